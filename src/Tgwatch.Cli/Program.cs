@@ -1,1 +1,3 @@
-return 0;
+using Tgwatch.Cli;
+
+return await TgwatchCli.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

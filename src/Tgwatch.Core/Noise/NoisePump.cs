@@ -1,0 +1,112 @@
+namespace Tgwatch.Noise;
+
+/// <summary>
+/// Runs text streams through <see cref="TextNoiseFilter"/>s that share one gate and one output:
+/// reads each input to its end, ticks the filters and the gate while input is idle, flushes the
+/// output after every read so interactive lines appear at once, and writes the pending summaries
+/// when every input has ended.
+/// </summary>
+public sealed class NoisePump
+{
+    private readonly NoiseRules _rules;
+    private readonly NoiseOptions _options;
+    private readonly TimeProvider _time;
+    private readonly LineEndTrackingStream _output;
+    private readonly Lock _sync = new();
+    private readonly List<TextNoiseFilter> _filters = [];
+
+    /// <summary>Creates a pump writing to <paramref name="output"/>.</summary>
+    public NoisePump(NoiseRules rules, NoiseOptions options, TimeProvider time, Stream output)
+    {
+        _rules = rules;
+        _options = options.Validate();
+        _time = time;
+        _output = new LineEndTrackingStream(output);
+        Gate = new NoiseGate(options, time, WriteOwnLine);
+    }
+
+    /// <summary>The gate shared by every input.</summary>
+    public NoiseGate Gate { get; }
+
+    /// <summary>Lines read from every input.</summary>
+    public long LinesIn => Sum(f => f.LinesIn);
+
+    /// <summary>Lines written unchanged.</summary>
+    public long LinesPassed => Sum(f => f.LinesPassed);
+
+    /// <summary>Filters each input to the output until all have ended, then writes the last summaries.</summary>
+    public async Task RunAsync(IReadOnlyList<Stream> inputs, CancellationToken ct)
+    {
+        var filters = inputs.Select(_ => new TextNoiseFilter(_rules, Gate, _output, _time, _options)).ToArray();
+        lock (_sync) _filters.AddRange(filters);
+        using var tickerStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var ticker = TickAsync(filters, tickerStop.Token);
+        try
+        {
+            await Task.WhenAll(inputs.Select((input, i) => ReadAsync(input, filters[i], ct))).ConfigureAwait(false);
+        }
+        finally
+        {
+            await tickerStop.CancelAsync().ConfigureAwait(false);
+            await ticker.ConfigureAwait(false);
+            lock (_sync)
+            {
+                foreach (var f in filters) f.Complete();
+                Gate.Flush();
+                _output.Flush();
+            }
+        }
+    }
+
+    private async Task ReadAsync(Stream input, TextNoiseFilter filter, CancellationToken ct)
+    {
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var n = await input.ReadAsync(buffer, ct).ConfigureAwait(false);
+            if (n == 0) break;
+            lock (_sync)
+            {
+                filter.Write(buffer.AsSpan(0, n));
+                _output.Flush();
+            }
+        }
+        lock (_sync)
+        {
+            filter.Complete();
+            _output.Flush();
+        }
+    }
+
+    private async Task TickAsync(TextNoiseFilter[] filters, CancellationToken ct)
+    {
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(_options.HoldTime.TotalMilliseconds / 2, 10, 250));
+        using var timer = new PeriodicTimer(period, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            {
+                lock (_sync)
+                {
+                    foreach (var f in filters) f.Tick();
+                    Gate.Tick();
+                    _output.Flush();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void WriteOwnLine(string line)
+    {
+        if (!_output.AtLineStart) _output.Write("\n"u8);
+        TextNoiseFilter.WriteOwnLine(_output, line);
+    }
+
+    private long Sum(Func<TextNoiseFilter, long> part)
+    {
+        lock (_sync) return _filters.Sum(part);
+    }
+}

@@ -1,0 +1,115 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Tgwatch.Noise.Records;
+
+/// <summary>
+/// The parts of a complete record that rules read, decoded from its bytes on demand: the first line
+/// (without colour codes), the exceptions it carries and its stack frames.
+/// </summary>
+internal sealed partial class RecordText
+{
+    private const int MaxScannedLines = 400;
+    private RecordBuffer _record = null!;
+    private char[] _head = new char[256];
+    private int _headLength;
+    private List<ExceptionInfo>? _exceptions;
+    private List<string>? _frames;
+
+    /// <summary>The record these parts are read from.</summary>
+    public RecordBuffer Record => _record;
+
+    /// <summary>The first line: decoded, colour codes and line end removed.</summary>
+    public ReadOnlySpan<char> Head => _head.AsSpan(0, _headLength);
+
+    /// <summary>Points this instance at a new record and decodes its first line.</summary>
+    public void Reset(RecordBuffer record)
+    {
+        _record = record;
+        _exceptions = null;
+        _frames = null;
+        var head = LineShape.Content(record.Line(0));
+        if (_head.Length < head.Length) _head = new char[Math.Max(head.Length, _head.Length * 2)];
+        _headLength = Encoding.UTF8.GetChars(head, _head);
+        if (Head.Contains('\u001b')) _headLength = StripAnsi(_head.AsSpan(0, _headLength));
+    }
+
+    /// <summary>
+    /// The exceptions of the record, outermost first: for a Python traceback the one that ended it
+    /// (the last of a chain); for a .NET block every exception header (<c>Type: message</c> and
+    /// <c>---&gt; Type: message</c> lines).
+    /// </summary>
+    public IReadOnlyList<ExceptionInfo> Exceptions => _exceptions ??= ReadExceptions();
+
+    /// <summary>Stack frames: Python's <c>File "path"</c> paths and .NET's <c>at Method</c> texts.</summary>
+    public IReadOnlyList<string> Frames => _frames ??= ReadFrames();
+
+    private List<ExceptionInfo> ReadExceptions()
+    {
+        var found = new List<ExceptionInfo>();
+        if (_record.HasTraceback)
+        {
+            for (var i = _record.LineCount - 1; i > 0; i--)
+            {
+                var line = LineText(i);
+                if (line.Length == 0 || char.IsWhiteSpace(line[0])) continue;
+                var m = PythonExceptionLine().Match(line);
+                if (m.Success) found.Add(new ExceptionInfo(m.Groups["type"].Value, ParseCode(m.Groups["errno"])));
+                break;
+            }
+            return found;
+        }
+        var lines = Math.Min(_record.LineCount, MaxScannedLines);
+        for (var i = 0; i < lines; i++)
+        {
+            var line = i == 0 ? Head.ToString() : LineText(i);
+            var m = DotNetExceptionLine().Match(line);
+            if (m.Success) found.Add(new ExceptionInfo(m.Groups["type"].Value, ParseCode(m.Groups["code"])));
+        }
+        return found;
+    }
+
+    private List<string> ReadFrames()
+    {
+        var frames = new List<string>();
+        var lines = Math.Min(_record.LineCount, MaxScannedLines);
+        for (var i = 1; i < lines; i++)
+        {
+            var m = FrameLine().Match(LineText(i));
+            if (m.Success) frames.Add(m.Groups["file"].Success ? m.Groups["file"].Value : m.Groups["method"].Value);
+        }
+        return frames;
+    }
+
+    private string LineText(int index)
+    {
+        var text = Encoding.UTF8.GetString(LineShape.Content(_record.Line(index)));
+        return text.Contains('\u001b') ? AnsiEscape().Replace(text, "") : text;
+    }
+
+    private static int? ParseCode(Group g) =>
+        g.Success && int.TryParse(g.ValueSpan, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    private static int StripAnsi(Span<char> text)
+    {
+        var s = text.ToString();
+        var stripped = AnsiEscape().Replace(s, "");
+        stripped.CopyTo(text);
+        return stripped.Length;
+    }
+
+    // ConnectionResetError: [Errno 104] Connection reset by peer | asyncio.exceptions.TimeoutError | OSError: Connection lost
+    [GeneratedRegex(@"^(?<type>[A-Za-z_][\w.]*)(?::\s*(?:\[Errno (?<errno>-?\d+)\])?.*)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex PythonExceptionLine();
+
+    // System.Net.Sockets.SocketException (111): Connection refused | ---> System.IO.IOException: ... | Unhandled exception. X.YException: ...
+    [GeneratedRegex(@"^\s*(?:---> |Unhandled exception\. )?(?<type>(?:[A-Za-z_]\w*\.)+[A-Za-z_]\w*(?:Exception|Error))(?: \((?<code>-?\d+)\))?(?::|$)", RegexOptions.CultureInvariant)]
+    private static partial Regex DotNetExceptionLine();
+
+    // Python: '  File "/usr/lib/python3/asyncio/selector_events.py", line 1, in f'; .NET: '   at System.Net.Sockets.Socket.Connect(...)'
+    [GeneratedRegex(@"^\s+(?:File ""(?<file>[^""]+)""|at (?<method>\S.*))", RegexOptions.CultureInvariant)]
+    private static partial Regex FrameLine();
+
+    [GeneratedRegex(@"\x1b\[[0-9;?]*[@-~]", RegexOptions.CultureInvariant)]
+    private static partial Regex AnsiEscape();
+}
