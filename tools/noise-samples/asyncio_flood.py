@@ -13,7 +13,11 @@ What it does (all on 127.0.0.1, bounded to a few seconds):
   4. keeps writing to the lost transport B: from the 5th write on
      (asyncio.constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES) every write()
      makes asyncio log WARNING 'socket.send() raised exception.';
-  5. prints a few genuine lines to stdout and stderr and ends with a genuine,
+  5. asyncio streams (what Pyrogram's TCP transport uses): write() + drain()
+     on a closed StreamWriter raise ConnectionResetError('Connection lost')
+     (the source of Pyrogram's 'Retrying "..." due to: Connection lost');
+     caught, 4 times, adding no further asyncio records;
+  6. prints a few genuine lines to stdout and stderr and ends with a genuine,
      unrelated error (ZeroDivisionError or OSError ENOSPC from /dev/full).
 
 Only asyncio's logger and the interpreter write the noise; this script's own
@@ -22,14 +26,17 @@ genuine stderr lines are prefixed "sample-app:".
 Usage:
   asyncio_flood.py [--count N] [--exit-code K]
                    [--logging lastresort|basic|debug]
-                   [--genuine zerodiv|enospc|none] [--uncaught]
+                   [--genuine zerodiv|enospc|connlost|none] [--uncaught]
 
   --count N        number of 'socket.send() raised exception.' records (default 50)
   --logging        lastresort: no logging config (Python's last-resort handler
                    prints bare messages); basic: logging.basicConfig(level=INFO);
                    debug: basicConfig(level=DEBUG) + asyncio debug mode
                    (adds the Fatal read/write error records with tracebacks)
-  --genuine        the genuine error at the end (default zerodiv)
+  --genuine        the error at the end (default zerodiv).  zerodiv and enospc
+                   are genuine, unrelated errors; connlost re-raises the
+                   ConnectionResetError('Connection lost') of step 5, i.e. a
+                   network error, NOT a genuine one
   --uncaught       let the genuine error propagate (interpreter prints the
                    traceback, exit status 1); otherwise the traceback is
                    printed with traceback.print_exc() and the process exits
@@ -99,10 +106,33 @@ async def flood(count):
     await asyncio.wait_for(pb.lost, 5)
     ta.close()
     tb.close()
+
+    # C: asyncio streams, as Pyrogram's TCP transport uses them: once the
+    # writer is closed, write() + drain() raises
+    # ConnectionResetError('Connection lost') (asyncio/streams.py).  Only
+    # THRESHOLD - 1 writes, so this phase adds no 'socket.send()' records.
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    await asyncio.wait_for(accept_and_reset(loop, srv), 5)
+    writer.close()
+    try:
+        await writer.wait_closed()
+    except OSError:
+        pass
+    last = None
+    for _ in range(THRESHOLD - 1):
+        try:
+            writer.write(b"ping")
+            await writer.drain()
+        except ConnectionResetError as e:
+            last = e
     srv.close()
+    print("sample-app: drain() raised %r %d times" % (last, THRESHOLD - 1), flush=True)
+    return last
 
 
-def genuine_error(kind):
+def genuine_error(kind, connlost):
+    if kind == "connlost":
+        raise connlost
     if kind == "zerodiv":
         messages_per_chat = {"total": 12, "chats": 0}
         return messages_per_chat["total"] / messages_per_chat["chats"]
@@ -120,7 +150,7 @@ def main():
     ap.add_argument("--count", type=int, default=50)
     ap.add_argument("--exit-code", type=int, default=0)
     ap.add_argument("--logging", choices=["lastresort", "basic", "debug"], default="lastresort")
-    ap.add_argument("--genuine", choices=["zerodiv", "enospc", "none"], default="zerodiv")
+    ap.add_argument("--genuine", choices=["zerodiv", "enospc", "connlost", "none"], default="zerodiv")
     ap.add_argument("--uncaught", action="store_true")
     args = ap.parse_args()
 
@@ -130,7 +160,7 @@ def main():
         logging.basicConfig(level=logging.DEBUG)
 
     print("sample-app: starting, watching 3 chats", flush=True)
-    asyncio.run(asyncio.wait_for(flood(max(0, args.count)), 10), debug=args.logging == "debug")
+    connlost = asyncio.run(asyncio.wait_for(flood(max(0, args.count)), 10), debug=args.logging == "debug")
     print("sample-app: network loop finished", flush=True)
     sys.stderr.write("sample-app: giving up after connection loss, writing final report\n")
     sys.stderr.flush()
@@ -138,10 +168,10 @@ def main():
     if args.genuine == "none":
         sys.exit(args.exit_code)
     if args.uncaught:
-        genuine_error(args.genuine)
+        genuine_error(args.genuine, connlost)
         sys.exit(args.exit_code)
     try:
-        genuine_error(args.genuine)
+        genuine_error(args.genuine, connlost)
     except Exception:
         traceback.print_exc()
     sys.stderr.flush()

@@ -85,12 +85,15 @@ public sealed class NoiseGate
     /// Takes one record of <paramref name="kind"/> from <paramref name="source"/> made of
     /// <paramref name="items"/> items (lines); returns true when it is to be shown.
     /// </summary>
-    public bool Admit(int source, FaultKind kind, int items)
+    public bool Admit(int source, FaultKind kind, int items) => Admit(source, kind, items, _time.GetTimestamp());
+
+    /// <summary>As <see cref="Admit(int, FaultKind, int)"/>, for a record complete at <paramref name="timestamp"/> (of the gate's clock).</summary>
+    public bool Admit(int source, FaultKind kind, int items, long timestamp)
     {
         if (!Collapses(kind)) return true;
         lock (_lock)
         {
-            var now = _time.GetTimestamp();
+            var now = timestamp;
             var state = _kinds[(int)kind];
             EmitDue(kind, state, now);
             if (!state.InBurst)

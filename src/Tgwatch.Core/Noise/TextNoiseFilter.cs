@@ -23,6 +23,7 @@ public sealed class TextNoiseFilter
     private int _partialLength;
     private long _partialSince;
     private long _lastLine;
+    private long _recordEnd;
     private bool _midLine;
 
     /// <summary>Creates a filter over a shared gate and output.</summary>
@@ -47,6 +48,9 @@ public sealed class TextNoiseFilter
     /// <summary>Lines handed to the gate as noise and hidden (reported or pending in the gate).</summary>
     public long LinesHidden { get; private set; }
 
+    /// <summary>Bytes of memory the filter holds on to (its line and record buffers).</summary>
+    internal long RetainedBytes => _partial.Length + _grouper.RetainedBytes;
+
     /// <summary>Takes the next bytes of the stream.</summary>
     public void Write(ReadOnlySpan<byte> data)
     {
@@ -65,6 +69,7 @@ public sealed class TextNoiseFilter
             if (_partialLength + piece.Length > _partial.Length)
             {
                 // Longer than any record may be: not read, passed through as it comes.
+                _recordEnd = _lastLine;
                 _grouper.Flush();
                 _output.Write(_partial.AsSpan(0, _partialLength));
                 _partialLength = 0;
@@ -81,6 +86,7 @@ public sealed class TextNoiseFilter
                 continue;
             }
             LinesIn++;
+            _recordEnd = _lastLine;
             _lastLine = now;
             if (_partialLength == 0)
             {
@@ -103,6 +109,7 @@ public sealed class TextNoiseFilter
     public void Tick()
     {
         var now = _time.GetTimestamp();
+        _recordEnd = _lastLine;
         if (_grouper.HasPending && _time.GetElapsedTime(_lastLine, now) >= _options.HoldTime) _grouper.Flush();
         if (_partialLength > 0 && _time.GetElapsedTime(_partialSince, now) >= _options.HoldTime)
         {
@@ -116,6 +123,7 @@ public sealed class TextNoiseFilter
     /// <summary>End of input: decides on everything held. The gate is not flushed (it may be shared).</summary>
     public void Complete()
     {
+        _recordEnd = _lastLine;
         if (_partialLength > 0)
         {
             LinesIn++;
@@ -137,7 +145,8 @@ public sealed class TextNoiseFilter
         if (rule >= 0)
         {
             var r = _classifier.Rules.Rules[rule];
-            if (!_gate.Admit(_sources[rule], r.Kind, record.LineCount))
+            // A record held for continuation lines counts from when its last line arrived.
+            if (!_gate.Admit(_sources[rule], r.Kind, record.LineCount, _recordEnd))
             {
                 LinesHidden += record.LineCount;
                 return;

@@ -18,6 +18,9 @@ internal sealed class RecordBuffer
     /// <summary>True when a Python traceback header is among the lines.</summary>
     public bool HasTraceback { get; set; }
 
+    /// <summary>Bytes of memory the buffer holds on to.</summary>
+    public long Capacity => _bytes.Length + (_lineEnds.Length * sizeof(int));
+
     /// <summary>All bytes of the record.</summary>
     public ReadOnlySpan<byte> Bytes => _bytes.AsSpan(0, Length);
 

@@ -34,6 +34,9 @@ internal sealed class RecordGrouper
     /// <summary>True when lines are held waiting for the rest of their record.</summary>
     public bool HasPending => _state != State.Empty;
 
+    /// <summary>Bytes of memory held for the record being grouped.</summary>
+    public long RetainedBytes => _record.Capacity;
+
     /// <summary>Takes one line, terminator included.</summary>
     public void Add(ReadOnlySpan<byte> line)
     {

@@ -1,0 +1,72 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Time.Testing;
+using Tgwatch.Noise;
+
+namespace Tgwatch.Core.Tests.Noise;
+
+/// <summary>A text filter over a fake clock, writing to memory, the way <see cref="NoisePump"/> wires one.</summary>
+internal sealed partial class FilterHarness
+{
+    private readonly MemoryStream _output = new();
+    private readonly LineEndTrackingStream _tracked;
+
+    public FilterHarness(NoiseOptions? options = null, NoiseRules? rules = null)
+    {
+        Options = options ?? new NoiseOptions();
+        _tracked = new LineEndTrackingStream(_output);
+        Gate = new NoiseGate(Options, Time, line =>
+        {
+            if (!_tracked.AtLineStart) _tracked.Write("\n"u8);
+            TextNoiseFilter.WriteOwnLine(_tracked, line);
+        });
+        Filter = new TextNoiseFilter(rules ?? BuiltIn, Gate, _tracked, Time, Options);
+    }
+
+    public static NoiseRules BuiltIn { get; } = NoiseRules.Load();
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero));
+
+    public NoiseOptions Options { get; }
+
+    public NoiseGate Gate { get; }
+
+    public TextNoiseFilter Filter { get; }
+
+    public byte[] OutputBytes => _output.ToArray();
+
+    public string Output => Encoding.UTF8.GetString(_output.ToArray());
+
+    public IReadOnlyList<string> OutputLines => Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    public IReadOnlyList<string> Summaries => OutputLines.Where(l => l.StartsWith("[tgwatch] suppressed ", StringComparison.Ordinal)).ToList();
+
+    /// <summary>Σ L over the summaries written so far, read from their text as a user would.</summary>
+    public long SummarizedLines => Summaries.Sum(s => long.Parse(SummaryLines().Match(s).Groups[1].Value));
+
+    public FilterHarness Write(string text)
+    {
+        Filter.Write(Encoding.UTF8.GetBytes(text));
+        return this;
+    }
+
+    public FilterHarness Lines(params string[] lines) => Write(string.Concat(lines.Select(l => l + "\n")));
+
+    public FilterHarness Advance(TimeSpan by)
+    {
+        Time.Advance(by);
+        Filter.Tick();
+        Gate.Tick();
+        return this;
+    }
+
+    public FilterHarness End()
+    {
+        Filter.Complete();
+        Gate.Flush();
+        return this;
+    }
+
+    [GeneratedRegex(@"\((\d+) lines\)$")]
+    private static partial Regex SummaryLines();
+}

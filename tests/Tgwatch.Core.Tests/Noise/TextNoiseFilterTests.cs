@@ -1,0 +1,199 @@
+using System.Text;
+using Tgwatch.Noise;
+
+namespace Tgwatch.Core.Tests.Noise;
+
+public sealed class TextNoiseFilterTests
+{
+    private const string SocketSend = "socket.send() raised exception.";
+
+    [Fact]
+    public void GenuineOutput_PassesByteForByte_IncludingCrLfInvalidUtf8AndNoFinalNewline()
+    {
+        var h = new FilterHarness();
+        byte[] input = [.. "first\r\n"u8, 0xff, 0xfe, (byte)'\n', .. "  indented\n\nlast without newline"u8];
+        h.Filter.Write(input);
+        h.End();
+        Assert.Equal(input, h.OutputBytes);
+    }
+
+    [Fact]
+    public void UserText_MentioningSocketOrConnectionLost_IsNotNoise()
+    {
+        var h = new FilterHarness();
+        string[] lines =
+        [
+            "alice: my socket.send() raised exception. again, any idea?",
+            "Connection lost",
+            "OSError: Connection lost",
+            "socket.send() raised exception. (quoted by a user)",
+        ];
+        for (var i = 0; i < 3; i++) h.Lines(lines);
+        h.End();
+        Assert.Equal(string.Concat(Enumerable.Repeat(string.Concat(lines.Select(l => l + "\n")), 3)), h.Output);
+        Assert.Equal(0, h.Gate.Summaries);
+    }
+
+    [Fact]
+    public void Flood_ShowsTheFirstLine_ThenOneSummaryWhenTheBurstEnds()
+    {
+        var h = new FilterHarness();
+        h.Lines("start");
+        for (var i = 0; i < 1000; i++) h.Lines(SocketSend);
+        h.Lines("a genuine line");
+        h.Advance(TimeSpan.FromSeconds(1));
+        Assert.Empty(h.Summaries);
+        h.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(["start", SocketSend, "a genuine line"], h.OutputLines.Take(3));
+        var summary = Assert.Single(h.Summaries);
+        Assert.Contains("999× Network", summary);
+        Assert.EndsWith("(999 lines)", summary);
+        Assert.Equal(999, h.SummarizedLines);
+    }
+
+    [Fact]
+    public void ContinuousFlood_GivesAtMostOneSummaryPerWindow()
+    {
+        var h = new FilterHarness();
+        for (var second = 0; second < 150; second++)
+        {
+            h.Lines(SocketSend, SocketSend);
+            h.Advance(TimeSpan.FromSeconds(1));
+        }
+        Assert.Equal(2, h.Summaries.Count);
+        h.End();
+        Assert.Equal(3, h.Summaries.Count);
+        Assert.Equal(299, h.SummarizedLines);
+        Assert.Single(h.OutputLines, SocketSend);
+    }
+
+    [Fact]
+    public void SecondBurst_ShowsItsFirstLineAgain_AndItsSummaryWaitsForTheWindow()
+    {
+        var h = new FilterHarness();
+        for (var i = 0; i < 10; i++) h.Lines(SocketSend);
+        h.Advance(TimeSpan.FromSeconds(6));
+        Assert.Single(h.Summaries);
+        h.Advance(TimeSpan.FromSeconds(10));
+        for (var i = 0; i < 10; i++) h.Lines(SocketSend);
+        h.Advance(TimeSpan.FromSeconds(6));
+        Assert.Single(h.Summaries);
+        h.Advance(TimeSpan.FromSeconds(60));
+        Assert.Equal(2, h.Summaries.Count);
+        Assert.Equal(2, h.OutputLines.Count(l => l == SocketSend));
+        Assert.Equal(18, h.SummarizedLines);
+    }
+
+    [Fact]
+    public void EndOfInput_WritesWhatIsPending()
+    {
+        var h = new FilterHarness();
+        h.Lines(SocketSend, SocketSend, SocketSend).End();
+        Assert.Equal(2, h.SummarizedLines);
+    }
+
+    [Fact]
+    public void NetworkTracebacks_AreCollapsed_ButDiskFullTracebacksStayLoud()
+    {
+        const string reset = "Traceback (most recent call last):\n  File \"/usr/lib/python3.11/asyncio/streams.py\", line 1, in read\nConnectionResetError: [Errno 104] Connection reset by peer\n";
+        const string full = "Traceback (most recent call last):\n  File \"bot.py\", line 9, in save\nOSError: [Errno 28] No space left on device\n";
+        var h = new FilterHarness();
+        for (var i = 0; i < 5; i++) h.Write(reset).Write(full);
+        h.End();
+        Assert.Equal(1, CountOf(h.Output, reset));
+        Assert.Equal(5, CountOf(h.Output, full));
+        Assert.Equal(12, h.SummarizedLines);
+    }
+
+    [Fact]
+    public void DotNetBlock_IsNoiseOnlyWhenEverythingAroundTheSocketErrorIsAWrapper()
+    {
+        const string network = "System.Net.Http.HttpRequestException: Connection refused (127.0.0.1:1)\n ---> System.Net.Sockets.SocketException (111): Connection refused\n   at A.B()\n   --- End of inner exception stack trace ---\n   at C.D()\n";
+        const string bug = "System.InvalidOperationException: state is broken\n ---> System.Net.Sockets.SocketException (111): Connection refused\n   at A.B()\n";
+        var h = new FilterHarness();
+        for (var i = 0; i < 3; i++) h.Write(network).Write(bug);
+        h.End();
+        Assert.Equal(1, CountOf(h.Output, network));
+        Assert.Equal(3, CountOf(h.Output, bug));
+    }
+
+    [Fact]
+    public void HeldRecord_IsDecidedAfterTheHoldTime_WithoutWaitingForMoreInput()
+    {
+        var h = new FilterHarness();
+        h.Lines("prompt answered");
+        Assert.Equal("", h.Output);
+        h.Advance(TimeSpan.FromMilliseconds(250));
+        Assert.Equal("prompt answered\n", h.Output);
+    }
+
+    [Fact]
+    public void PartialLine_LikeAPrompt_PassesAfterTheHoldTime_AndIsCountedOnce()
+    {
+        var h = new FilterHarness();
+        h.Write("Enter the code: ");
+        h.Advance(TimeSpan.FromMilliseconds(250));
+        Assert.Equal("Enter the code: ", h.Output);
+        h.Write("12345\nnext\n").End();
+        Assert.Equal("Enter the code: 12345\nnext\n", h.Output);
+        Assert.Equal(2, h.Filter.LinesIn);
+        Assert.Equal(2, h.Filter.LinesPassed);
+    }
+
+    [Fact]
+    public void Summary_AfterAPartialLine_StartsOnALineOfItsOwn()
+    {
+        var h = new FilterHarness();
+        h.Lines(SocketSend, SocketSend).Write("tail");
+        h.End();
+        Assert.EndsWith("tail\n" + h.Summaries[0], h.Output.TrimEnd('\n'));
+    }
+
+    [Fact]
+    public void TenMegabyteLine_PassesUnchanged_WithBoundedMemory()
+    {
+        var h = new FilterHarness();
+        var chunk = Encoding.ASCII.GetBytes(new string('x', 64 * 1024));
+        var maxRetained = 0L;
+        for (var i = 0; i < 160; i++)
+        {
+            h.Filter.Write(chunk);
+            maxRetained = Math.Max(maxRetained, h.Filter.RetainedBytes);
+        }
+        h.Write("\nafter\n").End();
+        Assert.Equal(160 * chunk.Length + 7, h.OutputBytes.Length);
+        Assert.EndsWith("x\nafter\n", h.Output);
+        Assert.True(maxRetained <= 3 * h.Options.MaxRecordBytes, $"retained {maxRetained} bytes");
+        Assert.Equal(2, h.Filter.LinesIn);
+    }
+
+    [Fact]
+    public void MillionDistinctNoiseLines_KeepMemoryFlat_AndAreAllCounted()
+    {
+        var h = new FilterHarness();
+        var block = new StringBuilder();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        for (var i = 0; i < 1_000_000; i++)
+        {
+            block.Append("2026-11-25 00:00:00,").Append(i).Append(" WARNING asyncio: ").Append(SocketSend).Append('\n');
+            if (block.Length > 60_000)
+            {
+                h.Write(block.ToString());
+                block.Clear();
+            }
+        }
+        h.Write(block.ToString()).End();
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        Assert.Equal(1_000_000, h.Filter.LinesIn);
+        Assert.Equal(999_999, h.SummarizedLines);
+        Assert.True(after - before < 8 << 20, $"memory grew by {after - before} bytes");
+        Assert.True(h.Filter.RetainedBytes <= 3 * h.Options.MaxRecordBytes);
+    }
+
+    private static int CountOf(string haystack, string needle)
+    {
+        var n = 0;
+        for (var i = haystack.IndexOf(needle, StringComparison.Ordinal); i >= 0; i = haystack.IndexOf(needle, i + needle.Length, StringComparison.Ordinal)) n++;
+        return n;
+    }
+}
