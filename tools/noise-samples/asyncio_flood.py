@@ -112,7 +112,7 @@ async def flood(count):
     # ConnectionResetError('Connection lost') (asyncio/streams.py).  Only
     # THRESHOLD - 1 writes, so this phase adds no 'socket.send()' records.
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    await asyncio.wait_for(accept_and_reset(loop, srv), 5)
+    peer, _ = await asyncio.wait_for(loop.sock_accept(srv), 5)  # kept open
     writer.close()
     try:
         await writer.wait_closed()
@@ -125,6 +125,7 @@ async def flood(count):
             await writer.drain()
         except ConnectionResetError as e:
             last = e
+    peer.close()
     srv.close()
     print("sample-app: drain() raised %r %d times" % (last, THRESHOLD - 1), flush=True)
     return last

@@ -34,7 +34,7 @@ public sealed class TextNoiseFilter
         _output = output;
         _time = time;
         _classifier = new RecordClassifier(rules.Set);
-        _grouper = new RecordGrouper(rules.Set.ContinuationPrefixes, options.MaxRecordLines, options.MaxRecordBytes, OnRecord);
+        _grouper = new RecordGrouper(rules.Set.ContinuationPrefixes, rules.Set.TracebackPreambles, options.MaxRecordLines, options.MaxRecordBytes, OnRecord);
         _sources = rules.SourcesIn(gate);
         _partial = new byte[options.MaxRecordBytes];
     }

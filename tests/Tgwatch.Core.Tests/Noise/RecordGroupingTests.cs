@@ -7,7 +7,7 @@ public sealed class RecordGroupingTests
     private static List<string> Group(string text, int maxLines = 500, int maxBytes = 65536, params string[] prefixes)
     {
         var records = new List<string>();
-        var grouper = new RecordGrouper(prefixes, maxLines, maxBytes, r => records.Add(System.Text.Encoding.UTF8.GetString(r.Bytes)));
+        var grouper = new RecordGrouper(prefixes, [new System.Text.RegularExpressions.Regex("^ERROR:asyncio:Task exception was never retrieved$"), new System.Text.RegularExpressions.Regex("^Fatal write error")], maxLines, maxBytes, r => records.Add(System.Text.Encoding.UTF8.GetString(r.Bytes)));
         foreach (var line in text.Split('\n').SkipLast(1)) grouper.Add(System.Text.Encoding.UTF8.GetBytes(line + "\n"));
         grouper.Flush();
         return records;
@@ -34,6 +34,14 @@ public sealed class RecordGroupingTests
         Assert.Equal(2, records.Count);
         Assert.Equal(traceback, records[0]);
         Assert.Equal("next line\n", records[1]);
+    }
+
+    [Fact]
+    public void UndeclaredLine_BeforeATraceback_StaysARecordOfItsOwn()
+    {
+        var records = Group("alice: hello\nTraceback (most recent call last):\n  File \"x.py\", line 1\nConnectionResetError: [Errno 104] reset\n");
+        Assert.Equal("alice: hello\n", records[0]);
+        Assert.Equal(2, records.Count);
     }
 
     [Fact]

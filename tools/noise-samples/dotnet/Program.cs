@@ -16,6 +16,12 @@
 //   telegrambot-refused     Telegram.Bot RequestException from GetMe to a closed port (stdout)
 //   telegrambot-reset       Telegram.Bot RequestException from GetMe to a resetting server (stdout)
 //   telegrambot-logger      both Telegram.Bot exceptions through the console logger (stdout)
+//   wtelegram-from-source [default|file]
+//                           NOT captured from WTelegramClient (not available here): lines built
+//                           strictly from WTelegramClient's log format strings (quoted below with
+//                           their source lines), filled with real .NET values/exceptions, written
+//                           the way its default logger writes them ("default": Console colour +
+//                           WriteLine + ResetColor) or with the file logger of its EXAMPLES.md ("file")
 
 using System.Net;
 using System.Net.Sockets;
@@ -70,6 +76,9 @@ internal static class Program
                     logger.LogError(await CatchAsync(TelegramBotRefusedAsync), "GetMe failed");
                     logger.LogError(await CatchAsync(TelegramBotResetAsync), "GetMe failed");
                 }
+                return 0;
+            case "wtelegram-from-source":
+                await WTelegramFromSourceAsync(args.Length > 1 ? args[1] : "default");
                 return 0;
             default:
                 Console.Out.WriteLine("unknown mode; see the comment at the top of Program.cs");
@@ -197,5 +206,75 @@ internal static class Program
         using var server = new ResetServer(waitForRequest: true);
         var bot = new TelegramBotClient(new TelegramBotClientOptions("123:abc", $"http://127.0.0.1:{server.Port}"));
         await bot.GetMe();
+    }
+
+    // ---- WTelegramClient, from source (wiz0u/WTelegramClient @ 3f1a4ea02563a782210e4611dd4d16cbde4cdf37) ----
+
+    /// <summary>src/Helpers.cs:113-120 (DefaultLogger): colour by level, WriteLine, ResetColor.</summary>
+    private static readonly ConsoleColor[] WtLevelToColor = [ ConsoleColor.DarkGray, ConsoleColor.DarkCyan,
+        ConsoleColor.Cyan, ConsoleColor.Yellow, ConsoleColor.Red, ConsoleColor.Magenta, ConsoleColor.DarkBlue ];
+
+    private static async Task WTelegramFromSourceAsync(string sink)
+    {
+        Action<int, string> log = sink == "file"
+            // EXAMPLES.md:34: $"{DateTime.Now:yyyy-MM-dd HH:mm:ss} [{"TDIWE!"[lvl]}] {str}"
+            ? (lvl, str) => Console.Out.WriteLine($"{DateTime.Now:yyyy-MM-dd HH:mm:ss} [{"TDIWE!"[lvl]}] {str}")
+            : (lvl, str) =>
+            {
+                Console.ForegroundColor = WtLevelToColor[lvl];
+                Console.WriteLine(str);
+                Console.ResetColor();
+            };
+
+        var version = "4.4.7"; // newest tag of the mirror; the real value is the assembly's InformationalVersion
+        var mainDc = 2;
+        var altDc = 4;
+        var endpoint = new IPEndPoint(IPAddress.Parse("149.154.167.51"), 443);
+        var altEndpoint = new IPEndPoint(IPAddress.Parse("149.154.167.50"), 443);
+
+        // src/Client.cs:133
+        log(1, $"WTelegramClient {version} running under {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}");
+        // src/Client.cs:914
+        log(2, $"Connecting to {endpoint}...");
+
+        // src/Client.cs:380, ex = a real IOException from NetworkStream.ReadAsync after an RST
+        // (WTelegram reads with Helpers.FullReadAsync -> Stream.ReadAsync; the stack frames below are this generator's)
+        var readEx = await CatchAsync(NetworkStreamReadAsyncResetAsync);
+        log(5, $"{mainDc}>An exception occured in the reactor: {readEx}");
+
+        // reconnect after 5 s (src/Client.cs:395-396): ConnectAsync again
+        log(2, $"Connecting to {endpoint}...");
+        // src/Client.cs:924, ex = a real SocketException from TcpClient.ConnectAsync to a Telegram address
+        // inside a loopback-only network namespace (ENETUNREACH, no packet leaves)
+        var sockEx = (SocketException)await CatchAsync(() => TcpConnectAsync(endpoint));
+        log(4, $"SocketException {sockEx.SocketErrorCode} ({sockEx.ErrorCode}): {sockEx.Message}");
+        // src/Client.cs:935 (alternate addresses of the DC)
+        log(2, $"Connecting to {altEndpoint}...");
+
+        // src/Client.cs:924 with a real ECONNREFUSED from a closed loopback port
+        var refusedEx = (SocketException)await CatchAsync(() => TcpConnectAsync(new IPEndPoint(IPAddress.Loopback, ClosedPort())));
+        log(4, $"SocketException {refusedEx.SocketErrorCode} ({refusedEx.ErrorCode}): {refusedEx.Message}");
+
+        // src/Client.cs:378, ex.Message of src/Client.cs:96 ConnectionShutDown and of a real IOException
+        log(3, $"{altDc}>Alt DC disconnected: {"Could not read payload length : Connection shut down"}");
+        log(3, $"{altDc}>Alt DC disconnected: {readEx.Message}");
+    }
+
+    private static async Task TcpConnectAsync(IPEndPoint ep)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(ep.Address.ToString(), ep.Port);
+    }
+
+    private static async Task NetworkStreamReadAsyncResetAsync()
+    {
+        using var server = new ResetServer(waitForRequest: true);
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, server.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(new byte[] { 0xEE, 0xEE, 0xEE, 0xEE });
+        await Task.Delay(200); // let the RST arrive
+        var buf = new byte[4];
+        _ = await stream.ReadAsync(buf, 0, 4);
     }
 }

@@ -1,10 +1,11 @@
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Tgwatch.Noise.Records;
 
 /// <summary>
-/// Groups the lines of a text stream into records: a Python traceback with the logger line before it
-/// and its chained parts, a .NET exception with its inner exceptions and frames, a logger line with
+/// Groups the lines of a text stream into records: a Python traceback with its chained parts (and the
+/// log message before it, when a rule pack declares that message as a traceback preamble), a .NET exception with its inner exceptions and frames, a logger line with
 /// its indented continuation lines. A record is complete when a line arrives that does not continue
 /// it, or when <see cref="Flush"/> is called (idle time-out, end of input).
 /// </summary>
@@ -14,18 +15,21 @@ internal sealed class RecordGrouper
 
     private readonly RecordBuffer _record = new();
     private readonly byte[][] _continuationPrefixes;
+    private readonly Regex[] _preambles;
     private readonly int _maxLines;
     private readonly int _maxBytes;
     private readonly Action<RecordBuffer> _onRecord;
     private State _state;
 
     /// <param name="continuationPrefixes">Line starts that continue the record before them.</param>
+    /// <param name="preambles">First lines of log messages whose traceback follows them (they join it).</param>
     /// <param name="maxLines">A record is closed when it reaches this many lines.</param>
     /// <param name="maxBytes">A record is closed before it would exceed this many bytes.</param>
     /// <param name="onRecord">Receives each complete record; the buffer is reused after the call.</param>
-    public RecordGrouper(IEnumerable<string> continuationPrefixes, int maxLines, int maxBytes, Action<RecordBuffer> onRecord)
+    public RecordGrouper(IEnumerable<string> continuationPrefixes, IEnumerable<Regex> preambles, int maxLines, int maxBytes, Action<RecordBuffer> onRecord)
     {
         _continuationPrefixes = continuationPrefixes.Select(Encoding.UTF8.GetBytes).ToArray();
+        _preambles = preambles.ToArray();
         _maxLines = maxLines;
         _maxBytes = maxBytes;
         _onRecord = onRecord;
@@ -46,7 +50,7 @@ internal sealed class RecordGrouper
         _state = _state switch
         {
             State.Empty => Start(line, content),
-            State.Open when LineShape.IsTracebackHeader(content) => AppendTraceback(line),
+            State.Open when LineShape.IsTracebackHeader(content) && IsPreamble() => AppendTraceback(line),
             State.Open when LineShape.IsIndented(content) || IsContinuation(content) => Append(line, State.Open),
             State.TracebackBody when LineShape.IsIndented(content) => Append(line, State.TracebackBody),
             State.TracebackBody when !LineShape.IsBlank(content) => Append(line, State.TracebackEnded),
@@ -86,6 +90,19 @@ internal sealed class RecordGrouper
     {
         _record.Append(line);
         return next;
+    }
+
+    /// <summary>
+    /// Whether the open record is the message of the traceback that starts now. Only declared
+    /// messages qualify: an unrelated line before a traceback must not be hidden with it.
+    /// </summary>
+    private bool IsPreamble()
+    {
+        if (_preambles.Length == 0) return false;
+        var head = Encoding.UTF8.GetString(LineShape.Content(_record.Line(0)));
+        foreach (var p in _preambles)
+            if (p.IsMatch(head)) return true;
+        return false;
     }
 
     private bool IsContinuation(ReadOnlySpan<byte> content)

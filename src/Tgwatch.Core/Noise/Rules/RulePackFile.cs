@@ -8,6 +8,7 @@ internal sealed class RulePackFile
     [JsonPropertyName("pack")] public string? Pack { get; set; }
     [JsonPropertyName("about")] public string? About { get; set; }
     [JsonPropertyName("continuationPrefixes")] public List<string>? ContinuationPrefixes { get; set; }
+    [JsonPropertyName("tracebackPreambles")] public List<string>? TracebackPreambles { get; set; }
     [JsonPropertyName("wrappers")] public List<string>? Wrappers { get; set; }
     [JsonPropertyName("rules")] public List<RuleFile>? Rules { get; set; }
 }

@@ -12,8 +12,9 @@ internal sealed class RuleSet
 {
     private const string ResourcePrefix = "Tgwatch.Noise.Rules.";
 
-    private RuleSet(List<NoiseRule> rules, List<string> continuationPrefixes, HashSet<string> wrappers, List<string> packs)
+    private RuleSet(List<NoiseRule> rules, List<string> continuationPrefixes, List<Regex> preambles, HashSet<string> wrappers, List<string> packs)
     {
+        TracebackPreambles = preambles;
         Rules = rules;
         ContinuationPrefixes = continuationPrefixes;
         Wrappers = wrappers;
@@ -31,6 +32,9 @@ internal sealed class RuleSet
 
     /// <summary>Line starts that continue the record before them (e.g. asyncio's <c>protocol: &lt;</c>).</summary>
     public IReadOnlyList<string> ContinuationPrefixes { get; }
+
+    /// <summary>First lines of log messages that introduce the traceback right after them.</summary>
+    public IReadOnlyList<Regex> TracebackPreambles { get; }
 
     /// <summary>.NET exception types that only wrap the exception that matters.</summary>
     public IReadOnlySet<string> Wrappers { get; }
@@ -92,6 +96,7 @@ internal sealed class RuleSet
     {
         var rules = new List<NoiseRule>();
         var prefixes = new List<string>();
+        var preambles = new List<Regex>();
         var wrappers = new HashSet<string>(StringComparer.Ordinal);
         var packs = new List<string>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
@@ -101,6 +106,8 @@ internal sealed class RuleSet
             packs.Add(packName);
             prefixes.AddRange((pack.ContinuationPrefixes ?? []).Where(s => s.Length > 0));
             wrappers.UnionWith(pack.Wrappers ?? []);
+            foreach (var pattern in pack.TracebackPreambles ?? [])
+                preambles.Add(Compile(() => $"rules file {file}", "tracebackPreambles", pattern)!);
             foreach (var r in pack.Rules ?? [])
             {
                 var rule = BuildRule(file, packName, r);
@@ -108,7 +115,7 @@ internal sealed class RuleSet
                 rules.Add(rule);
             }
         }
-        return new RuleSet(rules, prefixes.Distinct(StringComparer.Ordinal).ToList(), wrappers, packs);
+        return new RuleSet(rules, prefixes.Distinct(StringComparer.Ordinal).ToList(), preambles, wrappers, packs);
     }
 
     private static NoiseRule BuildRule(string file, string pack, RuleFile r)
