@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using Tgwatch.TestKit;
+
+namespace Tgwatch.Cli.Tests;
+
+/// <summary><c>tgwatch quiet</c> as a user runs it: a real process over real children's output.</summary>
+public sealed partial class QuietCommandTests
+{
+    private const string SocketSend = "socket.send() raised exception.";
+    private static readonly string AsyncioFlood = Repo.Path("tools", "noise-samples", "asyncio_flood.py");
+
+    [Theory]
+    [InlineData("quiet", "--bogus")]
+    [InlineData("quiet", "--window", "soon")]
+    [InlineData("quiet", "--window", "-5s")]
+    [InlineData("no-such-command")]
+    [InlineData("quiet", "--rules", "/nonexistent/rules.json")]
+    public async Task BadArguments_GiveOneLineAndExitCode2(params string[] args)
+    {
+        var run = await Tgwatch.RunAsync([], args);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Single(run.Stderr.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("tgwatch", run.Stderr);
+        Assert.Empty(run.Stdout);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("quiet", "--help")]
+    public async Task Help_IsThereForEveryCommand(params string[] args)
+    {
+        var run = await Tgwatch.RunAsync([], args);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Usage:", run.Output);
+    }
+
+    [Fact]
+    public async Task MissingProgram_GivesOneLineAndExitCode127()
+    {
+        var run = await Tgwatch.RunAsync([], "quiet", "--", "/nonexistent/program", "arg");
+        Assert.Equal(127, run.ExitCode);
+        Assert.Equal("tgwatch quiet: cannot start '/nonexistent/program': No such file or directory\n", run.Stderr);
+    }
+
+    [Fact]
+    public async Task Stdin_RealAsyncioCapture_FloodBecomesOneLineAndASummary()
+    {
+        var sample = File.ReadAllText(Repo.Path("tests", "Tgwatch.Core.Tests", "Noise", "Samples", "asyncio.cpython-3.11.7.lastresort.stderr.txt"));
+        var input = "bot: started\n" + sample + "bot: message from @alice: my socket.send() raised exception. twice\n";
+        var run = await Tgwatch.RunAsync(Encoding.UTF8.GetBytes(input), "quiet", "--stats");
+        Assert.Equal(0, run.ExitCode);
+        var floodLines = sample.Split('\n').Count(l => l == SocketSend);
+        Assert.True(floodLines >= 10, $"the sample has {floodLines} noise lines");
+        Assert.Single(run.Lines, SocketSend);
+        Assert.Equal("bot: started", run.Lines[0]);
+        Assert.Contains("bot: message from @alice: my socket.send() raised exception. twice", run.Lines);
+        AssertAccounting(run);
+    }
+
+    [Fact]
+    public async Task AsyncioChild_FloodIsCollapsed_GenuineOutputPassesUnchanged_ExitCodeKept()
+    {
+        string[] script = [AsyncioFlood, "--count", "300", "--genuine", "enospc", "--exit-code", "5"];
+        var direct = await ProcessRun.RunAsync("python3", script);
+        Assert.Equal(5, direct.ExitCode);
+        var run = await Tgwatch.RunAsync(null, ["quiet", "--stats", "--", "python3", .. script]);
+        Assert.Equal(5, run.ExitCode);
+
+        var expected = direct.Output.Split('\n').Concat(direct.Stderr.Split('\n')).Where(l => l.Length > 0 && l != SocketSend).Order(StringComparer.Ordinal);
+        var seen = run.Lines.Where(l => l.Length > 0 && l != SocketSend && !l.StartsWith("[tgwatch] ", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, seen);
+        Assert.Contains("OSError: [Errno 28] No space left on device", run.Lines);
+        Assert.Single(run.Lines, SocketSend);
+        var summary = Assert.Single(run.Lines, l => l.StartsWith("[tgwatch] suppressed ", StringComparison.Ordinal));
+        Assert.Contains("299× Network", summary);
+        AssertAccounting(run);
+    }
+
+    [Fact]
+    public async Task DotnetChild_RepeatedConnectFailuresCollapse_RealErrorsKeepTheirStackTraces()
+    {
+        var client = Repo.Output("tests/Tgwatch.NoisyClient", "Tgwatch.NoisyClient.dll");
+        var run = await Tgwatch.RunAsync(null, "quiet", "--stats", "--", "dotnet", client, "40", "--crash");
+        Assert.Equal(134, run.ExitCode); // SIGABRT of the unhandled exception, as the shell reports it
+        var text = run.Output;
+        Assert.Equal(1, Regex.Count(text, "Polling attempt \\d+ failed"));
+        Assert.Contains("noisy-client: message 42 from @alice: the socket is fine, Connection lost is a band name\n", text);
+        Assert.Matches(@"fail: Bot\.Polling\[8\]\n      Could not save the message\n      System\.IO\.IOException: No space left on device : '/dev/full'\n         at ", text);
+        Assert.Contains("Unhandled exception. System.InvalidOperationException: noisy-client: a genuine bug\n   at Program.<Main>$", text);
+        var summary = Assert.Single(run.Lines, l => l.StartsWith("[tgwatch] suppressed ", StringComparison.Ordinal));
+        Assert.Contains("39× Network", summary);
+        AssertAccounting(run);
+    }
+
+    [Fact]
+    public async Task TelethonChild_ConnectionNoiseCollapses_AndItsOwnLinesPass()
+    {
+        var script = Repo.Path("tools", "noise-samples", "telethon_flaky.py");
+        var run = await Tgwatch.RunAsync(null, "quiet", "--stats", "--", "/usr/bin/python3", script, "--seconds", "6", "--exit-code", "4");
+        Assert.Equal(4, run.ExitCode);
+        Assert.Contains(run.Lines, l => l.StartsWith("sample-app:", StringComparison.Ordinal));
+        var summaries = run.Lines.Where(l => l.StartsWith("[tgwatch] suppressed ", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(summaries);
+        var passedTelethon = run.Lines.Count(l => l.Contains(":telethon.", StringComparison.Ordinal));
+        var hidden = Accounting(run).Suppressed;
+        Assert.True(hidden > 5 * passedTelethon, $"{hidden} lines hidden, {passedTelethon} Telethon lines shown");
+        AssertAccounting(run);
+    }
+
+    [Fact]
+    public async Task Signals_AreForwardedToTheChild_AndItsExitCodeIsKept()
+    {
+        const string script = "import signal, sys, time\n" +
+            "def on_term(n, f):\n    print('child: got SIGTERM', flush=True)\n    sys.exit(3)\n" +
+            "signal.signal(signal.SIGTERM, on_term)\nprint('child: ready', flush=True)\ntime.sleep(30)\n";
+        using var process = Tgwatch.Start("quiet", "--", "python3", "-c", script);
+        process.StandardInput.Close();
+        var first = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal("child: ready", first);
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        var rest = await process.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal("child: got SIGTERM\n", rest);
+        Assert.Equal(3, process.ExitCode);
+    }
+
+    private static (long In, long Passed, long Suppressed) Accounting(ProcessResult run)
+    {
+        var m = StatsLine().Match(run.Stderr);
+        Assert.True(m.Success, $"no accounting line in stderr: {run.Stderr}");
+        return (long.Parse(m.Groups[1].Value), long.Parse(m.Groups[2].Value), long.Parse(m.Groups[3].Value));
+    }
+
+    /// <summary>lines in = lines passed + Σ L, with Σ L read from the summaries a user sees.</summary>
+    private static void AssertAccounting(ProcessResult run)
+    {
+        var (linesIn, passed, suppressed) = Accounting(run);
+        var summaries = run.Lines.Where(l => l.StartsWith("[tgwatch] suppressed ", StringComparison.Ordinal)).ToList();
+        var sumL = summaries.Sum(s => long.Parse(SummaryLines().Match(s).Groups[1].Value));
+        Assert.Equal(suppressed, sumL);
+        Assert.Equal(linesIn, passed + sumL);
+        Assert.Equal(passed, run.Lines.Count - summaries.Count);
+    }
+
+    [GeneratedRegex(@"\[tgwatch\] lines in (\d+), passed (\d+), suppressed (\d+) in \d+ summaries")]
+    private static partial Regex StatsLine();
+
+    [GeneratedRegex(@"\((\d+) lines\)$")]
+    private static partial Regex SummaryLines();
+}
