@@ -1,0 +1,181 @@
+using System.Collections.ObjectModel;
+using System.Net.Http;
+using System.Net.Sockets;
+
+namespace Tgwatch.Faults;
+
+/// <summary>
+/// Decides what kind of fault an exception stands for, by exception type, error codes and structure,
+/// never by message text. The one place that makes this decision.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The classifier walks <see cref="Exception.InnerException"/> chains and every member of an
+/// <see cref="AggregateException"/>. An exception of a type it knows decides by itself; a wrapper of a type
+/// it does not know is decided by its inner exception; an exception of unknown type with nothing known
+/// inside is a <see cref="FaultKind.Bug"/>. Of several members of an <see cref="AggregateException"/>
+/// the most severe wins: Bug, Resource, Auth, RateLimited, Timeout, Network; Cancelled only when all are.
+/// </para>
+/// <para>
+/// It looks at most <see cref="MaxDepth"/> levels deep and at most <see cref="MaxExceptions"/> exceptions in
+/// all, so a cyclic or absurdly large graph ends; a chain cut off by the depth limit counts as Bug.
+/// Classifying does not allocate.
+/// </para>
+/// </remarks>
+public sealed class FaultClassifier
+{
+    /// <summary>How many levels of inner exceptions are followed.</summary>
+    public const int MaxDepth = 16;
+
+    /// <summary>How many exceptions are examined at most for one call, across all branches.</summary>
+    public const int MaxExceptions = 256;
+
+    private readonly IFaultRule[] _rules;
+
+    /// <summary>Creates a classifier with only the built-in rules.</summary>
+    public FaultClassifier()
+    {
+        _rules = [];
+    }
+
+    /// <summary>Creates a classifier that consults <paramref name="rules"/>, in order, before the built-in rules.</summary>
+    /// <param name="rules">Rules for exception types Core does not know (a connector's library, for example).</param>
+    public FaultClassifier(IEnumerable<IFaultRule> rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        _rules = [.. rules];
+        foreach (var rule in _rules)
+        {
+            ArgumentNullException.ThrowIfNull(rule, nameof(rules));
+        }
+    }
+
+    /// <summary>A classifier with only the built-in rules.</summary>
+    public static FaultClassifier Default { get; } = new();
+
+    /// <summary>Classifies <paramref name="exception"/>.</summary>
+    /// <param name="exception">The exception to classify.</param>
+    /// <param name="callerToken">
+    /// The token of the caller that ran the failed operation. An <see cref="OperationCanceledException"/> is
+    /// <see cref="FaultKind.Cancelled"/> only when this token has been cancelled; otherwise somebody else's
+    /// deadline fired (an <see cref="HttpClient.Timeout"/>, a linked timeout token) and it is
+    /// <see cref="FaultKind.Timeout"/>. Without a token every cancellation therefore counts as a timeout.
+    /// </param>
+    /// <returns>The verdict; <see cref="Fault.RetryAfter"/> is set when the server gave a delay.</returns>
+    /// <remarks>
+    /// <list type="bullet">
+    /// <item><see cref="SocketException"/>: by <see cref="SocketException.SocketErrorCode"/> (transport failures Network,
+    /// TimedOut Timeout, local limits and permission Resource, misuse and unknown codes Bug).</item>
+    /// <item><see cref="IOException"/>: by its inner exception, else by the errno .NET stores in
+    /// <see cref="Exception.HResult"/> on Unix (ENOSPC, EDQUOT, EIO, EROFS, EMFILE, ENFILE, EACCES, EPERM, ENOMEM Resource;
+    /// ECONNRESET, EPIPE, ECONNREFUSED, ECONNABORTED, ENETUNREACH, ENETDOWN, EHOSTUNREACH, ENOTCONN Network;
+    /// ETIMEDOUT Timeout), else Resource for the file-system subtypes (file, directory or drive not found, path too long),
+    /// else Bug. <see cref="HttpIOException"/> and <see cref="EndOfStreamException"/> (a stream that ended early,
+    /// typically a dropped connection) are Network unless their inner exception says otherwise.</item>
+    /// <item><see cref="UnauthorizedAccessException"/> and <see cref="OutOfMemoryException"/>: Resource.
+    /// <see cref="InsufficientExecutionStackException"/>: Bug (runaway recursion).</item>
+    /// <item><see cref="HttpRequestException"/>: by status code when it has one (429 RateLimited; 401, 403, 407 Auth;
+    /// 408, 504 Timeout; 502, 503 Network; others Bug), else by its inner exception, else by
+    /// <see cref="HttpRequestException.HttpRequestError"/>, else Bug.</item>
+    /// <item><see cref="TimeoutException"/>: Timeout. <see cref="OperationCanceledException"/>: see <paramref name="callerToken"/>.</item>
+    /// <item><see cref="TelegramApiException"/>: 401 and session-gone tokens Auth; 420, 429 and <c>FLOOD_WAIT_n</c>-style
+    /// tokens RateLimited with the delay; -503 Timeout; 5xx Network; 400, 403, 404, 409 and the rest Bug.</item>
+    /// </list>
+    /// </remarks>
+    public Fault Classify(Exception exception, CancellationToken callerToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var budget = MaxExceptions;
+        return Visit(exception, callerToken, depth: 0, ref budget) ?? new Fault(FaultKind.Bug);
+    }
+
+    /// <summary>The verdict on one exception, or <see langword="null"/> when nothing known was found.</summary>
+    private Fault? Visit(Exception exception, CancellationToken callerToken, int depth, ref int budget)
+    {
+        if (depth >= MaxDepth || budget <= 0)
+        {
+            return null;
+        }
+
+        budget--;
+
+        var rules = _rules;
+        for (var i = 0; i < rules.Length; i++)
+        {
+            var verdict = rules[i].TryClassify(exception);
+            if (verdict.HasValue)
+            {
+                return verdict;
+            }
+        }
+
+        switch (exception)
+        {
+            case AggregateException aggregate:
+                return VisitAll(aggregate.InnerExceptions, callerToken, depth + 1, ref budget);
+
+            case OperationCanceledException:
+                return new Fault(callerToken.IsCancellationRequested ? FaultKind.Cancelled : FaultKind.Timeout);
+
+            case TimeoutException:
+                return new Fault(FaultKind.Timeout);
+
+            case TelegramApiException telegram:
+                return TelegramFaults.Classify(telegram);
+
+            case HttpRequestException http:
+                if (http.StatusCode is { } status)
+                {
+                    return new Fault(HttpFaults.FromStatus(status));
+                }
+
+                return VisitInner(http, callerToken, depth, ref budget) ?? From(HttpFaults.FromError(http.HttpRequestError));
+
+            case SocketException socket:
+                return new Fault(SocketErrorFaults.Classify(socket.SocketErrorCode));
+
+            case HttpIOException httpIo:
+                return VisitInner(httpIo, callerToken, depth, ref budget)
+                    ?? From(HttpFaults.FromError(httpIo.HttpRequestError))
+                    ?? new Fault(FaultKind.Network);
+
+            case EndOfStreamException:
+                return VisitInner(exception, callerToken, depth, ref budget) ?? new Fault(FaultKind.Network);
+
+            case IOException io:
+                return VisitInner(io, callerToken, depth, ref budget)
+                    ?? From(ErrnoFaults.Classify(io.HResult))
+                    ?? (IsFileSystemLookup(io) ? new Fault(FaultKind.Resource) : null);
+
+            case UnauthorizedAccessException:
+            case OutOfMemoryException:
+                return new Fault(FaultKind.Resource);
+
+            case InsufficientExecutionStackException:
+                return new Fault(FaultKind.Bug);
+
+            default:
+                return VisitInner(exception, callerToken, depth, ref budget);
+        }
+    }
+
+    private Fault? VisitInner(Exception exception, CancellationToken callerToken, int depth, ref int budget) =>
+        exception.InnerException is { } inner ? Visit(inner, callerToken, depth + 1, ref budget) : null;
+
+    private Fault? VisitAll(ReadOnlyCollection<Exception> exceptions, CancellationToken callerToken, int depth, ref int budget)
+    {
+        Fault? worst = null;
+        for (var i = 0; i < exceptions.Count && budget > 0; i++)
+        {
+            var verdict = Visit(exceptions[i], callerToken, depth, ref budget) ?? new Fault(FaultKind.Bug);
+            worst = worst is { } current ? FaultSeverity.MoreSevere(current, verdict) : verdict;
+        }
+
+        return worst;
+    }
+
+    private static bool IsFileSystemLookup(IOException exception) =>
+        exception is FileNotFoundException or DirectoryNotFoundException or PathTooLongException or DriveNotFoundException;
+
+    private static Fault? From(FaultKind? kind) => kind is { } known ? new Fault(known) : null;
+}
