@@ -51,6 +51,7 @@ if __name__ == "__main__":
         sys.stdout.write("telethon is not installed (apt-get install python3-telethon)\n")
         sys.exit(2)
 
+sys.dont_write_bytecode = True  # keep __pycache__ out of the repository
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import netns  # noqa: E402
 

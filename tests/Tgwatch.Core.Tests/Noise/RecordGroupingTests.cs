@@ -68,6 +68,19 @@ public sealed class RecordGroupingTests
     }
 
     [Fact]
+    public void DotNetToString_WithUnindentedMarkerAndEmptyLine_IsOneRecord()
+    {
+        var block = "System.IO.IOException: Unable to read data from the transport connection: Connection reset by peer.\n" +
+            " ---> System.Net.Sockets.SocketException (104): Connection reset by peer\n" +
+            "   at System.Threading.Thread.StartCallback()\n" +
+            "--- End of stack trace from previous location ---\n" +
+            "\n" +
+            "   --- End of inner exception stack trace ---\n" +
+            "   at Program.Main()\n";
+        Assert.Equal([block, "next\n"], Group(block + "next\n"));
+    }
+
+    [Fact]
     public void DeclaredContinuationPrefixes_JoinTheRecordBeforeThem()
     {
         var text = "Fatal write error on socket transport\nprotocol: <x>\ntransport: <y>\nTraceback (most recent call last):\n  File \"a\", line 1\nBrokenPipeError: [Errno 32] Broken pipe\nafter\n";

@@ -3,6 +3,7 @@ namespace Tgwatch.Noise.Records;
 /// <summary>Cheap tests on the raw bytes of a line that decide how records are grouped.</summary>
 internal static class LineShape
 {
+    private static ReadOnlySpan<byte> StackMarker => "--- End of stack trace from previous location ---"u8;
     private static ReadOnlySpan<byte> TracebackHeader => "Traceback (most recent call last):"u8;
     private static ReadOnlySpan<byte> DuringHandling => "During handling of the above exception, another exception occurred:"u8;
     private static ReadOnlySpan<byte> DirectCause => "The above exception was the direct cause of the following exception:"u8;
@@ -14,6 +15,9 @@ internal static class LineShape
         if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
         return line;
     }
+
+    /// <summary>.NET's <c>--- End of stack trace from previous location ---</c> (unindented in <c>Exception.ToString()</c>).</summary>
+    public static bool IsStackMarker(ReadOnlySpan<byte> content) => content.SequenceEqual(StackMarker);
 
     /// <summary>Empty or only blanks.</summary>
     public static bool IsBlank(ReadOnlySpan<byte> content) => content.IndexOfAnyExcept((byte)' ', (byte)'\t') < 0;

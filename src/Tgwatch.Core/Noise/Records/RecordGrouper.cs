@@ -11,7 +11,7 @@ namespace Tgwatch.Noise.Records;
 /// </summary>
 internal sealed class RecordGrouper
 {
-    private enum State { Empty, Open, TracebackBody, TracebackEnded, ChainBlank, ChainPhrase }
+    private enum State { Empty, Open, StackMarker, StackBlank, TracebackBody, TracebackEnded, ChainBlank, ChainPhrase }
 
     private readonly RecordBuffer _record = new();
     private readonly byte[][] _continuationPrefixes;
@@ -51,7 +51,12 @@ internal sealed class RecordGrouper
         {
             State.Empty => Start(line, content),
             State.Open when LineShape.IsTracebackHeader(content) && IsPreamble() => AppendTraceback(line),
-            State.Open when LineShape.IsIndented(content) || IsContinuation(content) => Append(line, State.Open),
+            State.Open or State.StackMarker or State.StackBlank when LineShape.IsIndented(content) || IsContinuation(content) => Append(line, State.Open),
+            // A logger indents every line of a multi-line message, empty ones included ("      ").
+            State.Open when content.Length > 0 && LineShape.IsBlank(content) => Append(line, State.Open),
+            // Exception.ToString() writes this marker unindented, and .NET 10 may follow it with an empty line.
+            State.Open or State.StackMarker or State.StackBlank when LineShape.IsStackMarker(content) => Append(line, State.StackMarker),
+            State.StackMarker when LineShape.IsBlank(content) => Append(line, State.StackBlank),
             State.TracebackBody when LineShape.IsIndented(content) => Append(line, State.TracebackBody),
             State.TracebackBody when !LineShape.IsBlank(content) => Append(line, State.TracebackEnded),
             State.TracebackEnded when LineShape.IsBlank(content) => Append(line, State.ChainBlank),

@@ -52,7 +52,7 @@ internal enum RecordShape
     /// <summary>A Python traceback: the exception condition reads the exception that ended it.</summary>
     PythonTraceback,
 
-    /// <summary>A .NET exception block: the innermost exception is matched; every outer one must be a known wrapper.</summary>
+    /// <summary>A .NET exception block: the outermost exception that is not a known wrapper is matched (the innermost when all are).</summary>
     DotNetException,
 
     /// <summary>A single line (no continuation lines).</summary>

@@ -47,17 +47,21 @@ internal sealed class RecordClassifier(RuleSet rules)
 
     private bool ExceptionMatches(NoiseRule rule, Match? head)
     {
-        if (head is not null && head.Groups.TryGetValue("type", out var type) && type.Success)
+        // A head pattern that names the exception (groups "type", "errno") decides from the line itself.
+        var type = head is not null && head.Groups.TryGetValue("type", out var t) && t.Success ? t.Value : null;
+        var errno = head is not null && head.Groups.TryGetValue("errno", out var e) && e.Success ? e : null;
+        if (type is not null || errno is not null || (head is not null && head.Groups.ContainsKey("errno")))
         {
-            int? code = head.Groups.TryGetValue("errno", out var errno) && errno.Success && int.TryParse(errno.ValueSpan, out var n) ? n : null;
-            return Accepts(rule, new ExceptionInfo(type.Value, code));
+            int? code = errno is not null && int.TryParse(errno.ValueSpan, out var n) ? n : null;
+            return Accepts(rule, new ExceptionInfo(type ?? "", code));
         }
         var found = _text.Exceptions;
         if (found.Count == 0) return false;
         if (_text.Record.HasTraceback) return Accepts(rule, found[^1]);
-        // .NET: the innermost exception decides; everything around it must only wrap it.
+        // .NET: the outermost exception that is more than a wrapper decides (what it wraps is its cause);
+        // when every exception only wraps, the innermost decides.
         for (var i = 0; i < found.Count - 1; i++)
-            if (!IsWrapper(found[i])) return false;
+            if (!IsWrapper(found[i])) return Accepts(rule, found[i]);
         return Accepts(rule, found[^1]);
     }
 

@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Tgwatch.Faults;
+
+namespace Tgwatch.Noise.Logging;
+
+/// <summary>
+/// Wraps a logger provider (the console, say) so that log events standing for network noise are
+/// collapsed by a <see cref="NoiseGate"/>: an event is noise when its exception is classified Network
+/// or Timeout by the <see cref="FaultClassifier"/>, or when its event id is declared noise. Events are
+/// grouped by category + event id + fault kind; the first of each burst is logged, the rest counted
+/// and reported in summaries logged under the category <c>Tgwatch.Noise</c>. Every other event passes
+/// unchanged, with its exception and stack trace.
+/// </summary>
+public sealed class NoiseGatedLoggerProvider : ILoggerProvider, ISupportExternalScope
+{
+    /// <summary>The event id of summary lines.</summary>
+    public static readonly EventId SummaryEvent = new(9001, "NoiseSummary");
+
+    private readonly ILoggerProvider _inner;
+    private readonly FaultClassifier _classifier;
+    private readonly IReadOnlyDictionary<int, FaultKind> _noiseEvents;
+    private readonly ILogger _summaries;
+    private readonly ITimer _ticker;
+    private int _disposed;
+
+    /// <param name="inner">The provider that writes what passes; owned (disposed with this one).</param>
+    /// <param name="options">Window and burst gap.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="classifier">Classifies exceptions; <see cref="FaultClassifier.Default"/> when null.</param>
+    /// <param name="noiseEvents">Event ids that are noise of the given kind even without an exception.</param>
+    public NoiseGatedLoggerProvider(ILoggerProvider inner, NoiseOptions options, TimeProvider time,
+        FaultClassifier? classifier = null, IReadOnlyDictionary<int, FaultKind>? noiseEvents = null)
+    {
+        _inner = inner;
+        _classifier = classifier ?? FaultClassifier.Default;
+        _noiseEvents = noiseEvents ?? new Dictionary<int, FaultKind>();
+        _summaries = inner.CreateLogger("Tgwatch.Noise");
+        Gate = new NoiseGate(options, time, line => _summaries.Log(LogLevel.Warning, SummaryEvent, line, null, static (s, _) => s), unit: "events");
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(options.BurstGap.TotalMilliseconds / 5, 50, 1000));
+        _ticker = time.CreateTimer(static g => ((NoiseGate)g!).Tick(), Gate, period, period);
+    }
+
+    /// <summary>The gate shared by every logger of this provider.</summary>
+    public NoiseGate Gate { get; }
+
+    /// <inheritdoc />
+    public ILogger CreateLogger(string categoryName) => new GatedLogger(_inner.CreateLogger(categoryName), categoryName, this);
+
+    /// <inheritdoc />
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider)
+    {
+        if (_inner is ISupportExternalScope scoped) scoped.SetScopeProvider(scopeProvider);
+    }
+
+    /// <summary>Writes the pending summaries, then disposes the inner provider.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _ticker.Dispose();
+        Gate.Flush();
+        _inner.Dispose();
+    }
+
+    private FaultKind? KindOf(EventId eventId, Exception? exception)
+    {
+        if (exception is not null) return _classifier.Classify(exception).Kind;
+        return _noiseEvents.TryGetValue(eventId.Id, out var kind) ? kind : null;
+    }
+
+    private sealed class GatedLogger(ILogger inner, string category, NoiseGatedLoggerProvider owner) : ILogger
+    {
+        private readonly ConcurrentDictionary<(int EventId, FaultKind Kind), int> _sources = new();
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
+
+        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!inner.IsEnabled(logLevel)) return;
+            if (owner.KindOf(eventId, exception) is { } kind && NoiseGate.Collapses(kind)
+                && !owner.Gate.Admit(SourceOf(eventId, kind), kind, 1))
+                return;
+            inner.Log(logLevel, eventId, state, exception, formatter);
+        }
+
+        private int SourceOf(EventId eventId, FaultKind kind)
+        {
+            if (_sources.TryGetValue((eventId.Id, kind), out var source)) return source;
+            var label = eventId.Name is { Length: > 0 } name ? $"{category}[{eventId.Id} {name}]" : $"{category}[{eventId.Id}]";
+            return _sources.GetOrAdd((eventId.Id, kind), owner.Gate.AddSource(label));
+        }
+    }
+}
