@@ -154,6 +154,20 @@ public sealed class FaultClassifier
             case InsufficientExecutionStackException:
                 return new Fault(FaultKind.Bug);
 
+            // General-purpose exceptions are thrown by code that decided something is wrong: a bug,
+            // whatever caused it. (Library-specific types we do not know defer to what they wrap.)
+            case InvalidOperationException: // ObjectDisposedException included
+            case ArgumentException:
+            case NullReferenceException:
+            case NotSupportedException:
+            case NotImplementedException:
+            case FormatException:
+            case InvalidCastException:
+            case IndexOutOfRangeException:
+            case KeyNotFoundException:
+            case ArithmeticException:
+                return new Fault(FaultKind.Bug);
+
             default:
                 return VisitInner(exception, callerToken, depth, ref budget);
         }

@@ -21,7 +21,7 @@ public sealed class FaultClassifierRuleTests
         var classifier = new FaultClassifier([new LibraryRule()]);
         var wrapped = new AggregateException(
             new SocketException((int)SocketError.ConnectionReset),
-            new InvalidOperationException("wrapper", new LibraryException(LibraryException.AuthFailed)));
+            new Exception("wrapper", new LibraryException(LibraryException.AuthFailed)));
 
         Assert.Equal(FaultKind.Auth, classifier.Classify(wrapped).Kind);
     }

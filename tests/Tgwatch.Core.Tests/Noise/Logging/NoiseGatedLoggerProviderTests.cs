@@ -1,0 +1,136 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Tgwatch.Faults;
+using Tgwatch.Noise;
+using Tgwatch.Noise.Logging;
+using Tgwatch.TestKit;
+
+namespace Tgwatch.Core.Tests.Noise.Logging;
+
+public sealed partial class NoiseGatedLoggerProviderTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero));
+    private readonly CollectingLoggerProvider _inner = new();
+
+    private NoiseGatedLoggerProvider Gated(IReadOnlyDictionary<int, FaultKind>? noiseEvents = null) =>
+        new(_inner, new NoiseOptions(), _time, noiseEvents: noiseEvents);
+
+    private static SocketException Refused()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var endpoint = (IPEndPoint)probe.LocalEndpoint;
+        probe.Stop();
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try { socket.Connect(endpoint); }
+        catch (SocketException e) { return e; }
+        throw new InvalidOperationException("a closed port accepted a connection");
+    }
+
+    [Fact]
+    public void RepeatedNetworkErrors_LogTheFirst_AndASummaryWhenTheBurstEnds()
+    {
+        var refused = new HttpRequestException("Connection refused", Refused());
+        using var provider = Gated();
+        var log = provider.CreateLogger("Bot.Polling");
+        for (var i = 0; i < 100; i++) log.LogWarning(new EventId(7, "PollFailed"), refused, "poll {N} failed", i);
+        Assert.Single(_inner.Entries);
+        Assert.Same(refused, _inner.Entries[0].Exception);
+        _time.Advance(TimeSpan.FromSeconds(6));
+        var summary = _inner.Entries[^1];
+        Assert.Equal("Tgwatch.Noise", summary.Category);
+        Assert.Equal(NoiseGatedLoggerProvider.SummaryEvent, summary.EventId);
+        Assert.StartsWith("[tgwatch] suppressed 99× Network", summary.Message);
+        Assert.Contains("Bot.Polling[7 PollFailed] 99", summary.Message);
+        Assert.EndsWith("(99 events)", summary.Message);
+    }
+
+    [Fact]
+    public void GenuineErrors_AlwaysPass_WithTheirException()
+    {
+        using var provider = Gated();
+        var log = provider.CreateLogger("Pipeline");
+        var bug = new InvalidOperationException("broken", Refused());
+        var disk = new IOException("No space left on device", 28);
+        for (var i = 0; i < 20; i++)
+        {
+            log.LogError(bug, "handler failed");
+            log.LogError(disk, "sink failed");
+        }
+        Assert.Equal(40, _inner.Entries.Count);
+        Assert.All(_inner.Entries, e => Assert.NotNull(e.Exception));
+        Assert.Equal(0, provider.Gate.Summaries);
+    }
+
+    [Fact]
+    public void DifferentEventsAndCategories_EachShowTheirFirstRecord()
+    {
+        using var provider = Gated();
+        var timeout = new TimeoutException();
+        provider.CreateLogger("A").LogWarning(new EventId(1), timeout, "a");
+        provider.CreateLogger("A").LogWarning(new EventId(2), timeout, "b");
+        provider.CreateLogger("B").LogWarning(new EventId(1), timeout, "c");
+        provider.CreateLogger("B").LogWarning(new EventId(1), timeout, "d");
+        Assert.Equal(["a", "b", "c"], _inner.Entries.Select(e => e.Message));
+    }
+
+    [Fact]
+    public void DeclaredNoiseEvents_CollapseWithoutAnException()
+    {
+        using var provider = Gated(new Dictionary<int, FaultKind> { [42] = FaultKind.Network });
+        var log = provider.CreateLogger("Connector");
+        for (var i = 0; i < 10; i++) log.LogInformation(new EventId(42), "link dropped");
+        for (var i = 0; i < 3; i++) log.LogInformation(new EventId(43), "message received");
+        Assert.Equal(4, _inner.Entries.Count);
+    }
+
+    [Fact]
+    public void Dispose_WritesWhatIsPending_AndDisposesTheInnerProvider()
+    {
+        var provider = Gated();
+        var log = provider.CreateLogger("X");
+        for (var i = 0; i < 5; i++) log.LogWarning(new TimeoutException(), "slow");
+        provider.Dispose();
+        Assert.EndsWith("(4 events)", _inner.Entries[^1].Message);
+        Assert.True(_inner.Disposed);
+    }
+
+    [Fact]
+    public void CallerCancellation_IsNotNoise()
+    {
+        using var provider = Gated();
+        var log = provider.CreateLogger("X");
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var cancelled = new OperationCanceledException(cts.Token);
+        // Without the caller's token the classifier sees a cancellation by someone else: a timeout.
+        for (var i = 0; i < 3; i++) log.LogInformation(cancelled, "stopped");
+        Assert.Single(_inner.Entries);
+    }
+
+    [Fact]
+    public void EveryEvent_IsShownOrCounted()
+    {
+        using var provider = Gated();
+        var log = provider.CreateLogger("Mixed");
+        var random = new Random(7);
+        Exception[] pool = [new TimeoutException(), new HttpRequestException("x", Refused()), new InvalidOperationException(), new IOException("full", 28)];
+        var total = 0;
+        for (var i = 0; i < 2000; i++)
+        {
+            log.LogWarning(new EventId(random.Next(3)), pool[random.Next(pool.Length)], "e");
+            total++;
+            if (random.Next(50) == 0) _time.Advance(TimeSpan.FromSeconds(random.Next(1, 90)));
+        }
+        provider.Dispose();
+        var summaries = _inner.Entries.Where(e => e.Category == "Tgwatch.Noise").ToList();
+        var counted = summaries.Sum(s => long.Parse(SummaryCount().Match(s.Message).Groups[1].Value));
+        Assert.Equal(total, _inner.Entries.Count - summaries.Count + counted);
+    }
+
+    [GeneratedRegex(@"\((\d+) events\)$")]
+    private static partial Regex SummaryCount();
+}
