@@ -1,1 +1,23 @@
-return 0;
+using BenchmarkDotNet.Running;
+using Tgwatch.Bench;
+
+// dotnet run -c Release --project bench/Tgwatch.Bench -- gate     in-process gate cost (BenchmarkDotNet)
+// dotnet run -c Release --project bench/Tgwatch.Bench -- quiet    tgwatch quiet throughput against grep
+return args.FirstOrDefault() switch
+{
+    "gate" => Run(() => BenchmarkRunner.Run<GatedLogEventBenchmarks>(args: args[1..])),
+    "quiet" => await QuietThroughput.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Run(Action benchmark)
+{
+    benchmark();
+    return 0;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Tgwatch.Bench gate [BenchmarkDotNet options] | quiet [--lines N]");
+    return 2;
+}

@@ -99,6 +99,21 @@ public sealed class FaultClassifier
 
         budget--;
 
+        if (_rules.Length != 0 && ByRules(exception) is { } ruled)
+        {
+            return ruled;
+        }
+
+        // Exact types first, in this small method: the usual noise then costs a compare, not the big
+        // switch's type tests up the hierarchy and its frame.
+        var type = exception.GetType();
+        if (type == typeof(HttpRequestException)) return FromHttp((HttpRequestException)exception, callerToken, depth, ref budget);
+        if (type == typeof(SocketException)) return FromSocket((SocketException)exception);
+        return ByType(exception, callerToken, depth, ref budget);
+    }
+
+    private Fault? ByRules(Exception exception)
+    {
         var rules = _rules;
         for (var i = 0; i < rules.Length; i++)
         {
@@ -109,30 +124,19 @@ public sealed class FaultClassifier
             }
         }
 
+        return null;
+    }
+
+    private Fault? ByType(Exception exception, CancellationToken callerToken, int depth, ref int budget)
+    {
         switch (exception)
         {
-            case AggregateException aggregate:
-                return VisitAll(aggregate.InnerExceptions, callerToken, depth + 1, ref budget);
-
-            case OperationCanceledException:
-                return new Fault(callerToken.IsCancellationRequested ? FaultKind.Cancelled : FaultKind.Timeout);
-
-            case TimeoutException:
-                return new Fault(FaultKind.Timeout);
-
-            case TelegramApiException telegram:
-                return TelegramFaults.Classify(telegram);
+            // The usual noise first: each case is a type test, and a miss costs a walk up the hierarchy.
+            case SocketException socket:
+                return FromSocket(socket);
 
             case HttpRequestException http:
-                if (http.StatusCode is { } status)
-                {
-                    return new Fault(HttpFaults.FromStatus(status));
-                }
-
-                return VisitInner(http, callerToken, depth, ref budget) ?? From(HttpFaults.FromError(http.HttpRequestError));
-
-            case SocketException socket:
-                return new Fault(SocketErrorFaults.Classify(socket.SocketErrorCode));
+                return FromHttp(http, callerToken, depth, ref budget);
 
             case HttpIOException httpIo:
                 return VisitInner(httpIo, callerToken, depth, ref budget)
@@ -146,6 +150,18 @@ public sealed class FaultClassifier
                 return VisitInner(io, callerToken, depth, ref budget)
                     ?? From(ErrnoFaults.Classify(io.HResult))
                     ?? (IsFileSystemLookup(io) ? new Fault(FaultKind.Resource) : null);
+
+            case OperationCanceledException:
+                return new Fault(callerToken.IsCancellationRequested ? FaultKind.Cancelled : FaultKind.Timeout);
+
+            case TimeoutException:
+                return new Fault(FaultKind.Timeout);
+
+            case AggregateException aggregate:
+                return VisitAll(aggregate.InnerExceptions, callerToken, depth + 1, ref budget);
+
+            case TelegramApiException telegram:
+                return TelegramFaults.Classify(telegram);
 
             case UnauthorizedAccessException:
             case OutOfMemoryException:
@@ -172,6 +188,13 @@ public sealed class FaultClassifier
                 return VisitInner(exception, callerToken, depth, ref budget);
         }
     }
+
+    private static Fault FromSocket(SocketException socket) => new(SocketErrorFaults.Classify(socket.SocketErrorCode));
+
+    private Fault? FromHttp(HttpRequestException http, CancellationToken callerToken, int depth, ref int budget) =>
+        http.StatusCode is { } status
+            ? new Fault(HttpFaults.FromStatus(status))
+            : VisitInner(http, callerToken, depth, ref budget) ?? From(HttpFaults.FromError(http.HttpRequestError));
 
     private Fault? VisitInner(Exception exception, CancellationToken callerToken, int depth, ref int budget) =>
         exception.InnerException is { } inner ? Visit(inner, callerToken, depth + 1, ref budget) : null;

@@ -10,22 +10,30 @@ namespace Tgwatch.Noise;
 /// is shown, the rest are counted and reported in one line per kind, at most once per window, when
 /// the burst ends, and on <see cref="Flush"/>. Other kinds always pass. Thread-safe.
 /// </summary>
-/// <remarks>Memory is fixed by the number of sources, which is capped at <see cref="MaxSources"/>.</remarks>
+/// <remarks>
+/// Memory is fixed by the number of sources, which is capped at <see cref="MaxSources"/>. Counting a
+/// record inside a burst takes no lock (two atomic adds on the source's monotonic counters); a summary
+/// reports what the counters gained since the last one, so a record counted while a summary is being
+/// written is reported by the next one: every hidden record and line is reported exactly once.
+/// </remarks>
 public sealed class NoiseGate
 {
-    /// <summary>Most sources the gate tells apart; later ones share one "other sources" slot.</summary>
+    /// <summary>Most sources the gate tells apart; later ones share one "other sources" slot per kind.</summary>
     public const int MaxSources = 256;
 
     private static readonly FaultKind[] Collapsed = [FaultKind.Network, FaultKind.Timeout];
 
     private readonly Lock _lock = new();
-    private readonly NoiseOptions _options;
     private readonly TimeProvider _time;
     private readonly Action<string> _emit;
     private readonly string _unit;
     private readonly KindState[] _kinds;
-    private readonly List<Source> _sources = [];
-    private readonly Dictionary<string, int> _sourceByLabel = new(StringComparer.Ordinal);
+    private readonly Source[] _sources = new Source[MaxSources];
+    private readonly Dictionary<(string, FaultKind), int> _sourceByLabel = [];
+    private readonly long _burstGapTicks;
+    private readonly long _windowTicks;
+    private int _sourceCount;
+    private long _lastTick;
 
     /// <param name="options">Window and burst gap.</param>
     /// <param name="time">The clock.</param>
@@ -33,12 +41,16 @@ public sealed class NoiseGate
     /// <param name="unit">What a hidden item is called in summaries: "lines" for text streams.</param>
     public NoiseGate(NoiseOptions options, TimeProvider time, Action<string> emit, string unit = "lines")
     {
-        _options = options.Validate();
+        options.Validate();
         _time = time;
         _emit = emit;
         _unit = unit;
         _kinds = new KindState[Enum.GetValues<FaultKind>().Length];
         foreach (var k in Collapsed) _kinds[(int)k] = new KindState();
+        _lastTick = time.GetTimestamp();
+        // In the clock's own units, so the hot path compares integers.
+        _burstGapTicks = ToTimestampUnits(options.BurstGap, time);
+        _windowTicks = ToTimestampUnits(options.Window, time);
     }
 
     /// <summary>True for the kinds the gate collapses: Network and Timeout.</summary>
@@ -55,7 +67,7 @@ public sealed class NoiseGate
             lock (_lock)
             {
                 long n = 0;
-                foreach (var k in Collapsed) n += _kinds[(int)k].PendingItems;
+                foreach (var k in Collapsed) n += PendingOf(k).Items;
                 return n;
             }
         }
@@ -65,54 +77,64 @@ public sealed class NoiseGate
     public int Summaries { get; private set; }
 
     /// <summary>
-    /// Registers a source of records (a rule, a logger event) and returns its handle; the same label
-    /// gives the same handle.
+    /// Registers a source of records of one fault kind (a rule, a logger event) and returns its handle;
+    /// the same label and kind give the same handle.
     /// </summary>
-    public int AddSource(string label)
+    public int AddSource(string label, FaultKind kind)
     {
         lock (_lock)
         {
-            if (_sourceByLabel.TryGetValue(label, out var known)) return known;
-            if (_sources.Count == MaxSources - 1) _sources.Add(new Source("other sources"));
-            if (_sources.Count >= MaxSources) return MaxSources - 1;
-            _sources.Add(new Source(label));
-            _sourceByLabel[label] = _sources.Count - 1;
-            return _sources.Count - 1;
+            if (_sourceByLabel.TryGetValue((label, kind), out var known)) return known;
+            if (_sourceCount >= MaxSources - _kinds.Length)
+                label = "other sources"; // the last slots: one shared source per kind
+            if (_sourceByLabel.TryGetValue((label, kind), out known)) return known;
+            _sources[_sourceCount] = new Source(label, kind);
+            _sourceByLabel[(label, kind)] = _sourceCount;
+            return _sourceCount++;
         }
     }
 
     /// <summary>
-    /// Takes one record of <paramref name="kind"/> from <paramref name="source"/> made of
-    /// <paramref name="items"/> items (lines); returns true when it is to be shown.
+    /// Takes one record from <paramref name="source"/> made of <paramref name="items"/> items (lines);
+    /// returns true when it is to be shown.
     /// </summary>
-    public bool Admit(int source, FaultKind kind, int items) => Admit(source, kind, items, _time.GetTimestamp());
+    /// <remarks>
+    /// For speed this reads the time of the last <see cref="Tick"/> (or of the gate's creation) instead of
+    /// the clock: whoever admits records without a timestamp calls <see cref="Tick"/> periodically, and the
+    /// tick period is the resolution of burst and window timing.
+    /// </remarks>
+    public bool Admit(int source, int items) => Admit(source, items, Volatile.Read(ref _lastTick));
 
-    /// <summary>As <see cref="Admit(int, FaultKind, int)"/>, for a record complete at <paramref name="timestamp"/> (of the gate's clock).</summary>
-    public bool Admit(int source, FaultKind kind, int items, long timestamp)
+    /// <summary>As <see cref="Admit(int, int)"/>, for a record complete at <paramref name="timestamp"/> (of the gate's clock).</summary>
+    public bool Admit(int source, int items, long timestamp)
     {
-        if (!Collapses(kind)) return true;
+        var src = _sources[source];
+        if (!Collapses(src.Kind)) return true;
+        var state = _kinds[(int)src.Kind];
+        // Inside a burst this source already showed a record in: count it, no lock.
+        if (Volatile.Read(ref state.InBurst) && src.ShownInBurst == Volatile.Read(ref state.Burst)
+            && timestamp - Volatile.Read(ref state.LastSeen) < _burstGapTicks)
+        {
+            if (timestamp > state.LastSeen) Volatile.Write(ref state.LastSeen, timestamp);
+            src.Count(items);
+            return false;
+        }
         lock (_lock)
         {
-            var now = timestamp;
-            var state = _kinds[(int)kind];
-            EmitDue(kind, state, now);
+            EmitDue(src.Kind, state, timestamp);
             if (!state.InBurst)
             {
-                state.InBurst = true;
-                state.Burst++;
+                if (PendingOf(src.Kind).Records == 0) state.CountingSince = timestamp;
+                Volatile.Write(ref state.Burst, state.Burst + 1);
+                Volatile.Write(ref state.InBurst, true);
             }
-            state.LastSeen = now;
-            var src = _sources[source];
-            if (src.ShownInBurst != state.Burst || src.ShownKind != kind)
+            if (timestamp > state.LastSeen) Volatile.Write(ref state.LastSeen, timestamp);
+            if (src.ShownInBurst != state.Burst)
             {
                 src.ShownInBurst = state.Burst;
-                src.ShownKind = kind;
                 return true;
             }
-            if (state.PendingRecords == 0) state.PendingSince = now;
-            state.PendingRecords++;
-            state.PendingItems += items;
-            src.Pending[(int)kind]++;
+            src.Count(items);
             return false;
         }
     }
@@ -123,6 +145,7 @@ public sealed class NoiseGate
         lock (_lock)
         {
             var now = _time.GetTimestamp();
+            Volatile.Write(ref _lastTick, now);
             foreach (var k in Collapsed) EmitDue(k, _kinds[(int)k], now);
         }
     }
@@ -136,37 +159,63 @@ public sealed class NoiseGate
             foreach (var k in Collapsed)
             {
                 var state = _kinds[(int)k];
-                if (state.PendingRecords > 0) Emit(k, state, now);
-                state.InBurst = false;
+                Volatile.Write(ref state.InBurst, false);
+                if (PendingOf(k).Records > 0) Emit(k, state, now);
             }
         }
     }
 
+    private static long ToTimestampUnits(TimeSpan span, TimeProvider time) =>
+        (long)Math.Min(span.TotalSeconds * time.TimestampFrequency, long.MaxValue / 4);
+
+    private (long Records, long Items) PendingOf(FaultKind kind)
+    {
+        long records = 0, items = 0;
+        for (var i = 0; i < _sourceCount; i++)
+        {
+            var s = _sources[i];
+            if (s.Kind != kind) continue;
+            records += s.PendingRecords;
+            items += s.PendingItems;
+        }
+        return (records, items);
+    }
+
     private void EmitDue(FaultKind kind, KindState state, long now)
     {
-        var ended = state.InBurst && _time.GetElapsedTime(state.LastSeen, now) >= _options.BurstGap;
-        if (ended) state.InBurst = false;
-        if (state.PendingRecords == 0) return;
-        if (state.LastSummary is { } last && _time.GetElapsedTime(last, now) < _options.Window) return;
-        if (!state.InBurst || _time.GetElapsedTime(state.PendingSince, now) >= _options.Window)
+        if (state.InBurst && now - state.LastSeen >= _burstGapTicks) Volatile.Write(ref state.InBurst, false);
+        if (PendingOf(kind).Records == 0) return;
+        if (state.HasSummary && now - state.LastSummary < _windowTicks) return;
+        if (!state.InBurst || now - state.CountingSince >= _windowTicks)
             Emit(kind, state, now);
     }
 
     private void Emit(FaultKind kind, KindState state, long now)
     {
+        var parts = new List<(string Label, long Records)>();
+        long records = 0, items = 0;
+        for (var i = 0; i < _sourceCount; i++)
+        {
+            var s = _sources[i];
+            if (s.Kind != kind) continue;
+            var (r, n) = s.TakePending();
+            if (r == 0 && n == 0) continue;
+            records += r;
+            items += n;
+            parts.Add((s.Label, r));
+        }
+        parts.Sort((a, b) => b.Records.CompareTo(a.Records));
         var text = new StringBuilder(128);
-        text.Append(CultureInfo.InvariantCulture, $"[tgwatch] suppressed {state.PendingRecords}× {kind} in the last {Duration.Format(_time.GetElapsedTime(state.PendingSince, now))}:");
-        var parts = _sources.Where(s => s.Pending[(int)kind] > 0).OrderByDescending(s => s.Pending[(int)kind]).ToList();
+        text.Append(CultureInfo.InvariantCulture, $"[tgwatch] suppressed {records}× {kind} in the last {Duration.Format(_time.GetElapsedTime(state.CountingSince, now))}:");
         for (var i = 0; i < parts.Count && i < 4; i++)
-            text.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? " " : ", ")}{parts[i].Label} {parts[i].Pending[(int)kind]}");
-        if (parts.Count > 4) text.Append(CultureInfo.InvariantCulture, $", {parts.Count - 4} more sources {parts.Skip(4).Sum(s => s.Pending[(int)kind])}");
-        text.Append(CultureInfo.InvariantCulture, $"{(state.InBurst ? ", still going" : ", all over")} ({state.PendingItems} {_unit})");
-        foreach (var s in parts) s.Pending[(int)kind] = 0;
-        Reported += state.PendingItems;
+            text.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? " " : ", ")}{parts[i].Label} {parts[i].Records}");
+        if (parts.Count > 4) text.Append(CultureInfo.InvariantCulture, $", {parts.Count - 4} more sources {parts.Skip(4).Sum(p => p.Records)}");
+        text.Append(CultureInfo.InvariantCulture, $"{(state.InBurst ? ", still going" : ", all over")} ({items} {_unit})");
+        Reported += items;
         Summaries++;
-        state.PendingRecords = 0;
-        state.PendingItems = 0;
         state.LastSummary = now;
+        state.HasSummary = true;
+        state.CountingSince = now;
         _emit(text.ToString());
     }
 
@@ -175,17 +224,41 @@ public sealed class NoiseGate
         public bool InBurst;
         public int Burst;
         public long LastSeen;
-        public long PendingSince;
-        public long? LastSummary;
-        public long PendingRecords;
-        public long PendingItems;
+        public long CountingSince;
+        public long LastSummary;
+        public bool HasSummary;
     }
 
-    private sealed class Source(string label)
+    /// <summary>One source: monotonic counters, and how much of them the summaries have reported.</summary>
+    private sealed class Source(string label, FaultKind kind)
     {
+        private long _records;
+        private long _items;
+        private long _reportedRecords;
+        private long _reportedItems;
+
         public string Label { get; } = label;
+        public FaultKind Kind { get; } = kind;
         public int ShownInBurst = -1;
-        public FaultKind ShownKind;
-        public readonly long[] Pending = new long[Enum.GetValues<FaultKind>().Length];
+
+        public long PendingRecords => Volatile.Read(ref _records) - _reportedRecords;
+        public long PendingItems => Volatile.Read(ref _items) - _reportedItems;
+
+        public void Count(int items)
+        {
+            Interlocked.Add(ref _items, items);
+            Interlocked.Increment(ref _records);
+        }
+
+        /// <summary>What was counted since the last call (under the gate's lock).</summary>
+        public (long Records, long Items) TakePending()
+        {
+            var records = Volatile.Read(ref _records);
+            var items = Volatile.Read(ref _items);
+            var taken = (records - _reportedRecords, items - _reportedItems);
+            _reportedRecords = records;
+            _reportedItems = items;
+            return taken;
+        }
     }
 }

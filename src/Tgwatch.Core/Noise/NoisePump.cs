@@ -14,6 +14,7 @@ public sealed class NoisePump
     private readonly LineEndTrackingStream _output;
     private readonly Lock _sync = new();
     private readonly List<TextNoiseFilter> _filters = [];
+    private bool _closed;
 
     /// <summary>Creates a pump writing to <paramref name="output"/>.</summary>
     public NoisePump(NoiseRules rules, NoiseOptions options, TimeProvider time, Stream output)
@@ -43,7 +44,12 @@ public sealed class NoisePump
         var ticker = TickAsync(filters, tickerStop.Token);
         try
         {
-            await Task.WhenAll(inputs.Select((input, i) => ReadAsync(input, filters[i], ct))).ConfigureAwait(false);
+            // Each input is read on a thread of its own with blocking reads: one long pass over a hot
+            // loop, without hopping between pool threads (and a blocked read cannot be cancelled anyway:
+            // on cancellation the pump stops waiting and closes the output; the reader stays parked).
+            var readers = inputs.Select((input, i) => Task.Factory.StartNew(
+                () => Read(input, filters[i]), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+            await Task.WhenAll(readers).WaitAsync(ct).ConfigureAwait(false);
         }
         finally
         {
@@ -51,6 +57,7 @@ public sealed class NoisePump
             await ticker.ConfigureAwait(false);
             lock (_sync)
             {
+                _closed = true;
                 foreach (var f in filters) f.Complete();
                 Gate.Flush();
                 _output.Flush();
@@ -58,23 +65,24 @@ public sealed class NoisePump
         }
     }
 
-    private async Task ReadAsync(Stream input, TextNoiseFilter filter, CancellationToken ct)
+    private void Read(Stream input, TextNoiseFilter filter)
     {
         var buffer = new byte[64 * 1024];
         while (true)
         {
-            var n = await input.ReadAsync(buffer, ct).ConfigureAwait(false);
-            if (n == 0) break;
+            var n = input.Read(buffer);
             lock (_sync)
             {
+                if (_closed) return;
+                if (n == 0)
+                {
+                    filter.Complete();
+                    _output.Flush();
+                    return;
+                }
                 filter.Write(buffer.AsSpan(0, n));
                 _output.Flush();
             }
-        }
-        lock (_sync)
-        {
-            filter.Complete();
-            _output.Flush();
         }
     }
 

@@ -26,5 +26,5 @@ public sealed class NoiseRules
     public IEnumerable<string> Describe() => Set.Rules.Select(r => $"{r.Id}\t{r.Kind}\t{r.Label}");
 
     /// <summary>Registers every rule as a source of <paramref name="gate"/>; index i is rule i's source.</summary>
-    internal int[] SourcesIn(NoiseGate gate) => Set.Rules.Select(r => gate.AddSource(r.Label)).ToArray();
+    internal int[] SourcesIn(NoiseGate gate) => Set.Rules.Select(r => gate.AddSource(r.Label, r.Kind)).ToArray();
 }

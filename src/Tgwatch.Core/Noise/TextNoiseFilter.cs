@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Tgwatch.Noise.Records;
 using Tgwatch.Noise.Rules;
@@ -52,6 +53,7 @@ public sealed class TextNoiseFilter
     internal long RetainedBytes => _partial.Length + _grouper.RetainedBytes;
 
     /// <summary>Takes the next bytes of the stream.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip the slow first tiers
     public void Write(ReadOnlySpan<byte> data)
     {
         var now = _time.GetTimestamp();
@@ -139,14 +141,14 @@ public sealed class TextNoiseFilter
         _grouper.Flush();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip the slow first tiers
     private void OnRecord(RecordBuffer record)
     {
         var rule = _classifier.Classify(record);
         if (rule >= 0)
         {
-            var r = _classifier.Rules.Rules[rule];
             // A record held for continuation lines counts from when its last line arrived.
-            if (!_gate.Admit(_sources[rule], r.Kind, record.LineCount, _recordEnd))
+            if (!_gate.Admit(_sources[rule], record.LineCount, _recordEnd))
             {
                 LinesHidden += record.LineCount;
                 return;

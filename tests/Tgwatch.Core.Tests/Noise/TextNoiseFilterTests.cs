@@ -190,6 +190,23 @@ public sealed class TextNoiseFilterTests
         Assert.True(h.Filter.RetainedBytes <= 3 * h.Options.MaxRecordBytes);
     }
 
+    [Fact]
+    public void Gate_WithMoreSourcesThanItHasRoomFor_SharesTheLastSlots_AndCountsEverything()
+    {
+        var gate = new NoiseGate(new NoiseOptions(), TimeProvider.System, _ => { });
+        var kinds = Enum.GetValues<Tgwatch.Faults.FaultKind>();
+        var handles = Enumerable.Range(0, 1000).Select(i => gate.AddSource($"source {i}", kinds[i % kinds.Length])).ToList();
+        Assert.All(handles, h => Assert.InRange(h, 0, NoiseGate.MaxSources - 1));
+        foreach (var h in handles)
+        {
+            gate.Admit(h, 1);
+            gate.Admit(h, 1);
+        }
+        gate.Flush();
+        Assert.Equal(0, gate.Pending);
+        Assert.True(gate.Reported > 0);
+    }
+
     private static int CountOf(string haystack, string needle)
     {
         var n = 0;

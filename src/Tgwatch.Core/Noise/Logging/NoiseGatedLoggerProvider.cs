@@ -37,7 +37,8 @@ public sealed class NoiseGatedLoggerProvider : ILoggerProvider, ISupportExternal
         _noiseEvents = noiseEvents ?? new Dictionary<int, FaultKind>();
         _summaries = inner.CreateLogger("Tgwatch.Noise");
         Gate = new NoiseGate(options, time, line => _summaries.Log(LogLevel.Warning, SummaryEvent, line, null, static (s, _) => s), unit: "events");
-        var period = TimeSpan.FromMilliseconds(Math.Clamp(options.BurstGap.TotalMilliseconds / 5, 50, 1000));
+        // The gate times in-process events by its last tick: the period is their time resolution.
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(options.BurstGap.TotalMilliseconds / 20, 10, 250));
         _ticker = time.CreateTimer(static g => ((NoiseGate)g!).Tick(), Gate, period, period);
     }
 
@@ -80,7 +81,7 @@ public sealed class NoiseGatedLoggerProvider : ILoggerProvider, ISupportExternal
         {
             if (!inner.IsEnabled(logLevel)) return;
             if (owner.KindOf(eventId, exception) is { } kind && NoiseGate.Collapses(kind)
-                && !owner.Gate.Admit(SourceOf(eventId, kind), kind, 1))
+                && !owner.Gate.Admit(SourceOf(eventId, kind), 1))
                 return;
             inner.Log(logLevel, eventId, state, exception, formatter);
         }
@@ -89,7 +90,7 @@ public sealed class NoiseGatedLoggerProvider : ILoggerProvider, ISupportExternal
         {
             if (_sources.TryGetValue((eventId.Id, kind), out var source)) return source;
             var label = eventId.Name is { Length: > 0 } name ? $"{category}[{eventId.Id} {name}]" : $"{category}[{eventId.Id}]";
-            return _sources.GetOrAdd((eventId.Id, kind), owner.Gate.AddSource(label));
+            return _sources.GetOrAdd((eventId.Id, kind), owner.Gate.AddSource(label, kind));
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Tgwatch.Noise.Records;
 
 /// <summary>
@@ -32,6 +33,7 @@ internal sealed class RecordBuffer
     }
 
     /// <summary>Appends one line (with its terminator, if any).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip the slow first tiers
     public void Append(ReadOnlySpan<byte> line)
     {
         if (Length + line.Length > _bytes.Length)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -42,6 +43,7 @@ internal sealed class RecordGrouper
     public long RetainedBytes => _record.Capacity;
 
     /// <summary>Takes one line, terminator included.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip the slow first tiers
     public void Add(ReadOnlySpan<byte> line)
     {
         var content = LineShape.Content(line);
@@ -68,6 +70,7 @@ internal sealed class RecordGrouper
     }
 
     /// <summary>Completes the record held so far, if any.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip the slow first tiers
     public void Flush()
     {
         if (_state == State.Empty) return;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -13,6 +14,7 @@ internal sealed partial class RecordText
     private RecordBuffer _record = null!;
     private char[] _head = new char[256];
     private int _headLength;
+    private string? _headString;
     private List<ExceptionInfo>? _exceptions;
     private List<string>? _frames;
 
@@ -22,12 +24,17 @@ internal sealed partial class RecordText
     /// <summary>The first line: decoded, colour codes and line end removed.</summary>
     public ReadOnlySpan<char> Head => _head.AsSpan(0, _headLength);
 
+    /// <summary>The first line as a string (made once per record, on first use).</summary>
+    public string HeadString => _headString ??= Head.ToString();
+
     /// <summary>Points this instance at a new record and decodes its first line.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip the slow first tiers
     public void Reset(RecordBuffer record)
     {
         _record = record;
         _exceptions = null;
         _frames = null;
+        _headString = null;
         var head = LineShape.Content(record.Line(0));
         if (_head.Length < head.Length) _head = new char[Math.Max(head.Length, _head.Length * 2)];
         _headLength = Encoding.UTF8.GetChars(head, _head);
@@ -62,7 +69,7 @@ internal sealed partial class RecordText
         var lines = Math.Min(_record.LineCount, MaxScannedLines);
         for (var i = 0; i < lines; i++)
         {
-            var line = i == 0 ? Head.ToString() : LineText(i);
+            var line = i == 0 ? HeadString : LineText(i);
             var m = DotNetExceptionLine().Match(line);
             if (m.Success) found.Add(new ExceptionInfo(m.Groups["type"].Value, ParseCode(m.Groups["code"])));
         }
@@ -84,18 +91,34 @@ internal sealed partial class RecordText
     private string LineText(int index)
     {
         var text = Encoding.UTF8.GetString(LineShape.Content(_record.Line(index)));
-        return text.Contains('\u001b') ? AnsiEscape().Replace(text, "") : text;
+        if (!text.Contains('\u001b')) return text;
+        var chars = text.ToCharArray();
+        return new string(chars, 0, StripAnsi(chars));
     }
 
     private static int? ParseCode(Group g) =>
         g.Success && int.TryParse(g.ValueSpan, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
 
+    /// <summary>Removes ANSI CSI sequences (<c>ESC [ params final</c>) in place; returns the new length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip the slow first tiers
     private static int StripAnsi(Span<char> text)
     {
-        var s = text.ToString();
-        var stripped = AnsiEscape().Replace(s, "");
-        stripped.CopyTo(text);
-        return stripped.Length;
+        var write = 0;
+        for (var read = 0; read < text.Length; read++)
+        {
+            if (text[read] == '\u001b' && read + 1 < text.Length && text[read + 1] == '[')
+            {
+                var end = read + 2;
+                while (end < text.Length && text[end] is >= '0' and <= '?') end++; // parameter bytes
+                if (end < text.Length && text[end] is >= '@' and <= '~')
+                {
+                    read = end;
+                    continue;
+                }
+            }
+            text[write++] = text[read];
+        }
+        return write;
     }
 
     // ConnectionResetError: [Errno 104] Connection reset by peer | asyncio.exceptions.TimeoutError | OSError: Connection lost
@@ -109,7 +132,4 @@ internal sealed partial class RecordText
     // Python: '  File "/usr/lib/python3/asyncio/selector_events.py", line 1, in f'; .NET: '   at System.Net.Sockets.Socket.Connect(...)'
     [GeneratedRegex(@"^\s+(?:File ""(?<file>[^""]+)""|at (?<method>\S.*))", RegexOptions.CultureInvariant)]
     private static partial Regex FrameLine();
-
-    [GeneratedRegex(@"\x1b\[[0-9;?]*[@-~]", RegexOptions.CultureInvariant)]
-    private static partial Regex AnsiEscape();
 }

@@ -27,6 +27,9 @@ internal sealed class NoiseRule
     /// </summary>
     public Regex? Head { get; init; }
 
+    /// <summary>True when <see cref="Head"/> has a <c>type</c> or <c>errno</c> group to read.</summary>
+    public bool HeadHasGroups { get; init; }
+
     /// <summary>Text the first line must contain; checked before <see cref="Head"/> to keep the common path fast.</summary>
     public string? Literal { get; init; }
 

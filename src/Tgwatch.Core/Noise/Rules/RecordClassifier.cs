@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Tgwatch.Noise.Records;
 
@@ -12,6 +13,7 @@ internal sealed class RecordClassifier(RuleSet rules)
     public RuleSet Rules => rules;
 
     /// <summary>The index of the first matching rule in <see cref="RuleSet.Rules"/>, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip the slow first tiers
     public int Classify(RecordBuffer record)
     {
         _text.Reset(record);
@@ -24,6 +26,7 @@ internal sealed class RecordClassifier(RuleSet rules)
         return -1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip the slow first tiers
     private bool Matches(NoiseRule rule, bool single)
     {
         switch (rule.Shape)
@@ -38,8 +41,9 @@ internal sealed class RecordClassifier(RuleSet rules)
         Match? head = null;
         if (rule.Head is not null)
         {
-            head = rule.Head.Match(_text.Head.ToString());
-            if (!head.Success) return false;
+            // IsMatch on the span allocates nothing; only a rule that reads groups pays for a Match.
+            if (!rule.Head.IsMatch(_text.Head)) return false;
+            if (rule.HeadHasGroups) head = rule.Head.Match(_text.HeadString);
         }
         if ((rule.Exceptions is not null || rule.Errno is not null) && !ExceptionMatches(rule, head)) return false;
         return rule.Frame is null || FrameMatches(rule.Frame);

@@ -138,15 +138,17 @@ internal sealed class RuleSet
         }
         if (r.Literal is not null && r.Head is null)
             throw new RulePackException($"{Where()}: \"literal\" needs a \"head\" pattern");
+        var head = Compile(Where, "head", r.Head);
         return new NoiseRule
         {
+            HeadHasGroups = head is not null && (head.GroupNumberFromName("type") >= 0 || head.GroupNumberFromName("errno") >= 0),
             Id = $"{pack}.{name}",
             Label = r.Label ?? name,
             Kind = kind,
             Pack = pack,
             Shape = shape,
             Literal = r.Literal is { Length: > 0 } lit ? lit : null,
-            Head = Compile(Where, "head", r.Head),
+            Head = head,
             Frame = Compile(Where, "frame", r.Frame),
             Exceptions = r.Exceptions,
             Errno = errno,
@@ -156,7 +158,9 @@ internal sealed class RuleSet
     private static Regex? Compile(Func<string> where, string field, string? pattern)
     {
         if (pattern is null) return null;
-        try { return new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(1)); }
+        // No match time-out: its bookkeeping would cost more than the match, and input lines are capped
+        // (NoiseOptions.MaxRecordBytes), which bounds the work of any pattern.
+        try { return new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, Regex.InfiniteMatchTimeout); }
         catch (ArgumentException e) { throw new RulePackException($"{where()}: \"{field}\" is not a valid pattern: {FirstLine(e.Message)}", e); }
     }
 }

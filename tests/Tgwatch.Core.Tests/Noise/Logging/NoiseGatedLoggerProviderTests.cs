@@ -131,6 +131,28 @@ public sealed partial class NoiseGatedLoggerProviderTests
         Assert.Equal(total, _inner.Entries.Count - summaries.Count + counted);
     }
 
+    [Fact]
+    public void ConcurrentLoggers_WhileSummariesAreWritten_LoseNoCount()
+    {
+        var provider = new NoiseGatedLoggerProvider(_inner, new NoiseOptions { BurstGap = TimeSpan.FromMilliseconds(20), Window = TimeSpan.FromMilliseconds(50) }, TimeProvider.System);
+        Exception[] pool = [new TimeoutException(), new HttpRequestException("x", Refused()), new InvalidOperationException()];
+        const int perThread = 50_000;
+        Parallel.For(0, 4, t =>
+        {
+            var log = provider.CreateLogger($"Thread{t % 2}");
+            for (var i = 0; i < perThread; i++)
+            {
+                log.LogWarning(new EventId(i % 3), pool[(i + t) % pool.Length], "e");
+                if (i % 5000 == 0) provider.Gate.Tick();
+            }
+        });
+        provider.Dispose();
+        var summaries = _inner.Entries.Where(e => e.Category == "Tgwatch.Noise").ToList();
+        var counted = summaries.Sum(s => long.Parse(SummaryCount().Match(s.Message).Groups[1].Value));
+        Assert.Equal(4 * perThread, _inner.Entries.Count - summaries.Count + counted);
+        Assert.Equal(0, provider.Gate.Pending);
+    }
+
     [GeneratedRegex(@"\((\d+) events\)$")]
     private static partial Regex SummaryCount();
 }

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Tgwatch.Noise;
+
+namespace Tgwatch.Bench;
+
+/// <summary>
+/// Throughput of <c>tgwatch quiet</c> on a large mixed log, in the same run as
+/// <c>grep -F -v 'socket.send() raised exception.'</c> over the same file: the filter in process
+/// (lines/s) and the whole program (including its start), each against grep.
+/// </summary>
+internal static class QuietThroughput
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var lines = args.Length == 2 && args[0] == "--lines" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
+        var root = FindRoot();
+        var path = Path.Combine(Path.GetTempPath(), $"tgwatch-bench-{lines}.log");
+        var lineCount = WriteMixedLog(path, lines);
+        var bytes = new FileInfo(path).Length;
+        Console.WriteLine($"input: {lineCount:N0} lines, {bytes / 1e6:F1} MB (mixed: genuine lines, asyncio/Pyrogram/Telethon/TDLib noise, tracebacks, .NET blocks)");
+
+        var rules = NoiseRules.Load();
+        var data = await File.ReadAllBytesAsync(path);
+        var inProcess = Best(5, () => FilterInProcess(rules, data));
+        var grep = Best(5, () => RunToFile("grep", ["-F", "-v", "socket.send() raised exception.", path]));
+        var tgwatchDll = Path.Combine(root, "src", "Tgwatch.Cli", "bin", "Release", "net10.0", "tgwatch.dll");
+        if (!File.Exists(tgwatchDll))
+        {
+            Console.Error.WriteLine($"build the program first: dotnet build -c Release src/Tgwatch.Cli ({tgwatchDll} is missing)");
+            return 1;
+        }
+        var program = Best(5, () => RunToFile("dotnet", [tgwatchDll, "quiet"], stdinFile: path));
+        var startOnly = Best(5, () => RunToFile("dotnet", [tgwatchDll, "quiet"], stdinFile: "/dev/null"));
+
+        Console.WriteLine($"grep -F -v (same file):          {grep.TotalMilliseconds,8:F0} ms  {lineCount / grep.TotalSeconds / 1e6,6:F2} M lines/s");
+        Console.WriteLine($"TextNoiseFilter in process:      {inProcess.TotalMilliseconds,8:F0} ms  {lineCount / inProcess.TotalSeconds / 1e6,6:F2} M lines/s  ratio to grep {inProcess / grep:F2}x");
+        Console.WriteLine($"tgwatch quiet (whole program):   {program.TotalMilliseconds,8:F0} ms  {lineCount / program.TotalSeconds / 1e6,6:F2} M lines/s  ratio to grep {program / grep:F2}x");
+        Console.WriteLine($"  of which program start (empty input): {startOnly.TotalMilliseconds:F0} ms; without it {(program - startOnly) / grep:F2}x grep");
+        return 0;
+    }
+
+    private static TimeSpan FilterInProcess(NoiseRules rules, byte[] data)
+    {
+        var options = new NoiseOptions();
+        var output = Stream.Null; // the filter's own cost; the program's output cost is in the whole-program figure
+        var gate = new NoiseGate(options, TimeProvider.System, line => TextNoiseFilter.WriteOwnLine(output, line));
+        var filter = new TextNoiseFilter(rules, gate, output, TimeProvider.System, options);
+        var clock = Stopwatch.StartNew();
+        for (var at = 0; at < data.Length; at += 64 * 1024)
+            filter.Write(data.AsSpan(at, Math.Min(64 * 1024, data.Length - at)));
+        filter.Complete();
+        gate.Flush();
+        return clock.Elapsed;
+    }
+
+    private static TimeSpan RunToFile(string file, string[] args, string? stdinFile = null)
+    {
+        var info = new ProcessStartInfo("bash") { UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("exec \"$0\" \"$@\" < \"$STDIN_FILE\" > \"$STDOUT_FILE\"");
+        info.ArgumentList.Add(file);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["STDIN_FILE"] = stdinFile ?? "/dev/null";
+        // A real file, not /dev/null: GNU grep stops at the first match when its output is /dev/null.
+        info.Environment["STDOUT_FILE"] = Path.Combine(Path.GetTempPath(), "tgwatch-bench.out");
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(info)!;
+        process.WaitForExit();
+        var elapsed = clock.Elapsed;
+        if (process.ExitCode is not (0 or 1)) throw new InvalidOperationException($"{file} exited with {process.ExitCode}");
+        return elapsed;
+    }
+
+    private static TimeSpan Best(int runs, Func<TimeSpan> measure)
+    {
+        var best = TimeSpan.MaxValue;
+        for (var i = 0; i < runs; i++)
+        {
+            var t = measure();
+            if (t < best) best = t;
+        }
+        return best;
+    }
+
+    private static int WriteMixedLog(string path, int lines)
+    {
+        string[] genuine =
+        [
+            "2026-11-25 10:00:01,123 INFO bot: message 1234 from @alice in -1001234567890: hello there, any news?",
+            "2026-11-25 10:00:01,456 INFO bot: saved 3 messages to messages.db",
+            "sample-app: new message in Channel News: \"the socket of the lamp is broken\"",
+        ];
+        string[] noise =
+        [
+            "socket.send() raised exception.",
+            "WARNING:asyncio:socket.send() raised exception.",
+            "INFO:pyrogram.session.session:[3] Retrying \"updates.GetChannelDifference\" due to: Connection lost",
+            "INFO:telethon.network.connection.connection:The server closed the connection",
+            "\u001b[1;33m[ 2][t 4][1795580300.885102272][ConnectionCreator.cpp:868][#1][!ConnectionCreator]\t[149.154.175.50:443] to DcId{1}: [PosixError : Network is unreachable : 101 : Failed to connect to [149.154.175.50:443]]\u001b[0m",
+        ];
+        const string traceback = "Traceback (most recent call last):\n  File \"/usr/lib/python3/dist-packages/pyrogram/dispatcher.py\", line 214, in handler_worker\n    await parser(update, users, chats)\nOSError: Connection lost";
+        const string dotnet = "fail: Bot.Polling[7]\n      Polling failed\n      System.Net.Http.HttpRequestException: Connection refused (127.0.0.1:1)\n       ---> System.Net.Sockets.SocketException (111): Connection refused\n         at System.Net.Sockets.Socket.ConnectAsync()\n         --- End of inner exception stack trace ---";
+        var random = new Random(1);
+        var written = 0;
+        using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+        while (written < lines)
+        {
+            var pick = random.Next(100);
+            var text = pick < 40 ? genuine[random.Next(genuine.Length)]
+                : pick < 97 ? noise[random.Next(noise.Length)]
+                : pick < 99 ? traceback
+                : dotnet;
+            writer.Write(text);
+            writer.Write('\n');
+            written += text.Count(c => c == '\n') + 1;
+        }
+        return written;
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Tgwatch.sln"))) return dir.FullName;
+        throw new InvalidOperationException("run from inside the repository");
+    }
+}
