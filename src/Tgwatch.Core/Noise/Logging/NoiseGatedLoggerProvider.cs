@@ -86,7 +86,20 @@ public sealed class NoiseGatedLoggerProvider : ILoggerProvider, ISupportExternal
             inner.Log(logLevel, eventId, state, exception, formatter);
         }
 
+        // The last look-up, packed in one word so threads read it whole: event id, kind, source, valid bit.
+        private long _last;
+
         private int SourceOf(EventId eventId, FaultKind kind)
+        {
+            var key = ((long)eventId.Id << 32) | ((long)(int)kind << 24);
+            var last = Volatile.Read(ref _last);
+            if ((last & ~0xFFFFFFL) == key && (last & 0x800000) != 0) return (int)(last & 0xFFFF);
+            var source = SourceOfSlow(eventId, kind);
+            Volatile.Write(ref _last, key | 0x800000 | (uint)source);
+            return source;
+        }
+
+        private int SourceOfSlow(EventId eventId, FaultKind kind)
         {
             if (_sources.TryGetValue((eventId.Id, kind), out var source)) return source;
             var label = eventId.Name is { Length: > 0 } name ? $"{category}[{eventId.Id} {name}]" : $"{category}[{eventId.Id}]";
