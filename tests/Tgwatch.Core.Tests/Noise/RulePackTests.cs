@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Tgwatch.Core.Tests.Faults;
 using Tgwatch.TestKit;
 
 namespace Tgwatch.Core.Tests.Noise;
@@ -102,7 +103,7 @@ public sealed class RulePackTests
     [Fact]
     public async Task CPython_RefusedConnection_IsNetwork()
     {
-        var port = ClosedPort();
+        var port = LoopbackServer.ClosedPort();
         var run = await ProcessRun.RunAsync("python3", ["-c", $"import socket\nsocket.create_connection(('127.0.0.1', {port}))\n"]);
         Assert.Contains("ConnectionRefusedError: [Errno 111] Connection refused", run.Stderr);
         Assert.Equal("cpython.connection-error", Single(run.Stderr));
@@ -111,28 +112,18 @@ public sealed class RulePackTests
     [Fact]
     public async Task DotNet_HttpClientTimeout_IsTimeout()
     {
-        using var silent = new TcpListener(IPAddress.Loopback, 0);
-        silent.Start();
+        await using var silent = LoopbackServer.Silent();
         using var http = new HttpClient { Timeout = TimeSpan.FromMilliseconds(200) };
-        var e = await Assert.ThrowsAsync<TaskCanceledException>(() => http.GetStringAsync($"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/"));
+        var e = await Assert.ThrowsAsync<TaskCanceledException>(() => http.GetStringAsync(silent.Url));
         Assert.Equal("dotnet.http-timeout", Single(e.ToString()));
     }
 
     [Fact]
     public async Task DotNet_ResponseEndedEarly_IsNetwork()
     {
-        using var server = new TcpListener(IPAddress.Loopback, 0);
-        server.Start();
-        var serve = Task.Run(async () =>
-        {
-            using var client = await server.AcceptTcpClientAsync();
-            var stream = client.GetStream();
-            _ = await stream.ReadAsync(new byte[4096]); // the request; its content does not matter
-            await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc"u8.ToArray());
-        });
+        await using var server = LoopbackServer.Answering("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc");
         using var http = new HttpClient();
-        var e = await Assert.ThrowsAnyAsync<Exception>(() => http.GetStringAsync($"http://127.0.0.1:{((IPEndPoint)server.LocalEndpoint).Port}/"));
-        await serve;
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => http.GetStringAsync(server.Url));
         Assert.Equal("dotnet.response-ended", Single(e.ToString()));
     }
 
@@ -192,14 +183,5 @@ public sealed class RulePackTests
             1 => noise[0].RuleId,
             _ => throw new Xunit.Sdk.XunitException($"{noise.Count} records matched: {string.Join(", ", noise.Select(r => r.RuleId))}"),
         };
-    }
-
-    private static int ClosedPort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
     }
 }

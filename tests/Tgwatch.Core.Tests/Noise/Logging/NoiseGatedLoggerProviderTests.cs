@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Tgwatch.Core.Tests.Faults;
 using Tgwatch.Faults;
 using Tgwatch.Noise;
 using Tgwatch.Noise.Logging;
@@ -20,12 +21,8 @@ public sealed partial class NoiseGatedLoggerProviderTests
 
     private static SocketException Refused()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var endpoint = (IPEndPoint)probe.LocalEndpoint;
-        probe.Stop();
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        try { socket.Connect(endpoint); }
+        try { socket.Connect(IPAddress.Loopback, LoopbackServer.ClosedPort()); }
         catch (SocketException e) { return e; }
         throw new InvalidOperationException("a closed port accepted a connection");
     }
