@@ -207,6 +207,47 @@ public sealed class TextNoiseFilterTests
         Assert.True(gate.Reported > 0);
     }
 
+    [Fact]
+    public void IndentedGenuineLine_AfterTDLibNoise_Passes()
+    {
+        const string tdlib = "[ 2][t 4][1795580300.885102272][ConnectionCreator.cpp:868][#1][!ConnectionCreator]\t[149.154.175.50:443] to DcId{1}: [PosixError : Network is unreachable : 101 : Failed to connect to [149.154.175.50:443]]";
+        var h = new FilterHarness();
+        h.Lines(tdlib, tdlib, "    New message in chat -1001234: alice: hello").End();
+        Assert.Contains("    New message in chat -1001234: alice: hello\n", h.Output);
+    }
+
+    [Fact]
+    public void UserPattern_ThatBacktracksWithoutEnd_IsCutOff_AndTheLinePasses()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"tgwatch-rules-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, "{\"pack\":\"user\",\"rules\":[{\"name\":\"evil\",\"kind\":\"Network\",\"head\":\"^(a+)+$\"}]}");
+        try
+        {
+            var h = new FilterHarness(rules: NoiseRules.Load([path]));
+            var line = new string('a', 40) + "!";
+            h.Lines(line, line).End();
+            Assert.Equal(line + "\n" + line + "\n", h.Output);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("{\"pack\":\"p\",\"rules\":[null]}")]
+    [InlineData("{\"pack\":\"p\",\"continuationPrefixes\":[null]}")]
+    [InlineData("{\"pack\":\"p\",\"tracebackPreambles\":[null]}")]
+    [InlineData("{\"pack\":\"p\",\"rules\":[{\"name\":\"x\",\"kind\":\"Network\",\"exceptions\":[null]}]}")]
+    [InlineData("{\"pack\":\"p\",\"rules\":[{\"name\":\"x\",\"kind\":\"Loud\",\"head\":\"a\"}]}")]
+    [InlineData("{\"pack\":\"p\",\"rules\":[{\"name\":\"x\",\"kind\":\"Network\",\"head\":\"(\"}]}")]
+    [InlineData("{\"pack\":\"p\",")]
+    public void BadRulePack_IsRefusedWithOneLine(string json)
+    {
+        var e = Assert.Throws<Tgwatch.Noise.Rules.RulePackException>(() => NoiseRules.FromJson(json));
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
     private static int CountOf(string haystack, string needle)
     {
         var n = 0;

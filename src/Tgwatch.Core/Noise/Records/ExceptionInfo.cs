@@ -3,7 +3,11 @@ namespace Tgwatch.Noise.Records;
 /// <summary>One exception found in a log record: its type name and, when printed, its error number.</summary>
 /// <param name="Type">The type as printed, e.g. <c>ConnectionResetError</c> or <c>System.Net.Sockets.SocketException</c>.</param>
 /// <param name="Code">The errno or native error code printed with it (<c>[Errno 104]</c>, <c>SocketException (111)</c>).</param>
-internal readonly record struct ExceptionInfo(string Type, int? Code)
+/// <param name="ChainStart">
+/// True for the first exception of a chain: each part of a chained Python traceback, and each inner
+/// exception an <c>AggregateException</c> lists as <c>(Inner Exception #n)</c>.
+/// </param>
+internal readonly record struct ExceptionInfo(string Type, int? Code, bool ChainStart = false)
 {
     /// <summary>True when <paramref name="name"/> is this type's full name or its last dotted segment.</summary>
     public bool IsNamed(string name)

@@ -29,6 +29,9 @@ internal static class LineShape
     /// <summary>Python's <c>Traceback (most recent call last):</c>, possibly after an ANSI colour code.</summary>
     public static bool IsTracebackHeader(ReadOnlySpan<byte> content) => StripLeadingAnsi(content).SequenceEqual(TracebackHeader);
 
+    /// <summary>Python's sentence before an exception raised while handling another (a second failure).</summary>
+    public static bool IsDuringHandling(ReadOnlySpan<byte> content) => content.SequenceEqual(DuringHandling);
+
     /// <summary>The sentence Python prints between chained tracebacks.</summary>
     public static bool IsChainPhrase(ReadOnlySpan<byte> content) =>
         content.SequenceEqual(DuringHandling) || content.SequenceEqual(DirectCause);

@@ -106,10 +106,20 @@ internal sealed class RecordGrouper
     /// </summary>
     private bool IsPreamble()
     {
-        if (_preambles.Length == 0) return false;
-        var head = Encoding.UTF8.GetString(LineShape.Content(_record.Line(0)));
+        var content = LineShape.Content(_record.Line(0));
+        if (_preambles.Length == 0 || content.Length > Rules.RecordClassifier.MaxHeadLength) return false;
+        var head = Encoding.UTF8.GetString(content);
         foreach (var p in _preambles)
-            if (p.IsMatch(head)) return true;
+        {
+            try
+            {
+                if (p.IsMatch(head)) return true;
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                // A user's pattern that backtracks without end: not a preamble.
+            }
+        }
         return false;
     }
 

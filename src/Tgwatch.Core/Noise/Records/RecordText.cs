@@ -54,26 +54,49 @@ internal sealed partial class RecordText
     private List<ExceptionInfo> ReadExceptions()
     {
         var found = new List<ExceptionInfo>();
+        var lines = Math.Min(_record.LineCount, MaxScannedLines);
         if (_record.HasTraceback)
         {
-            for (var i = _record.LineCount - 1; i > 0; i--)
+            // The exception that ended each failure of a chain.
+            ExceptionInfo? last = null;
+            var inTraceback = false;
+            for (var i = 0; i < lines; i++)
             {
-                var line = LineText(i);
-                if (line.Length == 0 || char.IsWhiteSpace(line[0])) continue;
-                var m = PythonExceptionLine().Match(line);
-                if (m.Success) found.Add(new ExceptionInfo(m.Groups["type"].Value, ParseCode(m.Groups["errno"])));
-                break;
+                var raw = LineShape.Content(_record.Line(i));
+                if (LineShape.IsTracebackHeader(raw)) { inTraceback = true; continue; }
+                if (LineShape.IsChainPhrase(raw))
+                {
+                    // "raise X from Y": Y is how X came about, X decides. "During handling": a second failure,
+                    // and each failure counts.
+                    if (LineShape.IsDuringHandling(raw) && last is { } part) found.Add(part with { ChainStart = true });
+                    last = null;
+                    inTraceback = false;
+                    continue;
+                }
+                if (!inTraceback || raw.IsEmpty || raw[0] is (byte)' ' or (byte)'\t') continue;
+                var m = PythonExceptionLine().Match(LineText(i));
+                if (m.Success) last = new ExceptionInfo(m.Groups["type"].Value, ParseCode(m.Groups["errno"]));
             }
+            if (last is { } final) found.Add(final with { ChainStart = true });
             return found;
         }
-        var lines = Math.Min(_record.LineCount, MaxScannedLines);
         for (var i = 0; i < lines; i++)
         {
             var line = i == 0 ? HeadString : LineText(i);
             var m = DotNetExceptionLine().Match(line);
-            if (m.Success) found.Add(new ExceptionInfo(m.Groups["type"].Value, ParseCode(m.Groups["code"])));
+            if (!m.Success) continue;
+            // A header in the middle of a record counts only where .NET puts one: after "--->", or right
+            // before a stack frame or an inner exception (a chat message quoting one is not an exception).
+            if (i > 0 && !m.Groups["inner"].Success && !(i + 1 < lines && IsFrameOrInner(LineText(i + 1)))) continue;
+            found.Add(new ExceptionInfo(m.Groups["type"].Value, ParseCode(m.Groups["code"]), ChainStart: found.Count == 0 || m.Groups["aggregated"].Success));
         }
         return found;
+    }
+
+    private static bool IsFrameOrInner(string line)
+    {
+        var t = line.AsSpan().TrimStart();
+        return t.StartsWith("at ") || t.StartsWith("---> ") || t.StartsWith("--- End of ");
     }
 
     private List<string> ReadFrames()
@@ -126,7 +149,7 @@ internal sealed partial class RecordText
     private static partial Regex PythonExceptionLine();
 
     // System.Net.Sockets.SocketException (111): Connection refused | ---> System.IO.IOException: ... | Unhandled exception. X.YException: ...
-    [GeneratedRegex(@"^\s*(?:---> |Unhandled exception\. )?(?<type>(?:[A-Za-z_]\w*\.)+[A-Za-z_]\w*(?:Exception|Error))(?: \((?<code>-?\d+)\))?(?::|$)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*(?:(?<inner>---> (?<aggregated>\(Inner Exception #\d+\) )?)|Unhandled exception\. )?(?<type>(?:[A-Za-z_]\w*\.)+[A-Za-z_]\w*(?:Exception|Error))(?: \((?<code>-?\d+)\))?(?::|$)", RegexOptions.CultureInvariant)]
     private static partial Regex DotNetExceptionLine();
 
     // Python: '  File "/usr/lib/python3/asyncio/selector_events.py", line 1, in f'; .NET: '   at System.Net.Sockets.Socket.Connect(...)'

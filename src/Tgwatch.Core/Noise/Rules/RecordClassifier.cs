@@ -9,6 +9,9 @@ internal sealed class RecordClassifier(RuleSet rules)
 {
     private readonly RecordText _text = new();
 
+    /// <summary>First lines longer than this are not matched against patterns (no log line of a library is that long).</summary>
+    public const int MaxHeadLength = 4096;
+
     /// <summary>The rule set in use.</summary>
     public RuleSet Rules => rules;
 
@@ -22,7 +25,16 @@ internal sealed class RecordClassifier(RuleSet rules)
             return -1;
         var list = rules.Rules;
         for (var i = 0; i < list.Count; i++)
-            if (Matches(list[i], single)) return i;
+        {
+            try
+            {
+                if (Matches(list[i], single)) return i;
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                // A user's pattern that backtracks without end: no match, the record passes.
+            }
+        }
         return -1;
     }
 
@@ -41,6 +53,7 @@ internal sealed class RecordClassifier(RuleSet rules)
         Match? head = null;
         if (rule.Head is not null)
         {
+            if (_text.Head.Length > MaxHeadLength) return false;
             // IsMatch on the span allocates nothing; only a rule that reads groups pays for a Match.
             if (!rule.Head.IsMatch(_text.Head)) return false;
             if (rule.HeadHasGroups) head = rule.Head.Match(_text.HeadString);
@@ -61,12 +74,49 @@ internal sealed class RecordClassifier(RuleSet rules)
         }
         var found = _text.Exceptions;
         if (found.Count == 0) return false;
-        if (_text.Record.HasTraceback) return Accepts(rule, found[^1]);
-        // .NET: the outermost exception that is more than a wrapper decides (what it wraps is its cause);
-        // when every exception only wraps, the innermost decides.
-        for (var i = 0; i < found.Count - 1; i++)
-            if (!IsWrapper(found[i])) return Accepts(rule, found[i]);
-        return Accepts(rule, found[^1]);
+        // Each chain has an exception that decides it: for a Python traceback the one that ended the
+        // part, for .NET the outermost that is more than a wrapper. A loud rule (Resource) takes the
+        // record when any chain is its; a noise rule only when the last Python part (the first .NET
+        // chain) is its and every other chain is noise too, so a disk-full error or a bug chained with
+        // a connection reset stays loud.
+        var decisive = DecisiveOfEachChain(found, _text.Record.HasTraceback);
+        if (!NoiseGate.Collapses(rule.Kind))
+        {
+            foreach (var chain in decisive)
+                if (Accepts(rule, chain)) return true;
+            return false;
+        }
+        var main = _text.Record.HasTraceback ? decisive[^1] : decisive[0];
+        if (!Accepts(rule, main)) return false;
+        foreach (var chain in decisive)
+            if (!IsNoise(chain)) return false;
+        return true;
+    }
+
+    private List<ExceptionInfo> DecisiveOfEachChain(IReadOnlyList<ExceptionInfo> found, bool python)
+    {
+        if (python) return [.. found];
+        var decisive = new List<ExceptionInfo>();
+        for (var start = 0; start < found.Count;)
+        {
+            var end = start + 1;
+            while (end < found.Count && !found[end].ChainStart) end++;
+            var pick = end - 1;
+            for (var i = start; i < end - 1; i++)
+                if (!IsWrapper(found[i])) { pick = i; break; }
+            decisive.Add(found[pick]);
+            start = end;
+        }
+        return decisive;
+    }
+
+    /// <summary>Whether some rule of a collapsed kind accepts this exception (its exception conditions alone).</summary>
+    private bool IsNoise(ExceptionInfo e)
+    {
+        foreach (var r in rules.Rules)
+            if (NoiseGate.Collapses(r.Kind) && r.Head is null && (r.Exceptions is not null || r.Errno is not null) && Accepts(r, e))
+                return true;
+        return false;
     }
 
     private bool IsWrapper(ExceptionInfo e)

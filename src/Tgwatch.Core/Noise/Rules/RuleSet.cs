@@ -48,7 +48,7 @@ internal sealed class RuleSet
     /// <summary>The packs built into Tgwatch, followed by <paramref name="extraFiles"/> (whose rules come first).</summary>
     public static RuleSet Load(IEnumerable<string>? extraFiles = null)
     {
-        var files = new List<(string Name, RulePackFile Pack)>();
+        var files = new List<(string Name, RulePackFile Pack, bool BuiltIn)>();
         foreach (var path in extraFiles ?? [])
         {
             string json;
@@ -57,21 +57,21 @@ internal sealed class RuleSet
             {
                 throw new RulePackException($"rules file {path}: cannot be read ({e.GetType().Name})", e);
             }
-            files.Add((path, Parse(path, json)));
+            files.Add((path, Parse(path, json), false));
         }
         var assembly = typeof(RuleSet).Assembly;
         foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             using var stream = assembly.GetManifestResourceStream(name)!;
             using var reader = new StreamReader(stream);
-            files.Add((name[ResourcePrefix.Length..], Parse(name, reader.ReadToEnd())));
+            files.Add((name[ResourcePrefix.Length..], Parse(name, reader.ReadToEnd()), true));
         }
         return Build(files);
     }
 
     /// <summary>A rule set of the given pack texts only (for tests and tools).</summary>
     public static RuleSet FromJson(params string[] packs) =>
-        Build(packs.Select((json, i) => ($"pack#{i}", Parse($"pack#{i}", json))).ToList());
+        Build(packs.Select((json, i) => ($"pack#{i}", Parse($"pack#{i}", json), false)).ToList());
 
     private static RulePackFile Parse(string name, string json)
     {
@@ -92,7 +92,7 @@ internal sealed class RuleSet
         return i < 0 ? s : s[..i];
     }
 
-    private static RuleSet Build(List<(string Name, RulePackFile Pack)> files)
+    private static RuleSet Build(List<(string Name, RulePackFile Pack, bool BuiltIn)> files)
     {
         var rules = new List<NoiseRule>();
         var prefixes = new List<string>();
@@ -100,17 +100,20 @@ internal sealed class RuleSet
         var wrappers = new HashSet<string>(StringComparer.Ordinal);
         var packs = new List<string>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (file, pack) in files)
+        foreach (var (file, pack, builtIn) in files)
         {
             var packName = pack.Pack is { Length: > 0 } p ? p : throw new RulePackException($"rules file {file}: \"pack\" is missing");
             packs.Add(packName);
+            if ((pack.ContinuationPrefixes ?? []).Any(p => p is null) || (pack.TracebackPreambles ?? []).Any(p => p is null)
+                || (pack.Wrappers ?? []).Any(w => w is null) || (pack.Rules ?? []).Any(r => r is null))
+                throw new RulePackException($"rules file {file}: a list holds null");
             prefixes.AddRange((pack.ContinuationPrefixes ?? []).Where(s => s.Length > 0));
             wrappers.UnionWith(pack.Wrappers ?? []);
             foreach (var pattern in pack.TracebackPreambles ?? [])
-                preambles.Add(Compile(() => $"rules file {file}", "tracebackPreambles", pattern)!);
+                preambles.Add(Compile(() => $"rules file {file}", "tracebackPreambles", pattern, builtIn)!);
             foreach (var r in pack.Rules ?? [])
             {
-                var rule = BuildRule(file, packName, r);
+                var rule = BuildRule(file, packName, r, builtIn);
                 if (!ids.Add(rule.Id)) throw new RulePackException($"rules file {file}: rule '{rule.Id}' is defined twice");
                 rules.Add(rule);
             }
@@ -118,7 +121,7 @@ internal sealed class RuleSet
         return new RuleSet(rules, prefixes.Distinct(StringComparer.Ordinal).ToList(), preambles, wrappers, packs);
     }
 
-    private static NoiseRule BuildRule(string file, string pack, RuleFile r)
+    private static NoiseRule BuildRule(string file, string pack, RuleFile r, bool builtIn)
     {
         var name = r.Name is { Length: > 0 } n ? n : throw new RulePackException($"rules file {file}: a rule has no \"name\"");
         string Where() => $"rules file {file}: rule '{name}'";
@@ -127,6 +130,8 @@ internal sealed class RuleSet
         var shape = RecordShape.Any;
         if (r.Shape is not null && (!Enum.TryParse(r.Shape, ignoreCase: true, out shape) || !Enum.IsDefined(shape)))
             throw new RulePackException($"{Where()}: unknown shape '{r.Shape}' (use one of {string.Join(", ", Enum.GetNames<RecordShape>())})");
+        if ((r.Exceptions ?? []).Any(e => string.IsNullOrEmpty(e)) || (r.Errno ?? []).Any(e => e is null))
+            throw new RulePackException($"{Where()}: \"exceptions\" and \"errno\" may not hold null or empty names");
         if (r.Head is null && r.Exceptions is null && r.Frame is null)
             throw new RulePackException($"{Where()}: needs at least one of \"head\", \"exceptions\", \"frame\"");
         HashSet<int>? errno = null;
@@ -138,7 +143,7 @@ internal sealed class RuleSet
         }
         if (r.Literal is not null && r.Head is null)
             throw new RulePackException($"{Where()}: \"literal\" needs a \"head\" pattern");
-        var head = Compile(Where, "head", r.Head);
+        var head = Compile(Where, "head", r.Head, builtIn);
         return new NoiseRule
         {
             HeadHasGroups = head is not null && (head.GroupNumberFromName("type") >= 0 || head.GroupNumberFromName("errno") >= 0),
@@ -149,18 +154,22 @@ internal sealed class RuleSet
             Shape = shape,
             Literal = r.Literal is { Length: > 0 } lit ? lit : null,
             Head = head,
-            Frame = Compile(Where, "frame", r.Frame),
+            Frame = Compile(Where, "frame", r.Frame, builtIn),
             Exceptions = r.Exceptions,
             Errno = errno,
         };
     }
 
-    private static Regex? Compile(Func<string> where, string field, string? pattern)
+    /// <summary>The time-out of a pattern from a user's rules file: one that backtracks without end is cut off (no match).</summary>
+    internal static readonly TimeSpan UserPatternTimeout = TimeSpan.FromMilliseconds(100);
+
+    private static Regex? Compile(Func<string> where, string field, string? pattern, bool builtIn)
     {
         if (pattern is null) return null;
-        // No match time-out: its bookkeeping would cost more than the match, and input lines are capped
-        // (NoiseOptions.MaxRecordBytes), which bounds the work of any pattern.
-        try { return new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, Regex.InfiniteMatchTimeout); }
+        // Built-in patterns are written to stay linear and run without a time-out (its bookkeeping would
+        // cost more than the match); they only ever see lines up to RecordClassifier.MaxHeadLength.
+        var timeout = builtIn ? Regex.InfiniteMatchTimeout : UserPatternTimeout;
+        try { return new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, timeout); }
         catch (ArgumentException e) { throw new RulePackException($"{where()}: \"{field}\" is not a valid pattern: {FirstLine(e.Message)}", e); }
     }
 }
