@@ -126,6 +126,26 @@ public sealed partial class QuietCommandTests
         Assert.Equal(3, process.ExitCode);
     }
 
+    [Fact]
+    public async Task UnwritableOutput_GivesOneLine_AndStillTheChildsExitCode()
+    {
+        var run = await ProcessRun.RunAsync("bash", ["-c", "exec dotnet \"$0\" quiet -- sh -c 'echo child; exit 4' > /dev/full", Tgwatch.Dll]);
+        Assert.Equal(4, run.ExitCode);
+        Assert.Equal("tgwatch quiet: cannot write the output: No space left on device\n", run.Stderr);
+    }
+
+    [Fact]
+    public async Task SignalAfterTheChildExited_StopsTgwatch_EvenWhileAGrandchildHoldsThePipe()
+    {
+        using var process = Tgwatch.Start("quiet", "--", "sh", "-c", "sleep 20 & echo child: done; exit 5");
+        process.StandardInput.Close();
+        Assert.Equal("child: done", await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20)));
+        await Task.Delay(300);
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(143, process.ExitCode);
+    }
+
     private static (long In, long Passed, long Suppressed) Accounting(ProcessResult run)
     {
         var m = StatsLine().Match(run.Stderr);

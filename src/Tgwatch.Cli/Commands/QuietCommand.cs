@@ -58,7 +58,9 @@ internal static class QuietCommand
             foreach (var line in rules.Describe()) await stderr.WriteLineAsync(line).ConfigureAwait(false);
             return ExitCodes.Ok;
         }
-        await using var stdout = new BufferedStream(Console.OpenStandardOutput(), 64 * 1024);
+        // The buffer sits above the guard, so a failed write is caught even when a flush makes it.
+        var output = new GuardedOutput(Console.OpenStandardOutput());
+        var stdout = new BufferedStream(output, 64 * 1024);
         var pump = new NoisePump(rules, options, TimeProvider.System, stdout);
         int exitCode;
         if (command.Length == 0)
@@ -73,7 +75,9 @@ internal static class QuietCommand
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
-                exitCode = 130;
+                // Stopped by a signal: the pump wrote what it could within its grace time; the output
+                // is not flushed again (a reader of our stdout that stopped reading must not keep us).
+                return 130;
             }
         }
         else
@@ -90,6 +94,12 @@ internal static class QuietCommand
                 await pump.RunAsync([child.StandardOutput, child.StandardError], CancellationToken.None).ConfigureAwait(false);
                 exitCode = await child.WaitAsync().ConfigureAwait(false);
             }
+        }
+        stdout.Flush();
+        if (output.Error is { } error)
+        {
+            await stderr.WriteLineAsync($"tgwatch quiet: cannot write the output: {error.Message}").ConfigureAwait(false);
+            if (command.Length == 0) exitCode = ExitCodes.Unexpected;
         }
         if (stats)
         {

@@ -60,10 +60,10 @@ internal sealed partial class ChildProcess : IDisposable
 
     private void Forward(PosixSignalContext context)
     {
-        context.Cancel = true;
+        // Once the child is gone a signal is ours again: its default action stops tgwatch.
         try
         {
-            if (!_process.HasExited) _ = Kill(_process.Id, ToNative(context.Signal));
+            if (!_process.HasExited && Kill(_process.Id, ToNative(context.Signal)) == 0) context.Cancel = true;
         }
         catch (InvalidOperationException)
         {

@@ -55,12 +55,21 @@ public sealed class NoisePump
         {
             await tickerStop.CancelAsync().ConfigureAwait(false);
             await ticker.ConfigureAwait(false);
-            lock (_sync)
+            // A reader can hold the lock while blocked on a full output pipe: after a cancellation, wait a
+            // bounded time for it, then leave without the last words rather than hang.
+            if (_sync.TryEnter(ct.IsCancellationRequested ? TimeSpan.FromSeconds(2) : Timeout.InfiniteTimeSpan))
             {
-                _closed = true;
-                foreach (var f in filters) f.Complete();
-                Gate.Flush();
-                _output.Flush();
+                try
+                {
+                    _closed = true;
+                    foreach (var f in filters) f.Complete();
+                    Gate.Flush();
+                    _output.Flush();
+                }
+                finally
+                {
+                    _sync.Exit();
+                }
             }
         }
     }

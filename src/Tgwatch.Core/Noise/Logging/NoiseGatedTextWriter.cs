@@ -35,11 +35,16 @@ public sealed class NoiseGatedTextWriter : TextWriter
     /// <summary>The gate of this writer.</summary>
     public NoiseGate Gate { get; }
 
-    /// <summary>Replaces <see cref="Console.Error"/> with a gated writer over the process's real stderr.</summary>
+    /// <summary>
+    /// Replaces <see cref="Console.Error"/> with a gated writer over the process's real stderr; what it
+    /// holds is written at process exit at the latest.
+    /// </summary>
     public static NoiseGatedTextWriter InstallForConsoleError(NoiseRules rules, NoiseOptions options, TimeProvider time)
     {
         var writer = new NoiseGatedTextWriter(Console.OpenStandardError(), rules, options, time);
         Console.SetError(TextWriter.Synchronized(writer));
+        // Lines held for grouping and pending summaries are written when the process ends.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => writer.Dispose();
         return writer;
     }
 
