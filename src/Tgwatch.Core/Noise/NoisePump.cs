@@ -1,7 +1,8 @@
 namespace Tgwatch.Noise;
 
 /// <summary>
-/// Runs text streams through <see cref="TextNoiseFilter"/>s that share one gate and one output:
+/// Runs text streams through <see cref="TextNoiseFilter"/>s that share one gate and one output (where
+/// no stream's line is ever split by another's, see <see cref="SharedOutput"/>):
 /// reads each input to its end, ticks the filters and the gate while input is idle, flushes the
 /// output after every read so interactive lines appear at once, and writes the pending summaries
 /// when every input has ended.
@@ -11,7 +12,8 @@ public sealed class NoisePump
     private readonly NoiseRules _rules;
     private readonly NoiseOptions _options;
     private readonly TimeProvider _time;
-    private readonly LineEndTrackingStream _output;
+    private readonly Stream _output;
+    private readonly SharedOutput _shared;
     private readonly Lock _sync = new();
     private readonly List<TextNoiseFilter> _filters = [];
     private bool _closed;
@@ -22,8 +24,9 @@ public sealed class NoisePump
         _rules = rules;
         _options = options.Validate();
         _time = time;
-        _output = new LineEndTrackingStream(output);
-        Gate = new NoiseGate(options, time, WriteOwnLine);
+        _output = output;
+        _shared = new SharedOutput(output);
+        Gate = new NoiseGate(options, time, _shared.WriteOwnLine);
     }
 
     /// <summary>The gate shared by every input.</summary>
@@ -38,7 +41,7 @@ public sealed class NoisePump
     /// <summary>Filters each input to the output until all have ended, then writes the last summaries.</summary>
     public async Task RunAsync(IReadOnlyList<Stream> inputs, CancellationToken ct)
     {
-        var filters = inputs.Select(_ => new TextNoiseFilter(_rules, Gate, _output, _time, _options)).ToArray();
+        var filters = inputs.Select((_, i) => new TextNoiseFilter(_rules, Gate, _shared.WriterFor(i), _time, _options)).ToArray();
         lock (_sync) _filters.AddRange(filters);
         using var tickerStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var ticker = TickAsync(filters, tickerStop.Token);
@@ -48,7 +51,7 @@ public sealed class NoisePump
             // loop, without hopping between pool threads (and a blocked read cannot be cancelled anyway:
             // on cancellation the pump stops waiting and closes the output; the reader stays parked).
             var readers = inputs.Select((input, i) => Task.Factory.StartNew(
-                () => Read(input, filters[i]), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+                () => Read(input, filters[i], i), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
             await Task.WhenAll(readers).WaitAsync(ct).ConfigureAwait(false);
         }
         finally
@@ -62,9 +65,13 @@ public sealed class NoisePump
                 try
                 {
                     _closed = true;
-                    foreach (var f in filters) f.Complete();
+                    for (var i = 0; i < filters.Length; i++)
+                    {
+                        filters[i].Complete();
+                        _shared.EndOf(i);
+                    }
                     Gate.Flush();
-                    _output.Flush();
+                    _shared.Flush();
                 }
                 finally
                 {
@@ -74,7 +81,7 @@ public sealed class NoisePump
         }
     }
 
-    private void Read(Stream input, TextNoiseFilter filter)
+    private void Read(Stream input, TextNoiseFilter filter, int index)
     {
         var buffer = new byte[64 * 1024];
         while (true)
@@ -86,6 +93,7 @@ public sealed class NoisePump
                 if (n == 0)
                 {
                     filter.Complete();
+                    _shared.EndOf(index);
                     _output.Flush();
                     return;
                 }
@@ -114,12 +122,6 @@ public sealed class NoisePump
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
-    }
-
-    private void WriteOwnLine(string line)
-    {
-        if (!_output.AtLineStart) _output.Write("\n"u8);
-        TextNoiseFilter.WriteOwnLine(_output, line);
     }
 
     private long Sum(Func<TextNoiseFilter, long> part)

@@ -9,18 +9,14 @@ namespace Tgwatch.Core.Tests.Noise;
 internal sealed partial class FilterHarness
 {
     private readonly MemoryStream _output = new();
-    private readonly LineEndTrackingStream _tracked;
+    private readonly SharedOutput _shared;
 
     public FilterHarness(NoiseOptions? options = null, NoiseRules? rules = null)
     {
         Options = options ?? new NoiseOptions();
-        _tracked = new LineEndTrackingStream(_output);
-        Gate = new NoiseGate(Options, Time, line =>
-        {
-            if (!_tracked.AtLineStart) _tracked.Write("\n"u8);
-            TextNoiseFilter.WriteOwnLine(_tracked, line);
-        });
-        Filter = new TextNoiseFilter(rules ?? BuiltIn, Gate, _tracked, Time, Options);
+        _shared = new SharedOutput(_output);
+        Gate = new NoiseGate(Options, Time, _shared.WriteOwnLine);
+        Filter = new TextNoiseFilter(rules ?? BuiltIn, Gate, _shared.WriterFor(0), Time, Options);
     }
 
     public static NoiseRules BuiltIn { get; } = NoiseRules.Load();
@@ -63,7 +59,9 @@ internal sealed partial class FilterHarness
     public FilterHarness End()
     {
         Filter.Complete();
+        _shared.EndOf(0);
         Gate.Flush();
+        _shared.Flush();
         return this;
     }
 

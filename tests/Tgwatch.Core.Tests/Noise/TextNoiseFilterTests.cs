@@ -150,6 +150,36 @@ public sealed class TextNoiseFilterTests
     }
 
     [Fact]
+    public void SummaryDueWhileAPromptWaitsForItsAnswer_ComesAfterTheLine_NotInsideIt()
+    {
+        var h = new FilterHarness();
+        h.Lines(SocketSend, SocketSend, SocketSend).Write("Enter the code: ");
+        h.Advance(TimeSpan.FromMilliseconds(250));
+        h.Advance(TimeSpan.FromSeconds(6));
+        Assert.Empty(h.Summaries);
+        h.Write("12345\n");
+        Assert.StartsWith(SocketSend + "\nEnter the code: 12345\n[tgwatch] suppressed 2× Network", h.Output);
+    }
+
+    [Fact]
+    public void TwoStreams_NeverSplitEachOthersLines()
+    {
+        var output = new MemoryStream();
+        var shared = new SharedOutput(output);
+        var a = shared.WriterFor(0);
+        var b = shared.WriterFor(1);
+        a.Write("OUT 1 split "u8);
+        b.Write("ERR 1 whole\n"u8);
+        shared.WriteOwnLine("[tgwatch] suppressed 1× Network in the last 1s: x 1, all over (1 lines)");
+        a.Write("line\nOUT 2 open"u8);
+        b.Write("ERR 2 whole\n"u8);
+        shared.EndOf(0);
+        shared.Flush();
+        Assert.Equal("OUT 1 split line\nERR 1 whole\n[tgwatch] suppressed 1× Network in the last 1s: x 1, all over (1 lines)\nOUT 2 open\nERR 2 whole\n",
+            Encoding.UTF8.GetString(output.ToArray()));
+    }
+
+    [Fact]
     public void TenMegabyteLine_PassesUnchanged_WithBoundedMemory()
     {
         var h = new FilterHarness();

@@ -10,6 +10,7 @@ public sealed class NoiseGatedTextWriter : TextWriter
 {
     private readonly Lock _lock = new();
     private readonly Stream _output;
+    private readonly SharedOutput _shared;
     private readonly TextNoiseFilter _filter;
     private readonly ITimer _ticker;
     private readonly Encoder _encoder = new UTF8Encoding(false).GetEncoder();
@@ -19,15 +20,14 @@ public sealed class NoiseGatedTextWriter : TextWriter
     /// <summary>Gates text on its way to <paramref name="output"/> (owned).</summary>
     public NoiseGatedTextWriter(Stream output, NoiseRules rules, NoiseOptions options, TimeProvider time)
     {
-        var tracked = new LineEndTrackingStream(output);
-        _output = tracked;
+        _output = output;
+        _shared = new SharedOutput(output);
         Gate = new NoiseGate(options, time, line =>
         {
-            if (!tracked.AtLineStart) tracked.Write("\n"u8);
-            TextNoiseFilter.WriteOwnLine(tracked, line);
-            tracked.Flush();
+            _shared.WriteOwnLine(line);
+            output.Flush();
         });
-        _filter = new TextNoiseFilter(rules, Gate, tracked, time, options);
+        _filter = new TextNoiseFilter(rules, Gate, _shared.WriterFor(0), time, options);
         var period = TimeSpan.FromMilliseconds(Math.Clamp(options.HoldTime.TotalMilliseconds / 2, 10, 250));
         _ticker = time.CreateTimer(static w => ((NoiseGatedTextWriter)w!).Tick(), this, period, period);
     }
@@ -94,8 +94,9 @@ public sealed class NoiseGatedTextWriter : TextWriter
                 _disposed = true;
                 _ticker.Dispose();
                 _filter.Complete();
+                _shared.EndOf(0);
                 Gate.Flush();
-                _output.Flush();
+                _shared.Flush();
             }
         }
         base.Dispose(disposing);
