@@ -45,7 +45,7 @@ internal static class QuietThroughput
     {
         var options = new NoiseOptions();
         var output = Stream.Null; // the filter's own cost; the program's output cost is in the whole-program figure
-        var gate = new NoiseGate(options, TimeProvider.System, line => TextNoiseFilter.WriteOwnLine(output, line));
+        var gate = new NoiseGate(options, TimeProvider.System, _ => { });
         var filter = new TextNoiseFilter(rules, gate, output, TimeProvider.System, options);
         var clock = Stopwatch.StartNew();
         for (var at = 0; at < data.Length; at += 64 * 1024)

@@ -10,6 +10,7 @@ ENETUNREACH, so no packet can leave the machine.
 
 import os
 import shutil
+import socket
 import sys
 
 _MARK = "TGWATCH_NOISE_NETNS"
@@ -45,3 +46,12 @@ def ensure_loopback_only():
     argv = [unshare, "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "_",
             sys.executable] + sys.argv
     os.execve(unshare, argv, env)
+
+
+def free_port():
+    """A loopback TCP port nobody listens on (bound, then released)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port

@@ -98,14 +98,6 @@ class ResetServer(threading.Thread):
             conn.close()
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", choices=["offline", "proxy", "refused"], default="offline")
@@ -144,7 +136,7 @@ def main():
         server.start()
         proxy_port = server.port
     elif args.mode == "refused":
-        proxy_port = free_port()
+        proxy_port = netns.free_port()
 
     db = tempfile.mkdtemp(prefix="tdlib-noise-")
     cid = td.td_create_client_id()

@@ -76,14 +76,6 @@ def say(msg):
     sys.stdout.flush()
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 class Server:
     """Loopback server: 'reset' resets on accept; 'drop' waits for the first
     bytes and `hold` seconds more, then alternately closes (FIN) and resets (RST)."""
@@ -150,7 +142,7 @@ async def run_connect(client, seconds):
 
 
 async def scenario_refused(tmp, seconds):
-    port = free_port()
+    port = netns.free_port()
     say("scenario refused: port %d" % port)
     client = make_client(tmp, "refused", port, retries=3, delay=0.3, fake_key=False)
     await run_connect(client, seconds)

@@ -21,6 +21,9 @@ public sealed record NoiseOptions
     /// <summary>A record is closed before it exceeds this many bytes; a longer line passes through unread. <value>64 KiB</value></summary>
     public int MaxRecordBytes { get; init; } = 64 * 1024;
 
+    /// <summary>How often a pump decides on held records and due summaries: half the hold time, 10-250 ms.</summary>
+    public TimeSpan TickPeriod => TimeSpan.FromMilliseconds(Math.Clamp(HoldTime.TotalMilliseconds / 2, 10, 250));
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public NoiseOptions Validate()
     {

@@ -105,8 +105,7 @@ public sealed class NoisePump
 
     private async Task TickAsync(TextNoiseFilter[] filters, CancellationToken ct)
     {
-        var period = TimeSpan.FromMilliseconds(Math.Clamp(_options.HoldTime.TotalMilliseconds / 2, 10, 250));
-        using var timer = new PeriodicTimer(period, _time);
+        using var timer = new PeriodicTimer(_options.TickPeriod, _time);
         try
         {
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Tgwatch.Noise;
 
 /// <summary>
@@ -28,9 +30,7 @@ internal sealed class SharedOutput(Stream output)
     /// <summary>Writes one line of Tgwatch's own, on a line of its own.</summary>
     public void WriteOwnLine(string line)
     {
-        var bytes = new MemoryStream();
-        TextNoiseFilter.WriteOwnLine(bytes, line);
-        Write(Own, bytes.ToArray());
+        Write(Own, Encoding.UTF8.GetBytes(line + "\n"));
     }
 
     /// <summary>Writer <paramref name="index"/> has no more input: an open line of its own is ended if anything follows.</summary>

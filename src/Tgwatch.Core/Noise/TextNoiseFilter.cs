@@ -157,15 +157,4 @@ public sealed class TextNoiseFilter
         _output.Write(record.Bytes);
         LinesPassed += record.LineCount;
     }
-
-    /// <summary>Writes one line of Tgwatch's own (a summary) to <paramref name="output"/>.</summary>
-    public static void WriteOwnLine(Stream output, string line)
-    {
-        Span<byte> buffer = stackalloc byte[512];
-        var count = Encoding.UTF8.GetMaxByteCount(line.Length) + 1;
-        var bytes = count <= buffer.Length ? buffer : new byte[count];
-        var n = Encoding.UTF8.GetBytes(line, bytes);
-        bytes[n++] = (byte)'\n';
-        output.Write(bytes[..n]);
-    }
 }

@@ -28,7 +28,7 @@ public sealed class NoiseGatedTextWriter : TextWriter
             output.Flush();
         });
         _filter = new TextNoiseFilter(rules, Gate, _shared.WriterFor(0), time, options);
-        var period = TimeSpan.FromMilliseconds(Math.Clamp(options.HoldTime.TotalMilliseconds / 2, 10, 250));
+        var period = options.TickPeriod;
         _ticker = time.CreateTimer(static w => ((NoiseGatedTextWriter)w!).Tick(), this, period, period);
     }
 

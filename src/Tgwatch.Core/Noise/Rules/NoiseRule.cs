@@ -18,9 +18,6 @@ internal sealed class NoiseRule
     /// <summary>The fault kind of a matching record.</summary>
     public required FaultKind Kind { get; init; }
 
-    /// <summary>The pack this rule came from.</summary>
-    public required string Pack { get; init; }
-
     /// <summary>
     /// Pattern for the first line of the record (colour codes and the line end removed). Named groups
     /// <c>type</c> and <c>errno</c>, when present, are read as an exception type and error number.

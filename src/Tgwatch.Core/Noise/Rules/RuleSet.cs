@@ -150,7 +150,6 @@ internal sealed class RuleSet
             Id = $"{pack}.{name}",
             Label = r.Label ?? name,
             Kind = kind,
-            Pack = pack,
             Shape = shape,
             Literal = r.Literal is { Length: > 0 } lit ? lit : null,
             Head = head,
