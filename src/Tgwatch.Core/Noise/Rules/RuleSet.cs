@@ -59,15 +59,27 @@ internal sealed class RuleSet
             }
             files.Add((path, Parse(path, json), false));
         }
+        foreach (var (name, pack) in BuiltInPacks()) files.Add((name, pack, true));
+        return Build(files);
+    }
+
+    /// <summary>The packs built into Tgwatch (embedded resources), by file name, in load order.</summary>
+    internal static IEnumerable<(string Name, RulePackFile Pack)> BuiltInPacks()
+    {
         var assembly = typeof(RuleSet).Assembly;
         foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             using var stream = assembly.GetManifestResourceStream(name)!;
             using var reader = new StreamReader(stream);
-            files.Add((name[ResourcePrefix.Length..], Parse(name, reader.ReadToEnd()), true));
+            yield return (name[ResourcePrefix.Length..], Parse(name, reader.ReadToEnd()));
         }
-        return Build(files);
     }
+
+    /// <summary>Every pattern of the built-in packs (traceback preambles, heads, frames), each once, in load order.</summary>
+    internal static IEnumerable<string> BuiltInPatternTexts() =>
+        BuiltInPacks().SelectMany(p => (p.Pack.TracebackPreambles ?? [])
+            .Concat((p.Pack.Rules ?? []).SelectMany(r => new[] { r.Head, r.Frame }).OfType<string>()))
+            .Distinct(StringComparer.Ordinal);
 
     /// <summary>A rule set of the given pack texts only (for tests and tools).</summary>
     public static RuleSet FromJson(params string[] packs) =>
@@ -167,6 +179,9 @@ internal sealed class RuleSet
         if (pattern is null) return null;
         // Built-in patterns are written to stay linear and run without a time-out (its bookkeeping would
         // cost more than the match); they only ever see lines up to RecordClassifier.MaxHeadLength.
+        // Built-in patterns come compiled at build time (BuiltInPatterns.cs): a pattern compiled at run
+        // time costs milliseconds of JIT at its first match, on the reading thread.
+        if (builtIn && BuiltInPatterns.Find(pattern) is { } generated) return generated;
         var timeout = builtIn ? Regex.InfiniteMatchTimeout : UserPatternTimeout;
         try { return new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, timeout); }
         catch (ArgumentException e) { throw new RulePackException($"{where()}: \"{field}\" is not a valid pattern: {FirstLine(e.Message)}", e); }
