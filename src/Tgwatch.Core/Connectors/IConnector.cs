@@ -1,0 +1,35 @@
+using Tgwatch.Messages;
+
+namespace Tgwatch.Connectors;
+
+/// <summary>
+/// One account's link to Telegram (TDLib or Bot API). Delivers at least once: after a restart it
+/// delivers again from the last committed checkpoint, and the pipeline's dedup makes that harmless.
+/// </summary>
+public interface IConnector : IAsyncDisposable
+{
+    /// <summary>The connector's name as records carry it: <c>botapi</c>, <c>tdlib</c>, <c>file</c>.</summary>
+    string Name { get; }
+
+    /// <summary>The account it receives for.</summary>
+    string Account { get; }
+
+    /// <summary>The link's current state.</summary>
+    ConnectionStatus Status { get; }
+
+    /// <summary>Raised on every state change (on the connector's thread; handlers must not block).</summary>
+    event Action<ConnectionStatus>? StatusChanged;
+
+    /// <summary>
+    /// The deliveries, in order within each stream, starting after <paramref name="committed"/> (the last
+    /// committed position per stream, as the state store holds them). Ends when the source ends (a file)
+    /// or <paramref name="ct"/> is cancelled; transport faults are handled inside, not thrown.
+    /// </summary>
+    IAsyncEnumerable<Delivery> ReadAsync(IReadOnlyDictionary<string, long> committed, CancellationToken ct);
+
+    /// <summary>Everything up to and including <paramref name="upTo"/> in its stream is in every sink.</summary>
+    ValueTask CommitAsync(Checkpoint upTo, CancellationToken ct);
+
+    /// <summary>Reads a replied-to message. The pipeline bounds the time it waits.</summary>
+    ValueTask<ReplyResult> ResolveReplyAsync(MessageRef reply, CancellationToken ct);
+}

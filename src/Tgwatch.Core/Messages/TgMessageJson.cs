@@ -1,0 +1,208 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Tgwatch.Messages;
+
+/// <summary>
+/// The JSON form of a <see cref="TgMessage"/>. The contract form is the JSONL record of DESIGN §5, field
+/// for field and in that order; the full form adds what the contract leaves out (<c>forward</c>,
+/// <c>reply_update</c>) for Tgwatch's own storage (dead letters, outbox, pending replies).
+/// </summary>
+public static class TgMessageJson
+{
+    private const string DateFormat = "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'";
+
+    /// <summary>Writes <paramref name="message"/> as one JSON object.</summary>
+    /// <param name="writer">Where to write.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="full">False: exactly the JSONL contract. True: the contract plus <c>forward</c> and <c>reply_update</c>.</param>
+    public static void Write(Utf8JsonWriter writer, TgMessage message, bool full = false)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(message);
+        writer.WriteStartObject();
+        writer.WriteString("account", message.Account);
+        writer.WriteString("connector", message.Connector);
+        writer.WriteNumber("chat_id", message.Chat.Id);
+        writer.WriteNumber("message_id", message.MessageId);
+        // A reply update is an edit-like record for append-only readers.
+        writer.WriteString("kind", MessageKey.KindName(message.IsReplyUpdate ? MessageKind.Edit : message.Kind));
+        writer.WriteString("date", FormatDate(message.Date));
+        if (message.EditDate is { } edit) writer.WriteString("edit_date", FormatDate(edit));
+        else writer.WriteNull("edit_date");
+        if (message.Sender is { } sender)
+        {
+            writer.WriteStartObject("sender");
+            writer.WriteNumber("id", sender.Id);
+            WriteStringOrNull(writer, "name", sender.Name);
+            WriteStringOrNull(writer, "username", sender.Username);
+            writer.WriteEndObject();
+        }
+        else writer.WriteNull("sender");
+        writer.WriteStartObject("chat");
+        WriteStringOrNull(writer, "title", message.Chat.Title);
+        WriteStringOrNull(writer, "username", message.Chat.Username);
+        WriteStringOrNull(writer, "type", message.Chat.Type);
+        writer.WriteEndObject();
+        WriteStringOrNull(writer, "text", message.Text);
+        if (message.Media is { } media)
+        {
+            writer.WriteStartObject("media");
+            writer.WriteString("type", media.Type);
+            WriteStringOrNull(writer, "caption", media.Caption);
+            writer.WriteEndObject();
+        }
+        else writer.WriteNull("media");
+        if (message.ReplyTo is { } reply)
+        {
+            writer.WriteStartObject("reply_to");
+            writer.WriteNumber("chat_id", reply.ChatId);
+            writer.WriteNumber("message_id", reply.MessageId);
+            writer.WriteString("state", reply.State == ReplyState.Resolved ? "resolved" : "unresolved");
+            WriteStringOrNull(writer, "text", reply.Text);
+            writer.WriteEndObject();
+        }
+        else writer.WriteNull("reply_to");
+        if (full)
+        {
+            if (message.Forward is { } forward)
+            {
+                writer.WriteStartObject("forward");
+                writer.WriteString("type", forward.Type);
+                if (forward.Id is { } id) writer.WriteNumber("id", id); else writer.WriteNull("id");
+                WriteStringOrNull(writer, "name", forward.Name);
+                if (forward.Date is { } date) writer.WriteString("date", FormatDate(date)); else writer.WriteNull("date");
+                if (forward.MessageId is { } mid) writer.WriteNumber("message_id", mid); else writer.WriteNull("message_id");
+                writer.WriteEndObject();
+            }
+            else writer.WriteNull("forward");
+            if (message.IsReplyUpdate) writer.WriteBoolean("reply_update", true);
+        }
+        writer.WriteEndObject();
+    }
+
+    /// <summary>The message as one line of UTF-8 JSON, without a line end.</summary>
+    public static byte[] ToUtf8(TgMessage message, bool full = false)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions)) Write(writer, message, full);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The message as a JSON string.</summary>
+    public static string ToJson(TgMessage message, bool full = false) => System.Text.Encoding.UTF8.GetString(ToUtf8(message, full));
+
+    /// <summary>Options that write text as it is (no escaping of non-ASCII letters), on one line.</summary>
+    public static JsonWriterOptions WriterOptions { get; } = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = false,
+    };
+
+    /// <summary>Reads a record in either form.</summary>
+    /// <exception cref="FormatException">Not a valid record; the message names the field (one line).</exception>
+    public static TgMessage Parse(ReadOnlySpan<byte> utf8)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(utf8.ToArray()); }
+        catch (JsonException e) { throw new FormatException($"not a JSON record: {FirstLine(e.Message)}", e); }
+        using (doc) return Read(doc.RootElement);
+    }
+
+    /// <summary>Reads a record in either form.</summary>
+    /// <exception cref="FormatException">Not a valid record; the message names the field (one line).</exception>
+    public static TgMessage Parse(string json) => Parse(System.Text.Encoding.UTF8.GetBytes(json));
+
+    /// <summary>Reads a record in either form from a parsed element.</summary>
+    /// <exception cref="FormatException">Not a valid record; the message names the field (one line).</exception>
+    public static TgMessage Read(JsonElement e)
+    {
+        if (e.ValueKind != JsonValueKind.Object) throw new FormatException("a record must be a JSON object");
+        var chat = Object(e, "chat");
+        var sender = Object(e, "sender");
+        var media = Object(e, "media");
+        var reply = Object(e, "reply_to");
+        var forward = Object(e, "forward");
+        var kind = RequiredString(e, "kind") switch
+        {
+            "new" => MessageKind.New,
+            "edit" => MessageKind.Edit,
+            "delete" => MessageKind.Delete,
+            var other => throw new FormatException($"\"kind\" must be new, edit or delete, not \"{other}\""),
+        };
+        return new TgMessage
+        {
+            Account = RequiredString(e, "account"),
+            Connector = RequiredString(e, "connector"),
+            Chat = new ChatInfo(RequiredLong(e, "chat_id"), OptionalString(chat, "type"), OptionalString(chat, "title"), OptionalString(chat, "username")),
+            MessageId = RequiredLong(e, "message_id"),
+            Kind = kind,
+            Date = ParseDate(RequiredString(e, "date"), "date"),
+            EditDate = OptionalString(e, "edit_date") is { } ed ? ParseDate(ed, "edit_date") : null,
+            Sender = sender is { } s ? new SenderInfo(RequiredLong(s, "id", "sender.id"), OptionalString(s, "name"), OptionalString(s, "username")) : null,
+            Text = OptionalString(e, "text"),
+            Media = media is { } m ? new MediaInfo(RequiredString(m, "type", "media.type"), OptionalString(m, "caption")) : null,
+            ReplyTo = reply is { } r
+                ? new ReplyRef(RequiredLong(r, "chat_id", "reply_to.chat_id"), RequiredLong(r, "message_id", "reply_to.message_id"),
+                    RequiredString(r, "state", "reply_to.state") switch
+                    {
+                        "resolved" => ReplyState.Resolved,
+                        "unresolved" => ReplyState.Unresolved,
+                        var other => throw new FormatException($"\"reply_to.state\" must be resolved or unresolved, not \"{other}\""),
+                    },
+                    OptionalString(r, "text"))
+                : null,
+            Forward = forward is { } f
+                ? new ForwardInfo(RequiredString(f, "type", "forward.type"), OptionalLong(f, "id"), OptionalString(f, "name"),
+                    OptionalString(f, "date") is { } fd ? ParseDate(fd, "forward.date") : null, OptionalLong(f, "message_id"))
+                : null,
+            IsReplyUpdate = e.TryGetProperty("reply_update", out var ru) && ru.ValueKind == JsonValueKind.True,
+        };
+    }
+
+    /// <summary>A date as the contract writes it: ISO-8601 UTC, whole seconds unless it has fractions.</summary>
+    public static string FormatDate(DateTimeOffset date) => date.UtcDateTime.ToString(DateFormat, CultureInfo.InvariantCulture);
+
+    private static void WriteStringOrNull(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is null) writer.WriteNull(name);
+        else writer.WriteString(name, value);
+    }
+
+    private static JsonElement? Object(JsonElement e, string name)
+    {
+        if (!e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind != JsonValueKind.Object) throw new FormatException($"\"{name}\" must be an object or null");
+        return v;
+    }
+
+    private static string RequiredString(JsonElement e, string name, string? path = null) =>
+        OptionalString(e, name, path) ?? throw new FormatException($"\"{path ?? name}\" is missing");
+
+    private static string? OptionalString(JsonElement? e, string name, string? path = null)
+    {
+        if (e is not { } o || !o.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        return v.ValueKind == JsonValueKind.String ? v.GetString() : throw new FormatException($"\"{path ?? name}\" must be a string");
+    }
+
+    private static long RequiredLong(JsonElement e, string name, string? path = null) =>
+        OptionalLong(e, name, path) ?? throw new FormatException($"\"{path ?? name}\" is missing");
+
+    private static long? OptionalLong(JsonElement e, string name, string? path = null)
+    {
+        if (!e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        return v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : throw new FormatException($"\"{path ?? name}\" must be an integer");
+    }
+
+    private static DateTimeOffset ParseDate(string text, string name) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var d)
+            ? d
+            : throw new FormatException($"\"{name}\" is not an ISO-8601 date: \"{text}\"");
+
+    private static string FirstLine(string s)
+    {
+        var i = s.IndexOfAny(['\r', '\n']);
+        return i < 0 ? s : s[..i];
+    }
+}

@@ -1,0 +1,19 @@
+namespace Tgwatch.Storage;
+
+/// <summary>
+/// For each sink that cannot deduplicate on its own (JSONL): which keys it has written and up to
+/// which byte offset its output is accounted for. A sink records a batch after writing and flushing
+/// it; on start it accounts for any complete lines past the recorded offset (written before a crash
+/// could record them) and cuts a torn last line.
+/// </summary>
+public interface ISinkLedger
+{
+    /// <summary>The sink's accounted-for offset (0 when it never recorded).</summary>
+    ValueTask<long> GetOffsetAsync(string sink, CancellationToken ct);
+
+    /// <summary>Those of <paramref name="keys"/> the sink has written.</summary>
+    ValueTask<IReadOnlySet<string>> FindWrittenAsync(string sink, IReadOnlyCollection<string> keys, CancellationToken ct);
+
+    /// <summary>In one transaction: records <paramref name="keys"/> as written and sets the offset.</summary>
+    ValueTask RecordAsync(string sink, IReadOnlyCollection<string> keys, long offset, CancellationToken ct);
+}

@@ -1,0 +1,57 @@
+using Tgwatch.Connectors;
+
+namespace Tgwatch.Storage;
+
+/// <summary>
+/// Tgwatch's durable state: checkpoints, processed keys (dedup), dead letters, pending reply
+/// resolutions, and what sinks need to stay idempotent (a ledger of written keys, an outbox).
+/// Implementations are safe for concurrent use.
+/// </summary>
+public interface IStateStore : IAsyncDisposable
+{
+    /// <summary>The last committed position of each stream of a connector and account.</summary>
+    ValueTask<IReadOnlyDictionary<string, long>> LoadCheckpointsAsync(string account, string connector, CancellationToken ct);
+
+    /// <summary>Those of <paramref name="keys"/> that were processed (and are still within retention).</summary>
+    ValueTask<IReadOnlySet<string>> FindProcessedAsync(IReadOnlyCollection<string> keys, CancellationToken ct);
+
+    /// <summary>
+    /// In one transaction: marks the batch's keys processed, records the last message per chat, and
+    /// advances checkpoints (a checkpoint never moves back).
+    /// </summary>
+    ValueTask CommitAsync(StoreCommit commit, CancellationToken ct);
+
+    /// <summary>Drops processed keys older than <paramref name="olderThan"/>, and beyond the newest <paramref name="keepAtMost"/>.</summary>
+    ValueTask<int> PruneProcessedAsync(DateTimeOffset olderThan, int keepAtMost, CancellationToken ct);
+
+    /// <summary>Messages whose handler or sink kept failing.</summary>
+    IDeadLetterStore DeadLetters { get; }
+
+    /// <summary>Replies delivered unresolved, waiting to be resolved in the background.</summary>
+    IPendingReplyStore PendingReplies { get; }
+
+    /// <summary>Per-sink record of the keys a sink has written (for sinks that cannot deduplicate on their own, such as JSONL).</summary>
+    ISinkLedger SinkLedger { get; }
+
+    /// <summary>Per-sink queue of records waiting to be sent (webhook).</summary>
+    IOutbox Outbox { get; }
+
+    /// <summary>Counts and last messages, for <c>tgwatch status</c>.</summary>
+    ValueTask<StoreStatus> GetStatusAsync(CancellationToken ct);
+}
+
+/// <summary>What a committed batch changes in the store.</summary>
+/// <param name="Account">Account of the connector.</param>
+/// <param name="Connector">Connector name.</param>
+/// <param name="Checkpoints">New low watermarks, at most one per stream.</param>
+/// <param name="Processed">The messages now in every sink.</param>
+/// <param name="At">When the batch was committed.</param>
+public sealed record StoreCommit(string Account, string Connector, IReadOnlyList<Checkpoint> Checkpoints, IReadOnlyList<ProcessedMessage> Processed, DateTimeOffset At);
+
+/// <summary>A processed message, as the store remembers it.</summary>
+/// <param name="Key">Idempotency key.</param>
+/// <param name="ChatId">Chat id.</param>
+/// <param name="ChatTitle">Chat title, for status.</param>
+/// <param name="MessageId">Message id.</param>
+/// <param name="Date">Message date.</param>
+public readonly record struct ProcessedMessage(string Key, long ChatId, string? ChatTitle, long MessageId, DateTimeOffset Date);
