@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Logging;
+using Polly;
+using Tgwatch.Faults;
+using Tgwatch.Messages;
+using Tgwatch.Storage;
+
+namespace Tgwatch.Pipeline;
+
+/// <summary>
+/// Runs the handlers on one message, each isolated: a transient fault is retried with backoff, a
+/// call that outlives its deadline is abandoned as a time-out, and when the budget is spent the
+/// message and the error go to the dead letters. Nothing a handler does stops the stream.
+/// </summary>
+internal sealed class HandlerRunner
+{
+    private readonly IReadOnlyList<IMessageHandler> _handlers;
+    private readonly IStateStore _store;
+    private readonly PipelineOptions _options;
+    private readonly PipelineStats _stats;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly ResiliencePipeline _retry;
+
+    public HandlerRunner(IReadOnlyList<IMessageHandler> handlers, IStateStore store, PipelineOptions options, PipelineStats stats, ILogger logger, TimeProvider time)
+    {
+        _handlers = handlers;
+        _store = store;
+        _options = options;
+        _stats = stats;
+        _logger = logger;
+        _time = time;
+        _retry = Transient.Retry(options, options.HandlerAttempts, Transient.IsTransient, onRetry: null, time);
+    }
+
+    public bool IsEmpty => _handlers.Count == 0;
+
+    /// <summary>Runs every handler on <paramref name="message"/>; failures end in dead letters, never in an exception (except cancellation of <paramref name="ct"/>).</summary>
+    public async ValueTask RunAsync(TgMessage message, CancellationToken ct)
+    {
+        foreach (var handler in _handlers)
+        {
+            var attempt = 0;
+            try
+            {
+                await _retry.ExecuteAsync(async token =>
+                {
+                    attempt++;
+                    try
+                    {
+                        await CallWithDeadlineAsync(handler, message, token).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (!token.IsCancellationRequested)
+                    {
+                        Interlocked.Increment(ref _stats.handlerFailures);
+                        var fault = FaultClassifier.Default.Classify(e, token).Kind;
+                        Log.HandlerFailed(_logger, handler.Name, message.Key, fault, attempt, _options.HandlerAttempts, e);
+                        throw;
+                    }
+                }, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                await DeadLetterAsync($"handler:{handler.Name}", message, e, attempt, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task CallWithDeadlineAsync(IMessageHandler handler, TgMessage message, CancellationToken ct)
+    {
+        using var timer = new CancellationTokenSource(_options.HandlerTimeout, _time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
+        Task call;
+        try { call = handler.HandleAsync(message, deadline.Token).AsTask(); }
+        catch (Exception e) { call = Task.FromException(e); }
+        try
+        {
+            // A handler that ignores its token is not waited for past the deadline (it is left behind).
+            await call.WaitAsync(_options.HandlerTimeout, _time, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"handler {handler.Name} did not finish within {_options.HandlerTimeout}");
+        }
+        catch (TimeoutException) when (!call.IsCompleted)
+        {
+            await deadline.CancelAsync().ConfigureAwait(false);
+            throw new TimeoutException($"handler {handler.Name} did not finish within {_options.HandlerTimeout}");
+        }
+    }
+
+    internal async ValueTask DeadLetterAsync(string stage, TgMessage message, Exception error, int attempts, CancellationToken ct)
+    {
+        var fault = FaultClassifier.Default.Classify(error, ct).Kind;
+        Log.DeadLettered(_logger, stage, message.Key, attempts, fault, error);
+        var letter = new NewDeadLetter(message.Key, stage, TgMessageJson.ToJson(message, full: true), fault,
+            error.GetType().FullName ?? error.GetType().Name, error.ToString(), attempts, _time.GetUtcNow());
+        await _store.DeadLetters.AddAsync(letter, ct).ConfigureAwait(false);
+        Interlocked.Increment(ref _stats.deadLetters);
+    }
+}

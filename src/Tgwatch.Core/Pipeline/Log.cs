@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Logging;
+using Tgwatch.Faults;
+
+namespace Tgwatch.Pipeline;
+
+/// <summary>The pipeline's log events (stable ids: the noise gate groups by event id and fault kind).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Handler {Handler} failed on {Key} ({Fault}), attempt {Attempt} of {Attempts}")]
+    public static partial void HandlerFailed(ILogger logger, string handler, string key, FaultKind fault, int attempt, int attempts, Exception exception);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Dead letter: {Stage} gave up on {Key} after {Attempts} attempt(s) ({Fault})")]
+    public static partial void DeadLettered(ILogger logger, string stage, string key, int attempts, FaultKind fault, Exception exception);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Sink {Sink} is failing ({Fault}): {Reason}; retrying with backoff, nothing is committed meanwhile")]
+    public static partial void SinkFailing(ILogger logger, string sink, FaultKind fault, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Sink {Sink} works again after {Attempts} failed attempt(s) over {Duration}")]
+    public static partial void SinkRecovered(ILogger logger, string sink, int attempts, TimeSpan duration);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "Sink {Sink} rejected a batch of {Count} ({Fault}); writing its messages one by one")]
+    public static partial void SinkBatchRejected(ILogger logger, string sink, int count, FaultKind fault, Exception exception);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Debug, Message = "Reply of {Key} unresolved within the deadline ({Reason}); retrying in the background")]
+    public static partial void ReplyUnresolved(ILogger logger, string key, string reason);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Reply of {Key} resolved after {Attempts} background attempt(s)")]
+    public static partial void ReplyResolvedLater(ILogger logger, string key, int attempts);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Reply of {Key} left unresolved after {Attempts} attempts: {Reason}")]
+    public static partial void ReplyGivenUp(ILogger logger, string key, int attempts, string reason);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Stopping: in-flight work did not finish within {Timeout}; it is cancelled and will be delivered again on the next start")]
+    public static partial void DrainTimedOut(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "State store commit failed ({Fault}); retrying with backoff")]
+    public static partial void CommitFailing(ILogger logger, FaultKind fault, Exception exception);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Connector commit of {Stream} at {Position} failed ({Fault}); the next commit carries it")]
+    public static partial void ConnectorCommitFailed(ILogger logger, string stream, long position, FaultKind fault, Exception exception);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "Background reply resolution failed ({Fault}); it goes on")]
+    public static partial void ResolverFailed(ILogger logger, FaultKind fault, Exception exception);
+}

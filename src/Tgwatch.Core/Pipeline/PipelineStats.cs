@@ -1,0 +1,40 @@
+namespace Tgwatch.Pipeline;
+
+/// <summary>Counters of a running pipeline (thread-safe reads).</summary>
+public sealed class PipelineStats
+{
+    internal long received, duplicates, filtered, written, handlerFailures, deadLetters, sinkRetries, repliesResolved, repliesUnresolved, replyUpdates, commits;
+
+    /// <summary>Deliveries taken from the connector (with a message).</summary>
+    public long Received => Interlocked.Read(ref received);
+
+    /// <summary>Deliveries skipped because their key was processed already (redelivery).</summary>
+    public long Duplicates => Interlocked.Read(ref duplicates);
+
+    /// <summary>Messages the filters turned away.</summary>
+    public long Filtered => Interlocked.Read(ref filtered);
+
+    /// <summary>Messages written to every sink.</summary>
+    public long Written => Interlocked.Read(ref written);
+
+    /// <summary>Handler calls that failed (each attempt).</summary>
+    public long HandlerFailures => Interlocked.Read(ref handlerFailures);
+
+    /// <summary>Dead letters recorded (handlers and sinks).</summary>
+    public long DeadLetters => Interlocked.Read(ref deadLetters);
+
+    /// <summary>Sink writes retried after a transient fault.</summary>
+    public long SinkRetries => Interlocked.Read(ref sinkRetries);
+
+    /// <summary>Replies resolved within the deadline.</summary>
+    public long RepliesResolved => Interlocked.Read(ref repliesResolved);
+
+    /// <summary>Replies delivered unresolved.</summary>
+    public long RepliesUnresolved => Interlocked.Read(ref repliesUnresolved);
+
+    /// <summary>Replies resolved later in the background (a reply update written).</summary>
+    public long ReplyUpdates => Interlocked.Read(ref replyUpdates);
+
+    /// <summary>Batches committed.</summary>
+    public long Commits => Interlocked.Read(ref commits);
+}

@@ -1,0 +1,179 @@
+using Microsoft.Extensions.Logging;
+using Tgwatch.Connectors;
+using Tgwatch.Faults;
+using Tgwatch.Messages;
+using Tgwatch.Storage;
+
+namespace Tgwatch.Pipeline;
+
+/// <summary>
+/// Reads replied-to messages: inline under a deadline (a delivery never waits longer), and in the
+/// background for those that missed it, with backoff, until they resolve, turn out gone, or the
+/// attempts run out. A later success becomes a reply update written to the sinks.
+/// </summary>
+internal sealed class ReplyResolver
+{
+    private readonly IConnector _connector;
+    private readonly IStateStore _store;
+    private readonly PipelineOptions _options;
+    private readonly PipelineStats _stats;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    public ReplyResolver(IConnector connector, IStateStore store, PipelineOptions options, PipelineStats stats, ILogger logger, TimeProvider time)
+    {
+        _connector = connector;
+        _store = store;
+        _options = options;
+        _stats = stats;
+        _logger = logger;
+        _time = time;
+    }
+
+    /// <summary>The outcome of an inline attempt.</summary>
+    public readonly record struct Inline(TgMessage Message, bool RetryLater);
+
+    /// <summary>Tries to resolve the reply of <paramref name="message"/> within the deadline.</summary>
+    public async ValueTask<Inline> ResolveInlineAsync(TgMessage message, CancellationToken ct)
+    {
+        if (message.ReplyTo is not { State: ReplyState.Unresolved } reply) return new(message, false);
+        var result = await AttemptAsync(reply, ct).ConfigureAwait(false);
+        if (result.Found)
+        {
+            Interlocked.Increment(ref _stats.repliesResolved);
+            return new(message with { ReplyTo = reply with { State = ReplyState.Resolved, Text = result.Text } }, false);
+        }
+        Interlocked.Increment(ref _stats.repliesUnresolved);
+        if (result.Fault is null) return new(message, false); // gone: nothing to wait for
+        Log.ReplyUnresolved(_logger, message.Key, result.Error ?? result.Fault.ToString()!);
+        return new(message, true);
+    }
+
+    /// <summary>One attempt, bounded by the reply deadline; faults become a failed result.</summary>
+    private async ValueTask<ReplyResult> AttemptAsync(ReplyRef reply, CancellationToken ct)
+    {
+        using var timer = new CancellationTokenSource(_options.ReplyDeadline, _time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
+        Task<ReplyResult> call;
+        try { call = _connector.ResolveReplyAsync(new MessageRef(reply.ChatId, reply.MessageId), deadline.Token).AsTask(); }
+        catch (Exception e) { call = Task.FromException<ReplyResult>(e); }
+        try
+        {
+            return await call.WaitAsync(_options.ReplyDeadline, _time, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            var timedOut = e is TimeoutException && !call.IsCompleted || e is OperationCanceledException && timer.IsCancellationRequested;
+            if (timedOut) await deadline.CancelAsync().ConfigureAwait(false);
+            var fault = timedOut ? FaultKind.Timeout : FaultClassifier.Default.Classify(e, ct).Kind;
+            return ReplyResult.Failed(fault, timedOut ? $"no answer within {_options.ReplyDeadline}" : $"{e.GetType().Name}: {FirstLine(e.Message)}");
+        }
+    }
+
+    /// <summary>Wakes the background loop (a new pending reply was stored).</summary>
+    public void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            try { _wake.Release(); }
+            catch (SemaphoreFullException) { }
+        }
+    }
+
+    /// <summary>
+    /// The background loop: resolves due pending replies and hands each success to <paramref name="emit"/>
+    /// (which writes the update to the sinks and removes the pending entry once committed).
+    /// </summary>
+    public async Task RunAsync(Func<TgMessage, PendingReply, CancellationToken, ValueTask> emit, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var due = await _store.PendingReplies.DueAsync(_time.GetUtcNow(), 64, ct).ConfigureAwait(false);
+                foreach (var pending in due)
+                    await RetryAsync(pending, emit, ct).ConfigureAwait(false);
+                if (due.Count > 0) continue;
+                var next = await _store.PendingReplies.NextDueAsync(ct).ConfigureAwait(false);
+                var wait = next is { } at ? at - _time.GetUtcNow() : Timeout.InfiniteTimeSpan;
+                if (wait == Timeout.InfiniteTimeSpan || wait > TimeSpan.Zero)
+                    await SleepAsync(wait == Timeout.InfiniteTimeSpan ? TimeSpan.FromHours(1) : Clamp(wait), ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                Log.ResolverFailed(_logger, FaultClassifier.Default.Classify(e, ct).Kind, e);
+                try { await Task.Delay(_options.MaxRetryDelay, _time, ct).ConfigureAwait(false); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    private async ValueTask RetryAsync(PendingReply pending, Func<TgMessage, PendingReply, CancellationToken, ValueTask> emit, CancellationToken ct)
+    {
+        TgMessage message;
+        try { message = TgMessageJson.Parse(pending.MessageJson); }
+        catch (FormatException e)
+        {
+            Log.ReplyGivenUp(_logger, pending.Key, pending.Attempts, $"stored record unreadable: {e.Message}");
+            await _store.PendingReplies.RemoveAsync(pending.Key, ct).ConfigureAwait(false);
+            return;
+        }
+        if (message.ReplyTo is not { } reply)
+        {
+            await _store.PendingReplies.RemoveAsync(pending.Key, ct).ConfigureAwait(false);
+            return;
+        }
+        var result = await AttemptAsync(reply, ct).ConfigureAwait(false);
+        var attempts = pending.Attempts + 1;
+        if (result.Found)
+        {
+            var update = message with
+            {
+                ReplyTo = reply with { State = ReplyState.Resolved, Text = result.Text },
+                IsReplyUpdate = true,
+            };
+            await emit(update, pending, ct).ConfigureAwait(false);
+            Interlocked.Increment(ref _stats.replyUpdates);
+            Log.ReplyResolvedLater(_logger, pending.Key, attempts);
+            return;
+        }
+        if (result.Fault is null || attempts >= _options.ReplyAttempts)
+        {
+            Log.ReplyGivenUp(_logger, pending.Key, attempts, result.Error ?? "the replied-to message no longer exists");
+            await _store.PendingReplies.RemoveAsync(pending.Key, ct).ConfigureAwait(false);
+            return;
+        }
+        await _store.PendingReplies.RescheduleAsync(pending.Key, attempts, _time.GetUtcNow() + DelayAfter(attempts), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The wait after the given number of failed background attempts: doubling from the first delay, capped.</summary>
+    internal TimeSpan DelayAfter(int attempts)
+    {
+        var ticks = _options.ReplyRetryDelay.Ticks * Math.Pow(2, Math.Min(attempts - 1, 40));
+        return ticks >= _options.ReplyMaxDelay.Ticks ? _options.ReplyMaxDelay : TimeSpan.FromTicks((long)ticks);
+    }
+
+    /// <summary>Waits until <paramref name="wait"/> has passed on the clock or <see cref="Wake"/> was called.</summary>
+    private async Task SleepAsync(TimeSpan wait, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var woken = _wake.WaitAsync(stop.Token);
+        var timer = Task.Delay(wait, _time, stop.Token);
+        await Task.WhenAny(woken, timer).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+    }
+
+    private static TimeSpan Clamp(TimeSpan wait) => wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;
+
+    private static string FirstLine(string s)
+    {
+        var i = s.IndexOfAny(['\r', '\n']);
+        return i < 0 ? s : s[..i];
+    }
+}
