@@ -27,6 +27,9 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
 
     private int _commits;
 
+    /// <summary>Runs at the start of each <see cref="CommitAsync"/> (to check invariants, or to fail it by throwing).</summary>
+    public Action<StoreCommit>? OnCommit { get; set; }
+
     /// <summary>Number of <see cref="CommitAsync"/> calls so far.</summary>
     public int Commits { get { lock (_gate) return _commits; } }
 
@@ -79,6 +82,7 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
     {
         ArgumentNullException.ThrowIfNull(commit);
         ct.ThrowIfCancellationRequested();
+        OnCommit?.Invoke(commit);
         lock (_gate)
         {
             _commits++;
