@@ -26,8 +26,8 @@ public static class TgMessageJson
         writer.WriteString("connector", message.Connector);
         writer.WriteNumber("chat_id", message.Chat.Id);
         writer.WriteNumber("message_id", message.MessageId);
-        // A reply update is an edit-like record for append-only readers.
-        writer.WriteString("kind", MessageKey.KindName(message.IsReplyUpdate ? MessageKind.Edit : message.Kind));
+        // A reply update is an edit-like record for append-only readers; the full form keeps the real kind.
+        writer.WriteString("kind", MessageKey.KindName(message.IsReplyUpdate && !full ? MessageKind.Edit : message.Kind));
         writer.WriteString("date", FormatDate(message.Date));
         if (message.EditDate is { } edit) writer.WriteString("edit_date", FormatDate(edit));
         else writer.WriteNull("edit_date");
@@ -119,6 +119,10 @@ public static class TgMessageJson
     public static TgMessage Read(JsonElement e)
     {
         if (e.ValueKind != JsonValueKind.Object) throw new FormatException("a record must be a JSON object");
+        var account = RequiredString(e, "account");
+        var connector = RequiredString(e, "connector");
+        var chatId = RequiredLong(e, "chat_id");
+        var messageId = RequiredLong(e, "message_id");
         var chat = Object(e, "chat");
         var sender = Object(e, "sender");
         var media = Object(e, "media");
@@ -133,10 +137,10 @@ public static class TgMessageJson
         };
         return new TgMessage
         {
-            Account = RequiredString(e, "account"),
-            Connector = RequiredString(e, "connector"),
-            Chat = new ChatInfo(RequiredLong(e, "chat_id"), OptionalString(chat, "type"), OptionalString(chat, "title"), OptionalString(chat, "username")),
-            MessageId = RequiredLong(e, "message_id"),
+            Account = account,
+            Connector = connector,
+            Chat = new ChatInfo(chatId, OptionalString(chat, "type"), OptionalString(chat, "title"), OptionalString(chat, "username")),
+            MessageId = messageId,
             Kind = kind,
             Date = ParseDate(RequiredString(e, "date"), "date"),
             EditDate = OptionalString(e, "edit_date") is { } ed ? ParseDate(ed, "edit_date") : null,

@@ -112,7 +112,14 @@ public sealed class MessagePipeline
 
         foreach (var p in _partitions) p.Writer.TryComplete();
         var drained = DrainAsync(workers, resolver, resolverStop, sinkStage);
-        if (stop.IsCancellationRequested || failure is not null)
+        if (!stop.IsCancellationRequested && failure is null)
+        {
+            // The stream ended: everything is drained, unless a stop comes meanwhile.
+            var stopped = new TaskCompletionSource();
+            using (stop.Register(() => stopped.TrySetResult()))
+                await Task.WhenAny(drained, stopped.Task).ConfigureAwait(false);
+        }
+        if (!drained.IsCompleted)
         {
             try
             {
@@ -178,7 +185,10 @@ public sealed class MessagePipeline
             while (batch.Count < _options.BatchSize && reader.TryRead(out var item))
             {
                 batch.Add(item);
-                keys.Add(item.Key!);
+                // Claim the key before asking the store: a delivery of the same key that commits meanwhile
+                // gives up its claim only after its commit, so one of the two always sees the other.
+                item.HoldsKey = _inFlightKeys.TryAdd(item.Key!, 0);
+                if (item.HoldsKey) keys.Add(item.Key!);
             }
             var processed = await _storeRetry.ExecuteAsync(
                 static (state, token) => state.Store.FindProcessedAsync(state.Keys, token), (Store: _store, Keys: keys), ct).ConfigureAwait(false);
@@ -193,13 +203,12 @@ public sealed class MessagePipeline
     private async ValueTask ProcessAsync(WorkItem item, IReadOnlySet<string> processed, CancellationToken ct)
     {
         var key = item.Key!;
-        if (processed.Contains(key) || !_inFlightKeys.TryAdd(key, 0))
+        if (!item.HoldsKey || processed.Contains(key))
         {
             item.State = WorkState.Duplicate;
             Interlocked.Increment(ref Stats.duplicates);
             return;
         }
-        item.HoldsKey = true;
         foreach (var filter in _filters)
         {
             if (filter.Accepts(item.Message!)) continue;

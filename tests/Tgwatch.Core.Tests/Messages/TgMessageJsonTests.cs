@@ -1,0 +1,111 @@
+using System.Text.Json;
+using CsCheck;
+using Tgwatch.Messages;
+using Tgwatch.TestKit;
+
+namespace Tgwatch.Core.Tests.Messages;
+
+public sealed class TgMessageJsonTests
+{
+    [Fact]
+    public void ContractForm_IsTheJsonlRecordOfTheDesign_FieldForFieldInOrder()
+    {
+        var m = new TgMessage
+        {
+            Account = "bot42",
+            Connector = "botapi",
+            Chat = new ChatInfo(-1001234567890, "channel", "News «Ru»", "news"),
+            MessageId = 77,
+            Kind = MessageKind.Edit,
+            Date = new DateTimeOffset(2026, 11, 25, 10, 0, 1, TimeSpan.Zero),
+            EditDate = new DateTimeOffset(2026, 11, 25, 10, 5, 0, TimeSpan.FromHours(3)),
+            Sender = new SenderInfo(-1001234567890, "News", null),
+            Text = null,
+            Media = new MediaInfo("photo", "a \"quoted\" caption\nline 2"),
+            ReplyTo = new ReplyRef(-1001234567890, 70, ReplyState.Resolved, "earlier"),
+            Forward = new ForwardInfo("channel", -100999, "Other"),
+        };
+        const string expected =
+            """{"account":"bot42","connector":"botapi","chat_id":-1001234567890,"message_id":77,"kind":"edit","date":"2026-11-25T10:00:01Z","edit_date":"2026-11-25T07:05:00Z","sender":{"id":-1001234567890,"name":"News","username":null},"chat":{"title":"News «Ru»","username":"news","type":"channel"},"text":null,"media":{"type":"photo","caption":"a \"quoted\" caption\nline 2"},"reply_to":{"chat_id":-1001234567890,"message_id":70,"state":"resolved","text":"earlier"}}""";
+        Assert.Equal(expected, TgMessageJson.ToJson(m));
+    }
+
+    [Fact]
+    public void ContractForm_HasExactlyTheContractKeys()
+    {
+        using var doc = JsonDocument.Parse(TgMessageJson.ToJson(SomeMessage.New(1) with { Forward = new ForwardInfo("user", 5), IsReplyUpdate = true }));
+        Assert.Equal(
+            ["account", "connector", "chat_id", "message_id", "kind", "date", "edit_date", "sender", "chat", "text", "media", "reply_to"],
+            doc.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("edit", doc.RootElement.GetProperty("kind").GetString()); // a reply update is edit-like
+    }
+
+    [Fact]
+    public void FullForm_RoundTripsEveryField() =>
+        Gen.Select(Gens.Message, Gen.Bool).Sample((m, full) =>
+        {
+            var back = TgMessageJson.Parse(TgMessageJson.ToUtf8(m, full: true));
+            Assert.Equal(m, back);
+            var contract = TgMessageJson.Parse(TgMessageJson.ToUtf8(m, full: false));
+            Assert.Equal(m with { Forward = null, IsReplyUpdate = false, Kind = m.IsReplyUpdate ? MessageKind.Edit : m.Kind }, contract);
+        }, iter: 2000);
+
+    [Theory]
+    [InlineData("not json", "not a JSON record")]
+    [InlineData("[]", "must be a JSON object")]
+    [InlineData("""{"connector":"x"}""", "\"account\" is missing")]
+    [InlineData("""{"account":"a","connector":"x","chat_id":"12","message_id":1,"kind":"new","date":"2020-01-01T00:00:00Z"}""", "\"chat_id\" must be an integer")]
+    [InlineData("""{"account":"a","connector":"x","chat_id":12,"message_id":1,"kind":"old","date":"2020-01-01T00:00:00Z"}""", "\"kind\" must be new, edit or delete")]
+    [InlineData("""{"account":"a","connector":"x","chat_id":12,"message_id":1,"kind":"new","date":"yesterday"}""", "\"date\" is not an ISO-8601 date")]
+    [InlineData("""{"account":"a","connector":"x","chat_id":12,"message_id":1,"kind":"new","date":"2020-01-01T00:00:00Z","reply_to":{"chat_id":1,"message_id":2,"state":"maybe"}}""", "reply_to.state")]
+    public void BadRecords_GiveOneLineErrorsNamingTheField(string json, string expected)
+    {
+        var e = Assert.Throws<FormatException>(() => TgMessageJson.Parse(json));
+        Assert.Contains(expected, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void Key_IsAccountChatMessageKindEditDate()
+    {
+        var edit = SomeMessage.Edit(5);
+        Assert.Equal($"bot42:-1001234567890:5:edit:{edit.EditDate!.Value.ToUnixTimeSeconds()}", edit.Key);
+        Assert.Equal("bot42:-1001234567890:5:new:", SomeMessage.New(5).Key);
+        Assert.Equal("bot42:-1001234567890:5:new::reply", (SomeMessage.New(5) with { IsReplyUpdate = true }).Key);
+    }
+}
+
+/// <summary>Generators of model values.</summary>
+internal static class Gens
+{
+    private static readonly Gen<string?> Text = Gen.OneOf<string?>(Gen.String.Select(s => (string?)s), Gen.OneOf<string?>(null, "привет 👋\n\"q\" \\ \u0001"));
+    private static readonly Gen<DateTimeOffset> Date = Gen.Long[0, 4_000_000_000].Select(s => DateTimeOffset.FromUnixTimeSeconds(s));
+
+    public static readonly Gen<TgMessage> Message =
+        from ids in Gen.Select(Gen.Long, Gen.Long[1, long.MaxValue], Gen.Long)
+        from kind in Gen.Enum<MessageKind>()
+        from dates in Gen.Select(Date, Date.Nullable())
+        from chat in Gen.Select(Text, Text, Gen.OneOf<string?>(null, "private", "group", "supergroup", "channel"))
+        from sender in Gen.Select(Gen.Long, Text, Text).Select(t => new SenderInfo(t.Item1, t.Item2, t.Item3)).Null()
+        from text in Text
+        from media in Gen.Select(Gen.OneOf("photo", "video", "document"), Text).Select(t => new MediaInfo(t.Item1, t.Item2)).Null()
+        from reply in Gen.Select(Gen.Long, Gen.Long, Gen.Enum<ReplyState>(), Text).Select(t => new ReplyRef(t.Item1, t.Item2, t.Item3, t.Item4)).Null()
+        from forward in Gen.Select(Gen.OneOf("user", "channel"), Gen.Long.Nullable(), Text, Date.Nullable()).Select(t => new ForwardInfo(t.Item1, t.Item2, t.Item3, t.Item4, t.Item2)).Null()
+        from replyUpdate in Gen.Bool
+        select new TgMessage
+        {
+            Account = "acc" + (ids.Item1 & 0xff),
+            Connector = "botapi",
+            Chat = new ChatInfo(ids.Item1, chat.Item3, chat.Item1, chat.Item2),
+            MessageId = ids.Item2,
+            Kind = kind,
+            Date = dates.Item1,
+            EditDate = dates.Item2,
+            Sender = sender,
+            Text = text,
+            Media = media,
+            ReplyTo = reply,
+            Forward = forward,
+            IsReplyUpdate = replyUpdate,
+        };
+}
