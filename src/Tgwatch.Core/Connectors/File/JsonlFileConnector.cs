@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tgwatch.Messages;
+
+namespace Tgwatch.Connectors.File;
+
+/// <summary>
+/// Delivers the records of a JSONL file (the contract of DESIGN §5, one per line), for importing an
+/// archive into other sinks or replaying it. The position is the line number, so an import that is
+/// stopped or killed goes on from the last committed line. Replies resolve from records read earlier.
+/// A line that is not a record is counted and skipped (the first one is logged), never fatal.
+/// </summary>
+public sealed partial class JsonlFileConnector : IConnector
+{
+    /// <summary>The stream name of the file's lines.</summary>
+    public const string StreamName = "lines";
+
+    private readonly string _path;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<MessageRef, string?> _seen = new();
+    private const int MaxRemembered = 100_000;
+    private long _badLines;
+
+    /// <summary>A connector over the file at <paramref name="path"/>, for <paramref name="account"/> (the state store keys checkpoints by it).</summary>
+    public JsonlFileConnector(string path, string account = "file", ILogger? logger = null)
+    {
+        _path = path;
+        Account = account;
+        _logger = logger ?? NullLogger.Instance;
+        Status = new ConnectionStatus(ConnectionState.Disconnected, null, DateTimeOffset.UtcNow);
+    }
+
+    /// <inheritdoc />
+    public string Name => "file";
+
+    /// <inheritdoc />
+    public string Account { get; }
+
+    /// <inheritdoc />
+    public ConnectionStatus Status { get; private set; }
+
+    /// <inheritdoc />
+    public event Action<ConnectionStatus>? StatusChanged;
+
+    /// <summary>Lines that were not records.</summary>
+    public long BadLines => Interlocked.Read(ref _badLines);
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<Delivery> ReadAsync(IReadOnlyDictionary<string, long> committed, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var done = committed.TryGetValue(StreamName, out var d) ? d : 0;
+        FileStream file;
+        try
+        {
+            file = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConnectorException($"cannot read {_path}: {e.Message}", e);
+        }
+        SetStatus(ConnectionState.Ready, null);
+        await using (file.ConfigureAwait(false))
+        {
+            using var reader = new StreamReader(file, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, 1 << 16);
+            long line = 0;
+            while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } text)
+            {
+                line++;
+                if (line <= done) continue;
+                TgMessage? message = null;
+                if (text.Length > 0) message = ParseLine(text, line);
+                yield return new Delivery(message, new Checkpoint(StreamName, line));
+            }
+        }
+        if (BadLines > 1) LogBadLines(_path, BadLines);
+        SetStatus(ConnectionState.Disconnected, "end of file");
+    }
+
+    private TgMessage? ParseLine(string text, long line)
+    {
+        try
+        {
+            var message = TgMessageJson.Parse(text);
+            if (_seen.Count < MaxRemembered) _seen[message.Ref] = message.TextOrCaption;
+            return message;
+        }
+        catch (FormatException e)
+        {
+            if (Interlocked.Increment(ref _badLines) == 1) LogBadLine(_path, line, e.Message);
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask CommitAsync(Checkpoint upTo, CancellationToken ct) => ValueTask.CompletedTask;
+
+    /// <inheritdoc />
+    public ValueTask<ReplyResult> ResolveReplyAsync(MessageRef reply, CancellationToken ct) =>
+        ValueTask.FromResult(_seen.TryGetValue(reply, out var text) ? ReplyResult.Resolved(text) : ReplyResult.Gone);
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private void SetStatus(ConnectionState state, string? reason)
+    {
+        Status = new ConnectionStatus(state, reason, DateTimeOffset.UtcNow);
+        StatusChanged?.Invoke(Status);
+    }
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "{Path} line {Line} is not a record and is skipped: {Reason}")]
+    private partial void LogBadLine(string path, long line, string reason);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "{Path}: {Count} lines were not records and were skipped")]
+    private partial void LogBadLines(string path, long count);
+}

@@ -1,0 +1,51 @@
+using Tgwatch.Connectors;
+using Tgwatch.Connectors.File;
+using Tgwatch.Core.Tests.Pipeline;
+using Tgwatch.Messages;
+using Tgwatch.Pipeline;
+using Tgwatch.TestKit;
+
+namespace Tgwatch.Core.Tests.Connectors;
+
+public sealed class JsonlFileConnectorTests
+{
+    [Fact]
+    public async Task AnImport_GoesOnFromTheLastCommittedLine_SkipsBadLines_AndResolvesRepliesFromEarlierRecords()
+    {
+        var dir = Some.TempDirectory();
+        var path = Path.Combine(dir, "archive.jsonl");
+        var messages = SomeMessage.Batch(1, 10).ToList();
+        messages[5] = messages[5] with { ReplyTo = new ReplyRef(messages[0].Chat.Id, 1, ReplyState.Unresolved) };
+        var lines = messages.Select(m => TgMessageJson.ToJson(m)).ToList();
+        lines.Insert(3, "{not json");
+        lines.Insert(7, "");
+        await File.WriteAllLinesAsync(path, lines);
+
+        var store = new InMemoryStateStore();
+        var first = new JsonlFileConnector(path);
+        var sink = new CollectingSink();
+        await new MessagePipeline(first, [sink], store, PipelineFixture.FastOptions()).RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(10, sink.Keys.Count);
+        Assert.Equal(1, first.BadLines);
+        Assert.Equal(lines.Count, (await store.LoadCheckpointsAsync("file", "file", default))[JsonlFileConnector.StreamName]);
+        Assert.Equal(new ReplyRef(messages[0].Chat.Id, 1, ReplyState.Resolved, "message 1"), sink.ByKey[messages[5].Key].ReplyTo);
+
+        // Lines appended later are all that a second import delivers.
+        await File.AppendAllLinesAsync(path, [TgMessageJson.ToJson(SomeMessage.New(11))]);
+        var second = new JsonlFileConnector(path);
+        var delivered = new List<Delivery>();
+        await foreach (var d in second.ReadAsync(await store.LoadCheckpointsAsync("file", "file", default), default)) delivered.Add(d);
+        Assert.Equal(11, Assert.Single(delivered).Message!.MessageId);
+    }
+
+    [Fact]
+    public async Task AMissingFile_IsOneClearError()
+    {
+        var connector = new JsonlFileConnector("/nonexistent/archive.jsonl");
+        var e = await Assert.ThrowsAsync<ConnectorException>(async () =>
+        {
+            await foreach (var _ in connector.ReadAsync(new Dictionary<string, long>(), default)) { }
+        });
+        Assert.StartsWith("cannot read /nonexistent/archive.jsonl", e.Message);
+    }
+}
