@@ -26,8 +26,7 @@ internal sealed class ConsoleLineFormatter(ConsoleSinkOptions options, bool colo
     /// <summary>Appends the line for <paramref name="m"/>, with its line end.</summary>
     public void Append(StringBuilder sb, TgMessage m)
     {
-        var time = TimeZoneInfo.ConvertTime(m.Kind == MessageKind.Edit && m.EditDate is { } edited ? edited : m.Date, options.TimeZone);
-        Open(sb, Dim).Append(time.ToString("HH:mm:ss", CultureInfo.InvariantCulture));
+        Open(sb, Dim).Append(LocalTime(m.Kind == MessageKind.Edit && m.EditDate is { } edited ? edited : m.Date).ToString("HH:mm:ss", CultureInfo.InvariantCulture));
         Close(sb).Append("  ");
 
         Open(sb, Cyan);
@@ -94,6 +93,18 @@ internal sealed class ConsoleLineFormatter(ConsoleSinkOptions options, bool colo
         }
         if (m.Kind == MessageKind.Delete) sb.Append(" (deleted ").Append(m.MessageId.ToString(CultureInfo.InvariantCulture)).Append(')');
         sb.Append('\n');
+    }
+
+    private DateTimeOffset LocalTime(DateTimeOffset date)
+    {
+        try
+        {
+            return TimeZoneInfo.ConvertTime(date, options.TimeZone);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return date; // a date at the edge of the calendar: shown as it is
+        }
     }
 
     private static void AppendSender(StringBuilder sb, SenderInfo? sender)

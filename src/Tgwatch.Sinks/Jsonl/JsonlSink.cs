@@ -26,6 +26,7 @@ public sealed class JsonlSink : IMessageSink
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly HashSet<string> _batchKeys = new(StringComparer.Ordinal);
     private readonly List<string> _candidates = [];
+    private readonly List<TgMessage> _firsts = [];
     private ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private Utf8JsonWriter? _json;
     private FileStream? _file;
@@ -95,31 +96,34 @@ public sealed class JsonlSink : IMessageSink
             var file = _file ?? throw new InvalidOperationException($"{Name}: StartAsync must be called before WriteAsync");
             if (_needsRepair) await RepairAsync(ct).ConfigureAwait(false);
 
+            // The batch's first occurrence of each key, in order.
             _batchKeys.Clear();
             _candidates.Clear();
+            _firsts.Clear();
             foreach (var message in batch)
             {
                 ArgumentNullException.ThrowIfNull(message, nameof(batch));
                 var key = message.Key;
-                if (_batchKeys.Add(key)) _candidates.Add(key);
+                if (!_batchKeys.Add(key)) continue;
+                _candidates.Add(key);
+                _firsts.Add(message);
             }
             var written = await _ledger.FindWrittenAsync(Name, _candidates, ct).ConfigureAwait(false);
 
             var buffer = _buffer;
             buffer.ResetWrittenCount();
-            _batchKeys.Clear();
             List<string> keys = new(_candidates.Count);
-            foreach (var message in batch)
+            for (var i = 0; i < _firsts.Count; i++)
             {
-                var key = message.Key;
-                if (written.Contains(key) || !_batchKeys.Add(key)) continue;
-                keys.Add(key);
+                if (written.Contains(_candidates[i])) continue;
+                keys.Add(_candidates[i]);
                 var json = _json ??= new Utf8JsonWriter(buffer, TgMessageJson.WriterOptions);
                 json.Reset(buffer);
-                TgMessageJson.Write(json, message, full: false);
+                TgMessageJson.Write(json, _firsts[i], full: false);
                 json.Flush();
                 buffer.Write(NewLine);
             }
+            _firsts.Clear();
             if (keys.Count == 0) return;
 
             ct.ThrowIfCancellationRequested();

@@ -149,6 +149,18 @@ public sealed class ConsoleSinkTests
     }
 
     [Fact]
+    public async Task DatesAtTheEdgesOfTheCalendar_InAnyZone_NeverThrow()
+    {
+        var minus5 = TimeZoneInfo.CreateCustomTimeZone("minus5", TimeSpan.FromHours(-5), "minus5", "minus5");
+        var plus5 = TimeZoneInfo.CreateCustomTimeZone("plus5", TimeSpan.FromHours(5), "plus5", "plus5");
+        var first = SomeMessage.New(1) with { Date = DateTimeOffset.MinValue };
+        var last = SomeMessage.Edit(2) with { EditDate = DateTimeOffset.MaxValue };
+
+        Assert.StartsWith("00:00:00  ", await PrintAsync(Utc with { TimeZone = minus5 }, false, first));
+        Assert.StartsWith("23:59:59  ", await PrintAsync(Utc with { TimeZone = plus5 }, false, last));
+    }
+
+    [Fact]
     public async Task Chat_WithoutTitle_ShowsUsernameOrId()
     {
         var byName = SomeMessage.New(1) with { Chat = new ChatInfo(-7, Username: "chan") };

@@ -115,7 +115,8 @@ public sealed class WebhookSinkTests : IDisposable
         await using var sink = await StartAsync(options, time);
 
         await sink.WriteAsync(SomeMessage.Batch(1, 2), CancellationToken.None);
-        await Eventually.TrueAsync(() => server.Requests.Count == 1, "first request");
+        // The failed attempt is counted just before the sink starts waiting on the fake clock.
+        await Eventually.TrueAsync(() => sink.Counters.FailedAttempts == 1, "first attempt failed");
         var start = time.GetUtcNow();
         while (server.Requests.Count < 2)
         {
