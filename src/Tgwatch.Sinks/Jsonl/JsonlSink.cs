@@ -76,6 +76,7 @@ public sealed class JsonlSink : IMessageSink
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_file is not null) throw new InvalidOperationException($"{Name}: already started");
             _file = Open();
+            _needsRepair = true; // until it succeeds: a start that failed half-way repairs before the first write
             await RepairAsync(ct).ConfigureAwait(false);
         }
         finally

@@ -151,6 +151,21 @@ public sealed class JsonlRepairTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_RepairFails_FirstWriteRepairsBeforeWriting()
+    {
+        var batch = SomeMessage.Batch(1, 2);
+        File.WriteAllBytes(_f.PathName, [.. batch.SelectMany(JsonlFixture.Line)]); // written, never recorded
+        var ledger = new FailingLedger(_f.Store.SinkLedger) { FailRecords = 1 };
+        await using (var sink = new Tgwatch.Sinks.Jsonl.JsonlSink(_f.Options, ledger))
+        {
+            await Assert.ThrowsAsync<IOException>(() => sink.StartAsync(CancellationToken.None).AsTask());
+            await sink.WriteAsync(batch, CancellationToken.None);
+        }
+
+        Assert.Equal(batch.Select(m => m.Key), _f.Keys);
+    }
+
+    [Fact]
     public async Task Start_EmptyLineAndCrLfLinesPastTheOffset_AreHandled()
     {
         var batch = SomeMessage.Batch(1, 2);
