@@ -29,6 +29,6 @@ public static class SomeMessage
         New(messageId, null, chatId) with { Kind = MessageKind.Delete, Sender = null };
 
     /// <summary>A batch of new messages with ids <paramref name="first"/>, <paramref name="first"/>+1, ….</summary>
-    public static IReadOnlyList<TgMessage> Batch(int first, int count, long chatId = -1001234567890) =>
+    public static TgMessage[] Batch(int first, int count, long chatId = -1001234567890) =>
         [.. Enumerable.Range(first, count).Select(i => New(i, $"message {i}", chatId))];
 }

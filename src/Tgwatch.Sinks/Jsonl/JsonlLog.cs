@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tgwatch.Sinks.Jsonl;
+
+/// <summary>The JSONL sink's log events (ids 3100–3199).</summary>
+internal static partial class JsonlLog
+{
+    [LoggerMessage(3101, LogLevel.Information,
+        "{Sink}: cut a torn last line ({Bytes} bytes) left by an interrupted write; its message will be written again")]
+    public static partial void TornLineCut(ILogger logger, string sink, long bytes);
+
+    [LoggerMessage(3102, LogLevel.Information,
+        "{Sink}: accounted for {Lines} lines written before the last stop could record them")]
+    public static partial void LinesRecovered(ILogger logger, string sink, int lines);
+
+    [LoggerMessage(3103, LogLevel.Warning,
+        "{Sink}: {Lines} complete lines past the recorded offset are not records; kept as they are (first at byte {Offset}: {Reason})")]
+    public static partial void UnparsableLines(ILogger logger, string sink, int lines, long offset, string reason);
+
+    [LoggerMessage(3104, LogLevel.Warning,
+        "{Sink}: the file is shorter ({Length} bytes) than recorded ({Offset} bytes), so it was truncated or rotated; continuing at its end, messages already written are not written again")]
+    public static partial void FileShrunk(ILogger logger, string sink, long length, long offset);
+
+    [LoggerMessage(3105, LogLevel.Warning,
+        "{Sink}: a write failed; the file is checked and repaired before the next one")]
+    public static partial void WriteFailed(ILogger logger, string sink, Exception exception);
+}

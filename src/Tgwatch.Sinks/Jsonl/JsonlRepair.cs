@@ -1,0 +1,143 @@
+using System.Buffers;
+using Tgwatch.Messages;
+
+namespace Tgwatch.Sinks.Jsonl;
+
+/// <summary>What <see cref="JsonlRepair.RunAsync"/> found past the recorded offset.</summary>
+/// <param name="Recovered">Complete record lines whose keys were recorded.</param>
+/// <param name="Unparsable">Complete lines that are not records (kept).</param>
+/// <param name="FirstUnparsableOffset">Byte offset of the first such line, or -1.</param>
+/// <param name="FirstUnparsableReason">Why it is not a record, or null.</param>
+/// <param name="TornBytes">Bytes of an unterminated last line that were cut (0 when none).</param>
+/// <param name="Length">The file's length afterwards (the new accounted-for offset).</param>
+internal readonly record struct RepairResult(int Recovered, int Unparsable, long FirstUnparsableOffset, string? FirstUnparsableReason, long TornBytes, long Length);
+
+/// <summary>
+/// Accounts for the lines of a JSONL file past the ledger's offset: complete record lines get their keys
+/// recorded (they were written before a crash could record them), complete lines that are not records are
+/// kept and counted, and an unterminated last line is cut. Reads in chunks, so a large unaccounted part
+/// (a lost state store) does not have to fit in memory.
+/// </summary>
+internal static class JsonlRepair
+{
+    private const int ChunkSize = 64 * 1024;
+    private const int KeysPerRecord = 4096;
+
+    /// <summary>Scans <paramref name="file"/> from <paramref name="from"/> to its end and records what it finds.</summary>
+    /// <param name="file">The file, open for reading and writing.</param>
+    /// <param name="from">Where the accounted-for part ends (a line start).</param>
+    /// <param name="record">Records keys as written and sets the offset (the ledger).</param>
+    /// <param name="ct">Cancels the scan.</param>
+    public static async ValueTask<RepairResult> RunAsync(FileStream file, long from, Func<IReadOnlyCollection<string>, long, ValueTask> record, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            var keys = new List<string>();
+            int recovered = 0, unparsable = 0;
+            long firstBad = -1;
+            string? firstReason = null;
+            var lineEnd = from; // absolute offset just past the last complete line
+            var held = 0; // bytes of an unfinished line at the start of buffer
+            file.Position = from;
+            while (true)
+            {
+                if (held == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, held).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+                var read = await file.ReadAsync(buffer.AsMemory(held), ct).ConfigureAwait(false);
+                if (read == 0) break;
+                var filled = held + read;
+                var start = 0;
+                int newline;
+                while ((newline = buffer.AsSpan(start, filled - start).IndexOf((byte)'\n')) >= 0)
+                {
+                    var line = buffer.AsSpan(start, newline);
+                    if (TryKey(line, out var key, out var reason))
+                    {
+                        keys.Add(key);
+                        recovered++;
+                    }
+                    else if (unparsable++ == 0)
+                    {
+                        firstBad = lineEnd;
+                        firstReason = reason;
+                    }
+                    start += newline + 1;
+                    lineEnd += newline + 1;
+                }
+                held = filled - start;
+                buffer.AsSpan(start, held).CopyTo(buffer);
+                if (keys.Count >= KeysPerRecord)
+                {
+                    await record(keys, lineEnd).ConfigureAwait(false);
+                    keys = [];
+                }
+            }
+
+            if (held > 0)
+            {
+                file.SetLength(lineEnd);
+                file.Flush(flushToDisk: true);
+            }
+            await record(keys, lineEnd).ConfigureAwait(false);
+            file.Position = lineEnd;
+            return new RepairResult(recovered, unparsable, firstBad, firstReason, held, lineEnd);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The offset just past the last line end at or before <paramref name="length"/> (0 when none).</summary>
+    public static async ValueTask<long> LastLineEndAsync(FileStream file, long length, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            var end = length;
+            while (end > 0)
+            {
+                var size = (int)Math.Min(ChunkSize, end);
+                file.Position = end - size;
+                await file.ReadExactlyAsync(buffer.AsMemory(0, size), ct).ConfigureAwait(false);
+                var i = buffer.AsSpan(0, size).LastIndexOf((byte)'\n');
+                if (i >= 0) return end - size + i + 1;
+                end -= size;
+            }
+            return 0;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static bool TryKey(ReadOnlySpan<byte> line, out string key, out string reason)
+    {
+        try
+        {
+            key = TgMessageJson.Parse(line).Key;
+            reason = "";
+            return true;
+        }
+        catch (FormatException e)
+        {
+            key = "";
+            reason = e.Message;
+            return false;
+        }
+        catch (ArgumentException e)
+        {
+            // A record that parses but cannot make a key (an unknown kind number, say) is not ours either.
+            key = "";
+            reason = e.Message;
+            return false;
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Logging;
+using Tgwatch.Faults;
+
+namespace Tgwatch.Sinks.Webhook;
+
+/// <summary>The webhook sink's log events (ids 3200–3299). Addresses are logged as <see cref="SafeUrl.ForLog"/> only.</summary>
+internal static partial class WebhookLog
+{
+    [LoggerMessage(EventId = 3201, Message = "{Sink}: delivery to {Url} failed ({Fault}: {Reason}); retrying with backoff, {Pending} records stay queued")]
+    public static partial void DeliveryFailing(ILogger logger, LogLevel level, string sink, string url, FaultKind fault, string reason, long pending, Exception? exception);
+
+    [LoggerMessage(3202, LogLevel.Warning, "{Sink}: delivery to {Url} still failing after {Attempts} attempts over {Duration} ({Fault}: {Reason}); {Pending} records queued")]
+    public static partial void StillFailing(ILogger logger, string sink, string url, long attempts, TimeSpan duration, FaultKind fault, string reason, long pending);
+
+    [LoggerMessage(3203, LogLevel.Information, "{Sink}: delivering to {Url} again after {Attempts} failed attempts over {Duration}")]
+    public static partial void Recovered(ILogger logger, string sink, string url, long attempts, TimeSpan duration);
+
+    [LoggerMessage(3204, LogLevel.Error, "{Sink}: {Url} rejected {Count} records with HTTP {Status} {ReasonPhrase}; moved to dead letters (stage {Stage})")]
+    public static partial void Rejected(ILogger logger, string sink, string url, int count, int status, string reasonPhrase, string stage);
+
+    [LoggerMessage(3205, LogLevel.Warning, "{Sink}: {Url} answered HTTP 413 to {Count} records; sending at most {Limit} per request from now on")]
+    public static partial void TooLarge(ILogger logger, string sink, string url, int count, int limit);
+
+    [LoggerMessage(3206, LogLevel.Error, "{Sink}: the outbox failed ({Fault}); trying again in {Delay}")]
+    public static partial void OutboxFailed(ILogger logger, string sink, FaultKind fault, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(3207, LogLevel.Information, "{Sink}: stopped with {Pending} records queued; they are sent on the next run")]
+    public static partial void StoppedWithPending(ILogger logger, string sink, long pending);
+
+    [LoggerMessage(3208, LogLevel.Debug, "{Sink}: attempt {Attempt} failed ({Fault}: {Reason}); next in {Delay}")]
+    public static partial void AttemptFailed(ILogger logger, string sink, int attempt, FaultKind fault, string reason, TimeSpan delay);
+
+    [LoggerMessage(3209, LogLevel.Error, "{Sink}: a queued record ({Key}) is not valid JSON; moved to dead letters (stage {Stage})")]
+    public static partial void InvalidRecord(ILogger logger, string sink, string key, string stage);
+}

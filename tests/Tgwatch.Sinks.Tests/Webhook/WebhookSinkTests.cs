@@ -1,0 +1,341 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+using Tgwatch.Faults;
+using Tgwatch.Messages;
+using Tgwatch.Sinks.Webhook;
+using Tgwatch.TestKit;
+
+namespace Tgwatch.Sinks.Tests.Webhook;
+
+public sealed class WebhookSinkTests : IDisposable
+{
+    private const string Secret = "hmac-secret-42";
+    private readonly InMemoryStateStore _store = new();
+    private readonly TestLogging _logs = new();
+
+    public void Dispose() => _logs.Dispose();
+
+    private static WebhookSinkOptions Fast(Uri url) => new()
+    {
+        Url = url,
+        BaseDelay = TimeSpan.FromMilliseconds(10),
+        MaxDelay = TimeSpan.FromMilliseconds(50),
+        RequestTimeout = TimeSpan.FromSeconds(5),
+        ShutdownTimeout = TimeSpan.FromSeconds(5),
+    };
+
+    private async Task<WebhookSink> StartAsync(WebhookSinkOptions options, TimeProvider? time = null)
+    {
+        var sink = new WebhookSink(options, _store, logger: _logs.For<WebhookSink>(), time: time);
+        await sink.StartAsync(CancellationToken.None);
+        return sink;
+    }
+
+    private long Waiting => _store.Snapshot().OutboxOf("webhook").Count;
+
+    private static IReadOnlyList<string> KeysOf(IEnumerable<TgMessage> messages) => [.. messages.Select(m => m.Key)];
+
+    [Fact]
+    public async Task Send_BodyIsMessagesAndKeys_SignedWithTheSecret()
+    {
+        await using var server = WebhookServer.Start();
+        var batch = SomeMessage.Batch(1, 3);
+        await using (var sink = await StartAsync(Fast(server.Url) with { Secret = Secret }))
+        {
+            await sink.WriteAsync(batch, CancellationToken.None);
+            await Eventually.TrueAsync(() => server.Delivered.Count == 1, "one delivery");
+        }
+
+        var request = Assert.Single(server.Requests);
+        Assert.Equal("application/json", request.ContentType);
+        Assert.True(request.SignedWith(Secret), $"signature {request.Signature} does not match the body");
+        Assert.False(request.SignedWith("other secret"));
+        Assert.Equal("/hook", request.PathAndQuery);
+        var (messages, keys) = request.Parse();
+        Assert.Equal(batch.Select(m => TgMessageJson.ToJson(m)), messages);
+        Assert.Equal(KeysOf(batch), keys);
+        Assert.StartsWith("{\"messages\":[{\"account\":", Encoding.UTF8.GetString(request.Body));
+        Assert.Equal(0, Waiting);
+    }
+
+    [Fact]
+    public async Task Send_WithoutSecret_HasNoSignature()
+    {
+        await using var server = WebhookServer.Start();
+        await using (var sink = await StartAsync(Fast(server.Url)))
+        {
+            await sink.WriteAsync(SomeMessage.Batch(1, 1), CancellationToken.None);
+            await Eventually.TrueAsync(() => server.Delivered.Count == 1, "one delivery");
+        }
+
+        Assert.Null(Assert.Single(server.Requests).Signature);
+    }
+
+    [Fact]
+    public async Task Write_SameBatchTwice_SentOnce()
+    {
+        await using var server = WebhookServer.Start();
+        var batch = SomeMessage.Batch(1, 4);
+        await using (var sink = await StartAsync(Fast(server.Url)))
+        {
+            await sink.WriteAsync([.. batch, batch[0]], CancellationToken.None);
+            await Eventually.TrueAsync(() => sink.Counters.Sent == 4, "four sent");
+            await sink.WriteAsync(batch, CancellationToken.None);
+            await sink.WriteAsync(batch[2..], CancellationToken.None);
+        }
+
+        Assert.Equal(KeysOf(batch), server.DeliveredKeys);
+    }
+
+    [Fact]
+    public async Task Send_503ThenSuccess_DeliveredOnceOutboxEmpty()
+    {
+        await using var server = WebhookServer.Start(r => r.Index < 2 ? new Answer(503) : Answer.Ok);
+        var batch = SomeMessage.Batch(1, 3);
+        await using var sink = await StartAsync(Fast(server.Url));
+
+        await sink.WriteAsync(batch, CancellationToken.None);
+        await Eventually.TrueAsync(() => sink.Counters.Sent == 3, "three sent");
+
+        Assert.Equal([503, 503, 200], server.Requests.Select(r => r.Status));
+        Assert.Equal(KeysOf(batch), server.DeliveredKeys);
+        Assert.Equal(0, Waiting);
+        Assert.Equal(new WebhookSinkCounters(3, 2, 0, 0, false), sink.Counters);
+        Assert.Single(_logs.WithId(3201));
+        Assert.Single(_logs.WithId(3203));
+    }
+
+    [Fact]
+    public async Task Send_429WithRetryAfter_WaitsWhatTheServerAsks()
+    {
+        var time = new FakeTimeProvider(SomeMessage.Date);
+        await using var server = WebhookServer.Start(r => r.Index == 0 ? new Answer(429, "120") : Answer.Ok);
+        var options = Fast(server.Url) with { MaxDelay = TimeSpan.FromSeconds(30), BaseDelay = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromHours(1) };
+        await using var sink = await StartAsync(options, time);
+
+        await sink.WriteAsync(SomeMessage.Batch(1, 2), CancellationToken.None);
+        // The failed attempt is counted just before the sink starts waiting on the fake clock.
+        await Eventually.TrueAsync(() => sink.Counters.FailedAttempts == 1, "first attempt failed");
+        var start = time.GetUtcNow();
+        while (server.Requests.Count < 2)
+        {
+            Assert.True(time.GetUtcNow() - start < TimeSpan.FromMinutes(5), "no retry within 5 fake minutes");
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(5);
+        }
+        var waited = time.GetUtcNow() - start;
+        await Eventually.TrueAsync(() => sink.Counters.Sent == 2, "two sent");
+
+        Assert.InRange(waited, TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(150));
+        Assert.Equal(0, Waiting);
+        Assert.Contains("RateLimited", Assert.Single(_logs.WithId(3201)).Message);
+    }
+
+    [Fact]
+    public async Task Send_EndpointDownThenUp_EverythingDeliveredInOrderNothingLost()
+    {
+        var port = WebhookServer.FreePort();
+        var url = new Uri($"http://127.0.0.1:{port}/hook");
+        var batches = new[] { SomeMessage.Batch(1, 3), SomeMessage.Batch(4, 5), SomeMessage.Batch(9, 2) };
+        await using var sink = await StartAsync(Fast(url) with { BatchSize = 4 });
+
+        foreach (var batch in batches) await sink.WriteAsync(batch, CancellationToken.None);
+        await Eventually.TrueAsync(() => sink.Counters.FailedAttempts >= 5, "five failed attempts");
+        Assert.Equal(10, sink.Counters.Pending);
+        Assert.True(sink.Counters.Failing);
+        await sink.WriteAsync(SomeMessage.Batch(11, 1), CancellationToken.None);
+
+        await using var server = WebhookServer.Start(port: port);
+        await Eventually.TrueAsync(() => sink.Counters.Sent == 11, "eleven sent");
+
+        Assert.Equal(KeysOf([.. batches.SelectMany(b => b), .. SomeMessage.Batch(11, 1)]), server.DeliveredKeys);
+        Assert.All(server.Requests, r => Assert.InRange(r.Keys.Count, 1, 4));
+        Assert.Equal(0, Waiting);
+        Assert.False(sink.Counters.Failing);
+        var failing = Assert.Single(_logs.WithId(3201));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, failing.Level);
+        Assert.Contains("Network", failing.Message);
+        Assert.Single(_logs.WithId(3203));
+    }
+
+    [Fact]
+    public async Task Send_400_DeadLettersThatBatchAndDeliversTheOthers()
+    {
+        var poison = SomeMessage.New(666, "poison");
+        await using var server = WebhookServer.Start(r => r.Keys.Contains(poison.Key) ? new Answer(400) : Answer.Ok);
+        var before = SomeMessage.Batch(1, 2);
+        var after = SomeMessage.Batch(3, 2);
+        await using var sink = await StartAsync(Fast(server.Url) with { BatchSize = 1 });
+
+        await sink.WriteAsync([.. before, poison, .. after], CancellationToken.None);
+        await Eventually.TrueAsync(() => sink.Counters.Sent == 4 && sink.Counters.DeadLettered == 1, "four sent, one dead");
+
+        Assert.Equal(KeysOf([.. before, .. after]), server.DeliveredKeys);
+        var letter = Assert.Single(_store.Snapshot().DeadLetters).Letter;
+        Assert.Equal("sink:webhook", letter.Stage);
+        Assert.Equal(poison.Key, letter.Key);
+        Assert.Equal(poison, TgMessageJson.Parse(letter.MessageJson));
+        Assert.Equal(FaultKind.Bug, letter.Fault);
+        Assert.Contains("400", letter.Error);
+        Assert.Equal(0, Waiting);
+        var error = Assert.Single(_logs.WithId(3204));
+        Assert.Contains("HTTP 400", error.Message);
+        Assert.Equal(0, sink.Counters.FailedAttempts);
+    }
+
+    [Fact]
+    public async Task Send_413_SendsFewerPerRequestWithoutLosingAny()
+    {
+        await using var server = WebhookServer.Start(r => r.Keys.Count > 2 ? new Answer(413) : Answer.Ok);
+        var batch = SomeMessage.Batch(1, 7);
+        await using var sink = await StartAsync(Fast(server.Url) with { BatchSize = 8 });
+
+        await sink.WriteAsync(batch, CancellationToken.None);
+        await Eventually.TrueAsync(() => sink.Counters.Sent == 7, "seven sent");
+
+        Assert.Equal(KeysOf(batch), server.DeliveredKeys);
+        Assert.Empty(_store.Snapshot().DeadLetters);
+        Assert.Equal(2, _logs.WithId(3205).Count); // 7 → 3 → 1
+    }
+
+    [Fact]
+    public async Task Dispose_WhileEndpointDown_RecordsStayAndTheNextInstanceSendsThem()
+    {
+        var port = WebhookServer.FreePort();
+        var url = new Uri($"http://127.0.0.1:{port}/hook");
+        var batch = SomeMessage.Batch(1, 5);
+        var sink = await StartAsync(Fast(url));
+        await sink.WriteAsync(batch, CancellationToken.None);
+        await Eventually.TrueAsync(() => sink.Counters.FailedAttempts >= 2, "two failed attempts");
+
+        var clock = Stopwatch.StartNew();
+        await sink.DisposeAsync();
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"dispose took {clock.Elapsed}");
+        Assert.Equal(KeysOf(batch), _store.Snapshot().OutboxOf("webhook").Select(e => e.Key));
+        Assert.Single(_logs.WithId(3207));
+
+        await using var server = WebhookServer.Start(port: port);
+        await using (var next = await StartAsync(Fast(url)))
+        {
+            Assert.Equal(5, next.Counters.Pending);
+            await Eventually.TrueAsync(() => next.Counters.Sent == 5, "five sent by the next instance");
+        }
+
+        Assert.Equal(KeysOf(batch), server.DeliveredKeys);
+        Assert.Equal(0, Waiting);
+    }
+
+    [Fact]
+    public async Task Dispose_WhileEndpointUp_SendsWhatIsQueuedFirst()
+    {
+        await using var server = WebhookServer.Start();
+        var batch = SomeMessage.Batch(1, 50);
+        await using (var sink = await StartAsync(Fast(server.Url) with { BatchSize = 5 }))
+            await sink.WriteAsync(batch, CancellationToken.None);
+
+        Assert.Equal(KeysOf(batch), server.DeliveredKeys);
+        Assert.Equal(0, Waiting);
+    }
+
+    [Fact]
+    public async Task Logs_NeverShowUserInfoOrQueryOfTheUrl()
+    {
+        await using var server = WebhookServer.Start(r => r.Index switch { 0 => new Answer(503), 1 => new Answer(500), _ => new Answer(401) });
+        var url = new Uri($"http://hookuser:pa55word@127.0.0.1:{server.Port}/hook/path?token=s3cr3t-token#frag");
+        await using (var sink = await StartAsync(Fast(url)))
+        {
+            await sink.WriteAsync(SomeMessage.Batch(1, 1), CancellationToken.None);
+            await Eventually.TrueAsync(() => sink.Counters.DeadLettered == 1, "one dead letter");
+        }
+        var closed = new Uri($"http://hookuser:pa55word@127.0.0.1:{WebhookServer.FreePort()}/x?token=s3cr3t-token");
+        await using (var sink = await StartAsync(Fast(closed) with { Name = "down" }))
+        {
+            await sink.WriteAsync(SomeMessage.Batch(2, 1), CancellationToken.None);
+            await Eventually.TrueAsync(() => sink.Counters.FailedAttempts >= 2, "two failed attempts");
+        }
+
+        var logged = _logs.AllText + string.Join("\n", _store.Snapshot().DeadLetters.Select(d => d.Letter.Error));
+        Assert.Contains($"http://127.0.0.1:{server.Port}/hook/path", logged);
+        Assert.DoesNotContain("pa55word", logged);
+        Assert.DoesNotContain("hookuser", logged);
+        Assert.DoesNotContain("s3cr3t", logged);
+        Assert.DoesNotContain("frag", logged);
+        // The endpoint still gets them: the query in the address, the user info as basic authentication.
+        var request = server.Requests[0];
+        Assert.Equal("/hook/path?token=s3cr3t-token", request.PathAndQuery);
+        Assert.Equal("Basic " + Convert.ToBase64String("hookuser:pa55word"u8), request.Authorization);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, _logs.WithId(3201)[0].Level);
+    }
+
+    [Fact]
+    public async Task Start_LeftoversOfAnEarlierRun_AreSentFirst()
+    {
+        var old = SomeMessage.Batch(1, 2);
+        await _store.Outbox.EnqueueAsync("webhook", [.. old.Select(m => new Tgwatch.Storage.OutboxItem(m.Key, TgMessageJson.ToUtf8(m)))], CancellationToken.None);
+        await using var server = WebhookServer.Start();
+
+        await using (var sink = await StartAsync(Fast(server.Url)))
+        {
+            await sink.WriteAsync(SomeMessage.Batch(3, 1), CancellationToken.None);
+            await Eventually.TrueAsync(() => sink.Counters.Sent == 3, "three sent");
+        }
+
+        Assert.Equal(KeysOf([.. old, .. SomeMessage.Batch(3, 1)]), server.DeliveredKeys);
+    }
+
+    [Fact]
+    public async Task Send_InvalidQueuedRecord_IsDeadLetteredAlone()
+    {
+        await _store.Outbox.EnqueueAsync("webhook", [new Tgwatch.Storage.OutboxItem("bad", "{\"broken\":"u8.ToArray())], CancellationToken.None);
+        await using var server = WebhookServer.Start();
+
+        await using (var sink = await StartAsync(Fast(server.Url)))
+        {
+            await sink.WriteAsync(SomeMessage.Batch(1, 1), CancellationToken.None);
+            await Eventually.TrueAsync(() => sink.Counters.Sent == 1, "one sent");
+        }
+
+        Assert.Equal(KeysOf(SomeMessage.Batch(1, 1)), server.DeliveredKeys);
+        Assert.Equal("bad", Assert.Single(_store.Snapshot().DeadLetters).Letter.Key);
+    }
+
+    [Fact]
+    public async Task Write_BeforeStart_Throws()
+    {
+        await using var sink = new WebhookSink(Fast(new Uri("http://127.0.0.1:9/")), _store);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => sink.WriteAsync(SomeMessage.Batch(1, 1), CancellationToken.None).AsTask());
+    }
+
+    [Theory]
+    [InlineData("ftp://127.0.0.1/x", 100, 1, 30, "Url")]
+    [InlineData("/relative", 100, 1, 30, "Url")]
+    [InlineData("http://127.0.0.1/x", 0, 1, 30, "BatchSize")]
+    [InlineData("http://127.0.0.1/x", 100, 0, 30, "BaseDelay")]
+    [InlineData("http://127.0.0.1/x", 100, 10, 5, "MaxDelay")]
+    public void Options_Invalid_ThrowNamingTheOption(string url, int batch, int baseSeconds, int maxSeconds, string option)
+    {
+        var options = new WebhookSinkOptions
+        {
+            Url = new Uri(url, UriKind.RelativeOrAbsolute),
+            BatchSize = batch,
+            BaseDelay = TimeSpan.FromSeconds(baseSeconds),
+            MaxDelay = TimeSpan.FromSeconds(maxSeconds),
+        };
+
+        var e = Assert.Throws<ArgumentException>(() => new WebhookSink(options, _store));
+        Assert.StartsWith("WebhookSinkOptions." + option, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void Options_Defaults_AreDocumentedValues()
+    {
+        var options = new WebhookSinkOptions { Url = new Uri("https://example.invalid/") };
+
+        Assert.Equal(("webhook", 100, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)),
+            (options.Name, options.BatchSize, options.MaxDelay, options.BaseDelay, options.RequestTimeout));
+        Assert.Same(options, options.Validate());
+    }
+}
