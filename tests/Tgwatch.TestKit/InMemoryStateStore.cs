@@ -306,6 +306,28 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
     }
 
     /// <inheritdoc />
+    public ValueTask<int> RequeueAsync(string sink, IReadOnlyList<OutboxItem> items, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ct.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_outbox.TryGetValue(sink, out var box))
+                _outbox[sink] = box = ([], new HashSet<string>(StringComparer.Ordinal));
+            var added = 0;
+            foreach (var item in items)
+            {
+                if (box.Waiting.Values.Any(e => e.Key == item.Key)) continue;
+                box.Ever.Add(item.Key);
+                var id = ++_outboxId;
+                box.Waiting[id] = new OutboxEntry(id, item.Key, [.. item.Payload]);
+                added++;
+            }
+            return new(added);
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask<IReadOnlyList<OutboxEntry>> PeekAsync(string sink, int max, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(max);

@@ -55,7 +55,7 @@ public sealed class DeadLetterReplayer
         {
             if (_sinks.TryGetValue(stage, out var sink))
             {
-                await sink.WriteAsync([message], ct).ConfigureAwait(false);
+                await sink.ReplayAsync([message], ct).ConfigureAwait(false);
             }
             else if (_handlers.TryGetValue(stage, out var handler))
             {

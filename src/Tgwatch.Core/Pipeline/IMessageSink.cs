@@ -18,4 +18,10 @@ public interface IMessageSink : IAsyncDisposable
 
     /// <summary>Writes a batch (in order; a chat's messages in their order).</summary>
     ValueTask WriteAsync(IReadOnlyList<TgMessage> batch, CancellationToken ct);
+
+    /// <summary>
+    /// Writes messages again on purpose (a dead letter's replay): a sink that remembers what it has sent
+    /// (an outbox) sends them anyway. By default the same as <see cref="WriteAsync"/>.
+    /// </summary>
+    ValueTask ReplayAsync(IReadOnlyList<TgMessage> batch, CancellationToken ct) => WriteAsync(batch, ct);
 }

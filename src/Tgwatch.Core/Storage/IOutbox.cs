@@ -9,6 +9,9 @@ public interface IOutbox
     /// <summary>Enqueues the items whose keys this sink never had; returns how many were new.</summary>
     ValueTask<int> EnqueueAsync(string sink, IReadOnlyList<OutboxItem> items, CancellationToken ct);
 
+    /// <summary>Enqueues the items again even if the sink had their keys before (a dead letter's replay); a key already waiting is not doubled. Returns how many were queued.</summary>
+    ValueTask<int> RequeueAsync(string sink, IReadOnlyList<OutboxItem> items, CancellationToken ct);
+
     /// <summary>The oldest waiting entries.</summary>
     ValueTask<IReadOnlyList<OutboxEntry>> PeekAsync(string sink, int max, CancellationToken ct);
 

@@ -71,7 +71,12 @@ public sealed class WebhookSink : IMessageSink
     }
 
     /// <summary>Puts the batch's records into the outbox (each key once, ever) and wakes the sender.</summary>
-    public async ValueTask WriteAsync(IReadOnlyList<TgMessage> batch, CancellationToken ct)
+    public ValueTask WriteAsync(IReadOnlyList<TgMessage> batch, CancellationToken ct) => EnqueueAsync(batch, replay: false, ct);
+
+    /// <summary>Puts the records into the outbox even if they were sent before (a dead letter's replay) and wakes the sender.</summary>
+    public ValueTask ReplayAsync(IReadOnlyList<TgMessage> batch, CancellationToken ct) => EnqueueAsync(batch, replay: true, ct);
+
+    private async ValueTask EnqueueAsync(IReadOnlyList<TgMessage> batch, bool replay, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -85,7 +90,9 @@ public sealed class WebhookSink : IMessageSink
             var key = message.Key;
             if (seen.Add(key)) items.Add(new OutboxItem(key, TgMessageJson.ToUtf8(message)));
         }
-        var added = await _store.Outbox.EnqueueAsync(Name, items, ct).ConfigureAwait(false);
+        var added = replay
+            ? await _store.Outbox.RequeueAsync(Name, items, ct).ConfigureAwait(false)
+            : await _store.Outbox.EnqueueAsync(Name, items, ct).ConfigureAwait(false);
         if (added == 0) return;
         _sender.AddPending(added);
         _sender.Wake();

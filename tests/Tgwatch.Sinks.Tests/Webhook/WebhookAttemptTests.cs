@@ -37,7 +37,10 @@ public sealed class WebhookAttemptTests
     {
         var url = new Uri("https://u:p@hooks.example.com/a/b?token=x#f");
 
-        Assert.Equal("https://hooks.example.com:443/a/b", SafeUrl.ForLog(url));
+        Assert.Equal("https://hooks.example.com:443/…", SafeUrl.ForLog(url));
+        Assert.Equal("https://hooks.example.com:443", SafeUrl.ForLog(new Uri("https://hooks.example.com/")));
+        Assert.Matches("^webhook:https://hooks.example.com:443/…#[0-9a-f]{8}$", SafeUrl.SinkName(url));
+        Assert.NotEqual(SafeUrl.SinkName(url), SafeUrl.SinkName(new Uri("https://hooks.example.com/a/c")));
         Assert.Equal("https://hooks.example.com/a/b?token=x#f", SafeUrl.WithoutUserInfo(url).ToString());
         Assert.Equal("dTpw", SafeUrl.BasicCredentials(url));
         Assert.Null(SafeUrl.BasicCredentials(new Uri("http://h/")));

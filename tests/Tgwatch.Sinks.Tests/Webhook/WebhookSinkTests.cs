@@ -185,6 +185,26 @@ public sealed class WebhookSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task ADeadLetterReplayed_IsSentAgain_AlthoughTheOutboxHadItsKey()
+    {
+        var poison = SomeMessage.New(666, "poison");
+        var accept = false;
+        await using var server = WebhookServer.Start(r => r.Keys.Contains(poison.Key) && !Volatile.Read(ref accept) ? new Answer(400) : Answer.Ok);
+        await using var sink = await StartAsync(Fast(server.Url) with { BatchSize = 1 });
+        await sink.WriteAsync([poison], CancellationToken.None);
+        await Eventually.TrueAsync(() => sink.Counters.DeadLettered == 1, "one dead letter");
+
+        await sink.WriteAsync([poison], CancellationToken.None); // an ordinary write of the same key: refused
+        Volatile.Write(ref accept, true);
+        var report = await new Tgwatch.Pipeline.DeadLetterReplayer(_store, [sink], []).ReplayAsync(null, CancellationToken.None);
+
+        Assert.Equal(1, report.Replayed);
+        await Eventually.TrueAsync(() => sink.Counters.Sent == 1, "the replayed record sent");
+        Assert.Equal([poison.Key], server.DeliveredKeys);
+        Assert.Empty(_store.Snapshot().DeadLetters);
+    }
+
+    [Fact]
     public async Task Send_413_SendsFewerPerRequestWithoutLosingAny()
     {
         await using var server = WebhookServer.Start(r => r.Keys.Count > 2 ? new Answer(413) : Answer.Ok);
@@ -256,7 +276,8 @@ public sealed class WebhookSinkTests : IDisposable
         }
 
         var logged = _logs.AllText + string.Join("\n", _store.Snapshot().DeadLetters.Select(d => d.Letter.Error));
-        Assert.Contains($"http://127.0.0.1:{server.Port}/hook/path", logged);
+        Assert.Contains($"http://127.0.0.1:{server.Port}/…", logged);
+        Assert.DoesNotContain("/hook/path", logged);
         Assert.DoesNotContain("pa55word", logged);
         Assert.DoesNotContain("hookuser", logged);
         Assert.DoesNotContain("s3cr3t", logged);

@@ -1,0 +1,106 @@
+using System.CommandLine;
+using Tgwatch.Cli.Hosting;
+using Tgwatch.Messages;
+using Tgwatch.Pipeline;
+
+namespace Tgwatch.Cli.Commands;
+
+/// <summary><c>tgwatch deadletters list|replay</c>: the messages whose handler or sink kept failing.</summary>
+internal static class DeadLettersCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("deadletters", "List or replay the messages whose handler or sink kept failing");
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Replay());
+        return command;
+    }
+
+    private static Command List()
+    {
+        var common = new CommonOptions();
+        var limit = new Option<int>("--limit") { Description = "Most letters shown (default 100)", DefaultValueFactory = _ => 100 };
+        limit.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1) r.AddError("--limit must be at least 1");
+        });
+        var errors = new Option<bool>("--errors") { Description = "Show each letter's full error with its stack trace" };
+        var command = new Command("list", "List dead letters: id, when, stage, message, error") { common.State, common.DataDir, limit, errors };
+        command.SetAction(async (parse, ct) =>
+        {
+            var (stdout, stderr) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            try
+            {
+                await using var store = await StateAndSinks.OpenStoreAsync(common.StatePath(parse), ct).ConfigureAwait(false);
+                var letters = await store.DeadLetters.ListAsync(parse.GetValue(limit), 0, ct).ConfigureAwait(false);
+                var total = await store.DeadLetters.CountAsync(ct).ConfigureAwait(false);
+                foreach (var l in letters)
+                {
+                    var d = l.Letter;
+                    var text = Excerpt(d.MessageJson);
+                    await stdout.WriteLineAsync($"{l.Id}\t{TgMessageJson.FormatDate(d.FailedAt)}\t{d.Stage}\t{d.Key}\t{d.Fault} after {d.Attempts} attempt(s): {FirstLine(d.Error)}\t{text}").ConfigureAwait(false);
+                    if (parse.GetValue(errors)) await stdout.WriteLineAsync(d.Error).ConfigureAwait(false);
+                }
+                await stderr.WriteLineAsync($"[tgwatch] {letters.Count} of {total} dead letters shown").ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+            catch (CliException e)
+            {
+                await stderr.WriteLineAsync($"tgwatch deadletters list: {e.Message}").ConfigureAwait(false);
+                return e.ExitCode;
+            }
+        });
+        return command;
+    }
+
+    private static Command Replay()
+    {
+        var common = new CommonOptions();
+        var id = new Option<long?>("--id") { Description = "Only the letter with this id" };
+        var command = new Command("replay", "Run dead letters again through the sinks named by --sink; those that go through are removed")
+        {
+            id, common.Sinks, common.State, common.DataDir, common.WebhookSecret, common.LogLevel, common.LogFormat,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var stderr = parse.InvocationConfiguration.Error;
+            using var logging = common.Logging(parse, stderr);
+            try
+            {
+                await using var opened = await StateAndSinks.OpenAsync(common.StatePath(parse), parse.GetValue(common.Sinks) ?? [], logging.Factory, common.SecretFrom(parse), ct).ConfigureAwait(false);
+                foreach (var sink in opened.Sinks) await sink.StartAsync(ct).ConfigureAwait(false);
+                var report = await new DeadLetterReplayer(opened.Store, opened.Sinks, []).ReplayAsync(parse.GetValue(id), ct).ConfigureAwait(false);
+                foreach (var o in report.Outcomes.Where(o => o.Result != ReplayResultKind.Replayed))
+                    await stderr.WriteLineAsync($"[tgwatch] letter {o.Id} ({o.Stage}): {o.Result.ToString().ToLowerInvariant()}: {o.Reason}").ConfigureAwait(false);
+                await stderr.WriteLineAsync($"[tgwatch] replayed {report.Replayed}, failed again {report.Failed}, skipped {report.Skipped}").ConfigureAwait(false);
+                return report.Failed > 0 ? ExitCodes.Unexpected : ExitCodes.Ok;
+            }
+            catch (CliException e)
+            {
+                await stderr.WriteLineAsync($"tgwatch deadletters replay: {e.Message}").ConfigureAwait(false);
+                return e.ExitCode;
+            }
+        });
+        return command;
+    }
+
+    private static string Excerpt(string json)
+    {
+        try
+        {
+            var m = TgMessageJson.Parse(json);
+            var text = (m.TextOrCaption ?? "").ReplaceLineEndings(" ");
+            return text.Length > 60 ? text[..60] + "…" : text;
+        }
+        catch (FormatException)
+        {
+            return "(unreadable record)";
+        }
+    }
+
+    private static string FirstLine(string s)
+    {
+        var i = s.IndexOfAny(['\r', '\n']);
+        return i < 0 ? s : s[..i];
+    }
+}

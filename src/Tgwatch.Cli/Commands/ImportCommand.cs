@@ -1,0 +1,78 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Tgwatch.Cli.Hosting;
+using Tgwatch.Connectors;
+using Tgwatch.Connectors.File;
+using Tgwatch.Pipeline;
+using Tgwatch.Pipeline.Filters;
+
+namespace Tgwatch.Cli.Commands;
+
+/// <summary>
+/// <c>tgwatch import FILE --sink …</c>: feeds a JSONL archive of records through the pipeline into the
+/// sinks, exactly once in effect: stopped or killed, it goes on from the last committed line.
+/// </summary>
+internal static class ImportCommand
+{
+    public static Command Create()
+    {
+        var common = new CommonOptions();
+        var file = new Argument<string>("file") { Description = "A JSONL file of records (the format the jsonl sink writes)" };
+        var account = new Option<string>("--account") { Description = "Account name the import's checkpoint is kept under (default: file)", DefaultValueFactory = _ => "file" };
+        var chats = new Option<string[]>("--chat") { Description = "Only these chats: id or @username (repeatable)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
+        var text = new Option<string?>("--text") { Description = "Only messages whose text matches this regular expression" };
+        var command = new Command("import", "Feed a JSONL archive of records into the sinks (resumes where it stopped)")
+        {
+            file, common.Sinks, account, chats, text, common.State, common.DataDir, common.WebhookSecret, common.LogLevel, common.LogFormat,
+        };
+        command.Validators.Add(r =>
+        {
+            if ((r.GetValue(common.Sinks) ?? []).Length == 0) r.AddError("at least one --sink is needed");
+        });
+        command.SetAction((parse, _) => Run(parse, common, file, account, chats, text));
+        return command;
+    }
+
+    private static async Task<int> Run(ParseResult parse, CommonOptions common, Argument<string> file, Option<string> account, Option<string[]> chats, Option<string?> text)
+    {
+        var stderr = parse.InvocationConfiguration.Error;
+        var filters = new List<IMessageFilter>();
+        try
+        {
+            if (parse.GetValue(chats) is { Length: > 0 } c) filters.Add(new ChatFilter(c));
+            if (parse.GetValue(text) is { } pattern) filters.Add(new TextFilter(pattern));
+        }
+        catch (ArgumentException e)
+        {
+            await stderr.WriteLineAsync($"tgwatch import: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        using var logging = common.Logging(parse, stderr);
+        using var stop = new StopSignal();
+        try
+        {
+            await using var opened = await StateAndSinks.OpenAsync(common.StatePath(parse), parse.GetValue(common.Sinks)!, logging.Factory, common.SecretFrom(parse), stop.Token).ConfigureAwait(false);
+            var connector = new JsonlFileConnector(Path.GetFullPath(parse.GetValue(file)!), parse.GetValue(account)!, logging.Factory.CreateLogger<JsonlFileConnector>());
+            var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, new PipelineOptions(), filters, [], logging.Factory.CreateLogger<MessagePipeline>());
+            await pipeline.RunAsync(stop.Token).ConfigureAwait(false);
+            var s = pipeline.Stats;
+            await stderr.WriteLineAsync(
+                $"[tgwatch] import {(stop.Token.IsCancellationRequested ? "stopped" : "done")}: {s.Received} records read, {s.Written} written, {s.Duplicates} already there, {s.Filtered} filtered out, {connector.BadLines} bad lines, {s.DeadLetters} dead letters").ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+        catch (CliException e)
+        {
+            await stderr.WriteLineAsync($"tgwatch import: {e.Message}").ConfigureAwait(false);
+            return e.ExitCode;
+        }
+        catch (ConnectorException e)
+        {
+            await stderr.WriteLineAsync($"tgwatch import: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        catch (OperationCanceledException) when (stop.Token.IsCancellationRequested)
+        {
+            return ExitCodes.Ok;
+        }
+    }
+}

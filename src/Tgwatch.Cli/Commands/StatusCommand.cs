@@ -1,0 +1,114 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Tgwatch.Cli.Hosting;
+using Tgwatch.Messages;
+using Tgwatch.Storage;
+
+namespace Tgwatch.Cli.Commands;
+
+/// <summary><c>tgwatch status</c>: what the state store knows: checkpoints, last message per chat, counts.</summary>
+internal static class StatusCommand
+{
+    public static Command Create()
+    {
+        var common = new CommonOptions();
+        var json = new Option<bool>("--json") { Description = "One JSON object instead of text" };
+        var command = new Command("status", "Show checkpoints, the last message of each chat, dead letters, pending replies and outboxes")
+        {
+            common.State, common.DataDir, json,
+        };
+        command.SetAction((parse, ct) => Run(parse, common, json, ct));
+        return command;
+    }
+
+    private static async Task<int> Run(ParseResult parse, CommonOptions common, Option<bool> json, CancellationToken ct)
+    {
+        var (stdout, stderr) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+        var path = DataPaths.StatePath(parse.GetValue(common.State), parse.GetValue(common.DataDir));
+        if (!File.Exists(path))
+        {
+            await stderr.WriteLineAsync($"tgwatch status: no state store at {path} (nothing has run with it yet)").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        StoreStatus status;
+        try
+        {
+            await using var store = await StateAndSinks.OpenStoreAsync(path, ct).ConfigureAwait(false);
+            status = await store.GetStatusAsync(ct).ConfigureAwait(false);
+        }
+        catch (CliException e)
+        {
+            await stderr.WriteLineAsync($"tgwatch status: {e.Message}").ConfigureAwait(false);
+            return e.ExitCode;
+        }
+        await stdout.WriteAsync(parse.GetValue(json) ? Json(status) : Text(path, status)).ConfigureAwait(false);
+        return ExitCodes.Ok;
+    }
+
+    internal static string Text(string path, StoreStatus s)
+    {
+        var w = new StringWriter(CultureInfo.InvariantCulture);
+        w.WriteLine($"state store   {path}");
+        w.WriteLine($"processed     {s.Processed} messages remembered for dedup");
+        w.WriteLine($"dead letters  {s.DeadLetters}{(s.DeadLetters > 0 ? "  (tgwatch deadletters list)" : "")}");
+        w.WriteLine($"replies       {s.PendingReplies} waiting to be resolved");
+        foreach (var (sink, count) in s.Outbox.OrderBy(o => o.Key, StringComparer.Ordinal)) w.WriteLine($"outbox        {sink}: {count} waiting");
+        if (s.Checkpoints.Count > 0)
+        {
+            w.WriteLine();
+            w.WriteLine("checkpoints");
+            foreach (var c in s.Checkpoints) w.WriteLine($"  {c.Connector}/{c.Account}  {c.Stream} at {c.Position}  ({TgMessageJson.FormatDate(c.UpdatedAt)})");
+        }
+        if (s.Chats.Count > 0)
+        {
+            w.WriteLine();
+            w.WriteLine("chats (last message)");
+            foreach (var c in s.Chats.OrderByDescending(c => c.LastSeenAt))
+                w.WriteLine($"  {c.ChatId,15}  {c.Title ?? "?"}  #{c.LastMessageId} of {TgMessageJson.FormatDate(c.LastDate)}, {c.Count} messages, last seen {TgMessageJson.FormatDate(c.LastSeenAt)}");
+        }
+        return w.ToString();
+    }
+
+    private static string Json(StoreStatus s)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("processed", s.Processed);
+            w.WriteNumber("dead_letters", s.DeadLetters);
+            w.WriteNumber("pending_replies", s.PendingReplies);
+            w.WriteStartObject("outbox");
+            foreach (var (sink, count) in s.Outbox) w.WriteNumber(sink, count);
+            w.WriteEndObject();
+            w.WriteStartArray("checkpoints");
+            foreach (var c in s.Checkpoints)
+            {
+                w.WriteStartObject();
+                w.WriteString("account", c.Account);
+                w.WriteString("connector", c.Connector);
+                w.WriteString("stream", c.Stream);
+                w.WriteNumber("position", c.Position);
+                w.WriteString("updated_at", TgMessageJson.FormatDate(c.UpdatedAt));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("chats");
+            foreach (var c in s.Chats)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("chat_id", c.ChatId);
+                w.WriteString("title", c.Title);
+                w.WriteNumber("last_message_id", c.LastMessageId);
+                w.WriteString("last_date", TgMessageJson.FormatDate(c.LastDate));
+                w.WriteString("last_seen_at", TgMessageJson.FormatDate(c.LastSeenAt));
+                w.WriteNumber("count", c.Count);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + Environment.NewLine;
+    }
+}

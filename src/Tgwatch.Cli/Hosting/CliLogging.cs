@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+using Tgwatch.Noise;
+using Tgwatch.Noise.Logging;
+
+namespace Tgwatch.Cli.Hosting;
+
+/// <summary>The logger factory of a command: our line format on stderr, behind the noise gate.</summary>
+internal sealed class CliLogging : IDisposable
+{
+    private readonly NoiseGatedLoggerProvider _gated;
+
+    public CliLogging(TextWriter stderr, LogLevel minimum, bool json, TimeProvider time)
+    {
+        var colour = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+        _gated = new NoiseGatedLoggerProvider(new LineLoggerProvider(stderr, minimum, json, colour, time), new NoiseOptions(), time);
+        Factory = LoggerFactory.Create(b => b.SetMinimumLevel(minimum).AddProvider(_gated));
+    }
+
+    public ILoggerFactory Factory { get; }
+
+    /// <summary>Writes pending summaries and flushes.</summary>
+    public void Dispose()
+    {
+        Factory.Dispose();
+        _gated.Dispose();
+    }
+
+    /// <summary>Parses a <c>--log-level</c> value.</summary>
+    public static LogLevel? ParseLevel(string text) => text.ToLowerInvariant() switch
+    {
+        "trace" => LogLevel.Trace,
+        "debug" => LogLevel.Debug,
+        "info" or "information" => LogLevel.Information,
+        "warn" or "warning" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        "critical" or "crit" => LogLevel.Critical,
+        "none" => LogLevel.None,
+        _ => null,
+    };
+}

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+
+namespace Tgwatch.Cli.Hosting;
+
+/// <summary>Options several commands share: where the state is, which sinks, how to log.</summary>
+internal sealed class CommonOptions
+{
+    public Option<string?> State { get; } = new("--state") { Description = "The state store (default: tgwatch.db in the data directory)" };
+
+    public Option<string?> DataDir { get; } = new("--data-dir") { Description = "The data directory (default: ~/.local/share/tgwatch)" };
+
+    public Option<SinkSpec[]> Sinks { get; } = new("--sink")
+    {
+        Description = "Where messages go: console, jsonl:PATH, sqlite:PATH, webhook:URL (repeatable)",
+        Arity = ArgumentArity.OneOrMore,
+        AllowMultipleArgumentsPerToken = false,
+        CustomParser = result =>
+        {
+            var specs = new List<SinkSpec>();
+            foreach (var token in result.Tokens)
+            {
+                if (SinkSpec.TryParse(token.Value, out var spec, out var error)) specs.Add(spec);
+                else result.AddError(error);
+            }
+            if (specs.GroupBy(s => s.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                result.AddError($"--sink {twice.Key} is given twice");
+            return [.. specs];
+        },
+    };
+
+    public Option<string?> WebhookSecret { get; } = new("--webhook-secret")
+    {
+        Description = "Key of the X-Tgwatch-Signature HMAC of webhook bodies (or env TGWATCH_WEBHOOK_SECRET)",
+    };
+
+    public Option<LogLevel> LogLevel { get; } = new("--log-level")
+    {
+        Description = "trace, debug, info, warn, error (default info)",
+        DefaultValueFactory = _ => Microsoft.Extensions.Logging.LogLevel.Information,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+            if (CliLogging.ParseLevel(text) is { } level) return level;
+            result.AddError($"--log-level expects trace, debug, info, warn or error, not '{text}'");
+            return Microsoft.Extensions.Logging.LogLevel.Information;
+        },
+    };
+
+    public Option<string> LogFormat { get; } = new("--log-format")
+    {
+        Description = "text or json (default text)",
+        DefaultValueFactory = _ => "text",
+    };
+
+    public CommonOptions()
+    {
+        LogFormat.AcceptOnlyFromAmong("text", "json");
+    }
+
+    public string? SecretFrom(ParseResult parse) =>
+        parse.GetValue(WebhookSecret) ?? (Environment.GetEnvironmentVariable("TGWATCH_WEBHOOK_SECRET") is { Length: > 0 } s ? s : null);
+
+    public CliLogging Logging(ParseResult parse, TextWriter stderr) =>
+        new(stderr, parse.GetValue(LogLevel), parse.GetValue(LogFormat) == "json", TimeProvider.System);
+
+    public string StatePath(ParseResult parse) => DataPaths.StatePath(parse.GetValue(State), parse.GetValue(DataDir));
+}

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Logging;
+using Tgwatch.Pipeline;
+using Tgwatch.Sinks.Console;
+using Tgwatch.Sinks.Jsonl;
+using Tgwatch.Sinks.Sqlite;
+using Tgwatch.Sinks.Webhook;
+using Tgwatch.Storage;
+
+namespace Tgwatch.Cli.Hosting;
+
+/// <summary>A <c>--sink</c> value: <c>console</c>, <c>jsonl:PATH</c>, <c>sqlite:PATH</c> or <c>webhook:URL</c>.</summary>
+internal sealed record SinkSpec(string Kind, string Target)
+{
+    /// <summary>Parses a value; the error is one line for the user.</summary>
+    public static bool TryParse(string text, out SinkSpec spec, out string error)
+    {
+        spec = null!;
+        error = "";
+        var colon = text.IndexOf(':');
+        var kind = (colon < 0 ? text : text[..colon]).Trim().ToLowerInvariant();
+        var target = colon < 0 ? "" : text[(colon + 1)..].Trim();
+        switch (kind)
+        {
+            case "console" when target.Length == 0:
+                spec = new SinkSpec(kind, "");
+                return true;
+            case "jsonl" or "sqlite" when target.Length > 0:
+                spec = new SinkSpec(kind, Path.GetFullPath(target));
+                return true;
+            case "webhook" when Uri.TryCreate(target, UriKind.Absolute, out var url) && url.Scheme is "http" or "https":
+                spec = new SinkSpec(kind, target);
+                return true;
+            case "jsonl" or "sqlite":
+                error = $"--sink {kind} needs a file: {kind}:PATH";
+                return false;
+            case "webhook":
+                error = "--sink webhook needs an http(s) address: webhook:https://host/path";
+                return false;
+            default:
+                error = $"--sink '{text}' is not one of console, jsonl:PATH, sqlite:PATH, webhook:URL";
+                return false;
+        }
+    }
+
+    /// <summary>The sink's name in the ledger and in dead letters (stable across runs for the same target).</summary>
+    public string Name => Kind switch
+    {
+        "console" => "console",
+        "webhook" => $"webhook:{Sinks.Webhook.SafeUrl.ForLog(new Uri(Target))}",
+        _ => $"{Kind}:{Target}",
+    };
+
+    /// <summary>Creates the sink.</summary>
+    public IMessageSink Create(IStateStore store, ILoggerFactory logs, TimeProvider time, string? webhookSecret) => Kind switch
+    {
+        "console" => new ConsoleSink(new ConsoleSinkOptions { Name = Name }),
+        "jsonl" => new JsonlSink(new JsonlSinkOptions { Path = Target, Name = Name }, store, logs.CreateLogger<JsonlSink>()),
+        "sqlite" => new SqliteMessageSink(Target, time, Name),
+        "webhook" => new WebhookSink(new WebhookSinkOptions { Url = new Uri(Target), Secret = webhookSecret, Name = Name }, store, null, logs.CreateLogger<WebhookSink>(), time),
+        _ => throw new InvalidOperationException($"unknown sink kind {Kind}"),
+    };
+}
