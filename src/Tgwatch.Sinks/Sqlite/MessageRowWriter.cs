@@ -28,9 +28,10 @@ internal sealed class MessageRowWriter : IDisposable
             reply_message_id = excluded.reply_message_id, reply_state = excluded.reply_state, reply_text = excluded.reply_text,
             forward_json = excluded.forward_json, json = excluded.json
         -- The same record again changes nothing (not even the page); a redelivery never undoes a resolved reply.
+        -- (IS, not =: a NULL column must not turn the condition into NULL.)
         WHERE (messages.json IS NOT excluded.json OR messages.forward_json IS NOT excluded.forward_json)
-          AND NOT (messages.reply_state = 'resolved' AND excluded.reply_state = 'unresolved'
-                   AND messages.reply_chat_id = excluded.reply_chat_id AND messages.reply_message_id = excluded.reply_message_id)
+          AND NOT (messages.reply_state IS 'resolved' AND excluded.reply_state IS 'unresolved'
+                   AND messages.reply_chat_id IS excluded.reply_chat_id AND messages.reply_message_id IS excluded.reply_message_id)
         """;
 
     private const string UpdateReply = """
