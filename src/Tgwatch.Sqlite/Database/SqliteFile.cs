@@ -43,7 +43,8 @@ public static class SqliteFile
             Mode = SqliteOpenMode.ReadWrite,
             // One long-lived connection per opener: closing it must release the file.
             Pooling = false,
-            DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
+            // Microsoft.Data.Sqlite retries a busy statement until this many seconds; 0 would mean forever.
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
         }.ToString());
         try
         {
@@ -51,7 +52,7 @@ public static class SqliteFile
             Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}"));
             var mode = Convert.ToString(Scalar(connection, "PRAGMA journal_mode = WAL"), CultureInfo.InvariantCulture);
             if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
-                throw new SqliteFileException(full, $"{schema.Role} {full}: cannot switch to WAL journal (the file system gave '{mode}')");
+                throw new SqliteFileException(full, $"{schema.Role} {full}: cannot switch to WAL journal (got '{mode}'); is the file or its directory read-only?");
             Execute(connection, "PRAGMA synchronous = NORMAL");
             Migrator.Apply(connection, schema, full);
             PrivateFiles.TightenSideFiles(full);
