@@ -3,10 +3,14 @@ using Tgwatch.Bench;
 
 // dotnet run -c Release --project bench/Tgwatch.Bench -- gate     in-process gate cost (BenchmarkDotNet)
 // dotnet run -c Release --project bench/Tgwatch.Bench -- quiet    tgwatch quiet throughput against grep
+// dotnet run -c Release --project bench/Tgwatch.Bench -- sqlite   SQLite sink against raw batched inserts
+// dotnet run -c Release --project bench/Tgwatch.Bench -- store    state store commits and dedup lookups
 return args.FirstOrDefault() switch
 {
     "gate" => Run(() => BenchmarkRunner.Run<GatedLogEventBenchmarks>(args: args[1..])),
     "quiet" => await QuietThroughput.RunAsync(args[1..]),
+    "sqlite" => await SqliteSinkThroughput.RunAsync(args[1..]),
+    "store" => await StateStoreThroughput.RunAsync(),
     _ => Usage(),
 };
 
@@ -18,6 +22,6 @@ static int Run(Action benchmark)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Tgwatch.Bench gate [BenchmarkDotNet options] | quiet [--lines N]");
+    Console.Error.WriteLine("usage: Tgwatch.Bench gate [BenchmarkDotNet options] | quiet [--lines N] | sqlite [--messages N] | store");
     return 2;
 }

@@ -1,0 +1,110 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Tgwatch.Sqlite.Database;
+
+/// <summary>
+/// Opens a Tgwatch database file: creates it 0600 (its new directories 0700) before SQLite touches it,
+/// switches it to WAL with <c>synchronous=NORMAL</c>, sets the busy timeout, and migrates it to its
+/// schema. Every reason it cannot be used becomes one <see cref="SqliteFileException"/> line.
+/// </summary>
+/// <remarks>
+/// Durability: in WAL mode with <c>synchronous=NORMAL</c> a committed transaction is in the WAL file
+/// (the operating system's cache) when the commit returns, so it survives a kill of the process
+/// (<c>kill -9</c>); only a power loss or kernel crash can lose the last transactions before the next
+/// checkpoint. The file is never left corrupt either way.
+/// </remarks>
+public static class SqliteFile
+{
+    /// <summary>Opens <paramref name="path"/> and brings it to <paramref name="schema"/>.</summary>
+    /// <param name="path">The database file.</param>
+    /// <param name="schema">What it holds.</param>
+    /// <param name="busyTimeout">How long a statement waits for another process's lock.</param>
+    /// <exception cref="SqliteFileException">The file cannot be created, opened, read or migrated.</exception>
+    public static SqliteConnection Open(string path, SqliteSchema schema, TimeSpan busyTimeout)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentOutOfRangeException.ThrowIfLessThan(busyTimeout, TimeSpan.Zero);
+        var full = System.IO.Path.GetFullPath(path);
+        try
+        {
+            PrivateFiles.EnsureFile(full);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SqliteFileException(full, $"{schema.Role} {full}: cannot create it: {e.Message}", e);
+        }
+
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = full,
+            // The file exists (made above with its mode); never let SQLite create one with the umask's mode.
+            Mode = SqliteOpenMode.ReadWrite,
+            // One long-lived connection per opener: closing it must release the file.
+            Pooling = false,
+            // Microsoft.Data.Sqlite retries a busy statement until this many seconds; 0 would mean forever.
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
+        }.ToString());
+        try
+        {
+            connection.Open();
+            Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds}"));
+            var mode = Convert.ToString(Scalar(connection, "PRAGMA journal_mode = WAL"), CultureInfo.InvariantCulture);
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                throw new SqliteFileException(full, $"{schema.Role} {full}: cannot switch to WAL journal (got '{mode}'); is the file or its directory read-only?");
+            Execute(connection, "PRAGMA synchronous = NORMAL");
+            Migrator.Apply(connection, schema, full);
+            PrivateFiles.TightenSideFiles(full);
+            return connection;
+        }
+        catch (SqliteException e)
+        {
+            connection.Dispose();
+            throw new SqliteFileException(full, $"{schema.Role} {full}: {Describe(e)}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            connection.Dispose();
+            throw new SqliteFileException(full, $"{schema.Role} {full}: {e.Message}", e);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>What an SQLite error means for a file that is being opened, in a few words.</summary>
+    internal static string Describe(SqliteException e) => e.SqliteErrorCode switch
+    {
+        26 => "not an SQLite database (or encrypted); choose another file",               // SQLITE_NOTADB
+        11 => "the database is corrupt; move it away and start again",                    // SQLITE_CORRUPT
+        14 => "cannot open the file (missing directory or no permission)",                // SQLITE_CANTOPEN
+        3 or 8 or 23 => "no permission to write the file",                                // SQLITE_PERM, READONLY, AUTH
+        13 => "the disk is full",                                                         // SQLITE_FULL
+        10 => "I/O error reading or writing the file",                                    // SQLITE_IOERR
+        5 or 6 => "the file is locked by another process",                                // SQLITE_BUSY, LOCKED
+        _ => FirstLine(e.Message),
+    };
+
+    private static string FirstLine(string s)
+    {
+        var i = s.IndexOfAny(['\r', '\n']);
+        return i < 0 ? s : s[..i];
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}

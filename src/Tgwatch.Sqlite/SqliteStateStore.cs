@@ -1,0 +1,131 @@
+using System.ComponentModel.DataAnnotations;
+using Tgwatch.Sqlite.Database;
+using Tgwatch.Sqlite.State;
+using Tgwatch.Storage;
+
+namespace Tgwatch.Sqlite;
+
+/// <summary>
+/// Tgwatch's state in one SQLite file (<c>--state</c>, default <c>tgwatch.db</c> in the data directory):
+/// checkpoints, processed keys, chat activity, dead letters, pending replies, the sink ledger and the
+/// outbox. Safe for concurrent callers: one connection, entered by one caller at a time, with its
+/// statements prepared once. Other processes (<c>tgwatch status</c>) may read the file meanwhile.
+/// </summary>
+/// <remarks>
+/// <para>The file is created 0600 (its new directories 0700), kept in WAL mode with
+/// <c>synchronous=NORMAL</c>: a commit that returned survives a process kill (<c>kill -9</c>); a power
+/// loss may lose the last commits, never consistency (see <see cref="SqliteFile"/>).</para>
+/// <para>Instants are stored as Unix milliseconds. The schema is versioned (<c>PRAGMA user_version</c>)
+/// and migrated on open.</para>
+/// </remarks>
+public sealed class SqliteStateStore : IStateStore
+{
+    private readonly ConnectionGate _gate;
+    private readonly ProcessedKeys _processed;
+    private readonly TimeProvider _time;
+
+    private SqliteStateStore(ConnectionGate gate, TimeProvider time, SqliteStateStoreOptions options)
+    {
+        _gate = gate;
+        _time = time;
+        Options = options;
+        _processed = new ProcessedKeys(gate);
+        DeadLetters = new SqliteDeadLetterStore(gate);
+        PendingReplies = new SqlitePendingReplyStore(gate);
+        SinkLedger = new SqliteSinkLedger(gate, time);
+        Outbox = new SqliteOutbox(gate, time);
+    }
+
+    /// <summary>The schema version this code writes.</summary>
+    public static int SchemaVersion => StateSchema.Schema.Version;
+
+    /// <summary>The database file (full path).</summary>
+    public string Path => _gate.Path;
+
+    /// <summary>The options it was opened with.</summary>
+    public SqliteStateStoreOptions Options { get; }
+
+    /// <inheritdoc />
+    public IDeadLetterStore DeadLetters { get; }
+
+    /// <inheritdoc />
+    public IPendingReplyStore PendingReplies { get; }
+
+    /// <inheritdoc />
+    public ISinkLedger SinkLedger { get; }
+
+    /// <inheritdoc />
+    public IOutbox Outbox { get; }
+
+    /// <summary>Opens (or creates) the store at <paramref name="path"/> with the default options.</summary>
+    /// <exception cref="SqliteFileException">The file cannot be created, is not a state store, is corrupt, or is newer than this code.</exception>
+    public static Task<SqliteStateStore> OpenAsync(string path, TimeProvider time, CancellationToken ct) =>
+        OpenAsync(path, time, SqliteStateStoreOptions.Default, ct);
+
+    /// <summary>Opens (or creates) the store at <paramref name="path"/>, migrating it to <see cref="SchemaVersion"/>.</summary>
+    /// <exception cref="SqliteFileException">The file cannot be created, is not a state store, is corrupt, or is newer than this code.</exception>
+    /// <exception cref="ValidationException">The options are out of range.</exception>
+    public static Task<SqliteStateStore> OpenAsync(string path, TimeProvider time, SqliteStateStoreOptions options, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(options);
+        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        return Task.Run(() =>
+        {
+            var connection = SqliteFile.Open(path, StateSchema.Schema, options.BusyTimeout);
+            return new SqliteStateStore(new ConnectionGate(connection, System.IO.Path.GetFullPath(path)), time, options);
+        }, ct);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyDictionary<string, long>> LoadCheckpointsAsync(string account, string connector, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(connector);
+        using (await _gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            return StatusReader.LoadCheckpoints(_gate, account, connector);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlySet<string>> FindProcessedAsync(IReadOnlyCollection<string> keys, CancellationToken ct) =>
+        _processed.FindAsync(keys, ct);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A key committed again is not counted again in its chat. Cancellation is honoured until the
+    /// transaction commits; a cancelled or failed commit leaves the store as it was.
+    /// </remarks>
+    public async ValueTask CommitAsync(StoreCommit commit, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        using (await _gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            CommitWriter.Write(_gate, commit, ct);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Age is when a key was processed. Deletes in chunks, each its own transaction, so commits go on meanwhile.</remarks>
+    public ValueTask<int> PruneProcessedAsync(DateTimeOffset olderThan, int keepAtMost, CancellationToken ct) =>
+        _processed.PruneAsync(olderThan, keepAtMost, ct);
+
+    /// <summary>Prunes processed keys by <see cref="SqliteStateStoreOptions.ProcessedRetention"/> and <see cref="SqliteStateStoreOptions.MaxProcessedKeys"/>.</summary>
+    public ValueTask<int> PruneProcessedAsync(CancellationToken ct) =>
+        _processed.PruneAsync(_time.GetUtcNow() - Options.ProcessedRetention, Options.MaxProcessedKeys, ct);
+
+    /// <inheritdoc />
+    /// <remarks>Outbox sinks with nothing waiting are absent from <see cref="StoreStatus.Outbox"/>.</remarks>
+    public async ValueTask<StoreStatus> GetStatusAsync(CancellationToken ct)
+    {
+        using (await _gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            return StatusReader.Read(_gate);
+        }
+    }
+
+    /// <summary>Closes the file (waiting for the caller inside, if any).</summary>
+    public ValueTask DisposeAsync() => _gate.DisposeAsync();
+}

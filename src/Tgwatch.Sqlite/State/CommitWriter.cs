@@ -1,0 +1,118 @@
+using System.Runtime.InteropServices;
+using Tgwatch.Sqlite.Database;
+using Tgwatch.Storage;
+
+namespace Tgwatch.Sqlite.State;
+
+/// <summary>Writes a <see cref="StoreCommit"/> in one transaction: processed keys, chat activity, checkpoints.</summary>
+internal static class CommitWriter
+{
+    private const string InsertProcessed = """
+        INSERT INTO processed (key, chat_id, message_id, date, processed_at) VALUES (@key, @chat, @message, @date, @at)
+        ON CONFLICT (key) DO NOTHING
+        """;
+
+    // Last message = the highest message id and the latest date seen; count = distinct keys processed.
+    private const string UpsertChat = """
+        INSERT INTO chats (chat_id, title, last_message_id, last_date, last_seen_at, count) VALUES (@chat, @title, @message, @date, @at, @count)
+        ON CONFLICT (chat_id) DO UPDATE SET
+            title = coalesce(excluded.title, chats.title),
+            last_message_id = max(chats.last_message_id, excluded.last_message_id),
+            last_date = max(chats.last_date, excluded.last_date),
+            last_seen_at = excluded.last_seen_at,
+            count = chats.count + excluded.count
+        """;
+
+    // A checkpoint never moves back: an older or equal position leaves the row as it is.
+    private const string AdvanceCheckpoint = """
+        INSERT INTO checkpoints (account, connector, stream, position, updated_at) VALUES (@account, @connector, @stream, @position, @at)
+        ON CONFLICT (account, connector, stream) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
+        WHERE excluded.position > checkpoints.position
+        """;
+
+    /// <summary>How often (in rows) a long commit looks at its cancellation token.</summary>
+    private const int CancellationStride = 256;
+
+    /// <summary>Writes the commit; only inside a lease. Throws (and writes nothing) when cancelled or when a row is refused.</summary>
+    public static void Write(ConnectionGate gate, StoreCommit commit, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var at = UnixMs.Of(commit.At);
+        using var transaction = gate.BeginWrite();
+
+        var chats = new Dictionary<long, ChatTally>();
+        var processed = commit.Processed;
+        if (processed.Count > 0)
+        {
+            var insert = gate.Command(InsertProcessed, transaction, "@key", "@chat", "@message", "@date", "@at");
+            var p = insert.Parameters;
+            p[4].Value = at;
+            for (var i = 0; i < processed.Count; i++)
+            {
+                if (i % CancellationStride == CancellationStride - 1) ct.ThrowIfCancellationRequested();
+                var m = processed[i];
+                var date = UnixMs.Of(m.Date);
+                p[0].Value = m.Key;
+                p[1].Value = m.ChatId;
+                p[2].Value = m.MessageId;
+                p[3].Value = date;
+                var added = insert.ExecuteNonQuery();
+                ref var tally = ref CollectionsMarshal.GetValueRefOrAddDefault(chats, m.ChatId, out _);
+                tally.Add(m.ChatTitle, m.MessageId, date, added);
+            }
+        }
+
+        if (chats.Count > 0)
+        {
+            var upsert = gate.Command(UpsertChat, transaction, "@chat", "@title", "@message", "@date", "@at", "@count");
+            var p = upsert.Parameters;
+            p[4].Value = at;
+            foreach (var (chat, tally) in chats)
+            {
+                p[0].Value = chat;
+                p[1].Value = (object?)tally.Title ?? DBNull.Value;
+                p[2].Value = tally.LastMessageId;
+                p[3].Value = tally.LastDate;
+                p[5].Value = tally.Count;
+                upsert.ExecuteNonQuery();
+            }
+        }
+
+        if (commit.Checkpoints.Count > 0)
+        {
+            var advance = gate.Command(AdvanceCheckpoint, transaction, "@account", "@connector", "@stream", "@position", "@at");
+            var p = advance.Parameters;
+            p[0].Value = commit.Account;
+            p[1].Value = commit.Connector;
+            p[4].Value = at;
+            foreach (var checkpoint in commit.Checkpoints)
+            {
+                p[2].Value = checkpoint.Stream;
+                p[3].Value = checkpoint.Position;
+                advance.ExecuteNonQuery();
+            }
+        }
+
+        // The last moment to give up: after this the batch is committed whole.
+        ct.ThrowIfCancellationRequested();
+        transaction.Commit();
+    }
+
+    private struct ChatTally
+    {
+        public string? Title;
+        public long LastMessageId;
+        public long LastDate;
+        public long Count;
+        private bool _seen;
+
+        public void Add(string? title, long messageId, long date, int added)
+        {
+            if (title is not null) Title = title;
+            LastMessageId = _seen ? Math.Max(LastMessageId, messageId) : messageId;
+            LastDate = _seen ? Math.Max(LastDate, date) : date;
+            Count += added;
+            _seen = true;
+        }
+    }
+}

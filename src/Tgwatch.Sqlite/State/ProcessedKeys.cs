@@ -1,0 +1,76 @@
+using Tgwatch.Sqlite.Database;
+
+namespace Tgwatch.Sqlite.State;
+
+/// <summary>Lookup and bounded retention of processed keys.</summary>
+internal sealed class ProcessedKeys(ConnectionGate gate)
+{
+    /// <summary>Rows deleted per transaction while pruning, so commits are not held up for long.</summary>
+    internal const int PruneChunk = 5_000;
+
+    private static readonly KeyInList Lookup = new("SELECT key FROM processed WHERE key IN ({0})", null);
+
+    private const string DeleteOlder = """
+        DELETE FROM processed WHERE key IN (SELECT key FROM processed WHERE processed_at < @before LIMIT @n)
+        """;
+
+    private const string DeleteOldest = """
+        DELETE FROM processed WHERE key IN (SELECT key FROM processed ORDER BY processed_at, key LIMIT @n)
+        """;
+
+    public async ValueTask<IReadOnlySet<string>> FindAsync(IReadOnlyCollection<string> keys, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        if (keys.Count == 0) return found;
+        using (await gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            Lookup.Find(gate, null, null, keys, found);
+        }
+        return found;
+    }
+
+    public async ValueTask<int> PruneAsync(DateTimeOffset olderThan, int keepAtMost, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(keepAtMost);
+        var before = UnixMs.Of(olderThan);
+        var deleted = 0;
+        // By age, a chunk per transaction.
+        while (true)
+        {
+            var n = await DeleteChunkAsync(DeleteOlder, before, PruneChunk, ct).ConfigureAwait(false);
+            deleted += n;
+            if (n < PruneChunk) break;
+        }
+        // By count: the oldest beyond the newest keepAtMost (keys committed meanwhile are the newest).
+        long excess;
+        using (await gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            excess = (long)gate.Command("SELECT count(*) FROM processed", null).ExecuteScalar()! - keepAtMost;
+        }
+        while (excess > 0)
+        {
+            var n = await DeleteChunkAsync(DeleteOldest, null, (int)Math.Min(excess, PruneChunk), ct).ConfigureAwait(false);
+            if (n == 0) break;
+            deleted += n;
+            excess -= n;
+        }
+        return deleted;
+    }
+
+    private async ValueTask<int> DeleteChunkAsync(string sql, long? before, int n, CancellationToken ct)
+    {
+        using (await gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            using var transaction = gate.BeginWrite();
+            var command = before is null
+                ? gate.Command(sql, transaction, "@n")
+                : gate.Command(sql, transaction, "@n", "@before");
+            command.Parameters[0].Value = n;
+            if (before is { } t) command.Parameters[1].Value = t;
+            var deleted = command.ExecuteNonQuery();
+            transaction.Commit();
+            return deleted;
+        }
+    }
+}

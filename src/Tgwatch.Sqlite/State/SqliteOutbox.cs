@@ -1,0 +1,92 @@
+using Tgwatch.Sqlite.Database;
+using Tgwatch.Storage;
+
+namespace Tgwatch.Sqlite.State;
+
+/// <summary>
+/// Per-sink queue in the <c>outbox</c> table. A key is enqueued only when the sink's ledger
+/// (<c>sink_ledger</c>) did not hold it, and recorded there in the same transaction, so it is never
+/// enqueued twice, even after it was sent and deleted.
+/// </summary>
+internal sealed class SqliteOutbox(ConnectionGate gate, TimeProvider time) : IOutbox
+{
+    private const string Insert = "INSERT INTO outbox (sink, key, payload, enqueued_at) VALUES (@sink, @key, @payload, @at)";
+    private const string Peek = "SELECT id, key, payload FROM outbox WHERE sink = @sink ORDER BY id LIMIT @max";
+
+    public async ValueTask<int> EnqueueAsync(string sink, IReadOnlyList<OutboxItem> items, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Count == 0) return 0;
+        var at = UnixMs.Of(time.GetUtcNow());
+        using (await gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            using var transaction = gate.BeginWrite();
+            var record = gate.Command(SqliteSinkLedger.RecordKey, transaction, "@sink", "@key", "@at");
+            var insert = gate.Command(Insert, transaction, "@sink", "@key", "@payload", "@at");
+            record.Parameters[0].Value = sink;
+            record.Parameters[2].Value = at;
+            insert.Parameters[0].Value = sink;
+            insert.Parameters[3].Value = at;
+            var added = 0;
+            for (var i = 0; i < items.Count; i++)
+            {
+                var item = items[i] ?? throw new ArgumentException("an item is null", nameof(items));
+                record.Parameters[1].Value = item.Key;
+                if (record.ExecuteNonQuery() == 0) continue; // this sink had the key already
+                insert.Parameters[1].Value = item.Key;
+                insert.Parameters[2].Value = item.Payload;
+                insert.ExecuteNonQuery();
+                added++;
+            }
+            transaction.Commit();
+            return added;
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<OutboxEntry>> PeekAsync(string sink, int max, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentOutOfRangeException.ThrowIfNegative(max);
+        var entries = new List<OutboxEntry>();
+        using (await gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            var command = gate.Command(Peek, null, "@sink", "@max");
+            command.Parameters[0].Value = sink;
+            command.Parameters[1].Value = max;
+            using var r = command.ExecuteReader();
+            while (r.Read()) entries.Add(new OutboxEntry(r.GetInt64(0), r.GetString(1), (byte[])r.GetValue(2)));
+        }
+        return entries;
+    }
+
+    public async ValueTask DeleteAsync(string sink, IReadOnlyList<long> ids, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count == 0) return;
+        using (await gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            using var transaction = gate.BeginWrite();
+            var delete = gate.Command("DELETE FROM outbox WHERE sink = @sink AND id = @id", transaction, "@sink", "@id");
+            delete.Parameters[0].Value = sink;
+            for (var i = 0; i < ids.Count; i++)
+            {
+                delete.Parameters[1].Value = ids[i];
+                delete.ExecuteNonQuery();
+            }
+            transaction.Commit();
+        }
+    }
+
+    public async ValueTask<long> CountAsync(string sink, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        using (await gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            var command = gate.Command("SELECT count(*) FROM outbox WHERE sink = @sink", null, "@sink");
+            command.Parameters[0].Value = sink;
+            return (long)command.ExecuteScalar()!;
+        }
+    }
+}

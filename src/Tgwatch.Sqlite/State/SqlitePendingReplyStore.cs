@@ -1,0 +1,95 @@
+using Tgwatch.Sqlite.Database;
+using Tgwatch.Storage;
+
+namespace Tgwatch.Sqlite.State;
+
+/// <summary>Pending reply resolutions in the <c>pending_replies</c> table.</summary>
+internal sealed class SqlitePendingReplyStore(ConnectionGate gate) : IPendingReplyStore
+{
+    private const string Upsert = """
+        INSERT INTO pending_replies (key, message_json, attempts, next_attempt, since) VALUES (@key, @json, @attempts, @next, @since)
+        ON CONFLICT (key) DO UPDATE SET
+            message_json = excluded.message_json, attempts = excluded.attempts,
+            next_attempt = excluded.next_attempt, since = excluded.since
+        """;
+
+    private const string Due = """
+        SELECT key, message_json, attempts, next_attempt, since FROM pending_replies
+        WHERE next_attempt <= @now ORDER BY next_attempt, key LIMIT @limit
+        """;
+
+    public async ValueTask AddAsync(PendingReply pending, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        using (await gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            var command = gate.Command(Upsert, null, "@key", "@json", "@attempts", "@next", "@since");
+            var p = command.Parameters;
+            p[0].Value = pending.Key;
+            p[1].Value = pending.MessageJson;
+            p[2].Value = pending.Attempts;
+            p[3].Value = UnixMs.Of(pending.NextAttempt);
+            p[4].Value = UnixMs.Of(pending.Since);
+            command.ExecuteNonQuery();
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<PendingReply>> DueAsync(DateTimeOffset now, int limit, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var due = new List<PendingReply>();
+        using (await gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            var command = gate.Command(Due, null, "@now", "@limit");
+            command.Parameters[0].Value = UnixMs.Of(now);
+            command.Parameters[1].Value = limit;
+            using var r = command.ExecuteReader();
+            while (r.Read())
+            {
+                due.Add(new PendingReply(r.GetString(0), r.GetString(1), r.GetInt32(2), UnixMs.ToInstant(r.GetInt64(3)), UnixMs.ToInstant(r.GetInt64(4))));
+            }
+        }
+        return due;
+    }
+
+    public async ValueTask<DateTimeOffset?> NextDueAsync(CancellationToken ct)
+    {
+        using (await gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            var next = gate.Command("SELECT min(next_attempt) FROM pending_replies", null).ExecuteScalar();
+            return next is long ms ? UnixMs.ToInstant(ms) : null;
+        }
+    }
+
+    public async ValueTask RescheduleAsync(string key, int attempts, DateTimeOffset next, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        using (await gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            var command = gate.Command("UPDATE pending_replies SET attempts = @attempts, next_attempt = @next WHERE key = @key", null, "@key", "@attempts", "@next");
+            command.Parameters[0].Value = key;
+            command.Parameters[1].Value = attempts;
+            command.Parameters[2].Value = UnixMs.Of(next);
+            command.ExecuteNonQuery();
+        }
+    }
+
+    public async ValueTask RemoveAsync(string key, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        using (await gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            var command = gate.Command("DELETE FROM pending_replies WHERE key = @key", null, "@key");
+            command.Parameters[0].Value = key;
+            command.ExecuteNonQuery();
+        }
+    }
+
+    public async ValueTask<long> CountAsync(CancellationToken ct)
+    {
+        using (await gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            return (long)gate.Command("SELECT count(*) FROM pending_replies", null).ExecuteScalar()!;
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace Tgwatch.Sinks.Tests.Sqlite;
+
+/// <summary>A fact about Unix file modes; skipped on Windows.</summary>
+public sealed class UnixFactAttribute : FactAttribute
+{
+    public UnixFactAttribute()
+    {
+        if (OperatingSystem.IsWindows()) Skip = "Unix file modes only.";
+    }
+}

@@ -1,0 +1,74 @@
+using System.Text;
+using Tgwatch.Storage;
+
+namespace Tgwatch.Sqlite.Tests.State;
+
+public sealed class OutboxTests
+{
+    private static OutboxItem Item(string key) => new(key, Encoding.UTF8.GetBytes($"{{\"key\":\"{key}\"}}"));
+
+    [Fact]
+    public async Task Enqueue_IsIdempotentOnKey_EvenAfterDelete()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var o = t.Store.Outbox;
+        Assert.Equal(3, await o.EnqueueAsync("webhook", [Item("a"), Item("b"), Item("c")], default));
+        Assert.Equal(0, await o.EnqueueAsync("webhook", [Item("a"), Item("b")], default));
+        Assert.Equal(1, await o.EnqueueAsync("webhook", [Item("c"), Item("d"), Item("d")], default));
+
+        var all = await o.PeekAsync("webhook", 10, default);
+        await o.DeleteAsync("webhook", all.Select(e => e.Id).ToArray(), default);
+        Assert.Equal(0, await o.CountAsync("webhook", default));
+
+        Assert.Equal(0, await o.EnqueueAsync("webhook", [Item("a"), Item("d")], default));
+        Assert.Equal(0, await o.CountAsync("webhook", default));
+        Assert.Equal(1, await o.EnqueueAsync("webhook", [Item("e")], default));
+    }
+
+    [Fact]
+    public async Task Peek_OldestFirst_WithPayloads_PerSink()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var o = t.Store.Outbox;
+        await o.EnqueueAsync("webhook", [Item("a"), Item("b")], default);
+        await o.EnqueueAsync("other", [Item("a")], default);
+        await o.EnqueueAsync("webhook", [Item("c")], default);
+
+        var peeked = await o.PeekAsync("webhook", 2, default);
+        Assert.Equal(["a", "b"], peeked.Select(e => e.Key));
+        Assert.True(peeked[0].Id < peeked[1].Id);
+        Assert.Equal(Item("b").Payload, peeked[1].Payload);
+        Assert.Equal(["a", "b", "c"], (await o.PeekAsync("webhook", 10, default)).Select(e => e.Key));
+        Assert.Equal(["a"], (await o.PeekAsync("other", 10, default)).Select(e => e.Key));
+        Assert.Equal(3, await o.CountAsync("webhook", default));
+        Assert.Equal(1, await o.CountAsync("other", default));
+    }
+
+    [Fact]
+    public async Task Delete_OnlyThatSinksEntries()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var o = t.Store.Outbox;
+        await o.EnqueueAsync("webhook", [Item("a"), Item("b")], default);
+        await o.EnqueueAsync("other", [Item("x")], default);
+        var otherId = (await o.PeekAsync("other", 1, default))[0].Id;
+        var first = (await o.PeekAsync("webhook", 1, default))[0].Id;
+
+        await o.DeleteAsync("webhook", [first, otherId], default);
+
+        Assert.Equal(["b"], (await o.PeekAsync("webhook", 10, default)).Select(e => e.Key));
+        Assert.Equal(1, await o.CountAsync("other", default));
+    }
+
+    [Fact]
+    public async Task Ids_KeepRisingAfterTheQueueEmpties()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var o = t.Store.Outbox;
+        await o.EnqueueAsync("webhook", [Item("a")], default);
+        var a = (await o.PeekAsync("webhook", 1, default))[0].Id;
+        await o.DeleteAsync("webhook", [a], default);
+        await o.EnqueueAsync("webhook", [Item("b")], default);
+        Assert.True((await o.PeekAsync("webhook", 1, default))[0].Id > a);
+    }
+}

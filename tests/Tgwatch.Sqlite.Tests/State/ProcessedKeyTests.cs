@@ -1,0 +1,128 @@
+using CsCheck;
+using Tgwatch.Storage;
+
+namespace Tgwatch.Sqlite.Tests.State;
+
+/// <summary>Processed keys: found in batches of any size, pruned by age and by count.</summary>
+public sealed class ProcessedKeyTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(500)]
+    [InlineData(501)]
+    [InlineData(3_333)]
+    public async Task FindProcessed_ReturnsExactlyTheCommittedOnes(int asked)
+    {
+        await using var t = await TempStore.OpenAsync();
+        var committed = Make.Messages(-1001, 1, 2_000);
+        await t.Store.CommitAsync(Make.Commit(TempStore.Start, committed), default);
+
+        // Every other key asked was committed; the others were not (ids past 2000, or another chat).
+        var keys = new List<string>();
+        var expected = new HashSet<string>();
+        for (var i = 0; i < asked; i++)
+        {
+            if (i % 2 == 0)
+            {
+                keys.Add(committed[i / 2].Key);
+                expected.Add(committed[i / 2].Key);
+            }
+            else keys.Add(Make.Message(i % 3 == 0 ? 7 : -1001, 10_000 + i).Key);
+        }
+        var found = await t.Store.FindProcessedAsync(keys, default);
+        Assert.True(expected.SetEquals(found), $"{found.Count} found, {expected.Count} expected");
+    }
+
+    [Fact]
+    public async Task FindProcessed_AnySubset_Property()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var committed = Make.Keys(Make.Messages(1, 1, 700));
+        await t.Store.CommitAsync(Make.Commit(TempStore.Start, Make.Messages(1, 1, 700)), default);
+        var gen = Gen.Int[1, 1_400].Array[0, 1_200];
+        await gen.SampleAsync(async ids =>
+        {
+            var keys = ids.Select(id => Make.Message(1, id).Key).ToList();
+            var found = await t.Store.FindProcessedAsync(keys, default);
+            var expected = ids.Where(id => id <= 700).Select(id => Make.Message(1, id).Key).ToHashSet();
+            return found.SetEquals(expected);
+        }, iter: 60);
+        Assert.Equal(700, committed.Length);
+    }
+
+    [Fact]
+    public async Task FindProcessed_Empty_IsEmpty()
+    {
+        await using var t = await TempStore.OpenAsync();
+        Assert.Empty(await t.Store.FindProcessedAsync([], default));
+    }
+
+    [Fact]
+    public async Task Prune_ByAge_DropsOnlyKeysProcessedBeforeTheCut()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var old = Make.Messages(1, 1, 50);
+        var recent = Make.Messages(1, 51, 50);
+        await t.Store.CommitAsync(Make.Commit(TempStore.Start, old), default);
+        await t.Store.CommitAsync(Make.Commit(TempStore.Start.AddDays(2), recent), default);
+
+        var dropped = await t.Store.PruneProcessedAsync(TempStore.Start.AddDays(1), int.MaxValue, default);
+
+        Assert.Equal(50, dropped);
+        Assert.Empty(await t.Store.FindProcessedAsync(Make.Keys(old), default));
+        Assert.Equal(50, (await t.Store.FindProcessedAsync(Make.Keys(recent), default)).Count);
+    }
+
+    [Fact]
+    public async Task Prune_ByCount_KeepsTheNewest()
+    {
+        await using var t = await TempStore.OpenAsync();
+        for (var b = 0; b < 3; b++)
+            await t.Store.CommitAsync(Make.Commit(TempStore.Start.AddMinutes(b), Make.Messages(1, 1 + 100 * b, 100)), default);
+
+        var dropped = await t.Store.PruneProcessedAsync(DateTimeOffset.MinValue, 150, default);
+
+        Assert.Equal(150, dropped);
+        Assert.Empty(await t.Store.FindProcessedAsync(Make.Keys(Make.Messages(1, 1, 150)), default));
+        Assert.Equal(150, (await t.Store.FindProcessedAsync(Make.Keys(Make.Messages(1, 151, 150)), default)).Count);
+        Assert.Equal(150, (await t.Store.GetStatusAsync(default)).Processed);
+    }
+
+    [Fact]
+    public async Task Prune_ManyMoreThanAChunk_DropsThemAll()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var count = 2 * 5_000 + 1_234;
+        await t.Store.CommitAsync(Make.Commit(TempStore.Start, Make.Messages(1, 1, count)), default);
+        await t.Store.CommitAsync(Make.Commit(TempStore.Start.AddDays(9), Make.Messages(2, 1, count)), default);
+
+        Assert.Equal(count, await t.Store.PruneProcessedAsync(TempStore.Start.AddDays(1), int.MaxValue, default));
+        Assert.Equal(count - 1_000, await t.Store.PruneProcessedAsync(DateTimeOffset.MinValue, 1_000, default));
+        Assert.Equal(1_000, (await t.Store.GetStatusAsync(default)).Processed);
+        Assert.Equal(1_000, (await t.Store.FindProcessedAsync(Make.Keys(Make.Messages(2, 1, count)), default)).Count);
+    }
+
+    [Fact]
+    public async Task Prune_WithOptions_UsesRetentionAndTheClock()
+    {
+        await using var t = await TempStore.OpenAsync(new SqliteStateStoreOptions { ProcessedRetention = TimeSpan.FromDays(7), MaxProcessedKeys = 30 });
+        await t.Store.CommitAsync(Make.Commit(t.Time.GetUtcNow(), Make.Messages(1, 1, 20)), default);
+        t.Time.Advance(TimeSpan.FromDays(5));
+        await t.Store.CommitAsync(Make.Commit(t.Time.GetUtcNow(), Make.Messages(1, 21, 20)), default);
+        Assert.Equal(10, await t.Store.PruneProcessedAsync(default)); // by count: 40 > 30
+        t.Time.Advance(TimeSpan.FromDays(3));
+        Assert.Equal(10, await t.Store.PruneProcessedAsync(default)); // by age: the first batch is 8 days old
+        Assert.Equal(20, (await t.Store.FindProcessedAsync(Make.Keys(Make.Messages(1, 21, 20)), default)).Count);
+    }
+
+    [Fact]
+    public async Task Prune_NegativeCount_IsRefused()
+    {
+        await using var t = await TempStore.OpenAsync();
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await t.Store.PruneProcessedAsync(TempStore.Start, -1, default));
+    }
+}
