@@ -13,6 +13,9 @@ public static class TgwatchCli
         var root = new RootCommand("Tgwatch: a Telegram message monitor that stays correct and quiet on a bad network.")
         {
             QuietCommand.Create(),
+            ImportCommand.Create(),
+            StatusCommand.Create(),
+            DeadLettersCommand.Create(),
         };
         return root;
     }

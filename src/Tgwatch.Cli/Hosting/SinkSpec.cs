@@ -46,7 +46,7 @@ internal sealed record SinkSpec(string Kind, string Target)
     public string Name => Kind switch
     {
         "console" => "console",
-        "webhook" => $"webhook:{Sinks.Webhook.SafeUrl.ForLog(new Uri(Target))}",
+        "webhook" => SafeUrl.SinkName(new Uri(Target)),
         _ => $"{Kind}:{Target}",
     };
 
@@ -54,7 +54,7 @@ internal sealed record SinkSpec(string Kind, string Target)
     public IMessageSink Create(IStateStore store, ILoggerFactory logs, TimeProvider time, string? webhookSecret) => Kind switch
     {
         "console" => new ConsoleSink(new ConsoleSinkOptions { Name = Name }),
-        "jsonl" => new JsonlSink(new JsonlSinkOptions { Path = Target, Name = Name }, store, logs.CreateLogger<JsonlSink>()),
+        "jsonl" => new JsonlSink(new JsonlSinkOptions { Path = Target, Name = Name }, store.SinkLedger, logs.CreateLogger<JsonlSink>()),
         "sqlite" => new SqliteMessageSink(Target, time, Name),
         "webhook" => new WebhookSink(new WebhookSinkOptions { Url = new Uri(Target), Secret = webhookSecret, Name = Name }, store, null, logs.CreateLogger<WebhookSink>(), time),
         _ => throw new InvalidOperationException($"unknown sink kind {Kind}"),

@@ -44,6 +44,41 @@ internal sealed class SqliteOutbox(ConnectionGate gate, TimeProvider time) : IOu
         }
     }
 
+    public async ValueTask<int> RequeueAsync(string sink, IReadOnlyList<OutboxItem> items, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Count == 0) return 0;
+        var at = UnixMs.Of(time.GetUtcNow());
+        using (await gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            using var transaction = gate.BeginWrite();
+            var record = gate.Command(SqliteSinkLedger.RecordKey, transaction, "@sink", "@key", "@at");
+            var waiting = gate.Command("SELECT 1 FROM outbox WHERE sink = @sink AND key = @key LIMIT 1", transaction, "@sink", "@key");
+            var insert = gate.Command(Insert, transaction, "@sink", "@key", "@payload", "@at");
+            record.Parameters[0].Value = sink;
+            record.Parameters[2].Value = at;
+            waiting.Parameters[0].Value = sink;
+            insert.Parameters[0].Value = sink;
+            insert.Parameters[3].Value = at;
+            var added = 0;
+            for (var i = 0; i < items.Count; i++)
+            {
+                var item = items[i] ?? throw new ArgumentException("an item is null", nameof(items));
+                waiting.Parameters[1].Value = item.Key;
+                if (waiting.ExecuteScalar() is not null) continue; // already waiting: not doubled
+                record.Parameters[1].Value = item.Key;
+                record.ExecuteNonQuery();
+                insert.Parameters[1].Value = item.Key;
+                insert.Parameters[2].Value = item.Payload;
+                insert.ExecuteNonQuery();
+                added++;
+            }
+            transaction.Commit();
+            return added;
+        }
+    }
+
     public async ValueTask<IReadOnlyList<OutboxEntry>> PeekAsync(string sink, int max, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(sink);

@@ -26,6 +26,21 @@ public sealed class OutboxTests
     }
 
     [Fact]
+    public async Task Requeue_QueuesKeysSentBefore_ButNeverDoublesOneWaiting()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var o = t.Store.Outbox;
+        await o.EnqueueAsync("webhook", [Item("a"), Item("b")], default);
+        var sent = (await o.PeekAsync("webhook", 1, default)).Select(e => e.Id).ToArray();
+        await o.DeleteAsync("webhook", sent, default); // "a" was sent, "b" waits
+
+        Assert.Equal(1, await o.RequeueAsync("webhook", [Item("a"), Item("b")], default));
+        Assert.Equal(["b", "a"], (await o.PeekAsync("webhook", 10, default)).Select(e => e.Key));
+        Assert.Equal(0, await o.EnqueueAsync("webhook", [Item("a")], default));
+        Assert.Equal(1, await o.RequeueAsync("other", [Item("a")], default));
+    }
+
+    [Fact]
     public async Task Peek_OldestFirst_WithPayloads_PerSink()
     {
         await using var t = await TempStore.OpenAsync();
