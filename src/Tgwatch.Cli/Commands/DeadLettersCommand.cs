@@ -57,6 +57,7 @@ internal static class DeadLettersCommand
     {
         var common = new CommonOptions();
         var id = new Option<long?>("--id") { Description = "Only the letter with this id" };
+        common.Sinks.Required = true;
         var command = new Command("replay", "Run dead letters again through the sinks named by --sink; those that go through are removed")
         {
             id, common.Sinks, common.State, common.DataDir, common.WebhookSecret, common.LogLevel, common.LogFormat,

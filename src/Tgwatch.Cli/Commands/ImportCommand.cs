@@ -25,10 +25,7 @@ internal static class ImportCommand
         {
             file, common.Sinks, account, chats, text, common.State, common.DataDir, common.WebhookSecret, common.LogLevel, common.LogFormat,
         };
-        command.Validators.Add(r =>
-        {
-            if ((r.GetValue(common.Sinks) ?? []).Length == 0) r.AddError("at least one --sink is needed");
-        });
+        common.Sinks.Required = true;
         command.SetAction((parse, _) => Run(parse, common, file, account, chats, text));
         return command;
     }

@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Tgwatch.Messages;
+using Tgwatch.Sqlite;
+using Tgwatch.Storage;
+using Tgwatch.TestKit;
+using Xunit.Abstractions;
+
+namespace Tgwatch.Cli.Tests;
+
+/// <summary><c>tgwatch import</c>, <c>status</c> and <c>deadletters</c> as a user runs them, on real files.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class ImportCommandTests(ITestOutputHelper output)
+{
+    private readonly string _dir = Some.TempDirectory("tgwatch-import");
+
+    private string P(string name) => Path.Combine(_dir, name);
+
+    private static List<TgMessage> Archive(int count, int chats = 4) =>
+        [.. Enumerable.Range(1, count).Select(i => SomeMessage.New(1 + (i - 1) / chats, $"message {i} «ж» \"q\"", chatId: -1000 - (i % chats)))];
+
+    private string WriteArchive(IReadOnlyList<TgMessage> messages, params (int At, string Line)[] extra)
+    {
+        var lines = messages.Select(m => TgMessageJson.ToJson(m)).ToList();
+        foreach (var (at, line) in extra.OrderByDescending(e => e.At)) lines.Insert(at, line);
+        File.WriteAllLines(P("archive.jsonl"), lines);
+        return P("archive.jsonl");
+    }
+
+    private static List<TgMessage> ReadJsonl(string path) =>
+        [.. File.ReadAllLines(path).Select(l => TgMessageJson.Parse(l))];
+
+    private static long SqliteCount(string path, string sql = "SELECT count(*) FROM messages")
+    {
+        using var c = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    [Fact]
+    public async Task Import_WritesEveryRecordOnceToJsonlAndSqlite_AndASecondRunAddsNothing()
+    {
+        var messages = Archive(500);
+        var archive = WriteArchive(messages, (10, "{broken"), (300, "[]"));
+        string[] args = ["import", archive, "--sink", $"jsonl:{P("out.jsonl")}", "--sink", $"sqlite:{P("out.db")}", "--state", P("state.db")];
+
+        var first = await Tgwatch.RunAsync(null, args);
+        Assert.Equal(0, first.ExitCode);
+        Assert.Contains("[tgwatch] import done: 500 records read, 500 written, 0 already there, 0 filtered out, 2 bad lines, 0 dead letters", first.Stderr);
+        var written = ReadJsonl(P("out.jsonl"));
+        Assert.Equal(messages.Select(m => m.Key).Order(), written.Select(m => m.Key).Order());
+        foreach (var chat in messages.GroupBy(m => m.Chat.Id))
+            Assert.Equal(chat.Select(m => m.MessageId), written.Where(w => w.Chat.Id == chat.Key).Select(w => w.MessageId));
+        Assert.Equal(messages.Select(m => TgMessageJson.ToJson(m)).Order(), File.ReadAllLines(P("out.jsonl")).Order());
+        Assert.Equal(500, SqliteCount(P("out.db")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(P("out.jsonl")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(P("state.db")));
+
+        var before = File.ReadAllBytes(P("out.jsonl"));
+        var second = await Tgwatch.RunAsync(null, args);
+        Assert.Equal(0, second.ExitCode);
+        Assert.Contains("0 records read, 0 written", second.Stderr);
+        Assert.Equal(before, File.ReadAllBytes(P("out.jsonl")));
+
+        // The same archive under another account name: every record read again, all recognised as written.
+        var third = await Tgwatch.RunAsync(null, [.. args, "--account", "again"]);
+        Assert.Contains("500 records read, 0 written, 500 already there", third.Stderr);
+        Assert.Equal(before, File.ReadAllBytes(P("out.jsonl")));
+        Assert.Equal(500, SqliteCount(P("out.db")));
+    }
+
+    [Fact]
+    public async Task Status_ShowsTheCheckpointAndTheChats_AsTextAndJson()
+    {
+        var archive = WriteArchive(Archive(40, chats: 2));
+        Assert.Equal(0, (await Tgwatch.RunAsync(null, "import", archive, "--sink", $"jsonl:{P("out.jsonl")}", "--state", P("state.db"))).ExitCode);
+
+        var text = await Tgwatch.RunAsync(null, "status", "--state", P("state.db"));
+        Assert.Equal(0, text.ExitCode);
+        Assert.Contains("processed     40 messages", text.Output);
+        Assert.Contains("file/file  lines at 40", text.Output);
+        Assert.Contains("Test chat  #20 of", text.Output);
+
+        var json = await Tgwatch.RunAsync(null, "status", "--state", P("state.db"), "--json");
+        using var doc = JsonDocument.Parse(json.Output);
+        Assert.Equal(40, doc.RootElement.GetProperty("processed").GetInt64());
+        Assert.Equal(2, doc.RootElement.GetProperty("chats").GetArrayLength());
+        Assert.Equal(40, doc.RootElement.GetProperty("checkpoints")[0].GetProperty("position").GetInt64());
+    }
+
+    [Fact]
+    public async Task DeadLetters_AreListed_AndAReplayThroughTheirSinkRemovesThem()
+    {
+        var jsonl = P("out.jsonl");
+        var sinkName = $"jsonl:{jsonl}";
+        var lost = SomeMessage.New(7, "lost once");
+        await using (var store = await SqliteStateStore.OpenAsync(P("state.db"), TimeProvider.System, default))
+        {
+            await store.DeadLetters.AddAsync(new NewDeadLetter(lost.Key, $"sink:{sinkName}", TgMessageJson.ToJson(lost, full: true),
+                Faults.FaultKind.Resource, "System.IO.IOException", "System.IO.IOException: No space left on device\n   at Somewhere()", 3, SomeMessage.Date), default);
+        }
+
+        var list = await Tgwatch.RunAsync(null, "deadletters", "list", "--state", P("state.db"));
+        Assert.Equal(0, list.ExitCode);
+        var line = Assert.Single(list.Lines);
+        Assert.Contains($"sink:{sinkName}\t{lost.Key}\tResource after 3 attempt(s): System.IO.IOException: No space left on device\tlost once", line);
+
+        var replay = await Tgwatch.RunAsync(null, "deadletters", "replay", "--sink", $"jsonl:{jsonl}", "--state", P("state.db"));
+        Assert.Equal(0, replay.ExitCode);
+        Assert.Contains("[tgwatch] replayed 1, failed again 0, skipped 0", replay.Stderr);
+        Assert.Equal([lost.Key], ReadJsonl(jsonl).Select(m => m.Key));
+        Assert.Empty((await Tgwatch.RunAsync(null, "deadletters", "list", "--state", P("state.db"))).Lines);
+    }
+
+    [Theory]
+    [InlineData("import", "archive.jsonl")]
+    [InlineData("import", "archive.jsonl", "--sink", "bogus")]
+    [InlineData("import", "archive.jsonl", "--sink", "jsonl")]
+    [InlineData("import", "archive.jsonl", "--sink", "webhook:ftp://x")]
+    [InlineData("import", "archive.jsonl", "--sink", "console", "--chat", "news")]
+    [InlineData("import", "archive.jsonl", "--sink", "console", "--log-level", "loud")]
+    [InlineData("import", "missing.jsonl", "--sink", "console")]
+    [InlineData("import", "archive.jsonl", "--sink", "console", "--state", "garbage.db")]
+    [InlineData("status", "--state", "none.db")]
+    [InlineData("deadletters", "list", "--limit", "0")]
+    public async Task BadInput_GivesOneLineAndExitCode2(params string[] args)
+    {
+        WriteArchive(Archive(3));
+        File.WriteAllText(P("garbage.db"), "this is not a database, it is a shopping list\n");
+        string[] full = [.. args.Select(a => a.EndsWith(".jsonl", StringComparison.Ordinal) || a.EndsWith(".db", StringComparison.Ordinal) ? P(a) : a), "--data-dir", _dir];
+        var run = await Tgwatch.RunAsync(null, full);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Single(run.Stderr.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("tgwatch", run.Stderr);
+    }
+
+    [Fact]
+    public async Task KilledWithSigkillAgainAndAgain_TheImportLosesNothingAndDuplicatesNothing()
+    {
+        const int count = 20_000;
+        var messages = Archive(count);
+        var archive = WriteArchive(messages);
+        string[] args = ["import", archive, "--sink", $"jsonl:{P("out.jsonl")}", "--sink", $"sqlite:{P("out.db")}", "--state", P("state.db"), "--log-level", "warn"];
+        var random = new Random(20261125);
+        var kills = 0;
+        var runs = 0;
+        while (kills < 6)
+        {
+            runs++;
+            using var process = Tgwatch.Start(args);
+            process.StandardInput.Close();
+            var exited = process.WaitForExit(random.Next(250, 900));
+            if (exited)
+            {
+                output.WriteLine($"run {runs} finished before the kill: {await process.StandardError.ReadToEndAsync()}");
+                break;
+            }
+            process.Kill(); // SIGKILL: no drain, no flush, no goodbye
+            await process.WaitForExitAsync();
+            kills++;
+            output.WriteLine($"run {runs} killed: {LineCount(P("out.jsonl"))} lines in the JSONL so far");
+        }
+        var last = await Tgwatch.RunAsync(null, args);
+        runs++;
+        Assert.Equal(0, last.ExitCode);
+        output.WriteLine($"final run: {last.Stderr.Trim()}");
+
+        var lines = File.ReadAllLines(P("out.jsonl"));
+        var keys = lines.Select(l => TgMessageJson.Parse(l).Key).ToList(); // every line whole: none torn
+        var lost = messages.Select(m => m.Key).Except(keys).Count();
+        var duplicates = keys.Count - keys.Distinct().Count();
+        var sqliteRows = SqliteCount(P("out.db"));
+        var sqliteKeys = SqliteCount(P("out.db"), "SELECT count(DISTINCT key) FROM messages");
+        output.WriteLine($"messages {count}, runs {runs}, kill -9 {kills}; JSONL lines {lines.Length}, lost {lost}, duplicates {duplicates}; SQLite rows {sqliteRows}");
+        Assert.True(kills >= 3, $"only {kills} kills landed before the import finished");
+        Assert.Equal(0, lost);
+        Assert.Equal(0, duplicates);
+        Assert.Equal(count, lines.Length);
+        Assert.Equal(count, sqliteRows);
+        Assert.Equal(count, sqliteKeys);
+        var status = await Tgwatch.RunAsync(null, "status", "--state", P("state.db"), "--json");
+        using var doc = JsonDocument.Parse(status.Output);
+        Assert.Equal(count, doc.RootElement.GetProperty("checkpoints")[0].GetProperty("position").GetInt64());
+    }
+
+    private static int LineCount(string path) => File.Exists(path) ? File.ReadAllLines(path).Length : 0;
+}
