@@ -103,6 +103,8 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
                 }
                 else _chats[p.ChatId] = new ChatActivity(p.ChatId, p.ChatTitle, p.MessageId, p.Date, commit.At, 1);
             }
+            foreach (var pending in commit.NewPendingReplies) _pending[pending.Key] = (pending, ++_seq);
+            foreach (var key in commit.ResolvedPendingReplies) _pending.Remove(key);
             foreach (var cp in commit.Checkpoints)
             {
                 var id = (commit.Account, commit.Connector, cp.Stream);

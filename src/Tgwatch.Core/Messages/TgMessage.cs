@@ -46,7 +46,8 @@ public sealed record TgMessage
 
     /// <summary>
     /// True for the record the pipeline emits when a reply it delivered unresolved was resolved later:
-    /// an edit-like record (kind <c>edit</c> in JSONL) carrying the resolved <see cref="ReplyTo"/>.
+    /// an edit-like record (kind <c>edit</c> in JSONL, <see cref="EditDate"/> = when it was resolved)
+    /// carrying the resolved <see cref="ReplyTo"/>.
     /// </summary>
     public bool IsReplyUpdate { get; init; }
 

@@ -14,14 +14,14 @@ namespace Tgwatch.Pipeline;
 internal sealed class HandlerRunner
 {
     private readonly IReadOnlyList<IMessageHandler> _handlers;
-    private readonly IStateStore _store;
+    private readonly StoreCalls _store;
     private readonly PipelineOptions _options;
     private readonly PipelineStats _stats;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ResiliencePipeline _retry;
 
-    public HandlerRunner(IReadOnlyList<IMessageHandler> handlers, IStateStore store, PipelineOptions options, PipelineStats stats, ILogger logger, TimeProvider time)
+    public HandlerRunner(IReadOnlyList<IMessageHandler> handlers, StoreCalls store, PipelineOptions options, PipelineStats stats, ILogger logger, TimeProvider time)
     {
         _handlers = handlers;
         _store = store;
@@ -94,7 +94,18 @@ internal sealed class HandlerRunner
         Log.DeadLettered(_logger, stage, message.Key, attempts, fault, error);
         var letter = new NewDeadLetter(message.Key, stage, TgMessageJson.ToJson(message, full: true), fault,
             error.GetType().FullName ?? error.GetType().Name, error.ToString(), attempts, _time.GetUtcNow());
-        await _store.DeadLetters.AddAsync(letter, ct).ConfigureAwait(false);
+        if (stage.StartsWith("sink:", StringComparison.Ordinal))
+        {
+            // The message is not in that sink: its letter is the only way back, so it is stored whatever it takes.
+            await _store.RunAsync((store, token) => store.DeadLetters.AddAsync(letter, token), ct).ConfigureAwait(false);
+        }
+        else if (!await _store.TryRunAsync(async (store, token) => await store.DeadLetters.AddAsync(letter, token).ConfigureAwait(false), ct).ConfigureAwait(false))
+        {
+            // A handler's letter is the record of a failure (the message itself goes on to the sinks): when it
+            // cannot be stored, it goes to the log whole rather than stopping the stream.
+            Log.DeadLetterNotStored(_logger, stage, message.Key, letter.MessageJson);
+            return;
+        }
         Interlocked.Increment(ref _stats.deadLetters);
     }
 }

@@ -33,8 +33,29 @@ internal static partial class Log
     [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Stopping: in-flight work did not finish within {Timeout}; it is cancelled and will be delivered again on the next start")]
     public static partial void DrainTimedOut(ILogger logger, TimeSpan timeout);
 
-    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "State store commit failed ({Fault}); retrying with backoff")]
-    public static partial void CommitFailing(ILogger logger, FaultKind fault, Exception exception);
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "State store failing ({Fault}); retrying with backoff, nothing is committed meanwhile")]
+    public static partial void StoreFailing(ILogger logger, FaultKind fault, Exception exception);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Error, Message = "State store failed ({Fault}), attempt {Attempt}; retrying with backoff, nothing is committed meanwhile")]
+    public static partial void StoreBroken(ILogger logger, FaultKind fault, int attempt, Exception exception);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Error, Message = "Filter {Filter} failed on {Key}; the message is kept")]
+    public static partial void FilterFailed(ILogger logger, string filter, string key, Exception exception);
+
+    [LoggerMessage(EventId = 3015, Level = LogLevel.Error, Message = "Delivery at {Stream}/{Position} is not a valid message ({Reason}); skipped")]
+    public static partial void InvalidDelivery(ILogger logger, string stream, long position, string reason);
+
+    [LoggerMessage(EventId = 3016, Level = LogLevel.Error, Message = "Unexpected failure on {Key}; the message goes on to the sinks")]
+    public static partial void ProcessingFailed(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(EventId = 3017, Level = LogLevel.Critical, Message = "A pipeline stage failed; stopping")]
+    public static partial void StageFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3019, Level = LogLevel.Critical, Message = "Dead letter of {Stage} for {Key} could not be stored; the record: {Record}")]
+    public static partial void DeadLetterNotStored(ILogger logger, string stage, string key, string record);
+
+    [LoggerMessage(EventId = 3018, Level = LogLevel.Error, Message = "Stopping: a sink or handler did not give up within {Timeout} after it was cancelled; it is left behind, uncommitted work will be delivered again on the next start")]
+    public static partial void Abandoned(ILogger logger, TimeSpan timeout);
 
     [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Connector commit of {Stream} at {Position} failed ({Fault}); the next commit carries it")]
     public static partial void ConnectorCommitFailed(ILogger logger, string stream, long position, FaultKind fault, Exception exception);

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Polly;
 using Tgwatch.Connectors;
 using Tgwatch.Faults;
 using Tgwatch.Messages;
@@ -26,7 +25,7 @@ public sealed class MessagePipeline
 {
     private readonly IConnector _connector;
     private readonly IReadOnlyList<IMessageSink> _sinks;
-    private readonly IStateStore _store;
+    private readonly StoreCalls _store;
     private readonly IReadOnlyList<IMessageFilter> _filters;
     private readonly PipelineOptions _options;
     private readonly ILogger _logger;
@@ -34,13 +33,12 @@ public sealed class MessagePipeline
     private readonly HandlerRunner _handlers;
     private readonly ReplyResolver _replies;
     private readonly SinkWriter[] _writers;
-    private readonly ResiliencePipeline _storeRetry;
-    private readonly PositionTracker _positions = new();
-    private readonly ConcurrentDictionary<string, byte> _inFlightKeys = new(StringComparer.Ordinal);
+    private PositionTracker _positions = new();
+    private ConcurrentDictionary<string, byte> _inFlightKeys = new(StringComparer.Ordinal);
     private Channel<WorkItem>[] _partitions = [];
     private Channel<WorkItem> _ready = null!;
     private long _lastPrune;
-    private bool _storeFailing;
+    private int _running;
 
     /// <summary>Creates a pipeline; <see cref="RunAsync"/> runs it.</summary>
     public MessagePipeline(
@@ -60,15 +58,14 @@ public sealed class MessagePipeline
             throw new ArgumentException("every sink of a pipeline needs a name of its own", nameof(sinks));
         _connector = connector;
         _sinks = sinks;
-        _store = store;
         _options = (options ?? new PipelineOptions()).Validate();
         _filters = filters ?? [];
         _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
-        _handlers = new HandlerRunner(handlers ?? [], store, _options, Stats, _logger, _time);
+        _store = new StoreCalls(store, _options, _logger, _time);
+        _handlers = new HandlerRunner(handlers ?? [], _store, _options, Stats, _logger, _time);
         _replies = new ReplyResolver(connector, store, _options, Stats, _logger, _time);
         _writers = sinks.Select(s => new SinkWriter(s, _options, Stats, _logger, _time, _handlers)).ToArray();
-        _storeRetry = Transient.Retry(_options, int.MaxValue, kind => kind != FaultKind.Cancelled, OnStoreRetry, _time);
     }
 
     /// <summary>Counters.</summary>
@@ -79,11 +76,27 @@ public sealed class MessagePipeline
 
     /// <summary>
     /// Runs until the connector's stream ends or <paramref name="stop"/> is cancelled, then drains what is in
-    /// flight and commits it. Returns normally on a stop; a connector's own failure is rethrown after the drain.
+    /// flight and commits it. Returns normally on a stop; a connector's own failure, or a stage's, is rethrown
+    /// after the drain. One run at a time; a new run starts from the store's checkpoints.
     /// </summary>
     public async Task RunAsync(CancellationToken stop)
     {
-        var committed = await _store.LoadCheckpointsAsync(_connector.Account, _connector.Name, stop).ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _running, 1) != 0) throw new InvalidOperationException("the pipeline is running already");
+        try
+        {
+            await RunOnceAsync(stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _running, 0);
+        }
+    }
+
+    private async Task RunOnceAsync(CancellationToken stop)
+    {
+        _positions = new PositionTracker();
+        _inFlightKeys = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
+        var committed = await _store.Store.LoadCheckpointsAsync(_connector.Account, _connector.Name, stop).ConfigureAwait(false);
         foreach (var sink in _sinks) await sink.StartAsync(stop).ConfigureAwait(false);
         _lastPrune = _time.GetTimestamp();
         var perWorker = Math.Max(16, _options.Capacity / _options.Parallelism);
@@ -94,15 +107,30 @@ public sealed class MessagePipeline
 
         using var drain = new CancellationTokenSource();
         using var resolverStop = CancellationTokenSource.CreateLinkedTokenSource(drain.Token);
+        // The intake stops on a stop, and when a stage fails (nothing would take its deliveries any more).
+        using var intakeStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        Exception? stageFailure = null;
+        void Watch(Task stage) => stage.ContinueWith(t =>
+        {
+            if (Interlocked.CompareExchange(ref stageFailure, t.Exception!.GetBaseException(), null) is null)
+            {
+                Log.StageFailed(_logger, stageFailure);
+                try { intakeStop.Cancel(); }
+                catch (ObjectDisposedException) { }
+            }
+        }, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
         var workers = _partitions.Select(p => Task.Run(() => WorkerAsync(p.Reader, drain.Token), CancellationToken.None)).ToArray();
         var sinkStage = Task.Run(() => SinkStageAsync(drain.Token), CancellationToken.None);
+        foreach (var w in workers) Watch(w);
+        Watch(sinkStage);
         var resolver = Task.Run(() => _replies.RunAsync(EmitReplyUpdateAsync, resolverStop.Token), CancellationToken.None);
         Exception? failure = null;
         try
         {
-            await IntakeAsync(committed, stop, drain.Token).ConfigureAwait(false);
+            await IntakeAsync(committed, intakeStop.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (intakeStop.IsCancellationRequested)
         {
         }
         catch (Exception e)
@@ -112,23 +140,24 @@ public sealed class MessagePipeline
 
         foreach (var p in _partitions) p.Writer.TryComplete();
         var drained = DrainAsync(workers, resolver, resolverStop, sinkStage);
-        if (!stop.IsCancellationRequested && failure is null)
+        if (!stop.IsCancellationRequested && failure is null && Volatile.Read(ref stageFailure) is null)
         {
             // The stream ended: everything is drained, unless a stop comes meanwhile.
             var stopped = new TaskCompletionSource();
             using (stop.Register(() => stopped.TrySetResult()))
                 await Task.WhenAny(drained, stopped.Task).ConfigureAwait(false);
         }
-        if (!drained.IsCompleted)
+        if (!await FinishesWithinAsync(drained, _options.DrainTimeout).ConfigureAwait(false))
         {
-            try
+            Log.DrainTimedOut(_logger, _options.DrainTimeout);
+            await drain.CancelAsync().ConfigureAwait(false);
+            // A sink or handler that ignores its cancellation is not waited for without end either.
+            if (!await FinishesWithinAsync(drained, _options.DrainTimeout).ConfigureAwait(false))
             {
-                await drained.WaitAsync(_options.DrainTimeout, _time, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                Log.DrainTimedOut(_logger, _options.DrainTimeout);
-                await drain.CancelAsync().ConfigureAwait(false);
+                Log.Abandoned(_logger, _options.DrainTimeout);
+                ObserveLater(drained);
+                ThrowIfFailed(failure, stageFailure);
+                return;
             }
         }
         try
@@ -138,8 +167,38 @@ public sealed class MessagePipeline
         catch (OperationCanceledException) when (drain.IsCancellationRequested)
         {
         }
-        if (failure is not null) throw failure;
+        catch (Exception) when (Volatile.Read(ref stageFailure) is not null)
+        {
+        }
+        ThrowIfFailed(failure, Volatile.Read(ref stageFailure));
     }
+
+    private static void ThrowIfFailed(Exception? failure, Exception? stageFailure)
+    {
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        if (stageFailure is not null) throw new InvalidOperationException($"a pipeline stage failed: {stageFailure.Message}", stageFailure);
+    }
+
+    private async Task<bool> FinishesWithinAsync(Task task, TimeSpan timeout)
+    {
+        if (task.IsCompleted) return true;
+        try
+        {
+            await task.WaitAsync(timeout, _time, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return task.IsCompleted;
+        }
+        catch (Exception)
+        {
+            // Finished (with a failure that the caller reads from the task).
+        }
+        return true;
+    }
+
+    private static void ObserveLater(Task task) =>
+        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     private async Task DrainAsync(Task[] workers, Task resolver, CancellationTokenSource resolverStop, Task sinkStage)
     {
@@ -151,28 +210,56 @@ public sealed class MessagePipeline
         {
             // The resolver writes reply updates to the sink stage: it stops before the stage's input closes.
             await resolverStop.CancelAsync().ConfigureAwait(false);
-            await resolver.ConfigureAwait(false);
+            await resolver.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             _ready.Writer.TryComplete();
+            // The sink stage is always waited for: nobody disposes sinks or the store under its feet.
+            await sinkStage.ConfigureAwait(false);
         }
-        await sinkStage.ConfigureAwait(false);
     }
 
-    private async Task IntakeAsync(IReadOnlyDictionary<string, long> committed, CancellationToken stop, CancellationToken drain)
+    private async Task IntakeAsync(IReadOnlyDictionary<string, long> committed, CancellationToken ct)
     {
-        await foreach (var delivery in _connector.ReadAsync(committed, stop).WithCancellation(stop).ConfigureAwait(false))
+        await foreach (var delivery in _connector.ReadAsync(committed, ct).WithCancellation(ct).ConfigureAwait(false))
         {
             _positions.Start(delivery.Position);
-            var item = new WorkItem(delivery);
-            if (delivery.Message is null)
+            try
             {
-                await _ready.Writer.WriteAsync(item, drain).ConfigureAwait(false);
-                continue;
+                await HandOverAsync(delivery, ct).ConfigureAwait(false);
             }
-            Interlocked.Increment(ref Stats.received);
-            var partition = (int)((ulong)delivery.Message.Chat.Id % (ulong)_partitions.Length);
-            await _partitions[partition].Writer.WriteAsync(item, drain).ConfigureAwait(false);
+            catch (OperationCanceledException)
+            {
+                // A stop cut the hand-over short: this delivery is not processed, and nothing after it is committed.
+                _positions.Forget(delivery.Position);
+                throw;
+            }
         }
     }
+
+    private async ValueTask HandOverAsync(Delivery delivery, CancellationToken ct)
+    {
+        if (delivery.Message is { } message && Invalid(message) is { } reason)
+        {
+            Log.InvalidDelivery(_logger, delivery.Position.Stream, delivery.Position.Position, reason);
+            await _ready.Writer.WriteAsync(new WorkItem(delivery with { Message = null }), ct).ConfigureAwait(false);
+            return;
+        }
+        var item = new WorkItem(delivery);
+        if (delivery.Message is null)
+        {
+            await _ready.Writer.WriteAsync(item, ct).ConfigureAwait(false);
+            return;
+        }
+        Interlocked.Increment(ref Stats.received);
+        var partition = (int)((ulong)delivery.Message.Chat.Id % (ulong)_partitions.Length);
+        await _partitions[partition].Writer.WriteAsync(item, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Why a connector's message cannot go on (a defect of the connector), or null.</summary>
+    private static string? Invalid(TgMessage m) =>
+        m.Chat is null ? "no chat"
+        : string.IsNullOrEmpty(m.Account) ? "no account"
+        : string.IsNullOrEmpty(m.Connector) ? "no connector"
+        : null;
 
     private async Task WorkerAsync(ChannelReader<WorkItem> reader, CancellationToken ct)
     {
@@ -190,11 +277,19 @@ public sealed class MessagePipeline
                 item.HoldsKey = _inFlightKeys.TryAdd(item.Key!, 0);
                 if (item.HoldsKey) keys.Add(item.Key!);
             }
-            var processed = await _storeRetry.ExecuteAsync(
-                static (state, token) => state.Store.FindProcessedAsync(state.Keys, token), (Store: _store, Keys: keys), ct).ConfigureAwait(false);
+            var processed = await _store.RunAsync((store, token) => store.FindProcessedAsync(keys, token), ct).ConfigureAwait(false);
             foreach (var item in batch)
             {
-                await ProcessAsync(item, processed, ct).ConfigureAwait(false);
+                try
+                {
+                    await ProcessAsync(item, processed, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    // A defect on the way (ours or a plug-in's): the message is not lost for it.
+                    Log.ProcessingFailed(_logger, item.Key!, e);
+                    item.State = WorkState.Write;
+                }
                 await _ready.Writer.WriteAsync(item, ct).ConfigureAwait(false);
             }
         }
@@ -209,9 +304,8 @@ public sealed class MessagePipeline
             Interlocked.Increment(ref Stats.duplicates);
             return;
         }
-        foreach (var filter in _filters)
+        if (!Accepted(item.Message!))
         {
-            if (filter.Accepts(item.Message!)) continue;
             item.State = WorkState.Filtered;
             Interlocked.Increment(ref Stats.filtered);
             return;
@@ -223,18 +317,39 @@ public sealed class MessagePipeline
         item.State = WorkState.Write;
     }
 
+    /// <summary>Whether every filter keeps the message; a filter that throws keeps it (loudly): nothing is lost to a defect.</summary>
+    private bool Accepted(TgMessage message)
+    {
+        foreach (var filter in _filters)
+        {
+            try
+            {
+                if (!filter.Accepts(message)) return false;
+            }
+            catch (Exception e)
+            {
+                Log.FilterFailed(_logger, filter.GetType().Name, message.Key, e);
+            }
+        }
+        return true;
+    }
+
     private async Task SinkStageAsync(CancellationToken ct)
     {
         var reader = _ready.Reader;
         var items = new List<WorkItem>(_options.BatchSize);
         var toWrite = new List<TgMessage>(_options.BatchSize);
         var processed = new List<ProcessedMessage>(_options.BatchSize);
+        var pending = new List<PendingReply>();
+        var resolved = new List<string>();
         var advanced = new Dictionary<string, Checkpoint>(StringComparer.Ordinal);
         while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
         {
             items.Clear();
             toWrite.Clear();
             processed.Clear();
+            pending.Clear();
+            resolved.Clear();
             advanced.Clear();
             while (items.Count < _options.BatchSize && reader.TryRead(out var item))
             {
@@ -244,22 +359,34 @@ public sealed class MessagePipeline
             if (toWrite.Count > 0) await WriteSinksAsync(toWrite, ct).ConfigureAwait(false);
 
             // Every sink has the batch: now its positions are done, and the watermarks may move.
+            var now = _time.GetUtcNow();
             foreach (var item in items)
             {
                 if (item.State == WorkState.Write)
                 {
                     var m = item.Message!;
                     processed.Add(new ProcessedMessage(item.Key!, m.Chat.Id, m.Chat.Title, m.MessageId, m.Date));
+                    if (item.RetryReply) pending.Add(new PendingReply(item.Key!, TgMessageJson.ToJson(m, full: true), 0, now + _options.ReplyRetryDelay, now));
                 }
+                if (item.Pending is { } done) resolved.Add(done.Key);
                 if (item.Delivery is { } d && _positions.Complete(d.Position) is { } mark) advanced[mark.Stream] = mark;
             }
-            var commit = new StoreCommit(_connector.Account, _connector.Name, [.. advanced.Values], [.. processed], _time.GetUtcNow());
-            await _storeRetry.ExecuteAsync(static (state, token) => state.Store.CommitAsync(state.Commit, token), (Store: _store, Commit: commit), ct).ConfigureAwait(false);
-            _storeFailing = false;
+            var commit = new StoreCommit(_connector.Account, _connector.Name, [.. advanced.Values], [.. processed], now)
+            {
+                NewPendingReplies = [.. pending],
+                ResolvedPendingReplies = [.. resolved],
+            };
+            if (!commit.IsEmpty) await _store.RunAsync((store, token) => store.CommitAsync(commit, token), ct).ConfigureAwait(false);
             Interlocked.Add(ref Stats.written, processed.Count);
             Interlocked.Increment(ref Stats.commits);
             foreach (var mark in advanced.Values) await CommitConnectorAsync(mark, ct).ConfigureAwait(false);
-            await AfterCommitAsync(items, ct).ConfigureAwait(false);
+            foreach (var item in items)
+            {
+                item.Committed?.TrySetResult();
+                if (item.HoldsKey) _inFlightKeys.TryRemove(item.Key!, out _);
+            }
+            if (pending.Count > 0) _replies.Wake();
+            await PruneNowAndThenAsync(ct).ConfigureAwait(false);
         }
     }
 
@@ -288,45 +415,20 @@ public sealed class MessagePipeline
         }
     }
 
-    private async ValueTask AfterCommitAsync(List<WorkItem> items, CancellationToken ct)
+    private async ValueTask PruneNowAndThenAsync(CancellationToken ct)
     {
-        var wake = false;
-        foreach (var item in items)
-        {
-            if (item.RetryReply)
-            {
-                var now = _time.GetUtcNow();
-                var pending = new PendingReply(item.Key!, TgMessageJson.ToJson(item.Message!, full: true), 0, now + _options.ReplyRetryDelay, now);
-                await _storeRetry.ExecuteAsync(static (state, token) => state.Store.PendingReplies.AddAsync(state.Pending, token), (Store: _store, Pending: pending), ct).ConfigureAwait(false);
-                wake = true;
-            }
-            if (item.State == WorkState.ReplyUpdate)
-            {
-                await _storeRetry.ExecuteAsync(static (state, token) => state.Store.PendingReplies.RemoveAsync(state.Key, token), (Store: _store, Key: item.Pending!.Key), ct).ConfigureAwait(false);
-                item.Committed!.TrySetResult();
-            }
-            if (item.HoldsKey) _inFlightKeys.TryRemove(item.Key!, out _);
-        }
-        if (wake) _replies.Wake();
-        if (_time.GetElapsedTime(_lastPrune) >= TimeSpan.FromMinutes(10))
-        {
-            _lastPrune = _time.GetTimestamp();
-            await _storeRetry.ExecuteAsync(static (state, token) => state.Store.PruneProcessedAsync(state.OlderThan, state.Keep, token),
-                (Store: _store, OlderThan: _time.GetUtcNow() - _options.ProcessedRetention, Keep: _options.ProcessedKeep), ct).ConfigureAwait(false);
-        }
+        if (_time.GetElapsedTime(_lastPrune) < TimeSpan.FromMinutes(10)) return;
+        _lastPrune = _time.GetTimestamp();
+        var olderThan = _time.GetUtcNow() - _options.ProcessedRetention;
+        await _store.RunAsync((store, token) => store.PruneProcessedAsync(olderThan, _options.ProcessedKeep, token), ct).ConfigureAwait(false);
     }
 
+    /// <summary>A reply resolved in the background: through the filters, then written and committed like a batch.</summary>
     private async ValueTask EmitReplyUpdateAsync(TgMessage update, PendingReply pending, CancellationToken ct)
     {
         var item = new WorkItem(update, pending);
+        if (!Accepted(update)) item.State = WorkState.Filtered;
         await _ready.Writer.WriteAsync(item, ct).ConfigureAwait(false);
         await item.Committed!.Task.WaitAsync(ct).ConfigureAwait(false);
-    }
-
-    private void OnStoreRetry(Exception e, int attempt)
-    {
-        if (_storeFailing) return;
-        _storeFailing = true;
-        Log.CommitFailing(_logger, FaultClassifier.Default.Classify(e).Kind, e);
     }
 }

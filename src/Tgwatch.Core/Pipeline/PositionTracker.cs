@@ -22,6 +22,20 @@ public sealed class PositionTracker
         }
     }
 
+    /// <summary>A started delivery will not be processed in this run (a stop cut it short): it leaves without being done, so the watermark never passes it.</summary>
+    public void Forget(Checkpoint position)
+    {
+        lock (_sync)
+        {
+            var s = StreamOf(position.Stream);
+            if (!s.InFlight.TryGetValue(position.Position, out var count)) return;
+            if (count == 1) s.InFlight.Remove(position.Position);
+            else s.InFlight[position.Position] = count - 1;
+            // Nothing at or after it may be committed any more in this run.
+            s.Blocked = s.Blocked is { } b ? Math.Min(b, position.Position) : position.Position;
+        }
+    }
+
     /// <summary>A delivery has completed; returns the stream's new watermark if it moved, else null.</summary>
     public Checkpoint? Complete(Checkpoint position)
     {
@@ -35,7 +49,7 @@ public sealed class PositionTracker
             s.Done.Add(position.Position);
             var moved = false;
             // Everything done below the lowest unfinished delivery is safe to commit.
-            while (s.Done.Count > 0 && (s.InFlight.Count == 0 || s.Done.Min < s.InFlight.Keys[0]))
+            while (s.Done.Count > 0 && (s.InFlight.Count == 0 || s.Done.Min < s.InFlight.Keys[0]) && !(s.Done.Min >= s.Blocked))
             {
                 var min = s.Done.Min;
                 s.Done.Remove(min);
@@ -71,5 +85,6 @@ public sealed class PositionTracker
         public readonly SortedSet<long> Done = [];
         public long Watermark;
         public bool HasWatermark;
+        public long? Blocked;
     }
 }

@@ -20,6 +20,11 @@ internal sealed class ReplyResolver
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private int _timeoutsInRow;
+    private long _skipUntil;
+
+    /// <summary>Inline attempts that time out in a row before inline attempts pause (Telegram is slow: replies go straight to the background).</summary>
+    internal const int TimeoutsBeforePause = 3;
 
     public ReplyResolver(IConnector connector, IStateStore store, PipelineOptions options, PipelineStats stats, ILogger logger, TimeProvider time)
     {
@@ -38,7 +43,25 @@ internal sealed class ReplyResolver
     public async ValueTask<Inline> ResolveInlineAsync(TgMessage message, CancellationToken ct)
     {
         if (message.ReplyTo is not { State: ReplyState.Unresolved } reply) return new(message, false);
+        if (_connector.Status.State != ConnectionState.Ready || _time.GetTimestamp() < Volatile.Read(ref _skipUntil))
+        {
+            // Not connected, or reads keep timing out: a delivery does not wait for what cannot come in time.
+            Interlocked.Increment(ref _stats.repliesUnresolved);
+            return new(message, true);
+        }
         var result = await AttemptAsync(reply, ct).ConfigureAwait(false);
+        if (result.Fault == FaultKind.Timeout)
+        {
+            if (Interlocked.Increment(ref _timeoutsInRow) >= TimeoutsBeforePause)
+            {
+                Volatile.Write(ref _skipUntil, _time.GetTimestamp() + (long)(_options.ReplyDeadline.TotalSeconds * 15 * _time.TimestampFrequency));
+                Volatile.Write(ref _timeoutsInRow, 0);
+            }
+        }
+        else
+        {
+            Volatile.Write(ref _timeoutsInRow, 0);
+        }
         if (result.Found)
         {
             Interlocked.Increment(ref _stats.repliesResolved);
@@ -132,9 +155,13 @@ internal sealed class ReplyResolver
         var attempts = pending.Attempts + 1;
         if (result.Found)
         {
+            // An edit-like record dated when the reply was resolved: readers that key records on
+            // (chat, message, kind, edit date) tell it apart from the message and from its real edits.
+            var now = _time.GetUtcNow();
             var update = message with
             {
                 ReplyTo = reply with { State = ReplyState.Resolved, Text = result.Text },
+                EditDate = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)),
                 IsReplyUpdate = true,
             };
             await emit(update, pending, ct).ConfigureAwait(false);

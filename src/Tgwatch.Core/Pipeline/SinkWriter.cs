@@ -42,12 +42,17 @@ internal sealed class SinkWriter
 
     public async ValueTask WriteAsync(IReadOnlyList<TgMessage> batch, CancellationToken ct)
     {
+        if (batch.Count == 1)
+        {
+            await WriteOneAsync(batch[0], ct).ConfigureAwait(false);
+            return;
+        }
         try
         {
             await WriteWithRetryAsync(batch, ct).ConfigureAwait(false);
             return;
         }
-        catch (Exception e) when (!ct.IsCancellationRequested && batch.Count > 1)
+        catch (Exception e) when (!ct.IsCancellationRequested)
         {
             Log.SinkBatchRejected(_logger, _sink.Name, batch.Count, FaultClassifier.Default.Classify(e, ct).Kind, e);
         }

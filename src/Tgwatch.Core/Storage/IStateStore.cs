@@ -16,8 +16,9 @@ public interface IStateStore : IAsyncDisposable
     ValueTask<IReadOnlySet<string>> FindProcessedAsync(IReadOnlyCollection<string> keys, CancellationToken ct);
 
     /// <summary>
-    /// In one transaction: marks the batch's keys processed, records the last message per chat, and
-    /// advances checkpoints (a checkpoint never moves back).
+    /// In one transaction: marks the batch's keys processed, records the last message per chat, advances
+    /// checkpoints (a checkpoint never moves back), stores the batch's new pending replies and removes the
+    /// resolved ones (so a stop right after the commit cannot lose a reply's background resolution).
     /// </summary>
     ValueTask CommitAsync(StoreCommit commit, CancellationToken ct);
 
@@ -46,7 +47,17 @@ public interface IStateStore : IAsyncDisposable
 /// <param name="Checkpoints">New low watermarks, at most one per stream.</param>
 /// <param name="Processed">The messages now in every sink.</param>
 /// <param name="At">When the batch was committed.</param>
-public sealed record StoreCommit(string Account, string Connector, IReadOnlyList<Checkpoint> Checkpoints, IReadOnlyList<ProcessedMessage> Processed, DateTimeOffset At);
+public sealed record StoreCommit(string Account, string Connector, IReadOnlyList<Checkpoint> Checkpoints, IReadOnlyList<ProcessedMessage> Processed, DateTimeOffset At)
+{
+    /// <summary>Replies delivered unresolved in this batch, to be resolved in the background (added or replaced).</summary>
+    public IReadOnlyList<PendingReply> NewPendingReplies { get; init; } = [];
+
+    /// <summary>Keys of pending replies this batch resolved (removed).</summary>
+    public IReadOnlyList<string> ResolvedPendingReplies { get; init; } = [];
+
+    /// <summary>True when the commit changes nothing.</summary>
+    public bool IsEmpty => Checkpoints.Count == 0 && Processed.Count == 0 && NewPendingReplies.Count == 0 && ResolvedPendingReplies.Count == 0;
+}
 
 /// <summary>A processed message, as the store remembers it.</summary>
 /// <param name="Key">Idempotency key.</param>

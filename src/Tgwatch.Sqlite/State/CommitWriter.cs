@@ -4,7 +4,7 @@ using Tgwatch.Storage;
 
 namespace Tgwatch.Sqlite.State;
 
-/// <summary>Writes a <see cref="StoreCommit"/> in one transaction: processed keys, chat activity, checkpoints.</summary>
+/// <summary>Writes a <see cref="StoreCommit"/> in one transaction: processed keys, chat activity, checkpoints, pending replies.</summary>
 internal static class CommitWriter
 {
     private const string InsertProcessed = """
@@ -90,6 +90,31 @@ internal static class CommitWriter
                 p[2].Value = checkpoint.Stream;
                 p[3].Value = checkpoint.Position;
                 advance.ExecuteNonQuery();
+            }
+        }
+
+        if (commit.NewPendingReplies.Count > 0)
+        {
+            var upsert = gate.Command(SqlitePendingReplyStore.Upsert, transaction, "@key", "@json", "@attempts", "@next", "@since");
+            var p = upsert.Parameters;
+            foreach (var pending in commit.NewPendingReplies)
+            {
+                p[0].Value = pending.Key;
+                p[1].Value = pending.MessageJson;
+                p[2].Value = pending.Attempts;
+                p[3].Value = UnixMs.Of(pending.NextAttempt);
+                p[4].Value = UnixMs.Of(pending.Since);
+                upsert.ExecuteNonQuery();
+            }
+        }
+
+        if (commit.ResolvedPendingReplies.Count > 0)
+        {
+            var delete = gate.Command("DELETE FROM pending_replies WHERE key = @key", transaction, "@key");
+            foreach (var key in commit.ResolvedPendingReplies)
+            {
+                delete.Parameters[0].Value = key;
+                delete.ExecuteNonQuery();
             }
         }
 

@@ -14,6 +14,13 @@ internal sealed class ProcessedKeys(ConnectionGate gate)
         DELETE FROM processed WHERE key IN (SELECT key FROM processed WHERE processed_at < @before LIMIT @n)
         """;
 
+    // A sink's memory of what it wrote ages out with the processed keys, except for records still waiting in an outbox.
+    private const string DeleteOlderLedger = """
+        DELETE FROM sink_ledger WHERE (sink, key) IN (
+            SELECT l.sink, l.key FROM sink_ledger l WHERE l.recorded_at < @before
+            AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.sink = l.sink AND o.key = l.key) LIMIT @n)
+        """;
+
     private const string DeleteOldest = """
         DELETE FROM processed WHERE key IN (SELECT key FROM processed ORDER BY processed_at, key LIMIT @n)
         """;
@@ -41,6 +48,9 @@ internal sealed class ProcessedKeys(ConnectionGate gate)
             var n = await DeleteChunkAsync(DeleteOlder, before, PruneChunk, ct).ConfigureAwait(false);
             deleted += n;
             if (n < PruneChunk) break;
+        }
+        while (await DeleteChunkAsync(DeleteOlderLedger, before, PruneChunk, ct).ConfigureAwait(false) == PruneChunk)
+        {
         }
         // By count: the oldest beyond the newest keepAtMost (keys committed meanwhile are the newest).
         long excess;

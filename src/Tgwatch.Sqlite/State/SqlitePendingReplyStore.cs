@@ -6,7 +6,7 @@ namespace Tgwatch.Sqlite.State;
 /// <summary>Pending reply resolutions in the <c>pending_replies</c> table.</summary>
 internal sealed class SqlitePendingReplyStore(ConnectionGate gate) : IPendingReplyStore
 {
-    private const string Upsert = """
+    internal const string Upsert = """
         INSERT INTO pending_replies (key, message_json, attempts, next_attempt, since) VALUES (@key, @json, @attempts, @next, @since)
         ON CONFLICT (key) DO UPDATE SET
             message_json = excluded.message_json, attempts = excluded.attempts,

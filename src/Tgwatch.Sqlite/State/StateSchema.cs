@@ -84,5 +84,9 @@ internal static class StateSchema
             );
             CREATE INDEX outbox_by_sink ON outbox (sink, id);
             """),
+        new Migration(2, "indexes for requeueing outbox records and ageing the sink ledger", """
+            CREATE INDEX outbox_by_key ON outbox (sink, key);
+            CREATE INDEX sink_ledger_by_age ON sink_ledger (recorded_at);
+            """),
     ]);
 }

@@ -248,6 +248,9 @@ public sealed class MessagePipelineTests
         Assert.True(update.IsReplyUpdate);
         Assert.Equal(new ReplyRef(-1001234567890, 1, ReplyState.Resolved, "found later"), update.ReplyTo);
         Assert.Equal(reply.MessageId, update.MessageId);
+        Assert.NotNull(update.EditDate); // dated when resolved: its contract record differs from the message's
+        Assert.Equal(0, update.EditDate.Value.Ticks % TimeSpan.TicksPerSecond);
+        Assert.NotEqual(TgMessageJson.ToJson(reply with { ReplyTo = update.ReplyTo }), TgMessageJson.ToJson(update));
         Assert.Equal(0, await store.PendingReplies.CountAsync(default));
         Assert.Equal(1, pipeline.Stats.ReplyUpdates);
         Assert.Equal(3, reads);

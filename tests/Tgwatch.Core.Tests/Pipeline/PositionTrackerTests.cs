@@ -53,4 +53,16 @@ public sealed class PositionTrackerTests
         t.Start(new Checkpoint("s", 3)); // a redelivery below the watermark
         Assert.Null(t.Complete(new Checkpoint("s", 3)));
     }
+
+    [Fact]
+    public void AForgottenDelivery_BlocksTheWatermarkAtItsPosition()
+    {
+        var t = new PositionTracker();
+        foreach (var p in new long[] { 1, 2, 3 }) t.Start(new Checkpoint("s", p));
+        t.Forget(new Checkpoint("s", 2));
+        Assert.Equal(2, t.InFlight);
+        Assert.Equal(new Checkpoint("s", 1), t.Complete(new Checkpoint("s", 1)));
+        Assert.Null(t.Complete(new Checkpoint("s", 3)));
+        Assert.Equal(0, t.InFlight);
+    }
 }

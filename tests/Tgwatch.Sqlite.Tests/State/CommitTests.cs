@@ -24,6 +24,25 @@ public sealed class CommitTests
     }
 
     [Fact]
+    public async Task PendingReplies_AreAddedAndRemovedInTheCommitOfTheirBatch()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var pending = new PendingReply("bot1:1:5:new:", "{}", 0, TempStore.Start.AddSeconds(5), TempStore.Start);
+        await t.Store.CommitAsync(Make.Commit(TempStore.Start, Make.Messages(1, 5, 1)) with { NewPendingReplies = [pending] }, default);
+        Assert.Equal([pending], await t.Store.PendingReplies.DueAsync(TempStore.Start.AddSeconds(5), 10, default));
+
+        // A failed commit takes its pending entries with it.
+        var broken = new ScriptedList(Make.Messages(1, 6, 10), atIndex: 5, () => throw new InvalidDataException("broke"));
+        var other = pending with { Key = "bot1:1:6:new:" };
+        await Assert.ThrowsAsync<InvalidDataException>(async () =>
+            await t.Store.CommitAsync(Make.Commit(TempStore.Start, broken) with { NewPendingReplies = [other], ResolvedPendingReplies = [pending.Key] }, default));
+        Assert.Equal(1, await t.Store.PendingReplies.CountAsync(default));
+
+        await t.Store.CommitAsync(Make.Commit(TempStore.Start, []) with { ResolvedPendingReplies = [pending.Key] }, default);
+        Assert.Equal(0, await t.Store.PendingReplies.CountAsync(default));
+    }
+
+    [Fact]
     public async Task RefusedCheckpointAfterTheKeys_RollsBackTheKeysAndChats()
     {
         await using var t = await TempStore.OpenAsync();

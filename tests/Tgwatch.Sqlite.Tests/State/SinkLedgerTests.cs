@@ -1,3 +1,5 @@
+using Tgwatch.Storage;
+
 namespace Tgwatch.Sqlite.Tests.State;
 
 public sealed class SinkLedgerTests
@@ -47,5 +49,24 @@ public sealed class SinkLedgerTests
         await Assert.ThrowsAsync<ArgumentException>(async () => await t.Store.SinkLedger.RecordAsync("jsonl", ["b", null!], 20, default));
         Assert.Equal(10, await t.Store.SinkLedger.GetOffsetAsync("jsonl", default));
         Assert.Empty(await t.Store.SinkLedger.FindWrittenAsync("jsonl", ["b"], default));
+    }
+
+    [Fact]
+    public async Task TheLedger_AgesOutWithTheProcessedKeys_ExceptRecordsStillWaitingInAnOutbox()
+    {
+        await using var t = await TempStore.OpenAsync();
+        await t.Store.SinkLedger.RecordAsync("jsonl", ["old"], 10, default);
+        await t.Store.Outbox.EnqueueAsync("webhook", [new OutboxItem("waiting", [1]), new OutboxItem("sent", [2])], default);
+        var sent = (await t.Store.Outbox.PeekAsync("webhook", 10, default)).Where(e => e.Key == "sent").Select(e => e.Id).ToArray();
+        await t.Store.Outbox.DeleteAsync("webhook", sent, default);
+        t.Time.Advance(TimeSpan.FromDays(8));
+        await t.Store.SinkLedger.RecordAsync("jsonl", ["new"], 20, default);
+
+        await t.Store.PruneProcessedAsync(t.Time.GetUtcNow() - TimeSpan.FromDays(7), 1000, default);
+
+        Assert.Equal(["new"], await t.Store.SinkLedger.FindWrittenAsync("jsonl", ["old", "new"], default));
+        Assert.Equal(20, await t.Store.SinkLedger.GetOffsetAsync("jsonl", default));
+        Assert.Equal(0, await t.Store.Outbox.EnqueueAsync("webhook", [new OutboxItem("waiting", [1])], default)); // still remembered
+        Assert.Equal(1, await t.Store.Outbox.EnqueueAsync("webhook", [new OutboxItem("sent", [2])], default));    // aged out
     }
 }

@@ -75,8 +75,8 @@ public sealed partial class JsonlFileConnector : IConnector
                 yield return new Delivery(message, new Checkpoint(StreamName, line));
             }
         }
+        // The status stays Ready: replies are resolved from the records read, after the end of the file too.
         if (BadLines > 1) LogBadLines(_path, BadLines);
-        SetStatus(ConnectionState.Disconnected, "end of file");
     }
 
     private TgMessage? ParseLine(string text, long line)
