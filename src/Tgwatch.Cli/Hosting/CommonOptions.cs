@@ -58,8 +58,12 @@ internal sealed class CommonOptions
         LogFormat.AcceptOnlyFromAmong("text", "json");
     }
 
-    public string? SecretFrom(ParseResult parse) =>
-        parse.GetValue(WebhookSecret) ?? (Environment.GetEnvironmentVariable("TGWATCH_WEBHOOK_SECRET") is { Length: > 0 } s ? s : null);
+    public string? SecretFrom(ParseResult parse)
+    {
+        var secret = parse.GetValue(WebhookSecret) ?? (Environment.GetEnvironmentVariable("TGWATCH_WEBHOOK_SECRET") is { Length: > 0 } s ? s : null);
+        Secrets.SecretRedactor.Register(secret);
+        return secret;
+    }
 
     public CliLogging Logging(ParseResult parse, TextWriter stderr) =>
         new(stderr, parse.GetValue(LogLevel), parse.GetValue(LogFormat) == "json", TimeProvider.System);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Tgwatch.Secrets;
 
 namespace Tgwatch.Cli.Hosting;
 
@@ -20,9 +21,12 @@ internal sealed class LineLoggerProvider(TextWriter output, LogLevel minimum, bo
         lock (_sync) output.Flush();
     }
 
-    private void Write(string category, LogLevel level, EventId id, string message, Exception? exception)
+    private void Write(string category, LogLevel level, EventId id, string rawMessage, Exception? exception)
     {
         var now = time.GetUtcNow().UtcDateTime;
+        // No secret reaches a log line: not in the message, not in an exception's text.
+        var message = SecretRedactor.Redact(rawMessage);
+        var exceptionText = exception is null ? null : SecretRedactor.Redact(exception.ToString());
         string line;
         if (json)
         {
@@ -35,7 +39,7 @@ internal sealed class LineLoggerProvider(TextWriter output, LogLevel minimum, bo
                 w.WriteString("category", category);
                 if (id.Id != 0) w.WriteNumber("event_id", id.Id);
                 w.WriteString("message", message);
-                if (exception is not null) w.WriteString("exception", exception.ToString());
+                if (exceptionText is not null) w.WriteString("exception", exceptionText);
                 w.WriteEndObject();
             }
             line = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
@@ -45,7 +49,7 @@ internal sealed class LineLoggerProvider(TextWriter output, LogLevel minimum, bo
             var levelText = Name(level);
             if (colour) levelText = $"{Colour(level)}{levelText}\u001b[0m";
             line = $"{now:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {levelText} {category}: {message}";
-            if (exception is not null) line += Environment.NewLine + exception;
+            if (exceptionText is not null) line += Environment.NewLine + exceptionText;
         }
         lock (_sync)
         {

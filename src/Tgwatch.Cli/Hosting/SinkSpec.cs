@@ -50,13 +50,28 @@ internal sealed record SinkSpec(string Kind, string Target)
         _ => $"{Kind}:{Target}",
     };
 
+    /// <summary>Registers the parts of a webhook address that may be credentials (user info, long path segments, query values) as secrets.</summary>
+    private static void RegisterSecretsOf(Uri url)
+    {
+        if (url.UserInfo.Length > 0) Secrets.SecretRedactor.Register(Uri.UnescapeDataString(url.UserInfo));
+        foreach (var part in url.AbsolutePath.Split('/').Concat(url.Query.TrimStart('?').Split('&').Select(q => q[(q.IndexOf('=') + 1)..])))
+            if (part.Length >= 16) Secrets.SecretRedactor.Register(Uri.UnescapeDataString(part));
+    }
+
     /// <summary>Creates the sink.</summary>
     public IMessageSink Create(IStateStore store, ILoggerFactory logs, TimeProvider time, string? webhookSecret) => Kind switch
     {
         "console" => new ConsoleSink(new ConsoleSinkOptions { Name = Name }),
         "jsonl" => new JsonlSink(new JsonlSinkOptions { Path = Target, Name = Name }, store.SinkLedger, logs.CreateLogger<JsonlSink>()),
         "sqlite" => new SqliteMessageSink(Target, time, Name),
-        "webhook" => new WebhookSink(new WebhookSinkOptions { Url = new Uri(Target), Secret = webhookSecret, Name = Name }, store, null, logs.CreateLogger<WebhookSink>(), time),
+        "webhook" => CreateWebhook(store, logs, time, webhookSecret),
         _ => throw new InvalidOperationException($"unknown sink kind {Kind}"),
     };
+
+    private WebhookSink CreateWebhook(IStateStore store, ILoggerFactory logs, TimeProvider time, string? webhookSecret)
+    {
+        var url = new Uri(Target);
+        RegisterSecretsOf(url);
+        return new WebhookSink(new WebhookSinkOptions { Url = url, Secret = webhookSecret, Name = Name }, store, null, logs.CreateLogger<WebhookSink>(), time);
+    }
 }

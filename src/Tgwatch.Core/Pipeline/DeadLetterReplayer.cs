@@ -75,7 +75,7 @@ public sealed class DeadLetterReplayer
             {
                 Fault = fault,
                 ErrorType = e.GetType().FullName ?? e.GetType().Name,
-                Error = e.ToString(),
+                Error = Secrets.SecretRedactor.Redact(e.ToString()),
                 Attempts = letter.Letter.Attempts + 1,
                 FailedAt = _time.GetUtcNow(),
             }, ct).ConfigureAwait(false);

@@ -94,6 +94,18 @@ public sealed class MessagePipelineTests
     }
 
     [Fact]
+    public async Task ADeadLetter_StoresItsErrorWithoutSecrets()
+    {
+        const string token = "1234567890:AAFakeFakeFakeFakeFakeFakeFakeFake_-x";
+        var handler = new DelegateHandler("http", (_, _) => throw new InvalidOperationException($"POST https://api.telegram.org/bot{token}/sendMessage: 400"));
+        var store = new InMemoryStateStore();
+        await PipelineFixture.Create(ScriptedConnector.Of(SomeMessage.Batch(1, 1)), [new CollectingSink()], store, handlers: [handler]).RunToEndAsync();
+        var letter = Assert.Single(await store.DeadLetters.ListAsync(10, 0, default)).Letter;
+        Assert.DoesNotContain(token, letter.Error);
+        Assert.Contains("bot<redacted>/sendMessage", letter.Error);
+    }
+
+    [Fact]
     public async Task ABugInAHandler_IsNotRetried()
     {
         var calls = 0;

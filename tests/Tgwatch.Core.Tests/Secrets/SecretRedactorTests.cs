@@ -1,0 +1,33 @@
+using Tgwatch.Secrets;
+
+namespace Tgwatch.Core.Tests.Secrets;
+
+public sealed class SecretRedactorTests
+{
+    // The shape of a bot token (id, colon, 35 characters); not a real one.
+    private const string Token = "1234567890:AAFakeFakeFakeFakeFakeFakeFakeFake_-x";
+
+    [Theory]
+    [InlineData("GET https://api.telegram.org/bot" + Token + "/getUpdates failed", "GET https://api.telegram.org/bot<redacted>/getUpdates failed")]
+    [InlineData("token " + Token + " rejected", "token <redacted> rejected")]
+    [InlineData("at 12:30:45 the job ran", "at 12:30:45 the job ran")]
+    [InlineData("chat -1001234567890: hello", "chat -1001234567890: hello")]
+    public void BotTokens_AreMaskedWhereverTheyAppear(string text, string expected) =>
+        Assert.Equal(expected, SecretRedactor.Redact(text));
+
+    [Fact]
+    public void RegisteredValues_AreMasked_LongestFirst()
+    {
+        SecretRedactor.Register("s3cr3t-webhook-key");
+        SecretRedactor.Register("s3cr3t-webhook-key-and-more");
+        SecretRedactor.Register("ab"); // too short to be a secret: ignored, or every "ab" would vanish
+        Assert.Equal("sig <redacted> / <redacted> / ab", SecretRedactor.Redact("sig s3cr3t-webhook-key-and-more / s3cr3t-webhook-key / ab"));
+    }
+
+    [Fact]
+    public void TextWithoutSecrets_IsReturnedAsItIs()
+    {
+        const string text = "nothing to hide here";
+        Assert.Same(text, SecretRedactor.Redact(text));
+    }
+}
