@@ -5,12 +5,14 @@ using Tgwatch.Bench;
 // dotnet run -c Release --project bench/Tgwatch.Bench -- quiet    tgwatch quiet throughput against grep
 // dotnet run -c Release --project bench/Tgwatch.Bench -- sqlite   SQLite sink against raw batched inserts
 // dotnet run -c Release --project bench/Tgwatch.Bench -- store    state store commits and dedup lookups
+// dotnet run -c Release --project bench/Tgwatch.Bench -- pipeline whole pipeline: null/SQLite sink, null/SQLite store, memory over 1M messages
 return args.FirstOrDefault() switch
 {
     "gate" => Run(() => BenchmarkRunner.Run<GatedLogEventBenchmarks>(args: args[1..])),
     "quiet" => await QuietThroughput.RunAsync(args[1..]),
     "sqlite" => await SqliteSinkThroughput.RunAsync(args[1..]),
     "store" => await StateStoreThroughput.RunAsync(),
+    "pipeline" => await PipelineThroughput.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -22,6 +24,6 @@ static int Run(Action benchmark)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Tgwatch.Bench gate [BenchmarkDotNet options] | quiet [--lines N] | sqlite [--messages N] | store");
+    Console.Error.WriteLine("usage: Tgwatch.Bench gate [BenchmarkDotNet options] | quiet [--lines N] | sqlite [--messages N] | store | pipeline [--messages N] [--memory-messages N] [--parts 123]");
     return 2;
 }

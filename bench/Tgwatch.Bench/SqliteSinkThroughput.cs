@@ -49,7 +49,8 @@ internal static class SqliteSinkThroughput
         return 0;
     }
 
-    private static TimeSpan Raw(string path, TgMessage[][] batches)
+    /// <summary>Raw batched inserts into the sink's schema: one transaction per batch, a prepared plain INSERT.</summary>
+    internal static TimeSpan Raw(string path, IEnumerable<IReadOnlyList<TgMessage>> batches)
     {
         using var connection = SqliteFile.Open(path, MessagesSchema.Schema, TimeSpan.FromSeconds(5));
         using var command = connection.CreateCommand();
@@ -106,25 +107,29 @@ internal static class SqliteSinkThroughput
 
     private static TgMessage[] Messages(int count)
     {
-        var start = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
         var messages = new TgMessage[count];
-        for (var i = 0; i < count; i++)
-        {
-            var chat = -1001000000000L - i % 50;
-            messages[i] = new TgMessage
-            {
-                Account = "bot123456",
-                Connector = "botapi",
-                Chat = new ChatInfo(chat, "supergroup", $"Group number {i % 50}", i % 3 == 0 ? $"group{i % 50}" : null),
-                MessageId = 1_000 + i / 50,
-                Date = start.AddSeconds(i),
-                Sender = new SenderInfo(10_000 + i % 977, $"User {i % 977}", $"user{i % 977}"),
-                Text = $"Message {i}: the quick brown fox jumps over the lazy dog, ünïcödé text, a link https://t.me/x/{i}",
-                Media = i % 10 == 0 ? new MediaInfo("photo", "a caption") : null,
-                ReplyTo = i % 7 == 0 ? new ReplyRef(chat, 1_000 + i / 50 - 1, ReplyState.Resolved, "the message replied to") : null,
-            };
-        }
+        for (var i = 0; i < count; i++) messages[i] = Message(i, 50);
         return messages;
+    }
+
+    private static readonly DateTimeOffset Start = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The <paramref name="i"/>th message of a stream over <paramref name="chats"/> chats taking turns (keys unique).</summary>
+    internal static TgMessage Message(int i, int chats)
+    {
+        var chat = -1001000000000L - i % chats;
+        return new TgMessage
+        {
+            Account = "bot123456",
+            Connector = "botapi",
+            Chat = new ChatInfo(chat, "supergroup", $"Group number {i % chats}", i % 3 == 0 ? $"group{i % chats}" : null),
+            MessageId = 1_000 + i / chats,
+            Date = Start.AddSeconds(i),
+            Sender = new SenderInfo(10_000 + i % 977, $"User {i % 977}", $"user{i % 977}"),
+            Text = $"Message {i}: the quick brown fox jumps over the lazy dog, ünïcödé text, a link https://t.me/x/{i}",
+            Media = i % 10 == 0 ? new MediaInfo("photo", "a caption") : null,
+            ReplyTo = i % 7 == 0 ? new ReplyRef(chat, 1_000 + i / chats - 1, ReplyState.Resolved, "the message replied to") : null,
+        };
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
