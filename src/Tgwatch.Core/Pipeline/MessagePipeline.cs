@@ -337,57 +337,72 @@ public sealed class MessagePipeline
     private async Task SinkStageAsync(CancellationToken ct)
     {
         var reader = _ready.Reader;
-        var items = new List<WorkItem>(_options.BatchSize);
         var toWrite = new List<TgMessage>(_options.BatchSize);
-        var processed = new List<ProcessedMessage>(_options.BatchSize);
+        // The commit of a batch runs while the next batch is written to the sinks; commits stay in order.
+        var previous = Task.CompletedTask;
+        try
+        {
+            while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
+            {
+                var items = new List<WorkItem>(Math.Min(_options.BatchSize, reader.CanCount ? reader.Count : _options.BatchSize));
+                toWrite.Clear();
+                while (items.Count < _options.BatchSize && reader.TryRead(out var item))
+                {
+                    items.Add(item);
+                    if (item.State is WorkState.Write or WorkState.ReplyUpdate) toWrite.Add(item.Message!);
+                }
+                if (toWrite.Count > 0) await WriteSinksAsync(toWrite, ct).ConfigureAwait(false);
+                // Every sink has the batch: now its positions are done, and the watermarks may move.
+                var commit = BuildCommit(items, out var advanced);
+                await previous.ConfigureAwait(false);
+                previous = CommitAsync(commit, advanced, items, ct);
+            }
+        }
+        finally
+        {
+            await previous.ConfigureAwait(false);
+        }
+    }
+
+    private StoreCommit BuildCommit(List<WorkItem> items, out List<Checkpoint> advanced)
+    {
+        var now = _time.GetUtcNow();
+        var processed = new List<ProcessedMessage>(items.Count);
         var pending = new List<PendingReply>();
         var resolved = new List<string>();
-        var advanced = new Dictionary<string, Checkpoint>(StringComparer.Ordinal);
-        while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
+        var marks = new Dictionary<string, Checkpoint>(StringComparer.Ordinal);
+        foreach (var item in items)
         {
-            items.Clear();
-            toWrite.Clear();
-            processed.Clear();
-            pending.Clear();
-            resolved.Clear();
-            advanced.Clear();
-            while (items.Count < _options.BatchSize && reader.TryRead(out var item))
+            if (item.State == WorkState.Write)
             {
-                items.Add(item);
-                if (item.State is WorkState.Write or WorkState.ReplyUpdate) toWrite.Add(item.Message!);
+                var m = item.Message!;
+                processed.Add(new ProcessedMessage(item.Key!, m.Chat.Id, m.Chat.Title, m.MessageId, m.Date));
+                if (item.RetryReply) pending.Add(new PendingReply(item.Key!, TgMessageJson.ToJson(m, full: true), 0, now + _options.ReplyRetryDelay, now));
             }
-            if (toWrite.Count > 0) await WriteSinksAsync(toWrite, ct).ConfigureAwait(false);
-
-            // Every sink has the batch: now its positions are done, and the watermarks may move.
-            var now = _time.GetUtcNow();
-            foreach (var item in items)
-            {
-                if (item.State == WorkState.Write)
-                {
-                    var m = item.Message!;
-                    processed.Add(new ProcessedMessage(item.Key!, m.Chat.Id, m.Chat.Title, m.MessageId, m.Date));
-                    if (item.RetryReply) pending.Add(new PendingReply(item.Key!, TgMessageJson.ToJson(m, full: true), 0, now + _options.ReplyRetryDelay, now));
-                }
-                if (item.Pending is { } done) resolved.Add(done.Key);
-                if (item.Delivery is { } d && _positions.Complete(d.Position) is { } mark) advanced[mark.Stream] = mark;
-            }
-            var commit = new StoreCommit(_connector.Account, _connector.Name, [.. advanced.Values], [.. processed], now)
-            {
-                NewPendingReplies = [.. pending],
-                ResolvedPendingReplies = [.. resolved],
-            };
-            if (!commit.IsEmpty) await _store.RunAsync((store, token) => store.CommitAsync(commit, token), ct).ConfigureAwait(false);
-            Interlocked.Add(ref Stats.written, processed.Count);
-            Interlocked.Increment(ref Stats.commits);
-            foreach (var mark in advanced.Values) await CommitConnectorAsync(mark, ct).ConfigureAwait(false);
-            foreach (var item in items)
-            {
-                item.Committed?.TrySetResult();
-                if (item.HoldsKey) _inFlightKeys.TryRemove(item.Key!, out _);
-            }
-            if (pending.Count > 0) _replies.Wake();
-            await PruneNowAndThenAsync(ct).ConfigureAwait(false);
+            if (item.Pending is { } done) resolved.Add(done.Key);
+            if (item.Delivery is { } d && _positions.Complete(d.Position) is { } mark) marks[mark.Stream] = mark;
         }
+        advanced = [.. marks.Values];
+        return new StoreCommit(_connector.Account, _connector.Name, advanced, processed, now)
+        {
+            NewPendingReplies = pending,
+            ResolvedPendingReplies = resolved,
+        };
+    }
+
+    private async Task CommitAsync(StoreCommit commit, List<Checkpoint> advanced, List<WorkItem> items, CancellationToken ct)
+    {
+        if (!commit.IsEmpty) await _store.RunAsync((store, token) => store.CommitAsync(commit, token), ct).ConfigureAwait(false);
+        Interlocked.Add(ref Stats.written, commit.Processed.Count);
+        Interlocked.Increment(ref Stats.commits);
+        foreach (var mark in advanced) await CommitConnectorAsync(mark, ct).ConfigureAwait(false);
+        foreach (var item in items)
+        {
+            item.Committed?.TrySetResult();
+            if (item.HoldsKey) _inFlightKeys.TryRemove(item.Key!, out _);
+        }
+        if (commit.NewPendingReplies.Count > 0) _replies.Wake();
+        await PruneNowAndThenAsync(ct).ConfigureAwait(false);
     }
 
     private async ValueTask WriteSinksAsync(List<TgMessage> batch, CancellationToken ct)

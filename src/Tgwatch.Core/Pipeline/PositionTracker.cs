@@ -18,7 +18,9 @@ public sealed class PositionTracker
         lock (_sync)
         {
             var s = StreamOf(position.Stream);
-            s.InFlight[position.Position] = s.InFlight.GetValueOrDefault(position.Position) + 1;
+            var count = s.InFlight.GetValueOrDefault(position.Position);
+            s.InFlight[position.Position] = count + 1;
+            if (count == 0) s.Order.Add(position.Position);
         }
     }
 
@@ -29,8 +31,7 @@ public sealed class PositionTracker
         {
             var s = StreamOf(position.Stream);
             if (!s.InFlight.TryGetValue(position.Position, out var count)) return;
-            if (count == 1) s.InFlight.Remove(position.Position);
-            else s.InFlight[position.Position] = count - 1;
+            s.Leave(position.Position, count);
             // Nothing at or after it may be committed any more in this run.
             s.Blocked = s.Blocked is { } b ? Math.Min(b, position.Position) : position.Position;
         }
@@ -44,12 +45,11 @@ public sealed class PositionTracker
             var s = StreamOf(position.Stream);
             if (!s.InFlight.TryGetValue(position.Position, out var count))
                 throw new InvalidOperationException($"position {position.Position} of stream {position.Stream} completed without being started");
-            if (count == 1) s.InFlight.Remove(position.Position);
-            else s.InFlight[position.Position] = count - 1;
+            s.Leave(position.Position, count);
             s.Done.Add(position.Position);
             var moved = false;
             // Everything done below the lowest unfinished delivery is safe to commit.
-            while (s.Done.Count > 0 && (s.InFlight.Count == 0 || s.Done.Min < s.InFlight.Keys[0]) && !(s.Done.Min >= s.Blocked))
+            while (s.Done.Count > 0 && (s.Order.Count == 0 || s.Done.Min < s.Order.Min) && !(s.Done.Min >= s.Blocked))
             {
                 var min = s.Done.Min;
                 s.Done.Remove(min);
@@ -81,10 +81,22 @@ public sealed class PositionTracker
 
     private sealed class Stream
     {
-        public readonly SortedList<long, int> InFlight = [];
+        public readonly Dictionary<long, int> InFlight = [];
+        public readonly SortedSet<long> Order = [];
         public readonly SortedSet<long> Done = [];
         public long Watermark;
         public bool HasWatermark;
         public long? Blocked;
+
+        public void Leave(long position, int count)
+        {
+            if (count > 1)
+            {
+                InFlight[position] = count - 1;
+                return;
+            }
+            InFlight.Remove(position);
+            Order.Remove(position);
+        }
     }
 }

@@ -6,11 +6,11 @@ namespace Tgwatch.Sqlite.Database;
 /// <summary>
 /// Looks up many keys with a prepared <c>IN (…)</c> query of a few fixed sizes (at most 500 parameters):
 /// the keys go in chunks, the last chunk padded by repeating its last key, so every query is one of
-/// three compiled statements whatever the number of keys.
+/// four compiled statements whatever the number of keys.
 /// </summary>
 internal sealed class KeyInList
 {
-    private static readonly int[] Sizes = [8, 64, 500];
+    private static readonly int[] Sizes = [8, 64, 256, 500];
     private readonly string[] _sql;
     private readonly string[][] _parameters;
     private readonly int _first;
