@@ -23,9 +23,11 @@ public sealed class SqliteStateStore : IStateStore
     private readonly ConnectionGate _gate;
     private readonly ProcessedKeys _processed;
     private readonly TimeProvider _time;
+    private KeyFilter _filter;
 
     private SqliteStateStore(ConnectionGate gate, TimeProvider time, SqliteStateStoreOptions options)
     {
+        _filter = LoadFilter(gate, options);
         _gate = gate;
         _time = time;
         Options = options;
@@ -90,8 +92,16 @@ public sealed class SqliteStateStore : IStateStore
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlySet<string>> FindProcessedAsync(IReadOnlyCollection<string> keys, CancellationToken ct) =>
-        _processed.FindAsync(keys, ct);
+    public ValueTask<IReadOnlySet<string>> FindProcessedAsync(IReadOnlyCollection<string> keys, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        // Keys the filter has never seen are certainly new: only the others are looked up.
+        var filter = Volatile.Read(ref _filter);
+        List<string>? maybe = null;
+        foreach (var key in keys)
+            if (filter.MayContain(key)) (maybe ??= []).Add(key);
+        return maybe is null ? ValueTask.FromResult<IReadOnlySet<string>>(new HashSet<string>()) : _processed.FindAsync(maybe, ct);
+    }
 
     /// <inheritdoc />
     /// <remarks>
@@ -104,7 +114,21 @@ public sealed class SqliteStateStore : IStateStore
         using (await _gate.EnterAsync(ct).ConfigureAwait(false))
         {
             CommitWriter.Write(_gate, commit, ct);
+            var filter = _filter;
+            foreach (var m in commit.Processed) filter.Add(m.Key);
+            // Past its capacity the filter answers "maybe" too often: a fresh one, sized for more, is built.
+            if (filter.Count > filter.Capacity) Volatile.Write(ref _filter, LoadFilter(_gate, Options));
         }
+    }
+
+    /// <summary>A filter of every processed key in the file, with room for twice as many (or the retention's maximum).</summary>
+    private static KeyFilter LoadFilter(ConnectionGate gate, SqliteStateStoreOptions options)
+    {
+        var keys = (long)gate.Command("SELECT count(*) FROM processed", null).ExecuteScalar()!;
+        var filter = new KeyFilter(Math.Max(Math.Min(options.MaxProcessedKeys, 4_000_000L), keys * 2));
+        using var reader = gate.Command("SELECT key FROM processed", null).ExecuteReader();
+        while (reader.Read()) filter.Add(reader.GetString(0));
+        return filter;
     }
 
     /// <inheritdoc />

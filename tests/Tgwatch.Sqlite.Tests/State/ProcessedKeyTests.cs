@@ -1,3 +1,4 @@
+using Tgwatch.Sqlite.State;
 using CsCheck;
 using Tgwatch.Storage;
 
@@ -52,6 +53,37 @@ public sealed class ProcessedKeyTests
             return found.SetEquals(expected);
         }, iter: 60);
         Assert.Equal(700, committed.Length);
+    }
+
+    [Fact]
+    public async Task FindProcessed_AfterReopen_FindsWhatEarlierRunsCommitted()
+    {
+        await using var t = await TempStore.OpenAsync();
+        await t.Store.CommitAsync(Make.Commit(TempStore.Start, Make.Messages(1, 1, 300)), default);
+        await t.ReopenAsync();
+        var keys = Make.Keys(Make.Messages(1, 250, 100));
+        Assert.Equal(Make.Keys(Make.Messages(1, 250, 51)).Order(), (await t.Store.FindProcessedAsync(keys, default)).Order());
+    }
+
+    [Fact]
+    public void KeyFilter_NeverForgetsAKey_AndRarelyImaginesOne()
+    {
+        var filter = new KeyFilter(100_000);
+        var added = Enumerable.Range(0, 100_000).Select(i => $"bot1:-100{i % 7}:{i}:new:").ToList();
+        foreach (var k in added) filter.Add(k);
+        Assert.All(added, k => Assert.True(filter.MayContain(k)));
+        var imagined = Enumerable.Range(0, 100_000).Count(i => filter.MayContain($"bot1:-100{i % 7}:{i}:edit:1700000000"));
+        Assert.InRange(imagined, 0, 3_000); // about 1 % at capacity
+    }
+
+    [Fact]
+    public async Task FindProcessed_StaysExact_WhenTheFilterOutgrowsItsCapacity()
+    {
+        await using var t = await TempStore.OpenAsync(new SqliteStateStoreOptions { MaxProcessedKeys = 1_000 });
+        for (var b = 0; b < 6; b++)
+            await t.Store.CommitAsync(Make.Commit(TempStore.Start, Make.Messages(1, 1 + b * 1_000, 1_000)), default);
+        var keys = Make.Keys(Make.Messages(1, 5_500, 1_000));
+        Assert.Equal(501, (await t.Store.FindProcessedAsync(keys, default)).Count); // ids 5,500..6,000
     }
 
     [Fact]
