@@ -355,7 +355,8 @@ public sealed class MessagePipeline
                 // Every sink has the batch: now its positions are done, and the watermarks may move.
                 var commit = BuildCommit(items, out var advanced);
                 await previous.ConfigureAwait(false);
-                previous = CommitAsync(commit, advanced, items, ct);
+                // On a thread of its own: a store that commits synchronously would otherwise hold up the next write.
+                previous = Task.Run(() => CommitAsync(commit, advanced, items, ct), CancellationToken.None);
             }
         }
         finally
