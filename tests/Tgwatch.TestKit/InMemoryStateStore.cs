@@ -287,28 +287,12 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
     // ---- outbox ----
 
     /// <inheritdoc />
-    public ValueTask<int> EnqueueAsync(string sink, IReadOnlyList<OutboxItem> items, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(items);
-        ct.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            if (!_outbox.TryGetValue(sink, out var box))
-                _outbox[sink] = box = ([], new HashSet<string>(StringComparer.Ordinal));
-            var added = 0;
-            foreach (var item in items)
-            {
-                if (!box.Ever.Add(item.Key)) continue;
-                var id = ++_outboxId;
-                box.Waiting[id] = new OutboxEntry(id, item.Key, [.. item.Payload]);
-                added++;
-            }
-            return new(added);
-        }
-    }
+    public ValueTask<int> EnqueueAsync(string sink, IReadOnlyList<OutboxItem> items, CancellationToken ct) => Add(sink, items, requeue: false, ct);
 
     /// <inheritdoc />
-    public ValueTask<int> RequeueAsync(string sink, IReadOnlyList<OutboxItem> items, CancellationToken ct)
+    public ValueTask<int> RequeueAsync(string sink, IReadOnlyList<OutboxItem> items, CancellationToken ct) => Add(sink, items, requeue: true, ct);
+
+    private ValueTask<int> Add(string sink, IReadOnlyList<OutboxItem> items, bool requeue, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(items);
         ct.ThrowIfCancellationRequested();
@@ -319,8 +303,8 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
             var added = 0;
             foreach (var item in items)
             {
-                if (box.Waiting.Values.Any(e => e.Key == item.Key)) continue;
-                box.Ever.Add(item.Key);
+                var firstTime = box.Ever.Add(item.Key);
+                if (requeue ? box.Waiting.Values.Any(e => e.Key == item.Key) : !firstTime) continue;
                 var id = ++_outboxId;
                 box.Waiting[id] = new OutboxEntry(id, item.Key, [.. item.Payload]);
                 added++;

@@ -1,3 +1,4 @@
+using Tgwatch;
 using System.CommandLine;
 using Tgwatch.Cli.Hosting;
 using Tgwatch.Messages;
@@ -38,7 +39,7 @@ internal static class DeadLettersCommand
                 {
                     var d = l.Letter;
                     var text = Excerpt(d.MessageJson);
-                    await stdout.WriteLineAsync($"{l.Id}\t{TgMessageJson.FormatDate(d.FailedAt)}\t{d.Stage}\t{d.Key}\t{d.Fault} after {d.Attempts} attempt(s): {FirstLine(d.Error)}\t{text}").ConfigureAwait(false);
+                    await stdout.WriteLineAsync($"{l.Id}\t{TgMessageJson.FormatDate(d.FailedAt)}\t{d.Stage}\t{d.Key}\t{d.Fault} after {d.Attempts} attempt(s): {TextLines.FirstLine(d.Error)}\t{text}").ConfigureAwait(false);
                     if (parse.GetValue(errors)) await stdout.WriteLineAsync(d.Error).ConfigureAwait(false);
                 }
                 await stderr.WriteLineAsync($"[tgwatch] {letters.Count} of {total} dead letters shown").ConfigureAwait(false);
@@ -99,9 +100,4 @@ internal static class DeadLettersCommand
         }
     }
 
-    private static string FirstLine(string s)
-    {
-        var i = s.IndexOfAny(['\r', '\n']);
-        return i < 0 ? s : s[..i];
-    }
 }

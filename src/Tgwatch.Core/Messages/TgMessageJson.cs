@@ -106,7 +106,7 @@ public static class TgMessageJson
     {
         JsonDocument doc;
         try { doc = JsonDocument.Parse(utf8.ToArray()); }
-        catch (JsonException e) { throw new FormatException($"not a JSON record: {FirstLine(e.Message)}", e); }
+        catch (JsonException e) { throw new FormatException($"not a JSON record: {TextLines.FirstLine(e.Message)}", e); }
         using (doc) return Read(doc.RootElement);
     }
 
@@ -204,9 +204,4 @@ public static class TgMessageJson
             ? d
             : throw new FormatException($"\"{name}\" is not an ISO-8601 date: \"{text}\"");
 
-    private static string FirstLine(string s)
-    {
-        var i = s.IndexOfAny(['\r', '\n']);
-        return i < 0 ? s : s[..i];
-    }
 }

@@ -79,7 +79,7 @@ public sealed class DeadLetterReplayer
                 Attempts = letter.Letter.Attempts + 1,
                 FailedAt = _time.GetUtcNow(),
             }, ct).ConfigureAwait(false);
-            return new(letter.Id, stage, ReplayResultKind.Failed, $"{e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            return new(letter.Id, stage, ReplayResultKind.Failed, $"{e.GetType().Name}: {e.Message.FirstLine()}");
         }
         await _store.DeadLetters.RemoveAsync(letter.Id, ct).ConfigureAwait(false);
         return new(letter.Id, stage, ReplayResultKind.Replayed, null);

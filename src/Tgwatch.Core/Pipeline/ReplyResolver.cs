@@ -90,7 +90,7 @@ internal sealed class ReplyResolver
             var timedOut = e is TimeoutException && !call.IsCompleted || e is OperationCanceledException && timer.IsCancellationRequested;
             if (timedOut) await deadline.CancelAsync().ConfigureAwait(false);
             var fault = timedOut ? FaultKind.Timeout : FaultClassifier.Default.Classify(e, ct).Kind;
-            return ReplyResult.Failed(fault, timedOut ? $"no answer within {_options.ReplyDeadline}" : $"{e.GetType().Name}: {FirstLine(e.Message)}");
+            return ReplyResult.Failed(fault, timedOut ? $"no answer within {_options.ReplyDeadline}" : $"{e.GetType().Name}: {TextLines.FirstLine(e.Message)}");
         }
     }
 
@@ -198,9 +198,4 @@ internal sealed class ReplyResolver
 
     private static TimeSpan Clamp(TimeSpan wait) => wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;
 
-    private static string FirstLine(string s)
-    {
-        var i = s.IndexOfAny(['\r', '\n']);
-        return i < 0 ? s : s[..i];
-    }
 }

@@ -98,12 +98,7 @@ internal sealed class SinkWriter
         _failedAttempts++;
         if (_failingSince >= 0) return;
         _failingSince = _time.GetTimestamp();
-        Log.SinkFailing(_logger, _sink.Name, FaultClassifier.Default.Classify(e).Kind, $"{e.GetType().Name}: {FirstLine(e.Message)}", e);
+        Log.SinkFailing(_logger, _sink.Name, FaultClassifier.Default.Classify(e).Kind, $"{e.GetType().Name}: {TextLines.FirstLine(e.Message)}", e);
     }
 
-    private static string FirstLine(string s)
-    {
-        var i = s.IndexOfAny(['\r', '\n']);
-        return i < 0 ? s : s[..i];
-    }
 }

@@ -1,3 +1,4 @@
+using Tgwatch;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
@@ -85,14 +86,9 @@ public static class SqliteFile
         13 => "the disk is full",                                                         // SQLITE_FULL
         10 => "I/O error reading or writing the file",                                    // SQLITE_IOERR
         5 or 6 => "the file is locked by another process",                                // SQLITE_BUSY, LOCKED
-        _ => FirstLine(e.Message),
+        _ => TextLines.FirstLine(e.Message),
     };
 
-    private static string FirstLine(string s)
-    {
-        var i = s.IndexOfAny(['\r', '\n']);
-        return i < 0 ? s : s[..i];
-    }
 
     private static void Execute(SqliteConnection connection, string sql)
     {

@@ -13,38 +13,17 @@ internal sealed class SqliteOutbox(ConnectionGate gate, TimeProvider time) : IOu
     private const string Insert = "INSERT INTO outbox (sink, key, payload, enqueued_at) VALUES (@sink, @key, @payload, @at)";
     private const string Peek = "SELECT id, key, payload FROM outbox WHERE sink = @sink ORDER BY id LIMIT @max";
 
-    public async ValueTask<int> EnqueueAsync(string sink, IReadOnlyList<OutboxItem> items, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(sink);
-        ArgumentNullException.ThrowIfNull(items);
-        if (items.Count == 0) return 0;
-        var at = UnixMs.Of(time.GetUtcNow());
-        using (await gate.EnterAsync(ct).ConfigureAwait(false))
-        {
-            using var transaction = gate.BeginWrite();
-            var record = gate.Command(SqliteSinkLedger.RecordKey, transaction, "@sink", "@key", "@at");
-            var insert = gate.Command(Insert, transaction, "@sink", "@key", "@payload", "@at");
-            record.Parameters[0].Value = sink;
-            record.Parameters[2].Value = at;
-            insert.Parameters[0].Value = sink;
-            insert.Parameters[3].Value = at;
-            var added = 0;
-            for (var i = 0; i < items.Count; i++)
-            {
-                var item = items[i] ?? throw new ArgumentException("an item is null", nameof(items));
-                record.Parameters[1].Value = item.Key;
-                if (record.ExecuteNonQuery() == 0) continue; // this sink had the key already
-                insert.Parameters[1].Value = item.Key;
-                insert.Parameters[2].Value = item.Payload;
-                insert.ExecuteNonQuery();
-                added++;
-            }
-            transaction.Commit();
-            return added;
-        }
-    }
+    public ValueTask<int> EnqueueAsync(string sink, IReadOnlyList<OutboxItem> items, CancellationToken ct) =>
+        AddAsync(sink, items, requeue: false, ct);
 
-    public async ValueTask<int> RequeueAsync(string sink, IReadOnlyList<OutboxItem> items, CancellationToken ct)
+    public ValueTask<int> RequeueAsync(string sink, IReadOnlyList<OutboxItem> items, CancellationToken ct) =>
+        AddAsync(sink, items, requeue: true, ct);
+
+    /// <summary>
+    /// Queues the items in one transaction. A first enqueue takes only keys the sink's ledger never held; a
+    /// requeue (a dead letter's replay) takes keys held before too, but never doubles one that is waiting.
+    /// </summary>
+    private async ValueTask<int> AddAsync(string sink, IReadOnlyList<OutboxItem> items, bool requeue, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(sink);
         ArgumentNullException.ThrowIfNull(items);
@@ -65,10 +44,17 @@ internal sealed class SqliteOutbox(ConnectionGate gate, TimeProvider time) : IOu
             for (var i = 0; i < items.Count; i++)
             {
                 var item = items[i] ?? throw new ArgumentException("an item is null", nameof(items));
-                waiting.Parameters[1].Value = item.Key;
-                if (waiting.ExecuteScalar() is not null) continue; // already waiting: not doubled
                 record.Parameters[1].Value = item.Key;
-                record.ExecuteNonQuery();
+                var firstTime = record.ExecuteNonQuery() != 0;
+                if (requeue)
+                {
+                    waiting.Parameters[1].Value = item.Key;
+                    if (waiting.ExecuteScalar() is not null) continue; // already waiting: not doubled
+                }
+                else if (!firstTime)
+                {
+                    continue; // this sink had the key already
+                }
                 insert.Parameters[1].Value = item.Key;
                 insert.Parameters[2].Value = item.Payload;
                 insert.ExecuteNonQuery();

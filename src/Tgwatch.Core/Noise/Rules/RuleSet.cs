@@ -94,15 +94,10 @@ internal sealed class RuleSet
         }
         catch (JsonException e)
         {
-            throw new RulePackException($"rules file {name}: invalid JSON at line {e.LineNumber + 1}: {FirstLine(e.Message)}", e);
+            throw new RulePackException($"rules file {name}: invalid JSON at line {e.LineNumber + 1}: {TextLines.FirstLine(e.Message)}", e);
         }
     }
 
-    private static string FirstLine(string s)
-    {
-        var i = s.IndexOfAny(['\r', '\n']);
-        return i < 0 ? s : s[..i];
-    }
 
     private static RuleSet Build(List<(string Name, RulePackFile Pack, bool BuiltIn)> files)
     {
@@ -184,6 +179,6 @@ internal sealed class RuleSet
         if (builtIn && BuiltInPatterns.Find(pattern) is { } generated) return generated;
         var timeout = builtIn ? Regex.InfiniteMatchTimeout : UserPatternTimeout;
         try { return new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, timeout); }
-        catch (ArgumentException e) { throw new RulePackException($"{where()}: \"{field}\" is not a valid pattern: {FirstLine(e.Message)}", e); }
+        catch (ArgumentException e) { throw new RulePackException($"{where()}: \"{field}\" is not a valid pattern: {TextLines.FirstLine(e.Message)}", e); }
     }
 }

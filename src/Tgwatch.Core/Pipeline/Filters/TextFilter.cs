@@ -16,7 +16,7 @@ public sealed class TextFilter : IMessageFilter
     public TextFilter(string pattern)
     {
         try { _pattern = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeout); }
-        catch (ArgumentException e) { throw new ArgumentException($"text pattern \"{pattern}\" is not valid: {e.Message.Split('\n')[0]}", e); }
+        catch (ArgumentException e) { throw new ArgumentException($"text pattern \"{pattern}\" is not valid: {e.Message.FirstLine()}", e); }
     }
 
     /// <inheritdoc />
