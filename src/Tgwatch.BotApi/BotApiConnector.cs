@@ -1,0 +1,307 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+using Tgwatch.Connectors;
+using Tgwatch.Faults;
+using Tgwatch.Messages;
+
+namespace Tgwatch.BotApi;
+
+/// <summary>
+/// A bot's updates through the Bot API, by its own long-polling loop over <c>getUpdates</c>:
+/// <list type="bullet">
+/// <item>the offset it sends is the last committed update id + 1, so an update is confirmed to Telegram only after
+/// every sink has it, and a crash redelivers instead of losing (updates still in flight that come back are not
+/// delivered twice);</item>
+/// <item>network faults and time-outs back off exponentially with jitter, a rate limit waits what the server asked, a
+/// conflict (webhook set, another poller) is one error line and backoff, a rejected token stops with
+/// <see cref="BotTokenRejectedException"/>;</item>
+/// <item>each update is read on its own: a malformed one or one of a kind not monitored is counted and skipped, never
+/// the rest of its batch.</item>
+/// </list>
+/// </summary>
+public sealed class BotApiConnector : IConnector, ILinkReport
+{
+    /// <summary>The connector's name in records.</summary>
+    public const string ConnectorName = "botapi";
+
+    /// <summary>The name of its one stream (update ids).</summary>
+    public const string StreamName = "updates";
+
+    /// <summary>The update kinds it asks for.</summary>
+    public static readonly IReadOnlyList<string> AllowedUpdates = ["message", "edited_message", "channel_post", "edited_channel_post"];
+
+    private readonly BotApiOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly TelegramBotClient _client;
+    private readonly UpdateMapper _mapper;
+    private readonly LinkMonitor _link;
+    private readonly HashSet<string> _skippedKinds = [];
+    private readonly SemaphoreSlim _committedSignal = new(0, 1);
+    private long _committed;
+    private long _malformed;
+    private long _skipped;
+    private long _polls;
+    private bool _conflictReported;
+
+    /// <summary>A connector; nothing is sent before <see cref="ReadAsync"/>.</summary>
+    /// <exception cref="ArgumentException">An option is invalid (one line naming it).</exception>
+    public BotApiConnector(BotApiOptions options, ILogger? logger = null, TimeProvider? time = null, HttpClient? http = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Validate();
+        _logger = logger ?? NullLogger.Instance;
+        _time = time ?? TimeProvider.System;
+        _ownsHttp = http is null;
+        _http = http ?? new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30), ConnectTimeout = TimeSpan.FromSeconds(15) });
+        // Our own deadline (poll timeout + margin) decides when a request has taken too long.
+        _http.Timeout = Timeout.InfiniteTimeSpan;
+        var clientOptions = new TelegramBotClientOptions(options.Token, options.ApiUrl.GetLeftPart(UriPartial.Authority))
+        {
+            RetryCount = 0, // rate limits are waited out here, with the rest of the backoff
+        };
+        _client = new TelegramBotClient(clientOptions, _http);
+        Account = $"bot{BotToken.BotId(options.Token)}";
+        _mapper = new UpdateMapper(Account);
+        _link = new LinkMonitor(options.Grace, _time, this);
+        _link.Changed += s => StatusChanged?.Invoke(s);
+        Secrets.SecretRedactor.Register(options.Token);
+    }
+
+    /// <inheritdoc />
+    public string Name => ConnectorName;
+
+    /// <inheritdoc />
+    public string Account { get; }
+
+    /// <inheritdoc />
+    public ConnectionStatus Status => _link.Status;
+
+    /// <inheritdoc />
+    public event Action<ConnectionStatus>? StatusChanged;
+
+    /// <summary>Updates that could not be read (skipped).</summary>
+    public long Malformed => Interlocked.Read(ref _malformed);
+
+    /// <summary>Updates of kinds not monitored (skipped).</summary>
+    public long SkippedUpdates => Interlocked.Read(ref _skipped);
+
+    /// <summary>getUpdates calls answered.</summary>
+    public long Polls => Interlocked.Read(ref _polls);
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<Delivery> ReadAsync(IReadOnlyDictionary<string, long> committed, [EnumeratorCancellation] CancellationToken ct)
+    {
+        Volatile.Write(ref _committed, committed.GetValueOrDefault(StreamName));
+        await IdentifyAsync(ct).ConfigureAwait(false);
+        var delivered = Volatile.Read(ref _committed);
+        var failures = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var started = _time.GetTimestamp();
+            JsonElement[]? batch = null;
+            TimeSpan? wait = null;
+            try
+            {
+                batch = await PollAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                wait = OnFailure(e, ++failures);
+            }
+            if (batch is null)
+            {
+                await Task.Delay(wait!.Value, _time, ct).ConfigureAwait(false);
+                continue;
+            }
+            failures = 0;
+            Interlocked.Increment(ref _polls);
+            var fresh = 0;
+            foreach (var raw in batch)
+            {
+                var mapped = _mapper.Map(raw);
+                if (mapped.UpdateId <= delivered && mapped.UpdateId >= 0) continue; // in flight already
+                if (mapped.Malformed is { } reason && Interlocked.Increment(ref _malformed) == 1) BotApiLog.Malformed(_logger, reason);
+                if (mapped.UpdateId < 0) continue; // no position to deliver at
+                if (mapped.Skipped is { } kind)
+                {
+                    Interlocked.Increment(ref _skipped);
+                    if (_skippedKinds.Add(kind)) BotApiLog.SkippedKind(_logger, kind);
+                }
+                delivered = mapped.UpdateId;
+                fresh++;
+                yield return new Delivery(mapped.Message, new Checkpoint(StreamName, mapped.UpdateId));
+            }
+            _link.Succeeded(fresh);
+            if (batch.Length == 0)
+            {
+                // An empty answer that came at once (a server that does not long-poll) must not make us spin.
+                var rest = _options.EmptyPollFloor - _time.GetElapsedTime(started);
+                if (rest > TimeSpan.Zero) await Task.Delay(rest, _time, ct).ConfigureAwait(false);
+            }
+            else if (fresh == 0)
+            {
+                // Everything that came is still in flight: ask again once the pipeline has committed some.
+                await WaitForCommitAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask CommitAsync(Checkpoint upTo, CancellationToken ct)
+    {
+        if (upTo.Stream != StreamName) throw new ArgumentException($"the Bot API has one stream, {StreamName}, not {upTo.Stream}");
+        long current;
+        do
+        {
+            current = Volatile.Read(ref _committed);
+            if (upTo.Position <= current) return ValueTask.CompletedTask;
+        }
+        while (Interlocked.CompareExchange(ref _committed, upTo.Position, current) != current);
+        if (_committedSignal.CurrentCount == 0)
+        {
+            try { _committedSignal.Release(); }
+            catch (SemaphoreFullException) { }
+        }
+        // Telegram learns it with the next getUpdates (offset = this + 1).
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ReplyResult> ResolveReplyAsync(MessageRef reply, CancellationToken ct) =>
+        // The Bot API sends the replied-to message inside the update; one it left out cannot be asked for.
+        ValueTask.FromResult(ReplyResult.Gone);
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        _link.Stopped();
+        if (_ownsHttp) _http.Dispose();
+        _committedSignal.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>getMe, retried while the network fails; a rejected token ends the run.</summary>
+    private async Task IdentifyAsync(CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var deadline = Deadline(ct);
+                var me = await _client.GetMe(deadline.Token).ConfigureAwait(false);
+                _link.Succeeded(0);
+                BotApiLog.Connected(_logger, me.Username, me.Id, $"{_options.ApiUrl.Scheme}://{_options.ApiUrl.Authority}");
+                return;
+            }
+            catch (ApiRequestException e) when (e.ErrorCode is 401 or 404)
+            {
+                throw new BotTokenRejectedException(e.ErrorCode);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(OnFailure(e, attempt), _time, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<JsonElement[]> PollAsync(CancellationToken ct)
+    {
+        using var deadline = Deadline(ct);
+        var request = new RawGetUpdates
+        {
+            Offset = Volatile.Read(ref _committed) + 1,
+            Limit = _options.Limit,
+            Timeout = (int)_options.PollTimeout.TotalSeconds,
+            AllowedUpdates = AllowedUpdates,
+        };
+        try
+        {
+            return await _client.SendRequest(request, deadline.Token).ConfigureAwait(false) ?? [];
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"getUpdates did not answer within {LinkMonitor.Format(_options.PollTimeout + _options.HttpMargin)}");
+        }
+    }
+
+    private CancellationTokenSource Deadline(CancellationToken ct)
+    {
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(_options.PollTimeout + _options.HttpMargin);
+        return deadline;
+    }
+
+    /// <summary>Classifies a failure, tells the link monitor, and returns how long to wait before the next attempt.</summary>
+    private TimeSpan OnFailure(Exception e, int attempt)
+    {
+        if (e is ApiRequestException { ErrorCode: 401 }) throw new BotTokenRejectedException(401);
+        var fault = TelegramBotFaultRule.Classifier.Classify(e);
+        var backoff = Backoff(attempt);
+        switch (fault.Kind)
+        {
+            case FaultKind.RateLimited:
+                var wait = fault.RetryAfter ?? backoff;
+                BotApiLog.RateLimited(_logger, wait.TotalSeconds);
+                return wait;
+            case FaultKind.Network or FaultKind.Timeout:
+                _link.Failed(fault.Kind, Reason(e));
+                return backoff;
+            default:
+                if (e is ApiRequestException { ErrorCode: 409 } conflict)
+                {
+                    if (!_conflictReported) BotApiLog.Conflict(_logger, conflict.Message);
+                    _conflictReported = true;
+                    _link.Failed(FaultKind.Bug, "conflict");
+                    return backoff;
+                }
+                BotApiLog.Unexpected(_logger, fault.Kind, e);
+                _link.Failed(fault.Kind, Reason(e));
+                return backoff;
+        }
+    }
+
+    /// <summary>Exponential from the least wait, capped, with full jitter in its upper half.</summary>
+    private TimeSpan Backoff(int attempt)
+    {
+        var ceiling = Math.Min(_options.MaxBackoff.TotalMilliseconds, _options.MinBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30)));
+        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
+    }
+
+    private static string Reason(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x.InnerException is null) return $"{x.GetType().Name}: {Secrets.SecretRedactor.Redact(x.Message.FirstLine())}";
+        return e.GetType().Name;
+    }
+
+    private async Task WaitForCommitAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var signalled = _committedSignal.WaitAsync(stop.Token);
+        await Task.WhenAny(signalled, Task.Delay(timeout, _time, stop.Token)).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+    }
+
+    void ILinkReport.Down(DateTimeOffset since, FaultKind fault, string reason) => BotApiLog.Down(_logger, since.UtcDateTime, fault, reason);
+
+    void ILinkReport.Up(TimeSpan downtime, int updates) => BotApiLog.Up(_logger, LinkMonitor.Format(downtime), updates);
+
+    void ILinkReport.ShortDrops(int drops, TimeSpan window, TimeSpan grace) =>
+        BotApiLog.ShortDrops(_logger, drops, LinkMonitor.Format(window), LinkMonitor.Format(grace));
+}
+
+/// <summary>The Bot API rejected the bot token (401 or 404 on getMe): the run cannot go on (exit code 3).</summary>
+public sealed class BotTokenRejectedException(int errorCode)
+    : ConnectorException($"the bot token was rejected (HTTP {errorCode}); check it with @BotFather")
+{
+    /// <summary>The HTTP status the server answered.</summary>
+    public int ErrorCode { get; } = errorCode;
+}

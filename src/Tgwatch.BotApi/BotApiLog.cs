@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Logging;
+using Tgwatch.Faults;
+
+namespace Tgwatch.BotApi;
+
+/// <summary>The Bot API connector's log events: state changes and once-per-kind notices, never one line per fault.</summary>
+internal static partial class BotApiLog
+{
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Bot API: connected as @{Username} (id {BotId}), polling {Url}")]
+    public static partial void Connected(ILogger logger, string? username, long botId, string url);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Bot API: connection down since {Since:HH:mm:ss}Z ({Fault}: {Reason}); retrying with backoff")]
+    public static partial void Down(ILogger logger, DateTime since, FaultKind fault, string reason);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Bot API: up again after {Downtime}, {Updates} update(s) waiting were fetched")]
+    public static partial void Up(ILogger logger, string downtime, int updates);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Bot API: {Drops} short drop(s) in the last {Window}, all recovered within {Grace}")]
+    public static partial void ShortDrops(ILogger logger, int drops, string window, string grace);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Bot API: rate limited, waiting {Seconds} s as the server asked")]
+    public static partial void RateLimited(ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Error, Message = "Bot API: getUpdates conflicts with a webhook or another poller of this bot ({Description}); remove the webhook (deleteWebhook) or stop the other poller; retrying with backoff")]
+    public static partial void Conflict(ILogger logger, string description);
+
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "Bot API: skipping updates of kind {Kind} (not monitored); counted from now on")]
+    public static partial void SkippedKind(ILogger logger, string kind);
+
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "Bot API: {Reason}; skipped, the rest of the batch goes on (malformed updates counted from now on)")]
+    public static partial void Malformed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 4009, Level = LogLevel.Error, Message = "Bot API: unexpected answer ({Fault}); retrying with backoff")]
+    public static partial void Unexpected(ILogger logger, FaultKind fault, Exception exception);
+}

@@ -1,0 +1,26 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Telegram.Bot.Requests;
+
+namespace Tgwatch.BotApi;
+
+/// <summary><c>getUpdates</c> answered as raw JSON elements, so that each update is read on its own.</summary>
+internal sealed class RawGetUpdates() : RequestBase<JsonElement[]>("getUpdates")
+{
+    /// <summary>Identifier of the first update to return; earlier ones are confirmed.</summary>
+    [JsonPropertyName("offset")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? Offset { get; init; }
+
+    /// <summary>At most this many updates.</summary>
+    [JsonPropertyName("limit")]
+    public int Limit { get; init; }
+
+    /// <summary>Long-polling timeout in seconds.</summary>
+    [JsonPropertyName("timeout")]
+    public int Timeout { get; init; }
+
+    /// <summary>The update kinds wanted.</summary>
+    [JsonPropertyName("allowed_updates")]
+    public IReadOnlyList<string> AllowedUpdates { get; init; } = [];
+}

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using Telegram.Bot;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+using Tgwatch.Messages;
+
+namespace Tgwatch.BotApi;
+
+/// <summary>
+/// Turns one update of a <c>getUpdates</c> answer, as raw JSON, into a message. Each update is read on its
+/// own, so a malformed one never costs the rest of the batch; the Bot API sends replies inline, so
+/// <c>reply_to</c> comes resolved from the update itself.
+/// </summary>
+internal sealed class UpdateMapper(string account)
+{
+    /// <summary>What one update became.</summary>
+    public readonly record struct Mapped(long UpdateId, TgMessage? Message, string? Skipped, string? Malformed);
+
+    /// <summary>Reads one update; an update without a readable <c>update_id</c> gives <see cref="Mapped.UpdateId"/> -1.</summary>
+    public Mapped Map(JsonElement raw)
+    {
+        if (raw.ValueKind != JsonValueKind.Object || !raw.TryGetProperty("update_id", out var idElement) || !idElement.TryGetInt64(out var id))
+            return new(-1, null, null, "an update without an update_id");
+        Update update;
+        try
+        {
+            update = raw.Deserialize<Update>(JsonBotAPI.Options) ?? throw new JsonException("null update");
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException)
+        {
+            return new(id, null, null, $"update {id} is not a valid update: {e.Message.FirstLine()}");
+        }
+        var (message, kind) = update switch
+        {
+            { Message: { } m } => (m, MessageKind.New),
+            { EditedMessage: { } m } => (m, MessageKind.Edit),
+            { ChannelPost: { } m } => (m, MessageKind.New),
+            { EditedChannelPost: { } m } => (m, MessageKind.Edit),
+            _ => (null, MessageKind.New),
+        };
+        if (message is null) return new(id, null, UpdateKind(raw), null);
+        if (message.Chat is null) return new(id, null, null, $"update {id} has a message without a chat");
+        return new(id, ToMessage(message, kind), null, null);
+    }
+
+    private TgMessage ToMessage(Message m, MessageKind kind) => new()
+    {
+        Account = account,
+        Connector = BotApiConnector.ConnectorName,
+        Chat = ToChat(m.Chat),
+        MessageId = m.Id,
+        Kind = kind,
+        Date = Utc(m.Date),
+        EditDate = kind == MessageKind.Edit && m.EditDate is { } edited ? Utc(edited) : null,
+        Sender = m.From is { } from ? new SenderInfo(from.Id, NameOf(from.FirstName, from.LastName), from.Username)
+            : m.SenderChat is { } chat ? new SenderInfo(chat.Id, chat.Title ?? NameOf(chat.FirstName, chat.LastName), chat.Username)
+            : null,
+        Text = m.Text,
+        Media = MediaType(m.Type) is { } media ? new MediaInfo(media, m.Caption) : null,
+        ReplyTo = m.ReplyToMessage is { } r
+            ? new ReplyRef(r.Chat?.Id ?? m.Chat.Id, r.Id, ReplyState.Resolved, r.Text ?? r.Caption)
+            : null,
+        Forward = m.ForwardOrigin switch
+        {
+            MessageOriginUser u => new ForwardInfo("user", u.SenderUser.Id, NameOf(u.SenderUser.FirstName, u.SenderUser.LastName), Utc(u.Date)),
+            MessageOriginHiddenUser h => new ForwardInfo("hidden_user", null, h.SenderUserName, Utc(h.Date)),
+            MessageOriginChat c => new ForwardInfo("chat", c.SenderChat.Id, c.SenderChat.Title, Utc(c.Date)),
+            MessageOriginChannel ch => new ForwardInfo("channel", ch.Chat.Id, ch.Chat.Title, Utc(ch.Date), ch.MessageId),
+            _ => null,
+        },
+    };
+
+    private static ChatInfo ToChat(Chat c) => new(c.Id, c.Type switch
+    {
+        ChatType.Private => "private",
+        ChatType.Group => "group",
+        ChatType.Supergroup => "supergroup",
+        ChatType.Channel => "channel",
+        _ => null,
+    }, c.Title ?? NameOf(c.FirstName, c.LastName), c.Username);
+
+    private static string? NameOf(string? first, string? last) =>
+        (first, last) switch
+        {
+            (null or "", null or "") => null,
+            (null or "", _) => last,
+            (_, null or "") => first,
+            _ => $"{first} {last}",
+        };
+
+    private static DateTimeOffset Utc(DateTime date) => new(DateTime.SpecifyKind(date, DateTimeKind.Utc));
+
+    /// <summary>The media summary type of a message type; null for plain text and service messages.</summary>
+    private static string? MediaType(MessageType type) => type switch
+    {
+        MessageType.Text or MessageType.Unknown => null,
+        MessageType.Photo => "photo",
+        MessageType.Video => "video",
+        MessageType.Audio => "audio",
+        MessageType.Voice => "voice",
+        MessageType.Document => "document",
+        MessageType.Sticker => "sticker",
+        MessageType.Animation => "animation",
+        MessageType.VideoNote => "video_note",
+        MessageType.Location => "location",
+        MessageType.Venue => "venue",
+        MessageType.Contact => "contact",
+        MessageType.Poll => "poll",
+        MessageType.Dice => "dice",
+        MessageType.Game => "game",
+        _ => "other",
+    };
+
+    /// <summary>The name of the field an update carries (its kind), for counting kinds we do not monitor.</summary>
+    private static string UpdateKind(JsonElement raw)
+    {
+        foreach (var p in raw.EnumerateObject())
+            if (p.Name != "update_id") return p.Name;
+        return "empty";
+    }
+}

@@ -1,0 +1,134 @@
+using Tgwatch.Faults;
+
+namespace Tgwatch.Connectors;
+
+/// <summary>
+/// A connector's link state, with the debounce of DESIGN §4: a drop that recovers within the grace
+/// period is not a state change worth a line, only counted (and summed up at most once a minute); the
+/// link is reported down once it has been unusable for the grace period, and up again (with how long it
+/// was down) only after a reported down. The state itself (<see cref="Status"/>) always tells the truth.
+/// </summary>
+public sealed class LinkMonitor
+{
+    private readonly TimeSpan _grace;
+    private readonly TimeProvider _time;
+    private readonly ILinkReport _report;
+    private readonly Lock _sync = new();
+    private readonly TimeSpan _summaryWindow = TimeSpan.FromMinutes(1);
+    private DateTimeOffset _downSince;
+    private bool _downReported;
+    private int _shortDrops;
+    private DateTimeOffset _windowStart;
+
+    /// <summary>A monitor starting in <see cref="ConnectionState.Connecting"/>.</summary>
+    public LinkMonitor(TimeSpan grace, TimeProvider time, ILinkReport report)
+    {
+        _grace = grace;
+        _time = time;
+        _report = report;
+        _windowStart = _downSince = time.GetUtcNow();
+        Status = new ConnectionStatus(ConnectionState.Connecting, "starting", _downSince);
+    }
+
+    /// <summary>The link's state now.</summary>
+    public ConnectionStatus Status { get; private set; }
+
+    /// <summary>Raised on every state change.</summary>
+    public event Action<ConnectionStatus>? Changed;
+
+    /// <summary>An attempt failed; the link is (or stays) down.</summary>
+    public void Failed(FaultKind fault, string reason)
+    {
+        ConnectionStatus? changed = null;
+        Action? report = null;
+        var now = _time.GetUtcNow();
+        lock (_sync)
+        {
+            if (Status.State != ConnectionState.Connecting || Status.Reason != reason)
+            {
+                if (Status.State == ConnectionState.Ready) _downSince = now;
+                changed = Status = new ConnectionStatus(ConnectionState.Connecting, reason, Status.State == ConnectionState.Ready ? now : Status.Since);
+            }
+            if (!_downReported && now - _downSince >= _grace)
+            {
+                _downReported = true;
+                var since = _downSince;
+                report = () => _report.Down(since, fault, reason);
+            }
+        }
+        if (changed is not null) Changed?.Invoke(changed);
+        report?.Invoke();
+    }
+
+    /// <summary>An attempt worked and fetched <paramref name="updates"/> updates; the link is up.</summary>
+    public void Succeeded(int updates)
+    {
+        ConnectionStatus? changed = null;
+        Action? report = null;
+        var now = _time.GetUtcNow();
+        lock (_sync)
+        {
+            if (Status.State != ConnectionState.Ready)
+            {
+                var wasStarting = Status.Reason == "starting";
+                changed = Status = new ConnectionStatus(ConnectionState.Ready, null, now);
+                if (_downReported)
+                {
+                    var downtime = now - _downSince;
+                    report = () => _report.Up(downtime, updates);
+                }
+                else if (!wasStarting)
+                {
+                    _shortDrops++;
+                }
+                _downReported = false;
+            }
+            if (_shortDrops > 0 && now - _windowStart >= _summaryWindow)
+            {
+                var (drops, window) = (_shortDrops, now - _windowStart);
+                var previous = report;
+                report = () =>
+                {
+                    previous?.Invoke();
+                    _report.ShortDrops(drops, window, _grace);
+                };
+                _shortDrops = 0;
+                _windowStart = now;
+            }
+            else if (_shortDrops == 0)
+            {
+                _windowStart = now;
+            }
+        }
+        if (changed is not null) Changed?.Invoke(changed);
+        report?.Invoke();
+    }
+
+    /// <summary>The link is closed on purpose.</summary>
+    public void Stopped()
+    {
+        ConnectionStatus changed;
+        lock (_sync) changed = Status = new ConnectionStatus(ConnectionState.Disconnected, "stopped", _time.GetUtcNow());
+        Changed?.Invoke(changed);
+    }
+
+    /// <summary>A duration as people read it: 850ms, 12s, 1m12s, 2h03m.</summary>
+    public static string Format(TimeSpan d) =>
+        d < TimeSpan.FromSeconds(1) ? $"{(int)d.TotalMilliseconds}ms"
+        : d < TimeSpan.FromMinutes(1) ? $"{(int)d.TotalSeconds}s"
+        : d < TimeSpan.FromHours(1) ? $"{(int)d.TotalMinutes}m{d.Seconds:00}s"
+        : $"{(int)d.TotalHours}h{d.Minutes:00}m";
+}
+
+/// <summary>Where a <see cref="LinkMonitor"/> reports (a connector's log lines).</summary>
+public interface ILinkReport
+{
+    /// <summary>The link has been unusable for the grace period.</summary>
+    void Down(DateTimeOffset since, FaultKind fault, string reason);
+
+    /// <summary>The link works again after a reported down.</summary>
+    void Up(TimeSpan downtime, int updates);
+
+    /// <summary>Drops that recovered within the grace period, summed up.</summary>
+    void ShortDrops(int drops, TimeSpan window, TimeSpan grace);
+}

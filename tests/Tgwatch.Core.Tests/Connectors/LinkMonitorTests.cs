@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Time.Testing;
+using Tgwatch.Connectors;
+using Tgwatch.Faults;
+
+namespace Tgwatch.Core.Tests.Connectors;
+
+public sealed class LinkMonitorTests
+{
+    private sealed class Report : ILinkReport
+    {
+        public List<string> Lines { get; } = [];
+
+        public void Down(DateTimeOffset since, FaultKind fault, string reason) => Lines.Add($"down {fault} {reason}");
+
+        public void Up(TimeSpan downtime, int updates) => Lines.Add($"up after {LinkMonitor.Format(downtime)}, {updates} updates");
+
+        public void ShortDrops(int drops, TimeSpan window, TimeSpan grace) => Lines.Add($"{drops} short drops in {LinkMonitor.Format(window)}");
+    }
+
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+    private readonly Report _report = new();
+
+    [Fact]
+    public void AFlappingLink_GivesOneSummaryAMinute_NotTwoLinesPerDrop()
+    {
+        var link = new LinkMonitor(TimeSpan.FromSeconds(5), _time, _report);
+        var changes = 0;
+        link.Changed += _ => changes++;
+        link.Succeeded(0);
+        for (var i = 0; i < 37; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            link.Failed(FaultKind.Network, "reset");
+            _time.Advance(TimeSpan.FromSeconds(1));
+            link.Succeeded(1);
+        }
+        Assert.Equal(["30 short drops in 1m00s"], _report.Lines);
+        Assert.Equal(1 + 37 * 2, changes); // the state itself tells every change
+        _time.Advance(TimeSpan.FromSeconds(60));
+        link.Succeeded(0); // the rest at the end of the next window
+        Assert.Equal(["30 short drops in 1m00s", "7 short drops in 1m14s"], _report.Lines);
+    }
+
+    [Fact]
+    public void ALongOutage_IsOneDownLine_AndOneUpLineWithItsLength()
+    {
+        var link = new LinkMonitor(TimeSpan.FromSeconds(5), _time, _report);
+        link.Succeeded(0);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        for (var i = 0; i < 20; i++)
+        {
+            link.Failed(FaultKind.Network, "connection refused");
+            _time.Advance(TimeSpan.FromSeconds(3.6));
+        }
+        Assert.Equal(ConnectionState.Connecting, link.Status.State);
+        link.Succeeded(12);
+        Assert.Equal(["down Network connection refused", "up after 1m12s, 12 updates"], _report.Lines);
+        Assert.Equal(ConnectionState.Ready, link.Status.State);
+    }
+
+    [Fact]
+    public void NoNetworkAtStart_IsReportedDownAfterTheGrace()
+    {
+        var link = new LinkMonitor(TimeSpan.FromSeconds(5), _time, _report);
+        link.Failed(FaultKind.Network, "unreachable");
+        Assert.Empty(_report.Lines);
+        _time.Advance(TimeSpan.FromSeconds(6));
+        link.Failed(FaultKind.Network, "unreachable");
+        Assert.Equal(["down Network unreachable"], _report.Lines);
+    }
+}
