@@ -12,6 +12,7 @@ public static class TgwatchCli
     {
         var root = new RootCommand("Tgwatch: a Telegram message monitor that stays correct and quiet on a bad network.")
         {
+            Run.RunCommand.Create(),
             QuietCommand.Create(),
             ImportCommand.Create(),
             StatusCommand.Create(),

@@ -1,0 +1,203 @@
+using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Tgwatch.BotApi;
+using Tgwatch.Cli.Hosting;
+using Tgwatch.Connectors;
+using Tgwatch.Pipeline;
+using Tgwatch.Pipeline.Filters;
+
+namespace Tgwatch.Cli.Run;
+
+/// <summary><c>tgwatch run</c>: the main job. Receives messages and hands them to the sinks until stopped.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var common = new CommonOptions();
+        var config = new Option<string?>("--config") { Description = "A JSON configuration file (default: ./tgwatch.json when it exists)" };
+        var connector = new Option<string?>("--connector") { Description = "botapi (tdlib: see tgwatch login)" };
+        var token = new Option<string?>("--bot-token") { Description = "The bot token (or env TGWATCH__BOTAPI__TOKEN)" };
+        var url = new Option<string?>("--bot-api-url") { Description = "A Bot API compatible server (default https://api.telegram.org)" };
+        var chats = new Option<string[]>("--chat") { Description = "A chat to watch: id or @username (repeatable; none = all)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
+        var sinks = new Option<string[]>("--sink") { Description = "Where messages go: console, jsonl:PATH, sqlite:PATH, webhook:URL (repeatable; default console)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
+        var command = new Command("run", "Receive messages from the chosen chats and hand them to the sinks, until stopped (SIGINT/SIGTERM drain and commit)")
+        {
+            config, connector, token, url, chats, sinks, common.State, common.DataDir, common.WebhookSecret, common.LogLevel, common.LogFormat,
+        };
+        command.SetAction(async (parse, _) =>
+        {
+            var stderr = parse.InvocationConfiguration.Error;
+            RunSettings settings;
+            try
+            {
+                settings = Load(parse.GetValue(config), new Dictionary<string, string?>
+                {
+                    ["Connector"] = parse.GetValue(connector),
+                    ["BotApi:Token"] = parse.GetValue(token),
+                    ["BotApi:Url"] = parse.GetValue(url),
+                    ["State"] = parse.GetValue(common.State),
+                    ["DataDir"] = parse.GetValue(common.DataDir),
+                    ["WebhookSecret"] = parse.GetValue(common.WebhookSecret) ?? Environment.GetEnvironmentVariable("TGWATCH_WEBHOOK_SECRET"),
+                }, parse.GetValue(chats), parse.GetValue(sinks));
+            }
+            catch (CliException e)
+            {
+                await stderr.WriteLineAsync($"tgwatch run: {e.Message}").ConfigureAwait(false);
+                return e.ExitCode;
+            }
+            using var logging = common.Logging(parse, stderr);
+            return await RunAsync(settings, logging).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    /// <summary>Reads and checks the settings; a problem is one line naming the key (exit code 2).</summary>
+    internal static RunSettings Load(string? configFile, IDictionary<string, string?> flags, string[]? chats, string[]? sinks)
+    {
+        var builder = new ConfigurationBuilder();
+        var file = configFile ?? (File.Exists("tgwatch.json") ? "tgwatch.json" : null);
+        if (file is not null)
+        {
+            if (!File.Exists(file)) throw new CliException(ExitCodes.Usage, $"configuration file {file} does not exist");
+            builder.AddJsonFile(Path.GetFullPath(file), optional: false);
+        }
+        builder.AddEnvironmentVariables("TGWATCH__");
+        var overrides = flags.Where(f => f.Value is not null).ToDictionary(f => f.Key, f => f.Value);
+        if (chats is { Length: > 0 }) for (var i = 0; i < chats.Length; i++) overrides[$"Chats:{i}"] = chats[i];
+        if (sinks is { Length: > 0 }) for (var i = 0; i < sinks.Length; i++) overrides[$"Sinks:{i}"] = sinks[i];
+        builder.AddInMemoryCollection(overrides);
+        var settings = new RunSettings();
+        try
+        {
+            var configuration = builder.Build();
+            // Flags replace a list from the file as a whole, not item by item.
+            configuration.Bind(settings, o => o.ErrorOnUnknownConfiguration = true);
+            if (chats is { Length: > 0 }) settings.Chats = [.. chats];
+            if (sinks is { Length: > 0 }) settings.Sinks = [.. sinks];
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CliException(ExitCodes.Usage, $"configuration file {file}: {(e.InnerException ?? e).Message.FirstLine()}");
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliException(ExitCodes.Usage, $"configuration: {e.Message.FirstLine()}");
+        }
+        catch (FormatException e)
+        {
+            throw new CliException(ExitCodes.Usage, $"configuration: {e.Message.FirstLine()}");
+        }
+        Validate(settings);
+        return settings;
+    }
+
+    private static void Validate(RunSettings s)
+    {
+        if (s.Connector is not "botapi")
+            throw new CliException(ExitCodes.Usage, s.Connector == "tdlib"
+                ? "Connector: the TDLib connector is not available in this version; use botapi"
+                : $"Connector: '{s.Connector}' is not one of botapi, tdlib");
+        if (string.IsNullOrEmpty(s.BotApi.Token))
+            throw new CliException(ExitCodes.Usage, "no bot token: give --bot-token, set TGWATCH__BOTAPI__TOKEN, or BotApi.Token in tgwatch.json");
+        if (!BotToken.IsWellFormed(s.BotApi.Token))
+            throw new CliException(ExitCodes.Usage, "BotApi:Token: expected the form 123456789:AA… as BotFather gives it");
+        Secrets.SecretRedactor.Register(s.BotApi.Token);
+        Secrets.SecretRedactor.Register(s.WebhookSecret);
+        if (s.BotApi.Url is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"))
+            throw new CliException(ExitCodes.Usage, $"BotApi:Url: expected an http(s) address, not '{url}'");
+        if (s.BotApi.PollTimeoutSeconds is < 0 or > 600) throw new CliException(ExitCodes.Usage, "BotApi:PollTimeoutSeconds: between 0 and 600");
+        if (s.BotApi.MaxBackoffSeconds is < 1 or > 3600) throw new CliException(ExitCodes.Usage, "BotApi:MaxBackoffSeconds: between 1 and 3600");
+        if (s.Sinks.Count == 0) s.Sinks.Add("console");
+        foreach (var sink in s.Sinks)
+            if (!SinkSpec.TryParse(sink, out _, out var error)) throw new CliException(ExitCodes.Usage, $"Sinks: {error}");
+        try
+        {
+            _ = new ChatFilter(s.Chats);
+            s.Pipeline.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(ExitCodes.Usage, e.Message.FirstLine());
+        }
+    }
+
+    private static async Task<int> RunAsync(RunSettings settings, CliLogging logging)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(logging.Factory);
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = settings.Pipeline.DrainTimeout * 2 + TimeSpan.FromSeconds(5);
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
+        });
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<RunService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RunService>());
+        using var host = builder.Build();
+        var service = host.Services.GetRequiredService<RunService>();
+        try
+        {
+            await host.RunAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return service.ExitCode;
+    }
+}
+
+/// <summary>The pipeline as a hosted service: opens state and sinks, runs until the host stops, records the exit code.</summary>
+internal sealed class RunService(RunSettings settings, ILoggerFactory logs, IHostApplicationLifetime lifetime) : BackgroundService
+{
+    private readonly ILogger _logger = logs.CreateLogger("Tgwatch.Run");
+
+    public int ExitCode { get; private set; } = ExitCodes.Ok;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var specs = settings.Sinks.Select(s => SinkSpec.TryParse(s, out var spec, out _) ? spec : throw new InvalidOperationException(s)).ToList();
+            await using var opened = await StateAndSinks.OpenAsync(DataPaths.StatePath(settings.State, settings.DataDir), specs, logs, settings.WebhookSecret, stoppingToken).ConfigureAwait(false);
+            await using var connector = new BotApiConnector(new BotApiOptions
+            {
+                Token = settings.BotApi.Token!,
+                ApiUrl = settings.BotApi.Url is { } url ? new Uri(url) : new Uri("https://api.telegram.org/"),
+                PollTimeout = TimeSpan.FromSeconds(settings.BotApi.PollTimeoutSeconds),
+                MaxBackoff = TimeSpan.FromSeconds(settings.BotApi.MaxBackoffSeconds),
+            }, logs.CreateLogger("Tgwatch.BotApi"));
+            IReadOnlyList<IMessageFilter> filters = settings.Chats.Count > 0 ? [new ChatFilter(settings.Chats)] : [];
+            var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, settings.Pipeline, filters, [], logs.CreateLogger("Tgwatch.Pipeline"));
+            await pipeline.RunAsync(stoppingToken).ConfigureAwait(false);
+            var s = pipeline.Stats;
+            _logger.LogInformation("Stopped: {Received} received, {Written} written, {Duplicates} duplicates skipped, {DeadLetters} dead letters", s.Received, s.Written, s.Duplicates, s.DeadLetters);
+        }
+        catch (BotTokenRejectedException e)
+        {
+            _logger.LogCritical("{Reason}", e.Message);
+            ExitCode = ExitCodes.Auth;
+        }
+        catch (CliException e)
+        {
+            _logger.LogCritical("{Reason}", e.Message);
+            ExitCode = e.ExitCode;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            _logger.LogCritical(e, "Stopped by an unexpected failure");
+            ExitCode = ExitCodes.Unexpected;
+        }
+        finally
+        {
+            lifetime.StopApplication();
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using Tgwatch.Pipeline;
+
+namespace Tgwatch.Cli.Run;
+
+/// <summary>
+/// What <c>tgwatch run</c> is configured with: <c>tgwatch.json</c> (or <c>--config</c>), then environment variables
+/// <c>TGWATCH__SECTION__KEY</c>, then flags, each later source winning.
+/// </summary>
+internal sealed class RunSettings
+{
+    /// <summary><c>botapi</c> (or <c>tdlib</c>, once available).</summary>
+    public string Connector { get; set; } = "botapi";
+
+    /// <summary>The Bot API connector's settings.</summary>
+    public BotApiSettings BotApi { get; set; } = new();
+
+    /// <summary>Chats to watch (id or @username); none = every chat the account receives from.</summary>
+    public List<string> Chats { get; set; } = [];
+
+    /// <summary>Sinks: console, jsonl:PATH, sqlite:PATH, webhook:URL.</summary>
+    public List<string> Sinks { get; set; } = [];
+
+    /// <summary>The state store (default: tgwatch.db in the data directory).</summary>
+    public string? State { get; set; }
+
+    /// <summary>The data directory (default: ~/.local/share/tgwatch).</summary>
+    public string? DataDir { get; set; }
+
+    /// <summary>Key of the webhook signature.</summary>
+    public string? WebhookSecret { get; set; }
+
+    /// <summary>Pipeline tuning.</summary>
+    public PipelineOptions Pipeline { get; set; } = new();
+}
+
+/// <summary>The <c>BotApi</c> section.</summary>
+internal sealed class BotApiSettings
+{
+    /// <summary>The bot token.</summary>
+    public string? Token { get; set; }
+
+    /// <summary>A Bot API compatible server (default Telegram's).</summary>
+    public string? Url { get; set; }
+
+    /// <summary>Long-polling timeout in seconds (default 30).</summary>
+    public int PollTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Longest backoff in seconds (default 30).</summary>
+    public int MaxBackoffSeconds { get; set; } = 30;
+}
