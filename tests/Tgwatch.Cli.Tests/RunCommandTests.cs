@@ -1,0 +1,44 @@
+using Tgwatch.TestKit;
+
+namespace Tgwatch.Cli.Tests;
+
+/// <summary><c>tgwatch run</c>'s configuration as a user meets it: every mistake is one line naming the key, exit code 2.</summary>
+public sealed class RunCommandTests
+{
+    private const string Token = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ012345678";
+    private readonly string _dir = Some.TempDirectory("tgwatch-run");
+
+    [Theory]
+    [InlineData("no bot token: give --bot-token, set TGWATCH__BOTAPI__TOKEN, or BotApi.Token in tgwatch.json")]
+    [InlineData("BotApi:Token: expected the form", "--bot-token", "nope")]
+    [InlineData("Sinks: --sink 'bogus' is not one of", "--bot-token", Token, "--sink", "bogus")]
+    [InlineData("chat \"news\" is neither a numeric id nor an @username", "--bot-token", Token, "--chat", "news")]
+    [InlineData("BotApi:Url: expected an http(s) address", "--bot-token", Token, "--bot-api-url", "ftp://x")]
+    [InlineData("Connector: the TDLib connector is not available", "--bot-token", Token, "--connector", "tdlib")]
+    [InlineData("configuration file /nonexistent.json does not exist", "--config", "/nonexistent.json")]
+    public async Task BadSettings_AreOneLineNamingTheKey_ExitCode2(string expected, params string[] args)
+    {
+        var run = await Tgwatch.RunAsync(null, ["run", .. args, "--data-dir", _dir]);
+        Assert.Equal(2, run.ExitCode);
+        var line = Assert.Single(run.Stderr.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("tgwatch run: ", line);
+        Assert.Contains(expected, line);
+        Assert.DoesNotContain(Token, run.Stderr);
+    }
+
+    [Fact]
+    public async Task AConfigFileWithAnUnknownKeyOrBrokenJson_IsRefused()
+    {
+        var unknown = Path.Combine(_dir, "unknown.json");
+        await File.WriteAllTextAsync(unknown, $$$"""{"BotApi": {"Token": "{{{Token}}}", "PollTimeout": 5}}""");
+        var run = await Tgwatch.RunAsync(null, "run", "--config", unknown);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("'PollTimeout'", run.Stderr);
+
+        var broken = Path.Combine(_dir, "broken.json");
+        await File.WriteAllTextAsync(broken, """{"BotApi": {"Token": }""");
+        run = await Tgwatch.RunAsync(null, "run", "--config", broken);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("Could not parse the JSON file", run.Stderr);
+    }
+}
