@@ -16,6 +16,7 @@ public static class TgwatchCli
             ImportCommand.Create(),
             StatusCommand.Create(),
             DeadLettersCommand.Create(),
+            SandboxCommand.Create(),
         };
         return root;
     }

@@ -54,7 +54,7 @@ public sealed class BotApiSandbox : IAsyncDisposable
     public SandboxAdmin Admin => _adminClient ??= new SandboxAdmin(BaseUrl);
 
     /// <summary>The URL of a Bot API method for <paramref name="token"/> (the first token when null).</summary>
-    public Uri MethodUrl(string method, string? token = null) => new(BaseUrl, $"bot{token ?? Token}/{method}");
+    public Uri MethodUrl(string method, string? token = null) => new($"{BaseUrl}bot{token ?? Token}/{method}");
 
     /// <summary>The counters, read in process (the same as <c>GET /sandbox/stats</c>).</summary>
     public SandboxStats Stats() => _admin.Stats();
