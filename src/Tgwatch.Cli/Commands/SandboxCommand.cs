@@ -10,11 +10,17 @@ internal static class SandboxCommand
 {
     public static Command Create()
     {
-        var port = new Option<int>("--port") { Description = "Loopback port to listen on (default 0: a free one)" };
-        port.Validators.Add(result =>
+        var port = new Option<int>("--port")
         {
-            if (result.GetValueOrDefault<int>() is < 0 or > 65_535) result.AddError("--port must be between 0 and 65535");
-        });
+            Description = "Loopback port to listen on (default 0: a free one)",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+                if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= 65_535) return value;
+                result.AddError($"--port must be a number between 0 and 65535, not '{text}'");
+                return 0;
+            },
+        };
         var token = new Option<string?>("--token") { Description = "The bot token it answers to, like 123456:ABC-DEF (default: a generated one)" };
         token.Validators.Add(result =>
         {
