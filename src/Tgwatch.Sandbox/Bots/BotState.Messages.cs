@@ -26,6 +26,8 @@ internal sealed partial class BotState
         var origin = ForwardOrigin(request.ForwardOrigin);
         lock (_sync)
         {
+            if (request.ReplyToMessageId is { } target && _chats.Find(request.ChatId) is null)
+                throw new AdminException(400, $"reply_to_message_id {target}: no such message in chat {request.ChatId}");
             var chat = _chats.GetOrCreate(request.ChatId, request.Chat, channel);
             if (chat.Chat.IsChannel != channel)
                 throw new AdminException(400, channel ? $"chat {chat.Chat.Id} is a {chat.Chat.Type}, not a channel: use /sandbox/messages"
