@@ -17,6 +17,7 @@ public static class TgwatchCli
             ImportCommand.Create(),
             StatusCommand.Create(),
             DeadLettersCommand.Create(),
+            SandboxCommand.Create(),
         };
         return root;
     }

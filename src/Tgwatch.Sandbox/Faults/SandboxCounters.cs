@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+
+namespace Tgwatch.Sandbox.Faults;
+
+/// <summary>Requests served and faults injected, counted from any thread.</summary>
+internal sealed class SandboxCounters
+{
+    private readonly ConcurrentDictionary<string, long> _byMethod = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _byFault = new(StringComparer.Ordinal);
+    private long _requests;
+    private long _faults;
+
+    public long Requests => Interlocked.Read(ref _requests);
+
+    public long Faults => Interlocked.Read(ref _faults);
+
+    public IReadOnlyDictionary<string, long> ByMethod => new SortedDictionary<string, long>(_byMethod, StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, long> ByFault => new SortedDictionary<string, long>(_byFault, StringComparer.Ordinal);
+
+    public void Request(string method)
+    {
+        Interlocked.Increment(ref _requests);
+        _byMethod.AddOrUpdate(method, 1, (_, n) => n + 1);
+    }
+
+    public void Fault(FaultKind kind, int count = 1)
+    {
+        Interlocked.Add(ref _faults, count);
+        _byFault.AddOrUpdate(FaultNames.Of(kind), count, (_, n) => n + count);
+    }
+}
+
+/// <summary>The snake_case names the admin API uses for fault kinds.</summary>
+internal static class FaultNames
+{
+    public static string Of(FaultKind kind) => kind switch
+    {
+        FaultKind.RateLimit => "rate_limit",
+        FaultKind.BadGateway => "bad_gateway",
+        FaultKind.Drop => "drop",
+        FaultKind.DropResponse => "drop_response",
+        FaultKind.Stall => "stall",
+        FaultKind.Malformed => "malformed",
+        _ => kind.ToString(),
+    };
+}
