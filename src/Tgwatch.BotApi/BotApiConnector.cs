@@ -98,58 +98,65 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     /// <inheritdoc />
     public async IAsyncEnumerable<Delivery> ReadAsync(IReadOnlyDictionary<string, long> committed, [EnumeratorCancellation] CancellationToken ct)
     {
-        Volatile.Write(ref _committed, committed.GetValueOrDefault(StreamName));
-        await IdentifyAsync(ct).ConfigureAwait(false);
-        var delivered = Volatile.Read(ref _committed);
-        var failures = 0;
-        while (!ct.IsCancellationRequested)
+        try
         {
-            var started = _time.GetTimestamp();
-            JsonElement[]? batch = null;
-            TimeSpan? wait = null;
-            try
+            Volatile.Write(ref _committed, committed.GetValueOrDefault(StreamName));
+            await IdentifyAsync(ct).ConfigureAwait(false);
+            var delivered = Volatile.Read(ref _committed);
+            var failures = 0;
+            while (!ct.IsCancellationRequested)
             {
-                batch = await PollAsync(ct).ConfigureAwait(false);
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                wait = OnFailure(e, ++failures);
-            }
-            if (batch is null)
-            {
-                await Task.Delay(wait!.Value, _time, ct).ConfigureAwait(false);
-                continue;
-            }
-            failures = 0;
-            Interlocked.Increment(ref _polls);
-            var fresh = 0;
-            foreach (var raw in batch)
-            {
-                var mapped = _mapper.Map(raw);
-                if (mapped.UpdateId <= delivered && mapped.UpdateId >= 0) continue; // in flight already
-                if (mapped.Malformed is { } reason && Interlocked.Increment(ref _malformed) == 1) BotApiLog.Malformed(_logger, reason);
-                if (mapped.UpdateId < 0) continue; // no position to deliver at
-                if (mapped.Skipped is { } kind)
+                var started = _time.GetTimestamp();
+                JsonElement[]? batch = null;
+                TimeSpan? wait = null;
+                try
                 {
-                    Interlocked.Increment(ref _skipped);
-                    if (_skippedKinds.Add(kind)) BotApiLog.SkippedKind(_logger, kind);
+                    batch = await PollAsync(ct).ConfigureAwait(false);
                 }
-                delivered = mapped.UpdateId;
-                fresh++;
-                yield return new Delivery(mapped.Message, new Checkpoint(StreamName, mapped.UpdateId));
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    wait = OnFailure(e, ++failures);
+                }
+                if (batch is null)
+                {
+                    await Task.Delay(wait!.Value, _time, ct).ConfigureAwait(false);
+                    continue;
+                }
+                failures = 0;
+                Interlocked.Increment(ref _polls);
+                var fresh = 0;
+                foreach (var raw in batch)
+                {
+                    var mapped = _mapper.Map(raw);
+                    if (mapped.UpdateId <= delivered && mapped.UpdateId >= 0) continue; // in flight already
+                    if (mapped.Malformed is { } reason && Interlocked.Increment(ref _malformed) == 1) BotApiLog.Malformed(_logger, reason);
+                    if (mapped.UpdateId < 0) continue; // no position to deliver at
+                    if (mapped.Skipped is { } kind)
+                    {
+                        Interlocked.Increment(ref _skipped);
+                        if (_skippedKinds.Add(kind)) BotApiLog.SkippedKind(_logger, kind);
+                    }
+                    delivered = mapped.UpdateId;
+                    fresh++;
+                    yield return new Delivery(mapped.Message, new Checkpoint(StreamName, mapped.UpdateId));
+                }
+                _link.Succeeded(fresh);
+                if (batch.Length == 0)
+                {
+                    // An empty answer that came at once (a server that does not long-poll) must not make us spin.
+                    var rest = _options.EmptyPollFloor - _time.GetElapsedTime(started);
+                    if (rest > TimeSpan.Zero) await Task.Delay(rest, _time, ct).ConfigureAwait(false);
+                }
+                else if (fresh == 0)
+                {
+                    // Everything that came is still in flight: ask again once the pipeline has committed some.
+                    await WaitForCommitAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+                }
             }
-            _link.Succeeded(fresh);
-            if (batch.Length == 0)
-            {
-                // An empty answer that came at once (a server that does not long-poll) must not make us spin.
-                var rest = _options.EmptyPollFloor - _time.GetElapsedTime(started);
-                if (rest > TimeSpan.Zero) await Task.Delay(rest, _time, ct).ConfigureAwait(false);
-            }
-            else if (fresh == 0)
-            {
-                // Everything that came is still in flight: ask again once the pipeline has committed some.
-                await WaitForCommitAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
-            }
+        }
+        finally
+        {
+            _link.Stopped(); // the stream ends: stopped, or failed for good
         }
     }
 

@@ -1,0 +1,179 @@
+using Microsoft.Extensions.Logging;
+using Tgwatch.BotApi;
+using Tgwatch.Connectors;
+using Tgwatch.Messages;
+using Tgwatch.Pipeline;
+using Tgwatch.Sandbox;
+using Tgwatch.Sandbox.Admin;
+using Tgwatch.Sandbox.Faults;
+using Tgwatch.TestKit;
+
+namespace Tgwatch.BotApi.Tests;
+
+/// <summary>The connector against the Bot API sandbox (real HTTP on loopback), through the real pipeline.</summary>
+public sealed class BotApiConnectorTests : IAsyncLifetime
+{
+    private const long Chat = -1001234567890;
+    private BotApiSandbox _sandbox = null!;
+    private readonly CollectingLoggerProvider _logs = new();
+
+    public async Task InitializeAsync() => _sandbox = await BotApiSandbox.StartAsync(new SandboxOptions(), CancellationToken.None);
+
+    public async Task DisposeAsync() => await _sandbox.DisposeAsync();
+
+    private BotApiConnector Connector(string? token = null, TimeSpan? pollTimeout = null) => new(new BotApiOptions
+    {
+        Token = token ?? _sandbox.Token,
+        ApiUrl = _sandbox.BaseUrl,
+        PollTimeout = pollTimeout ?? TimeSpan.FromSeconds(2),
+        MinBackoff = TimeSpan.FromMilliseconds(50),
+        MaxBackoff = TimeSpan.FromMilliseconds(400),
+        EmptyPollFloor = TimeSpan.FromMilliseconds(300),
+    }, _logs.CreateLogger("Tgwatch.BotApi"));
+
+    private static PipelineOptions Fast() => new()
+    {
+        RetryDelay = TimeSpan.FromMilliseconds(1),
+        MaxRetryDelay = TimeSpan.FromMilliseconds(5),
+        DrainTimeout = TimeSpan.FromSeconds(2),
+    };
+
+    private static PipelineOptions Quick()
+    {
+        var options = Fast();
+        options.DrainTimeout = TimeSpan.FromMilliseconds(200);
+        return options;
+    }
+
+    private async Task InjectAsync(int count, string text = "m")
+    {
+        for (var i = 0; i < count; i++)
+            await _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = Chat, Text = $"{text} {i}", From = new SandboxUser { Id = 1001, FirstName = "Ada", Username = "ada" } });
+    }
+
+    /// <summary>Runs a pipeline until <paramref name="until"/> holds, then stops it.</summary>
+    private static async Task RunUntilAsync(MessagePipeline pipeline, Func<bool> until, int seconds = 20)
+    {
+        using var stop = new CancellationTokenSource();
+        var run = pipeline.RunAsync(stop.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!until() && !run.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(20);
+        stop.Cancel();
+        await run.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(until(), "the condition was not met in time");
+    }
+
+    [Fact]
+    public async Task Messages_Replies_AndChannelPosts_ReachTheSinks_AndTheOffsetIsConfirmedAfterTheCommit()
+    {
+        await InjectAsync(3);
+        await _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = Chat, Text = "answer", ReplyToMessageId = 1, From = new SandboxUser { Id = 1002, FirstName = "Bob" } });
+        await _sandbox.Admin.SendChannelPostAsync(new InjectMessage { ChatId = -1009, Text = "news", Chat = new SandboxChat { Type = "channel", Title = "News" } });
+        var sink = new CollectingSink();
+        var store = new InMemoryStateStore();
+        await using var connector = Connector();
+        await RunUntilAsync(new MessagePipeline(connector, [sink], store, Fast()), () => sink.Keys.Count == 5);
+
+        var reply = sink.Writes.Single(m => m.Text == "answer");
+        Assert.Equal(new ReplyRef(Chat, 1, ReplyState.Resolved, "m 0"), reply.ReplyTo);
+        var post = sink.Writes.Single(m => m.Text == "news");
+        Assert.Equal(("channel", -1009L), (post.Chat.Type, post.Sender!.Id));
+        Assert.Equal(ConnectionState.Disconnected, connector.Status.State); // stopped
+        var committed = (await store.LoadCheckpointsAsync(connector.Account, "botapi", default))["updates"];
+        Assert.Equal(5, committed);
+
+        // A new run with the same store gets nothing again; one more message is all it delivers.
+        await InjectAsync(1, "later");
+        var second = new CollectingSink("second");
+        await using var again = Connector();
+        await RunUntilAsync(new MessagePipeline(again, [second], store, Fast()), () => second.Keys.Count == 1);
+        await Task.Delay(300);
+        Assert.Equal(["later 0"], second.Writes.Select(m => m.Text));
+    }
+
+    [Fact]
+    public async Task AnUpdateNotCommitted_IsDeliveredAgainByTheNextRun()
+    {
+        await InjectAsync(3);
+        var store = new InMemoryStateStore();
+        var stuck = new CollectingSink { BeforeWrite = async (_, ct) => await Task.Delay(Timeout.Infinite, ct) };
+        await using (var connector = Connector())
+        {
+            var pipeline = new MessagePipeline(connector, [stuck], store, Quick());
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await pipeline.RunAsync(stop.Token).WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(3, pipeline.Stats.Received);
+        }
+        Assert.Empty(await store.LoadCheckpointsAsync("bot" + BotToken.BotId(_sandbox.Token), "botapi", default));
+
+        var sink = new CollectingSink();
+        await using var next = Connector();
+        await RunUntilAsync(new MessagePipeline(next, [sink], store, Fast()), () => sink.Keys.Count == 3);
+    }
+
+    [Fact]
+    public async Task BadGatewaysAndDroppedConnections_AreRetried_AndNothingIsLost()
+    {
+        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.BadGateway, Count = 3, Method = "getUpdates" });
+        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.Drop, Count = 2, Method = "getUpdates" });
+        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.DropResponse, Count = 2, Method = "getUpdates" });
+        await InjectAsync(20);
+        var sink = new CollectingSink();
+        await using var connector = Connector();
+        await RunUntilAsync(new MessagePipeline(connector, [sink], new InMemoryStateStore(), Fast()), () => sink.Keys.Count == 20);
+        Assert.Equal(20, sink.Writes.Count);
+        Assert.DoesNotContain(_logs.Entries, e => e.EventId.Id == 4002); // short faults: no "down" line
+    }
+
+    [Fact]
+    public async Task ARateLimit_IsWaitedOutAsTheServerAsked()
+    {
+        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.RateLimit, Count = 1, RetryAfter = 1, Method = "getUpdates" });
+        await InjectAsync(1);
+        var sink = new CollectingSink();
+        await using var connector = Connector();
+        var started = DateTime.UtcNow;
+        await RunUntilAsync(new MessagePipeline(connector, [sink], new InMemoryStateStore(), Fast()), () => sink.Keys.Count == 1);
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(1), "the retry_after was not honoured");
+        Assert.Single(_logs.Entries, e => e.EventId.Id == 4005);
+    }
+
+    [Fact]
+    public async Task AMalformedUpdate_IsCountedAndSkipped_TheRestOfItsBatchArrives()
+    {
+        await InjectAsync(2, "before");
+        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.Malformed, Count = 1, Shape = MalformedShape.WrongType });
+        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.Malformed, Count = 1, Shape = MalformedShape.UnknownType });
+        await InjectAsync(2, "after");
+        var sink = new CollectingSink();
+        var store = new InMemoryStateStore();
+        await using var connector = Connector();
+        await RunUntilAsync(new MessagePipeline(connector, [sink], store, Fast()), () => sink.Keys.Count == 4 && connector.Malformed + connector.SkippedUpdates >= 2);
+        Assert.Equal(1, connector.Malformed);
+        Assert.Equal(1, connector.SkippedUpdates);
+        Assert.Single(_logs.Entries, e => e.EventId.Id == 4008);
+        Assert.Equal(6, (await store.LoadCheckpointsAsync(connector.Account, "botapi", default))["updates"]); // past the bad ones
+    }
+
+    [Fact]
+    public async Task ARejectedToken_StopsTheRunWithItsOwnError_AndTheTokenIsInNoLogLine()
+    {
+        const string unknown = "999999:AAUnknownUnknownUnknownUnknownUnknown1";
+        await using var connector = Connector(unknown);
+        var e = await Assert.ThrowsAsync<BotTokenRejectedException>(() =>
+            new MessagePipeline(connector, [new CollectingSink()], new InMemoryStateStore(), Fast()).RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(401, e.ErrorCode);
+        Assert.DoesNotContain(unknown, e.ToString());
+        Assert.All(_logs.Entries, l => Assert.DoesNotContain(unknown, l.Message + l.Exception));
+    }
+
+    [Fact]
+    public async Task AServerThatAnswersEmptyAtOnce_DoesNotMakeItSpin()
+    {
+        await using var connector = Connector(pollTimeout: TimeSpan.Zero); // the server answers [] at once
+        var pipeline = new MessagePipeline(connector, [new CollectingSink()], new InMemoryStateStore(), Fast());
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await pipeline.RunAsync(stop.Token).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.InRange(connector.Polls, 1, 8); // one poll per 300 ms floor, not thousands
+    }
+}
