@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using Tgwatch.Messages;
+using Tgwatch.Sandbox;
+using Tgwatch.Sandbox.Admin;
+using Tgwatch.TestKit;
+using Xunit.Abstractions;
+
+namespace Tgwatch.Cli.Tests;
+
+/// <summary><c>tgwatch run</c> as a real process against the Bot API sandbox on loopback.</summary>
+public sealed class RunEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly string _dir = Some.TempDirectory("tgwatch-e2e");
+    private BotApiSandbox _sandbox = null!;
+
+    public async Task InitializeAsync() => _sandbox = await BotApiSandbox.StartAsync(new SandboxOptions(), CancellationToken.None);
+
+    public async Task DisposeAsync() => await _sandbox.DisposeAsync();
+
+    private string P(string name) => Path.Combine(_dir, name);
+
+    private string[] RunArgs => ["run", "--bot-token", _sandbox.Token, "--bot-api-url", _sandbox.BaseUrl.ToString(),
+        "--sink", $"jsonl:{P("out.jsonl")}", "--sink", $"sqlite:{P("out.db")}", "--state", P("state.db")];
+
+    private static int Lines(string path) => File.Exists(path) ? File.ReadAllLines(path).Length : 0;
+
+    private static async Task WaitForAsync(Func<bool> condition, int seconds)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met in time");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task Run_StoresWhatTheBotReceives_StopsCleanlyOnSigterm_AndNeverPrintsTheToken()
+    {
+        for (var i = 0; i < 5; i++)
+            await _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = -100777, Text = $"hello {i}", From = new SandboxUser { Id = 5, FirstName = "Eve" } });
+        using var process = Tgwatch.Start(RunArgs);
+        process.StandardInput.Close();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await WaitForAsync(() => Lines(P("out.jsonl")) == 5, 30);
+        Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var log = await stderr;
+        output.WriteLine(log);
+        Assert.Equal(0, process.ExitCode);
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"hello {i}"), File.ReadAllLines(P("out.jsonl")).Select(l => TgMessageJson.Parse(l).Text));
+        Assert.DoesNotContain(_sandbox.Token, log);
+        Assert.DoesNotContain(_sandbox.Token.Split(':')[1], log);
+        Assert.Contains("Bot API: connected as", log);
+        Assert.Contains("Stopped: 5 received, 5 written", log);
+    }
+
+    [Fact]
+    public async Task ARejectedToken_IsExitCode3WithOneClearLine()
+    {
+        var run = await Tgwatch.RunAsync(null, "run", "--bot-token", "424242:AAUnknownUnknownUnknownUnknownUnknown1", "--bot-api-url", _sandbox.BaseUrl.ToString(), "--state", P("state.db"));
+        Assert.Equal(3, run.ExitCode);
+        Assert.Contains("the bot token was rejected (HTTP 401)", run.Stderr);
+        Assert.DoesNotContain("AAUnknownUnknown", run.Stderr);
+    }
+
+    [Fact]
+    public async Task KilledWithSigkillAgainAndAgain_WhileMessagesArrive_NothingIsLostOrDuplicated()
+    {
+        const int count = 1500;
+        var random = new Random(4242);
+        var injected = 0;
+        var kills = 0;
+        while (kills < 5)
+        {
+            using var process = Tgwatch.Start([.. RunArgs, "--log-level", "warn"]);
+            process.StandardInput.Close();
+            // Messages keep arriving while it runs and while it is down.
+            var batch = Math.Min(count - injected, 300);
+            if (batch > 0) await _sandbox.Admin.SendBulkAsync(new InjectBulk { ChatIds = [-1001, -1002, -1003], Count = batch });
+            injected += batch;
+            await Task.Delay(random.Next(300, 1200));
+            process.Kill();
+            await process.WaitForExitAsync();
+            kills++;
+            output.WriteLine($"kill -9 #{kills}: {Lines(P("out.jsonl"))} lines so far, {injected} injected");
+        }
+        if (injected < count) await _sandbox.Admin.SendBulkAsync(new InjectBulk { ChatIds = [-1001, -1002, -1003], Count = count - injected });
+        using (var last = Tgwatch.Start(RunArgs))
+        {
+            last.StandardInput.Close();
+            await WaitForAsync(() => Lines(P("out.jsonl")) >= count, 60);
+            await Task.Delay(500);
+            Process.Start("kill", ["-TERM", last.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            await last.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(0, last.ExitCode);
+        }
+        var keys = File.ReadAllLines(P("out.jsonl")).Select(l => TgMessageJson.Parse(l).Key).ToList();
+        var sent = (await _sandbox.Admin.ListInjectedAsync()).Count;
+        output.WriteLine($"sent {sent}, JSONL lines {keys.Count}, distinct {keys.Distinct().Count()}, kill -9 {kills}");
+        Assert.Equal(count, sent);
+        Assert.Equal(count, keys.Count);
+        Assert.Equal(count, keys.Distinct().Count());
+    }
+}
