@@ -52,18 +52,7 @@ public sealed class FaultProxy : IAsyncDisposable
         _options = options;
         Logger = logger;
         Time = time;
-        _listener = NewListener();
-        try
-        {
-            _listener.Bind(new IPEndPoint(IPAddress.Loopback, options.Port));
-            _listener.Listen(options.Backlog);
-        }
-        catch
-        {
-            _listener.Dispose();
-            throw;
-        }
-
+        _listener = BindListener(options.Port);
         EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
     }
 
@@ -366,6 +355,39 @@ public sealed class FaultProxy : IAsyncDisposable
         // Lets the port be bound again at once if the listening socket ever has to be replaced.
         socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         return socket;
+    }
+
+    /// <summary>
+    /// A socket bound to 127.0.0.1:<paramref name="port"/>, by number. Linux keeps a port bound by number through a
+    /// shutdown of the listening socket, but releases one it picked itself for port 0 (listening again would then
+    /// pick another port). So a free port is picked first, and a second socket binds it by number while the first
+    /// still holds it (both allow address reuse and neither listens), so nobody else can take it in between.
+    /// </summary>
+    private static Socket BindListener(int port)
+    {
+        Socket? picker = null;
+        var socket = NewListener();
+        try
+        {
+            if (port == 0)
+            {
+                picker = NewListener();
+                picker.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                port = ((IPEndPoint)picker.LocalEndPoint!).Port;
+            }
+
+            socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        finally
+        {
+            picker?.Dispose();
+        }
     }
 
     /// <summary>Listens (again) and starts an accept loop, unless one runs; under the lock.</summary>
