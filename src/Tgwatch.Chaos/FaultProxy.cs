@@ -219,7 +219,6 @@ public sealed class FaultProxy : IAsyncDisposable
     {
         ProxyConnection[] open;
         Task[] background;
-        FaultState state;
         lock (_gate)
         {
             if (_disposed)
@@ -232,11 +231,10 @@ public sealed class FaultProxy : IAsyncDisposable
             _listener.Dispose();
             open = [.. _connections];
             background = [.. _background];
-            state = _state;
         }
 
+        // The fault state is not ended here: connections waiting on it are cancelled by their own abort.
         await _lifetime.CancelAsync().ConfigureAwait(false);
-        state.End();
         foreach (var connection in open)
         {
             if (connection.Abort())
@@ -252,7 +250,7 @@ public sealed class FaultProxy : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            Log.DisposeTimedOut(Logger, Port, _options.DisposeTimeout);
+            Log.DisposeTimedOut(Logger, Port, open.Count(c => !c.Completion.IsCompleted), _options.DisposeTimeout);
             _ = all.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
     }
@@ -564,8 +562,8 @@ public sealed class FaultProxy : IAsyncDisposable
 
         if (connection is null)
         {
-            ProxyConnection.ResetSocket(client);
             Interlocked.Increment(ref _reset);
+            ProxyConnection.ResetSocket(client);
             return;
         }
 

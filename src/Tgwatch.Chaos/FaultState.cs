@@ -10,7 +10,9 @@ internal sealed class FaultState(Fault fault, long generation)
     /// <summary>Increases with every <see cref="FaultProxy.SetFault"/>, even when the fault is the same.</summary>
     public long Generation { get; } = generation;
 
+    /// <summary>Completes once this state has been replaced (never before: waiters loop on it).</summary>
     public Task Ended => _ended.Task;
 
+    /// <summary>Called after the state has been replaced.</summary>
     public void End() => _ended.TrySetResult();
 }

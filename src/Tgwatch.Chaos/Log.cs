@@ -27,8 +27,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 7007, Level = LogLevel.Error, Message = "Fault proxy: unexpected failure in {Task}")]
     public static partial void Unexpected(ILogger logger, string task, Exception exception);
 
-    [LoggerMessage(EventId = 7008, Level = LogLevel.Warning, Message = "Fault proxy on port {Port}: tasks still running {Timeout} after disposal began")]
-    public static partial void DisposeTimedOut(ILogger logger, int port, TimeSpan timeout);
+    [LoggerMessage(EventId = 7008, Level = LogLevel.Warning, Message = "Fault proxy on port {Port}: {Connections} connection(s) or the accept loop still running {Timeout} after disposal began")]
+    public static partial void DisposeTimedOut(ILogger logger, int port, int connections, TimeSpan timeout);
 
     [LoggerMessage(EventId = 7009, Level = LogLevel.Information, Message = "Fault proxy listens on port {Port} again")]
     public static partial void ListeningAgain(ILogger logger, int port);

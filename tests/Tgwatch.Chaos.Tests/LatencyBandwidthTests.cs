@@ -30,12 +30,13 @@ public sealed class LatencyBandwidthTests
         await using var echo = new EchoServer();
         await using var proxy = FaultProxy.Start(echo.EndPoint, new FaultProxyOptions { InitialFault = Fault.Bandwidth(200_000) });
         using var client = await Net.ConnectAsync(proxy.Port);
-        var data = Bytes.Random(100_000, seed: 7);
+        var data = Bytes.Random(200_000, seed: 7);
         var clock = Stopwatch.StartNew();
 
         var echoed = await Net.EchoAsync(client, data);
 
+        // One second's worth; the first tenth of a second goes at once (a chunk is sent, then paid for).
         Assert.Equal(data, echoed);
-        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(4));
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(850), TimeSpan.FromSeconds(5));
     }
 }

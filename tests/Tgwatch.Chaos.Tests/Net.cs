@@ -57,11 +57,13 @@ internal static class Net
         return await receiving;
     }
 
-    public static HttpClient HttpClient(TimeSpan? timeout = null) =>
-        new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
-        {
-            Timeout = timeout ?? Deadline,
-        };
+    public static HttpClient HttpClient(TimeSpan? timeout = null) => HttpClient(Handler(), timeout, disposeHandler: true);
+
+    /// <summary>A client over <paramref name="handler"/>: clients with different time-outs can share its kept-alive connections.</summary>
+    public static HttpClient HttpClient(SocketsHttpHandler handler, TimeSpan? timeout = null, bool disposeHandler = false) =>
+        new(handler, disposeHandler) { Timeout = timeout ?? Deadline };
+
+    public static SocketsHttpHandler Handler() => new() { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromMinutes(1) };
 
     public static Uri Url(int port, string path) => new($"http://127.0.0.1:{port}{path}");
 
