@@ -548,6 +548,20 @@ public sealed class FaultProxy : IAsyncDisposable
     private void OnAccepted(Socket client)
     {
         Interlocked.Increment(ref _accepted);
+        Socket upstream;
+        try
+        {
+            upstream = new Socket(Upstream.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        }
+        catch (SocketException e)
+        {
+            // Out of descriptors, most likely: this client is turned away, the accept loop goes on.
+            Log.AcceptFailed(Logger, Port, e.SocketErrorCode.ToString());
+            Interlocked.Increment(ref _reset);
+            ProxyConnection.ResetSocket(client);
+            return;
+        }
+
         ProxyConnection? connection = null;
         lock (_gate)
         {
@@ -555,13 +569,14 @@ public sealed class FaultProxy : IAsyncDisposable
             var type = _state.Fault.Type;
             if (!_disposed && type != FaultType.Reset)
             {
-                connection = new ProxyConnection(this, client, Interlocked.Increment(ref _nextConnectionId), halfOpen: type == FaultType.HalfOpen);
+                connection = new ProxyConnection(this, client, upstream, Interlocked.Increment(ref _nextConnectionId), halfOpen: type == FaultType.HalfOpen);
                 _connections.Add(connection);
             }
         }
 
         if (connection is null)
         {
+            upstream.Dispose();
             Interlocked.Increment(ref _reset);
             ProxyConnection.ResetSocket(client);
             return;

@@ -23,12 +23,17 @@ internal sealed class ProxyConnection
     private long _budgetGeneration = -1;
     private long _budgetUsed;
 
-    public ProxyConnection(FaultProxy proxy, Socket client, long id, bool halfOpen)
+    /// <param name="proxy">The owner.</param>
+    /// <param name="client">The accepted client socket.</param>
+    /// <param name="upstream">A new, unconnected socket for the upstream side.</param>
+    /// <param name="id">The connection's number, for logs.</param>
+    /// <param name="halfOpen">Whether a half-open fault is in force: then upstream is never connected.</param>
+    public ProxyConnection(FaultProxy proxy, Socket client, Socket upstream, long id, bool halfOpen)
     {
         _proxy = proxy;
         _client = client;
         _id = id;
-        _upstream = new Socket(proxy.Upstream.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        _upstream = upstream;
         _halfOpen = halfOpen;
         if (halfOpen)
         {
@@ -112,7 +117,7 @@ internal sealed class ProxyConnection
     {
         try
         {
-            _client.NoDelay = true;
+            SetNoDelay(_client);
             if (!await ConnectUpstreamAsync().ConfigureAwait(false))
             {
                 return;
@@ -149,7 +154,7 @@ internal sealed class ProxyConnection
             using var timeout = new CancellationTokenSource(_proxy.UpstreamConnectTimeout, _proxy.Time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token, timeout.Token);
             await _upstream.ConnectAsync(_proxy.Upstream, linked.Token).ConfigureAwait(false);
-            _upstream.NoDelay = true;
+            SetNoDelay(_upstream);
             return true;
         }
         catch (Exception) when (_halfOpen)
@@ -338,6 +343,18 @@ internal sealed class ProxyConnection
         return fault.Type == FaultType.Bandwidth
             ? (int)Math.Clamp(fault.BytesPerSecond / 10, 1, _proxy.BufferSize)
             : _proxy.BufferSize;
+    }
+
+    /// <summary>Forwards small writes at once (a proxy must not add Nagle delays); a socket already reset is left to its pump.</summary>
+    private static void SetNoDelay(Socket socket)
+    {
+        try
+        {
+            socket.NoDelay = true;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
     }
 
     private static async ValueTask SendAllAsync(Socket to, ReadOnlyMemory<byte> data, CancellationToken cancellation)
