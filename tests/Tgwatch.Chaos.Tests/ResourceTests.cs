@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
 using Tgwatch.Faults;
+using Tgwatch.TestKit;
 
 namespace Tgwatch.Chaos.Tests;
 
@@ -141,8 +142,9 @@ public sealed class ResourceTests
         TaskScheduler.UnobservedTaskException += OnUnobserved;
         try
         {
+            using var logs = new CollectingLoggerProvider();
             await using var echo = new EchoServer();
-            await using var proxy = FaultProxy.Start(echo.EndPoint);
+            await using var proxy = FaultProxy.Start(echo.EndPoint, logger: logs.CreateLogger("chaos"));
             var verdicts = new ConcurrentDictionary<FaultKind, int>();
             var succeeded = 0;
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
@@ -206,6 +208,7 @@ public sealed class ResourceTests
             Assert.True(
                 await Net.EventuallyAsync(() => proxy.Counters.ConnectionsActive == 0 && echo.Open == 0),
                 $"Still open: {proxy.Counters.ConnectionsActive} proxied, {echo.Open} upstream.");
+            Assert.DoesNotContain(logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
         }
         finally
         {
