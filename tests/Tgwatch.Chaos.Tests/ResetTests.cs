@@ -1,0 +1,124 @@
+using System.Net.Http;
+using System.Net.Sockets;
+using Tgwatch.Faults;
+
+namespace Tgwatch.Chaos.Tests;
+
+public sealed class ResetTests
+{
+    [Fact(Timeout = 20_000)]
+    public async Task Reset_OpenConnection_PendingReadGetsConnectionReset()
+    {
+        await using var echo = new EchoServer();
+        await using var proxy = FaultProxy.Start(echo.EndPoint);
+        using var client = await Net.ConnectAsync(proxy.Port);
+        await Net.EchoAsync(client, [1, 2, 3]);
+        var pending = client.ReceiveAsync(new byte[16], SocketFlags.None);
+
+        proxy.SetFault(Fault.Reset);
+
+        var thrown = await Assert.ThrowsAsync<SocketException>(() => pending.WaitAsync(Net.Deadline));
+        Assert.Equal(SocketError.ConnectionReset, thrown.SocketErrorCode);
+        Assert.Equal(FaultKind.Network, Verdict.Of(thrown));
+        Assert.True(await Net.EventuallyAsync(() => echo.Ended == 1), "The upstream side was not closed.");
+        Assert.Equal(1, proxy.Counters.ConnectionsReset);
+        Assert.True(await Net.EventuallyAsync(() => proxy.Counters.ConnectionsActive == 0));
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Reset_OpenConnection_StreamWriteThenReadGetsIOExceptionWithResetCause()
+    {
+        await using var echo = new EchoServer();
+        await using var proxy = FaultProxy.Start(echo.EndPoint);
+        using var client = await Net.ConnectAsync(proxy.Port);
+        await Net.EchoAsync(client, [1]);
+        await using var stream = new NetworkStream(client, ownsSocket: false);
+
+        proxy.SetFault(Fault.Reset);
+
+        var thrown = await Assert.ThrowsAsync<IOException>(async () =>
+        {
+            await stream.WriteAsync(new byte[8]).AsTask().WaitAsync(Net.Deadline);
+            await stream.ReadExactlyAsync(new byte[8]).AsTask().WaitAsync(Net.Deadline);
+        });
+        Assert.Equal(SocketError.ConnectionReset, Verdict.SocketCause(thrown)?.SocketErrorCode);
+        Assert.Equal(FaultKind.Network, Verdict.Of(thrown));
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Reset_NewConnection_IsAcceptedThenResetWithoutReachingUpstream()
+    {
+        await using var echo = new EchoServer();
+        await using var proxy = FaultProxy.Start(echo.EndPoint);
+        proxy.SetFault(Fault.Reset);
+
+        // The kernel completes the handshake before the proxy accepts, so the reset comes at connect or at the first read.
+        var thrown = await Assert.ThrowsAsync<SocketException>(async () =>
+        {
+            using var client = await Net.ConnectAsync(proxy.Port);
+            await client.ReceiveAsync(new byte[16], SocketFlags.None).WaitAsync(Net.Deadline);
+        });
+
+        Assert.Equal(SocketError.ConnectionReset, thrown.SocketErrorCode);
+        Assert.Equal(FaultKind.Network, Verdict.Of(thrown));
+        Assert.Equal(0, echo.Accepted);
+        Assert.True(await Net.EventuallyAsync(() => proxy.Counters is { ConnectionsAccepted: 1, ConnectionsReset: 1, ConnectionsActive: 0 }));
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Reset_HttpClient_GetsHttpRequestExceptionWithNetworkCause_ThenWorksAfterPass()
+    {
+        await using var server = new HttpServer();
+        await using var proxy = FaultProxy.Start(server.EndPoint);
+        using var client = Net.HttpClient();
+        proxy.SetFault(Fault.Reset);
+
+        var thrown = await Assert.ThrowsAnyAsync<Exception>(() => client.GetStringAsync(Net.Url(proxy.Port, "/hello")));
+
+        AssertHttpClientSawAReset(thrown);
+        Assert.Equal(FaultKind.Network, Verdict.Of(thrown));
+        Assert.Equal(0, server.Requests);
+
+        proxy.SetFault(Fault.Pass);
+        Assert.Equal("hello", await client.GetStringAsync(Net.Url(proxy.Port, "/hello")));
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Reset_KeptAliveHttpConnection_NextRequestFailsAsNetwork()
+    {
+        await using var server = new HttpServer();
+        await using var proxy = FaultProxy.Start(server.EndPoint);
+        using var client = Net.HttpClient();
+        Assert.Equal("hello", await client.GetStringAsync(Net.Url(proxy.Port, "/hello")));
+
+        // Reset the kept-alive connection, and every new one while the fault holds (HttpClient may retry on a new one).
+        proxy.SetFault(Fault.Reset);
+        var thrown = await Assert.ThrowsAnyAsync<Exception>(() => client.GetStringAsync(Net.Url(proxy.Port, "/hello")));
+
+        AssertHttpClientSawAReset(thrown);
+        Assert.Equal(FaultKind.Network, Verdict.Of(thrown));
+        Assert.Equal(1, server.Requests);
+    }
+
+    /// <summary>
+    /// HttpClient reports a reset as an <see cref="HttpRequestException"/> caused by ConnectionReset; but when the reset
+    /// beats it to reading the new socket's peer address right after connecting, .NET lets that bare
+    /// <see cref="SocketException"/> (NotConnected) through unwrapped. Both are real outcomes of a reset.
+    /// </summary>
+    private static void AssertHttpClientSawAReset(Exception thrown)
+    {
+        switch (thrown)
+        {
+            case HttpRequestException http:
+                Assert.Null(http.StatusCode);
+                Assert.Equal(SocketError.ConnectionReset, Verdict.SocketCause(http)?.SocketErrorCode);
+                break;
+            case SocketException socket:
+                Assert.Equal(SocketError.NotConnected, socket.SocketErrorCode);
+                break;
+            default:
+                Assert.Fail($"Unexpected {thrown}");
+                break;
+        }
+    }
+}

@@ -1,0 +1,251 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Sockets;
+using Tgwatch.Faults;
+using Tgwatch.TestKit;
+
+namespace Tgwatch.Chaos.Tests;
+
+public sealed class ResourceTests
+{
+    [Fact(Timeout = 60_000)]
+    public async Task ThousandShortConnections_LeaveNoOpenSockets()
+    {
+        await using var echo = new EchoServer();
+        await using var proxy = FaultProxy.Start(echo.EndPoint);
+        await RunConnectionsAsync(proxy.Port, 20); // Warm-up: the runtime's own descriptors (epoll, pipes) exist afterwards.
+        Assert.True(await Net.EventuallyAsync(() => proxy.Counters.ConnectionsActive == 0 && echo.Open == 0));
+        var before = Net.OpenDescriptors();
+
+        await RunConnectionsAsync(proxy.Port, 1000);
+
+        Assert.True(
+            await Net.EventuallyAsync(() => proxy.Counters.ConnectionsActive == 0 && echo.Open == 0),
+            $"Still open: {proxy.Counters.ConnectionsActive} proxied, {echo.Open} upstream.");
+        var after = Net.OpenDescriptors();
+        Assert.InRange(after, 0, before + 8);
+        Assert.Equal(1020, proxy.Counters.ConnectionsAccepted);
+        Assert.Equal(0, proxy.Counters.ConnectionsReset);
+        Assert.Equal(1020 * 8, proxy.Counters.BytesToClients);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ThousandResetConnections_LeaveNoOpenSockets()
+    {
+        await using var echo = new EchoServer();
+        await using var proxy = FaultProxy.Start(echo.EndPoint);
+        await RunConnectionsAsync(proxy.Port, 20);
+        Assert.True(await Net.EventuallyAsync(() => proxy.Counters.ConnectionsActive == 0 && echo.Open == 0));
+        var before = Net.OpenDescriptors();
+        proxy.SetFault(Fault.ResetAfterBytes(4));
+
+        var failures = await RunConnectionsAsync(proxy.Port, 1000, expectFailure: true);
+
+        Assert.Equal(1000, failures);
+        Assert.True(await Net.EventuallyAsync(() => proxy.Counters.ConnectionsActive == 0 && echo.Open == 0));
+        Assert.InRange(Net.OpenDescriptors(), 0, before + 8);
+        Assert.Equal(1000, proxy.Counters.ConnectionsReset);
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Dispose_WithOpenConnections_ReturnsWithinOneSecond_AndClientsSeeTheEnd()
+    {
+        await using var echo = new EchoServer();
+        var proxy = FaultProxy.Start(echo.EndPoint);
+        var clients = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 30; i++)
+            {
+                var client = await Net.ConnectAsync(proxy.Port);
+                clients.Add(client);
+                await Net.EchoAsync(client, [(byte)i]);
+            }
+
+            proxy.SetFault(Fault.Stall);
+            foreach (var client in clients.Take(10))
+            {
+                await Net.SendAllAsync(client, new byte[100]);
+            }
+
+            var pending = clients.Select(c => c.ReceiveAsync(new byte[256], SocketFlags.None)).ToArray();
+            var clock = Stopwatch.StartNew();
+
+            await proxy.DisposeAsync();
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"Disposal took {clock.Elapsed}.");
+            foreach (var read in pending)
+            {
+                var thrown = await Assert.ThrowsAsync<SocketException>(() => read.WaitAsync(Net.Deadline));
+                Assert.Equal(SocketError.ConnectionReset, thrown.SocketErrorCode);
+            }
+
+            Assert.True(await Net.EventuallyAsync(() => echo.Open == 0));
+            await Assert.ThrowsAsync<SocketException>(() => Net.ConnectAsync(proxy.Port));
+            await proxy.DisposeAsync();
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Dispose_WithHalfOpenConnectionsAndChunksWaitingOutLatency_ReturnsWithinOneSecond()
+    {
+        await using var echo = new EchoServer();
+        var proxy = FaultProxy.Start(echo.EndPoint);
+        var clients = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                clients.Add(await Net.ConnectAsync(proxy.Port));
+            }
+
+            proxy.SetFault(Fault.Latency(10_000));
+            foreach (var client in clients)
+            {
+                await Net.SendAllAsync(client, new byte[10]);
+            }
+
+            await Task.Delay(100); // The chunks are read and wait out their latency.
+            proxy.SetFault(Fault.HalfOpen);
+            for (var i = 0; i < 10; i++)
+            {
+                var client = await Net.ConnectAsync(proxy.Port);
+                clients.Add(client);
+                await Net.SendAllAsync(client, new byte[10]);
+            }
+
+            Assert.True(await Net.EventuallyAsync(() => proxy.Counters.BytesDiscarded >= 100 && proxy.Counters.ConnectionsActive == 20));
+            Assert.Equal(20, proxy.Counters.ConnectionsHalfOpened);
+            var clock = Stopwatch.StartNew();
+
+            await proxy.DisposeAsync();
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"Disposal took {clock.Elapsed}.");
+            Assert.Equal(0, proxy.Counters.ConnectionsActive);
+            Assert.Equal(20, proxy.Counters.ConnectionsReset);
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task FaultsSwitchedFromManyThreadsWhileTrafficFlows_NothingEscapes_AndEverythingDrains()
+    {
+        var unobserved = new ConcurrentQueue<Exception>();
+        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e) => unobserved.Enqueue(e.Exception);
+        TaskScheduler.UnobservedTaskException += OnUnobserved;
+        try
+        {
+            using var logs = new CollectingLoggerProvider();
+            await using var echo = new EchoServer();
+            await using var proxy = FaultProxy.Start(echo.EndPoint, logger: logs.CreateLogger("chaos"));
+            var verdicts = new ConcurrentDictionary<FaultKind, int>();
+            var succeeded = 0;
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            Fault[] faults =
+            [
+                Fault.Pass, Fault.Reset, Fault.Refuse, Fault.RefuseAndReset, Fault.Stall, Fault.HalfOpen,
+                Fault.Latency(5), Fault.Bandwidth(100_000), Fault.ResetAfterBytes(100),
+            ];
+
+            var switchers = Enumerable.Range(0, 2).Select(seed => Task.Run(async () =>
+            {
+                var random = new Random(seed);
+                while (!stop.IsCancellationRequested)
+                {
+                    proxy.SetFault(faults[random.Next(faults.Length)]);
+                    await Task.Delay(random.Next(1, 15));
+                }
+            })).ToArray();
+            var clients = Enumerable.Range(0, 4).Select(seed => Task.Run(async () =>
+            {
+                var data = Bytes.Random(2000, seed);
+                while (!stop.IsCancellationRequested)
+                {
+                    Socket? client = null;
+                    Task<byte[]>? receiving = null;
+                    try
+                    {
+                        client = await Net.ConnectAsync(proxy.Port);
+                        receiving = Net.ReceiveExactlyAsync(client, data.Length);
+                        await Net.SendAllAsync(client, data);
+                        var echoed = await receiving.WaitAsync(TimeSpan.FromMilliseconds(300));
+                        Assert.Equal(data, echoed);
+                        Interlocked.Increment(ref succeeded);
+                    }
+                    catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+                    {
+                        verdicts.AddOrUpdate(Verdict.Of(e), 1, (_, n) => n + 1);
+                    }
+                    finally
+                    {
+                        client?.Dispose();
+                        if (receiving is not null)
+                        {
+                            await Task.WhenAny(receiving); // Observed: its failure after the dispose is expected.
+                            _ = receiving.Exception;
+                        }
+                    }
+                }
+            })).ToArray();
+
+            await Task.WhenAll([.. switchers, .. clients]).WaitAsync(TimeSpan.FromSeconds(30));
+            proxy.SetFault(Fault.Pass);
+
+            Assert.All(verdicts.Keys, kind => Assert.Contains(kind, new[] { FaultKind.Network, FaultKind.Timeout }));
+            Assert.True(succeeded > 0, "No echo ever succeeded.");
+            using (var client = await Net.ConnectAsync(proxy.Port))
+            {
+                Assert.Equal([1, 2, 3], await Net.EchoAsync(client, [1, 2, 3]));
+            }
+
+            Assert.True(
+                await Net.EventuallyAsync(() => proxy.Counters.ConnectionsActive == 0 && echo.Open == 0),
+                $"Still open: {proxy.Counters.ConnectionsActive} proxied, {echo.Open} upstream.");
+            Assert.DoesNotContain(logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+        }
+        finally
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            TaskScheduler.UnobservedTaskException -= OnUnobserved;
+        }
+
+        Assert.DoesNotContain(unobserved, e => e.ToString().Contains("Tgwatch.Chaos.", StringComparison.Ordinal)
+            && !e.ToString().Contains("Tgwatch.Chaos.Tests", StringComparison.Ordinal));
+    }
+
+    /// <summary>Runs <paramref name="count"/> short connections, eight at a time, each echoing 8 bytes; returns how many failed.</summary>
+    private static async Task<int> RunConnectionsAsync(int port, int count, bool expectFailure = false)
+    {
+        var next = -1;
+        var failures = 0;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            while (Interlocked.Increment(ref next) < count)
+            {
+                using var client = await Net.ConnectAsync(port);
+                try
+                {
+                    Assert.Equal(8, (await Net.EchoAsync(client, new byte[8])).Length);
+                    if (expectFailure)
+                    {
+                        await client.ReceiveAsync(new byte[8], SocketFlags.None).WaitAsync(Net.Deadline);
+                    }
+                }
+                catch (Exception e) when (expectFailure && e is SocketException or EndOfStreamException)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        })));
+        return failures;
+    }
+}

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Tgwatch.Chaos.Tests;
+
+public sealed class ScriptTests
+{
+    [Fact(Timeout = 20_000)]
+    public async Task Script_SwitchesFaultsWhenTheClockSaysSo()
+    {
+        var time = new FakeTimeProvider();
+        await using var echo = new EchoServer();
+        await using var proxy = FaultProxy.Start(echo.EndPoint, time: time);
+
+        var script = proxy.RunScriptAsync(
+        [
+            (TimeSpan.FromSeconds(1), Fault.Refuse),
+            (TimeSpan.FromSeconds(2), Fault.Stall),
+            (TimeSpan.FromSeconds(1), Fault.Latency(50)),
+        ]);
+
+        Assert.Equal(Fault.Refuse, proxy.CurrentFault);
+        await AdvanceAsync(time, TimeSpan.FromMilliseconds(999));
+        Assert.Equal(Fault.Refuse, proxy.CurrentFault);
+        await AdvanceAsync(time, TimeSpan.FromMilliseconds(1));
+        Assert.True(await Net.EventuallyAsync(() => proxy.CurrentFault == Fault.Stall));
+        await AdvanceAsync(time, TimeSpan.FromMilliseconds(1999));
+        Assert.Equal(Fault.Stall, proxy.CurrentFault);
+        await AdvanceAsync(time, TimeSpan.FromMilliseconds(1));
+        Assert.True(await Net.EventuallyAsync(() => proxy.CurrentFault == Fault.Latency(50)));
+        Assert.False(script.IsCompleted);
+        await AdvanceAsync(time, TimeSpan.FromSeconds(1));
+
+        await script.WaitAsync(Net.Deadline);
+        Assert.Equal(Fault.Pass, proxy.CurrentFault);
+        Assert.True(proxy.IsListening);
+        Assert.Equal(4, proxy.Counters.FaultsApplied);
+        Assert.Equal(1, proxy.Counters.RefusePeriods);
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Script_OnTheRealClock_ClientsSeeEachStepInTurn()
+    {
+        var step = TimeSpan.FromMilliseconds(400);
+        await using var echo = new EchoServer();
+        await using var proxy = FaultProxy.Start(echo.EndPoint);
+        var switches = new List<(TimeSpan At, Fault Fault)>();
+        var clock = Stopwatch.StartNew();
+
+        var script = proxy.RunScriptAsync([(step, Fault.Refuse), (step, Fault.Pass), (step, Fault.Reset)]);
+        var watcher = WatchAsync(proxy, clock, switches, script);
+
+        var refused = await Assert.ThrowsAsync<SocketException>(() => Net.ConnectAsync(proxy.Port));
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+        Assert.True(await Net.EventuallyAsync(() => proxy.CurrentFault == Fault.Pass));
+        using (var client = await Net.ConnectAsync(proxy.Port))
+        {
+            Assert.Equal([1, 2], await Net.EchoAsync(client, [1, 2]));
+        }
+
+        Assert.True(await Net.EventuallyAsync(() => proxy.CurrentFault == Fault.Reset));
+        await Assert.ThrowsAsync<SocketException>(async () =>
+        {
+            using var client = await Net.ConnectAsync(proxy.Port);
+            await client.ReceiveAsync(new byte[1], SocketFlags.None).WaitAsync(Net.Deadline);
+        });
+
+        await script.WaitAsync(Net.Deadline);
+        await watcher.WaitAsync(Net.Deadline);
+        Assert.Equal([Fault.Refuse, Fault.Pass, Fault.Reset, Fault.Pass], switches.Select(s => s.Fault));
+        for (var i = 1; i < switches.Count; i++)
+        {
+            // Each step starts on time: never early, and late only by scheduling noise (generous: the machine is shared).
+            Assert.InRange(switches[i].At, step * i - TimeSpan.FromMilliseconds(20), step * i + TimeSpan.FromMilliseconds(750));
+        }
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Script_Cancelled_ReturnsToPassAndIsCancelled()
+    {
+        await using var echo = new EchoServer();
+        await using var proxy = FaultProxy.Start(echo.EndPoint);
+        using var stop = new CancellationTokenSource();
+
+        var script = proxy.RunScriptAsync([(TimeSpan.FromMinutes(5), Fault.Stall)], stop.Token);
+        Assert.Equal(Fault.Stall, proxy.CurrentFault);
+        await stop.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => script.WaitAsync(Net.Deadline));
+        Assert.Equal(Fault.Pass, proxy.CurrentFault);
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Script_ProxyDisposed_EndsQuietly()
+    {
+        await using var echo = new EchoServer();
+        var proxy = FaultProxy.Start(echo.EndPoint);
+
+        var script = proxy.RunScriptAsync(Endless());
+        await proxy.DisposeAsync();
+
+        await script.WaitAsync(Net.Deadline);
+        Assert.Throws<ObjectDisposedException>(() => proxy.SetFault(Fault.Pass));
+
+        static IEnumerable<(TimeSpan, Fault)> Endless()
+        {
+            while (true)
+            {
+                yield return (TimeSpan.FromMilliseconds(50), Fault.Stall);
+                yield return (TimeSpan.FromMilliseconds(50), Fault.Pass);
+            }
+        }
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Script_InvalidStep_FailsAndReturnsToPass()
+    {
+        await using var echo = new EchoServer();
+        await using var proxy = FaultProxy.Start(echo.EndPoint);
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
+            () => proxy.RunScriptAsync([(TimeSpan.FromMilliseconds(10), Fault.Stall), (TimeSpan.FromMilliseconds(-1), Fault.Reset)]));
+
+        Assert.Equal(Fault.Pass, proxy.CurrentFault);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Script_RandomSchedule_ClientsOnlyEverSeeNetworkOrTimeoutFaults_AndRecover()
+    {
+        await using var echo = new EchoServer();
+        await using var proxy = FaultProxy.Start(echo.EndPoint);
+        var schedule = ChaosSchedule.Random(
+            seed: 42, total: TimeSpan.FromSeconds(2), meanUp: TimeSpan.FromMilliseconds(100), meanDown: TimeSpan.FromMilliseconds(60),
+            kinds: [Fault.Reset, Fault.Refuse, Fault.RefuseAndReset, Fault.Stall, Fault.HalfOpen, Fault.ResetAfterBytes(10), Fault.Latency(20)]);
+        var verdicts = new Dictionary<Tgwatch.Faults.FaultKind, int>();
+        var succeeded = 0;
+
+        var script = proxy.RunScriptAsync(schedule);
+        while (!script.IsCompleted)
+        {
+            try
+            {
+                using var client = await Net.ConnectAsync(proxy.Port);
+                var received = Net.ReceiveExactlyAsync(client, 16);
+                await Net.SendAllAsync(client, new byte[16]);
+                await received.WaitAsync(TimeSpan.FromMilliseconds(200));
+                succeeded++;
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                var kind = Verdict.Of(e);
+                verdicts[kind] = verdicts.GetValueOrDefault(kind) + 1;
+            }
+        }
+
+        await script;
+        Assert.Equal(schedule.Count + 1, proxy.Counters.FaultsApplied);
+        Assert.All(verdicts.Keys, kind => Assert.Contains(kind, new[] { Tgwatch.Faults.FaultKind.Network, Tgwatch.Faults.FaultKind.Timeout }));
+        Assert.True(succeeded > 0);
+        Assert.NotEmpty(verdicts);
+        using var after = await Net.ConnectAsync(proxy.Port);
+        Assert.Equal([3], await Net.EchoAsync(after, [3]));
+    }
+
+    private static async Task AdvanceAsync(FakeTimeProvider time, TimeSpan by)
+    {
+        // Let the script reach its next delay before the clock moves (its deadlines are absolute, so a late start does not shift them).
+        await Task.Delay(20);
+        time.Advance(by);
+    }
+
+    private static async Task WatchAsync(FaultProxy proxy, Stopwatch clock, List<(TimeSpan, Fault)> switches, Task script)
+    {
+        Fault? last = null;
+        while (true)
+        {
+            var done = script.IsCompleted;
+            var fault = proxy.CurrentFault;
+            if (fault != last)
+            {
+                switches.Add((clock.Elapsed, fault));
+                last = fault;
+            }
+
+            if (done)
+            {
+                return;
+            }
+
+            await Task.Delay(2);
+        }
+    }
+}
