@@ -17,8 +17,8 @@ public sealed class TelegramBotFaultRule : IFaultRule
         ApiRequestException { ErrorCode: 401 or 403 } => new Fault(FaultKind.Auth),
         ApiRequestException { ErrorCode: >= 500 } => new Fault(FaultKind.Network),
         ApiRequestException => new Fault(FaultKind.Bug),
-        // A failure below the API (no JSON answer): by its cause when it has one, else by the HTTP status.
-        RequestException { InnerException: not null } => null,
+        // A failure below the API (no JSON answer). An error status decides first: a proxy's 502 page is not JSON,
+        // and the parse error it causes says nothing about the fault. Otherwise the cause decides.
         RequestException { HttpStatusCode: HttpStatusCode.TooManyRequests } => new Fault(FaultKind.RateLimited),
         RequestException { HttpStatusCode: HttpStatusCode.RequestTimeout or HttpStatusCode.GatewayTimeout } => new Fault(FaultKind.Timeout),
         RequestException { HttpStatusCode: >= HttpStatusCode.InternalServerError } => new Fault(FaultKind.Network),

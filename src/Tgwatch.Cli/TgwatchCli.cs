@@ -13,6 +13,7 @@ public static class TgwatchCli
         var root = new RootCommand("Tgwatch: a Telegram message monitor that stays correct and quiet on a bad network.")
         {
             Run.RunCommand.Create(),
+            Demo.DemoCommand.Create(),
             QuietCommand.Create(),
             ImportCommand.Create(),
             StatusCommand.Create(),

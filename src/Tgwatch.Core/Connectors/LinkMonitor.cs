@@ -108,8 +108,18 @@ public sealed class LinkMonitor
     public void Stopped()
     {
         ConnectionStatus changed;
-        lock (_sync) changed = Status = new ConnectionStatus(ConnectionState.Disconnected, "stopped", _time.GetUtcNow());
+        var now = _time.GetUtcNow();
+        (int Drops, TimeSpan Window)? pending = null;
+        lock (_sync)
+        {
+            if (Status.State == ConnectionState.Disconnected) return;
+            changed = Status = new ConnectionStatus(ConnectionState.Disconnected, "stopped", now);
+            // Drops not summed up yet are told at the end, so none goes uncounted.
+            if (_shortDrops > 0) pending = (_shortDrops, now - _windowStart);
+            _shortDrops = 0;
+        }
         Changed?.Invoke(changed);
+        if (pending is { } p) _report.ShortDrops(p.Drops, p.Window, _grace);
     }
 
     /// <summary>A duration as people read it: 850ms, 12s, 1m12s, 2h03m.</summary>

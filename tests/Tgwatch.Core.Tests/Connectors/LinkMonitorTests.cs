@@ -68,4 +68,21 @@ public sealed class LinkMonitorTests
         link.Failed(FaultKind.Network, "unreachable");
         Assert.Equal(["down Network unreachable"], _report.Lines);
     }
+
+    [Fact]
+    public void DropsNotYetSummedUp_AreToldWhenTheLinkStops()
+    {
+        var link = new LinkMonitor(TimeSpan.FromSeconds(5), _time, _report);
+        link.Succeeded(0);
+        for (var i = 0; i < 3; i++)
+        {
+            link.Failed(FaultKind.Network, "reset");
+            _time.Advance(TimeSpan.FromSeconds(1));
+            link.Succeeded(0);
+        }
+        link.Stopped();
+        link.Stopped();
+        Assert.Equal(["3 short drops in 3s"], _report.Lines);
+        Assert.Equal(ConnectionState.Disconnected, link.Status.State);
+    }
 }
