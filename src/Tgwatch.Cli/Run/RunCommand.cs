@@ -110,6 +110,7 @@ internal static class RunCommand
             throw new CliException(ExitCodes.Usage, $"BotApi:Url: expected an http(s) address, not '{url}'");
         if (s.BotApi.PollTimeoutSeconds is < 0 or > 600) throw new CliException(ExitCodes.Usage, "BotApi:PollTimeoutSeconds: between 0 and 600");
         if (s.BotApi.MaxBackoffSeconds is < 1 or > 3600) throw new CliException(ExitCodes.Usage, "BotApi:MaxBackoffSeconds: between 1 and 3600");
+        if (s.BotApi.HttpMarginSeconds is < 1 or > 600) throw new CliException(ExitCodes.Usage, "BotApi:HttpMarginSeconds: between 1 and 600");
         if (s.Sinks.Count == 0) s.Sinks.Add("console");
         foreach (var sink in s.Sinks)
             if (!SinkSpec.TryParse(sink, out _, out var error)) throw new CliException(ExitCodes.Usage, $"Sinks: {error}");
@@ -170,6 +171,7 @@ internal sealed class RunService(RunSettings settings, ILoggerFactory logs, IHos
                 ApiUrl = settings.BotApi.Url is { } url ? new Uri(url) : new Uri("https://api.telegram.org/"),
                 PollTimeout = TimeSpan.FromSeconds(settings.BotApi.PollTimeoutSeconds),
                 MaxBackoff = TimeSpan.FromSeconds(settings.BotApi.MaxBackoffSeconds),
+                HttpMargin = TimeSpan.FromSeconds(settings.BotApi.HttpMarginSeconds),
             }, logs.CreateLogger("Tgwatch.BotApi"));
             IReadOnlyList<IMessageFilter> filters = settings.Chats.Count > 0 ? [new ChatFilter(settings.Chats)] : [];
             var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, settings.Pipeline, filters, [], logs.CreateLogger("Tgwatch.Pipeline"));

@@ -45,6 +45,9 @@ internal sealed class BotApiSettings
     /// <summary>Long-polling timeout in seconds (default 30).</summary>
     public int PollTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>How many seconds past the long-polling timeout a request may take before it counts as timed out (default 10).</summary>
+    public int HttpMarginSeconds { get; set; } = 10;
+
     /// <summary>Longest backoff in seconds (default 30).</summary>
     public int MaxBackoffSeconds { get; set; } = 30;
 }
