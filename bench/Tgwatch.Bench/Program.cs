@@ -6,6 +6,7 @@ using Tgwatch.Bench;
 // dotnet run -c Release --project bench/Tgwatch.Bench -- sqlite   SQLite sink against raw batched inserts
 // dotnet run -c Release --project bench/Tgwatch.Bench -- store    state store commits and dedup lookups
 // dotnet run -c Release --project bench/Tgwatch.Bench -- pipeline whole pipeline: null/SQLite sink, null/SQLite store, memory over 1M messages
+// dotnet run -c Release --project bench/Tgwatch.Bench -- recovery time from the link coming back to the first delivered message
 return args.FirstOrDefault() switch
 {
     "gate" => Run(() => BenchmarkRunner.Run<GatedLogEventBenchmarks>(args: args[1..])),
@@ -13,6 +14,7 @@ return args.FirstOrDefault() switch
     "sqlite" => await SqliteSinkThroughput.RunAsync(args[1..]),
     "store" => await StateStoreThroughput.RunAsync(),
     "pipeline" => await PipelineThroughput.RunAsync(args[1..]),
+    "recovery" => await RecoveryLatency.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -24,6 +26,6 @@ static int Run(Action benchmark)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Tgwatch.Bench gate [BenchmarkDotNet options] | quiet [--lines N] | sqlite [--messages N] | store | pipeline [--messages N] [--memory-messages N] [--parts 123]");
+    Console.Error.WriteLine("usage: Tgwatch.Bench gate [BenchmarkDotNet options] | quiet [--lines N] | sqlite [--messages N] | store | pipeline [--messages N] [--memory-messages N] [--parts 123] | recovery [--rounds N]");
     return 2;
 }
