@@ -127,6 +127,28 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWebhookSetOnTheBot_IsOneClearErrorLine_AndPollingResumesOnceItIsRemoved()
+    {
+        using var http = new HttpClient();
+        (await http.PostAsync(_sandbox.MethodUrl("setWebhook") + "?url=https://example.org:443/hook", null)).EnsureSuccessStatusCode();
+        await InjectAsync(2);
+        var sink = new CollectingSink();
+        await using var connector = Connector();
+        using var stop = new CancellationTokenSource();
+        var run = new MessagePipeline(connector, [sink], new InMemoryStateStore(), Fast()).RunAsync(stop.Token);
+        await Task.Delay(1500); // several polls refused with 409 meanwhile
+        Assert.Empty(sink.Keys);
+        Assert.Single(_logs.Entries, e => e.EventId.Id == 4006 && e.Level == LogLevel.Error && e.Message.Contains("deleteWebhook", StringComparison.Ordinal));
+        (await http.PostAsync(_sandbox.MethodUrl("deleteWebhook"), null)).EnsureSuccessStatusCode();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (sink.Keys.Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        stop.Cancel();
+        await run.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(2, sink.Keys.Count);
+        Assert.Single(_logs.Entries, e => e.EventId.Id == 4006);
+    }
+
+    [Fact]
     public async Task ARateLimit_IsWaitedOutAsTheServerAsked()
     {
         await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.RateLimit, Count = 1, RetryAfter = 1, Method = "getUpdates" });

@@ -56,6 +56,25 @@ public sealed class RunEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheTokenAndTheServer_CanComeFromTheEnvironment_WithoutAConfigFile()
+    {
+        await _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = -100778, Text = "from env" });
+        using var process = Tgwatch.StartWith(new Dictionary<string, string>
+        {
+            ["TGWATCH__BOTAPI__TOKEN"] = _sandbox.Token,
+            ["TGWATCH__BOTAPI__URL"] = _sandbox.BaseUrl.ToString(),
+        }, "run", "--sink", $"jsonl:{P("env.jsonl")}", "--state", P("env.db"));
+        process.StandardInput.Close();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await WaitForAsync(() => Lines(P("env.jsonl")) == 1, 30);
+        Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, process.ExitCode);
+        Assert.Equal("from env", TgMessageJson.Parse(File.ReadAllLines(P("env.jsonl"))[0]).Text);
+        Assert.DoesNotContain(_sandbox.Token, await stderr);
+    }
+
+    [Fact]
     public async Task ARejectedToken_IsExitCode3WithOneClearLine()
     {
         var run = await Tgwatch.RunAsync(null, "run", "--bot-token", "424242:AAUnknownUnknownUnknownUnknownUnknown1", "--bot-api-url", _sandbox.BaseUrl.ToString(), "--state", P("state.db"));

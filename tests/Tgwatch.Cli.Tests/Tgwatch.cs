@@ -12,4 +12,7 @@ internal static class Tgwatch
         ProcessRun.RunAsync("dotnet", [Dll, .. args], stdin, TimeSpan.FromSeconds(90));
 
     public static Process Start(params string[] args) => ProcessRun.Start("dotnet", [Dll, .. args]);
+
+    public static Process StartWith(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        ProcessRun.Start("dotnet", [Dll, .. args], environment: environment);
 }

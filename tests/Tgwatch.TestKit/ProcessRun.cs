@@ -17,7 +17,7 @@ public sealed record ProcessResult(int ExitCode, byte[] Stdout, string Stderr)
 public static class ProcessRun
 {
     /// <summary>Starts <paramref name="file"/> with <paramref name="args"/>, output captured.</summary>
-    public static Process Start(string file, IEnumerable<string> args, bool redirectStdin = true)
+    public static Process Start(string file, IEnumerable<string> args, bool redirectStdin = true, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -27,6 +27,7 @@ public static class ProcessRun
             UseShellExecute = false,
         };
         foreach (var a in args) info.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         return Process.Start(info) ?? throw new InvalidOperationException($"cannot start {file}");
     }
 
