@@ -67,7 +67,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
             RetryCount = 0, // rate limits are waited out here, with the rest of the backoff
         };
         _client = new TelegramBotClient(clientOptions, _http);
-        Account = $"bot{BotToken.BotId(options.Token)}";
+        Account = $"bot{Secrets.BotToken.IdOf(options.Token)}";
         _mapper = new UpdateMapper(Account);
         _link = new LinkMonitor(options.Grace, _time, this);
         _link.Changed += s => StatusChanged?.Invoke(s);

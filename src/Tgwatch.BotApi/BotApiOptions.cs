@@ -41,7 +41,7 @@ public sealed record BotApiOptions
     /// <summary>Checks the values; a bad one gives an <see cref="ArgumentException"/> with one line naming it.</summary>
     public BotApiOptions Validate()
     {
-        if (!BotToken.IsWellFormed(Token)) throw new ArgumentException("bot token: expected the form 123456789:AA… as BotFather gives it");
+        if (!Secrets.BotToken.IsWellFormed(Token)) throw new ArgumentException("bot token: expected the form 123456789:AA… as BotFather gives it");
         if (!ApiUrl.IsAbsoluteUri || ApiUrl.Scheme is not ("http" or "https")) throw new ArgumentException($"bot API url: expected an http(s) address, not {ApiUrl}");
         if (PollTimeout < TimeSpan.Zero || PollTimeout > TimeSpan.FromMinutes(10)) throw new ArgumentException($"poll timeout: between 0 and 10 minutes, not {PollTimeout}");
         if (HttpMargin <= TimeSpan.Zero) throw new ArgumentException("http margin: must be positive");
@@ -50,21 +50,4 @@ public sealed record BotApiOptions
         if (Limit is < 1 or > 100) throw new ArgumentException($"limit: between 1 and 100, not {Limit}");
         return this;
     }
-}
-
-/// <summary>What a bot token looks like and what it tells.</summary>
-public static class BotToken
-{
-    /// <summary>True for <c>digits:secret</c> with a secret of letters, digits, '_' and '-'.</summary>
-    public static bool IsWellFormed(string? token)
-    {
-        if (string.IsNullOrEmpty(token)) return false;
-        var colon = token.IndexOf(':');
-        return colon > 0 && long.TryParse(token.AsSpan(0, colon), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)
-            && token.Length - colon - 1 >= 10
-            && token.AsSpan(colon + 1).IndexOfAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") < 0;
-    }
-
-    /// <summary>The bot's user id, the part before the colon.</summary>
-    public static long BotId(string token) => long.Parse(token.AsSpan(0, token.IndexOf(':')), System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -1,3 +1,4 @@
+using Tgwatch.Secrets;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -1,3 +1,4 @@
+using Tgwatch.Secrets;
 using Microsoft.Extensions.Logging;
 
 namespace Tgwatch.Sandbox;

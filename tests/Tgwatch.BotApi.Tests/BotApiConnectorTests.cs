@@ -104,7 +104,7 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
             await pipeline.RunAsync(stop.Token).WaitAsync(TimeSpan.FromSeconds(20));
             Assert.Equal(3, pipeline.Stats.Received);
         }
-        Assert.Empty(await store.LoadCheckpointsAsync("bot" + BotToken.BotId(_sandbox.Token), "botapi", default));
+        Assert.Empty(await store.LoadCheckpointsAsync("bot" + Secrets.BotToken.IdOf(_sandbox.Token), "botapi", default));
 
         var sink = new CollectingSink();
         await using var next = Connector();

@@ -1,3 +1,4 @@
+using Tgwatch.Secrets;
 using Tgwatch.Sandbox.Faults;
 
 namespace Tgwatch.Sandbox.Tests;

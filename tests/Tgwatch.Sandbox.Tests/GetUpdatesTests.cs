@@ -1,3 +1,4 @@
+using Tgwatch.Secrets;
 using System.Diagnostics;
 using Tgwatch.Sandbox.Admin;
 

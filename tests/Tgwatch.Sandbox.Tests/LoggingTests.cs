@@ -1,3 +1,4 @@
+using Tgwatch.Secrets;
 using Microsoft.Extensions.Logging;
 using Tgwatch.Sandbox.Faults;
 using Tgwatch.TestKit;

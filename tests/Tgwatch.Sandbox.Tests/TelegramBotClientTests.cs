@@ -1,3 +1,4 @@
+using Tgwatch.Secrets;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Telegram.Bot.Types;

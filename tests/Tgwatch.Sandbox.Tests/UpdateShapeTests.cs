@@ -1,3 +1,4 @@
+using Tgwatch.Secrets;
 using System.Text.Json.Nodes;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;

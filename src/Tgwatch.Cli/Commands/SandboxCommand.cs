@@ -1,3 +1,4 @@
+using Tgwatch.Secrets;
 using System.CommandLine;
 using System.Globalization;
 using Tgwatch.Cli.Hosting;

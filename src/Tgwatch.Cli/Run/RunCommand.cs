@@ -102,7 +102,7 @@ internal static class RunCommand
                 : $"Connector: '{s.Connector}' is not one of botapi, tdlib");
         if (string.IsNullOrEmpty(s.BotApi.Token))
             throw new CliException(ExitCodes.Usage, "no bot token: give --bot-token, set TGWATCH__BOTAPI__TOKEN, or BotApi.Token in tgwatch.json");
-        if (!BotToken.IsWellFormed(s.BotApi.Token))
+        if (!Secrets.BotToken.IsWellFormed(s.BotApi.Token))
             throw new CliException(ExitCodes.Usage, "BotApi:Token: expected the form 123456789:AA… as BotFather gives it");
         Secrets.SecretRedactor.Register(s.BotApi.Token);
         Secrets.SecretRedactor.Register(s.WebhookSecret);

@@ -1,3 +1,4 @@
+using Tgwatch.Secrets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Tgwatch.Sandbox.Bots;

@@ -1,3 +1,4 @@
+using Tgwatch.Secrets;
 using Tgwatch.Sandbox.Admin;
 using Tgwatch.Sandbox.Api;
 using Tgwatch.Sandbox.Wire;

@@ -95,17 +95,8 @@ internal static class CommitWriter
 
         if (commit.NewPendingReplies.Count > 0)
         {
-            var upsert = gate.Command(SqlitePendingReplyStore.Upsert, transaction, "@key", "@json", "@attempts", "@next", "@since");
-            var p = upsert.Parameters;
-            foreach (var pending in commit.NewPendingReplies)
-            {
-                p[0].Value = pending.Key;
-                p[1].Value = pending.MessageJson;
-                p[2].Value = pending.Attempts;
-                p[3].Value = UnixMs.Of(pending.NextAttempt);
-                p[4].Value = UnixMs.Of(pending.Since);
-                upsert.ExecuteNonQuery();
-            }
+            var upsert = SqlitePendingReplyStore.Upserting(gate, transaction);
+            foreach (var pending in commit.NewPendingReplies) upsert.Run(pending);
         }
 
         if (commit.ResolvedPendingReplies.Count > 0)

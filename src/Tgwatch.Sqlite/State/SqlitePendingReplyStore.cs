@@ -23,7 +23,19 @@ internal sealed class SqlitePendingReplyStore(ConnectionGate gate) : IPendingRep
         ArgumentNullException.ThrowIfNull(pending);
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
-            var command = gate.Command(Upsert, null, "@key", "@json", "@attempts", "@next", "@since");
+            Upserting(gate, null).Run(pending);
+        }
+    }
+
+    /// <summary>The upsert of pending replies, prepared on the gate's connection (inside <paramref name="transaction"/> when given).</summary>
+    internal static PendingUpsert Upserting(ConnectionGate gate, Microsoft.Data.Sqlite.SqliteTransaction? transaction) =>
+        new(gate.Command(Upsert, transaction, "@key", "@json", "@attempts", "@next", "@since"));
+
+    /// <summary>A prepared upsert of one pending reply at a time.</summary>
+    internal readonly struct PendingUpsert(Microsoft.Data.Sqlite.SqliteCommand command)
+    {
+        public void Run(PendingReply pending)
+        {
             var p = command.Parameters;
             p[0].Value = pending.Key;
             p[1].Value = pending.MessageJson;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 
-namespace Tgwatch.Sandbox;
+namespace Tgwatch.Secrets;
 
 /// <summary>Bot tokens as Telegram shapes them: the bot's numeric id, a colon, a secret of [A-Za-z0-9_-].</summary>
 public static partial class BotToken
@@ -19,7 +19,8 @@ public static partial class BotToken
         return string.Create(CultureInfo.InvariantCulture, $"{id}:AA{RandomNumberGenerator.GetString(SecretAlphabet, 33)}");
     }
 
-    /// <summary>The bot id of a well-formed token.</summary>
+    /// <summary>The bot id of a well-formed token (the part before the colon).</summary>
+    /// <exception cref="ArgumentException">Not a token's shape (the message does not repeat the value).</exception>
     public static long IdOf(string token) =>
         IsWellFormed(token) ? long.Parse(token.AsSpan(0, token.IndexOf(':', StringComparison.Ordinal)), CultureInfo.InvariantCulture)
         : throw new ArgumentException("not a bot token (expected digits, ':', then letters, digits, '_' or '-')", nameof(token));
