@@ -19,6 +19,7 @@ public sealed class TdClient : IAsyncDisposable
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _closing = new();
     private int _closeSent;
+    private TdlibDatabaseLock? _databaseLock;
 
     internal TdClient(TdClientHost host, int id, int capacity)
     {
@@ -79,6 +80,18 @@ public sealed class TdClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Sends <c>setTdlibParameters</c> after taking the database directory's lock (held until the client is
+    /// closed). A directory in use throws <see cref="TdlibDatabaseInUseException"/>.
+    /// </summary>
+    public async Task SetParametersAsync(TdlibParameters parameters, TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (_databaseLock is not null) throw new InvalidOperationException("TDLib parameters were already set for this client");
+        _databaseLock = TdlibDatabaseLock.Acquire(parameters.DatabaseDirectory);
+        await SendAsync(parameters.ToRequest(), timeout, ct).ConfigureAwait(false);
+    }
+
     /// <summary>Sends <c>close</c> (once) and waits, up to <paramref name="wait"/>, for <c>authorizationStateClosed</c>.</summary>
     public async Task CloseAsync(TimeSpan? wait = null)
     {
@@ -134,6 +147,7 @@ public sealed class TdClient : IAsyncDisposable
         _updates.Writer.TryComplete();
         _host.Forget(this);
         _host.FailPending(this);
+        Interlocked.Exchange(ref _databaseLock, null)?.Dispose();
         try { _closing.Cancel(); } catch (ObjectDisposedException) { }
     }
 
