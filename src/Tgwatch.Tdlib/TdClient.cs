@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Tgwatch.Secrets;
 using Tgwatch.Tdlib.Native;
 
 namespace Tgwatch.Tdlib;
@@ -17,7 +18,7 @@ public sealed class TdClient : IAsyncDisposable
     private readonly TdClientHost _host;
     private readonly Channel<JsonElement> _updates;
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource _closing = new();
+    private readonly CancellationTokenSource _closing = new(); // never disposed: the receive thread may still look at it
     private int _closeSent;
     private TdlibDatabaseLock? _databaseLock;
 
@@ -88,6 +89,7 @@ public sealed class TdClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if (_databaseLock is not null) throw new InvalidOperationException("TDLib parameters were already set for this client");
+        SecretRedactor.Register(parameters.ApiHash);
         _databaseLock = TdlibDatabaseLock.Acquire(parameters.DatabaseDirectory);
         await SendAsync(parameters.ToRequest(), timeout, ct).ConfigureAwait(false);
     }
@@ -117,7 +119,6 @@ public sealed class TdClient : IAsyncDisposable
         finally
         {
             MarkClosed();
-            _closing.Dispose();
         }
     }
 
@@ -148,7 +149,7 @@ public sealed class TdClient : IAsyncDisposable
         _host.Forget(this);
         _host.FailPending(this);
         Interlocked.Exchange(ref _databaseLock, null)?.Dispose();
-        try { _closing.Cancel(); } catch (ObjectDisposedException) { }
+        _closing.Cancel();
     }
 
     private static bool IsClosedState(JsonElement update) =>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tgwatch.Secrets;
 using Tgwatch.Tdlib.Native;
 
 namespace Tgwatch.Tdlib;
@@ -49,7 +50,7 @@ public sealed class TdClientHost
     /// <summary>The loaded libtdjson.</summary>
     public string LibraryPath { get; }
 
-    /// <summary>Every TDLib log line, after it went to the <see cref="NativeLogCategory"/> logger. Runs on the log pump; must not block.</summary>
+    /// <summary>Every TDLib log line, secrets masked (<see cref="SecretRedactor"/>), after it went to the <see cref="NativeLogCategory"/> logger. Runs on the log pump; must not block.</summary>
     public event Action<TdlibLogLine>? LogLine;
 
     /// <summary>
@@ -174,8 +175,9 @@ public sealed class TdClientHost
                     _nativeLog.LogWarning("{Count} TDLib log lines dropped: the log queue was full", dropped - droppedReported);
                     droppedReported = dropped;
                 }
-                _nativeLog.Log(ToLogLevel(line.Level), "{TdlibLine}", line.Line);
-                LogLine?.Invoke(line);
+                var redacted = line with { Line = SecretRedactor.Redact(line.Line) };
+                _nativeLog.Log(ToLogLevel(redacted.Level), "{TdlibLine}", redacted.Line);
+                LogLine?.Invoke(redacted);
             }
             catch (Exception e)
             {

@@ -36,6 +36,7 @@ public sealed class LogTests
         Assert.Contains(lines, l => l.Line.StartsWith("[", StringComparison.Ordinal) && l.Line.Contains("]["));
         Assert.Contains(TestHost.Logs.Entries, e => e.Category == TdClientHost.NativeLogCategory);
         Assert.Equal(0, TdlibNativeLog.Dropped);
+        Assert.DoesNotContain(lines, l => l.Line.Contains(TestHost.Parameters("x").ApiHash, StringComparison.Ordinal));
     }
 
     [Theory]
@@ -58,7 +59,9 @@ public sealed class LogTests
         Assert.Equal("", result.Stderr);
         Assert.Equal(0, result.ExitCode);
         var line = Assert.Single(result.Lines);
-        Assert.StartsWith("lines ", line);
-        Assert.True(int.Parse(line["lines ".Length..], System.Globalization.CultureInfo.InvariantCulture) > 10, line);
+        var words = line.Split(' ');
+        Assert.Equal(["lines", "leaks"], [words[0], words[2]]);
+        Assert.True(int.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture) > 10, line);
+        Assert.Equal("0", words[3]); // the api_hash is masked even at verbosity 5
     }
 }

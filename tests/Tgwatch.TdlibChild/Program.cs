@@ -5,7 +5,8 @@ using Tgwatch.Tdlib.Native;
 // Modes:
 //   load                 start the TDLib runtime; a TdlibLoadException is one line on stderr and exit 2
 //   auth DIR             verbose TDLib log into the callback, a client up to authorizationStateWaitPhoneNumber,
-//                        then close; prints "lines N" (log lines the callback got); nothing else on stdout
+//                        then close; prints "lines N leaks M" (log lines the callback got, and those holding
+//                        the api_hash); nothing else on stdout
 //   hold DIR             a client with its parameters set on DIR; prints "ready", then waits for stdin to close
 try
 {
@@ -18,14 +19,19 @@ try
         case "auth":
         {
             var lines = 0;
-            host.LogLine += _ => Interlocked.Increment(ref lines);
+            var leaks = 0;
+            host.LogLine += line =>
+            {
+                Interlocked.Increment(ref lines);
+                if (line.Line.Contains(ApiHash, StringComparison.Ordinal)) Interlocked.Increment(ref leaks);
+            };
             host.SetLogVerbosity(5);
             await using var client = host.CreateClient();
             await client.SetParametersAsync(Params(args[1]), TimeSpan.FromSeconds(30));
             await WaitForStateAsync(client, "authorizationStateWaitPhoneNumber");
             await client.CloseAsync(TimeSpan.FromSeconds(30));
             await Task.Delay(300);
-            Console.WriteLine($"lines {Volatile.Read(ref lines)}");
+            Console.WriteLine($"lines {Volatile.Read(ref lines)} leaks {Volatile.Read(ref leaks)}");
             return 0;
         }
         case "hold":
@@ -48,7 +54,8 @@ catch (TdlibLoadException e)
 }
 
 // TDLib's public test credentials from its examples (not a secret of this project).
-static TdlibParameters Params(string dir) => new(dir, 94575, "a3406de8d171bb422bb6ddf3bbd800e2");
+static TdlibParameters Params(string dir) => new(dir, 94575, ApiHash);
+
 
 static async Task WaitForStateAsync(TdClient client, string state)
 {
@@ -58,4 +65,9 @@ static async Task WaitForStateAsync(TdClient client, string state)
             && update.GetProperty("authorization_state").GetProperty("@type").GetString() == state)
             return;
     throw new InvalidOperationException($"no {state}");
+}
+
+internal partial class Program
+{
+    private const string ApiHash = "a3406de8d171bb422bb6ddf3bbd800e2";
 }
