@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tgwatch.Tdlib;
+
+/// <summary>Settings of the process-wide TDLib runtime.</summary>
+public sealed record TdClientHostOptions
+{
+    /// <summary>An explicit libtdjson path (the <c>--tdjson</c> option); before <c>TGWATCH_TDJSON</c>.</summary>
+    public string? TdjsonPath { get; init; }
+
+    /// <summary>TDLib's global log verbosity (0 fatal … 5 verbose). Default 2: warnings and errors.</summary>
+    public int LogVerbosity { get; init; } = 2;
+
+    /// <summary>Per-tag verbosities; by default the <c>connections</c> tag at 4, so connection state changes are seen.</summary>
+    public IReadOnlyDictionary<string, int> LogTagVerbosity { get; init; } = new Dictionary<string, int> { ["connections"] = 4 };
+
+    /// <summary>How long one <c>td_receive</c> call waits; bounds how long stopping the receive thread takes.</summary>
+    public TimeSpan ReceiveTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The timeout of a request when the caller gives none. TDLib itself never times out some requests while offline.</summary>
+    public TimeSpan DefaultRequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Updates buffered per client; when full, the receive thread waits for the reader (back-pressure).</summary>
+    public int UpdateCapacity { get; init; } = 10_000;
+
+    /// <summary>Where the runtime's own records and TDLib's log (category <c>Tgwatch.Tdlib.Native</c>) go; null: nowhere.</summary>
+    public ILoggerFactory? Loggers { get; init; }
+}

@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Tgwatch.Tdlib.Native;
+using Tgwatch.TestKit;
+
+namespace Tgwatch.Tdlib.Tests;
+
+public sealed class LogTests
+{
+    private readonly TdClientHost _host = TestHost.Host;
+
+    [Fact]
+    public async Task Tdlib_log_lines_reach_the_callback_and_the_native_logger()
+    {
+        var lines = new ConcurrentQueue<TdlibLogLine>();
+        void Collect(TdlibLogLine line) => lines.Enqueue(line);
+        _host.LogLine += Collect;
+        try
+        {
+            _host.SetLogVerbosity(4);
+            await using var client = _host.CreateClient();
+            await client.SetParametersAsync(TestHost.Parameters(TestHost.TempDir()), TimeSpan.FromSeconds(30));
+            await TestHost.WaitForStateAsync(client, "authorizationStateWaitPhoneNumber");
+            await client.CloseAsync(TimeSpan.FromSeconds(30));
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (lines.IsEmpty && DateTime.UtcNow < deadline) await Task.Delay(50);
+        }
+        finally
+        {
+            _host.SetLogVerbosity(2);
+            _host.LogLine -= Collect;
+        }
+        Assert.NotEmpty(lines);
+        Assert.All(lines, l => Assert.InRange(l.Level, 1, 5));
+        Assert.All(lines, l => Assert.False(l.Line.EndsWith('\n')));
+        Assert.Contains(lines, l => l.Line.StartsWith("[", StringComparison.Ordinal) && l.Line.Contains("]["));
+        Assert.Contains(TestHost.Logs.Entries, e => e.Category == TdClientHost.NativeLogCategory);
+        Assert.Equal(0, TdlibNativeLog.Dropped);
+        Assert.DoesNotContain(lines, l => l.Line.Contains(TestHost.Parameters("x").ApiHash, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(0, LogLevel.Critical)]
+    [InlineData(1, LogLevel.Error)]
+    [InlineData(2, LogLevel.Warning)]
+    [InlineData(3, LogLevel.Information)]
+    [InlineData(4, LogLevel.Debug)]
+    [InlineData(5, LogLevel.Trace)]
+    [InlineData(1023, LogLevel.Trace)]
+    public void Tdlib_levels_map_to_logger_levels(int tdlibLevel, LogLevel expected) =>
+        Assert.Equal(expected, TdClientHost.ToLogLevel(tdlibLevel));
+
+    [Fact]
+    public async Task A_verbose_tdlib_process_writes_nothing_to_stderr()
+    {
+        var dir = TestHost.TempDir();
+        using var child = ProcessRun.Start("dotnet", [TestHost.ChildDll, "auth", dir], redirectStdin: false);
+        var result = await ProcessRun.WaitAsync(child, null, TimeSpan.FromSeconds(90));
+        Assert.Equal("", result.Stderr);
+        Assert.Equal(0, result.ExitCode);
+        var line = Assert.Single(result.Lines);
+        var words = line.Split(' ');
+        Assert.Equal(["lines", "leaks"], [words[0], words[2]]);
+        Assert.True(int.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture) > 10, line);
+        Assert.Equal("0", words[3]); // the api_hash is masked even at verbosity 5
+    }
+}
