@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -9,23 +8,11 @@ namespace Tgwatch.Chaos.Tests;
 /// A minimal HTTP/1.1 server on 127.0.0.1 over a raw socket, with keep-alive. <c>GET /hello</c> answers
 /// "hello"; <c>GET /bytes/N</c> answers N bytes of <see cref="Body"/>; anything else 404.
 /// </summary>
-internal sealed class HttpServer : IAsyncDisposable
+internal sealed class HttpServer : LoopbackSocketServer
 {
-    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<Task> _tasks = [];
-    private readonly HashSet<Socket> _open = [];
-    private readonly Task _acceptLoop;
     private int _requests;
 
-    public HttpServer()
-    {
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(128);
-        _acceptLoop = AcceptLoopAsync();
-    }
-
-    public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndPoint!;
+    public HttpServer() => Start(backlog: 128);
 
     public int Requests => Volatile.Read(ref _requests);
 
@@ -41,92 +28,28 @@ internal sealed class HttpServer : IAsyncDisposable
         return body;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Dispose();
-        lock (_open)
-        {
-            foreach (var socket in _open)
-            {
-                socket.Dispose();
-            }
-        }
-
-        Task[] tasks;
-        lock (_tasks)
-        {
-            tasks = [.. _tasks, _acceptLoop];
-        }
-
-        await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(5));
-        _stop.Dispose();
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptAsync(_stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            lock (_open)
-            {
-                _open.Add(socket);
-            }
-
-            lock (_tasks)
-            {
-                _tasks.RemoveAll(t => t.IsCompleted);
-                _tasks.Add(ServeAsync(socket));
-            }
-        }
-    }
-
-    private async Task ServeAsync(Socket socket)
+    protected override async Task ServeAsync(Socket socket, CancellationToken ct)
     {
         var buffer = new byte[8192];
         var pending = new StringBuilder();
-        try
+        while (true)
         {
-            while (true)
+            int end;
+            while ((end = pending.ToString().IndexOf("\r\n\r\n", StringComparison.Ordinal)) < 0)
             {
-                int end;
-                while ((end = pending.ToString().IndexOf("\r\n\r\n", StringComparison.Ordinal)) < 0)
+                var read = await socket.ReceiveAsync(buffer, SocketFlags.None, ct);
+                if (read == 0)
                 {
-                    var read = await socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
-                    if (read == 0)
-                    {
-                        return;
-                    }
-
-                    pending.Append(Encoding.ASCII.GetString(buffer, 0, read));
+                    return;
                 }
 
-                var head = pending.ToString(0, end);
-                pending.Remove(0, end + 4);
-                Interlocked.Increment(ref _requests);
-                await socket.SendAsync(Answer(head), SocketFlags.None, _stop.Token);
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-        {
-        }
-        finally
-        {
-            lock (_open)
-            {
-                _open.Remove(socket);
+                pending.Append(Encoding.ASCII.GetString(buffer, 0, read));
             }
 
-            socket.Dispose();
+            var head = pending.ToString(0, end);
+            pending.Remove(0, end + 4);
+            Interlocked.Increment(ref _requests);
+            await socket.SendAsync(Answer(head), SocketFlags.None, ct);
         }
     }
 
