@@ -6,29 +6,18 @@ namespace Tgwatch.Tdlib;
 /// </summary>
 internal sealed class TdlibDatabaseLock : IDisposable
 {
-    // What .NET reports when the lock is held: flock's EWOULDBLOCK as HResult on Unix (11 on Linux, 35 on
-    // macOS and BSD), ERROR_SHARING_VIOLATION as an HRESULT on Windows.
-    private static readonly int LockHeld = OperatingSystem.IsWindows() ? unchecked((int)0x80070020) : OperatingSystem.IsLinux() ? 11 : 35;
-    private readonly FileStream _file;
+    private readonly Storage.ExclusiveFileLock _lock;
 
-    private TdlibDatabaseLock(FileStream file) => _file = file;
+    private TdlibDatabaseLock(Storage.ExclusiveFileLock held) => _lock = held;
 
     public static TdlibDatabaseLock Acquire(string directory)
     {
         if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
         else Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var path = Path.Combine(directory, "tgwatch.lock");
-        try
-        {
-            var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            return new TdlibDatabaseLock(new FileStream(path, options));
-        }
-        catch (IOException e) when (e.HResult == LockHeld)
-        {
-            throw new TdlibDatabaseInUseException(directory);
-        }
+        var held = Storage.ExclusiveFileLock.TryAcquire(Path.Combine(directory, "tgwatch.lock"))
+            ?? throw new TdlibDatabaseInUseException(directory);
+        return new TdlibDatabaseLock(held);
     }
 
-    public void Dispose() => _file.Dispose();
+    public void Dispose() => _lock.Dispose();
 }

@@ -75,6 +75,30 @@ public sealed class RunEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASecondWriterOnTheSameStateStore_IsRefusedWithOneLine_WhileReadersAreWelcome()
+    {
+        await _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = -100779, Text = "first" });
+        using var running = Tgwatch.Start(RunArgs);
+        running.StandardInput.Close();
+        var stderr = running.StandardError.ReadToEndAsync();
+        await WaitForAsync(() => Lines(P("out.jsonl")) == 1, 30);
+
+        var second = await Tgwatch.RunAsync(null, RunArgs);
+        Assert.Equal(2, second.ExitCode);
+        var line = Assert.Single(second.Stderr.TrimEnd('\n').Split('\n'));
+        Assert.EndsWith($"state store {P("state.db")} is in use by another tgwatch run, import or replay (one writer at a time)", line);
+        var import = await Tgwatch.RunAsync(null, "import", P("none.jsonl"), "--sink", "console", "--state", P("state.db"));
+        Assert.Equal((2, $"tgwatch import: state store {P("state.db")} is in use by another tgwatch run, import or replay (one writer at a time)\n"), (import.ExitCode, import.Stderr));
+        var status = await Tgwatch.RunAsync(null, "status", "--state", P("state.db"));
+        Assert.Equal(0, status.ExitCode);
+
+        Process.Start("kill", ["-TERM", running.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        await running.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, running.ExitCode);
+        _ = await stderr;
+    }
+
+    [Fact]
     public async Task ARejectedToken_IsExitCode3WithOneClearLine()
     {
         var run = await Tgwatch.RunAsync(null, "run", "--bot-token", "424242:AAUnknownUnknownUnknownUnknownUnknown1", "--bot-api-url", _sandbox.BaseUrl.ToString(), "--state", P("state.db"));

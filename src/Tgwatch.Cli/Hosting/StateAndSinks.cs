@@ -8,8 +8,11 @@ namespace Tgwatch.Cli.Hosting;
 /// <summary>The state store and the sinks of a command, opened together and closed together.</summary>
 internal sealed class StateAndSinks : IAsyncDisposable
 {
-    private StateAndSinks(IStateStore store, IReadOnlyList<IMessageSink> sinks)
+    private readonly ExclusiveFileLock _writer;
+
+    private StateAndSinks(ExclusiveFileLock writer, IStateStore store, IReadOnlyList<IMessageSink> sinks)
     {
+        _writer = writer;
         Store = store;
         Sinks = sinks;
     }
@@ -18,10 +21,23 @@ internal sealed class StateAndSinks : IAsyncDisposable
 
     public IReadOnlyList<IMessageSink> Sinks { get; }
 
-    /// <summary>Opens the store at <paramref name="statePath"/> and creates the sinks; a problem is one line in a <see cref="CliException"/>.</summary>
+    /// <summary>
+    /// Opens the store at <paramref name="statePath"/> for writing (one writer at a time: a second <c>run</c>, <c>import</c> or
+    /// <c>deadletters replay</c> on the same store is refused) and creates the sinks; a problem is one line in a <see cref="CliException"/>.
+    /// </summary>
     public static async Task<StateAndSinks> OpenAsync(string statePath, IReadOnlyList<SinkSpec> specs, ILoggerFactory logs, string? webhookSecret, CancellationToken ct)
     {
-        var store = await OpenStoreAsync(statePath, ct).ConfigureAwait(false);
+        var writer = TakeWriterLock(statePath);
+        IStateStore store;
+        try
+        {
+            store = await OpenStoreAsync(statePath, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
         var sinks = new List<IMessageSink>();
         try
         {
@@ -31,9 +47,29 @@ internal sealed class StateAndSinks : IAsyncDisposable
         {
             foreach (var s in sinks) await s.DisposeAsync().ConfigureAwait(false);
             await store.DisposeAsync().ConfigureAwait(false);
+            writer.Dispose();
             throw new CliException(ExitCodes.Usage, e.Message);
         }
-        return new StateAndSinks(store, sinks);
+        return new StateAndSinks(writer, store, sinks);
+    }
+
+    private static ExclusiveFileLock TakeWriterLock(string statePath)
+    {
+        try
+        {
+            var directory = Path.GetDirectoryName(statePath);
+            if (!string.IsNullOrEmpty(directory) && !Directory.Exists(directory))
+            {
+                if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
+                else Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            return ExclusiveFileLock.TryAcquire(statePath + ".lock")
+                ?? throw new CliException(ExitCodes.Usage, $"state store {statePath} is in use by another tgwatch run, import or replay (one writer at a time)");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.Usage, $"state store {statePath}: cannot take its lock ({e.GetType().Name}: {e.Message.FirstLine()})");
+        }
     }
 
     /// <summary>Opens the state store; a missing directory, a foreign or newer file is one line.</summary>
@@ -53,6 +89,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
     {
         foreach (var sink in Sinks) await sink.DisposeAsync().ConfigureAwait(false);
         await Store.DisposeAsync().ConfigureAwait(false);
+        _writer.Dispose();
     }
 }
 
