@@ -43,7 +43,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     private readonly UpdateMapper _mapper;
     private readonly LinkMonitor _link;
     private readonly HashSet<string> _skippedKinds = [];
-    private readonly SemaphoreSlim _committedSignal = new(0, 1);
+    private readonly Signal _committedSignal = new();
     private long _committed;
     private long _malformed;
     private long _skipped;
@@ -150,7 +150,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                 else if (fresh == 0)
                 {
                     // Everything that came is still in flight: ask again once the pipeline has committed some.
-                    await WaitForCommitAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+                    await _committedSignal.WaitAsync(TimeSpan.FromSeconds(1), _time, ct).ConfigureAwait(false);
                 }
             }
         }
@@ -171,11 +171,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
             if (upTo.Position <= current) return ValueTask.CompletedTask;
         }
         while (Interlocked.CompareExchange(ref _committed, upTo.Position, current) != current);
-        if (_committedSignal.CurrentCount == 0)
-        {
-            try { _committedSignal.Release(); }
-            catch (SemaphoreFullException) { }
-        }
+        _committedSignal.Set();
         // Telegram learns it with the next getUpdates (offset = this + 1).
         return ValueTask.CompletedTask;
     }
@@ -286,15 +282,6 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         for (var x = e; x is not null; x = x.InnerException)
             if (x.InnerException is null) return $"{x.GetType().Name}: {Secrets.SecretRedactor.Redact(x.Message.FirstLine())}";
         return e.GetType().Name;
-    }
-
-    private async Task WaitForCommitAsync(TimeSpan timeout, CancellationToken ct)
-    {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var signalled = _committedSignal.WaitAsync(stop.Token);
-        await Task.WhenAny(signalled, Task.Delay(timeout, _time, stop.Token)).ConfigureAwait(false);
-        await stop.CancelAsync().ConfigureAwait(false);
-        ct.ThrowIfCancellationRequested();
     }
 
     void ILinkReport.Down(DateTimeOffset since, FaultKind fault, string reason) => BotApiLog.Down(_logger, since.UtcDateTime, fault, reason);

@@ -12,8 +12,7 @@ internal sealed class TdlibDatabaseLock : IDisposable
 
     public static TdlibDatabaseLock Acquire(string directory)
     {
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
-        else Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Storage.PrivateDirectory.Create(directory);
         var held = Storage.ExclusiveFileLock.TryAcquire(Path.Combine(directory, "tgwatch.lock"))
             ?? throw new TdlibDatabaseInUseException(directory);
         return new TdlibDatabaseLock(held);

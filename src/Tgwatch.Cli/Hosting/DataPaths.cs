@@ -16,11 +16,7 @@ internal static class DataPaths
     {
         if (!string.IsNullOrEmpty(state)) return Path.GetFullPath(state);
         var dir = string.IsNullOrEmpty(dataDirectory) ? DefaultDataDirectory() : Path.GetFullPath(dataDirectory);
-        if (!Directory.Exists(dir))
-        {
-            if (OperatingSystem.IsWindows()) Directory.CreateDirectory(dir);
-            else Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        Storage.PrivateDirectory.Create(dir);
         return Path.Combine(dir, "tgwatch.db");
     }
 }

@@ -58,11 +58,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
         try
         {
             var directory = Path.GetDirectoryName(statePath);
-            if (!string.IsNullOrEmpty(directory) && !Directory.Exists(directory))
-            {
-                if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
-                else Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
+            if (!string.IsNullOrEmpty(directory)) PrivateDirectory.Create(directory);
             return ExclusiveFileLock.TryAcquire(statePath + ".lock")
                 ?? throw new CliException(ExitCodes.Usage, $"state store {statePath} is in use by another tgwatch run, import or replay (one writer at a time)");
         }

@@ -19,7 +19,7 @@ internal sealed class ReplyResolver
     private readonly PipelineStats _stats;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly Signal _wake = new();
     private int _timeoutsInRow;
     private long _skipUntil;
 
@@ -95,14 +95,7 @@ internal sealed class ReplyResolver
     }
 
     /// <summary>Wakes the background loop (a new pending reply was stored).</summary>
-    public void Wake()
-    {
-        if (_wake.CurrentCount == 0)
-        {
-            try { _wake.Release(); }
-            catch (SemaphoreFullException) { }
-        }
-    }
+    public void Wake() => _wake.Set();
 
     /// <summary>
     /// The background loop: resolves due pending replies and hands each success to <paramref name="emit"/>
@@ -121,7 +114,7 @@ internal sealed class ReplyResolver
                 var next = await _store.PendingReplies.NextDueAsync(ct).ConfigureAwait(false);
                 var wait = next is { } at ? at - _time.GetUtcNow() : Timeout.InfiniteTimeSpan;
                 if (wait == Timeout.InfiniteTimeSpan || wait > TimeSpan.Zero)
-                    await SleepAsync(wait == Timeout.InfiniteTimeSpan ? TimeSpan.FromHours(1) : Clamp(wait), ct).ConfigureAwait(false);
+                    await _wake.WaitAsync(wait == Timeout.InfiniteTimeSpan ? TimeSpan.FromHours(1) : Clamp(wait), _time, ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -183,17 +176,6 @@ internal sealed class ReplyResolver
     {
         var ticks = _options.ReplyRetryDelay.Ticks * Math.Pow(2, Math.Min(attempts - 1, 40));
         return ticks >= _options.ReplyMaxDelay.Ticks ? _options.ReplyMaxDelay : TimeSpan.FromTicks((long)ticks);
-    }
-
-    /// <summary>Waits until <paramref name="wait"/> has passed on the clock or <see cref="Wake"/> was called.</summary>
-    private async Task SleepAsync(TimeSpan wait, CancellationToken ct)
-    {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var woken = _wake.WaitAsync(stop.Token);
-        var timer = Task.Delay(wait, _time, stop.Token);
-        await Task.WhenAny(woken, timer).ConfigureAwait(false);
-        await stop.CancelAsync().ConfigureAwait(false);
-        ct.ThrowIfCancellationRequested();
     }
 
     private static TimeSpan Clamp(TimeSpan wait) => wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;
