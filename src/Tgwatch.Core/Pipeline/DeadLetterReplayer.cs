@@ -59,9 +59,7 @@ public sealed class DeadLetterReplayer
             }
             else if (_handlers.TryGetValue(stage, out var handler))
             {
-                using var timer = new CancellationTokenSource(_timeout, _time);
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
-                await handler.HandleAsync(message, linked.Token).AsTask().WaitAsync(_timeout, _time, ct).ConfigureAwait(false);
+                await Deadline.RunAsync(token => handler.HandleAsync(message, token), _timeout, _time, $"handler {handler.Name}", ct).ConfigureAwait(false);
             }
             else
             {

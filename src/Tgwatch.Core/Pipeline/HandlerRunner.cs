@@ -65,28 +65,9 @@ internal sealed class HandlerRunner
         }
     }
 
-    private async Task CallWithDeadlineAsync(IMessageHandler handler, TgMessage message, CancellationToken ct)
-    {
-        using var timer = new CancellationTokenSource(_options.HandlerTimeout, _time);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
-        Task call;
-        try { call = handler.HandleAsync(message, deadline.Token).AsTask(); }
-        catch (Exception e) { call = Task.FromException(e); }
-        try
-        {
-            // A handler that ignores its token is not waited for past the deadline (it is left behind).
-            await call.WaitAsync(_options.HandlerTimeout, _time, ct).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
-        {
-            throw new TimeoutException($"handler {handler.Name} did not finish within {_options.HandlerTimeout}");
-        }
-        catch (TimeoutException) when (!call.IsCompleted)
-        {
-            await deadline.CancelAsync().ConfigureAwait(false);
-            throw new TimeoutException($"handler {handler.Name} did not finish within {_options.HandlerTimeout}");
-        }
-    }
+    // A handler that ignores its token is not waited for past the deadline (it is left behind).
+    private Task CallWithDeadlineAsync(IMessageHandler handler, TgMessage message, CancellationToken ct) =>
+        Deadline.RunAsync(token => handler.HandleAsync(message, token), _options.HandlerTimeout, _time, $"handler {handler.Name}", ct);
 
     internal async ValueTask DeadLetterAsync(string stage, TgMessage message, Exception error, int attempts, CancellationToken ct)
     {

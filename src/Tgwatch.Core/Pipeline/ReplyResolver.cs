@@ -76,21 +76,18 @@ internal sealed class ReplyResolver
     /// <summary>One attempt, bounded by the reply deadline; faults become a failed result.</summary>
     private async ValueTask<ReplyResult> AttemptAsync(ReplyRef reply, CancellationToken ct)
     {
-        using var timer = new CancellationTokenSource(_options.ReplyDeadline, _time);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
-        Task<ReplyResult> call;
-        try { call = _connector.ResolveReplyAsync(new MessageRef(reply.ChatId, reply.MessageId), deadline.Token).AsTask(); }
-        catch (Exception e) { call = Task.FromException<ReplyResult>(e); }
         try
         {
-            return await call.WaitAsync(_options.ReplyDeadline, _time, ct).ConfigureAwait(false);
+            return await Deadline.RunAsync(token => _connector.ResolveReplyAsync(new MessageRef(reply.ChatId, reply.MessageId), token),
+                _options.ReplyDeadline, _time, "reading the replied-to message", ct).ConfigureAwait(false);
+        }
+        catch (DeadlineExceededException)
+        {
+            return ReplyResult.Failed(FaultKind.Timeout, $"no answer within {_options.ReplyDeadline}");
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            var timedOut = e is TimeoutException && !call.IsCompleted || e is OperationCanceledException && timer.IsCancellationRequested;
-            if (timedOut) await deadline.CancelAsync().ConfigureAwait(false);
-            var fault = timedOut ? FaultKind.Timeout : FaultClassifier.Default.Classify(e, ct).Kind;
-            return ReplyResult.Failed(fault, timedOut ? $"no answer within {_options.ReplyDeadline}" : $"{e.GetType().Name}: {TextLines.FirstLine(e.Message)}");
+            return ReplyResult.Failed(FaultClassifier.Default.Classify(e, ct).Kind, $"{e.GetType().Name}: {TextLines.FirstLine(e.Message)}");
         }
     }
 
