@@ -10,7 +10,7 @@ namespace Tgwatch.Tdlib;
 /// One TDLib client (one account). Requests get their answer through <see cref="SendAsync"/>, with our own
 /// timeout; everything else TDLib sends for this client arrives in <see cref="Updates"/>.
 /// </summary>
-public sealed class TdClient : IAsyncDisposable
+public sealed class TdClient : ITdSession, IAsyncDisposable
 {
     /// <summary>How long disposing waits for TDLib to report the client closed.</summary>
     public static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(10);
