@@ -68,7 +68,7 @@ public sealed class TdClient : ITdSession, IAsyncDisposable
         _host.AddPending(extra, pending);
         try
         {
-            TdJson.td_send(Id, copy.ToJsonString());
+            Send(copy);
             return await pending.Answer.WaitAsync(limit, ct).ConfigureAwait(false);
         }
         catch (TimeoutException) when (!pending.Answer.IsCompleted)
@@ -100,7 +100,7 @@ public sealed class TdClient : ITdSession, IAsyncDisposable
         if (!_closed.Task.IsCompleted && Interlocked.Exchange(ref _closeSent, 1) == 0)
         {
             var close = new JsonObject { ["@type"] = "close" };
-            TdJson.td_send(Id, close.ToJsonString());
+            Send(close);
         }
         await _closed.Task.WaitAsync(wait ?? CloseWait).ConfigureAwait(false);
     }
@@ -120,6 +120,12 @@ public sealed class TdClient : ITdSession, IAsyncDisposable
         {
             MarkClosed();
         }
+    }
+
+    private unsafe void Send(JsonObject request)
+    {
+        var utf8 = RequestText.Of(request);
+        fixed (byte* text = utf8) TdJson.td_send_utf8(Id, text);
     }
 
     /// <summary>Called on the receive thread with an object that answers no request.</summary>

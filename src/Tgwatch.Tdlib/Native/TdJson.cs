@@ -24,6 +24,14 @@ internal static unsafe partial class TdJson
     [LibraryImport(LibraryName, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial byte* td_execute(string request);
 
+    /// <summary>td_execute on NUL-terminated UTF-8 the caller encoded (no marshalling).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "td_execute")]
+    internal static partial byte* td_execute_utf8(byte* request);
+
+    /// <summary>td_send on NUL-terminated UTF-8 the caller encoded (no marshalling).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "td_send")]
+    internal static partial void td_send_utf8(int client_id, byte* request);
+
     [LibraryImport(LibraryName)]
     internal static partial void td_set_log_message_callback(int max_verbosity_level, delegate* unmanaged[Cdecl]<int, byte*, void> callback);
 

@@ -50,12 +50,19 @@ public static class TdJsonLibrary
     }
 
     /// <summary>Runs a synchronous TDLib request (<c>td_execute</c>) and returns TDLib's answer, possibly an <c>error</c> object.</summary>
-    public static JsonElement Execute(JsonObject request)
+    public static unsafe JsonElement Execute(JsonObject request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var answer = ExecuteRaw(request.ToJsonString()) ?? throw new InvalidOperationException("td_execute returned nothing");
-        using var doc = JsonDocument.Parse(answer);
-        return doc.RootElement.Clone();
+        Load();
+        var utf8 = RequestText.Of(request);
+        fixed (byte* text = utf8)
+        {
+            var answer = TdJson.td_execute_utf8(text);
+            if (answer is null) throw new InvalidOperationException("td_execute returned nothing");
+            // Read straight out of TDLib's buffer (valid until this thread's next call); ParseValue keeps its own copy.
+            var reader = new Utf8JsonReader(MemoryMarshal.CreateReadOnlySpanFromNullTerminated(answer));
+            return JsonElement.ParseValue(ref reader);
+        }
     }
 
     /// <summary>Like <see cref="Execute"/>, but an <c>error</c> answer becomes a <see cref="TdlibErrorException"/>.</summary>
@@ -67,11 +74,18 @@ public static class TdJsonLibrary
     }
 
     /// <summary>td_execute on raw JSON text; the answer copied out of TDLib's buffer (null when TDLib returned NULL).</summary>
-    internal static unsafe string? ExecuteRaw(string json)
+    internal static string? ExecuteRaw(string json)
+    {
+        var answer = ExecuteUtf8(Encoding.UTF8.GetBytes(json));
+        return answer is null ? null : Encoding.UTF8.GetString(answer);
+    }
+
+    /// <summary>td_execute on UTF-8 JSON (without the terminating NUL); the answer copied out of TDLib's buffer (null when TDLib returned NULL).</summary>
+    internal static unsafe byte[]? ExecuteUtf8(ReadOnlySpan<byte> json)
     {
         Load();
-        var answer = TdJson.Copy(TdJson.td_execute(json));
-        return answer is null ? null : Encoding.UTF8.GetString(answer);
+        var utf8 = RequestText.Of(json);
+        fixed (byte* text = utf8) return TdJson.Copy(TdJson.td_execute_utf8(text));
     }
 
     internal static void ThrowIfError(JsonElement answer, string? requestType)
