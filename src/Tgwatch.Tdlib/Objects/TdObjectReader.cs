@@ -36,9 +36,23 @@ internal static class TdObjectReader
         }
         catch (Exception e) when (IsReadFailure(e))
         {
-            malformed = $"{type}: {e.Message.FirstLine()}";
+            malformed = $"{type}: {Reason(e)}";
             return false;
         }
+    }
+
+    /// <summary>A one-line reason for a read failure, naming the JSON path rather than our classes when it can.</summary>
+    public static string Reason(Exception e)
+    {
+        var text = e.Message.FirstLine();
+        if (e is not JsonException json) return text;
+        var cut = text.IndexOf(" Path: ", StringComparison.Ordinal);
+        if (cut >= 0) text = text[..cut];
+        const string Missing = "missing required properties including: ";
+        var missing = text.IndexOf(Missing, StringComparison.Ordinal);
+        if (missing >= 0) text = "missing " + text[(missing + Missing.Length)..].TrimEnd('.');
+        else if (text.StartsWith("The JSON value could not be converted to ", StringComparison.Ordinal)) text = "a value of the wrong JSON kind or range";
+        return json.Path is null or "$" ? text : $"{text} at {json.Path}";
     }
 
     /// <summary>The exceptions reading bad JSON into the models can give (and nothing else).</summary>

@@ -11,6 +11,9 @@ namespace Tgwatch.Tdlib.Objects;
 internal abstract class TdUnionConverter<TBase> : JsonConverter<TBase> where TBase : class
 {
     private const int MaxKnownNameLength = 96;
+
+    /// <summary>The TDLib name of the abstract type (the class name without <c>Td</c>).</summary>
+    private static readonly string Name = typeof(TBase).Name.StartsWith("Td", StringComparison.Ordinal) ? typeof(TBase).Name[2..] : typeof(TBase).Name;
     private readonly Dictionary<string, Type> _cases;
     private readonly Dictionary<string, Type>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
@@ -28,8 +31,8 @@ internal abstract class TdUnionConverter<TBase> : JsonConverter<TBase> where TBa
     public override TBase Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
-            throw new JsonException($"a {typeof(TBase).Name} must be an object, not {reader.TokenType}");
-        var type = FindType(reader);
+            throw new JsonException($"a {Name} must be an object, not {reader.TokenType}");
+        var type = TdTypeField.Find(reader, Name);
         string? name = null;
         Type? clr;
         if (!type.ValueIsEscaped && type.ValueSpan.Length <= MaxKnownNameLength)
@@ -45,7 +48,7 @@ internal abstract class TdUnionConverter<TBase> : JsonConverter<TBase> where TBa
         if (clr is not null)
         {
             return (TBase)(JsonSerializer.Deserialize(ref reader, options.GetTypeInfo(clr))
-                ?? throw new JsonException($"a {typeof(TBase).Name} is null"));
+                ?? throw new JsonException($"a {Name} is null"));
         }
         name ??= type.GetString()!;
         reader.Skip();
@@ -55,10 +58,14 @@ internal abstract class TdUnionConverter<TBase> : JsonConverter<TBase> where TBa
     /// <inheritdoc />
     public override void Write(Utf8JsonWriter writer, TBase value, JsonSerializerOptions options) =>
         throw new NotSupportedException("TDLib objects are only read");
+}
 
+/// <summary>The <c>@type</c> field of a TDLib object.</summary>
+internal static class TdTypeField
+{
     /// <summary>A copy of <paramref name="reader"/> (at the start of an object) moved to the value of the object's <c>@type</c>.</summary>
     /// <exception cref="JsonException">The object has no <c>@type</c>, or it is not a string.</exception>
-    internal static Utf8JsonReader FindType(Utf8JsonReader reader)
+    public static Utf8JsonReader Find(Utf8JsonReader reader, string objectName)
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -66,10 +73,10 @@ internal abstract class TdUnionConverter<TBase> : JsonConverter<TBase> where TBa
             {
                 reader.Read();
                 return reader.TokenType == JsonTokenType.String ? reader
-                    : throw new JsonException($"the @type of a {typeof(TBase).Name} must be a string, not {reader.TokenType}");
+                    : throw new JsonException($"the @type of a {objectName} must be a string, not {reader.TokenType}");
             }
             reader.Skip();
         }
-        throw new JsonException($"a {typeof(TBase).Name} has no @type");
+        throw new JsonException($"a {objectName} has no @type");
     }
 }

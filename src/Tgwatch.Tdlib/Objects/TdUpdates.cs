@@ -97,7 +97,7 @@ internal sealed class TdConnectionStateConverter : System.Text.Json.Serializatio
     {
         if (reader.TokenType != JsonTokenType.StartObject)
             throw new JsonException($"a ConnectionState must be an object, not {reader.TokenType}");
-        var type = TdUnionConverter<TdConnectionStateObject>.FindType(reader);
+        var type = TdTypeField.Find(reader, "ConnectionState");
         Updates.TdConnectionState? state =
             type.ValueTextEquals("connectionStateWaitingForNetwork"u8) ? Updates.TdConnectionState.WaitingForNetwork
             : type.ValueTextEquals("connectionStateConnectingToProxy"u8) ? Updates.TdConnectionState.ConnectingToProxy
@@ -123,7 +123,7 @@ internal sealed class TdAnyConverter : System.Text.Json.Serialization.JsonConver
     {
         if (reader.TokenType != JsonTokenType.StartObject)
             throw new JsonException($"a TDLib object must be an object, not {reader.TokenType}");
-        var type = TdUnionConverter<TdAny>.FindType(reader).GetString()!;
+        var type = TdTypeField.Find(reader, "TDLib object").GetString()!;
         reader.Skip();
         return new TdAny(type);
     }

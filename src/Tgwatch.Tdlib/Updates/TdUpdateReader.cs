@@ -70,7 +70,7 @@ public sealed class TdUpdateReader
         }
         catch (Exception e) when (TdObjectReader.IsReadFailure(e))
         {
-            result = new TdMalformedUpdate(null, $"unreadable update: {e.Message.FirstLine()}");
+            result = new TdMalformedUpdate(null, $"unreadable update: {TdObjectReader.Reason(e)}");
         }
         if (result is not TdOtherUpdate) Stats.Add(KindOf(result));
         return result;
