@@ -11,6 +11,13 @@ public sealed class TdMalformedUpdateTests
 {
     private readonly TdUpdateReader _reader = ReaderWithDirectory();
 
+    public static TheoryData<string, string> RequiredFields()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var (fixture, path) in Fixture.RequiredFields) data.Add(fixture, path);
+        return data;
+    }
+
     private TdMalformedUpdate Malformed(string json)
     {
         var before = _reader.Stats.Malformed;
@@ -58,44 +65,7 @@ public sealed class TdMalformedUpdateTests
         Assert.Contains(reason, Malformed(json).Reason);
 
     [Theory]
-    [InlineData("updateNewMessage.text.json", "message.id")]
-    [InlineData("updateNewMessage.text.json", "message.chat_id")]
-    [InlineData("updateNewMessage.text.json", "message.sender_id")]
-    [InlineData("updateNewMessage.text.json", "message.date")]
-    [InlineData("updateNewMessage.text.json", "message.content")]
-    [InlineData("updateNewMessage.text.json", "message.content.text")]
-    [InlineData("updateNewMessage.text.json", "message.content.text.text")]
-    [InlineData("updateNewMessage.text.json", "message.sender_id.user_id")]
-    [InlineData("updateNewMessage.text.json", "message.sender_id.@type")]
-    [InlineData("updateNewMessage.text.json", "message.content.@type")]
-    [InlineData("updateNewMessage.text.json", "message")]
-    [InlineData("updateNewMessage.reply.json", "message.reply_to.message_id")]
-    [InlineData("updateNewMessage.forward_channel.json", "message.forward_info.origin")]
-    [InlineData("updateNewMessage.forward_channel.json", "message.forward_info.date")]
-    [InlineData("updateNewMessage.forward_channel.json", "message.forward_info.origin.message_id")]
-    [InlineData("updateNewMessage.forward_user.json", "message.forward_info.origin.sender_user_id")]
-    [InlineData("updateNewMessage.forward_hidden_user.json", "message.forward_info.origin.sender_name")]
-    [InlineData("updateNewMessage.forward_chat.json", "message.forward_info.origin.sender_chat_id")]
-    [InlineData("updateMessageSendSucceeded.json", "old_message_id")]
-    [InlineData("updateMessageEdited.json", "chat_id")]
-    [InlineData("updateMessageEdited.json", "message_id")]
-    [InlineData("updateMessageEdited.json", "edit_date")]
-    [InlineData("updateMessageContent.json", "new_content")]
-    [InlineData("updateMessageContent.json", "message_id")]
-    [InlineData("updateDeleteMessages.permanent.json", "message_ids")]
-    [InlineData("updateDeleteMessages.permanent.json", "is_permanent")]
-    [InlineData("updateDeleteMessages.permanent.json", "from_cache")]
-    [InlineData("updateDeleteMessages.permanent.json", "chat_id")]
-    [InlineData("updateAuthorizationState.waitPhoneNumber.json", "authorization_state")]
-    [InlineData("updateAuthorizationState.waitPhoneNumber.json", "authorization_state.@type")]
-    [InlineData("updateUser.json", "user.id")]
-    [InlineData("updateUser.json", "user.first_name")]
-    [InlineData("updateNewChat.private.json", "chat.type")]
-    [InlineData("updateNewChat.private.json", "chat.type.user_id")]
-    [InlineData("updateNewChat.channel.json", "chat.type.is_channel")]
-    [InlineData("updateNewChat.channel.json", "chat.title")]
-    [InlineData("updateSupergroup.json", "supergroup.is_channel")]
-    [InlineData("updateChatTitle.json", "title")]
+    [MemberData(nameof(RequiredFields))]
     public void An_update_without_a_field_tgwatch_needs_is_malformed(string fixture, string path)
     {
         var e = Malformed(Mutate(fixture, path, null));
