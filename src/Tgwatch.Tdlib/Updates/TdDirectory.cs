@@ -80,7 +80,7 @@ public sealed class TdDirectory
             case "chat": return TryApplyChat(value, out malformed);
             case "supergroup": return TryApplySupergroup(value, out malformed);
             default:
-                malformed = type is null ? "not a TDLib object with an @type" : $"a {type} is not a user, chat or supergroup";
+                malformed = type is null ? "not a TDLib object with an @type" : $"\"{type}\" is not a user, chat or supergroup";
                 return false;
         }
     }
