@@ -41,20 +41,6 @@ internal sealed class TdMessage
     public required TdMessageContent Content { get; init; }
 }
 
-/// <summary>TDLib <c>formattedText</c> (entities skipped).</summary>
-internal sealed class TdFormattedText
-{
-    public required string Text { get; init; }
-}
-
-/// <summary>TDLib <c>error</c>.</summary>
-internal sealed class TdError
-{
-    public int Code { get; init; }
-
-    public string? Message { get; init; }
-}
-
 /// <summary>Any TDLib object whose presence is all that matters: its <c>@type</c> is kept, the rest skipped.</summary>
 internal sealed record TdAny(string Type);
 
@@ -64,13 +50,21 @@ internal abstract class TdMessageSendingState;
 /// <summary><c>messageSendingStatePending</c>.</summary>
 internal sealed class TdMessageSendingStatePending : TdMessageSendingState
 {
-    public int SendingId { get; init; }
+    public static readonly TdMessageSendingStatePending Instance = new();
+
+    private TdMessageSendingStatePending()
+    {
+    }
 }
 
-/// <summary><c>messageSendingStateFailed</c> (the error only).</summary>
+/// <summary><c>messageSendingStateFailed</c>.</summary>
 internal sealed class TdMessageSendingStateFailed : TdMessageSendingState
 {
-    public TdError? Error { get; init; }
+    public static readonly TdMessageSendingStateFailed Instance = new();
+
+    private TdMessageSendingStateFailed()
+    {
+    }
 }
 
 /// <summary>A sending state of a constructor newer than this code.</summary>

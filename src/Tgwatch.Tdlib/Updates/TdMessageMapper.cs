@@ -65,9 +65,9 @@ internal sealed class TdMessageMapper(string account, TdDirectory directory)
     /// <summary>Text and media of a content, with the media type names of the Bot API connector.</summary>
     internal static (string? Text, MediaInfo? Media) ContentOf(TdMessageContent content) => content switch
     {
-        TdMessageText t => (NullIfEmpty(t.Text.Text), null),
+        TdMessageText t => (NullIfEmpty(t.Text), null),
         TdMessageAnimatedEmoji e => (NullIfEmpty(e.Emoji), null),
-        TdCaptionedContent c => (null, new MediaInfo(MediaType(c), NullIfEmpty(c.Caption?.Text))),
+        TdCaptionedContent c => (null, new MediaInfo(MediaType(c), NullIfEmpty(c.Caption))),
         TdPlainContent p => (null, new MediaInfo(MediaType(p))),
         _ => (null, new MediaInfo("other")),
     };
