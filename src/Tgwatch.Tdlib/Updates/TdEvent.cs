@@ -12,6 +12,12 @@ public abstract record TdEvent;
 /// <summary><c>updateNewMessage</c>.</summary>
 public sealed record TdNewMessage(TdMappedMessage Message) : TdEvent;
 
+/// <summary>
+/// <c>updateMessageSendSucceeded</c>: a message this client sent (seen before as a <see cref="TdNewMessage"/> that is
+/// not a server message, under <paramref name="OldTdMessageId"/>) reached the server; <paramref name="Message"/> has its server id.
+/// </summary>
+public sealed record TdMessageSendSucceeded(TdMappedMessage Message, long OldTdMessageId) : TdEvent;
+
 /// <summary><c>updateMessageEdited</c>: the message at <paramref name="TdMessageId"/> was edited (read it again with <c>getMessage</c>).</summary>
 public sealed record TdMessageEdited(long ChatId, long TdMessageId, DateTimeOffset? EditDate) : TdEvent;
 
