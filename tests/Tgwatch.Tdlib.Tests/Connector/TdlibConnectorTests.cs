@@ -1,0 +1,351 @@
+using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
+using Tgwatch.Connectors;
+using Tgwatch.Faults;
+using Tgwatch.Messages;
+using Tgwatch.Pipeline;
+using Tgwatch.Tdlib.Connector;
+using Tgwatch.Tdlib.Updates;
+using Tgwatch.TestKit;
+
+namespace Tgwatch.Tdlib.Tests.Connector;
+
+public sealed class TdlibConnectorTests
+{
+    private const long News = -1001234567890;
+    private const long Talk = -1009876543210;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private static TdlibConnector Connector(TdWorld world, IReadOnlyList<string>? chats = null, Func<TdlibConnectorOptions, TdlibConnectorOptions>? tune = null,
+        TimeProvider? time = null, CollectingLoggerProvider? logs = null)
+    {
+        var options = new TdlibConnectorOptions
+        {
+            Account = "user5001",
+            Chats = chats ?? [News.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            MinBackoff = TimeSpan.FromMilliseconds(20),
+            MaxBackoff = TimeSpan.FromMilliseconds(100),
+            RequestTimeout = TimeSpan.FromSeconds(5),
+        };
+        options = tune?.Invoke(options) ?? options;
+        var logger = logs?.CreateLogger("Tgwatch.Tdlib.Connector");
+        return new TdlibConnector(world.Session, new TdUpdateReader(options.Account), options, logger, time);
+    }
+
+    /// <summary>Reads deliveries until <paramref name="done"/> holds for what was read.</summary>
+    private static async Task<List<Delivery>> ReadUntil(TdlibConnector connector, IReadOnlyDictionary<string, long> committed, Func<List<Delivery>, bool> done,
+        Action<List<Delivery>>? onEach = null, Action? first = null)
+    {
+        var got = new List<Delivery>();
+        first?.Invoke();
+        using var cts = new CancellationTokenSource(Patience);
+        try
+        {
+            await foreach (var d in connector.ReadAsync(committed, cts.Token))
+            {
+                got.Add(d);
+                onEach?.Invoke(got);
+                if (done(got)) break;
+            }
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            Assert.Fail($"timed out with {got.Count} deliveries: {string.Join(", ", got.Select(d => $"{d.Position.Position}:{d.Message?.Kind}"))}");
+        }
+        return got;
+    }
+
+    private static IReadOnlyDictionary<string, long> At(long chatId, long position) => new Dictionary<string, long> { [TdlibConnector.StreamOf(chatId)] = position };
+
+    private static List<long> Ids(IEnumerable<Delivery> got) => [.. got.Where(d => d.Message is { Kind: MessageKind.New }).Select(d => d.Message!.MessageId)];
+
+    // the checkpoint is the server id of the last message processed: a restart catches up from it with getChatHistory pages
+    // (at most 100 per call, TDLib choosing fewer), in order, then goes on live; nothing twice, nothing missed.
+    [Fact]
+    public async Task ARestart_CatchesUpFromTheCheckpoint_InPagesOfAtMost100_ThenGoesLive()
+    {
+        var world = new TdWorld { HistoryPageCap = 37 };
+        world.AddChat(News, "News", username: "newsroom");
+        for (var i = 0; i < 250; i++) world.Post(News, $"m{i + 1}", live: false);
+        await using var connector = Connector(world);
+        var got = await ReadUntil(connector, At(News, 10), g => Ids(g).Count == 242, g =>
+        {
+            if (Ids(g).Count == 240) for (var i = 0; i < 2; i++) world.Post(News, "live");
+        });
+        Assert.Equal(Enumerable.Range(11, 242).Select(i => (long)i), Ids(got));
+        Assert.All(got, d => Assert.Equal(d.Message!.MessageId, d.Position.Position));
+        Assert.All(got, d => Assert.Equal("tdlib", d.Message!.Connector));
+        Assert.All(world.HistoryLimits, l => Assert.InRange(l, 1, 100));
+        Assert.True(world.HistoryLimits.Count >= 7, $"{world.HistoryLimits.Count} pages");
+        Assert.Equal(240, connector.Stats.HistoryMessages);
+        Assert.Single(world.Session.SentOf("openChat"));
+    }
+
+    // a watched chat met for the first time starts where it is now, and that position is delivered (empty) so it gets committed.
+    [Fact]
+    public async Task AChatSeenTheFirstTime_StartsFromNow_AndHasThatPositionCommitted()
+    {
+        var world = new TdWorld();
+        world.AddChat(News, "News");
+        for (var i = 0; i < 5; i++) world.Post(News, "old", live: false);
+        await using var connector = Connector(world);
+        var got = await ReadUntil(connector, new Dictionary<string, long>(), g => g.Count == 2, g =>
+        {
+            if (g.Count == 1) world.Post(News, "new");
+        });
+        Assert.Null(got[0].Message);
+        Assert.Equal(new Checkpoint(TdlibConnector.StreamOf(News), 5), got[0].Position);
+        Assert.Equal(6, got[1].Message!.MessageId);
+        Assert.Equal("new", got[1].Message!.Text);
+    }
+
+    // chats by @username go through searchPublicChat; one that does not exist is one error line and the others are watched.
+    [Fact]
+    public async Task ChatsByUsername_AreFound_AndAMissingOneIsOneErrorLine()
+    {
+        var world = new TdWorld();
+        world.AddChat(News, "News", username: "newsroom");
+        world.AddChat(Talk, "Talk", type: "supergroup");
+        var logs = new CollectingLoggerProvider();
+        world.Post(News, "hello");
+        await using var connector = Connector(world, ["@newsroom", "@nosuchchat", "ghost_chat"], logs: logs);
+        var got = await ReadUntil(connector, At(News, 0), g => Ids(g).Count == 1);
+        Assert.Equal(2, world.Session.SentOf("searchPublicChat").Count(r => (string?)r["username"] is "nosuchchat" or "ghost_chat"));
+        Assert.Equal(2, logs.Entries.Count(l => l.Message.Contains("was not found", StringComparison.Ordinal)));
+        Assert.Equal("News", got.First(d => d.Message is not null).Message!.Chat.Title);
+    }
+
+    [Fact]
+    public async Task NoWatchedChatFound_EndsTheRunWithOneLine()
+    {
+        var world = new TdWorld();
+        await using var connector = Connector(world, ["@nosuchchat"]);
+        var e = await Assert.ThrowsAsync<ConnectorException>(() => ReadUntil(connector, new Dictionary<string, long>(), _ => false));
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    // after a reconnection every chat catches up: messages TDLib never pushed while the link was down are delivered.
+    [Fact]
+    public async Task AfterAReconnection_MessagesMissedWhileDown_AreDelivered()
+    {
+        var world = new TdWorld();
+        world.AddChat(News, "News");
+        world.Connection("connectionStateConnecting");
+        world.Connection("connectionStateUpdating");
+        world.Connection("connectionStateReady");
+        await using var connector = Connector(world);
+        var states = new List<ConnectionState>();
+        connector.StatusChanged += s => { lock (states) states.Add(s.State); };
+        var got = await ReadUntil(connector, At(News, 0), g => Ids(g).Count == 4, g =>
+        {
+            if (g.Count == 1 && g[0].Message is not null)
+            {
+                world.Connection("connectionStateWaitingForNetwork");
+                world.Post(News, "missed 1", live: false);
+                world.Post(News, "missed 2", live: false);
+                world.Connection("connectionStateConnecting");
+                world.Connection("connectionStateReady");
+                world.Post(News, "live after");
+            }
+        }, first: () => world.Post(News, "first"));
+        Assert.Equal([1L, 2, 3, 4], Ids(got));
+        Assert.Equal(1, connector.Stats.Reconnects);
+        lock (states) Assert.Contains(ConnectionState.Ready, states);
+    }
+
+    // the update loop never waits for the consumer: with a tiny live queue and nobody reading, every update is still taken;
+    // the messages that did not fit come back from history, in order, once each.
+    [Fact]
+    public async Task ASlowConsumer_NeverStallsTheUpdates_AndLosesNothing()
+    {
+        var world = new TdWorld();
+        world.AddChat(News, "News");
+        await using var connector = Connector(world, tune: o => o with { LiveQueueCapacity = 2, OutputCapacity = 1 });
+        using var cts = new CancellationTokenSource(Patience);
+        await using var e = connector.ReadAsync(At(News, 0), cts.Token).GetAsyncEnumerator(cts.Token);
+        for (var i = 0; i < 60; i++) world.Post(News, $"m{i + 1}");
+        Assert.True(await e.MoveNextAsync()); // started; now nobody reads for a while
+        var deadline = DateTime.UtcNow + Patience;
+        while (connector.Stats.NewMessages < 60 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.Equal(60, connector.Stats.NewMessages);
+        Assert.True(connector.Stats.LiveOverflows > 0);
+        var ids = new List<long> { e.Current.Message!.MessageId };
+        while (ids.Count < 60 && await e.MoveNextAsync()) ids.Add(e.Current.Message!.MessageId);
+        Assert.Equal(Enumerable.Range(1, 60).Select(i => (long)i), ids);
+    }
+
+    // FLOOD_WAIT: the wait TDLib names is waited out (on the clock, not in a spin), counted, and the call retried once.
+    [Fact]
+    public async Task FloodWait_IsWaitedOut_NotSpun()
+    {
+        var world = new TdWorld();
+        world.AddChat(News, "News");
+        world.Post(News, "one", live: false);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var calls = 0;
+        world.Session.OnAsync("getChatHistory", (r, ct) =>
+        {
+            if (Interlocked.Increment(ref calls) == 1) throw new TdlibErrorException(429, "Too Many Requests: retry after 7", "getChatHistory");
+            return Task.FromResult(ScriptedTdSession.Parse($$"""{"@type":"messages","total_count":1,"messages":[{{TdWorld.MessageJson(new TdWorld.Msg(News, 1, "one", 1_700_000_000, null)).ToJsonString()}}]}"""));
+        });
+        await using var connector = Connector(world, time: clock);
+        using var cts = new CancellationTokenSource(Patience);
+        await using var e = connector.ReadAsync(At(News, 0), cts.Token).GetAsyncEnumerator(cts.Token);
+        var next = e.MoveNextAsync().AsTask();
+        while (connector.Stats.RateLimited == 0) await Task.Delay(5, cts.Token);
+        await Task.Delay(100, cts.Token);
+        Assert.Equal(1, Volatile.Read(ref calls)); // waiting, not retrying
+        clock.Advance(TimeSpan.FromSeconds(6));
+        await Task.Delay(100, cts.Token);
+        Assert.Equal(1, Volatile.Read(ref calls));
+        clock.Advance(TimeSpan.FromSeconds(1.5));
+        Assert.True(await next.WaitAsync(cts.Token));
+        Assert.Equal(1, e.Current.Message!.MessageId);
+        Assert.True(Volatile.Read(ref calls) >= 2); // the retry (and the calls that find nothing more)
+        Assert.Equal(1, connector.Stats.RateLimited);
+    }
+
+    [Theory]
+    [InlineData("Too Many Requests: retry after 12", 12)]
+    [InlineData("FLOOD_WAIT_3", 3)]
+    [InlineData("retry after 0", 1)]
+    public void FloodWait_ReadsTheWait(string text, int seconds) => Assert.Equal(TimeSpan.FromSeconds(seconds), FloodWait.Of(text));
+
+    [Fact]
+    public void FloodWait_WithoutANumber_IsNull() => Assert.Null(FloodWait.Of("Too Many Requests"));
+
+    // replies: a delivered reply is resolved with getRepliedMessage; a deleted one is Gone; a rate limit and a time-out are failures to retry.
+    [Fact]
+    public async Task Replies_AreReadWithGetRepliedMessage_AndFailuresDegrade()
+    {
+        var world = new TdWorld();
+        world.AddChat(News, "News");
+        world.Post(News, "question", live: false);
+        await using var connector = Connector(world, tune: o => o with { RequestTimeout = TimeSpan.FromMilliseconds(300) });
+        var answer = world.Post(News, "answer", replyTo: 1);
+        var delivered = await ReadUntil(connector, At(News, 1), g => Ids(g).Contains(answer.Id));
+        var reply = delivered.Single(d => d.Message?.MessageId == answer.Id).Message!.ReplyTo!;
+        Assert.Equal(new ReplyRef(News, 1, ReplyState.Unresolved), reply);
+
+        var resolved = await connector.ResolveReplyAsync(new MessageRef(News, 1), default);
+        Assert.Equal(ReplyResult.Resolved("question"), resolved);
+        Assert.Single(world.Session.SentOf("getRepliedMessage"));
+
+        Assert.Equal(ReplyResult.Gone, await connector.ResolveReplyAsync(new MessageRef(News, 999), default));
+
+        world.Session.Fail("getMessage", 429, "Too Many Requests: retry after 5");
+        Assert.Equal(FaultKind.RateLimited, (await connector.ResolveReplyAsync(new MessageRef(News, 77), default)).Fault);
+
+        world.Session.OnAsync("getMessage", (_, ct) => Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => default(JsonElement), TaskScheduler.Default));
+        Assert.Equal(FaultKind.Timeout, (await connector.ResolveReplyAsync(new MessageRef(News, 78), default)).Fault);
+    }
+
+    // edits are read again with getMessage and delivered as edits; deletions from TDLib's cache are not deletions.
+    [Fact]
+    public async Task EditsAndPermanentDeletions_AreDelivered_CacheDeletionsAreNot()
+    {
+        var world = new TdWorld();
+        world.AddChat(News, "News");
+        await using var connector = Connector(world);
+        var got = await ReadUntil(connector, At(News, 0), g => g.Any(d => d.Message?.Kind == MessageKind.Delete), g =>
+        {
+            if (g.Count == 1 && g[0].Message?.MessageId == 1)
+            {
+                world.Post(News, "two");
+                world.Edit(News, 1, "one, edited");
+                world.Delete(News, 2, fromCache: true);
+                world.Delete(News, 2);
+            }
+        }, first: () => world.Post(News, "one"));
+        var edit = got.Single(d => d.Message?.Kind == MessageKind.Edit);
+        Assert.Equal("one, edited", edit.Message!.Text);
+        Assert.NotNull(edit.Message.EditDate);
+        Assert.Equal(2, edit.Position.Position); // an edit does not move the stream
+        var deletion = got.Single(d => d.Message?.Kind == MessageKind.Delete);
+        Assert.Equal(2, deletion.Message!.MessageId);
+        Assert.Equal(1, connector.Stats.DeletionsIgnored);
+    }
+
+    // a session that is logged out or revoked ends the run with the typed error (exit code 3).
+    [Fact]
+    public async Task ALostAuthorization_EndsTheRun()
+    {
+        var world = new TdWorld();
+        world.AddChat(News, "News");
+        world.Session.Push("""{"@type":"updateAuthorizationState","authorization_state":{"@type":"authorizationStateLoggingOut"}}""");
+        await using var connector = Connector(world);
+        var e = await Assert.ThrowsAsync<TdlibAuthorizationLostException>(() => ReadUntil(connector, At(News, 0), _ => false));
+        Assert.Contains("tgwatch login", e.Message, StringComparison.Ordinal);
+    }
+
+    // garbage between updates is counted and skipped; the stream goes on.
+    [Fact]
+    public async Task MalformedUpdates_AreCounted_AndTheStreamGoesOn()
+    {
+        var world = new TdWorld();
+        world.AddChat(News, "News");
+        world.Session.Push("""{"@type":"updateNewMessage","message":{"@type":"message","id":"not a number"}}""");
+        world.Session.Push("[1,2,3]");
+        world.Session.Push("""{"@type":"updateSomethingNew","x":1}""");
+        world.Post(News, "fine");
+        await using var connector = Connector(world);
+        var got = await ReadUntil(connector, At(News, 0), g => Ids(g).Count == 1);
+        Assert.Equal([1L], Ids(got));
+        Assert.Equal(2, connector.Stats.Malformed);
+    }
+
+    // with no chats named every chat is watched; chats with a position from an earlier run catch up from it.
+    [Fact]
+    public async Task EveryChat_IsWatched_WhenNoneIsNamed_AndKnownOnesCatchUp()
+    {
+        var world = new TdWorld();
+        world.AddChat(News, "News");
+        world.AddChat(Talk, "Talk", type: "supergroup");
+        for (var i = 0; i < 3; i++) world.Post(Talk, "missed", live: false);
+        world.Post(News, "live");
+        await using var connector = Connector(world, chats: []);
+        var got = await ReadUntil(connector, At(Talk, 1), g => g.Count(d => d.Message is not null) == 3);
+        Assert.Equal([2L, 3L], got.Where(d => d.Message?.Chat.Id == Talk).Select(d => d.Message!.MessageId));
+        Assert.Single(got, d => d.Message?.Chat.Id == News);
+    }
+
+    // the whole path: the pipeline over the connector, stopped and restarted while messages keep coming, every message once.
+    [Fact]
+    public async Task ThePipeline_OverTheConnector_LosesNothingAcrossARestart()
+    {
+        var world = new TdWorld();
+        world.AddChat(News, "News");
+        world.Post(News, "before the first start", live: false);
+        var store = new InMemoryStateStore();
+        var sink = new CollectingSink();
+        for (var run = 0; run < 3; run++)
+        {
+            await using var connector = Connector(world);
+            using var stop = new CancellationTokenSource();
+            var pipeline = new MessagePipeline(connector, [sink], store, new PipelineOptions());
+            var running = pipeline.RunAsync(stop.Token);
+            var opened = DateTime.UtcNow + Patience; // the chat's position is taken when it is found (a first start begins there)
+            while (world.Session.SentOf("openChat").Count <= run && DateTime.UtcNow < opened) await Task.Delay(10);
+            for (var i = 0; i < 20; i++) world.Post(News, $"run {run} live {i}");
+            var expected = world.Count(News) - 1; // the first one was there before the first start
+            var deadline = DateTime.UtcNow + Patience;
+            while (sink.Writes.Count < expected && DateTime.UtcNow < deadline) await Task.Delay(20);
+            for (var i = 0; i < 5; i++) world.Post(News, $"run {run} while stopping {i}", live: i % 2 == 0);
+            await stop.CancelAsync();
+            await running.WaitAsync(Patience);
+            for (var i = 0; i < 7; i++) world.Post(News, $"after run {run} {i}", live: false); // while nobody runs
+        }
+        {
+            await using var last = Connector(world);
+            using var stop = new CancellationTokenSource();
+            var running = new MessagePipeline(last, [sink], store, new PipelineOptions()).RunAsync(stop.Token);
+            var deadline = DateTime.UtcNow + Patience;
+            while (sink.Writes.Count < world.Count(News) - 1 && DateTime.UtcNow < deadline) await Task.Delay(20);
+            await stop.CancelAsync();
+            await running.WaitAsync(Patience);
+        }
+        var ids = sink.Writes.Select(m => m.MessageId).ToList();
+        Assert.Equal(ids.Distinct().Count(), ids.Count);
+        Assert.Equal(Enumerable.Range(2, world.Count(News) - 1).Select(i => (long)i), ids.Order());
+    }
+}
