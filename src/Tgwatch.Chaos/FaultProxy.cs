@@ -347,7 +347,7 @@ public sealed class FaultProxy : IAsyncDisposable
         return true;
     }
 
-    private static Socket NewListener()
+    internal static Socket NewListener()
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         // Lets the port be bound again at once if the listening socket ever has to be replaced.
@@ -361,7 +361,7 @@ public sealed class FaultProxy : IAsyncDisposable
     /// pick another port). So a free port is picked first, and a second socket binds it by number while the first
     /// still holds it (both allow address reuse and neither listens), so nobody else can take it in between.
     /// </summary>
-    private static Socket BindListener(int port)
+    internal static Socket BindListener(int port)
     {
         Socket? picker = null;
         var socket = NewListener();

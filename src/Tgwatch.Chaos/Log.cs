@@ -32,4 +32,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7009, Level = LogLevel.Information, Message = "Fault proxy listens on port {Port} again")]
     public static partial void ListeningAgain(ILogger logger, int port);
+
+    [LoggerMessage(EventId = 7010, Level = LogLevel.Information, Message = "SOCKS5 fault proxy on {Endpoint}: {Mode}")]
+    public static partial void Socks5Started(ILogger logger, IPEndPoint endpoint, Socks5Mode mode);
+
+    [LoggerMessage(EventId = 7011, Level = LogLevel.Information, Message = "SOCKS5 fault proxy on port {Port}: {Mode} (was {Previous})")]
+    public static partial void Socks5ModeSet(ILogger logger, int port, Socks5Mode mode, Socks5Mode previous);
 }

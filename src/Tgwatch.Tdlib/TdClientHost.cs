@@ -85,7 +85,21 @@ public sealed class TdClientHost
         }
     }
 
-    private int CallbackLevel() => Math.Max(_logVerbosity, Options.LogTagVerbosity.Values.DefaultIfEmpty(0).Max());
+    /// <summary>
+    /// Sets the level of TDLib's log <paramref name="tag"/> (e.g. <c>connections</c>): the tag's records are logged at
+    /// that level, so they appear when it is at most the global verbosity (<see cref="SetLogVerbosity"/>).
+    /// </summary>
+    public void SetLogTagVerbosity(string tag, int level)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tag);
+        lock (_logLevelGate)
+        {
+            TdJsonLibrary.ExecuteChecked(new JsonObject { ["@type"] = "setLogTagVerbosityLevel", ["tag"] = tag, ["new_verbosity_level"] = level });
+        }
+    }
+
+    // A record prints when its level (a tag's level included) is at most the global verbosity, so that is the callback's level too.
+    private int CallbackLevel() => _logVerbosity;
 
     private void ConfigureLog()
     {

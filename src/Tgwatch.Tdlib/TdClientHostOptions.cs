@@ -11,8 +11,13 @@ public sealed record TdClientHostOptions
     /// <summary>TDLib's global log verbosity (0 fatal … 5 verbose). Default 2: warnings and errors.</summary>
     public int LogVerbosity { get; init; } = 2;
 
-    /// <summary>Per-tag verbosities; by default the <c>connections</c> tag at 4, so connection state changes are seen.</summary>
-    public IReadOnlyDictionary<string, int> LogTagVerbosity { get; init; } = new Dictionary<string, int> { ["connections"] = 4 };
+    /// <summary>
+    /// Per-tag levels. A tag's records are logged at its level and appear only when that is at most
+    /// <see cref="LogVerbosity"/> (TDLib compares each record's level with the global verbosity). By default the
+    /// <c>connections</c> tag is at 2, so ConnectionCreator's attempts and failures (<c>Failed connection …</c>,
+    /// which TDLib logs under this tag only) appear at the default verbosity; the noise gate's TDLib rules collapse them.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> LogTagVerbosity { get; init; } = new Dictionary<string, int> { ["connections"] = 2 };
 
     /// <summary>How long one <c>td_receive</c> call waits; bounds how long stopping the receive thread takes.</summary>
     public TimeSpan ReceiveTimeout { get; init; } = TimeSpan.FromMilliseconds(500);

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Tgwatch.Chaos;
+using Tgwatch.Cli.Hosting;
 using Tgwatch.Tdlib;
 using Tgwatch.Tdlib.Native;
 
@@ -8,6 +11,16 @@ using Tgwatch.Tdlib.Native;
 //                        then close; prints "lines N leaks M" (log lines the callback got, and those holding
 //                        the api_hash); nothing else on stdout
 //   hold DIR             a client with its parameters set on DIR; prints "ready", then waits for stdin to close
+//   socks DIR SECONDS MODES [raw]
+//                        a loopback SOCKS5 fault proxy switching through MODES (comma-separated Socks5Mode names,
+//                        equal shares of SECONDS), a client with addProxy to it and its parameters set on DIR, TDLib's
+//                        log through the CLI's logging stack (CliLogging) written to stdout; after SECONDS, the client
+//                        is closed, the logging disposed (pending summaries written), and a last line printed:
+//                        "socks raw N dropped D states S,... accepted A greetings G requests R"; nothing else on stdout.
+//                        With "raw", TDLib's lines are printed as the callback got them instead of the logging's output.
+if (args is ["socks", var socksDir, var seconds, var modes, .. var rest])
+    return await SocksAsync(socksDir, TimeSpan.FromSeconds(double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture)),
+        [.. modes.Split(',').Select(Enum.Parse<Socks5Mode>)], rest is ["raw"]);
 try
 {
     var host = TdClientHost.Start();
@@ -65,6 +78,67 @@ static async Task WaitForStateAsync(TdClient client, string state)
             && update.GetProperty("authorization_state").GetProperty("@type").GetString() == state)
             return;
     throw new InvalidOperationException($"no {state}");
+}
+
+static async Task<int> SocksAsync(string dir, TimeSpan length, Socks5Mode[] modes, bool raw)
+{
+    using var logging = raw ? null : new CliLogging(Console.Out, LogLevel.Information, json: false, TimeProvider.System);
+    var host = TdClientHost.Start(new TdClientHostOptions { Loggers = logging?.Factory });
+    var lines = 0;
+    host.LogLine += line =>
+    {
+        Interlocked.Increment(ref lines);
+        if (raw) Console.Out.WriteLine(line.Line);
+    };
+    await using var proxy = Socks5FaultProxy.Start(new Socks5FaultProxyOptions { InitialMode = modes[0] });
+    var states = new List<string>();
+    await using (var client = host.CreateClient())
+    {
+        var added = client.SendAsync(new System.Text.Json.Nodes.JsonObject
+        {
+            ["@type"] = "addProxy",
+            ["proxy"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["@type"] = "proxy",
+                ["server"] = "127.0.0.1",
+                ["port"] = proxy.Port,
+                ["type"] = new System.Text.Json.Nodes.JsonObject { ["@type"] = "proxyTypeSocks5", ["username"] = "", ["password"] = "" },
+            },
+            ["enable"] = true,
+            ["comment"] = "",
+        }, TimeSpan.FromSeconds(30));
+        await client.SetParametersAsync(Params(dir), TimeSpan.FromSeconds(30));
+        await added;
+        using var end = new CancellationTokenSource(length);
+        var switches = Task.Run(async () =>
+        {
+            foreach (var mode in modes.Skip(1))
+            {
+                await Task.Delay(length / modes.Length, end.Token);
+                proxy.SetMode(mode);
+            }
+        });
+        try
+        {
+            await foreach (var update in client.Updates.ReadAllAsync(end.Token))
+                if (update.GetProperty("@type").GetString() == "updateConnectionState")
+                    states.Add(update.GetProperty("state").GetProperty("@type").GetString()!);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        try { await switches; } catch (OperationCanceledException) { }
+        host.SetLogVerbosity(0);
+        await client.CloseAsync(TimeSpan.FromSeconds(30));
+    }
+    // Every line TDLib logged has gone through the logging once the count stands still.
+    for (int last = -1, now = Volatile.Read(ref lines); last != now; last = now, now = Volatile.Read(ref lines))
+        await Task.Delay(300);
+    logging?.Dispose();
+    var counters = proxy.Counters;
+    Console.Out.WriteLine($"socks raw {Volatile.Read(ref lines)} dropped {TdlibNativeLog.Dropped} states {string.Join(',', states)} " +
+        $"accepted {counters.ConnectionsAccepted} greetings {counters.Greetings} requests {counters.ConnectRequests}");
+    return 0;
 }
 
 internal partial class Program

@@ -43,6 +43,14 @@ public sealed class RulePackTests
     [InlineData("tdlib-1.8.65.socks5-refused.v2-connections2.stderr.txt", "tdlib.failed-connection", 5)]
     [InlineData("tdlib-1.8.65.socks5-refused.v2-connections2.stderr.txt", "tdlib.connection-activity", 48)]
     [InlineData("tdlib-1.8.65.offline.v3.stderr.txt", "tdlib.config-recoverer", 4)]
+    [InlineData("tdlib-1.8.65.socks5-refuse.callback.txt", "tdlib.failed-connection", 4)]
+    [InlineData("tdlib-1.8.65.socks5-refuse.callback.txt", "tdlib.connection-activity", 42)]
+    [InlineData("tdlib-1.8.65.socks5-reset.callback.txt", "tdlib.failed-connection", 4)]
+    [InlineData("tdlib-1.8.65.socks5-stall.callback.txt", "tdlib.failed-connection-timeout", 1)]
+    [InlineData("tdlib-1.8.65.socks5-stall.callback.txt", "tdlib.failed-connection", 0)]
+    [InlineData("tdlib-1.8.65.socks5-handshake-then-reset.callback.txt", "tdlib.handshake-failed", 1)]
+    [InlineData("tdlib-1.8.65.socks5-handshake-then-reset.callback.txt", "tdlib.failed-connection-check", 3)]
+    [InlineData("tdlib-1.8.65.socks5-handshake-then-reset.callback.txt", "tdlib.connection-activity", 53)]
     [InlineData("pyrogram-2.0.106.basicconfig-info.from-source.txt", "pyrogram.retrying", 1)]
     [InlineData("pyrogram-2.0.106.basicconfig-info.from-source.txt", "pyrogram.retrying-timeout", 9)]
     [InlineData("pyrogram-2.0.106.basicconfig-info.from-source.txt", "pyrogram.tcp-exception", 8)]
@@ -64,12 +72,28 @@ public sealed class RulePackTests
     [InlineData("telethon-1.25.1.basicconfig-info.stderr.txt", "ERROR:telethon.network.mtprotosender:Automatic reconnection failed 1 time(s)")]
     [InlineData("telethon-1.25.1.basicconfig-info.stderr.txt", "sample-app: finished with exit code")]
     [InlineData("tdlib-1.8.65.offline.v2.stderr.txt", "Close Td in state")]
+    [InlineData("tdlib-1.8.65.socks5-refuse.callback.txt", "Set PRAGMA user_version")]
+    [InlineData("tdlib-1.8.65.socks5-reset.callback.txt", "Generate new session_id")]
+    [InlineData("tdlib-1.8.65.socks5-stall.callback.txt", "[AuthDataShared.cpp:")]
     [InlineData("wtelegramclient.default-logger.from-source.txt", "WTelegramClient 4.4.7 running under")]
     public void GenuineRecordsOfTheSamples_AreNotNoise(string sample, string text)
     {
         var records = SampleClassification.ClassifySample(sample).Where(r => r.Text.Contains(text, StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(records);
         Assert.All(records, r => Assert.True(r.RuleId is null or "cpython.disk-errors-stay-loud", $"{r.RuleId} took: {r.Text}"));
+    }
+
+    [Theory]
+    [InlineData("tdlib-1.8.65.socks5-refuse.callback.txt")]
+    [InlineData("tdlib-1.8.65.socks5-reset.callback.txt")]
+    [InlineData("tdlib-1.8.65.socks5-stall.callback.txt")]
+    [InlineData("tdlib-1.8.65.socks5-handshake-then-reset.callback.txt")]
+    public void TdlibBehindAFailingSocks5Proxy_LogsOnlyNoise_ButItsThreeStartUpRecords(string sample)
+    {
+        var records = SampleClassification.ClassifySample(sample);
+        var genuine = records.Where(r => r.RuleId is null).Select(r => r.Text).ToList();
+        Assert.Equal(3, genuine.Count);
+        Assert.All(genuine, t => Assert.Matches(@"\[(TdDb|AuthDataShared|Session)\.cpp:\d+\]\[#1\]\[!(RunOnSchedulerWorker|Td|SessionProxy:1:main)\]\t", t));
     }
 
     [Fact]
@@ -170,6 +194,12 @@ public sealed class RulePackTests
     [InlineData("SocketException AccessDenied (13): Permission denied")]
     [InlineData("System.InvalidOperationException: oops\n ---> System.Net.Sockets.SocketException (111): Connection refused\n   at A.B()")]
     [InlineData("[ 2][t 4][1795580300.885102272][ConnectionCreator.cpp:868][#1][!ConnectionCreator]\t[x] to DcId{1}: [PosixError : No space left on device : 28 : Failed]")]
+    // The recorded SOCKS5 lines (Samples/tdlib-1.8.65.socks5-*.callback.txt) with an errno that is not the network's, or from another source.
+    [InlineData("[ 2][t 3][1795638771.436468124][Session.cpp:1473][#1][!Session:1:main::HandshakeActor]\tFailed to open connection: [PosixError : Too many open files : 24 : Error on [fd:101] : Socks5 [127.0.0.1:32961] --> [149.154.175.50:443] to DcId{1} from [127.0.0.1:50164]]")]
+    [InlineData("[ 2][t 3][1795638771.436468124][Session.cpp:1473][#1][!Session:1:main::GenAuthKey]\tFailed to open connection: [PosixError : Connection reset by peer : 104 : Error on [fd:101] : Socks5 [127.0.0.1:32961] --> [149.154.175.50:443] to DcId{1} from [127.0.0.1:50164]]")]
+    [InlineData("[ 2][t 3][1795638772.416949033][ConnectionCreator.cpp:941][#1][!PingActor<Socks5 [127.0.0.1:32961] --> [149.154.175.50:80] to DcId{1} from [127.0.0.1:50168]>][&connections]\tFailed connection (checked) [PosixError : No space left on device : 28 : Error on [fd:101]] Socks5 [127.0.0.1:32961] --> [149.154.175.50:80] to DcId{1} from [127.0.0.1:50168]")]
+    [InlineData("[ 2][t 3][1795638772.416949033][MessagesManager.cpp:941][#1][!PingActor<x>][&connections]\tFailed connection (checked) [PosixError : Connection reset by peer : 104 : Error on [fd:101]] x")]
+    [InlineData("[ 2][t 4][1795638771.5][Td.cpp:1][#1][!Td]\tmessage text: Failed to open connection: [PosixError : Connection reset by peer : 104 : x]")]
     // A chat message on a log line that quotes a library's noise is the user's text, not the library's.
     [InlineData("INFO:mybot:new message in \"asyncio help\" from @bob: socket.send() raised exception.")]
     [InlineData("INFO:mybot:message from @erin: telethon.network.mtprotosender: Attempt 2 at connecting failed: ConnectionRefusedError: [Errno 111] refused")]

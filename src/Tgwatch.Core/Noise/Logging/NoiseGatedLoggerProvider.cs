@@ -12,6 +12,11 @@ namespace Tgwatch.Noise.Logging;
 /// and reported in summaries logged under the category <c>Tgwatch.Noise</c>. Every other event passes
 /// unchanged, with its exception and stack trace.
 /// </summary>
+/// <remarks>
+/// Categories whose messages are another program's log records (TDLib's log, category <c>Tgwatch.Tdlib.Native</c>)
+/// can be given rule packs: a message that a rule of a collapsed kind takes is noise of that kind, grouped and
+/// counted under the rule's label as <c>tgwatch quiet</c> would count the line.
+/// </remarks>
 public sealed class NoiseGatedLoggerProvider : ILoggerProvider, ISupportExternalScope
 {
     /// <summary>The event id of summary lines.</summary>
@@ -20,6 +25,7 @@ public sealed class NoiseGatedLoggerProvider : ILoggerProvider, ISupportExternal
     private readonly ILoggerProvider _inner;
     private readonly FaultClassifier _classifier;
     private readonly IReadOnlyDictionary<int, FaultKind> _noiseEvents;
+    private readonly Dictionary<string, TextRecordGate> _textGates = new(StringComparer.Ordinal);
     private readonly ILogger _summaries;
     private readonly ITimer _ticker;
     private int _disposed;
@@ -29,14 +35,18 @@ public sealed class NoiseGatedLoggerProvider : ILoggerProvider, ISupportExternal
     /// <param name="time">The clock.</param>
     /// <param name="classifier">Classifies exceptions; <see cref="FaultClassifier.Default"/> when null.</param>
     /// <param name="noiseEvents">Event ids that are noise of the given kind even without an exception.</param>
+    /// <param name="textRules">Categories whose message text is classified by rule packs (another program's log records).</param>
     public NoiseGatedLoggerProvider(ILoggerProvider inner, NoiseOptions options, TimeProvider time,
-        FaultClassifier? classifier = null, IReadOnlyDictionary<int, FaultKind>? noiseEvents = null)
+        FaultClassifier? classifier = null, IReadOnlyDictionary<int, FaultKind>? noiseEvents = null,
+        IReadOnlyDictionary<string, NoiseRules>? textRules = null)
     {
         _inner = inner;
         _classifier = classifier ?? FaultClassifier.Default;
         _noiseEvents = noiseEvents ?? new Dictionary<int, FaultKind>();
         _summaries = inner.CreateLogger("Tgwatch.Noise");
         Gate = new NoiseGate(options, time, line => _summaries.Log(LogLevel.Warning, SummaryEvent, line, null, static (s, _) => s), unit: "events");
+        foreach (var (category, rules) in textRules ?? new Dictionary<string, NoiseRules>())
+            _textGates[category] = new TextRecordGate(rules, Gate, options);
         // The gate times in-process events by its last tick: the period is their time resolution.
         var period = TimeSpan.FromMilliseconds(Math.Clamp(options.BurstGap.TotalMilliseconds / 20, 10, 250));
         _ticker = time.CreateTimer(static g => ((NoiseGate)g!).Tick(), Gate, period, period);
@@ -46,7 +56,9 @@ public sealed class NoiseGatedLoggerProvider : ILoggerProvider, ISupportExternal
     public NoiseGate Gate { get; }
 
     /// <inheritdoc />
-    public ILogger CreateLogger(string categoryName) => new GatedLogger(_inner.CreateLogger(categoryName), categoryName, this);
+    public ILogger CreateLogger(string categoryName) => _textGates.TryGetValue(categoryName, out var text)
+        ? new TextGatedLogger(_inner.CreateLogger(categoryName), text, Gate)
+        : new GatedLogger(_inner.CreateLogger(categoryName), categoryName, this);
 
     /// <inheritdoc />
     public void SetScopeProvider(IExternalScopeProvider scopeProvider)
@@ -67,6 +79,21 @@ public sealed class NoiseGatedLoggerProvider : ILoggerProvider, ISupportExternal
     {
         if (exception is not null) return _classifier.Classify(exception).Kind;
         return _noiseEvents.TryGetValue(eventId.Id, out var kind) ? kind : null;
+    }
+
+    /// <summary>A logger whose messages are foreign log records: classified by their text, each event one item.</summary>
+    private sealed class TextGatedLogger(ILogger inner, TextRecordGate text, NoiseGate gate) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
+
+        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!inner.IsEnabled(logLevel)) return;
+            if (exception is null && text.SourceOf(formatter(state, null)) is { } source && !gate.Admit(source, 1)) return;
+            inner.Log(logLevel, eventId, state, exception, formatter);
+        }
     }
 
     private sealed class GatedLogger(ILogger inner, string category, NoiseGatedLoggerProvider owner) : ILogger

@@ -21,19 +21,22 @@ internal static partial class BuiltInPatterns
         "^[\\w\\s:,.\\[\\]/|-]*?\\bpyrogram\\.(?:connection\\.connection|session\\.session)\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+)(?:Connecting\\.\\.\\.|Connected! .*|Disconnected|NetworkTask (?:started|stopped)|PingTask (?:started|stopped)|Session (?:started|stopped|initialized: Layer \\d+)|Device: .*|System: .*)$" => P9(),
         "[/\\\\]pyrogram[/\\\\]" => P10(),
         "^\\[ ?\\d+\\]\\[t ?\\d+\\]\\[[\\d.]+\\]\\[ConnectionCreator\\.cpp:\\d+\\](?:\\[#\\d+\\])?\\[!ConnectionCreator\\](?:\\[&\\w+\\])?\\t.*: \\[PosixError : [^\\]]*? : (?<errno>\\d+) : .*$" => P11(),
-        "^\\[ ?\\d+\\]\\[t ?\\d+\\]\\[[\\d.]+\\]\\[ConnectionCreator\\.cpp:\\d+\\](?:\\[#\\d+\\])?\\[!ConnectionCreator\\](?:\\[&connections\\])?\\tFailed connection \\((?:un)?checked\\) \\[(?:Posix)?Error : .*$" => P12(),
-        "^\\[ ?\\d+\\]\\[t ?\\d+\\]\\[[\\d.]+\\]\\[ConnectionCreator\\.cpp:\\d+\\](?:\\[#\\d+\\])?\\[!ConnectionCreator\\]\\[&connections\\]\\t.*$" => P13(),
-        "^\\[ ?\\d+\\]\\[t ?\\d+\\]\\[[\\d.]+\\]\\[ConfigManager\\.cpp:\\d+\\](?:\\[#\\d+\\])?\\[!Recoverer\\](?:\\[&config_recoverer\\])?\\tFailed to connect for [\\d.]+ seconds$" => P14(),
-        "^(?:[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.mtprotosender\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+))?Attempt \\d+ at connecting failed: (?<type>[\\w.]+): (?:\\[Errno (?<errno>\\d+)\\] )?.*$" => P15(),
-        "^(?:[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.mtprotosender\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+))?Attempt \\d+ at connecting failed: (?<type>[\\w.]+): .*$" => P16(),
-        "^(?:[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.mtprotosender\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+))?Connection error \\d+ during auth_key gen: (?<type>[\\w.]+): (?:\\[Errno (?<errno>\\d+)\\] )?.*$" => P17(),
-        "^[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.connection\\.connection\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+)<class '(?<type>[\\w.]+)'> during disconnect: (?:\\[Errno (?<errno>\\d+)\\] )?.*$" => P18(),
-        "^[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.mtprotosender\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+)Failed reconnection attempt \\d+ with (?<type>[\\w.]+)$" => P19(),
-        "^[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.(?:mtprotosender|connection\\.connection)\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+)(?:Connecting to \\S+\\.\\.\\.|Connection to \\S+ complete!|Disconnecting from \\S+\\.\\.\\.|Disconnection from \\S+ complete!|Not disconnecting \\(already have no connection\\)|Closing current connection to begin reconnect\\.\\.\\.|Connection closed while (?:receiving|sending) data|The server closed the connection(?: while sending)?|Graceful disconnection timed out, forcibly ignoring cleanup)$" => P20(),
-        "^(?:\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\[[TDIWE!]\\] )?SocketException (?<type>\\w+) \\(\\d+\\): .*$" => P21(),
-        "^(?:\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\[[TDIWE!]\\] )?SocketException (?<type>TimedOut) \\(\\d+\\): .*$" => P22(),
-        "^(?:\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\[[TDIWE!]\\] )?\\d+>An exception occured in the reactor: WTelegram\\.WTException: Could not read (?:payload length|frame data) : Connection shut down$" => P23(),
-        "^(?:\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\[[TDIWE!]\\] )?(?:Connecting to (?:\\d{1,3}(?:\\.\\d{1,3}){3}|\\[[0-9a-fA-F:]+\\]):\\d+\\.\\.\\.|Connecting to DC \\d+ via MTProxy \\S+\\.\\.\\.|Connected to (?:Test )?DC \\d+\\.\\.\\. .*|\\d+>Alt DC disconnected: .*)$" => P24(),
+        "^\\[ ?\\d+\\]\\[t ?\\d+\\]\\[[\\d.]+\\]\\[ConnectionCreator\\.cpp:\\d+\\](?:\\[#\\d+\\])?\\[!ConnectionCreator\\](?:\\[&connections\\])?\\tFailed connection \\((?:un)?checked\\) \\[Error : \\d+ : Connection timeout expired\\] .*$" => P12(),
+        "^\\[ ?\\d+\\]\\[t ?\\d+\\]\\[[\\d.]+\\]\\[ConnectionCreator\\.cpp:\\d+\\](?:\\[#\\d+\\])?\\[!ConnectionCreator\\](?:\\[&connections\\])?\\tFailed connection \\((?:un)?checked\\) \\[(?:Posix)?Error : .*$" => P13(),
+        "^\\[ ?\\d+\\]\\[t ?\\d+\\]\\[[\\d.]+\\]\\[ConnectionCreator\\.cpp:\\d+\\](?:\\[#\\d+\\])?\\[!PingActor<[^\\t]*>\\]\\[&connections\\]\\tFailed connection \\(checked\\) \\[PosixError : [^\\]]*? : (?<errno>\\d+) : .*$" => P14(),
+        "^\\[ ?\\d+\\]\\[t ?\\d+\\]\\[[\\d.]+\\]\\[Session\\.cpp:\\d+\\](?:\\[#\\d+\\])?\\[!Session:[\\w:]+::HandshakeActor\\]\\tFailed to open connection: \\[PosixError : [^\\]]*? : (?<errno>\\d+) : .*$" => P15(),
+        "^\\[ ?\\d+\\]\\[t ?\\d+\\]\\[[\\d.]+\\]\\[ConnectionCreator\\.cpp:\\d+\\](?:\\[#\\d+\\])?\\[!ConnectionCreator\\]\\[&connections\\]\\t.*$" => P16(),
+        "^\\[ ?\\d+\\]\\[t ?\\d+\\]\\[[\\d.]+\\]\\[ConfigManager\\.cpp:\\d+\\](?:\\[#\\d+\\])?\\[!Recoverer\\](?:\\[&config_recoverer\\])?\\tFailed to connect for [\\d.]+ seconds$" => P17(),
+        "^(?:[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.mtprotosender\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+))?Attempt \\d+ at connecting failed: (?<type>[\\w.]+): (?:\\[Errno (?<errno>\\d+)\\] )?.*$" => P18(),
+        "^(?:[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.mtprotosender\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+))?Attempt \\d+ at connecting failed: (?<type>[\\w.]+): .*$" => P19(),
+        "^(?:[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.mtprotosender\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+))?Connection error \\d+ during auth_key gen: (?<type>[\\w.]+): (?:\\[Errno (?<errno>\\d+)\\] )?.*$" => P20(),
+        "^[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.connection\\.connection\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+)<class '(?<type>[\\w.]+)'> during disconnect: (?:\\[Errno (?<errno>\\d+)\\] )?.*$" => P21(),
+        "^[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.mtprotosender\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+)Failed reconnection attempt \\d+ with (?<type>[\\w.]+)$" => P22(),
+        "^[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.(?:mtprotosender|connection\\.connection)\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+)(?:Connecting to \\S+\\.\\.\\.|Connection to \\S+ complete!|Disconnecting from \\S+\\.\\.\\.|Disconnection from \\S+ complete!|Not disconnecting \\(already have no connection\\)|Closing current connection to begin reconnect\\.\\.\\.|Connection closed while (?:receiving|sending) data|The server closed the connection(?: while sending)?|Graceful disconnection timed out, forcibly ignoring cleanup)$" => P23(),
+        "^(?:\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\[[TDIWE!]\\] )?SocketException (?<type>\\w+) \\(\\d+\\): .*$" => P24(),
+        "^(?:\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\[[TDIWE!]\\] )?SocketException (?<type>TimedOut) \\(\\d+\\): .*$" => P25(),
+        "^(?:\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\[[TDIWE!]\\] )?\\d+>An exception occured in the reactor: WTelegram\\.WTException: Could not read (?:payload length|frame data) : Connection shut down$" => P26(),
+        "^(?:\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\[[TDIWE!]\\] )?(?:Connecting to (?:\\d{1,3}(?:\\.\\d{1,3}){3}|\\[[0-9a-fA-F:]+\\]):\\d+\\.\\.\\.|Connecting to DC \\d+ via MTProxy \\S+\\.\\.\\.|Connected to (?:Test )?DC \\d+\\.\\.\\. .*|\\d+>Alt DC disconnected: .*)$" => P27(),
         _ => null,
     };
 
@@ -73,42 +76,51 @@ internal static partial class BuiltInPatterns
     [GeneratedRegex("^\\[ ?\\d+\\]\\[t ?\\d+\\]\\[[\\d.]+\\]\\[ConnectionCreator\\.cpp:\\d+\\](?:\\[#\\d+\\])?\\[!ConnectionCreator\\](?:\\[&\\w+\\])?\\t.*: \\[PosixError : [^\\]]*? : (?<errno>\\d+) : .*$", RegexOptions.CultureInvariant)]
     private static partial Regex P11();
 
-    [GeneratedRegex("^\\[ ?\\d+\\]\\[t ?\\d+\\]\\[[\\d.]+\\]\\[ConnectionCreator\\.cpp:\\d+\\](?:\\[#\\d+\\])?\\[!ConnectionCreator\\](?:\\[&connections\\])?\\tFailed connection \\((?:un)?checked\\) \\[(?:Posix)?Error : .*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^\\[ ?\\d+\\]\\[t ?\\d+\\]\\[[\\d.]+\\]\\[ConnectionCreator\\.cpp:\\d+\\](?:\\[#\\d+\\])?\\[!ConnectionCreator\\](?:\\[&connections\\])?\\tFailed connection \\((?:un)?checked\\) \\[Error : \\d+ : Connection timeout expired\\] .*$", RegexOptions.CultureInvariant)]
     private static partial Regex P12();
 
-    [GeneratedRegex("^\\[ ?\\d+\\]\\[t ?\\d+\\]\\[[\\d.]+\\]\\[ConnectionCreator\\.cpp:\\d+\\](?:\\[#\\d+\\])?\\[!ConnectionCreator\\]\\[&connections\\]\\t.*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^\\[ ?\\d+\\]\\[t ?\\d+\\]\\[[\\d.]+\\]\\[ConnectionCreator\\.cpp:\\d+\\](?:\\[#\\d+\\])?\\[!ConnectionCreator\\](?:\\[&connections\\])?\\tFailed connection \\((?:un)?checked\\) \\[(?:Posix)?Error : .*$", RegexOptions.CultureInvariant)]
     private static partial Regex P13();
 
-    [GeneratedRegex("^\\[ ?\\d+\\]\\[t ?\\d+\\]\\[[\\d.]+\\]\\[ConfigManager\\.cpp:\\d+\\](?:\\[#\\d+\\])?\\[!Recoverer\\](?:\\[&config_recoverer\\])?\\tFailed to connect for [\\d.]+ seconds$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^\\[ ?\\d+\\]\\[t ?\\d+\\]\\[[\\d.]+\\]\\[ConnectionCreator\\.cpp:\\d+\\](?:\\[#\\d+\\])?\\[!PingActor<[^\\t]*>\\]\\[&connections\\]\\tFailed connection \\(checked\\) \\[PosixError : [^\\]]*? : (?<errno>\\d+) : .*$", RegexOptions.CultureInvariant)]
     private static partial Regex P14();
 
-    [GeneratedRegex("^(?:[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.mtprotosender\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+))?Attempt \\d+ at connecting failed: (?<type>[\\w.]+): (?:\\[Errno (?<errno>\\d+)\\] )?.*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^\\[ ?\\d+\\]\\[t ?\\d+\\]\\[[\\d.]+\\]\\[Session\\.cpp:\\d+\\](?:\\[#\\d+\\])?\\[!Session:[\\w:]+::HandshakeActor\\]\\tFailed to open connection: \\[PosixError : [^\\]]*? : (?<errno>\\d+) : .*$", RegexOptions.CultureInvariant)]
     private static partial Regex P15();
 
-    [GeneratedRegex("^(?:[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.mtprotosender\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+))?Attempt \\d+ at connecting failed: (?<type>[\\w.]+): .*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^\\[ ?\\d+\\]\\[t ?\\d+\\]\\[[\\d.]+\\]\\[ConnectionCreator\\.cpp:\\d+\\](?:\\[#\\d+\\])?\\[!ConnectionCreator\\]\\[&connections\\]\\t.*$", RegexOptions.CultureInvariant)]
     private static partial Regex P16();
 
-    [GeneratedRegex("^(?:[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.mtprotosender\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+))?Connection error \\d+ during auth_key gen: (?<type>[\\w.]+): (?:\\[Errno (?<errno>\\d+)\\] )?.*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^\\[ ?\\d+\\]\\[t ?\\d+\\]\\[[\\d.]+\\]\\[ConfigManager\\.cpp:\\d+\\](?:\\[#\\d+\\])?\\[!Recoverer\\](?:\\[&config_recoverer\\])?\\tFailed to connect for [\\d.]+ seconds$", RegexOptions.CultureInvariant)]
     private static partial Regex P17();
 
-    [GeneratedRegex("^[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.connection\\.connection\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+)<class '(?<type>[\\w.]+)'> during disconnect: (?:\\[Errno (?<errno>\\d+)\\] )?.*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(?:[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.mtprotosender\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+))?Attempt \\d+ at connecting failed: (?<type>[\\w.]+): (?:\\[Errno (?<errno>\\d+)\\] )?.*$", RegexOptions.CultureInvariant)]
     private static partial Regex P18();
 
-    [GeneratedRegex("^[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.mtprotosender\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+)Failed reconnection attempt \\d+ with (?<type>[\\w.]+)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(?:[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.mtprotosender\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+))?Attempt \\d+ at connecting failed: (?<type>[\\w.]+): .*$", RegexOptions.CultureInvariant)]
     private static partial Regex P19();
 
-    [GeneratedRegex("^[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.(?:mtprotosender|connection\\.connection)\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+)(?:Connecting to \\S+\\.\\.\\.|Connection to \\S+ complete!|Disconnecting from \\S+\\.\\.\\.|Disconnection from \\S+ complete!|Not disconnecting \\(already have no connection\\)|Closing current connection to begin reconnect\\.\\.\\.|Connection closed while (?:receiving|sending) data|The server closed the connection(?: while sending)?|Graceful disconnection timed out, forcibly ignoring cleanup)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(?:[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.mtprotosender\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+))?Connection error \\d+ during auth_key gen: (?<type>[\\w.]+): (?:\\[Errno (?<errno>\\d+)\\] )?.*$", RegexOptions.CultureInvariant)]
     private static partial Regex P20();
 
-    [GeneratedRegex("^(?:\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\[[TDIWE!]\\] )?SocketException (?<type>\\w+) \\(\\d+\\): .*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.connection\\.connection\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+)<class '(?<type>[\\w.]+)'> during disconnect: (?:\\[Errno (?<errno>\\d+)\\] )?.*$", RegexOptions.CultureInvariant)]
     private static partial Regex P21();
 
-    [GeneratedRegex("^(?:\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\[[TDIWE!]\\] )?SocketException (?<type>TimedOut) \\(\\d+\\): .*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.mtprotosender\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+)Failed reconnection attempt \\d+ with (?<type>[\\w.]+)$", RegexOptions.CultureInvariant)]
     private static partial Regex P22();
 
-    [GeneratedRegex("^(?:\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\[[TDIWE!]\\] )?\\d+>An exception occured in the reactor: WTelegram\\.WTException: Could not read (?:payload length|frame data) : Connection shut down$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[\\w\\s:,.\\[\\]/|-]*?\\btelethon\\.network\\.(?:mtprotosender|connection\\.connection)\\b(?:\\s*[:|\\]-]\\s*(?:[A-Z]+\\s*[:|\\]-]\\s*)?|\\s+)(?:Connecting to \\S+\\.\\.\\.|Connection to \\S+ complete!|Disconnecting from \\S+\\.\\.\\.|Disconnection from \\S+ complete!|Not disconnecting \\(already have no connection\\)|Closing current connection to begin reconnect\\.\\.\\.|Connection closed while (?:receiving|sending) data|The server closed the connection(?: while sending)?|Graceful disconnection timed out, forcibly ignoring cleanup)$", RegexOptions.CultureInvariant)]
     private static partial Regex P23();
 
-    [GeneratedRegex("^(?:\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\[[TDIWE!]\\] )?(?:Connecting to (?:\\d{1,3}(?:\\.\\d{1,3}){3}|\\[[0-9a-fA-F:]+\\]):\\d+\\.\\.\\.|Connecting to DC \\d+ via MTProxy \\S+\\.\\.\\.|Connected to (?:Test )?DC \\d+\\.\\.\\. .*|\\d+>Alt DC disconnected: .*)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^(?:\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\[[TDIWE!]\\] )?SocketException (?<type>\\w+) \\(\\d+\\): .*$", RegexOptions.CultureInvariant)]
     private static partial Regex P24();
+
+    [GeneratedRegex("^(?:\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\[[TDIWE!]\\] )?SocketException (?<type>TimedOut) \\(\\d+\\): .*$", RegexOptions.CultureInvariant)]
+    private static partial Regex P25();
+
+    [GeneratedRegex("^(?:\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\[[TDIWE!]\\] )?\\d+>An exception occured in the reactor: WTelegram\\.WTException: Could not read (?:payload length|frame data) : Connection shut down$", RegexOptions.CultureInvariant)]
+    private static partial Regex P26();
+
+    [GeneratedRegex("^(?:\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\[[TDIWE!]\\] )?(?:Connecting to (?:\\d{1,3}(?:\\.\\d{1,3}){3}|\\[[0-9a-fA-F:]+\\]):\\d+\\.\\.\\.|Connecting to DC \\d+ via MTProxy \\S+\\.\\.\\.|Connected to (?:Test )?DC \\d+\\.\\.\\. .*|\\d+>Alt DC disconnected: .*)$", RegexOptions.CultureInvariant)]
+    private static partial Regex P27();
 }

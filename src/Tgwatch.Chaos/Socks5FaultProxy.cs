@@ -1,0 +1,441 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Tgwatch.Chaos;
+
+/// <summary>
+/// A SOCKS5 server on 127.0.0.1 that never gets anybody anywhere: it refuses, resets, stalls, or answers the handshake
+/// and then resets or refuses, as its <see cref="Socks5Mode"/> says, and counts the greetings and CONNECT targets it
+/// was sent. Point a client library (TDLib's <c>addProxy</c>) at it to see how the library fails and what it logs.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The proxy opens no outbound connection, whatever the target: a CONNECT request is only read and counted. The mode
+/// in force when a connection is accepted decides what happens to it; <see cref="SetMode"/> switches it at once for
+/// new connections (and stops or resumes listening), open ones go on as they began.
+/// </para>
+/// <para>
+/// Thread-safe. Every connection runs as one asynchronous task that catches its own failures; disposal stops
+/// listening, resets every open connection and waits (at most <see cref="Socks5FaultProxyOptions.DisposeTimeout"/>)
+/// for the tasks to end.
+/// </para>
+/// </remarks>
+public sealed class Socks5FaultProxy : IAsyncDisposable
+{
+    private const int Backlog = 512;
+
+    private readonly Lock _gate = new();
+    private readonly ConcurrentDictionary<long, (Client Client, Task Task)> _open = new();
+    private readonly ConcurrentDictionary<string, long> _targets = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly Socks5FaultProxyOptions _options;
+    private readonly ILogger _logger;
+    private Socket _listener;
+    private CancellationTokenSource? _acceptStop;
+    private Task _acceptLoop = Task.CompletedTask;
+    private Socks5Mode _mode;
+    private bool _disposed;
+    private long _nextId;
+
+    private long _accepted;
+    private long _reset;
+    private long _refusePeriods;
+    private long _greetings;
+    private long _requests;
+
+    private Socks5FaultProxy(Socks5FaultProxyOptions options, ILogger logger)
+    {
+        _options = options;
+        _logger = logger;
+        _listener = FaultProxy.BindListener(options.Port);
+        EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
+        _mode = options.InitialMode;
+    }
+
+    /// <summary>The loopback endpoint clients connect to.</summary>
+    public IPEndPoint EndPoint { get; }
+
+    /// <summary>The loopback port clients connect to; it stays the same for the proxy's lifetime.</summary>
+    public int Port => EndPoint.Port;
+
+    /// <summary>The mode in force for new connections.</summary>
+    public Socks5Mode Mode
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _mode;
+            }
+        }
+    }
+
+    /// <summary>Whether the port listens now (it does not under <see cref="Socks5Mode.Refuse"/>).</summary>
+    public bool IsListening
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _acceptStop is not null;
+            }
+        }
+    }
+
+    /// <summary>A snapshot of the counters.</summary>
+    public Socks5ProxyCounters Counters => new(
+        ConnectionsAccepted: Interlocked.Read(ref _accepted),
+        ConnectionsActive: _open.Count,
+        ConnectionsReset: Interlocked.Read(ref _reset),
+        RefusePeriods: Interlocked.Read(ref _refusePeriods),
+        Greetings: Interlocked.Read(ref _greetings),
+        ConnectRequests: Interlocked.Read(ref _requests),
+        ConnectTargets: new SortedDictionary<string, long>(_targets, StringComparer.Ordinal));
+
+    /// <summary>Starts a proxy on 127.0.0.1.</summary>
+    /// <param name="options">Settings; the defaults pick a free port and start in <see cref="Socks5Mode.Reset"/>.</param>
+    /// <param name="logger">Where mode changes and failures are logged; none by default.</param>
+    /// <returns>The running proxy, listening unless the initial mode is <see cref="Socks5Mode.Refuse"/>.</returns>
+    /// <exception cref="SocketException">The port could not be bound.</exception>
+    public static Socks5FaultProxy Start(Socks5FaultProxyOptions? options = null, ILogger? logger = null)
+    {
+        options ??= new Socks5FaultProxyOptions();
+        options.Validate();
+        var proxy = new Socks5FaultProxy(options, logger ?? NullLogger.Instance);
+        lock (proxy._gate)
+        {
+            if (options.InitialMode != Socks5Mode.Refuse)
+            {
+                proxy.StartAccepting();
+            }
+        }
+
+        Log.Socks5Started(proxy._logger, proxy.EndPoint, options.InitialMode);
+        return proxy;
+    }
+
+    /// <summary>Puts <paramref name="mode"/> in force for new connections; <see cref="Socks5Mode.Refuse"/> stops listening, any other mode listens (again, on the same port).</summary>
+    /// <param name="mode">The mode.</param>
+    /// <exception cref="ObjectDisposedException">The proxy is disposed.</exception>
+    /// <exception cref="SocketException">The port could not listen again.</exception>
+    public void SetMode(Socks5Mode mode)
+    {
+        if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown mode");
+        Socks5Mode previous;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            previous = _mode;
+            _mode = mode;
+            if (mode == Socks5Mode.Refuse)
+            {
+                StopAccepting();
+            }
+            else
+            {
+                StartAccepting();
+            }
+        }
+
+        Log.Socks5ModeSet(_logger, Port, mode, previous);
+    }
+
+    /// <summary>Stops listening, resets every open connection and waits for the proxy's tasks to end.</summary>
+    /// <returns>A task that completes when everything is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        Task acceptLoop;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            StopAccepting();
+            _listener.Dispose();
+            acceptLoop = _acceptLoop;
+        }
+
+        await _lifetime.CancelAsync().ConfigureAwait(false);
+        var open = _open.Values.ToArray();
+        foreach (var (client, _) in open)
+        {
+            client.Reset();
+        }
+
+        var all = Task.WhenAll([acceptLoop, .. open.Select(o => o.Task)]);
+        try
+        {
+            await all.WaitAsync(_options.DisposeTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.DisposeTimedOut(_logger, Port, _open.Count, _options.DisposeTimeout);
+        }
+    }
+
+    /// <summary>Listens (again) and starts the accept loop, unless it runs; under the lock.</summary>
+    private void StartAccepting()
+    {
+        if (_acceptStop is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            // The socket of a refuse period was shut down, not closed: it still holds the port and may listen again.
+            _listener.Listen(Backlog);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            var fresh = FaultProxy.NewListener();
+            try
+            {
+                fresh.Bind(EndPoint);
+                fresh.Listen(Backlog);
+            }
+            catch
+            {
+                fresh.Dispose();
+                throw;
+            }
+
+            _listener.Dispose();
+            _listener = fresh;
+        }
+
+        var stop = new CancellationTokenSource();
+        _acceptStop = stop;
+        _acceptLoop = AcceptLoopAsync(_listener, stop.Token);
+    }
+
+    /// <summary>Stops the accept loop and the listening, keeping the port bound; under the lock.</summary>
+    private void StopAccepting()
+    {
+        if (_acceptStop is not { } stop)
+        {
+            return;
+        }
+
+        _acceptStop = null;
+        stop.Cancel();
+        stop.Dispose();
+        if (!_disposed)
+        {
+            Interlocked.Increment(ref _refusePeriods);
+        }
+
+        try
+        {
+            // Linux: a shut-down listening socket refuses new connections (and resets queued ones) but keeps its port.
+            _listener.Shutdown(SocketShutdown.Receive);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            _listener.Dispose();
+        }
+    }
+
+    private async Task AcceptLoopAsync(Socket listener, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(stop).ConfigureAwait(false);
+            }
+            catch (Exception e) when (stop.IsCancellationRequested || e is ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                // Out of descriptors or the like: wait a little rather than spin.
+                Log.AcceptFailed(_logger, Port, e.SocketErrorCode.ToString());
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(50), stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            OnAccepted(client);
+        }
+    }
+
+    private void OnAccepted(Socket socket)
+    {
+        Interlocked.Increment(ref _accepted);
+        var client = new Client(this, socket);
+        Socks5Mode mode;
+        lock (_gate)
+        {
+            mode = _mode;
+        }
+
+        if (mode is Socks5Mode.Reset or Socks5Mode.Refuse)
+        {
+            // Refuse: accepted in the instant before listening stopped; treated as a reset.
+            client.Reset();
+            return;
+        }
+
+        var id = Interlocked.Increment(ref _nextId);
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var task = ServeAsync(id, client, mode, start.Task);
+        _open[id] = (client, task);
+        start.SetResult();
+        if (_lifetime.IsCancellationRequested)
+        {
+            client.Reset();
+        }
+    }
+
+    private async Task ServeAsync(long id, Client client, Socks5Mode mode, Task registered)
+    {
+        await registered.ConfigureAwait(false);
+        try
+        {
+            using var stream = new NetworkStream(client.Socket, ownsSocket: false);
+            if (mode == Socks5Mode.Stall)
+            {
+                await StallAsync(stream).ConfigureAwait(false);
+            }
+            else
+            {
+                await HandshakeAsync(client, stream, mode).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The client went away, was too slow, or the proxy is closing: reset whatever is left.
+            client.Reset();
+        }
+        catch (Exception e)
+        {
+            Log.Unexpected(_logger, "SOCKS5 connection", e);
+            client.Reset();
+        }
+        finally
+        {
+            client.Close();
+            _open.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Reads (and counts) the greeting, then swallows whatever comes until the client closes.</summary>
+    private async Task StallAsync(NetworkStream stream)
+    {
+        var ct = _lifetime.Token;
+        if (await Socks5Wire.ReadGreetingAsync(stream, ct).ConfigureAwait(false) is not null)
+        {
+            Interlocked.Increment(ref _greetings);
+        }
+
+        var sink = new byte[4096];
+        while (await stream.ReadAsync(sink, ct).ConfigureAwait(false) > 0)
+        {
+        }
+    }
+
+    private async Task HandshakeAsync(Client client, NetworkStream stream, Socks5Mode mode)
+    {
+        using var step = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
+        step.CancelAfter(_options.HandshakeTimeout);
+        var methods = await Socks5Wire.ReadGreetingAsync(stream, step.Token).ConfigureAwait(false);
+        if (methods is null)
+        {
+            client.Reset();
+            return;
+        }
+
+        Interlocked.Increment(ref _greetings);
+        var choice = Socks5Wire.MethodReply(methods);
+        await stream.WriteAsync(choice, step.Token).ConfigureAwait(false);
+        if (choice[1] == Socks5Wire.NoAcceptableMethod)
+        {
+            client.Socket.Shutdown(SocketShutdown.Both);
+            return;
+        }
+
+        step.CancelAfter(_options.HandshakeTimeout);
+        if (await Socks5Wire.ReadRequestAsync(stream, step.Token).ConfigureAwait(false) is not { } request)
+        {
+            client.Reset();
+            return;
+        }
+
+        Interlocked.Increment(ref _requests);
+        _targets.AddOrUpdate(request.Target, 1, static (_, n) => n + 1);
+        if (request.Command != Socks5Wire.Connect || mode == Socks5Mode.HandshakeThenRefuse)
+        {
+            var code = request.Command != Socks5Wire.Connect ? Socks5Wire.CommandNotSupported : Socks5Wire.ConnectionRefused;
+            await stream.WriteAsync(Socks5Wire.Reply(code), step.Token).ConfigureAwait(false);
+            client.Socket.Shutdown(SocketShutdown.Both);
+            return;
+        }
+
+        await stream.WriteAsync(Socks5Wire.Reply(Socks5Wire.Succeeded), step.Token).ConfigureAwait(false);
+        // The reset waits for the client's first bytes through the "tunnel", so the reply is read before the RST arrives.
+        step.CancelAfter(_options.HandshakeTimeout);
+        try
+        {
+            _ = await stream.ReadAsync(new byte[1], step.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!_lifetime.IsCancellationRequested)
+        {
+        }
+
+        client.Reset();
+    }
+
+    /// <summary>One accepted connection, closed exactly once: by a reset (counted) or quietly.</summary>
+    private sealed class Client(Socks5FaultProxy owner, Socket socket)
+    {
+        private int _closed;
+
+        public Socket Socket { get; } = socket;
+
+        /// <summary>Closes with an RST (linger 0); counted once.</summary>
+        public void Reset()
+        {
+            if (Interlocked.Exchange(ref _closed, 1) != 0)
+            {
+                return;
+            }
+
+            try
+            {
+                Socket.LingerState = new LingerOption(true, 0);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+
+            // Counted before the RST leaves, so whoever sees the reset also sees it counted.
+            Interlocked.Increment(ref owner._reset);
+            Socket.Dispose();
+        }
+
+        /// <summary>Closes normally (FIN) unless already closed.</summary>
+        public void Close()
+        {
+            if (Interlocked.Exchange(ref _closed, 1) == 0)
+            {
+                Socket.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Tgwatch.TestKit;
+using Xunit.Abstractions;
+
+namespace Tgwatch.Tdlib.Tests;
+
+/// <summary>TDLib's connection failures behind the CLI's logging stack, in a child process whose stderr is watched.</summary>
+public sealed partial class Socks5NoiseTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Tdlib_connection_failures_through_the_cli_logging_become_counted_summaries_and_nothing_reaches_stderr()
+    {
+        // The child switches its SOCKS5 proxy through every way of failing, 2 s each, while TDLib retries.
+        using var child = ProcessRun.Start("dotnet", [TestHost.ChildDll, "socks", TestHost.TempDir(), "8", "Refuse,Reset,HandshakeThenReset,Stall"], redirectStdin: false);
+        var result = await ProcessRun.WaitAsync(child, null, TimeSpan.FromSeconds(60));
+        foreach (var line in result.Lines) output.WriteLine(line);
+
+        Assert.Equal("", result.Stderr);
+        Assert.Equal(0, result.ExitCode);
+        var end = EndLine().Match(result.Lines[^1]);
+        Assert.True(end.Success, result.Lines[^1]);
+        var raw = int.Parse(end.Groups["raw"].Value, CultureInfo.InvariantCulture);
+        Assert.Equal("0", end.Groups["dropped"].Value);
+        Assert.StartsWith("connectionStateConnectingToProxy", end.Groups["states"].Value, StringComparison.Ordinal);
+
+        var visible = result.Lines.Take(result.Lines.Count - 1).ToList();
+        var shown = visible.Count(l => l.Contains(" warn Tgwatch.Tdlib.Native: [ 2][t ", StringComparison.Ordinal));
+        var summaries = visible.Where(l => l.Contains(" warn Tgwatch.Noise: [tgwatch] suppressed ", StringComparison.Ordinal)).ToList();
+        var hidden = summaries.Sum(s => int.Parse(SummaryCount().Match(s).Groups["events"].Value, CultureInfo.InvariantCulture));
+        Assert.InRange(raw, 30, 1000);
+        Assert.Equal(visible.Count, shown + summaries.Count);
+        Assert.Equal(raw, shown + hidden);
+        // Dozens of lines become a handful: TDLib's start-up records, the first of each kind of failure, and the summaries.
+        Assert.InRange(visible.Count, 2, 12);
+        Assert.NotEmpty(summaries);
+        Assert.All(summaries, s => Assert.Matches(@"\[tgwatch\] suppressed \d+× (Network|Timeout) in the last \S+: .*TDLib .* \(\d+ events\)$", s));
+    }
+
+    [GeneratedRegex(@"^socks raw (?<raw>\d+) dropped (?<dropped>\d+) states (?<states>\S*) accepted \d+ greetings \d+ requests \d+$")]
+    private static partial Regex EndLine();
+
+    [GeneratedRegex(@"\((?<events>\d+) events\)$")]
+    private static partial Regex SummaryCount();
+}
