@@ -403,7 +403,7 @@ public sealed class TdlibConnector : IConnector, ILinkReport
 
     private void OnConnection(TdConnectionState state)
     {
-        var (linkState, reason) = ToLink(state);
+        var (linkState, reason) = TdLinkState.From(state);
         var catchUp = false;
         lock (_linkGate)
         {
@@ -422,30 +422,18 @@ public sealed class TdlibConnector : IConnector, ILinkReport
             {
                 _downSinceReady = true;
                 // TDLib tells a state once; the monitor is asked again when the grace is over, so a long outage gets its line.
-                _graceTimer = _time.CreateTimer(_ => _link.Failed(FaultKind.Network, reason ?? "disconnected"), null,
+                _graceTimer = _time.CreateTimer(_ => _link.Failed(FaultKind.Network, reason), null,
                     _options.Grace + TimeSpan.FromMilliseconds(10), Timeout.InfiniteTimeSpan);
             }
         }
         if (linkState == ConnectionState.Ready) _link.Succeeded(0);
-        else _link.Failed(FaultKind.Network, reason ?? "disconnected");
+        else _link.Failed(FaultKind.Network, reason);
         if (catchUp)
         {
             Interlocked.Increment(ref Stats.reconnects);
             foreach (var feed in _feeds.Values) feed.RequestCatchUp();
         }
     }
-
-    /// <summary>
-    /// TDLib's connection state as a link state: connected (and catching up: <c>Updating</c>) is ready; waiting for the
-    /// network, connecting to the proxy and connecting are down, with that as the reason.
-    /// </summary>
-    internal static (ConnectionState State, string? Reason) ToLink(TdConnectionState state) => state switch
-    {
-        TdConnectionState.Ready or TdConnectionState.Updating => (ConnectionState.Ready, null),
-        TdConnectionState.WaitingForNetwork => (ConnectionState.Connecting, "waiting for network"),
-        TdConnectionState.ConnectingToProxy => (ConnectionState.Connecting, "connecting to proxy"),
-        _ => (ConnectionState.Connecting, "connecting"),
-    };
 
     void ILinkReport.Down(DateTimeOffset since, FaultKind fault, string reason) => TdlibLog.Down(_logger, since.UtcDateTime, reason);
 
