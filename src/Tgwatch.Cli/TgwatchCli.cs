@@ -13,6 +13,8 @@ public static class TgwatchCli
         var root = new RootCommand("Tgwatch: a Telegram message monitor that stays correct and quiet on a bad network.")
         {
             Run.RunCommand.Create(),
+            LoginCommand.Create(),
+            ChatsCommand.Create(),
             Demo.DemoCommand.Create(),
             QuietCommand.Create(),
             ImportCommand.Create(),
