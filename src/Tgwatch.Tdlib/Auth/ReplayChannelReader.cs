@@ -3,7 +3,11 @@ using System.Threading.Channels;
 
 namespace Tgwatch.Tdlib.Auth;
 
-/// <summary>Gives <paramref name="first"/>, in order, then whatever <paramref name="then"/> gives.</summary>
+/// <summary>
+/// Gives <paramref name="first"/>, in order, then whatever <paramref name="then"/> gives. <see cref="Completion"/> is
+/// <paramref name="then"/>'s: read with <see cref="ChannelReader{T}.WaitToReadAsync"/>/<see cref="TryRead"/> (or
+/// <c>ReadAllAsync</c>), which give every replayed item even when <paramref name="then"/> is already completed.
+/// </summary>
 internal sealed class ReplayChannelReader<T>(IReadOnlyList<T> first, ChannelReader<T> then) : ChannelReader<T>
 {
     private readonly Lock _gate = new();
