@@ -13,6 +13,8 @@ public static class TgwatchCli
         var root = new RootCommand("Tgwatch: a Telegram message monitor that stays correct and quiet on a bad network.")
         {
             Run.RunCommand.Create(),
+            LoginCommand.Create(),
+            ChatsCommand.Create(),
             Demo.DemoCommand.Create(),
             QuietCommand.Create(),
             ImportCommand.Create(),
@@ -27,7 +29,8 @@ public static class TgwatchCli
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var root = Build();
-        var parsed = root.Parse(args);
+        // No response files: "@name" is a chat's username (--chat @news, --search @news), not a file of arguments.
+        var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         var error = parsed.Errors.Count == 0 ? OptionLikeArgument(parsed)
             : parsed.UnmatchedTokens.Count > 0 ? $"unknown option or argument '{parsed.UnmatchedTokens[0]}'"
             : parsed.Errors[0].Message;

@@ -12,9 +12,11 @@ public sealed class RunCommandTests
     [InlineData("no bot token: give --bot-token, set TGWATCH__BOTAPI__TOKEN, or BotApi.Token in tgwatch.json")]
     [InlineData("BotApi:Token: expected the form", "--bot-token", "nope")]
     [InlineData("Sinks: --sink 'bogus' is not one of", "--bot-token", Token, "--sink", "bogus")]
+    [InlineData("Sinks: --sink 'bogus' is not one of", "--bot-token", Token, "--chat", "@news", "--sink", "bogus")] // @news is a username, not a response file
     [InlineData("chat \"news\" is neither a numeric id nor an @username", "--bot-token", Token, "--chat", "news")]
     [InlineData("BotApi:Url: expected an http(s) address", "--bot-token", Token, "--bot-api-url", "ftp://x")]
-    [InlineData("Connector: the TDLib connector is not available", "--bot-token", Token, "--connector", "tdlib")]
+    [InlineData("no TDLib api id: give --api-id", "--bot-token", Token, "--connector", "tdlib")]
+    [InlineData("Connector: 'mtproto' is not one of botapi, tdlib", "--connector", "mtproto")]
     [InlineData("configuration file /nonexistent.json does not exist", "--config", "/nonexistent.json")]
     public async Task BadSettings_AreOneLineNamingTheKey_ExitCode2(string expected, params string[] args)
     {

@@ -82,7 +82,8 @@ static async Task WaitForStateAsync(TdClient client, string state)
 
 static async Task<int> SocksAsync(string dir, TimeSpan length, Socks5Mode[] modes, bool raw)
 {
-    using var logging = raw ? null : new CliLogging(Console.Out, LogLevel.Information, json: false, TimeProvider.System);
+    // TDLib's warnings show from --log-level debug (its errors always): the gate is seen at work there.
+    using var logging = raw ? null : new CliLogging(Console.Out, LogLevel.Debug, json: false, TimeProvider.System);
     var host = TdClientHost.Start(new TdClientHostOptions { Loggers = logging?.Factory });
     var lines = 0;
     host.LogLine += line =>

@@ -17,7 +17,8 @@ internal sealed class CliLogging : IDisposable
         var colour = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
         _gated = new NoiseGatedLoggerProvider(new LineLoggerProvider(stderr, minimum, json, colour, time), new NoiseOptions(), time,
             textRules: new Dictionary<string, NoiseRules> { [TdlibNativeCategory] = NoiseRules.Load() });
-        Factory = LoggerFactory.Create(b => b.SetMinimumLevel(minimum).AddProvider(_gated));
+        Factory = LoggerFactory.Create(b => b.SetMinimumLevel(minimum).AddProvider(_gated)
+            .AddFilter(Tdlib.TdClientHost.NativeLogCategory, NativeTdlibMinimum(minimum)));
     }
 
     public ILoggerFactory Factory { get; }
@@ -28,6 +29,12 @@ internal sealed class CliLogging : IDisposable
         Factory.Dispose();
         _gated.Dispose();
     }
+
+    /// <summary>
+    /// TDLib's own log lines below error level (its "warnings" are mostly routine: database versions, session ids,
+    /// each failed connection attempt) are shown from <c>--log-level debug</c> on; errors always.
+    /// </summary>
+    internal static LogLevel NativeTdlibMinimum(LogLevel minimum) => minimum <= LogLevel.Debug ? minimum : LogLevel.Error;
 
     /// <summary>Parses a <c>--log-level</c> value.</summary>
     public static LogLevel? ParseLevel(string text) => text.ToLowerInvariant() switch

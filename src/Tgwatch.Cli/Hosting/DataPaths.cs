@@ -11,6 +11,14 @@ internal static class DataPaths
         return Path.Combine(root, "tgwatch");
     }
 
+    /// <summary>The data directory: <paramref name="dataDirectory"/> when given, else the default; created 0700.</summary>
+    public static string DataDirectory(string? dataDirectory)
+    {
+        var dir = string.IsNullOrEmpty(dataDirectory) ? DefaultDataDirectory() : Path.GetFullPath(dataDirectory);
+        Storage.PrivateDirectory.Create(dir);
+        return dir;
+    }
+
     /// <summary>The state store's path: <paramref name="state"/> when given, else <c>tgwatch.db</c> in the data directory (created 0700).</summary>
     public static string StatePath(string? state, string? dataDirectory)
     {

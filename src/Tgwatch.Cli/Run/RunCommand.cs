@@ -18,7 +18,8 @@ internal static class RunCommand
     {
         var common = new CommonOptions();
         var config = new Option<string?>("--config") { Description = "A JSON configuration file (default: ./tgwatch.json when it exists)" };
-        var connector = new Option<string?>("--connector") { Description = "botapi (tdlib: see tgwatch login)" };
+        var connector = new Option<string?>("--connector") { Description = "botapi or tdlib (default botapi; tdlib needs tgwatch login first)" };
+        var tdlib = new Login.TdlibOptions();
         var token = new Option<string?>("--bot-token") { Description = "The bot token (or env TGWATCH__BOTAPI__TOKEN)" };
         var url = new Option<string?>("--bot-api-url") { Description = "A Bot API compatible server (default https://api.telegram.org)" };
         var chats = new Option<string[]>("--chat") { Description = "A chat to watch: id or @username (repeatable; none = all)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
@@ -27,13 +28,14 @@ internal static class RunCommand
         {
             config, connector, token, url, chats, sinks, common.State, common.DataDir, common.WebhookSecret, common.LogLevel, common.LogFormat,
         };
+        foreach (var option in tdlib.All) command.Options.Add(option);
         command.SetAction(async (parse, _) =>
         {
             var stderr = parse.InvocationConfiguration.Error;
             RunSettings settings;
             try
             {
-                settings = Load(parse.GetValue(config), new Dictionary<string, string?>
+                settings = Load(parse.GetValue(config), new Dictionary<string, string?>(tdlib.Flags(parse))
                 {
                     ["Connector"] = parse.GetValue(connector),
                     ["BotApi:Token"] = parse.GetValue(token),
@@ -49,6 +51,7 @@ internal static class RunCommand
                 return e.ExitCode;
             }
             using var logging = common.Logging(parse, stderr);
+            if (settings.Connector == "tdlib") return await TdlibRun.RunAsync(settings, logging, stderr).ConfigureAwait(false);
             return await RunAsync(settings, logging).ConfigureAwait(false);
         });
         return command;
@@ -56,6 +59,14 @@ internal static class RunCommand
 
     /// <summary>Reads and checks the settings; a problem is one line naming the key (exit code 2).</summary>
     internal static RunSettings Load(string? configFile, IDictionary<string, string?> flags, string[]? chats, string[]? sinks)
+    {
+        var settings = Bind(configFile, flags, chats, sinks);
+        Validate(settings);
+        return settings;
+    }
+
+    /// <summary>Reads the settings without checking what only <c>run</c> needs; a file, key or value that cannot be read is one line (exit code 2).</summary>
+    internal static RunSettings Bind(string? configFile, IDictionary<string, string?> flags, string[]? chats = null, string[]? sinks = null)
     {
         var builder = new ConfigurationBuilder();
         var file = configFile ?? (File.Exists("tgwatch.json") ? "tgwatch.json" : null);
@@ -90,21 +101,25 @@ internal static class RunCommand
         {
             throw new CliException(ExitCodes.Usage, $"configuration: {e.Message.FirstLine()}");
         }
-        Validate(settings);
         return settings;
     }
 
     private static void Validate(RunSettings s)
     {
-        if (s.Connector is not "botapi")
-            throw new CliException(ExitCodes.Usage, s.Connector == "tdlib"
-                ? "Connector: the TDLib connector is not available in this version; use botapi"
-                : $"Connector: '{s.Connector}' is not one of botapi, tdlib");
-        if (string.IsNullOrEmpty(s.BotApi.Token))
-            throw new CliException(ExitCodes.Usage, "no bot token: give --bot-token, set TGWATCH__BOTAPI__TOKEN, or BotApi.Token in tgwatch.json");
-        if (!Secrets.BotToken.IsWellFormed(s.BotApi.Token))
-            throw new CliException(ExitCodes.Usage, "BotApi:Token: expected the form 123456789:AA… as BotFather gives it");
-        Secrets.SecretRedactor.Register(s.BotApi.Token);
+        if (s.Connector is not ("botapi" or "tdlib"))
+            throw new CliException(ExitCodes.Usage, $"Connector: '{s.Connector}' is not one of botapi, tdlib");
+        if (s.Connector == "tdlib")
+        {
+            s.Tdlib.Validate();
+        }
+        else
+        {
+            if (string.IsNullOrEmpty(s.BotApi.Token))
+                throw new CliException(ExitCodes.Usage, "no bot token: give --bot-token, set TGWATCH__BOTAPI__TOKEN, or BotApi.Token in tgwatch.json");
+            if (!Secrets.BotToken.IsWellFormed(s.BotApi.Token))
+                throw new CliException(ExitCodes.Usage, "BotApi:Token: expected the form 123456789:AA… as BotFather gives it");
+            Secrets.SecretRedactor.Register(s.BotApi.Token);
+        }
         Secrets.SecretRedactor.Register(s.WebhookSecret);
         if (s.BotApi.Url is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"))
             throw new CliException(ExitCodes.Usage, $"BotApi:Url: expected an http(s) address, not '{url}'");

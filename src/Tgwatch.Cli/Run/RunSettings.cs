@@ -8,11 +8,14 @@ namespace Tgwatch.Cli.Run;
 /// </summary>
 internal sealed class RunSettings
 {
-    /// <summary><c>botapi</c> (or <c>tdlib</c>, once available).</summary>
+    /// <summary><c>botapi</c> or <c>tdlib</c>.</summary>
     public string Connector { get; set; } = "botapi";
 
     /// <summary>The Bot API connector's settings.</summary>
     public BotApiSettings BotApi { get; set; } = new();
+
+    /// <summary>The TDLib connector's settings (also used by <c>login</c> and <c>chats</c>).</summary>
+    public Login.TdlibSettings Tdlib { get; set; } = new();
 
     /// <summary>Chats to watch (id or @username); none = every chat the account receives from.</summary>
     public List<string> Chats { get; set; } = [];

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Tgwatch.Cli.Hosting;
+using Tgwatch.Tdlib;
+using Tgwatch.Tdlib.Auth;
+
+namespace Tgwatch.Cli.Login;
+
+/// <summary>Opens the account's TDLib session for a command, and turns TDLib's typed failures into one line and an exit code.</summary>
+internal static class TdlibSessions
+{
+    /// <summary>
+    /// Starts TDLib (files it creates are private: umask 077), creates a client on <c>tdlib/&lt;account&gt;</c> in the data
+    /// directory and drives its login with <paramref name="prompt"/> until Ready.
+    /// </summary>
+    /// <param name="settings">The checked <c>Tdlib</c> section.</param>
+    /// <param name="dataDirectory">The data directory (null: the default).</param>
+    /// <param name="prompt">Who answers the login questions (<see cref="NoAuthPrompt"/>: an existing login is needed).</param>
+    /// <param name="logs">Where TDLib's log goes.</param>
+    /// <param name="openTimeout">How long until Ready (null: no limit, while a person answers).</param>
+    /// <param name="ct">Cancels the open.</param>
+    /// <exception cref="CliException">libtdjson cannot be loaded (exit code 2).</exception>
+    public static async Task<OpenedTdlibSession> OpenAsync(TdlibSettings settings, string? dataDirectory, IAuthPrompt prompt, ILoggerFactory logs, TimeSpan? openTimeout, CancellationToken ct)
+    {
+        PrivateFiles.RestrictNewFiles();
+        var databaseDirectory = settings.DatabaseDirectory(dataDirectory);
+        TdClientHost host;
+        try
+        {
+            host = TdClientHost.Start(new TdClientHostOptions
+            {
+                TdjsonPath = settings.Tdjson,
+                LogVerbosity = settings.LogVerbosity,
+                DefaultRequestTimeout = settings.Timeout,
+                Loggers = logs,
+            });
+        }
+        catch (TdlibLoadException e)
+        {
+            throw new CliException(ExitCodes.Usage, e.Message);
+        }
+        var client = host.CreateClient();
+        try
+        {
+            var authorization = new TdAuthorization(client, settings.Parameters(databaseDirectory), prompt, settings.Timeout);
+            var session = await TdAuthorizedSession.OpenAsync(client, authorization, openTimeout, ct).ConfigureAwait(false);
+            PrivateFiles.Restrict(databaseDirectory);
+            return new OpenedTdlibSession(client, session, databaseDirectory);
+        }
+        catch
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            PrivateFiles.Restrict(databaseDirectory);
+            throw;
+        }
+    }
+
+    /// <summary>The exit code and line for a failure of opening or using a session; null for an exception that is not one of them.</summary>
+    public static (int ExitCode, string Line)? Describe(Exception e) => e switch
+    {
+        CliException c => (c.ExitCode, c.Message),
+        TdlibDatabaseInUseException => (ExitCodes.Usage, e.Message),
+        TdlibNotLoggedInException => (ExitCodes.Auth, e.Message),
+        TdlibLoginException => (ExitCodes.Auth, e.Message),
+        TimeoutException => (ExitCodes.Unexpected, e.Message),
+        TdlibErrorException => (ExitCodes.Unexpected, e.Message),
+        TdlibClientClosedException => (ExitCodes.Unexpected, e.Message),
+        _ => null,
+    };
+}
+
+/// <summary>A logged-in session of a command: closed (and its files made private again) on dispose.</summary>
+internal sealed class OpenedTdlibSession(TdClient client, TdAuthorizedSession session, string databaseDirectory) : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private Task _discarding = Task.CompletedTask;
+
+    /// <summary>The session, its updates starting with those seen before Ready.</summary>
+    public TdAuthorizedSession Session { get; } = session;
+
+    /// <summary>The TDLib database directory.</summary>
+    public string DatabaseDirectory { get; } = databaseDirectory;
+
+    /// <summary>Reads and drops the updates, for a command that only sends requests (TDLib's updates must be read steadily).</summary>
+    public void DiscardUpdates() => _discarding = DiscardAsync(Session.Updates, _stop.Token);
+
+    public async ValueTask DisposeAsync()
+    {
+        await client.DisposeAsync().ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _discarding.ConfigureAwait(false);
+        _stop.Dispose();
+        PrivateFiles.Restrict(DatabaseDirectory);
+    }
+
+    private static async Task DiscardAsync(ChannelReader<JsonElement> updates, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var _ in updates.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

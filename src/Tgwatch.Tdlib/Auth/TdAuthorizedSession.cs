@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+
+namespace Tgwatch.Tdlib.Auth;
+
+/// <summary>
+/// A TDLib session that reached <c>authorizationStateReady</c>, made by <see cref="OpenAsync"/>.
+/// <para>
+/// Who reads the updates: <see cref="OpenAsync"/> reads the inner session's <see cref="ITdSession.Updates"/> until
+/// Ready, feeding each <c>updateAuthorizationState</c> to <see cref="TdAuthorization"/>. Every other update seen on
+/// the way (options, connection state, users, chats, ...) is kept in order and given again, first, by this
+/// session's <see cref="Updates"/>, followed by the inner session's own updates: a connector that reads
+/// <see cref="Updates"/> after the open misses nothing. The authorization updates up to Ready are consumed; later
+/// ones (a revoked session, closing) come through <see cref="Updates"/> like any other update.
+/// </para>
+/// </summary>
+public sealed class TdAuthorizedSession : ITdSession
+{
+    private readonly ReplayChannelReader<JsonElement> _updates;
+
+    private TdAuthorizedSession(ITdSession inner, IReadOnlyList<JsonElement> earlier)
+    {
+        Inner = inner;
+        EarlierUpdates = earlier.Count;
+        _updates = new ReplayChannelReader<JsonElement>(earlier, inner.Updates);
+    }
+
+    /// <summary>The session this one reads from and sends to.</summary>
+    public ITdSession Inner { get; }
+
+    /// <summary>How many non-authorization updates arrived before Ready (given first by <see cref="Updates"/>).</summary>
+    public int EarlierUpdates { get; }
+
+    /// <summary>The updates seen before Ready that were not authorization states, then every update of the inner session.</summary>
+    public ChannelReader<JsonElement> Updates => _updates;
+
+    /// <inheritdoc />
+    public Task<JsonElement> SendAsync(JsonObject request, TimeSpan? timeout = null, CancellationToken ct = default) =>
+        Inner.SendAsync(request, timeout, ct);
+
+    /// <summary>
+    /// Starts <paramref name="session"/> (with <c>getAuthorizationState</c>, which also wakes a new TDLib client) and
+    /// drives <paramref name="authorization"/> from its updates until <c>authorizationStateReady</c>.
+    /// </summary>
+    /// <param name="session">A session no one else reads updates from yet.</param>
+    /// <param name="authorization">The state machine, with its prompt: <see cref="NoAuthPrompt"/> to require an existing login.</param>
+    /// <param name="timeout">How long the whole open may take (null: no limit, e.g. while a person types a code); a time-out throws <see cref="TimeoutException"/>.</param>
+    /// <param name="ct">Cancels the open.</param>
+    /// <exception cref="TdlibNotLoggedInException">No account is logged in and the prompt is <see cref="NoAuthPrompt"/>.</exception>
+    /// <exception cref="TdlibLoginException">The login could not finish (refused answer, registration, closed, no answer from Telegram).</exception>
+    public static async Task<TdAuthorizedSession> OpenAsync(ITdSession session, TdAuthorization authorization, TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(authorization);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (timeout is { } t && t != Timeout.InfiniteTimeSpan) limit.CancelAfter(t);
+        var earlier = new List<JsonElement>();
+        try
+        {
+            await session.SendAsync(new JsonObject { ["@type"] = "getAuthorizationState" }, authorization.RequestTimeout, limit.Token).ConfigureAwait(false);
+            while (true)
+            {
+                if (!await session.Updates.WaitToReadAsync(limit.Token).ConfigureAwait(false))
+                    throw new TdlibLoginException("TDLib closed the session before the account was logged in");
+                while (session.Updates.TryRead(out var update))
+                {
+                    if (!TdAuthorization.TryGetState(update, out var state))
+                    {
+                        earlier.Add(update);
+                        continue;
+                    }
+                    if (await authorization.HandleAsync(state, limit.Token).ConfigureAwait(false))
+                        return new TdAuthorizedSession(session, earlier);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested && limit.IsCancellationRequested)
+        {
+            var seconds = timeout!.Value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+            throw new TimeoutException($"the TDLib session was not ready within {seconds} s (last authorization state: {authorization.State ?? "none"})");
+        }
+    }
+}

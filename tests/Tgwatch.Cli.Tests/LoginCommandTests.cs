@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using Tgwatch.TestKit;
+
+namespace Tgwatch.Cli.Tests;
+
+/// <summary>
+/// <c>tgwatch login</c>, <c>chats</c> and <c>run --connector tdlib</c> as real processes with the real libtdjson,
+/// offline (the tests run in a network namespace with loopback only): TDLib gets as far as it can without Telegram.
+/// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class LoginCommandTests
+{
+    private const string Phone = "+15550104477";
+    private const string Password = "correct horse battery";
+    private const string ApiHash = "a3406de8d171bb422bb6ddf3bbd800e2"; // TDLib's public example credentials (api_id 94575)
+    private const UnixFileMode Rw = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode Rwx = Rw | UnixFileMode.UserExecute;
+    private readonly string _dir = Path.Combine(Some.TempDirectory("tgwatch-login"), "data"); // created by tgwatch
+
+    [Fact]
+    public async Task Login_reaches_the_phone_step_and_without_Telegram_fails_in_one_line_within_its_timeout_leaving_private_files()
+    {
+        var clock = Stopwatch.StartNew();
+        var run = await RunAsync(Credentials(timeoutSeconds: 2), "login", "--phone", Phone, "--password", Password, "--data-dir", _dir);
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Equal("tgwatch login: no answer from Telegram to setAuthenticationPhoneNumber within 2 s: is the network (or the proxy) down?\n", run.Stderr);
+        Assert.Equal("", run.Output);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(20));
+        var database = Path.Combine(_dir, "tdlib", "default");
+        Assert.True(File.Exists(Path.Combine(database, "td.binlog")), "TDLib created its database");
+        Assert.Equal(Rwx, File.GetUnixFileMode(_dir));
+        Assert.Equal(Rwx, File.GetUnixFileMode(Path.Combine(_dir, "tdlib")));
+        foreach (var entry in new DirectoryInfo(database).EnumerateFileSystemInfos("*", SearchOption.AllDirectories).Prepend(new DirectoryInfo(database)))
+            Assert.True(entry.UnixFileMode == (entry is DirectoryInfo ? Rwx : Rw), $"{entry.FullName} is {entry.UnixFileMode}");
+        foreach (var secret in new[] { Phone, Phone[1..], Password, ApiHash })
+            Assert.DoesNotContain(secret, run.Stderr + run.Output);
+    }
+
+    [Theory]
+    [InlineData("chats")]
+    [InlineData("chats", "--search", "@news")]
+    [InlineData("run", "--connector", "tdlib")]
+    public async Task Without_a_login_chats_and_run_exit_3_saying_to_log_in_first(params string[] args)
+    {
+        var run = await RunAsync(Credentials(), [.. args, "--data-dir", _dir]);
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Equal($"tgwatch {args[0]}: not logged in to Telegram: run tgwatch login first\n", run.Stderr);
+        Assert.Equal("", run.Output);
+    }
+
+    [Theory]
+    [InlineData("libtdjson not found at /nonexistent", "login", "--tdjson", "/nonexistent", "--phone", Phone)]
+    [InlineData("libtdjson not found at /nonexistent", "chats", "--tdjson", "/nonexistent")]
+    [InlineData("no TDLib api id: give --api-id, set TGWATCH__TDLIB__APIID, or Tdlib.ApiId in tgwatch.json", "login", "--api-hash", ApiHash)]
+    [InlineData("no TDLib api hash: give --api-hash, set TGWATCH__TDLIB__APIHASH", "chats", "--api-id", "94575")]
+    [InlineData("no TDLib api id", "run", "--connector", "tdlib")]
+    [InlineData("Tdlib:ApiHash: expected 32 hexadecimal characters", "chats", "--api-id", "94575", "--api-hash", "nope")]
+    [InlineData("Tdlib:ApiId", "chats", "--api-id", "many", "--api-hash", ApiHash)]
+    [InlineData("Tdlib:LogVerbosity: between 0 and 5", "chats", "--api-id", "94575", "--api-hash", ApiHash, "--tdlib-log-verbosity", "9")]
+    public async Task Configuration_mistakes_are_one_line_and_exit_2(string expected, params string[] args)
+    {
+        var env = args.Contains("--tdjson") ? Credentials() : new Dictionary<string, string>();
+        var run = await RunAsync(env, [.. args, "--data-dir", _dir]);
+
+        Assert.Equal(2, run.ExitCode);
+        var line = Assert.Single(run.Stderr.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith($"tgwatch {args[0]}: ", line);
+        Assert.Contains(expected, line);
+        Assert.DoesNotContain(ApiHash, run.Stderr);
+        Assert.DoesNotContain(Phone, run.Stderr);
+    }
+
+    [Fact]
+    public async Task A_second_process_on_the_same_session_is_one_line_and_exit_2()
+    {
+        using var first = Tgwatch.StartWith(Credentials(timeoutSeconds: 30), "login", "--phone", Phone, "--data-dir", _dir);
+        try
+        {
+            var binlog = Path.Combine(_dir, "tdlib", "default", "td.binlog");
+            var waited = Stopwatch.StartNew();
+            while (!File.Exists(binlog) && waited.Elapsed < TimeSpan.FromSeconds(30) && !first.HasExited) await Task.Delay(50);
+            Assert.True(File.Exists(binlog), "the first process opened its TDLib database");
+
+            var second = await RunAsync(Credentials(), "chats", "--data-dir", _dir);
+
+            Assert.Equal(2, second.ExitCode);
+            var line = Assert.Single(second.Stderr.TrimEnd('\n').Split('\n'));
+            Assert.StartsWith("tgwatch chats: the TDLib database ", line);
+            Assert.Contains("is in use by another Tgwatch process", line);
+        }
+        finally
+        {
+            first.Kill(entireProcessTree: true);
+            await first.WaitForExitAsync();
+        }
+    }
+
+    private static Dictionary<string, string> Credentials(int timeoutSeconds = 10) => new()
+    {
+        ["TGWATCH__TDLIB__APIID"] = "94575",
+        ["TGWATCH__TDLIB__APIHASH"] = ApiHash,
+        ["TGWATCH__TDLIB__TIMEOUTSECONDS"] = timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static async Task<ProcessResult> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        using var process = Tgwatch.StartWith(environment, args);
+        return await ProcessRun.WaitAsync(process, null, TimeSpan.FromSeconds(60));
+    }
+}
