@@ -56,6 +56,7 @@ public sealed class LoginCommandTests
     [InlineData("no TDLib api id: give --api-id, set TGWATCH__TDLIB__APIID, or Tdlib.ApiId in tgwatch.json", "login", "--api-hash", ApiHash)]
     [InlineData("no TDLib api hash: give --api-hash, set TGWATCH__TDLIB__APIHASH", "chats", "--api-id", "94575")]
     [InlineData("no TDLib api id", "run", "--connector", "tdlib")]
+    [InlineData("Chats: chat 'news': expected a chat id (e.g. -1001234567890) or a public @username", "run", "--connector", "tdlib", "--api-id", "94575", "--api-hash", ApiHash, "--chat", "news")]
     [InlineData("Tdlib:ApiHash: expected 32 hexadecimal characters", "chats", "--api-id", "94575", "--api-hash", "nope")]
     [InlineData("Tdlib:ApiId", "chats", "--api-id", "many", "--api-hash", ApiHash)]
     [InlineData("Tdlib:LogVerbosity: between 0 and 5", "chats", "--api-id", "94575", "--api-hash", ApiHash, "--tdlib-log-verbosity", "9")]

@@ -82,6 +82,9 @@ internal sealed class OpenedTdlibSession(TdClient client, TdAuthorizedSession se
     /// <summary>The TDLib database directory.</summary>
     public string DatabaseDirectory { get; } = databaseDirectory;
 
+    /// <summary>The account name of the logged-in user or bot (<c>user&lt;id&gt;</c>, <c>bot&lt;id&gt;</c>), once asked for.</summary>
+    public string? Account { get; set; }
+
     /// <summary>Reads and drops the updates, for a command that only sends requests (TDLib's updates must be read steadily).</summary>
     public void DiscardUpdates() => _discarding = DiscardAsync(Session.Updates, _stop.Token);
 

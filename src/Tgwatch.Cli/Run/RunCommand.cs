@@ -8,6 +8,8 @@ using Tgwatch.Cli.Hosting;
 using Tgwatch.Connectors;
 using Tgwatch.Pipeline;
 using Tgwatch.Pipeline.Filters;
+using Tgwatch.Cli.Login;
+using Tgwatch.Tdlib.Connector;
 
 namespace Tgwatch.Cli.Run;
 
@@ -51,8 +53,28 @@ internal static class RunCommand
                 return e.ExitCode;
             }
             using var logging = common.Logging(parse, stderr);
-            if (settings.Connector == "tdlib") return await TdlibRun.RunAsync(settings, logging, stderr).ConfigureAwait(false);
-            return await RunAsync(settings, logging).ConfigureAwait(false);
+            // The TDLib session first: without a login nothing else is opened (exit code 3, one line).
+            OpenedTdlibSession? session = null;
+            if (settings.Connector == "tdlib")
+            {
+                try
+                {
+                    session = await TdlibRun.OpenAsync(settings, logging.Factory, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception e) when (TdlibSessions.Describe(e) is { } failure)
+                {
+                    await stderr.WriteLineAsync($"tgwatch run: {Secrets.SecretRedactor.Redact(failure.Line)}").ConfigureAwait(false);
+                    return failure.ExitCode;
+                }
+            }
+            try
+            {
+                return await RunAsync(settings, logging, new RunTdlib(session)).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (session is not null) await session.DisposeAsync().ConfigureAwait(false);
+            }
         });
         return command;
     }
@@ -111,6 +133,8 @@ internal static class RunCommand
         if (s.Connector == "tdlib")
         {
             s.Tdlib.Validate();
+            foreach (var chat in s.Chats)
+                if (!ChatSpec.TryParse(chat, out _, out var error)) throw new CliException(ExitCodes.Usage, $"Chats: {error}");
         }
         else
         {
@@ -140,7 +164,7 @@ internal static class RunCommand
         }
     }
 
-    private static async Task<int> RunAsync(RunSettings settings, CliLogging logging)
+    private static async Task<int> RunAsync(RunSettings settings, CliLogging logging, RunTdlib tdlib)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.ClearProviders();
@@ -152,6 +176,7 @@ internal static class RunCommand
         });
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(tdlib);
         builder.Services.AddSingleton<RunService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RunService>());
         using var host = builder.Build();
@@ -168,7 +193,7 @@ internal static class RunCommand
 }
 
 /// <summary>The pipeline as a hosted service: opens state and sinks, runs until the host stops, records the exit code.</summary>
-internal sealed class RunService(RunSettings settings, ILoggerFactory logs, IHostApplicationLifetime lifetime) : BackgroundService
+internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, ILoggerFactory logs, IHostApplicationLifetime lifetime) : BackgroundService
 {
     private readonly ILogger _logger = logs.CreateLogger("Tgwatch.Run");
 
@@ -176,28 +201,42 @@ internal sealed class RunService(RunSettings settings, ILoggerFactory logs, IHos
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var tdlib = tdlibSession.Session;
         try
         {
             var specs = settings.Sinks.Select(s => SinkSpec.TryParse(s, out var spec, out _) ? spec : throw new InvalidOperationException(s)).ToList();
             await using var opened = await StateAndSinks.OpenAsync(DataPaths.StatePath(settings.State, settings.DataDir), specs, logs, settings.WebhookSecret, stoppingToken).ConfigureAwait(false);
-            await using var connector = new BotApiConnector(new BotApiOptions
-            {
-                Token = settings.BotApi.Token!,
-                ApiUrl = settings.BotApi.Url is { } url ? new Uri(url) : new Uri("https://api.telegram.org/"),
-                PollTimeout = TimeSpan.FromSeconds(settings.BotApi.PollTimeoutSeconds),
-                MaxBackoff = TimeSpan.FromSeconds(settings.BotApi.MaxBackoffSeconds),
-                HttpMargin = TimeSpan.FromSeconds(settings.BotApi.HttpMarginSeconds),
-            }, logs.CreateLogger("Tgwatch.BotApi"));
-            IReadOnlyList<IMessageFilter> filters = settings.Chats.Count > 0 ? [new ChatFilter(settings.Chats)] : [];
+            await using IConnector connector = tdlib is not null
+                ? TdlibRun.Connector(tdlib, settings, logs)
+                : new BotApiConnector(new BotApiOptions
+                {
+                    Token = settings.BotApi.Token!,
+                    ApiUrl = settings.BotApi.Url is { } url ? new Uri(url) : new Uri("https://api.telegram.org/"),
+                    PollTimeout = TimeSpan.FromSeconds(settings.BotApi.PollTimeoutSeconds),
+                    MaxBackoff = TimeSpan.FromSeconds(settings.BotApi.MaxBackoffSeconds),
+                    HttpMargin = TimeSpan.FromSeconds(settings.BotApi.HttpMarginSeconds),
+                }, logs.CreateLogger("Tgwatch.BotApi"));
+            // TDLib watches the chats itself (and catches up their history); the Bot API gets every chat, filtered here.
+            IReadOnlyList<IMessageFilter> filters = settings.Chats.Count > 0 && tdlib is null ? [new ChatFilter(settings.Chats)] : [];
             var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, settings.Pipeline, filters, [], logs.CreateLogger("Tgwatch.Pipeline"));
             await pipeline.RunAsync(stoppingToken).ConfigureAwait(false);
             var s = pipeline.Stats;
             _logger.LogInformation("Stopped: {Received} received, {Written} written, {Duplicates} duplicates skipped, {DeadLetters} dead letters", s.Received, s.Written, s.Duplicates, s.DeadLetters);
         }
-        catch (BotTokenRejectedException e)
+        catch (Exception e) when (e is BotTokenRejectedException or TdlibAuthorizationLostException)
         {
             _logger.LogCritical("{Reason}", e.Message);
             ExitCode = ExitCodes.Auth;
+        }
+        catch (TdlibChatsNotFoundException e)
+        {
+            _logger.LogCritical("{Reason}", e.Message);
+            ExitCode = ExitCodes.Usage;
+        }
+        catch (Exception e) when (TdlibSessions.Describe(e) is { } failure)
+        {
+            _logger.LogCritical("{Reason}", Secrets.SecretRedactor.Redact(failure.Line));
+            ExitCode = failure.ExitCode;
         }
         catch (CliException e)
         {
@@ -218,3 +257,6 @@ internal sealed class RunService(RunSettings settings, ILoggerFactory logs, IHos
         }
     }
 }
+
+/// <summary>The opened TDLib session of a run with <c>--connector tdlib</c> (null for the Bot API); the command closes it after the host.</summary>
+internal sealed record RunTdlib(OpenedTdlibSession? Session);

@@ -1,28 +1,61 @@
-using Tgwatch.Cli.Hosting;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Tgwatch.Cli.Login;
 using Tgwatch.Tdlib.Auth;
+using Tgwatch.Tdlib.Connector;
+using Tgwatch.Tdlib.Updates;
 
 namespace Tgwatch.Cli.Run;
 
 /// <summary>
-/// <c>tgwatch run --connector tdlib</c>, up to the connector: opens the account's session (no login here: a session
-/// that is not logged in is exit code 3, "run tgwatch login first"). The TDLib connector is not wired in yet, so a
-/// logged-in session ends with one line and exit code 2.
+/// <c>tgwatch run --connector tdlib</c>: the account's session (no login here: a session that is not logged in is exit
+/// code 3, "run tgwatch login first") and the connector over it.
 /// </summary>
 internal static class TdlibRun
 {
-    public static async Task<int> RunAsync(RunSettings settings, CliLogging logging, TextWriter stderr)
+    /// <summary>Opens the logged-in session of the configured account; failures are typed (see <see cref="TdlibSessions.Describe"/>).</summary>
+    public static async Task<OpenedTdlibSession> OpenAsync(RunSettings settings, ILoggerFactory logs, CancellationToken ct)
     {
+        var opened = await TdlibSessions.OpenAsync(settings.Tdlib, settings.DataDir, NoAuthPrompt.Instance, logs, settings.Tdlib.Timeout, ct).ConfigureAwait(false);
         try
         {
-            await using var opened = await TdlibSessions.OpenAsync(settings.Tdlib, settings.DataDir, NoAuthPrompt.Instance, logging.Factory, settings.Tdlib.Timeout, CancellationToken.None).ConfigureAwait(false);
-            await stderr.WriteLineAsync("tgwatch run: the TDLib connector is not wired into run yet; use --connector botapi").ConfigureAwait(false);
-            return ExitCodes.Usage;
+            opened.Account = await AccountAsync(opened.Session, settings.Tdlib.Timeout, ct).ConfigureAwait(false);
+            return opened;
         }
-        catch (Exception e) when (TdlibSessions.Describe(e) is { } failure)
+        catch
         {
-            await stderr.WriteLineAsync($"tgwatch run: {Secrets.SecretRedactor.Redact(failure.Line)}").ConfigureAwait(false);
-            return failure.ExitCode;
+            await opened.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
+    }
+
+    /// <summary>The connector over an opened session.</summary>
+    public static TdlibConnector Connector(OpenedTdlibSession opened, RunSettings settings, ILoggerFactory logs)
+    {
+        var account = opened.Account ?? throw new InvalidOperationException("the session's account is not known yet");
+        return new TdlibConnector(opened.Session, new TdUpdateReader(account), new TdlibConnectorOptions
+        {
+            Account = account,
+            Chats = settings.Chats,
+            RequestTimeout = settings.Tdlib.Timeout,
+        }, logs.CreateLogger("Tgwatch.Tdlib.Connector"));
+    }
+
+    /// <summary>The account name records carry: <c>user&lt;id&gt;</c>, or <c>bot&lt;id&gt;</c> for a bot (as the Bot API connector names it).</summary>
+    internal static async Task<string> AccountAsync(Tgwatch.Tdlib.ITdSession session, TimeSpan timeout, CancellationToken ct)
+    {
+        var me = await session.SendAsync(new JsonObject { ["@type"] = "getMe" }, timeout, ct).ConfigureAwait(false);
+        return AccountOf(me);
+    }
+
+    internal static string AccountOf(JsonElement me)
+    {
+        if (me.ValueKind != JsonValueKind.Object || !me.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt64(out var id))
+            throw new Tgwatch.Tdlib.TdlibErrorException(500, "getMe answered without a user id", "getMe");
+        var bot = me.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.Object
+            && type.TryGetProperty("@type", out var t) && t.ValueEquals("userTypeBot");
+        return (bot ? "bot" : "user") + id.ToString(CultureInfo.InvariantCulture);
     }
 }

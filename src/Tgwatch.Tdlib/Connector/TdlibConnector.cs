@@ -247,7 +247,7 @@ public sealed class TdlibConnector : IConnector, ILinkReport
                 await OpenAsync(chatId, spec, ct).ConfigureAwait(false);
             }
             if (specs.Count > 0 && found == 0)
-                throw new ConnectorException("none of the chats to watch was found; check the ids and @usernames (tgwatch chats lists them)");
+                throw new TdlibChatsNotFoundException();
             if (specs.Count == 0)
             {
                 // Every chat: those with a position from an earlier run catch up from it.
@@ -286,13 +286,13 @@ public sealed class TdlibConnector : IConnector, ILinkReport
             return null;
         }
         _reader.Directory.TryApplyChat(chat, out _);
-        if (!chat.TryGetProperty("id", out var idElement) || !idElement.TryGetInt64(out var chatId))
+        if (chat.ValueKind != JsonValueKind.Object || !chat.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt64(out var chatId))
         {
             TdlibLog.ChatNotFound(_logger, spec.ToString());
             return null;
         }
         var last = chat.TryGetProperty("last_message", out var m) && m.ValueKind == JsonValueKind.Object
-            && m.TryGetProperty("id", out var mid) && mid.TryGetInt64(out var tdId) ? tdId : 0;
+            && m.TryGetProperty("id", out var mid) && mid.ValueKind == JsonValueKind.Number && mid.TryGetInt64(out var tdId) ? tdId : 0;
         return (chatId, last);
     }
 
@@ -793,6 +793,10 @@ public sealed class TdlibAuthorizationLostException(string state)
     /// <summary>The authorization state TDLib reported.</summary>
     public string State { get; } = state;
 }
+
+/// <summary>None of the chats to watch exists or is visible to the account: the run cannot go on (a configuration problem, exit code 2).</summary>
+public sealed class TdlibChatsNotFoundException()
+    : ConnectorException("none of the chats to watch was found; check the ids and @usernames (tgwatch chats lists them)");
 
 /// <summary>Reads how long a FLOOD_WAIT asks to wait.</summary>
 public static class FloodWait

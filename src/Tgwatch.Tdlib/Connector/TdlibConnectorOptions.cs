@@ -58,7 +58,7 @@ public sealed record TdlibConnectorOptions
 /// <param name="Username">The username without '@', when given as one.</param>
 public readonly record struct ChatSpec(long? Id, string? Username)
 {
-    /// <summary>Reads <c>-100123…</c>, <c>123</c>, <c>@name</c> or <c>name</c> (letters, digits, underscores, 4–32 characters).</summary>
+    /// <summary>Reads <c>-100123…</c>, <c>123</c> or <c>@name</c> (letters, digits, underscores, 4–32 characters).</summary>
     public static bool TryParse(string text, out ChatSpec spec, out string error)
     {
         spec = default;
@@ -69,7 +69,7 @@ public readonly record struct ChatSpec(long? Id, string? Username)
             spec = new ChatSpec(id, null);
             return true;
         }
-        var name = t.StartsWith('@') ? t[1..] : t;
+        var name = t.StartsWith('@') ? t[1..] : "";
         if (name.Length is >= 4 and <= 32 && char.IsAsciiLetter(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
         {
             spec = new ChatSpec(null, name);

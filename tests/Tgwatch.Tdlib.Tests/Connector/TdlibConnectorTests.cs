@@ -108,7 +108,7 @@ public sealed class TdlibConnectorTests
         world.AddChat(Talk, "Talk", type: "supergroup");
         var logs = new CollectingLoggerProvider();
         world.Post(News, "hello");
-        await using var connector = Connector(world, ["@newsroom", "@nosuchchat", "ghost_chat"], logs: logs);
+        await using var connector = Connector(world, ["@newsroom", "@nosuchchat", "@ghost_chat"], logs: logs);
         var got = await ReadUntil(connector, At(News, 0), g => Ids(g).Count == 1);
         Assert.Equal(2, world.Session.SentOf("searchPublicChat").Count(r => (string?)r["username"] is "nosuchchat" or "ghost_chat"));
         Assert.Equal(2, logs.Entries.Count(l => l.Message.Contains("was not found", StringComparison.Ordinal)));
@@ -120,7 +120,7 @@ public sealed class TdlibConnectorTests
     {
         var world = new TdWorld();
         await using var connector = Connector(world, ["@nosuchchat"]);
-        var e = await Assert.ThrowsAsync<ConnectorException>(() => ReadUntil(connector, new Dictionary<string, long>(), _ => false));
+        var e = await Assert.ThrowsAsync<TdlibChatsNotFoundException>(() => ReadUntil(connector, new Dictionary<string, long>(), _ => false));
         Assert.DoesNotContain('\n', e.Message);
     }
 
@@ -292,6 +292,29 @@ public sealed class TdlibConnectorTests
         var got = await ReadUntil(connector, At(News, 0), g => Ids(g).Count == 1);
         Assert.Equal([1L], Ids(got));
         Assert.Equal(2, connector.Stats.Malformed);
+    }
+
+    // answers TDLib should never give (a chat without a numeric id, history pages with garbage entries) are counted, never thrown.
+    [Fact]
+    public async Task MalformedAnswers_AreCounted_AndTheChatGoesOn()
+    {
+        var world = new TdWorld();
+        world.AddChat(News, "News");
+        world.AddChat(Talk, "Talk", type: "supergroup");
+        world.Session.On("getChat", r => (long)r["chat_id"]! == Talk
+            ? $$"""{"@type":"chat","id":"{{Talk}}","title":"Talk"}"""
+            : $$"""{"@type":"chat","id":{{News}},"type":{"@type":"chatTypeSupergroup","supergroup_id":1234567890,"is_channel":true},"title":"News"}""");
+        var calls = 0;
+        world.Session.On("getChatHistory", _ => Interlocked.Increment(ref calls) == 1
+            ? $$"""{"@type":"messages","total_count":4,"messages":[{{TdWorld.MessageJson(new TdWorld.Msg(News, 2, "good", 1_700_000_000, null)).ToJsonString()}},{"@type":"message","id":"bad"},null,5]}"""
+            : """{"@type":"messages","total_count":0,"messages":[]}""");
+        var logs = new CollectingLoggerProvider();
+        string[] chats = [News.ToString(System.Globalization.CultureInfo.InvariantCulture), Talk.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        await using var connector = Connector(world, chats, logs: logs);
+        var got = await ReadUntil(connector, At(News, 1), g => Ids(g).Count == 1);
+        Assert.Equal([2L], Ids(got));
+        Assert.Equal(2, connector.Stats.Malformed);
+        Assert.Single(logs.Entries, e => e.Message.Contains($"chat {Talk} was not found", StringComparison.Ordinal));
     }
 
     // with no chats named every chat is watched; chats with a position from an earlier run catch up from it.
