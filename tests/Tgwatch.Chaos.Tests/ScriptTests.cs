@@ -59,7 +59,10 @@ public sealed class ScriptTests
             Assert.Equal([1, 2], await Net.EchoAsync(client, [1, 2]));
         }
 
-        Assert.True(await Net.EventuallyAsync(() => proxy.CurrentFault == Fault.Reset), $"at {clock.Elapsed}: {string.Join(", ", switches.Select(x => $"{x.Fault}@{x.At.TotalMilliseconds:F0}"))}");
+        var reset = await Net.EventuallyAsync(() => proxy.CurrentFault == Fault.Reset);
+        string seen;
+        lock (switches) seen = string.Join(", ", switches.Select(x => $"{x.Fault}@{x.At.TotalMilliseconds:F0}"));
+        Assert.True(reset, $"at {clock.Elapsed}: {seen}");
         await Assert.ThrowsAsync<SocketException>(async () =>
         {
             using var client = await Net.ConnectAsync(proxy.Port);
@@ -179,7 +182,7 @@ public sealed class ScriptTests
             var fault = proxy.CurrentFault;
             if (fault != last)
             {
-                switches.Add((clock.Elapsed, fault));
+                lock (switches) switches.Add((clock.Elapsed, fault));
                 last = fault;
             }
 
