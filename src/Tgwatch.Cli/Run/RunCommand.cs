@@ -222,6 +222,12 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             await pipeline.RunAsync(stoppingToken).ConfigureAwait(false);
             var s = pipeline.Stats;
             _logger.LogInformation("Stopped: {Received} received, {Written} written, {Duplicates} duplicates skipped, {DeadLetters} dead letters", s.Received, s.Written, s.Duplicates, s.DeadLetters);
+            if (connector is TdlibConnector t)
+            {
+                var c = t.Stats;
+                _logger.LogInformation("TDLib: {Updates} updates read, {History} messages caught up from history in {Calls} calls, {Overflows} live updates left to history, {RateLimited} rate limits waited out, {Malformed} malformed",
+                    c.Updates, c.HistoryMessages, c.HistoryCalls, c.LiveOverflows, c.RateLimited, c.Malformed);
+            }
         }
         catch (Exception e) when (e is BotTokenRejectedException or TdlibAuthorizationLostException)
         {
