@@ -55,6 +55,7 @@ public sealed class TdlibConnector : IConnector, ILinkReport
     private Channel<Delivery> _output;
     private IReadOnlyDictionary<string, long> _committed = new Dictionary<string, long>();
     private volatile bool _started;
+    private CancellationToken _run;
     private bool _everReady;
     private bool _downSinceReady;
     private ITimer? _graceTimer;
@@ -120,6 +121,7 @@ public sealed class TdlibConnector : IConnector, ILinkReport
         if (Interlocked.Exchange(ref _reading, 1) == 1) throw new InvalidOperationException("the TDLib connector is read once at a time");
         using var run = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopping.Token);
         _committed = committed;
+        _run = run.Token;
         _output = NewOutput();
         var loop = Task.Run(() => UpdateLoopAsync(run.Token), CancellationToken.None);
         var start = Task.Run(() => StartAsync(run.Token), CancellationToken.None);
@@ -319,7 +321,7 @@ public sealed class TdlibConnector : IConnector, ILinkReport
         if (_started && added.Pump is null)
         {
             if (_committed.TryGetValue(StreamOf(chatId), out var position)) added.Anchor(position);
-            added.Start(this, _stopping.Token);
+            added.Start(this, _run);
         }
         return added;
     }

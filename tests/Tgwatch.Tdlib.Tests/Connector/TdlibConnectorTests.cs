@@ -317,6 +317,21 @@ public sealed class TdlibConnectorTests
         Assert.Single(logs.Entries, e => e.Message.Contains($"chat {Talk} was not found", StringComparison.Ordinal));
     }
 
+    // a chat first heard of while running (no chat named) gets its own stream at once, and a stop still ends promptly.
+    [Fact(Timeout = 20_000)]
+    public async Task AChatFirstHeardOfWhileRunning_IsDelivered_AndTheStopEndsPromptly()
+    {
+        var world = new TdWorld();
+        world.AddChat(News, "News");
+        world.AddChat(Talk, "Talk", type: "supergroup");
+        await using var connector = Connector(world, chats: []);
+        var got = await ReadUntil(connector, new Dictionary<string, long>(), g => g.Any(d => d.Message?.Chat.Id == Talk), g =>
+        {
+            if (g.Count == 1) world.Post(Talk, "late");
+        }, first: () => world.Post(News, "early"));
+        Assert.Equal("late", got.Single(d => d.Message?.Chat.Id == Talk).Message!.Text);
+    }
+
     // with no chats named every chat is watched; chats with a position from an earlier run catch up from it.
     [Fact]
     public async Task EveryChat_IsWatched_WhenNoneIsNamed_AndKnownOnesCatchUp()
