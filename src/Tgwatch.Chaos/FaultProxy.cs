@@ -510,40 +510,8 @@ public sealed class FaultProxy : IAsyncDisposable
         }
     }
 
-    private async Task AcceptLoopAsync(Socket listener, CancellationToken stop)
-    {
-        try
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                Socket client;
-                try
-                {
-                    client = await listener.AcceptAsync(stop).ConfigureAwait(false);
-                }
-                catch (Exception e) when (stop.IsCancellationRequested || e is ObjectDisposedException)
-                {
-                    return;
-                }
-                catch (SocketException e)
-                {
-                    // Out of descriptors or the like: wait a little rather than spin.
-                    Log.AcceptFailed(Logger, Port, e.SocketErrorCode.ToString());
-                    await Task.Delay(TimeSpan.FromMilliseconds(50), Time, stop).ConfigureAwait(false);
-                    continue;
-                }
-
-                OnAccepted(client);
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-        }
-        catch (Exception e)
-        {
-            Log.Unexpected(Logger, "accept loop", e);
-        }
-    }
+    private Task AcceptLoopAsync(Socket listener, CancellationToken stop) =>
+        AcceptLoop.RunAsync(listener, OnAccepted, Logger, Port, Time, stop);
 
     private void OnAccepted(Socket client)
     {

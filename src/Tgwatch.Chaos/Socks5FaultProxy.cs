@@ -242,38 +242,8 @@ public sealed class Socks5FaultProxy : IAsyncDisposable
         }
     }
 
-    private async Task AcceptLoopAsync(Socket listener, CancellationToken stop)
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await listener.AcceptAsync(stop).ConfigureAwait(false);
-            }
-            catch (Exception e) when (stop.IsCancellationRequested || e is ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException e)
-            {
-                // Out of descriptors or the like: wait a little rather than spin.
-                Log.AcceptFailed(_logger, Port, e.SocketErrorCode.ToString());
-                try
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(50), stop).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
-            OnAccepted(client);
-        }
-    }
+    private Task AcceptLoopAsync(Socket listener, CancellationToken stop) =>
+        AcceptLoop.RunAsync(listener, OnAccepted, _logger, Port, TimeProvider.System, stop);
 
     private void OnAccepted(Socket socket)
     {
