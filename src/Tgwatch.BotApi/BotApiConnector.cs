@@ -270,12 +270,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         }
     }
 
-    /// <summary>Exponential from the least wait, capped, with full jitter in its upper half.</summary>
-    private TimeSpan Backoff(int attempt)
-    {
-        var ceiling = Math.Min(_options.MaxBackoff.TotalMilliseconds, _options.MinBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30)));
-        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
-    }
+    private TimeSpan Backoff(int attempt) => Connectors.Backoff.Next(attempt, _options.MinBackoff, _options.MaxBackoff);
 
     private static string Reason(Exception e)
     {

@@ -491,11 +491,7 @@ public sealed class TdlibConnector : IConnector, ILinkReport
         }
     }
 
-    private TimeSpan Backoff(int attempt)
-    {
-        var ceiling = Math.Min(_options.MaxBackoff.TotalMilliseconds, _options.MinBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30)));
-        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
-    }
+    private TimeSpan Backoff(int attempt) => Connectors.Backoff.Next(attempt, _options.MinBackoff, _options.MaxBackoff);
 
     // ---- one chat ----
 
