@@ -478,7 +478,8 @@ public sealed class TdlibConnector : IConnector, ILinkReport
             {
                 Interlocked.Increment(ref Stats.retries);
                 wait = Backoff(attempt);
-                TdlibLog.Retrying(_logger, what, $"error {e.Code}", wait.TotalSeconds);
+                // A failure that lasts is told at attempts 1, 2, 4, 8, ...: a line an hour at most once the backoff is long.
+                if ((attempt & (attempt - 1)) == 0) TdlibLog.Retrying(_logger, what, $"error {e.Code}", attempt, wait.TotalSeconds);
             }
             catch (TimeoutException)
             {
@@ -518,6 +519,7 @@ public sealed class TdlibConnector : IConnector, ILinkReport
         });
         private int _gap;
         private long? _last;
+        private bool _noHistory;
 
         public long ChatId { get; } = chatId;
         public string Stream { get; } = StreamOf(chatId);
@@ -634,14 +636,19 @@ public sealed class TdlibConnector : IConnector, ILinkReport
         /// </summary>
         private async Task CatchUpAsync(TdlibConnector owner, CancellationToken ct)
         {
-            if (_last is not { } from) return; // no position yet: live only
+            if (_last is not { } from || _noHistory) return; // no position yet (or no history for this account): live only
             var size = owner._options.HistoryPageSize;
             Interlocked.Increment(ref owner.Stats.catchUps);
             while (true)
             {
                 // 0 would mean "from the newest"; 1 sits below every server message.
                 var page = await HistoryAsync(owner, from == 0 ? 1 : from << 20, -(size - 1), size, ct).ConfigureAwait(false);
-                if (page is null) return;
+                if (page is null)
+                {
+                    // Refused for good (a bot has no getChatHistory; a chat left): told once, live from now on.
+                    _noHistory = true;
+                    return;
+                }
                 var newer = page.Where(m => m.Message.MessageId > from).ToList();
                 if (newer.Count == 0) return;
                 if (!page.Any(m => m.Message.MessageId <= from))

@@ -32,8 +32,8 @@ internal static partial class TdlibLog
     [LoggerMessage(EventId = 5009, Level = LogLevel.Warning, Message = "TDLib: {What} refused (error {Code}: {TdMessage}); not retried")]
     public static partial void Refused(ILogger logger, string what, int code, string tdMessage);
 
-    [LoggerMessage(EventId = 5010, Level = LogLevel.Warning, Message = "TDLib: {What} failed ({Error}); retrying in {Seconds:0.#} s")]
-    public static partial void Retrying(ILogger logger, string what, string error, double seconds);
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Warning, Message = "TDLib: {What} failed ({Error}, attempt {Attempt}); retrying in {Seconds:0.#} s")]
+    public static partial void Retrying(ILogger logger, string what, string error, int attempt, double seconds);
 
     [LoggerMessage(EventId = 5011, Level = LogLevel.Debug, Message = "TDLib: {What} timed out; retrying in {Seconds:0.#} s")]
     public static partial void RetryingQuietly(ILogger logger, string what, double seconds);

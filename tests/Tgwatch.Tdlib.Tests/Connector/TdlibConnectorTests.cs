@@ -332,6 +332,29 @@ public sealed class TdlibConnectorTests
         Assert.Equal("late", got.Single(d => d.Message?.Chat.Id == Talk).Message!.Text);
     }
 
+    // a bot logged in through TDLib has no getChatHistory: that is one line, and the chat goes on live (reconnections do not repeat it).
+    [Fact]
+    public async Task WithoutHistory_AChatGoesOnLive_WithOneLine()
+    {
+        var world = new TdWorld();
+        world.AddChat(News, "News");
+        world.Session.Fail("getChatHistory", 400, "The method is not available to bots");
+        var logs = new CollectingLoggerProvider();
+        await using var connector = Connector(world, logs: logs);
+        var got = await ReadUntil(connector, At(News, 0), g => Ids(g).Count == 2, g =>
+        {
+            if (Ids(g).Count != 1) return;
+            world.Connection("connectionStateConnecting");
+            world.Connection("connectionStateReady");
+            world.Connection("connectionStateConnecting");
+            world.Connection("connectionStateReady");
+            world.Post(News, "second");
+        }, first: () => world.Post(News, "first"));
+        Assert.Equal([1L, 2L], Ids(got));
+        Assert.Single(logs.Entries, e => e.Message.Contains("refused", StringComparison.Ordinal));
+        Assert.Single(world.Session.SentOf("getChatHistory"));
+    }
+
     // with no chats named every chat is watched; chats with a position from an earlier run catch up from it.
     [Fact]
     public async Task EveryChat_IsWatched_WhenNoneIsNamed_AndKnownOnesCatchUp()
