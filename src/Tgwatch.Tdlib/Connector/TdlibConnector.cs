@@ -647,14 +647,22 @@ public sealed class TdlibConnector : IConnector, ILinkReport
                 var page = await HistoryAsync(owner, from == 0 ? 1 : from << 20, -(size - 1), size, ct).ConfigureAwait(false);
                 if (page is null) return;
                 var newer = page.Where(m => m.Message.MessageId > from).ToList();
-                if (newer.Count == 0) return;
+                if (newer.Count == 0)
+                {
+                    // TDLib may have cut the page at its newer end: only the newest messages tell whether anything is newer.
+                    page = await HistoryAsync(owner, 0, 0, size, ct).ConfigureAwait(false);
+                    if (page is null) return;
+                    newer = page.Where(m => m.Message.MessageId > from).ToList();
+                    if (newer.Count == 0) return;
+                }
                 if (!page.Any(m => m.Message.MessageId <= from))
                 {
                     // The page starts above the position: fill the stretch below it, walking back until the position is reached.
                     var floor = newer.Min(m => m.TdMessageId);
-                    while (true)
+                    while ((floor >> 20) - 1 > from)
                     {
-                        var below = await HistoryAsync(owner, floor, 0, size, ct).ConfigureAwait(false);
+                        // From the server id just below the floor: a page TDLib cuts to one message still goes down.
+                        var below = await HistoryAsync(owner, ((floor >> 20) - 1) << 20, 0, size, ct).ConfigureAwait(false);
                         var fill = below?.Where(m => m.TdMessageId < floor && m.Message.MessageId > from).ToList() ?? [];
                         newer.AddRange(fill);
                         if (fill.Count == 0 || below!.Any(m => m.Message.MessageId <= from)) break;

@@ -77,7 +77,8 @@ public sealed class TdlibConnectorTests
         Assert.All(got, d => Assert.Equal("tdlib", d.Message!.Connector));
         Assert.All(world.HistoryLimits, l => Assert.InRange(l, 1, 100));
         Assert.True(world.HistoryLimits.Count >= 7, $"{world.HistoryLimits.Count} pages");
-        Assert.Equal(240, connector.Stats.HistoryMessages);
+        // the two live ones may come from history too, when they are there before the catch-up asks for the newest messages
+        Assert.InRange(connector.Stats.HistoryMessages, 240, 242);
         Assert.Single(world.Session.SentOf("openChat"));
     }
 
