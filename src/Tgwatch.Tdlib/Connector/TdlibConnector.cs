@@ -242,6 +242,8 @@ public sealed class TdlibConnector : IConnector, ILinkReport
                 else
                 {
                     // First time: start where the chat is now, and have that position committed.
+                    // last_message "may be null if none or unknown": then the newest message of its history says where the chat is.
+                    if (lastTdId == 0) lastTdId = await NewestAsync(chatId, spec, ct).ConfigureAwait(false);
                     var baseline = lastTdId >> 20;
                     feed.Anchor(baseline);
                     await _output.Writer.WriteAsync(new Delivery(null, new Checkpoint(stream, baseline)), ct).ConfigureAwait(false);
@@ -296,6 +298,19 @@ public sealed class TdlibConnector : IConnector, ILinkReport
         var last = chat.TryGetProperty("last_message", out var m) && m.ValueKind == JsonValueKind.Object
             && m.TryGetProperty("id", out var mid) && mid.ValueKind == JsonValueKind.Number && mid.TryGetInt64(out var tdId) ? tdId : 0;
         return (chatId, last);
+    }
+
+    /// <summary>The TDLib id of the chat's newest message, 0 when it has none (or TDLib refuses its history).</summary>
+    private async Task<long> NewestAsync(long chatId, ChatSpec spec, CancellationToken ct)
+    {
+        var request = new JsonObject
+        {
+            ["@type"] = "getChatHistory", ["chat_id"] = chatId, ["from_message_id"] = 0L, ["offset"] = 0, ["limit"] = 1, ["only_local"] = false,
+        };
+        if (await CallAsync(request, $"finding the last message of chat {spec}", ct).ConfigureAwait(false) is not { } page) return 0;
+        var messages = _reader.ReadMessages(page, MessageKind.New, out var malformed);
+        foreach (var reason in malformed) CountMalformed(reason);
+        return messages.Select(m => m.TdMessageId).DefaultIfEmpty(0).Max();
     }
 
     private async Task OpenAsync(long chatId, ChatSpec spec, CancellationToken ct)
