@@ -537,6 +537,7 @@ public sealed class TdlibConnector : IConnector, ILinkReport
         });
         private int _gap;
         private long? _last;
+        private long _firstLive = -1; // the server id of the first live message offered (written by the update loop only)
 
         public long ChatId { get; } = chatId;
         public string Stream { get; } = StreamOf(chatId);
@@ -557,6 +558,9 @@ public sealed class TdlibConnector : IConnector, ILinkReport
         /// <summary>Queues a live update; when the queue is full a new message is left to the catch-up (false).</summary>
         public bool Offer(LiveItem item)
         {
+            // A chat without a position catches up (after an overflow, a reconnection) from just before its first live message.
+            if (item is LiveNew { Message: { IsServerMessage: true } first } && Volatile.Read(ref _firstLive) < 0)
+                Volatile.Write(ref _firstLive, first.Message.MessageId);
             if (_live.Writer.TryWrite(item)) return true;
             // A new message comes back with the catch-up; a change (edit, deletion) is counted as not delivered.
             if (item is LiveNew) Volatile.Write(ref _gap, 1);
@@ -653,7 +657,9 @@ public sealed class TdlibConnector : IConnector, ILinkReport
         /// </summary>
         private async Task CatchUpAsync(TdlibConnector owner, CancellationToken ct)
         {
-            if (_last is not { } from) return; // no position yet: live only
+            // No position yet: from just before the first live message, or live only when none came yet.
+            var firstLive = Volatile.Read(ref _firstLive);
+            if ((_last ?? (firstLive > 0 ? firstLive - 1 : null)) is not { } from) return;
             var size = owner._options.HistoryPageSize;
             Interlocked.Increment(ref owner.Stats.catchUps);
             while (true)
