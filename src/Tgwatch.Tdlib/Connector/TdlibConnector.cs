@@ -242,6 +242,8 @@ public sealed class TdlibConnector : IConnector, ILinkReport
                 else
                 {
                     // First time: start where the chat is now, and have that position committed.
+                    // last_message "may be null if none or unknown": then the newest message of its history says where the chat is.
+                    if (lastTdId == 0) lastTdId = await NewestAsync(chatId, spec, ct).ConfigureAwait(false);
                     var baseline = lastTdId >> 20;
                     feed.Anchor(baseline);
                     await _output.Writer.WriteAsync(new Delivery(null, new Checkpoint(stream, baseline)), ct).ConfigureAwait(false);
@@ -256,14 +258,14 @@ public sealed class TdlibConnector : IConnector, ILinkReport
                 foreach (var (stream, position) in _committed)
                     if (TryChatOf(stream, out var chatId)) FeedOf(chatId, create: true)!.Anchor(position);
             }
-            else
-            {
-                // Chats that sent updates before the watched ones were known, and are not watched, are let go.
-                foreach (var chatId in _feeds.Keys)
-                    if (!IsWatched(chatId)) _feeds.TryRemove(chatId, out _);
-            }
             _started = true;
-            foreach (var feed in _feeds.Values) feed.Start(this, ct);
+            // Chats that sent updates before the watched ones were known, and are not watched, are let go (after the
+            // switch above, so one the update loop adds meanwhile is let go too).
+            foreach (var (chatId, feed) in _feeds)
+            {
+                if (IsWatched(chatId)) feed.Start(this, ct);
+                else _feeds.TryRemove(chatId, out _);
+            }
             TdlibLog.Watching(_logger, specs.Count == 0 ? "every chat" : $"{found} chat(s)", _feeds.Count);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -296,6 +298,19 @@ public sealed class TdlibConnector : IConnector, ILinkReport
         var last = chat.TryGetProperty("last_message", out var m) && m.ValueKind == JsonValueKind.Object
             && m.TryGetProperty("id", out var mid) && mid.ValueKind == JsonValueKind.Number && mid.TryGetInt64(out var tdId) ? tdId : 0;
         return (chatId, last);
+    }
+
+    /// <summary>The TDLib id of the chat's newest message, 0 when it has none (or TDLib refuses its history).</summary>
+    private async Task<long> NewestAsync(long chatId, ChatSpec spec, CancellationToken ct)
+    {
+        var request = new JsonObject
+        {
+            ["@type"] = "getChatHistory", ["chat_id"] = chatId, ["from_message_id"] = 0L, ["offset"] = 0, ["limit"] = 1, ["only_local"] = false,
+        };
+        if (await CallAsync(request, $"finding the last message of chat {spec}", ct).ConfigureAwait(false) is not { } page) return 0;
+        var messages = _reader.ReadMessages(page, MessageKind.New, out var malformed);
+        foreach (var reason in malformed) CountMalformed(reason);
+        return messages.Select(m => m.TdMessageId).DefaultIfEmpty(0).Max();
     }
 
     private async Task OpenAsync(long chatId, ChatSpec spec, CancellationToken ct)
@@ -520,6 +535,7 @@ public sealed class TdlibConnector : IConnector, ILinkReport
         private int _gap;
         private long? _last;
         private bool _noHistory;
+        private long _firstLive = -1; // the server id of the first live message offered (written by the update loop only)
 
         public long ChatId { get; } = chatId;
         public string Stream { get; } = StreamOf(chatId);
@@ -540,6 +556,9 @@ public sealed class TdlibConnector : IConnector, ILinkReport
         /// <summary>Queues a live update; when the queue is full a new message is left to the catch-up (false).</summary>
         public bool Offer(LiveItem item)
         {
+            // A chat without a position catches up (after an overflow, a reconnection) from just before its first live message.
+            if (item is LiveNew { Message: { IsServerMessage: true } first } && Volatile.Read(ref _firstLive) < 0)
+                Volatile.Write(ref _firstLive, first.Message.MessageId);
             if (_live.Writer.TryWrite(item)) return true;
             // A new message comes back with the catch-up; a change (edit, deletion) is counted as not delivered.
             if (item is LiveNew) Volatile.Write(ref _gap, 1);
@@ -636,7 +655,9 @@ public sealed class TdlibConnector : IConnector, ILinkReport
         /// </summary>
         private async Task CatchUpAsync(TdlibConnector owner, CancellationToken ct)
         {
-            if (_last is not { } from || _noHistory) return; // no position yet (or no history for this account): live only
+            // No position yet: from just before the first live message, or live only when none came yet (or there is no history).
+            var firstLive = Volatile.Read(ref _firstLive);
+            if (_noHistory || (_last ?? (firstLive > 0 ? firstLive - 1 : null)) is not { } from) return;
             var size = owner._options.HistoryPageSize;
             Interlocked.Increment(ref owner.Stats.catchUps);
             while (true)
@@ -650,14 +671,22 @@ public sealed class TdlibConnector : IConnector, ILinkReport
                     return;
                 }
                 var newer = page.Where(m => m.Message.MessageId > from).ToList();
-                if (newer.Count == 0) return;
+                if (newer.Count == 0)
+                {
+                    // TDLib may have cut the page at its newer end: only the newest messages tell whether anything is newer.
+                    page = await HistoryAsync(owner, 0, 0, size, ct).ConfigureAwait(false);
+                    if (page is null) return;
+                    newer = page.Where(m => m.Message.MessageId > from).ToList();
+                    if (newer.Count == 0) return;
+                }
                 if (!page.Any(m => m.Message.MessageId <= from))
                 {
                     // The page starts above the position: fill the stretch below it, walking back until the position is reached.
                     var floor = newer.Min(m => m.TdMessageId);
-                    while (true)
+                    while ((floor >> 20) - 1 > from)
                     {
-                        var below = await HistoryAsync(owner, floor, 0, size, ct).ConfigureAwait(false);
+                        // From the server id just below the floor: a page TDLib cuts to one message still goes down.
+                        var below = await HistoryAsync(owner, ((floor >> 20) - 1) << 20, 0, size, ct).ConfigureAwait(false);
                         var fill = below?.Where(m => m.TdMessageId < floor && m.Message.MessageId > from).ToList() ?? [];
                         newer.AddRange(fill);
                         if (fill.Count == 0 || below!.Any(m => m.Message.MessageId <= from)) break;

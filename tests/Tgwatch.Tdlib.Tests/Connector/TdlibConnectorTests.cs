@@ -77,7 +77,8 @@ public sealed class TdlibConnectorTests
         Assert.All(got, d => Assert.Equal("tdlib", d.Message!.Connector));
         Assert.All(world.HistoryLimits, l => Assert.InRange(l, 1, 100));
         Assert.True(world.HistoryLimits.Count >= 7, $"{world.HistoryLimits.Count} pages");
-        Assert.Equal(240, connector.Stats.HistoryMessages);
+        // the two live ones may come from history too, when they are there before the catch-up asks for the newest messages
+        Assert.InRange(connector.Stats.HistoryMessages, 240, 242);
         Assert.Single(world.Session.SentOf("openChat"));
     }
 
@@ -289,8 +290,12 @@ public sealed class TdlibConnectorTests
         world.Session.Push("""{"@type":"updateSomethingNew","x":1}""");
         world.Post(News, "fine");
         await using var connector = Connector(world);
-        var got = await ReadUntil(connector, At(News, 0), g => Ids(g).Count == 1);
-        Assert.Equal([1L], Ids(got));
+        using var cts = new CancellationTokenSource(Patience);
+        await using var e = connector.ReadAsync(At(News, 0), cts.Token).GetAsyncEnumerator(cts.Token);
+        Assert.True(await e.MoveNextAsync());
+        Assert.Equal(1, e.Current.Message!.MessageId);
+        // the message may come from history before the update loop has read the garbage: wait (still running) until it has
+        while (connector.Stats.Updates < 4) await Task.Delay(10, cts.Token);
         Assert.Equal(2, connector.Stats.Malformed);
     }
 
