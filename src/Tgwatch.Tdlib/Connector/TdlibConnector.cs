@@ -127,8 +127,22 @@ public sealed class TdlibConnector : IConnector, ILinkReport
         var start = Task.Run(() => StartAsync(run.Token), CancellationToken.None);
         try
         {
-            await foreach (var delivery in _output.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            var output = _output.Reader;
+            while (true)
+            {
+                Delivery? delivery;
+                try
+                {
+                    // The run's token: disposing the connector mid-read ends the read instead of leaving it waiting.
+                    if (!await output.WaitToReadAsync(run.Token).ConfigureAwait(false)) break;
+                    if (!output.TryRead(out delivery)) continue;
+                }
+                catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !ct.IsCancellationRequested)
+                {
+                    break;
+                }
                 yield return delivery;
+            }
         }
         finally
         {

@@ -360,6 +360,25 @@ public sealed class TdlibConnectorTests
         Assert.Single(world.Session.SentOf("getChatHistory"));
     }
 
+    // disposing the connector while somebody reads ends the read (it does not wait forever).
+    [Fact(Timeout = 20_000)]
+    public async Task DisposingWhileReading_EndsTheRead()
+    {
+        var world = new TdWorld();
+        world.AddChat(News, "News");
+        var connector = Connector(world);
+        var reading = Task.Run(async () =>
+        {
+            var n = 0;
+            await foreach (var _ in connector.ReadAsync(At(News, 0), CancellationToken.None)) n++;
+            return n;
+        });
+        while (world.Session.SentOf("openChat").Count == 0) await Task.Delay(10);
+        await connector.DisposeAsync();
+        Assert.Equal(0, await reading.WaitAsync(Patience));
+        Assert.Equal(ConnectionState.Disconnected, connector.Status.State);
+    }
+
     // with no chats named every chat is watched; chats with a position from an earlier run catch up from it.
     [Fact]
     public async Task EveryChat_IsWatched_WhenNoneIsNamed_AndKnownOnesCatchUp()
