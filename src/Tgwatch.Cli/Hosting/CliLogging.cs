@@ -7,16 +7,13 @@ namespace Tgwatch.Cli.Hosting;
 /// <summary>The logger factory of a command: our line format on stderr, behind the noise gate.</summary>
 internal sealed class CliLogging : IDisposable
 {
-    /// <summary>The category of TDLib's own log lines (<c>TdClientHost.NativeLogCategory</c>): classified by the rule packs.</summary>
-    public const string TdlibNativeCategory = "Tgwatch.Tdlib.Native";
-
     private readonly NoiseGatedLoggerProvider _gated;
 
     public CliLogging(TextWriter stderr, LogLevel minimum, bool json, TimeProvider time)
     {
         var colour = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
         _gated = new NoiseGatedLoggerProvider(new LineLoggerProvider(stderr, minimum, json, colour, time), new NoiseOptions(), time,
-            textRules: new Dictionary<string, NoiseRules> { [TdlibNativeCategory] = NoiseRules.Load() });
+            textRules: new Dictionary<string, NoiseRules> { [Tdlib.TdClientHost.NativeLogCategory] = NoiseRules.Load() }); // TDLib's records, by the rule packs
         Factory = LoggerFactory.Create(b => b.SetMinimumLevel(minimum).AddProvider(_gated)
             .AddFilter(Tdlib.TdClientHost.NativeLogCategory, NativeTdlibMinimum(minimum)));
     }

@@ -51,7 +51,6 @@ public sealed class TdlibConnector : IConnector, ILinkReport
     private readonly ReplyOrigins _replyOrigins;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _linkGate = new();
-    private readonly IReadOnlyList<JsonElement> _earlier;
     private Channel<Delivery> _output;
     private IReadOnlyDictionary<string, long> _committed = new Dictionary<string, long>();
     private volatile bool _started;
@@ -63,15 +62,14 @@ public sealed class TdlibConnector : IConnector, ILinkReport
     private int _reading;
 
     /// <summary>A connector over an authorized <paramref name="session"/>; nothing is sent before <see cref="ReadAsync"/>.</summary>
-    /// <param name="session">The authorized TDLib session; its updates must be read by this connector alone from now on.</param>
+    /// <param name="session">The authorized TDLib session (e.g. a <see cref="Auth.TdAuthorizedSession"/>, which gives the updates seen while logging in first); its updates must be read by this connector alone from now on.</param>
     /// <param name="reader">Reads the session's updates (its directory of users and chats is fed by them).</param>
     /// <param name="options">Settings.</param>
     /// <param name="logger">Where state lines go.</param>
     /// <param name="time">The clock.</param>
-    /// <param name="earlier">Updates the caller already took from the session (e.g. while logging in), handled first.</param>
     /// <exception cref="ArgumentException">An option is invalid (one line naming it).</exception>
     public TdlibConnector(ITdSession session, TdUpdateReader reader, TdlibConnectorOptions options, ILogger? logger = null,
-        TimeProvider? time = null, IReadOnlyList<JsonElement>? earlier = null)
+        TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(reader);
@@ -81,7 +79,6 @@ public sealed class TdlibConnector : IConnector, ILinkReport
         _options = options.Validate();
         _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
-        _earlier = earlier ?? [];
         _replyOrigins = new ReplyOrigins(options.ReplyOriginCapacity);
         _output = NewOutput();
         _link = new LinkMonitor(options.Grace, _time, this);
@@ -361,7 +358,6 @@ public sealed class TdlibConnector : IConnector, ILinkReport
     {
         try
         {
-            foreach (var update in _earlier) Handle(update);
             while (await _session.Updates.WaitToReadAsync(ct).ConfigureAwait(false))
                 while (_session.Updates.TryRead(out var update))
                     Handle(update);
