@@ -24,7 +24,7 @@ internal sealed class TdUsernames
 
     /// <summary>The primary username: the first active one.</summary>
     [JsonIgnore]
-    public string? Primary => ActiveUsernames is [var first, ..] && first.Length > 0 ? first : null;
+    public string? Primary => ActiveUsernames is [{ Length: > 0 } first, ..] ? first : null;
 }
 
 /// <summary>TDLib <c>supergroup</c>: a supergroup or a channel (id, usernames, is_channel).</summary>

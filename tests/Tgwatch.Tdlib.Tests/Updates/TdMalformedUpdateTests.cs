@@ -41,6 +41,16 @@ public sealed class TdMalformedUpdateTests
         Assert.Contains(kind, e.Reason);
     }
 
+    // a null among the active usernames (found by the property test) is no username, not a crash.
+    [Fact]
+    public void A_null_active_username_is_no_username()
+    {
+        var update = JsonDocument.Parse("""{"@type":"updateUser","user":{"@type":"user","id":42,"first_name":"Ann","last_name":"","usernames":{"@type":"usernames","active_usernames":[null,"ann"],"disabled_usernames":[],"editable_username":"ann"},"type":{"@type":"userTypeRegular"}}}""").RootElement;
+        Assert.IsNotType<TdMalformedUpdate>(_reader.Read(update));
+        Assert.Null(_reader.Directory.User(42).Username);
+        Assert.Equal("Ann", _reader.Directory.User(42).Name);
+    }
+
     [Fact]
     public void The_default_element_is_malformed()
     {
