@@ -14,7 +14,7 @@ public static partial class PrivateFiles
     /// <summary>Sets the process umask to 077 (for every file the process creates from now on); returns the previous one. Nothing on Windows.</summary>
     public static uint RestrictNewFiles() => OperatingSystem.IsWindows() ? 0 : umask(PrivateUmask);
 
-    /// <summary>Makes <paramref name="directory"/> and every directory below it 0700 and every file 0600; symbolic links are left alone. Nothing on Windows.</summary>
+    /// <summary>Makes <paramref name="directory"/> and every directory below it 0700 and every file 0600; symbolic links are left alone, and entries removed while it runs (TDLib works in the directory) are skipped. Nothing on Windows.</summary>
     public static void Restrict(string directory)
     {
         if (OperatingSystem.IsWindows() || !Directory.Exists(directory)) return;
@@ -22,7 +22,14 @@ public static partial class PrivateFiles
         root.UnixFileMode = Storage.PrivateDirectory.Mode;
         foreach (var entry in root.EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true }))
         {
-            entry.UnixFileMode = entry is DirectoryInfo ? Storage.PrivateDirectory.Mode : UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            try
+            {
+                entry.UnixFileMode = entry is DirectoryInfo ? Storage.PrivateDirectory.Mode : UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // TDLib removed it since it was listed (a journal, a binlog being rewritten, a WAL at close): nothing to restrict.
+            }
         }
     }
 

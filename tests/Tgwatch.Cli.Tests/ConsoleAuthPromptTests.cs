@@ -67,6 +67,18 @@ public sealed class ConsoleAuthPromptTests
         Assert.Equal("the login was abandoned (end of input)", e.Message);
     }
 
+    [Fact]
+    public async Task A_typed_password_is_sent_as_typed_with_its_spaces()
+    {
+        // Telegram compares the password byte for byte; "  pass word " is another password than "pass word".
+        Then("checkAuthenticationCode", """{"@type":"authorizationStateWaitPassword","password_hint":"","has_recovery_email_address":false,"has_passport_data":false,"recovery_email_address_pattern":""}""");
+        var typed = new StringReader("11111\n  pass word \n");
+
+        await OpenAsync(new ConsoleAuthPrompt(new AuthAnswers { PhoneNumber = Phone }, typed, _shown, hideTyping: false));
+
+        Assert.Equal("  pass word ", (string?)Assert.Single(_session.SentOf("checkAuthenticationPassword"))["password"]);
+    }
+
     private Task<TdAuthorizedSession> OpenAsync(IAuthPrompt prompt) =>
         TdAuthorizedSession.OpenAsync(_session, new TdAuthorization(_session, new TdlibParameters("/tmp/x", 94575, "0123456789abcdef0123456789abcdef"), prompt), TimeSpan.FromSeconds(10));
 

@@ -73,6 +73,24 @@ public sealed class LoginCommandTests
         Assert.DoesNotContain(Phone, run.Stderr);
     }
 
+    [Theory]
+    [InlineData("login", "--phone", Phone)]
+    [InlineData("chats")]
+    [InlineData("run", "--connector", "tdlib")]
+    public async Task A_data_directory_that_cannot_be_created_is_one_line_and_exit_2(params string[] args)
+    {
+        var file = Path.Combine(Some.TempDirectory("tgwatch-login"), "a-file");
+        await File.WriteAllTextAsync(file, "not a directory");
+
+        var run = await RunAsync(Credentials(), [.. args, "--data-dir", Path.Combine(file, "data")]);
+
+        Assert.Equal(2, run.ExitCode);
+        var line = Assert.Single(run.Stderr.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith($"tgwatch {args[0]}: ", line);
+        Assert.Contains(file, line);
+        Assert.Equal("", run.Output);
+    }
+
     [Fact]
     public async Task A_second_process_on_the_same_session_is_one_line_and_exit_2()
     {

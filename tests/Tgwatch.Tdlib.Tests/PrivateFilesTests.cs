@@ -20,4 +20,36 @@ public sealed class PrivateFilesTests
         Assert.Equal((UnixFileMode)0b111_000_000, File.GetUnixFileMode(sub.FullName));
         Assert.Equal((UnixFileMode)0b110_000_000, File.GetUnixFileMode(file));
     }
+
+    [Fact]
+    public async Task Restrict_goes_on_when_TDLib_removes_a_file_while_it_runs()
+    {
+        // TDLib works in its directory while we tighten it (right after Ready, or when a close was not confirmed in
+        // time): a journal, a binlog being rewritten (td.binlog.new renamed) or a WAL removed at close vanishes between
+        // the listing and the chmod. That is no failure of the command (an unhandled exception is a stack trace).
+        var root = TestHost.TempDir();
+        for (var i = 0; i < 20; i++) File.WriteAllText(Path.Combine(root, $"keep{i}"), "x");
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        var churn = Task.Run(() =>
+        {
+            var n = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                var path = Path.Combine(root, $"db.sqlite-journal{n++ % 50}");
+                File.WriteAllText(path, "x");
+                File.Delete(path);
+                var dir = Directory.CreateDirectory(Path.Combine(root, $"temp{n % 7}"));
+                Directory.Delete(dir.FullName);
+            }
+        });
+        try
+        {
+            while (!stop.IsCancellationRequested) PrivateFiles.Restrict(root);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await churn;
+        }
+    }
 }

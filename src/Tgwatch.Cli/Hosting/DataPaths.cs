@@ -15,7 +15,7 @@ internal static class DataPaths
     public static string DataDirectory(string? dataDirectory)
     {
         var dir = string.IsNullOrEmpty(dataDirectory) ? DefaultDataDirectory() : Path.GetFullPath(dataDirectory);
-        Storage.PrivateDirectory.Create(dir);
+        CreatePrivate(dir);
         return dir;
     }
 
@@ -24,7 +24,20 @@ internal static class DataPaths
     {
         if (!string.IsNullOrEmpty(state)) return Path.GetFullPath(state);
         var dir = string.IsNullOrEmpty(dataDirectory) ? DefaultDataDirectory() : Path.GetFullPath(dataDirectory);
-        Storage.PrivateDirectory.Create(dir);
+        CreatePrivate(dir);
         return Path.Combine(dir, "tgwatch.db");
+    }
+
+    /// <summary>Creates <paramref name="directory"/> (0700) unless it exists; one that cannot be created (a file in the way, no permission) is one line, exit code 2.</summary>
+    public static void CreatePrivate(string directory)
+    {
+        try
+        {
+            Storage.PrivateDirectory.Create(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.Usage, $"cannot create the directory {directory}: {e.Message.FirstLine()}");
+        }
     }
 }

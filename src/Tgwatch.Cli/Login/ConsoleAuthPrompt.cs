@@ -84,7 +84,9 @@ internal sealed class ConsoleAuthPrompt(AuthAnswers given, TextReader input, Tex
         await output.WriteAsync(question).ConfigureAwait(false);
         await output.FlushAsync(ct).ConfigureAwait(false);
         var line = hide && hideTyping ? ReadHidden() : await input.ReadLineAsync(ct).ConfigureAwait(false);
-        return line?.Trim() ?? throw new TdlibLoginException("the login was abandoned (end of input)");
+        if (line is null) throw new TdlibLoginException("the login was abandoned (end of input)");
+        // A password is taken as typed: its spaces are part of it. A phone number, token or code is trimmed.
+        return hide ? line : line.Trim();
     }
 
     private string? ReadHidden()

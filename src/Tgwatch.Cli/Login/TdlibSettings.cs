@@ -44,12 +44,14 @@ internal sealed partial class TdlibSettings
             throw new CliException(ExitCodes.Usage, $"Tdlib:Account: letters, digits, '.', '_' or '-', not '{Account}'");
     }
 
-    /// <summary>The TDLib database directory of the account: <c>&lt;data dir&gt;/tdlib/&lt;account&gt;</c> (parents created 0700).</summary>
+    /// <summary>The TDLib database directory of the account: <c>&lt;data dir&gt;/tdlib/&lt;account&gt;</c> (created 0700 with its parents; one that cannot be is a <see cref="CliException"/>, exit code 2).</summary>
     public string DatabaseDirectory(string? dataDirectory)
     {
         var root = Path.Combine(DataPaths.DataDirectory(dataDirectory), "tdlib");
-        Storage.PrivateDirectory.Create(root);
-        return Path.Combine(root, Account);
+        DataPaths.CreatePrivate(root);
+        var database = Path.Combine(root, Account);
+        DataPaths.CreatePrivate(database);
+        return database;
     }
 
     /// <summary>The <c>setTdlibParameters</c> settings for <paramref name="databaseDirectory"/>; after <see cref="Validate"/>.</summary>
