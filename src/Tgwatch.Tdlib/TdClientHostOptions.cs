@@ -16,8 +16,13 @@ public sealed record TdClientHostOptions
     /// <see cref="LogVerbosity"/> (TDLib compares each record's level with the global verbosity). By default the
     /// <c>connections</c> tag is at 2, so ConnectionCreator's attempts and failures (<c>Failed connection …</c>,
     /// which TDLib logs under this tag only) appear at the default verbosity; the noise gate's TDLib rules collapse them.
+    /// The <c>td_requests</c> tag is muted (1024, above any verbosity): it dumps every request and answer, and answers
+    /// hold secrets (getMe's phone number, a login's code info) that no log line may carry.
     /// </summary>
-    public IReadOnlyDictionary<string, int> LogTagVerbosity { get; init; } = new Dictionary<string, int> { ["connections"] = 2 };
+    public IReadOnlyDictionary<string, int> LogTagVerbosity { get; init; } = new Dictionary<string, int> { ["connections"] = 2, ["td_requests"] = MutedTag };
+
+    /// <summary>A tag level above any verbosity (TDLib's is at most 1023): the tag's records are never written.</summary>
+    public const int MutedTag = 1024;
 
     /// <summary>How long one <c>td_receive</c> call waits; bounds how long stopping the receive thread takes.</summary>
     public TimeSpan ReceiveTimeout { get; init; } = TimeSpan.FromMilliseconds(500);

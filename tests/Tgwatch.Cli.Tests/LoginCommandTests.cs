@@ -77,6 +77,7 @@ public sealed class LoginCommandTests
     [InlineData("login", "--phone", Phone)]
     [InlineData("chats")]
     [InlineData("run", "--connector", "tdlib")]
+    [InlineData("status")]
     public async Task A_data_directory_that_cannot_be_created_is_one_line_and_exit_2(params string[] args)
     {
         var file = Path.Combine(Some.TempDirectory("tgwatch-login"), "a-file");

@@ -24,4 +24,14 @@ public sealed class TdlibRunTests
     [InlineData("""{"@type":"user","id":"x"}""")]
     [InlineData("[]")]
     public void AGetMeAnswerWithoutAnId_IsATypedError(string me) => Assert.Throws<TdlibErrorException>(() => TdlibRun.AccountOf(Json(me)));
+
+    // the account's phone number, which getMe answers with, is masked from then on wherever a line would carry it.
+    [Fact]
+    public async Task TheAccountsPhoneNumber_IsASecretOnceKnown()
+    {
+        var session = new global::Tgwatch.TestKit.ScriptedTdSession()
+            .On("getMe", _ => """{"@type":"user","id":777,"first_name":"A","phone_number":"15550007788","type":{"@type":"userTypeRegular"}}""");
+        Assert.Equal("user777", await TdlibRun.AccountAsync(session, TimeSpan.FromSeconds(5), default));
+        Assert.DoesNotContain("15550007788", global::Tgwatch.Secrets.SecretRedactor.Redact("logged in as 15550007788"), StringComparison.Ordinal);
+    }
 }

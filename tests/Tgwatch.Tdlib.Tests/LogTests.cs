@@ -39,6 +39,39 @@ public sealed class LogTests
         Assert.DoesNotContain(lines, l => l.Line.Contains(TestHost.Parameters("x").ApiHash, StringComparison.Ordinal));
     }
 
+    // TDLib dumps requests and answers under its td_requests tag at high verbosity (getMe's answer holds the account's phone
+    // number): that tag is muted by default, so not even --tdlib-log-verbosity 5 writes a request's contents.
+    [Fact]
+    public async Task Requests_and_answers_are_not_dumped_even_at_the_highest_verbosity()
+    {
+        const string Marker = "tgwatchmarker7731";
+        var lines = new ConcurrentQueue<TdlibLogLine>();
+        void Collect(TdlibLogLine line) => lines.Enqueue(line);
+        _host.LogLine += Collect;
+        try
+        {
+            _host.SetLogVerbosity(5);
+            await using var client = _host.CreateClient();
+            await client.SetParametersAsync(TestHost.Parameters(TestHost.TempDir()), TimeSpan.FromSeconds(30));
+            await TestHost.WaitForStateAsync(client, "authorizationStateWaitPhoneNumber");
+            var answer = await client.SendAsync(new System.Text.Json.Nodes.JsonObject
+            {
+                ["@type"] = "parseTextEntities", ["text"] = $"*{Marker}*",
+                ["parse_mode"] = new System.Text.Json.Nodes.JsonObject { ["@type"] = "textParseModeMarkdown", ["version"] = 2 },
+            }, TimeSpan.FromSeconds(30));
+            Assert.Contains(Marker, answer.GetRawText(), StringComparison.Ordinal);
+            await client.CloseAsync(TimeSpan.FromSeconds(30));
+            await Task.Delay(300);
+        }
+        finally
+        {
+            _host.SetLogVerbosity(2);
+            _host.LogLine -= Collect;
+        }
+        Assert.NotEmpty(lines);
+        Assert.DoesNotContain(lines, l => l.Line.Contains(Marker, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(0, LogLevel.Critical)]
     [InlineData(1, LogLevel.Error)]

@@ -25,7 +25,16 @@ internal static class StatusCommand
     private static async Task<int> Run(ParseResult parse, CommonOptions common, Option<bool> json, CancellationToken ct)
     {
         var (stdout, stderr) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
-        var path = DataPaths.StatePath(parse.GetValue(common.State), parse.GetValue(common.DataDir));
+        string path;
+        try
+        {
+            path = DataPaths.StatePath(parse.GetValue(common.State), parse.GetValue(common.DataDir));
+        }
+        catch (CliException e)
+        {
+            await stderr.WriteLineAsync($"tgwatch status: {e.Message}").ConfigureAwait(false);
+            return e.ExitCode;
+        }
         if (!File.Exists(path))
         {
             await stderr.WriteLineAsync($"tgwatch status: no state store at {path} (nothing has run with it yet)").ConfigureAwait(false);

@@ -47,6 +47,9 @@ internal static class TdlibRun
     internal static async Task<string> AccountAsync(Tgwatch.Tdlib.ITdSession session, TimeSpan timeout, CancellationToken ct)
     {
         var me = await session.SendAsync(new JsonObject { ["@type"] = "getMe" }, timeout, ct).ConfigureAwait(false);
+        // The account's phone number is a secret: masked from here on wherever it would be written.
+        if (me.ValueKind == JsonValueKind.Object && me.TryGetProperty("phone_number", out var phone) && phone.ValueKind == JsonValueKind.String)
+            TdAuthorization.RegisterPhoneNumber(phone.GetString());
         return AccountOf(me);
     }
 
