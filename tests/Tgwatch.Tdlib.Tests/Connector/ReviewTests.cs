@@ -7,34 +7,13 @@ using Tgwatch.Tdlib.Connector;
 using Tgwatch.Tdlib.Updates;
 using Tgwatch.TestKit;
 
+using static Tgwatch.Tdlib.Tests.Connector.ConnectorTesting;
+
 namespace Tgwatch.Tdlib.Tests.Connector;
 
 /// <summary>Defects found in review of the TDLib connector, each shown by a test.</summary>
 public sealed class ReviewTests
 {
-    private const long News = -1001234567890;
-    private const long Talk = -1009876543210;
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-
-    private static TdlibConnector Connector(TdWorld world, IReadOnlyList<string>? chats = null, Func<TdlibConnectorOptions, TdlibConnectorOptions>? tune = null)
-    {
-        var options = new TdlibConnectorOptions
-        {
-            Account = "user5001",
-            Chats = chats ?? [News.ToString(CultureInfo.InvariantCulture)],
-            MinBackoff = TimeSpan.FromMilliseconds(20),
-            MaxBackoff = TimeSpan.FromMilliseconds(100),
-            RequestTimeout = TimeSpan.FromSeconds(5),
-        };
-        options = tune?.Invoke(options) ?? options;
-        return new TdlibConnector(world.Session, new TdUpdateReader(options.Account), options);
-    }
-
-    private static IReadOnlyDictionary<string, long> At(long chatId, long position) => new Dictionary<string, long> { [TdlibConnector.StreamOf(chatId)] = position };
-
-    private static List<long> Ids(IEnumerable<Delivery> got, long? chat = null) =>
-        [.. got.Where(d => d.Message is { Kind: MessageKind.New } && (chat is null || d.Message.Chat.Id == chat)).Select(d => d.Message!.MessageId)];
-
     /// <summary>Reads until <paramref name="done"/> holds, or until <paramref name="quiet"/> passes without a delivery (then returns what came).</summary>
     private static async Task<List<Delivery>> ReadFor(TdlibConnector connector, IReadOnlyDictionary<string, long> committed, Func<List<Delivery>, bool> done,
         TimeSpan quiet, Func<Delivery, Task>? onEach = null)
@@ -75,7 +54,7 @@ public sealed class ReviewTests
         var world = new TdWorld { HistoryPageCap = 5 };
         world.AddChat(News, "News");
         for (var i = 0; i < 30; i++) world.Post(News, $"m{i + 1}", live: false);
-        await using var connector = Connector(world);
+        await using var connector = NewConnector(world);
         var got = await ReadFor(connector, At(News, 10), g => Ids(g).Count >= 20, TimeSpan.FromSeconds(2));
         Assert.Equal(Enumerable.Range(11, 20).Select(i => (long)i), Ids(got));
     }
@@ -88,7 +67,7 @@ public sealed class ReviewTests
         var world = new TdWorld { HistoryPageCap = 1 };
         world.AddChat(News, "News");
         for (var i = 0; i < 12; i++) world.Post(News, $"m{i + 1}", live: false);
-        await using var connector = Connector(world);
+        await using var connector = NewConnector(world);
         var got = await ReadFor(connector, At(News, 3), g => Ids(g).Count >= 9, TimeSpan.FromSeconds(2));
         Assert.Equal(Enumerable.Range(4, 9).Select(i => (long)i), Ids(got));
     }
@@ -104,7 +83,7 @@ public sealed class ReviewTests
         for (var i = 0; i < 5; i++) world.Post(News, "old", live: false);
         world.Session.On("getChat", _ =>
             $$"""{"@type":"chat","id":{{News}},"type":{"@type":"chatTypeSupergroup","supergroup_id":1234567890,"is_channel":true},"title":"News"}""");
-        await using var connector = Connector(world);
+        await using var connector = NewConnector(world);
         var got = await ReadFor(connector, new Dictionary<string, long>(), g => Ids(g).Contains(6), TimeSpan.FromSeconds(2), async d =>
         {
             if (d.Message is null) world.Post(News, "new");
@@ -125,7 +104,7 @@ public sealed class ReviewTests
         for (var i = 0; i < 3; i++) world.Post(Talk, "before", live: false);
         // the burst waits in the session before the connector starts (as updates seen while logging in do)
         for (var i = 0; i < 20; i++) world.Post(Talk, $"burst {i}");
-        await using var connector = Connector(world, chats: [], tune: o => o with { LiveQueueCapacity = 1 });
+        await using var connector = NewConnector(world, chats: [], tune: o => o with { LiveQueueCapacity = 1 });
         var got = await ReadFor(connector, new Dictionary<string, long>(), g => Ids(g).Count >= 20, TimeSpan.FromSeconds(2));
         Assert.True(connector.Stats.LiveOverflows > 0);
         Assert.Equal(Enumerable.Range(4, 20).Select(i => (long)i), Ids(got, Talk));

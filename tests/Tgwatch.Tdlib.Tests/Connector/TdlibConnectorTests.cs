@@ -8,30 +8,12 @@ using Tgwatch.Tdlib.Connector;
 using Tgwatch.Tdlib.Updates;
 using Tgwatch.TestKit;
 
+using static Tgwatch.Tdlib.Tests.Connector.ConnectorTesting;
+
 namespace Tgwatch.Tdlib.Tests.Connector;
 
 public sealed class TdlibConnectorTests
 {
-    private const long News = -1001234567890;
-    private const long Talk = -1009876543210;
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-
-    private static TdlibConnector Connector(TdWorld world, IReadOnlyList<string>? chats = null, Func<TdlibConnectorOptions, TdlibConnectorOptions>? tune = null,
-        TimeProvider? time = null, CollectingLoggerProvider? logs = null)
-    {
-        var options = new TdlibConnectorOptions
-        {
-            Account = "user5001",
-            Chats = chats ?? [News.ToString(System.Globalization.CultureInfo.InvariantCulture)],
-            MinBackoff = TimeSpan.FromMilliseconds(20),
-            MaxBackoff = TimeSpan.FromMilliseconds(100),
-            RequestTimeout = TimeSpan.FromSeconds(5),
-        };
-        options = tune?.Invoke(options) ?? options;
-        var logger = logs?.CreateLogger("Tgwatch.Tdlib.Connector");
-        return new TdlibConnector(world.Session, new TdUpdateReader(options.Account), options, logger, time);
-    }
-
     /// <summary>Reads deliveries until <paramref name="done"/> holds for what was read.</summary>
     private static async Task<List<Delivery>> ReadUntil(TdlibConnector connector, IReadOnlyDictionary<string, long> committed, Func<List<Delivery>, bool> done,
         Action<List<Delivery>>? onEach = null, Action? first = null)
@@ -55,10 +37,6 @@ public sealed class TdlibConnectorTests
         return got;
     }
 
-    private static IReadOnlyDictionary<string, long> At(long chatId, long position) => new Dictionary<string, long> { [TdlibConnector.StreamOf(chatId)] = position };
-
-    private static List<long> Ids(IEnumerable<Delivery> got) => [.. got.Where(d => d.Message is { Kind: MessageKind.New }).Select(d => d.Message!.MessageId)];
-
     // the checkpoint is the server id of the last message processed: a restart catches up from it with getChatHistory pages
     // (at most 100 per call, TDLib choosing fewer), in order, then goes on live; nothing twice, nothing missed.
     [Fact]
@@ -67,7 +45,7 @@ public sealed class TdlibConnectorTests
         var world = new TdWorld { HistoryPageCap = 37 };
         world.AddChat(News, "News", username: "newsroom");
         for (var i = 0; i < 250; i++) world.Post(News, $"m{i + 1}", live: false);
-        await using var connector = Connector(world);
+        await using var connector = NewConnector(world);
         var got = await ReadUntil(connector, At(News, 10), g => Ids(g).Count == 242, g =>
         {
             if (Ids(g).Count == 240) for (var i = 0; i < 2; i++) world.Post(News, "live");
@@ -89,7 +67,7 @@ public sealed class TdlibConnectorTests
         var world = new TdWorld();
         world.AddChat(News, "News");
         for (var i = 0; i < 5; i++) world.Post(News, "old", live: false);
-        await using var connector = Connector(world);
+        await using var connector = NewConnector(world);
         var got = await ReadUntil(connector, new Dictionary<string, long>(), g => g.Count == 2, g =>
         {
             if (g.Count == 1) world.Post(News, "new");
@@ -109,7 +87,7 @@ public sealed class TdlibConnectorTests
         world.AddChat(Talk, "Talk", type: "supergroup");
         var logs = new CollectingLoggerProvider();
         world.Post(News, "hello");
-        await using var connector = Connector(world, ["@newsroom", "@nosuchchat", "@ghost_chat"], logs: logs);
+        await using var connector = NewConnector(world, ["@newsroom", "@nosuchchat", "@ghost_chat"], logs: logs);
         var got = await ReadUntil(connector, At(News, 0), g => Ids(g).Count == 1);
         Assert.Equal(2, world.Session.SentOf("searchPublicChat").Count(r => (string?)r["username"] is "nosuchchat" or "ghost_chat"));
         Assert.Equal(2, logs.Entries.Count(l => l.Message.Contains("was not found", StringComparison.Ordinal)));
@@ -120,7 +98,7 @@ public sealed class TdlibConnectorTests
     public async Task NoWatchedChatFound_EndsTheRunWithOneLine()
     {
         var world = new TdWorld();
-        await using var connector = Connector(world, ["@nosuchchat"]);
+        await using var connector = NewConnector(world, ["@nosuchchat"]);
         var e = await Assert.ThrowsAsync<TdlibChatsNotFoundException>(() => ReadUntil(connector, new Dictionary<string, long>(), _ => false));
         Assert.DoesNotContain('\n', e.Message);
     }
@@ -134,7 +112,7 @@ public sealed class TdlibConnectorTests
         world.Connection("connectionStateConnecting");
         world.Connection("connectionStateUpdating");
         world.Connection("connectionStateReady");
-        await using var connector = Connector(world);
+        await using var connector = NewConnector(world);
         var states = new List<ConnectionState>();
         connector.StatusChanged += s => { lock (states) states.Add(s.State); };
         var got = await ReadUntil(connector, At(News, 0), g => Ids(g).Count == 4, g =>
@@ -161,7 +139,7 @@ public sealed class TdlibConnectorTests
     {
         var world = new TdWorld();
         world.AddChat(News, "News");
-        await using var connector = Connector(world, tune: o => o with { LiveQueueCapacity = 2, OutputCapacity = 1 });
+        await using var connector = NewConnector(world, tune: o => o with { LiveQueueCapacity = 2, OutputCapacity = 1 });
         using var cts = new CancellationTokenSource(Patience);
         await using var e = connector.ReadAsync(At(News, 0), cts.Token).GetAsyncEnumerator(cts.Token);
         for (var i = 0; i < 60; i++) world.Post(News, $"m{i + 1}");
@@ -189,7 +167,7 @@ public sealed class TdlibConnectorTests
             if (Interlocked.Increment(ref calls) == 1) throw new TdlibErrorException(429, "Too Many Requests: retry after 7", "getChatHistory");
             return Task.FromResult(ScriptedTdSession.Parse($$"""{"@type":"messages","total_count":1,"messages":[{{TdWorld.MessageJson(new TdWorld.Msg(News, 1, "one", 1_700_000_000, null)).ToJsonString()}}]}"""));
         });
-        await using var connector = Connector(world, time: clock);
+        await using var connector = NewConnector(world, time: clock);
         using var cts = new CancellationTokenSource(Patience);
         await using var e = connector.ReadAsync(At(News, 0), cts.Token).GetAsyncEnumerator(cts.Token);
         var next = e.MoveNextAsync().AsTask();
@@ -222,7 +200,7 @@ public sealed class TdlibConnectorTests
         var world = new TdWorld();
         world.AddChat(News, "News");
         world.Post(News, "question", live: false);
-        await using var connector = Connector(world, tune: o => o with { RequestTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var connector = NewConnector(world, tune: o => o with { RequestTimeout = TimeSpan.FromMilliseconds(300) });
         var answer = world.Post(News, "answer", replyTo: 1);
         var delivered = await ReadUntil(connector, At(News, 1), g => Ids(g).Contains(answer.Id));
         var reply = delivered.Single(d => d.Message?.MessageId == answer.Id).Message!.ReplyTo!;
@@ -247,7 +225,7 @@ public sealed class TdlibConnectorTests
     {
         var world = new TdWorld();
         world.AddChat(News, "News");
-        await using var connector = Connector(world);
+        await using var connector = NewConnector(world);
         var got = await ReadUntil(connector, At(News, 0), g => g.Any(d => d.Message?.Kind == MessageKind.Delete), g =>
         {
             if (g.Count == 1 && g[0].Message?.MessageId == 1)
@@ -274,7 +252,7 @@ public sealed class TdlibConnectorTests
         var world = new TdWorld();
         world.AddChat(News, "News");
         world.Session.Push("""{"@type":"updateAuthorizationState","authorization_state":{"@type":"authorizationStateLoggingOut"}}""");
-        await using var connector = Connector(world);
+        await using var connector = NewConnector(world);
         var e = await Assert.ThrowsAsync<TdlibAuthorizationLostException>(() => ReadUntil(connector, At(News, 0), _ => false));
         Assert.Contains("tgwatch login", e.Message, StringComparison.Ordinal);
     }
@@ -289,7 +267,7 @@ public sealed class TdlibConnectorTests
         world.Session.Push("[1,2,3]");
         world.Session.Push("""{"@type":"updateSomethingNew","x":1}""");
         world.Post(News, "fine");
-        await using var connector = Connector(world);
+        await using var connector = NewConnector(world);
         using var cts = new CancellationTokenSource(Patience);
         await using var e = connector.ReadAsync(At(News, 0), cts.Token).GetAsyncEnumerator(cts.Token);
         Assert.True(await e.MoveNextAsync());
@@ -315,7 +293,7 @@ public sealed class TdlibConnectorTests
             : """{"@type":"messages","total_count":0,"messages":[]}""");
         var logs = new CollectingLoggerProvider();
         string[] chats = [News.ToString(System.Globalization.CultureInfo.InvariantCulture), Talk.ToString(System.Globalization.CultureInfo.InvariantCulture)];
-        await using var connector = Connector(world, chats, logs: logs);
+        await using var connector = NewConnector(world, chats, logs: logs);
         var got = await ReadUntil(connector, At(News, 1), g => Ids(g).Count == 1);
         Assert.Equal([2L], Ids(got));
         Assert.Equal(2, connector.Stats.Malformed);
@@ -329,7 +307,7 @@ public sealed class TdlibConnectorTests
         var world = new TdWorld();
         world.AddChat(News, "News");
         world.AddChat(Talk, "Talk", type: "supergroup");
-        await using var connector = Connector(world, chats: []);
+        await using var connector = NewConnector(world, chats: []);
         var got = await ReadUntil(connector, new Dictionary<string, long>(), g => g.Any(d => d.Message?.Chat.Id == Talk), g =>
         {
             if (g.Count == 1) world.Post(Talk, "late");
@@ -345,7 +323,7 @@ public sealed class TdlibConnectorTests
         world.AddChat(News, "News");
         world.Session.Fail("getChatHistory", 400, "The method is not available to bots");
         var logs = new CollectingLoggerProvider();
-        await using var connector = Connector(world, logs: logs);
+        await using var connector = NewConnector(world, logs: logs);
         var got = await ReadUntil(connector, At(News, 0), g => Ids(g).Count == 2, g =>
         {
             if (Ids(g).Count != 1) return;
@@ -366,7 +344,7 @@ public sealed class TdlibConnectorTests
     {
         var world = new TdWorld();
         world.AddChat(News, "News");
-        var connector = Connector(world);
+        var connector = NewConnector(world);
         var reading = Task.Run(async () =>
         {
             var n = 0;
@@ -388,7 +366,7 @@ public sealed class TdlibConnectorTests
         world.AddChat(Talk, "Talk", type: "supergroup");
         for (var i = 0; i < 3; i++) world.Post(Talk, "missed", live: false);
         world.Post(News, "live");
-        await using var connector = Connector(world, chats: []);
+        await using var connector = NewConnector(world, chats: []);
         var got = await ReadUntil(connector, At(Talk, 1), g => g.Count(d => d.Message is not null) == 3);
         Assert.Equal([2L, 3L], got.Where(d => d.Message?.Chat.Id == Talk).Select(d => d.Message!.MessageId));
         Assert.Single(got, d => d.Message?.Chat.Id == News);
@@ -405,7 +383,7 @@ public sealed class TdlibConnectorTests
         var sink = new CollectingSink();
         for (var run = 0; run < 3; run++)
         {
-            await using var connector = Connector(world);
+            await using var connector = NewConnector(world);
             using var stop = new CancellationTokenSource();
             var pipeline = new MessagePipeline(connector, [sink], store, new PipelineOptions());
             var running = pipeline.RunAsync(stop.Token);
@@ -421,7 +399,7 @@ public sealed class TdlibConnectorTests
             for (var i = 0; i < 7; i++) world.Post(News, $"after run {run} {i}", live: false); // while nobody runs
         }
         {
-            await using var last = Connector(world);
+            await using var last = NewConnector(world);
             using var stop = new CancellationTokenSource();
             var running = new MessagePipeline(last, [sink], store, new PipelineOptions()).RunAsync(stop.Token);
             var deadline = DateTime.UtcNow + Patience;
