@@ -74,8 +74,9 @@ public sealed class ScriptTests
         Assert.Equal([Fault.Refuse, Fault.Pass, Fault.Reset, Fault.Pass], switches.Select(s => s.Fault));
         for (var i = 1; i < switches.Count; i++)
         {
-            // Each step starts on time: never early, and late only by scheduling noise (generous: the machine is shared).
-            Assert.InRange(switches[i].At, step * i - TimeSpan.FromMilliseconds(20), step * i + TimeSpan.FromMilliseconds(750));
+            // Each step starts on time: never early, and late only by scheduling noise. The exact timetable is held on the fake
+            // clock above; here the machine is shared with other test assemblies (a 2-core CI box saw 830 ms), so the bound is wide.
+            Assert.InRange(switches[i].At, step * i - TimeSpan.FromMilliseconds(20), step * i + TimeSpan.FromMilliseconds(1500));
         }
     }
 
