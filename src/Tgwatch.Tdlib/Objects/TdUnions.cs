@@ -63,27 +63,30 @@ internal sealed class TdMessageContentConverter : TdUnionConverter<TdMessageCont
         }
     }
 
+    // Media without a caption carry nothing else: one shared object per kind.
+    private static readonly TdMediaContent Sticker = new("sticker"), VideoNote = new("video_note"), Location = new("location"),
+        Venue = new("venue"), Contact = new("contact"), Poll = new("poll"), Dice = new("dice"), Game = new("game");
+
     /// <inheritdoc />
     protected override TdMessageContent Create(int constructor, in Fields fields) => (Case)constructor switch
     {
         Case.Text => new TdMessageText { Text = Required(fields.Text, "messageText", "text") },
         Case.AnimatedEmoji => new TdMessageAnimatedEmoji { Emoji = Required(fields.Emoji, "messageAnimatedEmoji", "emoji") },
-        Case.Photo => new TdMessagePhoto { Caption = fields.Caption },
-        Case.Video => new TdMessageVideo { Caption = fields.Caption },
-        Case.Document => new TdMessageDocument { Caption = fields.Caption },
-        Case.Audio => new TdMessageAudio { Caption = fields.Caption },
-        Case.VoiceNote => new TdMessageVoiceNote { Caption = fields.Caption },
-        Case.Animation => new TdMessageAnimation { Caption = fields.Caption },
-        Case.PaidMedia => new TdMessagePaidMedia { Caption = fields.Caption },
-        Case.Sticker => TdMessageSticker.Instance,
-        Case.VideoNote => TdMessageVideoNote.Instance,
-        Case.Location => TdMessageLocation.Instance,
-        Case.LiveLocation => TdMessageLiveLocation.Instance,
-        Case.Venue => TdMessageVenue.Instance,
-        Case.Contact => TdMessageContact.Instance,
-        Case.Poll => TdMessagePoll.Instance,
-        Case.Dice => TdMessageDice.Instance,
-        Case.Game => TdMessageGame.Instance,
+        Case.Photo => new TdMediaContent("photo", fields.Caption),
+        Case.Video => new TdMediaContent("video", fields.Caption),
+        Case.Document => new TdMediaContent("document", fields.Caption),
+        Case.Audio => new TdMediaContent("audio", fields.Caption),
+        Case.VoiceNote => new TdMediaContent("voice", fields.Caption),
+        Case.Animation => new TdMediaContent("animation", fields.Caption),
+        Case.PaidMedia => new TdMediaContent("other", fields.Caption),
+        Case.Sticker => Sticker,
+        Case.VideoNote => VideoNote,
+        Case.Location or Case.LiveLocation => Location,
+        Case.Venue => Venue,
+        Case.Contact => Contact,
+        Case.Poll => Poll,
+        Case.Dice => Dice,
+        Case.Game => Game,
         _ => throw new JsonException($"no MessageContent case {constructor}"),
     };
 

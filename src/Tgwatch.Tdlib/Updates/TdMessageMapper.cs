@@ -67,28 +67,8 @@ internal sealed class TdMessageMapper(string account, TdDirectory directory)
     {
         TdMessageText t => (NullIfEmpty(t.Text), null),
         TdMessageAnimatedEmoji e => (NullIfEmpty(e.Emoji), null),
-        TdCaptionedContent c => (null, new MediaInfo(MediaType(c), NullIfEmpty(c.Caption))),
-        TdPlainContent p => (null, new MediaInfo(MediaType(p))),
+        TdMediaContent m => (null, new MediaInfo(m.MediaType, NullIfEmpty(m.Caption))),
         _ => (null, new MediaInfo("other")),
-    };
-
-    private static string MediaType(TdMessageContent content) => content switch
-    {
-        TdMessagePhoto => "photo",
-        TdMessageVideo => "video",
-        TdMessageDocument => "document",
-        TdMessageAudio => "audio",
-        TdMessageVoiceNote => "voice",
-        TdMessageAnimation => "animation",
-        TdMessageSticker => "sticker",
-        TdMessageVideoNote => "video_note",
-        TdMessageLocation or TdMessageLiveLocation => "location",
-        TdMessageVenue => "venue",
-        TdMessageContact => "contact",
-        TdMessagePoll => "poll",
-        TdMessageDice => "dice",
-        TdMessageGame => "game",
-        _ => "other",
     };
 
     private static DateTimeOffset Utc(int unixSeconds) => DateTimeOffset.FromUnixTimeSeconds(unixSeconds);
