@@ -239,11 +239,6 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             _logger.LogCritical("{Reason}", e.Message);
             ExitCode = ExitCodes.Usage;
         }
-        catch (Exception e) when (TdlibSessions.Describe(e) is { } failure)
-        {
-            _logger.LogCritical("{Reason}", Secrets.SecretRedactor.Redact(failure.Line));
-            ExitCode = failure.ExitCode;
-        }
         catch (CliException e)
         {
             _logger.LogCritical("{Reason}", e.Message);
