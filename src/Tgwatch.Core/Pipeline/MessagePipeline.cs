@@ -110,18 +110,20 @@ public sealed class MessagePipeline
         // The intake stops on a stop, and when a stage fails (nothing would take its deliveries any more).
         using var intakeStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
         Exception? stageFailure = null;
-        void Watch(Task stage) => stage.ContinueWith(t =>
+        void StageFailed(Exception e)
         {
-            if (Interlocked.CompareExchange(ref stageFailure, t.Exception!.GetBaseException(), null) is null)
+            if (Interlocked.CompareExchange(ref stageFailure, e, null) is null)
             {
-                Log.StageFailed(_logger, stageFailure);
+                Log.StageFailed(_logger, e);
                 try { intakeStop.Cancel(); }
                 catch (ObjectDisposedException) { }
             }
-        }, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        void Watch(Task stage) => stage.ContinueWith(t => StageFailed(t.Exception!.GetBaseException()),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-        var workers = _partitions.Select(p => Task.Run(() => WorkerAsync(p.Reader, drain.Token), CancellationToken.None)).ToArray();
-        var sinkStage = Task.Run(() => SinkStageAsync(drain.Token), CancellationToken.None);
+        var workers = _partitions.Select(p => Task.Run(() => StageAsync(WorkerAsync(p.Reader, drain.Token), drain.Token), CancellationToken.None)).ToArray();
+        var sinkStage = Task.Run(() => StageAsync(SinkStageAsync(drain.Token), drain.Token), CancellationToken.None);
         foreach (var w in workers) Watch(w);
         Watch(sinkStage);
         var resolver = Task.Run(() => _replies.RunAsync(EmitReplyUpdateAsync, resolverStop.Token), CancellationToken.None);
@@ -167,10 +169,29 @@ public sealed class MessagePipeline
         catch (OperationCanceledException) when (drain.IsCancellationRequested)
         {
         }
-        catch (Exception) when (Volatile.Read(ref stageFailure) is not null)
+        catch (Exception e)
         {
+            // A stage's own failure: its watch may not have run yet, whichever comes first records it.
+            StageFailed(e);
         }
         ThrowIfFailed(failure, Volatile.Read(ref stageFailure));
+    }
+
+    /// <summary>
+    /// A stage cut short by the drain's cancellation is stopped, not failed, whatever a sink, handler or store
+    /// threw on the way: drivers answer a cancelled call with exceptions of their own (an IOException, a
+    /// time-out) as often as with an OperationCanceledException.
+    /// </summary>
+    private static async Task StageAsync(Task stage, CancellationToken cancelled)
+    {
+        try
+        {
+            await stage.ConfigureAwait(false);
+        }
+        catch (Exception e) when (cancelled.IsCancellationRequested && e is not OperationCanceledException)
+        {
+            throw new OperationCanceledException($"stopped at the drain timeout ({e.GetType().Name})", e, cancelled);
+        }
     }
 
     private static void ThrowIfFailed(Exception? failure, Exception? stageFailure)

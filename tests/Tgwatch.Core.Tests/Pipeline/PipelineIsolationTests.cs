@@ -57,6 +57,64 @@ public sealed class PipelineIsolationTests
         Assert.True(returned, "RunAsync did not return within 6 s of the stop (DrainTimeout = 1 s)");
     }
 
+    // a sink that answers its cancellation with an exception of its own (drivers do: IOException, NpgsqlException...)
+    // is being stopped, not failing: the stop returns normally and nothing of its batch is committed.
+    [Fact]
+    public async Task ASinkThatThrowsItsOwnExceptionWhenCancelledAtTheDrainTimeout_IsAStopNotAFailure()
+    {
+        var options = PipelineFixture.FastOptions();
+        options.Parallelism = 1;
+        options.BatchSize = 4;
+        options.DrainTimeout = TimeSpan.FromMilliseconds(300);
+        var hang = new TaskCompletionSource();
+        var sink = new CollectingSink
+        {
+            BeforeWrite = async (_, ct) =>
+            {
+                try { await hang.Task.WaitAsync(ct); }
+                catch (OperationCanceledException) { throw new IOException("write aborted"); }
+            },
+        };
+        var connector = ScriptedConnector.Of(SomeMessage.Batch(1, 20));
+        connector.EndWhenDone = false;
+        var pipeline = PipelineFixture.Create(connector, [sink], new InMemoryStateStore(), options);
+        using var stop = new CancellationTokenSource();
+        var run = pipeline.RunAsync(stop.Token);
+        await WaitUntil(() => sink.Batches > 0);
+        stop.Cancel();
+
+        var error = await Record.ExceptionAsync(() => run.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.Null(error);
+        Assert.False(connector.Committed.ContainsKey("updates"));
+    }
+
+    // the same, and the sink's own exception comes while the transient retry of a failing sink waits: a stop, not a failure.
+    [Fact]
+    public async Task ARetriedSinkThatThrowsWhenCancelled_IsAStopNotAFailure()
+    {
+        var options = PipelineFixture.FastOptions();
+        options.Parallelism = 1;
+        options.BatchSize = 4;
+        options.DrainTimeout = TimeSpan.FromMilliseconds(300);
+        var sink = new CollectingSink
+        {
+            BeforeWrite = (_, ct) => ct.IsCancellationRequested ? throw new IOException("write aborted") : throw new TimeoutException("disk slow"),
+        };
+        var connector = ScriptedConnector.Of(SomeMessage.Batch(1, 20));
+        connector.EndWhenDone = false;
+        var pipeline = PipelineFixture.Create(connector, [sink], new InMemoryStateStore(), options);
+        using var stop = new CancellationTokenSource();
+        var run = pipeline.RunAsync(stop.Token);
+        await WaitUntil(() => sink.Batches > 3);
+        stop.Cancel();
+
+        var error = await Record.ExceptionAsync(() => run.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.Null(error);
+        Assert.False(connector.Committed.ContainsKey("updates"));
+    }
+
     // a handler's dead letter that cannot be stored goes to the log whole; the stream goes on and a stop still returns.
     [Fact]
     public async Task ADeadLetterThatCannotBeStored_DoesNotStopTheStream()
