@@ -91,6 +91,8 @@ internal sealed class NullStateStore : IStateStore, IDeadLetterStore, IPendingRe
 
     public ValueTask<int> PruneProcessedAsync(DateTimeOffset olderThan, int keepAtMost, CancellationToken ct) => ValueTask.FromResult(0);
 
+    public ValueTask RecordLinkAsync(LinkRecord link, CancellationToken ct) => ValueTask.CompletedTask;
+
     public ValueTask<StoreStatus> GetStatusAsync(CancellationToken ct) =>
         ValueTask.FromResult(new StoreStatus([], [], 0, 0, 0, new Dictionary<string, long>(StringComparer.Ordinal)));
 
@@ -179,6 +181,8 @@ internal sealed class BloomFilteredStore(IStateStore inner, int expectedKeys) : 
     public ValueTask<int> PruneProcessedAsync(DateTimeOffset olderThan, int keepAtMost, CancellationToken ct) => inner.PruneProcessedAsync(olderThan, keepAtMost, ct);
 
     public ValueTask<StoreStatus> GetStatusAsync(CancellationToken ct) => inner.GetStatusAsync(ct);
+
+    public ValueTask RecordLinkAsync(LinkRecord link, CancellationToken ct) => inner.RecordLinkAsync(link, ct);
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }
@@ -303,6 +307,8 @@ internal sealed class TimedStore(IStateStore inner) : IStateStore
     public ValueTask<int> PruneProcessedAsync(DateTimeOffset olderThan, int keepAtMost, CancellationToken ct) => inner.PruneProcessedAsync(olderThan, keepAtMost, ct);
 
     public ValueTask<StoreStatus> GetStatusAsync(CancellationToken ct) => inner.GetStatusAsync(ct);
+
+    public ValueTask RecordLinkAsync(LinkRecord link, CancellationToken ct) => inner.RecordLinkAsync(link, ct);
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

@@ -141,6 +141,16 @@ public sealed class SqliteStateStore : IStateStore
         _processed.PruneAsync(_time.GetUtcNow() - Options.ProcessedRetention, Options.MaxProcessedKeys, ct);
 
     /// <inheritdoc />
+    public async ValueTask RecordLinkAsync(LinkRecord link, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        using (await _gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            StatusReader.RecordLink(_gate, link);
+        }
+    }
+
+    /// <inheritdoc />
     /// <remarks>Outbox sinks with nothing waiting are absent from <see cref="StoreStatus.Outbox"/>.</remarks>
     public async ValueTask<StoreStatus> GetStatusAsync(CancellationToken ct)
     {

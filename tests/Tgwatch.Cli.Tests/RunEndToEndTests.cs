@@ -91,11 +91,17 @@ public sealed class RunEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal((2, $"tgwatch import: state store {P("state.db")} is in use by another tgwatch run, import or replay (one writer at a time)\n"), (import.ExitCode, import.Stderr));
         var status = await Tgwatch.RunAsync(null, "status", "--state", P("state.db"));
         Assert.Equal(0, status.ExitCode);
+        Assert.Matches(@"\nconnection    botapi/bot\d+: ready since \S+Z \(\d+(ms|s)\), reported \d+(ms|s) ago\n", status.Output);
 
         Process.Start("kill", ["-TERM", running.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
         await running.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(0, running.ExitCode);
         _ = await stderr;
+        var after = await Tgwatch.RunAsync(null, "status", "--state", P("state.db"), "--json");
+        using var doc = System.Text.Json.JsonDocument.Parse(after.Output);
+        var link = Assert.Single(doc.RootElement.GetProperty("connections").EnumerateArray());
+        Assert.Equal(("botapi", "disconnected", "stopped", false),
+            (link.GetProperty("connector").GetString(), link.GetProperty("state").GetString(), link.GetProperty("reason").GetString(), link.GetProperty("stale").GetBoolean()));
     }
 
     [Fact]

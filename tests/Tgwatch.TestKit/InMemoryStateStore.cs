@@ -21,6 +21,8 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
     private readonly Dictionary<string, (PendingReply Reply, long Seq)> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (HashSet<string> Keys, long Offset)> _ledger = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (SortedDictionary<long, OutboxEntry> Waiting, HashSet<string> Ever)> _outbox = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Account, string Connector), LinkRecord> _links = [];
+    private readonly List<LinkRecord> _linkRecords = [];
     private long _seq;
     private long _letterId;
     private long _outboxId;
@@ -348,6 +350,25 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
     // ---- status and inspection ----
 
     /// <inheritdoc />
+    public ValueTask RecordLinkAsync(LinkRecord link, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        ct.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            _links[(link.Account, link.Connector)] = link;
+            _linkRecords.Add(link);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Every link record written, in order.</summary>
+    public IReadOnlyList<LinkRecord> LinkRecords
+    {
+        get { lock (_gate) return [.. _linkRecords]; }
+    }
+
+    /// <inheritdoc />
     public ValueTask<StoreStatus> GetStatusAsync(CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
@@ -361,7 +382,10 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
                 _processed.Count,
                 _letters.Count,
                 _pending.Count,
-                outbox));
+                outbox)
+            {
+                Links = [.. _links.Values.OrderBy(l => l.Account, StringComparer.Ordinal).ThenBy(l => l.Connector, StringComparer.Ordinal)],
+            });
         }
     }
 

@@ -37,10 +37,17 @@ public sealed class ScriptedConnector : IConnector
     public string Account { get; }
 
     /// <inheritdoc />
-    public ConnectionStatus Status { get; }
+    public ConnectionStatus Status { get; private set; }
 
     /// <inheritdoc />
-    public event Action<ConnectionStatus>? StatusChanged { add { } remove { } }
+    public event Action<ConnectionStatus>? StatusChanged;
+
+    /// <summary>Changes the link's state as a connector would (and raises <see cref="StatusChanged"/>).</summary>
+    public void SetStatus(ConnectionStatus status)
+    {
+        Status = status;
+        StatusChanged?.Invoke(status);
+    }
 
     /// <summary>The deliveries it serves.</summary>
     public IReadOnlyList<Delivery> Log => _log;

@@ -2,19 +2,21 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Tgwatch.Cli.Hosting;
+using Tgwatch.Connectors;
 using Tgwatch.Messages;
+using Tgwatch.Noise;
 using Tgwatch.Storage;
 
 namespace Tgwatch.Cli.Commands;
 
-/// <summary><c>tgwatch status</c>: what the state store knows: checkpoints, last message per chat, counts.</summary>
+/// <summary><c>tgwatch status</c>: what the state store knows: the connection state each run recorded, checkpoints, last message per chat, counts.</summary>
 internal static class StatusCommand
 {
     public static Command Create()
     {
         var common = new CommonOptions();
         var json = new Option<bool>("--json") { Description = "One JSON object instead of text" };
-        var command = new Command("status", "Show checkpoints, the last message of each chat, dead letters, pending replies and outboxes")
+        var command = new Command("status", "Show the connection state, checkpoints, the last message of each chat, dead letters, pending replies and outboxes")
         {
             common.State, common.DataDir, json,
         };
@@ -51,14 +53,16 @@ internal static class StatusCommand
             await stderr.WriteLineAsync($"tgwatch status: {e.Message}").ConfigureAwait(false);
             return e.ExitCode;
         }
-        await stdout.WriteAsync(parse.GetValue(json) ? Json(status) : Text(path, status)).ConfigureAwait(false);
+        var now = DateTimeOffset.UtcNow;
+        await stdout.WriteAsync(parse.GetValue(json) ? Json(status, now) : Text(path, status, now)).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 
-    internal static string Text(string path, StoreStatus s)
+    internal static string Text(string path, StoreStatus s, DateTimeOffset now)
     {
         var w = new StringWriter(CultureInfo.InvariantCulture);
         w.WriteLine($"state store   {path}");
+        foreach (var link in s.Links) w.WriteLine($"connection    {link.Connector}/{link.Account}: {Describe(link, now)}");
         w.WriteLine($"processed     {s.Processed} messages remembered for dedup");
         w.WriteLine($"dead letters  {s.DeadLetters}{(s.DeadLetters > 0 ? "  (tgwatch deadletters list)" : "")}");
         w.WriteLine($"replies       {s.PendingReplies} waiting to be resolved");
@@ -79,7 +83,22 @@ internal static class StatusCommand
         return w.ToString();
     }
 
-    private static string Json(StoreStatus s)
+    /// <summary>The link as its run last recorded it, and whether that run is still there to renew it.</summary>
+    internal static string Describe(LinkRecord link, DateTimeOffset now)
+    {
+        var state = link.State switch
+        {
+            ConnectionState.Ready => $"ready since {TgMessageJson.FormatDate(link.Since)} ({Duration.Format(now - link.Since)})",
+            ConnectionState.Connecting => $"connecting{(link.Reason is { } r ? $" ({r})" : "")} since {TgMessageJson.FormatDate(link.Since)} ({Duration.Format(now - link.Since)})",
+            _ => $"{link.Reason ?? "disconnected"} at {TgMessageJson.FormatDate(link.Since)}",
+        };
+        if (link.State == ConnectionState.Disconnected) return state;
+        return link.IsStale(now)
+            ? $"no run has reported since {TgMessageJson.FormatDate(link.ReportedAt)} ({Duration.Format(now - link.ReportedAt)} ago; killed?); it was {state}"
+            : $"{state}, reported {Duration.Format(now - link.ReportedAt)} ago";
+    }
+
+    private static string Json(StoreStatus s, DateTimeOffset now)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -91,6 +110,20 @@ internal static class StatusCommand
             w.WriteStartObject("outbox");
             foreach (var (sink, count) in s.Outbox) w.WriteNumber(sink, count);
             w.WriteEndObject();
+            w.WriteStartArray("connections");
+            foreach (var link in s.Links)
+            {
+                w.WriteStartObject();
+                w.WriteString("account", link.Account);
+                w.WriteString("connector", link.Connector);
+                w.WriteString("state", link.State.ToString().ToLowerInvariant());
+                w.WriteString("reason", link.Reason);
+                w.WriteString("since", TgMessageJson.FormatDate(link.Since));
+                w.WriteString("reported_at", TgMessageJson.FormatDate(link.ReportedAt));
+                w.WriteBoolean("stale", link.IsStale(now));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteStartArray("checkpoints");
             foreach (var c in s.Checkpoints)
             {

@@ -62,4 +62,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "Background reply resolution failed ({Fault}); it goes on")]
     public static partial void ResolverFailed(ILogger logger, FaultKind fault, Exception exception);
+
+    [LoggerMessage(EventId = 3020, Level = LogLevel.Debug, Message = "Link state of {Connector}/{Account} not recorded in the state store (status shows the previous one)")]
+    public static partial void LinkNotRecorded(ILogger logger, string connector, string account);
 }

@@ -26,6 +26,7 @@ public sealed class MessagePipeline
     private readonly IConnector _connector;
     private readonly IReadOnlyList<IMessageSink> _sinks;
     private readonly StoreCalls _store;
+    private readonly LinkRecorder _link;
     private readonly IReadOnlyList<IMessageFilter> _filters;
     private readonly PipelineOptions _options;
     private readonly ILogger _logger;
@@ -65,6 +66,7 @@ public sealed class MessagePipeline
         _store = new StoreCalls(store, _options, _logger, _time);
         _handlers = new HandlerRunner(handlers ?? [], _store, _options, Stats, _logger, _time);
         _replies = new ReplyResolver(connector, store, _options, Stats, _logger, _time);
+        _link = new LinkRecorder(connector, _store, _options, _logger, _time);
         _writers = sinks.Select(s => new SinkWriter(s, _options, Stats, _logger, _time, _handlers)).ToArray();
     }
 
@@ -82,12 +84,17 @@ public sealed class MessagePipeline
     public async Task RunAsync(CancellationToken stop)
     {
         if (Interlocked.Exchange(ref _running, 1) != 0) throw new InvalidOperationException("the pipeline is running already");
+        using var linkStop = new CancellationTokenSource();
+        var link = Task.Run(() => _link.RunAsync(linkStop.Token), CancellationToken.None);
         try
         {
             await RunOnceAsync(stop).ConfigureAwait(false);
         }
         finally
         {
+            await linkStop.CancelAsync().ConfigureAwait(false);
+            await link.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await _link.StoppedAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             Volatile.Write(ref _running, 0);
         }
     }

@@ -72,6 +72,10 @@ public sealed class PipelineOptions
     /// <value>10 seconds.</value>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often a run renews its link record in the state store (for <c>tgwatch status</c>), besides every change.</summary>
+    /// <value>30 seconds.</value>
+    public TimeSpan LinkReportInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Checks the values; throws <see cref="ArgumentException"/> with a one-line message naming the option.</summary>
     public PipelineOptions Validate()
     {
@@ -87,6 +91,7 @@ public sealed class PipelineOptions
         Positive(ReplyMaxDelay, nameof(ReplyMaxDelay));
         Positive(ProcessedRetention, nameof(ProcessedRetention));
         Positive(DrainTimeout, nameof(DrainTimeout));
+        Positive(LinkReportInterval, nameof(LinkReportInterval));
         if (MaxRetryDelay < RetryDelay) throw new ArgumentException($"pipeline option {nameof(MaxRetryDelay)}: must not be shorter than {nameof(RetryDelay)}");
         return this;
     }

@@ -37,6 +37,9 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>Per-sink queue of records waiting to be sent (webhook).</summary>
     IOutbox Outbox { get; }
 
+    /// <summary>Replaces the link record of the connector and account of <paramref name="link"/>.</summary>
+    ValueTask RecordLinkAsync(LinkRecord link, CancellationToken ct);
+
     /// <summary>Counts and last messages, for <c>tgwatch status</c>.</summary>
     ValueTask<StoreStatus> GetStatusAsync(CancellationToken ct);
 }

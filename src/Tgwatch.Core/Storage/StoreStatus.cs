@@ -13,7 +13,11 @@ public sealed record StoreStatus(
     long Processed,
     long DeadLetters,
     long PendingReplies,
-    IReadOnlyDictionary<string, long> Outbox);
+    IReadOnlyDictionary<string, long> Outbox)
+{
+    /// <summary>The link of each connector and account, as its run last recorded it.</summary>
+    public IReadOnlyList<LinkRecord> Links { get; init; } = [];
+}
 
 /// <summary>A stored checkpoint.</summary>
 /// <param name="Account">Account.</param>

@@ -88,5 +88,17 @@ internal static class StateSchema
             CREATE INDEX outbox_by_key ON outbox (sink, key);
             CREATE INDEX sink_ledger_by_age ON sink_ledger (recorded_at);
             """),
+        new Migration(3, "each connector's link state as its run last recorded it", """
+            CREATE TABLE links (
+                account      TEXT    NOT NULL,
+                connector    TEXT    NOT NULL,
+                state        TEXT    NOT NULL,
+                reason       TEXT,
+                since        INTEGER NOT NULL,
+                reported_at  INTEGER NOT NULL,
+                report_every INTEGER NOT NULL,
+                PRIMARY KEY (account, connector)
+            ) WITHOUT ROWID;
+            """),
     ]);
 }

@@ -1,3 +1,4 @@
+using Tgwatch.Connectors;
 using Tgwatch.Sqlite.Database;
 using Tgwatch.Storage;
 
@@ -19,6 +20,27 @@ internal static class StatusReader
         while (r.Read()) positions[r.GetString(0)] = r.GetInt64(1);
         return positions;
     }
+
+    /// <summary>Only inside a lease.</summary>
+    public static void RecordLink(ConnectionGate gate, LinkRecord link)
+    {
+        var command = gate.Command(RecordLinkSql, null, "@account", "@connector", "@state", "@reason", "@since", "@reported_at", "@report_every");
+        command.Parameters[0].Value = link.Account;
+        command.Parameters[1].Value = link.Connector;
+        command.Parameters[2].Value = link.State.ToString().ToLowerInvariant();
+        command.Parameters[3].Value = (object?)link.Reason ?? DBNull.Value;
+        command.Parameters[4].Value = UnixMs.Of(link.Since);
+        command.Parameters[5].Value = UnixMs.Of(link.ReportedAt);
+        command.Parameters[6].Value = (long)link.ReportEvery.TotalMilliseconds;
+        command.ExecuteNonQuery();
+    }
+
+    private const string RecordLinkSql = """
+        INSERT INTO links (account, connector, state, reason, since, reported_at, report_every)
+        VALUES (@account, @connector, @state, @reason, @since, @reported_at, @report_every)
+        ON CONFLICT (account, connector) DO UPDATE SET state = excluded.state, reason = excluded.reason,
+            since = excluded.since, reported_at = excluded.reported_at, report_every = excluded.report_every
+        """;
 
     /// <summary>Only inside a lease.</summary>
     public static StoreStatus Read(ConnectionGate gate)
@@ -43,13 +65,28 @@ internal static class StatusReader
         {
             while (r.Read()) outbox[r.GetString(0)] = r.GetInt64(1);
         }
+        var links = new List<LinkRecord>();
+        using (var r = gate.Command("SELECT account, connector, state, reason, since, reported_at, report_every FROM links ORDER BY account, connector", transaction).ExecuteReader())
+        {
+            while (r.Read())
+            {
+                // A state this code does not know (written by a newer one) reads as connecting, its name kept as the reason.
+                var known = Enum.TryParse<ConnectionState>(r.GetString(2), ignoreCase: true, out var state) && Enum.IsDefined(state);
+                links.Add(new LinkRecord(r.GetString(0), r.GetString(1), known ? state : ConnectionState.Connecting,
+                    known ? (r.IsDBNull(3) ? null : r.GetString(3)) : r.GetString(2),
+                    UnixMs.ToInstant(r.GetInt64(4)), UnixMs.ToInstant(r.GetInt64(5)), TimeSpan.FromMilliseconds(r.GetInt64(6))));
+            }
+        }
         var status = new StoreStatus(
             checkpoints,
             chats,
             Processed: Count(gate, transaction, "SELECT count(*) FROM processed"),
             DeadLetters: Count(gate, transaction, "SELECT count(*) FROM dead_letters"),
             PendingReplies: Count(gate, transaction, "SELECT count(*) FROM pending_replies"),
-            outbox);
+            outbox)
+        {
+            Links = links,
+        };
         transaction.Commit();
         return status;
     }

@@ -230,6 +230,7 @@ public sealed class PipelineIsolationTests
         public ValueTask CommitAsync(StoreCommit commit, CancellationToken ct) => Inner.CommitAsync(commit, ct);
         public ValueTask<int> PruneProcessedAsync(DateTimeOffset o, int k, CancellationToken ct) => Inner.PruneProcessedAsync(o, k, ct);
         public ValueTask<StoreStatus> GetStatusAsync(CancellationToken ct) => Inner.GetStatusAsync(ct);
+        public virtual ValueTask RecordLinkAsync(LinkRecord link, CancellationToken ct) => Inner.RecordLinkAsync(link, ct);
         public ValueTask DisposeAsync() => Inner.DisposeAsync();
     }
 

@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Logging;
+using Tgwatch.Connectors;
+using Tgwatch.Storage;
+
+namespace Tgwatch.Pipeline;
+
+/// <summary>
+/// Keeps the connector's link state in the state store while a run lasts, for <c>tgwatch status</c>: on
+/// every change (at most one write a second), every <see cref="PipelineOptions.LinkReportInterval"/> (so a record left by a killed run
+/// is seen to be old), and "stopped" at the end. Writes happen on its own task: the connector's event only
+/// wakes it, and a burst of changes is one write of the latest state. A record that cannot be written is
+/// skipped (one debug line): it is a view, never a reason to hold up messages.
+/// </summary>
+internal sealed class LinkRecorder(IConnector connector, StoreCalls store, PipelineOptions options, ILogger logger, TimeProvider time)
+{
+    private readonly SemaphoreSlim _changed = new(0, 1);
+
+    private TimeSpan Spacing => options.LinkReportInterval < TimeSpan.FromSeconds(1) ? options.LinkReportInterval / 2 : TimeSpan.FromSeconds(1);
+
+    public async Task RunAsync(CancellationToken stop)
+    {
+        connector.StatusChanged += OnChanged;
+        try
+        {
+            while (true)
+            {
+                await RecordAsync(connector.Status, stop).ConfigureAwait(false);
+                // A link that flaps is recorded at most once per spacing, its latest state each time.
+                await Task.Delay(Spacing, time, stop).ConfigureAwait(false);
+                using var period = new CancellationTokenSource(options.LinkReportInterval, time);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop, period.Token);
+                try
+                {
+                    await _changed.WaitAsync(wait.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+                {
+                    // The period is over: renew the record.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            connector.StatusChanged -= OnChanged;
+        }
+    }
+
+    /// <summary>Records that the run has stopped (at its very end, after the drain).</summary>
+    public async Task StoppedAsync()
+    {
+        using var bounded = new CancellationTokenSource(options.DrainTimeout, time);
+        await RecordAsync(new ConnectionStatus(ConnectionState.Disconnected, "stopped", time.GetUtcNow()), bounded.Token).ConfigureAwait(false);
+    }
+
+    private void OnChanged(ConnectionStatus _)
+    {
+        try
+        {
+            _changed.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A wake-up is pending already; it records the state as it is then.
+        }
+    }
+
+    private async Task RecordAsync(ConnectionStatus status, CancellationToken ct)
+    {
+        var link = new LinkRecord(connector.Account, connector.Name, status.State, status.Reason, status.Since, time.GetUtcNow(), options.LinkReportInterval);
+        if (!await store.TryRunAsync((s, token) => s.RecordLinkAsync(link, token), ct).ConfigureAwait(false))
+            Log.LinkNotRecorded(logger, link.Connector, link.Account);
+    }
+}

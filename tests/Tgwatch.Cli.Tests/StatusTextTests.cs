@@ -1,0 +1,40 @@
+using Tgwatch.Cli.Commands;
+using Tgwatch.Connectors;
+using Tgwatch.Storage;
+
+namespace Tgwatch.Cli.Tests;
+
+/// <summary>How <c>tgwatch status</c> tells a link's state, and whether the run that recorded it is still there.</summary>
+public sealed class StatusTextTests
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    private static LinkRecord Link(ConnectionState state, string? reason, int sinceSecondsAgo, int reportedSecondsAgo) =>
+        new("user7", "tdlib", state, reason, At.AddSeconds(-sinceSecondsAgo), At.AddSeconds(-reportedSecondsAgo), TimeSpan.FromSeconds(30));
+
+    [Fact]
+    public void AReadyLinkOfARunningRun_SaysSinceWhenAndWhenLastReported()
+    {
+        Assert.Equal("ready since 2026-11-25T11:00:00Z (1h0m), reported 12s ago", StatusCommand.Describe(Link(ConnectionState.Ready, null, 3600, 12), At));
+    }
+
+    [Fact]
+    public void AConnectingLink_SaysWhy()
+    {
+        Assert.Equal("connecting (connection refused) since 2026-11-25T11:58:00Z (2m0s), reported 5s ago",
+            StatusCommand.Describe(Link(ConnectionState.Connecting, "connection refused", 120, 5), At));
+    }
+
+    [Fact]
+    public void ARecordNobodyRenewed_SaysNoRunReportsIt_AndWhatItWas()
+    {
+        Assert.Equal("no run has reported since 2026-11-25T11:50:00Z (10m0s ago; killed?); it was ready since 2026-11-25T11:00:00Z (1h0m)",
+            StatusCommand.Describe(Link(ConnectionState.Ready, null, 3600, 600), At));
+    }
+
+    [Fact]
+    public void AStoppedRun_SaysWhenItStopped()
+    {
+        Assert.Equal("stopped at 2026-11-25T10:00:00Z", StatusCommand.Describe(Link(ConnectionState.Disconnected, "stopped", 7200, 7200), At));
+    }
+}

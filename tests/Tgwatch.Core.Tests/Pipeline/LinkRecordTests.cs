@@ -1,0 +1,129 @@
+using Tgwatch.Connectors;
+using Tgwatch.Pipeline;
+using Tgwatch.Storage;
+using Tgwatch.TestKit;
+
+namespace Tgwatch.Core.Tests.Pipeline;
+
+/// <summary>The run keeps its connector's link state in the state store, for <c>tgwatch status</c> in another process.</summary>
+public sealed class LinkRecordTests
+{
+    private static Task WaitUntil(Func<bool> c, int s = 10) => MessagePipelineTests.WaitUntil(c, s);
+
+    [Fact]
+    public async Task ARun_RecordsItsLinkAtStart_OnEveryChange_EveryPeriod_AndStoppedAtTheEnd()
+    {
+        var options = PipelineFixture.FastOptions();
+        options.LinkReportInterval = TimeSpan.FromMilliseconds(100);
+        var store = new InMemoryStateStore();
+        var connector = ScriptedConnector.Of(SomeMessage.Batch(1, 5));
+        connector.EndWhenDone = false;
+        var pipeline = PipelineFixture.Create(connector, [new CollectingSink()], store, options);
+        using var stop = new CancellationTokenSource();
+        var run = pipeline.RunAsync(stop.Token);
+
+        await WaitUntil(() => store.LinkRecords.Count >= 3);
+        var down = new ConnectionStatus(ConnectionState.Connecting, "connection refused", DateTimeOffset.UtcNow);
+        connector.SetStatus(down);
+        await WaitUntil(() => store.LinkRecords.Any(l => l.State == ConnectionState.Connecting));
+        var renewed = store.LinkRecords.Count;
+        await WaitUntil(() => store.LinkRecords.Count >= renewed + 2);
+        stop.Cancel();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var records = store.LinkRecords;
+        Assert.All(records, l => Assert.Equal(("bot42", "scripted", options.LinkReportInterval), (l.Account, l.Connector, l.ReportEvery)));
+        Assert.Equal((ConnectionState.Ready, (string?)null, DateTimeOffset.UnixEpoch), (records[0].State, records[0].Reason, records[0].Since));
+        var firstDown = records.First(l => l.State == ConnectionState.Connecting);
+        Assert.Equal(("connection refused", down.Since), (firstDown.Reason, firstDown.Since));
+        // Renewals between changes say the same thing, each at a later time.
+        Assert.True(records.Zip(records.Skip(1)).All(p => p.Second.ReportedAt >= p.First.ReportedAt));
+        Assert.True(records.Count(l => l.State == ConnectionState.Ready) >= 3);
+        var last = records[^1];
+        Assert.Equal((ConnectionState.Disconnected, "stopped"), (last.State, last.Reason));
+        var shown = Assert.Single((await store.GetStatusAsync(default)).Links);
+        Assert.Equal(last, shown);
+        Assert.False(shown.IsStale(DateTimeOffset.UtcNow + TimeSpan.FromDays(1)));
+    }
+
+    [Fact]
+    public async Task ABurstOfChanges_IsRecordedAsItsLatestState_WithoutHoldingUpTheConnector()
+    {
+        var options = PipelineFixture.FastOptions();
+        options.LinkReportInterval = TimeSpan.FromMinutes(10);
+        var store = new InMemoryStateStore();
+        var connector = ScriptedConnector.Of(SomeMessage.Batch(1, 5));
+        connector.EndWhenDone = false;
+        var pipeline = PipelineFixture.Create(connector, [new CollectingSink()], store, options);
+        using var stop = new CancellationTokenSource();
+        var run = pipeline.RunAsync(stop.Token);
+        await WaitUntil(() => store.LinkRecords.Count >= 1);
+
+        for (var i = 0; i < 10_000; i++) connector.SetStatus(new ConnectionStatus(ConnectionState.Connecting, $"attempt {i}", DateTimeOffset.UtcNow));
+        connector.SetStatus(new ConnectionStatus(ConnectionState.Ready, null, DateTimeOffset.UtcNow));
+        await WaitUntil(() => store.LinkRecords[^1].State == ConnectionState.Ready && store.LinkRecords.Count > 1);
+        stop.Cancel();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // A change only wakes the recorder, which writes the state as it is then, at most once a second.
+        Assert.InRange(store.LinkRecords.Count, 3, 10);
+    }
+
+    [Fact]
+    public async Task AStoreThatCannotRecordTheLink_HoldsUpNoMessage_AndTheStopStillReturns()
+    {
+        var options = PipelineFixture.FastOptions();
+        options.LinkReportInterval = TimeSpan.FromMilliseconds(20);
+        var store = new NoLinkStore();
+        var sink = new CollectingSink();
+        var connector = ScriptedConnector.Of(SomeMessage.Batch(1, 200));
+        connector.EndWhenDone = false;
+        var pipeline = new MessagePipeline(connector, [sink], store, options);
+        using var stop = new CancellationTokenSource();
+        var run = pipeline.RunAsync(stop.Token);
+
+        await WaitUntil(() => sink.Keys.Count == 200 && connector.Committed.GetValueOrDefault("updates") == 200);
+        stop.Cancel();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(store.Attempts > 1);
+        Assert.Empty((await store.GetStatusAsync(default)).Links);
+    }
+
+    [Theory]
+    [InlineData(ConnectionState.Ready, 89, false)]
+    [InlineData(ConnectionState.Ready, 91, true)]
+    [InlineData(ConnectionState.Connecting, 91, true)]
+    [InlineData(ConnectionState.Disconnected, 100_000, false)]
+    public void ARecordNotRenewedForThreePeriods_IsStale_UnlessItsRunSaidItStopped(ConnectionState state, int secondsSinceReport, bool stale)
+    {
+        var at = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+        var link = new LinkRecord("bot1", "botapi", state, null, at, at, TimeSpan.FromSeconds(30));
+        Assert.Equal(stale, link.IsStale(at + TimeSpan.FromSeconds(secondsSinceReport)));
+    }
+
+    private sealed class NoLinkStore : IStateStore
+    {
+        private readonly InMemoryStateStore _inner = new();
+        private int _attempts;
+
+        public int Attempts => Volatile.Read(ref _attempts);
+        public IDeadLetterStore DeadLetters => _inner.DeadLetters;
+        public IPendingReplyStore PendingReplies => _inner.PendingReplies;
+        public ISinkLedger SinkLedger => _inner.SinkLedger;
+        public IOutbox Outbox => _inner.Outbox;
+        public ValueTask<IReadOnlyDictionary<string, long>> LoadCheckpointsAsync(string a, string c, CancellationToken ct) => _inner.LoadCheckpointsAsync(a, c, ct);
+        public ValueTask<IReadOnlySet<string>> FindProcessedAsync(IReadOnlyCollection<string> keys, CancellationToken ct) => _inner.FindProcessedAsync(keys, ct);
+        public ValueTask CommitAsync(StoreCommit commit, CancellationToken ct) => _inner.CommitAsync(commit, ct);
+        public ValueTask<int> PruneProcessedAsync(DateTimeOffset o, int k, CancellationToken ct) => _inner.PruneProcessedAsync(o, k, ct);
+        public ValueTask<StoreStatus> GetStatusAsync(CancellationToken ct) => _inner.GetStatusAsync(ct);
+
+        public ValueTask RecordLinkAsync(LinkRecord link, CancellationToken ct)
+        {
+            Interlocked.Increment(ref _attempts);
+            throw new IOException("disk I/O error");
+        }
+
+        public ValueTask DisposeAsync() => _inner.DisposeAsync();
+    }
+}
