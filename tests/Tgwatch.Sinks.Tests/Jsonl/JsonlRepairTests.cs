@@ -55,6 +55,30 @@ public sealed class JsonlRepairTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_AReplyUpdateLinePastTheOffset_IsRecordedUnderItsOwnKey_AndNotWrittenAgain()
+    {
+        var message = SomeMessage.New(1, "answer") with { ReplyTo = new ReplyRef(-1001234567890, 0, ReplyState.Unresolved) };
+        var update = message with
+        {
+            ReplyTo = message.ReplyTo! with { State = ReplyState.Resolved, Text = "question" },
+            EditDate = message.Date.AddMinutes(3),
+            IsReplyUpdate = true,
+        };
+        await _f.WriteOnceAsync([message]);
+        // A crash after the reply update's line was written and before the ledger recorded it.
+        File.AppendAllBytes(_f.PathName, JsonlFixture.Line(update));
+        var before = _f.Bytes;
+
+        await using (var sink = await _f.StartAsync())
+        {
+            Assert.Equal(1, sink.RecoveredLines);
+            await sink.WriteAsync([update], CancellationToken.None); // redelivered: the commit did not happen
+        }
+
+        Assert.Equal(before, _f.Bytes);
+    }
+
+    [Fact]
     public async Task Start_LostLedger_AccountsForTheWholeFileInChunks()
     {
         var batch = Enumerable.Range(1, 12_000).Select(i => SomeMessage.New(i, $"message {i}")).ToList();
