@@ -36,6 +36,9 @@ public sealed class TdClient : ITdSession, IAsyncDisposable
     /// <summary>TDLib's client id.</summary>
     public int Id { get; }
 
+    /// <summary>The process's TDLib runtime the client belongs to.</summary>
+    public TdClientHost Host => _host;
+
     /// <summary>
     /// TDLib objects for this client that answer no request (updates), raw. Completed after
     /// <c>authorizationStateClosed</c>. Read it steadily: when it is full, the receive thread of the whole

@@ -29,6 +29,7 @@ public sealed class TdClientHost
     private readonly Thread _receiver;
     private readonly Lock _logLevelGate = new();
     private long _nextExtra;
+    private long _belowLevel;
     private int _logVerbosity;
 
     private TdClientHost(TdClientHostOptions options)
@@ -49,6 +50,9 @@ public sealed class TdClientHost
 
     /// <summary>The loaded libtdjson.</summary>
     public string LibraryPath { get; }
+
+    /// <summary>TDLib log lines below the native log category's level (not shown, not gated: counted).</summary>
+    public long LogLinesBelowLevel => Interlocked.Read(ref _belowLevel);
 
     /// <summary>Every TDLib log line, secrets masked (<see cref="SecretRedactor"/>), after it went to the <see cref="NativeLogCategory"/> logger. Runs on the log pump; must not block.</summary>
     public event Action<TdlibLogLine>? LogLine;
@@ -190,7 +194,10 @@ public sealed class TdClientHost
                     droppedReported = dropped;
                 }
                 var redacted = line with { Line = SecretRedactor.Redact(line.Line) };
-                _nativeLog.Log(ToLogLevel(redacted.Level), "{TdlibLine}", redacted.Line);
+                var level = ToLogLevel(redacted.Level);
+                // Hidden by the log level, not by the noise gate: counted here, so every line is accounted for.
+                if (!_nativeLog.IsEnabled(level)) Interlocked.Increment(ref _belowLevel);
+                _nativeLog.Log(level, "{TdlibLine}", redacted.Line);
                 LogLine?.Invoke(redacted);
             }
             catch (Exception e)

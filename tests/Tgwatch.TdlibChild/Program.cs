@@ -11,16 +11,17 @@ using Tgwatch.Tdlib.Native;
 //                        then close; prints "lines N leaks M" (log lines the callback got, and those holding
 //                        the api_hash); nothing else on stdout
 //   hold DIR             a client with its parameters set on DIR; prints "ready", then waits for stdin to close
-//   socks DIR SECONDS MODES [raw]
+//   socks DIR SECONDS MODES [raw|info]
 //                        a loopback SOCKS5 fault proxy switching through MODES (comma-separated Socks5Mode names,
 //                        equal shares of SECONDS), a client with addProxy to it and its parameters set on DIR, TDLib's
 //                        log through the CLI's logging stack (CliLogging) written to stdout; after SECONDS, the client
 //                        is closed, the logging disposed (pending summaries written), and a last line printed:
-//                        "socks raw N dropped D states S,... accepted A greetings G requests R"; nothing else on stdout.
-//                        With "raw", TDLib's lines are printed as the callback got them instead of the logging's output.
+//                        "socks raw N dropped D below B states S,... accepted A greetings G requests R" (B: lines below
+//                        the log level); nothing else on stdout. The logging is at debug, or at info with "info". With
+//                        "raw", TDLib's lines are printed as the callback got them instead of the logging's output.
 if (args is ["socks", var socksDir, var seconds, var modes, .. var rest])
     return await SocksAsync(socksDir, TimeSpan.FromSeconds(double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture)),
-        [.. modes.Split(',').Select(Enum.Parse<Socks5Mode>)], rest is ["raw"]);
+        [.. modes.Split(',').Select(Enum.Parse<Socks5Mode>)], rest is ["raw"], rest is ["info"] ? LogLevel.Information : LogLevel.Debug);
 try
 {
     var host = TdClientHost.Start();
@@ -80,10 +81,10 @@ static async Task WaitForStateAsync(TdClient client, string state)
     throw new InvalidOperationException($"no {state}");
 }
 
-static async Task<int> SocksAsync(string dir, TimeSpan length, Socks5Mode[] modes, bool raw)
+static async Task<int> SocksAsync(string dir, TimeSpan length, Socks5Mode[] modes, bool raw, LogLevel level)
 {
     // TDLib's warnings show from --log-level debug (its errors always): the gate is seen at work there.
-    using var logging = raw ? null : new CliLogging(Console.Out, LogLevel.Debug, json: false, TimeProvider.System);
+    using var logging = raw ? null : new CliLogging(Console.Out, level, json: false, TimeProvider.System);
     var host = TdClientHost.Start(new TdClientHostOptions { Loggers = logging?.Factory });
     var lines = 0;
     host.LogLine += line =>
@@ -137,7 +138,7 @@ static async Task<int> SocksAsync(string dir, TimeSpan length, Socks5Mode[] mode
         await Task.Delay(300);
     logging?.Dispose();
     var counters = proxy.Counters;
-    Console.Out.WriteLine($"socks raw {Volatile.Read(ref lines)} dropped {TdlibNativeLog.Dropped} states {string.Join(',', states)} " +
+    Console.Out.WriteLine($"socks raw {Volatile.Read(ref lines)} dropped {TdlibNativeLog.Dropped} below {host.LogLinesBelowLevel} states {string.Join(',', states)} " +
         $"accepted {counters.ConnectionsAccepted} greetings {counters.Greetings} requests {counters.ConnectRequests}");
     return 0;
 }

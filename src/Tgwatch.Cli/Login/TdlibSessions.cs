@@ -79,6 +79,9 @@ internal sealed class OpenedTdlibSession(TdClient client, TdAuthorizedSession se
     /// <summary>The session, its updates starting with those seen before Ready.</summary>
     public TdAuthorizedSession Session { get; } = session;
 
+    /// <summary>The process's TDLib runtime.</summary>
+    public TdClientHost Host => client.Host;
+
     /// <summary>The TDLib database directory.</summary>
     public string DatabaseDirectory { get; } = databaseDirectory;
 

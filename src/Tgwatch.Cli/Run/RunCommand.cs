@@ -225,8 +225,8 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             if (connector is TdlibConnector t)
             {
                 var c = t.Stats;
-                _logger.LogInformation("TDLib: {Updates} updates read, {History} messages caught up from history in {Calls} calls, {Overflows} live updates left to history, {RateLimited} rate limits waited out, {Malformed} malformed",
-                    c.Updates, c.HistoryMessages, c.HistoryCalls, c.LiveOverflows, c.RateLimited, c.Malformed);
+                _logger.LogInformation("TDLib: {Updates} updates read, {History} messages caught up from history in {Calls} calls, {Overflows} live updates left to history, {RateLimited} rate limits waited out, {Malformed} malformed; {BelowLevel} of its log lines below the log level (--log-level debug shows them)",
+                    c.Updates, c.HistoryMessages, c.HistoryCalls, c.LiveOverflows, c.RateLimited, c.Malformed, tdlib!.Host.LogLinesBelowLevel);
             }
         }
         catch (Exception e) when (e is BotTokenRejectedException or TdlibAuthorizationLostException)
