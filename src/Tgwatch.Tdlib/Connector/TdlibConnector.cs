@@ -306,9 +306,22 @@ public sealed class TdlibConnector : IConnector, ILinkReport
             TdlibLog.ChatNotFound(_logger, spec.ToString());
             return null;
         }
-        var last = chat.TryGetProperty("last_message", out var m) && m.ValueKind == JsonValueKind.Object
+        return (chatId, LastTdIdOf(chat));
+    }
+
+    /// <summary>The TDLib id of a chat object's last message, 0 when it has none (or it is unknown).</summary>
+    private static long LastTdIdOf(JsonElement chat) =>
+        chat.ValueKind == JsonValueKind.Object && chat.TryGetProperty("last_message", out var m) && m.ValueKind == JsonValueKind.Object
             && m.TryGetProperty("id", out var mid) && mid.ValueKind == JsonValueKind.Number && mid.TryGetInt64(out var tdId) ? tdId : 0;
-        return (chatId, last);
+
+    /// <summary>The server id of the chat's newest message now, 0 when it has none or TDLib does not say.</summary>
+    private async Task<long> NewestServerIdAsync(long chatId, CancellationToken ct)
+    {
+        var spec = new ChatSpec(chatId, null);
+        var chat = await CallAsync(new JsonObject { ["@type"] = "getChat", ["chat_id"] = chatId }, $"reading chat {spec}", ct, reportRefusal: false).ConfigureAwait(false);
+        var last = chat is { } c ? LastTdIdOf(c) : 0;
+        if (last == 0) last = await NewestAsync(chatId, spec, ct).ConfigureAwait(false);
+        return last >> 20;
     }
 
     /// <summary>The TDLib id of the chat's newest message, 0 when it has none (or TDLib refuses its history).</summary>
@@ -606,7 +619,8 @@ public sealed class TdlibConnector : IConnector, ILinkReport
                             {
                                 if (!IsServerId(id)) continue;
                                 var record = owner._reader.Deleted(ChatId, id, d.When);
-                                await owner.WriteAsync(new Delivery(record, new Checkpoint(Stream, _last ?? (id >> 20))), ct).ConfigureAwait(false);
+                                var position = await PositionForChangeAsync(owner, id >> 20, ct).ConfigureAwait(false);
+                                await owner.WriteAsync(new Delivery(record, new Checkpoint(Stream, position)), ct).ConfigureAwait(false);
                             }
                             break;
                         case CatchUp:
@@ -642,6 +656,22 @@ public sealed class TdlibConnector : IConnector, ILinkReport
             _last = id;
         }
 
+        /// <summary>
+        /// The position a change (edit, deletion) of message <paramref name="changedId"/> is delivered at: the position
+        /// delivered last; in a chat without one, where the chat is now (its newest message, or just before the first
+        /// live message waiting behind), as a first start begins, and from then on the chat's position. The changed
+        /// message's own id is no position: a restart would deliver the chat's history since that (old) message.
+        /// </summary>
+        private async ValueTask<long> PositionForChangeAsync(TdlibConnector owner, long changedId, CancellationToken ct)
+        {
+            if (_last is { } last) return last;
+            var start = Math.Max(changedId, await owner.NewestServerIdAsync(ChatId, ct).ConfigureAwait(false));
+            var firstLive = Volatile.Read(ref _firstLive);
+            if (firstLive > 0) start = Math.Min(start, firstLive - 1);
+            _last = start;
+            return start;
+        }
+
         private async Task DeliverEditAsync(TdlibConnector owner, long tdMessageId, CancellationToken ct)
         {
             if (!IsServerId(tdMessageId)) return;
@@ -654,8 +684,9 @@ public sealed class TdlibConnector : IConnector, ILinkReport
                 return;
             }
             if (m.ReplyTo is { } reply) owner._replyOrigins.Add(reply, ChatId, m.TdMessageId);
-            // An edit does not move the stream: it sits at the position delivered last (or its own, before any).
-            await owner.WriteAsync(new Delivery(m.Message, new Checkpoint(Stream, _last ?? m.Message.MessageId)), ct).ConfigureAwait(false);
+            // An edit does not move the stream: it sits at the position delivered last.
+            var position = await PositionForChangeAsync(owner, m.Message.MessageId, ct).ConfigureAwait(false);
+            await owner.WriteAsync(new Delivery(m.Message, new Checkpoint(Stream, position)), ct).ConfigureAwait(false);
         }
 
         /// <summary>

@@ -372,6 +372,36 @@ public sealed class TdlibConnectorTests
         Assert.Single(got, d => d.Message?.Chat.Id == News);
     }
 
+    // watching every chat, a chat first heard of through an edit or a deletion of an old message starts where the chat is
+    // now (its newest message), as a first start does: that old message's id is no position, a restart from it would deliver
+    // the chat's history since then.
+    [Theory]
+    [InlineData("edit")]
+    [InlineData("delete")]
+    public async Task EveryChat_AChatFirstHeardOfThroughAChangeOfAnOldMessage_StartsAtItsNewestMessage(string change)
+    {
+        var world = new TdWorld();
+        world.AddChat(News, "News");
+        world.AddChat(Talk, "Talk", type: "supergroup");
+        for (var i = 0; i < 10; i++) world.Post(Talk, $"old {i}", live: false);
+        world.Post(News, "live");
+        await using var connector = NewConnector(world, chats: []);
+        var got = await ReadUntil(connector, At(News, 0), g => g.Any(d => d.Message?.Chat.Id == Talk && d.Message.Kind == MessageKind.New), g =>
+        {
+            if (g.Count == 1)
+            {
+                if (change == "edit") world.Edit(Talk, 2, "old 1, edited");
+                else world.Delete(Talk, 3);
+                world.Post(Talk, "new");
+            }
+        });
+
+        var changed = got.Single(d => d.Message?.Chat.Id == Talk && d.Message.Kind != MessageKind.New);
+        Assert.Equal(10, changed.Position.Position);
+        Assert.Equal([11L], Ids(got, Talk));
+        Assert.All(got.Where(d => d.Position.Stream == TdlibConnector.StreamOf(Talk)), d => Assert.True(d.Position.Position >= 10, $"position {d.Position.Position}"));
+    }
+
     // the whole path: the pipeline over the connector, stopped and restarted while messages keep coming, every message once.
     [Fact]
     public async Task ThePipeline_OverTheConnector_LosesNothingAcrossARestart()
