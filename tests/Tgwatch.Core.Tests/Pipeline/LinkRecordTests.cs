@@ -10,17 +10,23 @@ public sealed class LinkRecordTests
 {
     private static Task WaitUntil(Func<bool> c, int s = 10) => MessagePipelineTests.WaitUntil(c, s);
 
-    [Fact]
-    public async Task ARun_RecordsItsLinkAtStart_OnEveryChange_EveryPeriod_AndStoppedAtTheEnd()
+    /// <summary>A live run over five messages, renewing its link record every <paramref name="interval"/>.</summary>
+    private static (PipelineOptions Options, InMemoryStateStore Store, ScriptedConnector Connector, CancellationTokenSource Stop, Task Run) Start(TimeSpan interval)
     {
         var options = PipelineFixture.FastOptions();
-        options.LinkReportInterval = TimeSpan.FromMilliseconds(100);
+        options.LinkReportInterval = interval;
         var store = new InMemoryStateStore();
         var connector = ScriptedConnector.Of(SomeMessage.Batch(1, 5));
         connector.EndWhenDone = false;
         var pipeline = PipelineFixture.Create(connector, [new CollectingSink()], store, options);
-        using var stop = new CancellationTokenSource();
-        var run = pipeline.RunAsync(stop.Token);
+        var stop = new CancellationTokenSource();
+        return (options, store, connector, stop, pipeline.RunAsync(stop.Token));
+    }
+
+    [Fact]
+    public async Task ARun_RecordsItsLinkAtStart_OnEveryChange_EveryPeriod_AndStoppedAtTheEnd()
+    {
+        var (options, store, connector, stop, run) = Start(TimeSpan.FromMilliseconds(100));
 
         await WaitUntil(() => store.LinkRecords.Count >= 3);
         var down = new ConnectionStatus(ConnectionState.Connecting, "connection refused", DateTimeOffset.UtcNow);
@@ -30,6 +36,7 @@ public sealed class LinkRecordTests
         await WaitUntil(() => store.LinkRecords.Count >= renewed + 2);
         stop.Cancel();
         await run.WaitAsync(TimeSpan.FromSeconds(10));
+        stop.Dispose();
 
         var records = store.LinkRecords;
         Assert.All(records, l => Assert.Equal(("bot42", "scripted", options.LinkReportInterval), (l.Account, l.Connector, l.ReportEvery)));
@@ -49,14 +56,7 @@ public sealed class LinkRecordTests
     [Fact]
     public async Task ABurstOfChanges_IsRecordedAsItsLatestState_WithoutHoldingUpTheConnector()
     {
-        var options = PipelineFixture.FastOptions();
-        options.LinkReportInterval = TimeSpan.FromMinutes(10);
-        var store = new InMemoryStateStore();
-        var connector = ScriptedConnector.Of(SomeMessage.Batch(1, 5));
-        connector.EndWhenDone = false;
-        var pipeline = PipelineFixture.Create(connector, [new CollectingSink()], store, options);
-        using var stop = new CancellationTokenSource();
-        var run = pipeline.RunAsync(stop.Token);
+        var (_, store, connector, stop, run) = Start(TimeSpan.FromMinutes(10));
         await WaitUntil(() => store.LinkRecords.Count >= 1);
 
         for (var i = 0; i < 10_000; i++) connector.SetStatus(new ConnectionStatus(ConnectionState.Connecting, $"attempt {i}", DateTimeOffset.UtcNow));
@@ -64,6 +64,7 @@ public sealed class LinkRecordTests
         await WaitUntil(() => store.LinkRecords[^1].State == ConnectionState.Ready && store.LinkRecords.Count > 1);
         stop.Cancel();
         await run.WaitAsync(TimeSpan.FromSeconds(10));
+        stop.Dispose();
 
         // A change only wakes the recorder, which writes the state as it is then, at most once a second.
         Assert.InRange(store.LinkRecords.Count, 3, 10);
@@ -102,28 +103,16 @@ public sealed class LinkRecordTests
         Assert.Equal(stale, link.IsStale(at + TimeSpan.FromSeconds(secondsSinceReport)));
     }
 
-    private sealed class NoLinkStore : IStateStore
+    private sealed class NoLinkStore() : DelegatingStateStore(new InMemoryStateStore())
     {
-        private readonly InMemoryStateStore _inner = new();
         private int _attempts;
 
         public int Attempts => Volatile.Read(ref _attempts);
-        public IDeadLetterStore DeadLetters => _inner.DeadLetters;
-        public IPendingReplyStore PendingReplies => _inner.PendingReplies;
-        public ISinkLedger SinkLedger => _inner.SinkLedger;
-        public IOutbox Outbox => _inner.Outbox;
-        public ValueTask<IReadOnlyDictionary<string, long>> LoadCheckpointsAsync(string a, string c, CancellationToken ct) => _inner.LoadCheckpointsAsync(a, c, ct);
-        public ValueTask<IReadOnlySet<string>> FindProcessedAsync(IReadOnlyCollection<string> keys, CancellationToken ct) => _inner.FindProcessedAsync(keys, ct);
-        public ValueTask CommitAsync(StoreCommit commit, CancellationToken ct) => _inner.CommitAsync(commit, ct);
-        public ValueTask<int> PruneProcessedAsync(DateTimeOffset o, int k, CancellationToken ct) => _inner.PruneProcessedAsync(o, k, ct);
-        public ValueTask<StoreStatus> GetStatusAsync(CancellationToken ct) => _inner.GetStatusAsync(ct);
 
-        public ValueTask RecordLinkAsync(LinkRecord link, CancellationToken ct)
+        public override ValueTask RecordLinkAsync(LinkRecord link, CancellationToken ct)
         {
             Interlocked.Increment(ref _attempts);
             throw new IOException("disk I/O error");
         }
-
-        public ValueTask DisposeAsync() => _inner.DisposeAsync();
     }
 }

@@ -62,51 +62,32 @@ public sealed class PipelineIsolationTests
     [Fact]
     public async Task ASinkThatThrowsItsOwnExceptionWhenCancelledAtTheDrainTimeout_IsAStopNotAFailure()
     {
-        var options = PipelineFixture.FastOptions();
-        options.Parallelism = 1;
-        options.BatchSize = 4;
-        options.DrainTimeout = TimeSpan.FromMilliseconds(300);
         var hang = new TaskCompletionSource();
-        var sink = new CollectingSink
+        await AssertAStopNotAFailure(async (_, ct) =>
         {
-            BeforeWrite = async (_, ct) =>
-            {
-                try { await hang.Task.WaitAsync(ct); }
-                catch (OperationCanceledException) { throw new IOException("write aborted"); }
-            },
-        };
-        var connector = ScriptedConnector.Of(SomeMessage.Batch(1, 20));
-        connector.EndWhenDone = false;
-        var pipeline = PipelineFixture.Create(connector, [sink], new InMemoryStateStore(), options);
-        using var stop = new CancellationTokenSource();
-        var run = pipeline.RunAsync(stop.Token);
-        await WaitUntil(() => sink.Batches > 0);
-        stop.Cancel();
-
-        var error = await Record.ExceptionAsync(() => run.WaitAsync(TimeSpan.FromSeconds(10)));
-
-        Assert.Null(error);
-        Assert.False(connector.Committed.ContainsKey("updates"));
+            try { await hang.Task.WaitAsync(ct); }
+            catch (OperationCanceledException) { throw new IOException("write aborted"); }
+        }, batchesBeforeTheStop: 1);
     }
 
     // the same, and the sink's own exception comes while the transient retry of a failing sink waits: a stop, not a failure.
     [Fact]
-    public async Task ARetriedSinkThatThrowsWhenCancelled_IsAStopNotAFailure()
+    public Task ARetriedSinkThatThrowsWhenCancelled_IsAStopNotAFailure() =>
+        AssertAStopNotAFailure((_, ct) => ct.IsCancellationRequested ? throw new IOException("write aborted") : throw new TimeoutException("disk slow"), batchesBeforeTheStop: 4);
+
+    private static async Task AssertAStopNotAFailure(Func<IReadOnlyList<TgMessage>, CancellationToken, ValueTask> write, int batchesBeforeTheStop)
     {
         var options = PipelineFixture.FastOptions();
         options.Parallelism = 1;
         options.BatchSize = 4;
         options.DrainTimeout = TimeSpan.FromMilliseconds(300);
-        var sink = new CollectingSink
-        {
-            BeforeWrite = (_, ct) => ct.IsCancellationRequested ? throw new IOException("write aborted") : throw new TimeoutException("disk slow"),
-        };
+        var sink = new CollectingSink { BeforeWrite = write };
         var connector = ScriptedConnector.Of(SomeMessage.Batch(1, 20));
         connector.EndWhenDone = false;
         var pipeline = PipelineFixture.Create(connector, [sink], new InMemoryStateStore(), options);
         using var stop = new CancellationTokenSource();
         var run = pipeline.RunAsync(stop.Token);
-        await WaitUntil(() => sink.Batches > 3);
+        await WaitUntil(() => sink.Batches >= batchesBeforeTheStop);
         stop.Cancel();
 
         var error = await Record.ExceptionAsync(() => run.WaitAsync(TimeSpan.FromSeconds(10)));
@@ -218,23 +199,7 @@ public sealed class PipelineIsolationTests
         public bool Accepts(TgMessage message) => accepts(message);
     }
 
-    private class DelegatingStore(InMemoryStateStore inner) : IStateStore
-    {
-        protected InMemoryStateStore Inner { get; } = inner;
-        public virtual IDeadLetterStore DeadLetters => Inner.DeadLetters;
-        public virtual IPendingReplyStore PendingReplies => Inner.PendingReplies;
-        public ISinkLedger SinkLedger => Inner.SinkLedger;
-        public IOutbox Outbox => Inner.Outbox;
-        public ValueTask<IReadOnlyDictionary<string, long>> LoadCheckpointsAsync(string a, string c, CancellationToken ct) => Inner.LoadCheckpointsAsync(a, c, ct);
-        public ValueTask<IReadOnlySet<string>> FindProcessedAsync(IReadOnlyCollection<string> keys, CancellationToken ct) => Inner.FindProcessedAsync(keys, ct);
-        public ValueTask CommitAsync(StoreCommit commit, CancellationToken ct) => Inner.CommitAsync(commit, ct);
-        public ValueTask<int> PruneProcessedAsync(DateTimeOffset o, int k, CancellationToken ct) => Inner.PruneProcessedAsync(o, k, ct);
-        public ValueTask<StoreStatus> GetStatusAsync(CancellationToken ct) => Inner.GetStatusAsync(ct);
-        public virtual ValueTask RecordLinkAsync(LinkRecord link, CancellationToken ct) => Inner.RecordLinkAsync(link, ct);
-        public ValueTask DisposeAsync() => Inner.DisposeAsync();
-    }
-
-    private sealed class FlakyDeadLetterStore(InMemoryStateStore inner) : DelegatingStore(inner), IDeadLetterStore
+    private sealed class FlakyDeadLetterStore(InMemoryStateStore inner) : DelegatingStateStore(inner), IDeadLetterStore
     {
         public override IDeadLetterStore DeadLetters => this;
         public ValueTask<long> AddAsync(NewDeadLetter letter, CancellationToken ct) => throw new IOException("disk I/O error");
@@ -243,7 +208,7 @@ public sealed class PipelineIsolationTests
         public ValueTask<long> CountAsync(CancellationToken ct) => Inner.DeadLetters.CountAsync(ct);
     }
 
-    private sealed class SlowPendingStore(InMemoryStateStore inner) : DelegatingStore(inner), IPendingReplyStore
+    private sealed class SlowPendingStore(InMemoryStateStore inner) : DelegatingStateStore(inner), IPendingReplyStore
     {
         public override IPendingReplyStore PendingReplies => this;
         public async ValueTask AddAsync(PendingReply pending, CancellationToken ct) { await Task.Delay(Timeout.Infinite, ct); await Inner.PendingReplies.AddAsync(pending, ct); }
