@@ -196,6 +196,38 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         Assert.All(_logs.Entries, l => Assert.DoesNotContain(unknown, l.Message + l.Exception));
     }
 
+    // A stop that comes once a poll's answer is in, before it is read: Telegram.Bot reports the cancelled read as a
+    // RequestException ("exception during deserialization of the response"), which must end the run as a stop.
+    [Fact]
+    public async Task AStopJustAfterAPollsAnswerCame_IsAStopNotAFailure()
+    {
+        using var stop = new CancellationTokenSource();
+        using var http = new HttpClient(new StopOnAnswerHandler(stop));
+        await using var connector = new BotApiConnector(new BotApiOptions { Token = _sandbox.Token, ApiUrl = _sandbox.BaseUrl }, _logs.CreateLogger("Tgwatch.BotApi"), http: http);
+
+        var error = await Record.ExceptionAsync(() =>
+            new MessagePipeline(connector, [new CollectingSink()], new InMemoryStateStore(), Fast()).RunAsync(stop.Token).WaitAsync(TimeSpan.FromSeconds(20)));
+
+        Assert.Null(error);
+        Assert.True(stop.IsCancellationRequested);
+    }
+
+    /// <summary>Answers getMe; answers getUpdates with an empty batch and, as the answer is handed back, stops the run.</summary>
+    private sealed class StopOnAnswerHandler(CancellationTokenSource stop) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var getMe = request.RequestUri!.AbsolutePath.EndsWith("/getMe", StringComparison.Ordinal);
+            var response = new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+            {
+                Content = new StringContent(getMe ? """{"ok":true,"result":{"id":42,"is_bot":true,"first_name":"B","username":"b_bot"}}""" : """{"ok":true,"result":[]}""",
+                    System.Text.Encoding.UTF8, "application/json"),
+            };
+            if (!getMe) stop.Cancel();
+            return Task.FromResult(response);
+        }
+    }
+
     [Fact]
     public async Task AServerThatAnswersEmptyAtOnce_DoesNotMakeItSpin()
     {
