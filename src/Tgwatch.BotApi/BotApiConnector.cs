@@ -211,6 +211,10 @@ public sealed class BotApiConnector : IConnector, ILinkReport
             {
                 await Task.Delay(OnFailure(e, attempt), _time, ct).ConfigureAwait(false);
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw Stopped("getMe", e, ct);
+            }
         }
     }
 
@@ -232,7 +236,18 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         {
             throw new TimeoutException($"getUpdates did not answer within {LinkMonitor.Format(_options.PollTimeout + _options.HttpMargin)}");
         }
+        catch (Exception e) when (ct.IsCancellationRequested && e is not OperationCanceledException)
+        {
+            throw Stopped("getUpdates", e, ct);
+        }
     }
+
+    /// <summary>
+    /// A call cut short by the caller's cancellation is a stop, whatever it threw: Telegram.Bot reports a cancelled
+    /// read of an answer as a <see cref="RequestException"/> ("exception during deserialization of the response").
+    /// </summary>
+    private static OperationCanceledException Stopped(string method, Exception e, CancellationToken ct) =>
+        new($"{method} was stopped ({e.GetType().Name})", e, ct);
 
     private CancellationTokenSource Deadline(CancellationToken ct)
     {

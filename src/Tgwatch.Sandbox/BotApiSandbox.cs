@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -72,6 +73,7 @@ public sealed class BotApiSandbox : IAsyncDisposable
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(BotApiSandbox).Assembly.GetName().Name });
         builder.Services.AddSingleton<ILoggerFactory>(loggerFactory);
         builder.Services.AddRoutingCore();
+        builder.Services.Configure<RouteOptions>(routes => routes.SetParameterPolicy<BotSegmentConstraint>(BotSegmentConstraint.Name));
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -87,7 +89,8 @@ public sealed class BotApiSandbox : IAsyncDisposable
         var endpoint = new BotEndpoint(bots.ToDictionary(b => b.Token, StringComparer.Ordinal), faults, counters, logger, stopping.Token);
 
         app.UseRouting();
-        app.MapMethods("/bot{token}/{method}", [HttpMethods.Get, HttpMethods.Post], (HttpContext context, string token, string method) => endpoint.HandleAsync(context, token, method));
+        app.MapMethods($"/{{bot:{BotSegmentConstraint.Name}}}/{{method}}", [HttpMethods.Get, HttpMethods.Post],
+            (HttpContext context, string bot, string method) => endpoint.HandleAsync(context, BotSegmentConstraint.Token(bot), method));
         admin.Map(app);
         app.MapFallback(async context =>
         {

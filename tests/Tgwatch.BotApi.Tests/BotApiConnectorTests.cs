@@ -63,6 +63,9 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         Assert.True(until(), "the condition was not met in time");
     }
 
+    private async Task<long> GetUpdatesServedAsync() =>
+        (await _sandbox.Admin.GetStatsAsync()).RequestsByMethod.GetValueOrDefault("getUpdates");
+
     [Fact]
     public async Task Messages_Replies_AndChannelPosts_ReachTheSinks_AndTheOffsetIsConfirmedAfterTheCommit()
     {
@@ -99,9 +102,9 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         var stuck = new CollectingSink { BeforeWrite = async (_, ct) => await Task.Delay(Timeout.Infinite, ct) };
         await using (var connector = Connector())
         {
+            // Stopped once all three are taken (not after a fixed time: a slow machine may not have polled by then).
             var pipeline = new MessagePipeline(connector, [stuck], store, Quick());
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await pipeline.RunAsync(stop.Token).WaitAsync(TimeSpan.FromSeconds(20));
+            await RunUntilAsync(pipeline, () => pipeline.Stats.Received == 3);
             Assert.Equal(3, pipeline.Stats.Received);
         }
         Assert.Empty(await store.LoadCheckpointsAsync("bot" + Secrets.BotToken.IdOf(_sandbox.Token), "botapi", default));
@@ -136,11 +139,14 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         await using var connector = Connector();
         using var stop = new CancellationTokenSource();
         var run = new MessagePipeline(connector, [sink], new InMemoryStateStore(), Fast()).RunAsync(stop.Token);
-        await Task.Delay(1500); // several polls refused with 409 meanwhile
+        // Several polls refused with 409 meanwhile (counted by the server; a fixed sleep may see none on a slow machine).
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await GetUpdatesServedAsync() < 4 && !run.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.True(await GetUpdatesServedAsync() >= 4, "fewer than four polls in 20 s");
         Assert.Empty(sink.Keys);
         Assert.Single(_logs.Entries, e => e.EventId.Id == 4006 && e.Level == LogLevel.Error && e.Message.Contains("deleteWebhook", StringComparison.Ordinal));
         (await http.PostAsync(_sandbox.MethodUrl("deleteWebhook"), null)).EnsureSuccessStatusCode();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        deadline = DateTime.UtcNow.AddSeconds(20);
         while (sink.Keys.Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(20);
         stop.Cancel();
         await run.WaitAsync(TimeSpan.FromSeconds(20));
@@ -190,13 +196,52 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         Assert.All(_logs.Entries, l => Assert.DoesNotContain(unknown, l.Message + l.Exception));
     }
 
+    // A stop that comes once a poll's answer is in, before it is read: Telegram.Bot reports the cancelled read as a
+    // RequestException ("exception during deserialization of the response"), which must end the run as a stop.
+    [Fact]
+    public async Task AStopJustAfterAPollsAnswerCame_IsAStopNotAFailure()
+    {
+        using var stop = new CancellationTokenSource();
+        using var http = new HttpClient(new StopOnAnswerHandler(stop));
+        await using var connector = new BotApiConnector(new BotApiOptions { Token = _sandbox.Token, ApiUrl = _sandbox.BaseUrl }, _logs.CreateLogger("Tgwatch.BotApi"), http: http);
+
+        var error = await Record.ExceptionAsync(() =>
+            new MessagePipeline(connector, [new CollectingSink()], new InMemoryStateStore(), Fast()).RunAsync(stop.Token).WaitAsync(TimeSpan.FromSeconds(20)));
+
+        Assert.Null(error);
+        Assert.True(stop.IsCancellationRequested);
+    }
+
+    /// <summary>Answers getMe; answers getUpdates with an empty batch and, as the answer is handed back, stops the run.</summary>
+    private sealed class StopOnAnswerHandler(CancellationTokenSource stop) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var getMe = request.RequestUri!.AbsolutePath.EndsWith("/getMe", StringComparison.Ordinal);
+            var response = new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+            {
+                Content = new StringContent(getMe ? """{"ok":true,"result":{"id":42,"is_bot":true,"first_name":"B","username":"b_bot"}}""" : """{"ok":true,"result":[]}""",
+                    System.Text.Encoding.UTF8, "application/json"),
+            };
+            if (!getMe) stop.Cancel();
+            return Task.FromResult(response);
+        }
+    }
+
     [Fact]
     public async Task AServerThatAnswersEmptyAtOnce_DoesNotMakeItSpin()
     {
         await using var connector = Connector(pollTimeout: TimeSpan.Zero); // the server answers [] at once
         var pipeline = new MessagePipeline(connector, [new CollectingSink()], new InMemoryStateStore(), Fast());
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        await pipeline.RunAsync(stop.Token).WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.InRange(connector.Polls, 1, 8); // one poll per 300 ms floor, not thousands
+        using var stop = new CancellationTokenSource();
+        var started = DateTime.UtcNow;
+        var run = pipeline.RunAsync(stop.Token);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (connector.Polls < 2 && !run.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(20); // a loaded machine may start late
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(20));
+        var elapsed = DateTime.UtcNow - started;
+        Assert.InRange(connector.Polls, 2, (int)(elapsed / TimeSpan.FromMilliseconds(300)) + 2); // one poll per 300 ms floor, not thousands
     }
 }

@@ -68,6 +68,13 @@ public sealed class TelegramTestApiTests : IAsyncLifetime
         Assert.True(until(), $"the condition was not met in time; the emulator said:\n{Api.Stderr}");
     }
 
+    /// <summary>Polls <paramref name="condition"/> until it holds, <paramref name="run"/> ends or 20 s pass.</summary>
+    private static async Task WaitForAsync(Func<bool> condition, Task run)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition() && !run.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(20);
+    }
+
     /// <summary>What a stored user message should become: (chat id, chat type, chat title, message id, sender, text, reply).</summary>
     private static (long, string?, string?, long, SenderInfo?, string?, ReplyRef?) Expected(JsonElement stored)
     {
@@ -175,9 +182,13 @@ public sealed class TelegramTestApiTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var started = DateTime.UtcNow;
         var run = pipeline.RunAsync(stop.Token);
+        // A second or more of empty polls, then a message; the run goes on a while after it arrives (so repeats would
+        // show). The waits are on what happened, not fixed sleeps: a loaded machine may poll late.
         await Task.Delay(TimeSpan.FromSeconds(1));
+        await WaitForAsync(() => Api.GetUpdatesCalls(Token).Count >= 3, run);
         await Ada().SendMessageAsync("while polling");
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await WaitForAsync(() => sink.Keys.Count >= 1, run);
+        await Task.Delay(Floor * 3);
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(20));
         var elapsed = DateTime.UtcNow - started;

@@ -29,6 +29,21 @@ public sealed class ErrorShapeTests
         Assert.Equal("""{"ok":false,"error_code":404,"description":"Not Found"}""", await response.Content.ReadAsStringAsync());
     }
 
+    // A generated token's secret is random: about one in a thousand holds "bot" in some case, and such a token must work too.
+    [Theory]
+    [InlineData("1234567890:AAbotbotbotbotbotbotbotbotbotbotbot")]
+    [InlineData("1234567890:AAxxxxxxxxxxxxxxxxxxxxxxxxxxxxxBoT")]
+    [InlineData("1234567890:AAxxxxxxxxxxxxxbOtxxxxxxxxxxxxxxx")]
+    public async Task ATokenWhoseSecretHoldsBot_IsAnsweredLikeAnyOther(string token)
+    {
+        await using var s = await Running.StartAsync(new SandboxOptions { Tokens = [token] });
+        var answer = await s.Bot.GetAsync("getMe");
+        Assert.True(answer.Status == 200, answer.Body);
+        Assert.Equal(1234567890, answer.As<Telegram.Bot.Types.User>().Id);
+        Assert.Equal(401, (await s.Bot.GetAsync("getMe", token: "1234567890:AAbotbot-not-the-token")).Status);
+        Assert.Equal(404, (await s.Bot.GetAsync("noSuchMethod")).Status);
+    }
+
     [Fact]
     public async Task MethodNames_AreCaseInsensitive()
     {

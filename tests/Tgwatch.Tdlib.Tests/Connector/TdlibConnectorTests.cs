@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Extensions.Time.Testing;
 using Tgwatch.Connectors;
 using Tgwatch.Faults;
 using Tgwatch.Messages;
@@ -160,7 +159,7 @@ public sealed class TdlibConnectorTests
         var world = new TdWorld();
         world.AddChat(News, "News");
         world.Post(News, "one", live: false);
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new WatchedFakeTimeProvider(DateTimeOffset.UtcNow);
         var calls = 0;
         world.Session.OnAsync("getChatHistory", (r, ct) =>
         {
@@ -171,8 +170,10 @@ public sealed class TdlibConnectorTests
         using var cts = new CancellationTokenSource(Patience);
         await using var e = connector.ReadAsync(At(News, 0), cts.Token).GetAsyncEnumerator(cts.Token);
         var next = e.MoveNextAsync().AsTask();
-        while (connector.Stats.RateLimited == 0) await Task.Delay(5, cts.Token);
+        // The clock moves only once the 7 s wait is on it (the counter is bumped before the wait starts).
+        while (!clock.DueTimes.Contains(TimeSpan.FromSeconds(7))) await Task.Delay(5, cts.Token);
         await Task.Delay(100, cts.Token);
+        Assert.Equal(1, connector.Stats.RateLimited);
         Assert.Equal(1, Volatile.Read(ref calls)); // waiting, not retrying
         clock.Advance(TimeSpan.FromSeconds(6));
         await Task.Delay(100, cts.Token);
