@@ -19,9 +19,15 @@ public sealed class LatencyBandwidthTests
         Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(290), TimeSpan.FromSeconds(3));
 
         proxy.SetFault(Fault.Pass);
-        clock.Restart();
-        await Net.EchoAsync(client, data);
-        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(250), $"An echo without latency took {clock.Elapsed}.");
+        // The fastest of three echoes: a loaded machine may hold one up, latency still applied would hold up all (>= 300 ms).
+        var fastest = TimeSpan.MaxValue;
+        for (var i = 0; i < 3; i++)
+        {
+            clock.Restart();
+            await Net.EchoAsync(client, data);
+            if (clock.Elapsed < fastest) fastest = clock.Elapsed;
+        }
+        Assert.True(fastest < TimeSpan.FromMilliseconds(250), $"The fastest of three echoes without latency took {fastest}.");
     }
 
     [Fact(Timeout = 20_000)]

@@ -62,14 +62,29 @@ internal sealed class WebhookServer : IAsyncDisposable
     public static WebhookServer Start(Func<Received, Answer>? answer = null, int port = 0) =>
         new(port == 0 ? FreePort() : port, answer ?? (_ => Answer.Ok));
 
-    /// <summary>A loopback port nobody listens on (bound, then released).</summary>
+    /// <summary>
+    /// A loopback port nobody listens on (bound, then released), for a server started later on it. Taken below
+    /// Linux's ephemeral range (32768-60999), so the connections other tests make meanwhile are not given it.
+    /// </summary>
     public static int FreePort()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            try
+            {
+                listener.Start();
+                return port;
+            }
+            catch (SocketException) when (attempt < 100)
+            {
+            }
+            finally
+            {
+                listener.Stop();
+            }
+        }
     }
 
     private async Task LoopAsync(Func<Received, Answer> answer)
