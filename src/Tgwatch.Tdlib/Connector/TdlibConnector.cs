@@ -60,6 +60,8 @@ public sealed class TdlibConnector : IConnector, ILinkReport
     private ITimer? _graceTimer;
     private int _malformedLogged;
     private int _reading;
+    private int _routing; // 1 while the update loop hands out what it has taken from the session's updates
+    private TaskCompletionSource _routedPass = NewPass(); // completed each time the update loop has emptied the session's updates
 
     /// <summary>A connector over an authorized <paramref name="session"/>; nothing is sent before <see cref="ReadAsync"/>.</summary>
     /// <param name="session">The authorized TDLib session (e.g. a <see cref="Auth.TdAuthorizedSession"/>, which gives the updates seen while logging in first); its updates must be read by this connector alone from now on.</param>
@@ -372,8 +374,12 @@ public sealed class TdlibConnector : IConnector, ILinkReport
         try
         {
             while (await _session.Updates.WaitToReadAsync(ct).ConfigureAwait(false))
+            {
+                Volatile.Write(ref _routing, 1);
                 while (_session.Updates.TryRead(out var update))
                     Handle(update);
+                PassDone();
+            }
             if (!ct.IsCancellationRequested) Fail(new ConnectorException("TDLib closed the client"));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -383,6 +389,33 @@ public sealed class TdlibConnector : IConnector, ILinkReport
         {
             Fail(e);
         }
+        finally
+        {
+            PassDone();
+        }
+    }
+
+    private static TaskCompletionSource NewPass() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void PassDone()
+    {
+        Volatile.Write(ref _routing, 0);
+        Interlocked.Exchange(ref _routedPass, NewPass()).TrySetResult();
+    }
+
+    /// <summary>
+    /// Waits until every update TDLib sent before now has been handed to its chat. TDLib sends the updates a change
+    /// causes before the answers that show it (a new message's update before a getChat answer with it as the last
+    /// message), but the update loop reads them on its own: after such an answer, this says when the chats know them.
+    /// </summary>
+    private async Task UpdatesRoutedAsync(CancellationToken ct)
+    {
+        var pass = Volatile.Read(ref _routedPass);
+        var updates = _session.Updates;
+        // Read in this order: an update taken from the queue after the count is taken within a pass still running.
+        var waiting = !updates.CanCount || updates.Count > 0;
+        if (!waiting && Volatile.Read(ref _routing) == 0) return;
+        await pass.Task.WaitAsync(ct).ConfigureAwait(false);
     }
 
     private void Handle(JsonElement update)
@@ -666,6 +699,9 @@ public sealed class TdlibConnector : IConnector, ILinkReport
         {
             if (_last is { } last) return last;
             var start = Math.Max(changedId, await owner.NewestServerIdAsync(ChatId, ct).ConfigureAwait(false));
+            // The newest message may have come just now: its update, sent before the answer, must reach the chat first,
+            // or it would be taken for history (and skipped) instead of delivered.
+            await owner.UpdatesRoutedAsync(ct).ConfigureAwait(false);
             var firstLive = Volatile.Read(ref _firstLive);
             if (firstLive > 0) start = Math.Min(start, firstLive - 1);
             _last = start;

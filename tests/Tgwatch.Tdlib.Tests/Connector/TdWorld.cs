@@ -20,7 +20,11 @@ internal sealed class TdWorld
     public TdWorld()
     {
         Session = new ScriptedTdSession { DefaultTimeout = TimeSpan.FromSeconds(5) };
-        Session.On("getChat", r => ChatJson(ChatOf((long)r["chat_id"]!)).ToJsonString());
+        Session.On("getChat", r =>
+        {
+            BeforeGetChat?.Invoke((long)r["chat_id"]!);
+            return ChatJson(ChatOf((long)r["chat_id"]!)).ToJsonString();
+        });
         Session.On("searchPublicChat", r =>
         {
             var name = (string)r["username"]!;
@@ -43,6 +47,9 @@ internal sealed class TdWorld
     }
 
     public ScriptedTdSession Session { get; }
+
+    /// <summary>Runs when getChat is asked, before the answer is made (with the chat's id): what happens in the world meanwhile.</summary>
+    public Action<long>? BeforeGetChat { get; set; }
 
     /// <summary>getChatHistory calls answered, with their limits.</summary>
     public List<int> HistoryLimits { get; } = [];
