@@ -100,8 +100,9 @@ public sealed class RunEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         var after = await Tgwatch.RunAsync(null, "status", "--state", P("state.db"), "--json");
         using var doc = System.Text.Json.JsonDocument.Parse(after.Output);
         var link = Assert.Single(doc.RootElement.GetProperty("connections").EnumerateArray());
-        Assert.Equal(("botapi", "disconnected", "stopped", false),
-            (link.GetProperty("connector").GetString(), link.GetProperty("state").GetString(), link.GetProperty("reason").GetString(), link.GetProperty("stale").GetBoolean()));
+        Assert.Equal(("botapi", "disconnected", "stopped", true, false),
+            (link.GetProperty("connector").GetString(), link.GetProperty("state").GetString(), link.GetProperty("reason").GetString(),
+             link.GetProperty("ended").GetBoolean(), link.GetProperty("stale").GetBoolean()));
     }
 
     [Fact]

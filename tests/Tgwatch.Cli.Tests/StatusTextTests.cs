@@ -9,8 +9,8 @@ public sealed class StatusTextTests
 {
     private static readonly DateTimeOffset At = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
-    private static LinkRecord Link(ConnectionState state, string? reason, int sinceSecondsAgo, int reportedSecondsAgo) =>
-        new("user7", "tdlib", state, reason, At.AddSeconds(-sinceSecondsAgo), At.AddSeconds(-reportedSecondsAgo), TimeSpan.FromSeconds(30));
+    private static LinkRecord Link(ConnectionState state, string? reason, int sinceSecondsAgo, int reportedSecondsAgo, bool ended = false) =>
+        new("user7", "tdlib", state, reason, At.AddSeconds(-sinceSecondsAgo), At.AddSeconds(-reportedSecondsAgo), TimeSpan.FromSeconds(30), ended);
 
     [Fact]
     public void AReadyLinkOfARunningRun_SaysSinceWhenAndWhenLastReported()
@@ -35,6 +35,21 @@ public sealed class StatusTextTests
     [Fact]
     public void AStoppedRun_SaysWhenItStopped()
     {
-        Assert.Equal("stopped at 2026-11-25T10:00:00Z", StatusCommand.Describe(Link(ConnectionState.Disconnected, "stopped", 7200, 7200), At));
+        Assert.Equal("stopped at 2026-11-25T10:00:00Z", StatusCommand.Describe(Link(ConnectionState.Disconnected, "stopped", 7200, 7200, ended: true), At));
+    }
+
+    [Fact]
+    public void ARunEndedByAFailure_SaysSo()
+    {
+        Assert.Equal("stopped by a failure (Auth: TdlibAuthorizationLostException) at 2026-11-25T10:00:00Z",
+            StatusCommand.Describe(Link(ConnectionState.Disconnected, "stopped by a failure (Auth: TdlibAuthorizationLostException)", 7200, 7200, ended: true), At));
+    }
+
+    [Fact]
+    public void ADisconnectedLinkOfARunThatDidNotRecordItsEnd_IsToldAsLeftBehind()
+    {
+        Assert.Equal("no run has reported since 2026-11-25T11:00:00Z (1h0m ago; killed?); it was disconnected (end of file) since 2026-11-25T10:00:00Z (2h0m)",
+            StatusCommand.Describe(Link(ConnectionState.Disconnected, "end of file", 7200, 3600), At));
+        Assert.Equal("disconnected since 2026-11-25T11:59:00Z (1m0s), reported 1s ago", StatusCommand.Describe(Link(ConnectionState.Disconnected, null, 60, 1), At));
     }
 }

@@ -86,13 +86,14 @@ internal static class StatusCommand
     /// <summary>The link as its run last recorded it, and whether that run is still there to renew it.</summary>
     internal static string Describe(LinkRecord link, DateTimeOffset now)
     {
+        if (link.Ended) return $"{link.Reason ?? "stopped"} at {TgMessageJson.FormatDate(link.Since)}";
+        var since = $"since {TgMessageJson.FormatDate(link.Since)} ({Duration.Format(now - link.Since)})";
         var state = link.State switch
         {
-            ConnectionState.Ready => $"ready since {TgMessageJson.FormatDate(link.Since)} ({Duration.Format(now - link.Since)})",
-            ConnectionState.Connecting => $"connecting{(link.Reason is { } r ? $" ({r})" : "")} since {TgMessageJson.FormatDate(link.Since)} ({Duration.Format(now - link.Since)})",
-            _ => $"{link.Reason ?? "disconnected"} at {TgMessageJson.FormatDate(link.Since)}",
+            ConnectionState.Ready => $"ready {since}",
+            ConnectionState.Connecting => $"connecting{(link.Reason is { } r ? $" ({r})" : "")} {since}",
+            _ => $"disconnected{(link.Reason is { } d ? $" ({d})" : "")} {since}",
         };
-        if (link.State == ConnectionState.Disconnected) return state;
         return link.IsStale(now)
             ? $"no run has reported since {TgMessageJson.FormatDate(link.ReportedAt)} ({Duration.Format(now - link.ReportedAt)} ago; killed?); it was {state}"
             : $"{state}, reported {Duration.Format(now - link.ReportedAt)} ago";
@@ -120,6 +121,7 @@ internal static class StatusCommand
                 w.WriteString("reason", link.Reason);
                 w.WriteString("since", TgMessageJson.FormatDate(link.Since));
                 w.WriteString("reported_at", TgMessageJson.FormatDate(link.ReportedAt));
+                w.WriteBoolean("ended", link.Ended);
                 w.WriteBoolean("stale", link.IsStale(now));
                 w.WriteEndObject();
             }

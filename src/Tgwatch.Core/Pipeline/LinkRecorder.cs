@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Tgwatch.Connectors;
+using Tgwatch.Faults;
 using Tgwatch.Storage;
 
 namespace Tgwatch.Pipeline;
@@ -7,9 +8,10 @@ namespace Tgwatch.Pipeline;
 /// <summary>
 /// Keeps the connector's link state in the state store while a run lasts, for <c>tgwatch status</c>: on
 /// every change (at most one write a second), every <see cref="PipelineOptions.LinkReportInterval"/> (so a record left by a killed run
-/// is seen to be old), and "stopped" at the end. Writes happen on its own task: the connector's event only
+/// is seen to be old), and how the run ended. Writes happen on its own task: the connector's event only
 /// wakes it, and a burst of changes is one write of the latest state. A record that cannot be written is
-/// skipped (one debug line): it is a view, never a reason to hold up messages.
+/// skipped (a debug line; the store's failure itself is told as for any store call): it is a view, never a
+/// reason to hold up messages.
 /// </summary>
 internal sealed class LinkRecorder(IConnector connector, StoreCalls store, PipelineOptions options, ILogger logger, TimeProvider time)
 {
@@ -48,12 +50,19 @@ internal sealed class LinkRecorder(IConnector connector, StoreCalls store, Pipel
         }
     }
 
-    /// <summary>Records that the run has stopped (at its very end, after the drain).</summary>
-    public async Task StoppedAsync()
+    /// <summary>Records that the run has ended (at its very end, after the drain): "stopped", or the kind of failure that ended it.</summary>
+    public async Task EndedAsync(Exception? failure)
     {
-        using var bounded = new CancellationTokenSource(options.DrainTimeout, time);
-        await RecordAsync(new ConnectionStatus(ConnectionState.Disconnected, "stopped", time.GetUtcNow()), bounded.Token).ConfigureAwait(false);
+        // A stuck store does not hold up the end of a stop for long: the record is a view.
+        using var bounded = new CancellationTokenSource(EndBound, time);
+        var reason = failure is null ? "stopped" : $"stopped by a failure ({FaultClassifier.Default.Classify(failure).Kind}: {failure.GetType().Name})";
+        var now = time.GetUtcNow();
+        var link = new LinkRecord(connector.Account, connector.Name, ConnectionState.Disconnected, reason, now, now, options.LinkReportInterval, Ended: true);
+        await WriteAsync(link, bounded.Token).ConfigureAwait(false);
     }
+
+    /// <summary>How long the end of a run waits for its record to be written.</summary>
+    internal static readonly TimeSpan EndBound = TimeSpan.FromSeconds(2);
 
     private void OnChanged(ConnectionStatus _)
     {
@@ -67,9 +76,11 @@ internal sealed class LinkRecorder(IConnector connector, StoreCalls store, Pipel
         }
     }
 
-    private async Task RecordAsync(ConnectionStatus status, CancellationToken ct)
+    private Task RecordAsync(ConnectionStatus status, CancellationToken ct) =>
+        WriteAsync(new LinkRecord(connector.Account, connector.Name, status.State, status.Reason, status.Since, time.GetUtcNow(), options.LinkReportInterval), ct);
+
+    private async Task WriteAsync(LinkRecord link, CancellationToken ct)
     {
-        var link = new LinkRecord(connector.Account, connector.Name, status.State, status.Reason, status.Since, time.GetUtcNow(), options.LinkReportInterval);
         if (!await store.TryRunAsync((s, token) => s.RecordLinkAsync(link, token), ct).ConfigureAwait(false))
             Log.LinkNotRecorded(logger, link.Connector, link.Account);
     }

@@ -86,15 +86,21 @@ public sealed class MessagePipeline
         if (Interlocked.Exchange(ref _running, 1) != 0) throw new InvalidOperationException("the pipeline is running already");
         using var linkStop = new CancellationTokenSource();
         var link = Task.Run(() => _link.RunAsync(linkStop.Token), CancellationToken.None);
+        Exception? failure = null;
         try
         {
             await RunOnceAsync(stop).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+        {
+            failure = e;
+            throw;
         }
         finally
         {
             await linkStop.CancelAsync().ConfigureAwait(false);
             await link.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await _link.StoppedAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await _link.EndedAsync(failure).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             Volatile.Write(ref _running, 0);
         }
     }

@@ -97,6 +97,7 @@ internal static class StateSchema
                 since        INTEGER NOT NULL,
                 reported_at  INTEGER NOT NULL,
                 report_every INTEGER NOT NULL,
+                ended        INTEGER NOT NULL,
                 PRIMARY KEY (account, connector)
             ) WITHOUT ROWID;
             """),

@@ -24,7 +24,7 @@ internal static class StatusReader
     /// <summary>Only inside a lease.</summary>
     public static void RecordLink(ConnectionGate gate, LinkRecord link)
     {
-        var command = gate.Command(RecordLinkSql, null, "@account", "@connector", "@state", "@reason", "@since", "@reported_at", "@report_every");
+        var command = gate.Command(RecordLinkSql, null, "@account", "@connector", "@state", "@reason", "@since", "@reported_at", "@report_every", "@ended");
         command.Parameters[0].Value = link.Account;
         command.Parameters[1].Value = link.Connector;
         command.Parameters[2].Value = link.State.ToString().ToLowerInvariant();
@@ -32,14 +32,15 @@ internal static class StatusReader
         command.Parameters[4].Value = UnixMs.Of(link.Since);
         command.Parameters[5].Value = UnixMs.Of(link.ReportedAt);
         command.Parameters[6].Value = (long)link.ReportEvery.TotalMilliseconds;
+        command.Parameters[7].Value = link.Ended ? 1L : 0L;
         command.ExecuteNonQuery();
     }
 
     private const string RecordLinkSql = """
-        INSERT INTO links (account, connector, state, reason, since, reported_at, report_every)
-        VALUES (@account, @connector, @state, @reason, @since, @reported_at, @report_every)
+        INSERT INTO links (account, connector, state, reason, since, reported_at, report_every, ended)
+        VALUES (@account, @connector, @state, @reason, @since, @reported_at, @report_every, @ended)
         ON CONFLICT (account, connector) DO UPDATE SET state = excluded.state, reason = excluded.reason,
-            since = excluded.since, reported_at = excluded.reported_at, report_every = excluded.report_every
+            since = excluded.since, reported_at = excluded.reported_at, report_every = excluded.report_every, ended = excluded.ended
         """;
 
     /// <summary>Only inside a lease.</summary>
@@ -66,7 +67,7 @@ internal static class StatusReader
             while (r.Read()) outbox[r.GetString(0)] = r.GetInt64(1);
         }
         var links = new List<LinkRecord>();
-        using (var r = gate.Command("SELECT account, connector, state, reason, since, reported_at, report_every FROM links ORDER BY account, connector", transaction).ExecuteReader())
+        using (var r = gate.Command("SELECT account, connector, state, reason, since, reported_at, report_every, ended FROM links ORDER BY account, connector", transaction).ExecuteReader())
         {
             while (r.Read())
             {
@@ -74,7 +75,7 @@ internal static class StatusReader
                 var known = Enum.TryParse<ConnectionState>(r.GetString(2), ignoreCase: true, out var state) && Enum.IsDefined(state);
                 links.Add(new LinkRecord(r.GetString(0), r.GetString(1), known ? state : ConnectionState.Connecting,
                     known ? (r.IsDBNull(3) ? null : r.GetString(3)) : r.GetString(2),
-                    UnixMs.ToInstant(r.GetInt64(4)), UnixMs.ToInstant(r.GetInt64(5)), TimeSpan.FromMilliseconds(r.GetInt64(6))));
+                    UnixMs.ToInstant(r.GetInt64(4)), UnixMs.ToInstant(r.GetInt64(5)), TimeSpan.FromMilliseconds(r.GetInt64(6)), r.GetInt64(7) != 0));
             }
         }
         var status = new StoreStatus(

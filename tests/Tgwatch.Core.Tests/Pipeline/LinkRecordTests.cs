@@ -1,4 +1,5 @@
 using Tgwatch.Connectors;
+using Tgwatch.Messages;
 using Tgwatch.Pipeline;
 using Tgwatch.Storage;
 using Tgwatch.TestKit;
@@ -47,7 +48,8 @@ public sealed class LinkRecordTests
         Assert.True(records.Zip(records.Skip(1)).All(p => p.Second.ReportedAt >= p.First.ReportedAt));
         Assert.True(records.Count(l => l.State == ConnectionState.Ready) >= 3);
         var last = records[^1];
-        Assert.Equal((ConnectionState.Disconnected, "stopped"), (last.State, last.Reason));
+        Assert.Equal((ConnectionState.Disconnected, "stopped", true), (last.State, last.Reason, last.Ended));
+        Assert.All(records.SkipLast(1), l => Assert.False(l.Ended));
         var shown = Assert.Single((await store.GetStatusAsync(default)).Links);
         Assert.Equal(last, shown);
         Assert.False(shown.IsStale(DateTimeOffset.UtcNow + TimeSpan.FromDays(1)));
@@ -92,15 +94,57 @@ public sealed class LinkRecordTests
     }
 
     [Theory]
-    [InlineData(ConnectionState.Ready, 89, false)]
-    [InlineData(ConnectionState.Ready, 91, true)]
-    [InlineData(ConnectionState.Connecting, 91, true)]
-    [InlineData(ConnectionState.Disconnected, 100_000, false)]
-    public void ARecordNotRenewedForThreePeriods_IsStale_UnlessItsRunSaidItStopped(ConnectionState state, int secondsSinceReport, bool stale)
+    [InlineData(ConnectionState.Ready, false, 89, false)]
+    [InlineData(ConnectionState.Ready, false, 91, true)]
+    [InlineData(ConnectionState.Connecting, false, 91, true)]
+    [InlineData(ConnectionState.Disconnected, false, 91, true)] // a live run's connector may be disconnected (a file read to its end)
+    [InlineData(ConnectionState.Disconnected, true, 100_000, false)]
+    public void ARecordNotRenewedForThreePeriods_IsStale_UnlessItsRunRecordedItsEnd(ConnectionState state, bool ended, int secondsSinceReport, bool stale)
     {
         var at = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
-        var link = new LinkRecord("bot1", "botapi", state, null, at, at, TimeSpan.FromSeconds(30));
+        var link = new LinkRecord("bot1", "botapi", state, null, at, at, TimeSpan.FromSeconds(30), ended);
         Assert.Equal(stale, link.IsStale(at + TimeSpan.FromSeconds(secondsSinceReport)));
+    }
+
+    [Fact]
+    public async Task ARunEndedByAFailure_RecordsThatFailure_NotAPlainStop()
+    {
+        var store = new InMemoryStateStore();
+        var connector = new FailingConnector();
+        var pipeline = PipelineFixture.Create(connector, [new CollectingSink()], store);
+
+        await Assert.ThrowsAsync<IOException>(() => pipeline.RunToEndAsync());
+
+        var last = store.LinkRecords[^1];
+        Assert.Equal((ConnectionState.Disconnected, "stopped by a failure (Bug: IOException)", true), (last.State, last.Reason, last.Ended));
+    }
+
+    [Fact]
+    public void AReportIntervalOfMoreThanADay_IsRefusedWithOneLine()
+    {
+        var options = new PipelineOptions { LinkReportInterval = TimeSpan.FromDays(2) };
+        var e = Assert.Throws<ArgumentException>(() => options.Validate());
+        Assert.Equal("pipeline option LinkReportInterval: at most a day, not 2.00:00:00", e.Message);
+    }
+
+    private sealed class FailingConnector : IConnector
+    {
+        public string Name => "failing";
+        public string Account => "bot1";
+        public ConnectionStatus Status { get; } = new(ConnectionState.Ready, null, DateTimeOffset.UnixEpoch);
+        public event Action<ConnectionStatus>? StatusChanged { add { } remove { } }
+#pragma warning disable CS1998 // the stream fails at once
+        public async IAsyncEnumerable<Delivery> ReadAsync(IReadOnlyDictionary<string, long> committed, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        {
+            throw new IOException("disk I/O error");
+#pragma warning disable CS0162
+            yield break;
+#pragma warning restore CS0162
+        }
+#pragma warning restore CS1998
+        public ValueTask CommitAsync(Checkpoint upTo, CancellationToken ct) => ValueTask.CompletedTask;
+        public ValueTask<ReplyResult> ResolveReplyAsync(MessageRef reply, CancellationToken ct) => throw new NotSupportedException();
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     private sealed class NoLinkStore() : DelegatingStateStore(new InMemoryStateStore())

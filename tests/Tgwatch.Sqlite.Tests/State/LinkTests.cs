@@ -17,7 +17,7 @@ public sealed class LinkTests
         await t.Store.RecordLinkAsync(new LinkRecord("bot1", "botapi", ConnectionState.Ready, null, start, start.AddSeconds(1), Every), default);
         var ready = new LinkRecord("user7", "tdlib", ConnectionState.Ready, null, start.AddSeconds(5), start.AddSeconds(5), Every);
         await t.Store.RecordLinkAsync(ready, default);
-        var down = new LinkRecord("bot1", "botapi", ConnectionState.Connecting, "connection refused", start.AddSeconds(9), start.AddSeconds(40), TimeSpan.FromMilliseconds(1500));
+        var down = new LinkRecord("bot1", "botapi", ConnectionState.Disconnected, "stopped", start.AddSeconds(9), start.AddSeconds(40), TimeSpan.FromMilliseconds(1500), Ended: true);
         await t.Store.RecordLinkAsync(down, default);
 
         await t.ReopenAsync();
