@@ -23,11 +23,11 @@ public sealed class SqliteStateStore : IStateStore
     private readonly ConnectionGate _gate;
     private readonly ProcessedKeys _processed;
     private readonly TimeProvider _time;
-    private KeyFilter _filter;
+    private KeyFilter? _filter;
 
     private SqliteStateStore(ConnectionGate gate, TimeProvider time, SqliteStateStoreOptions options)
     {
-        _filter = LoadFilter(gate, options);
+        _filter = options.KeyFilter ? LoadFilter(gate, options) : null;
         _gate = gate;
         _time = time;
         Options = options;
@@ -96,7 +96,7 @@ public sealed class SqliteStateStore : IStateStore
     {
         ArgumentNullException.ThrowIfNull(keys);
         // Keys the filter has never seen are certainly new: only the others are looked up.
-        var filter = Volatile.Read(ref _filter);
+        if (Volatile.Read(ref _filter) is not { } filter) return keys.Count == 0 ? ValueTask.FromResult<IReadOnlySet<string>>(new HashSet<string>()) : _processed.FindAsync(keys, ct);
         List<string>? maybe = null;
         foreach (var key in keys)
             if (filter.MayContain(key)) (maybe ??= []).Add(key);
@@ -114,7 +114,7 @@ public sealed class SqliteStateStore : IStateStore
         using (await _gate.EnterAsync(ct).ConfigureAwait(false))
         {
             CommitWriter.Write(_gate, commit, ct);
-            var filter = _filter;
+            if (_filter is not { } filter) return;
             foreach (var m in commit.Processed) filter.Add(m.Key);
             // Past its capacity the filter answers "maybe" too often: a fresh one, sized for more, is built.
             if (filter.Count > filter.Capacity) Volatile.Write(ref _filter, LoadFilter(_gate, Options));

@@ -20,6 +20,17 @@ public sealed record SqliteStateStoreOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Whether processed keys are read into an in-memory filter on open (looked up in the file only when the filter
+    /// says "maybe"). Off for a process that only reads the store (<c>tgwatch status</c>): opening is then quick
+    /// whatever the number of keys, and every look-up asks the file.
+    /// </summary>
+    /// <value>True.</value>
+    public bool KeyFilter { get; init; } = true;
+
+    /// <summary>For a process that only reads the store: no key filter.</summary>
+    public static SqliteStateStoreOptions Reading { get; } = new() { KeyFilter = false };
+
     /// <summary>The defaults.</summary>
     public static SqliteStateStoreOptions Default { get; } = new();
 }

@@ -32,7 +32,7 @@ internal static class DeadLettersCommand
             var (stdout, stderr) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             try
             {
-                await using var store = await StateAndSinks.OpenStoreAsync(common.StatePath(parse), ct).ConfigureAwait(false);
+                await using var store = await StateAndSinks.OpenStoreAsync(common.StatePath(parse), ct, readOnly: true).ConfigureAwait(false);
                 var letters = await store.DeadLetters.ListAsync(parse.GetValue(limit), 0, ct).ConfigureAwait(false);
                 var total = await store.DeadLetters.CountAsync(ct).ConfigureAwait(false);
                 foreach (var l in letters)

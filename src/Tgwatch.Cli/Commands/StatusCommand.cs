@@ -45,7 +45,7 @@ internal static class StatusCommand
         StoreStatus status;
         try
         {
-            await using var store = await StateAndSinks.OpenStoreAsync(path, ct).ConfigureAwait(false);
+            await using var store = await StateAndSinks.OpenStoreAsync(path, ct, readOnly: true).ConfigureAwait(false);
             status = await store.GetStatusAsync(ct).ConfigureAwait(false);
         }
         catch (CliException e)

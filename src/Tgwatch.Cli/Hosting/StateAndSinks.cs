@@ -69,11 +69,11 @@ internal sealed class StateAndSinks : IAsyncDisposable
     }
 
     /// <summary>Opens the state store; a missing directory, a foreign or newer file is one line.</summary>
-    public static async Task<IStateStore> OpenStoreAsync(string statePath, CancellationToken ct)
+    public static async Task<IStateStore> OpenStoreAsync(string statePath, CancellationToken ct, bool readOnly = false)
     {
         try
         {
-            return await SqliteStateStore.OpenAsync(statePath, TimeProvider.System, ct).ConfigureAwait(false);
+            return await SqliteStateStore.OpenAsync(statePath, TimeProvider.System, readOnly ? SqliteStateStoreOptions.Reading : SqliteStateStoreOptions.Default, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SqliteFileException or IOException or UnauthorizedAccessException)
         {

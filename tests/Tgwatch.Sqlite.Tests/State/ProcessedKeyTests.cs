@@ -36,6 +36,14 @@ public sealed class ProcessedKeyTests
         }
         var found = await t.Store.FindProcessedAsync(keys, default);
         Assert.True(expected.SetEquals(found), $"{found.Count} found, {expected.Count} expected");
+
+        // Opened for reading (no key filter: every look-up asks the file), the answer is the same, also for keys committed then.
+        await using var reading = await SqliteStateStore.OpenAsync(t.Path, t.Time, SqliteStateStoreOptions.Reading, default);
+        Assert.True(expected.SetEquals(await reading.FindProcessedAsync(keys, default)));
+        var later = Make.Messages(-1001, 5_000, 3);
+        await reading.CommitAsync(Make.Commit(TempStore.Start, later), default);
+        Assert.Equal(later.Select(m => m.Key).ToHashSet(), await reading.FindProcessedAsync([.. later.Select(m => m.Key), "none"], default));
+        Assert.Empty(await reading.FindProcessedAsync([], default));
     }
 
     [Fact]
