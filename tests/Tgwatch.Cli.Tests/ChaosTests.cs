@@ -118,7 +118,8 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal((long)Messages, rows);
         Assert.Equal(rows, distinctRows);
         Assert.True(counters.FaultsApplied >= 10, $"only {counters.FaultsApplied} faults were applied");
-        Assert.InRange(logLines, runs, runs * 12); // state changes and summaries, not a line per fault
+        // State changes and summaries, not a line per fault (a run killed while starting on a loaded machine may log nothing; the last one stops and says so).
+        Assert.InRange(logLines, 1, runs * 12);
         Assert.DoesNotContain(_sandbox.Token, allLogs);
         Assert.DoesNotContain(_sandbox.Token.Split(':')[1], allLogs);
     }
