@@ -27,6 +27,7 @@ public sealed class MessagePipeline
     private readonly IReadOnlyList<IMessageSink> _sinks;
     private readonly StoreCalls _store;
     private readonly LinkRecorder _link;
+    private Task _leftBehind = Task.CompletedTask; // the stages a run abandoned at its stop, until they end
     private readonly IReadOnlyList<IMessageFilter> _filters;
     private readonly PipelineOptions _options;
     private readonly ILogger _logger;
@@ -84,6 +85,12 @@ public sealed class MessagePipeline
     public async Task RunAsync(CancellationToken stop)
     {
         if (Interlocked.Exchange(ref _running, 1) != 0) throw new InvalidOperationException("the pipeline is running already");
+        if (!_leftBehind.IsCompleted)
+        {
+            // It would share this run's positions and keys in flight.
+            Volatile.Write(ref _running, 0);
+            throw new InvalidOperationException("a stage of the last run is still stuck in a sink or handler; start a new pipeline");
+        }
         using var linkStop = new CancellationTokenSource();
         var link = Task.Run(() => _link.RunAsync(linkStop.Token), CancellationToken.None);
         Exception? failure = null;
@@ -171,6 +178,7 @@ public sealed class MessagePipeline
             {
                 Log.Abandoned(_logger, _options.DrainTimeout);
                 ObserveLater(drained);
+                _leftBehind = drained;
                 ThrowIfFailed(failure, stageFailure);
                 return;
             }

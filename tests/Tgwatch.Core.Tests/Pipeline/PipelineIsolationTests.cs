@@ -242,4 +242,50 @@ public sealed class PipelineStopTests
         await run.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(returned, "RunAsync did not return within 5 s of the stop (DrainTimeout = 1 s)");
     }
+
+    // a run that left a stuck stage behind: a new run on the same pipeline would share its state with that stage
+    // (positions, keys in flight); it is refused until the stage is gone, then runs as usual.
+    [Fact]
+    public async Task ANewRunWhileAStageOfTheLastIsStillStuck_IsRefused_UntilTheStageIsGone()
+    {
+        var options = PipelineFixture.FastOptions();
+        options.DrainTimeout = TimeSpan.FromMilliseconds(300);
+        var release = new TaskCompletionSource();
+        var sink = new CollectingSink { BeforeWrite = async (_, _) => await release.Task };
+        var connector = ScriptedConnector.Of(SomeMessage.Batch(1, 3));
+        var store = new InMemoryStateStore();
+        var pipeline = PipelineFixture.Create(connector, [sink], store, options);
+        using (var stop = new CancellationTokenSource())
+        {
+            connector.EndWhenDone = false;
+            var run = pipeline.RunAsync(stop.Token);
+            await MessagePipelineTests.WaitUntil(() => sink.Batches > 0, 10);
+            stop.Cancel();
+            await run.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => pipeline.RunAsync(bounded.Token));
+        Assert.Equal("a stage of the last run is still stuck in a sink or handler; start a new pipeline", refused.Message);
+
+        release.SetResult();
+        connector.EndWhenDone = true;
+        InvalidOperationException? stillStuck = null;
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            try
+            {
+                await pipeline.RunToEndAsync(10);
+                stillStuck = null;
+                break;
+            }
+            catch (InvalidOperationException e)
+            {
+                stillStuck = e;
+                await Task.Delay(50);
+            }
+        }
+        Assert.Null(stillStuck);
+        Assert.Equal(3, connector.Committed.GetValueOrDefault("updates"));
+    }
 }
