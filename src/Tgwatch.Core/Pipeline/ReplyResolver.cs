@@ -141,6 +141,15 @@ internal sealed class ReplyResolver
             await _store.PendingReplies.RemoveAsync(pending.Key, ct).ConfigureAwait(false);
             return;
         }
+        if (message.IsReplyUpdate)
+        {
+            // Resolved by an earlier run whose write may have reached the sinks before it could commit:
+            // the same record again (same key), never a second one dated now.
+            await emit(message, pending, ct).ConfigureAwait(false);
+            Interlocked.Increment(ref _stats.replyUpdates);
+            Log.ReplyResolvedLater(_logger, pending.Key, pending.Attempts);
+            return;
+        }
         var result = await AttemptAsync(reply, ct).ConfigureAwait(false);
         var attempts = pending.Attempts + 1;
         if (result.Found)
@@ -154,6 +163,10 @@ internal sealed class ReplyResolver
                 EditDate = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)),
                 IsReplyUpdate = true,
             };
+            // Kept before it is written: a run killed between the write and its commit emits this record
+            // again, not a new one with another date (and key) that every sink would take as new.
+            await _store.PendingReplies.AddAsync(pending with { MessageJson = TgMessageJson.ToJson(update, full: true), Attempts = attempts }, ct)
+                .ConfigureAwait(false);
             await emit(update, pending, ct).ConfigureAwait(false);
             Interlocked.Increment(ref _stats.replyUpdates);
             Log.ReplyResolvedLater(_logger, pending.Key, attempts);

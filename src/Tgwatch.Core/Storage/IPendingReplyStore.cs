@@ -24,7 +24,7 @@ public interface IPendingReplyStore
 
 /// <summary>A reply waiting to be resolved.</summary>
 /// <param name="Key">Key of the message that holds the reply.</param>
-/// <param name="MessageJson">That message, full JSON form.</param>
+/// <param name="MessageJson">That message, full JSON form; once its reply is resolved, the reply update to write (<c>reply_update</c> set), kept until it is committed.</param>
 /// <param name="Attempts">Attempts so far.</param>
 /// <param name="NextAttempt">When to try again.</param>
 /// <param name="Since">When the message was first delivered unresolved.</param>
