@@ -39,6 +39,47 @@ public sealed class JsonlFileConnectorTests
     }
 
     [Fact]
+    public async Task AnUnfinishedLastLine_IsNotPassed_SoTheRecordIsImportedOnceItsLineIsComplete()
+    {
+        var dir = Some.TempDirectory();
+        var path = Path.Combine(dir, "archive.jsonl");
+        var messages = SomeMessage.Batch(1, 4);
+        var lines = messages.Select(m => TgMessageJson.ToJson(m)).ToList();
+        // The archive as a JSONL sink killed in the middle of a write leaves it: the fourth line is torn.
+        await File.WriteAllTextAsync(path, string.Concat(lines.Take(3).Select(l => l + "\n")) + lines[3][..20]);
+
+        var store = new InMemoryStateStore();
+        var sink = new CollectingSink();
+        var first = new JsonlFileConnector(path);
+        await new MessagePipeline(first, [sink], store, PipelineFixture.FastOptions()).RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(3, sink.Keys.Count);
+
+        // The sink's repair cuts the torn line and writes the record again, whole.
+        await File.WriteAllTextAsync(path, string.Concat(lines.Select(l => l + "\n")));
+        var second = new JsonlFileConnector(path);
+        await new MessagePipeline(second, [sink], store, PipelineFixture.FastOptions()).RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(messages.Select(m => m.Key), sink.Keys);
+        Assert.Equal(0, first.BadLines + second.BadLines);
+        Assert.Equal(4, (await store.LoadCheckpointsAsync("file", "file", default))[JsonlFileConnector.StreamName]);
+    }
+
+    [Fact]
+    public async Task ALastRecordWithoutALineEnd_IsImported()
+    {
+        var dir = Some.TempDirectory();
+        var path = Path.Combine(dir, "archive.jsonl");
+        var messages = SomeMessage.Batch(1, 2);
+        await File.WriteAllTextAsync(path, TgMessageJson.ToJson(messages[0]) + "\n" + TgMessageJson.ToJson(messages[1]));
+
+        var delivered = new List<Delivery>();
+        await foreach (var d in new JsonlFileConnector(path).ReadAsync(new Dictionary<string, long>(), default)) delivered.Add(d);
+
+        Assert.Equal([1L, 2L], delivered.Select(d => d.Message!.MessageId));
+        Assert.Equal(2, delivered[^1].Position.Position);
+    }
+
+    [Fact]
     public async Task AMissingFile_IsOneClearError()
     {
         var connector = new JsonlFileConnector("/nonexistent/archive.jsonl");

@@ -66,10 +66,19 @@ public sealed partial class JsonlFileConnector : IConnector
         {
             using var reader = new StreamReader(file, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, 1 << 16);
             long line = 0;
-            while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } text)
+            var next = await reader.ReadLineAsync(ct).ConfigureAwait(false);
+            while (next is { } text)
             {
+                next = await reader.ReadLineAsync(ct).ConfigureAwait(false); // null: text is the last line read
                 line++;
                 if (line <= done) continue;
+                if (next is null && !EndsWithLineEnd(file) && !TryParse(text))
+                {
+                    // An unfinished last line (a writer in the middle of it, or a torn line its repair writes
+                    // again): giving its position away would skip the record once the line is complete.
+                    LogUnfinishedLine(_path, line);
+                    break;
+                }
                 TgMessage? message = null;
                 if (text.Length > 0) message = ParseLine(text, line);
                 yield return new Delivery(message, new Checkpoint(StreamName, line));
@@ -77,6 +86,27 @@ public sealed partial class JsonlFileConnector : IConnector
         }
         // The status stays Ready: replies are resolved from the records read, after the end of the file too.
         if (BadLines > 1) LogBadLines(_path, BadLines);
+    }
+
+    /// <summary>Whether the last byte read from <paramref name="file"/> ends a line.</summary>
+    private static bool EndsWithLineEnd(FileStream file)
+    {
+        if (file.Position == 0) return true;
+        Span<byte> last = stackalloc byte[1];
+        return RandomAccess.Read(file.SafeFileHandle, last, file.Position - 1) == 1 && last[0] is (byte)'\n' or (byte)'\r';
+    }
+
+    private static bool TryParse(string text)
+    {
+        try
+        {
+            TgMessageJson.Parse(text);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     private TgMessage? ParseLine(string text, long line)
@@ -112,6 +142,9 @@ public sealed partial class JsonlFileConnector : IConnector
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "{Path} line {Line} is not a record and is skipped: {Reason}")]
     private partial void LogBadLine(string path, long line, string reason);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "{Path} line {Line} is unfinished (no line end, not a record) and is left for a later import")]
+    private partial void LogUnfinishedLine(string path, long line);
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "{Path}: {Count} lines were not records and were skipped")]
     private partial void LogBadLines(string path, long count);
