@@ -16,7 +16,8 @@ namespace Tgwatch.Sinks.Webhook;
 /// The background half of the webhook sink: takes the oldest records from the outbox, POSTs them as one
 /// body, and deletes them once the endpoint answered 2xx. Network failures, timeouts, 408, 429 and 5xx are
 /// retried forever with capped exponential backoff and jitter (a server's <c>Retry-After</c> wins); other 4xx
-/// answers move the batch to dead letters. One instance, one loop: records go out in queue order.
+/// answers move the record to dead letters (a rejected batch is sent again one record at a time, so its other
+/// records still go out). One instance, one loop: records go out in queue order.
 /// </summary>
 internal sealed class WebhookSender
 {
@@ -150,6 +151,14 @@ internal sealed class WebhookSender
                 Interlocked.Add(ref _sent, entries.Count);
                 Interlocked.Add(ref _pending, -entries.Count);
                 EndStreak();
+                break;
+            case AttemptResult.Rejected when entries.Count > 1:
+                // Which record the endpoint refuses is not said: each goes alone, in order, so only that one is dead.
+                foreach (var entry in entries)
+                {
+                    if (stop.IsCancellationRequested) break;
+                    await DeliverAsync([entry], stop).ConfigureAwait(false);
+                }
                 break;
             case AttemptResult.Rejected:
                 var attempts = (int)Math.Min(int.MaxValue, _streakAttempts + 1);

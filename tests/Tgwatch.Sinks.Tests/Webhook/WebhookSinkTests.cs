@@ -185,6 +185,23 @@ public sealed class WebhookSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task Send_400ToABatch_DeadLettersOnlyTheRecordTheEndpointRejects_AndDeliversItsNeighboursInOrder()
+    {
+        var poison = SomeMessage.New(666, "poison");
+        await using var server = WebhookServer.Start(r => r.Keys.Contains(poison.Key) ? new Answer(400) : Answer.Ok);
+        var before = SomeMessage.Batch(1, 2);
+        var after = SomeMessage.Batch(3, 2);
+        await using var sink = await StartAsync(Fast(server.Url)); // one request can carry them all
+
+        await sink.WriteAsync([.. before, poison, .. after], CancellationToken.None);
+        await Eventually.TrueAsync(() => sink.Counters.Sent + sink.Counters.DeadLettered == 5, "every record sent or dead");
+
+        Assert.Equal(KeysOf([.. before, .. after]), server.DeliveredKeys);
+        Assert.Equal([poison.Key], _store.Snapshot().DeadLetters.Select(l => l.Letter.Key));
+        Assert.Equal(0, Waiting);
+    }
+
+    [Fact]
     public async Task ADeadLetterReplayed_IsSentAgain_AlthoughTheOutboxHadItsKey()
     {
         var poison = SomeMessage.New(666, "poison");
