@@ -80,6 +80,24 @@ public sealed class JsonlFileConnectorTests
     }
 
     [Fact]
+    public async Task AnImportThatGoesOn_ResolvesRepliesToRecordsBeforeItsCheckpoint_AsAnImportInOneGoDoes()
+    {
+        var dir = Some.TempDirectory();
+        var path = Path.Combine(dir, "archive.jsonl");
+        var messages = SomeMessage.Batch(1, 6).ToList();
+        messages[4] = messages[4] with { ReplyTo = new ReplyRef(messages[0].Chat.Id, 1, ReplyState.Unresolved) };
+        await File.WriteAllLinesAsync(path, messages.Select(m => TgMessageJson.ToJson(m)));
+
+        // A first import was killed after committing line 3; the next one goes on from line 4.
+        var connector = new JsonlFileConnector(path);
+        var delivered = new List<Delivery>();
+        await foreach (var d in connector.ReadAsync(new Dictionary<string, long> { [JsonlFileConnector.StreamName] = 3 }, default)) delivered.Add(d);
+
+        Assert.Equal([4L, 5L, 6L], delivered.Select(d => d.Message!.MessageId));
+        Assert.Equal(ReplyResult.Resolved("message 1"), await connector.ResolveReplyAsync(new MessageRef(messages[0].Chat.Id, 1), default));
+    }
+
+    [Fact]
     public async Task AMissingFile_IsOneClearError()
     {
         var connector = new JsonlFileConnector("/nonexistent/archive.jsonl");

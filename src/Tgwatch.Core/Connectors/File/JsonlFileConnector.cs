@@ -71,7 +71,12 @@ public sealed partial class JsonlFileConnector : IConnector
             {
                 next = await reader.ReadLineAsync(ct).ConfigureAwait(false); // null: text is the last line read
                 line++;
-                if (line <= done) continue;
+                if (line <= done)
+                {
+                    // Imported before: not delivered again, but remembered, so replies to it resolve as they did then.
+                    if (text.Length > 0 && _seen.Count < MaxRemembered) Remember(text);
+                    continue;
+                }
                 if (next is null && !EndsWithLineEnd(file) && !TryParse(text))
                 {
                     // An unfinished last line (a writer in the middle of it, or a torn line its repair writes
@@ -94,6 +99,19 @@ public sealed partial class JsonlFileConnector : IConnector
         if (file.Position == 0) return true;
         Span<byte> last = stackalloc byte[1];
         return RandomAccess.Read(file.SafeFileHandle, last, file.Position - 1) == 1 && last[0] is (byte)'\n' or (byte)'\r';
+    }
+
+    private void Remember(string text)
+    {
+        try
+        {
+            var message = TgMessageJson.Parse(text);
+            _seen[message.Ref] = message.TextOrCaption;
+        }
+        catch (FormatException)
+        {
+            // Counted and logged when it was read first.
+        }
     }
 
     private static bool TryParse(string text)
