@@ -244,4 +244,34 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         var elapsed = DateTime.UtcNow - started;
         Assert.InRange(connector.Polls, 2, (int)(elapsed / TimeSpan.FromMilliseconds(300)) + 2); // one poll per 300 ms floor, not thousands
     }
+
+    private BotApiConnector Scripted(ScriptedBotApi api, HttpClient http) => new(new BotApiOptions
+    {
+        Token = ScriptedBotApi.Token,
+        ApiUrl = new Uri("http://scripted.invalid/"),
+        PollTimeout = TimeSpan.FromSeconds(2),
+        MinBackoff = TimeSpan.FromMilliseconds(50),
+        MaxBackoff = TimeSpan.FromMilliseconds(400),
+        EmptyPollFloor = TimeSpan.FromMilliseconds(300),
+    }, _logs.CreateLogger("Tgwatch.BotApi"), http: http);
+
+    private static string Text(long updateId, int messageId, string text, string date = "1764064801") =>
+        $$$"""{"update_id": {{{updateId}}}, "message": {"message_id": {{{messageId}}}, "date": {{{date}}}, "chat": {"id": 1001, "type": "private", "first_name": "Ada"}, "text": "{{{text}}}"}}""";
+
+    [Fact]
+    public async Task AnUpdateWithADateOutOfRange_IsCountedAndSkipped_TheStreamGoesOn()
+    {
+        var api = new ScriptedBotApi()
+            .Update(10, Text(10, 1, "before"))
+            .Update(11, Text(11, 2, "far future", date: "99999999999999"))
+            .Update(12, Text(12, 3, "after"));
+        using var http = new HttpClient(api);
+        var sink = new CollectingSink();
+        var store = new InMemoryStateStore();
+        await using var connector = Scripted(api, http);
+        await RunUntilAsync(new MessagePipeline(connector, [sink], store, Fast()), () => sink.Keys.Count == 2 && connector.Malformed == 1);
+        Assert.Equal(["before", "after"], sink.Writes.Select(m => m.Text));
+        Assert.Single(_logs.Entries, e => e.EventId.Id == 4008);
+        Assert.Equal(12, (await store.LoadCheckpointsAsync(connector.Account, "botapi", default))["updates"]);
+    }
 }
