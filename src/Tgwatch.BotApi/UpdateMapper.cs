@@ -55,8 +55,10 @@ internal sealed class UpdateMapper(string account)
         Kind = kind,
         Date = Utc(m.Date),
         EditDate = kind == MessageKind.Edit && m.EditDate is { } edited ? Utc(edited) : null,
-        Sender = m.From is { } from ? new SenderInfo(from.Id, NameOf(from.FirstName, from.LastName), from.Username)
-            : m.SenderChat is { } chat ? new SenderInfo(chat.Id, chat.Title ?? NameOf(chat.FirstName, chat.LastName), chat.Username)
+        // A message sent on behalf of a chat (an anonymous group admin, a linked channel's automatic forward) is sent by
+        // sender_chat; "from" then holds a fake user (GroupAnonymousBot, Telegram) for backward compatibility.
+        Sender = m.SenderChat is { } chat ? new SenderInfo(chat.Id, chat.Title ?? NameOf(chat.FirstName, chat.LastName), chat.Username)
+            : m.From is { } from ? new SenderInfo(from.Id, NameOf(from.FirstName, from.LastName), from.Username)
             : null,
         Text = m.Text,
         Media = MediaType(m.Type) is { } media ? new MediaInfo(media, m.Caption) : null,

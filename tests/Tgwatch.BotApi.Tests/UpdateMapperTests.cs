@@ -123,4 +123,19 @@ public sealed class UpdateMapperTests
         Assert.Equal("look", m.Message!.Text);
         Assert.Equal(new ForwardInfo(type, Date: DateTimeOffset.FromUnixTimeSeconds(1764060000)), m.Message.Forward);
     }
+
+    [Fact]
+    public void ALinkedChannelsAutomaticForward_IsSentByTheChannel_NotByTheFakeUser()
+    {
+        var m = Map("""
+            {"update_id": 1012,
+             "message": {"message_id": 40, "date": 1764064802, "is_automatic_forward": true,
+               "chat": {"id": -1001234567890, "type": "supergroup", "title": "Traders"},
+               "from": {"id": 777000, "is_bot": false, "first_name": "Telegram"},
+               "sender_chat": {"id": -1009876543210, "type": "channel", "title": "News", "username": "news"},
+               "forward_origin": {"type": "channel", "date": 1764064800, "message_id": 5, "chat": {"id": -1009876543210, "type": "channel", "title": "News"}},
+               "text": "news"}}
+            """).Message!;
+        Assert.Equal(new SenderInfo(-1009876543210, "News", "news"), m.Sender);
+    }
 }
