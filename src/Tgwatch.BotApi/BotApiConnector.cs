@@ -49,6 +49,10 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     private long _skipped;
     private long _polls;
     private bool _conflictReported;
+    private bool _rateLimitReported;
+
+    /// <summary>The longest a rate limit is waited out before asking again, whatever <c>retry_after</c> said.</summary>
+    internal static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
 
     /// <summary>A connector; nothing is sent before <see cref="ReadAsync"/>.</summary>
     /// <exception cref="ArgumentException">An option is invalid (one line naming it).</exception>
@@ -123,6 +127,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                     continue;
                 }
                 failures = 0;
+                _rateLimitReported = false;
                 Interlocked.Increment(ref _polls);
                 var fresh = 0;
                 foreach (var raw in batch)
@@ -265,8 +270,11 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         switch (fault.Kind)
         {
             case FaultKind.RateLimited:
-                var wait = fault.RetryAfter ?? backoff;
-                BotApiLog.RateLimited(_logger, wait.TotalSeconds);
+                // What the server asked, but no less than the backoff (a retry_after of 0 must not make us spin) and no
+                // more than a bound (a retry_after of years is bad input, not a reason to stop).
+                var wait = fault.RetryAfter is { } asked ? TimeSpan.FromTicks(Math.Clamp(asked.Ticks, backoff.Ticks, MaxRetryAfter.Ticks)) : backoff;
+                if (!_rateLimitReported) BotApiLog.RateLimited(_logger, wait.TotalSeconds);
+                _rateLimitReported = true;
                 return wait;
             case FaultKind.Network or FaultKind.Timeout:
                 _link.Failed(fault.Kind, Reason(e));

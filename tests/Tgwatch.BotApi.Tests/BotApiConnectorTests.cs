@@ -274,4 +274,32 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         Assert.Single(_logs.Entries, e => e.EventId.Id == 4008);
         Assert.Equal(12, (await store.LoadCheckpointsAsync(connector.Account, "botapi", default))["updates"]);
     }
+
+    [Fact]
+    public async Task ARateLimitThatAsksForNoWait_IsBackedOff_NotSpun_AndLoggedOnce()
+    {
+        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.RateLimit, DurationSeconds = 2, RetryAfter = 0, Method = "getUpdates" });
+        await InjectAsync(1);
+        var sink = new CollectingSink();
+        await using var connector = Connector();
+        await RunUntilAsync(new MessagePipeline(connector, [sink], new InMemoryStateStore(), Fast()), () => sink.Keys.Count == 1);
+        // Backing off from 50 ms up to 400 ms, 2 s of rate limits take a few dozen polls at most, not thousands.
+        Assert.InRange(await GetUpdatesServedAsync(), 2, 100);
+        Assert.Single(_logs.Entries, e => e.EventId.Id == 4005);
+    }
+
+    [Fact]
+    public async Task ARateLimitWithARetryAfterTooLongToWait_DoesNotEndTheRun()
+    {
+        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.RateLimit, Count = 1, RetryAfter = int.MaxValue, Method = "getUpdates" });
+        await using var connector = Connector();
+        using var stop = new CancellationTokenSource();
+        var run = new MessagePipeline(connector, [new CollectingSink()], new InMemoryStateStore(), Fast()).RunAsync(stop.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!_logs.Entries.Any(e => e.EventId.Id == 4005) && !run.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await Task.Delay(200);
+        Assert.False(run.IsCompleted, "the run ended on a rate limit");
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(20)); // a stop, not a failure
+    }
 }
