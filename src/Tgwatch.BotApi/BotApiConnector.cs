@@ -264,7 +264,8 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     /// <summary>Classifies a failure, tells the link monitor, and returns how long to wait before the next attempt.</summary>
     private TimeSpan OnFailure(Exception e, int attempt)
     {
-        if (e is ApiRequestException { ErrorCode: 401 }) throw new BotTokenRejectedException(401);
+        // As on getMe: Telegram answers 401 for a revoked token and 404 for one it does not know.
+        if (e is ApiRequestException { ErrorCode: 401 or 404 } rejected) throw new BotTokenRejectedException(rejected.ErrorCode);
         var fault = TelegramBotFaultRule.Classifier.Classify(e);
         var backoff = Backoff(attempt);
         switch (fault.Kind)

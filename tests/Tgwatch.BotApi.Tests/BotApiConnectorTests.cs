@@ -302,4 +302,17 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(20)); // a stop, not a failure
     }
+
+    [Fact]
+    public async Task ATokenRejectedWhilePolling_WithNotFound_StopsTheRunWithItsOwnError()
+    {
+        var api = new ScriptedBotApi();
+        for (var i = 0; i < 100; i++) api.Then(System.Net.HttpStatusCode.NotFound, """{"ok":false,"error_code":404,"description":"Not Found"}""");
+        using var http = new HttpClient(api);
+        await using var connector = Scripted(api, http);
+        var e = await Assert.ThrowsAsync<BotTokenRejectedException>(() =>
+            new MessagePipeline(connector, [new CollectingSink()], new InMemoryStateStore(), Fast()).RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(404, e.ErrorCode);
+        Assert.DoesNotContain(_logs.Entries, l => l.EventId.Id == 4009);
+    }
 }
