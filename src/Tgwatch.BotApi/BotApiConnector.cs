@@ -50,6 +50,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     private long _polls;
     private bool _conflictReported;
     private bool _rateLimitReported;
+    private bool _unexpectedReported;
 
     /// <summary>The longest a rate limit is waited out before asking again, whatever <c>retry_after</c> said.</summary>
     internal static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
@@ -127,7 +128,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                     continue;
                 }
                 failures = 0;
-                _rateLimitReported = false;
+                _rateLimitReported = _unexpectedReported = false;
                 Interlocked.Increment(ref _polls);
                 var fresh = 0;
                 foreach (var raw in batch)
@@ -288,7 +289,9 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                     _link.Failed(FaultKind.Bug, "conflict");
                     return backoff;
                 }
-                BotApiLog.Unexpected(_logger, fault.Kind, e);
+                // Loud once per run of failures (with its stack trace); the link monitor tells how long it lasts.
+                if (!_unexpectedReported) BotApiLog.Unexpected(_logger, fault.Kind, e);
+                _unexpectedReported = true;
                 _link.Failed(fault.Kind, Reason(e));
                 return backoff;
         }

@@ -315,4 +315,18 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         Assert.Equal(404, e.ErrorCode);
         Assert.DoesNotContain(_logs.Entries, l => l.EventId.Id == 4009);
     }
+
+    [Fact]
+    public async Task AnswersThatAreNotTheBotApi_AreOneErrorLine_NotOnePerAttempt_AndNothingIsLost()
+    {
+        // A captive portal or a misrouted proxy: 200 with an HTML page, again and again, then the Bot API again.
+        var api = new ScriptedBotApi().Update(5, Text(5, 1, "through"));
+        for (var i = 0; i < 12; i++) api.Then(System.Net.HttpStatusCode.OK, "<html><body>Sign in to the network</body></html>", "text/html");
+        using var http = new HttpClient(api);
+        var sink = new CollectingSink();
+        await using var connector = Scripted(api, http);
+        await RunUntilAsync(new MessagePipeline(connector, [sink], new InMemoryStateStore(), Fast()), () => sink.Keys.Count == 1);
+        Assert.True(api.GetUpdatesCalls > 12);
+        Assert.Single(_logs.Entries, e => e.EventId.Id == 4009);
+    }
 }
