@@ -49,6 +49,11 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     private long _skipped;
     private long _polls;
     private bool _conflictReported;
+    private bool _rateLimitReported;
+    private bool _unexpectedReported;
+
+    /// <summary>The longest a rate limit is waited out before asking again, whatever <c>retry_after</c> said.</summary>
+    internal static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
 
     /// <summary>A connector; nothing is sent before <see cref="ReadAsync"/>.</summary>
     /// <exception cref="ArgumentException">An option is invalid (one line naming it).</exception>
@@ -123,6 +128,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                     continue;
                 }
                 failures = 0;
+                _rateLimitReported = _unexpectedReported = false;
                 Interlocked.Increment(ref _polls);
                 var fresh = 0;
                 foreach (var raw in batch)
@@ -259,14 +265,18 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     /// <summary>Classifies a failure, tells the link monitor, and returns how long to wait before the next attempt.</summary>
     private TimeSpan OnFailure(Exception e, int attempt)
     {
-        if (e is ApiRequestException { ErrorCode: 401 }) throw new BotTokenRejectedException(401);
+        // As on getMe: Telegram answers 401 for a revoked token and 404 for one it does not know.
+        if (e is ApiRequestException { ErrorCode: 401 or 404 } rejected) throw new BotTokenRejectedException(rejected.ErrorCode);
         var fault = TelegramBotFaultRule.Classifier.Classify(e);
         var backoff = Backoff(attempt);
         switch (fault.Kind)
         {
             case FaultKind.RateLimited:
-                var wait = fault.RetryAfter ?? backoff;
-                BotApiLog.RateLimited(_logger, wait.TotalSeconds);
+                // What the server asked, but no less than the backoff (a retry_after of 0 must not make us spin) and no
+                // more than a bound (a retry_after of years is bad input, not a reason to stop).
+                var wait = fault.RetryAfter is { } asked ? TimeSpan.FromTicks(Math.Clamp(asked.Ticks, backoff.Ticks, MaxRetryAfter.Ticks)) : backoff;
+                if (!_rateLimitReported) BotApiLog.RateLimited(_logger, wait.TotalSeconds);
+                _rateLimitReported = true;
                 return wait;
             case FaultKind.Network or FaultKind.Timeout:
                 _link.Failed(fault.Kind, Reason(e));
@@ -279,7 +289,9 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                     _link.Failed(FaultKind.Bug, "conflict");
                     return backoff;
                 }
-                BotApiLog.Unexpected(_logger, fault.Kind, e);
+                // Loud once per run of failures (with its stack trace); the link monitor tells how long it lasts.
+                if (!_unexpectedReported) BotApiLog.Unexpected(_logger, fault.Kind, e);
+                _unexpectedReported = true;
                 _link.Failed(fault.Kind, Reason(e));
                 return backoff;
         }

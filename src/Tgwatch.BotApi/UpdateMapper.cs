@@ -26,7 +26,8 @@ internal sealed class UpdateMapper(string account)
         {
             update = raw.Deserialize<Update>(JsonBotAPI.Options) ?? throw new JsonException("null update");
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException)
+        // A date beyond DateTime's range fails in Telegram.Bot's converter with an ArgumentOutOfRangeException.
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException or ArgumentException or OverflowException)
         {
             return new(id, null, null, $"update {id} is not a valid update: {e.Message.FirstLine()}");
         }
@@ -40,7 +41,9 @@ internal sealed class UpdateMapper(string account)
         };
         if (message is null) return new(id, null, UpdateKind(raw), null);
         if (message.Chat is null) return new(id, null, null, $"update {id} has a message without a chat");
-        return new(id, ToMessage(message, kind), null, null);
+        // A forward whose origin lacks its sender still carries the message: it is delivered with what is known.
+        var incomplete = message.ForwardOrigin is MessageOriginUser { SenderUser: null } or MessageOriginChat { SenderChat: null } or MessageOriginChannel { Chat: null };
+        return new(id, ToMessage(message, kind), null, incomplete ? $"update {id} has a forward_origin without its sender" : null);
     }
 
     private TgMessage ToMessage(Message m, MessageKind kind) => new()
@@ -52,8 +55,10 @@ internal sealed class UpdateMapper(string account)
         Kind = kind,
         Date = Utc(m.Date),
         EditDate = kind == MessageKind.Edit && m.EditDate is { } edited ? Utc(edited) : null,
-        Sender = m.From is { } from ? new SenderInfo(from.Id, NameOf(from.FirstName, from.LastName), from.Username)
-            : m.SenderChat is { } chat ? new SenderInfo(chat.Id, chat.Title ?? NameOf(chat.FirstName, chat.LastName), chat.Username)
+        // A message sent on behalf of a chat (an anonymous group admin, a linked channel's automatic forward) is sent by
+        // sender_chat; "from" then holds a fake user (GroupAnonymousBot, Telegram) for backward compatibility.
+        Sender = m.SenderChat is { } chat ? new SenderInfo(chat.Id, chat.Title ?? NameOf(chat.FirstName, chat.LastName), chat.Username)
+            : m.From is { } from ? new SenderInfo(from.Id, NameOf(from.FirstName, from.LastName), from.Username)
             : null,
         Text = m.Text,
         Media = MediaType(m.Type) is { } media ? new MediaInfo(media, m.Caption) : null,
@@ -62,12 +67,21 @@ internal sealed class UpdateMapper(string account)
             : null,
         Forward = m.ForwardOrigin switch
         {
-            MessageOriginUser u => new ForwardInfo("user", u.SenderUser.Id, NameOf(u.SenderUser.FirstName, u.SenderUser.LastName), Utc(u.Date)),
+            MessageOriginUser { SenderUser: { } user } u => new ForwardInfo("user", user.Id, NameOf(user.FirstName, user.LastName), Utc(u.Date)),
             MessageOriginHiddenUser h => new ForwardInfo("hidden_user", null, h.SenderUserName, Utc(h.Date)),
-            MessageOriginChat c => new ForwardInfo("chat", c.SenderChat.Id, c.SenderChat.Title, Utc(c.Date)),
-            MessageOriginChannel ch => new ForwardInfo("channel", ch.Chat.Id, ch.Chat.Title, Utc(ch.Date), ch.MessageId),
+            MessageOriginChat { SenderChat: { } sender } c => new ForwardInfo("chat", sender.Id, sender.Title, Utc(c.Date)),
+            MessageOriginChannel { Chat: { } channel } ch => new ForwardInfo("channel", channel.Id, channel.Title, Utc(ch.Date), ch.MessageId),
+            MessageOrigin { Type: var type } o => new ForwardInfo(OriginName(type), Date: Utc(o.Date)),
             _ => null,
         },
+    };
+
+    private static string OriginName(MessageOriginType type) => type switch
+    {
+        MessageOriginType.User => "user",
+        MessageOriginType.HiddenUser => "hidden_user",
+        MessageOriginType.Chat => "chat",
+        _ => "channel",
     };
 
     private static ChatInfo ToChat(Chat c) => new(c.Id, c.Type switch

@@ -244,4 +244,89 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         var elapsed = DateTime.UtcNow - started;
         Assert.InRange(connector.Polls, 2, (int)(elapsed / TimeSpan.FromMilliseconds(300)) + 2); // one poll per 300 ms floor, not thousands
     }
+
+    private BotApiConnector Scripted(ScriptedBotApi api, HttpClient http) => new(new BotApiOptions
+    {
+        Token = ScriptedBotApi.Token,
+        ApiUrl = new Uri("http://scripted.invalid/"),
+        PollTimeout = TimeSpan.FromSeconds(2),
+        MinBackoff = TimeSpan.FromMilliseconds(50),
+        MaxBackoff = TimeSpan.FromMilliseconds(400),
+        EmptyPollFloor = TimeSpan.FromMilliseconds(300),
+    }, _logs.CreateLogger("Tgwatch.BotApi"), http: http);
+
+    private static string Text(long updateId, int messageId, string text, string date = "1764064801") =>
+        $$$"""{"update_id": {{{updateId}}}, "message": {"message_id": {{{messageId}}}, "date": {{{date}}}, "chat": {"id": 1001, "type": "private", "first_name": "Ada"}, "text": "{{{text}}}"}}""";
+
+    [Fact]
+    public async Task AnUpdateWithADateOutOfRange_IsCountedAndSkipped_TheStreamGoesOn()
+    {
+        var api = new ScriptedBotApi()
+            .Update(10, Text(10, 1, "before"))
+            .Update(11, Text(11, 2, "far future", date: "99999999999999"))
+            .Update(12, Text(12, 3, "after"));
+        using var http = new HttpClient(api);
+        var sink = new CollectingSink();
+        var store = new InMemoryStateStore();
+        await using var connector = Scripted(api, http);
+        await RunUntilAsync(new MessagePipeline(connector, [sink], store, Fast()), () => sink.Keys.Count == 2 && connector.Malformed == 1);
+        Assert.Equal(["before", "after"], sink.Writes.Select(m => m.Text));
+        Assert.Single(_logs.Entries, e => e.EventId.Id == 4008);
+        Assert.Equal(12, (await store.LoadCheckpointsAsync(connector.Account, "botapi", default))["updates"]);
+    }
+
+    [Fact]
+    public async Task ARateLimitThatAsksForNoWait_IsBackedOff_NotSpun_AndLoggedOnce()
+    {
+        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.RateLimit, DurationSeconds = 2, RetryAfter = 0, Method = "getUpdates" });
+        await InjectAsync(1);
+        var sink = new CollectingSink();
+        await using var connector = Connector();
+        await RunUntilAsync(new MessagePipeline(connector, [sink], new InMemoryStateStore(), Fast()), () => sink.Keys.Count == 1);
+        // Backing off from 50 ms up to 400 ms, 2 s of rate limits take a few dozen polls at most, not thousands.
+        Assert.InRange(await GetUpdatesServedAsync(), 2, 100);
+        Assert.Single(_logs.Entries, e => e.EventId.Id == 4005);
+    }
+
+    [Fact]
+    public async Task ARateLimitWithARetryAfterTooLongToWait_DoesNotEndTheRun()
+    {
+        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.RateLimit, Count = 1, RetryAfter = int.MaxValue, Method = "getUpdates" });
+        await using var connector = Connector();
+        using var stop = new CancellationTokenSource();
+        var run = new MessagePipeline(connector, [new CollectingSink()], new InMemoryStateStore(), Fast()).RunAsync(stop.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!_logs.Entries.Any(e => e.EventId.Id == 4005) && !run.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await Task.Delay(200);
+        Assert.False(run.IsCompleted, "the run ended on a rate limit");
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(20)); // a stop, not a failure
+    }
+
+    [Fact]
+    public async Task ATokenRejectedWhilePolling_WithNotFound_StopsTheRunWithItsOwnError()
+    {
+        var api = new ScriptedBotApi();
+        for (var i = 0; i < 100; i++) api.Then(System.Net.HttpStatusCode.NotFound, """{"ok":false,"error_code":404,"description":"Not Found"}""");
+        using var http = new HttpClient(api);
+        await using var connector = Scripted(api, http);
+        var e = await Assert.ThrowsAsync<BotTokenRejectedException>(() =>
+            new MessagePipeline(connector, [new CollectingSink()], new InMemoryStateStore(), Fast()).RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(404, e.ErrorCode);
+        Assert.DoesNotContain(_logs.Entries, l => l.EventId.Id == 4009);
+    }
+
+    [Fact]
+    public async Task AnswersThatAreNotTheBotApi_AreOneErrorLine_NotOnePerAttempt_AndNothingIsLost()
+    {
+        // A captive portal or a misrouted proxy: 200 with an HTML page, again and again, then the Bot API again.
+        var api = new ScriptedBotApi().Update(5, Text(5, 1, "through"));
+        for (var i = 0; i < 12; i++) api.Then(System.Net.HttpStatusCode.OK, "<html><body>Sign in to the network</body></html>", "text/html");
+        using var http = new HttpClient(api);
+        var sink = new CollectingSink();
+        await using var connector = Scripted(api, http);
+        await RunUntilAsync(new MessagePipeline(connector, [sink], new InMemoryStateStore(), Fast()), () => sink.Keys.Count == 1);
+        Assert.True(api.GetUpdatesCalls > 12);
+        Assert.Single(_logs.Entries, e => e.EventId.Id == 4009);
+    }
 }

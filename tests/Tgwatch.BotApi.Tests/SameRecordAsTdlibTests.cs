@@ -123,4 +123,21 @@ public sealed class SameRecordAsTdlibTests
         Assert.Equal(FromBotApi($$$"""{"update_id": 9, "message": {"message_id": 1, "date": 1, "chat": {{{TradersChat}}}, "text": "x"}}""").Chat, reader.Directory.Chat(Traders));
         Assert.Equal(FromBotApi($$$"""{"update_id": 10, "channel_post": {"message_id": 1, "date": 1, "chat": {{{NewsChat}}}, "text": "x"}}""").Chat, reader.Directory.Chat(News));
     }
+
+    [Fact]
+    public void A_message_of_an_anonymous_group_admin_is_sent_by_the_group()
+    {
+        // Bot API: "from" is a fake user (GroupAnonymousBot) kept for backward compatibility, "sender_chat" the sender.
+        var botApi = FromBotApi($$$"""
+            {"update_id": 11, "message": {"message_id": 77, "date": 1764064801, "chat": {{{TradersChat}}}, "sender_chat": {{{TradersChat}}},
+              "from": {"id": 1087968824, "is_bot": true, "first_name": "Group", "username": "GroupAnonymousBot"}, "author_signature": "boss", "text": "hello **there**"}}
+            """);
+        var fixture = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TdlibFixtures", "updateNewMessage.text.json")))!;
+        fixture["message"]!["chat_id"] = Traders;
+        fixture["message"]!["id"] = 77L << 20;
+        fixture["message"]!["sender_id"] = new System.Text.Json.Nodes.JsonObject { ["@type"] = "messageSenderChat", ["chat_id"] = Traders };
+        var tdlib = Assert.IsType<TdNewMessage>(TdlibReader().Read(JsonDocument.Parse(fixture.ToJsonString()).RootElement)).Message.Message;
+        Assert.Equal(new SenderInfo(Traders, "Traders", "traders"), tdlib.Sender);
+        AssertSame(botApi, tdlib);
+    }
 }

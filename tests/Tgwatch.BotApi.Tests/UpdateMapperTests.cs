@@ -93,6 +93,9 @@ public sealed class UpdateMapperTests
     [Theory]
     [InlineData("""{"update_id": 1006, "message": "not an object"}""", 1006)]
     [InlineData("""{"update_id": 1007, "message": {"message_id": "x", "date": 1, "chat": {"id": 1, "type": "private"}}}""", 1007)]
+    [InlineData("""{"update_id": 1008, "message": {"message_id": 1, "date": 99999999999999, "chat": {"id": 1, "type": "private"}, "text": "x"}}""", 1008)]
+    [InlineData("""{"update_id": 1009, "edited_message": {"message_id": 1, "date": 1, "edit_date": 99999999999999, "chat": {"id": 1, "type": "private"}, "text": "x"}}""", 1009)]
+    [InlineData("""{"update_id": 1010, "message": {"message_id": 1, "date": 1, "chat": {"id": 1, "type": "private"}, "text": "x", "forward_origin": {"type": "user", "date": 99999999999999, "sender_user": {"id": 2, "is_bot": false, "first_name": "B"}}}}""", 1010)]
     [InlineData("""{"message": {"message_id": 1}}""", -1)]
     [InlineData("""[1, 2]""", -1)]
     public void AMalformedUpdate_IsReportedWithItsPosition_NotThrown(string json, long updateId)
@@ -101,5 +104,38 @@ public sealed class UpdateMapperTests
         Assert.Equal(updateId, m.UpdateId);
         Assert.Null(m.Message);
         Assert.NotNull(m.Malformed);
+    }
+
+    [Theory]
+    [InlineData("user")]
+    [InlineData("chat")]
+    [InlineData("channel")]
+    public void AForwardWhoseOriginLacksItsSender_IsDeliveredWithWhatIsKnown_AndCountedAsMalformed(string type)
+    {
+        var m = Map("""
+            {"update_id": 1011,
+             "message": {"message_id": 8, "date": 1764064802, "chat": {"id": 1001, "type": "private", "first_name": "Ada"},
+               "from": {"id": 1001, "is_bot": false, "first_name": "Ada"}, "text": "look",
+               "forward_origin": {"type": "TYPE", "date": 1764060000}}}
+            """.Replace("TYPE", type, StringComparison.Ordinal));
+        Assert.Equal(1011, m.UpdateId);
+        Assert.NotNull(m.Malformed);
+        Assert.Equal("look", m.Message!.Text);
+        Assert.Equal(new ForwardInfo(type, Date: DateTimeOffset.FromUnixTimeSeconds(1764060000)), m.Message.Forward);
+    }
+
+    [Fact]
+    public void ALinkedChannelsAutomaticForward_IsSentByTheChannel_NotByTheFakeUser()
+    {
+        var m = Map("""
+            {"update_id": 1012,
+             "message": {"message_id": 40, "date": 1764064802, "is_automatic_forward": true,
+               "chat": {"id": -1001234567890, "type": "supergroup", "title": "Traders"},
+               "from": {"id": 777000, "is_bot": false, "first_name": "Telegram"},
+               "sender_chat": {"id": -1009876543210, "type": "channel", "title": "News", "username": "news"},
+               "forward_origin": {"type": "channel", "date": 1764064800, "message_id": 5, "chat": {"id": -1009876543210, "type": "channel", "title": "News"}},
+               "text": "news"}}
+            """).Message!;
+        Assert.Equal(new SenderInfo(-1009876543210, "News", "news"), m.Sender);
     }
 }
