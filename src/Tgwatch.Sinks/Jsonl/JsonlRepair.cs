@@ -57,9 +57,8 @@ internal static class JsonlRepair
                 while ((newline = buffer.AsSpan(start, filled - start).IndexOf((byte)'\n')) >= 0)
                 {
                     var line = buffer.AsSpan(start, newline);
-                    if (TryKey(line, out var key, out var reason))
+                    if (TryKeys(line, keys, out var reason))
                     {
-                        keys.Add(key);
                         recovered++;
                     }
                     else if (unparsable++ == 0)
@@ -118,24 +117,34 @@ internal static class JsonlRepair
         }
     }
 
-    private static bool TryKey(ReadOnlySpan<byte> line, out string key, out string reason)
+    /// <summary>
+    /// Adds the keys a record line may have been written under. A line is the contract record, which writes a reply
+    /// update (a reply resolved after its message was delivered) as an edit dated when the reply was resolved, like a
+    /// real edit of that second: for an edit whose reply is resolved, the keys of the reply update it may be are
+    /// recorded too, so that neither is written twice. (The write path keeps the two apart by their own keys.)
+    /// </summary>
+    internal static bool TryKeys(ReadOnlySpan<byte> line, List<string> keys, out string reason)
     {
         try
         {
-            key = TgMessageJson.Parse(line).Key;
+            var record = TgMessageJson.Parse(line);
+            keys.Add(record.Key);
+            if (record is { Kind: MessageKind.Edit, EditDate: not null, ReplyTo.State: ReplyState.Resolved })
+            {
+                keys.Add(MessageKey.Of(record with { IsReplyUpdate = true, Kind = MessageKind.New }));
+                keys.Add(MessageKey.Of(record with { IsReplyUpdate = true, Kind = MessageKind.Edit }));
+            }
             reason = "";
             return true;
         }
         catch (FormatException e)
         {
-            key = "";
             reason = e.Message;
             return false;
         }
         catch (ArgumentException e)
         {
             // A record that parses but cannot make a key (an unknown kind number, say) is not ours either.
-            key = "";
             reason = e.Message;
             return false;
         }

@@ -104,7 +104,7 @@ public sealed class JsonlSink : IMessageSink
             foreach (var message in batch)
             {
                 ArgumentNullException.ThrowIfNull(message, nameof(batch));
-                var key = LineKey(message);
+                var key = message.Key;
                 if (!_batchKeys.Add(key)) continue;
                 _candidates.Add(key);
                 _firsts.Add(message);
@@ -222,12 +222,4 @@ public sealed class JsonlSink : IMessageSink
             JsonlLog.UnparsableLines(_logger, Name, result.Unparsable, result.FirstUnparsableOffset, result.FirstUnparsableReason ?? "");
         _needsRepair = false;
     }
-
-    /// <summary>
-    /// The key the ledger holds for a message: the key of its line as the file gives it back, so that crash
-    /// repair, which has only the file, records the same key the write would have. It is the message's key,
-    /// except for a reply update, which the contract writes as an edit dated when the reply was resolved.
-    /// </summary>
-    internal static string LineKey(TgMessage message) =>
-        message.IsReplyUpdate ? MessageKey.Of(message with { IsReplyUpdate = false, Kind = MessageKind.Edit }) : message.Key;
 }

@@ -13,6 +13,24 @@ public sealed class JsonlSinkTests : IDisposable
     public void Dispose() => _f.Dispose();
 
     [Fact]
+    public async Task Write_AReplyUpdateAndARealEditOfTheSameSecond_AreBothWritten()
+    {
+        var message = SomeMessage.New(1, "answer") with { ReplyTo = new ReplyRef(-1001234567890, 7, ReplyState.Unresolved) };
+        var second = message.Date.AddMinutes(3);
+        var update = message with { ReplyTo = message.ReplyTo! with { State = ReplyState.Resolved, Text = "question" }, EditDate = second, IsReplyUpdate = true };
+        var edit = message with { Kind = MessageKind.Edit, Text = "answer, edited", EditDate = second, ReplyTo = update.ReplyTo };
+
+        await using (var sink = await _f.StartAsync())
+        {
+            await sink.WriteAsync([message], CancellationToken.None);
+            await sink.WriteAsync([update], CancellationToken.None);
+            await sink.WriteAsync([edit], CancellationToken.None);
+        }
+
+        Assert.Equal(["answer", "answer", "answer, edited"], _f.Lines.Select(l => TgMessageJson.Parse(l).Text));
+    }
+
+    [Fact]
     public async Task Write_OneRecord_IsTheExactContractLine()
     {
         var message = SomeMessage.New(42, "héllo \"world\"\n✓ <b>&") with
