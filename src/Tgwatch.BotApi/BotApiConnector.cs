@@ -15,7 +15,8 @@ namespace Tgwatch.BotApi;
 /// <list type="bullet">
 /// <item>the offset it sends is the last committed update id + 1, so an update is confirmed to Telegram only after
 /// every sink has it, and a crash redelivers instead of losing (updates still in flight that come back are not
-/// delivered twice);</item>
+/// delivered twice); once that is confirmed it polls without an offset, so that the update Telegram numbers at random
+/// after a week without updates (possibly lower) is never confirmed unseen: it starts a new epoch of positions;</item>
 /// <item>network faults and time-outs back off exponentially with jitter, a rate limit waits what the server asked, a
 /// conflict (webhook set, another poller) is one error line and backoff, a rejected token stops with
 /// <see cref="BotTokenRejectedException"/>;</item>
@@ -106,6 +107,11 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         try
         {
             Volatile.Write(ref _committed, committed.GetValueOrDefault(StreamName));
+            // What an earlier run committed is taken as confirmed: the first poll asks without an offset. Should the
+            // earlier run have stopped before confirming it, those updates come again (at a new epoch) and dedup
+            // skips them; an offset from an old run could instead confirm unseen the update Telegram numbered at
+            // random after a week without updates.
+            var confirmed = Volatile.Read(ref _committed);
             await IdentifyAsync(ct).ConfigureAwait(false);
             var delivered = Volatile.Read(ref _committed);
             var failures = 0;
@@ -114,9 +120,13 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                 var started = _time.GetTimestamp();
                 JsonElement[]? batch = null;
                 TimeSpan? wait = null;
+                // An offset only to confirm what was committed since the last confirmation; otherwise none (see Place).
+                var committedAtSend = Volatile.Read(ref _committed);
+                var toConfirm = committedAtSend != confirmed;
                 try
                 {
-                    batch = await PollAsync(ct).ConfigureAwait(false);
+                    batch = await PollAsync(toConfirm ? IdOf(committedAtSend) + 1 : null, ct).ConfigureAwait(false);
+                    if (toConfirm) confirmed = committedAtSend;
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
@@ -134,17 +144,24 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                 foreach (var raw in batch)
                 {
                     var mapped = _mapper.Map(raw);
-                    if (mapped.UpdateId <= delivered && mapped.UpdateId >= 0) continue; // in flight already
+                    var position = mapped.UpdateId is >= 0 and <= MaxUpdateId ? Place(mapped.UpdateId, delivered, committedAtSend) : NoPosition;
+                    if (position is null) continue; // in flight already
                     if (mapped.Malformed is { } reason && Interlocked.Increment(ref _malformed) == 1) BotApiLog.Malformed(_logger, reason);
-                    if (mapped.UpdateId < 0) continue; // no position to deliver at
+                    if (position == NoPosition)
+                    {
+                        // No position to deliver at (no update_id, or one past 32 bits).
+                        if (mapped.Malformed is null && Interlocked.Increment(ref _malformed) == 1) BotApiLog.Malformed(_logger, $"update_id {mapped.UpdateId} is out of range");
+                        continue;
+                    }
+                    if (EpochOf(position.Value) > EpochOf(delivered)) BotApiLog.NewEpoch(_logger, mapped.UpdateId, IdOf(delivered));
                     if (mapped.Skipped is { } kind)
                     {
                         Interlocked.Increment(ref _skipped);
                         if (_skippedKinds.Add(kind)) BotApiLog.SkippedKind(_logger, kind);
                     }
-                    delivered = mapped.UpdateId;
+                    delivered = position.Value;
                     fresh++;
-                    yield return new Delivery(mapped.Message, new Checkpoint(StreamName, mapped.UpdateId));
+                    yield return new Delivery(mapped.Message, new Checkpoint(StreamName, position.Value));
                 }
                 _link.Succeeded(fresh);
                 if (batch.Length == 0)
@@ -166,6 +183,37 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         }
     }
 
+    // ---- positions: an epoch above the update id ----
+
+    /// <summary>The largest update id Telegram gives (they are 32-bit); the position keeps it in its low 32 bits.</summary>
+    internal const long MaxUpdateId = uint.MaxValue;
+
+    private const long NoPosition = -1;
+
+    /// <summary>The update id of a position.</summary>
+    internal static long IdOf(long position) => position & MaxUpdateId;
+
+    /// <summary>The epoch of a position: how many times the update ids started again lower.</summary>
+    internal static long EpochOf(long position) => position >> 32;
+
+    /// <summary>
+    /// The position of an update (its epoch above its id), or null when it is in flight already. After a week without
+    /// updates Telegram chooses the next update id at random, so it may be lower than the ids before: an update at or
+    /// below what was confirmed when the poll was sent (which Telegram never sends again) starts a new epoch, so
+    /// positions keep rising and the checkpoint keeps moving.
+    /// </summary>
+    /// <param name="id">The update's id.</param>
+    /// <param name="delivered">The position delivered last.</param>
+    /// <param name="committedAtSend">The committed position when the poll was sent (confirmed by it, or before it).</param>
+    internal static long? Place(long id, long delivered, long committedAtSend)
+    {
+        var epoch = EpochOf(delivered);
+        if (id > IdOf(delivered)) return (epoch << 32) | id;
+        // Delivered, not yet confirmed: Telegram sends it again until it is.
+        if (EpochOf(committedAtSend) < epoch || id > IdOf(committedAtSend)) return null;
+        return ((epoch + 1) << 32) | id;
+    }
+
     /// <inheritdoc />
     public ValueTask CommitAsync(Checkpoint upTo, CancellationToken ct)
     {
@@ -178,7 +226,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         }
         while (Interlocked.CompareExchange(ref _committed, upTo.Position, current) != current);
         _committedSignal.Set();
-        // Telegram learns it with the next getUpdates (offset = this + 1).
+        // Telegram learns it with the next getUpdates (offset = its update id + 1).
         return ValueTask.CompletedTask;
     }
 
@@ -224,12 +272,12 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         }
     }
 
-    private async Task<JsonElement[]> PollAsync(CancellationToken ct)
+    private async Task<JsonElement[]> PollAsync(long? offset, CancellationToken ct)
     {
         using var deadline = Deadline(ct);
         var request = new RawGetUpdates
         {
-            Offset = Volatile.Read(ref _committed) + 1,
+            Offset = offset,
             Limit = _options.Limit,
             Timeout = (int)_options.PollTimeout.TotalSeconds,
             AllowedUpdates = AllowedUpdates,

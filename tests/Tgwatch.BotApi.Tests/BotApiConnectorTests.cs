@@ -94,6 +94,67 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         Assert.Equal(["later 0"], second.Writes.Select(m => m.Text));
     }
 
+    // After a week without updates Telegram numbers the next update at random, possibly below the ids before. It must be
+    // delivered (not confirmed unseen by an offset from before), the checkpoint must keep rising, and a restart goes on.
+    [Fact]
+    public async Task UpdateIdsThatStartAgainLower_AreDelivered_InANewEpoch_AndARestartGoesOn()
+    {
+        await InjectAsync(3, "before"); // update ids 1, 2, 3
+        var store = new InMemoryStateStore();
+        var sink = new CollectingSink();
+        string account;
+        await using (var connector = Connector())
+        {
+            account = connector.Account;
+            var pipeline = new MessagePipeline(connector, [sink], store, Fast());
+            using var stop = new CancellationTokenSource();
+            var run = pipeline.RunAsync(stop.Token);
+            await Eventually(() => Task.FromResult(sink.Keys.Count == 3));
+            await Eventually(async () => (await _sandbox.Admin.GetStatsAsync()).Bots[0].PendingUpdates == 0); // confirmed
+            await _sandbox.Admin.RenumberUpdatesAsync(new RenumberUpdates { Next = 2 });
+            await InjectAsync(2, "after"); // update ids 2, 3 again
+            await Eventually(() => Task.FromResult(sink.Keys.Count == 5));
+            stop.Cancel();
+            await run.WaitAsync(TimeSpan.FromSeconds(20));
+        }
+        Assert.Equal(["before 0", "before 1", "before 2", "after 0", "after 1"], sink.Writes.Select(m => m.Text));
+        var committed = (await store.LoadCheckpointsAsync(account, "botapi", default))["updates"];
+        Assert.Equal((1L, 3L), (BotApiConnector.EpochOf(committed), BotApiConnector.IdOf(committed)));
+        Assert.Contains(_logs.Entries, e => e.EventId.Id == 4010);
+
+        await InjectAsync(1, "restart");
+        var second = new CollectingSink("second");
+        await using var again = Connector();
+        await RunUntilAsync(new MessagePipeline(again, [second], store, Fast()), () => second.Keys.Count == 1);
+        Assert.Equal(["restart 0"], second.Writes.Select(m => m.Text));
+        var after = (await store.LoadCheckpointsAsync(account, "botapi", default))["updates"];
+        Assert.Equal((1L, 4L), (BotApiConnector.EpochOf(after), BotApiConnector.IdOf(after)));
+    }
+
+    [Theory]
+    [InlineData(11L, 10L, 10L, 0L, 11L)] // the next one
+    [InlineData(9L, 10L, 8L, null, null)] // delivered, not yet confirmed: sent again, in flight
+    [InlineData(5L, 10L, 10L, 1L, 5L)] // at or below what was confirmed: the ids started again
+    [InlineData(10L, 10L, 10L, 1L, 10L)]
+    public void AnUpdatesPlace_IsItsIdInTheEpochItBelongsTo(long id, long delivered, long committedAtSend, long? epoch, long? placedId)
+    {
+        var place = BotApiConnector.Place(id, delivered, committedAtSend);
+        Assert.Equal((epoch, placedId), (place is { } p ? BotApiConnector.EpochOf(p) : (long?)null, place is { } q ? BotApiConnector.IdOf(q) : (long?)null));
+        // In a later epoch the same holds above it.
+        var later = BotApiConnector.Place(id, (3L << 32) | delivered, (3L << 32) | committedAtSend);
+        Assert.Equal(place is { } r ? ((BotApiConnector.EpochOf(r) + 3) << 32) | BotApiConnector.IdOf(r) : null, later);
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition, int seconds = 20)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition was not met in time");
+            await Task.Delay(20);
+        }
+    }
+
     [Fact]
     public async Task AnUpdateNotCommitted_IsDeliveredAgainByTheNextRun()
     {

@@ -84,6 +84,27 @@ public sealed class GetUpdatesTests
         Assert.Equal([next.UpdateId!.Value], (await s.Bot.UpdatesAsync()).Select(u => u.Id));
     }
 
+    // "If there are no new updates for at least a week, then identifier of the next update will be chosen randomly
+    // instead of sequentially": acted out by the admin API; an offset above such an id confirms it like any other.
+    [Fact]
+    public async Task UpdatesRenumberedLower_AreReturnedWithoutAnOffset_AndConfirmedByAHigherOne()
+    {
+        await using var s = await Running.StartAsync();
+        for (var i = 1; i <= 3; i++) await Say(s, $"m{i}");
+        var all = await s.Bot.UpdatesAsync();
+        Assert.Empty(await s.Bot.UpdatesAsync($"offset={all[^1].Id + 1}"));
+
+        await s.Admin.RenumberUpdatesAsync(new RenumberUpdates { Next = 2 });
+        var lower = await Say(s, "after a week");
+        var next = await Say(s, "and one more");
+
+        Assert.Equal((2, 3), (lower.UpdateId, next.UpdateId));
+        Assert.Equal([2, 3], (await s.Bot.UpdatesAsync()).Select(u => u.Id));
+        Assert.Empty(await s.Bot.UpdatesAsync($"offset={all[^1].Id + 1}"));
+        var refused = await Assert.ThrowsAsync<SandboxAdminException>(() => s.Admin.RenumberUpdatesAsync(new RenumberUpdates { Next = 0 }));
+        Assert.Equal(400, refused.StatusCode);
+    }
+
     [Fact]
     public async Task NegativeOffset_ReturnsTheLastUpdates_AndForgetsTheOnesBefore()
     {

@@ -12,7 +12,7 @@ namespace Tgwatch.Sandbox.Admin;
 
 /// <summary>
 /// The admin API under <c>/sandbox/</c> (not part of the Bot API): inject messages, edits, channel posts and bulk
-/// messages; list what was injected and what bots sent; arm and clear faults; read the counters.
+/// messages; renumber the next updates (as after a week without updates); list what was injected and what bots sent; arm and clear faults; read the counters.
 /// Errors are <c>{"error":"…"}</c> with 400 (bad request) or 404 (no such bot, chat or message).
 /// </summary>
 internal sealed class AdminEndpoints(IReadOnlyList<BotState> bots, FaultPlan faults, SandboxCounters counters, ILogger logger)
@@ -28,6 +28,13 @@ internal sealed class AdminEndpoints(IReadOnlyList<BotState> bots, FaultPlan fau
             var result = bot.Bulk(r);
             Log.InjectedBulk(logger, result.Count, bot.Id, result.FirstUpdateId, result.LastUpdateId);
             return result;
+        }));
+        app.MapPost("/sandbox/update-ids", context => Handle<RenumberUpdates>(context, r =>
+        {
+            if (r.Next < 1) throw new AdminException(400, "next must be at least 1");
+            var bot = Bot(r.BotId);
+            bot.RenumberUpdates(r.Next);
+            return new Dictionary<string, int> { ["next"] = r.Next };
         }));
         app.MapGet("/sandbox/injected", context => Answer(context, () => Bot(BotIdQuery(context)).Injected()));
         app.MapGet("/sandbox/sent", context => Answer(context, () => Bot(BotIdQuery(context)).Sent(), WireJson.Options));

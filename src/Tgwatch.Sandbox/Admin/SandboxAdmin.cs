@@ -36,6 +36,10 @@ public sealed class SandboxAdmin : IDisposable
     public Task<BulkResult> SendBulkAsync(InjectBulk bulk, CancellationToken ct = default) =>
         PostAsync<InjectBulk, BulkResult>("sandbox/messages/bulk", bulk, ct);
 
+    /// <summary>Sets the id of the next update, as Telegram chooses it at random after a week without updates (<c>POST /sandbox/update-ids</c>).</summary>
+    public Task RenumberUpdatesAsync(RenumberUpdates renumber, CancellationToken ct = default) =>
+        PostAsync<RenumberUpdates, Dictionary<string, int>>("sandbox/update-ids", renumber, ct);
+
     /// <summary>Everything injected for a bot, in order (<c>GET /sandbox/injected</c>).</summary>
     public Task<IReadOnlyList<InjectedUpdate>> ListInjectedAsync(long? botId = null, CancellationToken ct = default) =>
         GetAsync<IReadOnlyList<InjectedUpdate>>(WithBot("sandbox/injected", botId), ct);

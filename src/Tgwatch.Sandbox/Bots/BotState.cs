@@ -46,6 +46,9 @@ internal sealed partial class BotState
         lock (_sync) return new BotStats(Id, Me.Username!, _queue.PendingCount, _injected.Count, _sent.Count, _webhookUrl);
     }
 
+    /// <summary>The next update gets id <paramref name="next"/>.</summary>
+    public void RenumberUpdates(int next) => _queue.Renumber(next);
+
     /// <summary>
     /// getUpdates: applies the offset, then answers at once when updates are pending; otherwise waits until one
     /// arrives or <paramref name="timeoutSeconds"/> pass (then <c>[]</c>). A newer getUpdates, or setWebhook,

@@ -1,7 +1,8 @@
 namespace Tgwatch.Sandbox.Bots;
 
 /// <summary>
-/// One bot's unconfirmed updates with getUpdates' offset rules (Bot API, getUpdates): ids increase one by one;
+/// One bot's unconfirmed updates with getUpdates' offset rules (Bot API, getUpdates): ids increase one by one
+/// (unless renumbered, as Telegram does at random after a week without updates);
 /// an update is forgotten once getUpdates is called with an offset higher than its id; a negative offset keeps
 /// only the last -offset updates. Also the signal long polls wait on, the allowed_updates filter (applied when
 /// an update is created, as the documentation says), and the one poller allowed at a time.
@@ -51,6 +52,12 @@ internal sealed class UpdateQueue(int firstUpdateId)
         return id;
     }
 
+    /// <summary>The next update gets <paramref name="next"/> (Telegram's random choice after a week without updates).</summary>
+    public void Renumber(int next)
+    {
+        lock (_sync) _nextId = next;
+    }
+
     private bool Allows(string kind) => _allowed?.Contains(kind) ?? !NotByDefault.Contains(kind);
 
     /// <summary>
@@ -68,9 +75,9 @@ internal sealed class UpdateQueue(int firstUpdateId)
             }
             else if (offset is { } from)
             {
-                var confirmed = 0;
-                while (confirmed < _pending.Count && _pending[confirmed].UpdateId < from) confirmed++;
-                _pending.RemoveRange(0, confirmed);
+                // "An update is considered confirmed as soon as getUpdates is called with an offset higher than its
+                // update_id": every one, also one numbered lower after a week without updates.
+                _pending.RemoveAll(u => u.UpdateId < from);
             }
             return ([.. _pending.Take(limit)], _changed.Task);
         }
