@@ -191,10 +191,10 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     private const long NoPosition = -1;
 
     /// <summary>The update id of a position.</summary>
-    internal static long IdOf(long position) => position & MaxUpdateId;
+    public static long IdOf(long position) => position & MaxUpdateId;
 
     /// <summary>The epoch of a position: how many times the update ids started again lower.</summary>
-    internal static long EpochOf(long position) => position >> 32;
+    public static long EpochOf(long position) => position >> 32;
 
     /// <summary>
     /// The position of an update (its epoch above its id), or null when it is in flight already. After a week without

@@ -52,4 +52,13 @@ public sealed class StatusTextTests
             StatusCommand.Describe(Link(ConnectionState.Disconnected, "end of file", 7200, 3600), At));
         Assert.Equal("disconnected since 2026-11-25T11:59:00Z (1m0s), reported 1s ago", StatusCommand.Describe(Link(ConnectionState.Disconnected, null, 60, 1), At));
     }
+
+    [Theory]
+    [InlineData("botapi", 41L, "41")]
+    [InlineData("botapi", (2L << 32) | 17, "17 (update ids started again 2×)")]
+    [InlineData("tdlib", (2L << 32) | 17, "8589934609")]
+    public void ACheckpoint_IsShownAsItsConnectorMeansIt(string connector, long position, string shown)
+    {
+        Assert.Equal(shown, StatusCommand.Position(new CheckpointRow("bot1", connector, "updates", position, At)));
+    }
 }

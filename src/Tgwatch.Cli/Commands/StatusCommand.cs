@@ -71,7 +71,7 @@ internal static class StatusCommand
         {
             w.WriteLine();
             w.WriteLine("checkpoints");
-            foreach (var c in s.Checkpoints) w.WriteLine($"  {c.Connector}/{c.Account}  {c.Stream} at {c.Position}  ({TgMessageJson.FormatDate(c.UpdatedAt)})");
+            foreach (var c in s.Checkpoints) w.WriteLine($"  {c.Connector}/{c.Account}  {c.Stream} at {Position(c)}  ({TgMessageJson.FormatDate(c.UpdatedAt)})");
         }
         if (s.Chats.Count > 0)
         {
@@ -82,6 +82,12 @@ internal static class StatusCommand
         }
         return w.ToString();
     }
+
+    /// <summary>A checkpoint's position as its connector means it: a Bot API position past 32 bits is an update id in a later epoch.</summary>
+    internal static string Position(CheckpointRow c) =>
+        c.Connector == BotApi.BotApiConnector.ConnectorName && BotApi.BotApiConnector.EpochOf(c.Position) > 0
+            ? $"{BotApi.BotApiConnector.IdOf(c.Position)} (update ids started again {BotApi.BotApiConnector.EpochOf(c.Position)}×)"
+            : c.Position.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The link as its run last recorded it, and whether that run is still there to renew it.</summary>
     internal static string Describe(LinkRecord link, DateTimeOffset now)
