@@ -15,8 +15,9 @@ namespace Tgwatch.BotApi;
 /// <list type="bullet">
 /// <item>the offset it sends is the last committed update id + 1, so an update is confirmed to Telegram only after
 /// every sink has it, and a crash redelivers instead of losing (updates still in flight that come back are not
-/// delivered twice); once that is confirmed it polls without an offset, so that the update Telegram numbers at random
-/// after a week without updates (possibly lower) is never confirmed unseen: it starts a new epoch of positions;</item>
+/// delivered twice); after a long while without updates it polls without an offset, so that the update Telegram
+/// numbers at random after a week without updates (possibly lower) is not confirmed unseen: it starts a new epoch of
+/// positions;</item>
 /// <item>network faults and time-outs back off exponentially with jitter, a rate limit waits what the server asked, a
 /// conflict (webhook set, another poller) is one error line and backoff, a rejected token stops with
 /// <see cref="BotTokenRejectedException"/>;</item>
@@ -107,26 +108,30 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         try
         {
             Volatile.Write(ref _committed, committed.GetValueOrDefault(StreamName));
-            // What an earlier run committed is taken as confirmed: the first poll asks without an offset. Should the
-            // earlier run have stopped before confirming it, those updates come again (at a new epoch) and dedup
-            // skips them; an offset from an old run could instead confirm unseen the update Telegram numbered at
-            // random after a week without updates.
-            var confirmed = Volatile.Read(ref _committed);
             await IdentifyAsync(ct).ConfigureAwait(false);
             var delivered = Volatile.Read(ref _committed);
+            // What this run has confirmed (none yet: an earlier run's last commits may still wait on the server), and when
+            // updates last came (an earlier run's last commit, when known).
+            var confirmed = long.MinValue;
+            var updatesCameAt = _options.LastCommittedAt ?? _time.GetUtcNow();
             var failures = 0;
             while (!ct.IsCancellationRequested)
             {
                 var started = _time.GetTimestamp();
                 JsonElement[]? batch = null;
                 TimeSpan? wait = null;
-                // An offset only to confirm what was committed since the last confirmation; otherwise none (see Place).
+                // The offset confirms what was committed. None once that is done (or older than Telegram keeps it), nothing
+                // is in flight and no update came for a long while: then ids may start again lower (see Place). None
+                // either while a new epoch has nothing committed yet: an offset of the epoch before could confirm its updates.
                 var committedAtSend = Volatile.Read(ref _committed);
-                var toConfirm = committedAtSend != confirmed;
+                var idRestartPossible = delivered == committedAtSend && (confirmed == committedAtSend || confirmed == long.MinValue)
+                    && _time.GetUtcNow() - updatesCameAt >= _options.IdleWithoutOffset;
+                var withOffset = !idRestartPossible && EpochOf(committedAtSend) == EpochOf(delivered);
                 try
                 {
-                    batch = await PollAsync(toConfirm ? IdOf(committedAtSend) + 1 : null, ct).ConfigureAwait(false);
-                    if (toConfirm) confirmed = committedAtSend;
+                    batch = await PollAsync(withOffset ? IdOf(committedAtSend) + 1 : null, ct).ConfigureAwait(false);
+                    if (withOffset) confirmed = committedAtSend;
+                    if (batch.Length > 0) updatesCameAt = _time.GetUtcNow();
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
@@ -144,7 +149,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                 foreach (var raw in batch)
                 {
                     var mapped = _mapper.Map(raw);
-                    var position = mapped.UpdateId is >= 0 and <= MaxUpdateId ? Place(mapped.UpdateId, delivered, committedAtSend) : NoPosition;
+                    var position = mapped.UpdateId is >= 0 and <= MaxUpdateId ? Place(mapped.UpdateId, delivered, idRestartPossible) : NoPosition;
                     if (position is null) continue; // in flight already
                     if (mapped.Malformed is { } reason && Interlocked.Increment(ref _malformed) == 1) BotApiLog.Malformed(_logger, reason);
                     if (position == NoPosition)
@@ -198,19 +203,20 @@ public sealed class BotApiConnector : IConnector, ILinkReport
 
     /// <summary>
     /// The position of an update (its epoch above its id), or null when it is in flight already. After a week without
-    /// updates Telegram chooses the next update id at random, so it may be lower than the ids before: an update at or
-    /// below what was confirmed when the poll was sent (which Telegram never sends again) starts a new epoch, so
+    /// updates Telegram chooses the next update id at random, so it may be lower than the ids before: in a poll sent
+    /// when nothing was in flight, everything delivered was confirmed (or is long gone from Telegram) and no update had
+    /// come for a long while, an update at or below the last one delivered is such a new one, and starts a new epoch, so
     /// positions keep rising and the checkpoint keeps moving.
     /// </summary>
     /// <param name="id">The update's id.</param>
     /// <param name="delivered">The position delivered last.</param>
-    /// <param name="committedAtSend">The committed position when the poll was sent (confirmed by it, or before it).</param>
-    internal static long? Place(long id, long delivered, long committedAtSend)
+    /// <param name="idRestartPossible">Whether the poll was sent in that state (and so without an offset).</param>
+    internal static long? Place(long id, long delivered, bool idRestartPossible)
     {
         var epoch = EpochOf(delivered);
         if (id > IdOf(delivered)) return (epoch << 32) | id;
         // Delivered, not yet confirmed: Telegram sends it again until it is.
-        if (EpochOf(committedAtSend) < epoch || id > IdOf(committedAtSend)) return null;
+        if (!idRestartPossible) return null;
         return ((epoch + 1) << 32) | id;
     }
 

@@ -33,6 +33,6 @@ internal static partial class BotApiLog
     [LoggerMessage(EventId = 4009, Level = LogLevel.Error, Message = "Bot API: unexpected answer ({Fault}); retrying with backoff")]
     public static partial void Unexpected(ILogger logger, FaultKind fault, Exception exception);
 
-    [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Bot API: update ids start again at {UpdateId}, below {Last} (Telegram numbers the next update at random after a week without updates, or an earlier run stopped before confirming its last updates); positions go on in a new epoch")]
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Bot API: update ids start again at {UpdateId}, below {Last} (Telegram numbers the next update at random after a week without updates); positions go on in a new epoch")]
     public static partial void NewEpoch(ILogger logger, long updateId, long last);
 }

@@ -38,6 +38,19 @@ public sealed record BotApiOptions
     /// <value>100.</value>
     public int Limit { get; init; } = 100;
 
+    /// <summary>
+    /// After this long without updates (and with nothing in flight) the connector polls without an offset: Telegram keeps
+    /// updates 24 hours, so nothing it sent before is left, and the update it numbers at random after a week without
+    /// updates, possibly below the ones before, is delivered (in a new epoch of positions) instead of confirmed unseen
+    /// by an offset from before.
+    /// </summary>
+    /// <value>25 hours.</value>
+    public TimeSpan IdleWithoutOffset { get; init; } = TimeSpan.FromHours(25);
+
+    /// <summary>When an earlier run last committed an update (the checkpoint's time in the state store), if known: a start
+    /// <see cref="IdleWithoutOffset"/> after it polls without an offset from the first poll.</summary>
+    public DateTimeOffset? LastCommittedAt { get; init; }
+
     /// <summary>Checks the values; a bad one gives an <see cref="ArgumentException"/> with one line naming it.</summary>
     public BotApiOptions Validate()
     {
@@ -47,6 +60,7 @@ public sealed record BotApiOptions
         if (HttpMargin <= TimeSpan.Zero) throw new ArgumentException("http margin: must be positive");
         if (MinBackoff <= TimeSpan.Zero || MaxBackoff < MinBackoff) throw new ArgumentException("backoff: the least must be positive and not above the most");
         if (EmptyPollFloor < TimeSpan.Zero || Grace < TimeSpan.Zero) throw new ArgumentException("empty-poll floor and grace may not be negative");
+        if (IdleWithoutOffset <= TimeSpan.Zero) throw new ArgumentException($"idle time without offset: must be positive, not {IdleWithoutOffset}");
         if (Limit is < 1 or > 100) throw new ArgumentException($"limit: between 1 and 100, not {Limit}");
         return this;
     }

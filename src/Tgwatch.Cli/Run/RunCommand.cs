@@ -7,6 +7,7 @@ using Tgwatch.BotApi;
 using Tgwatch.Cli.Hosting;
 using Tgwatch.Connectors;
 using Tgwatch.Pipeline;
+using Tgwatch.Storage;
 using Tgwatch.Pipeline.Filters;
 using Tgwatch.Cli.Login;
 using Tgwatch.Tdlib.Connector;
@@ -197,6 +198,14 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
 {
     private readonly ILogger _logger = logs.CreateLogger("Tgwatch.Run");
 
+    /// <summary>When the bot's checkpoint last moved (an earlier run's last commit), if it has one.</summary>
+    private static async Task<DateTimeOffset?> LastBotApiCommitAsync(IStateStore store, string token, CancellationToken ct)
+    {
+        var account = $"bot{Tgwatch.Secrets.BotToken.IdOf(token)}";
+        var rows = (await store.GetStatusAsync(ct).ConfigureAwait(false)).Checkpoints;
+        return rows.FirstOrDefault(c => c.Account == account && c.Connector == BotApiConnector.ConnectorName && c.Stream == BotApiConnector.StreamName)?.UpdatedAt;
+    }
+
     public int ExitCode { get; private set; } = ExitCodes.Ok;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -210,6 +219,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
                 ? TdlibRun.Connector(tdlib, settings, logs)
                 : new BotApiConnector(new BotApiOptions
                 {
+                    LastCommittedAt = await LastBotApiCommitAsync(opened.Store, settings.BotApi.Token!, stoppingToken).ConfigureAwait(false),
                     Token = settings.BotApi.Token!,
                     ApiUrl = settings.BotApi.Url is { } url ? new Uri(url) : new Uri("https://api.telegram.org/"),
                     PollTimeout = TimeSpan.FromSeconds(settings.BotApi.PollTimeoutSeconds),
