@@ -151,13 +151,9 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                     var mapped = _mapper.Map(raw);
                     var position = mapped.UpdateId is >= 0 and <= MaxUpdateId ? Place(mapped.UpdateId, delivered, idRestartPossible) : NoPosition;
                     if (position is null) continue; // in flight already
-                    if (mapped.Malformed is { } reason && Interlocked.Increment(ref _malformed) == 1) BotApiLog.Malformed(_logger, reason);
-                    if (position == NoPosition)
-                    {
-                        // No position to deliver at (no update_id, or one past 32 bits).
-                        if (mapped.Malformed is null && Interlocked.Increment(ref _malformed) == 1) BotApiLog.Malformed(_logger, $"update_id {mapped.UpdateId} is out of range");
-                        continue;
-                    }
+                    var malformed = mapped.Malformed ?? (position == NoPosition ? $"update_id {mapped.UpdateId} is out of range" : null);
+                    if (malformed is not null && Interlocked.Increment(ref _malformed) == 1) BotApiLog.Malformed(_logger, malformed);
+                    if (position == NoPosition) continue; // no position to deliver at (no update_id, or one past 32 bits)
                     if (EpochOf(position.Value) > EpochOf(delivered)) BotApiLog.NewEpoch(_logger, mapped.UpdateId, IdOf(delivered));
                     if (mapped.Skipped is { } kind)
                     {

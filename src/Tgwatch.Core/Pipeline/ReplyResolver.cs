@@ -141,23 +141,33 @@ internal sealed class ReplyResolver
             await _store.PendingReplies.RemoveAsync(pending.Key, ct).ConfigureAwait(false);
             return;
         }
+        TgMessage update;
+        var attempts = pending.Attempts;
         if (message.IsReplyUpdate)
         {
             // Resolved by an earlier run whose write may have reached the sinks before it could commit:
             // the same record again (same key), never a second one dated now.
-            await emit(message, pending, ct).ConfigureAwait(false);
-            Interlocked.Increment(ref _stats.replyUpdates);
-            Log.ReplyResolvedLater(_logger, pending.Key, pending.Attempts);
-            return;
+            update = message;
         }
-        var result = await AttemptAsync(reply, ct).ConfigureAwait(false);
-        var attempts = pending.Attempts + 1;
-        if (result.Found)
+        else
         {
+            var result = await AttemptAsync(reply, ct).ConfigureAwait(false);
+            attempts++;
+            if (!result.Found)
+            {
+                if (result.Fault is null || attempts >= _options.ReplyAttempts)
+                {
+                    Log.ReplyGivenUp(_logger, pending.Key, attempts, result.Error ?? "the replied-to message no longer exists");
+                    await _store.PendingReplies.RemoveAsync(pending.Key, ct).ConfigureAwait(false);
+                    return;
+                }
+                await _store.PendingReplies.RescheduleAsync(pending.Key, attempts, _time.GetUtcNow() + DelayAfter(attempts), ct).ConfigureAwait(false);
+                return;
+            }
             // An edit-like record dated when the reply was resolved: readers that key records on
             // (chat, message, kind, edit date) tell it apart from the message and from its real edits.
             var now = _time.GetUtcNow();
-            var update = message with
+            update = message with
             {
                 ReplyTo = reply with { State = ReplyState.Resolved, Text = result.Text },
                 EditDate = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)),
@@ -167,18 +177,10 @@ internal sealed class ReplyResolver
             // again, not a new one with another date (and key) that every sink would take as new.
             await _store.PendingReplies.AddAsync(pending with { MessageJson = TgMessageJson.ToJson(update, full: true), Attempts = attempts }, ct)
                 .ConfigureAwait(false);
-            await emit(update, pending, ct).ConfigureAwait(false);
-            Interlocked.Increment(ref _stats.replyUpdates);
-            Log.ReplyResolvedLater(_logger, pending.Key, attempts);
-            return;
         }
-        if (result.Fault is null || attempts >= _options.ReplyAttempts)
-        {
-            Log.ReplyGivenUp(_logger, pending.Key, attempts, result.Error ?? "the replied-to message no longer exists");
-            await _store.PendingReplies.RemoveAsync(pending.Key, ct).ConfigureAwait(false);
-            return;
-        }
-        await _store.PendingReplies.RescheduleAsync(pending.Key, attempts, _time.GetUtcNow() + DelayAfter(attempts), ct).ConfigureAwait(false);
+        await emit(update, pending, ct).ConfigureAwait(false);
+        Interlocked.Increment(ref _stats.replyUpdates);
+        Log.ReplyResolvedLater(_logger, pending.Key, attempts);
     }
 
     /// <summary>The wait after the given number of failed background attempts: doubling from the first delay, capped.</summary>

@@ -74,18 +74,20 @@ public sealed partial class JsonlFileConnector : IConnector
                 if (line <= done)
                 {
                     // Imported before: not delivered again, but remembered, so replies to it resolve as they did then.
-                    if (text.Length > 0 && _seen.Count < MaxRemembered) Remember(text);
+                    if (text.Length > 0 && _seen.Count < MaxRemembered && Parse(text, out _) is { } before) Remember(before);
                     continue;
                 }
-                if (next is null && !EndsWithLineEnd(file) && !TryParse(text))
+                string? error = null;
+                var message = text.Length > 0 ? Parse(text, out error) : null;
+                if (message is null && next is null && !EndsWithLineEnd(file))
                 {
                     // An unfinished last line (a writer in the middle of it, or a torn line its repair writes
                     // again): giving its position away would skip the record once the line is complete.
                     LogUnfinishedLine(_path, line);
                     break;
                 }
-                TgMessage? message = null;
-                if (text.Length > 0) message = ParseLine(text, line);
+                if (message is not null) Remember(message);
+                else if (error is not null && Interlocked.Increment(ref _badLines) == 1) LogBadLine(_path, line, error);
                 yield return new Delivery(message, new Checkpoint(StreamName, line));
             }
         }
@@ -101,43 +103,22 @@ public sealed partial class JsonlFileConnector : IConnector
         return RandomAccess.Read(file.SafeFileHandle, last, file.Position - 1) == 1 && last[0] is (byte)'\n' or (byte)'\r';
     }
 
-    private void Remember(string text)
+    private void Remember(TgMessage message)
     {
-        try
-        {
-            var message = TgMessageJson.Parse(text);
-            _seen[message.Ref] = message.TextOrCaption;
-        }
-        catch (FormatException)
-        {
-            // Counted and logged when it was read first.
-        }
+        if (_seen.Count < MaxRemembered) _seen[message.Ref] = message.TextOrCaption;
     }
 
-    private static bool TryParse(string text)
+    /// <summary>The record on a line, or null (with why) when the line is not one.</summary>
+    private static TgMessage? Parse(string text, out string? error)
     {
         try
         {
-            TgMessageJson.Parse(text);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
-
-    private TgMessage? ParseLine(string text, long line)
-    {
-        try
-        {
-            var message = TgMessageJson.Parse(text);
-            if (_seen.Count < MaxRemembered) _seen[message.Ref] = message.TextOrCaption;
-            return message;
+            error = null;
+            return TgMessageJson.Parse(text);
         }
         catch (FormatException e)
         {
-            if (Interlocked.Increment(ref _badLines) == 1) LogBadLine(_path, line, e.Message);
+            error = e.Message;
             return null;
         }
     }
