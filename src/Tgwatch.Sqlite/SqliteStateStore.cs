@@ -22,6 +22,7 @@ public sealed class SqliteStateStore : IStateStore
 {
     private readonly ConnectionGate _gate;
     private readonly ProcessedKeys _processed;
+    private readonly SinkIds _sinkIds;
     private readonly TimeProvider _time;
     private KeyFilter? _filter;
 
@@ -31,7 +32,8 @@ public sealed class SqliteStateStore : IStateStore
         _gate = gate;
         _time = time;
         Options = options;
-        _processed = new ProcessedKeys(gate);
+        _sinkIds = new SinkIds(gate);
+        _processed = new ProcessedKeys(gate, _sinkIds);
         DeadLetters = new SqliteDeadLetterStore(gate);
         PendingReplies = new SqlitePendingReplyStore(gate);
         SinkLedger = new SqliteSinkLedger(gate, time);
@@ -92,16 +94,20 @@ public sealed class SqliteStateStore : IStateStore
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlySet<string>> FindProcessedAsync(IReadOnlyCollection<string> keys, CancellationToken ct)
+    public ValueTask<IReadOnlyDictionary<string, IReadOnlyList<string>>> FindProcessedAsync(IReadOnlyCollection<string> keys, IReadOnlyList<string> sinks, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(sinks);
         // Keys the filter has never seen are certainly new: only the others are looked up.
-        if (Volatile.Read(ref _filter) is not { } filter) return keys.Count == 0 ? ValueTask.FromResult<IReadOnlySet<string>>(new HashSet<string>()) : _processed.FindAsync(keys, ct);
+        if (Volatile.Read(ref _filter) is not { } filter)
+            return keys.Count == 0 ? ValueTask.FromResult<IReadOnlyDictionary<string, IReadOnlyList<string>>>(Nothing) : _processed.FindAsync(keys, sinks, ct);
         List<string>? maybe = null;
         foreach (var key in keys)
             if (filter.MayContain(key)) (maybe ??= []).Add(key);
-        return maybe is null ? ValueTask.FromResult<IReadOnlySet<string>>(new HashSet<string>()) : _processed.FindAsync(maybe, ct);
+        return maybe is null ? ValueTask.FromResult<IReadOnlyDictionary<string, IReadOnlyList<string>>>(Nothing) : _processed.FindAsync(maybe, sinks, ct);
     }
+
+    private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Nothing = new Dictionary<string, IReadOnlyList<string>>();
 
     /// <inheritdoc />
     /// <remarks>
@@ -113,7 +119,7 @@ public sealed class SqliteStateStore : IStateStore
         ArgumentNullException.ThrowIfNull(commit);
         using (await _gate.EnterAsync(ct).ConfigureAwait(false))
         {
-            CommitWriter.Write(_gate, commit, ct);
+            CommitWriter.Write(_gate, _sinkIds, commit, ct);
             if (_filter is not { } filter) return;
             foreach (var m in commit.Processed) filter.Add(m.Key);
             // Past its capacity the filter answers "maybe" too often: a fresh one, sized for more, is built.

@@ -24,7 +24,8 @@ public class DelegatingStateStore(InMemoryStateStore inner) : IStateStore
     public ValueTask<IReadOnlyDictionary<string, long>> LoadCheckpointsAsync(string account, string connector, CancellationToken ct) => Inner.LoadCheckpointsAsync(account, connector, ct);
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlySet<string>> FindProcessedAsync(IReadOnlyCollection<string> keys, CancellationToken ct) => Inner.FindProcessedAsync(keys, ct);
+    public ValueTask<IReadOnlyDictionary<string, IReadOnlyList<string>>> FindProcessedAsync(IReadOnlyCollection<string> keys, IReadOnlyList<string> sinks, CancellationToken ct) =>
+        Inner.FindProcessedAsync(keys, sinks, ct);
 
     /// <inheritdoc />
     public ValueTask CommitAsync(StoreCommit commit, CancellationToken ct) => Inner.CommitAsync(commit, ct);

@@ -14,7 +14,7 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Account, string Connector, string Stream), CheckpointRow> _checkpoints = [];
-    private readonly Dictionary<string, (DateTimeOffset At, long Seq)> _processed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (DateTimeOffset At, long Seq, HashSet<string>? Sinks)> _processed = new(StringComparer.Ordinal);
     private readonly Dictionary<long, ChatActivity> _chats = [];
     private readonly SortedDictionary<long, NewDeadLetter> _letters = [];
     private readonly Dictionary<(string Key, string Stage), long> _letterIds = [];
@@ -66,15 +66,16 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlySet<string>> FindProcessedAsync(IReadOnlyCollection<string> keys, CancellationToken ct)
+    public ValueTask<IReadOnlyDictionary<string, IReadOnlyList<string>>> FindProcessedAsync(IReadOnlyCollection<string> keys, IReadOnlyList<string> sinks, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(sinks);
         ct.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            var found = new HashSet<string>(StringComparer.Ordinal);
+            var found = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
             foreach (var key in keys)
-                if (_processed.ContainsKey(key)) found.Add(key);
+                if (_processed.TryGetValue(key, out var row)) found[key] = row.Sinks is null ? [] : [.. sinks.Where(s => !row.Sinks.Contains(s))];
             return new(found);
         }
     }
@@ -90,7 +91,16 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
             _commits++;
             foreach (var p in commit.Processed)
             {
-                if (!_processed.TryAdd(p.Key, (commit.At, ++_seq))) continue;
+                if (_processed.TryGetValue(p.Key, out var had))
+                {
+                    if (had.Sinks is not null)
+                    {
+                        if (p.Sinks is null) _processed[p.Key] = had with { Sinks = null };
+                        else had.Sinks.UnionWith(p.Sinks);
+                    }
+                    continue;
+                }
+                _processed[p.Key] = (commit.At, ++_seq, p.Sinks is null ? null : new HashSet<string>(p.Sinks, StringComparer.Ordinal));
                 if (_chats.TryGetValue(p.ChatId, out var chat))
                 {
                     var later = p.MessageId >= chat.LastMessageId;

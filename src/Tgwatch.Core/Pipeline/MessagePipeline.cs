@@ -35,6 +35,8 @@ public sealed class MessagePipeline
     private readonly HandlerRunner _handlers;
     private readonly ReplyResolver _replies;
     private readonly SinkWriter[] _writers;
+    private readonly string[] _sinkNames;
+    private readonly List<TgMessage> _messages = []; // the sink stage's batch (one sink stage at a time)
     private PositionTracker _positions = new();
     private ConcurrentDictionary<string, byte> _inFlightKeys = new(StringComparer.Ordinal);
     private Channel<WorkItem>[] _partitions = [];
@@ -69,6 +71,7 @@ public sealed class MessagePipeline
         _replies = new ReplyResolver(connector, store, _options, Stats, _logger, _time);
         _link = new LinkRecorder(connector, _store, _options, _logger, _time);
         _writers = sinks.Select(s => new SinkWriter(s, _options, Stats, _logger, _time, _handlers)).ToArray();
+        _sinkNames = sinks.Select(s => s.Name).ToArray();
     }
 
     /// <summary>Counters.</summary>
@@ -317,9 +320,11 @@ public sealed class MessagePipeline
                 // Claim the key before asking the store: a delivery of the same key that commits meanwhile
                 // gives up its claim only after its commit, so one of the two always sees the other.
                 item.HoldsKey = _inFlightKeys.TryAdd(item.Key!, 0);
-                if (item.HoldsKey) keys.Add(item.Key!);
+                if (!item.HoldsKey) continue;
+                keys.Add(item.Key!);
+                if (item.LegacyKey is { } legacy) keys.Add(legacy);
             }
-            var processed = await _store.RunAsync((store, token) => store.FindProcessedAsync(keys, token), ct).ConfigureAwait(false);
+            var processed = await _store.RunAsync((store, token) => store.FindProcessedAsync(keys, _sinkNames, token), ct).ConfigureAwait(false);
             foreach (var item in batch)
             {
                 try
@@ -337,10 +342,12 @@ public sealed class MessagePipeline
         }
     }
 
-    private async ValueTask ProcessAsync(WorkItem item, IReadOnlySet<string> processed, CancellationToken ct)
+    private async ValueTask ProcessAsync(WorkItem item, IReadOnlyDictionary<string, IReadOnlyList<string>> processed, CancellationToken ct)
     {
-        var key = item.Key!;
-        if (!item.HoldsKey || processed.Contains(key))
+        IReadOnlyList<string>? lacking = null;
+        if (!item.HoldsKey
+            || ((processed.TryGetValue(item.Key!, out lacking) || (item.LegacyKey is { } legacy && processed.TryGetValue(legacy, out lacking)))
+                && lacking.Count == 0))
         {
             item.State = WorkState.Duplicate;
             Interlocked.Increment(ref Stats.duplicates);
@@ -354,6 +361,15 @@ public sealed class MessagePipeline
         }
         var inline = await _replies.ResolveInlineAsync(item.Message!, ct).ConfigureAwait(false);
         item.Message = inline.Message;
+        if (lacking is not null)
+        {
+            // Processed before: only the sinks that do not have it get it; its handlers ran, and its reply (if it was
+            // left unresolved) is resolved in the background already.
+            item.Targets = lacking;
+            item.State = WorkState.Write;
+            Interlocked.Increment(ref Stats.caughtUp);
+            return;
+        }
         item.RetryReply = inline.RetryLater;
         if (!_handlers.IsEmpty) await _handlers.RunAsync(item.Message, ct).ConfigureAwait(false);
         item.State = WorkState.Write;
@@ -379,7 +395,7 @@ public sealed class MessagePipeline
     private async Task SinkStageAsync(CancellationToken ct)
     {
         var reader = _ready.Reader;
-        var toWrite = new List<TgMessage>(_options.BatchSize);
+        var toWrite = new List<WorkItem>(_options.BatchSize); // items to write: a message each
         // The commit of a batch runs while the next batch is written to the sinks; commits stay in order.
         var previous = Task.CompletedTask;
         try
@@ -391,7 +407,7 @@ public sealed class MessagePipeline
                 while (items.Count < _options.BatchSize && reader.TryRead(out var item))
                 {
                     items.Add(item);
-                    if (item.State is WorkState.Write or WorkState.ReplyUpdate) toWrite.Add(item.Message!);
+                    if (item.State is WorkState.Write or WorkState.ReplyUpdate) toWrite.Add(item);
                 }
                 if (toWrite.Count > 0) await WriteSinksAsync(toWrite, ct).ConfigureAwait(false);
                 // Every sink has the batch: now its positions are done, and the watermarks may move.
@@ -419,7 +435,7 @@ public sealed class MessagePipeline
             if (item.State == WorkState.Write)
             {
                 var m = item.Message!;
-                processed.Add(new ProcessedMessage(item.Key!, m.Chat.Id, m.Chat.Title, m.MessageId, m.Date));
+                processed.Add(new ProcessedMessage(item.Key!, m.Chat.Id, m.Chat.Title, m.MessageId, m.Date) { Sinks = item.Targets ?? _sinkNames });
                 if (item.RetryReply) pending.Add(new PendingReply(item.Key!, TgMessageJson.ToJson(m, full: true), 0, now + _options.ReplyRetryDelay, now));
             }
             if (item.Pending is { } done) resolved.Add(done.Key);
@@ -448,16 +464,35 @@ public sealed class MessagePipeline
         await PruneNowAndThenAsync(ct).ConfigureAwait(false);
     }
 
-    private async ValueTask WriteSinksAsync(List<TgMessage> batch, CancellationToken ct)
+    private async ValueTask WriteSinksAsync(List<WorkItem> items, CancellationToken ct)
     {
-        if (_writers.Length == 1)
+        var some = false;
+        _messages.Clear();
+        foreach (var item in items)
         {
-            await _writers[0].WriteAsync(batch, ct).ConfigureAwait(false);
+            _messages.Add(item.Message!);
+            some |= item.Targets is not null;
+        }
+        if (_writers.Length == 1 && !some)
+        {
+            await _writers[0].WriteAsync(_messages, ct).ConfigureAwait(false);
             return;
         }
-        var writes = new Task[_writers.Length];
-        for (var i = 0; i < _writers.Length; i++) writes[i] = _writers[i].WriteAsync(batch, ct).AsTask();
+        var writes = new List<Task>(_writers.Length);
+        foreach (var writer in _writers)
+        {
+            var batch = some ? For(writer.Name, items) : _messages;
+            if (batch.Count > 0) writes.Add(writer.WriteAsync(batch, ct).AsTask());
+        }
         await Task.WhenAll(writes).ConfigureAwait(false);
+
+        static List<TgMessage> For(string sink, List<WorkItem> items)
+        {
+            var batch = new List<TgMessage>(items.Count);
+            foreach (var item in items)
+                if (item.Targets is null || item.Targets.Contains(sink, StringComparer.Ordinal)) batch.Add(item.Message!);
+            return batch;
+        }
     }
 
     private async ValueTask CommitConnectorAsync(Checkpoint mark, CancellationToken ct)

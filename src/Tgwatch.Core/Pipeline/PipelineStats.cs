@@ -3,13 +3,16 @@ namespace Tgwatch.Pipeline;
 /// <summary>Counters of a running pipeline (thread-safe reads).</summary>
 public sealed class PipelineStats
 {
-    internal long received, duplicates, filtered, written, handlerFailures, deadLetters, sinkRetries, repliesResolved, repliesUnresolved, replyUpdates, commits;
+    internal long received, duplicates, caughtUp, filtered, written, handlerFailures, deadLetters, sinkRetries, repliesResolved, repliesUnresolved, replyUpdates, commits;
 
     /// <summary>Deliveries taken from the connector (with a message).</summary>
     public long Received => Interlocked.Read(ref received);
 
     /// <summary>Deliveries skipped because their key was processed already (redelivery).</summary>
     public long Duplicates => Interlocked.Read(ref duplicates);
+
+    /// <summary>Deliveries processed before, written only to the sinks that did not have them yet (a sink added since).</summary>
+    public long CaughtUp => Interlocked.Read(ref caughtUp);
 
     /// <summary>Messages the filters turned away.</summary>
     public long Filtered => Interlocked.Read(ref filtered);

@@ -34,6 +34,7 @@ internal sealed class WorkItem
         Delivery = delivery;
         Message = delivery.Message;
         Key = delivery.Message?.Key;
+        LegacyKey = delivery.Message is { } m ? MessageKey.LegacyOf(m) : null;
         State = delivery.Message is null ? WorkState.Skip : WorkState.Pending;
     }
 
@@ -54,6 +55,15 @@ internal sealed class WorkItem
 
     /// <summary>The message's idempotency key.</summary>
     public string? Key { get; }
+
+    /// <summary>The key an edit had in stores written before edits were keyed by their content, or null.</summary>
+    public string? LegacyKey { get; }
+
+    /// <summary>
+    /// The sinks to write it to: null for every sink; else those that do not have it yet (a message processed before,
+    /// delivered again, for a sink added since), and its handlers do not run again.
+    /// </summary>
+    public IReadOnlyList<string>? Targets { get; set; }
 
     /// <summary>What became of it.</summary>
     public WorkState State { get; set; }

@@ -12,8 +12,12 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>The last committed position of each stream of a connector and account.</summary>
     ValueTask<IReadOnlyDictionary<string, long>> LoadCheckpointsAsync(string account, string connector, CancellationToken ct);
 
-    /// <summary>Those of <paramref name="keys"/> that were processed (and are still within retention).</summary>
-    ValueTask<IReadOnlySet<string>> FindProcessedAsync(IReadOnlyCollection<string> keys, CancellationToken ct);
+    /// <summary>
+    /// Those of <paramref name="keys"/> that were processed (and are still within retention), each with those of
+    /// <paramref name="sinks"/> that do not have it yet (empty when every one has it). A key recorded before the store
+    /// told sinks apart counts as had by every sink.
+    /// </summary>
+    ValueTask<IReadOnlyDictionary<string, IReadOnlyList<string>>> FindProcessedAsync(IReadOnlyCollection<string> keys, IReadOnlyList<string> sinks, CancellationToken ct);
 
     /// <summary>
     /// In one transaction: marks the batch's keys processed, records the last message per chat, advances
@@ -68,4 +72,10 @@ public sealed record StoreCommit(string Account, string Connector, IReadOnlyList
 /// <param name="ChatTitle">Chat title, for status.</param>
 /// <param name="MessageId">Message id.</param>
 /// <param name="Date">Message date.</param>
-public readonly record struct ProcessedMessage(string Key, long ChatId, string? ChatTitle, long MessageId, DateTimeOffset Date);
+public readonly record struct ProcessedMessage(string Key, long ChatId, string? ChatTitle, long MessageId, DateTimeOffset Date)
+{
+    /// <summary>
+    /// The sinks that wrote it in this commit (added to those that had it before); null for every sink, whichever they are.
+    /// </summary>
+    public IReadOnlyList<string>? Sinks { get; init; }
+}

@@ -1,3 +1,5 @@
+using Microsoft.Data.Sqlite;
+using Tgwatch.Messages;
 using Tgwatch.Sqlite.Database;
 
 namespace Tgwatch.Sinks.Sqlite;
@@ -44,5 +46,24 @@ internal static class MessagesSchema
             CREATE INDEX messages_by_chat_date ON messages (chat_id, date);
             CREATE INDEX messages_by_chat_message ON messages (chat_id, message_id);
             """),
-    ]);
+        new Migration(2, "an edit's key holds a hash of its content (two edits of one second are two rows)", """
+            UPDATE messages SET key = tgwatch_record_key(json, key) WHERE kind = 'edit';
+            """),
+    ])
+    {
+        Functions = connection => connection.CreateFunction<string, string, string>("tgwatch_record_key", RecordKey, isDeterministic: true),
+    };
+
+    /// <summary>The key of a stored record as this code makes it; <paramref name="key"/> when the record cannot be read.</summary>
+    private static string RecordKey(string json, string key)
+    {
+        try
+        {
+            return TgMessageJson.Parse(json).Key;
+        }
+        catch (FormatException)
+        {
+            return key;
+        }
+    }
 }

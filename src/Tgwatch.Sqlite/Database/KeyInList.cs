@@ -33,7 +33,11 @@ internal sealed class KeyInList
     }
 
     /// <summary>Adds to <paramref name="found"/> those of <paramref name="keys"/> the query returns; only inside a lease.</summary>
-    public void Find(ConnectionGate gate, SqliteTransaction? transaction, object? fixedValue, IReadOnlyCollection<string> keys, HashSet<string> found)
+    public void Find(ConnectionGate gate, SqliteTransaction? transaction, object? fixedValue, IReadOnlyCollection<string> keys, HashSet<string> found) =>
+        Find(gate, transaction, fixedValue, keys, found, static (reader, found) => found.Add(reader.GetString(0)));
+
+    /// <summary>Calls <paramref name="row"/> for each row the query returns for <paramref name="keys"/>; only inside a lease.</summary>
+    public void Find<T>(ConnectionGate gate, SqliteTransaction? transaction, object? fixedValue, IReadOnlyCollection<string> keys, T state, Action<SqliteDataReader, T> row)
     {
         var remaining = keys.Count;
         using var e = keys.GetEnumerator();
@@ -56,7 +60,7 @@ internal sealed class KeyInList
             for (var i = n; i < size; i++) parameters[_first + i].Value = last;
             using (var reader = command.ExecuteReader())
             {
-                while (reader.Read()) found.Add(reader.GetString(0));
+                while (reader.Read()) row(reader, state);
             }
             remaining -= n;
         }

@@ -55,6 +55,7 @@ public static class SqliteFile
             if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
                 throw new SqliteFileException(full, $"{schema.Role} {full}: cannot switch to WAL journal (got '{mode}'); is the file or its directory read-only?");
             Execute(connection, "PRAGMA synchronous = NORMAL");
+            schema.Functions?.Invoke(connection);
             Migrator.Apply(connection, schema, full);
             PrivateFiles.TightenSideFiles(full);
             return connection;

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 namespace Tgwatch.Sqlite.Database;
 
 /// <summary>One step of a schema: the SQL that takes the database from version <c>Version - 1</c> to <paramref name="Version"/>.</summary>
@@ -45,4 +46,7 @@ public sealed class SqliteSchema
 
     /// <summary>The version this code writes.</summary>
     public int Version => Migrations[^1].Version;
+
+    /// <summary>Registers the functions its migrations call on a connection (before they run), or null.</summary>
+    public Action<SqliteConnection>? Functions { get; init; }
 }

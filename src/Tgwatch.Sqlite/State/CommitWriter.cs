@@ -8,9 +8,13 @@ namespace Tgwatch.Sqlite.State;
 internal static class CommitWriter
 {
     private const string InsertProcessed = """
-        INSERT INTO processed (key, chat_id, message_id, date, processed_at) VALUES (@key, @chat, @message, @date, @at)
+        INSERT INTO processed (key, chat_id, message_id, date, processed_at, sinks) VALUES (@key, @chat, @message, @date, @at, @sinks)
         ON CONFLICT (key) DO NOTHING
         """;
+
+    // A key processed before, written now to sinks that did not have it: they are added to those that have it.
+    private const string ReadSinks = "SELECT sinks FROM processed WHERE key = @key";
+    private const string UpdateSinks = "UPDATE processed SET sinks = @sinks WHERE key = @key";
 
     // Last message = the highest message id and the latest date seen; count = distinct keys processed.
     private const string UpsertChat = """
@@ -34,17 +38,21 @@ internal static class CommitWriter
     private const int CancellationStride = 256;
 
     /// <summary>Writes the commit; only inside a lease. Throws (and writes nothing) when cancelled or when a row is refused.</summary>
-    public static void Write(ConnectionGate gate, StoreCommit commit, CancellationToken ct)
+    public static void Write(ConnectionGate gate, SinkIds sinkIds, StoreCommit commit, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
         var at = UnixMs.Of(commit.At);
+        // New sink names get their ids first, in a transaction of their own (an id is never taken back).
+        var sinkTexts = new string?[commit.Processed.Count];
+        for (var i = 0; i < sinkTexts.Length; i++)
+            if (commit.Processed[i].Sinks is { } names) sinkTexts[i] = sinkIds.TextOf(names);
         using var transaction = gate.BeginWrite();
 
         var chats = new Dictionary<long, ChatTally>();
         var processed = commit.Processed;
         if (processed.Count > 0)
         {
-            var insert = gate.Command(InsertProcessed, transaction, "@key", "@chat", "@message", "@date", "@at");
+            var insert = gate.Command(InsertProcessed, transaction, "@key", "@chat", "@message", "@date", "@at", "@sinks");
             var p = insert.Parameters;
             p[4].Value = at;
             for (var i = 0; i < processed.Count; i++)
@@ -56,7 +64,9 @@ internal static class CommitWriter
                 p[1].Value = m.ChatId;
                 p[2].Value = m.MessageId;
                 p[3].Value = date;
+                p[5].Value = (object?)sinkTexts[i] ?? DBNull.Value;
                 var added = insert.ExecuteNonQuery();
+                if (added == 0) AddSinks(gate, transaction, m.Key, sinkTexts[i]);
                 ref var tally = ref CollectionsMarshal.GetValueRefOrAddDefault(chats, m.ChatId, out _);
                 tally.Add(m.ChatTitle, m.MessageId, date, added);
             }
@@ -112,6 +122,20 @@ internal static class CommitWriter
         // The last moment to give up: after this the batch is committed whole.
         ct.ThrowIfCancellationRequested();
         transaction.Commit();
+    }
+
+    /// <summary>Adds sinks to a key processed before (null: every sink has it now).</summary>
+    private static void AddSinks(ConnectionGate gate, Microsoft.Data.Sqlite.SqliteTransaction transaction, string key, string? sinks)
+    {
+        var read = gate.Command(ReadSinks, transaction, "@key");
+        read.Parameters[0].Value = key;
+        if (read.ExecuteScalar() is not string had) return; // NULL: every sink has it already
+        var merged = sinks is null ? null : SinkIds.Union(had, sinks);
+        if (merged == had) return;
+        var update = gate.Command(UpdateSinks, transaction, "@sinks", "@key");
+        update.Parameters[0].Value = (object?)merged ?? DBNull.Value;
+        update.Parameters[1].Value = key;
+        update.ExecuteNonQuery();
     }
 
     private struct ChatTally

@@ -3,12 +3,12 @@ using Tgwatch.Sqlite.Database;
 namespace Tgwatch.Sqlite.State;
 
 /// <summary>Lookup and bounded retention of processed keys.</summary>
-internal sealed class ProcessedKeys(ConnectionGate gate)
+internal sealed class ProcessedKeys(ConnectionGate gate, SinkIds sinkIds)
 {
     /// <summary>Rows deleted per transaction while pruning, so commits are not held up for long.</summary>
     internal const int PruneChunk = 5_000;
 
-    private static readonly KeyInList Lookup = new("SELECT key FROM processed WHERE key IN ({0})", null);
+    private static readonly KeyInList Lookup = new("SELECT key, sinks FROM processed WHERE key IN ({0})", null);
 
     private const string DeleteOlder = """
         DELETE FROM processed WHERE key IN (SELECT key FROM processed WHERE processed_at < @before LIMIT @n)
@@ -25,14 +25,31 @@ internal sealed class ProcessedKeys(ConnectionGate gate)
         DELETE FROM processed WHERE key IN (SELECT key FROM processed ORDER BY processed_at, key LIMIT @n)
         """;
 
-    public async ValueTask<IReadOnlySet<string>> FindAsync(IReadOnlyCollection<string> keys, CancellationToken ct)
+    /// <summary>Those of <paramref name="keys"/> processed, each with those of <paramref name="sinks"/> that do not have it.</summary>
+    public async ValueTask<IReadOnlyDictionary<string, IReadOnlyList<string>>> FindAsync(IReadOnlyCollection<string> keys, IReadOnlyList<string> sinks, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var found = new HashSet<string>(StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(sinks);
+        var found = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         if (keys.Count == 0) return found;
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
-            Lookup.Find(gate, null, null, keys, found);
+            var ids = sinks.Select(s => (Name: s, Id: sinkIds.Find(s))).ToArray();
+            Lookup.Find(gate, null, null, keys, (found, ids), static (reader, state) =>
+            {
+                var (found, ids) = state;
+                var key = reader.GetString(0);
+                if (reader.IsDBNull(1) || ids.Length == 0)
+                {
+                    found[key] = [];
+                    return;
+                }
+                var had = reader.GetString(1);
+                List<string>? lacking = null;
+                foreach (var (name, id) in ids)
+                    if (id < 0 || !SinkIds.Holds(had, id)) (lacking ??= []).Add(name);
+                found[key] = lacking is null ? [] : lacking;
+            });
         }
         return found;
     }

@@ -101,5 +101,13 @@ internal static class StateSchema
                 PRIMARY KEY (account, connector)
             ) WITHOUT ROWID;
             """),
+        new Migration(4, "which sinks have each processed key (a sink added later gets what it has not had)", """
+            CREATE TABLE sinks (
+                id   INTEGER NOT NULL PRIMARY KEY,
+                name TEXT    NOT NULL UNIQUE
+            );
+            -- Ids of the sinks that have the key, sorted, comma-separated; NULL for keys recorded before: every sink has them.
+            ALTER TABLE processed ADD COLUMN sinks TEXT;
+            """),
     ]);
 }

@@ -66,10 +66,10 @@ public sealed class TgMessageJsonTests
     }
 
     [Fact]
-    public void Key_IsAccountChatMessageKindEditDate()
+    public void Key_IsAccountChatMessageKindEditDate_AndAnEditsContentHash()
     {
         var edit = SomeMessage.Edit(5);
-        Assert.Equal($"bot42:-1001234567890:5:edit:{edit.EditDate!.Value.ToUnixTimeSeconds()}", edit.Key);
+        Assert.Matches($"^bot42:-1001234567890:5:edit:{edit.EditDate!.Value.ToUnixTimeSeconds()}:[0-9a-f]{{8}}$", edit.Key);
         Assert.Equal("bot42:-1001234567890:5:new:", SomeMessage.New(5).Key);
         Assert.Equal("bot42:-1001234567890:5:new::reply", (SomeMessage.New(5) with { IsReplyUpdate = true }).Key);
     }

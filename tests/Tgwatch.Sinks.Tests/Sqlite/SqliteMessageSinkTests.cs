@@ -45,14 +45,44 @@ public sealed class SqliteMessageSinkTests
     }
 
     [Fact]
-    public async Task EditsAreRowsOfTheirOwn_NewAndEachEditDate()
+    public async Task EditsAreRowsOfTheirOwn_NewAndEachEdit_TwoEditsOfOneSecondToo()
     {
         await using var t = new TempSink();
         var m = Msg.New(1, 1, "v1");
-        await t.WriteAsync(m, Msg.Edit(m, 10, "v2"), Msg.Edit(m, 20, "v3"), Msg.Edit(m, 20, "v3 again"));
+        await t.WriteAsync(m, Msg.Edit(m, 10, "v2"), Msg.Edit(m, 20, "v3"), Msg.Edit(m, 20, "v3 again"), Msg.Edit(m, 20, "v3 again"));
         var rows = t.Rows("message_id = 1");
-        Assert.Equal(["v1", "v2", "v3 again"], rows.OrderBy(r => (long?)r["edit_date"] ?? 0).Select(r => r["text"]));
-        Assert.Equal(["edit", "edit", "new"], rows.Select(r => (string)r["kind"]!).Order());
+        Assert.Equal(["v1", "v2", "v3", "v3 again"], rows.OrderBy(r => (long?)r["edit_date"] ?? 0).ThenBy(r => r["inserted_at"]).ThenBy(r => (string)r["text"]!).Select(r => r["text"]));
+        Assert.Equal(["edit", "edit", "edit", "new"], rows.Select(r => (string)r["kind"]!).Order());
+    }
+
+    [Fact]
+    public async Task AFileOfTheVersionBefore_GetsTheEditKeysOfThisVersion_SoAnEditWrittenAgainIsNoSecondRow()
+    {
+        var m = Msg.New(1, 1, "v1");
+        var edit = Msg.Edit(m, 10, "v2");
+        string path;
+        await using (var t = new TempSink())
+        {
+            await t.WriteAsync(m, edit);
+            path = t.Path;
+            using (var raw = t.Open())
+            {
+                // As the version before wrote it: the edit's key without its content hash.
+                using var c = raw.CreateCommand();
+                c.CommandText = "UPDATE messages SET key = $legacy WHERE kind = 'edit'; PRAGMA user_version = 1";
+                c.Parameters.AddWithValue("$legacy", MessageKey.LegacyOf(edit));
+                c.ExecuteNonQuery();
+            }
+            await t.Sink.DisposeAsync();
+
+            await using var again = new SqliteMessageSink(path, t.Time);
+            await again.WriteAsync([edit], default);
+            await again.DisposeAsync();
+            var rows = t.Rows();
+            Assert.Equal(2, rows.Count);
+            Assert.Contains(edit.Key, rows.Select(r => r["key"]));
+            Assert.Equal((long)SqliteMessageSink.SchemaVersion, t.Scalar("PRAGMA user_version"));
+        }
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Tgwatch.TestKit;
 using System.Collections;
 using Tgwatch.Connectors;
 using Tgwatch.Storage;

@@ -46,6 +46,8 @@ public sealed class LinkTests
         using (var raw = t.Raw())
         {
             Make.Scalar(raw, "DROP TABLE links");
+            Make.Scalar(raw, "DROP TABLE sinks");
+            Make.Scalar(raw, "ALTER TABLE processed DROP COLUMN sinks");
             Make.Scalar(raw, "PRAGMA user_version = 2");
         }
 

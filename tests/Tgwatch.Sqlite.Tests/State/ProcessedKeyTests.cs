@@ -1,3 +1,4 @@
+using Tgwatch.TestKit;
 using Tgwatch.Sqlite.State;
 using CsCheck;
 using Tgwatch.Storage;
