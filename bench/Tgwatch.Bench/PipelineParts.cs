@@ -73,6 +73,7 @@ internal sealed class NullSink(Action<long>? afterBatch = null) : IMessageSink
 internal sealed class NullStateStore : IStateStore, IDeadLetterStore, IPendingReplyStore, ISinkLedger, IOutbox
 {
     private static readonly IReadOnlySet<string> NoKeys = new HashSet<string>(StringComparer.Ordinal);
+    private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> NoneProcessed = new Dictionary<string, IReadOnlyList<string>>();
     private static readonly IReadOnlyDictionary<string, long> NoCheckpoints = new Dictionary<string, long>(StringComparer.Ordinal);
 
     public IDeadLetterStore DeadLetters => this;
@@ -85,7 +86,9 @@ internal sealed class NullStateStore : IStateStore, IDeadLetterStore, IPendingRe
 
     public ValueTask<IReadOnlyDictionary<string, long>> LoadCheckpointsAsync(string account, string connector, CancellationToken ct) => ValueTask.FromResult(NoCheckpoints);
 
-    public ValueTask<IReadOnlySet<string>> FindProcessedAsync(IReadOnlyCollection<string> keys, CancellationToken ct) => ValueTask.FromResult(NoKeys);
+    public ValueTask<IReadOnlyDictionary<string, IReadOnlyList<string>>> FindProcessedAsync(IReadOnlyCollection<string> keys, IReadOnlyList<string> sinks, CancellationToken ct) => ValueTask.FromResult(NoneProcessed);
+
+    public ValueTask ForgetCheckpointAsync(string account, string connector, string stream, CancellationToken ct) => ValueTask.CompletedTask;
 
     public ValueTask CommitAsync(StoreCommit commit, CancellationToken ct) => ValueTask.CompletedTask;
 
@@ -145,6 +148,7 @@ internal sealed class BloomFilteredStore(IStateStore inner, int expectedKeys) : 
 {
     private static readonly IReadOnlySet<string> NoKeys = new HashSet<string>(StringComparer.Ordinal);
     private readonly BloomFilter _filter = new(expectedKeys);
+    private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> NoneProcessed = new Dictionary<string, IReadOnlyList<string>>();
     private long _forwarded;
 
     /// <summary>Keys the filter could not rule out (all false positives in the bench: every key is new).</summary>
@@ -161,14 +165,16 @@ internal sealed class BloomFilteredStore(IStateStore inner, int expectedKeys) : 
     public ValueTask<IReadOnlyDictionary<string, long>> LoadCheckpointsAsync(string account, string connector, CancellationToken ct) =>
         inner.LoadCheckpointsAsync(account, connector, ct);
 
-    public ValueTask<IReadOnlySet<string>> FindProcessedAsync(IReadOnlyCollection<string> keys, CancellationToken ct)
+    public ValueTask ForgetCheckpointAsync(string account, string connector, string stream, CancellationToken ct) => inner.ForgetCheckpointAsync(account, connector, stream, ct);
+
+    public ValueTask<IReadOnlyDictionary<string, IReadOnlyList<string>>> FindProcessedAsync(IReadOnlyCollection<string> keys, IReadOnlyList<string> sinks, CancellationToken ct)
     {
         List<string>? maybe = null;
         foreach (var key in keys)
             if (_filter.MayContain(key)) (maybe ??= []).Add(key);
-        if (maybe is null) return ValueTask.FromResult(NoKeys);
+        if (maybe is null) return ValueTask.FromResult(NoneProcessed);
         Interlocked.Add(ref _forwarded, maybe.Count);
-        return inner.FindProcessedAsync(maybe, ct);
+        return inner.FindProcessedAsync(maybe, sinks, ct);
     }
 
     /// <remarks>The keys enter the filter before the commit returns: the pipeline releases a key's in-flight claim only after that.</remarks>
@@ -287,10 +293,12 @@ internal sealed class TimedStore(IStateStore inner) : IStateStore
     public ValueTask<IReadOnlyDictionary<string, long>> LoadCheckpointsAsync(string account, string connector, CancellationToken ct) =>
         inner.LoadCheckpointsAsync(account, connector, ct);
 
-    public async ValueTask<IReadOnlySet<string>> FindProcessedAsync(IReadOnlyCollection<string> keys, CancellationToken ct)
+    public ValueTask ForgetCheckpointAsync(string account, string connector, string stream, CancellationToken ct) => inner.ForgetCheckpointAsync(account, connector, stream, ct);
+
+    public async ValueTask<IReadOnlyDictionary<string, IReadOnlyList<string>>> FindProcessedAsync(IReadOnlyCollection<string> keys, IReadOnlyList<string> sinks, CancellationToken ct)
     {
         var start = Stopwatch.GetTimestamp();
-        var found = await inner.FindProcessedAsync(keys, ct).ConfigureAwait(false);
+        var found = await inner.FindProcessedAsync(keys, sinks, ct).ConfigureAwait(false);
         Interlocked.Add(ref _findTicks, Stopwatch.GetTimestamp() - start);
         Interlocked.Increment(ref _findCalls);
         Interlocked.Add(ref _findKeys, keys.Count);

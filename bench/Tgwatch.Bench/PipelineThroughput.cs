@@ -178,7 +178,7 @@ internal static class PipelineThroughput
                 {
                     keys.Add(SqliteSinkThroughput.Message(n + i, Chats).Key);
                     if (keys.Count < sizes[s] && i < n - 1) continue;
-                    await store.FindProcessedAsync(keys, default);
+                    await store.FindProcessedAsync(keys, [], default);
                     keys.Clear();
                 }
                 lookup[s] = clock.Elapsed.TotalMicroseconds / n;

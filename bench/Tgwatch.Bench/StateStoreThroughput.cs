@@ -40,7 +40,7 @@ internal static class StateStoreThroughput
                 var lookup = Enumerable.Range(0, 5_000).Select(i => $"bot1:-1000:{i * 7}:new:").ToArray();
                 clock.Restart();
                 const int Lookups = 20;
-                for (var i = 0; i < Lookups; i++) await store.FindProcessedAsync(lookup, default);
+                for (var i = 0; i < Lookups; i++) await store.FindProcessedAsync(lookup, [], default);
                 var find = clock.Elapsed / Lookups;
                 Console.WriteLine($"{callers} caller(s), batches of {batch,5}: {Keys / commits.TotalSeconds,9:N0} keys/s committed ({Keys / batch / commits.TotalSeconds,6:N0} commits/s); FindProcessed of 5,000 keys {find.TotalMilliseconds:F1} ms");
             }

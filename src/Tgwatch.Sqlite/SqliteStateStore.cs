@@ -94,6 +94,21 @@ public sealed class SqliteStateStore : IStateStore
     }
 
     /// <inheritdoc />
+    public async ValueTask ForgetCheckpointAsync(string account, string connector, string stream, CancellationToken ct)
+    {
+        using (await _gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            using var transaction = _gate.BeginWrite();
+            var delete = _gate.Command("DELETE FROM checkpoints WHERE account = @account AND connector = @connector AND stream = @stream", transaction, "@account", "@connector", "@stream");
+            delete.Parameters[0].Value = account;
+            delete.Parameters[1].Value = connector;
+            delete.Parameters[2].Value = stream;
+            delete.ExecuteNonQuery();
+            transaction.Commit();
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask<IReadOnlyDictionary<string, IReadOnlyList<string>>> FindProcessedAsync(IReadOnlyCollection<string> keys, IReadOnlyList<string> sinks, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(keys);

@@ -72,6 +72,82 @@ public sealed class ImportCommandTests(ITestOutputHelper output)
         Assert.Equal(500, SqliteCount(P("out.db")));
     }
 
+    private string WriteFile(string name, IEnumerable<TgMessage> messages)
+    {
+        File.WriteAllLines(P(name), messages.Select(m => TgMessageJson.ToJson(m)));
+        return P(name);
+    }
+
+    [Fact]
+    public async Task ASecondArchiveImportedIntoTheSameStateStore_IsReadWhole_ItsPositionIsItsOwn()
+    {
+        string[] sinks = ["--sink", $"sqlite:{P("out.db")}", "--state", P("state.db")];
+        var a = WriteFile("a.jsonl", SomeMessage.Batch(1, 100, chatId: -1001));
+        var b = WriteFile("b.jsonl", SomeMessage.Batch(1, 150, chatId: -1002));
+        var c = WriteFile("c.jsonl", SomeMessage.Batch(1, 100, chatId: -1003));
+
+        Assert.Contains("100 records read, 100 written", (await Tgwatch.RunAsync(null, ["import", a, .. sinks])).Stderr);
+        var second = await Tgwatch.RunAsync(null, ["import", b, .. sinks]);
+        Assert.Equal(0, second.ExitCode);
+        Assert.Contains("150 records read, 150 written", second.Stderr);
+        Assert.Contains("100 records read, 100 written", (await Tgwatch.RunAsync(null, ["import", c, .. sinks])).Stderr);
+        Assert.Equal(350, SqliteCount(P("out.db")));
+
+        // Each goes on from its own position: more lines in a are read, nothing of b again.
+        File.AppendAllLines(a, SomeMessage.Batch(101, 5, chatId: -1001).Select(m => TgMessageJson.ToJson(m)));
+        Assert.Contains("5 records read, 5 written", (await Tgwatch.RunAsync(null, ["import", a, .. sinks])).Stderr);
+        Assert.Contains("0 records read, 0 written", (await Tgwatch.RunAsync(null, ["import", b, .. sinks])).Stderr);
+        Assert.Equal(355, SqliteCount(P("out.db")));
+    }
+
+    [Fact]
+    public async Task AFileThatChangedUnderItsPosition_IsSaidToHaveChanged_NotSkipped_AndRestartReadsItAgain()
+    {
+        string[] sinks = ["--sink", $"sqlite:{P("out.db")}", "--state", P("state.db")];
+        var messages = SomeMessage.Batch(1, 100, chatId: -1001);
+        var file = WriteFile("a.jsonl", messages);
+        Assert.Equal(0, (await Tgwatch.RunAsync(null, ["import", file, .. sinks])).ExitCode);
+
+        // Written again in place, shorter, with the same first line (and the same inode).
+        using (var stream = new FileStream(file, FileMode.Open, FileAccess.Write))
+        {
+            stream.SetLength(0);
+            var lines = messages.Take(1).Concat(SomeMessage.Batch(500, 9, chatId: -1001)).Select(m => TgMessageJson.ToJson(m) + "\n");
+            stream.Write(System.Text.Encoding.UTF8.GetBytes(string.Concat(lines)));
+        }
+        var changed = await Tgwatch.RunAsync(null, ["import", file, .. sinks]);
+        Assert.Equal(2, changed.ExitCode);
+        Assert.Single(changed.Stderr.TrimEnd('\n').Split('\n'));
+        Assert.Contains($"{file} changed since it was imported: it has 10 lines, 100 were imported from it; tgwatch import --restart reads it again from its first line (records already in the sinks are not written again)", changed.Stderr);
+        Assert.Equal(100, SqliteCount(P("out.db")));
+
+        var restart = await Tgwatch.RunAsync(null, ["import", file, "--restart", .. sinks]);
+        Assert.Equal(0, restart.ExitCode);
+        Assert.Contains("10 records read, 9 written, 1 already there", restart.Stderr);
+        Assert.Equal(109, SqliteCount(P("out.db")));
+        Assert.Contains("0 records read", (await Tgwatch.RunAsync(null, ["import", file, .. sinks])).Stderr);
+    }
+
+    [Fact]
+    public async Task ASinkAddedLater_GetsEveryRecordFromAnImportOfWhatTheOtherSinkWrote()
+    {
+        var messages = Archive(55);
+        var archive = WriteArchive(messages);
+        Assert.Equal(0, (await Tgwatch.RunAsync(null, "import", archive, "--sink", $"jsonl:{P("messages.jsonl")}", "--state", P("state.db"))).ExitCode);
+
+        // The user's later idea: the same records in SQLite, from the JSONL the first sink wrote.
+        var later = await Tgwatch.RunAsync(null, "import", P("messages.jsonl"), "--sink", $"sqlite:{P("new.db")}", "--state", P("state.db"));
+        Assert.Equal(0, later.ExitCode);
+        Assert.Contains("55 records read, 55 written, 0 already there", later.Stderr);
+        Assert.Equal(55, SqliteCount(P("new.db")));
+
+        // Both sinks together: each has everything, nothing is written twice.
+        var both = await Tgwatch.RunAsync(null, "import", archive, "--restart", "--sink", $"jsonl:{P("messages.jsonl")}", "--sink", $"sqlite:{P("new.db")}", "--state", P("state.db"));
+        Assert.Contains("55 records read, 0 written, 55 already there", both.Stderr);
+        Assert.Equal(55, File.ReadAllLines(P("messages.jsonl")).Length);
+        Assert.Equal(55, SqliteCount(P("new.db")));
+    }
+
     [Fact]
     public async Task Status_ShowsTheCheckpointAndTheChats_AsTextAndJson()
     {
@@ -81,7 +157,7 @@ public sealed class ImportCommandTests(ITestOutputHelper output)
         var text = await Tgwatch.RunAsync(null, "status", "--state", P("state.db"));
         Assert.Equal(0, text.ExitCode);
         Assert.Contains("processed     40 messages", text.Output);
-        Assert.Contains("file/file  lines at 40", text.Output);
+        Assert.Matches($"file/file  {System.Text.RegularExpressions.Regex.Escape(archive)}#[0-9]+:[0-9]+:[0-9a-f]{{8}} at line 40", text.Output);
         Assert.Contains("Test chat  #20 of", text.Output);
 
         var json = await Tgwatch.RunAsync(null, "status", "--state", P("state.db"), "--json");

@@ -24,6 +24,9 @@ public class DelegatingStateStore(InMemoryStateStore inner) : IStateStore
     public ValueTask<IReadOnlyDictionary<string, long>> LoadCheckpointsAsync(string account, string connector, CancellationToken ct) => Inner.LoadCheckpointsAsync(account, connector, ct);
 
     /// <inheritdoc />
+    public ValueTask ForgetCheckpointAsync(string account, string connector, string stream, CancellationToken ct) => Inner.ForgetCheckpointAsync(account, connector, stream, ct);
+
+    /// <inheritdoc />
     public ValueTask<IReadOnlyDictionary<string, IReadOnlyList<string>>> FindProcessedAsync(IReadOnlyCollection<string> keys, IReadOnlyList<string> sinks, CancellationToken ct) =>
         Inner.FindProcessedAsync(keys, sinks, ct);
 

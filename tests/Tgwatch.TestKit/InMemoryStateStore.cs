@@ -66,6 +66,14 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
     }
 
     /// <inheritdoc />
+    public ValueTask ForgetCheckpointAsync(string account, string connector, string stream, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        lock (_gate) _checkpoints.Remove((account, connector, stream));
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public ValueTask<IReadOnlyDictionary<string, IReadOnlyList<string>>> FindProcessedAsync(IReadOnlyCollection<string> keys, IReadOnlyList<string> sinks, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(keys);

@@ -21,16 +21,19 @@ internal static class ImportCommand
         var account = new Option<string>("--account") { Description = "Account name the import's checkpoint is kept under (default: file)", DefaultValueFactory = _ => "file" };
         var chats = new Option<string[]>("--chat") { Description = "Only these chats: id or @username (repeatable)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
         var text = new Option<string?>("--text") { Description = "Only messages whose text matches this regular expression" };
+        var name = new Option<string?>("--name") { Description = "Keep the file's position under this name instead of the file's identity (path, inode, first line)" };
+        var restart = new Option<bool>("--restart") { Description = "Read the file again from its first line (records already in a sink are not written to it again)" };
         var command = new Command("import", "Feed a JSONL archive of records into the sinks (resumes where it stopped)")
         {
-            file, common.Sinks, account, chats, text, common.State, common.DataDir, common.WebhookSecret, common.LogLevel, common.LogFormat,
+            file, common.Sinks, account, name, restart, chats, text, common.State, common.DataDir, common.WebhookSecret, common.LogLevel, common.LogFormat,
         };
         common.Sinks.Required = true;
-        command.SetAction((parse, _) => Run(parse, common, file, account, chats, text));
+        command.SetAction((parse, _) => Run(parse, common, file, account, name, restart, chats, text));
         return command;
     }
 
-    private static async Task<int> Run(ParseResult parse, CommonOptions common, Argument<string> file, Option<string> account, Option<string[]> chats, Option<string?> text)
+    private static async Task<int> Run(ParseResult parse, CommonOptions common, Argument<string> file, Option<string> account, Option<string?> name, Option<bool> restart,
+        Option<string[]> chats, Option<string?> text)
     {
         var stderr = parse.InvocationConfiguration.Error;
         var filters = new List<IMessageFilter>();
@@ -49,7 +52,8 @@ internal static class ImportCommand
         try
         {
             await using var opened = await StateAndSinks.OpenAsync(common.StatePath(parse), parse.GetValue(common.Sinks)!, logging.Factory, common.SecretFrom(parse), stop.Token).ConfigureAwait(false);
-            var connector = new JsonlFileConnector(Path.GetFullPath(parse.GetValue(file)!), parse.GetValue(account)!, logging.Factory.CreateLogger<JsonlFileConnector>());
+            var connector = new JsonlFileConnector(Path.GetFullPath(parse.GetValue(file)!), parse.GetValue(account)!, logging.Factory.CreateLogger<JsonlFileConnector>(), parse.GetValue(name));
+            if (parse.GetValue(restart)) await opened.Store.ForgetCheckpointAsync(connector.Account, connector.Name, connector.Stream(), stop.Token).ConfigureAwait(false);
             var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, new PipelineOptions(), filters, [], logging.Factory.CreateLogger<MessagePipeline>());
             await pipeline.RunAsync(stop.Token).ConfigureAwait(false);
             var s = pipeline.Stats;

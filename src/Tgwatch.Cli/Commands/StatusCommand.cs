@@ -83,10 +83,14 @@ internal static class StatusCommand
         return w.ToString();
     }
 
-    /// <summary>A checkpoint's position as its connector means it: a Bot API position past 32 bits is an update id in a later epoch.</summary>
+    /// <summary>
+    /// A checkpoint's position as its connector means it: a Bot API position past 32 bits is an update id in a later epoch;
+    /// an imported file's position is a line.
+    /// </summary>
     internal static string Position(CheckpointRow c) =>
         c.Connector == BotApi.BotApiConnector.ConnectorName && BotApi.BotApiConnector.EpochOf(c.Position) > 0
             ? $"{BotApi.BotApiConnector.IdOf(c.Position)} (update ids started again {BotApi.BotApiConnector.EpochOf(c.Position)}×)"
+            : c.Connector == "file" ? $"line {c.Position.ToString(CultureInfo.InvariantCulture)}"
             : c.Position.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The link as its run last recorded it, and whether that run is still there to renew it.</summary>

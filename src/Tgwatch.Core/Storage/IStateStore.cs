@@ -12,6 +12,9 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>The last committed position of each stream of a connector and account.</summary>
     ValueTask<IReadOnlyDictionary<string, long>> LoadCheckpointsAsync(string account, string connector, CancellationToken ct);
 
+    /// <summary>Removes the checkpoint of one stream: it is read again from its beginning (what was processed stays processed).</summary>
+    ValueTask ForgetCheckpointAsync(string account, string connector, string stream, CancellationToken ct);
+
     /// <summary>
     /// Those of <paramref name="keys"/> that were processed (and are still within retention), each with those of
     /// <paramref name="sinks"/> that do not have it yet (empty when every one has it). A key recorded before the store

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -12,22 +13,27 @@ namespace Tgwatch.Connectors.File;
 /// archive into other sinks or replaying it. The position is the line number, so an import that is
 /// stopped or killed goes on from the last committed line. Replies resolve from records read earlier.
 /// A line that is not a record is counted and skipped (the first one is logged), never fatal.
+/// Each file has a position of its own (its stream is the file's identity: path, device and inode, a hash of its
+/// first line; or a name given for it), and a file that has fewer lines than its position is said to have changed.
 /// </summary>
 public sealed partial class JsonlFileConnector : IConnector
 {
-    /// <summary>The stream name of the file's lines.</summary>
-    public const string StreamName = "lines";
-
     private readonly string _path;
+    private readonly string? _name;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<MessageRef, string?> _seen = new();
     private const int MaxRemembered = 100_000;
     private long _badLines;
 
     /// <summary>A connector over the file at <paramref name="path"/>, for <paramref name="account"/> (the state store keys checkpoints by it).</summary>
-    public JsonlFileConnector(string path, string account = "file", ILogger? logger = null)
+    /// <param name="path">The file.</param>
+    /// <param name="account">The account its checkpoints are kept under.</param>
+    /// <param name="logger">Where its lines go.</param>
+    /// <param name="name">A name for the file's position, instead of its identity (the same name goes on from the same position whatever the file).</param>
+    public JsonlFileConnector(string path, string account = "file", ILogger? logger = null, string? name = null)
     {
         _path = path;
+        _name = name;
         Account = account;
         _logger = logger ?? NullLogger.Instance;
         Status = new ConnectionStatus(ConnectionState.Disconnected, null, DateTimeOffset.UtcNow);
@@ -51,16 +57,9 @@ public sealed partial class JsonlFileConnector : IConnector
     /// <inheritdoc />
     public async IAsyncEnumerable<Delivery> ReadAsync(IReadOnlyDictionary<string, long> committed, [EnumeratorCancellation] CancellationToken ct)
     {
-        var done = committed.TryGetValue(StreamName, out var d) ? d : 0;
-        FileStream file;
-        try
-        {
-            file = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConnectorException($"cannot read {_path}: {e.Message}", e);
-        }
+        var file = Open();
+        var stream = StreamOf(file);
+        var done = committed.TryGetValue(stream, out var d) ? d : 0;
         SetStatus(ConnectionState.Ready, null);
         await using (file.ConfigureAwait(false))
         {
@@ -88,11 +87,38 @@ public sealed partial class JsonlFileConnector : IConnector
                 }
                 if (message is not null) Remember(message);
                 else if (error is not null && Interlocked.Increment(ref _badLines) == 1) LogBadLine(_path, line, error);
-                yield return new Delivery(message, new Checkpoint(StreamName, line));
+                yield return new Delivery(message, new Checkpoint(stream, line));
+            }
+            if (line < done)
+            {
+                throw new ConnectorException(string.Create(CultureInfo.InvariantCulture,
+                    $"{_path} changed since it was imported: it has {line} lines, {done} were imported from it; tgwatch import --restart reads it again from its first line (records already in the sinks are not written again)"));
             }
         }
         // The status stays Ready: replies are resolved from the records read, after the end of the file too.
         if (BadLines > 1) LogBadLines(_path, BadLines);
+    }
+
+    /// <summary>The stream the file's position is kept under (its identity, or the name given for it).</summary>
+    /// <exception cref="ConnectorException">The file cannot be read.</exception>
+    public string Stream()
+    {
+        using var file = Open();
+        return StreamOf(file);
+    }
+
+    private string StreamOf(FileStream file) => _name is { } name ? "name:" + name : FileIdentity.Of(_path, file);
+
+    private FileStream Open()
+    {
+        try
+        {
+            return new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConnectorException($"cannot read {_path}: {e.Message}", e);
+        }
     }
 
     /// <summary>Whether the last byte read from <paramref name="file"/> ends a line.</summary>
