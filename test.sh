@@ -1,8 +1,35 @@
 #!/usr/bin/env bash
-# Restores and builds everything, then runs all tests inside a network namespace that holds only
-# loopback, so no test (nor TDLib, nor a Telegram client library run by a test) can reach past 127.0.0.1.
+# Installs what the tests need when it can (Debian packages as root, the npm emulator with npm), restores and
+# builds everything, then runs all tests inside network and mount namespaces that hold only loopback (and
+# private mounts), so no test (nor TDLib, nor a Telegram client library run by a test) can reach past 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+# Debian packages: `ip` and `unshare` for the namespaces, python3 with Telethon for the noise tests (a real
+# MTProto client's connection noise), node and npm for the Bot API cross-check against telegram-test-api.
+missing=()
+command -v ip >/dev/null || missing+=(iproute2)
+command -v unshare >/dev/null || missing+=(util-linux)
+[ -x /usr/bin/python3 ] || missing+=(python3)
+/usr/bin/python3 -c 'import telethon' 2>/dev/null || missing+=(python3-telethon)
+{ command -v node && command -v npm; } >/dev/null || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "test.sh: installing ${missing[*]}" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  elif ! command -v ip >/dev/null || ! command -v unshare >/dev/null; then
+    echo "test.sh: missing ${missing[*]}; install them (sudo apt-get install ${missing[*]}) or run as root" >&2
+    exit 1
+  else
+    # The tests that need them fail, each with one line naming what is missing.
+    echo "test.sh: missing ${missing[*]} (sudo apt-get install ${missing[*]}); the tests that need them will fail" >&2
+  fi
+fi
+if command -v npm >/dev/null && [ ! -d tools/telegram-test-api/node_modules/telegram-test-api ]; then
+  npm ci --prefix tools/telegram-test-api --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
 dotnet build Tgwatch.sln -c Release -nologo -clp:ErrorsOnly
-if [ "$(id -u)" = 0 ]; then isolate=(unshare -n); else isolate=(unshare -r -n); fi
+if [ "$(id -u)" = 0 ]; then isolate=(unshare -n -m); else isolate=(unshare -r -n -m); fi
 exec "${isolate[@]}" bash -c 'ip link set lo up && exec dotnet test Tgwatch.sln -c Release --no-build -nologo "$@"' _ "$@"

@@ -249,7 +249,8 @@ public sealed class MessagePipelineTests
         using var stop = new CancellationTokenSource();
         var run = pipeline.RunAsync(stop.Token);
 
-        await WaitUntil(() => sink.Writes.Count == 2);
+        // A reply update is counted once it is committed, which comes a moment after its write.
+        await WaitUntil(() => sink.Writes.Count == 2 && pipeline.Stats.ReplyUpdates == 1);
         stop.Cancel();
         await run.WaitAsync(TimeSpan.FromSeconds(10));
 
