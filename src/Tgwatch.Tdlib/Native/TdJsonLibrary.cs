@@ -148,10 +148,9 @@ public static class TdJsonLibrary
         return s_handle;
     }
 
+    /// <summary>Where the program is: libtdjson is copied next to it (and a single-file build keeps it beside the executable).</summary>
     private static IEnumerable<string> AssemblyDirectories()
     {
         yield return AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-        var own = Path.GetDirectoryName(typeof(TdJsonLibrary).Assembly.Location);
-        if (!string.IsNullOrEmpty(own)) yield return own;
     }
 }
