@@ -8,8 +8,11 @@ namespace Tgwatch.Storage;
 /// </summary>
 public interface ISinkLedger
 {
-    /// <summary>The sink's accounted-for offset (0 when it never recorded).</summary>
-    ValueTask<long> GetOffsetAsync(string sink, CancellationToken ct);
+    /// <summary>
+    /// The sink's accounted-for offset, or null when it never recorded one (then nothing in its file is known to be its
+    /// own: a torn last line there is not cut).
+    /// </summary>
+    ValueTask<long?> GetOffsetAsync(string sink, CancellationToken ct);
 
     /// <summary>Those of <paramref name="keys"/> the sink has written.</summary>
     ValueTask<IReadOnlySet<string>> FindWrittenAsync(string sink, IReadOnlyCollection<string> keys, CancellationToken ct);
