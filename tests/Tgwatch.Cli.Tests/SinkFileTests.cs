@@ -88,6 +88,7 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
             var line = Assert.Single(import.Stderr.TrimEnd('\n').Split('\n'));
             Assert.Equal($"tgwatch import: jsonl sink {file}: not a JSONL file of Tgwatch records (its first line is not a record); choose another file", line);
             Assert.Equal(before, File.ReadAllBytes(file));
+            output.WriteLine($"figures: {Path.GetFileName(file)} of {before.Length} bytes refused, unchanged");
         }
     }
 
@@ -110,6 +111,7 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         await WaitForAsync(() => Lines(P("out.jsonl")) == 2, 30, "the run's second line");
         Assert.Equal(0, await StopAsync(run, stderr));
         Assert.Equal(["first", "second"], File.ReadAllLines(P("out.jsonl")).Select(l => TgMessageJson.Parse(l).Text));
+        output.WriteLine("figures: imports of 2,000 records into the run's JSONL and SQLite files refused (exit 2), the run's 2 lines intact");
     }
 
     [Fact]
@@ -134,6 +136,7 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(["one", "two", "three"], File.ReadAllLines(P("out.jsonl.1")).Select(l => TgMessageJson.Parse(l).Text));
         Assert.Equal(["four", "five"], File.ReadAllLines(P("out.jsonl")).Select(l => TgMessageJson.Parse(l).Text));
         Assert.Equal(Private, File.GetUnixFileMode(P("out.jsonl")));
+        output.WriteLine($"figures: rotated file {Lines(P("out.jsonl.1"))} lines, new file {Lines(P("out.jsonl"))} lines, exit code {run.ExitCode}");
     }
 
     [Fact]
@@ -151,6 +154,7 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(0, await StopAsync(run, stderr));
 
         var bytes = File.ReadAllBytes(P("out.jsonl"));
+        output.WriteLine($"figures: after truncate -s 0: {bytes.Length} bytes, {bytes.Count(b => b == 0)} NUL bytes");
         Assert.DoesNotContain((byte)0, bytes);
         Assert.Equal(["four"], File.ReadAllLines(P("out.jsonl")).Select(l => TgMessageJson.Parse(l).Text));
     }
