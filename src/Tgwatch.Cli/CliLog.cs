@@ -10,4 +10,7 @@ internal static partial class CliLog
 
     [LoggerMessage(9102, LogLevel.Warning, "SIGHUP: {Sink} could not reopen its file: {Reason}; its next write tries again")]
     public static partial void ReopenFailed(ILogger logger, string sink, string reason);
+
+    [LoggerMessage(9103, LogLevel.Error, "SIGHUP: {Sink} failed unexpectedly while reopening its file")]
+    public static partial void ReopenBug(ILogger logger, string sink, Exception exception);
 }

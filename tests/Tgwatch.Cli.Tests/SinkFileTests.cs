@@ -107,6 +107,10 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
 
         Assert.Equal((2, $"tgwatch import: jsonl sink {P("out.jsonl")}: in use by another writer (another tgwatch run or import); one writer per file\n"), (jsonl.ExitCode, jsonl.Stderr));
         Assert.Equal((2, $"tgwatch import: sqlite sink {P("out.db")}: in use by another writer (another tgwatch run or import); one writer per file\n"), (sqlite.ExitCode, sqlite.Stderr));
+        // Reading the file the run holds is welcome: an import from it into another file.
+        var reader = await Tgwatch.RunAsync(null, "import", P("out.jsonl"), "--sink", $"jsonl:{P("copy.jsonl")}", "--state", P("fourth.db"));
+        Assert.Equal(0, reader.ExitCode);
+        Assert.Contains("[tgwatch] import done: 1 records read, 1 written", reader.Stderr);
         await SendAsync(-100501, "second");
         await WaitForAsync(() => Lines(P("out.jsonl")) == 2, 30, "the run's second line");
         Assert.Equal(0, await StopAsync(run, stderr));

@@ -90,6 +90,10 @@ internal sealed class StateAndSinks : IAsyncDisposable
             {
                 return; // the command is closing its sinks
             }
+            catch (Exception e)
+            {
+                CliLog.ReopenBug(_logger, sink.Name, e);
+            }
         }
     }
 
