@@ -67,6 +67,10 @@ internal sealed class StateAndSinks : IAsyncDisposable
         return new StateAndSinks(writer, store, sinks, logs);
     }
 
+    /// <summary>Keeps SIGHUP from ending the process while the registration lives (null off Unix).</summary>
+    public static PosixSignalRegistration? IgnoreHangup() =>
+        OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => context.Cancel = true);
+
     private void OnHangup(PosixSignalContext context)
     {
         context.Cancel = true; // SIGHUP would end the process

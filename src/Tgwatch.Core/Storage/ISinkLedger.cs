@@ -4,7 +4,7 @@ namespace Tgwatch.Storage;
 /// For each sink that cannot deduplicate on its own (JSONL): which keys it has written and up to
 /// which byte offset its output is accounted for. A sink records a batch after writing and flushing
 /// it; on start it accounts for any complete lines past the recorded offset (written before a crash
-/// could record them) and cuts a torn last line.
+/// could record them) and cuts a torn last line, only past the recorded offset (bytes it appended itself).
 /// </summary>
 public interface ISinkLedger
 {
