@@ -121,7 +121,7 @@ internal sealed class NullStateStore : IStateStore, IDeadLetterStore, IPendingRe
 
     ValueTask<long> IPendingReplyStore.CountAsync(CancellationToken ct) => ValueTask.FromResult(0L);
 
-    ValueTask<long> ISinkLedger.GetOffsetAsync(string sink, CancellationToken ct) => ValueTask.FromResult(0L);
+    ValueTask<long?> ISinkLedger.GetOffsetAsync(string sink, CancellationToken ct) => ValueTask.FromResult<long?>(0L);
 
     ValueTask<IReadOnlySet<string>> ISinkLedger.FindWrittenAsync(string sink, IReadOnlyCollection<string> keys, CancellationToken ct) => ValueTask.FromResult(NoKeys);
 

@@ -108,7 +108,7 @@ public sealed class InMemoryStateStoreTests
     public async Task Ledger_RecordsKeysPerSinkAndSetsOffset()
     {
         var store = new InMemoryStateStore();
-        Assert.Equal(0, await store.SinkLedger.GetOffsetAsync("jsonl", None));
+        Assert.Null(await store.SinkLedger.GetOffsetAsync("jsonl", None));
         await store.SinkLedger.RecordAsync("jsonl", ["a", "b"], 100, None);
         await store.SinkLedger.RecordAsync("jsonl", ["c"], 50, None);
 

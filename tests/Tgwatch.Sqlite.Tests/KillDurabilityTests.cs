@@ -78,7 +78,7 @@ public sealed class KillDurabilityTests(ITestOutputHelper output)
         Assert.Equal(keys.Count, (await store.FindProcessedAsync(keys, CancellationToken.None)).Count);
         Assert.Equal(committed * BatchSize, Assert.Single(status.Chats).Count);
 
-        var offset = await store.SinkLedger.GetOffsetAsync("jsonl", CancellationToken.None);
+        var offset = await store.SinkLedger.GetOffsetAsync("jsonl", CancellationToken.None) ?? 0;
         Assert.InRange(offset, reportedMax, committed);
         // The ledger is recorded after the commit, in its own transaction: reported batches are all there.
         var ledgerKeys = reported.Select(b => $"b{b}").ToArray();

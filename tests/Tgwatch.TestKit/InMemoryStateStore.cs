@@ -268,10 +268,10 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
     // ---- sink ledger ----
 
     /// <inheritdoc />
-    public ValueTask<long> GetOffsetAsync(string sink, CancellationToken ct)
+    public ValueTask<long?> GetOffsetAsync(string sink, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        lock (_gate) return new(_ledger.TryGetValue(sink, out var l) ? l.Offset : 0);
+        lock (_gate) return new(_ledger.TryGetValue(sink, out var l) ? l.Offset : null);
     }
 
     /// <inheritdoc />

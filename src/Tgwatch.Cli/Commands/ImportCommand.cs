@@ -49,6 +49,7 @@ internal static class ImportCommand
         }
         using var logging = common.Logging(parse, stderr);
         using var stop = new StopSignal();
+        using var hangup = StateAndSinks.IgnoreHangup(); // the sinks reopen their files on it once open
         try
         {
             await using var opened = await StateAndSinks.OpenAsync(common.StatePath(parse), parse.GetValue(common.Sinks)!, logging.Factory, common.SecretFrom(parse), stop.Token).ConfigureAwait(false);

@@ -3,12 +3,18 @@ namespace Tgwatch.Cli.Hosting;
 /// <summary>Where Tgwatch keeps its state: the data directory (private, 0700) and the state store in it.</summary>
 internal static class DataPaths
 {
-    /// <summary><c>$XDG_DATA_HOME/tgwatch</c>, else <c>~/.local/share/tgwatch</c>.</summary>
+    /// <summary>
+    /// <c>$XDG_DATA_HOME/tgwatch</c>, else <c>$HOME/.local/share/tgwatch</c> (each only when it is an absolute path). Without
+    /// either there is no default (it is not guessed, nor put under the current directory): one line, exit code 2.
+    /// </summary>
     public static string DefaultDataDirectory()
     {
-        var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-        var root = !string.IsNullOrEmpty(xdg) ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
-        return Path.Combine(root, "tgwatch");
+        if (Environment.GetEnvironmentVariable("XDG_DATA_HOME") is { Length: > 0 } xdg && Path.IsPathFullyQualified(xdg))
+            return Path.Combine(xdg, "tgwatch");
+        if (Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home && Path.IsPathFullyQualified(home))
+            return Path.Combine(home, ".local", "share", "tgwatch");
+        throw new CliException(ExitCodes.Usage,
+            "HOME is not set, so there is no default data directory: give --data-dir DIR (or --state PATH), or set HOME or XDG_DATA_HOME");
     }
 
     /// <summary>The data directory: <paramref name="dataDirectory"/> when given, else the default; created 0700.</summary>
@@ -28,7 +34,7 @@ internal static class DataPaths
         return Path.Combine(dir, "tgwatch.db");
     }
 
-    /// <summary>Creates <paramref name="directory"/> (0700) unless it exists; one that cannot be created (a file in the way, no permission) is one line, exit code 2.</summary>
+    /// <summary>Creates <paramref name="directory"/> and its missing parents (0700, whatever the umask) unless it exists; one that cannot be created (a file in the way, no permission) is one line, exit code 2.</summary>
     public static void CreatePrivate(string directory)
     {
         try

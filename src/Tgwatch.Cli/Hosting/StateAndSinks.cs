@@ -1,20 +1,30 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Tgwatch.Pipeline;
+using Tgwatch.Sinks.Jsonl;
+using Tgwatch.Sinks.Sqlite;
 using Tgwatch.Sqlite;
 using Tgwatch.Storage;
 
 namespace Tgwatch.Cli.Hosting;
 
-/// <summary>The state store and the sinks of a command, opened together and closed together.</summary>
+/// <summary>
+/// The state store and the sinks of a command, opened together and closed together. While they are open, SIGHUP makes
+/// the sinks go on in the files now at their paths (logrotate's <c>postrotate</c>) and never ends the command.
+/// </summary>
 internal sealed class StateAndSinks : IAsyncDisposable
 {
     private readonly ExclusiveFileLock _writer;
+    private readonly ILogger _logger;
+    private readonly PosixSignalRegistration? _hangup;
 
-    private StateAndSinks(ExclusiveFileLock writer, IStateStore store, IReadOnlyList<IMessageSink> sinks)
+    private StateAndSinks(ExclusiveFileLock writer, IStateStore store, IReadOnlyList<IMessageSink> sinks, ILoggerFactory logs)
     {
         _writer = writer;
         Store = store;
         Sinks = sinks;
+        _logger = logs.CreateLogger("Tgwatch.Sinks");
+        if (!OperatingSystem.IsWindows()) _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnHangup);
     }
 
     public IStateStore Store { get; }
@@ -23,7 +33,9 @@ internal sealed class StateAndSinks : IAsyncDisposable
 
     /// <summary>
     /// Opens the store at <paramref name="statePath"/> for writing (one writer at a time: a second <c>run</c>, <c>import</c> or
-    /// <c>deadletters replay</c> on the same store is refused) and creates the sinks; a problem is one line in a <see cref="CliException"/>.
+    /// <c>deadletters replay</c> on the same store is refused), creates the sinks and opens the file sinks' files (each
+    /// locked, one writer per file: a file another command writes, or one that is not the sink's, is refused before
+    /// anything is received); a problem is one line in a <see cref="CliException"/>.
     /// </summary>
     public static async Task<StateAndSinks> OpenAsync(string statePath, IReadOnlyList<SinkSpec> specs, ILoggerFactory logs, string? webhookSecret, CancellationToken ct)
     {
@@ -42,15 +54,51 @@ internal sealed class StateAndSinks : IAsyncDisposable
         try
         {
             foreach (var spec in specs) sinks.Add(spec.Create(store, logs, TimeProvider.System, webhookSecret));
+            foreach (var sink in sinks)
+                if (sink is JsonlSink or SqliteMessageSink) await sink.StartAsync(ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or SqliteFileException)
         {
             foreach (var s in sinks) await s.DisposeAsync().ConfigureAwait(false);
             await store.DisposeAsync().ConfigureAwait(false);
             writer.Dispose();
-            throw new CliException(ExitCodes.Usage, e.Message);
+            throw new CliException(ExitCodes.Usage, e.Message.FirstLine());
         }
-        return new StateAndSinks(writer, store, sinks);
+        return new StateAndSinks(writer, store, sinks, logs);
+    }
+
+    /// <summary>Keeps SIGHUP from ending the process while the registration lives (null off Unix).</summary>
+    public static PosixSignalRegistration? IgnoreHangup() =>
+        OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => context.Cancel = true);
+
+    private void OnHangup(PosixSignalContext context)
+    {
+        context.Cancel = true; // SIGHUP would end the process
+        _ = ReopenAsync();
+    }
+
+    private async Task ReopenAsync()
+    {
+        CliLog.Reopening(_logger);
+        foreach (var sink in Sinks)
+        {
+            try
+            {
+                await sink.ReopenAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or SqliteFileException)
+            {
+                CliLog.ReopenFailed(_logger, sink.Name, e.Message.FirstLine());
+            }
+            catch (ObjectDisposedException)
+            {
+                return; // the command is closing its sinks
+            }
+            catch (Exception e)
+            {
+                CliLog.ReopenBug(_logger, sink.Name, e);
+            }
+        }
     }
 
     private static ExclusiveFileLock TakeWriterLock(string statePath)
@@ -83,6 +131,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _hangup?.Dispose();
         foreach (var sink in Sinks) await sink.DisposeAsync().ConfigureAwait(false);
         await Store.DisposeAsync().ConfigureAwait(false);
         _writer.Dispose();

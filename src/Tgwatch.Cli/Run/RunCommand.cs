@@ -54,6 +54,8 @@ internal static class RunCommand
                 return e.ExitCode;
             }
             using var logging = common.Logging(parse, stderr);
+            // SIGHUP (logrotate's postrotate) never ends a run, not even before the sinks are open (they reopen on it).
+            using var hangup = StateAndSinks.IgnoreHangup();
             // The TDLib session first: without a login nothing else is opened (exit code 3, one line).
             OpenedTdlibSession? session = null;
             if (settings.Connector == "tdlib")

@@ -16,6 +16,12 @@ public interface IMessageSink : IAsyncDisposable
     /// <summary>Prepares the sink (open files, repair a torn last line, create tables); called once before the first write.</summary>
     ValueTask StartAsync(CancellationToken ct) => ValueTask.CompletedTask;
 
+    /// <summary>
+    /// Goes on in the sink's file as it is now at its path (SIGHUP after log rotation): a file moved away or replaced is
+    /// closed (and its lock released) and the one at the path opened. Nothing to do by default.
+    /// </summary>
+    ValueTask ReopenAsync(CancellationToken ct) => ValueTask.CompletedTask;
+
     /// <summary>Writes a batch (in order; a chat's messages in their order).</summary>
     ValueTask WriteAsync(IReadOnlyList<TgMessage> batch, CancellationToken ct);
 

@@ -24,4 +24,16 @@ internal static partial class JsonlLog
     [LoggerMessage(3105, LogLevel.Warning,
         "{Sink}: a write failed; the file is checked and repaired before the next one")]
     public static partial void WriteFailed(ILogger logger, string sink, Exception exception);
+
+    [LoggerMessage(3106, LogLevel.Information,
+        "{Sink}: the file was moved away or replaced (log rotation); going on in the file at {Path}")]
+    public static partial void FileReplaced(ILogger logger, string sink, string path);
+
+    [LoggerMessage(3107, LogLevel.Warning,
+        "{Sink}: the file was readable or writable by others ({Mode}); made it {Private}")]
+    public static partial void MadePrivate(ILogger logger, string sink, string mode, string @private);
+
+    [LoggerMessage(3108, LogLevel.Warning,
+        "{Sink}: the file ended in an unfinished line ({Bytes} bytes) this sink did not write; kept it and ended it with a line end")]
+    public static partial void ForeignLineEnded(ILogger logger, string sink, long bytes);
 }

@@ -9,13 +9,14 @@ namespace Tgwatch.Sinks.Jsonl;
 /// <param name="FirstUnparsableOffset">Byte offset of the first such line, or -1.</param>
 /// <param name="FirstUnparsableReason">Why it is not a record, or null.</param>
 /// <param name="TornBytes">Bytes of an unterminated last line that were cut (0 when none).</param>
+/// <param name="EndedBytes">Bytes of an unterminated last line that were kept and given a line end (0 when none).</param>
 /// <param name="Length">The file's length afterwards (the new accounted-for offset).</param>
-internal readonly record struct RepairResult(int Recovered, int Unparsable, long FirstUnparsableOffset, string? FirstUnparsableReason, long TornBytes, long Length);
+internal readonly record struct RepairResult(int Recovered, int Unparsable, long FirstUnparsableOffset, string? FirstUnparsableReason, long TornBytes, long EndedBytes, long Length);
 
 /// <summary>
 /// Accounts for the lines of a JSONL file past the ledger's offset: complete record lines get their keys
 /// recorded (they were written before a crash could record them), complete lines that are not records are
-/// kept and counted, and an unterminated last line is cut. Reads in chunks, so a large unaccounted part
+/// kept and counted, and an unterminated last line is cut when the sink wrote it, else ended with a line end. Reads in chunks, so a large unaccounted part
 /// (a lost state store) does not have to fit in memory.
 /// </summary>
 internal static class JsonlRepair
@@ -27,8 +28,12 @@ internal static class JsonlRepair
     /// <param name="file">The file, open for reading and writing.</param>
     /// <param name="from">Where the accounted-for part ends (a line start).</param>
     /// <param name="record">Records keys as written and sets the offset (the ledger).</param>
+    /// <param name="cutTorn">
+    /// Whether an unterminated last line is the sink's own torn write (past the offset its ledger recorded), to be cut;
+    /// otherwise it is someone else's and is kept, ended with a line end so that no record is glued to it.
+    /// </param>
     /// <param name="ct">Cancels the scan.</param>
-    public static async ValueTask<RepairResult> RunAsync(FileStream file, long from, Func<IReadOnlyCollection<string>, long, ValueTask> record, CancellationToken ct)
+    public static async ValueTask<RepairResult> RunAsync(FileStream file, long from, Func<IReadOnlyCollection<string>, long, ValueTask> record, bool cutTorn, CancellationToken ct)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
@@ -78,14 +83,66 @@ internal static class JsonlRepair
                 }
             }
 
-            if (held > 0)
+            long torn = 0, ended = 0;
+            if (held > 0 && cutTorn)
             {
                 file.SetLength(lineEnd);
                 file.Flush(flushToDisk: true);
+                torn = held;
+            }
+            else if (held > 0)
+            {
+                file.Position = lineEnd + held;
+                file.Write("\n"u8);
+                file.Flush(flushToDisk: true);
+                if (TryKeys(buffer.AsSpan(0, held), keys, out var reason))
+                {
+                    recovered++;
+                }
+                else if (unparsable++ == 0)
+                {
+                    firstBad = lineEnd;
+                    firstReason = reason;
+                }
+                lineEnd += held + 1;
+                ended = held;
             }
             await record(keys, lineEnd).ConfigureAwait(false);
             file.Position = lineEnd;
-            return new RepairResult(recovered, unparsable, firstBad, firstReason, held, lineEnd);
+            return new RepairResult(recovered, unparsable, firstBad, firstReason, torn, ended, lineEnd);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="file"/> holds records: its first line that is not blank is a record. An unterminated
+    /// first line counts when it parses, or when it starts at or after <paramref name="ownFrom"/> (the sink's own
+    /// bytes) and is the start of a record as the sink writes one (a torn first write). Reads at most 1 MiB.
+    /// </summary>
+    public static async ValueTask<bool> HoldsRecordsAsync(FileStream file, long length, long ownFrom, CancellationToken ct)
+    {
+        const int Limit = 1024 * 1024;
+        var size = (int)Math.Min(length, Limit);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
+        try
+        {
+            file.Position = 0;
+            await file.ReadExactlyAsync(buffer.AsMemory(0, size), ct).ConfigureAwait(false);
+            var text = buffer.AsSpan(0, size);
+            var start = 0;
+            while (start < text.Length && text[start] is (byte)'\n' or (byte)'\r') start++;
+            if (start == text.Length) return size == length; // blank lines only
+            var rest = text[start..];
+            var newline = rest.IndexOf((byte)'\n');
+            var scratch = new List<string>();
+            if (newline >= 0) return TryKeys(rest[..newline], scratch, out _);
+            if (size < length) return false; // a first line longer than any record
+            if (TryKeys(rest, scratch, out _)) return true;
+            var head = "{\"account\":"u8;
+            return start >= ownFrom && (rest.StartsWith(head) || head.StartsWith(rest));
         }
         finally
         {

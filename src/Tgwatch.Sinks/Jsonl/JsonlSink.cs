@@ -13,7 +13,9 @@ namespace Tgwatch.Sinks.Jsonl;
 /// the disk, then its keys and the new file length go to the <see cref="ISinkLedger"/> in one call; keys the
 /// ledger already holds (and repeats within a batch) are skipped, so redelivery writes nothing twice.
 /// <see cref="StartAsync"/> repairs what a crash left: lines written but not recorded get recorded, a torn
-/// last line is cut, lines that are not records are kept and reported once.
+/// last line the sink wrote is cut, lines that are not records are kept and reported once. The sink holds an exclusive
+/// <c>flock</c> on its file (a second writer is refused), and before each batch it goes on in the file at its path when
+/// the one it held was moved away, replaced or truncated (log rotation).
 /// </summary>
 public sealed class JsonlSink : IMessageSink
 {
@@ -30,6 +32,8 @@ public sealed class JsonlSink : IMessageSink
     private ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private Utf8JsonWriter? _json;
     private FileStream? _file;
+    private FileIdentity? _identity;
+    private bool _started;
     private bool _needsRepair;
     private bool _disposed;
 
@@ -67,17 +71,38 @@ public sealed class JsonlSink : IMessageSink
     /// <summary>Records written by this instance.</summary>
     public long Written { get; private set; }
 
-    /// <summary>Opens (or creates, 0600, in a 0700 directory) the file and repairs what a crash left behind.</summary>
+    /// <summary>
+    /// Opens (or creates, 0600, in a 0700 directory) the file, takes its lock (<c>flock</c>: one writer per file) and
+    /// repairs what a crash left behind. A file that is not empty and does not hold records (its first line is not one) is
+    /// refused untouched. Calling it again after it succeeded does nothing.
+    /// </summary>
+    /// <exception cref="IOException">The file is another writer's, not a file of records, or cannot be opened; the message is one line.</exception>
     public async ValueTask StartAsync(CancellationToken ct)
     {
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_file is not null) throw new InvalidOperationException($"{Name}: already started");
-            _file = Open();
-            _needsRepair = true; // until it succeeds: a start that failed half-way repairs before the first write
-            await RepairAsync(ct).ConfigureAwait(false);
+            if (_started) return;
+            await OpenAsync(followed: false, ct).ConfigureAwait(false);
+            _started = true;
+            await RepairAsync(followed: false, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The file at <see cref="Path"/> is also checked before every batch, so a file moved or truncated is noticed without it.</remarks>
+    public async ValueTask ReopenAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_disposed || !_started) return;
+            await FollowPathAsync(ct).ConfigureAwait(false);
         }
         finally
         {
@@ -94,8 +119,9 @@ public sealed class JsonlSink : IMessageSink
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var file = _file ?? throw new InvalidOperationException($"{Name}: StartAsync must be called before WriteAsync");
-            if (_needsRepair) await RepairAsync(ct).ConfigureAwait(false);
+            if (!_started) throw new InvalidOperationException($"{Name}: StartAsync must be called before WriteAsync");
+            await FollowPathAsync(ct).ConfigureAwait(false);
+            var file = _file!;
 
             // The batch's first occurrence of each key, in order.
             _batchKeys.Clear();
@@ -160,7 +186,7 @@ public sealed class JsonlSink : IMessageSink
             if (_disposed) return;
             _disposed = true;
             if (_json is not null) await _json.DisposeAsync().ConfigureAwait(false);
-            if (_file is not null) await _file.DisposeAsync().ConfigureAwait(false);
+            await CloseFileAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -168,9 +194,45 @@ public sealed class JsonlSink : IMessageSink
         }
     }
 
-    private FileStream Open()
+    /// <summary>
+    /// Brings the sink to the file at <see cref="Path"/> before a batch: a file moved away or replaced there (log rotation)
+    /// is closed and the one at the path opened, a file truncated under the sink is gone on with at its end, and what a
+    /// failed write or start left unaccounted for is repaired.
+    /// </summary>
+    private async ValueTask FollowPathAsync(CancellationToken ct)
     {
-        CreateDirectories(System.IO.Path.GetDirectoryName(Path));
+        if (_file is null)
+        {
+            // A reopen failed (the file at the path was refused, or could not be opened): try again.
+            await OpenAsync(followed: true, ct).ConfigureAwait(false);
+            await RepairAsync(followed: true, ct).ConfigureAwait(false);
+            return;
+        }
+        if (_identity is { } held && FileIdentity.Of(Path) != held)
+        {
+            JsonlLog.FileReplaced(_logger, Name, Path);
+            await CloseFileAsync().ConfigureAwait(false);
+            await OpenAsync(followed: true, ct).ConfigureAwait(false);
+            await RepairAsync(followed: true, ct).ConfigureAwait(false);
+            return;
+        }
+        var length = _file.Length;
+        if (!_needsRepair && length < _file.Position)
+        {
+            JsonlLog.FileShrunk(_logger, Name, length, _file.Position);
+            await RepairAsync(followed: true, ct).ConfigureAwait(false);
+            return;
+        }
+        if (_needsRepair) await RepairAsync(followed: false, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens and locks the file at <see cref="Path"/>, makes it private and checks that it holds records.</summary>
+    /// <param name="followed">Whether it replaces a file the sink wrote (rotation): the ledger's offset is not this file's.</param>
+    /// <param name="ct">Cancels the check.</param>
+    private async ValueTask OpenAsync(bool followed, CancellationToken ct)
+    {
+        var directory = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(directory)) PrivateDirectory.Create(directory, _options.DirectoryMode);
         var options = new FileStreamOptions
         {
             Mode = FileMode.OpenOrCreate,
@@ -179,30 +241,85 @@ public sealed class JsonlSink : IMessageSink
             BufferSize = 0,
         };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = _options.FileMode;
-        return new FileStream(Path, options);
+        var file = ExclusiveFileLock.TryOpen(Path, options)
+            ?? throw new IOException($"jsonl sink {Path}: in use by another writer (another tgwatch run or import); one writer per file");
+        try
+        {
+            var recorded = followed ? null : await _ledger.GetOffsetAsync(Name, ct).ConfigureAwait(false);
+            var length = file.Length;
+            var ownFrom = recorded is { } r && r <= length ? r : long.MaxValue;
+            if (!await JsonlRepair.HoldsRecordsAsync(file, length, ownFrom, ct).ConfigureAwait(false))
+                throw new IOException($"jsonl sink {Path}: not a JSONL file of Tgwatch records (its first line is not a record); choose another file");
+            MakePrivate(file);
+        }
+        catch
+        {
+            await file.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        _file = file;
+        _identity = FileIdentity.Of(file.SafeFileHandle);
+        _needsRepair = true; // until it succeeds: a start that failed half-way repairs before the first write
     }
 
-    /// <summary>Creates the missing directories of <paramref name="directory"/>, each with the configured mode.</summary>
-    private void CreateDirectories(string? directory)
+    /// <summary>Takes the permissions beyond the configured mode (0600) away from an existing file, and says so.</summary>
+    private void MakePrivate(FileStream file)
     {
-        if (string.IsNullOrEmpty(directory) || Directory.Exists(directory)) return;
-        CreateDirectories(System.IO.Path.GetDirectoryName(directory));
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
-        else Directory.CreateDirectory(directory, _options.DirectoryMode);
+        if (OperatingSystem.IsWindows()) return;
+        var mode = File.GetUnixFileMode(file.SafeFileHandle);
+        var tight = mode & _options.FileMode;
+        if (tight == mode) return;
+        File.SetUnixFileMode(file.SafeFileHandle, tight);
+        JsonlLog.MadePrivate(_logger, Name, Octal(mode), Octal(tight));
+    }
+
+    private static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode, 8).PadLeft(3, '0');
+
+    private async ValueTask CloseFileAsync()
+    {
+        var file = _file;
+        _file = null;
+        _identity = null;
+        if (file is not null) await file.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Brings file and ledger into agreement and leaves the file positioned at its end.</summary>
-    private async ValueTask RepairAsync(CancellationToken ct)
+    /// <param name="followed">
+    /// Whether the file is not the one the ledger's offset describes (a new file after rotation, or this one truncated):
+    /// the sink goes on after its last complete line and records that offset, and nothing in it is taken for its own.
+    /// </param>
+    /// <param name="ct">Cancels the repair.</param>
+    private async ValueTask RepairAsync(bool followed, CancellationToken ct)
     {
         var file = _file!;
-        var recorded = await _ledger.GetOffsetAsync(Name, ct).ConfigureAwait(false);
-        var offset = recorded;
+        _needsRepair = true;
+        var recorded = followed ? null : await _ledger.GetOffsetAsync(Name, ct).ConfigureAwait(false);
         var length = file.Length;
-        if (length < recorded)
+        long offset;
+        bool own;
+        if (followed)
         {
-            JsonlLog.FileShrunk(_logger, Name, length, recorded);
-            // Continue after the file's last complete line; a fragment after it is cut below.
             offset = await JsonlRepair.LastLineEndAsync(file, length, ct).ConfigureAwait(false);
+            own = false;
+        }
+        else if (recorded is not { } r)
+        {
+            // The ledger never recorded this sink: every complete line is accounted for (a lost state store), and a
+            // fragment after them is not known to be the sink's own.
+            offset = 0;
+            own = false;
+        }
+        else if (length < r)
+        {
+            JsonlLog.FileShrunk(_logger, Name, length, r);
+            // Continue after the file's last complete line; a fragment after it is not the sink's torn write.
+            offset = await JsonlRepair.LastLineEndAsync(file, length, ct).ConfigureAwait(false);
+            own = false;
+        }
+        else
+        {
+            offset = r;
+            own = true;
         }
         if (length == offset)
         {
@@ -212,11 +329,12 @@ public sealed class JsonlSink : IMessageSink
             return;
         }
 
-        var result = await JsonlRepair.RunAsync(file, offset, (keys, end) => _ledger.RecordAsync(Name, keys, end, ct), ct).ConfigureAwait(false);
+        var result = await JsonlRepair.RunAsync(file, offset, (keys, end) => _ledger.RecordAsync(Name, keys, end, ct), own, ct).ConfigureAwait(false);
         RecoveredLines = result.Recovered;
         UnparsableLines = result.Unparsable;
         TornBytesCut = result.TornBytes;
         if (result.TornBytes > 0) JsonlLog.TornLineCut(_logger, Name, result.TornBytes);
+        if (result.EndedBytes > 0) JsonlLog.ForeignLineEnded(_logger, Name, result.EndedBytes);
         if (result.Recovered > 0) JsonlLog.LinesRecovered(_logger, Name, result.Recovered);
         if (result.Unparsable > 0)
             JsonlLog.UnparsableLines(_logger, Name, result.Unparsable, result.FirstUnparsableOffset, result.FirstUnparsableReason ?? "");

@@ -12,7 +12,10 @@ public sealed record JsonlSinkOptions
     /// </summary>
     public string? Name { get; init; }
 
-    /// <summary>Permissions of a file the sink creates (an existing file keeps its own). <value>Default: 0600.</value></summary>
+    /// <summary>
+    /// Permissions of a file the sink creates; an existing file loses any permission beyond them when the sink opens it
+    /// (logged once). <value>Default: 0600.</value>
+    /// </summary>
     public UnixFileMode FileMode { get; init; } = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     /// <summary>Permissions of directories the sink creates. <value>Default: 0700.</value></summary>

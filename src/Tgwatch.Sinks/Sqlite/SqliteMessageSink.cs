@@ -3,6 +3,7 @@ using Tgwatch.Messages;
 using Tgwatch.Pipeline;
 using Tgwatch.Sqlite;
 using Tgwatch.Sqlite.Database;
+using Tgwatch.Storage;
 
 namespace Tgwatch.Sinks.Sqlite;
 
@@ -13,6 +14,9 @@ namespace Tgwatch.Sinks.Sqlite;
 /// reply is unresolved (columns and <c>json</c>). One transaction per batch.
 /// </summary>
 /// <remarks>
+/// One writer per file: the sink holds an exclusive <c>flock</c> on the database while it is open, and a second sink on
+/// it (another run or import, whatever its state store) is refused. <see cref="ReopenAsync"/> (SIGHUP) goes on in the
+/// database at the path when the one held was moved away or replaced.
 /// The file is created 0600 (its new directories 0700) and kept in WAL mode with
 /// <c>synchronous=NORMAL</c>: a batch whose write returned survives a process kill. Dates are Unix
 /// seconds; <c>json</c> is the JSONL contract record. Query by <c>(chat_id, date)</c> or
@@ -24,6 +28,8 @@ public sealed class SqliteMessageSink : IMessageSink
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly TimeProvider _time;
     private readonly TimeSpan _busyTimeout;
+    private ExclusiveFileLock? _writer;
+    private FileIdentity? _identity;
     private SqliteConnection? _connection;
     private MessageRowWriter? _rows;
     private bool _disposed;
@@ -95,15 +101,15 @@ public sealed class SqliteMessageSink : IMessageSink
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    /// <exception cref="SqliteFileException">The database now at the path cannot be opened (the next write tries again).</exception>
+    public async ValueTask ReopenAsync(CancellationToken ct)
     {
-        await _lock.WaitAsync().ConfigureAwait(false);
+        await _lock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (_disposed) return;
-            _disposed = true;
-            _rows?.Dispose();
-            _connection?.Dispose();
+            if (_disposed || _rows is null || (_identity is { } held && FileIdentity.Of(Path) == held)) return;
+            Close();
+            EnsureOpen();
         }
         finally
         {
@@ -111,12 +117,66 @@ public sealed class SqliteMessageSink : IMessageSink
         }
     }
 
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_disposed) return;
+            _disposed = true;
+            Close();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Closes the connection, then releases the lock (closing the lock's own descriptor first would drop SQLite's locks).</summary>
+    private void Close()
+    {
+        _rows?.Dispose();
+        _connection?.Dispose();
+        _writer?.Dispose();
+        _rows = null;
+        _connection = null;
+        _writer = null;
+        _identity = null;
+    }
+
     private MessageRowWriter EnsureOpen()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_rows is not null) return _rows;
-        _connection = SqliteFile.Open(Path, MessagesSchema.Schema, _busyTimeout);
+        var writer = TakeLock();
+        try
+        {
+            _connection = SqliteFile.Open(Path, MessagesSchema.Schema, _busyTimeout);
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+        _writer = writer;
+        _identity = FileIdentity.Of(Path);
         _rows = new MessageRowWriter(_connection);
         return _rows;
+    }
+
+    /// <summary>The lock on the database file (created 0600, in directories 0700, when missing).</summary>
+    private ExclusiveFileLock TakeLock()
+    {
+        try
+        {
+            if (System.IO.Path.GetDirectoryName(Path) is { Length: > 0 } directory) PrivateDirectory.Create(directory);
+            return ExclusiveFileLock.TryAcquire(Path)
+                ?? throw new SqliteFileException(Path, $"sqlite sink {Path}: in use by another writer (another tgwatch run or import); one writer per file");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SqliteFileException(Path, $"sqlite sink {Path}: cannot open it: {e.Message}", e);
+        }
     }
 }

@@ -52,17 +52,5 @@ internal static class PrivateFiles
         }
     }
 
-    private static void EnsureDirectory(string directory)
-    {
-        if (Directory.Exists(directory)) return;
-        var missing = new List<string>();
-        for (var d = directory; d is { Length: > 0 } && !Directory.Exists(d); d = Path.GetDirectoryName(d)) missing.Add(d);
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(directory);
-            return;
-        }
-        Directory.CreateDirectory(directory, DirectoryMode);
-        foreach (var created in missing) File.SetUnixFileMode(created, DirectoryMode);
-    }
+    private static void EnsureDirectory(string directory) => Storage.PrivateDirectory.Create(directory, DirectoryMode);
 }

@@ -15,14 +15,14 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
         ON CONFLICT (sink) DO UPDATE SET byte_offset = excluded.byte_offset
         """;
 
-    public async ValueTask<long> GetOffsetAsync(string sink, CancellationToken ct)
+    public async ValueTask<long?> GetOffsetAsync(string sink, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(sink);
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
             var command = gate.Command("SELECT byte_offset FROM sink_offsets WHERE sink = @sink", null, "@sink");
             command.Parameters[0].Value = sink;
-            return command.ExecuteScalar() is long offset ? offset : 0;
+            return command.ExecuteScalar() is long offset ? offset : null;
         }
     }
 

@@ -143,28 +143,32 @@ public sealed class JsonlRepairTests : IDisposable
     }
 
     [Fact]
-    public async Task Start_ShrunkToTheMiddleOfALine_CutsTheFragment()
+    public async Task Start_ShrunkToTheMiddleOfALine_KeepsTheFragmentOnALineOfItsOwn()
     {
+        // Bytes before the recorded offset are not a torn write of the sink's: the fragment is kept, never cut.
         var batch = SomeMessage.Batch(1, 3);
         await _f.WriteOnceAsync(batch);
         var first = JsonlFixture.Line(batch[0]);
+        var fragment = _f.Bytes[first.Length..(first.Length + 10)];
         File.WriteAllBytes(_f.PathName, _f.Bytes[..(first.Length + 10)]);
 
         await _f.WriteOnceAsync(SomeMessage.Batch(4, 1));
 
-        Assert.Equal([batch[0].Key, SomeMessage.Batch(4, 1)[0].Key], _f.Keys);
+        Assert.Equal([.. first, .. fragment, (byte)'\n', .. JsonlFixture.Line(SomeMessage.Batch(4, 1)[0])], _f.Bytes);
         Assert.Single(_f.Logs.WithId(3104));
-        Assert.Single(_f.Logs.WithId(3101));
+        Assert.Single(_f.Logs.WithId(3108));
+        Assert.Empty(_f.Logs.WithId(3101));
     }
 
     [Fact]
     public async Task Write_LedgerFailsAfterTheWrite_RetryDoesNotDuplicate()
     {
-        var ledger = new FailingLedger(_f.Store.SinkLedger) { FailRecords = 1 };
+        var ledger = new FailingLedger(_f.Store.SinkLedger);
         var batch = SomeMessage.Batch(1, 3);
         await using (var sink = new Tgwatch.Sinks.Jsonl.JsonlSink(_f.Options, ledger))
         {
             await sink.StartAsync(CancellationToken.None);
+            ledger.FailRecords = 1;
             await Assert.ThrowsAsync<IOException>(() => sink.WriteAsync(batch, CancellationToken.None).AsTask());
             await sink.WriteAsync(batch, CancellationToken.None); // the pipeline retries
             await sink.WriteAsync(SomeMessage.Batch(4, 1), CancellationToken.None);
@@ -207,7 +211,7 @@ public sealed class JsonlRepairTests : IDisposable
     {
         public int FailRecords { get; set; }
 
-        public ValueTask<long> GetOffsetAsync(string sink, CancellationToken ct) => inner.GetOffsetAsync(sink, ct);
+        public ValueTask<long?> GetOffsetAsync(string sink, CancellationToken ct) => inner.GetOffsetAsync(sink, ct);
 
         public ValueTask<IReadOnlySet<string>> FindWrittenAsync(string sink, IReadOnlyCollection<string> keys, CancellationToken ct) =>
             inner.FindWrittenAsync(sink, keys, ct);

@@ -160,19 +160,6 @@ public sealed class JsonlSinkTests : IDisposable
     }
 
     [Fact]
-    public async Task Start_ExistingFile_KeepsItsMode()
-    {
-        if (OperatingSystem.IsWindows()) return;
-        File.WriteAllBytes(_f.PathName, []);
-        var mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
-        File.SetUnixFileMode(_f.PathName, mode);
-
-        await _f.WriteOnceAsync(SomeMessage.Batch(1, 1));
-
-        Assert.Equal(mode, File.GetUnixFileMode(_f.PathName));
-    }
-
-    [Fact]
     public async Task Write_BeforeStart_Throws()
     {
         await using var sink = new JsonlSink(_f.Options, _f.Store.SinkLedger);
@@ -203,16 +190,5 @@ public sealed class JsonlSinkTests : IDisposable
     {
         var e = Assert.Throws<ArgumentException>(() => (_f.Options with { Name = " " }).Validate());
         Assert.Contains("JsonlSinkOptions.Name", e.Message);
-    }
-
-    [Fact]
-    public async Task Write_ForeignContentWithoutNewLineBeforeStart_IsNeverGluedToARecord()
-    {
-        File.WriteAllBytes(_f.PathName, "not ours\n{\"partial"u8.ToArray());
-
-        await _f.WriteOnceAsync(SomeMessage.Batch(1, 2));
-
-        var lines = _f.Lines;
-        Assert.Equal(["not ours", .. SomeMessage.Batch(1, 2).Select(m => Encoding.UTF8.GetString(TgMessageJson.ToUtf8(m)))], lines);
     }
 }

@@ -178,6 +178,7 @@ public sealed class SqliteMessageSinkTests
         await using var t = new TempSink();
         var batch = Enumerable.Range(1, 20).Select(i => Msg.New(1, i)).ToArray();
         await t.Sink.WriteAsync(batch, default);
+        await t.Sink.DisposeAsync(); // one writer per file: the first sink is closed
         await using (var again = new SqliteMessageSink(t.Path, t.Time))
         {
             await again.WriteAsync(batch, default);

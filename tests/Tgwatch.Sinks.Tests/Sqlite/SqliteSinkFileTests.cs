@@ -66,4 +66,16 @@ public sealed class SqliteSinkFileTests
         var e = await Assert.ThrowsAsync<SqliteFileException>(async () => await t.WriteAsync(Msg.New(1, 1)));
         Assert.Equal($"sqlite sink {t.Path}: not an SQLite database (or encrypted); choose another file", e.Message);
     }
+
+    [Fact]
+    public async Task ASecondSinkOnTheSameDatabase_IsRefusedWithOneLine()
+    {
+        await using var t = new TempSink();
+        await t.WriteAsync(Msg.New(1, 1));
+        await using var second = new SqliteMessageSink(t.Path, name: "sqlite:again");
+        var e = await Assert.ThrowsAsync<SqliteFileException>(async () => await second.StartAsync(default));
+        Assert.Equal($"sqlite sink {t.Path}: in use by another writer (another tgwatch run or import); one writer per file", e.Message);
+        await t.WriteAsync(Msg.New(2, 1));
+        Assert.Equal(2, t.Scalar("SELECT count(*) FROM messages"));
+    }
 }

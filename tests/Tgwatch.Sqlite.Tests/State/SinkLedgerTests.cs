@@ -9,7 +9,7 @@ public sealed class SinkLedgerTests
     {
         await using var t = await TempStore.OpenAsync();
         var ledger = t.Store.SinkLedger;
-        Assert.Equal(0, await ledger.GetOffsetAsync("jsonl", default));
+        Assert.Null(await ledger.GetOffsetAsync("jsonl", default));
 
         await ledger.RecordAsync("jsonl", ["a", "b"], 120, default);
         await ledger.RecordAsync("jsonl", ["b", "c"], 300, default);

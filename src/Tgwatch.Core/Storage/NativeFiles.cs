@@ -1,0 +1,61 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Tgwatch.Storage;
+
+/// <summary>The few file system calls .NET has no API for: <c>flock(2)</c> and <c>statx(2)</c> (Linux, glibc).</summary>
+internal static partial class NativeFiles
+{
+    public const int LockExclusive = 2;
+    public const int LockNonBlocking = 4;
+    public const int Eintr = 4;
+    private const int AtFdCwd = -100;
+    private const int AtEmptyPath = 0x1000;
+    private const uint StatxIno = 0x100;
+
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    public static partial int Flock(SafeFileHandle file, int operation);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Statx(int directory, string path, int flags, uint mask, out StatxBuffer buffer);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Statx(SafeFileHandle file, string path, int flags, uint mask, out StatxBuffer buffer);
+
+    /// <summary>Device and inode of <paramref name="path"/> (symbolic links followed), or null when it does not exist or cannot be asked.</summary>
+    public static (ulong Device, ulong Inode)? Identity(string path)
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        try
+        {
+            return Statx(AtFdCwd, path, 0, StatxIno, out var b) == 0 ? ((ulong)b.DevMajor << 32 | b.DevMinor, b.Ino) : null;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return null; // a C library older than statx
+        }
+    }
+
+    /// <summary>Device and inode of an open file, or null when it cannot be asked.</summary>
+    public static (ulong Device, ulong Inode)? Identity(SafeFileHandle file)
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        try
+        {
+            return Statx(file, "", AtEmptyPath, StatxIno, out var b) == 0 ? ((ulong)b.DevMajor << 32 | b.DevMinor, b.Ino) : null;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The parts of <c>struct statx</c> (the same layout on every Linux architecture) that say which file it is.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    private struct StatxBuffer
+    {
+        [FieldOffset(32)] public ulong Ino;
+        [FieldOffset(136)] public uint DevMajor;
+        [FieldOffset(140)] public uint DevMinor;
+    }
+}

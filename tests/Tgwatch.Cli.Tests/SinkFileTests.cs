@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Globalization;
+using Tgwatch.Messages;
+using Tgwatch.Sandbox;
+using Tgwatch.Sandbox.Admin;
+using Tgwatch.TestKit;
+using Xunit.Abstractions;
+
+namespace Tgwatch.Cli.Tests;
+
+/// <summary>
+/// The files the sinks write, as users meet them with the real program: a file that is not the sink's, two writers on
+/// one file, log rotation (moved, truncated, SIGHUP), no HOME, a umask.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode PrivateDir = Private | UnixFileMode.UserExecute;
+    private readonly string _dir = Some.TempDirectory("tgwatch-sinkfiles");
+    private BotApiSandbox _sandbox = null!;
+
+    public async Task InitializeAsync() => _sandbox = await BotApiSandbox.StartAsync(new SandboxOptions(), CancellationToken.None);
+
+    public async Task DisposeAsync() => await _sandbox.DisposeAsync();
+
+    private string P(string name) => Path.Combine(_dir, name);
+
+    private string[] RunArgs(params string[] sinks) =>
+        ["run", "--bot-token", _sandbox.Token, "--bot-api-url", _sandbox.BaseUrl.ToString(), .. sinks.SelectMany(s => new[] { "--sink", s }), "--state", P("state.db")];
+
+    private static int Lines(string path) => File.Exists(path) ? File.ReadAllLines(path).Length : 0;
+
+    private string Archive(int count)
+    {
+        var path = P("archive.jsonl");
+        File.WriteAllLines(path, Enumerable.Range(1, count).Select(i => TgMessageJson.ToJson(SomeMessage.New(i, $"archived {i}", chatId: -1000 - (i % 3)))));
+        return path;
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, int seconds, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for: {what}");
+            await Task.Delay(50);
+        }
+    }
+
+    private static void Signal(Process process, string signal) =>
+        Process.Start("kill", [$"-{signal}", process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+
+    private static int Flock(string path)
+    {
+        using var flock = Process.Start(new ProcessStartInfo("flock", ["-n", path, "true"]) { RedirectStandardError = true })!;
+        flock.WaitForExit();
+        return flock.ExitCode;
+    }
+
+    private async Task SendAsync(long chat, params string[] texts)
+    {
+        foreach (var text in texts) await _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = chat, Text = text });
+    }
+
+    private async Task<int> StopAsync(Process process, Task<string> stderr)
+    {
+        Signal(process, "TERM");
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        output.WriteLine(await stderr);
+        return process.ExitCode;
+    }
+
+    [Fact]
+    public async Task Import_IntoAFileThatIsNotTheSinks_IsExit2WithOneLine_AndTheFileIsUntouched()
+    {
+        var archive = Archive(30);
+        Assert.Equal(0, (await Tgwatch.RunAsync(null, "import", archive, "--sink", $"sqlite:{P("messages.db")}", "--state", P("a.db"))).ExitCode);
+        File.WriteAllText(P("notes.txt"), "first\nsecond\nlast line without a line end");
+        var database = File.ReadAllBytes(P("messages.db"));
+        var notes = File.ReadAllBytes(P("notes.txt"));
+
+        foreach (var (file, before) in new[] { (P("messages.db"), database), (P("notes.txt"), notes) })
+        {
+            var import = await Tgwatch.RunAsync(null, "import", archive, "--sink", $"jsonl:{file}", "--state", P("b.db"));
+            output.WriteLine(import.Stderr);
+            Assert.Equal(2, import.ExitCode);
+            var line = Assert.Single(import.Stderr.TrimEnd('\n').Split('\n'));
+            Assert.Equal($"tgwatch import: jsonl sink {file}: not a JSONL file of Tgwatch records (its first line is not a record); choose another file", line);
+            Assert.Equal(before, File.ReadAllBytes(file));
+            output.WriteLine($"figures: {Path.GetFileName(file)} of {before.Length} bytes refused, unchanged");
+        }
+    }
+
+    [Fact]
+    public async Task ARunAndAnImportWithOtherStateStores_OnOneJsonlOrSqliteFile_TheSecondWriterIsRefused()
+    {
+        await SendAsync(-100501, "first");
+        using var run = Tgwatch.Start(RunArgs($"jsonl:{P("out.jsonl")}", $"sqlite:{P("out.db")}"));
+        run.StandardInput.Close();
+        var stderr = run.StandardError.ReadToEndAsync();
+        await WaitForAsync(() => Lines(P("out.jsonl")) == 1, 30, "the run's first line");
+        var archive = Archive(2000);
+
+        var jsonl = await Tgwatch.RunAsync(null, "import", archive, "--sink", $"jsonl:{P("out.jsonl")}", "--state", P("other.db"));
+        var sqlite = await Tgwatch.RunAsync(null, "import", archive, "--sink", $"sqlite:{P("out.db")}", "--state", P("third.db"));
+
+        Assert.Equal((2, $"tgwatch import: jsonl sink {P("out.jsonl")}: in use by another writer (another tgwatch run or import); one writer per file\n"), (jsonl.ExitCode, jsonl.Stderr));
+        Assert.Equal((2, $"tgwatch import: sqlite sink {P("out.db")}: in use by another writer (another tgwatch run or import); one writer per file\n"), (sqlite.ExitCode, sqlite.Stderr));
+        // Reading the file the run holds is welcome: an import from it into another file.
+        var reader = await Tgwatch.RunAsync(null, "import", P("out.jsonl"), "--sink", $"jsonl:{P("copy.jsonl")}", "--state", P("fourth.db"));
+        Assert.Equal(0, reader.ExitCode);
+        Assert.Contains("[tgwatch] import done: 1 records read, 1 written", reader.Stderr);
+        await SendAsync(-100501, "second");
+        await WaitForAsync(() => Lines(P("out.jsonl")) == 2, 30, "the run's second line");
+        Assert.Equal(0, await StopAsync(run, stderr));
+        Assert.Equal(["first", "second"], File.ReadAllLines(P("out.jsonl")).Select(l => TgMessageJson.Parse(l).Text));
+        output.WriteLine("figures: imports of 2,000 records into the run's JSONL and SQLite files refused (exit 2), the run's 2 lines intact");
+    }
+
+    [Fact]
+    public async Task Run_LogrotateMovesTheFileAndSendsSighup_TheRunGoesOnInTheNewFile_HoldingItsLock()
+    {
+        await SendAsync(-100502, "one", "two", "three");
+        using var run = Tgwatch.Start(RunArgs($"jsonl:{P("out.jsonl")}", $"sqlite:{P("out.db")}"));
+        run.StandardInput.Close();
+        var stderr = run.StandardError.ReadToEndAsync();
+        await WaitForAsync(() => Lines(P("out.jsonl")) == 3, 30, "three lines");
+        File.Move(P("out.jsonl"), P("out.jsonl.1"));
+        File.Move(P("out.db"), P("out.db.1"));
+
+        Signal(run, "HUP");
+        await WaitForAsync(() => File.Exists(P("out.jsonl")) && Flock(P("out.jsonl")) == 1, 30, "the sink to hold the new file");
+        await WaitForAsync(() => File.Exists(P("out.db")) && Flock(P("out.db")) == 1, 30, "the sqlite sink to hold the new database");
+        Assert.Equal(0, Flock(P("out.jsonl.1")));
+        await SendAsync(-100502, "four", "five");
+        await WaitForAsync(() => Lines(P("out.jsonl")) == 2, 30, "two lines in the new file");
+
+        Assert.Equal(0, await StopAsync(run, stderr));
+        Assert.Equal(["one", "two", "three"], File.ReadAllLines(P("out.jsonl.1")).Select(l => TgMessageJson.Parse(l).Text));
+        Assert.Equal(["four", "five"], File.ReadAllLines(P("out.jsonl")).Select(l => TgMessageJson.Parse(l).Text));
+        Assert.Equal(Private, File.GetUnixFileMode(P("out.jsonl")));
+        output.WriteLine($"figures: rotated file {Lines(P("out.jsonl.1"))} lines, new file {Lines(P("out.jsonl"))} lines, exit code {run.ExitCode}");
+    }
+
+    [Fact]
+    public async Task Run_FileTruncatedWhileRunning_GoesOnAtItsStart_WithoutNulBytes()
+    {
+        await SendAsync(-100503, "one", "two", "three");
+        using var run = Tgwatch.Start(RunArgs($"jsonl:{P("out.jsonl")}"));
+        run.StandardInput.Close();
+        var stderr = run.StandardError.ReadToEndAsync();
+        await WaitForAsync(() => Lines(P("out.jsonl")) == 3, 30, "three lines");
+        Process.Start("truncate", ["-s", "0", P("out.jsonl")])!.WaitForExit();
+
+        await SendAsync(-100503, "four");
+        await WaitForAsync(() => File.ReadAllBytes(P("out.jsonl")).Length > 0, 30, "a write after the truncation");
+        Assert.Equal(0, await StopAsync(run, stderr));
+
+        var bytes = File.ReadAllBytes(P("out.jsonl"));
+        output.WriteLine($"figures: after truncate -s 0: {bytes.Length} bytes, {bytes.Count(b => b == 0)} NUL bytes");
+        Assert.DoesNotContain((byte)0, bytes);
+        Assert.Equal(["four"], File.ReadAllLines(P("out.jsonl")).Select(l => TgMessageJson.Parse(l).Text));
+    }
+
+    [Fact]
+    public async Task Import_Sighup_ReopensAndDoesNotStopTheImport()
+    {
+        const int count = 40_000;
+        var archive = Archive(count);
+        using var import = Tgwatch.Start("import", archive, "--sink", $"jsonl:{P("out.jsonl")}", "--state", P("state.db"));
+        import.StandardInput.Close();
+        var stderr = import.StandardError.ReadToEndAsync();
+        await WaitForAsync(() => Lines(P("out.jsonl")) > 0, 60, "the first lines");
+        var atSignal = Lines(P("out.jsonl"));
+
+        Signal(import, "HUP");
+        await import.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        var log = await stderr;
+        output.WriteLine($"lines at SIGHUP: {atSignal}\n{log}");
+
+        Assert.True(atSignal < count, "the import ended before the signal");
+        Assert.Equal(0, import.ExitCode);
+        Assert.Contains($"[tgwatch] import done: {count} records read, {count} written", log);
+        Assert.Equal(count, Lines(P("out.jsonl")));
+    }
+
+    [Fact]
+    public async Task WithoutHome_TheDataDirectoryIsRefusedWithOneLine_NotCreatedUnderTheCurrentDirectory()
+    {
+        var archive = Archive(3);
+        var work = Directory.CreateDirectory(P("work")).FullName;
+
+        var refused = await ProcessRun.RunAsync("env", ["-u", "HOME", "-u", "XDG_DATA_HOME", "-C", work, "dotnet", Tgwatch.Dll, "import", archive, "--sink", "console"]);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Equal("tgwatch import: HOME is not set, so there is no default data directory: give --data-dir DIR (or --state PATH), or set HOME or XDG_DATA_HOME\n", refused.Stderr);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(work));
+
+        var xdg = await ProcessRun.RunAsync("env", ["-u", "HOME", "-C", work, $"XDG_DATA_HOME={P("xdg")}", "dotnet", Tgwatch.Dll, "import", archive, "--sink", "console"]);
+        Assert.Equal(0, xdg.ExitCode);
+        Assert.True(File.Exists(P("xdg/tgwatch/tgwatch.db")));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(work));
+    }
+
+    [Fact]
+    public async Task EveryDirectoryTgwatchCreates_Is0700_WhateverTheUmask()
+    {
+        var archive = Archive(3);
+        var command = $"umask 000 && exec dotnet '{Tgwatch.Dll}' import '{archive}' --sink 'jsonl:{P("j1/j2/out.jsonl")}' --sink 'sqlite:{P("s1/s2/out.db")}' --data-dir '{P("d1/d2/data")}'";
+        var result = await ProcessRun.RunAsync("sh", ["-c", command]);
+        output.WriteLine(result.Stderr);
+        Assert.Equal(0, result.ExitCode);
+
+        foreach (var dir in new[] { "j1", "j1/j2", "s1", "s1/s2", "d1", "d1/d2", "d1/d2/data" })
+            Assert.Equal((dir, PrivateDir), (dir, File.GetUnixFileMode(P(dir))));
+        foreach (var file in new[] { "j1/j2/out.jsonl", "s1/s2/out.db", "d1/d2/data/tgwatch.db" })
+            Assert.Equal((file, Private), (file, File.GetUnixFileMode(P(file))));
+    }
+}
