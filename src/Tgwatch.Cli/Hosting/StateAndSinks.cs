@@ -23,9 +23,10 @@ internal sealed class StateAndSinks : IAsyncDisposable
 
     /// <summary>
     /// Opens the store at <paramref name="statePath"/> for writing (one writer at a time: a second <c>run</c>, <c>import</c> or
-    /// <c>deadletters replay</c> on the same store is refused) and creates the sinks; a problem is one line in a <see cref="CliException"/>.
+    /// <c>deadletters replay</c> on the same store is refused) and creates the sinks (webhooks with <paramref name="webhookTimeout"/>
+    /// per request when given); a problem is one line in a <see cref="CliException"/>.
     /// </summary>
-    public static async Task<StateAndSinks> OpenAsync(string statePath, IReadOnlyList<SinkSpec> specs, ILoggerFactory logs, string? webhookSecret, CancellationToken ct)
+    public static async Task<StateAndSinks> OpenAsync(string statePath, IReadOnlyList<SinkSpec> specs, ILoggerFactory logs, string? webhookSecret, CancellationToken ct, TimeSpan? webhookTimeout = null)
     {
         var writer = TakeWriterLock(statePath);
         IStateStore store;
@@ -41,7 +42,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
         var sinks = new List<IMessageSink>();
         try
         {
-            foreach (var spec in specs) sinks.Add(spec.Create(store, logs, TimeProvider.System, webhookSecret));
+            foreach (var spec in specs) sinks.Add(spec.Create(store, logs, TimeProvider.System, webhookSecret, webhookTimeout));
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or SqliteFileException)
         {

@@ -29,7 +29,7 @@ internal static class RunCommand
         var sinks = new Option<string[]>("--sink") { Description = "Where messages go: console, jsonl:PATH, sqlite:PATH, webhook:URL (repeatable; default console)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
         var command = new Command("run", "Receive messages from the chosen chats and hand them to the sinks, until stopped (SIGINT/SIGTERM drain and commit)")
         {
-            config, connector, token, url, chats, sinks, common.State, common.DataDir, common.WebhookSecret, common.LogLevel, common.LogFormat,
+            config, connector, token, url, chats, sinks, common.State, common.DataDir, common.WebhookSecret, common.WebhookTimeout, common.LogLevel, common.LogFormat,
         };
         foreach (var option in tdlib.All) command.Options.Add(option);
         command.SetAction(async (parse, _) =>
@@ -46,6 +46,7 @@ internal static class RunCommand
                     ["State"] = parse.GetValue(common.State),
                     ["DataDir"] = parse.GetValue(common.DataDir),
                     ["WebhookSecret"] = parse.GetValue(common.WebhookSecret) ?? Environment.GetEnvironmentVariable("TGWATCH_WEBHOOK_SECRET"),
+                    ["WebhookTimeout"] = parse.GetValue(common.WebhookTimeout),
                 }, parse.GetValue(chats), parse.GetValue(sinks));
             }
             catch (CliException e)
@@ -146,6 +147,9 @@ internal static class RunCommand
             Secrets.SecretRedactor.Register(s.BotApi.Token);
         }
         Secrets.SecretRedactor.Register(s.WebhookSecret);
+        var (timeout, timeoutError) = WebhookTimeouts.Parse(s.WebhookTimeout);
+        if (timeoutError is not null) throw new CliException(ExitCodes.Usage, $"WebhookTimeout: {timeoutError}");
+        s.WebhookRequestTimeout = timeout;
         if (s.BotApi.Url is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"))
             throw new CliException(ExitCodes.Usage, $"BotApi:Url: expected an http(s) address, not '{url}'");
         if (s.BotApi.PollTimeoutSeconds is < 0 or > 600) throw new CliException(ExitCodes.Usage, "BotApi:PollTimeoutSeconds: between 0 and 600");
@@ -214,7 +218,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
         try
         {
             var specs = settings.Sinks.Select(s => SinkSpec.TryParse(s, out var spec, out _) ? spec : throw new InvalidOperationException(s)).ToList();
-            await using var opened = await StateAndSinks.OpenAsync(DataPaths.StatePath(settings.State, settings.DataDir), specs, logs, settings.WebhookSecret, stoppingToken).ConfigureAwait(false);
+            await using var opened = await StateAndSinks.OpenAsync(DataPaths.StatePath(settings.State, settings.DataDir), specs, logs, settings.WebhookSecret, stoppingToken, settings.WebhookRequestTimeout).ConfigureAwait(false);
             await using IConnector connector = tdlib is not null
                 ? TdlibRun.Connector(tdlib, settings, logs)
                 : new BotApiConnector(new BotApiOptions

@@ -188,6 +188,7 @@ internal sealed class WebhookSender
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Content = content;
         if (_body.Signature() is { } signature) request.Headers.TryAddWithoutValidation("X-Tgwatch-Signature", signature);
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", _body.IdempotencyKey);
         if (_basicCredentials is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Basic", _basicCredentials);
         request.Headers.UserAgent.Add(new ProductInfoHeaderValue("tgwatch", null));
 

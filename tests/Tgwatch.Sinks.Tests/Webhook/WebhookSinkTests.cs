@@ -91,7 +91,7 @@ public sealed class WebhookSinkTests : IDisposable
     [Fact]
     public async Task Send_503ThenSuccess_DeliveredOnceOutboxEmpty()
     {
-        await using var server = WebhookServer.Start(r => r.Index < 2 ? new Answer(503) : Answer.Ok);
+        await using var server = WebhookServer.Start(r => r.Index < 2 ? new WebhookAnswer(503) : WebhookAnswer.Ok);
         var batch = SomeMessage.Batch(1, 3);
         await using var sink = await StartAsync(Fast(server.Url));
 
@@ -107,10 +107,38 @@ public sealed class WebhookSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task Send_TheSameBatchAgain_CarriesTheSameIdempotencyKey_AnotherBatchAnother()
+    {
+        // An endpoint slower than the request timeout: the first answer comes too late, so the batch goes again.
+        await using var server = WebhookServer.Start(r => r.Index == 0 ? WebhookAnswer.Ok with { Delay = TimeSpan.FromSeconds(1) } : WebhookAnswer.Ok);
+        var first = SomeMessage.Batch(1, 3);
+        var second = SomeMessage.Batch(4, 2);
+        await using (var sink = await StartAsync(Fast(server.Url) with { RequestTimeout = TimeSpan.FromMilliseconds(300) }))
+        {
+            await sink.WriteAsync(first, CancellationToken.None);
+            await Eventually.TrueAsync(() => sink.Counters.Sent == 3, "the first batch sent");
+            await sink.WriteAsync(second, CancellationToken.None);
+            await Eventually.TrueAsync(() => sink.Counters.Sent == 5, "the second batch sent");
+        }
+
+        var requests = server.Requests;
+        Assert.Equal(3, requests.Count);
+        Assert.Equal(KeysOf(first), requests[0].Keys);
+        Assert.Equal(KeysOf(first), requests[1].Keys);
+        Assert.Equal(KeysOf(second), requests[2].Keys);
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(string.Concat(KeysOf(first).Select(k => k + "\n")))));
+        Assert.Equal(expected, requests[0].IdempotencyKey);
+        Assert.Equal(expected, requests[1].IdempotencyKey);
+        Assert.NotEqual(expected, requests[2].IdempotencyKey);
+        Assert.Matches("^[0-9a-f]{64}$", requests[2].IdempotencyKey);
+        Assert.Contains("Timeout", Assert.Single(_logs.WithId(3201)).Message);
+    }
+
+    [Fact]
     public async Task Send_429WithRetryAfter_WaitsWhatTheServerAsks()
     {
         var time = new FakeTimeProvider(SomeMessage.Date);
-        await using var server = WebhookServer.Start(r => r.Index == 0 ? new Answer(429, "120") : Answer.Ok);
+        await using var server = WebhookServer.Start(r => r.Index == 0 ? new WebhookAnswer(429, "120") : WebhookAnswer.Ok);
         var options = Fast(server.Url) with { MaxDelay = TimeSpan.FromSeconds(30), BaseDelay = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromHours(1) };
         await using var sink = await StartAsync(options, time);
 
@@ -163,7 +191,7 @@ public sealed class WebhookSinkTests : IDisposable
     public async Task Send_400_DeadLettersThatBatchAndDeliversTheOthers()
     {
         var poison = SomeMessage.New(666, "poison");
-        await using var server = WebhookServer.Start(r => r.Keys.Contains(poison.Key) ? new Answer(400) : Answer.Ok);
+        await using var server = WebhookServer.Start(r => r.Keys.Contains(poison.Key) ? new WebhookAnswer(400) : WebhookAnswer.Ok);
         var before = SomeMessage.Batch(1, 2);
         var after = SomeMessage.Batch(3, 2);
         await using var sink = await StartAsync(Fast(server.Url) with { BatchSize = 1 });
@@ -188,7 +216,7 @@ public sealed class WebhookSinkTests : IDisposable
     public async Task Send_400ToABatch_DeadLettersOnlyTheRecordTheEndpointRejects_AndDeliversItsNeighboursInOrder()
     {
         var poison = SomeMessage.New(666, "poison");
-        await using var server = WebhookServer.Start(r => r.Keys.Contains(poison.Key) ? new Answer(400) : Answer.Ok);
+        await using var server = WebhookServer.Start(r => r.Keys.Contains(poison.Key) ? new WebhookAnswer(400) : WebhookAnswer.Ok);
         var before = SomeMessage.Batch(1, 2);
         var after = SomeMessage.Batch(3, 2);
         await using var sink = await StartAsync(Fast(server.Url)); // one request can carry them all
@@ -206,7 +234,7 @@ public sealed class WebhookSinkTests : IDisposable
     {
         var poison = SomeMessage.New(666, "poison");
         var accept = false;
-        await using var server = WebhookServer.Start(r => r.Keys.Contains(poison.Key) && !Volatile.Read(ref accept) ? new Answer(400) : Answer.Ok);
+        await using var server = WebhookServer.Start(r => r.Keys.Contains(poison.Key) && !Volatile.Read(ref accept) ? new WebhookAnswer(400) : WebhookAnswer.Ok);
         await using var sink = await StartAsync(Fast(server.Url) with { BatchSize = 1 });
         await sink.WriteAsync([poison], CancellationToken.None);
         await Eventually.TrueAsync(() => sink.Counters.DeadLettered == 1, "one dead letter");
@@ -224,7 +252,7 @@ public sealed class WebhookSinkTests : IDisposable
     [Fact]
     public async Task Send_413_SendsFewerPerRequestWithoutLosingAny()
     {
-        await using var server = WebhookServer.Start(r => r.Keys.Count > 2 ? new Answer(413) : Answer.Ok);
+        await using var server = WebhookServer.Start(r => r.Keys.Count > 2 ? new WebhookAnswer(413) : WebhookAnswer.Ok);
         var batch = SomeMessage.Batch(1, 7);
         await using var sink = await StartAsync(Fast(server.Url) with { BatchSize = 8 });
 
@@ -278,7 +306,7 @@ public sealed class WebhookSinkTests : IDisposable
     [Fact]
     public async Task Logs_NeverShowUserInfoOrQueryOfTheUrl()
     {
-        await using var server = WebhookServer.Start(r => r.Index switch { 0 => new Answer(503), 1 => new Answer(500), _ => new Answer(401) });
+        await using var server = WebhookServer.Start(r => r.Index switch { 0 => new WebhookAnswer(503), 1 => new WebhookAnswer(500), _ => new WebhookAnswer(401) });
         var url = new Uri($"http://hookuser:pa55word@127.0.0.1:{server.Port}/hook/path?token=s3cr3t-token#frag");
         await using (var sink = await StartAsync(Fast(url)))
         {
