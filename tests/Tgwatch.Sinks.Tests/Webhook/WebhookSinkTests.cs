@@ -230,13 +230,107 @@ public sealed class WebhookSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task Send_403ToEverything_IsTheEndpoint_NothingDeadLettered_OneErrorLine_AllDeliveredOnceItAccepts()
+    {
+        var accept = false;
+        await using var server = WebhookServer.Start(_ => Volatile.Read(ref accept) ? WebhookAnswer.Ok : new WebhookAnswer(403));
+        var batch = SomeMessage.Batch(1, 12);
+        await using var sink = await StartAsync(Fast(server.Url) with { BatchSize = 5 });
+
+        await sink.WriteAsync(batch, CancellationToken.None);
+        await Eventually.TrueAsync(() => sink.Counters.FailedAttempts >= 6, "six failed attempts");
+
+        Assert.Equal(0, sink.Counters.DeadLettered);
+        Assert.Empty(_store.Snapshot().DeadLetters);
+        Assert.Equal(12, Waiting);
+        Assert.True(sink.Counters.Failing);
+        var error = Assert.Single(_logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Equal(3210, error.EventId.Id);
+        Assert.Contains("HTTP 403", error.Message);
+        Assert.Contains("nothing goes to dead letters", error.Message);
+
+        Volatile.Write(ref accept, true);
+        await Eventually.TrueAsync(() => sink.Counters.Sent == 12, "twelve sent");
+        Assert.Equal(KeysOf(batch), server.DeliveredKeys);
+        Assert.Single(_logs.WithId(3203));
+        Assert.Empty(_logs.WithId(3204));
+    }
+
+    [Fact]
+    public async Task Send_400ToEveryRecord_IsTheEndpoint_NothingDeadLettered_NotSentOneByOneAgainAndAgain()
+    {
+        var accept = false;
+        await using var server = WebhookServer.Start(_ => Volatile.Read(ref accept) ? WebhookAnswer.Ok : new WebhookAnswer(400));
+        var batch = SomeMessage.Batch(1, 10);
+        await using var sink = await StartAsync(Fast(server.Url));
+
+        await sink.WriteAsync(batch, CancellationToken.None);
+        await Eventually.TrueAsync(() => sink.Counters.FailedAttempts >= 5, "five failed attempts");
+
+        Assert.Equal(0, sink.Counters.DeadLettered);
+        Assert.Equal(10, Waiting);
+        var error = Assert.Single(_logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Equal(3211, error.EventId.Id);
+        Assert.Contains("HTTP 400", error.Message);
+        Assert.Contains("10 records", error.Message);
+        // The batch, each record alone once, then one record per attempt while everything is refused.
+        var failed = sink.Counters.FailedAttempts;
+        Assert.InRange(server.Requests.Count, 11 + failed - 1, 11 + failed + 1);
+
+        Volatile.Write(ref accept, true);
+        await Eventually.TrueAsync(() => sink.Counters.Sent == 10, "ten sent");
+        Assert.Equal(KeysOf(batch), server.DeliveredKeys);
+        Assert.Empty(_store.Snapshot().DeadLetters);
+    }
+
+    [Fact]
+    public async Task Send_400ToSomeRecordsOfABatch_DeadLettersThem_WithOneLineAndTheCount()
+    {
+        var batch = SomeMessage.Batch(1, 10);
+        var poison = new HashSet<string>([batch[2].Key, batch[5].Key, batch[6].Key]);
+        await using var server = WebhookServer.Start(r => r.Keys.Any(poison.Contains) ? new WebhookAnswer(400) : WebhookAnswer.Ok);
+        await using var sink = await StartAsync(Fast(server.Url));
+
+        await sink.WriteAsync(batch, CancellationToken.None);
+        await Eventually.TrueAsync(() => sink.Counters.Sent + sink.Counters.DeadLettered == 10, "every record sent or dead");
+
+        Assert.Equal(KeysOf(batch.Where(m => !poison.Contains(m.Key))), server.DeliveredKeys);
+        Assert.Equal(poison.Order(), _store.Snapshot().DeadLetters.Select(l => l.Letter.Key).Order());
+        var line = Assert.Single(_logs.WithId(3204));
+        Assert.Contains("refused 3 of 10 records", line.Message);
+        Assert.Single(_logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Equal(0, sink.Counters.FailedAttempts);
+    }
+
+    [Fact]
+    public async Task Send_ALoneRecordRefused_WaitsForTheNextRecord_ThenOnlyItIsDeadLettered()
+    {
+        var poison = SomeMessage.New(666, "poison");
+        await using var server = WebhookServer.Start(r => r.Keys.Contains(poison.Key) ? new WebhookAnswer(422) : WebhookAnswer.Ok);
+        await using var sink = await StartAsync(Fast(server.Url));
+
+        await sink.WriteAsync([poison], CancellationToken.None);
+        await Eventually.TrueAsync(() => sink.Counters.FailedAttempts >= 2, "two failed attempts");
+        Assert.Equal(0, sink.Counters.DeadLettered);
+        var next = SomeMessage.Batch(1, 2);
+        await sink.WriteAsync(next, CancellationToken.None);
+        await Eventually.TrueAsync(() => sink.Counters.Sent == 2 && sink.Counters.DeadLettered == 1, "two sent, one dead");
+
+        Assert.Equal(KeysOf(next), server.DeliveredKeys);
+        Assert.Equal(poison.Key, Assert.Single(_store.Snapshot().DeadLetters).Letter.Key);
+        Assert.Single(_logs.WithId(3211));
+        Assert.Single(_logs.WithId(3204));
+        Assert.Equal(0, Waiting);
+    }
+
+    [Fact]
     public async Task ADeadLetterReplayed_IsSentAgain_AlthoughTheOutboxHadItsKey()
     {
         var poison = SomeMessage.New(666, "poison");
         var accept = false;
         await using var server = WebhookServer.Start(r => r.Keys.Contains(poison.Key) && !Volatile.Read(ref accept) ? new WebhookAnswer(400) : WebhookAnswer.Ok);
         await using var sink = await StartAsync(Fast(server.Url) with { BatchSize = 1 });
-        await sink.WriteAsync([poison], CancellationToken.None);
+        await sink.WriteAsync([poison, SomeMessage.New(1, "fine")], CancellationToken.None);
         await Eventually.TrueAsync(() => sink.Counters.DeadLettered == 1, "one dead letter");
 
         await sink.WriteAsync([poison], CancellationToken.None); // an ordinary write of the same key: refused
@@ -244,8 +338,8 @@ public sealed class WebhookSinkTests : IDisposable
         var report = await new Tgwatch.Pipeline.DeadLetterReplayer(_store, [sink], []).ReplayAsync(null, CancellationToken.None);
 
         Assert.Equal(1, report.Replayed);
-        await Eventually.TrueAsync(() => sink.Counters.Sent == 1, "the replayed record sent");
-        Assert.Equal([poison.Key], server.DeliveredKeys);
+        await Eventually.TrueAsync(() => sink.Counters.Sent == 2, "the replayed record sent");
+        Assert.Equal([SomeMessage.New(1, "fine").Key, poison.Key], server.DeliveredKeys);
         Assert.Empty(_store.Snapshot().DeadLetters);
     }
 
@@ -311,8 +405,9 @@ public sealed class WebhookSinkTests : IDisposable
         await using (var sink = await StartAsync(Fast(url)))
         {
             await sink.WriteAsync(SomeMessage.Batch(1, 1), CancellationToken.None);
-            await Eventually.TrueAsync(() => sink.Counters.DeadLettered == 1, "one dead letter");
+            await Eventually.TrueAsync(() => sink.Counters.FailedAttempts >= 5, "five failed attempts");
         }
+        Assert.Contains("HTTP 401", Assert.Single(_logs.WithId(3210)).Message);
         var closed = new Uri($"http://hookuser:pa55word@127.0.0.1:{WebhookServer.FreePort()}/x?token=s3cr3t-token");
         await using (var sink = await StartAsync(Fast(closed) with { Name = "down" }))
         {
