@@ -9,6 +9,7 @@ namespace Tgwatch.Cli.Hosting;
 internal sealed class StateAndSinks : IAsyncDisposable
 {
     private readonly ExclusiveFileLock _writer;
+    private bool _sinksClosed;
 
     private StateAndSinks(ExclusiveFileLock writer, IStateStore store, IReadOnlyList<IMessageSink> sinks)
     {
@@ -82,9 +83,17 @@ internal sealed class StateAndSinks : IAsyncDisposable
         }
     }
 
+    /// <summary>Closes the sinks (a webhook drains its outbox for a while), before the store; once.</summary>
+    public async ValueTask CloseSinksAsync()
+    {
+        if (_sinksClosed) return;
+        _sinksClosed = true;
+        foreach (var sink in Sinks) await sink.DisposeAsync().ConfigureAwait(false);
+    }
+
     public async ValueTask DisposeAsync()
     {
-        foreach (var sink in Sinks) await sink.DisposeAsync().ConfigureAwait(false);
+        await CloseSinksAsync().ConfigureAwait(false);
         await Store.DisposeAsync().ConfigureAwait(false);
         _writer.Dispose();
     }

@@ -212,6 +212,16 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
 
     public int ExitCode { get; private set; } = ExitCodes.Ok;
 
+    /// <summary>Says, one line each, which outboxes of webhooks this run does not send to still hold records, and how to move or drop them.</summary>
+    private async Task OldOutboxesAsync(StateAndSinks opened, CancellationToken ct)
+    {
+        var configured = opened.Sinks.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var webhooks = opened.Sinks.Select(s => s.Name).Where(OutboxNames.IsWebhook).ToList();
+        var to = webhooks.Count == 1 ? $"'{webhooks[0]}'" : "webhook:NEW-URL";
+        foreach (var (sink, count) in await opened.Store.Outbox.WaitingAsync(ct).ConfigureAwait(false))
+            if (!configured.Contains(sink) && OutboxNames.IsWebhook(sink)) RunLog.OldOutbox(_logger, count, sink, to);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var tdlib = tdlibSession.Session;
@@ -232,10 +242,15 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
                 }, logs.CreateLogger("Tgwatch.BotApi"));
             // TDLib watches the chats itself (and catches up their history); the Bot API gets every chat, filtered here.
             IReadOnlyList<IMessageFilter> filters = settings.Chats.Count > 0 && tdlib is null ? [new ChatFilter(settings.Chats)] : [];
+            await OldOutboxesAsync(opened, stoppingToken).ConfigureAwait(false);
             var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, settings.Pipeline, filters, [], logs.CreateLogger("Tgwatch.Pipeline"));
             await pipeline.RunAsync(stoppingToken).ConfigureAwait(false);
             var s = pipeline.Stats;
-            _logger.LogInformation("Stopped: {Received} received, {Written} written, {Duplicates} duplicates skipped, {DeadLetters} dead letters", s.Received, s.Written, s.Duplicates, s.DeadLetters);
+            // A webhook's sender dead-letters what its endpoint refuses after the pipeline handed the records over, up to its
+            // last drain: the sinks are closed first so those count too.
+            await opened.CloseSinksAsync().ConfigureAwait(false);
+            var webhookDeadLetters = opened.Sinks.OfType<Tgwatch.Sinks.Webhook.WebhookSink>().Sum(w => w.Counters.DeadLettered);
+            RunLog.Stopped(_logger, s.Received, s.Written, s.Duplicates, s.DeadLetters + webhookDeadLetters);
             if (connector is TdlibConnector t)
             {
                 var c = t.Stats;
