@@ -136,6 +136,14 @@ internal sealed class NullStateStore : IStateStore, IDeadLetterStore, IPendingRe
     ValueTask IOutbox.DeleteAsync(string sink, IReadOnlyList<long> ids, CancellationToken ct) => ValueTask.CompletedTask;
 
     ValueTask<long> IOutbox.CountAsync(string sink, CancellationToken ct) => ValueTask.FromResult(0L);
+
+    ValueTask<IReadOnlyList<OutboxEntry>> IOutbox.PeekAfterAsync(string sink, long afterId, int max, CancellationToken ct) => ValueTask.FromResult<IReadOnlyList<OutboxEntry>>([]);
+
+    ValueTask<IReadOnlyDictionary<string, long>> IOutbox.WaitingAsync(CancellationToken ct) => ValueTask.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>());
+
+    ValueTask<OutboxMove> IOutbox.MoveAsync(string from, string to, CancellationToken ct) => ValueTask.FromResult(new OutboxMove(0, 0));
+
+    ValueTask<long> IOutbox.DropAsync(string sink, CancellationToken ct) => ValueTask.FromResult(0L);
 }
 
 /// <summary>

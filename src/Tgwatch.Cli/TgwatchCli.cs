@@ -20,6 +20,7 @@ public static class TgwatchCli
             ImportCommand.Create(),
             StatusCommand.Create(),
             DeadLettersCommand.Create(),
+            OutboxCommand.Create(),
             SandboxCommand.Create(),
         };
         return root;

@@ -136,6 +136,25 @@ public sealed class InMemoryStateStoreTests
     }
 
     [Fact]
+    public async Task Outbox_MoveKeepsOrderAndDropsKeysTheNewSinkHad_DropDeletes_PeekAfterSkips()
+    {
+        var store = new InMemoryStateStore();
+        static OutboxItem I(string key) => new(key, Encoding.UTF8.GetBytes($"{{\"k\":\"{key}\"}}"));
+        await store.Outbox.EnqueueAsync("old", [I("a"), I("b")], None);
+        await store.Outbox.EnqueueAsync("new", [I("b"), I("x")], None);
+        await store.Outbox.EnqueueAsync("old", [I("c")], None);
+        var first = (await store.Outbox.PeekAsync("new", 1, None))[0];
+
+        Assert.Equal(["x"], (await store.Outbox.PeekAfterAsync("new", first.Id, 10, None)).Select(e => e.Key));
+        Assert.Equal(new OutboxMove(2, 1), await store.Outbox.MoveAsync("old", "new", None));
+        Assert.Equal(["a", "b", "x", "c"], (await store.Outbox.PeekAsync("new", 10, None)).Select(e => e.Key));
+        Assert.Equal(0, await store.Outbox.EnqueueAsync("new", [I("a"), I("c")], None));
+        Assert.Equal(new Dictionary<string, long> { ["new"] = 4 }, await store.Outbox.WaitingAsync(None));
+        Assert.Equal(4, await store.Outbox.DropAsync("new", None));
+        Assert.Empty(await store.Outbox.WaitingAsync(None));
+    }
+
+    [Fact]
     public async Task ConcurrentEnqueues_EachKeyOnce()
     {
         var store = new InMemoryStateStore();

@@ -334,14 +334,69 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<OutboxEntry>> PeekAsync(string sink, int max, CancellationToken ct)
+    public ValueTask<IReadOnlyList<OutboxEntry>> PeekAsync(string sink, int max, CancellationToken ct) => PeekAfterAsync(sink, 0, max, ct);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<OutboxEntry>> PeekAfterAsync(string sink, long afterId, int max, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(max);
         ct.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            IReadOnlyList<OutboxEntry> entries = _outbox.TryGetValue(sink, out var box) ? [.. box.Waiting.Values.Take(max)] : [];
+            IReadOnlyList<OutboxEntry> entries = _outbox.TryGetValue(sink, out var box) ? [.. box.Waiting.Values.Where(e => e.Id > afterId).Take(max)] : [];
             return new(entries);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyDictionary<string, long>> WaitingAsync(CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            IReadOnlyDictionary<string, long> waiting = _outbox.Where(b => b.Value.Waiting.Count > 0)
+                .ToDictionary(b => b.Key, b => (long)b.Value.Waiting.Count, StringComparer.Ordinal);
+            return new(waiting);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<OutboxMove> MoveAsync(string from, string to, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (from == to || !_outbox.TryGetValue(from, out var source)) return new(new OutboxMove(0, 0));
+            if (!_outbox.TryGetValue(to, out var target))
+                _outbox[to] = target = ([], new HashSet<string>(StringComparer.Ordinal));
+            long moved = 0, already = 0;
+            foreach (var (id, entry) in source.Waiting)
+            {
+                if (target.Ever.Add(entry.Key))
+                {
+                    target.Waiting[id] = entry;
+                    moved++;
+                }
+                else
+                {
+                    already++;
+                }
+            }
+            source.Waiting.Clear();
+            return new(new OutboxMove(moved, already));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<long> DropAsync(string sink, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_outbox.TryGetValue(sink, out var box)) return new(0L);
+            var dropped = box.Waiting.Count;
+            box.Waiting.Clear();
+            return new((long)dropped);
         }
     }
 

@@ -61,7 +61,7 @@ internal static class DeadLettersCommand
         common.Sinks.Required = true;
         var command = new Command("replay", "Run dead letters again through the sinks named by --sink; those that go through are removed")
         {
-            id, common.Sinks, common.State, common.DataDir, common.WebhookSecret, common.LogLevel, common.LogFormat,
+            id, common.Sinks, common.State, common.DataDir, common.WebhookSecret, common.WebhookTimeout, common.LogLevel, common.LogFormat,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -69,7 +69,7 @@ internal static class DeadLettersCommand
             using var logging = common.Logging(parse, stderr);
             try
             {
-                await using var opened = await StateAndSinks.OpenAsync(common.StatePath(parse), parse.GetValue(common.Sinks) ?? [], logging.Factory, common.SecretFrom(parse), ct).ConfigureAwait(false);
+                await using var opened = await StateAndSinks.OpenAsync(common.StatePath(parse), parse.GetValue(common.Sinks) ?? [], logging.Factory, common.SecretFrom(parse), ct, common.WebhookTimeoutFrom(parse)).ConfigureAwait(false);
                 foreach (var sink in opened.Sinks) await sink.StartAsync(ct).ConfigureAwait(false);
                 var report = await new DeadLetterReplayer(opened.Store, opened.Sinks, []).ReplayAsync(parse.GetValue(id), ct).ConfigureAwait(false);
                 foreach (var o in report.Outcomes.Where(o => o.Result != ReplayResultKind.Replayed))

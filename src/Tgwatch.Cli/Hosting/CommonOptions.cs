@@ -34,6 +34,12 @@ internal sealed class CommonOptions
         Description = "Key of the X-Tgwatch-Signature HMAC of webhook bodies (or env TGWATCH_WEBHOOK_SECRET)",
     };
 
+    public Option<string?> WebhookTimeout { get; } = new("--webhook-timeout")
+    {
+        Description = "How long one webhook request may take before it is retried (e.g. 30s, 2m; default 30s)",
+        Validators = { r => { if (WebhookTimeouts.Parse(r.GetValueOrDefault<string?>()) is (null, { } error)) r.AddError($"--webhook-timeout: {error}"); } },
+    };
+
     public Option<LogLevel> LogLevel { get; } = new("--log-level")
     {
         Description = "trace, debug, info, warn, error (default info)",
@@ -65,8 +71,30 @@ internal sealed class CommonOptions
         return secret;
     }
 
+    /// <summary>The <c>--webhook-timeout</c> given (validated by the parser), or null for the default.</summary>
+    public TimeSpan? WebhookTimeoutFrom(ParseResult parse) => WebhookTimeouts.Parse(parse.GetValue(WebhookTimeout)).Value;
+
     public CliLogging Logging(ParseResult parse, TextWriter stderr) =>
         new(stderr, parse.GetValue(LogLevel), parse.GetValue(LogFormat) == "json", TimeProvider.System);
 
     public string StatePath(ParseResult parse) => DataPaths.StatePath(parse.GetValue(State), parse.GetValue(DataDir));
+}
+
+/// <summary>Reads a webhook request timeout: <c>45s</c>, <c>2m</c>, <c>500ms</c>, a number of seconds, or <c>00:00:45</c>.</summary>
+internal static class WebhookTimeouts
+{
+    /// <summary>The longest timeout accepted.</summary>
+    public static readonly TimeSpan Max = TimeSpan.FromHours(1);
+
+    /// <summary>The timeout of <paramref name="text"/> (null when it is null or blank), or the reason it is not one, in the user's words.</summary>
+    public static (TimeSpan? Value, string? Error) Parse(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return (null, null);
+        if (!Noise.Duration.TryParse(text, out var value)
+            && !TimeSpan.TryParseExact(text.Trim(), "c", System.Globalization.CultureInfo.InvariantCulture, out value))
+            return (null, $"expected a duration such as 30s, 2m or 00:00:30, not '{text}'");
+        if (value < TimeSpan.FromMilliseconds(1) || value > Max)
+            return (null, $"must be between 1ms and {Noise.Duration.Format(Max)}, not '{text}'");
+        return (value, null);
+    }
 }

@@ -58,20 +58,22 @@ internal sealed record SinkSpec(string Kind, string Target)
             if (part.Length >= 16) Secrets.SecretRedactor.Register(Uri.UnescapeDataString(part));
     }
 
-    /// <summary>Creates the sink.</summary>
-    public IMessageSink Create(IStateStore store, ILoggerFactory logs, TimeProvider time, string? webhookSecret) => Kind switch
+    /// <summary>Creates the sink (a webhook with <paramref name="webhookTimeout"/> per request when given, else the default).</summary>
+    public IMessageSink Create(IStateStore store, ILoggerFactory logs, TimeProvider time, string? webhookSecret, TimeSpan? webhookTimeout = null) => Kind switch
     {
         "console" => new ConsoleSink(new ConsoleSinkOptions { Name = Name }),
         "jsonl" => new JsonlSink(new JsonlSinkOptions { Path = Target, Name = Name }, store.SinkLedger, logs.CreateLogger<JsonlSink>()),
         "sqlite" => new SqliteMessageSink(Target, time, Name),
-        "webhook" => CreateWebhook(store, logs, time, webhookSecret),
+        "webhook" => CreateWebhook(store, logs, time, webhookSecret, webhookTimeout),
         _ => throw new InvalidOperationException($"unknown sink kind {Kind}"),
     };
 
-    private WebhookSink CreateWebhook(IStateStore store, ILoggerFactory logs, TimeProvider time, string? webhookSecret)
+    private WebhookSink CreateWebhook(IStateStore store, ILoggerFactory logs, TimeProvider time, string? webhookSecret, TimeSpan? webhookTimeout)
     {
         var url = new Uri(Target);
         RegisterSecretsOf(url);
-        return new WebhookSink(new WebhookSinkOptions { Url = url, Secret = webhookSecret, Name = Name }, store, null, logs.CreateLogger<WebhookSink>(), time);
+        var options = new WebhookSinkOptions { Url = url, Secret = webhookSecret, Name = Name };
+        if (webhookTimeout is { } timeout) options = options with { RequestTimeout = timeout };
+        return new WebhookSink(options, store, null, logs.CreateLogger<WebhookSink>(), time);
     }
 }

@@ -17,6 +17,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
     private readonly ExclusiveFileLock _writer;
     private readonly ILogger _logger;
     private readonly PosixSignalRegistration? _hangup;
+    private bool _sinksClosed;
 
     private StateAndSinks(ExclusiveFileLock writer, IStateStore store, IReadOnlyList<IMessageSink> sinks, ILoggerFactory logs)
     {
@@ -33,11 +34,12 @@ internal sealed class StateAndSinks : IAsyncDisposable
 
     /// <summary>
     /// Opens the store at <paramref name="statePath"/> for writing (one writer at a time: a second <c>run</c>, <c>import</c> or
-    /// <c>deadletters replay</c> on the same store is refused), creates the sinks and opens the file sinks' files (each
-    /// locked, one writer per file: a file another command writes, or one that is not the sink's, is refused before
-    /// anything is received); a problem is one line in a <see cref="CliException"/>.
+    /// <c>deadletters replay</c> on the same store is refused), creates the sinks (webhooks with <paramref name="webhookTimeout"/>
+    /// per request when given) and opens the file sinks' files (each locked, one writer per file: a file another command
+    /// writes, or one that is not the sink's, is refused before anything is received); a problem is one line in a
+    /// <see cref="CliException"/>.
     /// </summary>
-    public static async Task<StateAndSinks> OpenAsync(string statePath, IReadOnlyList<SinkSpec> specs, ILoggerFactory logs, string? webhookSecret, CancellationToken ct)
+    public static async Task<StateAndSinks> OpenAsync(string statePath, IReadOnlyList<SinkSpec> specs, ILoggerFactory logs, string? webhookSecret, CancellationToken ct, TimeSpan? webhookTimeout = null)
     {
         var writer = TakeWriterLock(statePath);
         IStateStore store;
@@ -53,7 +55,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
         var sinks = new List<IMessageSink>();
         try
         {
-            foreach (var spec in specs) sinks.Add(spec.Create(store, logs, TimeProvider.System, webhookSecret));
+            foreach (var spec in specs) sinks.Add(spec.Create(store, logs, TimeProvider.System, webhookSecret, webhookTimeout));
             foreach (var sink in sinks)
                 if (sink is JsonlSink or SqliteMessageSink) await sink.StartAsync(ct).ConfigureAwait(false);
         }
@@ -129,10 +131,18 @@ internal sealed class StateAndSinks : IAsyncDisposable
         }
     }
 
+    /// <summary>Closes the sinks (a webhook drains its outbox for a while), before the store; once.</summary>
+    public async ValueTask CloseSinksAsync()
+    {
+        if (_sinksClosed) return;
+        _sinksClosed = true;
+        foreach (var sink in Sinks) await sink.DisposeAsync().ConfigureAwait(false);
+    }
+
     public async ValueTask DisposeAsync()
     {
         _hangup?.Dispose();
-        foreach (var sink in Sinks) await sink.DisposeAsync().ConfigureAwait(false);
+        await CloseSinksAsync().ConfigureAwait(false);
         await Store.DisposeAsync().ConfigureAwait(false);
         _writer.Dispose();
     }

@@ -29,7 +29,7 @@ internal static class RunCommand
         var sinks = new Option<string[]>("--sink") { Description = "Where messages go: console, jsonl:PATH, sqlite:PATH, webhook:URL (repeatable; default console)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
         var command = new Command("run", "Receive messages from the chosen chats and hand them to the sinks, until stopped (SIGINT/SIGTERM drain and commit)")
         {
-            config, connector, token, url, chats, sinks, common.State, common.DataDir, common.WebhookSecret, common.LogLevel, common.LogFormat,
+            config, connector, token, url, chats, sinks, common.State, common.DataDir, common.WebhookSecret, common.WebhookTimeout, common.LogLevel, common.LogFormat,
         };
         foreach (var option in tdlib.All) command.Options.Add(option);
         command.SetAction(async (parse, _) =>
@@ -46,6 +46,7 @@ internal static class RunCommand
                     ["State"] = parse.GetValue(common.State),
                     ["DataDir"] = parse.GetValue(common.DataDir),
                     ["WebhookSecret"] = parse.GetValue(common.WebhookSecret) ?? Environment.GetEnvironmentVariable("TGWATCH_WEBHOOK_SECRET"),
+                    ["WebhookTimeout"] = parse.GetValue(common.WebhookTimeout),
                 }, parse.GetValue(chats), parse.GetValue(sinks));
             }
             catch (CliException e)
@@ -148,6 +149,9 @@ internal static class RunCommand
             Secrets.SecretRedactor.Register(s.BotApi.Token);
         }
         Secrets.SecretRedactor.Register(s.WebhookSecret);
+        var (timeout, timeoutError) = WebhookTimeouts.Parse(s.WebhookTimeout);
+        if (timeoutError is not null) throw new CliException(ExitCodes.Usage, $"WebhookTimeout: {timeoutError}");
+        s.WebhookRequestTimeout = timeout;
         if (s.BotApi.Url is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"))
             throw new CliException(ExitCodes.Usage, $"BotApi:Url: expected an http(s) address, not '{url}'");
         if (s.BotApi.PollTimeoutSeconds is < 0 or > 600) throw new CliException(ExitCodes.Usage, "BotApi:PollTimeoutSeconds: between 0 and 600");
@@ -210,13 +214,23 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
 
     public int ExitCode { get; private set; } = ExitCodes.Ok;
 
+    /// <summary>Says, one line each, which outboxes of webhooks this run does not send to still hold records, and how to move or drop them.</summary>
+    private async Task OldOutboxesAsync(StateAndSinks opened, CancellationToken ct)
+    {
+        var configured = opened.Sinks.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var webhooks = opened.Sinks.Select(s => s.Name).Where(OutboxNames.IsWebhook).ToList();
+        var to = webhooks.Count == 1 ? $"'{webhooks[0]}'" : "webhook:NEW-URL";
+        foreach (var (sink, count) in await opened.Store.Outbox.WaitingAsync(ct).ConfigureAwait(false))
+            if (!configured.Contains(sink) && OutboxNames.IsWebhook(sink)) RunLog.OldOutbox(_logger, count, sink, to);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var tdlib = tdlibSession.Session;
         try
         {
             var specs = settings.Sinks.Select(s => SinkSpec.TryParse(s, out var spec, out _) ? spec : throw new InvalidOperationException(s)).ToList();
-            await using var opened = await StateAndSinks.OpenAsync(DataPaths.StatePath(settings.State, settings.DataDir), specs, logs, settings.WebhookSecret, stoppingToken).ConfigureAwait(false);
+            await using var opened = await StateAndSinks.OpenAsync(DataPaths.StatePath(settings.State, settings.DataDir), specs, logs, settings.WebhookSecret, stoppingToken, settings.WebhookRequestTimeout).ConfigureAwait(false);
             await using IConnector connector = tdlib is not null
                 ? TdlibRun.Connector(tdlib, settings, logs)
                 : new BotApiConnector(new BotApiOptions
@@ -230,10 +244,15 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
                 }, logs.CreateLogger("Tgwatch.BotApi"));
             // TDLib watches the chats itself (and catches up their history); the Bot API gets every chat, filtered here.
             IReadOnlyList<IMessageFilter> filters = settings.Chats.Count > 0 && tdlib is null ? [new ChatFilter(settings.Chats)] : [];
+            await OldOutboxesAsync(opened, stoppingToken).ConfigureAwait(false);
             var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, settings.Pipeline, filters, [], logs.CreateLogger("Tgwatch.Pipeline"));
             await pipeline.RunAsync(stoppingToken).ConfigureAwait(false);
             var s = pipeline.Stats;
-            _logger.LogInformation("Stopped: {Received} received, {Written} written, {Duplicates} duplicates skipped, {DeadLetters} dead letters", s.Received, s.Written, s.Duplicates, s.DeadLetters);
+            // A webhook's sender dead-letters what its endpoint refuses after the pipeline handed the records over, up to its
+            // last drain: the sinks are closed first so those count too.
+            await opened.CloseSinksAsync().ConfigureAwait(false);
+            var webhookDeadLetters = opened.Sinks.OfType<Tgwatch.Sinks.Webhook.WebhookSink>().Sum(w => w.Counters.DeadLettered);
+            RunLog.Stopped(_logger, s.Received, s.Written, s.Duplicates, s.DeadLetters + webhookDeadLetters);
             if (connector is TdlibConnector t)
             {
                 var c = t.Stats;

@@ -32,6 +32,12 @@ internal sealed class RunSettings
     /// <summary>Key of the webhook signature.</summary>
     public string? WebhookSecret { get; set; }
 
+    /// <summary>How long one webhook request may take (<c>45s</c>, <c>2m</c>, <c>00:00:45</c>; default 30 s).</summary>
+    public string? WebhookTimeout { get; set; }
+
+    /// <summary><see cref="WebhookTimeout"/> as read by validation; null for the default.</summary>
+    internal TimeSpan? WebhookRequestTimeout { get; set; }
+
     /// <summary>Pipeline tuning.</summary>
     public PipelineOptions Pipeline { get; set; } = new();
 }

@@ -23,7 +23,10 @@ public sealed class PipelineStats
     /// <summary>Handler calls that failed (each attempt).</summary>
     public long HandlerFailures => Interlocked.Read(ref handlerFailures);
 
-    /// <summary>Dead letters recorded (handlers and sinks).</summary>
+    /// <summary>
+    /// Dead letters the pipeline recorded (handlers, and sink writes that kept failing). A sink that delivers later on its
+    /// own (the webhook's sender, after its outbox took the records) counts its dead letters itself; a run's total adds them.
+    /// </summary>
     public long DeadLetters => Interlocked.Read(ref deadLetters);
 
     /// <summary>Sink writes retried after a transient fault.</summary>

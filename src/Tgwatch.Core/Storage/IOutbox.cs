@@ -15,12 +15,33 @@ public interface IOutbox
     /// <summary>The oldest waiting entries.</summary>
     ValueTask<IReadOnlyList<OutboxEntry>> PeekAsync(string sink, int max, CancellationToken ct);
 
+    /// <summary>The oldest waiting entries queued after the one with id <paramref name="afterId"/>.</summary>
+    ValueTask<IReadOnlyList<OutboxEntry>> PeekAfterAsync(string sink, long afterId, int max, CancellationToken ct);
+
     /// <summary>Deletes sent entries.</summary>
     ValueTask DeleteAsync(string sink, IReadOnlyList<long> ids, CancellationToken ct);
 
     /// <summary>Number waiting.</summary>
     ValueTask<long> CountAsync(string sink, CancellationToken ct);
+
+    /// <summary>Every sink with entries waiting, and how many.</summary>
+    ValueTask<IReadOnlyDictionary<string, long>> WaitingAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Hands every entry waiting for <paramref name="from"/> to <paramref name="to"/> (a webhook whose address changed), in one
+    /// transaction, keeping their queue order; an entry whose key <paramref name="to"/> had before (sent, waiting or
+    /// dead-lettered) is dropped instead, so it is not sent twice.
+    /// </summary>
+    ValueTask<OutboxMove> MoveAsync(string from, string to, CancellationToken ct);
+
+    /// <summary>Deletes every entry waiting for <paramref name="sink"/>; returns how many.</summary>
+    ValueTask<long> DropAsync(string sink, CancellationToken ct);
 }
+
+/// <summary>What <see cref="IOutbox.MoveAsync"/> did.</summary>
+/// <param name="Moved">Entries now waiting for the new sink.</param>
+/// <param name="AlreadyThere">Entries dropped because the new sink had their keys already.</param>
+public sealed record OutboxMove(long Moved, long AlreadyThere);
 
 /// <summary>A record to send.</summary>
 /// <param name="Key">Idempotency key of the message.</param>

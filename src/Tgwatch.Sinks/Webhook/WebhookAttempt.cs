@@ -11,8 +11,14 @@ internal enum AttemptResult
     /// <summary>408, 429, 5xx, or an unexpected status: try again after a delay.</summary>
     Retry,
 
-    /// <summary>Another 4xx: rejected for good; dead-letter them.</summary>
+    /// <summary>
+    /// Another 4xx: these records may be refused for good, or the endpoint may refuse every record; sent alone, a record
+    /// is dead only if the endpoint accepts another.
+    /// </summary>
     Rejected,
+
+    /// <summary>401, 403, 404, 405, 407: the endpoint itself refuses (address, credentials); try again after a delay.</summary>
+    Refused,
 
     /// <summary>413 for more than one record: send fewer per request.</summary>
     TooLarge,
@@ -30,6 +36,7 @@ internal readonly record struct WebhookAttempt(AttemptResult Result, int Status,
     {
         >= 200 and < 300 => AttemptResult.Delivered,
         408 or 429 => AttemptResult.Retry,
+        401 or 403 or 404 or 405 or 407 => AttemptResult.Refused,
         413 when records > 1 => AttemptResult.TooLarge,
         >= 400 and < 500 => AttemptResult.Rejected,
         _ => AttemptResult.Retry,

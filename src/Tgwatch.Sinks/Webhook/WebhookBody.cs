@@ -8,8 +8,8 @@ using Tgwatch.Storage;
 namespace Tgwatch.Sinks.Webhook;
 
 /// <summary>
-/// Builds request bodies, <c>{"messages":[record,…],"keys":[key,…]}</c>, into one reused buffer, and their
-/// signature. Not thread-safe: one sender uses it.
+/// Builds request bodies, <c>{"messages":[record,…],"keys":[key,…]}</c>, into one reused buffer, their
+/// signature and their idempotency key. Not thread-safe: one sender uses it.
 /// </summary>
 internal sealed class WebhookBody(string? secret)
 {
@@ -20,6 +20,12 @@ internal sealed class WebhookBody(string? secret)
 
     /// <summary>The body built last; valid until the next <see cref="Build"/>.</summary>
     public ReadOnlyMemory<byte> Bytes => _buffer.WrittenMemory;
+
+    /// <summary>
+    /// The <c>Idempotency-Key</c> of the body built last: the lower-case hex SHA-256 of its keys, each followed by a
+    /// line feed, so the same records sent again carry the same key.
+    /// </summary>
+    public string IdempotencyKey { get; private set; } = "";
 
     /// <summary>
     /// Builds the body of <paramref name="entries"/>; entries whose payload is not one JSON value are left out
@@ -40,9 +46,15 @@ internal sealed class WebhookBody(string? secret)
         }
         writer.WriteEndArray();
         writer.WriteStartArray("keys");
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var entry in entries)
-            if (invalid.Count == 0 || !invalid.Contains(entry)) writer.WriteStringValue(entry.Key);
+        {
+            if (invalid.Count > 0 && invalid.Contains(entry)) continue;
+            writer.WriteStringValue(entry.Key);
+            hash.AppendData(Encoding.UTF8.GetBytes(entry.Key + "\n"));
+        }
         writer.WriteEndArray();
+        IdempotencyKey = Convert.ToHexStringLower(hash.GetHashAndReset());
         writer.WriteEndObject();
         writer.Flush();
     }

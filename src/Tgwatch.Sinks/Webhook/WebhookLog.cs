@@ -15,8 +15,8 @@ internal static partial class WebhookLog
     [LoggerMessage(3203, LogLevel.Information, "{Sink}: delivering to {Url} again after {Attempts} failed attempts over {Duration}")]
     public static partial void Recovered(ILogger logger, string sink, string url, long attempts, TimeSpan duration);
 
-    [LoggerMessage(3204, LogLevel.Error, "{Sink}: {Url} rejected {Count} records with HTTP {Status} {ReasonPhrase}; moved to dead letters (stage {Stage})")]
-    public static partial void Rejected(ILogger logger, string sink, string url, int count, int status, string reasonPhrase, string stage);
+    [LoggerMessage(3204, LogLevel.Error, "{Sink}: {Url} refused {Count} of {Sent} records sent alone with HTTP {Status} {ReasonPhrase} while accepting others; moved to dead letters (stage {Stage})")]
+    public static partial void Rejected(ILogger logger, string sink, string url, int count, int sent, int status, string reasonPhrase, string stage);
 
     [LoggerMessage(3205, LogLevel.Warning, "{Sink}: {Url} answered HTTP 413 to {Count} records; sending at most {Limit} per request from now on")]
     public static partial void TooLarge(ILogger logger, string sink, string url, int count, int limit);
@@ -32,4 +32,10 @@ internal static partial class WebhookLog
 
     [LoggerMessage(3209, LogLevel.Error, "{Sink}: a queued record ({Key}) is not valid JSON; moved to dead letters (stage {Stage})")]
     public static partial void InvalidRecord(ILogger logger, string sink, string key, string stage);
+
+    [LoggerMessage(3210, LogLevel.Error, "{Sink}: {Url} refuses every request (HTTP {Status} {ReasonPhrase}): check the address and its credentials; retrying with backoff, nothing goes to dead letters while it refuses, {Pending} records stay queued")]
+    public static partial void EndpointRefuses(ILogger logger, string sink, string url, int status, string reasonPhrase, long pending);
+
+    [LoggerMessage(3211, LogLevel.Error, "{Sink}: {Url} refused every record it was sent, each alone too (HTTP {Status} {ReasonPhrase}, {Count} records): the endpoint refuses records, not these ones; retrying with backoff, nothing goes to dead letters until it accepts a record, {Pending} records stay queued")]
+    public static partial void RefusesEveryRecord(ILogger logger, string sink, string url, int status, string reasonPhrase, int count, long pending);
 }

@@ -15,9 +15,11 @@ namespace Tgwatch.Sinks.Webhook;
 /// <summary>
 /// The background half of the webhook sink: takes the oldest records from the outbox, POSTs them as one
 /// body, and deletes them once the endpoint answered 2xx. Network failures, timeouts, 408, 429 and 5xx are
-/// retried forever with capped exponential backoff and jitter (a server's <c>Retry-After</c> wins); other 4xx
-/// answers move the record to dead letters (a rejected batch is sent again one record at a time, so its other
-/// records still go out). One instance, one loop: records go out in queue order.
+/// retried forever with capped exponential backoff and jitter (a server's <c>Retry-After</c> wins), and so are
+/// 401, 403, 404, 405 and 407 (the endpoint itself refuses). A batch refused with another 4xx is sent again one
+/// record at a time: a record refused alone goes to dead letters only when the endpoint accepts another record;
+/// when it accepts none, the endpoint refuses records and the queue waits with backoff. One instance, one loop:
+/// records go out in queue order.
 /// </summary>
 internal sealed class WebhookSender
 {
@@ -39,6 +41,10 @@ internal sealed class WebhookSender
     private long _streakAttempts;
     private long _streakStart, _lastReminder;
     private volatile bool _failing;
+    private bool _refusalLogged;
+
+    /// <summary>While the endpoint refuses every record it is sent: the highest queue id it refused alone; 0 otherwise.</summary>
+    private long _refusedUpTo;
     private volatile bool _draining;
     private CancellationToken _stop;
 
@@ -133,40 +139,21 @@ internal sealed class WebhookSender
 
     private async Task DeliverAsync(IReadOnlyList<OutboxEntry> entries, CancellationToken stop)
     {
-        _invalid.Clear();
-        _body.Build(entries, _invalid);
-        if (_invalid.Count > 0)
+        if (!await BuildAsync(entries).ConfigureAwait(false)) return; // the rest goes out with the next peek
+        if (_refusedUpTo > 0)
         {
-            foreach (var entry in _invalid) WebhookLog.InvalidRecord(_logger, _options.Name, entry.Key, _stage);
-            await DeadLetterAsync(_invalid, "FormatException", "the queued record is not one JSON value", FaultKind.Bug, 0).ConfigureAwait(false);
-            return; // the rest goes out with the next peek
+            await ProbeAsync(entries[0], stop).ConfigureAwait(false);
+            return;
         }
 
-        var attempt = await _pipeline.ExecuteAsync(static (state, ct) => state.Sender.SendOnceAsync(state.Count, ct),
-            (Sender: this, Count: entries.Count), stop).ConfigureAwait(false);
+        var attempt = await SendAsync(entries.Count, stop).ConfigureAwait(false);
         switch (attempt.Result)
         {
             case AttemptResult.Delivered:
-                await _store.Outbox.DeleteAsync(_options.Name, [.. entries.Select(e => e.Id)], CancellationToken.None).ConfigureAwait(false);
-                Interlocked.Add(ref _sent, entries.Count);
-                Interlocked.Add(ref _pending, -entries.Count);
-                EndStreak();
-                break;
-            case AttemptResult.Rejected when entries.Count > 1:
-                // Which record the endpoint refuses is not said: each goes alone, in order, so only that one is dead.
-                foreach (var entry in entries)
-                {
-                    if (stop.IsCancellationRequested) break;
-                    await DeliverAsync([entry], stop).ConfigureAwait(false);
-                }
+                await DeliveredAsync(entries).ConfigureAwait(false);
                 break;
             case AttemptResult.Rejected:
-                var attempts = (int)Math.Min(int.MaxValue, _streakAttempts + 1);
-                EndStreak();
-                WebhookLog.Rejected(_logger, _options.Name, _logUrl, entries.Count, attempt.Status, attempt.ReasonPhrase, _stage);
-                var error = $"HTTP {attempt.Status} {attempt.ReasonPhrase} from {_logUrl}";
-                var fault = FaultClassifier.Default.Classify(new HttpRequestException(HttpRequestError.Unknown, error, null, (HttpStatusCode)attempt.Status)).Kind;
-                await DeadLetterAsync(entries, nameof(HttpRequestException), error, fault, attempts).ConfigureAwait(false);
+                await EachAloneAsync(entries, attempt, stop).ConfigureAwait(false);
                 break;
             case AttemptResult.TooLarge:
                 EndStreak();
@@ -179,6 +166,144 @@ internal sealed class WebhookSender
         }
     }
 
+    /// <summary>Builds the body of <paramref name="entries"/>; false when some were not valid JSON (those are dead-lettered, nothing is sent).</summary>
+    private async Task<bool> BuildAsync(IReadOnlyList<OutboxEntry> entries)
+    {
+        _invalid.Clear();
+        _body.Build(entries, _invalid);
+        if (_invalid.Count == 0) return true;
+        foreach (var entry in _invalid) WebhookLog.InvalidRecord(_logger, _options.Name, entry.Key, _stage);
+        await DeadLetterAsync([.. _invalid], "FormatException", "the queued record is not one JSON value", FaultKind.Bug, 0).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>Sends the body built last, retrying network faults, timeouts, 408, 429, 5xx and refusals of the endpoint.</summary>
+    private ValueTask<WebhookAttempt> SendAsync(int records, CancellationToken stop) =>
+        _pipeline.ExecuteAsync(static (state, ct) => state.Sender.SendOnceAsync(state.Count, ct), (Sender: this, Count: records), stop);
+
+    /// <summary>Sends one record alone; null when it is not valid JSON (then it is dead-lettered).</summary>
+    private async Task<WebhookAttempt?> SendAloneAsync(OutboxEntry entry, CancellationToken stop) =>
+        await BuildAsync([entry]).ConfigureAwait(false) ? await SendAsync(1, stop).ConfigureAwait(false) : null;
+
+    private async Task DeliveredAsync(IReadOnlyList<OutboxEntry> entries)
+    {
+        await _store.Outbox.DeleteAsync(_options.Name, [.. entries.Select(e => e.Id)], CancellationToken.None).ConfigureAwait(false);
+        Interlocked.Add(ref _sent, entries.Count);
+        Interlocked.Add(ref _pending, -entries.Count);
+        _refusedUpTo = 0;
+        EndStreak();
+    }
+
+    /// <summary>
+    /// A batch refused with a 4xx: which record the endpoint refuses is not said, so each goes alone, in order. A record
+    /// refused alone is dead only when the endpoint accepts another record (of the batch, or the next one queued); when it
+    /// accepts none, it is the endpoint that refuses records: nothing is dead-lettered and the queue waits with backoff.
+    /// </summary>
+    private async Task EachAloneAsync(IReadOnlyList<OutboxEntry> entries, WebhookAttempt first, CancellationToken stop)
+    {
+        var refused = new List<(OutboxEntry Entry, WebhookAttempt Attempt)>();
+        var accepted = false;
+        if (entries.Count == 1)
+        {
+            refused.Add((entries[0], first));
+        }
+        else
+        {
+            foreach (var entry in entries)
+            {
+                if (stop.IsCancellationRequested) return;
+                switch (await SendAloneAsync(entry, stop).ConfigureAwait(false))
+                {
+                    case null:
+                        break;
+                    case { Result: AttemptResult.Delivered }:
+                        await DeliveredAsync([entry]).ConfigureAwait(false);
+                        accepted = true;
+                        break;
+                    case { Result: AttemptResult.Rejected } attempt:
+                        refused.Add((entry, attempt));
+                        break;
+                    default:
+                        return; // stopping
+                }
+            }
+        }
+        if (refused.Count == 0) return;
+
+        var lastTried = refused[^1].Entry.Id;
+        if (!accepted)
+        {
+            // The endpoint refused everything: the next record in the queue tells whether it refuses records or only these.
+            var next = await _store.Outbox.PeekAfterAsync(_options.Name, lastTried, 1, stop).ConfigureAwait(false);
+            if (next.Count == 1)
+            {
+                switch (await SendAloneAsync(next[0], stop).ConfigureAwait(false))
+                {
+                    case { Result: AttemptResult.Delivered }:
+                        await DeliveredAsync(next).ConfigureAwait(false);
+                        accepted = true;
+                        break;
+                    case { Result: AttemptResult.Rejected }:
+                        lastTried = next[0].Id;
+                        break;
+                    case null:
+                        break;
+                    default:
+                        return; // stopping
+                }
+            }
+        }
+
+        if (!accepted)
+        {
+            _refusedUpTo = lastTried;
+            await RefusedEverythingAsync(refused[0].Attempt, refused.Count, stop).ConfigureAwait(false);
+            return;
+        }
+        var attempts = entries.Count > 1 ? 2 : 1;
+        foreach (var group in refused.GroupBy(r => (r.Attempt.Status, r.Attempt.ReasonPhrase)))
+        {
+            var (status, phrase) = group.Key;
+            WebhookLog.Rejected(_logger, _options.Name, _logUrl, group.Count(), entries.Count, status, phrase, _stage);
+            var error = $"HTTP {status} {phrase} from {_logUrl}";
+            var fault = FaultClassifier.Default.Classify(new HttpRequestException(HttpRequestError.Unknown, error, null, (HttpStatusCode)status)).Kind;
+            await DeadLetterAsync([.. group.Select(r => r.Entry)], nameof(HttpRequestException), error, fault, attempts).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// While the endpoint refuses every record: one record it has not refused yet (else the oldest) is sent alone; once it is
+    /// accepted, the queue goes on as usual (and records refused alone then go to dead letters).
+    /// </summary>
+    private async Task ProbeAsync(OutboxEntry oldest, CancellationToken stop)
+    {
+        var untried = await _store.Outbox.PeekAfterAsync(_options.Name, _refusedUpTo, 1, stop).ConfigureAwait(false);
+        var probe = untried.Count == 1 ? untried[0] : oldest;
+        switch (await SendAloneAsync(probe, stop).ConfigureAwait(false))
+        {
+            case { Result: AttemptResult.Delivered }:
+                await DeliveredAsync([probe]).ConfigureAwait(false);
+                break;
+            case { Result: AttemptResult.Rejected } attempt:
+                _refusedUpTo = Math.Max(_refusedUpTo, probe.Id);
+                await RefusedEverythingAsync(attempt, 1, stop).ConfigureAwait(false);
+                break;
+            default:
+                break; // not valid JSON (dead-lettered), or stopping
+        }
+    }
+
+    /// <summary>Counts a refusal of every record as a failed attempt and waits with capped exponential backoff.</summary>
+    private async Task RefusedEverythingAsync(WebhookAttempt attempt, int records, CancellationToken stop)
+    {
+        var delay = TimeSpan.FromTicks(Math.Min(_options.MaxDelay.Ticks, _options.BaseDelay.Ticks << (int)Math.Min(_streakAttempts, 20)));
+        var reason = $"HTTP {attempt.Status} {attempt.ReasonPhrase}".TrimEnd();
+        var fault = FaultClassifier.Default.Classify(new HttpRequestException(HttpRequestError.Unknown, reason, null, (HttpStatusCode)attempt.Status));
+        Failed(fault, reason, null, attempt, records, (int)Math.Min(int.MaxValue, _streakAttempts + 1), delay);
+        try { await Task.Delay(delay, _time, stop).ConfigureAwait(false); }
+        catch (OperationCanceledException) { }
+    }
+
     private async ValueTask<WebhookAttempt> SendOnceAsync(int records, CancellationToken stop)
     {
         using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
@@ -188,6 +313,7 @@ internal sealed class WebhookSender
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Content = content;
         if (_body.Signature() is { } signature) request.Headers.TryAddWithoutValidation("X-Tgwatch-Signature", signature);
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", _body.IdempotencyKey);
         if (_basicCredentials is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Basic", _basicCredentials);
         request.Headers.UserAgent.Add(new ProductInfoHeaderValue("tgwatch", null));
 
@@ -202,30 +328,55 @@ internal sealed class WebhookSender
     {
         if (_stop.IsCancellationRequested) return false;
         if (outcome.Exception is { } e) return FaultClassifier.Default.Classify(e, _stop).Kind != FaultKind.Cancelled;
-        return outcome.Result.Result == AttemptResult.Retry;
+        return outcome.Result.Result is AttemptResult.Retry or AttemptResult.Refused;
     }
 
     private void OnFailedAttempt(Outcome<WebhookAttempt> outcome, int attemptNumber, TimeSpan delay)
     {
-        Interlocked.Increment(ref _failedAttempts);
         var (fault, reason) = Describe(outcome);
+        Failed(fault, reason, outcome.Exception, outcome.Exception is null ? outcome.Result : null, 0, attemptNumber + 1, delay);
+    }
+
+    /// <summary>
+    /// Counts a failed attempt and logs it: the first failure of a streak once (a refusal of the endpoint once more, as an
+    /// error, when the streak turns into one), then a reminder every <see cref="WebhookSinkOptions.FailureReminder"/>.
+    /// </summary>
+    /// <param name="fault">What kind of failure it was.</param>
+    /// <param name="reason">A short reason that names no address.</param>
+    /// <param name="exception">The exception, when the attempt threw.</param>
+    /// <param name="answer">The endpoint's answer, when it gave one.</param>
+    /// <param name="refusedRecords">More than zero when the endpoint refused that many records, each sent alone.</param>
+    /// <param name="attemptNumber">The attempt's number in its retry loop, from 1.</param>
+    /// <param name="delay">The wait before the next attempt.</param>
+    private void Failed(Fault fault, string reason, Exception? exception, WebhookAttempt? answer, int refusedRecords, int attemptNumber, TimeSpan delay)
+    {
+        Interlocked.Increment(ref _failedAttempts);
         var now = _time.GetTimestamp();
         var attempts = ++_streakAttempts;
-        if (!_failing)
+        var refusal = answer is { } a && (a.Result == AttemptResult.Refused || refusedRecords > 0);
+        if (!_failing || (refusal && !_refusalLogged))
         {
+            if (!_failing) _streakStart = _lastReminder = now;
             _failing = true;
-            _streakStart = _lastReminder = now;
-            var level = fault.Kind is FaultKind.Network or FaultKind.Timeout or FaultKind.RateLimited ? LogLevel.Warning : LogLevel.Error;
-            // A failure nobody expects (a bug, a local resource) comes with its stack trace.
-            var exception = level == LogLevel.Error ? outcome.Exception : null;
-            WebhookLog.DeliveryFailing(_logger, level, _options.Name, _logUrl, fault.Kind, reason, Counters.Pending, exception);
+            if (refusal)
+            {
+                _refusalLogged = true;
+                if (refusedRecords > 0) WebhookLog.RefusesEveryRecord(_logger, _options.Name, _logUrl, answer!.Value.Status, answer.Value.ReasonPhrase, refusedRecords, Counters.Pending);
+                else WebhookLog.EndpointRefuses(_logger, _options.Name, _logUrl, answer!.Value.Status, answer.Value.ReasonPhrase, Counters.Pending);
+            }
+            else
+            {
+                var level = fault.Kind is FaultKind.Network or FaultKind.Timeout or FaultKind.RateLimited ? LogLevel.Warning : LogLevel.Error;
+                // A failure nobody expects (a bug, a local resource) comes with its stack trace.
+                WebhookLog.DeliveryFailing(_logger, level, _options.Name, _logUrl, fault.Kind, reason, Counters.Pending, level == LogLevel.Error ? exception : null);
+            }
         }
         else if (_time.GetElapsedTime(_lastReminder, now) >= _options.FailureReminder)
         {
             _lastReminder = now;
             WebhookLog.StillFailing(_logger, _options.Name, _logUrl, attempts, _time.GetElapsedTime(_streakStart, now), fault.Kind, reason, Counters.Pending);
         }
-        WebhookLog.AttemptFailed(_logger, _options.Name, attemptNumber + 1, fault.Kind, reason, delay);
+        WebhookLog.AttemptFailed(_logger, _options.Name, attemptNumber, fault.Kind, reason, delay);
     }
 
     private void EndStreak()
@@ -233,6 +384,7 @@ internal sealed class WebhookSender
         if (_failing)
             WebhookLog.Recovered(_logger, _options.Name, _logUrl, _streakAttempts, _time.GetElapsedTime(_streakStart));
         _failing = false;
+        _refusalLogged = false;
         _streakAttempts = 0;
     }
 
@@ -250,7 +402,8 @@ internal sealed class WebhookSender
         if (e is HttpRequestException { HttpRequestError: not HttpRequestError.Unknown } http) text.Append(' ').Append(http.HttpRequestError);
         for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
             if (inner is SocketException socket) { text.Append(" (").Append(socket.SocketErrorCode).Append(')'); break; }
-        if (fault.Kind == FaultKind.Timeout && e is OperationCanceledException) text.Append(" after ").Append(_options.RequestTimeout);
+        if (fault.Kind == FaultKind.Timeout && e is OperationCanceledException)
+            text.Append(" after ").Append(Noise.Duration.Format(_options.RequestTimeout)).Append(" (the request timeout; the batch goes again)");
         return (fault, text.ToString());
     }
 

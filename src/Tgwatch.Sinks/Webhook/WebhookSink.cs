@@ -11,9 +11,10 @@ namespace Tgwatch.Sinks.Webhook;
 /// <c>application/json</c>, signed with <c>X-Tgwatch-Signature: sha256=…</c> when a secret is set).
 /// <see cref="WriteAsync"/> only puts the batch into the state store's outbox (durable, idempotent on the
 /// key): that is its commit. A background sender delivers the outbox in order, retrying failures forever with
-/// capped backoff, so a dead endpoint delays messages but never loses them; records the endpoint rejects
-/// for good (4xx other than 408 and 429) go to dead letters with stage <c>sink:NAME</c>. Receivers should
-/// deduplicate on <c>keys</c>: a batch whose answer was lost is sent again.
+/// capped backoff, so a dead endpoint delays messages but never loses them, nor does one that refuses every
+/// record (401, 403, 404, 405, 407, or a 4xx to each record alone); a record the endpoint refuses alone while
+/// accepting others goes to dead letters with stage <c>sink:NAME</c>. Delivery is at least once: receivers
+/// deduplicate on <c>keys</c> or the <c>Idempotency-Key</c> header, since a batch whose answer was lost or late is sent again.
 /// </summary>
 public sealed class WebhookSink : IMessageSink
 {

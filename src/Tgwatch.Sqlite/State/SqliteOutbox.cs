@@ -11,7 +11,7 @@ namespace Tgwatch.Sqlite.State;
 internal sealed class SqliteOutbox(ConnectionGate gate, TimeProvider time) : IOutbox
 {
     private const string Insert = "INSERT INTO outbox (sink, key, payload, enqueued_at) VALUES (@sink, @key, @payload, @at)";
-    private const string Peek = "SELECT id, key, payload FROM outbox WHERE sink = @sink ORDER BY id LIMIT @max";
+    private const string Peek = "SELECT id, key, payload FROM outbox WHERE sink = @sink AND id > @after ORDER BY id LIMIT @max";
 
     public ValueTask<int> EnqueueAsync(string sink, IReadOnlyList<OutboxItem> items, CancellationToken ct) =>
         AddAsync(sink, items, requeue: false, ct);
@@ -65,16 +65,19 @@ internal sealed class SqliteOutbox(ConnectionGate gate, TimeProvider time) : IOu
         }
     }
 
-    public async ValueTask<IReadOnlyList<OutboxEntry>> PeekAsync(string sink, int max, CancellationToken ct)
+    public ValueTask<IReadOnlyList<OutboxEntry>> PeekAsync(string sink, int max, CancellationToken ct) => PeekAfterAsync(sink, 0, max, ct);
+
+    public async ValueTask<IReadOnlyList<OutboxEntry>> PeekAfterAsync(string sink, long afterId, int max, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(sink);
         ArgumentOutOfRangeException.ThrowIfNegative(max);
         var entries = new List<OutboxEntry>();
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
-            var command = gate.Command(Peek, null, "@sink", "@max");
+            var command = gate.Command(Peek, null, "@sink", "@after", "@max");
             command.Parameters[0].Value = sink;
-            command.Parameters[1].Value = max;
+            command.Parameters[1].Value = afterId;
+            command.Parameters[2].Value = max;
             using var r = command.ExecuteReader();
             while (r.Read()) entries.Add(new OutboxEntry(r.GetInt64(0), r.GetString(1), (byte[])r.GetValue(2)));
         }
@@ -108,6 +111,67 @@ internal sealed class SqliteOutbox(ConnectionGate gate, TimeProvider time) : IOu
             var command = gate.Command("SELECT count(*) FROM outbox WHERE sink = @sink", null, "@sink");
             command.Parameters[0].Value = sink;
             return (long)command.ExecuteScalar()!;
+        }
+    }
+
+    public async ValueTask<IReadOnlyDictionary<string, long>> WaitingAsync(CancellationToken ct)
+    {
+        var waiting = new Dictionary<string, long>(StringComparer.Ordinal);
+        using (await gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            using var r = gate.Command("SELECT sink, count(*) FROM outbox GROUP BY sink ORDER BY sink", null).ExecuteReader();
+            while (r.Read()) waiting[r.GetString(0)] = r.GetInt64(1);
+        }
+        return waiting;
+    }
+
+    public async ValueTask<OutboxMove> MoveAsync(string from, string to, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        if (from == to) return new OutboxMove(0, 0);
+        var at = UnixMs.Of(time.GetUtcNow());
+        using (await gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            using var transaction = gate.BeginWrite();
+            var entries = new List<(long Id, string Key)>();
+            var list = gate.Command("SELECT id, key FROM outbox WHERE sink = @sink ORDER BY id", transaction, "@sink");
+            list.Parameters[0].Value = from;
+            using (var r = list.ExecuteReader())
+                while (r.Read()) entries.Add((r.GetInt64(0), r.GetString(1)));
+            var record = gate.Command(SqliteSinkLedger.RecordKey, transaction, "@sink", "@key", "@at");
+            record.Parameters[0].Value = to;
+            record.Parameters[2].Value = at;
+            var move = gate.Command("UPDATE outbox SET sink = @to WHERE id = @id", transaction, "@to", "@id");
+            move.Parameters[0].Value = to;
+            var delete = gate.Command("DELETE FROM outbox WHERE id = @id", transaction, "@id");
+            long moved = 0, already = 0;
+            foreach (var (id, key) in entries)
+            {
+                record.Parameters[1].Value = key;
+                var firstTime = record.ExecuteNonQuery() != 0;
+                if (firstTime) moved++;
+                else already++; // the new sink had this key: not sent twice
+                var command = firstTime ? move : delete;
+                command.Parameters[^1].Value = id;
+                command.ExecuteNonQuery();
+            }
+            transaction.Commit();
+            return new OutboxMove(moved, already);
+        }
+    }
+
+    public async ValueTask<long> DropAsync(string sink, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        using (await gate.EnterAsync(ct).ConfigureAwait(false))
+        {
+            using var transaction = gate.BeginWrite();
+            var drop = gate.Command("DELETE FROM outbox WHERE sink = @sink", transaction, "@sink");
+            drop.Parameters[0].Value = sink;
+            var dropped = drop.ExecuteNonQuery();
+            transaction.Commit();
+            return dropped;
         }
     }
 }

@@ -91,7 +91,7 @@ public sealed class WebhookSinkTests : IDisposable
     [Fact]
     public async Task Send_503ThenSuccess_DeliveredOnceOutboxEmpty()
     {
-        await using var server = WebhookServer.Start(r => r.Index < 2 ? new Answer(503) : Answer.Ok);
+        await using var server = WebhookServer.Start(r => r.Index < 2 ? new WebhookAnswer(503) : WebhookAnswer.Ok);
         var batch = SomeMessage.Batch(1, 3);
         await using var sink = await StartAsync(Fast(server.Url));
 
@@ -107,10 +107,38 @@ public sealed class WebhookSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task Send_TheSameBatchAgain_CarriesTheSameIdempotencyKey_AnotherBatchAnother()
+    {
+        // An endpoint slower than the request timeout: the first answer comes too late, so the batch goes again.
+        await using var server = WebhookServer.Start(r => r.Index == 0 ? WebhookAnswer.Ok with { Delay = TimeSpan.FromSeconds(1) } : WebhookAnswer.Ok);
+        var first = SomeMessage.Batch(1, 3);
+        var second = SomeMessage.Batch(4, 2);
+        await using (var sink = await StartAsync(Fast(server.Url) with { RequestTimeout = TimeSpan.FromMilliseconds(300) }))
+        {
+            await sink.WriteAsync(first, CancellationToken.None);
+            await Eventually.TrueAsync(() => sink.Counters.Sent == 3, "the first batch sent");
+            await sink.WriteAsync(second, CancellationToken.None);
+            await Eventually.TrueAsync(() => sink.Counters.Sent == 5, "the second batch sent");
+        }
+
+        var requests = server.Requests;
+        Assert.Equal(3, requests.Count);
+        Assert.Equal(KeysOf(first), requests[0].Keys);
+        Assert.Equal(KeysOf(first), requests[1].Keys);
+        Assert.Equal(KeysOf(second), requests[2].Keys);
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(string.Concat(KeysOf(first).Select(k => k + "\n")))));
+        Assert.Equal(expected, requests[0].IdempotencyKey);
+        Assert.Equal(expected, requests[1].IdempotencyKey);
+        Assert.NotEqual(expected, requests[2].IdempotencyKey);
+        Assert.Matches("^[0-9a-f]{64}$", requests[2].IdempotencyKey);
+        Assert.Contains("Timeout", Assert.Single(_logs.WithId(3201)).Message);
+    }
+
+    [Fact]
     public async Task Send_429WithRetryAfter_WaitsWhatTheServerAsks()
     {
         var time = new FakeTimeProvider(SomeMessage.Date);
-        await using var server = WebhookServer.Start(r => r.Index == 0 ? new Answer(429, "120") : Answer.Ok);
+        await using var server = WebhookServer.Start(r => r.Index == 0 ? new WebhookAnswer(429, "120") : WebhookAnswer.Ok);
         var options = Fast(server.Url) with { MaxDelay = TimeSpan.FromSeconds(30), BaseDelay = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromHours(1) };
         await using var sink = await StartAsync(options, time);
 
@@ -163,7 +191,7 @@ public sealed class WebhookSinkTests : IDisposable
     public async Task Send_400_DeadLettersThatBatchAndDeliversTheOthers()
     {
         var poison = SomeMessage.New(666, "poison");
-        await using var server = WebhookServer.Start(r => r.Keys.Contains(poison.Key) ? new Answer(400) : Answer.Ok);
+        await using var server = WebhookServer.Start(r => r.Keys.Contains(poison.Key) ? new WebhookAnswer(400) : WebhookAnswer.Ok);
         var before = SomeMessage.Batch(1, 2);
         var after = SomeMessage.Batch(3, 2);
         await using var sink = await StartAsync(Fast(server.Url) with { BatchSize = 1 });
@@ -188,7 +216,7 @@ public sealed class WebhookSinkTests : IDisposable
     public async Task Send_400ToABatch_DeadLettersOnlyTheRecordTheEndpointRejects_AndDeliversItsNeighboursInOrder()
     {
         var poison = SomeMessage.New(666, "poison");
-        await using var server = WebhookServer.Start(r => r.Keys.Contains(poison.Key) ? new Answer(400) : Answer.Ok);
+        await using var server = WebhookServer.Start(r => r.Keys.Contains(poison.Key) ? new WebhookAnswer(400) : WebhookAnswer.Ok);
         var before = SomeMessage.Batch(1, 2);
         var after = SomeMessage.Batch(3, 2);
         await using var sink = await StartAsync(Fast(server.Url)); // one request can carry them all
@@ -202,13 +230,107 @@ public sealed class WebhookSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task Send_403ToEverything_IsTheEndpoint_NothingDeadLettered_OneErrorLine_AllDeliveredOnceItAccepts()
+    {
+        var accept = false;
+        await using var server = WebhookServer.Start(_ => Volatile.Read(ref accept) ? WebhookAnswer.Ok : new WebhookAnswer(403));
+        var batch = SomeMessage.Batch(1, 12);
+        await using var sink = await StartAsync(Fast(server.Url) with { BatchSize = 5 });
+
+        await sink.WriteAsync(batch, CancellationToken.None);
+        await Eventually.TrueAsync(() => sink.Counters.FailedAttempts >= 6, "six failed attempts");
+
+        Assert.Equal(0, sink.Counters.DeadLettered);
+        Assert.Empty(_store.Snapshot().DeadLetters);
+        Assert.Equal(12, Waiting);
+        Assert.True(sink.Counters.Failing);
+        var error = Assert.Single(_logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Equal(3210, error.EventId.Id);
+        Assert.Contains("HTTP 403", error.Message);
+        Assert.Contains("nothing goes to dead letters", error.Message);
+
+        Volatile.Write(ref accept, true);
+        await Eventually.TrueAsync(() => sink.Counters.Sent == 12, "twelve sent");
+        Assert.Equal(KeysOf(batch), server.DeliveredKeys);
+        Assert.Single(_logs.WithId(3203));
+        Assert.Empty(_logs.WithId(3204));
+    }
+
+    [Fact]
+    public async Task Send_400ToEveryRecord_IsTheEndpoint_NothingDeadLettered_NotSentOneByOneAgainAndAgain()
+    {
+        var accept = false;
+        await using var server = WebhookServer.Start(_ => Volatile.Read(ref accept) ? WebhookAnswer.Ok : new WebhookAnswer(400));
+        var batch = SomeMessage.Batch(1, 10);
+        await using var sink = await StartAsync(Fast(server.Url));
+
+        await sink.WriteAsync(batch, CancellationToken.None);
+        await Eventually.TrueAsync(() => sink.Counters.FailedAttempts >= 5, "five failed attempts");
+
+        Assert.Equal(0, sink.Counters.DeadLettered);
+        Assert.Equal(10, Waiting);
+        var error = Assert.Single(_logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Equal(3211, error.EventId.Id);
+        Assert.Contains("HTTP 400", error.Message);
+        Assert.Contains("10 records", error.Message);
+        // The batch, each record alone once, then one record per attempt while everything is refused.
+        var failed = sink.Counters.FailedAttempts;
+        Assert.InRange(server.Requests.Count, 11 + failed - 1, 11 + failed + 1);
+
+        Volatile.Write(ref accept, true);
+        await Eventually.TrueAsync(() => sink.Counters.Sent == 10, "ten sent");
+        Assert.Equal(KeysOf(batch), server.DeliveredKeys);
+        Assert.Empty(_store.Snapshot().DeadLetters);
+    }
+
+    [Fact]
+    public async Task Send_400ToSomeRecordsOfABatch_DeadLettersThem_WithOneLineAndTheCount()
+    {
+        var batch = SomeMessage.Batch(1, 10);
+        var poison = new HashSet<string>([batch[2].Key, batch[5].Key, batch[6].Key]);
+        await using var server = WebhookServer.Start(r => r.Keys.Any(poison.Contains) ? new WebhookAnswer(400) : WebhookAnswer.Ok);
+        await using var sink = await StartAsync(Fast(server.Url));
+
+        await sink.WriteAsync(batch, CancellationToken.None);
+        await Eventually.TrueAsync(() => sink.Counters.Sent + sink.Counters.DeadLettered == 10, "every record sent or dead");
+
+        Assert.Equal(KeysOf(batch.Where(m => !poison.Contains(m.Key))), server.DeliveredKeys);
+        Assert.Equal(poison.Order(), _store.Snapshot().DeadLetters.Select(l => l.Letter.Key).Order());
+        var line = Assert.Single(_logs.WithId(3204));
+        Assert.Contains("refused 3 of 10 records", line.Message);
+        Assert.Single(_logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Equal(0, sink.Counters.FailedAttempts);
+    }
+
+    [Fact]
+    public async Task Send_ALoneRecordRefused_WaitsForTheNextRecord_ThenOnlyItIsDeadLettered()
+    {
+        var poison = SomeMessage.New(666, "poison");
+        await using var server = WebhookServer.Start(r => r.Keys.Contains(poison.Key) ? new WebhookAnswer(422) : WebhookAnswer.Ok);
+        await using var sink = await StartAsync(Fast(server.Url));
+
+        await sink.WriteAsync([poison], CancellationToken.None);
+        await Eventually.TrueAsync(() => sink.Counters.FailedAttempts >= 2, "two failed attempts");
+        Assert.Equal(0, sink.Counters.DeadLettered);
+        var next = SomeMessage.Batch(1, 2);
+        await sink.WriteAsync(next, CancellationToken.None);
+        await Eventually.TrueAsync(() => sink.Counters.Sent == 2 && sink.Counters.DeadLettered == 1, "two sent, one dead");
+
+        Assert.Equal(KeysOf(next), server.DeliveredKeys);
+        Assert.Equal(poison.Key, Assert.Single(_store.Snapshot().DeadLetters).Letter.Key);
+        Assert.Single(_logs.WithId(3211));
+        Assert.Single(_logs.WithId(3204));
+        Assert.Equal(0, Waiting);
+    }
+
+    [Fact]
     public async Task ADeadLetterReplayed_IsSentAgain_AlthoughTheOutboxHadItsKey()
     {
         var poison = SomeMessage.New(666, "poison");
         var accept = false;
-        await using var server = WebhookServer.Start(r => r.Keys.Contains(poison.Key) && !Volatile.Read(ref accept) ? new Answer(400) : Answer.Ok);
+        await using var server = WebhookServer.Start(r => r.Keys.Contains(poison.Key) && !Volatile.Read(ref accept) ? new WebhookAnswer(400) : WebhookAnswer.Ok);
         await using var sink = await StartAsync(Fast(server.Url) with { BatchSize = 1 });
-        await sink.WriteAsync([poison], CancellationToken.None);
+        await sink.WriteAsync([poison, SomeMessage.New(1, "fine")], CancellationToken.None);
         await Eventually.TrueAsync(() => sink.Counters.DeadLettered == 1, "one dead letter");
 
         await sink.WriteAsync([poison], CancellationToken.None); // an ordinary write of the same key: refused
@@ -216,15 +338,15 @@ public sealed class WebhookSinkTests : IDisposable
         var report = await new Tgwatch.Pipeline.DeadLetterReplayer(_store, [sink], []).ReplayAsync(null, CancellationToken.None);
 
         Assert.Equal(1, report.Replayed);
-        await Eventually.TrueAsync(() => sink.Counters.Sent == 1, "the replayed record sent");
-        Assert.Equal([poison.Key], server.DeliveredKeys);
+        await Eventually.TrueAsync(() => sink.Counters.Sent == 2, "the replayed record sent");
+        Assert.Equal([SomeMessage.New(1, "fine").Key, poison.Key], server.DeliveredKeys);
         Assert.Empty(_store.Snapshot().DeadLetters);
     }
 
     [Fact]
     public async Task Send_413_SendsFewerPerRequestWithoutLosingAny()
     {
-        await using var server = WebhookServer.Start(r => r.Keys.Count > 2 ? new Answer(413) : Answer.Ok);
+        await using var server = WebhookServer.Start(r => r.Keys.Count > 2 ? new WebhookAnswer(413) : WebhookAnswer.Ok);
         var batch = SomeMessage.Batch(1, 7);
         await using var sink = await StartAsync(Fast(server.Url) with { BatchSize = 8 });
 
@@ -278,13 +400,14 @@ public sealed class WebhookSinkTests : IDisposable
     [Fact]
     public async Task Logs_NeverShowUserInfoOrQueryOfTheUrl()
     {
-        await using var server = WebhookServer.Start(r => r.Index switch { 0 => new Answer(503), 1 => new Answer(500), _ => new Answer(401) });
+        await using var server = WebhookServer.Start(r => r.Index switch { 0 => new WebhookAnswer(503), 1 => new WebhookAnswer(500), _ => new WebhookAnswer(401) });
         var url = new Uri($"http://hookuser:pa55word@127.0.0.1:{server.Port}/hook/path?token=s3cr3t-token#frag");
         await using (var sink = await StartAsync(Fast(url)))
         {
             await sink.WriteAsync(SomeMessage.Batch(1, 1), CancellationToken.None);
-            await Eventually.TrueAsync(() => sink.Counters.DeadLettered == 1, "one dead letter");
+            await Eventually.TrueAsync(() => sink.Counters.FailedAttempts >= 5, "five failed attempts");
         }
+        Assert.Contains("HTTP 401", Assert.Single(_logs.WithId(3210)).Message);
         var closed = new Uri($"http://hookuser:pa55word@127.0.0.1:{WebhookServer.FreePort()}/x?token=s3cr3t-token");
         await using (var sink = await StartAsync(Fast(closed) with { Name = "down" }))
         {

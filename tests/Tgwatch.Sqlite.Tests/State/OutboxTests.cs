@@ -86,4 +86,49 @@ public sealed class OutboxTests
         await o.EnqueueAsync("webhook", [Item("b")], default);
         Assert.True((await o.PeekAsync("webhook", 1, default))[0].Id > a);
     }
+
+    [Fact]
+    public async Task PeekAfter_SkipsTheEntriesUpToTheId()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var o = t.Store.Outbox;
+        await o.EnqueueAsync("webhook", [Item("a"), Item("b"), Item("c")], default);
+        var all = await o.PeekAsync("webhook", 10, default);
+
+        Assert.Equal(["b", "c"], (await o.PeekAfterAsync("webhook", all[0].Id, 10, default)).Select(e => e.Key));
+        Assert.Equal(["c"], (await o.PeekAfterAsync("webhook", all[1].Id, 1, default)).Select(e => e.Key));
+        Assert.Empty(await o.PeekAfterAsync("webhook", all[2].Id, 10, default));
+    }
+
+    [Fact]
+    public async Task Move_HandsTheQueueToTheNewSinkInOrder_DroppingKeysItHadAlready()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var o = t.Store.Outbox;
+        await o.EnqueueAsync("old", [Item("a"), Item("b")], default);
+        await o.EnqueueAsync("new", [Item("b"), Item("x")], default); // "b" reached the new one already
+        await o.EnqueueAsync("old", [Item("c")], default);
+        var sent = await o.PeekAsync("new", 1, default);
+        await o.DeleteAsync("new", [sent[0].Id], default);
+
+        Assert.Equal(new OutboxMove(2, 1), await o.MoveAsync("old", "new", default));
+        Assert.Equal(["a", "x", "c"], (await o.PeekAsync("new", 10, default)).Select(e => e.Key));
+        Assert.Equal(0, await o.CountAsync("old", default));
+        Assert.Equal(0, await o.EnqueueAsync("new", [Item("a"), Item("c")], default));
+        Assert.Equal(new Dictionary<string, long> { ["new"] = 3 }, await o.WaitingAsync(default));
+        Assert.Equal(new OutboxMove(0, 0), await o.MoveAsync("old", "new", default));
+    }
+
+    [Fact]
+    public async Task Drop_DeletesTheSinksQueueOnly()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var o = t.Store.Outbox;
+        await o.EnqueueAsync("old", [Item("a"), Item("b")], default);
+        await o.EnqueueAsync("new", [Item("a")], default);
+
+        Assert.Equal(2, await o.DropAsync("old", default));
+        Assert.Equal(0, await o.DropAsync("old", default));
+        Assert.Equal(new Dictionary<string, long> { ["new"] = 1 }, await o.WaitingAsync(default));
+    }
 }

@@ -5,10 +5,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace Tgwatch.Sinks.Tests.Webhook;
+namespace Tgwatch.TestKit;
 
-/// <summary>One request the server received.</summary>
-internal sealed record Received(int Index, byte[] Body, string? ContentType, string? Signature, string? Authorization, string PathAndQuery, int Status)
+/// <summary>One request a <see cref="WebhookServer"/> received, and the status it answered.</summary>
+public sealed record WebhookRequest(int Index, byte[] Body, string? ContentType, string? Signature, string? Authorization, string PathAndQuery, int Status, string? IdempotencyKey = null)
 {
     public IReadOnlyList<string> Keys => Parse().Keys;
 
@@ -26,21 +26,21 @@ internal sealed record Received(int Index, byte[] Body, string? ContentType, str
         Signature == "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Body));
 }
 
-/// <summary>An answer the test scripts.</summary>
-internal sealed record Answer(int Status, string? RetryAfter = null)
+/// <summary>An answer the test scripts: a status, a <c>Retry-After</c>, and how long to take before answering.</summary>
+public sealed record WebhookAnswer(int Status, string? RetryAfter = null, TimeSpan Delay = default)
 {
-    public static Answer Ok { get; } = new(200);
+    public static WebhookAnswer Ok { get; } = new(200);
 }
 
 /// <summary>An HTTP endpoint on 127.0.0.1 (HttpListener) that records every request and answers as the test says.</summary>
-internal sealed class WebhookServer : IAsyncDisposable
+public sealed class WebhookServer : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
-    private readonly ConcurrentQueue<Received> _requests = new();
+    private readonly ConcurrentQueue<WebhookRequest> _requests = new();
     private readonly Task _loop;
     private int _count;
 
-    private WebhookServer(int port, Func<Received, Answer> answer)
+    private WebhookServer(int port, Func<WebhookRequest, WebhookAnswer> answer)
     {
         Port = port;
         _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
@@ -52,15 +52,15 @@ internal sealed class WebhookServer : IAsyncDisposable
 
     public Uri Url => new($"http://127.0.0.1:{Port}/hook");
 
-    public IReadOnlyList<Received> Requests => [.. _requests];
+    public IReadOnlyList<WebhookRequest> Requests => [.. _requests];
 
     /// <summary>Requests answered 2xx.</summary>
-    public IReadOnlyList<Received> Delivered => [.. _requests.Where(r => r.Status is >= 200 and < 300)];
+    public IReadOnlyList<WebhookRequest> Delivered => [.. _requests.Where(r => r.Status is >= 200 and < 300)];
 
     public IReadOnlyList<string> DeliveredKeys => [.. Delivered.SelectMany(r => r.Keys)];
 
-    public static WebhookServer Start(Func<Received, Answer>? answer = null, int port = 0) =>
-        new(port == 0 ? FreePort() : port, answer ?? (_ => Answer.Ok));
+    public static WebhookServer Start(Func<WebhookRequest, WebhookAnswer>? answer = null, int port = 0) =>
+        new(port == 0 ? FreePort() : port, answer ?? (_ => WebhookAnswer.Ok));
 
     /// <summary>
     /// A loopback port nobody listens on (bound, then released), for a server started later on it. Taken below
@@ -87,7 +87,7 @@ internal sealed class WebhookServer : IAsyncDisposable
         }
     }
 
-    private async Task LoopAsync(Func<Received, Answer> answer)
+    private async Task LoopAsync(Func<WebhookRequest, WebhookAnswer> answer)
     {
         while (_listener.IsListening)
         {
@@ -98,19 +98,39 @@ internal sealed class WebhookServer : IAsyncDisposable
             {
                 using var body = new MemoryStream();
                 await context.Request.InputStream.CopyToAsync(body);
-                var request = new Received(Interlocked.Increment(ref _count) - 1, body.ToArray(), context.Request.ContentType,
-                    context.Request.Headers["X-Tgwatch-Signature"], context.Request.Headers["Authorization"], context.Request.Url!.PathAndQuery, 0);
+                var request = new WebhookRequest(Interlocked.Increment(ref _count) - 1, body.ToArray(), context.Request.ContentType,
+                    context.Request.Headers["X-Tgwatch-Signature"], context.Request.Headers["Authorization"], context.Request.Url!.PathAndQuery, 0,
+                    context.Request.Headers["Idempotency-Key"]);
                 var reply = answer(request);
                 _requests.Enqueue(request with { Status = reply.Status });
-                context.Response.StatusCode = reply.Status;
-                if (reply.RetryAfter is not null) context.Response.Headers["Retry-After"] = reply.RetryAfter;
-                context.Response.ContentLength64 = 0;
-                context.Response.Close();
+                if (reply.Delay > TimeSpan.Zero) _ = AnswerLaterAsync(context, reply); // the next request is taken meanwhile
+                else Answer(context, reply);
             }
             catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
             {
             }
         }
+    }
+
+    /// <summary>A slow endpoint, as the test scripts it: the answer really takes this long.</summary>
+    private static async Task AnswerLaterAsync(HttpListenerContext context, WebhookAnswer reply)
+    {
+        await Task.Delay(reply.Delay);
+        try
+        {
+            Answer(context, reply);
+        }
+        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+        }
+    }
+
+    private static void Answer(HttpListenerContext context, WebhookAnswer reply)
+    {
+        context.Response.StatusCode = reply.Status;
+        if (reply.RetryAfter is not null) context.Response.Headers["Retry-After"] = reply.RetryAfter;
+        context.Response.ContentLength64 = 0;
+        context.Response.Close();
     }
 
     public async ValueTask DisposeAsync()

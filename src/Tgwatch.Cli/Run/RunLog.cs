@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tgwatch.Cli.Run;
+
+/// <summary>The run command's log events (ids 8000–8099). Webhooks are named by their safe names only (no path, query or user info).</summary>
+internal static partial class RunLog
+{
+    [LoggerMessage(8001, LogLevel.Information, "Stopped: {Received} received, {Written} written, {Duplicates} duplicates skipped, {DeadLetters} dead letters")]
+    public static partial void Stopped(ILogger logger, long received, long written, long duplicates, long deadLetters);
+
+    [LoggerMessage(8002, LogLevel.Warning, "{Count} records wait for {Old}, a webhook this run does not send to (its address changed?); send them to the new one with: tgwatch outbox move --from '{Old}' --to {To}, or drop them with: tgwatch outbox drop --from '{Old}'")]
+    public static partial void OldOutbox(ILogger logger, long count, string old, string to);
+}
