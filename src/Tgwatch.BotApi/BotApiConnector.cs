@@ -53,6 +53,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     private bool _conflictReported;
     private bool _rateLimitReported;
     private bool _unexpectedReported;
+    private bool _tooLargeReported;
 
     /// <summary>The longest a rate limit is waited out before asking again, whatever <c>retry_after</c> said.</summary>
     internal static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
@@ -136,13 +137,16 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                     batch = await PollAsync(withOffset ? IdOf(committedAtSend) + 1 : null, oneAtATime ? 1 : _options.Limit, ct).ConfigureAwait(false);
                     if (withOffset) confirmed = committedAtSend;
                     if (batch.Length > 0) updatesCameAt = _time.GetUtcNow();
+                    if (!oneAtATime) _tooLargeReported = false;
                     oneAtATime = false;
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested && TooLarge(e) is { } large)
                 {
                     if (!oneAtATime && _options.Limit > 1)
                     {
-                        BotApiLog.AnswerTooLarge(_logger, large.MaxBytes);
+                        // Once until a whole answer can be read again.
+                        if (!_tooLargeReported) BotApiLog.AnswerTooLarge(_logger, large.MaxBytes);
+                        _tooLargeReported = true;
                         oneAtATime = true;
                         continue;
                     }
@@ -150,7 +154,6 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                     if (large.FirstUpdateId is not { } id) wait = OnFailure(e, ++failures);
                     else
                     {
-                        BotApiLog.UpdateTooLarge(_logger, id, large.MaxBytes);
                         tooLarge = id;
                         oneAtATime = false;
                         batch = [];
@@ -171,6 +174,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                 var fresh = 0;
                 if (tooLarge is { } skippedId && Place(skippedId, delivered, idRestartPossible) is { } skippedAt)
                 {
+                    BotApiLog.UpdateTooLarge(_logger, skippedId, _options.MaxAnswerBytes);
                     Interlocked.Increment(ref _malformed);
                     delivered = skippedAt;
                     fresh++;
