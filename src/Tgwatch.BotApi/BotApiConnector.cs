@@ -53,6 +53,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     private bool _conflictReported;
     private bool _rateLimitReported;
     private bool _unexpectedReported;
+    private bool _tooLargeReported;
 
     /// <summary>The longest a rate limit is waited out before asking again, whatever <c>retry_after</c> said.</summary>
     internal static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
@@ -66,7 +67,9 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
         _ownsHttp = http is null;
-        _http = http ?? new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30), ConnectTimeout = TimeSpan.FromSeconds(15) });
+        _http = http ?? new HttpClient(new AnswerCapHandler(
+            new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30), ConnectTimeout = TimeSpan.FromSeconds(15) },
+            _options.MaxAnswerBytes));
         // Our own deadline (poll timeout + margin) decides when a request has taken too long.
         _http.Timeout = Timeout.InfiniteTimeSpan;
         var clientOptions = new TelegramBotClientOptions(options.Token, options.ApiUrl.GetLeftPart(UriPartial.Authority))
@@ -115,6 +118,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
             var confirmed = long.MinValue;
             var updatesCameAt = _options.LastCommittedAt ?? _time.GetUtcNow();
             var failures = 0;
+            var oneAtATime = false; // an answer was too long: one update per answer until it is past
             while (!ct.IsCancellationRequested)
             {
                 var started = _time.GetTimestamp();
@@ -127,11 +131,33 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                 var idRestartPossible = delivered == committedAtSend && (confirmed == committedAtSend || confirmed == long.MinValue)
                     && _time.GetUtcNow() - updatesCameAt >= _options.IdleWithoutOffset;
                 var withOffset = !idRestartPossible && EpochOf(committedAtSend) == EpochOf(delivered);
+                long? tooLarge = null;
                 try
                 {
-                    batch = await PollAsync(withOffset ? IdOf(committedAtSend) + 1 : null, ct).ConfigureAwait(false);
+                    batch = await PollAsync(withOffset ? IdOf(committedAtSend) + 1 : null, oneAtATime ? 1 : _options.Limit, ct).ConfigureAwait(false);
                     if (withOffset) confirmed = committedAtSend;
                     if (batch.Length > 0) updatesCameAt = _time.GetUtcNow();
+                    if (!oneAtATime) _tooLargeReported = false;
+                    oneAtATime = false;
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested && TooLarge(e) is { } large)
+                {
+                    if (!oneAtATime && _options.Limit > 1)
+                    {
+                        // Once until a whole answer can be read again.
+                        if (!_tooLargeReported) BotApiLog.AnswerTooLarge(_logger, large.MaxBytes);
+                        _tooLargeReported = true;
+                        oneAtATime = true;
+                        continue;
+                    }
+                    // One update alone is too long: it is skipped at its position (the pipeline commits past it).
+                    if (large.FirstUpdateId is not { } id) wait = OnFailure(e, ++failures);
+                    else
+                    {
+                        tooLarge = id;
+                        oneAtATime = false;
+                        batch = [];
+                    }
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
@@ -146,6 +172,15 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                 _rateLimitReported = _unexpectedReported = false;
                 Interlocked.Increment(ref _polls);
                 var fresh = 0;
+                if (tooLarge is { } skippedId && Place(skippedId, delivered, idRestartPossible) is { } skippedAt)
+                {
+                    BotApiLog.UpdateTooLarge(_logger, skippedId, _options.MaxAnswerBytes);
+                    Interlocked.Increment(ref _malformed);
+                    delivered = skippedAt;
+                    fresh++;
+                    yield return new Delivery(null, new Checkpoint(StreamName, skippedAt));
+                    continue;
+                }
                 foreach (var raw in batch)
                 {
                     var mapped = _mapper.Map(raw);
@@ -274,13 +309,13 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         }
     }
 
-    private async Task<JsonElement[]> PollAsync(long? offset, CancellationToken ct)
+    private async Task<JsonElement[]> PollAsync(long? offset, int limit, CancellationToken ct)
     {
         using var deadline = Deadline(ct);
         var request = new RawGetUpdates
         {
             Offset = offset,
-            Limit = _options.Limit,
+            Limit = limit,
             Timeout = (int)_options.PollTimeout.TotalSeconds,
             AllowedUpdates = AllowedUpdates,
         };
@@ -296,6 +331,14 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         {
             throw Stopped("getUpdates", e, ct);
         }
+    }
+
+    /// <summary>The answer-too-long failure in <paramref name="e"/>'s chain (Telegram.Bot wraps what its reader throws), if it is one.</summary>
+    private static AnswerTooLargeException? TooLarge(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is AnswerTooLargeException large) return large;
+        return null;
     }
 
     /// <summary>

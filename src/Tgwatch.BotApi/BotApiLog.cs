@@ -35,4 +35,10 @@ internal static partial class BotApiLog
 
     [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Bot API: update ids start again at {UpdateId}, below {Last} (Telegram numbers the next update at random after a week without updates); positions go on in a new epoch")]
     public static partial void NewEpoch(ILogger logger, long updateId, long last);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Warning, Message = "Bot API: an answer of getUpdates is longer than {MaxBytes} bytes; asking for one update at a time until it is past")]
+    public static partial void AnswerTooLarge(ILogger logger, long maxBytes);
+
+    [LoggerMessage(EventId = 4012, Level = LogLevel.Error, Message = "Bot API: update {UpdateId} alone is longer than {MaxBytes} bytes (Telegram's messages are at most 4096 characters); skipped, the stream goes on")]
+    public static partial void UpdateTooLarge(ILogger logger, long updateId, long maxBytes);
 }

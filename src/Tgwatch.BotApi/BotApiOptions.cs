@@ -47,6 +47,14 @@ public sealed record BotApiOptions
     /// <value>25 hours.</value>
     public TimeSpan IdleWithoutOffset { get; init; } = TimeSpan.FromHours(25);
 
+    /// <summary>
+    /// The most bytes read of one answer (an HTTP client given to the connector is used as it is, without this bound);
+    /// strings in an answer are cut to <see cref="Messages.MessageText.MaxChars"/> characters as they are read. A longer
+    /// answer is asked for again one update at a time, and one update alone longer than this is skipped.
+    /// </summary>
+    /// <value>64 MiB.</value>
+    public long MaxAnswerBytes { get; init; } = 64L * 1024 * 1024;
+
     /// <summary>When an earlier run last committed an update (the checkpoint's time in the state store), if known: a start
     /// <see cref="IdleWithoutOffset"/> after it polls without an offset from the first poll.</summary>
     public DateTimeOffset? LastCommittedAt { get; init; }
@@ -61,6 +69,7 @@ public sealed record BotApiOptions
         if (MinBackoff <= TimeSpan.Zero || MaxBackoff < MinBackoff) throw new ArgumentException("backoff: the least must be positive and not above the most");
         if (EmptyPollFloor < TimeSpan.Zero || Grace < TimeSpan.Zero) throw new ArgumentException("empty-poll floor and grace may not be negative");
         if (IdleWithoutOffset <= TimeSpan.Zero) throw new ArgumentException($"idle time without offset: must be positive, not {IdleWithoutOffset}");
+        if (MaxAnswerBytes < 64 * 1024) throw new ArgumentException($"answer bound: at least 64 KiB, not {MaxAnswerBytes} bytes");
         if (Limit is < 1 or > 100) throw new ArgumentException($"limit: between 1 and 100, not {Limit}");
         return this;
     }

@@ -60,10 +60,10 @@ internal sealed class UpdateMapper(string account)
         Sender = m.SenderChat is { } chat ? new SenderInfo(chat.Id, chat.Title ?? NameOf(chat.FirstName, chat.LastName), chat.Username)
             : m.From is { } from ? new SenderInfo(from.Id, NameOf(from.FirstName, from.LastName), from.Username)
             : null,
-        Text = m.Text,
-        Media = MediaType(m.Type) is { } media ? new MediaInfo(media, m.Caption) : null,
+        Text = MessageText.Bound(m.Text),
+        Media = MediaType(m.Type) is { } media ? new MediaInfo(media, MessageText.Bound(m.Caption)) : null,
         ReplyTo = m.ReplyToMessage is { } r
-            ? new ReplyRef(r.Chat?.Id ?? m.Chat.Id, r.Id, ReplyState.Resolved, r.Text ?? r.Caption)
+            ? new ReplyRef(r.Chat?.Id ?? m.Chat.Id, r.Id, ReplyState.Resolved, MessageText.Bound(r.Text ?? r.Caption))
             : null,
         Forward = m.ForwardOrigin switch
         {

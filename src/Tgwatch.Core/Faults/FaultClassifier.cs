@@ -32,13 +32,17 @@ public sealed class FaultClassifier
 
     private readonly IFaultRule[] _rules;
 
-    /// <summary>Creates a classifier with only the built-in rules.</summary>
+    // Rules of the libraries loaded in this process (see Register), consulted by every classifier after its own.
+    private static IFaultRule[] s_registered = [];
+    private static readonly Lock s_registering = new();
+
+    /// <summary>Creates a classifier with the registered and the built-in rules.</summary>
     public FaultClassifier()
     {
         _rules = [];
     }
 
-    /// <summary>Creates a classifier that consults <paramref name="rules"/>, in order, before the built-in rules.</summary>
+    /// <summary>Creates a classifier that consults <paramref name="rules"/>, in order, before the registered and the built-in rules.</summary>
     /// <param name="rules">Rules for exception types Core does not know (a connector's library, for example).</param>
     public FaultClassifier(IEnumerable<IFaultRule> rules)
     {
@@ -50,8 +54,29 @@ public sealed class FaultClassifier
         }
     }
 
-    /// <summary>A classifier with only the built-in rules.</summary>
+    /// <summary>A classifier with the registered (see <see cref="Register"/>) and the built-in rules.</summary>
     public static FaultClassifier Default { get; } = new();
+
+    /// <summary>
+    /// Teaches every classifier, <see cref="Default"/> included, a rule for the exceptions of a library Core does not
+    /// reference. A library registers its rule once, when it is loaded (its module initializer), so that whoever
+    /// classifies its exceptions decides right without knowing it. Registering a rule of a type already registered
+    /// does nothing.
+    /// </summary>
+    /// <param name="rule">The rule; consulted after a classifier's own rules and before the built-in ones.</param>
+    public static void Register(IFaultRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        lock (s_registering)
+        {
+            var registered = Volatile.Read(ref s_registered);
+            foreach (var known in registered)
+            {
+                if (known.GetType() == rule.GetType()) return;
+            }
+            Volatile.Write(ref s_registered, [.. registered, rule]);
+        }
+    }
 
     /// <summary>Classifies <paramref name="exception"/>.</summary>
     /// <param name="exception">The exception to classify.</param>
@@ -99,9 +124,15 @@ public sealed class FaultClassifier
 
         budget--;
 
-        if (_rules.Length != 0 && ByRules(exception) is { } ruled)
+        if (_rules.Length != 0 && ByRules(_rules, exception) is { } ruled)
         {
             return ruled;
+        }
+
+        var registered = Volatile.Read(ref s_registered);
+        if (registered.Length != 0 && ByRules(registered, exception) is { } known)
+        {
+            return known;
         }
 
         // Exact types first, in this small method: the usual noise then costs a compare, not the big
@@ -112,9 +143,8 @@ public sealed class FaultClassifier
         return ByType(exception, callerToken, depth, ref budget);
     }
 
-    private Fault? ByRules(Exception exception)
+    private static Fault? ByRules(IFaultRule[] rules, Exception exception)
     {
-        var rules = _rules;
         for (var i = 0; i < rules.Length; i++)
         {
             var verdict = rules[i].TryClassify(exception);

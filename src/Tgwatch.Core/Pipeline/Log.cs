@@ -13,7 +13,10 @@ internal static partial class Log
     public static partial void DeadLettered(ILogger logger, string stage, string key, int attempts, FaultKind fault, Exception exception);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Sink {Sink} is failing ({Fault}): {Reason}; retrying with backoff, nothing is committed meanwhile")]
-    public static partial void SinkFailing(ILogger logger, string sink, FaultKind fault, string reason, Exception exception);
+    public static partial void SinkFailing(ILogger logger, string sink, FaultKind fault, string reason, Exception? exception);
+
+    [LoggerMessage(EventId = 3021, Level = LogLevel.Warning, Message = "Sink {Sink} still failing ({Fault}): {Attempts} more failed attempt(s) in the last {Duration}; nothing is committed meanwhile")]
+    public static partial void SinkStillFailing(ILogger logger, string sink, FaultKind fault, int attempts, TimeSpan duration);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Sink {Sink} works again after {Attempts} failed attempt(s) over {Duration}")]
     public static partial void SinkRecovered(ILogger logger, string sink, int attempts, TimeSpan duration);
@@ -33,8 +36,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Stopping: in-flight work did not finish within {Timeout}; it is cancelled and will be delivered again on the next start")]
     public static partial void DrainTimedOut(ILogger logger, TimeSpan timeout);
 
-    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "State store failing ({Fault}); retrying with backoff, nothing is committed meanwhile")]
-    public static partial void StoreFailing(ILogger logger, FaultKind fault, Exception exception);
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "State store failing ({Fault}): {Reason}; retrying with backoff, nothing is committed meanwhile")]
+    public static partial void StoreFailing(ILogger logger, FaultKind fault, string reason, Exception? exception);
+
+    [LoggerMessage(EventId = 3022, Level = LogLevel.Warning, Message = "State store still failing ({Fault}): {Attempts} more failed attempt(s) in the last {Duration}; nothing is committed meanwhile")]
+    public static partial void StoreStillFailing(ILogger logger, FaultKind fault, int attempts, TimeSpan duration);
+
+    [LoggerMessage(EventId = 3023, Level = LogLevel.Information, Message = "State store works again after {Attempts} failed attempt(s) over {Duration}")]
+    public static partial void StoreRecovered(ILogger logger, int attempts, TimeSpan duration);
 
     [LoggerMessage(EventId = 3013, Level = LogLevel.Error, Message = "State store failed ({Fault}), attempt {Attempt}; retrying with backoff, nothing is committed meanwhile")]
     public static partial void StoreBroken(ILogger logger, FaultKind fault, int attempt, Exception exception);

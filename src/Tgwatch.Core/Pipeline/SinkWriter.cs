@@ -9,7 +9,8 @@ namespace Tgwatch.Pipeline;
 /// Writes batches to one sink. A transient fault (network, time-out, rate limit, a full disk) is
 /// retried with backoff for as long as it lasts: nothing is committed meanwhile, so nothing is lost.
 /// Any other fault isolates the messages: the batch is written one by one, and a message the sink
-/// keeps rejecting goes to the dead letters. One log line when a sink starts failing, one when it works again.
+/// keeps rejecting goes to the dead letters. One log line when a sink starts failing (with the stack trace only
+/// when the fault is a bug), a counted summary at most once a minute while it lasts, one when it works again.
 /// </summary>
 internal sealed class SinkWriter
 {
@@ -21,8 +22,7 @@ internal sealed class SinkWriter
     private readonly HandlerRunner _deadLetters;
     private readonly ResiliencePipeline _transient;
     private readonly List<TgMessage> _one = [null!];
-    private long _failingSince = -1;
-    private int _failedAttempts;
+    private readonly FailureStreak _streak;
 
     public SinkWriter(IMessageSink sink, PipelineOptions options, PipelineStats stats, ILogger logger, TimeProvider time, HandlerRunner deadLetters)
     {
@@ -32,6 +32,7 @@ internal sealed class SinkWriter
         _logger = logger;
         _time = time;
         _deadLetters = deadLetters;
+        _streak = new FailureStreak(time);
         _transient = Transient.Retry(options, int.MaxValue, IsRetried, OnRetry, time);
     }
 
@@ -84,21 +85,25 @@ internal sealed class SinkWriter
     private async ValueTask WriteWithRetryAsync(IReadOnlyList<TgMessage> batch, CancellationToken ct)
     {
         await _transient.ExecuteAsync(static (state, token) => state.Sink.WriteAsync(state.Batch, token), (Sink: _sink, Batch: batch), ct).ConfigureAwait(false);
-        if (_failingSince >= 0)
-        {
-            Log.SinkRecovered(_logger, _sink.Name, _failedAttempts, _time.GetElapsedTime(_failingSince));
-            _failingSince = -1;
-            _failedAttempts = 0;
-        }
+        if (_streak.Succeeded(out var streak)) Log.SinkRecovered(_logger, _sink.Name, streak.Attempts, streak.Duration);
     }
 
     private void OnRetry(Exception e, int attempt)
     {
         Interlocked.Increment(ref _stats.sinkRetries);
-        _failedAttempts++;
-        if (_failingSince >= 0) return;
-        _failingSince = _time.GetTimestamp();
-        Log.SinkFailing(_logger, _sink.Name, FaultClassifier.Default.Classify(e).Kind, $"{e.GetType().Name}: {TextLines.FirstLine(e.Message)}", e);
+        switch (_streak.Failed(out var since))
+        {
+            case FailureStreak.Step.Started:
+                var kind = FaultClassifier.Default.Classify(e).Kind;
+                Log.SinkFailing(_logger, _sink.Name, kind, Reason(e), kind == FaultKind.Bug ? e : null);
+                break;
+            case FailureStreak.Step.Summary:
+                Log.SinkStillFailing(_logger, _sink.Name, FaultClassifier.Default.Classify(e).Kind, since.Attempts, since.Duration);
+                break;
+        }
     }
+
+    /// <summary>An exception in one line: its type and the first line of its message (a classified fault needs no stack trace).</summary>
+    internal static string Reason(Exception e) => Secrets.SecretRedactor.Redact($"{e.GetType().Name}: {TextLines.FirstLine(e.Message)}");
 
 }

@@ -8,20 +8,23 @@ namespace Tgwatch.Pipeline;
 /// <summary>
 /// The pipeline's calls to the state store, retried until they work or the run is cancelled: without
 /// the store nothing may be committed, so the pipeline waits rather than loses. A transient fault or a
-/// local resource (a full disk) is reported once when it starts; any other fault, which waiting may not
-/// cure (a damaged file), is reported at every attempt, at most once per backoff period.
+/// local resource (a full disk, a locked file) is reported in one line when it starts, in a counted summary
+/// at most once a minute while it lasts, and in one line when the store works again; any other fault, which
+/// waiting may not cure (a damaged file), is reported with its stack trace at every attempt, at most once per
+/// backoff period.
 /// </summary>
 internal sealed class StoreCalls
 {
     private readonly ResiliencePipeline _retry;
     private readonly ResiliencePipeline _bounded;
     private readonly ILogger _logger;
-    private int _failing;
+    private readonly FailureStreak _streak;
 
     public StoreCalls(IStateStore store, PipelineOptions options, ILogger logger, TimeProvider time)
     {
         Store = store;
         _logger = logger;
+        _streak = new FailureStreak(time);
         _retry = Transient.Retry(options, int.MaxValue, kind => kind != FaultKind.Cancelled, OnRetry, time);
         _bounded = Transient.Retry(options, BoundedAttempts, kind => kind != FaultKind.Cancelled, OnRetry, time);
     }
@@ -35,7 +38,7 @@ internal sealed class StoreCalls
         try
         {
             await _bounded.ExecuteAsync(static (state, token) => state.call(state.Store, token), (call, Store), ct).ConfigureAwait(false);
-            Volatile.Write(ref _failing, 0);
+            Recovered();
             return true;
         }
         catch (Exception) when (!ct.IsCancellationRequested)
@@ -49,24 +52,31 @@ internal sealed class StoreCalls
     public async ValueTask<T> RunAsync<T>(Func<IStateStore, CancellationToken, ValueTask<T>> call, CancellationToken ct)
     {
         var result = await _retry.ExecuteAsync(static (state, token) => state.call(state.Store, token), (call, Store), ct).ConfigureAwait(false);
-        Volatile.Write(ref _failing, 0);
+        Recovered();
         return result;
     }
 
     public async ValueTask RunAsync(Func<IStateStore, CancellationToken, ValueTask> call, CancellationToken ct)
     {
         await _retry.ExecuteAsync(static (state, token) => state.call(state.Store, token), (call, Store), ct).ConfigureAwait(false);
-        Volatile.Write(ref _failing, 0);
+        Recovered();
+    }
+
+    private void Recovered()
+    {
+        if (_streak.Succeeded(out var streak)) Log.StoreRecovered(_logger, streak.Attempts, streak.Duration);
     }
 
     private void OnRetry(Exception e, int attempt)
     {
         var kind = FaultClassifier.Default.Classify(e).Kind;
-        if (Transient.IsTransient(kind) || kind == FaultKind.Resource)
+        var step = _streak.Failed(out var since);
+        if (!Transient.IsTransient(kind) && kind != FaultKind.Resource)
         {
-            if (Interlocked.Exchange(ref _failing, 1) == 0) Log.StoreFailing(_logger, kind, e);
+            Log.StoreBroken(_logger, kind, attempt + 1, e);
             return;
         }
-        Log.StoreBroken(_logger, kind, attempt + 1, e);
+        if (step == FailureStreak.Step.Started) Log.StoreFailing(_logger, kind, SinkWriter.Reason(e), null);
+        else if (step == FailureStreak.Step.Summary) Log.StoreStillFailing(_logger, kind, since.Attempts, since.Duration);
     }
 }

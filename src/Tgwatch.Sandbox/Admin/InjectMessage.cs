@@ -24,6 +24,12 @@ public sealed class InjectMessage
     /// <summary>Text of a text message.</summary>
     public string? Text { get; init; }
 
+    /// <summary>
+    /// The text is <see cref="Text"/> repeated this many times: a message far over Telegram's 4096 characters (a broken or
+    /// hostile server), without sending it whole to the admin API. At most 1 GiB of text.
+    /// </summary>
+    public int? TextRepeat { get; init; }
+
     /// <summary>Caption of a photo or document.</summary>
     public string? Caption { get; init; }
 

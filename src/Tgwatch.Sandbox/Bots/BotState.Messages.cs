@@ -23,6 +23,9 @@ internal sealed partial class BotState
             throw new AdminException(400, "a message needs text, or a photo or document (with an optional caption)");
         if (request.Text is not null && (request.Photo || request.Document is not null))
             throw new AdminException(400, "a photo or document takes a caption, not text");
+        if (request.TextRepeat is { } repeat && (request.Text is not { Length: > 0 } || repeat < 1 || (long)repeat * request.Text.Length > 1L << 30))
+            throw new AdminException(400, "text_repeat: a text and a count of at least 1, at most 1 GiB of text in all");
+        var text = request.TextRepeat is { } times ? new System.Text.StringBuilder(request.Text!.Length * times).Insert(0, request.Text, times).ToString() : request.Text;
         var origin = ForwardOrigin(request.ForwardOrigin);
         lock (_sync)
         {
@@ -45,7 +48,7 @@ internal sealed partial class BotState
                 Chat = chat.Chat,
                 ForwardOrigin = origin,
                 ReplyToMessage = replyTo,
-                Text = request.Text,
+                Text = text,
                 Photo = request.Photo ? Photos() : null,
                 Document = request.Document is { } d ? Document(d) : null,
                 Caption = request.Caption,

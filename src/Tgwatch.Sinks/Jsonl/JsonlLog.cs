@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Tgwatch.Faults;
 
 namespace Tgwatch.Sinks.Jsonl;
 
@@ -22,8 +23,15 @@ internal static partial class JsonlLog
     public static partial void FileShrunk(ILogger logger, string sink, long length, long offset);
 
     [LoggerMessage(3105, LogLevel.Warning,
-        "{Sink}: a write failed; the file is checked and repaired before the next one")]
-    public static partial void WriteFailed(ILogger logger, string sink, Exception exception);
+        "{Sink}: a write failed ({Fault}: {Reason}); the file is checked and repaired before the next one")]
+    private static partial void WriteFailed(ILogger logger, string sink, FaultKind fault, string reason, Exception? exception);
+
+    /// <summary>A failed write, in one line; with its stack trace only when it is a bug (a full disk needs none).</summary>
+    public static void WriteFailed(ILogger logger, string sink, Exception exception)
+    {
+        var fault = FaultClassifier.Default.Classify(exception).Kind;
+        WriteFailed(logger, sink, fault, $"{exception.GetType().Name}: {TextLines.FirstLine(exception.Message)}", fault == FaultKind.Bug ? exception : null);
+    }
 
     [LoggerMessage(3106, LogLevel.Information,
         "{Sink}: the file was moved away or replaced (log rotation); going on in the file at {Path}")]

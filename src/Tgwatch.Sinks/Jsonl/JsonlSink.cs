@@ -35,6 +35,7 @@ public sealed class JsonlSink : IMessageSink
     private FileIdentity? _identity;
     private bool _started;
     private bool _needsRepair;
+    private bool _writeFailing; // the last write failed: its line was logged, the pipeline's sink line tells the rest
     private bool _disposed;
 
     /// <summary>Creates the sink; nothing is opened until <see cref="StartAsync"/>.</summary>
@@ -163,9 +164,11 @@ public sealed class JsonlSink : IMessageSink
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                JsonlLog.WriteFailed(_logger, Name, e);
+                if (!_writeFailing) JsonlLog.WriteFailed(_logger, Name, e);
+                _writeFailing = true;
                 throw;
             }
+            _writeFailing = false;
             await _ledger.RecordAsync(Name, keys, file.Position, ct).ConfigureAwait(false);
             _needsRepair = false;
             Written += keys.Count;

@@ -21,8 +21,11 @@ internal static partial class WebhookLog
     [LoggerMessage(3205, LogLevel.Warning, "{Sink}: {Url} answered HTTP 413 to {Count} records; sending at most {Limit} per request from now on")]
     public static partial void TooLarge(ILogger logger, string sink, string url, int count, int limit);
 
-    [LoggerMessage(3206, LogLevel.Error, "{Sink}: the outbox failed ({Fault}); trying again in {Delay}")]
-    public static partial void OutboxFailed(ILogger logger, string sink, FaultKind fault, TimeSpan delay, Exception exception);
+    [LoggerMessage(3206, LogLevel.Error, "{Sink}: the outbox failed ({Fault}: {Reason}); trying again in {Delay}, and until it works")]
+    public static partial void OutboxFailed(ILogger logger, string sink, FaultKind fault, TimeSpan delay, string reason, Exception? exception);
+
+    [LoggerMessage(3210, LogLevel.Information, "{Sink}: the outbox works again after {Attempts} failed attempt(s)")]
+    public static partial void OutboxRecovered(ILogger logger, string sink, int attempts);
 
     [LoggerMessage(3207, LogLevel.Information, "{Sink}: stopped with {Pending} records queued; they are sent on the next run")]
     public static partial void StoppedWithPending(ILogger logger, string sink, long pending);

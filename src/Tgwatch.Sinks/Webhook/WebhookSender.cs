@@ -113,14 +113,15 @@ internal sealed class WebhookSender
             {
                 _wake.Reader.TryRead(out _);
                 var entries = await _store.Outbox.PeekAsync(_options.Name, _batchLimit, stop).ConfigureAwait(false);
-                storeFailures = 0;
                 if (entries.Count == 0)
                 {
+                    OutboxWorks(ref storeFailures);
                     if (_draining) return;
                     await _wake.Reader.WaitToReadAsync(stop).ConfigureAwait(false);
                     continue;
                 }
                 await DeliverAsync(entries, stop).ConfigureAwait(false);
+                OutboxWorks(ref storeFailures);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -129,12 +130,21 @@ internal sealed class WebhookSender
             catch (Exception e)
             {
                 // The state store failed (a delivered batch may be sent again: receivers deduplicate on "keys").
+                // One line when it starts failing (a full disk or a locked file needs no stack trace), one when it works again.
                 var delay = TimeSpan.FromTicks(Math.Min(_options.MaxDelay.Ticks, _options.BaseDelay.Ticks << Math.Min(storeFailures++, 20)));
-                WebhookLog.OutboxFailed(_logger, _options.Name, FaultClassifier.Default.Classify(e, stop).Kind, delay, e);
+                var fault = FaultClassifier.Default.Classify(e, stop).Kind;
+                if (storeFailures == 1 || fault == FaultKind.Bug)
+                    WebhookLog.OutboxFailed(_logger, _options.Name, fault, delay, Secrets.SecretRedactor.Redact($"{e.GetType().Name}: {e.Message.FirstLine()}"), fault == FaultKind.Bug ? e : null);
                 try { await Task.Delay(delay, _time, stop).ConfigureAwait(false); }
                 catch (OperationCanceledException) { return; }
             }
         }
+    }
+
+    private void OutboxWorks(ref int failures)
+    {
+        if (failures > 0) WebhookLog.OutboxRecovered(_logger, _options.Name, failures);
+        failures = 0;
     }
 
     private async Task DeliverAsync(IReadOnlyList<OutboxEntry> entries, CancellationToken stop)

@@ -62,12 +62,13 @@ internal sealed class TdMessageMapper(string account, TdDirectory directory)
         _ => null,
     };
 
-    /// <summary>Text and media of a content, with the media type names of the Bot API connector.</summary>
+    /// <summary>Text and media of a content, with the media type names of the Bot API connector; a text or caption over
+    /// <see cref="MessageText.MaxChars"/> is kept cut, with a marker.</summary>
     internal static (string? Text, MediaInfo? Media) ContentOf(TdMessageContent content) => content switch
     {
-        TdMessageText t => (NullIfEmpty(t.Text), null),
+        TdMessageText t => (MessageText.Bound(NullIfEmpty(t.Text)), null),
         TdMessageAnimatedEmoji e => (NullIfEmpty(e.Emoji), null),
-        TdMediaContent m => (null, new MediaInfo(m.MediaType, NullIfEmpty(m.Caption))),
+        TdMediaContent m => (null, new MediaInfo(m.MediaType, MessageText.Bound(NullIfEmpty(m.Caption)))),
         _ => (null, new MediaInfo("other")),
     };
 

@@ -57,6 +57,28 @@ public sealed class FaultClassifierRuleTests
         Assert.Equal(FaultKind.Bug, FaultClassifier.Default.Classify(new LibraryException(LibraryException.AuthFailed)).Kind);
     }
 
+    [Fact]
+    public void Register_TeachesDefaultAndEveryClassifier_AfterTheirOwnRules()
+    {
+        var own = new FaultClassifier([new LibraryRule()]);
+        Assert.Equal(FaultKind.Bug, FaultClassifier.Default.Classify(new RegisteredLibraryException()).Kind);
+
+        FaultClassifier.Register(new RegisteredLibraryRule());
+        FaultClassifier.Register(new RegisteredLibraryRule());
+
+        Assert.Equal(FaultKind.Resource, FaultClassifier.Default.Classify(new RegisteredLibraryException()).Kind);
+        Assert.Equal(FaultKind.Resource, FaultClassifier.Default.Classify(new Exception("wrapper", new RegisteredLibraryException())).Kind);
+        Assert.Equal(FaultKind.Resource, own.Classify(new RegisteredLibraryException()).Kind);
+        Assert.Equal(FaultKind.Auth, own.Classify(new LibraryException(LibraryException.AuthFailed)).Kind);
+    }
+
+    private sealed class RegisteredLibraryException() : Exception("disk of the library full");
+
+    private sealed class RegisteredLibraryRule : IFaultRule
+    {
+        public Fault? TryClassify(Exception exception) => exception is RegisteredLibraryException ? new Fault(FaultKind.Resource) : null;
+    }
+
     private sealed class LibraryException(int code) : Exception("library failure")
     {
         public const int AuthFailed = 7;

@@ -33,6 +33,15 @@ public sealed class TdUpdateReaderTests
     }
 
     [Fact]
+    public void A_text_over_64Ki_characters_is_kept_cut_with_a_marker()
+    {
+        var huge = new string('y', 5_000_000);
+        var update = Parse(Text("updateNewMessage.text.json").Replace("hello **there**", huge, StringComparison.Ordinal));
+        var m = Assert.IsType<TdNewMessage>(_reader.Read(update)).Message.Message;
+        Assert.Equal(new string('y', MessageText.MaxChars) + "… [truncated 4934464 chars]", m.Text);
+    }
+
+    [Fact]
     public void A_channel_post_with_a_photo_is_sent_by_the_channel_and_has_the_caption()
     {
         var m = NewMessage(_reader, "updateNewMessage.photo_caption.json").Message;

@@ -1,0 +1,253 @@
+using System.Net;
+using System.Text;
+using Tgwatch.Messages;
+
+namespace Tgwatch.BotApi;
+
+/// <summary>An answer of the Bot API longer than the bound on what is read of one answer.</summary>
+/// <param name="maxBytes">The bound.</param>
+/// <param name="firstUpdateId">The first <c>update_id</c> read before the bound was reached, if any.</param>
+public sealed class AnswerTooLargeException(long maxBytes, long? firstUpdateId)
+    : IOException($"the Bot API's answer is longer than {maxBytes} bytes; the rest was not read")
+{
+    /// <summary>The bound.</summary>
+    public long MaxBytes { get; } = maxBytes;
+
+    /// <summary>The first <c>update_id</c> in the answer, when it came before the bound.</summary>
+    public long? FirstUpdateId { get; } = firstUpdateId;
+}
+
+/// <summary>
+/// Bounds what is read of each answer of the Bot API: at most <c>maxBytes</c> bytes (then
+/// <see cref="AnswerTooLargeException"/>), and every JSON string cut to <see cref="MessageText.MaxChars"/> characters with
+/// <see cref="MessageText.Marker"/> as it streams by, so that a huge text never becomes a huge string.
+/// </summary>
+internal sealed class AnswerCapHandler(HttpMessageHandler inner, long maxBytes) : DelegatingHandler(inner)
+{
+    /// <inheritdoc />
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var content = response.Content;
+        var capped = new CappedContent(content, maxBytes);
+        foreach (var header in content.Headers) capped.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        capped.Headers.ContentLength = null; // the cut answer is shorter
+        response.Content = capped;
+        return response;
+    }
+
+    private sealed class CappedContent(HttpContent inner, long maxBytes) : HttpContent
+    {
+        protected override async Task<Stream> CreateContentReadStreamAsync() =>
+            new JsonStringCapStream(await inner.ReadAsStreamAsync().ConfigureAwait(false), maxBytes);
+
+        protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) =>
+            new JsonStringCapStream(await inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), maxBytes);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await using var capped = await CreateContentReadStreamAsync().ConfigureAwait(false);
+            await capped.CopyToAsync(stream).ConfigureAwait(false);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}
+
+/// <summary>
+/// A read-only stream over a JSON text that cuts every string longer than <see cref="MessageText.MaxChars"/> characters
+/// (UTF-16 code units, an escape counting as what it stands for), appending <see cref="MessageText.Marker"/>, and fails
+/// with <see cref="AnswerTooLargeException"/> past <c>maxBytes</c> bytes read. Memory: two small buffers, whatever the input.
+/// </summary>
+internal sealed class JsonStringCapStream(Stream inner, long maxBytes) : Stream
+{
+    private static readonly byte[] UpdateIdKey = "update_id"u8.ToArray();
+    private readonly byte[] _in = new byte[16 * 1024];
+    private byte[] _out = new byte[16 * 1024 + 128];
+    private int _outStart;
+    private int _outEnd;
+    private long _read;
+    private bool _ended;
+
+    // Inside a string: characters kept and cut, the escape being read (0 none, 1 after '\', 2-5 hex digits), whether the
+    // character being read (its UTF-8 bytes or its escape) is kept.
+    private bool _inString;
+    private long _kept;
+    private long _dropped;
+    private int _escape;
+    private bool _unitKept;
+
+    // The first update_id: the last string's first bytes, whether it was "update_id", and the number after it.
+    private int _keyLength;
+    private bool _keyMatches;
+    private bool _afterKey;
+    private bool _inNumber;
+    private long _number;
+
+    /// <summary>The first <c>update_id</c> read, if any.</summary>
+    public long? FirstUpdateId { get; private set; }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        while (_outStart == _outEnd && !_ended) Process(inner.Read(_in));
+        return Take(buffer);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        while (_outStart == _outEnd && !_ended) Process(await inner.ReadAsync(_in, cancellationToken).ConfigureAwait(false));
+        return Take(buffer.Span);
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+
+    private int Take(Span<byte> buffer)
+    {
+        var n = Math.Min(buffer.Length, _outEnd - _outStart);
+        _out.AsSpan(_outStart, n).CopyTo(buffer);
+        _outStart += n;
+        return n;
+    }
+
+    private void Process(int count)
+    {
+        _outStart = _outEnd = 0;
+        if (count == 0)
+        {
+            _ended = true;
+            return;
+        }
+        _read += count;
+        if (_read > maxBytes) throw new AnswerTooLargeException(maxBytes, FirstUpdateId);
+        for (var i = 0; i < count; i++) Step(_in[i]);
+    }
+
+    private void Step(byte b)
+    {
+        if (!_inString)
+        {
+            Outside(b);
+            Emit(b);
+            return;
+        }
+        if (_escape > 0)
+        {
+            _escape = _escape == 1 ? (b == (byte)'u' ? 2 : 0) : (_escape == 5 ? 0 : _escape + 1);
+            if (_unitKept) Emit(b);
+            return;
+        }
+        if (b == (byte)'"')
+        {
+            _inString = false;
+            _keyMatches = _keyLength == UpdateIdKey.Length && _keyMatches;
+            if (_dropped > 0) EmitMarker();
+            Emit(b);
+            return;
+        }
+        if (_keyLength < UpdateIdKey.Length + 1)
+        {
+            _keyMatches &= _keyLength < UpdateIdKey.Length && UpdateIdKey[_keyLength] == b;
+            _keyLength++;
+        }
+        if ((b & 0xC0) != 0x80)
+        {
+            // The start of a character: a '\' escape or a UTF-8 lead byte (four bytes make two UTF-16 code units).
+            var units = b >= 0xF0 ? 2 : 1;
+            _unitKept = _kept + units <= MessageText.MaxChars;
+            if (_unitKept) _kept += units;
+            else _dropped += units;
+            if (b == (byte)'\\') _escape = 1;
+        }
+        if (_unitKept) Emit(b);
+    }
+
+    private void Outside(byte b)
+    {
+        if (_inNumber)
+        {
+            if (b is >= (byte)'0' and <= (byte)'9' && _number < long.MaxValue / 10)
+            {
+                _number = _number * 10 + (b - '0');
+                return;
+            }
+            _inNumber = false;
+            FirstUpdateId ??= _number;
+        }
+        switch (b)
+        {
+            case (byte)'"':
+                _inString = true;
+                _kept = _dropped = 0;
+                _escape = 0;
+                _unitKept = true;
+                _keyLength = 0;
+                _keyMatches = true;
+                _afterKey = false;
+                return;
+            case (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n':
+                return;
+            case (byte)':':
+                _afterKey = _keyMatches;
+                _keyMatches = false;
+                return;
+            case >= (byte)'0' and <= (byte)'9' when _afterKey && FirstUpdateId is null:
+                _inNumber = true;
+                _number = b - '0';
+                _afterKey = false;
+                return;
+            default:
+                _keyMatches = _afterKey = false;
+                return;
+        }
+    }
+
+    private void EmitMarker()
+    {
+        foreach (var b in Encoding.UTF8.GetBytes(MessageText.Marker(_dropped))) Emit(b);
+    }
+
+    private void Emit(byte b)
+    {
+        if (_outEnd == _out.Length) Array.Resize(ref _out, _out.Length * 2);
+        _out[_outEnd++] = b;
+    }
+}

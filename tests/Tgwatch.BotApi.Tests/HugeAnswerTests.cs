@@ -1,0 +1,91 @@
+using System.Text;
+using System.Text.Json;
+using Tgwatch.Connectors;
+using Tgwatch.Messages;
+using Tgwatch.Pipeline;
+using Tgwatch.Sandbox;
+using Tgwatch.Sandbox.Admin;
+using Tgwatch.TestKit;
+
+namespace Tgwatch.BotApi.Tests;
+
+/// <summary>What is read of the Bot API's answers is bounded: long strings are cut as they stream by, an answer over the bound is asked for again one update at a time, and one update alone over it is skipped; the stream goes on.</summary>
+public sealed class HugeAnswerTests : IAsyncLifetime
+{
+    private const long Chat = -1001234567890;
+    private BotApiSandbox _sandbox = null!;
+    private readonly CollectingLoggerProvider _logs = new();
+
+    public async Task InitializeAsync() => _sandbox = await BotApiSandbox.StartAsync(new SandboxOptions(), CancellationToken.None);
+
+    public async Task DisposeAsync() => await _sandbox.DisposeAsync();
+
+    private Task<InjectedUpdate> Send(string text, int? repeat = null) =>
+        _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = Chat, Text = text, TextRepeat = repeat, From = new SandboxUser { Id = 1001, FirstName = "Ada" } });
+
+    [Fact]
+    public async Task AnUpdateAloneOverTheAnswerBound_IsSkipped_ALongOneWithinItIsCut_TheRestIsDelivered()
+    {
+        await Send("before");
+        await Send("0123456789", repeat: 300_000); // 3 MB of text: over a 1 MiB answer
+        await Send("abcdefghij", repeat: 50_000); // 500 kB: within it, cut to 64 Ki characters
+        var after = await Send("after");
+        var sink = new CollectingSink();
+        var store = new InMemoryStateStore();
+        await using var connector = new BotApiConnector(new BotApiOptions
+        {
+            Token = _sandbox.Token,
+            ApiUrl = _sandbox.BaseUrl,
+            PollTimeout = TimeSpan.FromSeconds(2),
+            MinBackoff = TimeSpan.FromMilliseconds(50),
+            MaxBackoff = TimeSpan.FromMilliseconds(400),
+            MaxAnswerBytes = 1024 * 1024,
+        }, _logs.CreateLogger("Tgwatch.BotApi"));
+        var pipeline = new MessagePipeline(connector, [sink], store, new PipelineOptions { RetryDelay = TimeSpan.FromMilliseconds(1), DrainTimeout = TimeSpan.FromSeconds(2) });
+        using var stop = new CancellationTokenSource();
+        var run = pipeline.RunAsync(stop.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (sink.Keys.Count < 3 && !run.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(20);
+        async Task<long> Committed() => BotApiConnector.IdOf((await store.LoadCheckpointsAsync(connector.Account, connector.Name, default)).GetValueOrDefault("updates"));
+        while (await Committed() != after.UpdateId && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(["before", "abcdefghij", "after"], sink.Writes.Select(m => m.Text![..Math.Min(10, m.Text!.Length)]));
+        Assert.Equal(string.Concat(Enumerable.Repeat("abcdefghij", 6554))[..MessageText.MaxChars] + "… [truncated 434464 chars]", sink.Writes[1].Text);
+        Assert.Equal(1, connector.Malformed);
+        Assert.Single(_logs.Entries, e => e.EventId.Id == 4011);
+        Assert.Single(_logs.Entries, e => e.EventId.Id == 4012);
+        Assert.Equal((long)after.UpdateId!.Value, await Committed()); // past the skipped update: it is not asked for again
+    }
+
+    [Theory]
+    [InlineData("\"short\"", "\"short\"")]
+    [InlineData("{\"update_id\":42,\"t\":\"ab\"}", "{\"update_id\":42,\"t\":\"ab\"}")]
+    public void ShortAnswers_PassUnchanged(string json, string expected) => Assert.Equal(expected, Cap(json, out _));
+
+    [Fact]
+    public void ALongString_IsCut_AtACharacterBoundary_EscapesCountingAsOne()
+    {
+        // Escapes (\n, \u00e9) and a four-byte character (two UTF-16 units) before the cut, then many more characters.
+        var text = "\\n\\u00e9😀" + new string('x', MessageText.MaxChars + 100);
+        var cut = JsonSerializer.Deserialize<string>(Cap($"\"{text}\"", out _))!;
+        var expected = "\né😀" + new string('x', MessageText.MaxChars - 4);
+        Assert.Equal(expected + MessageText.Marker(104), cut);
+    }
+
+    [Fact]
+    public void OverTheByteBound_Throws_WithTheFirstUpdateId()
+    {
+        var json = "{\"ok\":true,\"result\":[{\"update_id\": 77,\"message\":{\"text\":\"" + new string('x', 200_000) + "\"}}]}";
+        var e = Assert.Throws<AnswerTooLargeException>(() => Cap(json, out _, maxBytes: 100_000));
+        Assert.Equal(77, e.FirstUpdateId);
+    }
+
+    private static string Cap(string json, out JsonStringCapStream stream, long maxBytes = 1 << 30)
+    {
+        stream = new JsonStringCapStream(new MemoryStream(Encoding.UTF8.GetBytes(json)), maxBytes);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+}

@@ -1,0 +1,110 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Tgwatch.Connectors;
+using Tgwatch.Messages;
+using Tgwatch.Pipeline;
+using Tgwatch.Sinks.Jsonl;
+using Tgwatch.Sinks.Tests.Sqlite;
+using Tgwatch.Sqlite;
+using Tgwatch.TestKit;
+
+namespace Tgwatch.Sinks.Tests;
+
+/// <summary>
+/// A data directory on a disk that is full for 40 s (a real tmpfs, a fake clock with the default retry delays): the
+/// state store and the JSONL sink wait it out, and the log says so in a few lines, not a stack trace per retry.
+/// </summary>
+public sealed class FullDiskLogTests
+{
+    private const int Count = 100;
+    private const int Before = 20;
+    private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    /// <param name="sinkOnDisk">
+    /// True: the JSONL sink and the state store share the full disk (the JSONL write fails first). False: only the state
+    /// store is on it (its commits fail).
+    /// </param>
+    /// <param name="lines">
+    /// At most this many log lines (stack-trace lines included) from the disk filling up to the end of the run: the
+    /// figures measured. A line when a sink, the state store, the JSONL file starts failing, one when each works again,
+    /// one for the lines the JSONL sink found written but not recorded. (Before: a stack trace at every retry.)
+    /// </param>
+    [Theory]
+    [InlineData(true, 6)]
+    [InlineData(false, 5)]
+    public async Task FullDiskFor40s_NothingLost_AFewLinesWithoutStackTraces(bool sinkOnDisk, int lines)
+    {
+        using var disk = SmallDisk.Mount(4 * 1024 * 1024);
+        var time = new FakeTimeProvider(Start);
+        using var logging = new TestLogging();
+        var statePath = Path.Combine(disk.Directory, "tgwatch.db");
+        var other = Some.TempDirectory("tgwatch-full-disk");
+        await using var store = await SqliteStateStore.OpenAsync(statePath, time, default);
+        var jsonlPath = Path.Combine(sinkOnDisk ? disk.Directory : other, "out.jsonl");
+        await using var sink = new JsonlSink(new JsonlSinkOptions { Path = jsonlPath }, store.SinkLedger, logging.For<JsonlSink>());
+        var messages = Enumerable.Range(1, Count).Select(i => Msg.New(-100, i, $"message {i} " + new string('x', 600))).ToList();
+        var connector = ScriptedConnector.Of(messages);
+        connector.EndWhenDone = false;
+        var full = new TaskCompletionSource();
+        var fillAt = 0;
+        connector.BeforeDelivery = async (d, ct) =>
+        {
+            if (d.Position.Position != Before + 1) return;
+            await Webhook.Eventually.TrueAsync(() => connector.Committed.GetValueOrDefault("updates") == Before, "the first messages committed");
+            // Empty write-ahead logs, so that the next write of the store needs new blocks of the full disk.
+            using (var c = new SqliteConnection($"Data Source={statePath};Pooling=False"))
+            {
+                c.Open();
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+                cmd.ExecuteNonQuery();
+            }
+            disk.Fill();
+            fillAt = logging.Entries.Count;
+            full.SetResult();
+        };
+        var pipeline = new MessagePipeline(connector, [sink], store, new PipelineOptions { BatchSize = 16 }, logger: logging.For<MessagePipeline>(), time: time);
+        using var stop = new CancellationTokenSource();
+        var run = pipeline.RunAsync(stop.Token);
+
+        await DriveAsync(time, () => full.Task.IsCompleted || run.IsCompleted, TimeSpan.FromMinutes(5));
+        var failedAt = time.GetUtcNow();
+        await DriveAsync(time, () => run.IsCompleted || time.GetUtcNow() - failedAt >= TimeSpan.FromSeconds(40), TimeSpan.FromMinutes(5));
+        Assert.False(run.IsCompleted, $"the run ended: {run.Exception}");
+        Assert.True(pipeline.Stats.SinkRetries > 3 || logging.Entries.Any(e => e.EventId.Id is 3010 or 3013), "the disk was not full: nothing failed");
+        Assert.Equal(Before, connector.Committed["updates"]);
+        Assert.Equal(0, pipeline.Stats.DeadLetters);
+
+        disk.Free();
+        await DriveAsync(time, () => connector.Committed.GetValueOrDefault("updates") == Count || run.IsCompleted, TimeSpan.FromMinutes(5));
+        await stop.CancelAsync();
+        await DriveAsync(time, () => run.IsCompleted, TimeSpan.FromMinutes(1));
+        await run;
+
+        Assert.Equal(0, pipeline.Stats.DeadLetters);
+        Assert.Equal(0, (await store.GetStatusAsync(default)).DeadLetters);
+        Assert.Equal(Count, File.ReadAllLines(jsonlPath).Length);
+        var logged = logging.Entries.Skip(fillAt).Where(e => e.Level >= LogLevel.Information).ToList();
+        var text = string.Join("\n", logged.Select(e => $"{e.Level} {e.EventId} {e.Message}{(e.Exception is null ? "" : "\n" + e.Exception)}"));
+        var count = logged.Sum(e => 1 + (e.Exception is null ? 0 : e.Exception.ToString().Split('\n').Length));
+        Assert.True(count <= lines, $"{count} lines, expected at most {lines}:\n{text}");
+        Assert.Single(logged, e => e.EventId.Id == 3003); // the sink is failing
+        Assert.Single(logged, e => e.EventId.Id == 3004); // the sink works again
+        Assert.DoesNotContain(logged, e => e.Exception is not null);
+        Assert.DoesNotContain("Bug", text, StringComparison.Ordinal);
+        Directory.Delete(other, recursive: true);
+    }
+
+    /// <summary>Moves the fake clock on in small steps, giving the pipeline real time to act between them, until <paramref name="done"/>.</summary>
+    private static async Task DriveAsync(FakeTimeProvider time, Func<bool> done, TimeSpan atMost)
+    {
+        var end = time.GetUtcNow() + atMost;
+        while (!done())
+        {
+            Assert.True(time.GetUtcNow() < end, "the clock ran out");
+            time.Advance(TimeSpan.FromMilliseconds(50));
+            await Task.Delay(2); // real time for the pipeline's work between two ticks of the fake clock
+        }
+    }
+}
