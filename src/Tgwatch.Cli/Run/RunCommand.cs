@@ -15,7 +15,7 @@ using Tgwatch.Tdlib.Connector;
 namespace Tgwatch.Cli.Run;
 
 /// <summary><c>tgwatch run</c>: the main job. Receives messages and hands them to the sinks until stopped.</summary>
-internal static class RunCommand
+internal static partial class RunCommand
 {
     public static Command Create()
     {
@@ -107,6 +107,7 @@ internal static class RunCommand
         try
         {
             var configuration = builder.Build();
+            SettingsCheck.Check(configuration, file);
             // Flags replace a list from the file as a whole, not item by item.
             configuration.Bind(settings, o => o.ErrorOnUnknownConfiguration = true);
             if (chats is { Length: > 0 }) settings.Chats = [.. chats];
@@ -114,15 +115,17 @@ internal static class RunCommand
         }
         catch (InvalidDataException e)
         {
-            throw new CliException(ExitCodes.Usage, $"configuration file {file}: {(e.InnerException ?? e).Message.FirstLine()}");
+            // Where the file stops being JSON, without the line's text (it may hold a secret).
+            var where = FindInner<System.Text.Json.JsonException>(e) is { LineNumber: { } line } json
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (line {line + 1}, position {json.BytePositionInLine + 1})")
+                : "";
+            throw new CliException(ExitCodes.Usage, $"configuration file {file}: not valid JSON{where}");
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
         {
-            throw new CliException(ExitCodes.Usage, $"configuration: {e.Message.FirstLine()}");
-        }
-        catch (FormatException e)
-        {
-            throw new CliException(ExitCodes.Usage, $"configuration: {e.Message.FirstLine()}");
+            // SettingsCheck has said what it knows; the binder's own words would repeat the value, which may be a secret.
+            var key = BinderKey().Match(e.Message);
+            throw new CliException(ExitCodes.Usage, key.Success ? $"configuration: {key.Groups[1].Value}: cannot be read as a setting" : "configuration: a setting cannot be read");
         }
         return settings;
     }
@@ -164,6 +167,15 @@ internal static class RunCommand
             throw new CliException(ExitCodes.Usage, e.Message.FirstLine());
         }
     }
+
+    private static T? FindInner<T>(Exception? e) where T : Exception
+    {
+        for (; e is not null; e = e.InnerException) if (e is T found) return found;
+        return null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" at '([^']*)'")]
+    private static partial System.Text.RegularExpressions.Regex BinderKey();
 
     private static async Task<int> RunAsync(RunSettings settings, CliLogging logging, RunTdlib tdlib)
     {
