@@ -88,4 +88,75 @@ public sealed class SecretsAndErrorsTests
         var run = await Tgwatch.RunAsync(null, args);
         Assert.Equal($"tgwatch {command}: {expected} (see 'tgwatch {command} --help')", OneLine(run, command));
     }
+
+    private string Archive()
+    {
+        File.WriteAllLines(P("archive.jsonl"), [.. Enumerable.Range(1, 3).Select(i => Messages.TgMessageJson.ToJson(SomeMessage.New(i, $"message {i}")))]);
+        return P("archive.jsonl");
+    }
+
+    [Theory]
+    [InlineData("jsonl:{0}")]
+    [InlineData("sqlite:{0}")]
+    [InlineData("jsonl:{0}-wal")]
+    public async Task TheStateStoreGivenAsASink_IsRefused_AndLeftAsItWas(string sink)
+    {
+        var archive = Archive();
+        Assert.Equal(0, (await Tgwatch.RunAsync(null, "import", archive, "--sink", $"jsonl:{P("out.jsonl")}", "--state", P("st.db"))).ExitCode);
+        var before = await File.ReadAllBytesAsync(P("st.db"));
+        var given = string.Format(System.Globalization.CultureInfo.InvariantCulture, sink, "st.db");
+        var run = await ProcessRun.RunAsync("bash", ["-c", $"cd {_dir} && dotnet {Tgwatch.Dll} import archive.jsonl --sink {given} --state st.db"]);
+        Assert.Equal($"tgwatch import: --sink {given} is the state store's file ({P("st.db")}); give the sink a file of its own", OneLine(run, "import"));
+        Assert.Equal(before, await File.ReadAllBytesAsync(P("st.db")));
+    }
+
+    [Fact]
+    public async Task TwoSinksOnOneFile_AreRefused()
+    {
+        var run = await ProcessRun.RunAsync("bash", ["-c", $"cd {_dir} && dotnet {Tgwatch.Dll} import {Archive()} --sink jsonl:out.jsonl --sink sqlite:./out.jsonl --state st.db"]);
+        Assert.Equal("tgwatch import: --sink jsonl:out.jsonl and --sink sqlite:./out.jsonl are the same file; give each sink a file of its own", OneLine(run, "import"));
+        Assert.False(File.Exists(P("out.jsonl")));
+    }
+
+    [Theory]
+    [InlineData("sqlite:/proc/tgwatch.db", "cannot create it: no such file or directory")]
+    [InlineData("jsonl:/proc/tgwatch.jsonl", "no such file or directory")]
+    [InlineData("jsonl:/sys/tgwatch.jsonl", "permission denied")]
+    [InlineData("sqlite:{0}/text.db", "not an SQLite database")]
+    [InlineData("sqlite:{0}/newer.db", "schema version 999 is newer than this Tgwatch knows")]
+    public async Task ASinkThatCannotBeOpened_IsOneLineNamingIt_Exit2_ForImportAndRun(string sink, string reason)
+    {
+        await File.WriteAllTextAsync(P("text.db"), "not a database, a text file of some length to be sure of it\n");
+        Assert.Equal(0, (await Tgwatch.RunAsync(null, "import", Archive(), "--sink", $"sqlite:{P("newer.db")}", "--state", P("first.db"))).ExitCode);
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={P("newer.db")};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "PRAGMA user_version = 999";
+            cmd.ExecuteNonQuery();
+        }
+        var given = string.Format(System.Globalization.CultureInfo.InvariantCulture, sink, _dir);
+
+        var import = await Tgwatch.RunAsync(null, "import", Archive(), "--sink", given, "--state", P("st.db"));
+        var line = OneLine(import, "import");
+        Assert.StartsWith($"tgwatch import: --sink {given} cannot be opened: ", line);
+        Assert.Contains(reason, line);
+
+        var run = await Tgwatch.RunAsync(null, "run", "--bot-token", Token, "--bot-api-url", "http://127.0.0.1:9/", "--sink", given, "--state", P("st.db"));
+        Assert.Equal(2, run.ExitCode);
+        line = Assert.Single(run.Stderr.TrimEnd('\n').Split('\n'));
+        Assert.Contains($" crit Tgwatch.Run: --sink {given} cannot be opened: ", line);
+        Assert.Contains(reason, line);
+    }
+
+    [Fact]
+    public async Task StatusOnADirectory_SaysItIsNoStateStore_AndABadFileIsNamedOnce()
+    {
+        var status = await Tgwatch.RunAsync(null, "status", "--state", _dir);
+        Assert.Equal($"tgwatch status: state store {_dir} is a directory, not a state store's file (give a file, such as {P("tgwatch.db")}, or --data-dir {_dir})", OneLine(status, "status"));
+
+        await File.WriteAllTextAsync(P("text.db"), "not a database, a text file of some length to be sure of it\n");
+        status = await Tgwatch.RunAsync(null, "status", "--state", P("text.db"));
+        Assert.Equal($"tgwatch status: state store {P("text.db")}: not an SQLite database (or encrypted); choose another file", OneLine(status, "status"));
+    }
 }

@@ -66,7 +66,6 @@ internal static class DeadLettersCommand
             try
             {
                 await using var opened = await StateAndSinks.OpenAsync(common.StatePath(parse), parse.GetValue(common.Sinks) ?? [], logging.Factory, common.SecretFrom(parse), ct).ConfigureAwait(false);
-                foreach (var sink in opened.Sinks) await sink.StartAsync(ct).ConfigureAwait(false);
                 var report = await new DeadLetterReplayer(opened.Store, opened.Sinks, []).ReplayAsync(parse.GetValue(id), ct).ConfigureAwait(false);
                 foreach (var o in report.Outcomes.Where(o => o.Result != ReplayResultKind.Replayed))
                     await stderr.WriteLineAsync($"[tgwatch] letter {o.Id} ({o.Stage}): {o.Result.ToString().ToLowerInvariant()}: {o.Reason}").ConfigureAwait(false);
