@@ -21,10 +21,11 @@ internal static class HttpFaults
     };
 
     /// <summary>
-    /// Connection, name resolution, TLS, proxy and protocol failures and responses cut short are
+    /// Connection, name resolution, TLS, proxy and protocol failures, responses cut short and responses that are not HTTP
+    /// (a captive portal or a proxy in the way answering <c>&lt;!DOCTYPE HTML&gt;</c> as its status line) are
     /// <see cref="FaultKind.Network"/>; failed authentication to a server or proxy is <see cref="FaultKind.Auth"/>;
-    /// a response that is not HTTP, a refused version or a configured limit is a <see cref="FaultKind.Bug"/>
-    /// (usually a wrong address or setting). <see cref="HttpRequestError.Unknown"/> gives <see langword="null"/>.
+    /// a refused version or a configured limit is a <see cref="FaultKind.Bug"/> (usually a wrong address or setting).
+    /// <see cref="HttpRequestError.Unknown"/> gives <see langword="null"/>.
     /// </summary>
     public static FaultKind? FromError(HttpRequestError error) => error switch
     {
@@ -33,10 +34,10 @@ internal static class HttpFaults
             or HttpRequestError.SecureConnectionError
             or HttpRequestError.ProxyTunnelError
             or HttpRequestError.ResponseEnded
-            or HttpRequestError.HttpProtocolError => FaultKind.Network,
+            or HttpRequestError.HttpProtocolError
+            or HttpRequestError.InvalidResponse => FaultKind.Network,
         HttpRequestError.UserAuthenticationError => FaultKind.Auth,
-        HttpRequestError.InvalidResponse
-            or HttpRequestError.ExtendedConnectNotSupported
+        HttpRequestError.ExtendedConnectNotSupported
             or HttpRequestError.VersionNegotiationError
             or HttpRequestError.ConfigurationLimitExceeded => FaultKind.Bug,
         _ => null,

@@ -127,7 +127,7 @@ public sealed class FaultClassifierHttpTests
     [InlineData(HttpRequestError.ResponseEnded, FaultKind.Network)]
     [InlineData(HttpRequestError.HttpProtocolError, FaultKind.Network)]
     [InlineData(HttpRequestError.UserAuthenticationError, FaultKind.Auth)]
-    [InlineData(HttpRequestError.InvalidResponse, FaultKind.Bug)]
+    [InlineData(HttpRequestError.InvalidResponse, FaultKind.Network)] // not HTTP at all: a proxy or portal in the way
     [InlineData(HttpRequestError.ConfigurationLimitExceeded, FaultKind.Bug)]
     [InlineData(HttpRequestError.Unknown, FaultKind.Bug)]
     public void Classify_HttpRequestErrorWithoutInnerCause_DecidesByError(HttpRequestError error, FaultKind expected)
