@@ -42,6 +42,18 @@ public sealed class SecretsAndErrorsTests
         Assert.DoesNotContain("s3cr3t", run.Stderr);
     }
 
+    [Theory]
+    [InlineData("DrainTimeout", "10675199.00:00:00", "Pipeline:DrainTimeout: at most a day (1.00:00:00)")]
+    [InlineData("HandlerTimeout", "30.00:00:00", "Pipeline:HandlerTimeout: at most a day (1.00:00:00)")]
+    [InlineData("ReplyDeadline", "25.00:00:00", "Pipeline:ReplyDeadline: at most a day (1.00:00:00)")]
+    [InlineData("Capacity", "99999999999", "Pipeline:Capacity: expected a whole number (up to 2147483647)")]
+    public async Task APipelineSettingTooLargeForATimer_IsOneLine_NeverACrash(string key, string value, string expected)
+    {
+        await File.WriteAllTextAsync(P("tgwatch.json"), $$$"""{"BotApi": {"Token": "{{{Token}}}", "Url": "http://127.0.0.1:9/"}, "Pipeline": {"{{{key}}}": "{{{value}}}"}}""");
+        var run = await Tgwatch.RunAsync(null, "run", "--config", P("tgwatch.json"), "--state", P("st.db"));
+        Assert.Contains(expected, OneLine(run, "run"));
+    }
+
     [Fact]
     public async Task AnUnknownEnvironmentVariable_IsNamedAsItWasSet()
     {

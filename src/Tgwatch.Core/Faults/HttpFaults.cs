@@ -8,15 +8,15 @@ internal static class HttpFaults
 {
     /// <summary>
     /// 429 asks us to slow down; 401, 403 and 407 reject our credentials; 408 and 504 report a timeout;
-    /// 502 and 503 are a transient failure between us and the server. Everything else, 500 included,
-    /// is a <see cref="FaultKind.Bug"/>: a request we got wrong or a server that is broken, both worth a loud line.
+    /// every other 5xx (500 included) is the server's own failure, unavailable for now: <see cref="FaultKind.Network"/>,
+    /// retried, not a bug of ours. Everything else is a <see cref="FaultKind.Bug"/>: a request we got wrong, worth a loud line.
     /// </summary>
     public static FaultKind FromStatus(HttpStatusCode status) => status switch
     {
         HttpStatusCode.TooManyRequests => FaultKind.RateLimited,
         HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.ProxyAuthenticationRequired => FaultKind.Auth,
         HttpStatusCode.RequestTimeout or HttpStatusCode.GatewayTimeout => FaultKind.Timeout,
-        HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable => FaultKind.Network,
+        >= HttpStatusCode.InternalServerError and <= (HttpStatusCode)599 => FaultKind.Network,
         _ => FaultKind.Bug,
     };
 

@@ -10,7 +10,7 @@ public static class Duration
     {
         if (d < TimeSpan.Zero) d = TimeSpan.Zero;
         if (d < TimeSpan.FromSeconds(1)) return string.Create(CultureInfo.InvariantCulture, $"{(int)d.TotalMilliseconds}ms");
-        if (d < TimeSpan.FromSeconds(9.95)) return string.Create(CultureInfo.InvariantCulture, $"{Math.Round(d.TotalSeconds, 1, MidpointRounding.AwayFromZero):0.0}s");
+        if (d < TimeSpan.FromSeconds(10)) return string.Create(CultureInfo.InvariantCulture, $"{Math.Round(d.TotalSeconds, 1, MidpointRounding.AwayFromZero):0.#}s");
         if (d < TimeSpan.FromMinutes(1)) return string.Create(CultureInfo.InvariantCulture, $"{(int)d.TotalSeconds}s");
         if (d < TimeSpan.FromHours(1)) return string.Create(CultureInfo.InvariantCulture, $"{(int)d.TotalMinutes}m{d.Seconds:00}s");
         return string.Create(CultureInfo.InvariantCulture, $"{(long)d.TotalHours}h{d.Minutes:00}m");

@@ -250,7 +250,7 @@ internal sealed class WebhookSender
         if (e is HttpRequestException { HttpRequestError: not HttpRequestError.Unknown } http) text.Append(' ').Append(http.HttpRequestError);
         for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
             if (inner is SocketException socket) { text.Append(" (").Append(socket.SocketErrorCode).Append(')'); break; }
-        if (fault.Kind == FaultKind.Timeout && e is OperationCanceledException) text.Append(" after ").Append(_options.RequestTimeout);
+        if (fault.Kind == FaultKind.Timeout && e is OperationCanceledException) text.Append(" after ").Append(Noise.Duration.Format(_options.RequestTimeout));
         return (fault, text.ToString());
     }
 

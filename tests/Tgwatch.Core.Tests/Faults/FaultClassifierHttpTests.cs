@@ -84,7 +84,7 @@ public sealed class FaultClassifierHttpTests
     [InlineData(504, FaultKind.Timeout)]
     [InlineData(502, FaultKind.Network)]
     [InlineData(503, FaultKind.Network)]
-    [InlineData(500, FaultKind.Bug)]
+    [InlineData(500, FaultKind.Network)] // the server's failure, not ours
     [InlineData(404, FaultKind.Bug)]
     [InlineData(400, FaultKind.Bug)]
     public async Task Classify_EnsureSuccessStatusCodeOnLoopbackAnswer_DecidesByStatus(int status, FaultKind expected)

@@ -8,6 +8,7 @@ public sealed class DurationTests
     [InlineData(0, "0ms")]
     [InlineData(330, "330ms")]
     [InlineData(1283.9827, "1.3s")]
+    [InlineData(3_000, "3s")]
     [InlineData(9_990, "10s")]
     [InlineData(12_400, "12s")]
     [InlineData(125_000, "2m05s")]
