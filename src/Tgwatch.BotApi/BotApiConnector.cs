@@ -368,7 +368,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                 // What the server asked, but no less than the backoff (a retry_after of 0 must not make us spin) and no
                 // more than a bound (a retry_after of years is bad input, not a reason to stop).
                 var wait = fault.RetryAfter is { } asked ? TimeSpan.FromTicks(Math.Clamp(asked.Ticks, backoff.Ticks, MaxRetryAfter.Ticks)) : backoff;
-                if (!_rateLimitReported) BotApiLog.RateLimited(_logger, wait.TotalSeconds);
+                if (!_rateLimitReported) BotApiLog.RateLimited(_logger, LinkMonitor.Format(wait), WhyWait(fault.RetryAfter, wait));
                 _rateLimitReported = true;
                 return wait;
             case FaultKind.Network or FaultKind.Timeout:
@@ -390,10 +390,26 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         }
     }
 
+    /// <summary>Why a rate limit is waited out as long as it is, in words: what the server asked, or why not that.</summary>
+    internal static string WhyWait(TimeSpan? asked, TimeSpan wait)
+    {
+        if (asked is not { } a) return "(the server said not how long; the backoff)";
+        var said = $"retry_after {Math.Round(a.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)} s";
+        if (wait == a) return $"as the server asked ({said})";
+        return wait > a ? $"(the server asked {said}; no less than the backoff, so as not to ask again at once)"
+            : $"(the server asked {said}; {LinkMonitor.Format(MaxRetryAfter)} at most, then it asks again)";
+    }
+
     private TimeSpan Backoff(int attempt) => Connectors.Backoff.Next(attempt, _options.MinBackoff, _options.MaxBackoff);
 
     private static string Reason(Exception e)
     {
+        // An answer that is not the Bot API's: its status says what happened, not the parse error of its HTML page.
+        if (e is RequestException { HttpStatusCode: { } status } and not ApiRequestException)
+            return $"HTTP {(int)status} {status}, an answer that is not the Bot API's (a proxy or gateway in the way?)";
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is System.Net.Http.HttpRequestException { HttpRequestError: System.Net.Http.HttpRequestError.InvalidResponse })
+                return "an answer that is not HTTP (a proxy or captive portal in the way?)";
         for (var x = e; x is not null; x = x.InnerException)
             if (x.InnerException is null) return $"{x.GetType().Name}: {Secrets.SecretRedactor.Redact(x.Message.FirstLine())}";
         return e.GetType().Name;

@@ -18,8 +18,8 @@ internal static partial class BotApiLog
     [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Bot API: {Drops} short drop(s) in the last {Window}, all recovered within {Grace}")]
     public static partial void ShortDrops(ILogger logger, int drops, string window, string grace);
 
-    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Bot API: rate limited, waiting {Seconds} s as the server asked")]
-    public static partial void RateLimited(ILogger logger, double seconds);
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Bot API: rate limited, waiting {Wait} {Why}")]
+    public static partial void RateLimited(ILogger logger, string wait, string why);
 
     [LoggerMessage(EventId = 4006, Level = LogLevel.Error, Message = "Bot API: getUpdates conflicts with a webhook or another poller of this bot ({Description}); remove the webhook (deleteWebhook) or stop the other poller; retrying with backoff")]
     public static partial void Conflict(ILogger logger, string description);

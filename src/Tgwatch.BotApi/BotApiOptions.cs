@@ -64,7 +64,7 @@ public sealed record BotApiOptions
     {
         if (!Secrets.BotToken.IsWellFormed(Token)) throw new ArgumentException("bot token: expected the form 123456789:AA… as BotFather gives it");
         if (!ApiUrl.IsAbsoluteUri || ApiUrl.Scheme is not ("http" or "https")) throw new ArgumentException($"bot API url: expected an http(s) address, not {ApiUrl}");
-        if (PollTimeout < TimeSpan.Zero || PollTimeout > TimeSpan.FromMinutes(10)) throw new ArgumentException($"poll timeout: between 0 and 10 minutes, not {PollTimeout}");
+        if (PollTimeout < TimeSpan.Zero || PollTimeout > TimeSpan.FromMinutes(10)) throw new ArgumentException($"poll timeout: between 0 and 10 minutes, not {Connectors.LinkMonitor.Format(PollTimeout)}");
         if (HttpMargin <= TimeSpan.Zero) throw new ArgumentException("http margin: must be positive");
         if (MinBackoff <= TimeSpan.Zero || MaxBackoff < MinBackoff) throw new ArgumentException("backoff: the least must be positive and not above the most");
         if (EmptyPollFloor < TimeSpan.Zero || Grace < TimeSpan.Zero) throw new ArgumentException("empty-poll floor and grace may not be negative");

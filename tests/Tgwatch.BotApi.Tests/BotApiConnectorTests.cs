@@ -377,7 +377,9 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         await RunUntilAsync(new MessagePipeline(connector, [sink], new InMemoryStateStore(), Fast()), () => sink.Keys.Count == 1);
         // Backing off from 50 ms up to 400 ms, 2 s of rate limits take a few dozen polls at most, not thousands.
         Assert.InRange(await GetUpdatesServedAsync(), 2, 100);
-        Assert.Single(_logs.Entries, e => e.EventId.Id == 4005);
+        var line = Assert.Single(_logs.Entries, e => e.EventId.Id == 4005).Message;
+        // What is waited, and why it is not what the server asked.
+        Assert.Matches(@"^Bot API: rate limited, waiting \d+ms \(the server asked retry_after 0 s; no less than the backoff", line);
     }
 
     [Fact]
@@ -391,6 +393,8 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         while (!_logs.Entries.Any(e => e.EventId.Id == 4005) && !run.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(20);
         await Task.Delay(200);
         Assert.False(run.IsCompleted, "the run ended on a rate limit");
+        Assert.Equal("Bot API: rate limited, waiting 1h00m (the server asked retry_after 2147483647 s; 1h00m at most, then it asks again)",
+            Assert.Single(_logs.Entries, e => e.EventId.Id == 4005).Message);
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(20)); // a stop, not a failure
     }
@@ -420,5 +424,47 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         await RunUntilAsync(new MessagePipeline(connector, [sink], new InMemoryStateStore(), Fast()), () => sink.Keys.Count == 1);
         Assert.True(api.GetUpdatesCalls > 12);
         Assert.Single(_logs.Entries, e => e.EventId.Id == 4009);
+    }
+
+    private BotApiConnector ScriptedWithShortGrace(HttpClient http) => new(new BotApiOptions
+    {
+        Token = ScriptedBotApi.Token,
+        ApiUrl = new Uri("http://scripted.invalid/"),
+        PollTimeout = TimeSpan.FromSeconds(2),
+        MinBackoff = TimeSpan.FromMilliseconds(50),
+        MaxBackoff = TimeSpan.FromMilliseconds(100),
+        EmptyPollFloor = TimeSpan.FromMilliseconds(300),
+        Grace = TimeSpan.FromMilliseconds(300),
+    }, _logs.CreateLogger("Tgwatch.BotApi"), http: http);
+
+    [Fact]
+    public async Task AProxysBadGatewayPage_IsReportedByItsStatus_NotByTheParseErrorOfItsHtml()
+    {
+        var api = new ScriptedBotApi().Update(5, Text(5, 1, "through"));
+        for (var i = 0; i < 15; i++) api.Then(System.Net.HttpStatusCode.BadGateway, "<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html");
+        using var http = new HttpClient(api);
+        var sink = new CollectingSink();
+        await using var connector = ScriptedWithShortGrace(http);
+        await RunUntilAsync(new MessagePipeline(connector, [sink], new InMemoryStateStore(), Fast()), () => sink.Keys.Count == 1);
+        var down = Assert.Single(_logs.Entries, e => e.EventId.Id == 4002).Message;
+        Assert.Contains("(Network: HTTP 502 BadGateway, an answer that is not the Bot API's", down);
+        Assert.DoesNotContain("JsonReaderException", down);
+        Assert.DoesNotContain(_logs.Entries, e => e.Level >= LogLevel.Error);
+    }
+
+    [Fact]
+    public async Task AnAnswerThatIsNotHttp_IsTheNetwork_NotABugWithAStackTrace()
+    {
+        // A proxy in the way answering an HTML page where the status line belongs.
+        var api = new ScriptedBotApi().Update(5, Text(5, 1, "through"));
+        for (var i = 0; i < 15; i++)
+            api.ThenFail(new HttpRequestException(HttpRequestError.InvalidResponse, "Received an invalid status line: '<!DOCTYPE HTML>'."));
+        using var http = new HttpClient(api);
+        var sink = new CollectingSink();
+        await using var connector = ScriptedWithShortGrace(http);
+        await RunUntilAsync(new MessagePipeline(connector, [sink], new InMemoryStateStore(), Fast()), () => sink.Keys.Count == 1);
+        Assert.DoesNotContain(_logs.Entries, e => e.Level >= LogLevel.Error);
+        var down = Assert.Single(_logs.Entries, e => e.EventId.Id == 4002).Message;
+        Assert.Contains("(Network: an answer that is not HTTP (a proxy or captive portal in the way?))", down);
     }
 }

@@ -12,7 +12,7 @@ namespace Tgwatch.BotApi.Tests;
 /// </summary>
 internal sealed class ScriptedBotApi : HttpMessageHandler
 {
-    private readonly ConcurrentQueue<(HttpStatusCode Status, string Body, string ContentType)> _script = new();
+    private readonly ConcurrentQueue<(HttpStatusCode Status, string Body, string ContentType, Exception? Failure)> _script = new();
     private readonly List<(long Id, string Json)> _updates = [];
     private readonly ConcurrentQueue<long?> _offsets = new();
     private int _getUpdates;
@@ -27,7 +27,14 @@ internal sealed class ScriptedBotApi : HttpMessageHandler
 
     public ScriptedBotApi Then(HttpStatusCode status, string body, string contentType = "application/json")
     {
-        _script.Enqueue((status, body, contentType));
+        _script.Enqueue((status, body, contentType, null));
+        return this;
+    }
+
+    /// <summary>A getUpdates call that fails below HTTP, as the handler of a real connection would (an answer that is not HTTP, say).</summary>
+    public ScriptedBotApi ThenFail(Exception failure)
+    {
+        _script.Enqueue((HttpStatusCode.OK, "", "", failure));
         return this;
     }
 
@@ -50,7 +57,8 @@ internal sealed class ScriptedBotApi : HttpMessageHandler
             if (body.RootElement.TryGetProperty("offset", out var o)) offset = o.GetInt64();
         }
         _offsets.Enqueue(offset);
-        if (_script.TryDequeue(out var scripted)) return Answer(scripted.Status, scripted.Body, scripted.ContentType);
+        if (_script.TryDequeue(out var scripted))
+            return scripted.Failure is { } failure ? throw failure : Answer(scripted.Status, scripted.Body, scripted.ContentType);
         string[] batch;
         lock (_updates) batch = [.. _updates.Where(u => u.Id >= (offset ?? 0)).Select(u => u.Json)];
         if (batch.Length == 0) await Task.Delay(50, cancellationToken);

@@ -41,6 +41,6 @@ public sealed class RunCommandTests
         await File.WriteAllTextAsync(broken, """{"BotApi": {"Token": }""");
         run = await Tgwatch.RunAsync(null, "run", "--config", broken);
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("Could not parse the JSON file", run.Stderr);
+        Assert.Contains("not valid JSON (line 1", run.Stderr);
     }
 }

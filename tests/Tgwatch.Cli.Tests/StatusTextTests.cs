@@ -15,20 +15,20 @@ public sealed class StatusTextTests
     [Fact]
     public void AReadyLinkOfARunningRun_SaysSinceWhenAndWhenLastReported()
     {
-        Assert.Equal("ready since 2026-11-25T11:00:00Z (1h0m), reported 12s ago", StatusCommand.Describe(Link(ConnectionState.Ready, null, 3600, 12), At));
+        Assert.Equal("ready since 2026-11-25T11:00:00Z (1h00m), reported 12s ago", StatusCommand.Describe(Link(ConnectionState.Ready, null, 3600, 12), At));
     }
 
     [Fact]
     public void AConnectingLink_SaysWhy()
     {
-        Assert.Equal("connecting (connection refused) since 2026-11-25T11:58:00Z (2m0s), reported 5s ago",
+        Assert.Equal("connecting (connection refused) since 2026-11-25T11:58:00Z (2m00s), reported 5s ago",
             StatusCommand.Describe(Link(ConnectionState.Connecting, "connection refused", 120, 5), At));
     }
 
     [Fact]
     public void ARecordNobodyRenewed_SaysNoRunReportsIt_AndWhatItWas()
     {
-        Assert.Equal("no run has reported since 2026-11-25T11:50:00Z (10m0s ago; killed?); it was ready since 2026-11-25T11:00:00Z (1h0m)",
+        Assert.Equal("no run has reported since 2026-11-25T11:50:00Z (10m00s ago; killed?); it was ready since 2026-11-25T11:00:00Z (1h00m)",
             StatusCommand.Describe(Link(ConnectionState.Ready, null, 3600, 600), At));
     }
 
@@ -48,9 +48,9 @@ public sealed class StatusTextTests
     [Fact]
     public void ADisconnectedLinkOfARunThatDidNotRecordItsEnd_IsToldAsLeftBehind()
     {
-        Assert.Equal("no run has reported since 2026-11-25T11:00:00Z (1h0m ago; killed?); it was disconnected (end of file) since 2026-11-25T10:00:00Z (2h0m)",
+        Assert.Equal("no run has reported since 2026-11-25T11:00:00Z (1h00m ago; killed?); it was disconnected (end of file) since 2026-11-25T10:00:00Z (2h00m)",
             StatusCommand.Describe(Link(ConnectionState.Disconnected, "end of file", 7200, 3600), At));
-        Assert.Equal("disconnected since 2026-11-25T11:59:00Z (1m0s), reported 1s ago", StatusCommand.Describe(Link(ConnectionState.Disconnected, null, 60, 1), At));
+        Assert.Equal("disconnected since 2026-11-25T11:59:00Z (1m00s), reported 1s ago", StatusCommand.Describe(Link(ConnectionState.Disconnected, null, 60, 1), At));
     }
 
     [Theory]

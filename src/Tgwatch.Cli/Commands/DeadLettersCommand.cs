@@ -20,11 +20,7 @@ internal static class DeadLettersCommand
     private static Command List()
     {
         var common = new CommonOptions();
-        var limit = new Option<int>("--limit") { Description = "Most letters shown (default 100)", DefaultValueFactory = _ => 100 };
-        limit.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1) r.AddError("--limit must be at least 1");
-        });
+        var limit = NumberOption.Create("--limit", "Most letters shown (default 100)", 1, 1_000_000, 100);
         var errors = new Option<bool>("--errors") { Description = "Show each letter's full error with its stack trace" };
         var command = new Command("list", "List dead letters: id, when, stage, message, error") { common.State, common.DataDir, limit, errors };
         command.SetAction(async (parse, ct) =>
@@ -33,7 +29,7 @@ internal static class DeadLettersCommand
             try
             {
                 await using var store = await StateAndSinks.OpenStoreAsync(common.StatePath(parse), ct, readOnly: true).ConfigureAwait(false);
-                var letters = await store.DeadLetters.ListAsync(parse.GetValue(limit), 0, ct).ConfigureAwait(false);
+                var letters = await store.DeadLetters.ListAsync((int)parse.GetValue(limit), 0, ct).ConfigureAwait(false);
                 var total = await store.DeadLetters.CountAsync(ct).ConfigureAwait(false);
                 foreach (var l in letters)
                 {
@@ -57,7 +53,7 @@ internal static class DeadLettersCommand
     private static Command Replay()
     {
         var common = new CommonOptions();
-        var id = new Option<long?>("--id") { Description = "Only the letter with this id" };
+        var id = NumberOption.Optional("--id", "Only the letter with this id (as deadletters list shows it)", 1, long.MaxValue);
         common.Sinks.Required = true;
         var command = new Command("replay", "Run dead letters again through the sinks named by --sink; those that go through are removed")
         {
@@ -70,7 +66,6 @@ internal static class DeadLettersCommand
             try
             {
                 await using var opened = await StateAndSinks.OpenAsync(common.StatePath(parse), parse.GetValue(common.Sinks) ?? [], logging.Factory, common.SecretFrom(parse), ct, common.WebhookTimeoutFrom(parse)).ConfigureAwait(false);
-                foreach (var sink in opened.Sinks) await sink.StartAsync(ct).ConfigureAwait(false);
                 var report = await new DeadLetterReplayer(opened.Store, opened.Sinks, []).ReplayAsync(parse.GetValue(id), ct).ConfigureAwait(false);
                 foreach (var o in report.Outcomes.Where(o => o.Result != ReplayResultKind.Replayed))
                     await stderr.WriteLineAsync($"[tgwatch] letter {o.Id} ({o.Stage}): {o.Result.ToString().ToLowerInvariant()}: {o.Reason}").ConfigureAwait(false);

@@ -48,7 +48,7 @@ internal static class LoginCommand
                 settings.Tdlib.Validate();
                 if (answers.BotToken is { } token && !Secrets.BotToken.IsWellFormed(token))
                     throw new CliException(ExitCodes.Usage, "--bot-token: expected the form 123456789:AA… as BotFather gives it");
-                var interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsInputRedirected;
+                var interactive = ReferenceEquals(RedactingWriter.Unwrap(stderr), Console.Error) && !Console.IsInputRedirected;
                 IAuthPrompt prompt = interactive
                     ? new ConsoleAuthPrompt(answers, Console.In, stderr, hideTyping: true)
                     : new ScriptedAuthPrompt(answers, stderr);

@@ -56,7 +56,8 @@ internal static class SandboxCommand
         await using (sandbox.ConfigureAwait(false))
         {
             var url = sandbox.BaseUrl.ToString();
-            await stdout.WriteLineAsync($"[tgwatch] sandbox: Bot API at {url} with token {sandbox.Token} (tgwatch: --bot-api-url {url} --bot-token {sandbox.Token})").ConfigureAwait(false);
+            // The sandbox's token is made up for this loopback server and printed on purpose, unmasked: it is what to run tgwatch with.
+            await RedactingWriter.Unwrap(stdout).WriteLineAsync($"[tgwatch] sandbox: Bot API at {url} with token {sandbox.Token} (tgwatch: --bot-api-url {url} --bot-token {sandbox.Token})").ConfigureAwait(false);
             await stdout.WriteLineAsync($"[tgwatch] inject a message: curl -s {url}sandbox/messages -H 'Content-Type: application/json' -d '{{\"chat_id\":-1001000000001,\"text\":\"hello\"}}'").ConfigureAwait(false);
             await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             try { await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false); }

@@ -26,15 +26,13 @@ internal static class DemoCommand
 {
     public static Command Create()
     {
-        var seconds = new Option<int>("--seconds") { Description = "How long messages keep coming (default 20)", DefaultValueFactory = _ => 20 };
-        var rate = new Option<int>("--rate") { Description = "Messages per second (default 8)", DefaultValueFactory = _ => 8 };
-        seconds.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 5 or > 3600) r.AddError("--seconds must be between 5 and 3600"); });
-        rate.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1000) r.AddError("--rate must be between 1 and 1000"); });
+        var seconds = Commands.NumberOption.Create("--seconds", "How long messages keep coming (default 20)", 5, 3600, 20);
+        var rate = Commands.NumberOption.Create("--rate", "Messages per second (default 8)", 1, 1000, 8);
         var command = new Command("demo", "Watch a bot through a bad network for a while: a local Bot API sandbox, a proxy that cuts connections, the monitor, and the figures at the end")
         {
             seconds, rate,
         };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(seconds), parse.GetValue(rate), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct));
+        command.SetAction((parse, ct) => RunAsync((int)parse.GetValue(seconds), (int)parse.GetValue(rate), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct));
         return command;
     }
 

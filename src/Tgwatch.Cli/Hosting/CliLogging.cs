@@ -11,7 +11,7 @@ internal sealed class CliLogging : IDisposable
 
     public CliLogging(TextWriter stderr, LogLevel minimum, bool json, TimeProvider time)
     {
-        var colour = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+        var colour = ReferenceEquals(RedactingWriter.Unwrap(stderr), Console.Error) && !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
         _gated = new NoiseGatedLoggerProvider(new LineLoggerProvider(stderr, minimum, json, colour, time), new NoiseOptions(), time,
             textRules: new Dictionary<string, NoiseRules> { [Tdlib.TdClientHost.NativeLogCategory] = NoiseRules.Load() }); // TDLib's records, by the rule packs
         Factory = LoggerFactory.Create(b => b.SetMinimumLevel(minimum).AddProvider(_gated)

@@ -25,10 +25,19 @@ internal static class DataPaths
         return dir;
     }
 
-    /// <summary>The state store's path: <paramref name="state"/> when given, else <c>tgwatch.db</c> in the data directory (created 0700).</summary>
+    /// <summary>
+    /// The state store's path: <paramref name="state"/> when given, else <c>tgwatch.db</c> in the data directory (created 0700).
+    /// A directory given as the state store is one line, exit code 2.
+    /// </summary>
     public static string StatePath(string? state, string? dataDirectory)
     {
-        if (!string.IsNullOrEmpty(state)) return Path.GetFullPath(state);
+        if (!string.IsNullOrEmpty(state))
+        {
+            var path = Path.GetFullPath(state);
+            if (Directory.Exists(path))
+                throw new CliException(ExitCodes.Usage, $"state store {state} is a directory, not a state store's file (give a file, such as {Path.Combine(state, "tgwatch.db")}, or --data-dir {state})");
+            return path;
+        }
         var dir = string.IsNullOrEmpty(dataDirectory) ? DefaultDataDirectory() : Path.GetFullPath(dataDirectory);
         CreatePrivate(dir);
         return Path.Combine(dir, "tgwatch.db");

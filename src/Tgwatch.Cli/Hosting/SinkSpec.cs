@@ -11,6 +11,9 @@ namespace Tgwatch.Cli.Hosting;
 /// <summary>A <c>--sink</c> value: <c>console</c>, <c>jsonl:PATH</c>, <c>sqlite:PATH</c> or <c>webhook:URL</c>.</summary>
 internal sealed record SinkSpec(string Kind, string Target)
 {
+    /// <summary>The value as the user wrote it (<c>sqlite:st.db</c>), to name the sink in a message.</summary>
+    public string Given { get; private init; } = Kind;
+
     /// <summary>Parses a value; the error is one line for the user.</summary>
     public static bool TryParse(string text, out SinkSpec spec, out string error)
     {
@@ -22,13 +25,13 @@ internal sealed record SinkSpec(string Kind, string Target)
         switch (kind)
         {
             case "console" when target.Length == 0:
-                spec = new SinkSpec(kind, "");
+                spec = new SinkSpec(kind, "") { Given = text };
                 return true;
             case "jsonl" or "sqlite" when target.Length > 0:
-                spec = new SinkSpec(kind, Path.GetFullPath(target));
+                spec = new SinkSpec(kind, Path.GetFullPath(target)) { Given = text };
                 return true;
             case "webhook" when Uri.TryCreate(target, UriKind.Absolute, out var url) && url.Scheme is "http" or "https":
-                spec = new SinkSpec(kind, target);
+                spec = new SinkSpec(kind, target) { Given = text };
                 return true;
             case "jsonl" or "sqlite":
                 error = $"--sink {kind} needs a file: {kind}:PATH";
@@ -49,6 +52,22 @@ internal sealed record SinkSpec(string Kind, string Target)
         "webhook" => SafeUrl.SinkName(new Uri(Target)),
         _ => $"{Kind}:{Target}",
     };
+
+    /// <summary>The file a jsonl or sqlite sink writes (symbolic links followed), null for the others.</summary>
+    public string? File => Kind is "jsonl" or "sqlite" ? FinalPath(Target) : null;
+
+    /// <summary><paramref name="path"/> with a symbolic link at its end followed (as it is when it does not exist or is no link).</summary>
+    internal static string FinalPath(string path)
+    {
+        try
+        {
+            return new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
+        }
+        catch (IOException)
+        {
+            return path;
+        }
+    }
 
     /// <summary>Registers the parts of a webhook address that may be credentials (user info, long path segments, query values) as secrets.</summary>
     private static void RegisterSecretsOf(Uri url)

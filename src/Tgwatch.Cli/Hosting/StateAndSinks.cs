@@ -34,13 +34,14 @@ internal sealed class StateAndSinks : IAsyncDisposable
 
     /// <summary>
     /// Opens the store at <paramref name="statePath"/> for writing (one writer at a time: a second <c>run</c>, <c>import</c> or
-    /// <c>deadletters replay</c> on the same store is refused), creates the sinks (webhooks with <paramref name="webhookTimeout"/>
-    /// per request when given) and opens the file sinks' files (each locked, one writer per file: a file another command
-    /// writes, or one that is not the sink's, is refused before anything is received); a problem is one line in a
-    /// <see cref="CliException"/>.
+    /// <c>deadletters replay</c> on the same store is refused), then creates and starts the sinks (webhooks with
+    /// <paramref name="webhookTimeout"/> per request when given; the file sinks' files each locked, one writer per file);
+    /// a problem is one line in a <see cref="CliException"/> (exit code 2), before anything is received: a sink on the state
+    /// store's file or on another sink's, a file another command writes or one that is not the sink's, a sink that cannot be opened.
     /// </summary>
     public static async Task<StateAndSinks> OpenAsync(string statePath, IReadOnlyList<SinkSpec> specs, ILoggerFactory logs, string? webhookSecret, CancellationToken ct, TimeSpan? webhookTimeout = null)
     {
+        CheckFiles(statePath, specs);
         var writer = TakeWriterLock(statePath);
         IStateStore store;
         try
@@ -55,16 +56,36 @@ internal sealed class StateAndSinks : IAsyncDisposable
         var sinks = new List<IMessageSink>();
         try
         {
-            foreach (var spec in specs) sinks.Add(spec.Create(store, logs, TimeProvider.System, webhookSecret, webhookTimeout));
-            foreach (var sink in sinks)
-                if (sink is JsonlSink or SqliteMessageSink) await sink.StartAsync(ct).ConfigureAwait(false);
+            foreach (var spec in specs)
+            {
+                IMessageSink sink;
+                try
+                {
+                    sink = spec.Create(store, logs, TimeProvider.System, webhookSecret, webhookTimeout);
+                }
+                catch (Exception e) when (IsFileProblem(e))
+                {
+                    throw new CliException(ExitCodes.Usage, $"--sink {spec.Given}: {Reason(e, spec.File)}");
+                }
+                try
+                {
+                    // Opened here, so a sink that cannot be is said like a state store that cannot: one line, before any message moves.
+                    await sink.StartAsync(ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (IsFileProblem(e))
+                {
+                    await sink.DisposeAsync().ConfigureAwait(false);
+                    throw new CliException(ExitCodes.Usage, $"--sink {spec.Given} cannot be opened: {Reason(e, spec.File)}");
+                }
+                sinks.Add(new StartedSink(sink));
+            }
         }
-        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or SqliteFileException)
+        catch
         {
             foreach (var s in sinks) await s.DisposeAsync().ConfigureAwait(false);
             await store.DisposeAsync().ConfigureAwait(false);
             writer.Dispose();
-            throw new CliException(ExitCodes.Usage, e.Message.FirstLine());
+            throw;
         }
         return new StateAndSinks(writer, store, sinks, logs);
     }
@@ -103,6 +124,54 @@ internal sealed class StateAndSinks : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Refuses a jsonl or sqlite sink on the state store's file (or its lock, journal or WAL), and two sinks on one file: each would
+    /// write over what the other keeps.
+    /// </summary>
+    private static void CheckFiles(string statePath, IReadOnlyList<SinkSpec> specs)
+    {
+        var state = SinkSpec.FinalPath(statePath);
+        string[] stateFiles = [state, state + "-wal", state + "-shm", state + "-journal", statePath + ".lock"];
+        var seen = new Dictionary<string, SinkSpec>(StringComparer.Ordinal);
+        foreach (var spec in specs)
+        {
+            if (spec.File is not { } file) continue;
+            if (stateFiles.Contains(file, StringComparer.Ordinal))
+                throw new CliException(ExitCodes.Usage, $"--sink {spec.Given} is the state store's file ({statePath}); give the sink a file of its own");
+            if (seen.TryGetValue(file, out var other))
+                throw new CliException(ExitCodes.Usage, $"--sink {other.Given} and --sink {spec.Given} are the same file; give each sink a file of its own");
+            seen[file] = spec;
+        }
+    }
+
+    private static bool IsFileProblem(Exception e) => e is ArgumentException or IOException or UnauthorizedAccessException or SqliteFileException;
+
+    /// <summary>Why a file cannot be used, in words (not naming the file, which the line names already).</summary>
+    internal static string Reason(Exception e, string? path)
+    {
+        switch (e)
+        {
+            case SqliteFileException s:
+                // Its message names the file first ("sqlite sink /x.db: not an SQLite database…"): the reason is what follows.
+                var at = s.Message.IndexOf(s.Path + ": ", StringComparison.Ordinal);
+                var reason = at < 0 ? s.Message : s.Message[(at + s.Path.Length + 2)..];
+                return s.InnerException is IOException or UnauthorizedAccessException && reason.StartsWith("cannot create it", StringComparison.Ordinal)
+                    ? $"cannot create it: {Reason(s.InnerException, path)}"
+                    : reason.FirstLine();
+            case UnauthorizedAccessException:
+                return "permission denied";
+            case FileNotFoundException or DirectoryNotFoundException:
+                return "no such file or directory (this file system does not let it be created)";
+            case IOException when e.HResult > 0 && e.HResult < 4096:
+                // On Unix the error number of the failed system call; its text is the system's own ("Read-only file system").
+                var text = System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(e.HResult);
+                return text.Length > 1 ? char.ToLowerInvariant(text[0]) + text[1..] : text;
+            default:
+                var message = e.Message.FirstLine();
+                return path is null ? message : message.Replace($" '{path}'", "", StringComparison.Ordinal);
+        }
+    }
+
     private static ExclusiveFileLock TakeWriterLock(string statePath)
     {
         try
@@ -114,7 +183,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliException(ExitCodes.Usage, $"state store {statePath}: cannot take its lock ({e.GetType().Name}: {e.Message.FirstLine()})");
+            throw new CliException(ExitCodes.Usage, $"state store {statePath}: cannot take its lock: {Reason(e, statePath + ".lock")}");
         }
     }
 
@@ -127,7 +196,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
         }
         catch (Exception e) when (e is SqliteFileException or IOException or UnauthorizedAccessException)
         {
-            throw new CliException(ExitCodes.Usage, $"state store {statePath}: {e.Message}");
+            throw new CliException(ExitCodes.Usage, $"state store {statePath}: {Reason(e, statePath)}");
         }
     }
 
@@ -146,6 +215,28 @@ internal sealed class StateAndSinks : IAsyncDisposable
         await Store.DisposeAsync().ConfigureAwait(false);
         _writer.Dispose();
     }
+}
+
+/// <summary>A sink started when it was opened: the pipeline's own start of it is nothing more to do.</summary>
+internal sealed class StartedSink(IMessageSink inner) : IMessageSink
+{
+    /// <inheritdoc />
+    public string Name => inner.Name;
+
+    /// <inheritdoc />
+    public ValueTask StartAsync(CancellationToken ct) => ValueTask.CompletedTask;
+
+    /// <inheritdoc />
+    public ValueTask WriteAsync(IReadOnlyList<Messages.TgMessage> batch, CancellationToken ct) => inner.WriteAsync(batch, ct);
+
+    /// <inheritdoc />
+    public ValueTask ReplayAsync(IReadOnlyList<Messages.TgMessage> batch, CancellationToken ct) => inner.ReplayAsync(batch, ct);
+
+    /// <inheritdoc />
+    public ValueTask ReopenAsync(CancellationToken ct) => inner.ReopenAsync(ct);
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
 }
 
 /// <summary>A command cannot go on; the message is one line for the user, the code the exit code.</summary>

@@ -15,7 +15,7 @@ using Tgwatch.Tdlib.Connector;
 namespace Tgwatch.Cli.Run;
 
 /// <summary><c>tgwatch run</c>: the main job. Receives messages and hands them to the sinks until stopped.</summary>
-internal static class RunCommand
+internal static partial class RunCommand
 {
     public static Command Create()
     {
@@ -110,6 +110,7 @@ internal static class RunCommand
         try
         {
             var configuration = builder.Build();
+            SettingsCheck.Check(configuration, file);
             // Flags replace a list from the file as a whole, not item by item.
             configuration.Bind(settings, o => o.ErrorOnUnknownConfiguration = true);
             if (chats is { Length: > 0 }) settings.Chats = [.. chats];
@@ -117,15 +118,17 @@ internal static class RunCommand
         }
         catch (InvalidDataException e)
         {
-            throw new CliException(ExitCodes.Usage, $"configuration file {file}: {(e.InnerException ?? e).Message.FirstLine()}");
+            // Where the file stops being JSON, without the line's text (it may hold a secret).
+            var where = FindInner<System.Text.Json.JsonException>(e) is { LineNumber: { } line } json
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (line {line + 1}, position {json.BytePositionInLine + 1})")
+                : "";
+            throw new CliException(ExitCodes.Usage, $"configuration file {file}: not valid JSON{where}");
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
         {
-            throw new CliException(ExitCodes.Usage, $"configuration: {e.Message.FirstLine()}");
-        }
-        catch (FormatException e)
-        {
-            throw new CliException(ExitCodes.Usage, $"configuration: {e.Message.FirstLine()}");
+            // SettingsCheck has said what it knows; the binder's own words would repeat the value, which may be a secret.
+            var key = BinderKey().Match(e.Message);
+            throw new CliException(ExitCodes.Usage, key.Success ? $"configuration: {key.Groups[1].Value}: cannot be read as a setting" : "configuration: a setting cannot be read");
         }
         return settings;
     }
@@ -160,6 +163,12 @@ internal static class RunCommand
         if (s.Sinks.Count == 0) s.Sinks.Add("console");
         foreach (var sink in s.Sinks)
             if (!SinkSpec.TryParse(sink, out _, out var error)) throw new CliException(ExitCodes.Usage, $"Sinks: {error}");
+        // Waits longer than a day would overflow a timer (or the host's shutdown time, twice the drain) and end the run.
+        var p = s.Pipeline;
+        foreach (var (name, value) in new[] { ("HandlerTimeout", p.HandlerTimeout), ("RetryDelay", p.RetryDelay), ("MaxRetryDelay", p.MaxRetryDelay), ("ReplyDeadline", p.ReplyDeadline),
+            ("ReplyRetryDelay", p.ReplyRetryDelay), ("ReplyMaxDelay", p.ReplyMaxDelay), ("DrainTimeout", p.DrainTimeout), ("LinkReportInterval", p.LinkReportInterval) })
+            if (value > TimeSpan.FromDays(1)) throw new CliException(ExitCodes.Usage, $"Pipeline:{name}: at most a day (1.00:00:00)");
+        if (p.ProcessedRetention > TimeSpan.FromDays(3650)) throw new CliException(ExitCodes.Usage, "Pipeline:ProcessedRetention: at most ten years (3650.00:00:00)");
         try
         {
             _ = new ChatFilter(s.Chats);
@@ -170,6 +179,15 @@ internal static class RunCommand
             throw new CliException(ExitCodes.Usage, e.Message.FirstLine());
         }
     }
+
+    private static T? FindInner<T>(Exception? e) where T : Exception
+    {
+        for (; e is not null; e = e.InnerException) if (e is T found) return found;
+        return null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" at '([^']*)'")]
+    private static partial System.Text.RegularExpressions.Regex BinderKey();
 
     private static async Task<int> RunAsync(RunSettings settings, CliLogging logging, RunTdlib tdlib)
     {

@@ -122,12 +122,8 @@ public sealed class LinkMonitor
         if (pending is { } p) _report.ShortDrops(p.Drops, p.Window, _grace);
     }
 
-    /// <summary>A duration as people read it: 850ms, 12s, 1m12s, 2h03m.</summary>
-    public static string Format(TimeSpan d) =>
-        d < TimeSpan.FromSeconds(1) ? $"{(int)d.TotalMilliseconds}ms"
-        : d < TimeSpan.FromMinutes(1) ? $"{(int)d.TotalSeconds}s"
-        : d < TimeSpan.FromHours(1) ? $"{(int)d.TotalMinutes}m{d.Seconds:00}s"
-        : $"{(int)d.TotalHours}h{d.Minutes:00}m";
+    /// <summary>A duration as people read it: 850ms, 1.3s, 12s, 1m12s, 2h03m (<see cref="Noise.Duration.Format"/>).</summary>
+    public static string Format(TimeSpan d) => Noise.Duration.Format(d);
 }
 
 /// <summary>Where a <see cref="LinkMonitor"/> reports (a connector's log lines).</summary>

@@ -8,23 +8,24 @@ internal static class HttpFaults
 {
     /// <summary>
     /// 429 asks us to slow down; 401, 403 and 407 reject our credentials; 408 and 504 report a timeout;
-    /// 502 and 503 are a transient failure between us and the server. Everything else, 500 included,
-    /// is a <see cref="FaultKind.Bug"/>: a request we got wrong or a server that is broken, both worth a loud line.
+    /// every other 5xx (500 included) is the server's own failure, unavailable for now: <see cref="FaultKind.Network"/>,
+    /// retried, not a bug of ours. Everything else is a <see cref="FaultKind.Bug"/>: a request we got wrong, worth a loud line.
     /// </summary>
     public static FaultKind FromStatus(HttpStatusCode status) => status switch
     {
         HttpStatusCode.TooManyRequests => FaultKind.RateLimited,
         HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.ProxyAuthenticationRequired => FaultKind.Auth,
         HttpStatusCode.RequestTimeout or HttpStatusCode.GatewayTimeout => FaultKind.Timeout,
-        HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable => FaultKind.Network,
+        >= HttpStatusCode.InternalServerError and <= (HttpStatusCode)599 => FaultKind.Network,
         _ => FaultKind.Bug,
     };
 
     /// <summary>
-    /// Connection, name resolution, TLS, proxy and protocol failures and responses cut short are
+    /// Connection, name resolution, TLS, proxy and protocol failures, responses cut short and responses that are not HTTP
+    /// (a captive portal or a proxy in the way answering <c>&lt;!DOCTYPE HTML&gt;</c> as its status line) are
     /// <see cref="FaultKind.Network"/>; failed authentication to a server or proxy is <see cref="FaultKind.Auth"/>;
-    /// a response that is not HTTP, a refused version or a configured limit is a <see cref="FaultKind.Bug"/>
-    /// (usually a wrong address or setting). <see cref="HttpRequestError.Unknown"/> gives <see langword="null"/>.
+    /// a refused version or a configured limit is a <see cref="FaultKind.Bug"/> (usually a wrong address or setting).
+    /// <see cref="HttpRequestError.Unknown"/> gives <see langword="null"/>.
     /// </summary>
     public static FaultKind? FromError(HttpRequestError error) => error switch
     {
@@ -33,10 +34,10 @@ internal static class HttpFaults
             or HttpRequestError.SecureConnectionError
             or HttpRequestError.ProxyTunnelError
             or HttpRequestError.ResponseEnded
-            or HttpRequestError.HttpProtocolError => FaultKind.Network,
+            or HttpRequestError.HttpProtocolError
+            or HttpRequestError.InvalidResponse => FaultKind.Network,
         HttpRequestError.UserAuthenticationError => FaultKind.Auth,
-        HttpRequestError.InvalidResponse
-            or HttpRequestError.ExtendedConnectNotSupported
+        HttpRequestError.ExtendedConnectNotSupported
             or HttpRequestError.VersionNegotiationError
             or HttpRequestError.ConfigurationLimitExceeded => FaultKind.Bug,
         _ => null,

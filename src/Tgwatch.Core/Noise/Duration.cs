@@ -2,17 +2,18 @@ using System.Globalization;
 
 namespace Tgwatch.Noise;
 
-/// <summary>Short human durations: <c>850ms</c>, <c>12s</c>, <c>1m12s</c>, <c>2h5m</c>.</summary>
+/// <summary>Short human durations: <c>850ms</c>, <c>1.3s</c>, <c>12s</c>, <c>1m05s</c>, <c>2h05m</c>.</summary>
 public static class Duration
 {
-    /// <summary>Formats <paramref name="d"/> in at most two units.</summary>
+    /// <summary>Formats <paramref name="d"/> in at most two units (tenths of a second below 10 s); the one way durations are written for people.</summary>
     public static string Format(TimeSpan d)
     {
         if (d < TimeSpan.Zero) d = TimeSpan.Zero;
         if (d < TimeSpan.FromSeconds(1)) return string.Create(CultureInfo.InvariantCulture, $"{(int)d.TotalMilliseconds}ms");
+        if (d < TimeSpan.FromSeconds(10)) return string.Create(CultureInfo.InvariantCulture, $"{Math.Round(d.TotalSeconds, 1, MidpointRounding.AwayFromZero):0.#}s");
         if (d < TimeSpan.FromMinutes(1)) return string.Create(CultureInfo.InvariantCulture, $"{(int)d.TotalSeconds}s");
-        if (d < TimeSpan.FromHours(1)) return string.Create(CultureInfo.InvariantCulture, $"{(int)d.TotalMinutes}m{d.Seconds}s");
-        return string.Create(CultureInfo.InvariantCulture, $"{(int)d.TotalHours}h{d.Minutes}m");
+        if (d < TimeSpan.FromHours(1)) return string.Create(CultureInfo.InvariantCulture, $"{(int)d.TotalMinutes}m{d.Seconds:00}s");
+        return string.Create(CultureInfo.InvariantCulture, $"{(long)d.TotalHours}h{d.Minutes:00}m");
     }
 
     /// <summary>Parses <c>60s</c>, <c>500ms</c>, <c>2m</c>, <c>1h</c>, or a plain number of seconds.</summary>

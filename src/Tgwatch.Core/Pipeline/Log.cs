@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Tgwatch.Noise;
 using Tgwatch.Faults;
 
 namespace Tgwatch.Pipeline;
@@ -19,7 +20,9 @@ internal static partial class Log
     public static partial void SinkStillFailing(ILogger logger, string sink, FaultKind fault, int attempts, TimeSpan duration);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Sink {Sink} works again after {Attempts} failed attempt(s) over {Duration}")]
-    public static partial void SinkRecovered(ILogger logger, string sink, int attempts, TimeSpan duration);
+    private static partial void SinkRecovered(ILogger logger, string sink, int attempts, string duration);
+
+    public static void SinkRecovered(ILogger logger, string sink, int attempts, TimeSpan duration) => SinkRecovered(logger, sink, attempts, Duration.Format(duration));
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "Sink {Sink} rejected a batch of {Count} ({Fault}); writing its messages one by one")]
     public static partial void SinkBatchRejected(ILogger logger, string sink, int count, FaultKind fault, Exception exception);
@@ -34,7 +37,9 @@ internal static partial class Log
     public static partial void ReplyGivenUp(ILogger logger, string key, int attempts, string reason);
 
     [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Stopping: in-flight work did not finish within {Timeout}; it is cancelled and will be delivered again on the next start")]
-    public static partial void DrainTimedOut(ILogger logger, TimeSpan timeout);
+    private static partial void DrainTimedOut(ILogger logger, string timeout);
+
+    public static void DrainTimedOut(ILogger logger, TimeSpan timeout) => DrainTimedOut(logger, Duration.Format(timeout));
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "State store failing ({Fault}): {Reason}; retrying with backoff, nothing is committed meanwhile")]
     public static partial void StoreFailing(ILogger logger, FaultKind fault, string reason, Exception? exception);
@@ -64,7 +69,9 @@ internal static partial class Log
     public static partial void DeadLetterNotStored(ILogger logger, string stage, string key, string record);
 
     [LoggerMessage(EventId = 3018, Level = LogLevel.Error, Message = "Stopping: a sink or handler did not give up within {Timeout} after it was cancelled; it is left behind, uncommitted work will be delivered again on the next start")]
-    public static partial void Abandoned(ILogger logger, TimeSpan timeout);
+    private static partial void Abandoned(ILogger logger, string timeout);
+
+    public static void Abandoned(ILogger logger, TimeSpan timeout) => Abandoned(logger, Duration.Format(timeout));
 
     [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Connector commit of {Stream} at {Position} failed ({Fault}); the next commit carries it")]
     public static partial void ConnectorCommitFailed(ILogger logger, string stream, long position, FaultKind fault, Exception exception);

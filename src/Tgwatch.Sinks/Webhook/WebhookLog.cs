@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Tgwatch.Noise;
 using Tgwatch.Faults;
 
 namespace Tgwatch.Sinks.Webhook;
@@ -10,10 +11,15 @@ internal static partial class WebhookLog
     public static partial void DeliveryFailing(ILogger logger, LogLevel level, string sink, string url, FaultKind fault, string reason, long pending, Exception? exception);
 
     [LoggerMessage(3202, LogLevel.Warning, "{Sink}: delivery to {Url} still failing after {Attempts} attempts over {Duration} ({Fault}: {Reason}); {Pending} records queued")]
-    public static partial void StillFailing(ILogger logger, string sink, string url, long attempts, TimeSpan duration, FaultKind fault, string reason, long pending);
+    private static partial void StillFailing(ILogger logger, string sink, string url, long attempts, string duration, FaultKind fault, string reason, long pending);
+
+    public static void StillFailing(ILogger logger, string sink, string url, long attempts, TimeSpan duration, FaultKind fault, string reason, long pending) =>
+        StillFailing(logger, sink, url, attempts, Duration.Format(duration), fault, reason, pending);
 
     [LoggerMessage(3203, LogLevel.Information, "{Sink}: delivering to {Url} again after {Attempts} failed attempts over {Duration}")]
-    public static partial void Recovered(ILogger logger, string sink, string url, long attempts, TimeSpan duration);
+    private static partial void Recovered(ILogger logger, string sink, string url, long attempts, string duration);
+
+    public static void Recovered(ILogger logger, string sink, string url, long attempts, TimeSpan duration) => Recovered(logger, sink, url, attempts, Duration.Format(duration));
 
     [LoggerMessage(3204, LogLevel.Error, "{Sink}: {Url} refused {Count} of {Sent} records sent alone with HTTP {Status} {ReasonPhrase} while accepting others; moved to dead letters (stage {Stage})")]
     public static partial void Rejected(ILogger logger, string sink, string url, int count, int sent, int status, string reasonPhrase, string stage);
@@ -22,7 +28,10 @@ internal static partial class WebhookLog
     public static partial void TooLarge(ILogger logger, string sink, string url, int count, int limit);
 
     [LoggerMessage(3206, LogLevel.Error, "{Sink}: the outbox failed ({Fault}: {Reason}); trying again in {Delay}, and until it works")]
-    public static partial void OutboxFailed(ILogger logger, string sink, FaultKind fault, TimeSpan delay, string reason, Exception? exception);
+    private static partial void OutboxFailed(ILogger logger, string sink, FaultKind fault, string delay, string reason, Exception? exception);
+
+    public static void OutboxFailed(ILogger logger, string sink, FaultKind fault, TimeSpan delay, string reason, Exception? exception) =>
+        OutboxFailed(logger, sink, fault, Duration.Format(delay), reason, exception);
 
     [LoggerMessage(3210, LogLevel.Information, "{Sink}: the outbox works again after {Attempts} failed attempt(s)")]
     public static partial void OutboxRecovered(ILogger logger, string sink, int attempts);
@@ -31,7 +40,9 @@ internal static partial class WebhookLog
     public static partial void StoppedWithPending(ILogger logger, string sink, long pending);
 
     [LoggerMessage(3208, LogLevel.Debug, "{Sink}: attempt {Attempt} failed ({Fault}: {Reason}); next in {Delay}")]
-    public static partial void AttemptFailed(ILogger logger, string sink, int attempt, FaultKind fault, string reason, TimeSpan delay);
+    private static partial void AttemptFailed(ILogger logger, string sink, int attempt, FaultKind fault, string reason, string delay);
+
+    public static void AttemptFailed(ILogger logger, string sink, int attempt, FaultKind fault, string reason, TimeSpan delay) => AttemptFailed(logger, sink, attempt, fault, reason, Duration.Format(delay));
 
     [LoggerMessage(3209, LogLevel.Error, "{Sink}: a queued record ({Key}) is not valid JSON; moved to dead letters (stage {Stage})")]
     public static partial void InvalidRecord(ILogger logger, string sink, string key, string stage);

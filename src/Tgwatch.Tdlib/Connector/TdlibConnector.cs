@@ -538,8 +538,9 @@ public sealed class TdlibConnector : IConnector, ILinkReport
             catch (TdlibErrorException e) when (e.Code == 429)
             {
                 Interlocked.Increment(ref Stats.rateLimited);
-                wait = FloodWait.Of(e.TdMessage) ?? Backoff(attempt);
-                TdlibLog.RateLimited(_logger, what, wait.TotalSeconds);
+                var asked = FloodWait.Of(e.TdMessage);
+                wait = asked ?? Backoff(attempt);
+                TdlibLog.RateLimited(_logger, what, LinkMonitor.Format(wait), asked is null ? "(the server said not how long; the backoff)" : "as the server asked");
             }
             catch (TdlibErrorException e) when (e.Code == 401)
             {

@@ -17,8 +17,8 @@ internal static partial class TdlibLog
     [LoggerMessage(EventId = 5004, Level = LogLevel.Information, Message = "TDLib: {Drops} short drop(s) in the last {Window}, all recovered within {Grace}")]
     public static partial void ShortDrops(ILogger logger, int drops, string window, string grace);
 
-    [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "TDLib: rate limited while {What}, waiting {Seconds} s as the server asked")]
-    public static partial void RateLimited(ILogger logger, string what, double seconds);
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "TDLib: rate limited while {What}, waiting {Wait} {Why}")]
+    public static partial void RateLimited(ILogger logger, string what, string wait, string why);
 
     [LoggerMessage(EventId = 5006, Level = LogLevel.Error, Message = "TDLib: chat {Chat} was not found (or is not visible to this account); it is not watched")]
     public static partial void ChatNotFound(ILogger logger, string chat);

@@ -84,7 +84,7 @@ public sealed class FaultClassifierHttpTests
     [InlineData(504, FaultKind.Timeout)]
     [InlineData(502, FaultKind.Network)]
     [InlineData(503, FaultKind.Network)]
-    [InlineData(500, FaultKind.Bug)]
+    [InlineData(500, FaultKind.Network)] // the server's failure, not ours
     [InlineData(404, FaultKind.Bug)]
     [InlineData(400, FaultKind.Bug)]
     public async Task Classify_EnsureSuccessStatusCodeOnLoopbackAnswer_DecidesByStatus(int status, FaultKind expected)
@@ -127,7 +127,7 @@ public sealed class FaultClassifierHttpTests
     [InlineData(HttpRequestError.ResponseEnded, FaultKind.Network)]
     [InlineData(HttpRequestError.HttpProtocolError, FaultKind.Network)]
     [InlineData(HttpRequestError.UserAuthenticationError, FaultKind.Auth)]
-    [InlineData(HttpRequestError.InvalidResponse, FaultKind.Bug)]
+    [InlineData(HttpRequestError.InvalidResponse, FaultKind.Network)] // not HTTP at all: a proxy or portal in the way
     [InlineData(HttpRequestError.ConfigurationLimitExceeded, FaultKind.Bug)]
     [InlineData(HttpRequestError.Unknown, FaultKind.Bug)]
     public void Classify_HttpRequestErrorWithoutInnerCause_DecidesByError(HttpRequestError error, FaultKind expected)

@@ -10,6 +10,9 @@ public sealed class SecretRedactorTests
     [Theory]
     [InlineData("GET https://api.telegram.org/bot" + Token + "/getUpdates failed", "GET https://api.telegram.org/bot<redacted>/getUpdates failed")]
     [InlineData("token " + Token + " rejected", "token <redacted> rejected")]
+    [InlineData("Failed to convert configuration value '123456:AAHabcdefghijklmnopqrstuvwxyz0123456' at 'BotApi'", "Failed to convert configuration value '<redacted>' at 'BotApi'")]
+    [InlineData("id of 16 digits 1234567890123456:AAHabcdefghijklmnopqrstuvwxyz0123456 ok", "id of 16 digits <redacted> ok")]
+    [InlineData("a long secret 123456:AAHabcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz", "a long secret <redacted>")]
     [InlineData("at 12:30:45 the job ran", "at 12:30:45 the job ran")]
     [InlineData("chat -1001234567890: hello", "chat -1001234567890: hello")]
     public void BotTokens_AreMaskedWhereverTheyAppear(string text, string expected) =>

@@ -89,6 +89,22 @@ public sealed class WebhookSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task AReceiversInternalServerError_IsItsFailure_AWarning_NotABugOfOurs()
+    {
+        await using var server = WebhookServer.Start(r => r.Index < 2 ? new WebhookAnswer(500) : WebhookAnswer.Ok);
+        await using var sink = await StartAsync(Fast(server.Url));
+
+        await sink.WriteAsync(SomeMessage.Batch(1, 2), CancellationToken.None);
+        await Eventually.TrueAsync(() => sink.Counters.Sent == 2, "two sent");
+
+        var failing = Assert.Single(_logs.WithId(3201));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, failing.Level);
+        Assert.Null(failing.Exception);
+        Assert.Contains("(Network: HTTP 500 Internal Server Error)", failing.Message);
+        Assert.Matches(@"again after 2 failed attempts over (\d+ms|\d\.\ds)$", Assert.Single(_logs.WithId(3203)).Message);
+    }
+
+    [Fact]
     public async Task Send_503ThenSuccess_DeliveredOnceOutboxEmpty()
     {
         await using var server = WebhookServer.Start(r => r.Index < 2 ? new WebhookAnswer(503) : WebhookAnswer.Ok);
