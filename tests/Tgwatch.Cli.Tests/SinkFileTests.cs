@@ -86,7 +86,7 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
             output.WriteLine(import.Stderr);
             Assert.Equal(2, import.ExitCode);
             var line = Assert.Single(import.Stderr.TrimEnd('\n').Split('\n'));
-            Assert.Equal($"tgwatch import: jsonl sink {file}: not a JSONL file of Tgwatch records (its first line is not a record); choose another file", line);
+            Assert.Equal($"tgwatch import: --sink jsonl:{file} cannot be opened: not a JSONL file of Tgwatch records (its first line is not a record); choose another file", line);
             Assert.Equal(before, File.ReadAllBytes(file));
             output.WriteLine($"figures: {Path.GetFileName(file)} of {before.Length} bytes refused, unchanged");
         }
@@ -105,8 +105,8 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         var jsonl = await Tgwatch.RunAsync(null, "import", archive, "--sink", $"jsonl:{P("out.jsonl")}", "--state", P("other.db"));
         var sqlite = await Tgwatch.RunAsync(null, "import", archive, "--sink", $"sqlite:{P("out.db")}", "--state", P("third.db"));
 
-        Assert.Equal((2, $"tgwatch import: jsonl sink {P("out.jsonl")}: in use by another writer (another tgwatch run or import); one writer per file\n"), (jsonl.ExitCode, jsonl.Stderr));
-        Assert.Equal((2, $"tgwatch import: sqlite sink {P("out.db")}: in use by another writer (another tgwatch run or import); one writer per file\n"), (sqlite.ExitCode, sqlite.Stderr));
+        Assert.Equal((2, $"tgwatch import: --sink jsonl:{P("out.jsonl")} cannot be opened: in use by another writer (another tgwatch run or import); one writer per file\n"), (jsonl.ExitCode, jsonl.Stderr));
+        Assert.Equal((2, $"tgwatch import: --sink sqlite:{P("out.db")} cannot be opened: in use by another writer (another tgwatch run or import); one writer per file\n"), (sqlite.ExitCode, sqlite.Stderr));
         // Reading the file the run holds is welcome: an import from it into another file.
         var reader = await Tgwatch.RunAsync(null, "import", P("out.jsonl"), "--sink", $"jsonl:{P("copy.jsonl")}", "--state", P("fourth.db"));
         Assert.Equal(0, reader.ExitCode);

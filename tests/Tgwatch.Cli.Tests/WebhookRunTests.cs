@@ -153,9 +153,9 @@ public sealed class WebhookRunTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("--webhook-timeout", "0", "--webhook-timeout: must be between 1ms and 1h0m, not '0'")]
+    [InlineData("--webhook-timeout", "0", "--webhook-timeout: must be between 1ms and 1h00m, not '0'")]
     [InlineData("--webhook-timeout", "soon", "--webhook-timeout: expected a duration such as 30s, 2m or 00:00:30, not 'soon'")]
-    [InlineData("--webhook-timeout", "2h", "--webhook-timeout: must be between 1ms and 1h0m, not '2h'")]
+    [InlineData("--webhook-timeout", "2h", "--webhook-timeout: must be between 1ms and 1h00m, not '2h'")]
     public async Task AWrongWebhookTimeout_IsOneLineAndExitCode2(string option, string value, string expected)
     {
         var run = await Tgwatch.RunAsync(null, [.. RunArgs("--sink", "webhook:http://127.0.0.1:9/hook"), option, value]);

@@ -32,6 +32,9 @@ internal sealed class StateAndSinks : IAsyncDisposable
 
     public IReadOnlyList<IMessageSink> Sinks { get; }
 
+    /// <summary>The sinks of type <typeparamref name="T"/> (whatever wraps them).</summary>
+    public IEnumerable<T> SinksOf<T>() where T : IMessageSink => Sinks.Select(s => s is StartedSink started ? started.Inner : s).OfType<T>();
+
     /// <summary>
     /// Opens the store at <paramref name="statePath"/> for writing (one writer at a time: a second <c>run</c>, <c>import</c> or
     /// <c>deadletters replay</c> on the same store is refused), then creates and starts the sinks (webhooks with
@@ -155,9 +158,10 @@ internal sealed class StateAndSinks : IAsyncDisposable
                 // Its message names the file first ("sqlite sink /x.db: not an SQLite database…"): the reason is what follows.
                 var at = s.Message.IndexOf(s.Path + ": ", StringComparison.Ordinal);
                 var reason = at < 0 ? s.Message : s.Message[(at + s.Path.Length + 2)..];
-                return s.InnerException is IOException or UnauthorizedAccessException && reason.StartsWith("cannot create it", StringComparison.Ordinal)
-                    ? $"cannot create it: {Reason(s.InnerException, path)}"
-                    : reason.FirstLine();
+                foreach (var doing in (string[])["cannot create it", "cannot open it"])
+                    if (s.InnerException is IOException or UnauthorizedAccessException && reason.StartsWith(doing, StringComparison.Ordinal))
+                        return $"{doing}: {Reason(s.InnerException, path)}";
+                return reason.FirstLine();
             case UnauthorizedAccessException:
                 return "permission denied";
             case FileNotFoundException or DirectoryNotFoundException:
@@ -168,7 +172,10 @@ internal sealed class StateAndSinks : IAsyncDisposable
                 return text.Length > 1 ? char.ToLowerInvariant(text[0]) + text[1..] : text;
             default:
                 var message = e.Message.FirstLine();
-                return path is null ? message : message.Replace($" '{path}'", "", StringComparison.Ordinal);
+                if (path is null) return message;
+                // A sink's own refusal names the file first ("jsonl sink /x.jsonl: in use by another writer…"): the reason is what follows.
+                var named = message.IndexOf(path + ": ", StringComparison.Ordinal);
+                return named >= 0 ? message[(named + path.Length + 2)..] : message.Replace($" '{path}'", "", StringComparison.Ordinal);
         }
     }
 
@@ -220,6 +227,9 @@ internal sealed class StateAndSinks : IAsyncDisposable
 /// <summary>A sink started when it was opened: the pipeline's own start of it is nothing more to do.</summary>
 internal sealed class StartedSink(IMessageSink inner) : IMessageSink
 {
+    /// <summary>The sink itself.</summary>
+    public IMessageSink Inner => inner;
+
     /// <inheritdoc />
     public string Name => inner.Name;
 

@@ -176,7 +176,7 @@ public sealed class SqliteMessageSink : IMessageSink
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new SqliteFileException(Path, $"sqlite sink {Path}: cannot open it: {e.Message}", e);
+            throw new SqliteFileException(Path, $"sqlite sink {Path}: {(File.Exists(Path) ? "cannot open it" : "cannot create it")}: {e.Message}", e);
         }
     }
 }
