@@ -107,7 +107,7 @@ public sealed partial class JsonlFileConnector : IConnector
         return StreamOf(file);
     }
 
-    private string StreamOf(FileStream file) => _name is { } name ? "name:" + name : FileIdentity.Of(_path, file);
+    private string StreamOf(FileStream file) => _name is { } name ? "name:" + name : ImportedFile.StreamOf(_path, file);
 
     private FileStream Open()
     {
