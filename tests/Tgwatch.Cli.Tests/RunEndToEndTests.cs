@@ -34,6 +34,43 @@ public sealed class RunEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
+    private async Task<string> RunUntilAsync(string[] args, Func<bool> done)
+    {
+        using var process = Tgwatch.Start(args);
+        process.StandardInput.Close();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await WaitForAsync(done, 30);
+        Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, process.ExitCode);
+        return await stderr;
+    }
+
+    [Fact]
+    public async Task ASinkAddedToARunningSetUp_IsSaidToBeNew_WithTheImportThatGivesItThePast_WhichWorks()
+    {
+        for (var i = 0; i < 5; i++)
+            await _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = -100778, Text = $"before {i}", From = new SandboxUser { Id = 5, FirstName = "Eve" } });
+        string[] first = ["run", "--bot-token", _sandbox.Token, "--bot-api-url", _sandbox.BaseUrl.ToString(), "--sink", $"jsonl:{P("out.jsonl")}", "--state", P("state.db")];
+        await RunUntilAsync(first, () => Lines(P("out.jsonl")) == 5);
+
+        await _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = -100778, Text = "after", From = new SandboxUser { Id = 5, FirstName = "Eve" } });
+        var log = await RunUntilAsync([.. first, "--sink", $"sqlite:{P("new.db")}"], () => Lines(P("out.jsonl")) == 6);
+        output.WriteLine(log);
+        Assert.Contains($"sqlite:{P("new.db")} is new to this state store: it gets the messages from now on; the 5 processed before reach it when they come again, as an import of what another sink wrote does: tgwatch import {P("out.jsonl")} --sink sqlite:{P("new.db")}", log);
+
+        var import = await Tgwatch.RunAsync(null, "import", P("out.jsonl"), "--sink", $"sqlite:{P("new.db")}", "--state", P("state.db"));
+        Assert.Contains("6 records read, 5 written, 1 already there", import.Stderr);
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={P("new.db")};Mode=ReadOnly;Pooling=False");
+        db.Open();
+        using var count = db.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM messages";
+        Assert.Equal(6L, (long)count.ExecuteScalar()!);
+        await _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = -100778, Text = "later", From = new SandboxUser { Id = 5, FirstName = "Eve" } });
+        var again = await RunUntilAsync([.. first, "--sink", $"sqlite:{P("new.db")}"], () => Lines(P("out.jsonl")) == 7);
+        Assert.DoesNotContain("is new to this state store", again);
+    }
+
     [Fact]
     public async Task Run_StoresWhatTheBotReceives_StopsCleanlyOnSigterm_AndNeverPrintsTheToken()
     {

@@ -458,6 +458,7 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
                 outbox)
             {
                 Links = [.. _links.Values.OrderBy(l => l.Account, StringComparer.Ordinal).ThenBy(l => l.Connector, StringComparer.Ordinal)],
+                Sinks = [.. _processed.Values.SelectMany(p => p.Sinks ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
             });
         }
     }

@@ -232,6 +232,26 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
 
     public int ExitCode { get; private set; } = ExitCodes.Ok;
 
+    /// <summary>
+    /// Says, one line each, which sinks of this run the state store has no record of while it knows others (a sink added to a
+    /// running set-up), and how to give it what the others have.
+    /// </summary>
+    private async Task NewSinksAsync(StateAndSinks opened, CancellationToken ct)
+    {
+        var status = await opened.Store.GetStatusAsync(ct).ConfigureAwait(false);
+        if (status.Processed == 0 || status.Sinks.Count == 0) return;
+        var jsonl = status.Sinks.FirstOrDefault(s => s.StartsWith("jsonl:", StringComparison.Ordinal));
+        foreach (var sink in opened.Sinks.Select(s => s.Name).Where(s => !status.Sinks.Contains(s, StringComparer.Ordinal)))
+        {
+            // A webhook is named without its path and query: the user gives its address again.
+            var spec = OutboxNames.IsWebhook(sink) ? "webhook:URL" : sink;
+            var hint = jsonl is not null && jsonl != sink
+                ? $"tgwatch import {jsonl["jsonl:".Length..]} --sink {spec}"
+                : $"tgwatch import FILE --sink {spec}, FILE a JSONL archive of them";
+            RunLog.NewSink(_logger, sink, status.Processed, hint);
+        }
+    }
+
     /// <summary>Says, one line each, which outboxes of webhooks this run does not send to still hold records, and how to move or drop them.</summary>
     private async Task OldOutboxesAsync(StateAndSinks opened, CancellationToken ct)
     {
@@ -263,6 +283,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             // TDLib watches the chats itself (and catches up their history); the Bot API gets every chat, filtered here.
             IReadOnlyList<IMessageFilter> filters = settings.Chats.Count > 0 && tdlib is null ? [new ChatFilter(settings.Chats)] : [];
             await OldOutboxesAsync(opened, stoppingToken).ConfigureAwait(false);
+            await NewSinksAsync(opened, stoppingToken).ConfigureAwait(false);
             var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, settings.Pipeline, filters, [], logs.CreateLogger("Tgwatch.Pipeline"));
             await pipeline.RunAsync(stoppingToken).ConfigureAwait(false);
             var s = pipeline.Stats;

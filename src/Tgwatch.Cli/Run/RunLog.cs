@@ -10,4 +10,7 @@ internal static partial class RunLog
 
     [LoggerMessage(8002, LogLevel.Warning, "{Count} records wait for {Old}, a webhook this run does not send to (its address changed?); send them to the new one with: tgwatch outbox move --from '{Old}' --to {To}, or drop them with: tgwatch outbox drop --from '{Old}'")]
     public static partial void OldOutbox(ILogger logger, long count, string old, string to);
+
+    [LoggerMessage(8003, LogLevel.Information, "{Sink} is new to this state store: it gets the messages from now on; the {Processed} processed before reach it when they come again, as an import of what another sink wrote does: {Hint}")]
+    public static partial void NewSink(ILogger logger, string sink, long processed, string hint);
 }

@@ -17,6 +17,9 @@ public sealed record StoreStatus(
 {
     /// <summary>The link of each connector and account, as its run last recorded it.</summary>
     public IReadOnlyList<LinkRecord> Links { get; init; } = [];
+
+    /// <summary>The sinks the store has recorded processed keys for (empty for a store that has not told sinks apart yet).</summary>
+    public IReadOnlyList<string> Sinks { get; init; } = [];
 }
 
 /// <summary>A stored checkpoint.</summary>

@@ -78,6 +78,11 @@ internal static class StatusReader
                     UnixMs.ToInstant(r.GetInt64(4)), UnixMs.ToInstant(r.GetInt64(5)), TimeSpan.FromMilliseconds(r.GetInt64(6)), r.GetInt64(7) != 0));
             }
         }
+        var sinks = new List<string>();
+        using (var r = gate.Command("SELECT name FROM sinks ORDER BY name", transaction).ExecuteReader())
+        {
+            while (r.Read()) sinks.Add(r.GetString(0));
+        }
         var status = new StoreStatus(
             checkpoints,
             chats,
@@ -87,6 +92,7 @@ internal static class StatusReader
             outbox)
         {
             Links = links,
+            Sinks = sinks,
         };
         transaction.Commit();
         return status;
