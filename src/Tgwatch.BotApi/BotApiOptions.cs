@@ -52,8 +52,9 @@ public sealed record BotApiOptions
     /// strings in an answer are cut to <see cref="Messages.MessageText.MaxChars"/> characters as they are read. A longer
     /// answer is asked for again one update at a time, and one update alone longer than this is skipped.
     /// </summary>
-    /// <value>64 MiB.</value>
-    public long MaxAnswerBytes { get; init; } = 64L * 1024 * 1024;
+    /// <value>1 GiB: strings are cut as they stream by, so memory stays small whatever the answer's size; the bound is on
+    /// the time and traffic one answer may take.</value>
+    public long MaxAnswerBytes { get; init; } = 1024L * 1024 * 1024;
 
     /// <summary>When an earlier run last committed an update (the checkpoint's time in the state store), if known: a start
     /// <see cref="IdleWithoutOffset"/> after it polls without an offset from the first poll.</summary>
