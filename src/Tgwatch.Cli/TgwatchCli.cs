@@ -23,6 +23,9 @@ public static class TgwatchCli
             OutboxCommand.Create(),
             SandboxCommand.Create(),
         };
+        var version = root.Options.OfType<VersionOption>().Single();
+        version.Description = "Show Tgwatch's version, the TDLib it finds and the .NET runtime";
+        version.Action = new VersionAction();
         return root;
     }
 
