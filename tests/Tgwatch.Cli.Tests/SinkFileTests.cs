@@ -140,7 +140,46 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(["one", "two", "three"], File.ReadAllLines(P("out.jsonl.1")).Select(l => TgMessageJson.Parse(l).Text));
         Assert.Equal(["four", "five"], File.ReadAllLines(P("out.jsonl")).Select(l => TgMessageJson.Parse(l).Text));
         Assert.Equal(Private, File.GetUnixFileMode(P("out.jsonl")));
+        // The rotated database holds its rows itself (its write-ahead log, which a move leaves behind, was folded in).
+        Assert.Equal(["one", "three", "two"], Texts(P("out.db.1")));
+        Assert.Equal(["five", "four"], Texts(P("out.db")));
         output.WriteLine($"figures: rotated file {Lines(P("out.jsonl.1"))} lines, new file {Lines(P("out.jsonl"))} lines, exit code {run.ExitCode}");
+    }
+
+    /// <summary>The texts in a database file read alone (as a backup or a copy is: no write-ahead log beside it), or read where it is.</summary>
+    private static List<string> Texts(string database, bool alone = true)
+    {
+        var copy = alone ? database + ".copy" : database;
+        if (alone) File.Copy(database, copy, overwrite: true);
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={copy};Pooling=False");
+        c.Open();
+        using var command = c.CreateCommand();
+        command.CommandText = "SELECT text FROM messages ORDER BY text";
+        using var r = command.ExecuteReader();
+        var texts = new List<string>();
+        while (r.Read()) texts.Add(r.GetString(0));
+        return texts;
+    }
+
+    [Fact]
+    public async Task Run_SqliteFileMovedWithoutSighup_TheNextBatchGoesToTheNewFile_AndTheMovedOneKeepsItsRows()
+    {
+        await SendAsync(-100505, "one", "two");
+        using var run = Tgwatch.Start(RunArgs($"jsonl:{P("out.jsonl")}", $"sqlite:{P("out.db")}"));
+        run.StandardInput.Close();
+        var stderr = run.StandardError.ReadToEndAsync();
+        await WaitForAsync(() => Lines(P("out.jsonl")) == 2, 30, "two lines");
+        File.Move(P("out.db"), P("out.db.1"));
+        await SendAsync(-100505, "three");
+        await WaitForAsync(() => Lines(P("out.jsonl")) == 3, 30, "three lines");
+        await WaitForAsync(() => File.Exists(P("out.db")) && Texts(P("out.db"), alone: false).Count == 1, 30, "the third row in a new database at the path");
+        // Killed, not stopped: nothing is left to a clean close.
+        run.Kill();
+        await run.WaitForExitAsync();
+        _ = await stderr;
+
+        Assert.Equal(["one", "two"], Texts(P("out.db.1")));
+        Assert.Equal(["three"], Texts(P("out.db"), alone: false));
     }
 
     [Fact]

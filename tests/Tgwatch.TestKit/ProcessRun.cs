@@ -16,7 +16,27 @@ public sealed record ProcessResult(int ExitCode, byte[] Stdout, string Stderr)
 /// <summary>Runs a program with captured stdout and stderr and a time limit.</summary>
 public static class ProcessRun
 {
-    /// <summary>Starts <paramref name="file"/> with <paramref name="args"/>, output captured.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentQueue<Process> Started = new();
+
+    static ProcessRun() => AppDomain.CurrentDomain.ProcessExit += (_, _) => KillLeftOvers();
+
+    /// <summary>A test that failed before it stopped its program leaves nothing running past the test run.</summary>
+    private static void KillLeftOvers()
+    {
+        foreach (var process in Started)
+        {
+            try
+            {
+                if (!process.HasExited) process.Kill(entireProcessTree: true);
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Gone already.
+            }
+        }
+    }
+
+    /// <summary>Starts <paramref name="file"/> with <paramref name="args"/>, output captured; killed at the end of the test run if still running.</summary>
     public static Process Start(string file, IEnumerable<string> args, bool redirectStdin = true, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(file)
@@ -28,7 +48,9 @@ public static class ProcessRun
         };
         foreach (var a in args) info.ArgumentList.Add(a);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
-        return Process.Start(info) ?? throw new InvalidOperationException($"cannot start {file}");
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {file}");
+        Started.Enqueue(process);
+        return process;
     }
 
     /// <summary>Runs to the end; kills it and throws when it outlives <paramref name="timeout"/>.</summary>

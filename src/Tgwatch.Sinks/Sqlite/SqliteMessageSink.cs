@@ -82,6 +82,8 @@ public sealed class SqliteMessageSink : IMessageSink
         await _lock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            // Moved away or replaced (log rotation) since the last batch: the batch goes to the file now at the path.
+            if (_identity is { } held && FileIdentity.Of(Path) != held) Close();
             var rows = EnsureOpen();
             ct.ThrowIfCancellationRequested();
             using var transaction = _connection!.BeginTransaction(deferred: false);
@@ -133,9 +135,26 @@ public sealed class SqliteMessageSink : IMessageSink
         }
     }
 
-    /// <summary>Closes the connection, then releases the lock (closing the lock's own descriptor first would drop SQLite's locks).</summary>
+    /// <summary>
+    /// Closes the connection, then releases the lock (closing the lock's own descriptor first would drop SQLite's locks).
+    /// The write-ahead log is folded into the database first: a database moved away (log rotation) leaves its log behind
+    /// under the old name, where the next file at the path would take it for its own and drop it.
+    /// </summary>
     private void Close()
     {
+        if (_connection is { } connection)
+        {
+            try
+            {
+                using var checkpoint = connection.CreateCommand();
+                checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+                checkpoint.ExecuteNonQuery();
+            }
+            catch (SqliteException)
+            {
+                // Closing folds the log in as well, when it can.
+            }
+        }
         _rows?.Dispose();
         _connection?.Dispose();
         _writer?.Dispose();
