@@ -129,6 +129,41 @@ public sealed class ImportCommandTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AFileRewrittenInPlace_WithTheSameFirstLineAndMoreLines_IsSaidToHaveChanged_NotCut()
+    {
+        string[] sinks = ["--sink", $"sqlite:{P("out.db")}", "--state", P("state.db")];
+        var messages = SomeMessage.Batch(1, 100, chatId: -1001);
+        var file = WriteFile("e.jsonl", messages);
+        Assert.Equal(0, (await Tgwatch.RunAsync(null, ["import", file, .. sinks])).ExitCode);
+
+        // The same first line, then 99 other records and 10 more: what was line 100 is another record now.
+        var rewritten = messages.Take(1).Concat(SomeMessage.Batch(1, 99, chatId: -1002)).Concat(SomeMessage.Batch(1, 10, chatId: -1003));
+        File.WriteAllText(file, string.Concat(rewritten.Select(m => TgMessageJson.ToJson(m) + "\n")));
+        var changed = await Tgwatch.RunAsync(null, ["import", file, .. sinks]);
+        Assert.Equal(2, changed.ExitCode);
+        Assert.Contains($"{file} changed since it was imported: its line 100, the last one imported, is not what it was", changed.Stderr);
+
+        var restart = await Tgwatch.RunAsync(null, ["import", file, "--restart", .. sinks]);
+        Assert.Contains("110 records read, 109 written, 1 already there", restart.Stderr);
+        Assert.Equal(209, SqliteCount(P("out.db")));
+    }
+
+    [Fact]
+    public async Task ANameGivenAgainForAnotherFile_IsAnotherPosition_NotACutOfTheSecondFile()
+    {
+        string[] sinks = ["--sink", $"sqlite:{P("out.db")}", "--state", P("state.db")];
+        var a = WriteFile("a.jsonl", SomeMessage.Batch(1, 100, chatId: -1001));
+        var b = WriteFile("b.jsonl", SomeMessage.Batch(1, 150, chatId: -1002));
+        Assert.Contains("100 records read, 100 written", (await Tgwatch.RunAsync(null, ["import", a, "--name", "daily", .. sinks])).Stderr);
+        Assert.Contains("150 records read, 150 written", (await Tgwatch.RunAsync(null, ["import", b, "--name", "daily", .. sinks])).Stderr);
+
+        // The name keeps a file's position wherever the file goes.
+        File.Move(a, P("moved.jsonl"));
+        File.AppendAllLines(P("moved.jsonl"), SomeMessage.Batch(101, 3, chatId: -1001).Select(m => TgMessageJson.ToJson(m)));
+        Assert.Contains("3 records read, 3 written", (await Tgwatch.RunAsync(null, ["import", P("moved.jsonl"), "--name", "daily", .. sinks])).Stderr);
+    }
+
+    [Fact]
     public async Task ASinkAddedLater_GetsEveryRecordFromAnImportOfWhatTheOtherSinkWrote()
     {
         var messages = Archive(55);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -10,11 +11,12 @@ namespace Tgwatch.Connectors.File;
 
 /// <summary>
 /// Delivers the records of a JSONL file (the contract of DESIGN §5, one per line), for importing an
-/// archive into other sinks or replaying it. The position is the line number, so an import that is
-/// stopped or killed goes on from the last committed line. Replies resolve from records read earlier.
+/// archive into other sinks or replaying it. The position is the line number (with a hash of the line), so an import that
+/// is stopped or killed goes on from the last committed line. Replies resolve from records read earlier.
 /// A line that is not a record is counted and skipped (the first one is logged), never fatal.
 /// Each file has a position of its own (its stream is the file's identity: path, device and inode, a hash of its
-/// first line; or a name given for it), and a file that has fewer lines than its position is said to have changed.
+/// first line; or a name given for it with the hash of its first line), and a file that has fewer lines than its position,
+/// or another line where it was, is said to have changed.
 /// </summary>
 public sealed partial class JsonlFileConnector : IConnector
 {
@@ -59,7 +61,7 @@ public sealed partial class JsonlFileConnector : IConnector
     {
         var file = Open();
         var stream = StreamOf(file);
-        var done = committed.TryGetValue(stream, out var d) ? d : 0;
+        var (done, doneHash) = committed.TryGetValue(stream, out var d) ? (LineOf(d), d & HashMask) : (0, 0);
         SetStatus(ConnectionState.Ready, null);
         await using (file.ConfigureAwait(false))
         {
@@ -70,6 +72,11 @@ public sealed partial class JsonlFileConnector : IConnector
             {
                 next = await reader.ReadLineAsync(ct).ConfigureAwait(false); // null: text is the last line read
                 line++;
+                if (line == done && (PositionOf(line, text) & HashMask) != doneHash)
+                {
+                    throw new ConnectorException(string.Create(CultureInfo.InvariantCulture,
+                        $"{_path} changed since it was imported: its line {line}, the last one imported, is not what it was; tgwatch import --restart reads it again from its first line (records already in the sinks are not written again)"));
+                }
                 if (line <= done)
                 {
                     // Imported before: not delivered again, but remembered, so replies to it resolve as they did then.
@@ -87,7 +94,7 @@ public sealed partial class JsonlFileConnector : IConnector
                 }
                 if (message is not null) Remember(message);
                 else if (error is not null && Interlocked.Increment(ref _badLines) == 1) LogBadLine(_path, line, error);
-                yield return new Delivery(message, new Checkpoint(stream, line));
+                yield return new Delivery(message, new Checkpoint(stream, PositionOf(line, text)));
             }
             if (line < done)
             {
@@ -99,6 +106,23 @@ public sealed partial class JsonlFileConnector : IConnector
         if (BadLines > 1) LogBadLines(_path, BadLines);
     }
 
+    private const int HashBits = 24;
+    private const long HashMask = (1L << HashBits) - 1;
+
+    /// <summary>
+    /// A position: the line number above <see cref="HashBits"/> bits of a hash of the line's text, so positions rise with the
+    /// lines and a later import can tell that the line it goes on from is still the one imported.
+    /// </summary>
+    private static long PositionOf(long line, string text)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(text), digest);
+        return (line << HashBits) | (((long)digest[0] << 16) | ((long)digest[1] << 8) | digest[2]);
+    }
+
+    /// <summary>The line number of a position of this connector.</summary>
+    public static long LineOf(long position) => position >> HashBits;
+
     /// <summary>The stream the file's position is kept under (its identity, or the name given for it).</summary>
     /// <exception cref="ConnectorException">The file cannot be read.</exception>
     public string Stream()
@@ -107,7 +131,7 @@ public sealed partial class JsonlFileConnector : IConnector
         return StreamOf(file);
     }
 
-    private string StreamOf(FileStream file) => _name is { } name ? "name:" + name : ImportedFile.StreamOf(_path, file);
+    private string StreamOf(FileStream file) => ImportedFile.StreamOf(_name is { } name ? "name:" + name : _path, file, withDevice: _name is null);
 
     private FileStream Open()
     {
