@@ -32,4 +32,24 @@ public static class MessageText
         var keep = char.IsHighSurrogate(text[MaxChars - 1]) ? MaxChars - 1 : MaxChars;
         return string.Concat(text.AsSpan(0, keep), Marker(text.Length - keep));
     }
+
+    /// <summary>
+    /// <paramref name="message"/> with every text it carries within the bound (its text, caption, the replied-to text, the
+    /// chat's title and the sender's name): the same instance when nothing is over it.
+    /// </summary>
+    public static TgMessage Bound(TgMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        static bool Over(string? text) => text is not null && text.Length > MaxChars + MarkerSlack;
+        if (!Over(message.Text) && !Over(message.Media?.Caption) && !Over(message.ReplyTo?.Text) && !Over(message.Chat.Title) && !Over(message.Sender?.Name))
+            return message;
+        return message with
+        {
+            Text = Bound(message.Text),
+            Media = message.Media is { } media ? media with { Caption = Bound(media.Caption) } : null,
+            ReplyTo = message.ReplyTo is { } reply ? reply with { Text = Bound(reply.Text) } : null,
+            Chat = message.Chat with { Title = Bound(message.Chat.Title) },
+            Sender = message.Sender is { } sender ? sender with { Name = Bound(sender.Name) } : null,
+        };
+    }
 }

@@ -109,4 +109,21 @@ public sealed class JsonlFileConnectorTests
         });
         Assert.StartsWith("cannot read /nonexistent/archive.jsonl", e.Message);
     }
+
+    [Fact]
+    public async Task ARecordWithAHugeText_IsDeliveredCut_AsAConnectorCutsWhatTheNetworkGives()
+    {
+        var dir = Some.TempDirectory();
+        var path = Path.Combine(dir, "huge.jsonl");
+        var huge = SomeMessage.New(1, new string('x', 3_000_000)) with { Media = new MediaInfo("photo", new string('c', 200_000)) };
+        await File.WriteAllTextAsync(path, TgMessageJson.ToJson(huge) + "\n" + TgMessageJson.ToJson(SomeMessage.New(2)) + "\n");
+
+        var delivered = new List<Delivery>();
+        await foreach (var d in new JsonlFileConnector(path).ReadAsync(new Dictionary<string, long>(), default)) delivered.Add(d);
+
+        var cut = delivered[0].Message!;
+        Assert.Equal(new string('x', MessageText.MaxChars) + MessageText.Marker(3_000_000 - MessageText.MaxChars), cut.Text);
+        Assert.EndsWith(MessageText.Marker(200_000 - MessageText.MaxChars), cut.Media!.Caption);
+        Assert.Equal("hello", delivered[1].Message!.Text);
+    }
 }

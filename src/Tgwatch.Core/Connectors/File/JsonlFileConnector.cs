@@ -164,7 +164,8 @@ public sealed partial class JsonlFileConnector : IConnector
         try
         {
             error = null;
-            return TgMessageJson.Parse(text);
+            // Cut like a connector cuts what the network gives: an archive's huge text does not go to the sinks whole.
+            return MessageText.Bound(TgMessageJson.Parse(text));
         }
         catch (FormatException e)
         {
