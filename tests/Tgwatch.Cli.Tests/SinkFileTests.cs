@@ -72,6 +72,31 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Import_IntoADeviceAPipeOrADirectory_IsExit2WithOneLine_AndDevNullKeepsItsMode()
+    {
+        var archive = Archive(3);
+        var fifo = P("pipe");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo])) await mkfifo.WaitForExitAsync();
+        Directory.CreateDirectory(P("dir"));
+        var devNull = File.GetUnixFileMode("/dev/null");
+        foreach (var (target, reason) in new[]
+        {
+            ("/dev/null", "not a regular file (a device, a pipe or a directory); give a file of its own"),
+            (fifo, "not a regular file (a device, a pipe or a directory); give a file of its own"),
+            (P("dir"), "a directory, not a file; give a file of its own"),
+        })
+        {
+            var import = await Tgwatch.RunAsync(null, "import", archive, "--sink", $"jsonl:{target}", "--state", P("b.db"));
+            output.WriteLine(import.Stderr);
+            Assert.Equal(2, import.ExitCode);
+            var line = Assert.Single(import.Stderr.TrimEnd('\n').Split('\n'));
+            Assert.EndsWith(reason, line);
+            Assert.StartsWith($"tgwatch import: --sink jsonl:{target}", line);
+        }
+        Assert.Equal(devNull, File.GetUnixFileMode("/dev/null"));
+    }
+
+    [Fact]
     public async Task Import_IntoAFileThatIsNotTheSinks_IsExit2WithOneLine_AndTheFileIsUntouched()
     {
         var archive = Archive(30);

@@ -171,7 +171,8 @@ internal sealed class StateAndSinks : IAsyncDisposable
                 var text = System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(e.HResult);
                 return text.Length > 1 ? char.ToLowerInvariant(text[0]) + text[1..] : text;
             default:
-                var message = e.Message.FirstLine();
+                // An ArgumentException's message ends with " (Parameter 'Path')", which says nothing to the user.
+                var message = (e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message).FirstLine();
                 if (path is null) return message;
                 // A sink's own refusal names the file first ("jsonl sink /x.jsonl: in use by another writer…"): the reason is what follows.
                 var named = message.IndexOf(path + ": ", StringComparison.Ordinal);

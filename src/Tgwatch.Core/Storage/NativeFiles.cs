@@ -50,10 +50,31 @@ internal static partial class NativeFiles
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="path"/> (symbolic links followed) is something else than a regular file (a device, a pipe,
+    /// a socket, a directory); false when it does not exist or cannot be asked.
+    /// </summary>
+    public static bool IsSpecial(string path)
+    {
+        if (!OperatingSystem.IsLinux()) return Directory.Exists(path);
+        try
+        {
+            const int TypeMask = 0xF000, Regular = 0x8000;
+            return Statx(AtFdCwd, path, 0, StatxType, out var b) == 0 && (b.Mode & TypeMask) != Regular;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return Directory.Exists(path);
+        }
+    }
+
+    private const uint StatxType = 0x1;
+
     /// <summary>The parts of <c>struct statx</c> (the same layout on every Linux architecture) that say which file it is.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 256)]
     private struct StatxBuffer
     {
+        [FieldOffset(28)] public ushort Mode;
         [FieldOffset(32)] public ulong Ino;
         [FieldOffset(136)] public uint DevMajor;
         [FieldOffset(140)] public uint DevMinor;

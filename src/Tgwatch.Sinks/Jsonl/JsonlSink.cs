@@ -234,6 +234,9 @@ public sealed class JsonlSink : IMessageSink
     /// <param name="ct">Cancels the check.</param>
     private async ValueTask OpenAsync(bool followed, CancellationToken ct)
     {
+        // A device, a pipe or a directory is no file of records (and /dev/null must keep its mode).
+        if (FileIdentity.IsSpecial(Path))
+            throw new IOException($"jsonl sink {Path}: not a regular file (a device, a pipe or a directory); give a file of its own");
         var directory = System.IO.Path.GetDirectoryName(Path);
         if (!string.IsNullOrEmpty(directory)) PrivateDirectory.Create(directory, _options.DirectoryMode);
         var options = new FileStreamOptions
