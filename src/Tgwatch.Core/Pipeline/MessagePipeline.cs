@@ -324,7 +324,7 @@ public sealed class MessagePipeline
                 keys.Add(item.Key!);
                 if (item.LegacyKey is { } legacy) keys.Add(legacy);
             }
-            var processed = await _store.RunAsync((store, token) => store.FindProcessedAsync(keys, _sinkNames, token), ct).ConfigureAwait(false);
+            var processed = await _store.ReadAsync((store, token) => store.FindProcessedAsync(keys, _sinkNames, token), ct).ConfigureAwait(false);
             foreach (var item in batch)
             {
                 try

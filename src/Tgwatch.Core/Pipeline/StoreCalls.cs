@@ -16,17 +16,23 @@ namespace Tgwatch.Pipeline;
 internal sealed class StoreCalls
 {
     private readonly ResiliencePipeline _retry;
+    private readonly ResiliencePipeline _retryRead;
     private readonly ResiliencePipeline _bounded;
     private readonly ILogger _logger;
+    // Reads and writes fail and recover apart: on a full disk the look-ups still work while every commit fails, and a
+    // look-up that works says nothing about the commits.
     private readonly FailureStreak _streak;
+    private readonly FailureStreak _readStreak;
 
     public StoreCalls(IStateStore store, PipelineOptions options, ILogger logger, TimeProvider time)
     {
         Store = store;
         _logger = logger;
         _streak = new FailureStreak(time);
-        _retry = Transient.Retry(options, int.MaxValue, kind => kind != FaultKind.Cancelled, OnRetry, time);
-        _bounded = Transient.Retry(options, BoundedAttempts, kind => kind != FaultKind.Cancelled, OnRetry, time);
+        _readStreak = new FailureStreak(time);
+        _retry = Transient.Retry(options, int.MaxValue, kind => kind != FaultKind.Cancelled, (e, attempt) => OnRetry(_streak, e, attempt), time);
+        _retryRead = Transient.Retry(options, int.MaxValue, kind => kind != FaultKind.Cancelled, (e, attempt) => OnRetry(_readStreak, e, attempt), time);
+        _bounded = Transient.Retry(options, BoundedAttempts, kind => kind != FaultKind.Cancelled, (e, attempt) => OnRetry(_streak, e, attempt), time);
     }
 
     /// <summary>Attempts of a call whose failure can be borne (see <see cref="TryRunAsync"/>).</summary>
@@ -38,7 +44,7 @@ internal sealed class StoreCalls
         try
         {
             await _bounded.ExecuteAsync(static (state, token) => state.call(state.Store, token), (call, Store), ct).ConfigureAwait(false);
-            Recovered();
+            Recovered(_streak);
             return true;
         }
         catch (Exception) when (!ct.IsCancellationRequested)
@@ -49,28 +55,38 @@ internal sealed class StoreCalls
 
     public IStateStore Store { get; }
 
+    /// <summary>A call that changes the store, retried until it works.</summary>
     public async ValueTask<T> RunAsync<T>(Func<IStateStore, CancellationToken, ValueTask<T>> call, CancellationToken ct)
     {
         var result = await _retry.ExecuteAsync(static (state, token) => state.call(state.Store, token), (call, Store), ct).ConfigureAwait(false);
-        Recovered();
+        Recovered(_streak);
         return result;
     }
 
+    /// <summary>A call that only reads the store, retried until it works.</summary>
+    public async ValueTask<T> ReadAsync<T>(Func<IStateStore, CancellationToken, ValueTask<T>> call, CancellationToken ct)
+    {
+        var result = await _retryRead.ExecuteAsync(static (state, token) => state.call(state.Store, token), (call, Store), ct).ConfigureAwait(false);
+        Recovered(_readStreak);
+        return result;
+    }
+
+    /// <summary>A call that changes the store, retried until it works.</summary>
     public async ValueTask RunAsync(Func<IStateStore, CancellationToken, ValueTask> call, CancellationToken ct)
     {
         await _retry.ExecuteAsync(static (state, token) => state.call(state.Store, token), (call, Store), ct).ConfigureAwait(false);
-        Recovered();
+        Recovered(_streak);
     }
 
-    private void Recovered()
+    private void Recovered(FailureStreak streak)
     {
-        if (_streak.Succeeded(out var streak)) Log.StoreRecovered(_logger, streak.Attempts, streak.Duration);
+        if (streak.Succeeded(out var ended)) Log.StoreRecovered(_logger, ended.Attempts, ended.Duration);
     }
 
-    private void OnRetry(Exception e, int attempt)
+    private void OnRetry(FailureStreak streak, Exception e, int attempt)
     {
         var kind = FaultClassifier.Default.Classify(e).Kind;
-        var step = _streak.Failed(out var since);
+        var step = streak.Failed(out var since);
         if (!Transient.IsTransient(kind) && kind != FaultKind.Resource)
         {
             Log.StoreBroken(_logger, kind, attempt + 1, e);
