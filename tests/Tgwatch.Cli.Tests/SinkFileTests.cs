@@ -151,6 +151,8 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         run.StandardInput.Close();
         var stderr = run.StandardError.ReadToEndAsync();
         await WaitForAsync(() => Lines(P("out.jsonl")) == 3, 30, "three lines");
+        // The sinks write in parallel: the database has its three rows too before it is moved.
+        await WaitForAsync(() => Texts(P("out.db"), alone: false).Count == 3, 30, "three rows");
         File.Move(P("out.jsonl"), P("out.jsonl.1"));
         File.Move(P("out.db"), P("out.db.1"));
 
@@ -194,6 +196,8 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         run.StandardInput.Close();
         var stderr = run.StandardError.ReadToEndAsync();
         await WaitForAsync(() => Lines(P("out.jsonl")) == 2, 30, "two lines");
+        // The sinks write in parallel: the database has its two rows too before it is moved.
+        await WaitForAsync(() => Texts(P("out.db"), alone: false).Count == 2, 30, "two rows");
         File.Move(P("out.db"), P("out.db.1"));
         await SendAsync(-100505, "three");
         await WaitForAsync(() => Lines(P("out.jsonl")) == 3, 30, "three lines");

@@ -162,6 +162,8 @@ internal sealed class StateAndSinks : IAsyncDisposable
                     if (s.InnerException is IOException or UnauthorizedAccessException && reason.StartsWith(doing, StringComparison.Ordinal))
                         return $"{doing}: {Reason(s.InnerException, path)}";
                 return reason.FirstLine();
+            case ArgumentException when path is not null && Directory.Exists(path):
+                return "a directory, not a file; give a file of its own";
             case UnauthorizedAccessException:
                 return "permission denied";
             case FileNotFoundException or DirectoryNotFoundException:

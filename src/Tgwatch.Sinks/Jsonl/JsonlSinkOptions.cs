@@ -42,7 +42,7 @@ public sealed record JsonlSinkOptions
         if (Path.IndexOf('\0') >= 0)
             throw new ArgumentException("JsonlSinkOptions.Path must not contain a NUL character", nameof(Path));
         if (Path.EndsWith('/') || Directory.Exists(Path))
-            throw new ArgumentException($"jsonl sink {Path}: a directory, not a file; give a file of its own", nameof(Path));
+            throw new ArgumentException($"JsonlSinkOptions.Path must name a file, not a directory: {Path}", nameof(Path));
         if (Name is not null && string.IsNullOrWhiteSpace(Name))
             throw new ArgumentException("JsonlSinkOptions.Name must not be blank (leave it null for the default)", nameof(Name));
         if ((FileMode & UnixFileMode.UserWrite) == 0)
