@@ -42,6 +42,6 @@ public static partial class SecretRedactor
 
     // A bot token: the bot's numeric id, a colon, 35 characters of [A-Za-z0-9_-] (Bot API documentation); masked by its shape
     // whatever the lengths (ids grow; a token pasted twice without a space is still a secret), even when nobody registered it.
-    [GeneratedRegex(@"(?:(?<prefix>\bbot)|(?<![\w-]))\d{5,}:[A-Za-z0-9_-]{30,}(?![\w-])", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?:(?<prefix>\bbot)|(?<!\w))\d{5,}:[A-Za-z0-9_-]{30,}(?![\w-])", RegexOptions.CultureInvariant)]
     private static partial Regex BotToken();
 }

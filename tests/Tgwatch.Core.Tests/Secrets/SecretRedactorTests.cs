@@ -13,6 +13,7 @@ public sealed class SecretRedactorTests
     [InlineData("Failed to convert configuration value '123456:AAHabcdefghijklmnopqrstuvwxyz0123456' at 'BotApi'", "Failed to convert configuration value '<redacted>' at 'BotApi'")]
     [InlineData("id of 16 digits 1234567890123456:AAHabcdefghijklmnopqrstuvwxyz0123456 ok", "id of 16 digits <redacted> ok")]
     [InlineData("a long secret 123456:AAHabcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz", "a long secret <redacted>")]
+    [InlineData("unknown option or argument '--7012345678:AAFq3x-Zk9_8HrT5bLmNpQwErTyUiOpAsDf'", "unknown option or argument '--<redacted>'")]
     [InlineData("at 12:30:45 the job ran", "at 12:30:45 the job ran")]
     [InlineData("chat -1001234567890: hello", "chat -1001234567890: hello")]
     public void BotTokens_AreMaskedWhereverTheyAppear(string text, string expected) =>
