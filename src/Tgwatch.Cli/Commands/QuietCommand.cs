@@ -40,11 +40,12 @@ internal static class QuietCommand
             parse.GetValue(stats),
             parse.GetValue(listRules),
             parse.GetValue(command) ?? [],
+            parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error));
         return quiet;
     }
 
-    private static async Task<int> RunAsync(NoiseOptions options, string[] ruleFiles, bool stats, bool listRules, string[] command, TextWriter stderr)
+    private static async Task<int> RunAsync(NoiseOptions options, string[] ruleFiles, bool stats, bool listRules, string[] command, TextWriter listing, TextWriter stderr)
     {
         NoiseRules rules;
         try { rules = NoiseRules.Load(ruleFiles); }
@@ -55,7 +56,8 @@ internal static class QuietCommand
         }
         if (listRules)
         {
-            foreach (var line in rules.Describe()) await stderr.WriteLineAsync(line).ConfigureAwait(false);
+            // A listing is output (for grep and files), not a diagnostic.
+            foreach (var line in rules.Describe()) await listing.WriteLineAsync(line).ConfigureAwait(false);
             return ExitCodes.Ok;
         }
         // The buffer sits above the guard, so a failed write is caught even when a flush makes it.

@@ -40,10 +40,11 @@ internal sealed class CommonOptions
         Validators = { r => { if (WebhookTimeouts.Parse(r.GetValueOrDefault<string?>()) is (null, { } error)) r.AddError($"--webhook-timeout: {error}"); } },
     };
 
-    public Option<LogLevel> LogLevel { get; } = new("--log-level")
+    // No default value factory: the help would show .NET's names of the levels; absent means info.
+    public Option<LogLevel?> LogLevel { get; } = new("--log-level")
     {
         Description = "trace, debug, info, warn, error (default info)",
-        DefaultValueFactory = _ => Microsoft.Extensions.Logging.LogLevel.Information,
+        HelpName = "trace|debug|info|warn|error",
         CustomParser = result =>
         {
             var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
@@ -56,7 +57,7 @@ internal sealed class CommonOptions
     public Option<string> LogFormat { get; } = new("--log-format")
     {
         Description = "text or json (default text)",
-        DefaultValueFactory = _ => "text",
+        HelpName = "text|json",
     };
 
     public CommonOptions()
@@ -75,7 +76,7 @@ internal sealed class CommonOptions
     public TimeSpan? WebhookTimeoutFrom(ParseResult parse) => WebhookTimeouts.Parse(parse.GetValue(WebhookTimeout)).Value;
 
     public CliLogging Logging(ParseResult parse, TextWriter stderr) =>
-        new(stderr, parse.GetValue(LogLevel), parse.GetValue(LogFormat) == "json", TimeProvider.System);
+        new(stderr, parse.GetValue(LogLevel) ?? Microsoft.Extensions.Logging.LogLevel.Information, parse.GetValue(LogFormat) == "json", TimeProvider.System);
 
     public string StatePath(ParseResult parse) => DataPaths.StatePath(parse.GetValue(State), parse.GetValue(DataDir));
 }

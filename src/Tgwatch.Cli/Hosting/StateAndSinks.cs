@@ -200,6 +200,9 @@ internal sealed class StateAndSinks : IAsyncDisposable
     /// <summary>Opens the state store; a missing directory, a foreign or newer file is one line.</summary>
     public static async Task<IStateStore> OpenStoreAsync(string statePath, CancellationToken ct, bool readOnly = false)
     {
+        // A reader (status, deadletters list) never creates a store: none there is one answer, the same for each.
+        if (readOnly && !File.Exists(statePath) && !Directory.Exists(statePath))
+            throw new CliException(ExitCodes.Usage, $"no state store at {statePath} (nothing has run with it yet)");
         try
         {
             return await SqliteStateStore.OpenAsync(statePath, TimeProvider.System, readOnly ? SqliteStateStoreOptions.Reading : SqliteStateStoreOptions.Default, ct).ConfigureAwait(false);

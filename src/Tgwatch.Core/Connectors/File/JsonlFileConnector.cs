@@ -141,7 +141,13 @@ public sealed partial class JsonlFileConnector : IConnector
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConnectorException($"cannot read {_path}: {e.Message}", e);
+            var reason = e switch
+            {
+                FileNotFoundException or DirectoryNotFoundException => "no such file",
+                UnauthorizedAccessException => "permission denied",
+                _ => TextLines.FirstLine(e.Message),
+            };
+            throw new ConnectorException($"cannot read {_path}: {reason}", e);
         }
     }
 
