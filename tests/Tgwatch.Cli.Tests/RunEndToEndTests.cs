@@ -124,6 +124,7 @@ public sealed class RunEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(2, second.ExitCode);
         var line = Assert.Single(second.Stderr.TrimEnd('\n').Split('\n'));
         Assert.EndsWith($"state store {P("state.db")} is in use by another tgwatch run, import or replay (one writer at a time)", line);
+        File.WriteAllText(P("none.jsonl"), "");
         var import = await Tgwatch.RunAsync(null, "import", P("none.jsonl"), "--sink", "console", "--state", P("state.db"));
         Assert.Equal((2, $"tgwatch import: state store {P("state.db")} is in use by another tgwatch run, import or replay (one writer at a time)\n"), (import.ExitCode, import.Stderr));
         // The run records a change at most once a second: its first record may still say "connecting (starting)".
