@@ -62,16 +62,27 @@ public sealed class ExclusiveFileLock : IDisposable
     private static bool TryLock(SafeFileHandle file, string path)
     {
         if (OperatingSystem.IsWindows()) return true; // FileShare.None is the lock there
+        var held = 0;
         while (NativeFiles.Flock(file, NativeFiles.LockExclusive | NativeFiles.LockNonBlocking) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             if (errno == NativeFiles.Eintr) continue;
-            if (errno == LockHeld) return false;
+            if (errno == LockHeld)
+            {
+                // A lock this process let go of can outlive it by a moment: a child process started meanwhile holds a
+                // copy of the descriptor from its fork until its exec closes it. Another writer holds on for longer.
+                if (++held > HeldRetries) return false;
+                Thread.Sleep(HeldRetryDelay);
+                continue;
+            }
             if (errno is NoLocks or NotSupported) return true; // no locks on this file system: as good as it gets
             throw new IOException($"cannot lock {path}: {Marshal.GetPInvokeErrorMessage(errno)}");
         }
         return true;
     }
+
+    private const int HeldRetries = 10;
+    private static readonly TimeSpan HeldRetryDelay = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Releases the lock.</summary>
     public void Dispose() => _file.Dispose();
