@@ -59,6 +59,10 @@ internal sealed class LoopbackServer : IAsyncDisposable
         catch (SocketException)
         {
         }
+        catch (ObjectDisposedException)
+        {
+            // The listener was stopped under an accept that had not seen the cancellation yet.
+        }
 
         lock (_held)
         {
