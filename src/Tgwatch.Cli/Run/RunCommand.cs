@@ -223,11 +223,10 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
     private readonly ILogger _logger = logs.CreateLogger("Tgwatch.Run");
 
     /// <summary>When the bot's checkpoint last moved (an earlier run's last commit), if it has one.</summary>
-    private static async Task<DateTimeOffset?> LastBotApiCommitAsync(IStateStore store, string token, CancellationToken ct)
+    private static DateTimeOffset? LastBotApiCommit(StoreStatus status, string token)
     {
         var account = $"bot{Tgwatch.Secrets.BotToken.IdOf(token)}";
-        var rows = (await store.GetStatusAsync(ct).ConfigureAwait(false)).Checkpoints;
-        return rows.FirstOrDefault(c => c.Account == account && c.Connector == BotApiConnector.ConnectorName && c.Stream == BotApiConnector.StreamName)?.UpdatedAt;
+        return status.Checkpoints.FirstOrDefault(c => c.Account == account && c.Connector == BotApiConnector.ConnectorName && c.Stream == BotApiConnector.StreamName)?.UpdatedAt;
     }
 
     public int ExitCode { get; private set; } = ExitCodes.Ok;
@@ -236,9 +235,8 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
     /// Says, one line each, which sinks of this run the state store has no record of while it knows others (a sink added to a
     /// running set-up), and how to give it what the others have.
     /// </summary>
-    private async Task NewSinksAsync(StateAndSinks opened, CancellationToken ct)
+    private void SayNewSinks(StateAndSinks opened, StoreStatus status)
     {
-        var status = await opened.Store.GetStatusAsync(ct).ConfigureAwait(false);
         if (status.Processed == 0 || status.Sinks.Count == 0) return;
         var jsonl = status.Sinks.FirstOrDefault(s => s.StartsWith("jsonl:", StringComparison.Ordinal));
         foreach (var sink in opened.Sinks.Select(s => s.Name).Where(s => !status.Sinks.Contains(s, StringComparer.Ordinal)))
@@ -269,11 +267,13 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
         {
             var specs = settings.Sinks.Select(s => SinkSpec.TryParse(s, out var spec, out _) ? spec : throw new InvalidOperationException(s)).ToList();
             await using var opened = await StateAndSinks.OpenAsync(DataPaths.StatePath(settings.State, settings.DataDir), specs, logs, settings.WebhookSecret, stoppingToken, settings.WebhookRequestTimeout).ConfigureAwait(false);
+            // Read once at start: the bot's last commit and the sinks the store knows.
+            var status = await opened.Store.GetStatusAsync(stoppingToken).ConfigureAwait(false);
             await using IConnector connector = tdlib is not null
                 ? TdlibRun.Connector(tdlib, settings, logs)
                 : new BotApiConnector(new BotApiOptions
                 {
-                    LastCommittedAt = await LastBotApiCommitAsync(opened.Store, settings.BotApi.Token!, stoppingToken).ConfigureAwait(false),
+                    LastCommittedAt = LastBotApiCommit(status, settings.BotApi.Token!),
                     Token = settings.BotApi.Token!,
                     ApiUrl = settings.BotApi.Url is { } url ? new Uri(url) : new Uri("https://api.telegram.org/"),
                     PollTimeout = TimeSpan.FromSeconds(settings.BotApi.PollTimeoutSeconds),
@@ -283,7 +283,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             // TDLib watches the chats itself (and catches up their history); the Bot API gets every chat, filtered here.
             IReadOnlyList<IMessageFilter> filters = settings.Chats.Count > 0 && tdlib is null ? [new ChatFilter(settings.Chats)] : [];
             await OldOutboxesAsync(opened, stoppingToken).ConfigureAwait(false);
-            await NewSinksAsync(opened, stoppingToken).ConfigureAwait(false);
+            SayNewSinks(opened, status);
             var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, settings.Pipeline, filters, [], logs.CreateLogger("Tgwatch.Pipeline"));
             await pipeline.RunAsync(stoppingToken).ConfigureAwait(false);
             var s = pipeline.Stats;
