@@ -90,7 +90,7 @@ internal static class StatusCommand
     internal static string Position(CheckpointRow c) =>
         c.Connector == BotApi.BotApiConnector.ConnectorName && BotApi.BotApiConnector.EpochOf(c.Position) > 0
             ? $"{BotApi.BotApiConnector.IdOf(c.Position)} (update ids started again {BotApi.BotApiConnector.EpochOf(c.Position)}×)"
-            : c.Connector == "file" ? $"line {Connectors.File.JsonlFileConnector.LineOf(c.Position).ToString(CultureInfo.InvariantCulture)}"
+            : c.Connector == Connectors.File.JsonlFileConnector.ConnectorName ? $"line {Connectors.File.JsonlFileConnector.LineOf(c.Position).ToString(CultureInfo.InvariantCulture)}"
             : c.Position.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The link as its run last recorded it, and whether that run is still there to renew it.</summary>
@@ -144,7 +144,7 @@ internal static class StatusCommand
                 w.WriteString("connector", c.Connector);
                 w.WriteString("stream", c.Stream);
                 // An imported file's position is its line (the hash of that line kept with it is the store's business).
-                w.WriteNumber("position", c.Connector == "file" ? Connectors.File.JsonlFileConnector.LineOf(c.Position) : c.Position);
+                w.WriteNumber("position", c.Connector == Connectors.File.JsonlFileConnector.ConnectorName ? Connectors.File.JsonlFileConnector.LineOf(c.Position) : c.Position);
                 w.WriteString("updated_at", TgMessageJson.FormatDate(c.UpdatedAt));
                 w.WriteEndObject();
             }

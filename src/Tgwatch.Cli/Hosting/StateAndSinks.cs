@@ -155,9 +155,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
         switch (e)
         {
             case SqliteFileException s:
-                // Its message names the file first ("sqlite sink /x.db: not an SQLite database…"): the reason is what follows.
-                var at = s.Message.IndexOf(s.Path + ": ", StringComparison.Ordinal);
-                var reason = at < 0 ? s.Message : s.Message[(at + s.Path.Length + 2)..];
+                var reason = AfterPath(s.Message, s.Path) ?? s.Message;
                 foreach (var doing in (string[])["cannot create it", "cannot open it"])
                     if (s.InnerException is IOException or UnauthorizedAccessException && reason.StartsWith(doing, StringComparison.Ordinal))
                         return $"{doing}: {Reason(s.InnerException, path)}";
@@ -176,10 +174,18 @@ internal sealed class StateAndSinks : IAsyncDisposable
                 // An ArgumentException's message ends with " (Parameter 'Path')", which says nothing to the user.
                 var message = (e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message).FirstLine();
                 if (path is null) return message;
-                // A sink's own refusal names the file first ("jsonl sink /x.jsonl: in use by another writer…"): the reason is what follows.
-                var named = message.IndexOf(path + ": ", StringComparison.Ordinal);
-                return named >= 0 ? message[(named + path.Length + 2)..] : message.Replace($" '{path}'", "", StringComparison.Ordinal);
+                return AfterPath(message, path) ?? message.Replace($" '{path}'", "", StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>
+    /// What follows the file's name in a message that names it first ("sqlite sink /x.db: not an SQLite database…", "jsonl sink
+    /// /x.jsonl: in use by another writer…"): the reason, for a line that names the file already; null when it does not.
+    /// </summary>
+    private static string? AfterPath(string message, string path)
+    {
+        var at = message.IndexOf(path + ": ", StringComparison.Ordinal);
+        return at < 0 ? null : message[(at + path.Length + 2)..];
     }
 
     private static ExclusiveFileLock TakeWriterLock(string statePath)

@@ -42,7 +42,10 @@ public sealed partial class JsonlFileConnector : IConnector
     }
 
     /// <inheritdoc />
-    public string Name => "file";
+    public string Name => ConnectorName;
+
+    /// <summary>The connector's name, under which an import's checkpoints are kept.</summary>
+    public const string ConnectorName = "file";
 
     /// <inheritdoc />
     public string Account { get; }
