@@ -1,3 +1,5 @@
+using Tgwatch.Messages;
+using Tgwatch.Sinks.Webhook;
 using Tgwatch.TestKit;
 
 namespace Tgwatch.Cli.Tests;
@@ -45,5 +47,42 @@ public sealed class NewcomerTests
         Assert.Contains("--log-level <trace|debug|info|warn|error>", line);
         Assert.DoesNotContain("Information", line);
         Assert.DoesNotContain("Critical", line);
+    }
+
+    private string ThreeRecords()
+    {
+        File.WriteAllLines(P("three.jsonl"), [.. Enumerable.Range(1, 3).Select(i => TgMessageJson.ToJson(SomeMessage.New(i, i == 2 ? "poison" : $"fine {i}", chatId: -100)))]);
+        return P("three.jsonl");
+    }
+
+    [Fact]
+    public async Task ImportToAWebhookThatRefusesEveryRequest_SaysTheRecordsWaitInItsOutbox_NotThatTheyWereDelivered()
+    {
+        await using var server = WebhookServer.Start(_ => new WebhookAnswer(404));
+        var url = new Uri(server.Url, "nope");
+
+        var run = await Tgwatch.RunAsync(null, "import", ThreeRecords(), "--sink", $"webhook:{url}", "--state", P("st.db"));
+
+        Assert.Equal(0, run.ExitCode);
+        var summary = Assert.Single(run.Stderr.Split('\n'), l => l.StartsWith("[tgwatch] import done:", StringComparison.Ordinal));
+        Assert.Equal($"[tgwatch] import done: 3 records read, 3 written, 0 already there, 0 filtered out, 0 bad lines, 0 dead letters; " +
+            $"{SafeUrl.SinkName(url)}: 0 delivered, 3 waiting in its outbox (the next run or import sends them)", summary);
+        Assert.Contains("refuses every request (HTTP 404", run.Stderr);
+        Assert.Empty(server.Delivered);
+    }
+
+    [Fact]
+    public async Task ImportToAWebhookThatRefusesOneRecordAlone_CountsItsDeadLetter_AndTheOthersDelivered()
+    {
+        await using var server = WebhookServer.Start(r => r.Messages.Any(m => TgMessageJson.Parse(m).Text == "poison") ? new WebhookAnswer(400) : WebhookAnswer.Ok);
+
+        var run = await Tgwatch.RunAsync(null, "import", ThreeRecords(), "--sink", $"webhook:{server.Url}", "--state", P("st.db"));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains($"[tgwatch] import done: 3 records read, 3 written, 0 already there, 0 filtered out, 0 bad lines, 1 dead letters; " +
+            $"{SafeUrl.SinkName(server.Url)}: 2 delivered, 0 waiting in its outbox\n", run.Stderr);
+        Assert.Equal(2, server.DeliveredKeys.Count);
+        var list = await Tgwatch.RunAsync(null, "deadletters", "list", "--state", P("st.db"));
+        Assert.Single(list.Lines, l => l.Contains("sink:", StringComparison.Ordinal));
     }
 }

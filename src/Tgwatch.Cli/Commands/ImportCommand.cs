@@ -1,10 +1,13 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Tgwatch.Cli.Hosting;
 using Tgwatch.Connectors;
 using Tgwatch.Connectors.File;
 using Tgwatch.Pipeline;
 using Tgwatch.Pipeline.Filters;
+using Tgwatch.Sinks.Webhook;
 
 namespace Tgwatch.Cli.Commands;
 
@@ -30,6 +33,24 @@ internal static class ImportCommand
         common.Sinks.Required = true;
         command.SetAction((parse, _) => Run(parse, common, file, account, name, restart, chats, text));
         return command;
+    }
+
+    /// <summary>
+    /// What each stage did: the file, the pipeline (a webhook's "written" is its outbox), then each webhook's delivery,
+    /// so records an endpoint refused are said to wait, not to be delivered.
+    /// </summary>
+    private static string Summary(bool stopped, PipelineStats s, long badLines, IReadOnlyList<WebhookSink> webhooks)
+    {
+        var deadLetters = s.DeadLetters + webhooks.Sum(w => w.Counters.DeadLettered);
+        var line = new StringBuilder().Append(CultureInfo.InvariantCulture,
+            $"[tgwatch] import {(stopped ? "stopped" : "done")}: {s.Received} records read, {s.Written} written, {s.Duplicates} already there, {s.Filtered} filtered out, {badLines} bad lines, {deadLetters} dead letters");
+        foreach (var webhook in webhooks)
+        {
+            var c = webhook.Counters;
+            line.Append(CultureInfo.InvariantCulture, $"; {webhook.Name}: {c.Sent} delivered, {c.Pending} waiting in its outbox");
+            if (c.Pending > 0) line.Append(" (the next run or import sends them)");
+        }
+        return line.ToString();
     }
 
     private static async Task<int> Run(ParseResult parse, CommonOptions common, Argument<string> file, Option<string> account, Option<string?> name, Option<bool> restart,
@@ -59,9 +80,8 @@ internal static class ImportCommand
             if (parse.GetValue(restart)) await opened.Store.ForgetCheckpointAsync(connector.Account, connector.Name, connector.Stream(), stop.Token).ConfigureAwait(false);
             var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, new PipelineOptions(), filters, [], logging.Factory.CreateLogger<MessagePipeline>());
             await pipeline.RunAsync(stop.Token).ConfigureAwait(false);
-            var s = pipeline.Stats;
-            await stderr.WriteLineAsync(
-                $"[tgwatch] import {(stop.Token.IsCancellationRequested ? "stopped" : "done")}: {s.Received} records read, {s.Written} written, {s.Duplicates} already there, {s.Filtered} filtered out, {connector.BadLines} bad lines, {s.DeadLetters} dead letters").ConfigureAwait(false);
+            await opened.CloseSinksAsync().ConfigureAwait(false); // a webhook delivers its outbox for a while first
+            await stderr.WriteLineAsync(Summary(stop.Token.IsCancellationRequested, pipeline.Stats, connector.BadLines, [.. opened.SinksOf<WebhookSink>()])).ConfigureAwait(false);
             return ExitCodes.Ok;
         }
         catch (CliException e)

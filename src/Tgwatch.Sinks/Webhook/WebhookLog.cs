@@ -33,7 +33,7 @@ internal static partial class WebhookLog
     public static void OutboxFailed(ILogger logger, string sink, FaultKind fault, TimeSpan delay, string reason, Exception? exception) =>
         OutboxFailed(logger, sink, fault, Duration.Format(delay), reason, exception);
 
-    [LoggerMessage(3210, LogLevel.Information, "{Sink}: the outbox works again after {Attempts} failed attempt(s)")]
+    [LoggerMessage(3212, LogLevel.Information, "{Sink}: the outbox works again after {Attempts} failed attempt(s)")]
     public static partial void OutboxRecovered(ILogger logger, string sink, int attempts);
 
     [LoggerMessage(3207, LogLevel.Information, "{Sink}: stopped with {Pending} records queued; they are sent on the next run")]

@@ -52,7 +52,7 @@ public sealed class WebhookOutboxFullDiskTests
                     commit.CommandText = "COMMIT";
                     commit.ExecuteNonQuery();
                 }
-                await Eventually.TrueAsync(() => logs.WithId(3210).Count == 1, "the outbox works again", 60);
+                await Eventually.TrueAsync(() => logs.WithId(3212).Count == 1, "the outbox works again", 60);
                 Assert.Equal(0, await store.Outbox.CountAsync("webhook", default));
             }
         }
