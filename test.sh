@@ -6,13 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages: `ip` and `unshare` for the namespaces, python3 with Telethon for the noise tests (a real
-# MTProto client's connection noise), node and npm for the Bot API cross-check against telegram-test-api.
+# MTProto client's connection noise), node and npm for the Bot API cross-check against telegram-test-api,
+# systemd-analyze to check the example unit file.
 missing=()
 command -v ip >/dev/null || missing+=(iproute2)
 command -v unshare >/dev/null || missing+=(util-linux)
 [ -x /usr/bin/python3 ] || missing+=(python3)
 /usr/bin/python3 -c 'import telethon' 2>/dev/null || missing+=(python3-telethon)
 { command -v node && command -v npm; } >/dev/null || missing+=(nodejs npm)
+[ -x /usr/bin/systemd-analyze ] || missing+=(systemd) # checks examples/tgwatch.service
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: installing ${missing[*]}" >&2
