@@ -10,4 +10,11 @@ public static class TextLines
         var i = text.AsSpan().IndexOfAny('\r', '\n');
         return i < 0 ? text : text[..i];
     }
+
+    /// <summary>Each line of the text with <paramref name="prefix"/> before it: a message of several problems, one a line, as a command says it.</summary>
+    public static string EachLinePrefixed(this string text, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return string.Join(Environment.NewLine, text.Split('\n').Select(line => prefix + line.TrimEnd('\r')));
+    }
 }

@@ -35,7 +35,7 @@ public sealed class RunCommandTests
         await File.WriteAllTextAsync(unknown, $$$"""{"BotApi": {"Token": "{{{Token}}}", "PollTimeout": 5}}""");
         var run = await Tgwatch.RunAsync(null, "run", "--config", unknown);
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("'PollTimeout'", run.Stderr);
+        Assert.Contains("unknown setting BotApi:PollTimeout (did you mean BotApi:PollTimeoutSeconds?)", run.Stderr);
 
         var broken = Path.Combine(_dir, "broken.json");
         await File.WriteAllTextAsync(broken, """{"BotApi": {"Token": }""");

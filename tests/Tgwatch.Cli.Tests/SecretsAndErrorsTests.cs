@@ -27,7 +27,7 @@ public sealed class SecretsAndErrorsTests
 
     [Theory]
     [InlineData($$$"""{"BotApi": "{{{Token}}}"}""", "BotApi: expected a section of settings, not a single value")]
-    [InlineData($$$"""{"Bot": "{{{Token}}}"}""", "unknown key 'Bot'")]
+    [InlineData($$$"""{"Bot": "{{{Token}}}"}""", "unknown setting Bot")]
     [InlineData($$$"""{"BotApi": {"Token": "{{{Token}}}", "PollTimeoutSeconds": "{{{Token}}}"}}""", "BotApi:PollTimeoutSeconds: expected a whole number")]
     [InlineData($$$"""{"Chats": "{{{Token}}}"}""", "Chats: expected a list, not a single value")]
     [InlineData($$$"""{"Pipeline": {"DrainTimeout": "{{{Token}}}"}}""", "Pipeline:DrainTimeout: expected a duration")]
@@ -37,7 +37,7 @@ public sealed class SecretsAndErrorsTests
         await File.WriteAllTextAsync(P("tgwatch.json"), json);
         var run = await Tgwatch.RunAsync(null, "run", "--config", P("tgwatch.json"), "--data-dir", _dir);
         var line = OneLine(run, "run");
-        Assert.Contains($"configuration file {P("tgwatch.json")}: {expected}", line);
+        Assert.Contains($"{P("tgwatch.json")}: {expected}", line);
         Assert.DoesNotContain("123456", run.Stderr);
         Assert.DoesNotContain("s3cr3t", run.Stderr);
     }
@@ -60,7 +60,7 @@ public sealed class SecretsAndErrorsTests
         using var process = Tgwatch.StartWith(new Dictionary<string, string> { ["TGWATCH__BOGUS__X"] = Token }, "run", "--bot-token", Token, "--data-dir", _dir);
         var run = await ProcessRun.WaitAsync(process, null, TimeSpan.FromSeconds(60));
         var line = OneLine(run, "run");
-        Assert.Equal("tgwatch run: environment variable TGWATCH__BOGUS__X: unknown key 'BOGUS'", line);
+        Assert.Equal("tgwatch run: environment variable TGWATCH__BOGUS__X: unknown setting", line);
     }
 
     [Fact]

@@ -39,7 +39,7 @@ internal static class ChatsCommand
             }
             catch (Exception e) when (TdlibSessions.Describe(e) is { } failure)
             {
-                await stderr.WriteLineAsync($"tgwatch chats: {Secrets.SecretRedactor.Redact(failure.Line)}").ConfigureAwait(false);
+                await stderr.WriteLineAsync(Secrets.SecretRedactor.Redact(failure.Line).EachLinePrefixed("tgwatch chats: ")).ConfigureAwait(false);
                 return failure.ExitCode;
             }
         });

@@ -61,7 +61,7 @@ internal static class LoginCommand
             }
             catch (Exception e) when (TdlibSessions.Describe(e) is { } failure)
             {
-                await stderr.WriteLineAsync($"tgwatch login: {Advice(e, failure.Line)}").ConfigureAwait(false);
+                await stderr.WriteLineAsync(Advice(e, failure.Line).EachLinePrefixed("tgwatch login: ")).ConfigureAwait(false);
                 return failure.ExitCode;
             }
         });

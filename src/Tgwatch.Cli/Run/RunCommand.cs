@@ -51,7 +51,7 @@ internal static partial class RunCommand
             }
             catch (CliException e)
             {
-                await stderr.WriteLineAsync($"tgwatch run: {e.Message}").ConfigureAwait(false);
+                await stderr.WriteLineAsync(e.Message.EachLinePrefixed("tgwatch run: ")).ConfigureAwait(false);
                 return e.ExitCode;
             }
             using var logging = common.Logging(parse, stderr);
@@ -122,7 +122,7 @@ internal static partial class RunCommand
             var where = FindInner<System.Text.Json.JsonException>(e) is { LineNumber: { } line } json
                 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (line {line + 1}, position {json.BytePositionInLine + 1})")
                 : "";
-            throw new CliException(ExitCodes.Usage, $"configuration file {file}: not valid JSON{where}");
+            throw new CliException(ExitCodes.Usage, $"{file}: not valid JSON{where}");
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException)
         {

@@ -10,68 +10,118 @@ namespace Tgwatch.Cli.Run;
 
 /// <summary>
 /// Checks every key of every configuration source against <see cref="RunSettings"/> before it is bound: a key that is not a
-/// setting, a section where a value belongs (or the other way round), a value of the wrong type. The problem is one line that
-/// names the source (file, environment variable, flag) and the key, never the value (it may be a secret).
+/// setting, a section where a value belongs (or the other way round), a value of the wrong type. Each problem is one line that
+/// names the source (file, environment variable, flag) and the key as the user wrote it, never the value (it may be a secret);
+/// an unknown key says which setting it resembles, if one is close.
 /// </summary>
 internal static class SettingsCheck
 {
-    /// <summary>Throws a <see cref="CliException"/> (exit code 2) for the first key of <paramref name="configuration"/> that does not fit.</summary>
+    private const string EnvironmentPrefix = "TGWATCH__";
+
+    /// <summary>Throws a <see cref="CliException"/> (exit code 2) with one line for each key of <paramref name="configuration"/> that does not fit.</summary>
     /// <param name="configuration">The sources.</param>
     /// <param name="file">The configuration file as the user gave it (its source is named so).</param>
     public static void Check(IConfigurationRoot configuration, string? file)
     {
-        foreach (var provider in configuration.Providers)
-            if (Problem(provider, file, typeof(RunSettings), null) is { } problem) throw new CliException(ExitCodes.Usage, problem);
+        var problems = configuration.Providers.SelectMany(p => Problems(p, file, typeof(RunSettings), null)).ToList();
+        if (problems.Count > 0) throw new CliException(ExitCodes.Usage, string.Join('\n', problems));
     }
 
-    private static string? Problem(IConfigurationProvider source, string? file, Type type, string? parent)
+    private static IEnumerable<string> Problems(IConfigurationProvider source, string? file, Type type, string? parent)
     {
         foreach (var child in source.GetChildKeys([], parent).Distinct(StringComparer.OrdinalIgnoreCase))
         {
             var path = parent is null ? child : ConfigurationPath.Combine(parent, child);
-            var member = MemberType(type, child);
-            if (member is null)
-                return Source(source, file, path) + (parent is null ? $"unknown key '{child}'" : $"unknown key '{child}' in {parent}");
+            if (Member(type, child) is not { } member)
+            {
+                foreach (var line in Unknown(source, file, path)) yield return line;
+                continue;
+            }
             var hasValue = source.TryGet(path, out var value) && !string.IsNullOrEmpty(value);
             var hasChildren = source.GetChildKeys([], path).Any();
-            if (IsValue(member))
+            if (IsValue(member.Type))
             {
-                if (hasChildren) return $"{Source(source, file, path)}{path}: expected {Expected(member)}, not a section";
-                if (hasValue && !Converts(member, value!)) return $"{Source(source, file, path)}{path}: expected {Expected(member)}";
+                if (hasChildren) yield return $"{Source(source, file, path)}{path}: expected {Expected(member.Type)}, not a section";
+                else if (hasValue && !Converts(member.Type, value!)) yield return $"{Source(source, file, path)}{path}: expected {Expected(member.Type)}";
             }
-            else
+            else if (hasValue) yield return $"{Source(source, file, path)}{path}: expected {(IsList(member.Type) ? "a list" : "a section of settings")}, not a single value";
+            else foreach (var problem in Problems(source, file, member.Type, path)) yield return problem;
+        }
+    }
+
+    /// <summary>
+    /// The lines for <paramref name="path"/>, whose last key is no setting: the key as written in a file, or each environment
+    /// variable under it, with the setting (or variable) it resembles.
+    /// </summary>
+    private static IEnumerable<string> Unknown(IConfigurationProvider source, string? file, string path)
+    {
+        if (source is EnvironmentVariablesConfigurationProvider)
+        {
+            foreach (var leaf in Leaves(source, path))
             {
-                if (hasValue) return $"{Source(source, file, path)}{path}: expected {(IsList(member) ? "a list" : "a section of settings")}, not a single value";
-                if (Problem(source, file, member, path) is { } problem) return problem;
+                var meant = Resolve(leaf);
+                yield return $"environment variable {Variable(leaf)}: unknown setting{(meant is null ? "" : $" (did you mean {Variable(meant).ToUpperInvariant()}?)")}";
             }
         }
-        return null;
+        else
+        {
+            var meant = Resolve(path);
+            yield return $"{Source(source, file, path)}unknown setting {path}{(meant is null ? "" : $" (did you mean {meant}?)")}";
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="path"/> with each key spelt as the setting it names, an unknown key replaced by the one it resembles;
+    /// null when a key resembles none.
+    /// </summary>
+    private static string? Resolve(string path)
+    {
+        var type = typeof(RunSettings);
+        var keys = new List<string>();
+        foreach (var key in path.Split(ConfigurationPath.KeyDelimiter))
+        {
+            var member = Member(type, key);
+            if (member is null && Suggestions.Closest(key, KnownKeys(type)) is { } closest) member = Member(type, closest);
+            if (member is null) return null;
+            keys.Add(member.Value.Name);
+            type = member.Value.Type;
+        }
+        return ConfigurationPath.Combine(keys);
     }
 
     /// <summary>Where a key comes from, as the user wrote it.</summary>
     private static string Source(IConfigurationProvider source, string? file, string path) => source switch
     {
-        JsonConfigurationProvider => $"configuration file {file}: ",
-        EnvironmentVariablesConfigurationProvider => $"environment variable {FirstVariable(source, path)}: ",
+        JsonConfigurationProvider => $"{file}: ",
+        EnvironmentVariablesConfigurationProvider => $"environment variable {Variable(Leaves(source, path).First())}: ",
         _ => "",
     };
 
-    /// <summary>The environment variable (<c>TGWATCH__SECTION__KEY</c>) of the first value at or under <paramref name="path"/>.</summary>
-    private static string FirstVariable(IConfigurationProvider source, string path)
+    /// <summary>The keys that have a value at or under <paramref name="path"/> (the environment variables that set it).</summary>
+    private static IEnumerable<string> Leaves(IConfigurationProvider source, string path)
     {
-        var leaf = path;
-        while (source.GetChildKeys([], leaf).FirstOrDefault() is { } child) leaf = ConfigurationPath.Combine(leaf, child);
-        return "TGWATCH__" + leaf.Replace(ConfigurationPath.KeyDelimiter, "__", StringComparison.Ordinal);
+        var children = source.GetChildKeys([], path).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (children.Count == 0) return [path];
+        return children.SelectMany(child => Leaves(source, ConfigurationPath.Combine(path, child)));
     }
 
-    /// <summary>The type a key of <paramref name="type"/> holds, or null when it is none of its keys.</summary>
-    private static Type? MemberType(Type type, string key)
+    /// <summary>The environment variable (<c>TGWATCH__SECTION__KEY</c>) of a key.</summary>
+    private static string Variable(string path) => EnvironmentPrefix + path.Replace(ConfigurationPath.KeyDelimiter, "__", StringComparison.Ordinal);
+
+    /// <summary>The setting <paramref name="key"/> of <paramref name="type"/> names (its type and its own spelling), or null when it is none.</summary>
+    private static (Type Type, string Name)? Member(Type type, string key)
     {
         if (IsList(type))
-            return int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? type.GetGenericArguments()[0] : null;
+            return int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? (type.GetGenericArguments()[0], key) : null;
         var property = type.GetProperty(key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
-        return property is { CanWrite: true } && property.SetMethod!.IsPublic ? property.PropertyType : null;
+        return property is not null && IsSetting(property) ? (property.PropertyType, property.Name) : null;
     }
+
+    /// <summary>The keys of <paramref name="type"/>'s settings (none for a list).</summary>
+    private static IEnumerable<string> KnownKeys(Type type) => IsList(type) ? []
+        : type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(IsSetting).Select(p => p.Name);
+
+    private static bool IsSetting(PropertyInfo property) => property is { CanWrite: true } && property.SetMethod!.IsPublic;
 
     private static bool IsList(Type type) => type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>);
 

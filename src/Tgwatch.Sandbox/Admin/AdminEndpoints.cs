@@ -85,19 +85,14 @@ internal sealed class AdminEndpoints(IReadOnlyList<BotState> bots, FaultPlan fau
 
     private static async Task Handle<TRequest>(HttpContext context, Func<TRequest, object> run) where TRequest : class
     {
-        TRequest? request;
+        TRequest request;
         try
         {
-            request = await JsonSerializer.DeserializeAsync<TRequest>(context.Request.Body, AdminJson.Strict, context.RequestAborted).ConfigureAwait(false);
+            request = await AdminRequestReader.ReadAsync<TRequest>(context).ConfigureAwait(false);
         }
-        catch (JsonException e)
+        catch (AdminException e)
         {
-            await Error(context, 400, e.Message).ConfigureAwait(false);
-            return;
-        }
-        if (request is null)
-        {
-            await Error(context, 400, "a JSON object is expected").ConfigureAwait(false);
+            await Error(context, e.StatusCode, e.Message).ConfigureAwait(false);
             return;
         }
         await Answer(context, () => run(request)).ConfigureAwait(false);
