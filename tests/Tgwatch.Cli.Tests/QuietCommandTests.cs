@@ -9,6 +9,8 @@ namespace Tgwatch.Cli.Tests;
 public sealed partial class QuietCommandTests
 {
     private const string SocketSend = "socket.send() raised exception.";
+    private const string SocketSendFirst = "[tgwatch] suppressed 1× Network: socket.send() raised exception. (asyncio socket.send()) (1 lines)";
+    private const string ResetFirst = "[tgwatch] suppressed 1× Network: ConnectionResetError: [Errno 104] Connection reset by peer (Python connection error) (6 lines)";
     private static readonly string AsyncioFlood = Repo.Path("tools", "noise-samples", "asyncio_flood.py");
 
     [Theory]
@@ -17,6 +19,8 @@ public sealed partial class QuietCommandTests
     [InlineData("quiet", "--window", "-5s")]
     [InlineData("no-such-command")]
     [InlineData("quiet", "--rules", "/nonexistent/rules.json")]
+    [InlineData("quiet", "--first", "bogus")]
+    [InlineData("quiet", "--first")]
     public async Task BadArguments_GiveOneLineAndExitCode2(params string[] args)
     {
         var run = await Tgwatch.RunAsync([], args);
@@ -24,6 +28,63 @@ public sealed partial class QuietCommandTests
         Assert.Single(run.Stderr.TrimEnd('\n').Split('\n'));
         Assert.StartsWith("tgwatch", run.Stderr);
         Assert.Empty(run.Stdout);
+    }
+
+    [Fact]
+    public async Task AnUnknownFirstValue_IsOneLineNamingTheOptionAndTheValuesItTakes()
+    {
+        var run = await Tgwatch.RunAsync([], "quiet", "--first", "short");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("tgwatch quiet: --first expects full, line or none, not 'short' (see 'tgwatch quiet --help')\n", run.Stderr);
+        Assert.Empty(run.Stdout);
+    }
+
+    [Fact]
+    public async Task Help_NamesTheFirstOption_ItsValues_AndItsDefault()
+    {
+        var run = await Tgwatch.RunAsync([], "quiet", "--help");
+        Assert.Equal(0, run.ExitCode);
+        var help = Assert.Single(run.Output.Split('\n'), l => l.TrimStart().StartsWith("--first", StringComparison.Ordinal));
+        Assert.Contains("--first <full|line|none>", help);
+        Assert.Contains("line, one line with its gist and line count in its place (default)", help);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("line")]
+    public async Task ByDefault_TheFirstTracebackOfABurst_BecomesOneLine_AndEveryLineIsCounted(string? first)
+    {
+        var sample = SampleLines("asyncio.cpython-3.11.7.debug.stderr.txt");
+        var run = await Tgwatch.RunAsync(Encoding.UTF8.GetBytes(string.Join('\n', sample) + "\n"), ["quiet", "--stats", .. first is null ? Array.Empty<string>() : ["--first", first]]);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal([.. sample[0..2], ResetFirst, .. sample[8..10], "[tgwatch] suppressed 1× Network: WARNING:asyncio:socket.send() raised exception. (asyncio socket.send()) (1 lines)", .. sample[26..]], run.Lines.SkipLast(1));
+        Assert.Matches(@"^\[tgwatch\] suppressed 10× Network in the last \S+: asyncio socket\.send\(\) 9, Python connection error 1, all over \(15 lines\)$", run.Lines[^1]);
+        Assert.Equal((36L, 14L, 22L), Accounting(run));
+        AssertAccounting(run);
+    }
+
+    [Fact]
+    public async Task WithFirstFull_TheFirstTracebackOfABurst_IsShownAsItCame()
+    {
+        var sample = SampleLines("asyncio.cpython-3.11.7.debug.stderr.txt");
+        var run = await Tgwatch.RunAsync(Encoding.UTF8.GetBytes(string.Join('\n', sample) + "\n"), "quiet", "--stats", "--first", "full");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal([.. sample[0..10], sample[16], .. sample[26..]], run.Lines.SkipLast(1));
+        Assert.EndsWith("all over (15 lines)", run.Lines[^1]);
+        Assert.Equal((36L, 21L, 15L), Accounting(run));
+        AssertAccounting(run);
+    }
+
+    [Fact]
+    public async Task WithFirstNone_TheFirstTracebackOfABurst_IsOnlyCountedInTheBurstsSummary()
+    {
+        var sample = SampleLines("asyncio.cpython-3.11.7.debug.stderr.txt");
+        var run = await Tgwatch.RunAsync(Encoding.UTF8.GetBytes(string.Join('\n', sample) + "\n"), "quiet", "--stats", "--first", "none");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal([.. sample[0..2], .. sample[8..10], .. sample[26..]], run.Lines.SkipLast(1));
+        Assert.Matches(@"^\[tgwatch\] suppressed 12× Network in the last \S+: asyncio socket\.send\(\) 10, Python connection error 2, all over \(22 lines\)$", run.Lines[^1]);
+        Assert.Equal((36L, 14L, 22L), Accounting(run));
+        AssertAccounting(run);
     }
 
     [Theory]
@@ -53,7 +114,8 @@ public sealed partial class QuietCommandTests
         Assert.Equal(0, run.ExitCode);
         var floodLines = sample.Split('\n').Count(l => l == SocketSend);
         Assert.True(floodLines >= 10, $"the sample has {floodLines} noise lines");
-        Assert.Single(run.Lines, SocketSend);
+        Assert.DoesNotContain(SocketSend, run.Lines);
+        Assert.Single(run.Lines, SocketSendFirst);
         Assert.Equal("bot: started", run.Lines[0]);
         Assert.Contains("bot: message from @alice: my socket.send() raised exception. twice", run.Lines);
         AssertAccounting(run);
@@ -72,8 +134,9 @@ public sealed partial class QuietCommandTests
         var seen = run.Lines.Where(l => l.Length > 0 && l != SocketSend && !l.StartsWith("[tgwatch] ", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
         Assert.Equal(expected, seen);
         Assert.Contains("OSError: [Errno 28] No space left on device", run.Lines);
-        Assert.Single(run.Lines, SocketSend);
-        var summary = Assert.Single(run.Lines, l => l.StartsWith("[tgwatch] suppressed ", StringComparison.Ordinal));
+        Assert.DoesNotContain(SocketSend, run.Lines);
+        Assert.Single(run.Lines, SocketSendFirst);
+        var summary = Assert.Single(run.Lines, l => l.StartsWith("[tgwatch] suppressed ", StringComparison.Ordinal) && l != SocketSendFirst);
         Assert.Contains("299× Network", summary);
         AssertAccounting(run);
     }
@@ -85,11 +148,14 @@ public sealed partial class QuietCommandTests
         var run = await Tgwatch.RunAsync(null, "quiet", "--stats", "--", "dotnet", client, "40", "--crash");
         Assert.Equal(134, run.ExitCode); // SIGABRT of the unhandled exception, as the shell reports it
         var text = run.Output;
-        Assert.Equal(1, Regex.Count(text, "Polling attempt \\d+ failed"));
+        Assert.Equal(0, Regex.Count(text, "Polling attempt \\d+ failed"));
+        var first = Assert.Single(run.Lines, l => l.StartsWith("[tgwatch] suppressed 1× Network: ", StringComparison.Ordinal));
+        // The console logger's record: its header, message, exception block and frames, as one line naming the cause.
+        Assert.Matches(@"^\[tgwatch\] suppressed 1× Network: System\.Net\.Sockets\.SocketException \(111\): Connection refused \(\.NET socket error\) \(\d{2} lines\)$", first);
         Assert.Contains("noisy-client: message 42 from @alice: the socket is fine, Connection lost is a band name\n", text);
         Assert.Matches(@"fail: Bot\.Polling\[8\]\n      Could not save the message\n      System\.IO\.IOException: No space left on device : '/dev/full'\n         at ", text);
         Assert.Contains("Unhandled exception. System.InvalidOperationException: noisy-client: a genuine bug\n   at Program.<Main>$", text);
-        var summary = Assert.Single(run.Lines, l => l.StartsWith("[tgwatch] suppressed ", StringComparison.Ordinal));
+        var summary = Assert.Single(run.Lines, l => l.StartsWith("[tgwatch] suppressed ", StringComparison.Ordinal) && l != first);
         Assert.Contains("39× Network", summary);
         AssertAccounting(run);
     }
@@ -148,6 +214,9 @@ public sealed partial class QuietCommandTests
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(143, process.ExitCode);
     }
+
+    private static string[] SampleLines(string name) =>
+        File.ReadAllText(Repo.Path("tests", "Tgwatch.Core.Tests", "Noise", "Samples", name)).TrimEnd('\n').Split('\n');
 
     private static (long In, long Passed, long Suppressed) Accounting(ProcessResult run)
     {

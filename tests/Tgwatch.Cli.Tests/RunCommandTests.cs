@@ -1,3 +1,4 @@
+using Tgwatch.Noise;
 using Tgwatch.TestKit;
 
 namespace Tgwatch.Cli.Tests;
@@ -18,6 +19,7 @@ public sealed class RunCommandTests
     [InlineData("no TDLib api id: give --api-id", "--bot-token", Token, "--connector", "tdlib")]
     [InlineData("Connector: 'mtproto' is not one of botapi, tdlib", "--connector", "mtproto")]
     [InlineData("configuration file /nonexistent.json does not exist", "--config", "/nonexistent.json")]
+    [InlineData("--noise-first expects full, line or none, not 'loud'", "--bot-token", Token, "--noise-first", "loud")]
     public async Task BadSettings_AreOneLineNamingTheKey_ExitCode2(string expected, params string[] args)
     {
         var run = await Tgwatch.RunAsync(null, ["run", .. args, "--data-dir", _dir]);
@@ -26,6 +28,29 @@ public sealed class RunCommandTests
         Assert.StartsWith("tgwatch run: ", line);
         Assert.Contains(expected, line);
         Assert.DoesNotContain(Token, run.Stderr);
+    }
+
+    [Fact]
+    public async Task AnUnknownNoiseFirstInTheConfigFile_IsOneLineNamingTheKeyAndTheValuesItTakes()
+    {
+        var config = Path.Combine(_dir, "noise.json");
+        await File.WriteAllTextAsync(config, $$$"""{"BotApi": {"Token": "{{{Token}}}"}, "Noise": {"First": "sometimes"}}""");
+        var run = await Tgwatch.RunAsync(null, "run", "--config", config, "--data-dir", _dir);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("tgwatch run: Noise:First: expected full, line or none, not 'sometimes'\n", run.Stderr);
+    }
+
+    [Theory]
+    [InlineData(null, null, FirstRecord.Line)]
+    [InlineData("full", null, FirstRecord.Full)]
+    [InlineData("None", null, FirstRecord.None)]
+    [InlineData("full", "none", FirstRecord.None)]
+    public void TheRunsNoiseGate_TakesNoiseFirstFromTheConfigThenTheFlag_AndIsOneLineByDefault(string? inFile, string? flag, FirstRecord expected)
+    {
+        var config = Path.Combine(_dir, "tgwatch.json");
+        File.WriteAllText(config, inFile is null ? "{}" : $$$"""{"Noise": {"First": "{{{inFile}}}"}}""");
+        var settings = Run.RunCommand.Load(config, new Dictionary<string, string?> { ["BotApi:Token"] = Token, ["Noise:First"] = flag }, null, null);
+        Assert.Equal(expected, settings.NoiseOptions.First);
     }
 
     [Fact]

@@ -14,6 +14,7 @@ internal static class QuietCommand
         var defaults = new NoiseOptions();
         var window = DurationOption.Create("--window", "At most one summary per fault kind per window", defaults.Window);
         var burstGap = DurationOption.Create("--burst-gap", "A burst of noise ends after this long without a repeat", defaults.BurstGap);
+        var first = FirstRecordOption.Create("--first", "What becomes of the first record of each burst of noise");
         var rules = new Option<string[]>("--rules")
         {
             Description = "A rule pack file (JSON) to use before the built-in packs; repeatable",
@@ -32,10 +33,10 @@ internal static class QuietCommand
         };
         var quiet = new Command("quiet", "Filter a log stream (stdin, or a program run after '--'): repeated network noise becomes counted summaries, everything else passes byte for byte")
         {
-            window, burstGap, rules, stats, listRules, command,
+            window, burstGap, first, rules, stats, listRules, command,
         };
         quiet.SetAction((parse, ct) => RunAsync(
-            new NoiseOptions { Window = parse.GetValue(window), BurstGap = parse.GetValue(burstGap) },
+            new NoiseOptions { Window = parse.GetValue(window), BurstGap = parse.GetValue(burstGap), First = parse.GetValue(first) ?? defaults.First },
             parse.GetValue(rules) ?? [],
             parse.GetValue(stats),
             parse.GetValue(listRules),

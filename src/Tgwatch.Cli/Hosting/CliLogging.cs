@@ -9,10 +9,15 @@ internal sealed class CliLogging : IDisposable
 {
     private readonly NoiseGatedLoggerProvider _gated;
 
-    public CliLogging(TextWriter stderr, LogLevel minimum, bool json, TimeProvider time)
+    /// <param name="stderr">Where the log lines go.</param>
+    /// <param name="minimum">The log level.</param>
+    /// <param name="json">JSON lines instead of text.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="noise">The noise gate's options (<c>Noise:First</c> of <c>run</c>); the defaults when null.</param>
+    public CliLogging(TextWriter stderr, LogLevel minimum, bool json, TimeProvider time, NoiseOptions? noise = null)
     {
         var colour = ReferenceEquals(RedactingWriter.Unwrap(stderr), Console.Error) && !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
-        _gated = new NoiseGatedLoggerProvider(new LineLoggerProvider(stderr, minimum, json, colour, time), new NoiseOptions(), time,
+        _gated = new NoiseGatedLoggerProvider(new LineLoggerProvider(stderr, minimum, json, colour, time), noise ?? new NoiseOptions(), time,
             textRules: new Dictionary<string, NoiseRules> { [Tdlib.TdClientHost.NativeLogCategory] = NoiseRules.Load() }); // TDLib's records, by the rule packs
         Factory = LoggerFactory.Create(b => b.SetMinimumLevel(minimum).AddProvider(_gated)
             .AddFilter(Tdlib.TdClientHost.NativeLogCategory, NativeTdlibMinimum(minimum)));

@@ -75,8 +75,8 @@ internal sealed class CommonOptions
     /// <summary>The <c>--webhook-timeout</c> given (validated by the parser), or null for the default.</summary>
     public TimeSpan? WebhookTimeoutFrom(ParseResult parse) => WebhookTimeouts.Parse(parse.GetValue(WebhookTimeout)).Value;
 
-    public CliLogging Logging(ParseResult parse, TextWriter stderr) =>
-        new(stderr, parse.GetValue(LogLevel) ?? Microsoft.Extensions.Logging.LogLevel.Information, parse.GetValue(LogFormat) == "json", TimeProvider.System);
+    public CliLogging Logging(ParseResult parse, TextWriter stderr, Noise.NoiseOptions? noise = null) =>
+        new(stderr, parse.GetValue(LogLevel) ?? Microsoft.Extensions.Logging.LogLevel.Information, parse.GetValue(LogFormat) == "json", TimeProvider.System, noise);
 
     public string StatePath(ParseResult parse) => DataPaths.StatePath(parse.GetValue(State), parse.GetValue(DataDir));
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Tgwatch.BotApi;
 using Tgwatch.Cli.Hosting;
 using Tgwatch.Connectors;
+using Tgwatch.Noise;
 using Tgwatch.Pipeline;
 using Tgwatch.Storage;
 using Tgwatch.Pipeline.Filters;
@@ -26,10 +27,11 @@ internal static partial class RunCommand
         var token = new Option<string?>("--bot-token") { Description = "The bot token (or env TGWATCH__BOTAPI__TOKEN)" };
         var url = new Option<string?>("--bot-api-url") { Description = "A Bot API compatible server (default https://api.telegram.org)" };
         var chats = new Option<string[]>("--chat") { Description = "A chat to watch: id or @username (repeatable; none = all)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
+        var noiseFirst = Commands.FirstRecordOption.Create("--noise-first", "What becomes of the first record of each burst of noise in the log (or Noise:First, env TGWATCH__NOISE__FIRST)");
         var sinks = new Option<string[]>("--sink") { Description = "Where messages go: console, jsonl:PATH, sqlite:PATH, webhook:URL (repeatable; default console)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
         var command = new Command("run", "Receive messages from the chosen chats and hand them to the sinks, until stopped (SIGINT/SIGTERM drain and commit)")
         {
-            config, connector, token, url, chats, sinks, common.State, common.DataDir, common.WebhookSecret, common.WebhookTimeout, common.LogLevel, common.LogFormat,
+            config, connector, token, url, chats, sinks, common.State, common.DataDir, common.WebhookSecret, common.WebhookTimeout, common.LogLevel, common.LogFormat, noiseFirst,
         };
         foreach (var option in tdlib.All) command.Options.Add(option);
         command.SetAction(async (parse, _) =>
@@ -47,6 +49,7 @@ internal static partial class RunCommand
                     ["DataDir"] = parse.GetValue(common.DataDir),
                     ["WebhookSecret"] = parse.GetValue(common.WebhookSecret) ?? Environment.GetEnvironmentVariable("TGWATCH_WEBHOOK_SECRET"),
                     ["WebhookTimeout"] = parse.GetValue(common.WebhookTimeout),
+                    ["Noise:First"] = parse.GetValue(noiseFirst)?.Name(),
                 }, parse.GetValue(chats), parse.GetValue(sinks));
             }
             catch (CliException e)
@@ -54,7 +57,7 @@ internal static partial class RunCommand
                 await stderr.WriteLineAsync(e.Message.EachLinePrefixed("tgwatch run: ")).ConfigureAwait(false);
                 return e.ExitCode;
             }
-            using var logging = common.Logging(parse, stderr);
+            using var logging = common.Logging(parse, stderr, settings.NoiseOptions);
             // SIGHUP (logrotate's postrotate) never ends a run, not even before the sinks are open (they reopen on it).
             using var hangup = StateAndSinks.IgnoreHangup();
             // The TDLib session first: without a login nothing else is opened (exit code 3, one line).
@@ -155,6 +158,11 @@ internal static partial class RunCommand
         var (timeout, timeoutError) = WebhookTimeouts.Parse(s.WebhookTimeout);
         if (timeoutError is not null) throw new CliException(ExitCodes.Usage, $"WebhookTimeout: {timeoutError}");
         s.WebhookRequestTimeout = timeout;
+        if (s.Noise.First is { } first)
+        {
+            if (FirstRecords.Parse(first) is not { } firstRecord) throw new CliException(ExitCodes.Usage, $"Noise:First: expected {FirstRecords.Accepted}, not '{first}'");
+            s.NoiseOptions = s.NoiseOptions with { First = firstRecord };
+        }
         if (s.BotApi.Url is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"))
             throw new CliException(ExitCodes.Usage, $"BotApi:Url: expected an http(s) address, not '{url}'");
         if (s.BotApi.PollTimeoutSeconds is < 0 or > 600) throw new CliException(ExitCodes.Usage, "BotApi:PollTimeoutSeconds: between 0 and 600");

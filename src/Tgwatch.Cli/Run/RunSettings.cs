@@ -1,3 +1,4 @@
+using Tgwatch.Noise;
 using Tgwatch.Pipeline;
 
 namespace Tgwatch.Cli.Run;
@@ -40,6 +41,19 @@ internal sealed class RunSettings
 
     /// <summary>Pipeline tuning.</summary>
     public PipelineOptions Pipeline { get; set; } = new();
+
+    /// <summary>The noise gate of the run's log (its own lines and TDLib's).</summary>
+    public NoiseSettings Noise { get; set; } = new();
+
+    /// <summary>The noise gate's options, as read by validation.</summary>
+    internal NoiseOptions NoiseOptions { get; set; } = new();
+}
+
+/// <summary>The <c>Noise</c> section.</summary>
+internal sealed class NoiseSettings
+{
+    /// <summary>What becomes of the first record of a burst of noise: <c>full</c>, <c>line</c> or <c>none</c> (default line).</summary>
+    public string? First { get; set; }
 }
 
 /// <summary>The <c>BotApi</c> section.</summary>

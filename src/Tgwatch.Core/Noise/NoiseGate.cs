@@ -7,8 +7,9 @@ namespace Tgwatch.Noise;
 /// <summary>
 /// Decides, for records already classified, which are shown and which are counted, and writes the
 /// summaries. Network and Timeout records are collapsed: the first record of each source in a burst
-/// is shown, the rest are counted and reported in one line per kind, at most once per window, when
-/// the burst ends, and on <see cref="Flush"/>. Other kinds always pass. Thread-safe.
+/// is replaced by one line, shown as it is, or counted (<see cref="NoiseOptions.First"/>); the rest are
+/// counted and reported in one line per kind, at most once per window, when the burst ends, and on
+/// <see cref="Flush"/>. Other kinds always pass. Thread-safe.
 /// </summary>
 /// <remarks>
 /// Memory is fixed by the number of sources, which is capped at <see cref="MaxSources"/>. Counting a
@@ -32,10 +33,11 @@ public sealed class NoiseGate
     private readonly Dictionary<(string, FaultKind), int> _sourceByLabel = [];
     private readonly long _burstGapTicks;
     private readonly long _windowTicks;
+    private readonly FirstRecord _first;
     private int _sourceCount;
     private long _lastTick;
 
-    /// <param name="options">Window and burst gap.</param>
+    /// <param name="options">Window, burst gap, and what becomes of a burst's first record.</param>
     /// <param name="time">The clock.</param>
     /// <param name="emit">Receives each summary line (without a line end), under the gate's lock.</param>
     /// <param name="unit">What a hidden item is called in summaries: "lines" for text streams.</param>
@@ -45,6 +47,7 @@ public sealed class NoiseGate
         _time = time;
         _emit = emit;
         _unit = unit;
+        _first = options.First;
         _kinds = new KindState[Enum.GetValues<FaultKind>().Length];
         foreach (var k in Collapsed) _kinds[(int)k] = new KindState();
         _lastTick = time.GetTimestamp();
@@ -95,29 +98,30 @@ public sealed class NoiseGate
     }
 
     /// <summary>
-    /// Takes one record from <paramref name="source"/> made of <paramref name="items"/> items (lines);
-    /// returns true when it is to be shown.
+    /// Takes one record from <paramref name="source"/> made of <paramref name="items"/> items (lines)
+    /// and says whether it is shown, counted, or replaced by one line (then the caller calls
+    /// <see cref="ReportFirst"/>).
     /// </summary>
     /// <remarks>
     /// For speed this reads the time of the last <see cref="Tick"/> (or of the gate's creation) instead of
     /// the clock: whoever admits records without a timestamp calls <see cref="Tick"/> periodically, and the
     /// tick period is the resolution of burst and window timing.
     /// </remarks>
-    public bool Admit(int source, int items) => Admit(source, items, Volatile.Read(ref _lastTick));
+    public Admission Admit(int source, int items) => Admit(source, items, Volatile.Read(ref _lastTick));
 
     /// <summary>As <see cref="Admit(int, int)"/>, for a record complete at <paramref name="timestamp"/> (of the gate's clock).</summary>
-    public bool Admit(int source, int items, long timestamp)
+    public Admission Admit(int source, int items, long timestamp)
     {
         var src = _sources[source];
-        if (!Collapses(src.Kind)) return true;
+        if (!Collapses(src.Kind)) return Admission.Show;
         var state = _kinds[(int)src.Kind];
-        // Inside a burst this source already showed a record in: count it, no lock.
-        if (Volatile.Read(ref state.InBurst) && src.ShownInBurst == Volatile.Read(ref state.Burst)
+        // Inside a burst this source already had its first record in: count it, no lock.
+        if (Volatile.Read(ref state.InBurst) && src.FirstInBurst == Volatile.Read(ref state.Burst)
             && timestamp - Volatile.Read(ref state.LastSeen) < _burstGapTicks)
         {
             if (timestamp > state.LastSeen) Volatile.Write(ref state.LastSeen, timestamp);
             src.Count(items);
-            return false;
+            return Admission.Count;
         }
         lock (_lock)
         {
@@ -129,13 +133,36 @@ public sealed class NoiseGate
                 Volatile.Write(ref state.InBurst, true);
             }
             if (timestamp > state.LastSeen) Volatile.Write(ref state.LastSeen, timestamp);
-            if (src.ShownInBurst != state.Burst)
+            if (src.FirstInBurst != state.Burst)
             {
-                src.ShownInBurst = state.Burst;
-                return true;
+                src.FirstInBurst = state.Burst;
+                if (_first == FirstRecord.Full) return Admission.Show;
+                if (_first == FirstRecord.Line) return Admission.Replace;
             }
             src.Count(items);
-            return false;
+            return Admission.Count;
+        }
+    }
+
+    /// <summary>
+    /// Writes the line that stands for the first record of a burst (after <see cref="Admit(int, int, long)"/> said
+    /// <see cref="Admission.Replace"/>): <c>[tgwatch] suppressed 1× Network: gist (source) (N lines)</c>. Its
+    /// <paramref name="items"/> count as reported, like a summary's.
+    /// </summary>
+    /// <param name="source">The record's source.</param>
+    /// <param name="items">The record's items (lines).</param>
+    /// <param name="gist">What the record says, on one line (see <see cref="RecordGist"/>); empty when it says nothing.</param>
+    public void ReportFirst(int source, int items, string gist)
+    {
+        var src = _sources[source];
+        var text = string.IsNullOrEmpty(gist)
+            ? string.Create(CultureInfo.InvariantCulture, $"[tgwatch] suppressed 1× {src.Kind} ({src.Label}) ({items} {_unit})")
+            : string.Create(CultureInfo.InvariantCulture, $"[tgwatch] suppressed 1× {src.Kind}: {gist} ({src.Label}) ({items} {_unit})");
+        lock (_lock)
+        {
+            Reported += items;
+            Summaries++;
+            _emit(text);
         }
     }
 
@@ -239,7 +266,8 @@ public sealed class NoiseGate
 
         public string Label { get; } = label;
         public FaultKind Kind { get; } = kind;
-        public int ShownInBurst = -1;
+        /// <summary>The burst whose first record of this source has been decided on (shown, replaced or counted).</summary>
+        public int FirstInBurst = -1;
 
         public long PendingRecords => Volatile.Read(ref _records) - _reportedRecords;
         public long PendingItems => Volatile.Read(ref _items) - _reportedItems;

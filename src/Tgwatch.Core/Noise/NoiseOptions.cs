@@ -10,6 +10,12 @@ public sealed record NoiseOptions
     public TimeSpan BurstGap { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// What becomes of the first record of each source in a burst: one line that stands for it, the record as it
+    /// came, or nothing but a count in the burst's summary. <value><see cref="FirstRecord.Line"/></value>
+    /// </summary>
+    public FirstRecord First { get; init; } = FirstRecord.Line;
+
+    /// <summary>
     /// How long a complete-looking record may be held waiting for continuation lines before it is
     /// decided on anyway. <value>200 ms</value>
     /// </summary>
@@ -32,6 +38,7 @@ public sealed record NoiseOptions
         if (HoldTime < TimeSpan.Zero) throw new ArgumentException("hold time must not be negative");
         if (MaxRecordLines < 1) throw new ArgumentException("max record lines must be at least 1");
         if (MaxRecordBytes < 1024) throw new ArgumentException("max record bytes must be at least 1024");
+        if (!Enum.IsDefined(First)) throw new ArgumentException($"first must be {FirstRecords.Accepted}");
         return this;
     }
 }

@@ -8,7 +8,8 @@ namespace Tgwatch.Noise;
 /// <summary>
 /// Filters one text stream: splits it into lines, groups them into records, and writes every record
 /// that is not collapsed noise to the output byte for byte, in order. Collapsed records are counted
-/// by the shared <see cref="NoiseGate"/>. Several filters may share one gate and one output. Not
+/// by the shared <see cref="NoiseGate"/>, which also writes the line that stands for the first of a
+/// burst (<see cref="FirstRecord.Line"/>). Several filters may share one gate and one output. Not
 /// thread-safe: whoever shares a filter or its output serialises the calls (see <see cref="NoisePump"/>).
 /// </summary>
 public sealed class TextNoiseFilter
@@ -46,7 +47,7 @@ public sealed class TextNoiseFilter
     /// <summary>Lines written unchanged.</summary>
     public long LinesPassed { get; private set; }
 
-    /// <summary>Lines handed to the gate as noise and hidden (reported or pending in the gate).</summary>
+    /// <summary>Lines handed to the gate as noise and hidden (reported, in a summary or a first record's line, or pending in the gate).</summary>
     public long LinesHidden { get; private set; }
 
     /// <summary>Bytes of memory the filter holds on to (its line and record buffers).</summary>
@@ -148,9 +149,12 @@ public sealed class TextNoiseFilter
         if (rule >= 0)
         {
             // A record held for continuation lines counts from when its last line arrived.
-            if (!_gate.Admit(_sources[rule], record.LineCount, _recordEnd))
+            var source = _sources[rule];
+            var admission = _gate.Admit(source, record.LineCount, _recordEnd);
+            if (admission != Admission.Show)
             {
                 LinesHidden += record.LineCount;
+                if (admission == Admission.Replace) _gate.ReportFirst(source, record.LineCount, _classifier.Gist());
                 return;
             }
         }

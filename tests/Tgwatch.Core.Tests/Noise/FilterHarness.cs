@@ -37,6 +37,12 @@ internal sealed partial class FilterHarness
 
     public IReadOnlyList<string> Summaries => OutputLines.Where(l => l.StartsWith("[tgwatch] suppressed ", StringComparison.Ordinal)).ToList();
 
+    /// <summary>The summaries of bursts (<c>… in the last 5s: …</c>), without the lines that stand for a burst's first record.</summary>
+    public IReadOnlyList<string> BurstSummaries => Summaries.Where(l => BurstSummary().IsMatch(l)).ToList();
+
+    /// <summary>The lines that stand for a burst's first record (<c>[tgwatch] suppressed 1× Network: gist (source) (N lines)</c>).</summary>
+    public IReadOnlyList<string> FirstLines => Summaries.Where(l => !BurstSummary().IsMatch(l)).ToList();
+
     /// <summary>Σ L over the summaries written so far, read from their text as a user would.</summary>
     public long SummarizedLines => Summaries.Sum(s => long.Parse(SummaryLines().Match(s).Groups[1].Value));
 
@@ -67,4 +73,7 @@ internal sealed partial class FilterHarness
 
     [GeneratedRegex(@"\((\d+) lines\)$")]
     private static partial Regex SummaryLines();
+
+    [GeneratedRegex(@"^\[tgwatch\] suppressed \d+× \w+ in the last ")]
+    private static partial Regex BurstSummary();
 }

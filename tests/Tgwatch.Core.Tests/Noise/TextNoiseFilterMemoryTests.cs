@@ -34,7 +34,7 @@ public sealed class TextNoiseFilterMemoryTests
         h.Write(block.ToString()).End();
         var after = GC.GetTotalMemory(forceFullCollection: true);
         Assert.Equal(1_000_000, h.Filter.LinesIn);
-        Assert.Equal(999_999, h.SummarizedLines);
+        Assert.Equal(1_000_000, h.SummarizedLines);
         Assert.True(after - before < 8 << 20, $"memory grew by {after - before} bytes");
         Assert.True(h.Filter.RetainedBytes <= 3 * h.Options.MaxRecordBytes);
     }

@@ -6,6 +6,7 @@ namespace Tgwatch.Core.Tests.Noise;
 public sealed class TextNoiseFilterTests
 {
     private const string SocketSend = "socket.send() raised exception.";
+    private const string SocketSendFirst = "[tgwatch] suppressed 1× Network: socket.send() raised exception. (asyncio socket.send()) (1 lines)";
 
     [Fact]
     public void GenuineOutput_PassesByteForByte_IncludingCrLfInvalidUtf8AndNoFinalNewline()
@@ -35,20 +36,21 @@ public sealed class TextNoiseFilterTests
     }
 
     [Fact]
-    public void Flood_ShowsTheFirstLine_ThenOneSummaryWhenTheBurstEnds()
+    public void Flood_ShowsOneLineInPlaceOfTheFirst_ThenOneSummaryWhenTheBurstEnds()
     {
         var h = new FilterHarness();
         h.Lines("start");
         for (var i = 0; i < 1000; i++) h.Lines(SocketSend);
         h.Lines("a genuine line");
         h.Advance(TimeSpan.FromSeconds(1));
-        Assert.Empty(h.Summaries);
+        Assert.Empty(h.BurstSummaries);
         h.Advance(TimeSpan.FromSeconds(5));
-        Assert.Equal(["start", SocketSend, "a genuine line"], h.OutputLines.Take(3));
-        var summary = Assert.Single(h.Summaries);
+        Assert.Equal(["start", SocketSendFirst, "a genuine line"], h.OutputLines.Take(3));
+        Assert.Equal([SocketSendFirst], h.FirstLines);
+        var summary = Assert.Single(h.BurstSummaries);
         Assert.Contains("999× Network", summary);
         Assert.EndsWith("(999 lines)", summary);
-        Assert.Equal(999, h.SummarizedLines);
+        Assert.Equal(1000, h.SummarizedLines);
     }
 
     [Fact]
@@ -60,28 +62,30 @@ public sealed class TextNoiseFilterTests
             h.Lines(SocketSend, SocketSend);
             h.Advance(TimeSpan.FromSeconds(1));
         }
-        Assert.Equal(2, h.Summaries.Count);
+        Assert.Equal(2, h.BurstSummaries.Count);
         h.End();
-        Assert.Equal(3, h.Summaries.Count);
-        Assert.Equal(299, h.SummarizedLines);
-        Assert.Single(h.OutputLines, SocketSend);
+        Assert.Equal(3, h.BurstSummaries.Count);
+        Assert.Equal(300, h.SummarizedLines);
+        Assert.Equal([SocketSendFirst], h.FirstLines);
+        Assert.DoesNotContain(SocketSend, h.OutputLines);
     }
 
     [Fact]
-    public void SecondBurst_ShowsItsFirstLineAgain_AndItsSummaryWaitsForTheWindow()
+    public void SecondBurst_GetsItsOwnFirstLine_AndItsSummaryWaitsForTheWindow()
     {
         var h = new FilterHarness();
         for (var i = 0; i < 10; i++) h.Lines(SocketSend);
         h.Advance(TimeSpan.FromSeconds(6));
-        Assert.Single(h.Summaries);
+        Assert.Single(h.BurstSummaries);
         h.Advance(TimeSpan.FromSeconds(10));
         for (var i = 0; i < 10; i++) h.Lines(SocketSend);
         h.Advance(TimeSpan.FromSeconds(6));
-        Assert.Single(h.Summaries);
+        Assert.Single(h.BurstSummaries);
         h.Advance(TimeSpan.FromSeconds(60));
-        Assert.Equal(2, h.Summaries.Count);
-        Assert.Equal(2, h.OutputLines.Count(l => l == SocketSend));
-        Assert.Equal(18, h.SummarizedLines);
+        Assert.Equal(2, h.BurstSummaries.Count);
+        Assert.Equal([SocketSendFirst, SocketSendFirst], h.FirstLines);
+        Assert.DoesNotContain(SocketSend, h.OutputLines);
+        Assert.Equal(20, h.SummarizedLines);
     }
 
     [Fact]
@@ -89,7 +93,9 @@ public sealed class TextNoiseFilterTests
     {
         var h = new FilterHarness();
         h.Lines(SocketSend, SocketSend, SocketSend).End();
-        Assert.Equal(2, h.SummarizedLines);
+        Assert.Equal([SocketSendFirst], h.FirstLines);
+        Assert.EndsWith("(2 lines)", Assert.Single(h.BurstSummaries));
+        Assert.Equal(3, h.SummarizedLines);
     }
 
     [Fact]
@@ -100,9 +106,10 @@ public sealed class TextNoiseFilterTests
         var h = new FilterHarness();
         for (var i = 0; i < 5; i++) h.Write(reset).Write(full);
         h.End();
-        Assert.Equal(1, CountOf(h.Output, reset));
+        Assert.Equal(0, CountOf(h.Output, reset));
+        Assert.Equal(["[tgwatch] suppressed 1× Network: ConnectionResetError: [Errno 104] Connection reset by peer (Python connection error) (3 lines)"], h.FirstLines);
         Assert.Equal(5, CountOf(h.Output, full));
-        Assert.Equal(12, h.SummarizedLines);
+        Assert.Equal(15, h.SummarizedLines);
     }
 
     [Fact]
@@ -113,7 +120,8 @@ public sealed class TextNoiseFilterTests
         var h = new FilterHarness();
         for (var i = 0; i < 3; i++) h.Write(network).Write(bug);
         h.End();
-        Assert.Equal(1, CountOf(h.Output, network));
+        Assert.Equal(0, CountOf(h.Output, network));
+        Assert.Equal(["[tgwatch] suppressed 1× Network: System.Net.Sockets.SocketException (111): Connection refused (.NET socket error) (5 lines)"], h.FirstLines);
         Assert.Equal(3, CountOf(h.Output, bug));
     }
 
@@ -146,7 +154,7 @@ public sealed class TextNoiseFilterTests
         var h = new FilterHarness();
         h.Lines(SocketSend, SocketSend).Write("tail");
         h.End();
-        Assert.EndsWith("tail\n" + h.Summaries[0], h.Output.TrimEnd('\n'));
+        Assert.EndsWith("tail\n" + Assert.Single(h.BurstSummaries), h.Output.TrimEnd('\n'));
     }
 
     [Fact]
@@ -156,9 +164,9 @@ public sealed class TextNoiseFilterTests
         h.Lines(SocketSend, SocketSend, SocketSend).Write("Enter the code: ");
         h.Advance(TimeSpan.FromMilliseconds(250));
         h.Advance(TimeSpan.FromSeconds(6));
-        Assert.Empty(h.Summaries);
+        Assert.Empty(h.BurstSummaries);
         h.Write("12345\n");
-        Assert.StartsWith(SocketSend + "\nEnter the code: 12345\n[tgwatch] suppressed 2× Network", h.Output);
+        Assert.StartsWith(SocketSendFirst + "\nEnter the code: 12345\n[tgwatch] suppressed 2× Network", h.Output);
     }
 
     [Fact]
@@ -203,16 +211,16 @@ public sealed class TextNoiseFilterTests
     {
         var gate = new NoiseGate(new NoiseOptions(), TimeProvider.System, _ => { });
         var kinds = Enum.GetValues<Tgwatch.Faults.FaultKind>();
-        var handles = Enumerable.Range(0, 1000).Select(i => gate.AddSource($"source {i}", kinds[i % kinds.Length])).ToList();
-        Assert.All(handles, h => Assert.InRange(h, 0, NoiseGate.MaxSources - 1));
-        foreach (var h in handles)
+        var added = Enumerable.Range(0, 1000).Select(i => (Kind: kinds[i % kinds.Length], Handle: gate.AddSource($"source {i}", kinds[i % kinds.Length]))).ToList();
+        Assert.All(added, a => Assert.InRange(a.Handle, 0, NoiseGate.MaxSources - 1));
+        foreach (var (_, h) in added)
         {
-            gate.Admit(h, 1);
-            gate.Admit(h, 1);
+            for (var i = 0; i < 2; i++)
+                if (gate.Admit(h, 1) == Admission.Replace) gate.ReportFirst(h, 1, "");
         }
         gate.Flush();
         Assert.Equal(0, gate.Pending);
-        Assert.True(gate.Reported > 0);
+        Assert.Equal(2 * added.Count(a => NoiseGate.Collapses(a.Kind)), gate.Reported);
     }
 
     [Fact]

@@ -8,8 +8,9 @@ namespace Tgwatch.Noise.Logging;
 /// Wraps a logger provider (the console, say) so that log events standing for network noise are
 /// collapsed by a <see cref="NoiseGate"/>: an event is noise when its exception is classified Network
 /// or Timeout by the <see cref="FaultClassifier"/>, or when its event id is declared noise. Events are
-/// grouped by category + event id + fault kind; the first of each burst is logged, the rest counted
-/// and reported in summaries logged under the category <c>Tgwatch.Noise</c>. Every other event passes
+/// grouped by category + event id + fault kind; the first of each burst is replaced by one line (or logged
+/// as it is, or counted: <see cref="NoiseOptions.First"/>), the rest are counted and reported in summaries;
+/// those lines are logged under the category <c>Tgwatch.Noise</c>. Every other event passes
 /// unchanged, with its exception and stack trace.
 /// </summary>
 /// <remarks>
@@ -31,7 +32,7 @@ public sealed class NoiseGatedLoggerProvider : ILoggerProvider, ISupportExternal
     private int _disposed;
 
     /// <param name="inner">The provider that writes what passes; owned (disposed with this one).</param>
-    /// <param name="options">Window and burst gap.</param>
+    /// <param name="options">Window, burst gap, and what becomes of a burst's first event.</param>
     /// <param name="time">The clock.</param>
     /// <param name="classifier">Classifies exceptions; <see cref="FaultClassifier.Default"/> when null.</param>
     /// <param name="noiseEvents">Event ids that are noise of the given kind even without an exception.</param>
@@ -91,7 +92,12 @@ public sealed class NoiseGatedLoggerProvider : ILoggerProvider, ISupportExternal
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             if (!inner.IsEnabled(logLevel)) return;
-            if (exception is null && text.SourceOf(formatter(state, null)) is { } source && !gate.Admit(source, 1)) return;
+            if (exception is null && formatter(state, null) is var message && text.SourceOf(message) is { } source)
+            {
+                var admission = gate.Admit(source, 1);
+                if (admission == Admission.Replace) gate.ReportFirst(source, 1, text.GistOf(message));
+                if (admission != Admission.Show) return;
+            }
             inner.Log(logLevel, eventId, state, exception, formatter);
         }
     }
@@ -107,9 +113,14 @@ public sealed class NoiseGatedLoggerProvider : ILoggerProvider, ISupportExternal
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             if (!inner.IsEnabled(logLevel)) return;
-            if (owner.KindOf(eventId, exception) is { } kind && NoiseGate.Collapses(kind)
-                && !owner.Gate.Admit(SourceOf(eventId, kind), 1))
-                return;
+            if (owner.KindOf(eventId, exception) is { } kind && NoiseGate.Collapses(kind))
+            {
+                var source = SourceOf(eventId, kind);
+                var admission = owner.Gate.Admit(source, 1);
+                if (admission == Admission.Replace)
+                    owner.Gate.ReportFirst(source, 1, exception is null ? RecordGist.Of(formatter(state, null)) : RecordGist.Of(exception));
+                if (admission != Admission.Show) return;
+            }
             inner.Log(logLevel, eventId, state, exception, formatter);
         }
 

@@ -7,7 +7,9 @@ namespace Tgwatch.Noise.Records;
 /// True for the first exception of a chain: each part of a chained Python traceback, and each inner
 /// exception an <c>AggregateException</c> lists as <c>(Inner Exception #n)</c>.
 /// </param>
-internal readonly record struct ExceptionInfo(string Type, int? Code, bool ChainStart = false)
+/// <param name="Line">The record's line that names it (-1 when it was read from elsewhere, a rule's pattern say).</param>
+/// <param name="Column">Where on that line its type starts (after <c>---&gt; </c>, say).</param>
+internal readonly record struct ExceptionInfo(string Type, int? Code, bool ChainStart = false, int Line = -1, int Column = 0)
 {
     /// <summary>True when <paramref name="name"/> is this type's full name or its last dotted segment.</summary>
     public bool IsNamed(string name)

@@ -75,7 +75,7 @@ internal sealed partial class RecordText
                 }
                 if (!inTraceback || raw.IsEmpty || raw[0] is (byte)' ' or (byte)'\t') continue;
                 var m = PythonExceptionLine().Match(LineText(i));
-                if (m.Success) last = new ExceptionInfo(m.Groups["type"].Value, ParseCode(m.Groups["errno"]));
+                if (m.Success) last = new ExceptionInfo(m.Groups["type"].Value, ParseCode(m.Groups["errno"]), Line: i, Column: m.Groups["type"].Index);
             }
             if (last is { } final) found.Add(final with { ChainStart = true });
             return found;
@@ -88,10 +88,18 @@ internal sealed partial class RecordText
             // A header in the middle of a record counts only where .NET puts one: after "--->", or right
             // before a stack frame or an inner exception (a chat message quoting one is not an exception).
             if (i > 0 && !m.Groups["inner"].Success && !(i + 1 < lines && IsFrameOrInner(LineText(i + 1)))) continue;
-            found.Add(new ExceptionInfo(m.Groups["type"].Value, ParseCode(m.Groups["code"]), ChainStart: found.Count == 0 || m.Groups["aggregated"].Success));
+            found.Add(new ExceptionInfo(m.Groups["type"].Value, ParseCode(m.Groups["code"]), ChainStart: found.Count == 0 || m.Groups["aggregated"].Success,
+                Line: i, Column: m.Groups["type"].Index));
         }
         return found;
     }
+
+    /// <summary>
+    /// The text of <paramref name="exception"/> as the record prints it, from its type to the end of its line
+    /// (<c>ConnectionResetError: [Errno 104] Connection reset by peer</c>); null when it was not read from a line.
+    /// </summary>
+    public string? TextOf(ExceptionInfo exception) =>
+        exception.Line >= 0 && exception.Line < _record.LineCount ? LineText(exception.Line)[exception.Column..] : null;
 
     private static bool IsFrameOrInner(string line)
     {

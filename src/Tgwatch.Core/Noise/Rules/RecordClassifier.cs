@@ -62,6 +62,22 @@ internal sealed class RecordClassifier(RuleSet rules)
         return rule.Frame is null || FrameMatches(rule.Frame);
     }
 
+    /// <summary>
+    /// What the record last classified says, on one line: the exception that decides it as printed
+    /// (<c>ConnectionResetError: [Errno 104] Connection reset by peer</c>), else its first line.
+    /// </summary>
+    public string Gist()
+    {
+        var found = _text.Exceptions;
+        if (found.Count > 0)
+        {
+            var decisive = DecisiveOfEachChain(found, _text.Record.HasTraceback);
+            var main = _text.Record.HasTraceback ? decisive[^1] : decisive[0];
+            if (_text.TextOf(main) is { } text) return RecordGist.Of(text);
+        }
+        return RecordGist.Of(_text.Head);
+    }
+
     private bool ExceptionMatches(NoiseRule rule, Match? head)
     {
         // A head pattern that names the exception (groups "type", "errno") decides from the line itself.

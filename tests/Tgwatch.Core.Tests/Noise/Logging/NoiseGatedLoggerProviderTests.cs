@@ -16,8 +16,8 @@ public sealed partial class NoiseGatedLoggerProviderTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero));
     private readonly CollectingLoggerProvider _inner = new();
 
-    private NoiseGatedLoggerProvider Gated(IReadOnlyDictionary<int, FaultKind>? noiseEvents = null) =>
-        new(_inner, new NoiseOptions(), _time, noiseEvents: noiseEvents);
+    private NoiseGatedLoggerProvider Gated(IReadOnlyDictionary<int, FaultKind>? noiseEvents = null, FirstRecord first = FirstRecord.Line) =>
+        new(_inner, new NoiseOptions { First = first }, _time, noiseEvents: noiseEvents);
 
     private static SocketException Refused()
     {
@@ -28,14 +28,19 @@ public sealed partial class NoiseGatedLoggerProviderTests
     }
 
     [Fact]
-    public void RepeatedNetworkErrors_LogTheFirst_AndASummaryWhenTheBurstEnds()
+    public void RepeatedNetworkErrors_LogOneLineInPlaceOfTheFirst_AndASummaryWhenTheBurstEnds()
     {
         var refused = new HttpRequestException("Connection refused", Refused());
         using var provider = Gated();
         var log = provider.CreateLogger("Bot.Polling");
         for (var i = 0; i < 100; i++) log.LogWarning(new EventId(7, "PollFailed"), refused, "poll {N} failed", i);
-        Assert.Single(_inner.Entries);
-        Assert.Same(refused, _inner.Entries[0].Exception);
+        var first = Assert.Single(_inner.Entries);
+        Assert.Equal("Tgwatch.Noise", first.Category);
+        Assert.Equal(NoiseGatedLoggerProvider.SummaryEvent, first.EventId);
+        Assert.Equal(LogLevel.Warning, first.Level);
+        Assert.Null(first.Exception);
+        // The cause, as .NET writes it: "Connection refused 127.0.0.1:PORT" on .NET 10.
+        Assert.Matches(@"^\[tgwatch\] suppressed 1× Network: System\.Net\.Sockets\.SocketException \(111\): Connection refused[^()]* \(Bot\.Polling\[7 PollFailed\]\) \(1 events\)$", first.Message);
         _time.Advance(TimeSpan.FromSeconds(6));
         var summary = _inner.Entries[^1];
         Assert.Equal("Tgwatch.Noise", summary.Category);
@@ -43,6 +48,35 @@ public sealed partial class NoiseGatedLoggerProviderTests
         Assert.StartsWith("[tgwatch] suppressed 99× Network", summary.Message);
         Assert.Contains("Bot.Polling[7 PollFailed] 99", summary.Message);
         Assert.EndsWith("(99 events)", summary.Message);
+    }
+
+    [Fact]
+    public void WithFull_TheFirstNetworkErrorIsLoggedAsItIs_WithItsException()
+    {
+        var refused = new HttpRequestException("Connection refused", Refused());
+        using var provider = Gated(first: FirstRecord.Full);
+        var log = provider.CreateLogger("Bot.Polling");
+        for (var i = 0; i < 100; i++) log.LogWarning(new EventId(7, "PollFailed"), refused, "poll {N} failed", i);
+        var first = Assert.Single(_inner.Entries);
+        Assert.Equal("Bot.Polling", first.Category);
+        Assert.Equal("poll 0 failed", first.Message);
+        Assert.Same(refused, first.Exception);
+        _time.Advance(TimeSpan.FromSeconds(6));
+        Assert.EndsWith("(99 events)", _inner.Entries[^1].Message);
+    }
+
+    [Fact]
+    public void WithNone_EveryNetworkErrorIsCounted_TheFirstToo()
+    {
+        var refused = new HttpRequestException("Connection refused", Refused());
+        using var provider = Gated(first: FirstRecord.None);
+        var log = provider.CreateLogger("Bot.Polling");
+        for (var i = 0; i < 100; i++) log.LogWarning(new EventId(7, "PollFailed"), refused, "poll {N} failed", i);
+        Assert.Empty(_inner.Entries);
+        _time.Advance(TimeSpan.FromSeconds(6));
+        var summary = Assert.Single(_inner.Entries);
+        Assert.StartsWith("[tgwatch] suppressed 100× Network", summary.Message);
+        Assert.EndsWith("(100 events)", summary.Message);
     }
 
     [Fact]
@@ -63,9 +97,26 @@ public sealed partial class NoiseGatedLoggerProviderTests
     }
 
     [Fact]
-    public void DifferentEventsAndCategories_EachShowTheirFirstRecord()
+    public void DifferentEventsAndCategories_EachGetTheirOwnFirstLine()
     {
         using var provider = Gated();
+        var timeout = new TimeoutException("no answer in 30s");
+        provider.CreateLogger("A").LogWarning(new EventId(1), timeout, "a");
+        provider.CreateLogger("A").LogWarning(new EventId(2), timeout, "b");
+        provider.CreateLogger("B").LogWarning(new EventId(1), timeout, "c");
+        provider.CreateLogger("B").LogWarning(new EventId(1), timeout, "d");
+        Assert.Equal(
+        [
+            "[tgwatch] suppressed 1× Timeout: System.TimeoutException: no answer in 30s (A[1]) (1 events)",
+            "[tgwatch] suppressed 1× Timeout: System.TimeoutException: no answer in 30s (A[2]) (1 events)",
+            "[tgwatch] suppressed 1× Timeout: System.TimeoutException: no answer in 30s (B[1]) (1 events)",
+        ], _inner.Entries.Select(e => e.Message));
+    }
+
+    [Fact]
+    public void DifferentEventsAndCategories_WithFull_EachShowTheirFirstRecord()
+    {
+        using var provider = Gated(first: FirstRecord.Full);
         var timeout = new TimeoutException();
         provider.CreateLogger("A").LogWarning(new EventId(1), timeout, "a");
         provider.CreateLogger("A").LogWarning(new EventId(2), timeout, "b");
@@ -82,6 +133,7 @@ public sealed partial class NoiseGatedLoggerProviderTests
         for (var i = 0; i < 10; i++) log.LogInformation(new EventId(42), "link dropped");
         for (var i = 0; i < 3; i++) log.LogInformation(new EventId(43), "message received");
         Assert.Equal(4, _inner.Entries.Count);
+        Assert.Equal("[tgwatch] suppressed 1× Network: link dropped (Connector[42]) (1 events)", _inner.Entries[0].Message);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class NoiseGatedTextWriterTests
         var text = Encoding.UTF8.GetString(output.ToArray());
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("ünïcode genuine line", lines[0]);
-        Assert.Equal("socket.send() raised exception.", lines[1]);
+        Assert.Equal("[tgwatch] suppressed 1× Network: socket.send() raised exception. (asyncio socket.send()) (1 lines)", lines[1]);
         Assert.Equal("partial line", lines[2]);
         Assert.StartsWith("[tgwatch] suppressed 49× Network", lines[3]);
         Assert.EndsWith("(49 lines)", lines[3]);

@@ -13,8 +13,11 @@ public sealed class TextCategoryTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero));
     private readonly CollectingLoggerProvider _inner = new();
 
-    private NoiseGatedLoggerProvider Gated() =>
-        new(_inner, new NoiseOptions(), _time, textRules: new Dictionary<string, NoiseRules> { [Native] = NoiseRules.Load() });
+    private NoiseGatedLoggerProvider Gated(NoiseOptions? options = null) =>
+        new(_inner, options ?? new NoiseOptions(), _time, textRules: new Dictionary<string, NoiseRules> { [Native] = NoiseRules.Load() });
+
+    private static int Events(string summary) =>
+        int.Parse(summary[(summary.LastIndexOf('(') + 1)..summary.LastIndexOf(" events)", StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
 
     private static string[] Lines(string sample) => File.ReadAllLines(SampleClassification.SamplePath(sample));
 
@@ -28,10 +31,10 @@ public sealed class TextCategoryTests
     }
 
     [Theory]
-    [InlineData("tdlib-1.8.65.socks5-refuse.callback.txt", "TDLib connection activity 41, TDLib connect 3")]
-    [InlineData("tdlib-1.8.65.socks5-reset.callback.txt", "TDLib connection activity 41, TDLib connect 3")]
-    [InlineData("tdlib-1.8.65.socks5-handshake-then-reset.callback.txt", "TDLib connection activity 52, TDLib connection check 2")]
-    public void RealTdlibLinesThroughAProxyThatFails_CollapseIntoASummary_EveryLineShownOrCounted(string sample, string sources)
+    [InlineData("tdlib-1.8.65.socks5-refuse.callback.txt", "TDLib connection activity 41, TDLib connect 3", "TDLib connection activity, TDLib connect")]
+    [InlineData("tdlib-1.8.65.socks5-reset.callback.txt", "TDLib connection activity 41, TDLib connect 3", "TDLib connection activity, TDLib connect")]
+    [InlineData("tdlib-1.8.65.socks5-handshake-then-reset.callback.txt", "TDLib connection activity 52, TDLib connection check 2", "TDLib connection activity, TDLib session handshake, TDLib connection check")]
+    public void RealTdlibLinesOfARunThroughAProxyThatFails_ByDefault_EachSourcesFirstBecomesOneLine_TheRestASummary(string sample, string sources, string firstSources)
     {
         var lines = Lines(sample);
         var provider = Gated();
@@ -39,13 +42,33 @@ public sealed class TextCategoryTests
         provider.Dispose();
 
         var shown = _inner.Entries.Where(e => e.Category == Native).Select(e => e.Message).ToList();
-        var summary = Assert.Single(_inner.Entries, e => e.Category == "Tgwatch.Noise").Message;
+        var noise = _inner.Entries.Where(e => e.Category == "Tgwatch.Noise").Select(e => e.Message).ToList();
+        var summary = Assert.Single(noise, m => m.Contains(" in the last ", StringComparison.Ordinal));
         Assert.Contains(sources, summary);
-        var hidden = int.Parse(summary[(summary.LastIndexOf('(') + 1)..summary.LastIndexOf(" events)", StringComparison.Ordinal)]);
-        Assert.Equal(lines.Length, shown.Count + hidden);
-        // TDLib's start-up records pass; of the noise, the first record of each source in the burst is shown.
+        var firsts = noise.Where(m => m != summary).ToList();
+        Assert.All(firsts, m => Assert.Matches(@"^\[tgwatch\] suppressed 1× Network: \[ ?\d\]\[t \d+\]\[[\d.]+\]\[\w+\.cpp:\d+\]\S* \S.* \(TDLib [^()]+\) \(1 events\)$", m));
+        Assert.Equal(firstSources, string.Join(", ", firsts.Select(m => m[(m.LastIndexOf(" (TDLib ", StringComparison.Ordinal) + 2)..m.LastIndexOf(") (", StringComparison.Ordinal)])));
+        // Every line is shown or counted: lines = shown + Σ events of every summary line.
+        Assert.Equal(lines.Length, shown.Count + noise.Sum(Events));
+        // TDLib's start-up records pass; none of its connection failures is shown as it came.
         Assert.Contains(shown, m => m.Contains("Set PRAGMA user_version", StringComparison.Ordinal));
         Assert.Contains(shown, m => m.Contains("Generate new session_id", StringComparison.Ordinal));
+        Assert.Equal(lines.Length - noise.Sum(Events), shown.Count);
+        Assert.InRange(shown.Count, 2, 5);
+    }
+
+    [Fact]
+    public void RealTdlibLinesOfARun_WithFull_TheFirstOfEachSourceIsShownAsItCame()
+    {
+        var lines = Lines("tdlib-1.8.65.socks5-refuse.callback.txt");
+        var provider = Gated(new NoiseOptions { First = FirstRecord.Full });
+        LogAll(provider.CreateLogger(Native), lines);
+        provider.Dispose();
+
+        var shown = _inner.Entries.Where(e => e.Category == Native).Select(e => e.Message).ToList();
+        var summary = Assert.Single(_inner.Entries, e => e.Category == "Tgwatch.Noise").Message;
+        Assert.Contains("TDLib connection activity 41, TDLib connect 3", summary);
+        Assert.Equal(lines.Length, shown.Count + Events(summary));
         Assert.InRange(shown.Count, 4, 7);
     }
 
@@ -55,9 +78,10 @@ public sealed class TextCategoryTests
         var provider = Gated();
         LogAll(provider.CreateLogger(Native), Lines("tdlib-1.8.65.socks5-stall.callback.txt"));
         provider.Dispose();
-        var timeout = Assert.Single(_inner.Entries, e => e.Category == Native && e.Message.Contains("Connection timeout expired", StringComparison.Ordinal));
+        var timeout = Assert.Single(_inner.Entries, e => e.Message.Contains("Connection timeout expired", StringComparison.Ordinal));
         Assert.Equal(LogLevel.Warning, timeout.Level);
-        Assert.DoesNotContain(_inner.Entries, e => e.Message.StartsWith("[tgwatch] suppressed", StringComparison.Ordinal) && e.Message.Contains("Timeout", StringComparison.Ordinal));
+        Assert.Matches(@"^\[tgwatch\] suppressed 1× Timeout: .*Connection timeout expired.* \(TDLib connect timeout\) \(1 events\)$", timeout.Message);
+        Assert.DoesNotContain(_inner.Entries, e => e.Message.StartsWith("[tgwatch] suppressed", StringComparison.Ordinal) && e.Message.Contains("Timeout in the last", StringComparison.Ordinal));
     }
 
     [Fact]
