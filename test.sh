@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages: `ip` and `unshare` for the namespaces, python3 with Telethon for the noise tests (a real
-# MTProto client's connection noise), node and npm for the Bot API cross-check against telegram-test-api,
+# Debian packages: `ip` and `unshare` for the namespaces, python3 for the noise gate's tests (Tgwatch.Noise.Tests
+# classify what real Python prints) and with Telethon for `tgwatch quiet`'s (Tgwatch.Cli.Tests: a real MTProto
+# client's connection noise), node and npm for the Bot API cross-check against telegram-test-api,
 # systemd-analyze to check the example unit file.
 missing=()
 command -v ip >/dev/null || missing+=(iproute2)

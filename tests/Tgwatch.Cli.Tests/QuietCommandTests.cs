@@ -108,7 +108,7 @@ public sealed partial class QuietCommandTests
     [Fact]
     public async Task Stdin_RealAsyncioCapture_FloodBecomesOneLineAndASummary()
     {
-        var sample = File.ReadAllText(Repo.Path("tests", "Tgwatch.Core.Tests", "Noise", "Samples", "asyncio.cpython-3.11.7.lastresort.stderr.txt"));
+        var sample = File.ReadAllText(Repo.Path("tests", "Tgwatch.Noise.Tests", "Samples", "asyncio.cpython-3.11.7.lastresort.stderr.txt"));
         var input = "bot: started\n" + sample + "bot: message from @alice: my socket.send() raised exception. twice\n";
         var run = await Tgwatch.RunAsync(Encoding.UTF8.GetBytes(input), "quiet", "--stats");
         Assert.Equal(0, run.ExitCode);
@@ -216,7 +216,7 @@ public sealed partial class QuietCommandTests
     }
 
     private static string[] SampleLines(string name) =>
-        File.ReadAllText(Repo.Path("tests", "Tgwatch.Core.Tests", "Noise", "Samples", name)).TrimEnd('\n').Split('\n');
+        File.ReadAllText(Repo.Path("tests", "Tgwatch.Noise.Tests", "Samples", name)).TrimEnd('\n').Split('\n');
 
     private static (long In, long Passed, long Suppressed) Accounting(ProcessResult run)
     {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the noise-gate sample files in tests/Tgwatch.Core.Tests/Noise/Samples/.
+# Regenerates the noise-gate sample files in tests/Tgwatch.Noise.Tests/Samples/.
 #
 #   tools/noise-samples/capture_samples.sh [all|asyncio|telethon|tdlib|dotnet|from-source]...
 #
@@ -12,12 +12,12 @@
 #   PY_PYENV   interpreter for the asyncio captures      (default: python3 on PATH)
 #   PY_DEBIAN  Debian's interpreter (has python3-telethon) (default: /usr/bin/python3)
 #   TDJSON     path of libtdjson.so (else /tmp/tdlib/package/libtdjson.so, else npm pack)
-#   OUT        output folder (default: tests/Tgwatch.Core.Tests/Noise/Samples)
+#   OUT        output folder (default: tests/Tgwatch.Noise.Tests/Samples)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
-OUT="${OUT:-$REPO/tests/Tgwatch.Core.Tests/Noise/Samples}"
+OUT="${OUT:-$REPO/tests/Tgwatch.Noise.Tests/Samples}"
 PY_PYENV="${PY_PYENV:-python3}"
 PY_DEBIAN="${PY_DEBIAN:-/usr/bin/python3}"
 DOTNET_WORK="${DOTNET_WORK:-/tmp/tgwatch-noise-dotnet}"

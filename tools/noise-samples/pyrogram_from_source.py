@@ -17,7 +17,7 @@ e29c7bcfcf03dc6579f8545a8226db9ce5c8097d) writes on a connection loss, using
     by writing to a closed asyncio transport (as Pyrogram's TCP.send does).
 The ORDER and COUNT of records follow Pyrogram's control flow (Session.start /
 stop / restart / invoke, Connection.connect) but are illustrative, not a
-capture.  See tests/Tgwatch.Core.Tests/Noise/Samples/FORMATS.md.
+capture.  See tests/Tgwatch.Noise.Tests/Samples/FORMATS.md.
 
 Usage: pyrogram_from_source.py [--logging basic|lastresort]
   basic       logging.basicConfig(level=logging.INFO) (what Pyrogram's docs show)

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Tgwatch.Noise;
 
 namespace Tgwatch.Cli.Commands;
 

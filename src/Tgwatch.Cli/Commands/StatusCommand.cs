@@ -4,7 +4,6 @@ using System.Text.Json;
 using Tgwatch.Cli.Hosting;
 using Tgwatch.Connectors;
 using Tgwatch.Messages;
-using Tgwatch.Noise;
 using Tgwatch.Storage;
 
 namespace Tgwatch.Cli.Commands;

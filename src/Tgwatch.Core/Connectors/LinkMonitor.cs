@@ -122,8 +122,8 @@ public sealed class LinkMonitor
         if (pending is { } p) _report.ShortDrops(p.Drops, p.Window, _grace);
     }
 
-    /// <summary>A duration as people read it: 850ms, 1.3s, 12s, 1m12s, 2h03m (<see cref="Noise.Duration.Format"/>).</summary>
-    public static string Format(TimeSpan d) => Noise.Duration.Format(d);
+    /// <summary>A duration as people read it: 850ms, 1.3s, 12s, 1m12s, 2h03m (<see cref="Duration.Format"/>).</summary>
+    public static string Format(TimeSpan d) => Duration.Format(d);
 }
 
 /// <summary>Where a <see cref="LinkMonitor"/> reports (a connector's log lines).</summary>

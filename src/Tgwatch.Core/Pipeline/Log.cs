@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Tgwatch.Noise;
 using Tgwatch.Faults;
 
 namespace Tgwatch.Pipeline;

@@ -92,7 +92,7 @@ public sealed class PipelineOptions
         Positive(ProcessedRetention, nameof(ProcessedRetention));
         Positive(DrainTimeout, nameof(DrainTimeout));
         Positive(LinkReportInterval, nameof(LinkReportInterval));
-        if (LinkReportInterval > TimeSpan.FromDays(1)) throw new ArgumentException($"pipeline option {nameof(LinkReportInterval)}: at most a day, not {Noise.Duration.Format(LinkReportInterval)}");
+        if (LinkReportInterval > TimeSpan.FromDays(1)) throw new ArgumentException($"pipeline option {nameof(LinkReportInterval)}: at most a day, not {Duration.Format(LinkReportInterval)}");
         if (MaxRetryDelay < RetryDelay) throw new ArgumentException($"pipeline option {nameof(MaxRetryDelay)}: must not be shorter than {nameof(RetryDelay)}");
         return this;
     }

@@ -83,7 +83,7 @@ internal sealed class ReplyResolver
         }
         catch (DeadlineExceededException)
         {
-            return ReplyResult.Failed(FaultKind.Timeout, $"no answer within {Noise.Duration.Format(_options.ReplyDeadline)}");
+            return ReplyResult.Failed(FaultKind.Timeout, $"no answer within {Duration.Format(_options.ReplyDeadline)}");
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {

@@ -413,7 +413,7 @@ internal sealed class WebhookSender
         for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
             if (inner is SocketException socket) { text.Append(" (").Append(socket.SocketErrorCode).Append(')'); break; }
         if (fault.Kind == FaultKind.Timeout && e is OperationCanceledException)
-            text.Append(" after ").Append(Noise.Duration.Format(_options.RequestTimeout)).Append(" (the request timeout; the batch goes again)");
+            text.Append(" after ").Append(Duration.Format(_options.RequestTimeout)).Append(" (the request timeout; the batch goes again)");
         return (fault, text.ToString());
     }
 

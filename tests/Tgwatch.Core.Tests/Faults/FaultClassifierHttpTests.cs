@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
 using Tgwatch.Faults;
+using Tgwatch.TestKit;
 
 namespace Tgwatch.Core.Tests.Faults;
 

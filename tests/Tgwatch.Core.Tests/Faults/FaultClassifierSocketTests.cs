@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Tgwatch.Faults;
+using Tgwatch.TestKit;
 
 namespace Tgwatch.Core.Tests.Faults;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 using Tgwatch.Faults;
+using Tgwatch.TestKit;
 
 namespace Tgwatch.Core.Tests.Faults;
 

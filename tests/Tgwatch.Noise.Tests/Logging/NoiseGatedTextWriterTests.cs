@@ -1,9 +1,8 @@
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
-using Tgwatch.Noise;
 using Tgwatch.Noise.Logging;
 
-namespace Tgwatch.Core.Tests.Noise.Logging;
+namespace Tgwatch.Noise.Tests.Logging;
 
 public sealed class NoiseGatedTextWriterTests
 {

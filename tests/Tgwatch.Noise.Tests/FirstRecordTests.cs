@@ -1,6 +1,5 @@
-using Tgwatch.Noise;
 
-namespace Tgwatch.Core.Tests.Noise;
+namespace Tgwatch.Noise.Tests;
 
 /// <summary>
 /// What becomes of the first record of a burst (<see cref="NoiseOptions.First"/>), on real captures: a line in its

@@ -1,4 +1,4 @@
-// Generated from Noise/Rules/*.rules.json by BuiltInPatternsTests (TGWATCH_REGENERATE=1 ./test.sh); do not edit.
+// Generated from Rules/*.rules.json by BuiltInPatternsTests (TGWATCH_REGENERATE=1 ./test.sh); do not edit.
 using System.Text.RegularExpressions;
 
 namespace Tgwatch.Noise.Rules;

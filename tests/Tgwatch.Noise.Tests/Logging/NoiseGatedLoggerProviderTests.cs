@@ -3,13 +3,11 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using Tgwatch.Core.Tests.Faults;
 using Tgwatch.Faults;
-using Tgwatch.Noise;
 using Tgwatch.Noise.Logging;
 using Tgwatch.TestKit;
 
-namespace Tgwatch.Core.Tests.Noise.Logging;
+namespace Tgwatch.Noise.Tests.Logging;
 
 public sealed partial class NoiseGatedLoggerProviderTests
 {

@@ -1,6 +1,4 @@
-using Tgwatch.Noise;
-
-namespace Tgwatch.Core.Tests.Noise;
+namespace Tgwatch.Core.Tests;
 
 public sealed class DurationTests
 {

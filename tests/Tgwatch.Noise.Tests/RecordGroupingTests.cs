@@ -1,6 +1,6 @@
 using Tgwatch.Noise.Records;
 
-namespace Tgwatch.Core.Tests.Noise;
+namespace Tgwatch.Noise.Tests;
 
 public sealed class RecordGroupingTests
 {

@@ -1,7 +1,6 @@
 using System.Text;
-using Tgwatch.Noise;
 
-namespace Tgwatch.Core.Tests.Noise;
+namespace Tgwatch.Noise.Tests;
 
 public sealed class TextNoiseFilterTests
 {

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Tgwatch.Noise;
+namespace Tgwatch;
 
 /// <summary>Short human durations: <c>850ms</c>, <c>1.3s</c>, <c>12s</c>, <c>1m05s</c>, <c>2h05m</c>.</summary>
 public static class Duration

@@ -1,7 +1,7 @@
 using System.Text;
 using CsCheck;
 
-namespace Tgwatch.Core.Tests.Noise;
+namespace Tgwatch.Noise.Tests;
 
 /// <summary>
 /// Random streams of genuine output and noise: every genuine record comes out unchanged and in order,

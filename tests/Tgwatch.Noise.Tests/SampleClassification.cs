@@ -2,14 +2,14 @@ using Tgwatch.Noise.Records;
 using Tgwatch.Noise.Rules;
 using Tgwatch.TestKit;
 
-namespace Tgwatch.Core.Tests.Noise;
+namespace Tgwatch.Noise.Tests;
 
 /// <summary>Groups and classifies a text the way the filter does, reporting which rule took each record.</summary>
 internal static class SampleClassification
 {
     public static readonly RuleSet Rules = RuleSet.Load();
 
-    public static string SamplePath(string name) => Repo.Path("tests", "Tgwatch.Core.Tests", "Noise", "Samples", name);
+    public static string SamplePath(string name) => Repo.Path("tests", "Tgwatch.Noise.Tests", "Samples", name);
 
     public static List<(string? RuleId, string Text)> Classify(byte[] text)
     {

@@ -1,10 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Tgwatch.Core.Tests.Faults;
 using Tgwatch.TestKit;
 
-namespace Tgwatch.Core.Tests.Noise;
+namespace Tgwatch.Noise.Tests;
 
 /// <summary>
 /// Every rule of the built-in packs, checked against real output of its library: the captured samples

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Tgwatch.Core.Tests.Noise;
+namespace Tgwatch.Noise.Tests;
 
 /// <summary>Tests that measure the process's memory: they run alone, after the others, so no other test's allocations count.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]

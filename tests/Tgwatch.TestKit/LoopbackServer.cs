@@ -2,13 +2,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Tgwatch.Core.Tests.Faults;
+namespace Tgwatch.TestKit;
 
 /// <summary>
 /// A TCP server on 127.0.0.1 with a random port that does one scripted thing with every connection:
 /// answer with fixed bytes and close, or accept and stay silent.
 /// </summary>
-internal sealed class LoopbackServer : IAsyncDisposable
+public sealed class LoopbackServer : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly List<Socket> _held = [];

@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using Tgwatch.Noise;
 using Tgwatch.Noise.Rules;
 using Tgwatch.TestKit;
 
-namespace Tgwatch.Core.Tests.Noise;
+namespace Tgwatch.Noise.Tests;
 
 /// <summary>
 /// The built-in packs' patterns are compiled at build time (source-generated regexes in
@@ -14,7 +13,7 @@ namespace Tgwatch.Core.Tests.Noise;
 /// </summary>
 public sealed class BuiltInPatternsTests
 {
-    private static readonly string FilePath = Repo.Path("src", "Tgwatch.Core", "Noise", "Rules", "BuiltInPatterns.cs");
+    private static readonly string FilePath = Repo.Path("src", "Tgwatch.Noise", "Rules", "BuiltInPatterns.cs");
 
     [Fact]
     public void GeneratedFile_MatchesThePatternsOfTheBuiltInPacks()
@@ -63,7 +62,7 @@ public sealed class BuiltInPatternsTests
     private static string Render(IReadOnlyList<string> patterns)
     {
         var s = new StringBuilder();
-        s.Append("// Generated from Noise/Rules/*.rules.json by BuiltInPatternsTests (TGWATCH_REGENERATE=1 ./test.sh); do not edit.\n");
+        s.Append("// Generated from Rules/*.rules.json by BuiltInPatternsTests (TGWATCH_REGENERATE=1 ./test.sh); do not edit.\n");
         s.Append("using System.Text.RegularExpressions;\n\n");
         s.Append("namespace Tgwatch.Noise.Rules;\n\n");
         s.Append("/// <summary>The patterns of the built-in rule packs, compiled at build time.</summary>\n");

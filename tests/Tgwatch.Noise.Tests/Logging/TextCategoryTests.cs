@@ -1,10 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using Tgwatch.Noise;
 using Tgwatch.Noise.Logging;
 using Tgwatch.TestKit;
 
-namespace Tgwatch.Core.Tests.Noise.Logging;
+namespace Tgwatch.Noise.Tests.Logging;
 
 /// <summary>Categories whose messages are another program's log records (TDLib's), classified by the rule packs.</summary>
 public sealed class TextCategoryTests

@@ -1,9 +1,8 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Time.Testing;
-using Tgwatch.Noise;
 
-namespace Tgwatch.Core.Tests.Noise;
+namespace Tgwatch.Noise.Tests;
 
 /// <summary>A text filter over a fake clock, writing to memory, the way <see cref="NoisePump"/> wires one.</summary>
 internal sealed partial class FilterHarness
