@@ -4,23 +4,33 @@ using Tgwatch.Storage;
 namespace Tgwatch.TestKit;
 
 /// <summary>
-/// A complete <see cref="IStateStore"/> in memory, safe for concurrent use (one lock), with the documented
-/// semantics: checkpoints never move back; processed keys pruned by age and count; a dead letter replaces
-/// the one with the same key and stage (keeping its id); pending replies due earliest first; a sink
-/// ledger; an outbox that never takes a (sink, key) twice, even after it was deleted. <see cref="Snapshot"/>
-/// shows everything at once for assertions.
+/// A complete <see cref="IStateStore"/> in memory, safe for concurrent use (one lock), with the semantics the
+/// state store contract holds every store to (the SQLite store's): checkpoints never move back; a commit is
+/// whole or nothing; processed keys pruned by age and count, and what sinks had aged out with them unless
+/// still waiting in an outbox; a dead letter replaces the one with the same key and stage (keeping its id);
+/// pending replies due earliest first; a sink ledger; an outbox that never takes a (sink, key) twice, even
+/// after it was deleted. <see cref="Snapshot"/> shows everything at once for assertions.
 /// </summary>
-public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPendingReplyStore, ISinkLedger, IOutbox
+/// <param name="time">
+/// The clock that dates the keys sinks record (ledger and outbox), by which they age out; the system clock when null.
+/// </param>
+public sealed class InMemoryStateStore(TimeProvider? time = null) : IStateStore, IDeadLetterStore, IPendingReplyStore, ISinkLedger, IOutbox
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Account, string Connector, string Stream), CheckpointRow> _checkpoints = [];
     private readonly Dictionary<string, (DateTimeOffset At, long Seq, HashSet<string>? Sinks)> _processed = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _sinkNames = new(StringComparer.Ordinal);
     private readonly Dictionary<long, ChatActivity> _chats = [];
     private readonly SortedDictionary<long, NewDeadLetter> _letters = [];
     private readonly Dictionary<(string Key, string Stage), long> _letterIds = [];
     private readonly Dictionary<string, (PendingReply Reply, long Seq)> _pending = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (HashSet<string> Keys, long Offset)> _ledger = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (SortedDictionary<long, OutboxEntry> Waiting, HashSet<string> Ever)> _outbox = new(StringComparer.Ordinal);
+
+    // The keys each sink has had (written to its file, or taken by its outbox), with when it first had them; one memory for
+    // the ledger and the outbox, as in the SQLite store.
+    private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> _had = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _offsets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SortedDictionary<long, OutboxEntry>> _waiting = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Account, string Connector), LinkRecord> _links = [];
     private readonly List<LinkRecord> _linkRecords = [];
     private long _seq;
@@ -89,43 +99,49 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The batch is read whole and checked before anything changes: a commit that fails (an unreadable batch, a key or a
+    /// stream that is null) or is cancelled meanwhile leaves the store as it was. A key committed again is not counted
+    /// again in its chat, but still updates the chat's title, last message and when it was last seen.
+    /// </remarks>
     public ValueTask CommitAsync(StoreCommit commit, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(commit);
         ct.ThrowIfCancellationRequested();
         OnCommit?.Invoke(commit);
+        ProcessedMessage[] processed = [.. commit.Processed];
+        Checkpoint[] checkpoints = [.. commit.Checkpoints];
+        PendingReply[] added = [.. commit.NewPendingReplies];
+        string[] resolved = [.. commit.ResolvedPendingReplies];
+        Check(commit, processed, checkpoints, added, resolved);
+        ct.ThrowIfCancellationRequested();
         lock (_gate)
         {
             _commits++;
-            foreach (var p in commit.Processed)
+            foreach (var p in processed)
             {
-                if (_processed.TryGetValue(p.Key, out var had))
+                var isNew = !_processed.TryGetValue(p.Key, out var had);
+                if (isNew) _processed[p.Key] = (commit.At, ++_seq, p.Sinks is null ? null : new HashSet<string>(p.Sinks, StringComparer.Ordinal));
+                else if (had.Sinks is not null)
                 {
-                    if (had.Sinks is not null)
-                    {
-                        if (p.Sinks is null) _processed[p.Key] = had with { Sinks = null };
-                        else had.Sinks.UnionWith(p.Sinks);
-                    }
-                    continue;
+                    if (p.Sinks is null) _processed[p.Key] = had with { Sinks = null }; // every sink has it now
+                    else had.Sinks.UnionWith(p.Sinks);
                 }
-                _processed[p.Key] = (commit.At, ++_seq, p.Sinks is null ? null : new HashSet<string>(p.Sinks, StringComparer.Ordinal));
-                if (_chats.TryGetValue(p.ChatId, out var chat))
-                {
-                    var later = p.MessageId >= chat.LastMessageId;
-                    _chats[p.ChatId] = chat with
+                if (p.Sinks is not null) _sinkNames.UnionWith(p.Sinks);
+                _chats[p.ChatId] = _chats.TryGetValue(p.ChatId, out var chat)
+                    ? chat with
                     {
                         Title = p.ChatTitle ?? chat.Title,
-                        LastMessageId = later ? p.MessageId : chat.LastMessageId,
-                        LastDate = later ? p.Date : chat.LastDate,
-                        LastSeenAt = commit.At > chat.LastSeenAt ? commit.At : chat.LastSeenAt,
-                        Count = chat.Count + 1,
-                    };
-                }
-                else _chats[p.ChatId] = new ChatActivity(p.ChatId, p.ChatTitle, p.MessageId, p.Date, commit.At, 1);
+                        LastMessageId = Math.Max(chat.LastMessageId, p.MessageId),
+                        LastDate = p.Date > chat.LastDate ? p.Date : chat.LastDate,
+                        LastSeenAt = commit.At,
+                        Count = chat.Count + (isNew ? 1 : 0),
+                    }
+                    : new ChatActivity(p.ChatId, p.ChatTitle, p.MessageId, p.Date, commit.At, isNew ? 1 : 0);
             }
-            foreach (var pending in commit.NewPendingReplies) _pending[pending.Key] = (pending, ++_seq);
-            foreach (var key in commit.ResolvedPendingReplies) _pending.Remove(key);
-            foreach (var cp in commit.Checkpoints)
+            foreach (var pending in added) _pending[pending.Key] = (pending, ++_seq);
+            foreach (var key in resolved) _pending.Remove(key);
+            foreach (var cp in checkpoints)
             {
                 var id = (commit.Account, commit.Connector, cp.Stream);
                 if (_checkpoints.TryGetValue(id, out var row) && row.Position >= cp.Position) continue;
@@ -133,6 +149,16 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
             }
         }
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Refuses a commit the SQLite store would refuse (a value its columns do not take), before anything changes.</summary>
+    private static void Check(StoreCommit commit, ProcessedMessage[] processed, Checkpoint[] checkpoints, PendingReply[] added, string[] resolved)
+    {
+        if (commit.Account is null || commit.Connector is null) throw new ArgumentException("the commit has no account or connector", nameof(commit));
+        if (processed.Any(p => p.Key is null || (p.Sinks is not null && p.Sinks.Any(s => s is null))))
+            throw new ArgumentException("a processed key or sink is null", nameof(commit));
+        if (checkpoints.Any(c => c.Stream is null)) throw new ArgumentException("a checkpoint has no stream", nameof(commit));
+        if (added.Any(p => p?.Key is null) || resolved.Any(k => k is null)) throw new ArgumentException("a pending reply or its key is null", nameof(commit));
     }
 
     /// <inheritdoc />
@@ -149,6 +175,13 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
                 if (i < keepAtMost && newestFirst[i].Value.At >= olderThan) continue;
                 _processed.Remove(newestFirst[i].Key);
                 dropped++;
+            }
+            // What a sink had ages out with the processed keys (by age only), except records still waiting in its outbox.
+            foreach (var (sink, had) in _had)
+            {
+                var waiting = _waiting.TryGetValue(sink, out var entries) ? entries.Values.Select(e => e.Key).ToHashSet(StringComparer.Ordinal) : [];
+                foreach (var (key, at) in had.ToList())
+                    if (at < olderThan && !waiting.Contains(key)) had.Remove(key);
             }
             return new(dropped);
         }
@@ -270,21 +303,23 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
     /// <inheritdoc />
     public ValueTask<long?> GetOffsetAsync(string sink, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(sink);
         ct.ThrowIfCancellationRequested();
-        lock (_gate) return new(_ledger.TryGetValue(sink, out var l) ? l.Offset : null);
+        lock (_gate) return new(_offsets.TryGetValue(sink, out var offset) ? offset : null);
     }
 
     /// <inheritdoc />
     public ValueTask<IReadOnlySet<string>> FindWrittenAsync(string sink, IReadOnlyCollection<string> keys, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(sink);
         ArgumentNullException.ThrowIfNull(keys);
         ct.ThrowIfCancellationRequested();
         lock (_gate)
         {
             var found = new HashSet<string>(StringComparer.Ordinal);
-            if (_ledger.TryGetValue(sink, out var l))
+            if (_had.TryGetValue(sink, out var had))
                 foreach (var key in keys)
-                    if (l.Keys.Contains(key)) found.Add(key);
+                    if (had.ContainsKey(key ?? throw new ArgumentException("a key is null", nameof(keys)))) found.Add(key);
             return new(found);
         }
     }
@@ -292,16 +327,34 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
     /// <inheritdoc />
     public ValueTask RecordAsync(string sink, IReadOnlyCollection<string> keys, long offset, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(sink);
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ct.ThrowIfCancellationRequested();
+        string[] recorded = [.. keys];
+        if (recorded.Any(k => k is null)) throw new ArgumentException("a key is null", nameof(keys));
+        var now = _time.GetUtcNow();
         lock (_gate)
         {
-            var set = _ledger.TryGetValue(sink, out var l) ? l.Keys : new HashSet<string>(StringComparer.Ordinal);
-            set.UnionWith(keys);
-            _ledger[sink] = (set, offset);
+            var had = Had(sink);
+            foreach (var key in recorded) had.TryAdd(key, now);
+            _offsets[sink] = offset;
         }
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The keys <paramref name="sink"/> has had; only inside the lock.</summary>
+    private Dictionary<string, DateTimeOffset> Had(string sink)
+    {
+        if (!_had.TryGetValue(sink, out var had)) _had[sink] = had = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        return had;
+    }
+
+    /// <summary>The entries waiting for <paramref name="sink"/>; only inside the lock.</summary>
+    private SortedDictionary<long, OutboxEntry> Waiting(string sink)
+    {
+        if (!_waiting.TryGetValue(sink, out var waiting)) _waiting[sink] = waiting = [];
+        return waiting;
     }
 
     // ---- outbox ----
@@ -314,19 +367,23 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
 
     private ValueTask<int> Add(string sink, IReadOnlyList<OutboxItem> items, bool requeue, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(sink);
         ArgumentNullException.ThrowIfNull(items);
         ct.ThrowIfCancellationRequested();
+        OutboxItem[] queued = [.. items];
+        if (queued.Any(i => i?.Key is null || i.Payload is null)) throw new ArgumentException("an item, its key or its payload is null", nameof(items));
+        var now = _time.GetUtcNow();
         lock (_gate)
         {
-            if (!_outbox.TryGetValue(sink, out var box))
-                _outbox[sink] = box = ([], new HashSet<string>(StringComparer.Ordinal));
+            var had = Had(sink);
+            var waiting = Waiting(sink);
             var added = 0;
-            foreach (var item in items)
+            foreach (var item in queued)
             {
-                var firstTime = box.Ever.Add(item.Key);
-                if (requeue ? box.Waiting.Values.Any(e => e.Key == item.Key) : !firstTime) continue;
+                var firstTime = had.TryAdd(item.Key, now);
+                if (requeue ? waiting.Values.Any(e => e.Key == item.Key) : !firstTime) continue;
                 var id = ++_outboxId;
-                box.Waiting[id] = new OutboxEntry(id, item.Key, [.. item.Payload]);
+                waiting[id] = new OutboxEntry(id, item.Key, [.. item.Payload]);
                 added++;
             }
             return new(added);
@@ -339,11 +396,12 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<OutboxEntry>> PeekAfterAsync(string sink, long afterId, int max, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(sink);
         ArgumentOutOfRangeException.ThrowIfNegative(max);
         ct.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            IReadOnlyList<OutboxEntry> entries = _outbox.TryGetValue(sink, out var box) ? [.. box.Waiting.Values.Where(e => e.Id > afterId).Take(max)] : [];
+            IReadOnlyList<OutboxEntry> entries = _waiting.TryGetValue(sink, out var waiting) ? [.. waiting.Values.Where(e => e.Id > afterId).Take(max)] : [];
             return new(entries);
         }
     }
@@ -352,37 +410,39 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
     public ValueTask<IReadOnlyDictionary<string, long>> WaitingAsync(CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            IReadOnlyDictionary<string, long> waiting = _outbox.Where(b => b.Value.Waiting.Count > 0)
-                .ToDictionary(b => b.Key, b => (long)b.Value.Waiting.Count, StringComparer.Ordinal);
-            return new(waiting);
-        }
+        lock (_gate) return new(WaitingCounts());
     }
+
+    /// <summary>Every sink with entries waiting, and how many; only inside the lock.</summary>
+    private Dictionary<string, long> WaitingCounts() =>
+        _waiting.Where(w => w.Value.Count > 0).ToDictionary(w => w.Key, w => (long)w.Value.Count, StringComparer.Ordinal);
 
     /// <inheritdoc />
     public ValueTask<OutboxMove> MoveAsync(string from, string to, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
         ct.ThrowIfCancellationRequested();
+        var now = _time.GetUtcNow();
         lock (_gate)
         {
-            if (from == to || !_outbox.TryGetValue(from, out var source)) return new(new OutboxMove(0, 0));
-            if (!_outbox.TryGetValue(to, out var target))
-                _outbox[to] = target = ([], new HashSet<string>(StringComparer.Ordinal));
+            if (from == to || !_waiting.TryGetValue(from, out var source)) return new(new OutboxMove(0, 0));
+            var had = Had(to);
+            var target = Waiting(to);
             long moved = 0, already = 0;
-            foreach (var (id, entry) in source.Waiting)
+            foreach (var (id, entry) in source)
             {
-                if (target.Ever.Add(entry.Key))
+                if (had.TryAdd(entry.Key, now))
                 {
-                    target.Waiting[id] = entry;
+                    target[id] = entry;
                     moved++;
                 }
                 else
                 {
-                    already++;
+                    already++; // the new sink had this key: not sent twice
                 }
             }
-            source.Waiting.Clear();
+            source.Clear();
             return new(new OutboxMove(moved, already));
         }
     }
@@ -390,12 +450,13 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
     /// <inheritdoc />
     public ValueTask<long> DropAsync(string sink, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(sink);
         ct.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_outbox.TryGetValue(sink, out var box)) return new(0L);
-            var dropped = box.Waiting.Count;
-            box.Waiting.Clear();
+            if (!_waiting.TryGetValue(sink, out var waiting)) return new(0L);
+            var dropped = waiting.Count;
+            waiting.Clear();
             return new((long)dropped);
         }
     }
@@ -403,12 +464,13 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
     /// <inheritdoc />
     public ValueTask DeleteAsync(string sink, IReadOnlyList<long> ids, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(sink);
         ArgumentNullException.ThrowIfNull(ids);
         ct.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (_outbox.TryGetValue(sink, out var box))
-                foreach (var id in ids) box.Waiting.Remove(id);
+            if (_waiting.TryGetValue(sink, out var waiting))
+                foreach (var id in ids) waiting.Remove(id);
         }
         return ValueTask.CompletedTask;
     }
@@ -416,8 +478,9 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
     /// <inheritdoc />
     public ValueTask<long> CountAsync(string sink, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(sink);
         ct.ThrowIfCancellationRequested();
-        lock (_gate) return new(_outbox.TryGetValue(sink, out var box) ? box.Waiting.Count : 0);
+        lock (_gate) return new(_waiting.TryGetValue(sink, out var waiting) ? waiting.Count : 0);
     }
 
     // ---- status and inspection ----
@@ -447,18 +510,16 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
         ct.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            var outbox = _outbox.Where(b => b.Value.Waiting.Count > 0)
-                .ToDictionary(b => b.Key, b => (long)b.Value.Waiting.Count, StringComparer.Ordinal);
             return new(new StoreStatus(
                 [.. _checkpoints.Values.OrderBy(c => c.Account, StringComparer.Ordinal).ThenBy(c => c.Connector, StringComparer.Ordinal).ThenBy(c => c.Stream, StringComparer.Ordinal)],
-                [.. _chats.Values.OrderByDescending(c => c.LastSeenAt).ThenBy(c => c.ChatId)],
+                [.. _chats.Values.OrderByDescending(c => c.LastDate).ThenBy(c => c.ChatId)],
                 _processed.Count,
                 _letters.Count,
                 _pending.Count,
-                outbox)
+                WaitingCounts())
             {
                 Links = [.. _links.Values.OrderBy(l => l.Account, StringComparer.Ordinal).ThenBy(l => l.Connector, StringComparer.Ordinal)],
-                Sinks = [.. _processed.Values.SelectMany(p => p.Sinks ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+                Sinks = [.. _sinkNames],
             });
         }
     }
@@ -473,8 +534,11 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
                 [.. _processed.OrderBy(p => p.Value.Seq).Select(p => p.Key)],
                 [.. _letters.Select(l => new DeadLetter(l.Key, l.Value))],
                 [.. _pending.Values.OrderBy(p => p.Reply.NextAttempt).ThenBy(p => p.Seq).Select(p => p.Reply)],
-                _ledger.ToDictionary(l => l.Key, l => new LedgerSnapshot(l.Value.Keys.ToHashSet(StringComparer.Ordinal), l.Value.Offset), StringComparer.Ordinal),
-                _outbox.ToDictionary(b => b.Key, b => (IReadOnlyList<OutboxEntry>)[.. b.Value.Waiting.Values], StringComparer.Ordinal));
+                _had.Keys.Union(_offsets.Keys).ToDictionary(
+                    sink => sink,
+                    sink => new LedgerSnapshot(_had.TryGetValue(sink, out var had) ? had.Keys.ToHashSet(StringComparer.Ordinal) : [], _offsets.GetValueOrDefault(sink)),
+                    StringComparer.Ordinal),
+                _waiting.ToDictionary(w => w.Key, w => (IReadOnlyList<OutboxEntry>)[.. w.Value.Values], StringComparer.Ordinal));
         }
     }
 
@@ -491,7 +555,7 @@ public sealed class InMemoryStateStore : IStateStore, IDeadLetterStore, IPending
 /// <param name="Processed">Processed keys, in the order they were first committed.</param>
 /// <param name="DeadLetters">Dead letters in id order.</param>
 /// <param name="PendingReplies">Pending replies, earliest due first.</param>
-/// <param name="Ledger">Per sink: written keys and accounted-for offset.</param>
+/// <param name="Ledger">Per sink: the keys it has had (written, or taken by its outbox) and its accounted-for offset.</param>
 /// <param name="Outbox">Per sink: waiting entries in id order.</param>
 public sealed record StateSnapshot(
     IReadOnlyList<CheckpointRow> Checkpoints,

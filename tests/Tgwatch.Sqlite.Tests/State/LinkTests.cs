@@ -9,23 +9,6 @@ public sealed class LinkTests
     private static readonly TimeSpan Every = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task ALinkRecord_IsReplacedPerConnectorAndAccount_AndSurvivesAReopen()
-    {
-        await using var t = await TempStore.OpenAsync();
-        var start = TempStore.Start;
-        await t.Store.RecordLinkAsync(new LinkRecord("user7", "tdlib", ConnectionState.Connecting, "starting", start, start, Every), default);
-        await t.Store.RecordLinkAsync(new LinkRecord("bot1", "botapi", ConnectionState.Ready, null, start, start.AddSeconds(1), Every), default);
-        var ready = new LinkRecord("user7", "tdlib", ConnectionState.Ready, null, start.AddSeconds(5), start.AddSeconds(5), Every);
-        await t.Store.RecordLinkAsync(ready, default);
-        var down = new LinkRecord("bot1", "botapi", ConnectionState.Disconnected, "stopped", start.AddSeconds(9), start.AddSeconds(40), TimeSpan.FromMilliseconds(1500), Ended: true);
-        await t.Store.RecordLinkAsync(down, default);
-
-        await t.ReopenAsync();
-
-        Assert.Equal([down, ready], (await t.Store.GetStatusAsync(default)).Links);
-    }
-
-    [Fact]
     public async Task AStateThisVersionDoesNotKnow_ReadsAsConnectingWithItsNameAsTheReason()
     {
         await using var t = await TempStore.OpenAsync();
