@@ -1,9 +1,13 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Tgwatch.TestKit;
 
 namespace Tgwatch.Cli.Tests;
 
 /// <summary>What a newcomer stumbled on in a first hour, acted out as they did.</summary>
-public sealed class NewcomerTests
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed partial class NewcomerTests
 {
     private readonly string _dir = Some.TempDirectory("tgwatch-newcomer");
 
@@ -46,4 +50,38 @@ public sealed class NewcomerTests
         Assert.DoesNotContain("Information", line);
         Assert.DoesNotContain("Critical", line);
     }
+
+    [Fact]
+    public async Task Sandbox_InjectedIntoWithItsOwnHint_CountsThoseRequestsAtShutdown()
+    {
+        using var process = Tgwatch.Start("sandbox");
+        process.StandardInput.Close();
+        try
+        {
+            await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            var hint = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            // The hint's curl, as printed: its URL and its JSON body.
+            var curl = HintCurl().Match(hint ?? "");
+            Assert.True(curl.Success, hint);
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            for (var i = 0; i < 2; i++)
+            {
+                using var injected = await http.PostAsync(curl.Groups["url"].Value,
+                    new StringContent(curl.Groups["body"].Value, System.Text.Encoding.UTF8, "application/json"));
+                Assert.True(injected.IsSuccessStatusCode);
+            }
+        }
+        finally
+        {
+            // Ctrl-C.
+            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        }
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(0, process.ExitCode);
+        Assert.Equal("[tgwatch] sandbox stopped: 2 requests served (0 Bot API, 2 admin), 0 faults injected\n", await stderr);
+    }
+
+    [GeneratedRegex(@"curl -s (?<url>\S+) -H 'Content-Type: application/json' -d '(?<body>[^']*)'$")]
+    private static partial Regex HintCurl();
 }
