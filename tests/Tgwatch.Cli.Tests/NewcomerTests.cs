@@ -82,6 +82,34 @@ public sealed partial class NewcomerTests
         Assert.Equal("[tgwatch] sandbox stopped: 2 requests served (0 Bot API, 2 admin), 0 faults injected\n", await stderr);
     }
 
+    [Fact]
+    public async Task DemoForFiveSeconds_SaysHowLongItAskedAndTook_AndPrintsTheMessagesInTheOrderTheyWereSent()
+    {
+        var clock = Stopwatch.StartNew();
+        var run = await Tgwatch.RunAsync(null, "demo", "--seconds", "5");
+        var wall = clock.Elapsed;
+
+        Assert.Equal(0, run.ExitCode);
+        var summary = Assert.Single(run.Stderr.Split('\n'), l => l.StartsWith("[tgwatch] demo: messages for ", StringComparison.Ordinal));
+        var took = DemoTook().Match(summary);
+        Assert.True(took.Success, summary);
+        Assert.InRange(double.Parse(took.Groups["sent"].Value, CultureInfo.InvariantCulture), 4.5, 6.0);
+        var total = double.Parse(took.Groups["total"].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(total, 4.5, wall.TotalSeconds);
+        // The faults' lengths are those of this demo, a quarter of the 20-second one.
+        Assert.Contains("connections refused (1.3s)", summary);
+        Assert.Contains("link stalled (750ms)", summary);
+
+        // Messages come out in the order they were sent (their HH:mm:ss never goes back), not chat by chat.
+        var times = run.Lines.Select(l => TimeSpan.ParseExact(l[..8], @"hh\:mm\:ss", CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(40, times.Count);
+        for (var i = 1; i < times.Count; i++)
+            Assert.True(times[i] >= times[i - 1], $"line {i + 1} ({run.Lines[i]}) came after line {i} ({run.Lines[i - 1]})");
+    }
+
+    [GeneratedRegex(@"^\[tgwatch\] demo: messages for (?<sent>\d+(\.\d)?)s \(asked 5s\), (?<total>\d+(\.\d)?)s in all; faults: ")]
+    private static partial Regex DemoTook();
+
     [GeneratedRegex(@"curl -s (?<url>\S+) -H 'Content-Type: application/json' -d '(?<body>[^']*)'$")]
     private static partial Regex HintCurl();
 }
