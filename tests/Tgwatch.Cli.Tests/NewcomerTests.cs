@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Tgwatch.Sandbox;
+using Tgwatch.Sandbox.Admin;
 using Tgwatch.TestKit;
 
 namespace Tgwatch.Cli.Tests;
@@ -109,6 +111,39 @@ public sealed partial class NewcomerTests
 
     [GeneratedRegex(@"^\[tgwatch\] demo: messages for (?<sent>\d+(\.\d)?)s \(asked 5s\), (?<total>\d+(\.\d)?)s in all; faults: ")]
     private static partial Regex DemoTook();
+
+    [Fact]
+    public async Task RunWithAJsonlSink_SaysOnceThatMessagesArrive_ByTheirIdsNotTheirText()
+    {
+        await using var sandbox = await BotApiSandbox.StartAsync(new SandboxOptions(), CancellationToken.None);
+        for (var i = 0; i < 3; i++)
+            await sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = -100777, Text = $"private words {i}", From = new SandboxUser { Id = 5, FirstName = "Eve" } });
+        using var process = Tgwatch.Start("run", "--bot-token", sandbox.Token, "--bot-api-url", sandbox.BaseUrl.ToString(),
+            "--sink", $"jsonl:{P("out.jsonl")}", "--state", P("state.db"));
+        process.StandardInput.Close();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (Lines(P("out.jsonl")) < 3 && DateTime.UtcNow < deadline && !process.HasExited) await Task.Delay(50);
+            Assert.Equal(3, Lines(P("out.jsonl")));
+        }
+        finally
+        {
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+            try { await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30)); }
+            finally { if (!process.HasExited) process.Kill(entireProcessTree: true); }
+        }
+        Assert.Equal(0, process.ExitCode);
+        var log = (await stderr).TrimEnd('\n').Split('\n');
+        Assert.Equal(3, log.Length);
+        Assert.Contains(" info Tgwatch.BotApi: Bot API: connected as ", log[0]);
+        Assert.EndsWith(" info Tgwatch.Pipeline: First message received: chat -100777, message 1", log[1]);
+        Assert.Contains(" info Tgwatch.Run: Stopped: 3 received, 3 written", log[2]);
+        Assert.DoesNotContain("private words", string.Join('\n', log));
+    }
+
+    private static int Lines(string path) => File.Exists(path) ? File.ReadAllLines(path).Length : 0;
 
     [GeneratedRegex(@"curl -s (?<url>\S+) -H 'Content-Type: application/json' -d '(?<body>[^']*)'$")]
     private static partial Regex HintCurl();

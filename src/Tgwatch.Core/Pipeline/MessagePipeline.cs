@@ -44,6 +44,7 @@ public sealed class MessagePipeline
     private Channel<WorkItem> _ready = null!;
     private long _lastPrune;
     private long _intake; // the sequence of the next delivery taken in (the intake is one loop)
+    private bool _firstReceived; // this run has taken in a message
     private int _running;
 
     /// <summary>Creates a pipeline; <see cref="RunAsync"/> runs it.</summary>
@@ -121,6 +122,7 @@ public sealed class MessagePipeline
     {
         _positions = new PositionTracker();
         _intake = 0;
+        _firstReceived = false;
         _inFlightKeys = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
         var committed = await _store.Store.LoadCheckpointsAsync(_connector.Account, _connector.Name, stop).ConfigureAwait(false);
         foreach (var sink in _sinks) await sink.StartAsync(stop).ConfigureAwait(false);
@@ -302,6 +304,11 @@ public sealed class MessagePipeline
             return;
         }
         Interlocked.Increment(ref Stats.received);
+        if (!_firstReceived)
+        {
+            _firstReceived = true;
+            Log.FirstMessage(_logger, delivery.Message.Chat.Id, delivery.Message.MessageId);
+        }
         var partition = (int)((ulong)delivery.Message.Chat.Id % (ulong)_partitions.Length);
         await _partitions[partition].Writer.WriteAsync(item, ct).ConfigureAwait(false);
         _intake++;
