@@ -94,6 +94,8 @@ public sealed class BotApiSandbox : IAsyncDisposable
         admin.Map(app);
         app.MapFallback(async context =>
         {
+            // Neither API's path: answered as the Bot API answers an unknown method, and counted as one.
+            counters.Request("unknown");
             var notFound = BotResponse.NotFound;
             context.Response.StatusCode = notFound.StatusCode;
             context.Response.ContentType = notFound.ContentType;
@@ -130,6 +132,6 @@ public sealed class BotApiSandbox : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
         _adminClient?.Dispose();
         _stopping.Dispose();
-        Log.Stopped(_logger, _counters.Requests, _counters.Faults);
+        Log.Stopped(_logger, _counters.Requests + _counters.AdminRequests, _counters.Faults);
     }
 }

@@ -24,7 +24,10 @@ public sealed class LoginCommandTests
         var run = await RunAsync(Credentials(timeoutSeconds: 2), "login", "--phone", Phone, "--password", Password, "--data-dir", _dir);
 
         Assert.Equal(3, run.ExitCode);
-        Assert.Equal("tgwatch login: no answer from Telegram to setAuthenticationPhoneNumber within 2 s: is the network (or the proxy) down?\n", run.Stderr);
+        // The link's state may come first (it is told from 2 s on, as the time-out comes).
+        var lines = run.Stderr.TrimEnd('\n').Split('\n');
+        Assert.Equal("tgwatch login: no answer from Telegram to setAuthenticationPhoneNumber within 2 s: is the network (or the proxy) down?", lines[^1]);
+        Assert.All(lines[..^1], l => Assert.Contains(" Tgwatch.Login: connecting to Telegram… ", l));
         Assert.Equal("", run.Output);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(20));
         var database = Path.Combine(_dir, "tdlib", "default");
@@ -35,6 +38,41 @@ public sealed class LoginCommandTests
             Assert.True(entry.UnixFileMode == (entry is DirectoryInfo ? Rwx : Rw), $"{entry.FullName} is {entry.UnixFileMode}");
         foreach (var secret in new[] { Phone, Phone[1..], Password, ApiHash })
             Assert.DoesNotContain(secret, run.Stderr + run.Output);
+    }
+
+    [Fact]
+    public async Task Login_without_a_network_says_within_5_s_that_it_is_still_connecting_one_line_per_change_then_fails_as_before()
+    {
+        // TDLib is a real library here and the wait is real: bounded by the 8 s request time-out given, and by 60 s in all.
+        var clock = Stopwatch.StartNew();
+        using var process = Tgwatch.StartWith(Credentials(timeoutSeconds: 8), "login", "--phone", Phone, "--data-dir", _dir);
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var lines = new List<(TimeSpan At, string Text)>();
+        try
+        {
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (await process.StandardError.ReadLineAsync(limit.Token) is { } line) lines.Add((clock.Elapsed, line));
+            await process.WaitForExitAsync(limit.Token);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+
+        Assert.Equal(3, process.ExitCode);
+        Assert.Equal("", await stdout);
+        Assert.True(lines.Count >= 2, string.Join('\n', lines.Select(l => l.Text)));
+        var (at, first) = lines[0];
+        Assert.EndsWith(" warn Tgwatch.Login: connecting to Telegram… (no network?)", first);
+        Assert.True(at < TimeSpan.FromSeconds(5), $"the first line came after {at}");
+        Assert.Equal("tgwatch login: no answer from Telegram to setAuthenticationPhoneNumber within 8 s: is the network (or the proxy) down?", lines[^1].Text);
+        // Between them only the link's state, a line when it changes, never the same line twice in a row.
+        var link = lines.Take(lines.Count - 1).Select(l => l.Text[(l.Text.IndexOf(" Tgwatch.Login: ", StringComparison.Ordinal) + 1)..]).ToList();
+        Assert.All(link, l => Assert.StartsWith("Tgwatch.Login: ", l));
+        Assert.All(link.Zip(link.Skip(1)), pair => Assert.NotEqual(pair.First, pair.Second));
+        foreach (var secret in new[] { Phone, Phone[1..], ApiHash })
+            Assert.DoesNotContain(secret, string.Join('\n', lines.Select(l => l.Text)));
     }
 
     [Theory]

@@ -1,11 +1,17 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Tgwatch.Messages;
+using Tgwatch.Sandbox;
+using Tgwatch.Sandbox.Admin;
 using Tgwatch.Sinks.Webhook;
 using Tgwatch.TestKit;
 
 namespace Tgwatch.Cli.Tests;
 
 /// <summary>What a newcomer stumbled on in a first hour, acted out as they did.</summary>
-public sealed class NewcomerTests
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed partial class NewcomerTests
 {
     private readonly string _dir = Some.TempDirectory("tgwatch-newcomer");
 
@@ -85,4 +91,98 @@ public sealed class NewcomerTests
         var list = await Tgwatch.RunAsync(null, "deadletters", "list", "--state", P("st.db"));
         Assert.Single(list.Lines, l => l.Contains("sink:", StringComparison.Ordinal));
     }
+    [Fact]
+    public async Task Sandbox_InjectedIntoWithItsOwnHint_CountsThoseRequestsAtShutdown()
+    {
+        using var process = Tgwatch.Start("sandbox");
+        process.StandardInput.Close();
+        try
+        {
+            await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            var hint = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            // The hint's curl, as printed: its URL and its JSON body.
+            var curl = HintCurl().Match(hint ?? "");
+            Assert.True(curl.Success, hint);
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            for (var i = 0; i < 2; i++)
+            {
+                using var injected = await http.PostAsync(curl.Groups["url"].Value,
+                    new StringContent(curl.Groups["body"].Value, System.Text.Encoding.UTF8, "application/json"));
+                Assert.True(injected.IsSuccessStatusCode);
+            }
+        }
+        finally
+        {
+            // Ctrl-C.
+            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        }
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(0, process.ExitCode);
+        Assert.Equal("[tgwatch] sandbox stopped: 2 requests served (0 Bot API, 2 admin), 0 faults injected\n", await stderr);
+    }
+
+    [Fact]
+    public async Task DemoForFiveSeconds_SaysHowLongItAskedAndTook_AndPrintsTheMessagesInTheOrderTheyWereSent()
+    {
+        var clock = Stopwatch.StartNew();
+        var run = await Tgwatch.RunAsync(null, "demo", "--seconds", "5");
+        var wall = clock.Elapsed;
+
+        Assert.Equal(0, run.ExitCode);
+        var summary = Assert.Single(run.Stderr.Split('\n'), l => l.StartsWith("[tgwatch] demo: messages for ", StringComparison.Ordinal));
+        var took = DemoTook().Match(summary);
+        Assert.True(took.Success, summary);
+        Assert.InRange(double.Parse(took.Groups["sent"].Value, CultureInfo.InvariantCulture), 4.5, 6.0);
+        var total = double.Parse(took.Groups["total"].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(total, 4.5, wall.TotalSeconds);
+        // The faults' lengths are those of this demo, a quarter of the 20-second one.
+        Assert.Contains("connections refused (1.3s)", summary);
+        Assert.Contains("link stalled (750ms)", summary);
+
+        // Messages come out in the order they were sent (their HH:mm:ss never goes back), not chat by chat.
+        var times = run.Lines.Select(l => TimeSpan.ParseExact(l[..8], @"hh\:mm\:ss", CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(40, times.Count);
+        for (var i = 1; i < times.Count; i++)
+            Assert.True(times[i] >= times[i - 1], $"line {i + 1} ({run.Lines[i]}) came after line {i} ({run.Lines[i - 1]})");
+    }
+
+    [GeneratedRegex(@"^\[tgwatch\] demo: messages for (?<sent>\d+(\.\d)?)s \(asked 5s\), (?<total>\d+(\.\d)?)s in all; faults: ")]
+    private static partial Regex DemoTook();
+
+    [Fact]
+    public async Task RunWithAJsonlSink_SaysOnceThatMessagesArrive_ByTheirIdsNotTheirText()
+    {
+        await using var sandbox = await BotApiSandbox.StartAsync(new SandboxOptions(), CancellationToken.None);
+        for (var i = 0; i < 3; i++)
+            await sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = -100777, Text = $"private words {i}", From = new SandboxUser { Id = 5, FirstName = "Eve" } });
+        using var process = Tgwatch.Start("run", "--bot-token", sandbox.Token, "--bot-api-url", sandbox.BaseUrl.ToString(),
+            "--sink", $"jsonl:{P("out.jsonl")}", "--state", P("state.db"));
+        process.StandardInput.Close();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (Lines(P("out.jsonl")) < 3 && DateTime.UtcNow < deadline && !process.HasExited) await Task.Delay(50);
+            Assert.Equal(3, Lines(P("out.jsonl")));
+        }
+        finally
+        {
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+            try { await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30)); }
+            finally { if (!process.HasExited) process.Kill(entireProcessTree: true); }
+        }
+        Assert.Equal(0, process.ExitCode);
+        var log = (await stderr).TrimEnd('\n').Split('\n');
+        Assert.Equal(3, log.Length);
+        Assert.Contains(" info Tgwatch.BotApi: Bot API: connected as ", log[0]);
+        Assert.EndsWith(" info Tgwatch.Pipeline: First message received: chat -100777, message 1", log[1]);
+        Assert.Contains(" info Tgwatch.Run: Stopped: 3 received, 3 written", log[2]);
+        Assert.DoesNotContain("private words", string.Join('\n', log));
+    }
+
+    private static int Lines(string path) => File.Exists(path) ? File.ReadAllLines(path).Length : 0;
+
+    [GeneratedRegex(@"curl -s (?<url>\S+) -H 'Content-Type: application/json' -d '(?<body>[^']*)'$")]
+    private static partial Regex HintCurl();
 }

@@ -47,7 +47,7 @@ public sealed partial class SandboxCommandTests
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(0, process.ExitCode);
-        Assert.Equal("[tgwatch] sandbox stopped: 2 requests served, 0 faults injected\n", await stderr);
+        Assert.Equal("[tgwatch] sandbox stopped: 3 requests served (2 Bot API, 1 admin), 0 faults injected\n", await stderr);
     }
 
     [Fact]

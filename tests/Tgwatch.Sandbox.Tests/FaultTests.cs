@@ -26,6 +26,7 @@ public sealed class FaultTests
 
         var stats = await s.Admin.GetStatsAsync();
         Assert.Equal(3, stats.RequestsServed);
+        Assert.Equal(2, stats.AdminRequests); // the fault armed, and this read of the counters
         Assert.Equal(2, stats.FaultsInjected);
         Assert.Equal(2, stats.FaultsByKind["rate_limit"]);
         Assert.Equal(2, stats.RequestsByMethod["getMe"]);

@@ -31,7 +31,7 @@ internal static class ChatsCommand
                 });
                 settings.Tdlib.Validate();
                 using var logging = common.Logging(parse, stderr);
-                await using var opened = await TdlibSessions.OpenAsync(settings.Tdlib, settings.DataDir, NoAuthPrompt.Instance, logging.Factory, settings.Tdlib.Timeout, ct).ConfigureAwait(false);
+                await using var opened = await TdlibSessions.OpenAsync(settings.Tdlib, settings.DataDir, NoAuthPrompt.Instance, logging.Factory, settings.Tdlib.Timeout, linkLog: null, ct).ConfigureAwait(false);
                 opened.DiscardUpdates();
                 var chats = await TdChatList.ListAsync(opened.Session, parse.GetValue(search), settings.Tdlib.Timeout, ct).ConfigureAwait(false);
                 foreach (var chat in chats) await stdout.WriteLineAsync(chat.ToLine()).ConfigureAwait(false);

@@ -53,7 +53,9 @@ internal static class LoginCommand
                     ? new ConsoleAuthPrompt(answers, Console.In, stderr, hideTyping: true)
                     : new ScriptedAuthPrompt(answers, stderr);
                 using var logging = common.Logging(parse, stderr);
-                await using var opened = await TdlibSessions.OpenAsync(settings.Tdlib, settings.DataDir, prompt, logging.Factory, openTimeout: null, ct).ConfigureAwait(false);
+                // The link to Telegram is told while the login waits for it, as run tells it.
+                await using var opened = await TdlibSessions.OpenAsync(settings.Tdlib, settings.DataDir, prompt, logging.Factory, openTimeout: null,
+                    linkLog: logging.Factory.CreateLogger("Tgwatch.Login"), ct).ConfigureAwait(false);
                 opened.DiscardUpdates();
                 var me = await opened.Session.SendAsync(new JsonObject { ["@type"] = "getMe" }, settings.Tdlib.Timeout, ct).ConfigureAwait(false);
                 await stdout.WriteLineAsync($"logged in as {Describe(me)}; the session is in {opened.DatabaseDirectory}").ConfigureAwait(false);

@@ -65,7 +65,7 @@ internal static class SandboxCommand
         }
         var stats = sandbox.Stats();
         await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"[tgwatch] sandbox stopped: {stats.RequestsServed} requests served, {stats.FaultsInjected} faults injected")).ConfigureAwait(false);
+            $"[tgwatch] sandbox stopped: {stats.RequestsServed + stats.AdminRequests} requests served ({stats.RequestsServed} Bot API, {stats.AdminRequests} admin), {stats.FaultsInjected} faults injected")).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 }

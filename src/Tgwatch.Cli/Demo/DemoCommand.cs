@@ -7,6 +7,7 @@ using Tgwatch.BotApi;
 using Tgwatch.Chaos;
 using Tgwatch.Cli.Hosting;
 using Tgwatch.Messages;
+using Tgwatch.Noise;
 using Tgwatch.Pipeline;
 using Tgwatch.Sandbox;
 using Tgwatch.Sandbox.Admin;
@@ -69,9 +70,11 @@ internal static class DemoCommand
         var producer = ProduceAsync(sandbox.Admin, seconds, rate, stop.Token);
         var chaos = ChaosAsync(proxy, sandbox.Admin, seconds, faults, log, stop.Token);
         int sent;
+        TimeSpan sending;
         try
         {
             sent = await producer.ConfigureAwait(false);
+            sending = clock.Elapsed;
             await chaos.ConfigureAwait(false);
             // Everything sent should arrive once the link is back: wait for it, within reason.
             var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -80,6 +83,7 @@ internal static class DemoCommand
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+            sending = clock.Elapsed;
             sent = (await sandbox.Admin.ListInjectedAsync(ct: CancellationToken.None).ConfigureAwait(false)).Count;
         }
         await stop.CancelAsync().ConfigureAwait(false);
@@ -90,8 +94,9 @@ internal static class DemoCommand
         var duplicates = keys.Count - received;
         var counters = proxy.Counters;
         var stats = await sandbox.Admin.GetStatsAsync(CancellationToken.None).ConfigureAwait(false);
+        // How long messages kept coming (what --seconds asks for), and how long it took in all, catching up included.
         await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"[tgwatch] demo: {clock.Elapsed.TotalSeconds:F0}s; faults: {string.Join(", ", faults)}; {counters.ConnectionsReset} connections reset, {stats.FaultsInjected} server faults")).ConfigureAwait(false);
+            $"[tgwatch] demo: messages for {Duration.Format(sending)} (asked {seconds}s), {Duration.Format(clock.Elapsed)} in all; faults: {string.Join(", ", faults)}; {counters.ConnectionsReset} connections reset, {stats.FaultsInjected} server faults")).ConfigureAwait(false);
         await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"[tgwatch] demo: sent {sent}, received {received}, duplicates {duplicates}, lost {sent - received}")).ConfigureAwait(false);
         return sent == received && duplicates == 0 ? ExitCodes.Ok : ExitCodes.Unexpected;
@@ -108,6 +113,7 @@ internal static class DemoCommand
         var random = new Random(20261125);
         var count = seconds * rate;
         var lastId = new Dictionary<long, int>();
+        var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < count; i++)
         {
             var (chatId, title) = chats[random.Next(chats.Length)];
@@ -124,7 +130,9 @@ internal static class DemoCommand
                     ReplyToMessageId = replyTo,
                 }, ct).ConfigureAwait(false);
             if (injected.MessageId is { } id) lastId[chatId] = id;
-            await Task.Delay(TimeSpan.FromSeconds(1.0 / rate), ct).ConfigureAwait(false);
+            // Paced by the clock, not by a pause after each send: the messages take the time asked, however long a send takes.
+            var next = TimeSpan.FromSeconds((i + 1.0) / rate) - Stopwatch.GetElapsedTime(start);
+            if (next > TimeSpan.Zero) await Task.Delay(next, ct).ConfigureAwait(false);
         }
         return count;
     }
@@ -140,11 +148,14 @@ internal static class DemoCommand
             if (rest > TimeSpan.Zero) await Task.Delay(rest, ct).ConfigureAwait(false);
         }
 
+        // The steps of the 20-second demo, scaled to the length asked; each names how long it lasts in this one.
+        string For(double length) => Duration.Format(TimeSpan.FromSeconds(length * scale));
+
         await Until(3);
-        Step("connections reset (1s)", faults, log); proxy.SetFault(Fault.Reset);
+        Step($"connections reset ({For(1)})", faults, log); proxy.SetFault(Fault.Reset);
         await Until(4); proxy.SetFault(Fault.Pass);
         await Until(6);
-        Step("connections refused (5s)", faults, log); proxy.SetFault(Fault.RefuseAndReset);
+        Step($"connections refused ({For(5)})", faults, log); proxy.SetFault(Fault.RefuseAndReset);
         await Until(11); proxy.SetFault(Fault.Pass);
         await Until(12);
         Step("429 Too Many Requests, retry after 2s", faults, log);
@@ -153,7 +164,7 @@ internal static class DemoCommand
         Step("3× 502 Bad Gateway", faults, log);
         await admin.AddFaultAsync(new Sandbox.Faults.FaultRequest { Kind = SandboxFault.BadGateway, Count = 3, Method = "getUpdates" }, ct).ConfigureAwait(false);
         await Until(16);
-        Step("link stalled (3s)", faults, log); proxy.SetFault(Fault.Stall);
+        Step($"link stalled ({For(3)})", faults, log); proxy.SetFault(Fault.Stall);
         await Until(19); proxy.SetFault(Fault.Pass);
     }
 

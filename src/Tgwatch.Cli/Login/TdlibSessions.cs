@@ -19,9 +19,11 @@ internal static class TdlibSessions
     /// <param name="prompt">Who answers the login questions (<see cref="NoAuthPrompt"/>: an existing login is needed).</param>
     /// <param name="logs">Where TDLib's log goes.</param>
     /// <param name="openTimeout">How long until Ready (null: no limit, while a person answers).</param>
+    /// <param name="linkLog">Where the link to Telegram is told while the open waits for it (<see cref="LoginLink"/>); null: not told.</param>
     /// <param name="ct">Cancels the open.</param>
     /// <exception cref="CliException">libtdjson cannot be loaded (exit code 2).</exception>
-    public static async Task<OpenedTdlibSession> OpenAsync(TdlibSettings settings, string? dataDirectory, IAuthPrompt prompt, ILoggerFactory logs, TimeSpan? openTimeout, CancellationToken ct)
+    public static async Task<OpenedTdlibSession> OpenAsync(TdlibSettings settings, string? dataDirectory, IAuthPrompt prompt, ILoggerFactory logs, TimeSpan? openTimeout,
+        ILogger? linkLog, CancellationToken ct)
     {
         PrivateFiles.RestrictNewFiles();
         var databaseDirectory = settings.DatabaseDirectory(dataDirectory);
@@ -44,7 +46,8 @@ internal static class TdlibSessions
         try
         {
             var authorization = new TdAuthorization(client, settings.Parameters(databaseDirectory), prompt, settings.Timeout);
-            var session = await TdAuthorizedSession.OpenAsync(client, authorization, openTimeout, ct).ConfigureAwait(false);
+            using var link = linkLog is null ? null : new LoginLink(linkLog, TimeProvider.System);
+            var session = await TdAuthorizedSession.OpenAsync(client, authorization, openTimeout, link is null ? null : link.OnConnection, ct).ConfigureAwait(false);
             PrivateFiles.Restrict(databaseDirectory);
             return new OpenedTdlibSession(client, session, databaseDirectory);
         }

@@ -174,7 +174,7 @@ internal static partial class RunCommand
         // Waits longer than a day would overflow a timer (or the host's shutdown time, twice the drain) and end the run.
         var p = s.Pipeline;
         foreach (var (name, value) in new[] { ("HandlerTimeout", p.HandlerTimeout), ("RetryDelay", p.RetryDelay), ("MaxRetryDelay", p.MaxRetryDelay), ("ReplyDeadline", p.ReplyDeadline),
-            ("ReplyRetryDelay", p.ReplyRetryDelay), ("ReplyMaxDelay", p.ReplyMaxDelay), ("DrainTimeout", p.DrainTimeout), ("LinkReportInterval", p.LinkReportInterval) })
+            ("ReplyRetryDelay", p.ReplyRetryDelay), ("ReplyMaxDelay", p.ReplyMaxDelay), ("DrainTimeout", p.DrainTimeout), ("LinkReportInterval", p.LinkReportInterval), ("OrderWindow", p.OrderWindow) })
             if (value > TimeSpan.FromDays(1)) throw new CliException(ExitCodes.Usage, $"Pipeline:{name}: at most a day (1.00:00:00)");
         if (p.ProcessedRetention > TimeSpan.FromDays(3650)) throw new CliException(ExitCodes.Usage, "Pipeline:ProcessedRetention: at most ten years (3650.00:00:00)");
         try

@@ -18,7 +18,7 @@ internal static class TdlibRun
     /// <summary>Opens the logged-in session of the configured account; failures are typed (see <see cref="TdlibSessions.Describe"/>).</summary>
     public static async Task<OpenedTdlibSession> OpenAsync(RunSettings settings, ILoggerFactory logs, CancellationToken ct)
     {
-        var opened = await TdlibSessions.OpenAsync(settings.Tdlib, settings.DataDir, NoAuthPrompt.Instance, logs, settings.Tdlib.Timeout, ct).ConfigureAwait(false);
+        var opened = await TdlibSessions.OpenAsync(settings.Tdlib, settings.DataDir, NoAuthPrompt.Instance, logs, settings.Tdlib.Timeout, linkLog: null, ct).ConfigureAwait(false);
         try
         {
             opened.Account = await AccountAsync(opened.Session, settings.Tdlib.Timeout, ct).ConfigureAwait(false);

@@ -78,6 +78,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "Background reply resolution failed ({Fault}); it goes on")]
     public static partial void ResolverFailed(ILogger logger, FaultKind fault, Exception exception);
 
+    /// <summary>Once per run, so a run that writes only to files shows its messages arrive; ids only, never a message's text.</summary>
+    [LoggerMessage(EventId = 3024, Level = LogLevel.Information, Message = "First message received: chat {ChatId}, message {MessageId}")]
+    public static partial void FirstMessage(ILogger logger, long chatId, long messageId);
+
     [LoggerMessage(EventId = 3020, Level = LogLevel.Debug, Message = "Link state of {Connector}/{Account} not recorded in the state store (status shows the previous one)")]
     public static partial void LinkNotRecorded(ILogger logger, string connector, string account);
 }

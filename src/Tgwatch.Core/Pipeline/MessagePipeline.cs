@@ -16,7 +16,8 @@ namespace Tgwatch.Pipeline;
 /// worker; a chat always goes to the same worker, so its messages stay in order while chats run in parallel.</item>
 /// <item>Workers: drop keys processed before (dedup), apply the filters, resolve replies under a deadline, run the
 /// handlers (isolated: retries, deadline, dead letters).</item>
-/// <item>Sink stage: writes batches to every sink; only then are the keys marked processed and the checkpoints moved to
+/// <item>Sink stage: puts what the workers finish back in the order it was taken in (waiting for a slow one at most
+/// <see cref="PipelineOptions.OrderWindow"/>) and writes batches to every sink; only then are the keys marked processed and the checkpoints moved to
 /// their low watermarks, in one store transaction, and confirmed to the connector.</item>
 /// </list>
 /// A stop drains in-flight work and commits it (bounded by <see cref="PipelineOptions.DrainTimeout"/>).
@@ -42,6 +43,8 @@ public sealed class MessagePipeline
     private Channel<WorkItem>[] _partitions = [];
     private Channel<WorkItem> _ready = null!;
     private long _lastPrune;
+    private long _intake; // the sequence of the next delivery taken in (the intake is one loop)
+    private bool _firstReceived; // this run has taken in a message
     private int _running;
 
     /// <summary>Creates a pipeline; <see cref="RunAsync"/> runs it.</summary>
@@ -118,6 +121,8 @@ public sealed class MessagePipeline
     private async Task RunOnceAsync(CancellationToken stop)
     {
         _positions = new PositionTracker();
+        _intake = 0;
+        _firstReceived = false;
         _inFlightKeys = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
         var committed = await _store.Store.LoadCheckpointsAsync(_connector.Account, _connector.Name, stop).ConfigureAwait(false);
         foreach (var sink in _sinks) await sink.StartAsync(stop).ConfigureAwait(false);
@@ -285,18 +290,28 @@ public sealed class MessagePipeline
         if (delivery.Message is { } message && Invalid(message) is { } reason)
         {
             Log.InvalidDelivery(_logger, delivery.Position.Stream, delivery.Position.Position, reason);
-            await _ready.Writer.WriteAsync(new WorkItem(delivery with { Message = null }), ct).ConfigureAwait(false);
+            await _ready.Writer.WriteAsync(new WorkItem(delivery with { Message = null }) { Sequence = _intake }, ct).ConfigureAwait(false);
+            _intake++;
             return;
         }
-        var item = new WorkItem(delivery);
+        // Numbered in the order taken in, so the sinks' stage can put it back in that order (IntakeOrder); a delivery
+        // whose hand-over a stop cuts short takes no number.
+        var item = new WorkItem(delivery) { Sequence = _intake };
         if (delivery.Message is null)
         {
             await _ready.Writer.WriteAsync(item, ct).ConfigureAwait(false);
+            _intake++;
             return;
         }
         Interlocked.Increment(ref Stats.received);
+        if (!_firstReceived)
+        {
+            _firstReceived = true;
+            Log.FirstMessage(_logger, delivery.Message.Chat.Id, delivery.Message.MessageId);
+        }
         var partition = (int)((ulong)delivery.Message.Chat.Id % (ulong)_partitions.Length);
         await _partitions[partition].Writer.WriteAsync(item, ct).ConfigureAwait(false);
+        _intake++;
     }
 
     /// <summary>Why a connector's message cannot go on (a defect of the connector), or null.</summary>
@@ -395,16 +410,17 @@ public sealed class MessagePipeline
     private async Task SinkStageAsync(CancellationToken ct)
     {
         var reader = _ready.Reader;
+        var order = new IntakeOrder(_options.OrderWindow, _options.Capacity, _time);
         var toWrite = new List<WorkItem>(_options.BatchSize); // items to write: a message each
         // The commit of a batch runs while the next batch is written to the sinks; commits stay in order.
         var previous = Task.CompletedTask;
         try
         {
-            while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
+            while (await NextAsync(reader, order, ct).ConfigureAwait(false))
             {
-                var items = new List<WorkItem>(Math.Min(_options.BatchSize, reader.CanCount ? reader.Count : _options.BatchSize));
+                var items = new List<WorkItem>(Math.Min(_options.BatchSize, order.Ready));
                 toWrite.Clear();
-                while (items.Count < _options.BatchSize && reader.TryRead(out var item))
+                while (items.Count < _options.BatchSize && order.TryTake(out var item))
                 {
                     items.Add(item);
                     if (item.State is WorkState.Write or WorkState.ReplyUpdate) toWrite.Add(item);
@@ -420,6 +436,45 @@ public sealed class MessagePipeline
         finally
         {
             await previous.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Takes in what the workers have finished until something is ready to be written in intake order: waits for more,
+    /// but while items are held for an earlier one, no longer than their order window. False when nothing is left.
+    /// </summary>
+    private async ValueTask<bool> NextAsync(ChannelReader<WorkItem> reader, IntakeOrder order, CancellationToken ct)
+    {
+        while (true)
+        {
+            // A batch at most is taken in ahead of the sinks, so a slow sink still makes the workers, and the connector, wait.
+            while (order.Ready < _options.BatchSize && reader.TryRead(out var item)) order.Add(item);
+            if (order.Ready > 0) return true;
+            var more = reader.WaitToReadAsync(ct);
+            if (order.WaitLeft is { } left && !more.IsCompleted)
+            {
+                var waiting = more.AsTask();
+                if (left > TimeSpan.Zero)
+                {
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    var expired = Task.Delay(left, _time, timeout.Token);
+                    await Task.WhenAny(waiting, expired).ConfigureAwait(false);
+                    await timeout.CancelAsync().ConfigureAwait(false);
+                }
+                ct.ThrowIfCancellationRequested();
+                if (!waiting.IsCompleted)
+                {
+                    order.StopWaiting();
+                    continue;
+                }
+                more = new ValueTask<bool>(waiting);
+            }
+            if (!await more.ConfigureAwait(false))
+            {
+                // The workers are done: what is held waits for nothing any more.
+                order.ReleaseAll();
+                return order.Ready > 0;
+            }
         }
     }
 

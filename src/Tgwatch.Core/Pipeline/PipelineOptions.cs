@@ -42,6 +42,14 @@ public sealed class PipelineOptions
     [Range(1, 100)]
     public int SinkAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// How long the sinks' stage holds a message back for an earlier delivery still being processed (in a handler, or waiting
+    /// for its reply), so that sinks get the messages of different chats in the order they came in; past it, what is ready
+    /// is written without waiting. Zero: written as soon as each is processed (in order only as far as that goes).
+    /// </summary>
+    /// <value>1 second.</value>
+    public TimeSpan OrderWindow { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a delivery may wait for its replied-to message to be read.</summary>
     /// <value>2 seconds.</value>
     public TimeSpan ReplyDeadline { get; set; } = TimeSpan.FromSeconds(2);
@@ -92,6 +100,7 @@ public sealed class PipelineOptions
         Positive(ProcessedRetention, nameof(ProcessedRetention));
         Positive(DrainTimeout, nameof(DrainTimeout));
         Positive(LinkReportInterval, nameof(LinkReportInterval));
+        if (OrderWindow < TimeSpan.Zero) throw new ArgumentException($"pipeline option {nameof(OrderWindow)}: must not be negative, not {OrderWindow}");
         if (LinkReportInterval > TimeSpan.FromDays(1)) throw new ArgumentException($"pipeline option {nameof(LinkReportInterval)}: at most a day, not {Duration.Format(LinkReportInterval)}");
         if (MaxRetryDelay < RetryDelay) throw new ArgumentException($"pipeline option {nameof(MaxRetryDelay)}: must not be shorter than {nameof(RetryDelay)}");
         return this;

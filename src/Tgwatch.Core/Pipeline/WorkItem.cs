@@ -47,6 +47,9 @@ internal sealed class WorkItem
         Committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
+    /// <summary>Its place in the intake (0, 1, 2… in each run); -1 for a reply update, which has none.</summary>
+    public long Sequence { get; set; } = -1;
+
     /// <summary>The delivery; null for a reply update.</summary>
     public Delivery? Delivery { get; }
 

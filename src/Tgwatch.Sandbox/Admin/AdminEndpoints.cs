@@ -19,32 +19,43 @@ internal sealed class AdminEndpoints(IReadOnlyList<BotState> bots, FaultPlan fau
 {
     public void Map(IEndpointRouteBuilder app)
     {
-        app.MapPost("/sandbox/messages", context => Handle<InjectMessage>(context, r => Injected(Bot(r.BotId).Inject(r, channel: false), r.BotId)));
-        app.MapPost("/sandbox/channel-posts", context => Handle<InjectMessage>(context, r => Injected(Bot(r.BotId).Inject(r, channel: true), r.BotId)));
-        app.MapPost("/sandbox/edits", context => Handle<InjectEdit>(context, r => Injected(Bot(r.BotId).Edit(r), r.BotId)));
-        app.MapPost("/sandbox/messages/bulk", context => Handle<InjectBulk>(context, r =>
+        Post(app, "/sandbox/messages", context => Handle<InjectMessage>(context, r => Injected(Bot(r.BotId).Inject(r, channel: false), r.BotId)));
+        Post(app, "/sandbox/channel-posts", context => Handle<InjectMessage>(context, r => Injected(Bot(r.BotId).Inject(r, channel: true), r.BotId)));
+        Post(app, "/sandbox/edits", context => Handle<InjectEdit>(context, r => Injected(Bot(r.BotId).Edit(r), r.BotId)));
+        Post(app, "/sandbox/messages/bulk", context => Handle<InjectBulk>(context, r =>
         {
             var bot = Bot(r.BotId);
             var result = bot.Bulk(r);
             Log.InjectedBulk(logger, result.Count, bot.Id, result.FirstUpdateId, result.LastUpdateId);
             return result;
         }));
-        app.MapPost("/sandbox/update-ids", context => Handle<RenumberUpdates>(context, r =>
+        Post(app, "/sandbox/update-ids", context => Handle<RenumberUpdates>(context, r =>
         {
             if (r.Next < 1) throw new AdminException(400, "next must be at least 1");
             var bot = Bot(r.BotId);
             bot.RenumberUpdates(r.Next);
             return new Dictionary<string, int> { ["next"] = r.Next };
         }));
-        app.MapGet("/sandbox/injected", context => Answer(context, () => Bot(BotIdQuery(context)).Injected()));
-        app.MapGet("/sandbox/sent", context => Answer(context, () => Bot(BotIdQuery(context)).Sent(), WireJson.Options));
-        app.MapPost("/sandbox/faults", context => Handle<FaultRequest>(context, Arm));
-        app.MapDelete("/sandbox/faults", context => Answer(context, () => new Dictionary<string, int> { ["cleared"] = faults.Clear() }));
-        app.MapGet("/sandbox/stats", context => Answer(context, Stats));
+        Get(app, "/sandbox/injected", context => Answer(context, () => Bot(BotIdQuery(context)).Injected()));
+        Get(app, "/sandbox/sent", context => Answer(context, () => Bot(BotIdQuery(context)).Sent(), WireJson.Options));
+        Post(app, "/sandbox/faults", context => Handle<FaultRequest>(context, Arm));
+        app.MapDelete("/sandbox/faults", Counted(context => Answer(context, () => new Dictionary<string, int> { ["cleared"] = faults.Clear() })));
+        Get(app, "/sandbox/stats", context => Answer(context, Stats));
     }
 
+    private void Post(IEndpointRouteBuilder app, string path, RequestDelegate handler) => app.MapPost(path, Counted(handler));
+
+    private void Get(IEndpointRouteBuilder app, string path, RequestDelegate handler) => app.MapGet(path, Counted(handler));
+
+    /// <summary>Counts the request, then handles it (what the sandbox served at its end includes what was asked of the admin API).</summary>
+    private RequestDelegate Counted(RequestDelegate handler) => context =>
+    {
+        counters.AdminRequest();
+        return handler(context);
+    };
+
     public SandboxStats Stats() =>
-        new(counters.Requests, counters.Faults, counters.ByMethod, counters.ByFault, [.. bots.Select(b => b.Stats())]);
+        new(counters.Requests, counters.AdminRequests, counters.Faults, counters.ByMethod, counters.ByFault, [.. bots.Select(b => b.Stats())]);
 
     private ArmedFault Arm(FaultRequest request)
     {

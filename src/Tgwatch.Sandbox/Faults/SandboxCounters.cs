@@ -2,15 +2,18 @@ using System.Collections.Concurrent;
 
 namespace Tgwatch.Sandbox.Faults;
 
-/// <summary>Requests served and faults injected, counted from any thread.</summary>
+/// <summary>Requests served (Bot API and admin API) and faults injected, counted from any thread.</summary>
 internal sealed class SandboxCounters
 {
     private readonly ConcurrentDictionary<string, long> _byMethod = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _byFault = new(StringComparer.Ordinal);
     private long _requests;
+    private long _adminRequests;
     private long _faults;
 
     public long Requests => Interlocked.Read(ref _requests);
+
+    public long AdminRequests => Interlocked.Read(ref _adminRequests);
 
     public long Faults => Interlocked.Read(ref _faults);
 
@@ -23,6 +26,8 @@ internal sealed class SandboxCounters
         Interlocked.Increment(ref _requests);
         _byMethod.AddOrUpdate(method, 1, (_, n) => n + 1);
     }
+
+    public void AdminRequest() => Interlocked.Increment(ref _adminRequests);
 
     public void Fault(FaultKind kind, int count = 1)
     {

@@ -45,7 +45,7 @@ public sealed class TdlibConnector : IConnector, ILinkReport
     private readonly TdlibConnectorOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly LinkMonitor _link;
+    private readonly TdLinkWatch _link;
     private readonly ConcurrentDictionary<long, ChatFeed> _feeds = new();
     private readonly HashSet<long> _watched = [];
     private readonly ReplyOrigins _replyOrigins;
@@ -57,7 +57,6 @@ public sealed class TdlibConnector : IConnector, ILinkReport
     private CancellationToken _run;
     private bool _everReady;
     private bool _downSinceReady;
-    private ITimer? _graceTimer;
     private int _malformedLogged;
     private int _reading;
     private int _routing; // 1 while the update loop hands out what it has taken from the session's updates
@@ -83,8 +82,8 @@ public sealed class TdlibConnector : IConnector, ILinkReport
         _time = time ?? TimeProvider.System;
         _replyOrigins = new ReplyOrigins(options.ReplyOriginCapacity);
         _output = NewOutput();
-        _link = new LinkMonitor(options.Grace, _time, this);
-        _link.Changed += s => StatusChanged?.Invoke(s);
+        _link = new TdLinkWatch(options.Grace, _time, this);
+        _link.Monitor.Changed += s => StatusChanged?.Invoke(s);
     }
 
     /// <inheritdoc />
@@ -94,7 +93,7 @@ public sealed class TdlibConnector : IConnector, ILinkReport
     public string Account => _options.Account;
 
     /// <inheritdoc />
-    public ConnectionStatus Status => _link.Status;
+    public ConnectionStatus Status => _link.Monitor.Status;
 
     /// <inheritdoc />
     public event Action<ConnectionStatus>? StatusChanged;
@@ -201,12 +200,7 @@ public sealed class TdlibConnector : IConnector, ILinkReport
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        lock (_linkGate)
-        {
-            _graceTimer?.Dispose();
-            _graceTimer = null;
-        }
-        _link.Stopped();
+        _link.Stop();
     }
 
     private Channel<Delivery> NewOutput() => Channel.CreateBounded<Delivery>(new BoundedChannelOptions(_options.OutputCapacity)
@@ -476,12 +470,10 @@ public sealed class TdlibConnector : IConnector, ILinkReport
 
     private void OnConnection(TdConnectionState state)
     {
-        var (linkState, reason) = TdLinkState.From(state);
+        var linkState = TdLinkState.From(state).State;
         var catchUp = false;
         lock (_linkGate)
         {
-            _graceTimer?.Dispose();
-            _graceTimer = null;
             if (linkState == ConnectionState.Ready)
             {
                 catchUp = _everReady && _downSinceReady && state == TdConnectionState.Ready;
@@ -494,13 +486,9 @@ public sealed class TdlibConnector : IConnector, ILinkReport
             else
             {
                 _downSinceReady = true;
-                // TDLib tells a state once; the monitor is asked again when the grace is over, so a long outage gets its line.
-                _graceTimer = _time.CreateTimer(_ => _link.Failed(FaultKind.Network, reason), null,
-                    _options.Grace + TimeSpan.FromMilliseconds(10), Timeout.InfiniteTimeSpan);
             }
         }
-        if (linkState == ConnectionState.Ready) _link.Succeeded(0);
-        else _link.Failed(FaultKind.Network, reason);
+        _link.OnConnection(state);
         if (catchUp)
         {
             Interlocked.Increment(ref Stats.reconnects);

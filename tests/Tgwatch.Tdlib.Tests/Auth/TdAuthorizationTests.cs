@@ -1,6 +1,8 @@
 using System.Text.Json;
+using System.Threading.Channels;
 using Tgwatch.Secrets;
 using Tgwatch.Tdlib.Auth;
+using Tgwatch.Tdlib.Updates;
 using Tgwatch.TestKit;
 
 namespace Tgwatch.Tdlib.Tests.Auth;
@@ -208,6 +210,36 @@ public sealed class TdAuthorizationTests
         var e = await Assert.ThrowsAsync<TdlibLoginException>(() => TdAuthorizedSession.OpenAsync(_session, authorization, TimeSpan.FromSeconds(10)));
 
         Assert.Equal("no answer from Telegram to setAuthenticationPhoneNumber within 0.2 s: is the network (or the proxy) down?", e.Message);
+    }
+
+    [Fact]
+    public async Task Connection_states_are_told_as_they_come_while_a_step_waits_for_Telegram_and_still_given_again()
+    {
+        var told = Channel.CreateUnbounded<TdConnectionState>();
+        var answered = new TaskCompletionSource<JsonElement>();
+        _session.OnAsync("setAuthenticationPhoneNumber", (_, ct) => answered.Task.WaitAsync(ct));
+        var authorization = new TdAuthorization(_session, Parameters, new ScriptedAuthPrompt(new AuthAnswers { PhoneNumber = Phone }), TimeSpan.FromSeconds(10));
+        var open = TdAuthorizedSession.OpenAsync(_session, authorization, TimeSpan.FromSeconds(20), s => told.Writer.TryWrite(s));
+        while (_session.SentOf("setAuthenticationPhoneNumber").Count == 0) await Task.Delay(5);
+
+        // The phone number waits for its answer; TDLib meanwhile says how its connection goes.
+        _session.Push("""{"@type":"updateConnectionState","state":{"@type":"connectionStateConnecting"}}""");
+        _session.Push("""{"@type":"updateConnectionState","state":{"@type":"connectionStateWaitingForNetwork"}}""");
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        Assert.Equal(TdConnectionState.Connecting, await told.Reader.ReadAsync(wait.Token));
+        Assert.Equal(TdConnectionState.WaitingForNetwork, await told.Reader.ReadAsync(wait.Token));
+        Assert.False(open.IsCompleted);
+
+        _session.Push("""{"@type":"updateConnectionState","state":{"@type":"connectionStateReady"}}""");
+        _session.Push(Update("authorizationStateReady"));
+        answered.SetResult(ScriptedTdSession.Parse("""{"@type":"ok"}"""));
+        var opened = await open.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(TdConnectionState.Ready, await told.Reader.ReadAsync(wait.Token));
+
+        Assert.Equal(3, opened.EarlierUpdates);
+        var states = new List<string?>();
+        while (states.Count < 3 && opened.Updates.TryRead(out var u)) states.Add(u.GetProperty("state").GetProperty("@type").GetString());
+        Assert.Equal(["connectionStateConnecting", "connectionStateWaitingForNetwork", "connectionStateReady"], states);
     }
 
     [Fact]

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Tgwatch.Messages;
+using Tgwatch.TestKit;
+
+namespace Tgwatch.Core.Tests.Pipeline;
+
+/// <summary>Sinks get messages of different chats in the order the connector delivered them, not chat by chat.</summary>
+public sealed class IntakeOrderTests
+{
+    [Fact]
+    public async Task MessagesOfManyChats_ReachTheSinksInTheOrderTheyCameIn_ThoughTheirChatsAreProcessedInParallel()
+    {
+        // Chats that take turns, as people write; the workers of some chats are slower than others.
+        var messages = PipelineFixture.Chats(chats: 6, perChat: 30).ToList();
+        var handler = new DelegateHandler("uneven", async (m, ct) =>
+        {
+            if (m.Chat.Id % 3 == 0) await Task.Delay(2, ct);
+        });
+        var sink = new CollectingSink();
+        var options = PipelineFixture.FastOptions();
+        options.Parallelism = 4;
+        options.OrderWindow = TimeSpan.FromSeconds(30); // longer than any worker takes, even on a loaded machine
+        await PipelineFixture.Create(ScriptedConnector.Of(messages), [sink], new InMemoryStateStore(), options, handlers: [handler]).RunToEndAsync();
+
+        Assert.Equal(messages.Select(m => m.Key), sink.Keys);
+    }
+
+    [Fact]
+    public async Task AChatHeldUpInItsHandler_HoldsTheOthersBackNoLongerThanTheOrderWindow()
+    {
+        var first = SomeMessage.New(1, chatId: -1);
+        var others = Enumerable.Range(2, 5).Select(i => SomeMessage.New(i, chatId: -2)).ToList();
+        var release = new TaskCompletionSource();
+        var handler = new DelegateHandler("gate", async (m, ct) =>
+        {
+            if (m.Chat.Id == -1) await release.Task.WaitAsync(ct);
+        });
+        var sink = new CollectingSink();
+        var options = PipelineFixture.FastOptions();
+        options.Parallelism = 2;
+        options.OrderWindow = TimeSpan.FromMilliseconds(300);
+        var run = PipelineFixture.Create(ScriptedConnector.Of([first, .. others]), [sink], new InMemoryStateStore(), options, handlers: [handler]).RunToEndAsync();
+
+        var clock = Stopwatch.StartNew();
+        await MessagePipelineTests.WaitUntil(() => sink.Keys.Count == 5);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
+        release.SetResult();
+        await run;
+        Assert.Equal([.. others.Select(m => m.Key), first.Key], sink.Keys);
+    }
+
+    [Fact]
+    public async Task WithoutAnOrderWindow_NothingIsHeldBack()
+    {
+        var first = SomeMessage.New(1, chatId: -1);
+        var others = Enumerable.Range(2, 5).Select(i => SomeMessage.New(i, chatId: -2)).ToList();
+        var release = new TaskCompletionSource();
+        var handler = new DelegateHandler("gate", async (m, ct) =>
+        {
+            if (m.Chat.Id == -1) await release.Task.WaitAsync(ct);
+        });
+        var sink = new CollectingSink();
+        var options = PipelineFixture.FastOptions();
+        options.Parallelism = 2;
+        options.OrderWindow = TimeSpan.Zero;
+        var run = PipelineFixture.Create(ScriptedConnector.Of([first, .. others]), [sink], new InMemoryStateStore(), options, handlers: [handler]).RunToEndAsync();
+
+        var clock = Stopwatch.StartNew();
+        await MessagePipelineTests.WaitUntil(() => sink.Keys.Count == 5);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"held back {clock.Elapsed}");
+        release.SetResult();
+        await run;
+    }
+
+    [Fact]
+    public void ANegativeOrderWindow_IsRefusedWithALineNamingIt()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new Tgwatch.Pipeline.PipelineOptions { OrderWindow = TimeSpan.FromSeconds(-1) }.Validate());
+        Assert.Contains("OrderWindow", e.Message);
+    }
+}
