@@ -10,10 +10,10 @@ using Tgwatch.Messages;
 using Tgwatch.Pipeline;
 using Tgwatch.Sandbox;
 using Tgwatch.Sandbox.Admin;
+using Tgwatch.Sandbox.Faults;
 using Tgwatch.Sinks.Console;
 using Tgwatch.Sinks.Jsonl;
 using Tgwatch.Sqlite;
-using SandboxFault = Tgwatch.Sandbox.Faults.FaultKind;
 
 namespace Tgwatch.Cli.Demo;
 
@@ -141,20 +141,20 @@ internal static class DemoCommand
         }
 
         await Until(3);
-        Step("connections reset (1s)", faults, log); proxy.SetFault(Fault.Reset);
-        await Until(4); proxy.SetFault(Fault.Pass);
+        Step("connections reset (1s)", faults, log); proxy.SetFault(ProxyFault.Reset);
+        await Until(4); proxy.SetFault(ProxyFault.Pass);
         await Until(6);
-        Step("connections refused (5s)", faults, log); proxy.SetFault(Fault.RefuseAndReset);
-        await Until(11); proxy.SetFault(Fault.Pass);
+        Step("connections refused (5s)", faults, log); proxy.SetFault(ProxyFault.RefuseAndReset);
+        await Until(11); proxy.SetFault(ProxyFault.Pass);
         await Until(12);
         Step("429 Too Many Requests, retry after 2s", faults, log);
-        await admin.AddFaultAsync(new Sandbox.Faults.FaultRequest { Kind = SandboxFault.RateLimit, Count = 1, RetryAfter = 2, Method = "getUpdates" }, ct).ConfigureAwait(false);
+        await admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.RateLimit, Count = 1, RetryAfter = 2, Method = "getUpdates" }, ct).ConfigureAwait(false);
         await Until(14);
         Step("3× 502 Bad Gateway", faults, log);
-        await admin.AddFaultAsync(new Sandbox.Faults.FaultRequest { Kind = SandboxFault.BadGateway, Count = 3, Method = "getUpdates" }, ct).ConfigureAwait(false);
+        await admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.BadGateway, Count = 3, Method = "getUpdates" }, ct).ConfigureAwait(false);
         await Until(16);
-        Step("link stalled (3s)", faults, log); proxy.SetFault(Fault.Stall);
-        await Until(19); proxy.SetFault(Fault.Pass);
+        Step("link stalled (3s)", faults, log); proxy.SetFault(ProxyFault.Stall);
+        await Until(19); proxy.SetFault(ProxyFault.Pass);
     }
 
     private static void Step(string what, List<string> faults, ILogger log)
