@@ -48,11 +48,11 @@ internal static class RecoveryLatency
             double step = 0, worstOver = double.MinValue;
             for (var r = 0; r < rounds; r++)
             {
-                proxy.SetFault(Fault.RefuseAndReset);
+                proxy.SetFault(ProxyFault.RefuseAndReset);
                 await Task.Delay(TimeSpan.FromSeconds(outage));
                 await sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = -1, Text = $"after {outage}s" });
                 var back = Stopwatch.GetTimestamp();
-                proxy.SetFault(Fault.Pass);
+                proxy.SetFault(ProxyFault.Pass);
                 var delivered = await sink.NextAsync(TimeSpan.FromSeconds(120));
                 var latency = Stopwatch.GetElapsedTime(back, delivered).TotalSeconds;
                 // The backoff step in effect: the ceiling of the wait after as many failures as the outage allowed.

@@ -12,9 +12,9 @@ namespace Tgwatch.Chaos;
 /// </summary>
 /// <remarks>
 /// <para>
-/// One <see cref="Fault"/> is in force at a time; <see cref="SetFault"/> switches it at once for open and new
+/// One <see cref="ProxyFault"/> is in force at a time; <see cref="SetFault"/> switches it at once for open and new
 /// connections, and <see cref="RunScriptAsync"/> switches it on a timetable. What a client sees for each fault is
-/// described on <see cref="FaultType"/>'s members and in <see cref="SetFault"/>.
+/// described on <see cref="ProxyFaultKind"/>'s members and in <see cref="SetFault"/>.
 /// </para>
 /// <para>
 /// Thread-safe. Every connection runs as two asynchronous pumps (one per direction) that wait, never spin;
@@ -26,20 +26,15 @@ public sealed class FaultProxy : IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private readonly HashSet<ProxyConnection> _connections = [];
-    private readonly List<Task> _background = [];
     private readonly CancellationTokenSource _lifetime = new();
     private readonly FaultProxyOptions _options;
-    private FaultState _state = new(Fault.Pass, 0);
-    private Socket _listener;
-    private CancellationTokenSource? _acceptStop;
-    private bool _retryingListen;
+    private readonly LoopbackListener _listener;
+    private ProxyFaultState _state = new(ProxyFault.Pass, 0);
     private bool _disposed;
     private long _nextConnectionId;
 
-    private long _accepted;
     private long _reset;
     private long _halfOpened;
-    private long _refusePeriods;
     private long _upstreamFailures;
     private long _toUpstream;
     private long _toClients;
@@ -52,33 +47,23 @@ public sealed class FaultProxy : IAsyncDisposable
         _options = options;
         Logger = logger;
         Time = time;
-        _listener = BindListener(options.Port);
-        EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
+        _listener = new LoopbackListener(options.Port, options.Backlog, OnAccepted, logger, time);
     }
 
     /// <summary>The loopback endpoint clients connect to.</summary>
-    public IPEndPoint EndPoint { get; }
+    public IPEndPoint EndPoint => _listener.EndPoint;
 
     /// <summary>The loopback port clients connect to; it stays the same for the proxy's lifetime.</summary>
-    public int Port => EndPoint.Port;
+    public int Port => _listener.Port;
 
     /// <summary>Where connections are forwarded to.</summary>
     public IPEndPoint Upstream { get; }
 
     /// <summary>The fault in force.</summary>
-    public Fault CurrentFault => State.Fault;
+    public ProxyFault CurrentFault => State.Fault;
 
-    /// <summary>Whether the proxy accepts connections now (it does not while a <see cref="FaultType.Refuse"/> fault is in force).</summary>
-    public bool IsListening
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _acceptStop is not null;
-            }
-        }
-    }
+    /// <summary>Whether the proxy accepts connections now (it does not while a <see cref="ProxyFaultKind.Refuse"/> fault is in force).</summary>
+    public bool IsListening => _listener.IsListening;
 
     /// <summary>A snapshot of the counters.</summary>
     public FaultProxyCounters Counters
@@ -92,11 +77,11 @@ public sealed class FaultProxy : IAsyncDisposable
             }
 
             return new FaultProxyCounters(
-                ConnectionsAccepted: Interlocked.Read(ref _accepted),
+                ConnectionsAccepted: _listener.Accepted,
                 ConnectionsActive: active,
                 ConnectionsReset: Interlocked.Read(ref _reset),
                 ConnectionsHalfOpened: Interlocked.Read(ref _halfOpened),
-                RefusePeriods: Interlocked.Read(ref _refusePeriods),
+                RefusePeriods: _listener.RefusePeriods,
                 UpstreamConnectFailures: Interlocked.Read(ref _upstreamFailures),
                 BytesToUpstream: Interlocked.Read(ref _toUpstream),
                 BytesToClients: Interlocked.Read(ref _toClients),
@@ -113,14 +98,14 @@ public sealed class FaultProxy : IAsyncDisposable
 
     internal TimeSpan UpstreamConnectTimeout => _options.UpstreamConnectTimeout;
 
-    internal FaultState State => Volatile.Read(ref _state);
+    internal ProxyFaultState State => Volatile.Read(ref _state);
 
     /// <summary>Starts a proxy on 127.0.0.1 that forwards to <paramref name="upstream"/>.</summary>
     /// <param name="upstream">Where to forward connections to.</param>
-    /// <param name="options">Settings; the defaults pick a free port and start with <see cref="Fault.Pass"/>.</param>
+    /// <param name="options">Settings; the defaults pick a free port and start with <see cref="ProxyFault.Pass"/>.</param>
     /// <param name="logger">Where fault changes and failures are logged; none by default.</param>
     /// <param name="time">The clock for scripts, latency and bandwidth; the system clock by default.</param>
-    /// <returns>The running proxy, listening unless the initial fault is <see cref="FaultType.Refuse"/>.</returns>
+    /// <returns>The running proxy, listening unless the initial fault is <see cref="ProxyFaultKind.Refuse"/>.</returns>
     /// <exception cref="SocketException">The port could not be bound.</exception>
     public static FaultProxy Start(IPEndPoint upstream, FaultProxyOptions? options = null, ILogger? logger = null, TimeProvider? time = null)
     {
@@ -128,13 +113,9 @@ public sealed class FaultProxy : IAsyncDisposable
         options ??= new FaultProxyOptions();
         options.Validate();
         var proxy = new FaultProxy(upstream, options, logger ?? NullLogger.Instance, time ?? TimeProvider.System);
-        lock (proxy._gate)
-        {
-            proxy.StartAccepting();
-        }
-
+        proxy._listener.StartOrRetry();
         Log.Started(proxy.Logger, proxy.EndPoint, upstream);
-        if (options.InitialFault != Fault.Pass)
+        if (options.InitialFault != ProxyFault.Pass)
         {
             proxy.SetFault(options.InitialFault);
         }
@@ -146,21 +127,21 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <param name="fault">The fault.</param>
     /// <remarks>
     /// <list type="bullet">
-    /// <item><see cref="FaultType.Pass"/>: forwarding resumes (held bytes of a stall are delivered); a refused port listens again.</item>
-    /// <item><see cref="FaultType.Reset"/>: open connections are reset on both sides; new ones are accepted and reset.</item>
-    /// <item><see cref="FaultType.Refuse"/>: the port stops listening (connects get ECONNREFUSED) and listens again, on the
-    /// same port, when another fault replaces it; open connections keep going, or are reset with <see cref="Fault.RefuseAndReset"/>.</item>
-    /// <item><see cref="FaultType.Stall"/>: no byte moves until the fault ends; then the held bytes go on, in order.</item>
-    /// <item><see cref="FaultType.HalfOpen"/>: the upstream side of every connection is closed; what clients send is
+    /// <item><see cref="ProxyFaultKind.Pass"/>: forwarding resumes (held bytes of a stall are delivered); a refused port listens again.</item>
+    /// <item><see cref="ProxyFaultKind.Reset"/>: open connections are reset on both sides; new ones are accepted and reset.</item>
+    /// <item><see cref="ProxyFaultKind.Refuse"/>: the port stops listening (connects get ECONNREFUSED) and listens again, on the
+    /// same port, when another fault replaces it; open connections keep going, or are reset with <see cref="ProxyFault.RefuseAndReset"/>.</item>
+    /// <item><see cref="ProxyFaultKind.Stall"/>: no byte moves until the fault ends; then the held bytes go on, in order.</item>
+    /// <item><see cref="ProxyFaultKind.HalfOpen"/>: the upstream side of every connection is closed; what clients send is
     /// swallowed and nothing comes back. Such a connection stays dead after the fault: the next bytes its client sends are answered
     /// with a reset, as a peer that forgot the connection would.</item>
-    /// <item><see cref="FaultType.Latency"/>, <see cref="FaultType.Bandwidth"/>: delay or pace each forwarded chunk.</item>
-    /// <item><see cref="FaultType.ResetAfterBytes"/>: every connection forwards at most <see cref="Fault.ByteLimit"/> more upstream bytes,
+    /// <item><see cref="ProxyFaultKind.Latency"/>, <see cref="ProxyFaultKind.Bandwidth"/>: delay or pace each forwarded chunk.</item>
+    /// <item><see cref="ProxyFaultKind.ResetAfterBytes"/>: every connection forwards at most <see cref="ProxyFault.ByteLimit"/> more upstream bytes,
     /// counted from now (or from its start), then both sides are reset.</item>
     /// </list>
     /// </remarks>
     /// <exception cref="ObjectDisposedException">The proxy is disposed.</exception>
-    public void SetFault(Fault fault)
+    public void SetFault(ProxyFault fault)
     {
         ArgumentNullException.ThrowIfNull(fault);
         if (!TrySetFault(fault))
@@ -171,13 +152,13 @@ public sealed class FaultProxy : IAsyncDisposable
 
     /// <summary>
     /// Applies <paramref name="steps"/> in order, each for its duration (measured from the script's start, so delays do not add up),
-    /// then returns to <see cref="Fault.Pass"/>. The steps are read lazily, so an endless sequence runs until cancelled.
+    /// then returns to <see cref="ProxyFault.Pass"/>. The steps are read lazily, so an endless sequence runs until cancelled.
     /// </summary>
     /// <param name="steps">The faults and how long each stays in force.</param>
-    /// <param name="cancellationToken">Stops the script; the proxy then returns to <see cref="Fault.Pass"/>.</param>
+    /// <param name="cancellationToken">Stops the script; the proxy then returns to <see cref="ProxyFault.Pass"/>.</param>
     /// <returns>A task that completes after the last step, or is cancelled with <paramref name="cancellationToken"/>.
     /// Disposing the proxy ends the script quietly.</returns>
-    public async Task RunScriptAsync(IEnumerable<(TimeSpan Duration, Fault Fault)> steps, CancellationToken cancellationToken = default)
+    public async Task RunScriptAsync(IEnumerable<(TimeSpan Duration, ProxyFault Fault)> steps, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(steps);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
@@ -209,7 +190,7 @@ public sealed class FaultProxy : IAsyncDisposable
         }
         finally
         {
-            TrySetFault(Fault.Pass);
+            TrySetFault(ProxyFault.Pass);
         }
     }
 
@@ -218,7 +199,6 @@ public sealed class FaultProxy : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         ProxyConnection[] open;
-        Task[] background;
         lock (_gate)
         {
             if (_disposed)
@@ -227,10 +207,8 @@ public sealed class FaultProxy : IAsyncDisposable
             }
 
             _disposed = true;
-            StopAccepting();
-            _listener.Dispose();
+            _listener.Close();
             open = [.. _connections];
-            background = [.. _background];
         }
 
         // The fault state is not ended here: connections waiting on it are cancelled by their own abort.
@@ -243,20 +221,11 @@ public sealed class FaultProxy : IAsyncDisposable
             }
         }
 
-        var all = Task.WhenAll([.. open.Select(c => c.Completion), .. background]);
-        try
-        {
-            await all.WaitAsync(_options.DisposeTimeout).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            Log.DisposeTimedOut(Logger, Port, open.Count(c => !c.Completion.IsCompleted), _options.DisposeTimeout);
-            _ = all.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        }
+        await _listener.DrainAsync([.. open.Select(c => c.Completion)], _options.DisposeTimeout).ConfigureAwait(false);
     }
 
     internal ValueTask WaitWhileStalledAsync(CancellationToken cancellationToken) =>
-        State.Fault.Type == FaultType.Stall ? new ValueTask(WaitWhileStalledSlowAsync(cancellationToken)) : ValueTask.CompletedTask;
+        State.Fault.Kind == ProxyFaultKind.Stall ? new ValueTask(WaitWhileStalledSlowAsync(cancellationToken)) : ValueTask.CompletedTask;
 
     internal void Remove(ProxyConnection connection)
     {
@@ -286,16 +255,16 @@ public sealed class FaultProxy : IAsyncDisposable
 
     private async Task WaitWhileStalledSlowAsync(CancellationToken cancellationToken)
     {
-        for (var state = State; state.Fault.Type == FaultType.Stall; state = State)
+        for (var state = State; state.Fault.Kind == ProxyFaultKind.Stall; state = State)
         {
             await state.Ended.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private bool TrySetFault(Fault fault)
+    private bool TrySetFault(ProxyFault fault)
     {
         ArgumentNullException.ThrowIfNull(fault);
-        FaultState previous;
+        ProxyFaultState previous;
         ProxyConnection[] affected = [];
         lock (_gate)
         {
@@ -305,22 +274,18 @@ public sealed class FaultProxy : IAsyncDisposable
             }
 
             previous = _state;
-            Volatile.Write(ref _state, new FaultState(fault, previous.Generation + 1));
+            Volatile.Write(ref _state, new ProxyFaultState(fault, previous.Generation + 1));
             Interlocked.Increment(ref _faultsApplied);
-            if (fault.Type == FaultType.Refuse)
+            if (fault.Kind == ProxyFaultKind.Refuse)
             {
-                if (_acceptStop is not null)
-                {
-                    StopAccepting();
-                    Interlocked.Increment(ref _refusePeriods);
-                }
+                _listener.Stop();
             }
             else
             {
-                StartAccepting();
+                _listener.StartOrRetry();
             }
 
-            if (fault.Type is FaultType.Reset or FaultType.HalfOpen || fault is { Type: FaultType.Refuse, ResetExisting: true })
+            if (fault.Kind is ProxyFaultKind.Reset or ProxyFaultKind.HalfOpen || fault is { Kind: ProxyFaultKind.Refuse, ResetExisting: true })
             {
                 affected = [.. _connections];
             }
@@ -331,7 +296,7 @@ public sealed class FaultProxy : IAsyncDisposable
         previous.End();
         foreach (var connection in affected)
         {
-            if (fault.Type == FaultType.HalfOpen)
+            if (fault.Kind == ProxyFaultKind.HalfOpen)
             {
                 if (connection.EnterHalfOpen())
                 {
@@ -347,175 +312,8 @@ public sealed class FaultProxy : IAsyncDisposable
         return true;
     }
 
-    internal static Socket NewListener()
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        // Lets the port be bound again at once if the listening socket ever has to be replaced.
-        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        return socket;
-    }
-
-    /// <summary>
-    /// A socket bound to 127.0.0.1:<paramref name="port"/>, by number. Linux keeps a port bound by number through a
-    /// shutdown of the listening socket, but releases one it picked itself for port 0 (listening again would then
-    /// pick another port). So a free port is picked first, and a second socket binds it by number while the first
-    /// still holds it (both allow address reuse and neither listens), so nobody else can take it in between.
-    /// </summary>
-    internal static Socket BindListener(int port)
-    {
-        Socket? picker = null;
-        var socket = NewListener();
-        try
-        {
-            if (port == 0)
-            {
-                picker = NewListener();
-                picker.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-                port = ((IPEndPoint)picker.LocalEndPoint!).Port;
-            }
-
-            socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-        finally
-        {
-            picker?.Dispose();
-        }
-    }
-
-    /// <summary>Listens (again) and starts an accept loop, unless one runs; under the lock.</summary>
-    private void StartAccepting()
-    {
-        if (_acceptStop is not null || _disposed)
-        {
-            return;
-        }
-
-        if (!TryListen())
-        {
-            if (!_retryingListen)
-            {
-                _retryingListen = true;
-                Track(RetryListenAsync());
-            }
-
-            return;
-        }
-
-        var stop = new CancellationTokenSource();
-        _acceptStop = stop;
-        Track(AcceptLoopAsync(_listener, stop.Token));
-    }
-
-    /// <summary>
-    /// Listens on the proxy's port. The socket of a refuse period is still bound (it was shut down, not closed), so it
-    /// can listen again and the port was never free for anybody else; failing that, a new socket binds the same port.
-    /// </summary>
-    private bool TryListen()
-    {
-        try
-        {
-            _listener.Listen(_options.Backlog);
-            return true;
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-        }
-
-        var fresh = NewListener();
-        try
-        {
-            fresh.Bind(EndPoint);
-            fresh.Listen(_options.Backlog);
-        }
-        catch (SocketException e)
-        {
-            fresh.Dispose();
-            Log.ListenFailed(Logger, Port, e.SocketErrorCode.ToString());
-            return false;
-        }
-
-        _listener.Dispose();
-        _listener = fresh;
-        Log.ListeningAgain(Logger, Port);
-        return true;
-    }
-
-    /// <summary>Stops the accept loop and the listening, keeping the port bound; under the lock.</summary>
-    private void StopAccepting()
-    {
-        if (_acceptStop is not { } stop)
-        {
-            return;
-        }
-
-        _acceptStop = null;
-        stop.Cancel();
-        stop.Dispose();
-        try
-        {
-            // On Linux, shutting down a listening socket closes its queue (pending handshakes are reset) and stops
-            // listening: a connect now gets ECONNREFUSED, while the socket keeps its port and may listen again.
-            _listener.Shutdown(SocketShutdown.Receive);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            _listener.Dispose();
-        }
-    }
-
-    private void Track(Task task)
-    {
-        _background.RemoveAll(static t => t.IsCompleted);
-        _background.Add(task);
-    }
-
-    private async Task RetryListenAsync()
-    {
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(100), Time, _lifetime.Token).ConfigureAwait(false);
-                lock (_gate)
-                {
-                    if (_disposed || _acceptStop is not null || _state.Fault.Type == FaultType.Refuse)
-                    {
-                        _retryingListen = false;
-                        return;
-                    }
-
-                    if (TryListen())
-                    {
-                        _retryingListen = false;
-                        var stop = new CancellationTokenSource();
-                        _acceptStop = stop;
-                        Track(AcceptLoopAsync(_listener, stop.Token));
-                        return;
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (Exception e)
-        {
-            Log.Unexpected(Logger, "listen retry", e);
-        }
-    }
-
-    private Task AcceptLoopAsync(Socket listener, CancellationToken stop) =>
-        AcceptLoop.RunAsync(listener, OnAccepted, Logger, Port, Time, stop);
-
     private void OnAccepted(Socket client)
     {
-        Interlocked.Increment(ref _accepted);
         Socket upstream;
         try
         {
@@ -534,10 +332,10 @@ public sealed class FaultProxy : IAsyncDisposable
         lock (_gate)
         {
             // The connection's first mode is decided under the lock, so a fault set concurrently either sees it or it sees the fault.
-            var type = _state.Fault.Type;
-            if (!_disposed && type != FaultType.Reset)
+            var kind = _state.Fault.Kind;
+            if (!_disposed && kind != ProxyFaultKind.Reset)
             {
-                connection = new ProxyConnection(this, client, upstream, Interlocked.Increment(ref _nextConnectionId), halfOpen: type == FaultType.HalfOpen);
+                connection = new ProxyConnection(this, client, upstream, Interlocked.Increment(ref _nextConnectionId), halfOpen: kind == ProxyFaultKind.HalfOpen);
                 _connections.Add(connection);
             }
         }

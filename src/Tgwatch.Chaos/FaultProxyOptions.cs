@@ -6,8 +6,8 @@ public sealed record FaultProxyOptions
     /// <summary>The loopback port to listen on; 0 (the default) picks a free one.</summary>
     public int Port { get; init; }
 
-    /// <summary>The fault in force from the start; <see cref="Fault.Pass"/> by default.</summary>
-    public Fault InitialFault { get; init; } = Fault.Pass;
+    /// <summary>The fault in force from the start; <see cref="ProxyFault.Pass"/> by default.</summary>
+    public ProxyFault InitialFault { get; init; } = ProxyFault.Pass;
 
     /// <summary>The listen backlog.</summary>
     public int Backlog { get; init; } = 512;

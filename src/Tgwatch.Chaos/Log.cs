@@ -10,7 +10,7 @@ internal static partial class Log
     public static partial void Started(ILogger logger, IPEndPoint endpoint, IPEndPoint upstream);
 
     [LoggerMessage(EventId = 7002, Level = LogLevel.Information, Message = "Fault proxy on port {Port}: {Fault} (was {Previous})")]
-    public static partial void FaultSet(ILogger logger, int port, Fault fault, Fault previous);
+    public static partial void FaultSet(ILogger logger, int port, ProxyFault fault, ProxyFault previous);
 
     [LoggerMessage(EventId = 7003, Level = LogLevel.Debug, Message = "Fault proxy connection {Id}: {Side} side failed ({Error}); resetting both sides")]
     public static partial void SideFailed(ILogger logger, long id, string side, string error);

@@ -242,7 +242,7 @@ internal sealed class ProxyConnection
     private async ValueTask<bool> ForwardAsync(byte[] buffer, int count, Socket to, bool toUpstream, CancellationToken cancellation)
     {
         var arrived = _proxy.Time.GetTimestamp();
-        FaultState state;
+        ProxyFaultState state;
         while (true)
         {
             state = _proxy.State;
@@ -253,7 +253,7 @@ internal sealed class ProxyConnection
                     return false;
                 }
 
-                if (state.Fault.Type != FaultType.HalfOpen)
+                if (state.Fault.Kind != ProxyFaultKind.HalfOpen)
                 {
                     // The network is back, but the upstream end forgot this connection: it answers with a reset.
                     if (Abort())
@@ -268,13 +268,13 @@ internal sealed class ProxyConnection
                 return true;
             }
 
-            if (state.Fault.Type == FaultType.Stall)
+            if (state.Fault.Kind == ProxyFaultKind.Stall)
             {
                 await state.Ended.WaitAsync(cancellation).ConfigureAwait(false);
                 continue;
             }
 
-            if (state.Fault.Type == FaultType.Latency)
+            if (state.Fault.Kind == ProxyFaultKind.Latency)
             {
                 var wait = state.Fault.Delay - _proxy.Time.GetElapsedTime(arrived);
                 if (wait > TimeSpan.Zero)
@@ -287,7 +287,7 @@ internal sealed class ProxyConnection
             break;
         }
 
-        if (!toUpstream && state.Fault.Type == FaultType.ResetAfterBytes)
+        if (!toUpstream && state.Fault.Kind == ProxyFaultKind.ResetAfterBytes)
         {
             if (_budgetGeneration != state.Generation)
             {
@@ -327,7 +327,7 @@ internal sealed class ProxyConnection
         }
 
         _proxy.CountForwarded(toUpstream, count);
-        if (state.Fault.Type == FaultType.Bandwidth)
+        if (state.Fault.Kind == ProxyFaultKind.Bandwidth)
         {
             var pace = TimeSpan.FromTicks(count * TimeSpan.TicksPerSecond / state.Fault.BytesPerSecond);
             await Task.Delay(pace, _proxy.Time, cancellation).ConfigureAwait(false);
@@ -340,7 +340,7 @@ internal sealed class ProxyConnection
     private int ChunkSize()
     {
         var fault = _proxy.State.Fault;
-        return fault.Type == FaultType.Bandwidth
+        return fault.Kind == ProxyFaultKind.Bandwidth
             ? (int)Math.Clamp(fault.BytesPerSecond / 10, 1, _proxy.BufferSize)
             : _proxy.BufferSize;
     }

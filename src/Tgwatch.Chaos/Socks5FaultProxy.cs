@@ -33,16 +33,12 @@ public sealed class Socks5FaultProxy : IAsyncDisposable
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Socks5FaultProxyOptions _options;
     private readonly ILogger _logger;
-    private Socket _listener;
-    private CancellationTokenSource? _acceptStop;
-    private Task _acceptLoop = Task.CompletedTask;
+    private readonly LoopbackListener _listener;
     private Socks5Mode _mode;
     private bool _disposed;
     private long _nextId;
 
-    private long _accepted;
     private long _reset;
-    private long _refusePeriods;
     private long _greetings;
     private long _requests;
 
@@ -50,16 +46,15 @@ public sealed class Socks5FaultProxy : IAsyncDisposable
     {
         _options = options;
         _logger = logger;
-        _listener = FaultProxy.BindListener(options.Port);
-        EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
+        _listener = new LoopbackListener(options.Port, Backlog, OnAccepted, logger, TimeProvider.System);
         _mode = options.InitialMode;
     }
 
     /// <summary>The loopback endpoint clients connect to.</summary>
-    public IPEndPoint EndPoint { get; }
+    public IPEndPoint EndPoint => _listener.EndPoint;
 
     /// <summary>The loopback port clients connect to; it stays the same for the proxy's lifetime.</summary>
-    public int Port => EndPoint.Port;
+    public int Port => _listener.Port;
 
     /// <summary>The mode in force for new connections.</summary>
     public Socks5Mode Mode
@@ -74,23 +69,14 @@ public sealed class Socks5FaultProxy : IAsyncDisposable
     }
 
     /// <summary>Whether the port listens now (it does not under <see cref="Socks5Mode.Refuse"/>).</summary>
-    public bool IsListening
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _acceptStop is not null;
-            }
-        }
-    }
+    public bool IsListening => _listener.IsListening;
 
     /// <summary>A snapshot of the counters.</summary>
     public Socks5ProxyCounters Counters => new(
-        ConnectionsAccepted: Interlocked.Read(ref _accepted),
+        ConnectionsAccepted: _listener.Accepted,
         ConnectionsActive: _open.Count,
         ConnectionsReset: Interlocked.Read(ref _reset),
-        RefusePeriods: Interlocked.Read(ref _refusePeriods),
+        RefusePeriods: _listener.RefusePeriods,
         Greetings: Interlocked.Read(ref _greetings),
         ConnectRequests: Interlocked.Read(ref _requests),
         ConnectTargets: new SortedDictionary<string, long>(_targets, StringComparer.Ordinal));
@@ -105,12 +91,9 @@ public sealed class Socks5FaultProxy : IAsyncDisposable
         options ??= new Socks5FaultProxyOptions();
         options.Validate();
         var proxy = new Socks5FaultProxy(options, logger ?? NullLogger.Instance);
-        lock (proxy._gate)
+        if (options.InitialMode != Socks5Mode.Refuse)
         {
-            if (options.InitialMode != Socks5Mode.Refuse)
-            {
-                proxy.StartAccepting();
-            }
+            proxy._listener.Start();
         }
 
         Log.Socks5Started(proxy._logger, proxy.EndPoint, options.InitialMode);
@@ -132,11 +115,11 @@ public sealed class Socks5FaultProxy : IAsyncDisposable
             _mode = mode;
             if (mode == Socks5Mode.Refuse)
             {
-                StopAccepting();
+                _listener.Stop();
             }
             else
             {
-                StartAccepting();
+                _listener.Start();
             }
         }
 
@@ -147,7 +130,6 @@ public sealed class Socks5FaultProxy : IAsyncDisposable
     /// <returns>A task that completes when everything is closed.</returns>
     public async ValueTask DisposeAsync()
     {
-        Task acceptLoop;
         lock (_gate)
         {
             if (_disposed)
@@ -156,9 +138,7 @@ public sealed class Socks5FaultProxy : IAsyncDisposable
             }
 
             _disposed = true;
-            StopAccepting();
-            _listener.Dispose();
-            acceptLoop = _acceptLoop;
+            _listener.Close();
         }
 
         await _lifetime.CancelAsync().ConfigureAwait(false);
@@ -168,86 +148,11 @@ public sealed class Socks5FaultProxy : IAsyncDisposable
             client.Reset();
         }
 
-        var all = Task.WhenAll([acceptLoop, .. open.Select(o => o.Task)]);
-        try
-        {
-            await all.WaitAsync(_options.DisposeTimeout).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            Log.DisposeTimedOut(_logger, Port, _open.Count, _options.DisposeTimeout);
-        }
+        await _listener.DrainAsync([.. open.Select(o => o.Task)], _options.DisposeTimeout).ConfigureAwait(false);
     }
-
-    /// <summary>Listens (again) and starts the accept loop, unless it runs; under the lock.</summary>
-    private void StartAccepting()
-    {
-        if (_acceptStop is not null)
-        {
-            return;
-        }
-
-        try
-        {
-            // The socket of a refuse period was shut down, not closed: it still holds the port and may listen again.
-            _listener.Listen(Backlog);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            var fresh = FaultProxy.NewListener();
-            try
-            {
-                fresh.Bind(EndPoint);
-                fresh.Listen(Backlog);
-            }
-            catch
-            {
-                fresh.Dispose();
-                throw;
-            }
-
-            _listener.Dispose();
-            _listener = fresh;
-        }
-
-        var stop = new CancellationTokenSource();
-        _acceptStop = stop;
-        _acceptLoop = AcceptLoopAsync(_listener, stop.Token);
-    }
-
-    /// <summary>Stops the accept loop and the listening, keeping the port bound; under the lock.</summary>
-    private void StopAccepting()
-    {
-        if (_acceptStop is not { } stop)
-        {
-            return;
-        }
-
-        _acceptStop = null;
-        stop.Cancel();
-        stop.Dispose();
-        if (!_disposed)
-        {
-            Interlocked.Increment(ref _refusePeriods);
-        }
-
-        try
-        {
-            // Linux: a shut-down listening socket refuses new connections (and resets queued ones) but keeps its port.
-            _listener.Shutdown(SocketShutdown.Receive);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            _listener.Dispose();
-        }
-    }
-
-    private Task AcceptLoopAsync(Socket listener, CancellationToken stop) =>
-        AcceptLoop.RunAsync(listener, OnAccepted, _logger, Port, TimeProvider.System, stop);
 
     private void OnAccepted(Socket socket)
     {
-        Interlocked.Increment(ref _accepted);
         var client = new Client(this, socket);
         Socks5Mode mode;
         lock (_gate)

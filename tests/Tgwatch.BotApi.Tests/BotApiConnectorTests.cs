@@ -209,9 +209,9 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
     [Fact]
     public async Task BadGatewaysAndDroppedConnections_AreRetried_AndNothingIsLost()
     {
-        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.BadGateway, Count = 3, Method = "getUpdates" });
-        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.Drop, Count = 2, Method = "getUpdates" });
-        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.DropResponse, Count = 2, Method = "getUpdates" });
+        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.BadGateway, Count = 3, Method = "getUpdates" });
+        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.Drop, Count = 2, Method = "getUpdates" });
+        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.DropResponse, Count = 2, Method = "getUpdates" });
         await InjectAsync(20);
         var sink = new CollectingSink();
         await using var connector = Connector();
@@ -249,7 +249,7 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
     [Fact]
     public async Task ARateLimit_IsWaitedOutAsTheServerAsked()
     {
-        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.RateLimit, Count = 1, RetryAfter = 1, Method = "getUpdates" });
+        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.RateLimit, Count = 1, RetryAfter = 1, Method = "getUpdates" });
         await InjectAsync(1);
         var sink = new CollectingSink();
         await using var connector = Connector();
@@ -263,8 +263,8 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
     public async Task AMalformedUpdate_IsCountedAndSkipped_TheRestOfItsBatchArrives()
     {
         await InjectAsync(2, "before");
-        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.Malformed, Count = 1, Shape = MalformedShape.WrongType });
-        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.Malformed, Count = 1, Shape = MalformedShape.UnknownType });
+        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.Malformed, Count = 1, Shape = MalformedShape.WrongType });
+        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.Malformed, Count = 1, Shape = MalformedShape.UnknownType });
         await InjectAsync(2, "after");
         var sink = new CollectingSink();
         var store = new InMemoryStateStore();
@@ -370,7 +370,7 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
     [Fact]
     public async Task ARateLimitThatAsksForNoWait_IsBackedOff_NotSpun_AndLoggedOnce()
     {
-        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.RateLimit, DurationSeconds = 2, RetryAfter = 0, Method = "getUpdates" });
+        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.RateLimit, DurationSeconds = 2, RetryAfter = 0, Method = "getUpdates" });
         await InjectAsync(1);
         var sink = new CollectingSink();
         await using var connector = Connector();
@@ -385,7 +385,7 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
     [Fact]
     public async Task ARateLimitWithARetryAfterTooLongToWait_DoesNotEndTheRun()
     {
-        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.RateLimit, Count = 1, RetryAfter = int.MaxValue, Method = "getUpdates" });
+        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.RateLimit, Count = 1, RetryAfter = int.MaxValue, Method = "getUpdates" });
         await using var connector = Connector();
         using var stop = new CancellationTokenSource();
         var run = new MessagePipeline(connector, [new CollectingSink()], new InMemoryStateStore(), Fast()).RunAsync(stop.Token);

@@ -2,7 +2,7 @@ namespace Tgwatch.Chaos.Tests;
 
 public sealed class ChaosScheduleTests
 {
-    private static readonly Fault[] Kinds = [Fault.Reset, Fault.Refuse, Fault.Stall, Fault.HalfOpen, Fault.Latency(100)];
+    private static readonly ProxyFault[] Kinds = [ProxyFault.Reset, ProxyFault.Refuse, ProxyFault.Stall, ProxyFault.HalfOpen, ProxyFault.Latency(100)];
 
     [Fact]
     public void Random_SameSeed_SameSchedule()
@@ -47,7 +47,7 @@ public sealed class ChaosScheduleTests
         {
             if (i % 2 == 0)
             {
-                Assert.Equal(Fault.Pass, schedule[i].Fault);
+                Assert.Equal(ProxyFault.Pass, schedule[i].Fault);
             }
             else
             {

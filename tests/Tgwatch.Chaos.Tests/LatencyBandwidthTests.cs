@@ -8,7 +8,7 @@ public sealed class LatencyBandwidthTests
     public async Task Latency_DelaysEachDirection()
     {
         await using var echo = new EchoServer();
-        await using var proxy = FaultProxy.Start(echo.EndPoint, new FaultProxyOptions { InitialFault = Fault.Latency(150) });
+        await using var proxy = FaultProxy.Start(echo.EndPoint, new FaultProxyOptions { InitialFault = ProxyFault.Latency(150) });
         using var client = await Net.ConnectAsync(proxy.Port);
         var data = Bytes.Random(100, seed: 6);
         var clock = Stopwatch.StartNew();
@@ -18,7 +18,7 @@ public sealed class LatencyBandwidthTests
         Assert.Equal(data, echoed);
         Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(290), TimeSpan.FromSeconds(3));
 
-        proxy.SetFault(Fault.Pass);
+        proxy.SetFault(ProxyFault.Pass);
         // The fastest of three echoes: a loaded machine may hold one up, latency still applied would hold up all (>= 300 ms).
         var fastest = TimeSpan.MaxValue;
         for (var i = 0; i < 3; i++)
@@ -34,7 +34,7 @@ public sealed class LatencyBandwidthTests
     public async Task Bandwidth_LimitsThroughput()
     {
         await using var echo = new EchoServer();
-        await using var proxy = FaultProxy.Start(echo.EndPoint, new FaultProxyOptions { InitialFault = Fault.Bandwidth(200_000) });
+        await using var proxy = FaultProxy.Start(echo.EndPoint, new FaultProxyOptions { InitialFault = ProxyFault.Bandwidth(200_000) });
         using var client = await Net.ConnectAsync(proxy.Port);
         var data = Bytes.Random(200_000, seed: 7);
         var clock = Stopwatch.StartNew();

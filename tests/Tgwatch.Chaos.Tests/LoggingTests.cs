@@ -14,9 +14,9 @@ public sealed class LoggingTests
         await using var echo = new EchoServer();
         await using (var proxy = FaultProxy.Start(echo.EndPoint, logger: logs.CreateLogger("chaos")))
         {
-            proxy.SetFault(Fault.Stall);
-            proxy.SetFault(Fault.Latency(20));
-            proxy.SetFault(Fault.Pass);
+            proxy.SetFault(ProxyFault.Stall);
+            proxy.SetFault(ProxyFault.Latency(20));
+            proxy.SetFault(ProxyFault.Pass);
         }
 
         var changes = logs.Entries.Where(e => e.EventId.Id == 7002).Select(e => e.Message).ToArray();

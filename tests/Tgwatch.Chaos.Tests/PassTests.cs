@@ -15,7 +15,7 @@ public sealed class PassTests
         var echoed = await Net.EchoAsync(client, data);
 
         Assert.Equal(data, echoed);
-        Assert.Equal(Fault.Pass, proxy.CurrentFault);
+        Assert.Equal(ProxyFault.Pass, proxy.CurrentFault);
         // A chunk is counted once its send has returned, which may be just after the echo arrived.
         Assert.True(await Net.EventuallyAsync(() => proxy.Counters is { BytesToUpstream: 1000, BytesToClients: 1000 }));
         var counters = proxy.Counters;

@@ -15,7 +15,7 @@ public sealed class RefuseTests
         using var open = await Net.ConnectAsync(port);
         await Net.EchoAsync(open, [1]);
 
-        proxy.SetFault(Fault.Refuse);
+        proxy.SetFault(ProxyFault.Refuse);
 
         Assert.False(proxy.IsListening);
         var thrown = await Assert.ThrowsAsync<SocketException>(() => Net.ConnectAsync(port));
@@ -23,7 +23,7 @@ public sealed class RefuseTests
         Assert.Equal(FaultKind.Network, Verdict.Of(thrown));
         Assert.Equal([4, 5, 6], await Net.EchoAsync(open, [4, 5, 6]));
 
-        proxy.SetFault(Fault.Pass);
+        proxy.SetFault(ProxyFault.Pass);
 
         Assert.True(proxy.IsListening);
         Assert.Equal(port, proxy.Port);
@@ -43,7 +43,7 @@ public sealed class RefuseTests
         await Net.EchoAsync(open, [1]);
         var pending = open.ReceiveAsync(new byte[16], SocketFlags.None);
 
-        proxy.SetFault(Fault.RefuseAndReset);
+        proxy.SetFault(ProxyFault.RefuseAndReset);
 
         var reset = await Assert.ThrowsAsync<SocketException>(() => pending.WaitAsync(Net.Deadline));
         Assert.Equal(SocketError.ConnectionReset, reset.SocketErrorCode);
@@ -56,7 +56,7 @@ public sealed class RefuseTests
     public async Task Refuse_HttpClient_GetsConnectionErrorWithRefusedCause()
     {
         await using var server = new HttpServer();
-        await using var proxy = FaultProxy.Start(server.EndPoint, new FaultProxyOptions { InitialFault = Fault.Refuse });
+        await using var proxy = FaultProxy.Start(server.EndPoint, new FaultProxyOptions { InitialFault = ProxyFault.Refuse });
         using var client = Net.HttpClient();
 
         var thrown = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetStringAsync(Net.Url(proxy.Port, "/hello")));
@@ -65,7 +65,7 @@ public sealed class RefuseTests
         Assert.Equal(SocketError.ConnectionRefused, Verdict.SocketCause(thrown)?.SocketErrorCode);
         Assert.Equal(FaultKind.Network, Verdict.Of(thrown));
 
-        proxy.SetFault(Fault.Pass);
+        proxy.SetFault(ProxyFault.Pass);
         Assert.Equal("hello", await client.GetStringAsync(Net.Url(proxy.Port, "/hello")));
     }
 
@@ -78,11 +78,11 @@ public sealed class RefuseTests
 
         for (var round = 0; round < 25; round++)
         {
-            proxy.SetFault(Fault.Refuse);
+            proxy.SetFault(ProxyFault.Refuse);
             var thrown = await Assert.ThrowsAsync<SocketException>(() => Net.ConnectAsync(port));
             Assert.Equal(SocketError.ConnectionRefused, thrown.SocketErrorCode);
 
-            proxy.SetFault(Fault.Pass);
+            proxy.SetFault(ProxyFault.Pass);
             using var client = await Net.ConnectAsync(port);
             Assert.Equal([(byte)round], await Net.EchoAsync(client, [(byte)round]));
         }
@@ -97,9 +97,9 @@ public sealed class RefuseTests
         await using var echo = new EchoServer();
         await using var proxy = FaultProxy.Start(echo.EndPoint);
 
-        proxy.SetFault(Fault.Refuse);
-        proxy.SetFault(Fault.RefuseAndReset);
-        proxy.SetFault(Fault.Stall);
+        proxy.SetFault(ProxyFault.Refuse);
+        proxy.SetFault(ProxyFault.RefuseAndReset);
+        proxy.SetFault(ProxyFault.Stall);
 
         Assert.True(proxy.IsListening);
         Assert.Equal(1, proxy.Counters.RefusePeriods);

@@ -13,7 +13,7 @@ public sealed class ResetAfterBytesTests
         await using var server = new HttpServer();
         await using var proxy = FaultProxy.Start(server.EndPoint);
         using var client = Net.HttpClient();
-        proxy.SetFault(Fault.ResetAfterBytes(64 * 1024));
+        proxy.SetFault(ProxyFault.ResetAfterBytes(64 * 1024));
 
         using var response = await client.GetAsync(Net.Url(proxy.Port, $"/bytes/{BodyLength}"), HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
@@ -40,7 +40,7 @@ public sealed class ResetAfterBytesTests
     public async Task ResetAfterBytes_Echo_DeliversExactlyTheLimitThenResets()
     {
         await using var echo = new EchoServer();
-        await using var proxy = FaultProxy.Start(echo.EndPoint, new FaultProxyOptions { InitialFault = Fault.ResetAfterBytes(1000) });
+        await using var proxy = FaultProxy.Start(echo.EndPoint, new FaultProxyOptions { InitialFault = ProxyFault.ResetAfterBytes(1000) });
         using var client = await Net.ConnectAsync(proxy.Port);
 
         await Net.SendAllAsync(client, Bytes.Random(5000, seed: 5));
@@ -68,7 +68,7 @@ public sealed class ResetAfterBytesTests
         using var client = await Net.ConnectAsync(proxy.Port);
         await Net.EchoAsync(client, new byte[5000]);
 
-        proxy.SetFault(Fault.ResetAfterBytes(100));
+        proxy.SetFault(ProxyFault.ResetAfterBytes(100));
 
         Assert.Equal(60, (await Net.EchoAsync(client, new byte[60])).Length);
         await Net.SendAllAsync(client, new byte[60]);

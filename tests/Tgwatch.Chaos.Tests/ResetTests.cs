@@ -15,7 +15,7 @@ public sealed class ResetTests
         await Net.EchoAsync(client, [1, 2, 3]);
         var pending = client.ReceiveAsync(new byte[16], SocketFlags.None);
 
-        proxy.SetFault(Fault.Reset);
+        proxy.SetFault(ProxyFault.Reset);
 
         var thrown = await Assert.ThrowsAsync<SocketException>(() => pending.WaitAsync(Net.Deadline));
         Assert.Equal(SocketError.ConnectionReset, thrown.SocketErrorCode);
@@ -34,7 +34,7 @@ public sealed class ResetTests
         await Net.EchoAsync(client, [1]);
         await using var stream = new NetworkStream(client, ownsSocket: false);
 
-        proxy.SetFault(Fault.Reset);
+        proxy.SetFault(ProxyFault.Reset);
 
         var thrown = await Assert.ThrowsAsync<IOException>(async () =>
         {
@@ -50,7 +50,7 @@ public sealed class ResetTests
     {
         await using var echo = new EchoServer();
         await using var proxy = FaultProxy.Start(echo.EndPoint);
-        proxy.SetFault(Fault.Reset);
+        proxy.SetFault(ProxyFault.Reset);
 
         // The kernel completes the handshake before the proxy accepts, so the reset comes at connect or at the first read.
         var thrown = await Assert.ThrowsAsync<SocketException>(async () =>
@@ -71,7 +71,7 @@ public sealed class ResetTests
         await using var server = new HttpServer();
         await using var proxy = FaultProxy.Start(server.EndPoint);
         using var client = Net.HttpClient();
-        proxy.SetFault(Fault.Reset);
+        proxy.SetFault(ProxyFault.Reset);
 
         var thrown = await Assert.ThrowsAnyAsync<Exception>(() => client.GetStringAsync(Net.Url(proxy.Port, "/hello")));
 
@@ -79,7 +79,7 @@ public sealed class ResetTests
         Assert.Equal(FaultKind.Network, Verdict.Of(thrown));
         Assert.Equal(0, server.Requests);
 
-        proxy.SetFault(Fault.Pass);
+        proxy.SetFault(ProxyFault.Pass);
         Assert.Equal("hello", await client.GetStringAsync(Net.Url(proxy.Port, "/hello")));
     }
 
@@ -92,7 +92,7 @@ public sealed class ResetTests
         Assert.Equal("hello", await client.GetStringAsync(Net.Url(proxy.Port, "/hello")));
 
         // Reset the kept-alive connection, and every new one while the fault holds (HttpClient may retry on a new one).
-        proxy.SetFault(Fault.Reset);
+        proxy.SetFault(ProxyFault.Reset);
         var thrown = await Assert.ThrowsAnyAsync<Exception>(() => client.GetStringAsync(Net.Url(proxy.Port, "/hello")));
 
         AssertHttpClientSawAReset(thrown);

@@ -37,7 +37,7 @@ public sealed class ResourceTests
         await RunConnectionsAsync(proxy.Port, 20);
         Assert.True(await Net.EventuallyAsync(() => proxy.Counters.ConnectionsActive == 0 && echo.Open == 0));
         var before = Net.OpenDescriptors();
-        proxy.SetFault(Fault.ResetAfterBytes(4));
+        proxy.SetFault(ProxyFault.ResetAfterBytes(4));
 
         var failures = await RunConnectionsAsync(proxy.Port, 1000, expectFailure: true);
 
@@ -62,7 +62,7 @@ public sealed class ResourceTests
                 await Net.EchoAsync(client, [(byte)i]);
             }
 
-            proxy.SetFault(Fault.Stall);
+            proxy.SetFault(ProxyFault.Stall);
             foreach (var client in clients.Take(10))
             {
                 await Net.SendAllAsync(client, new byte[100]);
@@ -103,14 +103,14 @@ public sealed class ResourceTests
                 clients.Add(await Net.ConnectAsync(proxy.Port));
             }
 
-            proxy.SetFault(Fault.Latency(10_000));
+            proxy.SetFault(ProxyFault.Latency(10_000));
             foreach (var client in clients)
             {
                 await Net.SendAllAsync(client, new byte[10]);
             }
 
             await Task.Delay(100); // The chunks are read and wait out their latency.
-            proxy.SetFault(Fault.HalfOpen);
+            proxy.SetFault(ProxyFault.HalfOpen);
             for (var i = 0; i < 10; i++)
             {
                 var client = await Net.ConnectAsync(proxy.Port);
@@ -148,10 +148,10 @@ public sealed class ResourceTests
             var verdicts = new ConcurrentDictionary<FaultKind, int>();
             var succeeded = 0;
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            Fault[] faults =
+            ProxyFault[] faults =
             [
-                Fault.Pass, Fault.Reset, Fault.Refuse, Fault.RefuseAndReset, Fault.Stall, Fault.HalfOpen,
-                Fault.Latency(5), Fault.Bandwidth(100_000), Fault.ResetAfterBytes(100),
+                ProxyFault.Pass, ProxyFault.Reset, ProxyFault.Refuse, ProxyFault.RefuseAndReset, ProxyFault.Stall, ProxyFault.HalfOpen,
+                ProxyFault.Latency(5), ProxyFault.Bandwidth(100_000), ProxyFault.ResetAfterBytes(100),
             ];
 
             var switchers = Enumerable.Range(0, 2).Select(seed => Task.Run(async () =>
@@ -196,7 +196,7 @@ public sealed class ResourceTests
             })).ToArray();
 
             await Task.WhenAll([.. switchers, .. clients]).WaitAsync(TimeSpan.FromSeconds(30));
-            proxy.SetFault(Fault.Pass);
+            proxy.SetFault(ProxyFault.Pass);
 
             Assert.All(verdicts.Keys, kind => Assert.Contains(kind, new[] { FaultKind.Network, FaultKind.Timeout }));
             Assert.True(succeeded > 0, "No echo ever succeeded.");

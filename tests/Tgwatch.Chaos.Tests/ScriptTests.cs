@@ -15,25 +15,25 @@ public sealed class ScriptTests
 
         var script = proxy.RunScriptAsync(
         [
-            (TimeSpan.FromSeconds(1), Fault.Refuse),
-            (TimeSpan.FromSeconds(2), Fault.Stall),
-            (TimeSpan.FromSeconds(1), Fault.Latency(50)),
+            (TimeSpan.FromSeconds(1), ProxyFault.Refuse),
+            (TimeSpan.FromSeconds(2), ProxyFault.Stall),
+            (TimeSpan.FromSeconds(1), ProxyFault.Latency(50)),
         ]);
 
-        Assert.Equal(Fault.Refuse, proxy.CurrentFault);
+        Assert.Equal(ProxyFault.Refuse, proxy.CurrentFault);
         await AdvanceAsync(time, TimeSpan.FromMilliseconds(999));
-        Assert.Equal(Fault.Refuse, proxy.CurrentFault);
+        Assert.Equal(ProxyFault.Refuse, proxy.CurrentFault);
         await AdvanceAsync(time, TimeSpan.FromMilliseconds(1));
-        Assert.True(await Net.EventuallyAsync(() => proxy.CurrentFault == Fault.Stall));
+        Assert.True(await Net.EventuallyAsync(() => proxy.CurrentFault == ProxyFault.Stall));
         await AdvanceAsync(time, TimeSpan.FromMilliseconds(1999));
-        Assert.Equal(Fault.Stall, proxy.CurrentFault);
+        Assert.Equal(ProxyFault.Stall, proxy.CurrentFault);
         await AdvanceAsync(time, TimeSpan.FromMilliseconds(1));
-        Assert.True(await Net.EventuallyAsync(() => proxy.CurrentFault == Fault.Latency(50)));
+        Assert.True(await Net.EventuallyAsync(() => proxy.CurrentFault == ProxyFault.Latency(50)));
         Assert.False(script.IsCompleted);
         await AdvanceAsync(time, TimeSpan.FromSeconds(1));
 
         await script.WaitAsync(Net.Deadline);
-        Assert.Equal(Fault.Pass, proxy.CurrentFault);
+        Assert.Equal(ProxyFault.Pass, proxy.CurrentFault);
         Assert.True(proxy.IsListening);
         Assert.Equal(4, proxy.Counters.FaultsApplied);
         Assert.Equal(1, proxy.Counters.RefusePeriods);
@@ -45,21 +45,21 @@ public sealed class ScriptTests
         var step = TimeSpan.FromMilliseconds(1500); // long enough for a connection that lands in a SYN retry when the port comes back
         await using var echo = new EchoServer();
         await using var proxy = FaultProxy.Start(echo.EndPoint);
-        var switches = new List<(TimeSpan At, Fault Fault)>();
+        var switches = new List<(TimeSpan At, ProxyFault Fault)>();
         var clock = Stopwatch.StartNew();
 
-        var script = proxy.RunScriptAsync([(step, Fault.Refuse), (step, Fault.Pass), (step, Fault.Reset)]);
+        var script = proxy.RunScriptAsync([(step, ProxyFault.Refuse), (step, ProxyFault.Pass), (step, ProxyFault.Reset)]);
         var watcher = WatchAsync(proxy, clock, switches, script);
 
         var refused = await Assert.ThrowsAsync<SocketException>(() => Net.ConnectAsync(proxy.Port));
         Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
-        Assert.True(await Net.EventuallyAsync(() => proxy.CurrentFault == Fault.Pass));
+        Assert.True(await Net.EventuallyAsync(() => proxy.CurrentFault == ProxyFault.Pass));
         using (var client = await Net.ConnectAsync(proxy.Port))
         {
             Assert.Equal([1, 2], await Net.EchoAsync(client, [1, 2]));
         }
 
-        var reset = await Net.EventuallyAsync(() => proxy.CurrentFault == Fault.Reset);
+        var reset = await Net.EventuallyAsync(() => proxy.CurrentFault == ProxyFault.Reset);
         string seen;
         lock (switches) seen = string.Join(", ", switches.Select(x => $"{x.Fault}@{x.At.TotalMilliseconds:F0}"));
         Assert.True(reset, $"at {clock.Elapsed}: {seen}");
@@ -71,7 +71,7 @@ public sealed class ScriptTests
 
         await script.WaitAsync(Net.Deadline);
         await watcher.WaitAsync(Net.Deadline);
-        Assert.Equal([Fault.Refuse, Fault.Pass, Fault.Reset, Fault.Pass], switches.Select(s => s.Fault));
+        Assert.Equal([ProxyFault.Refuse, ProxyFault.Pass, ProxyFault.Reset, ProxyFault.Pass], switches.Select(s => s.Fault));
         for (var i = 1; i < switches.Count; i++)
         {
             // Each step starts on time: never early, and late only by scheduling noise. The exact timetable is held on the fake
@@ -87,12 +87,12 @@ public sealed class ScriptTests
         await using var proxy = FaultProxy.Start(echo.EndPoint);
         using var stop = new CancellationTokenSource();
 
-        var script = proxy.RunScriptAsync([(TimeSpan.FromMinutes(5), Fault.Stall)], stop.Token);
-        Assert.Equal(Fault.Stall, proxy.CurrentFault);
+        var script = proxy.RunScriptAsync([(TimeSpan.FromMinutes(5), ProxyFault.Stall)], stop.Token);
+        Assert.Equal(ProxyFault.Stall, proxy.CurrentFault);
         await stop.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => script.WaitAsync(Net.Deadline));
-        Assert.Equal(Fault.Pass, proxy.CurrentFault);
+        Assert.Equal(ProxyFault.Pass, proxy.CurrentFault);
     }
 
     [Fact(Timeout = 20_000)]
@@ -105,14 +105,14 @@ public sealed class ScriptTests
         await proxy.DisposeAsync();
 
         await script.WaitAsync(Net.Deadline);
-        Assert.Throws<ObjectDisposedException>(() => proxy.SetFault(Fault.Pass));
+        Assert.Throws<ObjectDisposedException>(() => proxy.SetFault(ProxyFault.Pass));
 
-        static IEnumerable<(TimeSpan, Fault)> Endless()
+        static IEnumerable<(TimeSpan, ProxyFault)> Endless()
         {
             while (true)
             {
-                yield return (TimeSpan.FromMilliseconds(50), Fault.Stall);
-                yield return (TimeSpan.FromMilliseconds(50), Fault.Pass);
+                yield return (TimeSpan.FromMilliseconds(50), ProxyFault.Stall);
+                yield return (TimeSpan.FromMilliseconds(50), ProxyFault.Pass);
             }
         }
     }
@@ -124,9 +124,9 @@ public sealed class ScriptTests
         await using var proxy = FaultProxy.Start(echo.EndPoint);
 
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
-            () => proxy.RunScriptAsync([(TimeSpan.FromMilliseconds(10), Fault.Stall), (TimeSpan.FromMilliseconds(-1), Fault.Reset)]));
+            () => proxy.RunScriptAsync([(TimeSpan.FromMilliseconds(10), ProxyFault.Stall), (TimeSpan.FromMilliseconds(-1), ProxyFault.Reset)]));
 
-        Assert.Equal(Fault.Pass, proxy.CurrentFault);
+        Assert.Equal(ProxyFault.Pass, proxy.CurrentFault);
     }
 
     [Fact(Timeout = 30_000)]
@@ -136,7 +136,7 @@ public sealed class ScriptTests
         await using var proxy = FaultProxy.Start(echo.EndPoint);
         var schedule = ChaosSchedule.Random(
             seed: 42, total: TimeSpan.FromSeconds(2), meanUp: TimeSpan.FromMilliseconds(100), meanDown: TimeSpan.FromMilliseconds(60),
-            kinds: [Fault.Reset, Fault.Refuse, Fault.RefuseAndReset, Fault.Stall, Fault.HalfOpen, Fault.ResetAfterBytes(10), Fault.Latency(20)]);
+            kinds: [ProxyFault.Reset, ProxyFault.Refuse, ProxyFault.RefuseAndReset, ProxyFault.Stall, ProxyFault.HalfOpen, ProxyFault.ResetAfterBytes(10), ProxyFault.Latency(20)]);
         var verdicts = new Dictionary<Tgwatch.Faults.FaultKind, int>();
         var succeeded = 0;
 
@@ -174,9 +174,9 @@ public sealed class ScriptTests
         time.Advance(by);
     }
 
-    private static async Task WatchAsync(FaultProxy proxy, Stopwatch clock, List<(TimeSpan, Fault)> switches, Task script)
+    private static async Task WatchAsync(FaultProxy proxy, Stopwatch clock, List<(TimeSpan, ProxyFault)> switches, Task script)
     {
-        Fault? last = null;
+        ProxyFault? last = null;
         while (true)
         {
             var done = script.IsCompleted;

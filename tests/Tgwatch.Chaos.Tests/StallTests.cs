@@ -15,7 +15,7 @@ public sealed class StallTests
         await using var proxy = FaultProxy.Start(server.EndPoint);
         using var client = Net.HttpClient(TimeSpan.FromMilliseconds(300));
         using var caller = new CancellationTokenSource();
-        proxy.SetFault(Fault.Stall);
+        proxy.SetFault(ProxyFault.Stall);
         var clock = Stopwatch.StartNew();
 
         var thrown = await Assert.ThrowsAsync<TaskCanceledException>(
@@ -37,12 +37,12 @@ public sealed class StallTests
         using var hasty = Net.HttpClient(handler, TimeSpan.FromMilliseconds(300));
         Assert.Equal("hello", await patient.GetStringAsync(Net.Url(proxy.Port, "/hello")));
 
-        proxy.SetFault(Fault.Stall);
+        proxy.SetFault(ProxyFault.Stall);
         var thrown = await Assert.ThrowsAsync<TaskCanceledException>(() => hasty.GetStringAsync(Net.Url(proxy.Port, "/hello")));
         Assert.Equal(FaultKind.Timeout, Verdict.Of(thrown));
         Assert.Equal(1, proxy.Counters.ConnectionsAccepted);
 
-        proxy.SetFault(Fault.Pass);
+        proxy.SetFault(ProxyFault.Pass);
         Assert.Equal("hello", await patient.GetStringAsync(Net.Url(proxy.Port, "/hello")));
     }
 
@@ -55,7 +55,7 @@ public sealed class StallTests
         await Net.EchoAsync(client, [1]);
         Assert.True(await Net.EventuallyAsync(() => proxy.Counters.BytesToUpstream == 1));
 
-        proxy.SetFault(Fault.Stall);
+        proxy.SetFault(ProxyFault.Stall);
         var data = Bytes.Random(10_000, seed: 4);
         await Net.SendAllAsync(client, data);
         var receiving = Net.ReceiveExactlyAsync(client, data.Length);
@@ -65,7 +65,7 @@ public sealed class StallTests
         Assert.Equal(1, proxy.Counters.BytesToUpstream);
         Assert.Equal(1, proxy.Counters.ConnectionsActive);
 
-        proxy.SetFault(Fault.Pass);
+        proxy.SetFault(ProxyFault.Pass);
         Assert.Equal(data, await receiving);
     }
 
@@ -76,7 +76,7 @@ public sealed class StallTests
         await using var proxy = FaultProxy.Start(echo.EndPoint);
         using var client = await Net.ConnectAsync(proxy.Port);
         client.ReceiveTimeout = 300;
-        proxy.SetFault(Fault.Stall);
+        proxy.SetFault(ProxyFault.Stall);
         client.Send([1, 2, 3]);
 
         // A synchronous receive with SO_RCVTIMEO: the client's own timeout is what ends the wait.

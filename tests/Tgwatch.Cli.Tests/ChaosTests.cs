@@ -6,10 +6,9 @@ using Tgwatch.Chaos;
 using Tgwatch.Messages;
 using Tgwatch.Sandbox;
 using Tgwatch.Sandbox.Admin;
+using Tgwatch.Sandbox.Faults;
 using Tgwatch.TestKit;
 using Xunit.Abstractions;
-using SandboxFault = Tgwatch.Sandbox.Faults.FaultKind;
-using SandboxFaultRequest = Tgwatch.Sandbox.Faults.FaultRequest;
 
 namespace Tgwatch.Cli.Tests;
 
@@ -52,7 +51,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
             "--sink", $"jsonl:{P("out.jsonl")}", "--sink", $"sqlite:{P("out.db")}", "--state", P("state.db")];
         using var stopChaos = new CancellationTokenSource();
         var schedule = ChaosSchedule.Random(seed: 20261125, total: TimeSpan.FromMinutes(5), meanUp: TimeSpan.FromSeconds(1.5), meanDown: TimeSpan.FromSeconds(0.8),
-            kinds: [Fault.Reset, Fault.Refuse, Fault.RefuseAndReset, Fault.Stall, Fault.HalfOpen, Fault.ResetAfterBytes(200)]);
+            kinds: [ProxyFault.Reset, ProxyFault.Refuse, ProxyFault.RefuseAndReset, ProxyFault.Stall, ProxyFault.HalfOpen, ProxyFault.ResetAfterBytes(200)]);
         var chaos = _proxy.RunScriptAsync(schedule, stopChaos.Token);
         var random = new Random(7);
         var injected = 0;
@@ -67,8 +66,8 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
             var batch = Math.Min(Messages - injected, Messages / (Kills + 1));
             await _sandbox.Admin.SendBulkAsync(new InjectBulk { ChatIds = [-1001, -1002, -1003, -1004], Count = batch });
             injected += batch;
-            if (kill % 2 == 0) await _sandbox.Admin.AddFaultAsync(new SandboxFaultRequest { Kind = SandboxFault.RateLimit, Count = 1, RetryAfter = 1, Method = "getUpdates" });
-            else await _sandbox.Admin.AddFaultAsync(new SandboxFaultRequest { Kind = SandboxFault.BadGateway, Count = 2, Method = "getUpdates" });
+            if (kill % 2 == 0) await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.RateLimit, Count = 1, RetryAfter = 1, Method = "getUpdates" });
+            else await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.BadGateway, Count = 2, Method = "getUpdates" });
             await Task.Delay(random.Next(1500, 4000));
             process.Kill(); // SIGKILL
             await process.WaitForExitAsync();

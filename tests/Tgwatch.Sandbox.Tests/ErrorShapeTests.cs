@@ -69,7 +69,7 @@ public sealed class ErrorShapeTests
     public async Task RateLimit_CarriesRetryAfterInParameters()
     {
         await using var s = await Running.StartAsync();
-        await s.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.RateLimit, RetryAfter = 7 });
+        await s.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.RateLimit, RetryAfter = 7 });
         var answer = await s.Bot.GetAsync("getUpdates");
         Assert.Equal(429, answer.Status);
         Assert.Equal("""{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7","parameters":{"retry_after":7}}""", answer.Body);

@@ -17,7 +17,7 @@ public sealed class FaultTests
     public async Task RateLimit_HitsTheNextKRequests_ThenTheyAreAnsweredAgain()
     {
         await using var s = await Running.StartAsync();
-        var armed = await s.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.RateLimit, Count = 2, RetryAfter = 3 });
+        var armed = await s.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.RateLimit, Count = 2, RetryAfter = 3 });
         Assert.Equal(2, armed.Count);
         Assert.Equal(429, (await s.Bot.GetAsync("getMe")).Status);
         var second = await s.Bot.GetAsync("getUpdates");
@@ -36,7 +36,7 @@ public sealed class FaultTests
     public async Task AFaultForOneMethod_LeavesTheOthersAlone()
     {
         await using var s = await Running.StartAsync();
-        await s.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.RateLimit, Method = "getUpdates" });
+        await s.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.RateLimit, Method = "getUpdates" });
         Assert.Equal(200, (await s.Bot.GetAsync("getMe")).Status);
         Assert.Equal(429, (await s.Bot.GetAsync("GetUpdates")).Status);
         Assert.Equal(200, (await s.Bot.GetAsync("getUpdates")).Status);
@@ -46,7 +46,7 @@ public sealed class FaultTests
     public async Task AFaultForADuration_HitsEveryRequestUntilItEnds()
     {
         await using var s = await Running.StartAsync();
-        await s.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.BadGateway, DurationSeconds = 1.5 });
+        await s.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.BadGateway, DurationSeconds = 1.5 });
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < 3; i++) Assert.Equal(502, (await s.Bot.GetAsync("getMe")).Status);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), "too slow to tell");
@@ -58,7 +58,7 @@ public sealed class FaultTests
     public async Task BadGateway_IsAnHtmlPage_NotJson()
     {
         await using var s = await Running.StartAsync();
-        await s.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.BadGateway });
+        await s.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.BadGateway });
         var answer = await s.Bot.GetAsync("getUpdates");
         Assert.Equal(502, answer.Status);
         Assert.Equal("text/html", answer.ContentType);
@@ -71,7 +71,7 @@ public sealed class FaultTests
     public async Task Drop_ClosesTheConnectionWithoutAnAnswer()
     {
         await using var s = await Running.StartAsync();
-        await s.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.Drop });
+        await s.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.Drop });
         await Assert.ThrowsAsync<HttpRequestException>(() => s.Bot.GetAsync("getUpdates"));
         Assert.Equal(200, (await s.Bot.GetAsync("getUpdates")).Status);
         Assert.Equal(1, (await s.Admin.GetStatsAsync()).FaultsByKind["drop"]);
@@ -83,7 +83,7 @@ public sealed class FaultTests
         await using var s = await Running.StartAsync();
         var a = await s.Admin.SendMessageAsync(new InjectMessage { ChatId = Group, Text = "a" });
         await s.Admin.SendMessageAsync(new InjectMessage { ChatId = Group, Text = "b" });
-        await s.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.DropResponse, Count = 2 });
+        await s.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.DropResponse, Count = 2 });
 
         // The offset was applied although the answer never came...
         await Assert.ThrowsAsync<HttpRequestException>(() => s.Bot.GetAsync("getUpdates", $"offset={a.UpdateId + 1}"));
@@ -97,7 +97,7 @@ public sealed class FaultTests
     public async Task Stall_NeverAnswers_UntilTheClientGivesUp()
     {
         await using var s = await Running.StartAsync();
-        await s.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.Stall });
+        await s.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.Stall });
         using var impatient = new CancellationTokenSource(TimeSpan.FromSeconds(1.5));
         var clock = Stopwatch.StartNew();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => s.Bot.GetAsync("getMe", ct: impatient.Token));
@@ -110,7 +110,7 @@ public sealed class FaultTests
     public async Task AStalledRequest_DoesNotHoldUpTheSandboxsStop()
     {
         var s = await Running.StartAsync();
-        await s.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.Stall });
+        await s.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.Stall });
         var stalled = s.Bot.GetAsync("getMe");
         await GetUpdatesTests.WaitForRequestsAsync(s, 1);
         var clock = Stopwatch.StartNew();
@@ -124,7 +124,7 @@ public sealed class FaultTests
     {
         await using var s = await Running.StartAsync();
         var before = await s.Admin.SendMessageAsync(new InjectMessage { ChatId = Group, Text = "good 1" });
-        var bad = await s.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.Malformed });
+        var bad = await s.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.Malformed });
         var after = await s.Admin.SendMessageAsync(new InjectMessage { ChatId = Group, Text = "good 2" });
 
         var answer = await s.Bot.GetAsync("getUpdates");
@@ -146,8 +146,8 @@ public sealed class FaultTests
     public async Task MalformedShapes_UnknownTypeAndMessageReaction_ReadAsUpdatesThatAreNotMessages()
     {
         await using var s = await Running.StartAsync();
-        var armed = await s.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.Malformed, Shape = MalformedShape.UnknownType });
-        await s.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.Malformed, Shape = MalformedShape.MessageReaction, Count = 2 });
+        var armed = await s.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.Malformed, Shape = MalformedShape.UnknownType });
+        await s.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.Malformed, Shape = MalformedShape.MessageReaction, Count = 2 });
         var updates = await s.Bot.UpdatesAsync();
         Assert.Equal([UpdateType.Unknown, UpdateType.MessageReaction, UpdateType.MessageReaction], updates.Select(u => u.Type));
         Assert.Equal(Enumerable.Range(armed.UpdateIds![0], 3), updates.Select(u => u.Id));
@@ -159,8 +159,8 @@ public sealed class FaultTests
     public async Task ClearFaults_DisarmsWhatIsLeft()
     {
         await using var s = await Running.StartAsync();
-        await s.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.RateLimit, Count = 5 });
-        await s.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.Drop, DurationSeconds = 60 });
+        await s.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.RateLimit, Count = 5 });
+        await s.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.Drop, DurationSeconds = 60 });
         Assert.Equal(2, await s.Admin.ClearFaultsAsync());
         Assert.Equal(200, (await s.Bot.GetAsync("getMe")).Status);
     }
@@ -169,8 +169,8 @@ public sealed class FaultTests
     public async Task BadFaultRequests_AreRefused()
     {
         await using var s = await Running.StartAsync();
-        await Assert.ThrowsAsync<SandboxAdminException>(() => s.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.Drop, Count = 0 }));
-        await Assert.ThrowsAsync<SandboxAdminException>(() => s.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.Malformed, DurationSeconds = 5 }));
+        await Assert.ThrowsAsync<SandboxAdminException>(() => s.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.Drop, Count = 0 }));
+        await Assert.ThrowsAsync<SandboxAdminException>(() => s.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.Malformed, DurationSeconds = 5 }));
         using var http = new HttpClient();
         using var unknown = await http.PostAsync(new Uri(s.Sandbox.BaseUrl, "sandbox/faults"), new StringContent("""{"kind":"explode"}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(400, (int)unknown.StatusCode);

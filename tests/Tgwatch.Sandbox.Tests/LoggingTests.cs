@@ -19,7 +19,7 @@ public sealed class LoggingTests
             await s.Bot.GetAsync("getMe");
             await s.Bot.GetAsync("getUpdates", "timeout=0");
             await s.Bot.GetAsync("noSuchMethod");
-            await s.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.Drop });
+            await s.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.Drop });
             await Assert.ThrowsAsync<HttpRequestException>(() => s.Bot.GetAsync("getMe"));
             await s.Bot.GetAsync("getMe", token: "42:AAanother-secret-token");
         }

@@ -45,7 +45,7 @@ public sealed class TelegramBotClientTests
         using var http = new HttpClient();
         var bot = Client(s, http);
 
-        await s.Admin.AddFaultAsync(new FaultRequest { Kind = FaultKind.RateLimit, RetryAfter = 9 });
+        await s.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.RateLimit, RetryAfter = 9 });
         var limited = await Assert.ThrowsAsync<ApiRequestException>(() => bot.GetUpdates());
         Assert.Equal(429, limited.ErrorCode);
         Assert.Equal(9, limited.Parameters?.RetryAfter);

@@ -11,10 +11,10 @@ using Tgwatch.Noise;
 using Tgwatch.Pipeline;
 using Tgwatch.Sandbox;
 using Tgwatch.Sandbox.Admin;
+using Tgwatch.Sandbox.Faults;
 using Tgwatch.Sinks.Console;
 using Tgwatch.Sinks.Jsonl;
 using Tgwatch.Sqlite;
-using SandboxFault = Tgwatch.Sandbox.Faults.FaultKind;
 
 namespace Tgwatch.Cli.Demo;
 
@@ -152,20 +152,20 @@ internal static class DemoCommand
         string For(double length) => Duration.Format(TimeSpan.FromSeconds(length * scale));
 
         await Until(3);
-        Step($"connections reset ({For(1)})", faults, log); proxy.SetFault(Fault.Reset);
-        await Until(4); proxy.SetFault(Fault.Pass);
+        Step($"connections reset ({For(1)})", faults, log); proxy.SetFault(ProxyFault.Reset);
+        await Until(4); proxy.SetFault(ProxyFault.Pass);
         await Until(6);
-        Step($"connections refused ({For(5)})", faults, log); proxy.SetFault(Fault.RefuseAndReset);
-        await Until(11); proxy.SetFault(Fault.Pass);
+        Step($"connections refused ({For(5)})", faults, log); proxy.SetFault(ProxyFault.RefuseAndReset);
+        await Until(11); proxy.SetFault(ProxyFault.Pass);
         await Until(12);
         Step("429 Too Many Requests, retry after 2s", faults, log);
-        await admin.AddFaultAsync(new Sandbox.Faults.FaultRequest { Kind = SandboxFault.RateLimit, Count = 1, RetryAfter = 2, Method = "getUpdates" }, ct).ConfigureAwait(false);
+        await admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.RateLimit, Count = 1, RetryAfter = 2, Method = "getUpdates" }, ct).ConfigureAwait(false);
         await Until(14);
         Step("3× 502 Bad Gateway", faults, log);
-        await admin.AddFaultAsync(new Sandbox.Faults.FaultRequest { Kind = SandboxFault.BadGateway, Count = 3, Method = "getUpdates" }, ct).ConfigureAwait(false);
+        await admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.BadGateway, Count = 3, Method = "getUpdates" }, ct).ConfigureAwait(false);
         await Until(16);
-        Step($"link stalled ({For(3)})", faults, log); proxy.SetFault(Fault.Stall);
-        await Until(19); proxy.SetFault(Fault.Pass);
+        Step($"link stalled ({For(3)})", faults, log); proxy.SetFault(ProxyFault.Stall);
+        await Until(19); proxy.SetFault(ProxyFault.Pass);
     }
 
     private static void Step(string what, List<string> faults, ILogger log)

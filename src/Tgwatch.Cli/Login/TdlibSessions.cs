@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Tgwatch.Cli.Hosting;
+using Tgwatch.Storage;
 using Tgwatch.Tdlib;
 using Tgwatch.Tdlib.Auth;
 

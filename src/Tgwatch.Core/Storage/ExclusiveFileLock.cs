@@ -24,7 +24,7 @@ public sealed class ExclusiveFileLock : IDisposable
     public static ExclusiveFileLock? TryAcquire(string path)
     {
         var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = PrivateFiles.Mode;
         return TryOpen(path, options) is { } file ? new ExclusiveFileLock(file) : null;
     }
 

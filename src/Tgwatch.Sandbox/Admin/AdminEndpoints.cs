@@ -62,16 +62,16 @@ internal sealed class AdminEndpoints(IReadOnlyList<BotState> bots, FaultPlan fau
         if (request.Count is < 1) throw new AdminException(400, "count must be at least 1");
         if (request.DurationSeconds is <= 0 or > 86_400) throw new AdminException(400, "duration_seconds must be above 0 and at most 86400");
         if (request.RetryAfter is < 0) throw new AdminException(400, "retry_after must not be negative");
-        if (request.Kind == FaultKind.Malformed)
+        if (request.Kind == SandboxFaultKind.Malformed)
         {
             if (request.DurationSeconds is not null || request.Method is not null)
                 throw new AdminException(400, "malformed updates are queued now: give count (and shape), not duration_seconds or method");
             var count = request.Count ?? 1;
             if (count > 10_000) throw new AdminException(400, "count of malformed updates must be at most 10000");
             var ids = Bot(request.BotId).InjectMalformed(request.Shape ?? MalformedShape.WrongType, count);
-            counters.Fault(FaultKind.Malformed, count);
+            counters.Fault(SandboxFaultKind.Malformed, count);
             Log.FaultArmed(logger, request.Kind, count, null, null);
-            return new ArmedFault(faults.NextId(), FaultKind.Malformed, count, null, null, ids);
+            return new ArmedFault(faults.NextId(), SandboxFaultKind.Malformed, count, null, null, ids);
         }
         if (request.Shape is not null || request.BotId is not null)
             throw new AdminException(400, "shape and bot_id go with malformed faults only");

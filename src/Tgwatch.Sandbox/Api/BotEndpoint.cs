@@ -32,16 +32,16 @@ internal sealed class BotEndpoint(IReadOnlyDictionary<string, BotState> bots, Fa
             Log.FaultApplied(logger, fault.Kind, name);
             switch (fault.Kind)
             {
-                case FaultKind.RateLimit:
+                case SandboxFaultKind.RateLimit:
                     await WriteAsync(context, BotResponse.TooManyRequests(fault.RetryAfter ?? 1), name).ConfigureAwait(false);
                     return;
-                case FaultKind.BadGateway:
+                case SandboxFaultKind.BadGateway:
                     await WriteAsync(context, new BotResponse(502, ProxyPages.BadGateway, "text/html"), name).ConfigureAwait(false);
                     return;
-                case FaultKind.Drop:
+                case SandboxFaultKind.Drop:
                     context.Abort();
                     return;
-                case FaultKind.Stall:
+                case SandboxFaultKind.Stall:
                     try { await Task.Delay(Timeout.Infinite, cancel.Token).ConfigureAwait(false); }
                     catch (OperationCanceledException) { }
                     context.Abort();
@@ -63,7 +63,7 @@ internal sealed class BotEndpoint(IReadOnlyDictionary<string, BotState> bots, Fa
             context.Abort();
             return;
         }
-        if (fault?.Kind == FaultKind.DropResponse)
+        if (fault?.Kind == SandboxFaultKind.DropResponse)
         {
             context.Abort();
             return;

@@ -3,7 +3,7 @@ using Tgwatch.Sandbox.Faults;
 
 namespace Tgwatch.Sandbox.Bots;
 
-/// <summary>The bad updates of <see cref="FaultKind.Malformed"/> faults.</summary>
+/// <summary>The bad updates of <see cref="SandboxFaultKind.Malformed"/> faults.</summary>
 internal static class MalformedUpdates
 {
     /// <summary>The update's type (its field name) and the value of that field.</summary>

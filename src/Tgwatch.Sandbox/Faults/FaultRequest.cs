@@ -3,13 +3,13 @@ namespace Tgwatch.Sandbox.Faults;
 /// <summary>
 /// A fault to arm (<c>POST /sandbox/faults</c>). Request faults hit the next <see cref="Count"/> bot requests
 /// (matching <see cref="Method"/> when given), or every one for <see cref="DurationSeconds"/>, whichever ends
-/// first; with neither, one request. A <see cref="FaultKind.Malformed"/> fault queues <see cref="Count"/> (default 1)
+/// first; with neither, one request. A <see cref="SandboxFaultKind.Malformed"/> fault queues <see cref="Count"/> (default 1)
 /// bad updates behind the updates already queued, so the next batch that reaches them holds them among good ones.
 /// </summary>
 public sealed class FaultRequest
 {
     /// <summary>What to do.</summary>
-    public required FaultKind Kind { get; init; }
+    public required SandboxFaultKind Kind { get; init; }
 
     /// <summary>How many requests (or malformed updates).</summary>
     public int? Count { get; init; }
@@ -37,4 +37,4 @@ public sealed class FaultRequest
 /// <param name="Until">When it ends (null: after its count).</param>
 /// <param name="Method">The method it is limited to.</param>
 /// <param name="UpdateIds">For malformed updates: the ids they were queued under.</param>
-public sealed record ArmedFault(long Id, FaultKind Kind, int? Count, DateTimeOffset? Until, string? Method, IReadOnlyList<int>? UpdateIds = null);
+public sealed record ArmedFault(long Id, SandboxFaultKind Kind, int? Count, DateTimeOffset? Until, string? Method, IReadOnlyList<int>? UpdateIds = null);

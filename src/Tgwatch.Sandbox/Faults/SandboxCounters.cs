@@ -29,7 +29,7 @@ internal sealed class SandboxCounters
 
     public void AdminRequest() => Interlocked.Increment(ref _adminRequests);
 
-    public void Fault(FaultKind kind, int count = 1)
+    public void Fault(SandboxFaultKind kind, int count = 1)
     {
         Interlocked.Add(ref _faults, count);
         _byFault.AddOrUpdate(FaultNames.Of(kind), count, (_, n) => n + count);
@@ -39,14 +39,14 @@ internal sealed class SandboxCounters
 /// <summary>The snake_case names the admin API uses for fault kinds.</summary>
 internal static class FaultNames
 {
-    public static string Of(FaultKind kind) => kind switch
+    public static string Of(SandboxFaultKind kind) => kind switch
     {
-        FaultKind.RateLimit => "rate_limit",
-        FaultKind.BadGateway => "bad_gateway",
-        FaultKind.Drop => "drop",
-        FaultKind.DropResponse => "drop_response",
-        FaultKind.Stall => "stall",
-        FaultKind.Malformed => "malformed",
+        SandboxFaultKind.RateLimit => "rate_limit",
+        SandboxFaultKind.BadGateway => "bad_gateway",
+        SandboxFaultKind.Drop => "drop",
+        SandboxFaultKind.DropResponse => "drop_response",
+        SandboxFaultKind.Stall => "stall",
+        SandboxFaultKind.Malformed => "malformed",
         _ => kind.ToString(),
     };
 }

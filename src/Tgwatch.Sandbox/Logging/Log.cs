@@ -13,10 +13,10 @@ internal static partial class Log
     public static partial void Answered(ILogger logger, string httpMethod, string method, int statusCode);
 
     [LoggerMessage(EventId = 9003, Level = LogLevel.Information, Message = "Fault {Kind} on {Method}")]
-    public static partial void FaultApplied(ILogger logger, FaultKind kind, string method);
+    public static partial void FaultApplied(ILogger logger, SandboxFaultKind kind, string method);
 
     [LoggerMessage(EventId = 9004, Level = LogLevel.Information, Message = "Fault armed: {Kind}, {Count} request(s), until {Until}, method {Method}")]
-    public static partial void FaultArmed(ILogger logger, FaultKind kind, int? count, DateTimeOffset? until, string? method);
+    public static partial void FaultArmed(ILogger logger, SandboxFaultKind kind, int? count, DateTimeOffset? until, string? method);
 
     [LoggerMessage(EventId = 9005, Level = LogLevel.Debug, Message = "Injected {Kind} for bot {BotId}: chat {ChatId}, message {MessageId}, update {UpdateId}")]
     public static partial void Injected(ILogger logger, string kind, long botId, long chatId, int messageId, int? updateId);

@@ -1,3 +1,5 @@
+using Tgwatch.Storage;
+
 namespace Tgwatch.Sinks.Jsonl;
 
 /// <summary>Settings of a <see cref="JsonlSink"/>.</summary>
@@ -16,10 +18,10 @@ public sealed record JsonlSinkOptions
     /// Permissions of a file the sink creates; an existing file loses any permission beyond them when the sink opens it
     /// (logged once). <value>Default: 0600.</value>
     /// </summary>
-    public UnixFileMode FileMode { get; init; } = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    public UnixFileMode FileMode { get; init; } = PrivateFiles.Mode;
 
     /// <summary>Permissions of directories the sink creates. <value>Default: 0700.</value></summary>
-    public UnixFileMode DirectoryMode { get; init; } = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    public UnixFileMode DirectoryMode { get; init; } = PrivateDirectory.Mode;
 
     /// <summary>
     /// Whether each batch is forced to the disk (fsync) before it counts as written. <value>Default: true.</value>

@@ -1,6 +1,7 @@
 using Tgwatch;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Tgwatch.Storage;
 
 namespace Tgwatch.Sqlite.Database;
 
@@ -17,6 +18,9 @@ namespace Tgwatch.Sqlite.Database;
 /// </remarks>
 public static class SqliteFile
 {
+    /// <summary>SQLite's side files of a database in WAL mode, made with the umask's mode and so tightened after opening.</summary>
+    private static readonly string[] SideFileSuffixes = ["-wal", "-shm"];
+
     /// <summary>Opens <paramref name="path"/> and brings it to <paramref name="schema"/>.</summary>
     /// <param name="path">The database file.</param>
     /// <param name="schema">What it holds.</param>
@@ -57,7 +61,7 @@ public static class SqliteFile
             Execute(connection, "PRAGMA synchronous = NORMAL");
             schema.Functions?.Invoke(connection);
             Migrator.Apply(connection, schema, full);
-            PrivateFiles.TightenSideFiles(full);
+            foreach (var suffix in SideFileSuffixes) PrivateFiles.Tighten(full + suffix);
             return connection;
         }
         catch (SqliteException e)

@@ -1,7 +1,7 @@
 namespace Tgwatch.Sandbox.Faults;
 
 /// <summary>What the sandbox does to a bot request instead of (or after) answering it.</summary>
-public enum FaultKind
+public enum SandboxFaultKind
 {
     /// <summary>HTTP 429 in Telegram's shape, <c>"Too Many Requests: retry after N"</c> with <c>parameters.retry_after</c>.</summary>
     RateLimit,

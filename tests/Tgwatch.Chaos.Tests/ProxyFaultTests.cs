@@ -1,27 +1,27 @@
 namespace Tgwatch.Chaos.Tests;
 
-public sealed class FaultTests
+public sealed class ProxyFaultTests
 {
     [Fact]
     public void Faults_CompareByContent_AndPrintTheirParameter()
     {
-        Assert.Equal(Fault.Latency(150), Fault.Latency(TimeSpan.FromMilliseconds(150)));
-        Assert.NotEqual(Fault.Latency(150), Fault.Latency(151));
-        Assert.NotEqual(Fault.Refuse, Fault.RefuseAndReset);
-        Assert.Equal(FaultType.Refuse, Fault.RefuseAndReset.Type);
-        Assert.Equal("Latency(150ms)", Fault.Latency(150).ToString());
-        Assert.Equal("Bandwidth(1000B/s)", Fault.Bandwidth(1000).ToString());
-        Assert.Equal("ResetAfterBytes(12)", Fault.ResetAfterBytes(12).ToString());
-        Assert.Equal("RefuseAndReset", Fault.RefuseAndReset.ToString());
-        Assert.Equal("HalfOpen", Fault.HalfOpen.ToString());
+        Assert.Equal(ProxyFault.Latency(150), ProxyFault.Latency(TimeSpan.FromMilliseconds(150)));
+        Assert.NotEqual(ProxyFault.Latency(150), ProxyFault.Latency(151));
+        Assert.NotEqual(ProxyFault.Refuse, ProxyFault.RefuseAndReset);
+        Assert.Equal(ProxyFaultKind.Refuse, ProxyFault.RefuseAndReset.Kind);
+        Assert.Equal("Latency(150ms)", ProxyFault.Latency(150).ToString());
+        Assert.Equal("Bandwidth(1000B/s)", ProxyFault.Bandwidth(1000).ToString());
+        Assert.Equal("ResetAfterBytes(12)", ProxyFault.ResetAfterBytes(12).ToString());
+        Assert.Equal("RefuseAndReset", ProxyFault.RefuseAndReset.ToString());
+        Assert.Equal("HalfOpen", ProxyFault.HalfOpen.ToString());
     }
 
     [Fact]
     public void Faults_RejectNonsense()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => Fault.Latency(0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Fault.Bandwidth(0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Fault.ResetAfterBytes(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ProxyFault.Latency(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ProxyFault.Bandwidth(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ProxyFault.ResetAfterBytes(-1));
     }
 
     [Fact]

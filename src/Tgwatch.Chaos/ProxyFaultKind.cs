@@ -1,7 +1,7 @@
 namespace Tgwatch.Chaos;
 
 /// <summary>What a <see cref="FaultProxy"/> does to the connections it carries.</summary>
-public enum FaultType
+public enum ProxyFaultKind
 {
     /// <summary>Bytes are forwarded both ways unchanged.</summary>
     Pass,
@@ -18,12 +18,12 @@ public enum FaultType
     /// <summary>The upstream side of every connection is closed while the client side stays open: client writes succeed, reads never return.</summary>
     HalfOpen,
 
-    /// <summary>Every forwarded chunk is delayed by <see cref="Fault.Delay"/>.</summary>
+    /// <summary>Every forwarded chunk is delayed by <see cref="ProxyFault.Delay"/>.</summary>
     Latency,
 
-    /// <summary>Each direction of each connection is limited to <see cref="Fault.BytesPerSecond"/>.</summary>
+    /// <summary>Each direction of each connection is limited to <see cref="ProxyFault.BytesPerSecond"/>.</summary>
     Bandwidth,
 
-    /// <summary>A connection is reset once <see cref="Fault.ByteLimit"/> bytes came from upstream while the fault is in force.</summary>
+    /// <summary>A connection is reset once <see cref="ProxyFault.ByteLimit"/> bytes came from upstream while the fault is in force.</summary>
     ResetAfterBytes,
 }
