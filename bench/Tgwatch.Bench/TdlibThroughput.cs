@@ -136,7 +136,7 @@ internal static class TdlibThroughput
             var message = new JsonObject
             {
                 ["@type"] = "message",
-                ["id"] = (long)(i + 1) << 20,
+                ["id"] = TdMessageIds.FromServerId(i + 1),
                 ["sender_id"] = i % 3 == 0
                     ? new JsonObject { ["@type"] = "messageSenderChat", ["chat_id"] = chat }
                     : new JsonObject { ["@type"] = "messageSenderUser", ["user_id"] = 1000 + i % 200 },
@@ -151,12 +151,12 @@ internal static class TdlibThroughput
                 ["content"] = content,
             };
             if (i % 4 == 3)
-                message["reply_to"] = new JsonObject { ["@type"] = "messageReplyToMessage", ["chat_id"] = chat, ["message_id"] = (long)i << 20, ["origin_send_date"] = 0 };
+                message["reply_to"] = new JsonObject { ["@type"] = "messageReplyToMessage", ["chat_id"] = chat, ["message_id"] = TdMessageIds.FromServerId(i), ["origin_send_date"] = 0 };
             if (i % 10 == 5)
                 message["forward_info"] = new JsonObject
                 {
                     ["@type"] = "messageForwardInfo",
-                    ["origin"] = new JsonObject { ["@type"] = "messageOriginChannel", ["chat_id"] = -1002000000000, ["message_id"] = 77L << 20, ["author_signature"] = "" },
+                    ["origin"] = new JsonObject { ["@type"] = "messageOriginChannel", ["chat_id"] = -1002000000000, ["message_id"] = TdMessageIds.FromServerId(77), ["author_signature"] = "" },
                     ["date"] = 1_699_000_000, ["public_service_announcement_type"] = "",
                 };
             result[i] = Encoding.UTF8.GetBytes(new JsonObject { ["@type"] = "updateNewMessage", ["message"] = message, ["@client_id"] = 1 }.ToJsonString());

@@ -43,7 +43,7 @@ internal sealed class ChatRequests(
         var chat = await CallAsync(new JsonObject { ["@type"] = "getChat", ["chat_id"] = chatId }, $"reading chat {spec}", ct, reportRefusal: false).ConfigureAwait(false);
         var last = chat is { } c ? LastTdIdOf(c) : 0;
         if (last == 0) last = await NewestAsync(chatId, spec, ct).ConfigureAwait(false);
-        return last >> 20;
+        return TdMessageIds.ToServerId(last);
     }
 
     /// <summary>The TDLib id of the chat's newest message, 0 when it has none (or TDLib refuses its history).</summary>

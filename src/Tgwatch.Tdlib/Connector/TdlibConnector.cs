@@ -156,7 +156,7 @@ public sealed class TdlibConnector : IConnector, IChatFeedOwner
     {
         var request = _replyOrigins.TryGet(reply, out var origin)
             ? new JsonObject { ["@type"] = "getRepliedMessage", ["chat_id"] = origin.ChatId, ["message_id"] = origin.TdMessageId }
-            : new JsonObject { ["@type"] = "getMessage", ["chat_id"] = reply.ChatId, ["message_id"] = reply.MessageId << 20 };
+            : new JsonObject { ["@type"] = "getMessage", ["chat_id"] = reply.ChatId, ["message_id"] = TdMessageIds.FromServerId(reply.MessageId) };
         Interlocked.Increment(ref Stats.replyLookups);
         try
         {
@@ -241,7 +241,7 @@ public sealed class TdlibConnector : IConnector, IChatFeedOwner
                     // First time: start where the chat is now, and have that position committed.
                     // last_message "may be null if none or unknown": then the newest message of its history says where the chat is.
                     if (lastTdId == 0) lastTdId = await _requests.NewestAsync(chatId, spec, ct).ConfigureAwait(false);
-                    var baseline = lastTdId >> 20;
+                    var baseline = TdMessageIds.ToServerId(lastTdId);
                     feed.Anchor(baseline);
                     await _output.Writer.WriteAsync(new Delivery(null, new Checkpoint(StreamOf(chatId), baseline)), ct).ConfigureAwait(false);
                 }

@@ -74,9 +74,9 @@ internal sealed class ChatFeed(long chatId, int capacity)
                     case LiveDelete d:
                         foreach (var id in d.TdMessageIds)
                         {
-                            if (!IsServerId(id)) continue;
+                            if (!TdMessageIds.IsServerId(id)) continue;
                             var record = owner.Deleted(ChatId, id, d.When);
-                            var position = await PositionForChangeAsync(owner, id >> 20, ct).ConfigureAwait(false);
+                            var position = await PositionForChangeAsync(owner, TdMessageIds.ToServerId(id), ct).ConfigureAwait(false);
                             await owner.WriteAsync(new Delivery(record, new Checkpoint(Stream, position)), ct).ConfigureAwait(false);
                         }
                         break;
@@ -134,7 +134,7 @@ internal sealed class ChatFeed(long chatId, int capacity)
 
     private async Task DeliverEditAsync(IChatFeedOwner owner, long tdMessageId, CancellationToken ct)
     {
-        if (!IsServerId(tdMessageId)) return;
+        if (!TdMessageIds.IsServerId(tdMessageId)) return;
         if (await owner.EditedAsync(ChatId, tdMessageId, ct).ConfigureAwait(false) is not { } m) return;
         if (m.ReplyTo is { } reply) owner.RememberReply(reply, ChatId, m.TdMessageId);
         // An edit does not move the stream: it sits at the position delivered last.
@@ -157,7 +157,7 @@ internal sealed class ChatFeed(long chatId, int capacity)
         while (true)
         {
             // 0 would mean "from the newest"; 1 sits below every server message.
-            var page = await owner.HistoryAsync(ChatId, from == 0 ? 1 : from << 20, -(size - 1), size, ct).ConfigureAwait(false);
+            var page = await owner.HistoryAsync(ChatId, from == 0 ? 1 : TdMessageIds.FromServerId(from), -(size - 1), size, ct).ConfigureAwait(false);
             if (page is null)
             {
                 // Refused for good (a bot has no getChatHistory; a chat left): told once, live from now on.
@@ -177,10 +177,10 @@ internal sealed class ChatFeed(long chatId, int capacity)
             {
                 // The page starts above the position: fill the stretch below it, walking back until the position is reached.
                 var floor = newer.Min(m => m.TdMessageId);
-                while ((floor >> 20) - 1 > from)
+                while (TdMessageIds.ToServerId(floor) - 1 > from)
                 {
                     // From the server id just below the floor: a page TDLib cuts to one message still goes down.
-                    var below = await owner.HistoryAsync(ChatId, ((floor >> 20) - 1) << 20, 0, size, ct).ConfigureAwait(false);
+                    var below = await owner.HistoryAsync(ChatId, TdMessageIds.FromServerId(TdMessageIds.ToServerId(floor) - 1), 0, size, ct).ConfigureAwait(false);
                     var fill = below?.Where(m => m.TdMessageId < floor && m.Message.MessageId > from).ToList() ?? [];
                     newer.AddRange(fill);
                     if (fill.Count == 0 || below!.Any(m => m.Message.MessageId <= from)) break;
@@ -197,6 +197,4 @@ internal sealed class ChatFeed(long chatId, int capacity)
             from = Math.Max(from, newer[^1].Message.MessageId);
         }
     }
-
-    private static bool IsServerId(long tdMessageId) => tdMessageId > 0 && (tdMessageId & ((1L << 20) - 1)) == 0;
 }
