@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Tgwatch.Tdlib.Functions;
 using Tgwatch.Tdlib.Native;
 using Tgwatch.Tdlib.Updates;
 
@@ -25,19 +26,19 @@ internal static class TdlibThroughput
         TdJsonLibrary.Load();
         var handle = NativeLibrary.Load(TdJsonLibrary.LoadedPath!);
         var execute = (delegate* unmanaged[Cdecl]<byte*, byte*>)NativeLibrary.GetExport(handle, "td_execute");
-        TdJsonLibrary.ExecuteChecked(new JsonObject { ["@type"] = "setLogVerbosityLevel", ["new_verbosity_level"] = 0 });
+        TdJsonLibrary.ExecuteChecked(new SetLogVerbosityLevel(0));
 
         Console.WriteLine($"td_execute round trips ({calls:N0} calls each, best of 5):");
-        foreach (var (name, request) in new (string, JsonObject)[]
+        foreach (var request in new TdFunction[]
         {
-            ("getTextEntities", new JsonObject { ["@type"] = "getTextEntities", ["text"] = EntitiesText }),
-            ("parseTextEntities", new JsonObject { ["@type"] = "parseTextEntities", ["text"] = "*bold* _italic_ `code` [link](https://example.com)",
-                ["parse_mode"] = new JsonObject { ["@type"] = "textParseModeMarkdown", ["version"] = 2 } }),
-            ("getOption", new JsonObject { ["@type"] = "getOption", ["name"] = "version" }),
+            new GetTextEntities(EntitiesText),
+            new ParseTextEntities("*bold* _italic_ `code` [link](https://example.com)", new TextParseModeMarkdown(2)),
+            new GetOption("version"),
         })
         {
-            var text = Encoding.UTF8.GetBytes(request.ToJsonString());
-            var bytes = Encoding.UTF8.GetBytes(request.ToJsonString() + "\0");
+            var name = request.TypeName;
+            var text = Encoding.UTF8.GetBytes(request.ToJson());
+            var bytes = Encoding.UTF8.GetBytes(request.ToJson() + "\0");
             var raw = Best(() =>
             {
                 fixed (byte* p = bytes)
@@ -60,7 +61,7 @@ internal static class TdlibThroughput
                 return sum;
             });
             Console.WriteLine($"  {name,-18} raw call {raw.TotalNanoseconds / calls,6:N0} ns; binding (UTF-8 in, answer copied out) {binding.TotalNanoseconds / calls,6:N0} ns = {binding / raw:F2}x; " +
-                $"Execute (JsonObject in, JsonElement out) {ours.TotalNanoseconds / calls,6:N0} ns = {ours / raw:F2}x");
+                $"Execute (typed request in, JsonElement out) {ours.TotalNanoseconds / calls,6:N0} ns = {ours / raw:F2}x");
         }
 
         var samples = Samples(updates);

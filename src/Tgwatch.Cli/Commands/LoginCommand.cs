@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Tgwatch.Cli.Hosting;
 using Tgwatch.Cli.Login;
 using Tgwatch.Tdlib.Auth;
+using Tgwatch.Tdlib.Functions;
 
 namespace Tgwatch.Cli.Commands;
 
@@ -55,7 +55,7 @@ internal static class LoginCommand
                 using var logging = common.Logging(parse, stderr);
                 await using var opened = await TdlibSessions.OpenAsync(settings.Tdlib, settings.DataDir, prompt, logging.Factory, openTimeout: null, ct).ConfigureAwait(false);
                 opened.DiscardUpdates();
-                var me = await opened.Session.SendAsync(new JsonObject { ["@type"] = "getMe" }, settings.Tdlib.Timeout, ct).ConfigureAwait(false);
+                var me = await opened.Session.SendAsync(new GetMe(), settings.Tdlib.Timeout, ct).ConfigureAwait(false);
                 await stdout.WriteLineAsync($"logged in as {Describe(me)}; the session is in {opened.DatabaseDirectory}").ConfigureAwait(false);
                 return ExitCodes.Ok;
             }

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Tgwatch.Connectors;
 using Tgwatch.Messages;
+using Tgwatch.Tdlib.Functions;
 using Tgwatch.Tdlib.Updates;
 
 namespace Tgwatch.Tdlib.Connector;
@@ -18,9 +18,7 @@ internal sealed class ChatRequests(
     /// <summary>The chat id and its last message's TDLib id, or null when it does not exist.</summary>
     public async Task<(long ChatId, long LastTdId)?> ResolveAsync(ChatSpec spec, CancellationToken ct)
     {
-        var request = spec.Id is { } id
-            ? new JsonObject { ["@type"] = "getChat", ["chat_id"] = id }
-            : new JsonObject { ["@type"] = "searchPublicChat", ["username"] = spec.Username };
+        TdFunction request = spec.Id is { } id ? new GetChat(id) : new SearchPublicChat(spec.Username ?? "");
         var answer = await CallAsync(request, $"finding chat {spec}", ct, reportRefusal: false).ConfigureAwait(false);
         if (answer is not { } chat)
         {
@@ -40,7 +38,7 @@ internal sealed class ChatRequests(
     public async Task<long> NewestServerIdAsync(long chatId, CancellationToken ct)
     {
         var spec = new ChatSpec(chatId, null);
-        var chat = await CallAsync(new JsonObject { ["@type"] = "getChat", ["chat_id"] = chatId }, $"reading chat {spec}", ct, reportRefusal: false).ConfigureAwait(false);
+        var chat = await CallAsync(new GetChat(chatId), $"reading chat {spec}", ct, reportRefusal: false).ConfigureAwait(false);
         var last = chat is { } c ? LastTdIdOf(c) : 0;
         if (last == 0) last = await NewestAsync(chatId, spec, ct).ConfigureAwait(false);
         return TdMessageIds.ToServerId(last);
@@ -49,10 +47,7 @@ internal sealed class ChatRequests(
     /// <summary>The TDLib id of the chat's newest message, 0 when it has none (or TDLib refuses its history).</summary>
     public async Task<long> NewestAsync(long chatId, ChatSpec spec, CancellationToken ct)
     {
-        var request = new JsonObject
-        {
-            ["@type"] = "getChatHistory", ["chat_id"] = chatId, ["from_message_id"] = 0L, ["offset"] = 0, ["limit"] = 1, ["only_local"] = false,
-        };
+        var request = new GetChatHistory(chatId, FromMessageId: 0, Offset: 0, Limit: 1, OnlyLocal: false);
         if (await CallAsync(request, $"finding the last message of chat {spec}", ct).ConfigureAwait(false) is not { } page) return 0;
         var messages = reader.ReadMessages(page, MessageKind.New, out var unreadable);
         foreach (var reason in unreadable) malformed.Count("message", reason);
@@ -63,22 +58,14 @@ internal sealed class ChatRequests(
     public async Task OpenAsync(long chatId, ChatSpec spec, CancellationToken ct)
     {
         // Without openChat TDLib may not keep a channel's updates coming in real time.
-        if (await CallAsync(new JsonObject { ["@type"] = "openChat", ["chat_id"] = chatId }, $"opening chat {spec}", ct).ConfigureAwait(false) is null)
+        if (await CallAsync(new OpenChat(chatId), $"opening chat {spec}", ct).ConfigureAwait(false) is null)
             TdlibLog.ChatNotOpened(logger, spec.ToString());
     }
 
     /// <summary>One getChatHistory call: the server messages of the page (null when TDLib refuses the chat's history).</summary>
     public async Task<List<TdMappedMessage>?> HistoryAsync(long chatId, long fromTdId, int offset, int limit, CancellationToken ct)
     {
-        var request = new JsonObject
-        {
-            ["@type"] = "getChatHistory",
-            ["chat_id"] = chatId,
-            ["from_message_id"] = fromTdId,
-            ["offset"] = offset,
-            ["limit"] = limit,
-            ["only_local"] = false,
-        };
+        var request = new GetChatHistory(chatId, fromTdId, offset, limit, OnlyLocal: false);
         Interlocked.Increment(ref stats.historyCalls);
         if (await CallAsync(request, $"catching up chat {chatId}", ct).ConfigureAwait(false) is not { } answer) return null;
         var messages = reader.ReadMessages(answer, MessageKind.New, out var unreadable);
@@ -89,7 +76,7 @@ internal sealed class ChatRequests(
     /// <summary>An edited message read again; null when TDLib refuses it or it cannot be read.</summary>
     public async Task<TdMappedMessage?> EditedAsync(long chatId, long tdMessageId, CancellationToken ct)
     {
-        var request = new JsonObject { ["@type"] = "getMessage", ["chat_id"] = chatId, ["message_id"] = tdMessageId };
+        var request = new GetMessage(chatId, tdMessageId);
         if (await CallAsync(request, $"reading an edited message in chat {chatId}", ct).ConfigureAwait(false) is not { } answer) return null;
         var m = reader.ReadMessage(answer, MessageKind.Edit, out var unreadable);
         if (m is null) malformed.Count("message", unreadable ?? "unreadable");
@@ -105,7 +92,7 @@ internal sealed class ChatRequests(
     /// Sends a request until it is answered: FLOOD_WAIT waits what TDLib says, time-outs and server errors back off.
     /// Returns null for an answer that will not change by retrying (400/403/404: not found, not allowed).
     /// </summary>
-    private async Task<JsonElement?> CallAsync(JsonObject request, string what, CancellationToken ct, bool reportRefusal = true)
+    private async Task<JsonElement?> CallAsync(TdFunction request, string what, CancellationToken ct, bool reportRefusal = true)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -128,7 +115,7 @@ internal sealed class ChatRequests(
             }
             catch (TdlibErrorException e) when (e.Code == 401)
             {
-                throw new TdlibAuthorizationLostException($"error 401 on {request["@type"]}");
+                throw new TdlibAuthorizationLostException($"error 401 on {request.TypeName}");
             }
             catch (TdlibErrorException e)
             {

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -9,6 +7,7 @@ using Tgwatch.Connectors;
 using Tgwatch.Faults;
 using Tgwatch.Messages;
 using Tgwatch.Tdlib.Connector.Feeds;
+using Tgwatch.Tdlib.Functions;
 using Tgwatch.Tdlib.Updates;
 
 namespace Tgwatch.Tdlib.Connector;
@@ -154,9 +153,9 @@ public sealed class TdlibConnector : IConnector, IChatFeedOwner
     /// <inheritdoc />
     public async ValueTask<ReplyResult> ResolveReplyAsync(MessageRef reply, CancellationToken ct)
     {
-        var request = _replyOrigins.TryGet(reply, out var origin)
-            ? new JsonObject { ["@type"] = "getRepliedMessage", ["chat_id"] = origin.ChatId, ["message_id"] = origin.TdMessageId }
-            : new JsonObject { ["@type"] = "getMessage", ["chat_id"] = reply.ChatId, ["message_id"] = TdMessageIds.FromServerId(reply.MessageId) };
+        TdFunction request = _replyOrigins.TryGet(reply, out var origin)
+            ? new GetRepliedMessage(origin.ChatId, origin.TdMessageId)
+            : new GetMessage(reply.ChatId, TdMessageIds.FromServerId(reply.MessageId));
         Interlocked.Increment(ref Stats.replyLookups);
         try
         {
