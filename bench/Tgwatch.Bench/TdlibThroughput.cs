@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Tgwatch.Tdlib.Functions;
 using Tgwatch.Tdlib.Native;
 using Tgwatch.Tdlib.Updates;
 
@@ -25,19 +26,19 @@ internal static class TdlibThroughput
         TdJsonLibrary.Load();
         var handle = NativeLibrary.Load(TdJsonLibrary.LoadedPath!);
         var execute = (delegate* unmanaged[Cdecl]<byte*, byte*>)NativeLibrary.GetExport(handle, "td_execute");
-        TdJsonLibrary.ExecuteChecked(new JsonObject { ["@type"] = "setLogVerbosityLevel", ["new_verbosity_level"] = 0 });
+        TdJsonLibrary.ExecuteChecked(new SetLogVerbosityLevel(0));
 
         Console.WriteLine($"td_execute round trips ({calls:N0} calls each, best of 5):");
-        foreach (var (name, request) in new (string, JsonObject)[]
+        foreach (var request in new TdFunction[]
         {
-            ("getTextEntities", new JsonObject { ["@type"] = "getTextEntities", ["text"] = EntitiesText }),
-            ("parseTextEntities", new JsonObject { ["@type"] = "parseTextEntities", ["text"] = "*bold* _italic_ `code` [link](https://example.com)",
-                ["parse_mode"] = new JsonObject { ["@type"] = "textParseModeMarkdown", ["version"] = 2 } }),
-            ("getOption", new JsonObject { ["@type"] = "getOption", ["name"] = "version" }),
+            new GetTextEntities(EntitiesText),
+            new ParseTextEntities("*bold* _italic_ `code` [link](https://example.com)", new TextParseModeMarkdown(2)),
+            new GetOption("version"),
         })
         {
-            var text = Encoding.UTF8.GetBytes(request.ToJsonString());
-            var bytes = Encoding.UTF8.GetBytes(request.ToJsonString() + "\0");
+            var name = request.TypeName;
+            var text = Encoding.UTF8.GetBytes(request.ToJson());
+            var bytes = Encoding.UTF8.GetBytes(request.ToJson() + "\0");
             var raw = Best(() =>
             {
                 fixed (byte* p = bytes)
@@ -60,7 +61,7 @@ internal static class TdlibThroughput
                 return sum;
             });
             Console.WriteLine($"  {name,-18} raw call {raw.TotalNanoseconds / calls,6:N0} ns; binding (UTF-8 in, answer copied out) {binding.TotalNanoseconds / calls,6:N0} ns = {binding / raw:F2}x; " +
-                $"Execute (JsonObject in, JsonElement out) {ours.TotalNanoseconds / calls,6:N0} ns = {ours / raw:F2}x");
+                $"Execute (typed request in, JsonElement out) {ours.TotalNanoseconds / calls,6:N0} ns = {ours / raw:F2}x");
         }
 
         var samples = Samples(updates);
@@ -136,7 +137,7 @@ internal static class TdlibThroughput
             var message = new JsonObject
             {
                 ["@type"] = "message",
-                ["id"] = (long)(i + 1) << 20,
+                ["id"] = TdMessageIds.FromServerId(i + 1),
                 ["sender_id"] = i % 3 == 0
                     ? new JsonObject { ["@type"] = "messageSenderChat", ["chat_id"] = chat }
                     : new JsonObject { ["@type"] = "messageSenderUser", ["user_id"] = 1000 + i % 200 },
@@ -151,12 +152,12 @@ internal static class TdlibThroughput
                 ["content"] = content,
             };
             if (i % 4 == 3)
-                message["reply_to"] = new JsonObject { ["@type"] = "messageReplyToMessage", ["chat_id"] = chat, ["message_id"] = (long)i << 20, ["origin_send_date"] = 0 };
+                message["reply_to"] = new JsonObject { ["@type"] = "messageReplyToMessage", ["chat_id"] = chat, ["message_id"] = TdMessageIds.FromServerId(i), ["origin_send_date"] = 0 };
             if (i % 10 == 5)
                 message["forward_info"] = new JsonObject
                 {
                     ["@type"] = "messageForwardInfo",
-                    ["origin"] = new JsonObject { ["@type"] = "messageOriginChannel", ["chat_id"] = -1002000000000, ["message_id"] = 77L << 20, ["author_signature"] = "" },
+                    ["origin"] = new JsonObject { ["@type"] = "messageOriginChannel", ["chat_id"] = -1002000000000, ["message_id"] = TdMessageIds.FromServerId(77), ["author_signature"] = "" },
                     ["date"] = 1_699_000_000, ["public_service_announcement_type"] = "",
                 };
             result[i] = Encoding.UTF8.GetBytes(new JsonObject { ["@type"] = "updateNewMessage", ["message"] = message, ["@client_id"] = 1 }.ToJsonString());

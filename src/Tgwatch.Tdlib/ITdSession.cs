@@ -1,6 +1,6 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Tgwatch.Tdlib.Functions;
 
 namespace Tgwatch.Tdlib;
 
@@ -11,11 +11,11 @@ namespace Tgwatch.Tdlib;
 public interface ITdSession
 {
     /// <summary>
-    /// Sends a TDLib function object and returns TDLib's answer. An <c>error</c> answer throws
+    /// Sends a TDLib function and returns TDLib's answer. An <c>error</c> answer throws
     /// <see cref="TdlibErrorException"/>; no answer within <paramref name="timeout"/> throws <see cref="TimeoutException"/>;
     /// a closed client throws <see cref="TdlibClientClosedException"/>.
     /// </summary>
-    Task<JsonElement> SendAsync(JsonObject request, TimeSpan? timeout = null, CancellationToken ct = default);
+    Task<JsonElement> SendAsync(TdFunction request, TimeSpan? timeout = null, CancellationToken ct = default);
 
     /// <summary>Every TDLib object that answers no request, in TDLib's order. Must be read steadily.</summary>
     ChannelReader<JsonElement> Updates { get; }

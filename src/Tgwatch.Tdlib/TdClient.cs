@@ -1,7 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Tgwatch.Secrets;
+using Tgwatch.Tdlib.Functions;
 using Tgwatch.Tdlib.Native;
 
 namespace Tgwatch.Tdlib;
@@ -50,28 +50,25 @@ public sealed class TdClient : ITdSession, IAsyncDisposable
     public Task Closed => _closed.Task;
 
     /// <summary>
-    /// Sends <paramref name="request"/> (a TDLib function object with <c>@type</c>; not modified) and returns
-    /// TDLib's answer. An <c>error</c> answer throws <see cref="TdlibErrorException"/>; no answer within
+    /// Sends <paramref name="request"/> (with its <c>@extra</c>, which matches the answer to it) and returns TDLib's
+    /// answer. An <c>error</c> answer throws <see cref="TdlibErrorException"/>; no answer within
     /// <paramref name="timeout"/> (default <see cref="TdClientHostOptions.DefaultRequestTimeout"/>) throws
     /// <see cref="TimeoutException"/>; a closed client throws <see cref="TdlibClientClosedException"/>.
     /// </summary>
-    public async Task<JsonElement> SendAsync(JsonObject request, TimeSpan? timeout = null, CancellationToken ct = default)
+    public async Task<JsonElement> SendAsync(TdFunction request, TimeSpan? timeout = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var type = request["@type"] is JsonValue t && t.TryGetValue<string>(out var s) ? s
-            : throw new ArgumentException("a TDLib request needs a string @type", nameof(request));
+        var type = request.TypeName;
         if (_closed.Task.IsCompleted) throw new TdlibClientClosedException(Id, type);
         ct.ThrowIfCancellationRequested();
         var limit = timeout ?? _host.Options.DefaultRequestTimeout;
 
         var extra = _host.NextExtra();
-        var copy = (JsonObject)request.DeepClone();
-        copy["@extra"] = extra;
         var pending = new PendingRequest(this, type);
         _host.AddPending(extra, pending);
         try
         {
-            Send(copy);
+            Send(request with { Extra = extra });
             return await pending.Answer.WaitAsync(limit, ct).ConfigureAwait(false);
         }
         catch (TimeoutException) when (!pending.Answer.IsCompleted)
@@ -102,8 +99,7 @@ public sealed class TdClient : ITdSession, IAsyncDisposable
     {
         if (!_closed.Task.IsCompleted && Interlocked.Exchange(ref _closeSent, 1) == 0)
         {
-            var close = new JsonObject { ["@type"] = "close" };
-            Send(close);
+            Send(new Close());
         }
         await _closed.Task.WaitAsync(wait ?? CloseWait).ConfigureAwait(false);
     }
@@ -125,7 +121,7 @@ public sealed class TdClient : ITdSession, IAsyncDisposable
         }
     }
 
-    private unsafe void Send(JsonObject request)
+    private unsafe void Send(TdFunction request)
     {
         var utf8 = RequestText.Of(request);
         fixed (byte* text = utf8) TdJson.td_send_utf8(Id, text);

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tgwatch.Secrets;
+using Tgwatch.Tdlib.Functions;
 using Tgwatch.Tdlib.Native;
 
 namespace Tgwatch.Tdlib;
@@ -83,7 +83,7 @@ public sealed class TdClientHost
     {
         lock (_logLevelGate)
         {
-            TdJsonLibrary.ExecuteChecked(new JsonObject { ["@type"] = "setLogVerbosityLevel", ["new_verbosity_level"] = level });
+            TdJsonLibrary.ExecuteChecked(new SetLogVerbosityLevel(level));
             _logVerbosity = level;
             TdlibNativeLog.Install(CallbackLevel());
         }
@@ -98,7 +98,7 @@ public sealed class TdClientHost
         ArgumentException.ThrowIfNullOrEmpty(tag);
         lock (_logLevelGate)
         {
-            TdJsonLibrary.ExecuteChecked(new JsonObject { ["@type"] = "setLogTagVerbosityLevel", ["tag"] = tag, ["new_verbosity_level"] = level });
+            TdJsonLibrary.ExecuteChecked(new SetLogTagVerbosityLevel(tag, level));
         }
     }
 
@@ -109,10 +109,10 @@ public sealed class TdClientHost
     {
         lock (_logLevelGate)
         {
-            TdJsonLibrary.ExecuteChecked(new JsonObject { ["@type"] = "setLogStream", ["log_stream"] = new JsonObject { ["@type"] = "logStreamEmpty" } });
-            TdJsonLibrary.ExecuteChecked(new JsonObject { ["@type"] = "setLogVerbosityLevel", ["new_verbosity_level"] = Options.LogVerbosity });
+            TdJsonLibrary.ExecuteChecked(new SetLogStream(new LogStreamEmpty()));
+            TdJsonLibrary.ExecuteChecked(new SetLogVerbosityLevel(Options.LogVerbosity));
             foreach (var (tag, level) in Options.LogTagVerbosity)
-                TdJsonLibrary.ExecuteChecked(new JsonObject { ["@type"] = "setLogTagVerbosityLevel", ["tag"] = tag, ["new_verbosity_level"] = level });
+                TdJsonLibrary.ExecuteChecked(new SetLogTagVerbosityLevel(tag, level));
             _logVerbosity = Options.LogVerbosity;
             TdlibNativeLog.Install(CallbackLevel());
         }

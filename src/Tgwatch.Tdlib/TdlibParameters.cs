@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using Tgwatch.Tdlib.Functions;
 
 namespace Tgwatch.Tdlib;
 
@@ -29,24 +29,9 @@ public sealed record TdlibParameters(string DatabaseDirectory, int ApiId, string
     /// <summary>Everything but the api_hash.</summary>
     public override string ToString() => $"TdlibParameters {{ DatabaseDirectory = {DatabaseDirectory}, ApiId = {ApiId}, UseTestDc = {UseTestDc} }}";
 
-    internal JsonObject ToRequest() => new()
-    {
-        ["@type"] = "setTdlibParameters",
-        ["use_test_dc"] = UseTestDc,
-        ["database_directory"] = DatabaseDirectory,
-        ["files_directory"] = FilesDirectory ?? "",
-        ["database_encryption_key"] = "",
-        ["use_file_database"] = false,
-        ["use_chat_info_database"] = UseChatInfoDatabase,
-        ["use_message_database"] = UseMessageDatabase,
-        ["use_secret_chats"] = false,
-        ["api_id"] = ApiId,
-        ["api_hash"] = ApiHash,
-        ["system_language_code"] = SystemLanguageCode,
-        ["device_model"] = DeviceModel,
-        ["system_version"] = "",
-        ["application_version"] = ApplicationVersion,
-    };
+    internal SetTdlibParameters ToRequest() => new(
+        UseTestDc, DatabaseDirectory, FilesDirectory ?? "", DatabaseEncryptionKey: [], UseFileDatabase: false, UseChatInfoDatabase,
+        UseMessageDatabase, UseSecretChats: false, ApiId, ApiHash, SystemLanguageCode, DeviceModel, SystemVersion: "", ApplicationVersion);
 }
 
 /// <summary>Another Tgwatch process (or client of this one) already uses the TDLib database directory.</summary>

@@ -134,7 +134,7 @@ public sealed class SameRecordAsTdlibTests
             """);
         var fixture = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TdlibFixtures", "updateNewMessage.text.json")))!;
         fixture["message"]!["chat_id"] = Traders;
-        fixture["message"]!["id"] = 77L << 20;
+        fixture["message"]!["id"] = TdMessageIds.FromServerId(77);
         fixture["message"]!["sender_id"] = new System.Text.Json.Nodes.JsonObject { ["@type"] = "messageSenderChat", ["chat_id"] = Traders };
         var tdlib = Assert.IsType<TdNewMessage>(TdlibReader().Read(JsonDocument.Parse(fixture.ToJsonString()).RootElement)).Message.Message;
         Assert.Equal(new SenderInfo(Traders, "Traders", "traders"), tdlib.Sender);

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
+using Tgwatch.Tdlib.Functions;
 using Tgwatch.TestKit;
 
 namespace Tgwatch.Tdlib.Tests;
@@ -13,7 +13,7 @@ public sealed class ClientTests
     {
         var dir = TestHost.TempDir();
         await using var client = _host.CreateClient();
-        var options = await client.SendAsync(new JsonObject { ["@type"] = "getOption", ["name"] = "version" }, TimeSpan.FromSeconds(10));
+        var options = await client.SendAsync(new GetOption("version"), TimeSpan.FromSeconds(10));
         Assert.Equal("1.8.65", options.GetProperty("value").GetString());
 
         var beforeParameters = await TestHost.WaitForStateAsync(client, "authorizationStateWaitTdlibParameters");
@@ -29,7 +29,7 @@ public sealed class ClientTests
         await close;
         Assert.True(client.Closed.IsCompletedSuccessfully);
         Assert.False(await client.Updates.WaitToReadAsync()); // completed after Closed
-        await Assert.ThrowsAsync<TdlibClientClosedException>(() => client.SendAsync(new JsonObject { ["@type"] = "getMe" }));
+        await Assert.ThrowsAsync<TdlibClientClosedException>(() => client.SendAsync(new GetMe()));
     }
 
     [Fact]
@@ -38,13 +38,13 @@ public sealed class ClientTests
         await using var client = await ClientWaitingForPhoneAsync();
         var clock = Stopwatch.StartNew();
         var e = await Assert.ThrowsAsync<TimeoutException>(() => client.SendAsync(
-            new JsonObject { ["@type"] = "setAuthenticationPhoneNumber", ["phone_number"] = "+15550100000" }, TimeSpan.FromSeconds(1.5)));
+            new SetAuthenticationPhoneNumber("+15550100000"), TimeSpan.FromSeconds(1.5)));
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(5));
         Assert.Contains("setAuthenticationPhoneNumber", e.Message);
         Assert.DoesNotContain("5550100000", e.Message);
 
         // the client still works after a timeout
-        var answer = await client.SendAsync(new JsonObject { ["@type"] = "getOption", ["name"] = "version" }, TimeSpan.FromSeconds(10));
+        var answer = await client.SendAsync(new GetOption("version"), TimeSpan.FromSeconds(10));
         Assert.Equal("optionValueString", answer.GetProperty("@type").GetString());
     }
 
@@ -55,7 +55,7 @@ public sealed class ClientTests
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
         var clock = Stopwatch.StartNew();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.SendAsync(
-            new JsonObject { ["@type"] = "setAuthenticationPhoneNumber", ["phone_number"] = "+15550100000" }, TimeSpan.FromSeconds(30), cts.Token));
+            new SetAuthenticationPhoneNumber("+15550100000"), TimeSpan.FromSeconds(30), cts.Token));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5));
     }
 
@@ -64,17 +64,10 @@ public sealed class ClientTests
     {
         await using var client = _host.CreateClient();
         var e = await Assert.ThrowsAsync<TdlibErrorException>(() => client.SendAsync(
-            new JsonObject { ["@type"] = "getChat", ["chat_id"] = 1 }, TimeSpan.FromSeconds(10)));
+            new GetChat(1), TimeSpan.FromSeconds(10)));
         Assert.True(e.Code is >= 400 and < 600, $"code {e.Code}");
         Assert.Equal("getChat", e.RequestType);
         Assert.False(string.IsNullOrEmpty(e.TdMessage));
-    }
-
-    [Fact]
-    public async Task Request_without_type_is_refused_before_tdlib()
-    {
-        await using var client = _host.CreateClient();
-        await Assert.ThrowsAsync<ArgumentException>(() => client.SendAsync(new JsonObject { ["chat_id"] = 1 }));
     }
 
     [Fact]

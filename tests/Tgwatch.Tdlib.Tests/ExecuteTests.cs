@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using Tgwatch.Tdlib.Functions;
 using Tgwatch.Tdlib.Native;
 
 namespace Tgwatch.Tdlib.Tests;
@@ -10,7 +10,7 @@ public sealed class ExecuteTests
     [Fact]
     public void Version_is_the_pinned_tdlib()
     {
-        var answer = TdJsonLibrary.ExecuteChecked(new JsonObject { ["@type"] = "getOption", ["name"] = "version" });
+        var answer = TdJsonLibrary.ExecuteChecked(new GetOption("version"));
         Assert.Equal("optionValueString", answer.GetProperty("@type").GetString());
         Assert.Equal("1.8.65", answer.GetProperty("value").GetString());
     }
@@ -18,12 +18,7 @@ public sealed class ExecuteTests
     [Fact]
     public void Parse_text_entities_round_trips_utf8()
     {
-        var answer = TdJsonLibrary.ExecuteChecked(new JsonObject
-        {
-            ["@type"] = "parseTextEntities",
-            ["text"] = "Привет *мир* ✓",
-            ["parse_mode"] = new JsonObject { ["@type"] = "textParseModeMarkdown", ["version"] = 2 },
-        });
+        var answer = TdJsonLibrary.ExecuteChecked(new ParseTextEntities("Привет *мир* ✓", new TextParseModeMarkdown(2)));
         Assert.Equal("formattedText", answer.GetProperty("@type").GetString());
         Assert.Equal("Привет мир ✓", answer.GetProperty("text").GetString());
         var entity = Assert.Single(answer.GetProperty("entities").EnumerateArray());
@@ -35,15 +30,15 @@ public sealed class ExecuteTests
     [Fact]
     public void Log_tag_verbosity_set_is_read_back()
     {
-        TdJsonLibrary.ExecuteChecked(new JsonObject { ["@type"] = "setLogTagVerbosityLevel", ["tag"] = "dns_resolver", ["new_verbosity_level"] = 3 });
-        var answer = TdJsonLibrary.ExecuteChecked(new JsonObject { ["@type"] = "getLogTagVerbosityLevel", ["tag"] = "dns_resolver" });
+        TdJsonLibrary.ExecuteChecked(new SetLogTagVerbosityLevel("dns_resolver", 3));
+        var answer = TdJsonLibrary.ExecuteChecked(new GetLogTagVerbosityLevel("dns_resolver"));
         Assert.Equal(3, answer.GetProperty("verbosity_level").GetInt32());
     }
 
     [Fact]
     public void Log_stream_is_empty_after_start()
     {
-        var answer = TdJsonLibrary.ExecuteChecked(new JsonObject { ["@type"] = "getLogStream" });
+        var answer = TdJsonLibrary.ExecuteChecked(new GetLogStream());
         Assert.Equal("logStreamEmpty", answer.GetProperty("@type").GetString());
     }
 
@@ -65,12 +60,7 @@ public sealed class ExecuteTests
     [Fact]
     public void Error_answer_of_execute_checked_is_a_typed_exception()
     {
-        var e = Assert.Throws<TdlibErrorException>(() => TdJsonLibrary.ExecuteChecked(new JsonObject
-        {
-            ["@type"] = "parseTextEntities",
-            ["text"] = "*unclosed",
-            ["parse_mode"] = new JsonObject { ["@type"] = "textParseModeMarkdown", ["version"] = 2 },
-        }));
+        var e = Assert.Throws<TdlibErrorException>(() => TdJsonLibrary.ExecuteChecked(new ParseTextEntities("*unclosed", new TextParseModeMarkdown(2))));
         Assert.Equal(400, e.Code);
         Assert.Equal("parseTextEntities", e.RequestType);
         Assert.Contains(e.TdMessage, e.Message);

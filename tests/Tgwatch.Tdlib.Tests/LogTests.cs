@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Tgwatch.Tdlib.Functions;
 using Tgwatch.Tdlib.Native;
 using Tgwatch.TestKit;
 
@@ -54,11 +55,7 @@ public sealed class LogTests
             await using var client = _host.CreateClient();
             await client.SetParametersAsync(TestHost.Parameters(TestHost.TempDir()), TimeSpan.FromSeconds(30));
             await TestHost.WaitForStateAsync(client, "authorizationStateWaitPhoneNumber");
-            var answer = await client.SendAsync(new System.Text.Json.Nodes.JsonObject
-            {
-                ["@type"] = "parseTextEntities", ["text"] = $"*{Marker}*",
-                ["parse_mode"] = new System.Text.Json.Nodes.JsonObject { ["@type"] = "textParseModeMarkdown", ["version"] = 2 },
-            }, TimeSpan.FromSeconds(30));
+            var answer = await client.SendAsync(new ParseTextEntities($"*{Marker}*", new TextParseModeMarkdown(2)), TimeSpan.FromSeconds(30));
             Assert.Contains(Marker, answer.GetRawText(), StringComparison.Ordinal);
             await client.CloseAsync(TimeSpan.FromSeconds(30));
             await Task.Delay(300);

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Tgwatch.Chaos;
 using Tgwatch.Connectors;
+using Tgwatch.Tdlib.Functions;
 using Tgwatch.Tdlib.Native;
 using Tgwatch.Tdlib.Updates;
 using Xunit.Abstractions;
@@ -39,7 +39,7 @@ public sealed class Socks5ProxyTests(ITestOutputHelper output)
         try
         {
             // Before the parameters: TDLib answers it once they are set, and connects through the proxy from the start.
-            var added = client.SendAsync(AddProxy(proxy.Port), Limit);
+            var added = client.SendAsync(AddProxyAt(proxy.Port), Limit);
             await client.SetParametersAsync(TestHost.Parameters(TestHost.TempDir()), Limit);
             Assert.Equal("addedProxy", (await added).GetProperty("@type").GetString());
             while (!lines.Any(l => l.Line.Contains(failure, StringComparison.Ordinal)) && !stop.IsCancellationRequested)
@@ -92,19 +92,7 @@ public sealed class Socks5ProxyTests(ITestOutputHelper output)
         Assert.InRange(clock.Elapsed, TimeSpan.Zero, Limit + TimeSpan.FromSeconds(5));
     }
 
-    internal static JsonObject AddProxy(int port) => new()
-    {
-        ["@type"] = "addProxy",
-        ["proxy"] = new JsonObject
-        {
-            ["@type"] = "proxy",
-            ["server"] = "127.0.0.1",
-            ["port"] = port,
-            ["type"] = new JsonObject { ["@type"] = "proxyTypeSocks5", ["username"] = "", ["password"] = "" },
-        },
-        ["enable"] = true,
-        ["comment"] = "",
-    };
+    internal static AddProxy AddProxyAt(int port) => new(new Proxy("127.0.0.1", port, new ProxyTypeSocks5("", "")), Enable: true, Comment: "");
 
     private static async Task ReadStatesAsync(TdClient client, ConcurrentQueue<TdConnectionState> states, CancellationToken ct)
     {

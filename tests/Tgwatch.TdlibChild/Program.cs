@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Tgwatch.Chaos;
 using Tgwatch.Cli.Hosting;
 using Tgwatch.Tdlib;
+using Tgwatch.Tdlib.Functions;
 using Tgwatch.Tdlib.Native;
 
 // Modes:
@@ -96,19 +97,8 @@ static async Task<int> SocksAsync(string dir, TimeSpan length, Socks5Mode[] mode
     var states = new List<string>();
     await using (var client = host.CreateClient())
     {
-        var added = client.SendAsync(new System.Text.Json.Nodes.JsonObject
-        {
-            ["@type"] = "addProxy",
-            ["proxy"] = new System.Text.Json.Nodes.JsonObject
-            {
-                ["@type"] = "proxy",
-                ["server"] = "127.0.0.1",
-                ["port"] = proxy.Port,
-                ["type"] = new System.Text.Json.Nodes.JsonObject { ["@type"] = "proxyTypeSocks5", ["username"] = "", ["password"] = "" },
-            },
-            ["enable"] = true,
-            ["comment"] = "",
-        }, TimeSpan.FromSeconds(30));
+        var added = client.SendAsync(
+            new AddProxy(new Proxy("127.0.0.1", proxy.Port, new ProxyTypeSocks5("", "")), Enable: true, Comment: ""), TimeSpan.FromSeconds(30));
         await client.SetParametersAsync(Params(dir), TimeSpan.FromSeconds(30));
         await added;
         using var end = new CancellationTokenSource(length);

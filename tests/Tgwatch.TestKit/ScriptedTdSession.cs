@@ -3,12 +3,13 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Tgwatch.Tdlib;
+using Tgwatch.Tdlib.Functions;
 
 namespace Tgwatch.TestKit;
 
 /// <summary>
 /// A TDLib session scripted by a test: answers by request <c>@type</c>, updates pushed by the test, every request
-/// recorded. A request with no script is answered with TDLib's <c>error</c> 400 "unscripted". Honours the caller's
+/// recorded as the JSON TDLib would receive. A request with no script is answered with TDLib's <c>error</c> 400 "unscripted". Honours the caller's
 /// timeout and cancellation like <see cref="TdClient"/>.
 /// </summary>
 public sealed class ScriptedTdSession : ITdSession
@@ -23,7 +24,7 @@ public sealed class ScriptedTdSession : ITdSession
     /// <inheritdoc />
     public ChannelReader<JsonElement> Updates => _updates.Reader;
 
-    /// <summary>Every request sent so far, in order (copies).</summary>
+    /// <summary>Every request sent so far, in order, as TDLib would receive it.</summary>
     public IReadOnlyList<JsonObject> Sent => [.. _sent];
 
     /// <summary>The requests of one <c>@type</c> sent so far.</summary>
@@ -57,17 +58,18 @@ public sealed class ScriptedTdSession : ITdSession
     public void Complete() => _updates.Writer.TryComplete();
 
     /// <inheritdoc />
-    public async Task<JsonElement> SendAsync(JsonObject request, TimeSpan? timeout = null, CancellationToken ct = default)
+    public async Task<JsonElement> SendAsync(TdFunction request, TimeSpan? timeout = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var type = (string?)request["@type"] ?? throw new ArgumentException("a TDLib request needs a string @type", nameof(request));
-        _sent.Enqueue((JsonObject)request.DeepClone());
+        var type = request.TypeName;
+        var json = (JsonObject)JsonNode.Parse(request.ToJson())!;
+        _sent.Enqueue((JsonObject)json.DeepClone());
         ct.ThrowIfCancellationRequested();
         if (!_answers.TryGetValue(type, out var answer)) throw new TdlibErrorException(400, $"unscripted request {type}", type);
         var limit = timeout ?? DefaultTimeout;
         try
         {
-            return await answer(request, ct).WaitAsync(limit, ct).ConfigureAwait(false);
+            return await answer(json, ct).WaitAsync(limit, ct).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Tgwatch.Cli.Hosting;
 using Tgwatch.Cli.Login;
 using Tgwatch.Tdlib.Auth;
+using Tgwatch.Tdlib.Functions;
 
 namespace Tgwatch.Cli.Commands;
 
@@ -57,7 +57,7 @@ internal static class LoginCommand
                 await using var opened = await TdlibSessions.OpenAsync(settings.Tdlib, settings.DataDir, prompt, logging.Factory, openTimeout: null,
                     linkLog: logging.Factory.CreateLogger("Tgwatch.Login"), ct).ConfigureAwait(false);
                 opened.DiscardUpdates();
-                var me = await opened.Session.SendAsync(new JsonObject { ["@type"] = "getMe" }, settings.Tdlib.Timeout, ct).ConfigureAwait(false);
+                var me = await opened.Session.SendAsync(new GetMe(), settings.Tdlib.Timeout, ct).ConfigureAwait(false);
                 await stdout.WriteLineAsync($"logged in as {Describe(me)}; the session is in {opened.DatabaseDirectory}").ConfigureAwait(false);
                 return ExitCodes.Ok;
             }

@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Reflection;
 using System.Runtime.InteropServices;
-using System.Text.Json.Nodes;
 using Tgwatch.Tdlib;
+using Tgwatch.Tdlib.Functions;
 using Tgwatch.Tdlib.Native;
 
 namespace Tgwatch.Cli.Commands;
@@ -33,7 +33,7 @@ internal sealed class VersionAction : SynchronousCommandLineAction
         try
         {
             var path = TdJsonLibrary.Load();
-            var answer = TdJsonLibrary.ExecuteChecked(new JsonObject { ["@type"] = "getOption", ["name"] = "version" });
+            var answer = TdJsonLibrary.ExecuteChecked(new GetOption("version"));
             return $"TDLib {answer.GetProperty("value").GetString()} ({path})";
         }
         catch (TdlibLoadException e)

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Tgwatch.Cli.Login;
 using Tgwatch.Tdlib.Auth;
 using Tgwatch.Tdlib.Connector;
+using Tgwatch.Tdlib.Functions;
 using Tgwatch.Tdlib.Updates;
 
 namespace Tgwatch.Cli.Run;
@@ -46,7 +46,7 @@ internal static class TdlibRun
     /// <summary>The account name records carry: <c>user&lt;id&gt;</c>, or <c>bot&lt;id&gt;</c> for a bot (as the Bot API connector names it).</summary>
     internal static async Task<string> AccountAsync(Tgwatch.Tdlib.ITdSession session, TimeSpan timeout, CancellationToken ct)
     {
-        var me = await session.SendAsync(new JsonObject { ["@type"] = "getMe" }, timeout, ct).ConfigureAwait(false);
+        var me = await session.SendAsync(new GetMe(), timeout, ct).ConfigureAwait(false);
         // The account's phone number is a secret: masked from here on wherever it would be written.
         if (me.ValueKind == JsonValueKind.Object && me.TryGetProperty("phone_number", out var phone) && phone.ValueKind == JsonValueKind.String)
             TdAuthorization.RegisterPhoneNumber(phone.GetString());

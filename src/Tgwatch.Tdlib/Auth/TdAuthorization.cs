@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Tgwatch.Secrets;
+using Tgwatch.Tdlib.Functions;
 
 namespace Tgwatch.Tdlib.Auth;
 
@@ -124,11 +124,11 @@ public sealed class TdAuthorization
         while (true)
         {
             var identity = await _prompt.AskIdentityAsync(problem, ct).ConfigureAwait(false);
-            var request = identity.Kind switch
+            TdFunction request = identity.Kind switch
             {
-                AuthIdentityKind.PhoneNumber => new JsonObject { ["@type"] = "setAuthenticationPhoneNumber", ["phone_number"] = identity.Value, ["settings"] = null },
-                AuthIdentityKind.BotToken => new JsonObject { ["@type"] = "checkAuthenticationBotToken", ["token"] = identity.Value },
-                _ => new JsonObject { ["@type"] = "requestQrCodeAuthentication", ["other_user_ids"] = new JsonArray() },
+                AuthIdentityKind.PhoneNumber => new SetAuthenticationPhoneNumber(identity.Value),
+                AuthIdentityKind.BotToken => new CheckAuthenticationBotToken(identity.Value),
+                _ => new RequestQrCodeAuthentication([]),
             };
             if (identity.Kind == AuthIdentityKind.PhoneNumber) RegisterPhoneNumber(identity.Value);
             else SecretRedactor.Register(identity.Value);
@@ -145,7 +145,7 @@ public sealed class TdAuthorization
         {
             var code = (await _prompt.AskCodeAsync(info, problem, ct).ConfigureAwait(false)).Trim();
             SecretRedactor.Register(code);
-            problem = await TrySendAsync(new JsonObject { ["@type"] = "checkAuthenticationCode", ["code"] = code }, "the login code",
+            problem = await TrySendAsync(new CheckAuthenticationCode(code), "the login code",
                 ["PHONE_CODE_INVALID", "PHONE_CODE_EMPTY"], ct).ConfigureAwait(false);
             if (problem is null) return;
         }
@@ -158,16 +158,16 @@ public sealed class TdAuthorization
         {
             var password = await _prompt.AskPasswordAsync(hint, problem, ct).ConfigureAwait(false);
             SecretRedactor.Register(password);
-            problem = await TrySendAsync(new JsonObject { ["@type"] = "checkAuthenticationPassword", ["password"] = password }, "the password",
+            problem = await TrySendAsync(new CheckAuthenticationPassword(password), "the password",
                 ["PASSWORD_HASH_INVALID"], ct).ConfigureAwait(false);
             if (problem is null) return;
         }
     }
 
     /// <summary>Sends an answer; null when taken, the problem to ask again with when refused with one of <paramref name="askAgainOn"/> and the prompt can ask again.</summary>
-    private async Task<string?> TrySendAsync(JsonObject request, string what, string[] askAgainOn, CancellationToken ct)
+    private async Task<string?> TrySendAsync(TdFunction request, string what, string[] askAgainOn, CancellationToken ct)
     {
-        var type = (string)request["@type"]!;
+        var type = request.TypeName;
         try
         {
             await _session.SendAsync(request, RequestTimeout, ct).ConfigureAwait(false);

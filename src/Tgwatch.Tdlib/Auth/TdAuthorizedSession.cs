@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Tgwatch.Tdlib.Functions;
 using Tgwatch.Tdlib.Updates;
 
 namespace Tgwatch.Tdlib.Auth;
@@ -38,7 +38,7 @@ public sealed class TdAuthorizedSession : ITdSession
     public ChannelReader<JsonElement> Updates => _updates;
 
     /// <inheritdoc />
-    public Task<JsonElement> SendAsync(JsonObject request, TimeSpan? timeout = null, CancellationToken ct = default) =>
+    public Task<JsonElement> SendAsync(TdFunction request, TimeSpan? timeout = null, CancellationToken ct = default) =>
         Inner.SendAsync(request, timeout, ct);
 
     /// <summary>
@@ -68,7 +68,7 @@ public sealed class TdAuthorizedSession : ITdSession
         var earlier = new List<JsonElement>();
         try
         {
-            await session.SendAsync(new JsonObject { ["@type"] = "getAuthorizationState" }, authorization.RequestTimeout, limit.Token).ConfigureAwait(false);
+            await session.SendAsync(new GetAuthorizationState(), authorization.RequestTimeout, limit.Token).ConfigureAwait(false);
             while (true)
             {
                 if (!await read.Reader.WaitToReadAsync(limit.Token).ConfigureAwait(false))

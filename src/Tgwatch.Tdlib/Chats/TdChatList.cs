@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using Tgwatch.Tdlib.Functions;
 
 namespace Tgwatch.Tdlib.Chats;
 
@@ -39,7 +39,7 @@ public static class TdChatList
     /// <summary>The most chats listed per chat list, and the most search results.</summary>
     public const int MaxChats = 10_000;
 
-    private static readonly string[] Lists = ["chatListMain", "chatListArchive"];
+    private static readonly ChatList[] Lists = [new ChatListMain(), new ChatListArchive()];
 
     /// <summary>Every chat of the main list then the archive (or, with <paramref name="search"/>, the chats that match), each once.</summary>
     /// <param name="session">An authorized session.</param>
@@ -54,7 +54,7 @@ public static class TdChatList
         {
             await LoadAllAsync(session, list, requestTimeout, ct).ConfigureAwait(false);
             if (search is null)
-                ids.AddRange(ChatIds(await session.SendAsync(new JsonObject { ["@type"] = "getChats", ["chat_list"] = ChatList(list), ["limit"] = MaxChats }, requestTimeout, ct).ConfigureAwait(false)));
+                ids.AddRange(ChatIds(await session.SendAsync(new GetChats(list, MaxChats), requestTimeout, ct).ConfigureAwait(false)));
         }
         if (search is not null) ids.AddRange(await SearchAsync(session, search, requestTimeout, ct).ConfigureAwait(false));
         var chats = new List<TdChatSummary>();
@@ -67,17 +67,17 @@ public static class TdChatList
     public static async Task<TdChatSummary> DescribeAsync(ITdSession session, long chatId, TimeSpan requestTimeout, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(session);
-        var chat = await session.SendAsync(new JsonObject { ["@type"] = "getChat", ["chat_id"] = chatId }, requestTimeout, ct).ConfigureAwait(false);
+        var chat = await session.SendAsync(new GetChat(chatId), requestTimeout, ct).ConfigureAwait(false);
         var title = chat.TryGetProperty("title", out var t) ? t.GetString() ?? "" : "";
         var chatType = chat.GetProperty("type");
-        (string type, JsonObject? owner) = chatType.GetProperty("@type").GetString() switch
+        (string type, TdFunction? owner) = chatType.GetProperty("@type").GetString() switch
         {
-            "chatTypePrivate" => ("private", new JsonObject { ["@type"] = "getUser", ["user_id"] = chatType.GetProperty("user_id").GetInt64() }),
-            "chatTypeSecret" => ("secret", new JsonObject { ["@type"] = "getUser", ["user_id"] = chatType.GetProperty("user_id").GetInt64() }),
-            "chatTypeBasicGroup" => ("group", (JsonObject?)null),
+            "chatTypePrivate" => ("private", new GetUser(chatType.GetProperty("user_id").GetInt64())),
+            "chatTypeSecret" => ("secret", new GetUser(chatType.GetProperty("user_id").GetInt64())),
+            "chatTypeBasicGroup" => ("group", (TdFunction?)null),
             "chatTypeSupergroup" => (chatType.TryGetProperty("is_channel", out var c) && c.GetBoolean() ? "channel" : "supergroup",
-                new JsonObject { ["@type"] = "getSupergroup", ["supergroup_id"] = chatType.GetProperty("supergroup_id").GetInt64() }),
-            var other => (other ?? "unknown", (JsonObject?)null),
+                new GetSupergroup(chatType.GetProperty("supergroup_id").GetInt64())),
+            var other => (other ?? "unknown", (TdFunction?)null),
         };
         string? username = null;
         if (owner is not null)
@@ -94,13 +94,13 @@ public static class TdChatList
         return new TdChatSummary(chat.GetProperty("id").GetInt64(), type, title, username);
     }
 
-    private static async Task LoadAllAsync(ITdSession session, string list, TimeSpan requestTimeout, CancellationToken ct)
+    private static async Task LoadAllAsync(ITdSession session, ChatList list, TimeSpan requestTimeout, CancellationToken ct)
     {
         for (var loaded = 0; loaded < MaxChats; loaded += LoadBatch)
         {
             try
             {
-                await session.SendAsync(new JsonObject { ["@type"] = "loadChats", ["chat_list"] = ChatList(list), ["limit"] = LoadBatch }, requestTimeout, ct).ConfigureAwait(false);
+                await session.SendAsync(new LoadChats(list, LoadBatch), requestTimeout, ct).ConfigureAwait(false);
             }
             catch (TdlibErrorException e) when (e.Code == 404)
             {
@@ -113,12 +113,12 @@ public static class TdChatList
     {
         var query = search.TrimStart('@');
         var found = ChatIds(await session.SendAsync(
-            new JsonObject { ["@type"] = "searchChats", ["query"] = query, ["type_filter"] = null, ["limit"] = MaxChats }, requestTimeout, ct).ConfigureAwait(false)).ToList();
+            new SearchChats(query, TypeFilter: null, MaxChats), requestTimeout, ct).ConfigureAwait(false)).ToList();
         if (search.StartsWith('@') && query.Length > 0)
         {
             try
             {
-                var chat = await session.SendAsync(new JsonObject { ["@type"] = "searchPublicChat", ["username"] = query }, requestTimeout, ct).ConfigureAwait(false);
+                var chat = await session.SendAsync(new SearchPublicChat(query), requestTimeout, ct).ConfigureAwait(false);
                 found.Add(chat.GetProperty("id").GetInt64());
             }
             catch (TdlibErrorException e) when (e.Code is 400 or 404)
@@ -128,8 +128,6 @@ public static class TdChatList
         }
         return found;
     }
-
-    private static JsonObject ChatList(string type) => new() { ["@type"] = type };
 
     private static IEnumerable<long> ChatIds(JsonElement chats) =>
         chats.TryGetProperty("chat_ids", out var ids) ? ids.EnumerateArray().Select(i => i.GetInt64()).ToList() : [];

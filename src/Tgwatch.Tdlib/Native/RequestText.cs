@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using Tgwatch.Tdlib.Functions;
+using Tgwatch.Tdlib.Objects;
 
 namespace Tgwatch.Tdlib.Native;
 
@@ -13,12 +14,12 @@ internal static class RequestText
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic] private static Utf8JsonWriter? t_writer;
 
-    public static ReadOnlySpan<byte> Of(JsonObject request)
+    public static ReadOnlySpan<byte> Of(TdFunction request)
     {
         var buffer = Buffer();
         var writer = t_writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
         writer.Reset(buffer);
-        request.WriteTo(writer);
+        JsonSerializer.Serialize(writer, request, TdJsonContext.Default.TdFunction);
         writer.Flush();
         return Terminate(buffer);
     }

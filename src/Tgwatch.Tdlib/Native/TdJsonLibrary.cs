@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using Tgwatch.Tdlib.Functions;
 
 namespace Tgwatch.Tdlib.Native;
 
@@ -50,7 +50,7 @@ public static class TdJsonLibrary
     }
 
     /// <summary>Runs a synchronous TDLib request (<c>td_execute</c>) and returns TDLib's answer, possibly an <c>error</c> object.</summary>
-    public static unsafe JsonElement Execute(JsonObject request)
+    public static unsafe JsonElement Execute(TdFunction request)
     {
         ArgumentNullException.ThrowIfNull(request);
         Load();
@@ -66,10 +66,10 @@ public static class TdJsonLibrary
     }
 
     /// <summary>Like <see cref="Execute"/>, but an <c>error</c> answer becomes a <see cref="TdlibErrorException"/>.</summary>
-    public static JsonElement ExecuteChecked(JsonObject request)
+    public static JsonElement ExecuteChecked(TdFunction request)
     {
         var answer = Execute(request);
-        ThrowIfError(answer, request["@type"]?.GetValue<string>());
+        ThrowIfError(answer, request.TypeName);
         return answer;
     }
 

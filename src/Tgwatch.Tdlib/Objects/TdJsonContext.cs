@@ -1,11 +1,14 @@
 using System.Text.Json.Serialization;
+using Tgwatch.Tdlib.Functions;
 
 namespace Tgwatch.Tdlib.Objects;
 
 /// <summary>
-/// Source-generated readers of the TDLib 1.8.65 objects Tgwatch uses. TDLib's JSON: snake_case names, null
-/// fields left out, int64 as strings (int53 as numbers), <c>@type</c> naming the constructor. Fields that
-/// TDLib always sends and Tgwatch needs are <c>required</c>, so an object without them is malformed.
+/// Source-generated readers of the TDLib 1.8.65 objects Tgwatch uses, and writer of the functions it sends
+/// (<see cref="TdFunction"/>). TDLib's JSON: snake_case names, int64 as strings (int53 as numbers), <c>@type</c>
+/// naming the constructor; TDLib leaves null fields out (a function's null field is written as null, which TDLib
+/// reads the same). Fields that TDLib always sends and Tgwatch needs are <c>required</c>, so an object without
+/// them is malformed.
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
@@ -35,6 +38,7 @@ namespace Tgwatch.Tdlib.Objects;
 [JsonSerializable(typeof(TdUpdateNewChat))]
 [JsonSerializable(typeof(TdUpdateChatTitle))]
 [JsonSerializable(typeof(TdUpdateSupergroup))]
+[JsonSerializable(typeof(TdFunction))]
 internal sealed partial class TdJsonContext : JsonSerializerContext
 {
     /// <summary>How deep a TDLib object may nest (TDLib's messages nest far less).</summary>

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Tgwatch.Connectors;
 using Tgwatch.Tdlib.Connector;
+using Tgwatch.Tdlib.Functions;
 using Tgwatch.Tdlib.Updates;
 
 namespace Tgwatch.Tdlib.Tests.Connector;
@@ -87,6 +87,6 @@ public sealed class RealTdlibConnectorTests
 
         public ChannelReader<JsonElement> Updates => _updates.Reader;
 
-        public Task<JsonElement> SendAsync(JsonObject request, TimeSpan? timeout = null, CancellationToken ct = default) => _client.SendAsync(request, timeout, ct);
+        public Task<JsonElement> SendAsync(TdFunction request, TimeSpan? timeout = null, CancellationToken ct = default) => _client.SendAsync(request, timeout, ct);
     }
 }

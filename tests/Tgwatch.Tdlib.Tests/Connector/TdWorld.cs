@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Tgwatch.Tdlib.Updates;
 using Tgwatch.TestKit;
 
 namespace Tgwatch.Tdlib.Tests.Connector;
@@ -42,7 +43,7 @@ internal sealed class TdWorld
         {
             var m = Find((long)r["chat_id"]!, (long)r["message_id"]!);
             if (m.ReplyTo is not { } to) throw new TdlibErrorException(404, "Not Found", "getRepliedMessage");
-            return MessageJson(Find(m.ChatId, to << 20)).ToJsonString();
+            return MessageJson(Find(m.ChatId, TdMessageIds.FromServerId(to))).ToJsonString();
         });
     }
 
@@ -87,16 +88,16 @@ internal sealed class TdWorld
             var i = chat.Messages.FindIndex(x => x.Id == id);
             chat.Messages[i] = chat.Messages[i] with { Text = text, EditDate = chat.Messages[i].Date + 60 };
         }
-        Session.Push(new JsonObject { ["@type"] = "updateMessageContent", ["chat_id"] = chatId, ["message_id"] = id << 20,
+        Session.Push(new JsonObject { ["@type"] = "updateMessageContent", ["chat_id"] = chatId, ["message_id"] = TdMessageIds.FromServerId(id),
             ["new_content"] = Content(text) }.ToJsonString());
-        Session.Push(new JsonObject { ["@type"] = "updateMessageEdited", ["chat_id"] = chatId, ["message_id"] = id << 20,
+        Session.Push(new JsonObject { ["@type"] = "updateMessageEdited", ["chat_id"] = chatId, ["message_id"] = TdMessageIds.FromServerId(id),
             ["edit_date"] = 1_700_100_000 }.ToJsonString());
     }
 
     public void Delete(long chatId, long id, bool fromCache = false)
     {
         if (!fromCache) lock (_sync) ChatOf(chatId).Messages.RemoveAll(x => x.Id == id);
-        Session.Push(new JsonObject { ["@type"] = "updateDeleteMessages", ["chat_id"] = chatId, ["message_ids"] = new JsonArray(id << 20),
+        Session.Push(new JsonObject { ["@type"] = "updateDeleteMessages", ["chat_id"] = chatId, ["message_ids"] = new JsonArray(TdMessageIds.FromServerId(id)),
             ["is_permanent"] = !fromCache, ["from_cache"] = fromCache }.ToJsonString());
     }
 
@@ -121,8 +122,8 @@ internal sealed class TdWorld
             var all = chat.Messages.OrderBy(m => m.Id).ToList();
             var fromId = from == 0 ? long.MaxValue : from;
             // -offset messages newer than from (the closest ones), then from and older, newest first.
-            var newer = all.Where(m => (m.Id << 20) > fromId).Take(-offset).ToList();
-            var older = all.Where(m => (m.Id << 20) <= fromId).OrderByDescending(m => m.Id).Take(limit - newer.Count);
+            var newer = all.Where(m => TdMessageIds.FromServerId(m.Id) > fromId).Take(-offset).ToList();
+            var older = all.Where(m => TdMessageIds.FromServerId(m.Id) <= fromId).OrderByDescending(m => m.Id).Take(limit - newer.Count);
             var slice = newer.OrderByDescending(m => m.Id).Concat(older).ToList();
             // TDLib chooses how many it returns: a contiguous slice. Read back from a message (offset 0) it starts there;
             // around a message (negative offset) it is cut here at its newer or its older end by turns.
@@ -137,7 +138,7 @@ internal sealed class TdWorld
     private Msg Find(long chatId, long tdId)
     {
         lock (_sync)
-            return ChatOf(chatId).Messages.FirstOrDefault(m => m.Id << 20 == tdId) ?? throw new TdlibErrorException(404, "Not Found", "getMessage");
+            return ChatOf(chatId).Messages.FirstOrDefault(m => TdMessageIds.FromServerId(m.Id) == tdId) ?? throw new TdlibErrorException(404, "Not Found", "getMessage");
     }
 
     private Chat ChatOf(long id)
@@ -166,7 +167,7 @@ internal sealed class TdWorld
         var o = new JsonObject
         {
             ["@type"] = "message",
-            ["id"] = m.Id << 20,
+            ["id"] = TdMessageIds.FromServerId(m.Id),
             ["sender_id"] = new JsonObject { ["@type"] = "messageSenderUser", ["user_id"] = UserId },
             ["chat_id"] = m.ChatId,
             ["is_outgoing"] = false,
@@ -177,7 +178,7 @@ internal sealed class TdWorld
             ["content"] = Content(m.Text),
         };
         if (m.ReplyTo is { } to)
-            o["reply_to"] = new JsonObject { ["@type"] = "messageReplyToMessage", ["chat_id"] = m.ChatId, ["message_id"] = to << 20, ["origin_send_date"] = 0 };
+            o["reply_to"] = new JsonObject { ["@type"] = "messageReplyToMessage", ["chat_id"] = m.ChatId, ["message_id"] = TdMessageIds.FromServerId(to), ["origin_send_date"] = 0 };
         return o;
     }
 

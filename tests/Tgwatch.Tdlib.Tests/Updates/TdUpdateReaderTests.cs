@@ -8,16 +8,17 @@ namespace Tgwatch.Tdlib.Tests.Updates;
 /// <summary>Each fixture update mapped to its event and record, field by field.</summary>
 public sealed class TdUpdateReaderTests
 {
-    private const long S = 1L << 20;
     private readonly TdUpdateReader _reader = ReaderWithDirectory();
 
     private static DateTimeOffset Unix(long seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds);
+
+    private static long Td(long serverId) => TdMessageIds.FromServerId(serverId);
 
     [Fact]
     public void A_private_text_message_maps_every_field()
     {
         var mapped = NewMessage(_reader, "updateNewMessage.text.json");
-        Assert.Equal((Ada, 77 * S, true), (mapped.ChatId, mapped.TdMessageId, mapped.IsServerMessage));
+        Assert.Equal((Ada, Td(77), true), (mapped.ChatId, mapped.TdMessageId, mapped.IsServerMessage));
         Assert.Null(mapped.ReplyTo);
         var m = mapped.Message;
         Assert.Equal(("user777", "tdlib", 77L, MessageKind.New), (m.Account, m.Connector, m.MessageId, m.Kind));
@@ -75,8 +76,8 @@ public sealed class TdUpdateReaderTests
     }
 
     [Theory]
-    [InlineData("""{"@type":"messageReplyToMessage","message_id":73400320}""", 73400320 >> 20)]
-    [InlineData("""{"@type":"messageReplyToMessage","chat_id":0,"message_id":73400320}""", 73400320 >> 20)]
+    [InlineData("""{"@type":"messageReplyToMessage","message_id":73400320}""", 70)]
+    [InlineData("""{"@type":"messageReplyToMessage","chat_id":0,"message_id":73400320}""", 70)]
     public void A_reply_without_a_chat_is_in_the_same_chat(string replyTo, long serverId)
     {
         var mapped = MessageWith(""" "reply_to": """ + replyTo);
@@ -123,9 +124,9 @@ public sealed class TdUpdateReaderTests
     {
         var pending = NewMessage(_reader, "updateNewMessage.outgoing_pending.json");
         Assert.False(pending.IsServerMessage);
-        Assert.Equal(77 * S + 1, pending.TdMessageId);
+        Assert.Equal(Td(77) + 1, pending.TdMessageId);
         var sent = Assert.IsType<TdMessageSendSucceeded>(_reader.Read(Load("updateMessageSendSucceeded.json")));
-        Assert.Equal(77 * S + 1, sent.OldTdMessageId);
+        Assert.Equal(Td(77) + 1, sent.OldTdMessageId);
         Assert.True(sent.Message.IsServerMessage);
         Assert.Equal((80L, "on its way"), (sent.Message.Message.MessageId, sent.Message.Message.Text));
     }
@@ -141,7 +142,7 @@ public sealed class TdUpdateReaderTests
     public void An_edit_carries_its_date_and_the_edited_message_maps_as_an_edit()
     {
         var edited = Assert.IsType<TdMessageEdited>(_reader.Read(Load("updateMessageEdited.json")));
-        Assert.Equal(new TdMessageEdited(Traders, 78 * S, Unix(1764064900)), edited);
+        Assert.Equal(new TdMessageEdited(Traders, Td(78), Unix(1764064900)), edited);
         var history = _reader.ReadMessages(Load("messages.getChatHistory.json"), MessageKind.Edit, out var malformed);
         Assert.Empty(malformed);
         var neverEdited = history[0].Message;
@@ -161,7 +162,7 @@ public sealed class TdUpdateReaderTests
     [Fact]
     public void A_content_change_names_the_message()
     {
-        Assert.Equal(new TdMessageContentChanged(Traders, 78 * S), _reader.Read(Load("updateMessageContent.json")));
+        Assert.Equal(new TdMessageContentChanged(Traders, Td(78)), _reader.Read(Load("updateMessageContent.json")));
     }
 
     [Fact]
@@ -169,22 +170,22 @@ public sealed class TdUpdateReaderTests
     {
         var permanent = Assert.IsType<TdMessagesDeleted>(_reader.Read(Load("updateDeleteMessages.permanent.json")));
         Assert.Equal((Traders, true, false), (permanent.ChatId, permanent.IsPermanent, permanent.FromCache));
-        Assert.Equal([78 * S, 79 * S], permanent.TdMessageIds);
+        Assert.Equal([Td(78), Td(79)], permanent.TdMessageIds);
         var cache = Assert.IsType<TdMessagesDeleted>(_reader.Read(Load("updateDeleteMessages.from_cache.json")));
         Assert.Equal((News, false, true), (cache.ChatId, cache.IsPermanent, cache.FromCache));
-        Assert.Equal([5 * S], cache.TdMessageIds);
+        Assert.Equal([Td(5)], cache.TdMessageIds);
     }
 
     [Fact]
     public void The_delete_record_has_the_chat_the_server_id_and_the_time_of_deletion()
     {
         var when = Unix(1764065000);
-        var m = _reader.Deleted(Traders, 78 * S, when);
+        var m = _reader.Deleted(Traders, Td(78), when);
         Assert.Equal(("user777", "tdlib", 78L, MessageKind.Delete, when), (m.Account, m.Connector, m.MessageId, m.Kind, m.Date));
         Assert.Equal(new ChatInfo(Traders, "supergroup", "Traders", "traders"), m.Chat);
         Assert.Null(m.Sender);
         Assert.Null(m.Text);
-        Assert.Equal(new ChatInfo(-5), new TdUpdateReader("user777").Deleted(-5, 1 * S, when).Chat);
+        Assert.Equal(new ChatInfo(-5), new TdUpdateReader("user777").Deleted(-5, Td(1), when).Chat);
     }
 
     [Fact]
