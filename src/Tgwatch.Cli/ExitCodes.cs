@@ -1,6 +1,6 @@
 namespace Tgwatch.Cli;
 
-/// <summary>Process exit codes (DESIGN §5).</summary>
+/// <summary>Process exit codes (ARCHITECTURE §4).</summary>
 public static class ExitCodes
 {
     /// <summary>Normal stop.</summary>

@@ -5,7 +5,7 @@ using Tgwatch.Tdlib.Updates;
 namespace Tgwatch.BotApi.Tests;
 
 /// <summary>
-/// DESIGN §5: both connectors write the same record for the same message. Each Bot API update here is the
+/// ARCHITECTURE §4: both connectors write the same record for the same message. Each Bot API update here is the
 /// Bot API's view of a TDLib fixture (same chat, sender, ids, dates, text); the records must be equal but for
 /// account and connector, and for the reply, which TDLib leaves for the connector to resolve.
 /// </summary>

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Tgwatch.Cli.Tests;
 
-/// <summary>Event ids are what users filter logs on (DESIGN §8): each one names one kind of line across the program.</summary>
+/// <summary>Event ids are what users filter logs on (ARCHITECTURE §4): each one names one kind of line across the program.</summary>
 public sealed class EventIdTests
 {
     [Fact]

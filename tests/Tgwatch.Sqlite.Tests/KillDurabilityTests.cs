@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Tgwatch.Sqlite.Tests;
 
 /// <summary>
-/// DESIGN §2.1 across <c>kill -9</c>: a child process commits batches through the store and prints each
+/// ARCHITECTURE §2 (invariant 1) across <c>kill -9</c>: a child process commits batches through the store and prints each
 /// one once its commit returned; killed at a random moment (often mid-commit), then restarted, the
 /// file holds every batch it reported, whole, and nothing half-written.
 /// </summary>

@@ -6,7 +6,7 @@ using Tgwatch.Noise.Rules;
 
 namespace Tgwatch.Cli.Commands;
 
-/// <summary><c>tgwatch quiet</c>: collapses transport noise in a text stream or a child's output (DESIGN §4).</summary>
+/// <summary><c>tgwatch quiet</c>: collapses transport noise in a text stream or a child's output (ARCHITECTURE §1).</summary>
 internal static class QuietCommand
 {
     public static Command Create()

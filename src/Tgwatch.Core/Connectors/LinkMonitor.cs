@@ -3,7 +3,7 @@ using Tgwatch.Faults;
 namespace Tgwatch.Connectors;
 
 /// <summary>
-/// A connector's link state, with the debounce of DESIGN §4: a drop that recovers within the grace
+/// A connector's link state, with the debounce of ARCHITECTURE §1: a drop that recovers within the grace
 /// period is not a state change worth a line, only counted (and summed up at most once a minute); the
 /// link is reported down once it has been unusable for the grace period, and up again (with how long it
 /// was down) only after a reported down. The state itself (<see cref="Status"/>) always tells the truth.

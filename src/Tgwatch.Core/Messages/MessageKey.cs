@@ -4,7 +4,7 @@ using System.Text;
 
 namespace Tgwatch.Messages;
 
-/// <summary>The one place the idempotency key of a message is made (DESIGN §7).</summary>
+/// <summary>The one place the idempotency key of a message is made (ARCHITECTURE §4).</summary>
 public static class MessageKey
 {
     /// <summary>

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Tgwatch.Messages;
 
 /// <summary>
-/// The JSON form of a <see cref="TgMessage"/>. The contract form is the JSONL record of DESIGN §5, field
+/// The JSON form of a <see cref="TgMessage"/>. The contract form is the JSONL record of ARCHITECTURE §4, field
 /// for field and in that order; the full form adds what the contract leaves out (<c>forward</c>,
 /// <c>reply_update</c>) for Tgwatch's own storage (dead letters, outbox, pending replies).
 /// </summary>

@@ -4,7 +4,7 @@ namespace Tgwatch.Storage;
 
 /// <summary>
 /// Files only their owner may read and write (0600), in directories only their owner may enter (0700, see
-/// <see cref="PrivateDirectory"/>), DESIGN §2.6: state databases, sink files, TDLib sessions. Files Tgwatch creates
+/// <see cref="PrivateDirectory"/>), ARCHITECTURE §2 (invariant 6): state databases, sink files, TDLib sessions. Files Tgwatch creates
 /// itself are made so whatever the umask (<see cref="EnsureFile"/>); files another library creates are made so by the
 /// umask (<see cref="RestrictNewFiles"/>) or tightened afterwards (<see cref="Tighten"/>, <see cref="Restrict"/>).
 /// Nothing of this applies on Windows.

@@ -9,7 +9,7 @@ using Tgwatch.Storage;
 namespace Tgwatch.Sinks.Jsonl;
 
 /// <summary>
-/// Appends one JSONL contract record (DESIGN §5) per message to a file. Each batch is one write, flushed to
+/// Appends one JSONL contract record (ARCHITECTURE §4) per message to a file. Each batch is one write, flushed to
 /// the disk, then its keys and the new file length go to the <see cref="ISinkLedger"/> in one call; keys the
 /// ledger already holds (and repeats within a batch) are skipped, so redelivery writes nothing twice.
 /// <see cref="StartAsync"/> repairs what a crash left: lines written but not recorded get recorded, a torn

@@ -7,7 +7,7 @@ using Tgwatch.TestKit;
 namespace Tgwatch.Core.Tests.Pipeline;
 
 /// <summary>
-/// Invariants 1-3 of DESIGN §2 over random histories: interleaved chats, edits and deletes,
+/// Invariants 1-3 of ARCHITECTURE §2 over random histories: interleaved chats, edits and deletes,
 /// redeliveries, handlers that fail for good or for a while, sinks that fail for a while, and crashes
 /// (a sink writes part of a batch and the process dies; a new pipeline starts on the same state).
 /// </summary>

@@ -3,7 +3,7 @@ using Tgwatch.TestKit;
 
 namespace Tgwatch.Core.Tests.Storage;
 
-/// <summary>DESIGN §2.6: files 0600, the directories Tgwatch creates for them 0700.</summary>
+/// <summary>ARCHITECTURE §2 (invariant 6): files 0600, the directories Tgwatch creates for them 0700.</summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PrivateFilesTests : IDisposable
 {

@@ -4,7 +4,7 @@ using Tgwatch.TestKit;
 
 namespace Tgwatch.Sqlite.Tests.Database;
 
-/// <summary>DESIGN §2.6: state files 0600, the directories Tgwatch creates for them 0700.</summary>
+/// <summary>ARCHITECTURE §2 (invariant 6): state files 0600, the directories Tgwatch creates for them 0700.</summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PrivateFileModeTests : IDisposable
 {

@@ -10,7 +10,7 @@ using Tgwatch.Messages;
 namespace Tgwatch.Connectors.File;
 
 /// <summary>
-/// Delivers the records of a JSONL file (the contract of DESIGN §5, one per line), for importing an
+/// Delivers the records of a JSONL file (the contract of ARCHITECTURE §4, one per line), for importing an
 /// archive into other sinks or replaying it. The position is the line number (with a hash of the line), so an import that
 /// is stopped or killed goes on from the last committed line. Replies resolve from records read earlier.
 /// A line that is not a record is counted and skipped (the first one is logged), never fatal.
