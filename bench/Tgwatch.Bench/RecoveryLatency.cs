@@ -5,6 +5,7 @@ using Tgwatch.BotApi;
 using Tgwatch.Chaos;
 using Tgwatch.Messages;
 using Tgwatch.Pipeline;
+using Tgwatch.Resilience;
 using Tgwatch.Sandbox;
 using Tgwatch.Sandbox.Admin;
 using Tgwatch.Storage;
@@ -75,12 +76,13 @@ internal static class RecoveryLatency
     /// <summary>The largest wait the connector may be in when an outage of this length ends: the doubling ceiling reached by then.</summary>
     private static TimeSpan StepAfter(BotApiOptions o, TimeSpan outage)
     {
-        var ceiling = o.MinBackoff;
+        var attempt = 0;
+        var ceiling = Backoff.Step(attempt, o.MinBackoff, o.MaxBackoff);
         var elapsed = TimeSpan.Zero;
         while (elapsed < outage && ceiling < o.MaxBackoff)
         {
             elapsed += ceiling;
-            ceiling = TimeSpan.FromTicks(Math.Min(o.MaxBackoff.Ticks, ceiling.Ticks * 2));
+            ceiling = Backoff.Step(++attempt, o.MinBackoff, o.MaxBackoff);
         }
         return ceiling;
     }

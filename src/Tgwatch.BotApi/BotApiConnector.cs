@@ -2,11 +2,13 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Tgwatch.Connectors;
 using Tgwatch.Faults;
 using Tgwatch.Messages;
+using Tgwatch.Resilience;
 
 namespace Tgwatch.BotApi;
 
@@ -44,6 +46,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     private readonly TelegramBotClient _client;
     private readonly UpdateMapper _mapper;
     private readonly LinkMonitor _link;
+    private readonly ResiliencePipeline _retry;
     private readonly HashSet<string> _skippedKinds = [];
     private readonly Signal _committedSignal = new();
     private long _committed;
@@ -59,8 +62,13 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     internal static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
 
     /// <summary>A connector; nothing is sent before <see cref="ReadAsync"/>.</summary>
+    /// <param name="options">Where and how to poll.</param>
+    /// <param name="logger">Where the connector's lines go.</param>
+    /// <param name="time">The clock of every wait; the system clock when null.</param>
+    /// <param name="http">The HTTP client to poll with (used as it is); by default one bounded by <see cref="BotApiOptions.MaxAnswerBytes"/>, disposed with the connector.</param>
+    /// <param name="randomizer">Where each backoff wait falls in its step (a number in [0, 1)); random when null.</param>
     /// <exception cref="ArgumentException">An option is invalid (one line naming it).</exception>
-    public BotApiConnector(BotApiOptions options, ILogger? logger = null, TimeProvider? time = null, HttpClient? http = null)
+    public BotApiConnector(BotApiOptions options, ILogger? logger = null, TimeProvider? time = null, HttpClient? http = null, Func<double>? randomizer = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Validate();
@@ -81,6 +89,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         _mapper = new UpdateMapper(Account);
         _link = new LinkMonitor(options.Grace, _time, this);
         _link.Changed += s => StatusChanged?.Invoke(s);
+        _retry = Retry(randomizer ?? Random.Shared.NextDouble);
         Secrets.SecretRedactor.Register(options.Token);
     }
 
@@ -112,98 +121,48 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         {
             Volatile.Write(ref _committed, committed.GetValueOrDefault(StreamName));
             await IdentifyAsync(ct).ConfigureAwait(false);
-            var delivered = Volatile.Read(ref _committed);
             // What this run has confirmed (none yet: an earlier run's last commits may still wait on the server), and when
             // updates last came (an earlier run's last commit, when known).
-            var confirmed = long.MinValue;
-            var updatesCameAt = _options.LastCommittedAt ?? _time.GetUtcNow();
-            var failures = 0;
-            var oneAtATime = false; // an answer was too long: one update per answer until it is past
+            var poll = new PollState(Volatile.Read(ref _committed), _options.LastCommittedAt ?? _time.GetUtcNow());
             while (!ct.IsCancellationRequested)
             {
-                var started = _time.GetTimestamp();
-                JsonElement[]? batch = null;
-                TimeSpan? wait = null;
-                // The offset confirms what was committed. None once that is done (or older than Telegram keeps it), nothing
-                // is in flight and no update came for a long while: then ids may start again lower (see Place). None
-                // either while a new epoch has nothing committed yet: an offset of the epoch before could confirm its updates.
-                var committedAtSend = Volatile.Read(ref _committed);
-                var idRestartPossible = delivered == committedAtSend && (confirmed == committedAtSend || confirmed == long.MinValue)
-                    && _time.GetUtcNow() - updatesCameAt >= _options.IdleWithoutOffset;
-                var withOffset = !idRestartPossible && EpochOf(committedAtSend) == EpochOf(delivered);
-                long? tooLarge = null;
-                try
-                {
-                    batch = await PollAsync(withOffset ? IdOf(committedAtSend) + 1 : null, oneAtATime ? 1 : _options.Limit, ct).ConfigureAwait(false);
-                    if (withOffset) confirmed = committedAtSend;
-                    if (batch.Length > 0) updatesCameAt = _time.GetUtcNow();
-                    if (!oneAtATime) _tooLargeReported = false;
-                    oneAtATime = false;
-                }
-                catch (Exception e) when (!ct.IsCancellationRequested && TooLarge(e) is { } large)
-                {
-                    if (!oneAtATime && _options.Limit > 1)
-                    {
-                        // Once until a whole answer can be read again.
-                        if (!_tooLargeReported) BotApiLog.AnswerTooLarge(_logger, large.MaxBytes);
-                        _tooLargeReported = true;
-                        oneAtATime = true;
-                        continue;
-                    }
-                    // One update alone is too long: it is skipped at its position (the pipeline commits past it).
-                    if (large.FirstUpdateId is not { } id) wait = OnFailure(e, ++failures);
-                    else
-                    {
-                        tooLarge = id;
-                        oneAtATime = false;
-                        batch = [];
-                    }
-                }
-                catch (Exception e) when (!ct.IsCancellationRequested)
-                {
-                    wait = OnFailure(e, ++failures);
-                }
-                if (batch is null)
-                {
-                    await Task.Delay(wait!.Value, _time, ct).ConfigureAwait(false);
-                    continue;
-                }
-                failures = 0;
+                // Failures are retried with backoff inside: what comes out is an answer.
+                var answer = await _retry.ExecuteAsync(static (state, token) => state.Self.PollOnceAsync(state.Poll, token), (Self: this, Poll: poll), ct).ConfigureAwait(false);
                 _rateLimitReported = _unexpectedReported = false;
                 Interlocked.Increment(ref _polls);
                 var fresh = 0;
-                if (tooLarge is { } skippedId && Place(skippedId, delivered, idRestartPossible) is { } skippedAt)
+                if (answer.TooLarge is { } skippedId && Place(skippedId, poll.Delivered, answer.IdRestartPossible) is { } skippedAt)
                 {
                     BotApiLog.UpdateTooLarge(_logger, skippedId, _options.MaxAnswerBytes);
                     Interlocked.Increment(ref _malformed);
-                    delivered = skippedAt;
+                    poll.Delivered = skippedAt;
                     fresh++;
                     yield return new Delivery(null, new Checkpoint(StreamName, skippedAt));
                     continue;
                 }
-                foreach (var raw in batch)
+                foreach (var raw in answer.Batch)
                 {
                     var mapped = _mapper.Map(raw);
-                    var position = mapped.UpdateId is >= 0 and <= MaxUpdateId ? Place(mapped.UpdateId, delivered, idRestartPossible) : NoPosition;
+                    var position = mapped.UpdateId is >= 0 and <= MaxUpdateId ? Place(mapped.UpdateId, poll.Delivered, answer.IdRestartPossible) : NoPosition;
                     if (position is null) continue; // in flight already
                     var malformed = mapped.Malformed ?? (position == NoPosition ? $"update_id {mapped.UpdateId} is out of range" : null);
                     if (malformed is not null && Interlocked.Increment(ref _malformed) == 1) BotApiLog.Malformed(_logger, malformed);
                     if (position == NoPosition) continue; // no position to deliver at (no update_id, or one past 32 bits)
-                    if (EpochOf(position.Value) > EpochOf(delivered)) BotApiLog.NewEpoch(_logger, mapped.UpdateId, IdOf(delivered));
+                    if (EpochOf(position.Value) > EpochOf(poll.Delivered)) BotApiLog.NewEpoch(_logger, mapped.UpdateId, IdOf(poll.Delivered));
                     if (mapped.Skipped is { } kind)
                     {
                         Interlocked.Increment(ref _skipped);
                         if (_skippedKinds.Add(kind)) BotApiLog.SkippedKind(_logger, kind);
                     }
-                    delivered = position.Value;
+                    poll.Delivered = position.Value;
                     fresh++;
                     yield return new Delivery(mapped.Message, new Checkpoint(StreamName, position.Value));
                 }
                 _link.Succeeded(fresh);
-                if (batch.Length == 0)
+                if (answer.Batch.Length == 0)
                 {
                     // An empty answer that came at once (a server that does not long-poll) must not make us spin.
-                    var rest = _options.EmptyPollFloor - _time.GetElapsedTime(started);
+                    var rest = _options.EmptyPollFloor - _time.GetElapsedTime(answer.Started);
                     if (rest > TimeSpan.Zero) await Task.Delay(rest, _time, ct).ConfigureAwait(false);
                 }
                 else if (fresh == 0)
@@ -216,6 +175,79 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         finally
         {
             _link.Stopped(); // the stream ends: stopped, or failed for good
+        }
+    }
+
+    /// <summary>What the polling loop keeps between polls.</summary>
+    /// <param name="delivered">The position delivered last.</param>
+    /// <param name="updatesCameAt">When updates last came.</param>
+    private sealed class PollState(long delivered, DateTimeOffset updatesCameAt)
+    {
+        /// <summary>The position delivered last.</summary>
+        public long Delivered = delivered;
+
+        /// <summary>What this run has confirmed with an offset (<see cref="long.MinValue"/>: nothing yet).</summary>
+        public long Confirmed = long.MinValue;
+
+        /// <summary>When updates last came.</summary>
+        public DateTimeOffset UpdatesCameAt = updatesCameAt;
+
+        /// <summary>An answer was too long: one update per answer until it is past.</summary>
+        public bool OneAtATime;
+    }
+
+    /// <summary>A poll's answer: its updates, or the id of one update too long to read (skipped at its position).</summary>
+    /// <param name="Batch">The updates.</param>
+    /// <param name="TooLarge">The update too long to read, if that was the answer.</param>
+    /// <param name="IdRestartPossible">Whether the poll was sent when update ids may have started again lower (see <see cref="Place"/>).</param>
+    /// <param name="Started">When the poll was sent (a timestamp of the clock).</param>
+    private readonly record struct PollAnswer(JsonElement[] Batch, long? TooLarge, bool IdRestartPossible, long Started);
+
+    /// <summary>
+    /// One getUpdates (asked again at once, one update at a time, when its answer is too long). A failure is thrown: the
+    /// retry around it backs off and polls again.
+    /// </summary>
+    private async ValueTask<PollAnswer> PollOnceAsync(PollState poll, CancellationToken ct)
+    {
+        while (true)
+        {
+            var started = _time.GetTimestamp();
+            // The offset confirms what was committed. None once that is done (or older than Telegram keeps it), nothing
+            // is in flight and no update came for a long while: then ids may start again lower (see Place). None
+            // either while a new epoch has nothing committed yet: an offset of the epoch before could confirm its updates.
+            var committedAtSend = Volatile.Read(ref _committed);
+            var idRestartPossible = poll.Delivered == committedAtSend && (poll.Confirmed == committedAtSend || poll.Confirmed == long.MinValue)
+                && _time.GetUtcNow() - poll.UpdatesCameAt >= _options.IdleWithoutOffset;
+            var withOffset = !idRestartPossible && EpochOf(committedAtSend) == EpochOf(poll.Delivered);
+            try
+            {
+                var batch = await PollAsync(withOffset ? IdOf(committedAtSend) + 1 : null, poll.OneAtATime ? 1 : _options.Limit, ct).ConfigureAwait(false);
+                if (withOffset) poll.Confirmed = committedAtSend;
+                if (batch.Length > 0) poll.UpdatesCameAt = _time.GetUtcNow();
+                if (!poll.OneAtATime) _tooLargeReported = false;
+                poll.OneAtATime = false;
+                return new PollAnswer(batch, null, idRestartPossible, started);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested && TooLarge(e) is { } large)
+            {
+                if (!poll.OneAtATime && _options.Limit > 1)
+                {
+                    // Once until a whole answer can be read again.
+                    if (!_tooLargeReported) BotApiLog.AnswerTooLarge(_logger, large.MaxBytes);
+                    _tooLargeReported = true;
+                    poll.OneAtATime = true;
+                    continue;
+                }
+                // One update alone is too long: it is skipped at its position (the pipeline commits past it).
+                if (large.FirstUpdateId is not { } id) throw;
+                poll.OneAtATime = false;
+                return new PollAnswer([], id, idRestartPossible, started);
+            }
+            catch (ApiRequestException e) when (e.ErrorCode is 401 or 404)
+            {
+                // As on getMe: Telegram answers 401 for a revoked token and 404 for one it does not know.
+                throw new BotTokenRejectedException(e.ErrorCode);
+            }
         }
     }
 
@@ -284,28 +316,26 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     /// <summary>getMe, retried while the network fails; a rejected token ends the run.</summary>
     private async Task IdentifyAsync(CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
+            await _retry.ExecuteAsync(static async (self, token) =>
             {
-                using var deadline = Deadline(ct);
-                var me = await _client.GetMe(deadline.Token).ConfigureAwait(false);
-                _link.Succeeded(0);
-                BotApiLog.Connected(_logger, me.Username, me.Id, $"{_options.ApiUrl.Scheme}://{_options.ApiUrl.Authority}");
-                return;
-            }
-            catch (ApiRequestException e) when (e.ErrorCode is 401 or 404)
-            {
-                throw new BotTokenRejectedException(e.ErrorCode);
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                await Task.Delay(OnFailure(e, attempt), _time, ct).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                throw Stopped("getMe", e, ct);
-            }
+                try
+                {
+                    using var deadline = self.Deadline(token);
+                    var me = await self._client.GetMe(deadline.Token).ConfigureAwait(false);
+                    self._link.Succeeded(0);
+                    BotApiLog.Connected(self._logger, me.Username, me.Id, $"{self._options.ApiUrl.Scheme}://{self._options.ApiUrl.Authority}");
+                }
+                catch (ApiRequestException e) when (e.ErrorCode is 401 or 404)
+                {
+                    throw new BotTokenRejectedException(e.ErrorCode);
+                }
+            }, this, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ct.IsCancellationRequested && e is not (OperationCanceledException or BotTokenRejectedException))
+        {
+            throw Stopped("getMe", e, ct);
         }
     }
 
@@ -355,38 +385,58 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         return deadline;
     }
 
-    /// <summary>Classifies a failure, tells the link monitor, and returns how long to wait before the next attempt.</summary>
-    private TimeSpan OnFailure(Exception e, int attempt)
+    /// <summary>The retry of getMe and of each poll: every failure but a rejected token, until it works or the run stops.</summary>
+    private ResiliencePipeline Retry(Func<double> randomizer) => new ResiliencePipelineBuilder { TimeProvider = _time }
+        .AddBackoffRetry(new BackoffRetryOptions
+        {
+            MinBackoff = _options.MinBackoff,
+            MaxBackoff = _options.MaxBackoff,
+            Randomizer = randomizer,
+            ShouldHandle = static args => ValueTask.FromResult(
+                args.Outcome.Exception is { } e and not BotTokenRejectedException && !args.Context.CancellationToken.IsCancellationRequested),
+            ServerDelay = static (outcome, backoff) => outcome.Exception is { } e ? RateLimitWait(TelegramBotFaultRule.Classifier.Classify(e), backoff) : null,
+            OnRetry = args =>
+            {
+                Failed(args.Outcome.Exception!, args.RetryDelay);
+                return ValueTask.CompletedTask;
+            },
+        })
+        .Build();
+
+    /// <summary>
+    /// How long a rate limit is waited out: what the server asked, but no less than the backoff (a retry_after of 0 must not
+    /// make us spin) and no more than a bound (a retry_after of years is bad input, not a reason to stop); null when the
+    /// fault is no rate limit with a retry_after.
+    /// </summary>
+    private static TimeSpan? RateLimitWait(Fault fault, TimeSpan backoff) =>
+        fault is { Kind: FaultKind.RateLimited, RetryAfter: { } asked } ? TimeSpan.FromTicks(Math.Clamp(asked.Ticks, backoff.Ticks, Math.Max(backoff.Ticks, MaxRetryAfter.Ticks))) : null;
+
+    /// <summary>Classifies a failure that is retried after <paramref name="wait"/>, tells the link monitor, and logs what it is worth.</summary>
+    private void Failed(Exception e, TimeSpan wait)
     {
-        // As on getMe: Telegram answers 401 for a revoked token and 404 for one it does not know.
-        if (e is ApiRequestException { ErrorCode: 401 or 404 } rejected) throw new BotTokenRejectedException(rejected.ErrorCode);
         var fault = TelegramBotFaultRule.Classifier.Classify(e);
-        var backoff = Backoff(attempt);
         switch (fault.Kind)
         {
             case FaultKind.RateLimited:
-                // What the server asked, but no less than the backoff (a retry_after of 0 must not make us spin) and no
-                // more than a bound (a retry_after of years is bad input, not a reason to stop).
-                var wait = fault.RetryAfter is { } asked ? TimeSpan.FromTicks(Math.Clamp(asked.Ticks, backoff.Ticks, MaxRetryAfter.Ticks)) : backoff;
                 if (!_rateLimitReported) BotApiLog.RateLimited(_logger, LinkMonitor.Format(wait), WhyWait(fault.RetryAfter, wait));
                 _rateLimitReported = true;
-                return wait;
+                return;
             case FaultKind.Network or FaultKind.Timeout:
                 _link.Failed(fault.Kind, Reason(e));
-                return backoff;
+                return;
             default:
                 if (e is ApiRequestException { ErrorCode: 409 } conflict)
                 {
                     if (!_conflictReported) BotApiLog.Conflict(_logger, conflict.Message);
                     _conflictReported = true;
                     _link.Failed(FaultKind.Bug, "conflict");
-                    return backoff;
+                    return;
                 }
                 // Loud once per run of failures (with its stack trace); the link monitor tells how long it lasts.
                 if (!_unexpectedReported) BotApiLog.Unexpected(_logger, fault.Kind, e);
                 _unexpectedReported = true;
                 _link.Failed(fault.Kind, Reason(e));
-                return backoff;
+                return;
         }
     }
 
@@ -399,8 +449,6 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         return wait > a ? $"(the server asked {said}; no less than the backoff, so as not to ask again at once)"
             : $"(the server asked {said}; {LinkMonitor.Format(MaxRetryAfter)} at most, then it asks again)";
     }
-
-    private TimeSpan Backoff(int attempt) => Connectors.Backoff.Next(attempt, _options.MinBackoff, _options.MaxBackoff);
 
     private static string Reason(Exception e)
     {

@@ -18,11 +18,11 @@ public sealed record BotApiOptions
     /// <value>10 seconds.</value>
     public TimeSpan HttpMargin { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>First wait after a failure; it doubles, with jitter, up to <see cref="MaxBackoff"/>.</summary>
+    /// <summary>First backoff step after a failure; it doubles up to <see cref="MaxBackoff"/>, each wait in the upper half of its step.</summary>
     /// <value>500 milliseconds.</value>
     public TimeSpan MinBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Longest wait between attempts.</summary>
+    /// <summary>Longest backoff step between attempts.</summary>
     /// <value>30 seconds.</value>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 

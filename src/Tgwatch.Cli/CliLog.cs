@@ -13,4 +13,13 @@ internal static partial class CliLog
 
     [LoggerMessage(9103, LogLevel.Error, "SIGHUP: {Sink} failed unexpectedly while reopening its file")]
     public static partial void ReopenBug(ILogger logger, string sink, Exception exception);
+
+    [LoggerMessage(9104, LogLevel.Warning, "{Source}{Old} is deprecated, read as {New} = {Value}; rename it (the old name will stop being read)")]
+    private static partial void RenamedSetting(ILogger logger, string source, string old, string @new, string? value);
+
+    /// <summary>One line for each setting read under its old name (<see cref="Run.RenamedSettings"/>).</summary>
+    public static void RenamedSettings(ILogger logger, IEnumerable<Run.RenamedSetting> renamed)
+    {
+        foreach (var r in renamed) RenamedSetting(logger, r.Source, r.Old, r.New, r.Value);
+    }
 }

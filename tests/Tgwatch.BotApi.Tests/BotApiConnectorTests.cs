@@ -35,8 +35,8 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
 
     private static PipelineOptions Fast() => new()
     {
-        RetryDelay = TimeSpan.FromMilliseconds(1),
-        MaxRetryDelay = TimeSpan.FromMilliseconds(5),
+        MinBackoff = TimeSpan.FromMilliseconds(1),
+        MaxBackoff = TimeSpan.FromMilliseconds(5),
         DrainTimeout = TimeSpan.FromSeconds(2),
     };
 

@@ -41,7 +41,7 @@ public sealed class HugeAnswerTests : IAsyncLifetime
             MaxBackoff = TimeSpan.FromMilliseconds(400),
             MaxAnswerBytes = 1024 * 1024,
         }, _logs.CreateLogger("Tgwatch.BotApi"));
-        var pipeline = new MessagePipeline(connector, [sink], store, new PipelineOptions { RetryDelay = TimeSpan.FromMilliseconds(1), DrainTimeout = TimeSpan.FromSeconds(2) });
+        var pipeline = new MessagePipeline(connector, [sink], store, new PipelineOptions { MinBackoff = TimeSpan.FromMilliseconds(1), DrainTimeout = TimeSpan.FromSeconds(2) });
         using var stop = new CancellationTokenSource();
         var run = pipeline.RunAsync(stop.Token);
         var deadline = DateTime.UtcNow.AddSeconds(30);

@@ -7,14 +7,15 @@ namespace Tgwatch.BotApi.Tests;
 
 /// <summary>
 /// A Bot API in a message handler, for answers a real server may give but the sandbox does not make: getMe answers
-/// a bot; getUpdates first gives the scripted answers, one per call, then the queued updates from the offset on
-/// (an empty batch after a short wait when none is left).
+/// a bot (after the failures scripted for it); getUpdates first gives the scripted answers, one per call, then the
+/// queued updates from the offset on (an empty batch after a short wait when none is left).
 /// </summary>
 internal sealed class ScriptedBotApi : HttpMessageHandler
 {
     private readonly ConcurrentQueue<(HttpStatusCode Status, string Body, string ContentType, Exception? Failure)> _script = new();
     private readonly List<(long Id, string Json)> _updates = [];
     private readonly ConcurrentQueue<long?> _offsets = new();
+    private readonly ConcurrentQueue<Exception> _getMeFailures = new();
     private int _getUpdates;
 
     public const string Token = "424242:AAScriptedScriptedScriptedScriptedSc1";
@@ -38,6 +39,13 @@ internal sealed class ScriptedBotApi : HttpMessageHandler
         return this;
     }
 
+    /// <summary>A getMe call that fails below HTTP (the network), before the one that answers.</summary>
+    public ScriptedBotApi GetMeFails(Exception failure)
+    {
+        _getMeFailures.Enqueue(failure);
+        return this;
+    }
+
     public ScriptedBotApi Update(long id, string json)
     {
         lock (_updates) _updates.Add((id, json));
@@ -48,7 +56,7 @@ internal sealed class ScriptedBotApi : HttpMessageHandler
     {
         var path = request.RequestUri!.AbsolutePath;
         if (path.EndsWith("/getMe", StringComparison.Ordinal))
-            return Answer(HttpStatusCode.OK, """{"ok":true,"result":{"id":424242,"is_bot":true,"first_name":"S","username":"scripted_bot"}}""");
+            return _getMeFailures.TryDequeue(out var failed) ? throw failed : Answer(HttpStatusCode.OK, """{"ok":true,"result":{"id":424242,"is_bot":true,"first_name":"S","username":"scripted_bot"}}""");
         Interlocked.Increment(ref _getUpdates);
         long? offset = null;
         if (request.Content is not null)

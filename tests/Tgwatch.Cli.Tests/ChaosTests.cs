@@ -46,7 +46,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task UnderChaosAndRepeatedKill9_NothingIsLost_NothingDuplicated_LogsStayBounded()
     {
-        await File.WriteAllTextAsync(P("tgwatch.json"), """{"BotApi": {"PollTimeoutSeconds": 2, "HttpMarginSeconds": 2, "MaxBackoffSeconds": 2}}""");
+        await File.WriteAllTextAsync(P("tgwatch.json"), """{"BotApi": {"PollTimeoutSeconds": 2, "HttpMarginSeconds": 2, "MaxBackoff": "00:00:02"}}""");
         string[] args = ["run", "--config", P("tgwatch.json"), "--bot-token", _sandbox.Token, "--bot-api-url", $"http://127.0.0.1:{_proxy.Port}/",
             "--sink", $"jsonl:{P("out.jsonl")}", "--sink", $"sqlite:{P("out.db")}", "--state", P("state.db")];
         using var stopChaos = new CancellationTokenSource();

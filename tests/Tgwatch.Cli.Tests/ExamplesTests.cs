@@ -72,8 +72,8 @@ public sealed partial class ExamplesTests
         Assert.Equal(["jsonl:/var/lib/tgwatch/messages.jsonl", "sqlite:/var/lib/tgwatch/messages.db"], settings.Sinks);
         Assert.Equal("/var/lib/tgwatch", settings.DataDir);
         var defaults = new BotApiSettings();
-        Assert.Equal((defaults.PollTimeoutSeconds, defaults.HttpMarginSeconds, defaults.MaxBackoffSeconds, (string?)null),
-            (settings.BotApi.PollTimeoutSeconds, settings.BotApi.HttpMarginSeconds, settings.BotApi.MaxBackoffSeconds, settings.BotApi.Url));
+        Assert.Equal((defaults.PollTimeoutSeconds, defaults.HttpMarginSeconds, defaults.MaxBackoff, (string?)null),
+            (settings.BotApi.PollTimeoutSeconds, settings.BotApi.HttpMarginSeconds, settings.BotApi.MaxBackoff, settings.BotApi.Url));
         AssertDefaults(settings.Pipeline);
     }
 

@@ -122,7 +122,7 @@ public sealed class UnknownSettingsTests
               "BotApi": {
                 "Token": "{{{Token}}}", // from BotFather
                 "Url": "http://127.0.0.1:9/",
-                "MaxBackoffSeconds": 0, /* out of range on purpose */
+                "MaxBackoff": "00:00:00", /* out of range on purpose */
               },
               "Chats": [
                 "@news", // by username
@@ -131,6 +131,6 @@ public sealed class UnknownSettingsTests
             }
             """;
         var run = await RunHereAsync(json, "run");
-        Assert.Equal(["tgwatch run: BotApi:MaxBackoffSeconds: between 1 and 3600"], Lines(run));
+        Assert.Equal(["tgwatch run: BotApi:MaxBackoff: between 00:00:01 and 01:00:00"], Lines(run));
     }
 }

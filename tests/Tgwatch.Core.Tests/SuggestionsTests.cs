@@ -3,7 +3,7 @@ namespace Tgwatch.Core.Tests;
 /// <summary>The "did you mean" of an unknown name: close names are suggested as the program spells them, far ones never.</summary>
 public sealed class SuggestionsTests
 {
-    private static readonly string[] BotApiKeys = ["Token", "Url", "PollTimeoutSeconds", "HttpMarginSeconds", "MaxBackoffSeconds"];
+    private static readonly string[] BotApiKeys = ["Token", "Url", "PollTimeoutSeconds", "HttpMarginSeconds", "MaxBackoff"];
 
     [Theory]
     [InlineData("Tokn", "Token")]
@@ -11,7 +11,7 @@ public sealed class SuggestionsTests
     [InlineData("TOKEN", "Token")]
     [InlineData("Toekn", "Token")]
     [InlineData("Uri", "Url")]
-    [InlineData("MaxBackofSeconds", "MaxBackoffSeconds")]
+    [InlineData("MaxBackof", "MaxBackoff")]
     [InlineData("PollTimeout", "PollTimeoutSeconds")]
     [InlineData("Poll", "PollTimeoutSeconds")]
     public void ANameACloseOneResembles_IsGivenThatOne(string written, string expected) =>

@@ -68,8 +68,8 @@ public sealed class PipelineCrashProperties
             var options = new PipelineOptions
             {
                 BatchSize = s.BatchSize,
-                RetryDelay = TimeSpan.FromMilliseconds(1),
-                MaxRetryDelay = TimeSpan.FromMilliseconds(5),
+                MinBackoff = TimeSpan.FromMilliseconds(1),
+                MaxBackoff = TimeSpan.FromMilliseconds(5),
                 DrainTimeout = TimeSpan.FromMilliseconds(50),
             };
             var pipeline = new MessagePipeline(new ScriptedConnector(s.Log), [crashing, sqlite], store, options, handlers: [handler]);

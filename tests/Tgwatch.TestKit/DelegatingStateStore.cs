@@ -18,7 +18,7 @@ public class DelegatingStateStore(InMemoryStateStore inner) : IStateStore
     public ISinkLedger SinkLedger => Inner.SinkLedger;
 
     /// <inheritdoc />
-    public IOutbox Outbox => Inner.Outbox;
+    public virtual IOutbox Outbox => Inner.Outbox;
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyDictionary<string, long>> LoadCheckpointsAsync(string account, string connector, CancellationToken ct) => Inner.LoadCheckpointsAsync(account, connector, ct);

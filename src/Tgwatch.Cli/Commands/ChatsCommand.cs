@@ -31,6 +31,7 @@ internal static class ChatsCommand
                 });
                 settings.Tdlib.Validate();
                 using var logging = common.Logging(parse, stderr);
+                CliLog.RenamedSettings(logging.Factory.CreateLogger("Tgwatch.Settings"), settings.Renamed);
                 await using var opened = await TdlibSessions.OpenAsync(settings.Tdlib, settings.DataDir, NoAuthPrompt.Instance, logging.Factory, settings.Tdlib.Timeout, linkLog: null, ct).ConfigureAwait(false);
                 opened.DiscardUpdates();
                 var chats = await TdChatList.ListAsync(opened.Session, parse.GetValue(search), settings.Tdlib.Timeout, ct).ConfigureAwait(false);

@@ -53,6 +53,7 @@ internal static class LoginCommand
                     ? new ConsoleAuthPrompt(answers, Console.In, stderr, hideTyping: true)
                     : new ScriptedAuthPrompt(answers, stderr);
                 using var logging = common.Logging(parse, stderr);
+                CliLog.RenamedSettings(logging.Factory.CreateLogger("Tgwatch.Settings"), settings.Renamed);
                 // The link to Telegram is told while the login waits for it, as run tells it.
                 await using var opened = await TdlibSessions.OpenAsync(settings.Tdlib, settings.DataDir, prompt, logging.Factory, openTimeout: null,
                     linkLog: logging.Factory.CreateLogger("Tgwatch.Login"), ct).ConfigureAwait(false);

@@ -58,6 +58,7 @@ internal static partial class RunCommand
                 return e.ExitCode;
             }
             using var logging = common.Logging(parse, stderr, settings.NoiseOptions);
+            CliLog.RenamedSettings(logging.Factory.CreateLogger("Tgwatch.Settings"), settings.Renamed);
             // SIGHUP (logrotate's postrotate) never ends a run, not even before the sinks are open (they reopen on it).
             using var hangup = StateAndSinks.IgnoreHangup();
             // The TDLib session first: without a login nothing else is opened (exit code 3, one line).
@@ -115,7 +116,7 @@ internal static partial class RunCommand
             var configuration = builder.Build();
             SettingsCheck.Check(configuration, file);
             // Flags replace a list from the file as a whole, not item by item.
-            configuration.Bind(settings, o => o.ErrorOnUnknownConfiguration = true);
+            RenamedSettings.Apply(configuration, file, settings.Renamed).Bind(settings, o => o.ErrorOnUnknownConfiguration = true);
             if (chats is { Length: > 0 }) settings.Chats = [.. chats];
             if (sinks is { Length: > 0 }) settings.Sinks = [.. sinks];
         }
@@ -166,14 +167,15 @@ internal static partial class RunCommand
         if (s.BotApi.Url is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"))
             throw new CliException(ExitCodes.Usage, $"BotApi:Url: expected an http(s) address, not '{url}'");
         if (s.BotApi.PollTimeoutSeconds is < 0 or > 600) throw new CliException(ExitCodes.Usage, "BotApi:PollTimeoutSeconds: between 0 and 600");
-        if (s.BotApi.MaxBackoffSeconds is < 1 or > 3600) throw new CliException(ExitCodes.Usage, "BotApi:MaxBackoffSeconds: between 1 and 3600");
+        if (s.BotApi.MaxBackoff < TimeSpan.FromSeconds(1) || s.BotApi.MaxBackoff > TimeSpan.FromHours(1))
+            throw new CliException(ExitCodes.Usage, "BotApi:MaxBackoff: between 00:00:01 and 01:00:00");
         if (s.BotApi.HttpMarginSeconds is < 1 or > 600) throw new CliException(ExitCodes.Usage, "BotApi:HttpMarginSeconds: between 1 and 600");
         if (s.Sinks.Count == 0) s.Sinks.Add("console");
         foreach (var sink in s.Sinks)
             if (!SinkSpec.TryParse(sink, out _, out var error)) throw new CliException(ExitCodes.Usage, $"Sinks: {error}");
         // Waits longer than a day would overflow a timer (or the host's shutdown time, twice the drain) and end the run.
         var p = s.Pipeline;
-        foreach (var (name, value) in new[] { ("HandlerTimeout", p.HandlerTimeout), ("RetryDelay", p.RetryDelay), ("MaxRetryDelay", p.MaxRetryDelay), ("ReplyDeadline", p.ReplyDeadline),
+        foreach (var (name, value) in new[] { ("HandlerTimeout", p.HandlerTimeout), ("MinBackoff", p.MinBackoff), ("MaxBackoff", p.MaxBackoff), ("ReplyDeadline", p.ReplyDeadline),
             ("ReplyRetryDelay", p.ReplyRetryDelay), ("ReplyMaxDelay", p.ReplyMaxDelay), ("DrainTimeout", p.DrainTimeout), ("LinkReportInterval", p.LinkReportInterval), ("OrderWindow", p.OrderWindow) })
             if (value > TimeSpan.FromDays(1)) throw new CliException(ExitCodes.Usage, $"Pipeline:{name}: at most a day (1.00:00:00)");
         if (p.ProcessedRetention > TimeSpan.FromDays(3650)) throw new CliException(ExitCodes.Usage, "Pipeline:ProcessedRetention: at most ten years (3650.00:00:00)");
@@ -285,7 +287,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
                     Token = settings.BotApi.Token!,
                     ApiUrl = settings.BotApi.Url is { } url ? new Uri(url) : new Uri("https://api.telegram.org/"),
                     PollTimeout = TimeSpan.FromSeconds(settings.BotApi.PollTimeoutSeconds),
-                    MaxBackoff = TimeSpan.FromSeconds(settings.BotApi.MaxBackoffSeconds),
+                    MaxBackoff = settings.BotApi.MaxBackoff,
                     HttpMargin = TimeSpan.FromSeconds(settings.BotApi.HttpMarginSeconds),
                 }, logs.CreateLogger("Tgwatch.BotApi"));
             // TDLib watches the chats itself (and catches up their history); the Bot API gets every chat, filtered here.

@@ -47,6 +47,9 @@ internal sealed class RunSettings
 
     /// <summary>The noise gate's options, as read by validation.</summary>
     internal NoiseOptions NoiseOptions { get; set; } = new();
+
+    /// <summary>The settings read under an old name, to be said at start.</summary>
+    internal List<RenamedSetting> Renamed { get; } = [];
 }
 
 /// <summary>The <c>Noise</c> section.</summary>
@@ -71,6 +74,6 @@ internal sealed class BotApiSettings
     /// <summary>How many seconds past the long-polling timeout a request may take before it counts as timed out (default 10).</summary>
     public int HttpMarginSeconds { get; set; } = 10;
 
-    /// <summary>Longest backoff in seconds (default 30).</summary>
-    public int MaxBackoffSeconds { get; set; } = 30;
+    /// <summary>The longest backoff step between attempts (default 30 s; from 1 s to 1 h). Formerly <c>MaxBackoffSeconds</c>, a number of seconds.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
 }

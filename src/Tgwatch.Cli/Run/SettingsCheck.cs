@@ -32,7 +32,7 @@ internal static class SettingsCheck
         foreach (var child in source.GetChildKeys([], parent).Distinct(StringComparer.OrdinalIgnoreCase))
         {
             var path = parent is null ? child : ConfigurationPath.Combine(parent, child);
-            if (Member(type, child) is not { } member)
+            if ((Member(type, child) ?? RenamedSettings.Member(path)) is not { } member)
             {
                 foreach (var line in Unknown(source, file, path)) yield return line;
                 continue;
@@ -90,7 +90,7 @@ internal static class SettingsCheck
     }
 
     /// <summary>Where a key comes from, as the user wrote it.</summary>
-    private static string Source(IConfigurationProvider source, string? file, string path) => source switch
+    internal static string Source(IConfigurationProvider source, string? file, string path) => source switch
     {
         JsonConfigurationProvider => $"{file}: ",
         EnvironmentVariablesConfigurationProvider => $"environment variable {Variable(Leaves(source, path).First())}: ",

@@ -21,7 +21,8 @@ internal sealed class HandlerRunner
     private readonly TimeProvider _time;
     private readonly ResiliencePipeline _retry;
 
-    public HandlerRunner(IReadOnlyList<IMessageHandler> handlers, StoreCalls store, PipelineOptions options, PipelineStats stats, ILogger logger, TimeProvider time)
+    public HandlerRunner(IReadOnlyList<IMessageHandler> handlers, StoreCalls store, PipelineOptions options, PipelineStats stats, ILogger logger, TimeProvider time,
+        Func<double>? randomizer = null)
     {
         _handlers = handlers;
         _store = store;
@@ -29,7 +30,7 @@ internal sealed class HandlerRunner
         _stats = stats;
         _logger = logger;
         _time = time;
-        _retry = Transient.Retry(options, options.HandlerAttempts, Transient.IsTransient, onRetry: null, time);
+        _retry = Transient.Retry(options, options.HandlerAttempts, Transient.IsTransient, onRetry: null, time, randomizer ?? Random.Shared.NextDouble);
     }
 
     public bool IsEmpty => _handlers.Count == 0;

@@ -48,6 +48,15 @@ public sealed class MessagePipeline
     private int _running;
 
     /// <summary>Creates a pipeline; <see cref="RunAsync"/> runs it.</summary>
+    /// <param name="connector">Where the deliveries come from.</param>
+    /// <param name="sinks">Where messages go, each with a name of its own.</param>
+    /// <param name="store">Checkpoints, processed keys, dead letters.</param>
+    /// <param name="options">Tuning; the defaults when null.</param>
+    /// <param name="filters">Messages they refuse are not written (but are committed).</param>
+    /// <param name="handlers">Run on every message before the sinks.</param>
+    /// <param name="logger">Where the pipeline's lines go.</param>
+    /// <param name="time">The clock of every wait; the system clock when null.</param>
+    /// <param name="randomizer">Where each backoff wait falls in its step (a number in [0, 1)); random when null.</param>
     public MessagePipeline(
         IConnector connector,
         IReadOnlyList<IMessageSink> sinks,
@@ -56,7 +65,8 @@ public sealed class MessagePipeline
         IReadOnlyList<IMessageFilter>? filters = null,
         IReadOnlyList<IMessageHandler>? handlers = null,
         ILogger? logger = null,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        Func<double>? randomizer = null)
     {
         ArgumentNullException.ThrowIfNull(connector);
         ArgumentNullException.ThrowIfNull(sinks);
@@ -69,11 +79,12 @@ public sealed class MessagePipeline
         _filters = filters ?? [];
         _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
-        _store = new StoreCalls(store, _options, _logger, _time);
-        _handlers = new HandlerRunner(handlers ?? [], _store, _options, Stats, _logger, _time);
+        randomizer ??= Random.Shared.NextDouble;
+        _store = new StoreCalls(store, _options, _logger, _time, randomizer);
+        _handlers = new HandlerRunner(handlers ?? [], _store, _options, Stats, _logger, _time, randomizer);
         _replies = new ReplyResolver(connector, store, _options, Stats, _logger, _time);
         _link = new LinkRecorder(connector, _store, _options, _logger, _time);
-        _writers = sinks.Select(s => new SinkWriter(s, _options, Stats, _logger, _time, _handlers)).ToArray();
+        _writers = sinks.Select(s => new SinkWriter(s, _options, Stats, _logger, _time, _handlers, randomizer)).ToArray();
         _sinkNames = sinks.Select(s => s.Name).ToArray();
     }
 

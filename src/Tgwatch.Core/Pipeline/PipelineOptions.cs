@@ -29,13 +29,16 @@ public sealed class PipelineOptions
     [Range(1, 100)]
     public int HandlerAttempts { get; set; } = 3;
 
-    /// <summary>First retry delay of handlers and sinks; it doubles with jitter up to <see cref="MaxRetryDelay"/>.</summary>
+    /// <summary>
+    /// First backoff step of handlers, sinks and the state store; it doubles with each retry up to <see cref="MaxBackoff"/>,
+    /// and each wait falls in the upper half of its step (<see cref="Resilience.Backoff"/>).
+    /// </summary>
     /// <value>200 milliseconds.</value>
-    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan MinBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Longest retry delay of handlers and sinks.</summary>
+    /// <summary>Longest backoff step of handlers, sinks and the state store.</summary>
     /// <value>30 seconds.</value>
-    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Attempts of a sink on a message that fails for a reason other than a transient one, before it is dead-lettered.</summary>
     /// <value>3.</value>
@@ -92,8 +95,8 @@ public sealed class PipelineOptions
         if (!Validator.TryValidateObject(this, context, results, validateAllProperties: true))
             throw new ArgumentException($"pipeline option {string.Join(", ", results[0].MemberNames)}: {results[0].ErrorMessage}");
         Positive(HandlerTimeout, nameof(HandlerTimeout));
-        Positive(RetryDelay, nameof(RetryDelay));
-        Positive(MaxRetryDelay, nameof(MaxRetryDelay));
+        Positive(MinBackoff, nameof(MinBackoff));
+        Positive(MaxBackoff, nameof(MaxBackoff));
         Positive(ReplyDeadline, nameof(ReplyDeadline));
         Positive(ReplyRetryDelay, nameof(ReplyRetryDelay));
         Positive(ReplyMaxDelay, nameof(ReplyMaxDelay));
@@ -102,7 +105,7 @@ public sealed class PipelineOptions
         Positive(LinkReportInterval, nameof(LinkReportInterval));
         if (OrderWindow < TimeSpan.Zero) throw new ArgumentException($"pipeline option {nameof(OrderWindow)}: must not be negative, not {OrderWindow}");
         if (LinkReportInterval > TimeSpan.FromDays(1)) throw new ArgumentException($"pipeline option {nameof(LinkReportInterval)}: at most a day, not {Duration.Format(LinkReportInterval)}");
-        if (MaxRetryDelay < RetryDelay) throw new ArgumentException($"pipeline option {nameof(MaxRetryDelay)}: must not be shorter than {nameof(RetryDelay)}");
+        if (MaxBackoff < MinBackoff) throw new ArgumentException($"pipeline option {nameof(MaxBackoff)}: must not be shorter than {nameof(MinBackoff)}");
         return this;
     }
 

@@ -120,7 +120,7 @@ internal sealed class ReplyResolver
             catch (Exception e)
             {
                 Log.ResolverFailed(_logger, FaultClassifier.Default.Classify(e, ct).Kind, e);
-                try { await Task.Delay(_options.MaxRetryDelay, _time, ct).ConfigureAwait(false); }
+                try { await Task.Delay(_options.MaxBackoff, _time, ct).ConfigureAwait(false); }
                 catch (OperationCanceledException) { return; }
             }
         }

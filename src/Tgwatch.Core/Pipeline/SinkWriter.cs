@@ -2,15 +2,17 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Tgwatch.Faults;
 using Tgwatch.Messages;
+using Tgwatch.Resilience;
 
 namespace Tgwatch.Pipeline;
 
 /// <summary>
 /// Writes batches to one sink. A transient fault (network, time-out, rate limit, a full disk) is
 /// retried with backoff for as long as it lasts: nothing is committed meanwhile, so nothing is lost.
-/// Any other fault isolates the messages: the batch is written one by one, and a message the sink
-/// keeps rejecting goes to the dead letters. One log line when a sink starts failing (with the stack trace only
-/// when the fault is a bug), a counted summary at most once a minute while it lasts, one when it works again.
+/// Any other fault isolates the messages: the batch is written one by one, each tried
+/// <see cref="PipelineOptions.SinkAttempts"/> times with backoff, and a message the sink keeps rejecting goes to the
+/// dead letters. One log line when a sink starts failing (with the stack trace only when the fault is a bug), a
+/// counted summary at most once a minute while it lasts, one when it works again.
 /// </summary>
 internal sealed class SinkWriter
 {
@@ -18,22 +20,38 @@ internal sealed class SinkWriter
     private readonly PipelineOptions _options;
     private readonly PipelineStats _stats;
     private readonly ILogger _logger;
-    private readonly TimeProvider _time;
     private readonly HandlerRunner _deadLetters;
     private readonly ResiliencePipeline _transient;
+    private readonly ResiliencePipeline _oneMessage;
     private readonly List<TgMessage> _one = [null!];
     private readonly FailureStreak _streak;
 
-    public SinkWriter(IMessageSink sink, PipelineOptions options, PipelineStats stats, ILogger logger, TimeProvider time, HandlerRunner deadLetters)
+    public SinkWriter(IMessageSink sink, PipelineOptions options, PipelineStats stats, ILogger logger, TimeProvider time, HandlerRunner deadLetters,
+        Func<double>? randomizer = null)
     {
         _sink = sink;
         _options = options;
         _stats = stats;
         _logger = logger;
-        _time = time;
         _deadLetters = deadLetters;
         _streak = new FailureStreak(time);
-        _transient = Transient.Retry(options, int.MaxValue, IsRetried, OnRetry, time);
+        randomizer ??= Random.Shared.NextDouble;
+        var transient = Transient.RetryOptions(options, int.MaxValue, IsRetried, OnRetry, randomizer);
+        _transient = new ResiliencePipelineBuilder { TimeProvider = time }.AddBackoffRetry(transient).Build();
+        // One message: a fault the transient retry gives up on is tried again, a few times, before the message is dead-lettered.
+        var oneMessage = new ResiliencePipelineBuilder { TimeProvider = time };
+        if (options.SinkAttempts > 1)
+        {
+            oneMessage.AddBackoffRetry(new BackoffRetryOptions
+            {
+                MinBackoff = options.MinBackoff,
+                MaxBackoff = options.MaxBackoff,
+                MaxRetryAttempts = options.SinkAttempts - 1,
+                Randomizer = randomizer,
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is not null && !args.Context.CancellationToken.IsCancellationRequested),
+            });
+        }
+        _oneMessage = oneMessage.AddBackoffRetry(transient).Build();
     }
 
     /// <summary>Faults a sink waits out: the transient ones and a local resource (a full disk) that may come back.</summary>
@@ -63,28 +81,26 @@ internal sealed class SinkWriter
     private async ValueTask WriteOneAsync(TgMessage message, CancellationToken ct)
     {
         _one[0] = message;
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                await WriteWithRetryAsync(_one, ct).ConfigureAwait(false);
-                return;
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                if (attempt >= _options.SinkAttempts)
-                {
-                    await _deadLetters.DeadLetterAsync($"sink:{_sink.Name}", message, e, attempt, ct).ConfigureAwait(false);
-                    return;
-                }
-                await Task.Delay(_options.RetryDelay * attempt, _time, ct).ConfigureAwait(false);
-            }
+            await _oneMessage.ExecuteAsync(static (state, token) => state.Sink.WriteAsync(state.Batch, token), (Sink: _sink, Batch: _one), ct).ConfigureAwait(false);
         }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            await _deadLetters.DeadLetterAsync($"sink:{_sink.Name}", message, e, _options.SinkAttempts, ct).ConfigureAwait(false);
+            return;
+        }
+        Recovered();
     }
 
     private async ValueTask WriteWithRetryAsync(IReadOnlyList<TgMessage> batch, CancellationToken ct)
     {
         await _transient.ExecuteAsync(static (state, token) => state.Sink.WriteAsync(state.Batch, token), (Sink: _sink, Batch: batch), ct).ConfigureAwait(false);
+        Recovered();
+    }
+
+    private void Recovered()
+    {
         if (_streak.Succeeded(out var streak)) Log.SinkRecovered(_logger, _sink.Name, streak.Attempts, streak.Duration);
     }
 

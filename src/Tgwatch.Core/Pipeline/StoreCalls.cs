@@ -24,15 +24,16 @@ internal sealed class StoreCalls
     private readonly FailureStreak _streak;
     private readonly FailureStreak _readStreak;
 
-    public StoreCalls(IStateStore store, PipelineOptions options, ILogger logger, TimeProvider time)
+    public StoreCalls(IStateStore store, PipelineOptions options, ILogger logger, TimeProvider time, Func<double>? randomizer = null)
     {
+        randomizer ??= Random.Shared.NextDouble;
         Store = store;
         _logger = logger;
         _streak = new FailureStreak(time);
         _readStreak = new FailureStreak(time);
-        _retry = Transient.Retry(options, int.MaxValue, kind => kind != FaultKind.Cancelled, (e, attempt) => OnRetry(_streak, e, attempt), time);
-        _retryRead = Transient.Retry(options, int.MaxValue, kind => kind != FaultKind.Cancelled, (e, attempt) => OnRetry(_readStreak, e, attempt), time);
-        _bounded = Transient.Retry(options, BoundedAttempts, kind => kind != FaultKind.Cancelled, (e, attempt) => OnRetry(_streak, e, attempt), time);
+        _retry = Transient.Retry(options, int.MaxValue, kind => kind != FaultKind.Cancelled, (e, attempt) => OnRetry(_streak, e, attempt), time, randomizer);
+        _retryRead = Transient.Retry(options, int.MaxValue, kind => kind != FaultKind.Cancelled, (e, attempt) => OnRetry(_readStreak, e, attempt), time, randomizer);
+        _bounded = Transient.Retry(options, BoundedAttempts, kind => kind != FaultKind.Cancelled, (e, attempt) => OnRetry(_streak, e, attempt), time, randomizer);
     }
 
     /// <summary>Attempts of a call whose failure can be borne (see <see cref="TryRunAsync"/>).</summary>

@@ -6,8 +6,8 @@ using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Polly;
-using Polly.Retry;
 using Tgwatch.Faults;
+using Tgwatch.Resilience;
 using Tgwatch.Storage;
 
 namespace Tgwatch.Sinks.Webhook;
@@ -15,7 +15,7 @@ namespace Tgwatch.Sinks.Webhook;
 /// <summary>
 /// The background half of the webhook sink: takes the oldest records from the outbox, POSTs them as one
 /// body, and deletes them once the endpoint answered 2xx. Network failures, timeouts, 408, 429 and 5xx are
-/// retried forever with capped exponential backoff and jitter (a server's <c>Retry-After</c> wins), and so are
+/// retried forever with Tgwatch's <see cref="Backoff"/> (a server's <c>Retry-After</c> wins), and so are
 /// 401, 403, 404, 405 and 407 (the endpoint itself refuses). A batch refused with another 4xx is sent again one
 /// record at a time: a record refused alone goes to dead letters only when the endpoint accepts another record;
 /// when it accepts none, the endpoint refuses records and the queue waits with backoff. One instance, one loop:
@@ -29,7 +29,9 @@ internal sealed class WebhookSender
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly WebhookBody _body;
+    private readonly Func<double> _randomizer;
     private readonly ResiliencePipeline<WebhookAttempt> _pipeline;
+    private readonly ResiliencePipeline _outbox;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Uri _requestUrl;
     private readonly string? _basicCredentials;
@@ -42,19 +44,21 @@ internal sealed class WebhookSender
     private long _streakStart, _lastReminder;
     private volatile bool _failing;
     private bool _refusalLogged;
+    private int _outboxFailures;
 
     /// <summary>While the endpoint refuses every record it is sent: the highest queue id it refused alone; 0 otherwise.</summary>
     private long _refusedUpTo;
     private volatile bool _draining;
     private CancellationToken _stop;
 
-    public WebhookSender(WebhookSinkOptions options, IStateStore store, HttpClient http, TimeProvider time, ILogger logger)
+    public WebhookSender(WebhookSinkOptions options, IStateStore store, HttpClient http, TimeProvider time, ILogger logger, Func<double>? randomizer = null)
     {
         _options = options;
         _store = store;
         _http = http;
         _time = time;
         _logger = logger;
+        _randomizer = randomizer ?? Random.Shared.NextDouble;
         _body = new WebhookBody(options.Secret);
         _requestUrl = SafeUrl.WithoutUserInfo(options.Url);
         _basicCredentials = SafeUrl.BasicCredentials(options.Url);
@@ -62,19 +66,32 @@ internal sealed class WebhookSender
         _stage = "sink:" + options.Name;
         _batchLimit = options.BatchSize;
         _pipeline = new ResiliencePipelineBuilder<WebhookAttempt> { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions<WebhookAttempt>
+            .AddBackoffRetry(new BackoffRetryOptions<WebhookAttempt>
             {
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.BaseDelay,
-                MaxDelay = options.MaxDelay,
+                MinBackoff = options.MinBackoff,
+                MaxBackoff = options.MaxBackoff,
+                Randomizer = _randomizer,
                 ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Outcome)),
-                DelayGenerator = args => new ValueTask<TimeSpan?>(
-                    args.Outcome.Result.RetryAfter is { } wait ? (wait < options.MaxRetryAfter ? wait : options.MaxRetryAfter) : null),
+                ServerDelay = (outcome, _) => outcome.Result.RetryAfter is { } wait ? (wait < options.MaxRetryAfter ? wait : options.MaxRetryAfter) : null,
                 OnRetry = args =>
                 {
                     OnFailedAttempt(args.Outcome, args.AttemptNumber, args.RetryDelay);
+                    return default;
+                },
+            })
+            .Build();
+        // The state store failed (a delivered batch may be sent again: receivers deduplicate on "keys"): tried again until it works.
+        _outbox = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddBackoffRetry(new BackoffRetryOptions
+            {
+                MinBackoff = options.MinBackoff,
+                MaxBackoff = options.MaxBackoff,
+                Randomizer = _randomizer,
+                ShouldHandle = static args => new ValueTask<bool>(
+                    args.Outcome.Exception is { } e && !(e is OperationCanceledException && args.Context.CancellationToken.IsCancellationRequested)),
+                OnRetry = args =>
+                {
+                    OutboxFailed(args.Outcome.Exception!, args.RetryDelay);
                     return default;
                 },
             })
@@ -106,45 +123,51 @@ internal sealed class WebhookSender
     public async Task RunAsync(CancellationToken stop)
     {
         _stop = stop;
-        var storeFailures = 0;
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                _wake.Reader.TryRead(out _);
-                var entries = await _store.Outbox.PeekAsync(_options.Name, _batchLimit, stop).ConfigureAwait(false);
-                if (entries.Count == 0)
-                {
-                    OutboxWorks(ref storeFailures);
-                    if (_draining) return;
-                    await _wake.Reader.WaitToReadAsync(stop).ConfigureAwait(false);
-                    continue;
-                }
-                await DeliverAsync(entries, stop).ConfigureAwait(false);
-                OutboxWorks(ref storeFailures);
+                if (!await _outbox.ExecuteAsync(static (self, token) => self.NextAsync(token), this, stop).ConfigureAwait(false)) return;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e)
-            {
-                // The state store failed (a delivered batch may be sent again: receivers deduplicate on "keys").
-                // One line when it starts failing (a full disk or a locked file needs no stack trace), one when it works again.
-                var delay = TimeSpan.FromTicks(Math.Min(_options.MaxDelay.Ticks, _options.BaseDelay.Ticks << Math.Min(storeFailures++, 20)));
-                var fault = FaultClassifier.Default.Classify(e, stop).Kind;
-                if (storeFailures == 1 || fault == FaultKind.Bug)
-                    WebhookLog.OutboxFailed(_logger, _options.Name, fault, delay, Secrets.SecretRedactor.Redact($"{e.GetType().Name}: {e.Message.FirstLine()}"), fault == FaultKind.Bug ? e : null);
-                try { await Task.Delay(delay, _time, stop).ConfigureAwait(false); }
-                catch (OperationCanceledException) { return; }
-            }
         }
     }
 
-    private void OutboxWorks(ref int failures)
+    /// <summary>Sends the oldest records, or waits for some; false when the outbox is empty after <see cref="Drain"/>.</summary>
+    private async ValueTask<bool> NextAsync(CancellationToken stop)
     {
-        if (failures > 0) WebhookLog.OutboxRecovered(_logger, _options.Name, failures);
-        failures = 0;
+        _wake.Reader.TryRead(out _);
+        var entries = await _store.Outbox.PeekAsync(_options.Name, _batchLimit, stop).ConfigureAwait(false);
+        if (entries.Count == 0)
+        {
+            OutboxWorks();
+            if (_draining) return false;
+            await _wake.Reader.WaitToReadAsync(stop).ConfigureAwait(false);
+            return true;
+        }
+        await DeliverAsync(entries, stop).ConfigureAwait(false);
+        OutboxWorks();
+        return true;
+    }
+
+    /// <summary>
+    /// One line when the outbox starts failing (a full disk or a locked file needs no stack trace; a bug has one at every
+    /// attempt), before the wait.
+    /// </summary>
+    private void OutboxFailed(Exception e, TimeSpan delay)
+    {
+        var fault = FaultClassifier.Default.Classify(e, _stop).Kind;
+        if (++_outboxFailures == 1 || fault == FaultKind.Bug)
+            WebhookLog.OutboxFailed(_logger, _options.Name, fault, delay, Secrets.SecretRedactor.Redact($"{e.GetType().Name}: {e.Message.FirstLine()}"), fault == FaultKind.Bug ? e : null);
+    }
+
+    private void OutboxWorks()
+    {
+        if (_outboxFailures > 0) WebhookLog.OutboxRecovered(_logger, _options.Name, _outboxFailures);
+        _outboxFailures = 0;
     }
 
     private async Task DeliverAsync(IReadOnlyList<OutboxEntry> entries, CancellationToken stop)
@@ -303,10 +326,10 @@ internal sealed class WebhookSender
         }
     }
 
-    /// <summary>Counts a refusal of every record as a failed attempt and waits with capped exponential backoff.</summary>
+    /// <summary>Counts a refusal of every record as a failed attempt and waits the backoff of the failures so far.</summary>
     private async Task RefusedEverythingAsync(WebhookAttempt attempt, int records, CancellationToken stop)
     {
-        var delay = TimeSpan.FromTicks(Math.Min(_options.MaxDelay.Ticks, _options.BaseDelay.Ticks << (int)Math.Min(_streakAttempts, 20)));
+        var delay = Backoff.Delay((int)Math.Min(_streakAttempts, int.MaxValue), _options.MinBackoff, _options.MaxBackoff, _randomizer());
         var reason = $"HTTP {attempt.Status} {attempt.ReasonPhrase}".TrimEnd();
         var fault = FaultClassifier.Default.Classify(new HttpRequestException(HttpRequestError.Unknown, reason, null, (HttpStatusCode)attempt.Status));
         Failed(fault, reason, null, attempt, records, (int)Math.Min(int.MaxValue, _streakAttempts + 1), delay);

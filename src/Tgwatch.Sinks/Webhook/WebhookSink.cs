@@ -35,8 +35,10 @@ public sealed class WebhookSink : IMessageSink
     /// <param name="http">The client to send with (its own timeout and handler apply too); by default one without automatic redirects, disposed with the sink.</param>
     /// <param name="logger">Where failures are reported (addresses as scheme://host:port/path only).</param>
     /// <param name="time">The clock of every wait (backoff, request timeout, shutdown); by default the system clock.</param>
+    /// <param name="randomizer">Where each backoff wait falls in its step (a number in [0, 1)); random when null.</param>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
-    public WebhookSink(WebhookSinkOptions options, IStateStore store, HttpClient? http = null, ILogger<WebhookSink>? logger = null, TimeProvider? time = null)
+    public WebhookSink(WebhookSinkOptions options, IStateStore store, HttpClient? http = null, ILogger<WebhookSink>? logger = null, TimeProvider? time = null,
+        Func<double>? randomizer = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
@@ -52,7 +54,7 @@ public sealed class WebhookSink : IMessageSink
         { Timeout = Timeout.InfiniteTimeSpan };
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger<WebhookSink>.Instance;
-        _sender = new WebhookSender(_options, store, _http, _time, _logger);
+        _sender = new WebhookSender(_options, store, _http, _time, _logger, randomizer);
     }
 
     /// <inheritdoc />

@@ -24,11 +24,14 @@ public sealed record WebhookSinkOptions
     /// <summary>How long one request may take before it counts as a timeout. <value>Default: 30 s.</value></summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The first retry delay; it doubles (with jitter) up to <see cref="MaxDelay"/>. <value>Default: 1 s.</value></summary>
-    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// The first backoff step; it doubles with each retry up to <see cref="MaxBackoff"/>, each wait in the upper half of its
+    /// step. <value>Default: 1 s.</value>
+    /// </summary>
+    public TimeSpan MinBackoff { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The cap of the retry delay. <value>Default: 30 s.</value></summary>
-    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>The longest backoff step. <value>Default: 30 s.</value></summary>
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The longest <c>Retry-After</c> of a server that is honoured as it is. <value>Default: 10 min.</value></summary>
     public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromMinutes(10);
@@ -55,10 +58,10 @@ public sealed record WebhookSinkOptions
         if (BatchSize is < 1 or > 10_000)
             throw new ArgumentException($"WebhookSinkOptions.BatchSize must be between 1 and 10000 (was {BatchSize})", nameof(BatchSize));
         Positive(RequestTimeout, nameof(RequestTimeout));
-        Positive(BaseDelay, nameof(BaseDelay));
-        Positive(MaxDelay, nameof(MaxDelay));
-        if (MaxDelay < BaseDelay)
-            throw new ArgumentException($"WebhookSinkOptions.MaxDelay ({MaxDelay}) must not be less than BaseDelay ({BaseDelay})", nameof(MaxDelay));
+        Positive(MinBackoff, nameof(MinBackoff));
+        Positive(MaxBackoff, nameof(MaxBackoff));
+        if (MaxBackoff < MinBackoff)
+            throw new ArgumentException($"WebhookSinkOptions.MaxBackoff ({MaxBackoff}) must not be less than MinBackoff ({MinBackoff})", nameof(MaxBackoff));
         Positive(MaxRetryAfter, nameof(MaxRetryAfter));
         if (ShutdownTimeout < TimeSpan.Zero)
             throw new ArgumentException($"WebhookSinkOptions.ShutdownTimeout must not be negative (was {ShutdownTimeout})", nameof(ShutdownTimeout));

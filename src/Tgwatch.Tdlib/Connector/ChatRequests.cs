@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Polly;
 using Tgwatch.Connectors;
 using Tgwatch.Messages;
+using Tgwatch.Resilience;
 using Tgwatch.Tdlib.Functions;
 using Tgwatch.Tdlib.Updates;
 
@@ -11,10 +13,45 @@ namespace Tgwatch.Tdlib.Connector;
 /// The connector's requests about chats, each sent until it is answered: FLOOD_WAIT waits what TDLib says, time-outs
 /// and server errors back off; an answer that will not change by retrying (400/403/404) is a refusal (null).
 /// </summary>
-internal sealed class ChatRequests(
-    ITdSession session, TdUpdateReader reader, TdlibConnectorOptions options, TdlibConnectorStats stats, MalformedObjects malformed,
-    ILogger logger, TimeProvider time)
+internal sealed class ChatRequests
 {
+    private static readonly ResiliencePropertyKey<string> What = new("tgwatch.tdlib.what");
+
+    private readonly ITdSession _session;
+    private readonly TdUpdateReader _reader;
+    private readonly TdlibConnectorOptions _options;
+    private readonly TdlibConnectorStats _stats;
+    private readonly MalformedObjects _malformed;
+    private readonly ILogger _logger;
+    private readonly ResiliencePipeline<JsonElement?> _retry;
+
+    public ChatRequests(ITdSession session, TdUpdateReader reader, TdlibConnectorOptions options, TdlibConnectorStats stats, MalformedObjects malformed,
+        ILogger logger, TimeProvider time, Func<double>? randomizer = null)
+    {
+        _session = session;
+        _reader = reader;
+        _options = options;
+        _stats = stats;
+        _malformed = malformed;
+        _logger = logger;
+        _retry = new ResiliencePipelineBuilder<JsonElement?> { TimeProvider = time }
+            .AddBackoffRetry(new BackoffRetryOptions<JsonElement?>
+            {
+                MinBackoff = options.MinBackoff,
+                MaxBackoff = options.MaxBackoff,
+                Randomizer = randomizer ?? Random.Shared.NextDouble,
+                // A refusal comes back as null and a lost authorization as its own exception (SendOnceAsync): neither is retried.
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is TdlibErrorException or TimeoutException),
+                ServerDelay = static (outcome, _) => outcome.Exception is TdlibErrorException { Code: 429 } e ? FloodWait.Of(e.TdMessage) : null,
+                OnRetry = args =>
+                {
+                    Retrying(args.Outcome.Exception, args.Context.Properties.GetValue(What, ""), args.AttemptNumber + 1, args.RetryDelay);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
+
     /// <summary>The chat id and its last message's TDLib id, or null when it does not exist.</summary>
     public async Task<(long ChatId, long LastTdId)?> ResolveAsync(ChatSpec spec, CancellationToken ct)
     {
@@ -22,13 +59,13 @@ internal sealed class ChatRequests(
         var answer = await CallAsync(request, $"finding chat {spec}", ct, reportRefusal: false).ConfigureAwait(false);
         if (answer is not { } chat)
         {
-            TdlibLog.ChatNotFound(logger, spec.ToString());
+            TdlibLog.ChatNotFound(_logger, spec.ToString());
             return null;
         }
-        reader.Directory.TryApplyChat(chat, out _);
+        _reader.Directory.TryApplyChat(chat, out _);
         if (chat.ValueKind != JsonValueKind.Object || !chat.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt64(out var chatId))
         {
-            TdlibLog.ChatNotFound(logger, spec.ToString());
+            TdlibLog.ChatNotFound(_logger, spec.ToString());
             return null;
         }
         return (chatId, LastTdIdOf(chat));
@@ -49,8 +86,8 @@ internal sealed class ChatRequests(
     {
         var request = new GetChatHistory(chatId, FromMessageId: 0, Offset: 0, Limit: 1, OnlyLocal: false);
         if (await CallAsync(request, $"finding the last message of chat {spec}", ct).ConfigureAwait(false) is not { } page) return 0;
-        var messages = reader.ReadMessages(page, MessageKind.New, out var unreadable);
-        foreach (var reason in unreadable) malformed.Count("message", reason);
+        var messages = _reader.ReadMessages(page, MessageKind.New, out var unreadable);
+        foreach (var reason in unreadable) _malformed.Count("message", reason);
         return messages.Select(m => m.TdMessageId).DefaultIfEmpty(0).Max();
     }
 
@@ -59,17 +96,17 @@ internal sealed class ChatRequests(
     {
         // Without openChat TDLib may not keep a channel's updates coming in real time.
         if (await CallAsync(new OpenChat(chatId), $"opening chat {spec}", ct).ConfigureAwait(false) is null)
-            TdlibLog.ChatNotOpened(logger, spec.ToString());
+            TdlibLog.ChatNotOpened(_logger, spec.ToString());
     }
 
     /// <summary>One getChatHistory call: the server messages of the page (null when TDLib refuses the chat's history).</summary>
     public async Task<List<TdMappedMessage>?> HistoryAsync(long chatId, long fromTdId, int offset, int limit, CancellationToken ct)
     {
         var request = new GetChatHistory(chatId, fromTdId, offset, limit, OnlyLocal: false);
-        Interlocked.Increment(ref stats.historyCalls);
+        Interlocked.Increment(ref _stats.historyCalls);
         if (await CallAsync(request, $"catching up chat {chatId}", ct).ConfigureAwait(false) is not { } answer) return null;
-        var messages = reader.ReadMessages(answer, MessageKind.New, out var unreadable);
-        foreach (var reason in unreadable) malformed.Count("message", reason);
+        var messages = _reader.ReadMessages(answer, MessageKind.New, out var unreadable);
+        foreach (var reason in unreadable) _malformed.Count("message", reason);
         return [.. messages.Where(m => m.IsServerMessage)];
     }
 
@@ -78,8 +115,8 @@ internal sealed class ChatRequests(
     {
         var request = new GetMessage(chatId, tdMessageId);
         if (await CallAsync(request, $"reading an edited message in chat {chatId}", ct).ConfigureAwait(false) is not { } answer) return null;
-        var m = reader.ReadMessage(answer, MessageKind.Edit, out var unreadable);
-        if (m is null) malformed.Count("message", unreadable ?? "unreadable");
+        var m = _reader.ReadMessage(answer, MessageKind.Edit, out var unreadable);
+        if (m is null) _malformed.Count("message", unreadable ?? "unreadable");
         return m;
     }
 
@@ -94,46 +131,57 @@ internal sealed class ChatRequests(
     /// </summary>
     private async Task<JsonElement?> CallAsync(TdFunction request, string what, CancellationToken ct, bool reportRefusal = true)
     {
-        for (var attempt = 1; ; attempt++)
+        var context = ResilienceContextPool.Shared.Get(ct);
+        context.Properties.Set(What, what);
+        try
         {
-            TimeSpan wait;
-            try
-            {
-                return await session.SendAsync(request, options.RequestTimeout, ct).ConfigureAwait(false);
-            }
-            catch (TdlibErrorException e) when (e.Code is 400 or 403 or 404)
-            {
-                if (reportRefusal) TdlibLog.Refused(logger, what, e.Code, e.TdMessage);
-                return null;
-            }
-            catch (TdlibErrorException e) when (e.Code == 429)
-            {
-                Interlocked.Increment(ref stats.rateLimited);
-                var asked = FloodWait.Of(e.TdMessage);
-                wait = asked ?? Backoff(attempt);
-                TdlibLog.RateLimited(logger, what, LinkMonitor.Format(wait), asked is null ? "(the server said not how long; the backoff)" : "as the server asked");
-            }
-            catch (TdlibErrorException e) when (e.Code == 401)
-            {
-                throw new TdlibAuthorizationLostException($"error 401 on {request.TypeName}");
-            }
-            catch (TdlibErrorException e)
-            {
-                Interlocked.Increment(ref stats.retries);
-                wait = Backoff(attempt);
-                // A failure that lasts is told at attempts 1, 2, 4, 8, ...: a line an hour at most once the backoff is long.
-                if ((attempt & (attempt - 1)) == 0) TdlibLog.Retrying(logger, what, $"error {e.Code}", attempt, wait.TotalSeconds);
-            }
-            catch (TimeoutException)
-            {
-                Interlocked.Increment(ref stats.retries);
-                wait = Backoff(attempt);
-                // Offline, TDLib waits for the network; the link state already says so.
-                TdlibLog.RetryingQuietly(logger, what, wait.TotalSeconds);
-            }
-            await Task.Delay(wait, time, ct).ConfigureAwait(false);
+            return await _retry.ExecuteAsync(
+                static (running, state) => state.Self.SendOnceAsync(state.Request, state.What, state.ReportRefusal, running.CancellationToken),
+                context, (Self: this, Request: request, What: what, ReportRefusal: reportRefusal)).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 
-    private TimeSpan Backoff(int attempt) => Connectors.Backoff.Next(attempt, options.MinBackoff, options.MaxBackoff);
+    private async ValueTask<JsonElement?> SendOnceAsync(TdFunction request, string what, bool reportRefusal, CancellationToken ct)
+    {
+        try
+        {
+            return await _session.SendAsync(request, _options.RequestTimeout, ct).ConfigureAwait(false);
+        }
+        catch (TdlibErrorException e) when (e.Code is 400 or 403 or 404)
+        {
+            if (reportRefusal) TdlibLog.Refused(_logger, what, e.Code, e.TdMessage);
+            return null;
+        }
+        catch (TdlibErrorException e) when (e.Code == 401)
+        {
+            throw new TdlibAuthorizationLostException($"error 401 on {request.TypeName}");
+        }
+    }
+
+    /// <summary>Counts and tells a failed attempt before its wait.</summary>
+    private void Retrying(Exception? failure, string what, int attempt, TimeSpan wait)
+    {
+        switch (failure)
+        {
+            case TdlibErrorException { Code: 429 } e:
+                Interlocked.Increment(ref _stats.rateLimited);
+                var asked = FloodWait.Of(e.TdMessage) is not null;
+                TdlibLog.RateLimited(_logger, what, LinkMonitor.Format(wait), asked ? "as the server asked" : "(the server said not how long; the backoff)");
+                break;
+            case TdlibErrorException e:
+                Interlocked.Increment(ref _stats.retries);
+                // A failure that lasts is told at attempts 1, 2, 4, 8, ...: a line an hour at most once the backoff is long.
+                if ((attempt & (attempt - 1)) == 0) TdlibLog.Retrying(_logger, what, $"error {e.Code}", attempt, wait.TotalSeconds);
+                break;
+            case TimeoutException:
+                Interlocked.Increment(ref _stats.retries);
+                // Offline, TDLib waits for the network; the link state already says so.
+                TdlibLog.RetryingQuietly(_logger, what, wait.TotalSeconds);
+                break;
+        }
+    }
 }

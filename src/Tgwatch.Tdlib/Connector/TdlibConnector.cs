@@ -58,9 +58,10 @@ public sealed class TdlibConnector : IConnector, IChatFeedOwner
     /// <param name="options">Settings.</param>
     /// <param name="logger">Where state lines go.</param>
     /// <param name="time">The clock.</param>
+    /// <param name="randomizer">Where each backoff wait falls in its step (a number in [0, 1)); random when null.</param>
     /// <exception cref="ArgumentException">An option is invalid (one line naming it).</exception>
     public TdlibConnector(ITdSession session, TdUpdateReader reader, TdlibConnectorOptions options, ILogger? logger = null,
-        TimeProvider? time = null)
+        TimeProvider? time = null, Func<double>? randomizer = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(reader);
@@ -73,7 +74,7 @@ public sealed class TdlibConnector : IConnector, IChatFeedOwner
         _replyOrigins = new ReplyOrigins(options.ReplyOriginCapacity);
         _output = NewOutput();
         var malformed = new MalformedObjects(Stats, _logger);
-        _requests = new ChatRequests(session, reader, _options, Stats, malformed, _logger, time);
+        _requests = new ChatRequests(session, reader, _options, Stats, malformed, _logger, time, randomizer);
         _connection = new ConnectionWatch(options.Grace, time, _logger);
         _connection.Changed += s => StatusChanged?.Invoke(s);
         _feeds = new ChatFeeds(this, options.LiveQueueCapacity, everyChat: options.Chats.Count == 0);

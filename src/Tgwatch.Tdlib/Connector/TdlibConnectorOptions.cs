@@ -24,10 +24,10 @@ public sealed record TdlibConnectorOptions
     /// <summary>Our own limit for one TDLib request (TDLib itself waits for the network without end).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>First wait after a failed request; it doubles, with jitter, up to <see cref="MaxBackoff"/>.</summary>
+    /// <summary>First backoff step after a failed request; it doubles up to <see cref="MaxBackoff"/>, each wait in the upper half of its step.</summary>
     public TimeSpan MinBackoff { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The longest wait between retries of a failed request.</summary>
+    /// <summary>The longest backoff step between retries of a failed request.</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long the link may be down before that is worth a log line (shorter drops are only counted).</summary>

@@ -10,8 +10,8 @@ internal static class PipelineFixture
 {
     public static PipelineOptions FastOptions() => new()
     {
-        RetryDelay = TimeSpan.FromMilliseconds(1),
-        MaxRetryDelay = TimeSpan.FromMilliseconds(5),
+        MinBackoff = TimeSpan.FromMilliseconds(1),
+        MaxBackoff = TimeSpan.FromMilliseconds(5),
         ReplyDeadline = TimeSpan.FromMilliseconds(300),
         ReplyRetryDelay = TimeSpan.FromMilliseconds(20),
         ReplyMaxDelay = TimeSpan.FromMilliseconds(50),

@@ -108,8 +108,8 @@ public sealed class SqliteSinkResourceFaultTests
         };
         var options = new PipelineOptions
         {
-            RetryDelay = TimeSpan.FromMilliseconds(5),
-            MaxRetryDelay = TimeSpan.FromMilliseconds(50),
+            MinBackoff = TimeSpan.FromMilliseconds(5),
+            MaxBackoff = TimeSpan.FromMilliseconds(50),
             BatchSize = 16,
             Capacity = 64,
             DrainTimeout = TimeSpan.FromSeconds(5),

@@ -25,8 +25,8 @@ public sealed class WebhookOutboxFullDiskTests
             var sink = new WebhookSink(new WebhookSinkOptions
             {
                 Url = server.Url,
-                BaseDelay = TimeSpan.FromMilliseconds(10),
-                MaxDelay = TimeSpan.FromMilliseconds(50),
+                MinBackoff = TimeSpan.FromMilliseconds(10),
+                MaxBackoff = TimeSpan.FromMilliseconds(50),
                 RequestTimeout = TimeSpan.FromSeconds(40),
                 ShutdownTimeout = TimeSpan.FromSeconds(5),
             }, store, logger: logs.For<WebhookSink>());

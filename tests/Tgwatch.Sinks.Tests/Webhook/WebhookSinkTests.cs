@@ -19,8 +19,8 @@ public sealed class WebhookSinkTests : IDisposable
     private static WebhookSinkOptions Fast(Uri url) => new()
     {
         Url = url,
-        BaseDelay = TimeSpan.FromMilliseconds(10),
-        MaxDelay = TimeSpan.FromMilliseconds(50),
+        MinBackoff = TimeSpan.FromMilliseconds(10),
+        MaxBackoff = TimeSpan.FromMilliseconds(50),
         RequestTimeout = TimeSpan.FromSeconds(5),
         ShutdownTimeout = TimeSpan.FromSeconds(5),
     };
@@ -155,7 +155,7 @@ public sealed class WebhookSinkTests : IDisposable
     {
         var time = new FakeTimeProvider(SomeMessage.Date);
         await using var server = WebhookServer.Start(r => r.Index == 0 ? new WebhookAnswer(429, "120") : WebhookAnswer.Ok);
-        var options = Fast(server.Url) with { MaxDelay = TimeSpan.FromSeconds(30), BaseDelay = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromHours(1) };
+        var options = Fast(server.Url) with { MaxBackoff = TimeSpan.FromSeconds(30), MinBackoff = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromHours(1) };
         await using var sink = await StartAsync(options, time);
 
         await sink.WriteAsync(SomeMessage.Batch(1, 2), CancellationToken.None);
@@ -489,16 +489,16 @@ public sealed class WebhookSinkTests : IDisposable
     [InlineData("ftp://127.0.0.1/x", 100, 1, 30, "Url")]
     [InlineData("/relative", 100, 1, 30, "Url")]
     [InlineData("http://127.0.0.1/x", 0, 1, 30, "BatchSize")]
-    [InlineData("http://127.0.0.1/x", 100, 0, 30, "BaseDelay")]
-    [InlineData("http://127.0.0.1/x", 100, 10, 5, "MaxDelay")]
+    [InlineData("http://127.0.0.1/x", 100, 0, 30, "MinBackoff")]
+    [InlineData("http://127.0.0.1/x", 100, 10, 5, "MaxBackoff")]
     public void Options_Invalid_ThrowNamingTheOption(string url, int batch, int baseSeconds, int maxSeconds, string option)
     {
         var options = new WebhookSinkOptions
         {
             Url = new Uri(url, UriKind.RelativeOrAbsolute),
             BatchSize = batch,
-            BaseDelay = TimeSpan.FromSeconds(baseSeconds),
-            MaxDelay = TimeSpan.FromSeconds(maxSeconds),
+            MinBackoff = TimeSpan.FromSeconds(baseSeconds),
+            MaxBackoff = TimeSpan.FromSeconds(maxSeconds),
         };
 
         var e = Assert.Throws<ArgumentException>(() => new WebhookSink(options, _store));
@@ -512,7 +512,7 @@ public sealed class WebhookSinkTests : IDisposable
         var options = new WebhookSinkOptions { Url = new Uri("https://example.invalid/") };
 
         Assert.Equal(("webhook", 100, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)),
-            (options.Name, options.BatchSize, options.MaxDelay, options.BaseDelay, options.RequestTimeout));
+            (options.Name, options.BatchSize, options.MaxBackoff, options.MinBackoff, options.RequestTimeout));
         Assert.Same(options, options.Validate());
     }
 }
