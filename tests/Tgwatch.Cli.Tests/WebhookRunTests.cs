@@ -120,8 +120,9 @@ public sealed class WebhookRunTests(ITestOutputHelper output) : IAsyncLifetime
             await WaitForAsync(() => server.DeliveredKeys.Distinct().Count() == 4, 60, "the moved records sent");
             Assert.DoesNotContain("records wait for", await StopAsync(third, stderr));
         }
+        // At least once: a run stopped before the endpoint's answer to "new 0" came sends it again on the next run.
         Assert.Equal(["new 0", "queued 0", "queued 1", "queued 2"],
-            server.Delivered.Skip(1).SelectMany(r => r.Messages).Select(TextOf));
+            server.Delivered.Skip(1).SelectMany(r => r.Messages).Select(TextOf).Distinct());
         var status = await Tgwatch.RunAsync(null, "status", "--state", State);
         Assert.DoesNotContain("outbox ", status.Output);
     }
