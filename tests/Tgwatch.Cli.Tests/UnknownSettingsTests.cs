@@ -131,6 +131,6 @@ public sealed class UnknownSettingsTests
             }
             """;
         var run = await RunHereAsync(json, "run");
-        Assert.Equal(["tgwatch run: BotApi:MaxBackoffSeconds: between 1 and 3600"], Lines(run));
+        Assert.Equal(["tgwatch run: tgwatch.json: BotApi:MaxBackoffSeconds: between 1 and 3600"], Lines(run));
     }
 }

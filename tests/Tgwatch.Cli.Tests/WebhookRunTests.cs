@@ -173,6 +173,6 @@ public sealed class WebhookRunTests(ITestOutputHelper output) : IAsyncLifetime
 
         var run = await Tgwatch.RunAsync(null, [.. RunArgs("--sink", "webhook:http://127.0.0.1:9/hook"), "--config", config]);
 
-        Assert.Equal((2, "tgwatch run: WebhookTimeout: expected a duration such as 30s, 2m or 00:00:30, not 'a while'\n"), (run.ExitCode, run.Stderr));
+        Assert.Equal((2, $"tgwatch run: {config}: WebhookTimeout: expected a duration such as 30s, 2m or 00:00:30, not 'a while'\n"), (run.ExitCode, run.Stderr));
     }
 }

@@ -124,7 +124,7 @@ public sealed class LinkRecordTests
     {
         var options = new PipelineOptions { LinkReportInterval = TimeSpan.FromDays(2) };
         var e = Assert.Throws<ArgumentException>(() => options.Validate());
-        Assert.Equal("pipeline option LinkReportInterval: at most a day, not 48h00m", e.Message);
+        Assert.Equal("PipelineOptions.LinkReportInterval: at most a day (1.00:00:00)", e.Message);
     }
 
     private sealed class FailingConnector : IConnector

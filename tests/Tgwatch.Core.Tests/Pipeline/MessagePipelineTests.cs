@@ -375,6 +375,30 @@ public sealed class MessagePipelineTests
         Assert.Contains("ReplyDeadline", e.Message);
     }
 
+    [Fact]
+    public void EveryBadOption_IsALineOfTheSameRefusal()
+    {
+        var options = new PipelineOptions { BatchSize = 0, RetryDelay = TimeSpan.FromDays(2), MaxRetryDelay = TimeSpan.FromSeconds(1), OrderWindow = TimeSpan.FromSeconds(-1) };
+
+        var e = Assert.Throws<ArgumentException>(() => new MessagePipeline(ScriptedConnector.Of([]), [new CollectingSink("x")], new InMemoryStateStore(), options));
+
+        Assert.Equal(
+        [
+            "PipelineOptions.BatchSize: between 1 and 100000",
+            "PipelineOptions.RetryDelay: at most a day (1.00:00:00)",
+            "PipelineOptions.MaxRetryDelay: must not be shorter than RetryDelay",
+            "PipelineOptions.OrderWindow: must not be negative",
+        ], e.Message.Split('\n'));
+    }
+
+    [Fact]
+    public void GoodOptions_PassTheValidatorAsTheyAre()
+    {
+        var options = new PipelineOptions();
+        Assert.True(new PipelineOptionsValidator().Validate(null, options).Succeeded);
+        Assert.Same(options, options.Validate());
+    }
+
     internal static async Task WaitUntil(Func<bool> condition, int seconds = 10)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
