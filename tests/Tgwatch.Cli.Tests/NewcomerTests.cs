@@ -162,8 +162,7 @@ public sealed partial class NewcomerTests
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (Lines(P("out.jsonl")) < 3 && DateTime.UtcNow < deadline && !process.HasExited) await Task.Delay(50);
+            await Eventually.TrueAsync(() => Lines(P("out.jsonl")) >= 3 || process.HasExited, "three lines", TimeSpan.FromSeconds(30));
             Assert.Equal(3, Lines(P("out.jsonl")));
         }
         finally
