@@ -20,7 +20,10 @@ public static class Eventually
     private static readonly TimeSpan ClockPause = TimeSpan.FromMilliseconds(2);
 
     /// <summary>Waits until <paramref name="condition"/> holds.</summary>
-    /// <param name="condition">Polled until true; an exception it throws fails the wait at once.</param>
+    /// <param name="condition">
+    /// Polled until true. An exception it throws counts as not yet (a file half written, a table not made yet) and is
+    /// told if the wait fails; a failed assertion in it fails the wait at once.
+    /// </param>
     /// <param name="what">What is awaited, in words, for the failure message.</param>
     /// <param name="timeout">How long to wait; <see cref="DefaultTimeout"/> unless given.</param>
     /// <param name="running">A task whose end, before the condition holds, fails the wait at once (with its exception, if any).</param>
@@ -33,7 +36,10 @@ public static class Eventually
         ValueAsync(condition, held => held, what, timeout, running);
 
     /// <summary>Observes a value until it is <paramref name="until"/>; returns the value that was.</summary>
-    /// <param name="observe">Polled for the value; an exception it throws fails the wait at once.</param>
+    /// <param name="observe">
+    /// Polled for the value. An exception it throws counts as not yet (a file half written, a table not made yet) and is
+    /// told if the wait fails; a failed assertion in it fails the wait at once.
+    /// </param>
     /// <param name="until">Whether a value is the one awaited.</param>
     /// <param name="what">What is awaited, in words, for the failure message.</param>
     /// <param name="timeout">How long to wait; <see cref="DefaultTimeout"/> unless given.</param>
@@ -52,17 +58,30 @@ public static class Eventually
         {
             // Seen ended before the look, so a run that ended having done its work still passes.
             var ended = running is { IsCompleted: true };
-            var value = await observe().ConfigureAwait(false);
-            if (until(value)) return value;
+            string seen;
+            Exception? thrown = null;
+            try
+            {
+                var value = await observe().ConfigureAwait(false);
+                if (until(value)) return value;
+                seen = Describe(value);
+            }
+            catch (Exception e) when (e is not XunitException)
+            {
+                thrown = e;
+                seen = $"{e.GetType().Name}: {e.Message}";
+            }
+
             if (ended)
             {
-                var how = running!.Exception?.GetBaseException() is { } e ? $"failed: {e.GetType().Name}: {e.Message}" : running.IsCanceled ? "was cancelled" : "ended";
-                throw new XunitException($"Waiting for {what}: the run {how} first, after {Seconds(waited.Elapsed)}; last seen: {Describe(value)}", running.Exception?.GetBaseException());
+                var failure = running!.Exception?.GetBaseException();
+                var how = failure is not null ? $"failed ({failure.GetType().Name}: {failure.Message})" : running.IsCanceled ? "was cancelled" : "ended";
+                throw new XunitException($"Waiting for {what}: the run {how} first, after {Seconds(waited.Elapsed)}; last seen: {seen}", failure ?? thrown);
             }
 
             if (waited.Elapsed > limit)
             {
-                throw new XunitException($"Timed out after {Seconds(limit)} waiting for {what}; last seen: {Describe(value)}");
+                throw new XunitException($"Timed out after {Seconds(limit)} waiting for {what}; last seen: {seen}", thrown);
             }
 
             await Task.Delay(poll).ConfigureAwait(false);
