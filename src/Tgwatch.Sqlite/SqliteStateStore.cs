@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using Tgwatch.Validation;
 using Tgwatch.Sqlite.Database;
 using Tgwatch.Sqlite.State;
 using Tgwatch.Storage;
@@ -68,13 +68,13 @@ public sealed class SqliteStateStore : IStateStore
 
     /// <summary>Opens (or creates) the store at <paramref name="path"/>, migrating it to <see cref="SchemaVersion"/>.</summary>
     /// <exception cref="SqliteFileException">The file cannot be created, is not a state store, is corrupt, or is newer than this code.</exception>
-    /// <exception cref="ValidationException">The options are out of range.</exception>
+    /// <exception cref="ArgumentException">The options are out of range (one line for each, <see cref="SqliteStateStoreOptionsValidator"/>).</exception>
     public static Task<SqliteStateStore> OpenAsync(string path, TimeProvider time, SqliteStateStoreOptions options, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(options);
-        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        new SqliteStateStoreOptionsValidator().Check(options);
         return Task.Run(() =>
         {
             var connection = SqliteFile.Open(path, StateSchema.Schema, options.BusyTimeout);

@@ -1,4 +1,5 @@
-using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+using Tgwatch.Validation;
 
 namespace Tgwatch.Sqlite;
 
@@ -7,17 +8,17 @@ public sealed record SqliteStateStoreOptions
 {
     /// <summary>How long processed keys are kept for deduplication by <see cref="SqliteStateStore.PruneProcessedAsync(CancellationToken)"/>.</summary>
     /// <value>30 days: far longer than any redelivery (a restart, a backfill).</value>
-    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    [Duration(AtLeast = "00:00:01", AtMost = "3650.00:00:00", AtMostInWords = "ten years")]
     public TimeSpan ProcessedRetention { get; init; } = TimeSpan.FromDays(30);
 
     /// <summary>At most this many processed keys are kept (the newest).</summary>
     /// <value>1,000,000 (about 100 MB of keys).</value>
-    [Range(1, int.MaxValue)]
+    [Between(1, int.MaxValue)]
     public int MaxProcessedKeys { get; init; } = 1_000_000;
 
     /// <summary>How long a statement waits for another process holding the file's write lock.</summary>
     /// <value>5 seconds.</value>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    [Duration(AtLeast = "00:00:00", AtMost = "00:10:00")]
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
@@ -34,3 +35,7 @@ public sealed record SqliteStateStoreOptions
     /// <summary>The defaults.</summary>
     public static SqliteStateStoreOptions Default { get; } = new();
 }
+
+/// <summary>Checks <see cref="SqliteStateStoreOptions"/> by the rules on its settings, every problem at once.</summary>
+[OptionsValidator]
+public sealed partial class SqliteStateStoreOptionsValidator : IValidateOptions<SqliteStateStoreOptions>;

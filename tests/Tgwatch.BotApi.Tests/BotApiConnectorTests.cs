@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Tgwatch.BotApi;
 using Tgwatch.Connectors;
 using Tgwatch.Messages;
@@ -14,6 +16,7 @@ namespace Tgwatch.BotApi.Tests;
 public sealed class BotApiConnectorTests : IAsyncLifetime
 {
     private const long Chat = -1001234567890;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
     private BotApiSandbox _sandbox = null!;
     private readonly CollectingLoggerProvider _logs = new();
 
@@ -21,7 +24,8 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _sandbox.DisposeAsync();
 
-    private BotApiConnector Connector(string? token = null, TimeSpan? pollTimeout = null, TimeSpan? idleWithoutOffset = null, DateTimeOffset? lastCommittedAt = null) => new(new BotApiOptions
+    private BotApiConnector Connector(string? token = null, TimeSpan? pollTimeout = null, TimeSpan? idleWithoutOffset = null, DateTimeOffset? lastCommittedAt = null,
+        TimeProvider? time = null) => new(new BotApiOptions
     {
         Token = token ?? _sandbox.Token,
         ApiUrl = _sandbox.BaseUrl,
@@ -31,7 +35,7 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         EmptyPollFloor = TimeSpan.FromMilliseconds(300),
         IdleWithoutOffset = idleWithoutOffset ?? TimeSpan.FromHours(25),
         LastCommittedAt = lastCommittedAt,
-    }, _logs.CreateLogger("Tgwatch.BotApi"));
+    }, _logs.CreateLogger("Tgwatch.BotApi"), time);
 
     private static PipelineOptions Fast() => new()
     {
@@ -54,15 +58,14 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
     }
 
     /// <summary>Runs a pipeline until <paramref name="until"/> holds, then stops it.</summary>
-    private static async Task RunUntilAsync(MessagePipeline pipeline, Func<bool> until, int seconds = 20)
+    private static async Task RunUntilAsync(MessagePipeline pipeline, Func<bool> until, [CallerArgumentExpression(nameof(until))] string what = "")
     {
         using var stop = new CancellationTokenSource();
         var run = pipeline.RunAsync(stop.Token);
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!until() && !run.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await Eventually.TrueAsync(until, what, TimeSpan.FromSeconds(20), running: run);
         stop.Cancel();
         await run.WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.True(until(), "the condition was not met in time");
+        Assert.True(until(), $"{what}: no longer after the stop");
     }
 
     private async Task<long> GetUpdatesServedAsync() =>
@@ -92,7 +95,6 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         var second = new CollectingSink("second");
         await using var again = Connector();
         await RunUntilAsync(new MessagePipeline(again, [second], store, Fast()), () => second.Keys.Count == 1);
-        await Task.Delay(300);
         Assert.Equal(["later 0"], second.Writes.Select(m => m.Text));
     }
 
@@ -112,13 +114,13 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
             var pipeline = new MessagePipeline(connector, [sink], store, Fast());
             using var stop = new CancellationTokenSource();
             var run = pipeline.RunAsync(stop.Token);
-            await Eventually(() => Task.FromResult(sink.Keys.Count == 3));
-            await Eventually(async () => (await _sandbox.Admin.GetStatsAsync()).Bots[0].PendingUpdates == 0); // confirmed
+            await Eventually.TrueAsync(() => sink.Keys.Count == 3, "the three before", Patience);
+            await Eventually.TrueAsync(async () => (await _sandbox.Admin.GetStatsAsync()).Bots[0].PendingUpdates == 0, "the three confirmed", Patience);
             var polls = await GetUpdatesServedAsync();
-            await Eventually(async () => await GetUpdatesServedAsync() >= polls + 2); // the poll that confirmed has ended
+            await Eventually.TrueAsync(async () => await GetUpdatesServedAsync() >= polls + 2, "the end of the poll that confirmed them", Patience);
             await _sandbox.Admin.RenumberUpdatesAsync(new RenumberUpdates { Next = 2 });
             await InjectAsync(2, "after"); // update ids 2, 3 again
-            await Eventually(() => Task.FromResult(sink.Keys.Count == 5));
+            await Eventually.TrueAsync(() => sink.Keys.Count == 5, "the two after", Patience);
             stop.Cancel();
             await run.WaitAsync(TimeSpan.FromSeconds(20));
         }
@@ -176,16 +178,6 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         Assert.Equal(place is { } r ? ((BotApiConnector.EpochOf(r) + 3) << 32) | BotApiConnector.IdOf(r) : null, later);
     }
 
-    private static async Task Eventually(Func<Task<bool>> condition, int seconds = 20)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition was not met in time");
-            await Task.Delay(20);
-        }
-    }
-
     [Fact]
     public async Task AnUpdateNotCommitted_IsDeliveredAgainByTheNextRun()
     {
@@ -232,14 +224,11 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var run = new MessagePipeline(connector, [sink], new InMemoryStateStore(), Fast()).RunAsync(stop.Token);
         // Several polls refused with 409 meanwhile (counted by the server; a fixed sleep may see none on a slow machine).
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (await GetUpdatesServedAsync() < 4 && !run.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(20);
-        Assert.True(await GetUpdatesServedAsync() >= 4, "fewer than four polls in 20 s");
+        await Eventually.TrueAsync(async () => await GetUpdatesServedAsync() >= 4, "four polls", Patience, running: run);
         Assert.Empty(sink.Keys);
         Assert.Single(_logs.Entries, e => e.EventId.Id == 4006 && e.Level == LogLevel.Error && e.Message.Contains("deleteWebhook", StringComparison.Ordinal));
         (await http.PostAsync(_sandbox.MethodUrl("deleteWebhook"), null)).EnsureSuccessStatusCode();
-        deadline = DateTime.UtcNow.AddSeconds(20);
-        while (sink.Keys.Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await Eventually.TrueAsync(() => sink.Keys.Count >= 2, "the two messages", Patience);
         stop.Cancel();
         await run.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(2, sink.Keys.Count);
@@ -252,10 +241,15 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.RateLimit, Count = 1, RetryAfter = 1, Method = "getUpdates" });
         await InjectAsync(1);
         var sink = new CollectingSink();
-        await using var connector = Connector();
-        var started = DateTime.UtcNow;
-        await RunUntilAsync(new MessagePipeline(connector, [sink], new InMemoryStateStore(), Fast()), () => sink.Keys.Count == 1);
-        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(1), "the retry_after was not honoured");
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var connector = Connector(time: time);
+        using var stop = new CancellationTokenSource();
+        var run = new MessagePipeline(connector, [sink], new InMemoryStateStore(), Fast()).RunAsync(stop.Token);
+        var waited = await Eventually.OnClockAsync(time, TimeSpan.FromMilliseconds(10), () => sink.Keys.Count == 1 || run.IsCompleted, "the message", TimeSpan.FromMinutes(1));
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Single(sink.Keys);
+        Assert.True(waited >= TimeSpan.FromSeconds(1), $"the retry_after was not honoured: the message came after {waited}");
         Assert.Single(_logs.Entries, e => e.EventId.Id == 4005);
     }
 
@@ -323,17 +317,17 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
     [Fact]
     public async Task AServerThatAnswersEmptyAtOnce_DoesNotMakeItSpin()
     {
-        await using var connector = Connector(pollTimeout: TimeSpan.Zero); // the server answers [] at once
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var connector = Connector(pollTimeout: TimeSpan.Zero, time: time); // the server answers [] at once
         var pipeline = new MessagePipeline(connector, [new CollectingSink()], new InMemoryStateStore(), Fast());
         using var stop = new CancellationTokenSource();
-        var started = DateTime.UtcNow;
+        var started = time.GetUtcNow();
         var run = pipeline.RunAsync(stop.Token);
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (connector.Polls < 2 && !run.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(20); // a loaded machine may start late
+        // Two seconds or more of the clock, and two polls at least (a loaded machine may start late).
+        var elapsed = await Eventually.OnClockAsync(time, TimeSpan.FromMilliseconds(10),
+            () => (time.GetUtcNow() - started >= TimeSpan.FromSeconds(2) && connector.Polls >= 2) || run.IsCompleted, "two seconds of polls", TimeSpan.FromMinutes(1));
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(20));
-        var elapsed = DateTime.UtcNow - started;
         Assert.InRange(connector.Polls, 2, (int)(elapsed / TimeSpan.FromMilliseconds(300)) + 2); // one poll per 300 ms floor, not thousands
     }
 
@@ -386,12 +380,12 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
     public async Task ARateLimitWithARetryAfterTooLongToWait_DoesNotEndTheRun()
     {
         await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.RateLimit, Count = 1, RetryAfter = int.MaxValue, Method = "getUpdates" });
-        await using var connector = Connector();
+        var time = new WatchedFakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var connector = Connector(time: time);
         using var stop = new CancellationTokenSource();
         var run = new MessagePipeline(connector, [new CollectingSink()], new InMemoryStateStore(), Fast()).RunAsync(stop.Token);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!_logs.Entries.Any(e => e.EventId.Id == 4005) && !run.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(20);
-        await Task.Delay(200);
+        // The hour is waited on the clock, which does not move: the run goes on meanwhile.
+        await Eventually.TrueAsync(() => time.DueTimes.Contains(TimeSpan.FromHours(1)), "the hour's wait", Patience, running: run);
         Assert.False(run.IsCompleted, "the run ended on a rate limit");
         Assert.Equal("Bot API: rate limited, waiting 1h00m (the server asked retry_after 2147483647 s; 1h00m at most, then it asks again)",
             Assert.Single(_logs.Entries, e => e.EventId.Id == 4005).Message);

@@ -44,10 +44,9 @@ public sealed class HugeAnswerTests : IAsyncLifetime
         var pipeline = new MessagePipeline(connector, [sink], store, new PipelineOptions { MinBackoff = TimeSpan.FromMilliseconds(1), DrainTimeout = TimeSpan.FromSeconds(2) });
         using var stop = new CancellationTokenSource();
         var run = pipeline.RunAsync(stop.Token);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (sink.Keys.Count < 3 && !run.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await Eventually.TrueAsync(() => sink.Keys.Count >= 3, "three messages", TimeSpan.FromSeconds(30), running: run);
         async Task<long> Committed() => BotApiConnector.IdOf((await store.LoadCheckpointsAsync(connector.Account, connector.Name, default)).GetValueOrDefault("updates"));
-        while (await Committed() != after.UpdateId && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await Eventually.TrueAsync(async () => await Committed() == after.UpdateId, "the last one committed", TimeSpan.FromSeconds(30));
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(20));
 

@@ -69,6 +69,7 @@ internal sealed class ScriptedBotApi : HttpMessageHandler
             return scripted.Failure is { } failure ? throw failure : Answer(scripted.Status, scripted.Body, scripted.ContentType);
         string[] batch;
         lock (_updates) batch = [.. _updates.Where(u => u.Id >= (offset ?? 0)).Select(u => u.Json)];
+        // A long poll, short: an empty answer after a moment, as a server holds one (the connector's pacing is its own).
         if (batch.Length == 0) await Task.Delay(50, cancellationToken);
         return Answer(HttpStatusCode.OK, $$"""{"ok":true,"result":[{{string.Join(",", batch)}}]}""");
     }

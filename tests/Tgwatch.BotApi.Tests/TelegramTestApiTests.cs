@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Tgwatch.Messages;
 using Tgwatch.Pipeline;
 using Tgwatch.TestKit;
@@ -18,6 +20,7 @@ namespace Tgwatch.BotApi.Tests;
 public sealed class TelegramTestApiTests : IAsyncLifetime
 {
     private const string Token = "123456789:AAtelegramTestApiCrossCheck";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan Floor = TimeSpan.FromMilliseconds(300);
     private TelegramTestApi? _started;
     private readonly CollectingLoggerProvider _logs = new();
@@ -33,7 +36,7 @@ public sealed class TelegramTestApiTests : IAsyncLifetime
         Assert.True(_started.HasExited, "the node child is still running");
     }
 
-    private BotApiConnector Connector(int limit = 100, HttpClient? http = null) => new(new BotApiOptions
+    private BotApiConnector Connector(int limit = 100, HttpClient? http = null, TimeProvider? time = null) => new(new BotApiOptions
     {
         Token = Token,
         ApiUrl = Api.ApiUrl,
@@ -42,7 +45,7 @@ public sealed class TelegramTestApiTests : IAsyncLifetime
         MaxBackoff = TimeSpan.FromMilliseconds(400),
         EmptyPollFloor = Floor,
         Limit = limit,
-    }, _logs.CreateLogger("Tgwatch.BotApi"), http: http);
+    }, _logs.CreateLogger("Tgwatch.BotApi"), time, http);
 
     private static PipelineOptions Fast() => new()
     {
@@ -54,25 +57,26 @@ public sealed class TelegramTestApiTests : IAsyncLifetime
     private EmulatedUser Ada() => Api.User(Token, 1001, "Ada", "ada", chatId: 1001);
 
     /// <summary>Runs a pipeline until <paramref name="until"/> holds and then for <paramref name="linger"/> more (to catch repeats), then stops it.</summary>
-    private async Task RunUntilAsync(MessagePipeline pipeline, Func<bool> until, TimeSpan linger = default, Func<Task>? during = null)
+    private async Task RunUntilAsync(MessagePipeline pipeline, Func<bool> until, TimeSpan linger = default, Func<Task>? during = null,
+        [CallerArgumentExpression(nameof(until))] string what = "")
     {
         using var stop = new CancellationTokenSource();
         var run = pipeline.RunAsync(stop.Token);
         if (during is not null) await during();
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!until() && !run.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(20);
-        if (run.IsCompleted) await run; // a run that ended by itself: its exception is the failure
+        try
+        {
+            // A run that ended by itself fails the wait with its exception.
+            await Eventually.TrueAsync(until, what, Patience, running: run);
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message}; the emulator said:\n{Api.Stderr}", e.InnerException);
+        }
+        // A real node process: what it would give again comes, if at all, within a few polls.
         await Task.Delay(linger);
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.True(until(), $"the condition was not met in time; the emulator said:\n{Api.Stderr}");
-    }
-
-    /// <summary>Polls <paramref name="condition"/> until it holds, <paramref name="run"/> ends or 20 s pass.</summary>
-    private static async Task WaitForAsync(Func<bool> condition, Task run)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition() && !run.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.True(until(), $"{what}: no longer after the stop; the emulator said:\n{Api.Stderr}");
     }
 
     /// <summary>What a stored user message should become: (chat id, chat type, chat title, message id, sender, text, reply).</summary>
@@ -142,7 +146,7 @@ public sealed class TelegramTestApiTests : IAsyncLifetime
         var secondPipeline = new MessagePipeline(again, [second], store, Fast());
         await RunUntilAsync(secondPipeline, () => second.Keys.Count >= 1, linger: Floor * 3, during: async () =>
         {
-            await Task.Delay(Floor);
+            await Eventually.TrueAsync(() => Api.GetUpdatesCalls(Token).Count > before, "the second run's first poll", Patience);
             await ada.SendMessageAsync("hello again");
         });
         Assert.Equal(["hello again"], second.Writes.Select(m => m.Text));
@@ -177,21 +181,24 @@ public sealed class TelegramTestApiTests : IAsyncLifetime
     public async Task AnEmulatorThatAnswersAtOnce_DoesNotMakeItSpin_AndWhatComesMeanwhileArrives()
     {
         var sink = new CollectingSink();
-        await using var connector = Connector();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var connector = Connector(time: time);
         var pipeline = new MessagePipeline(connector, [sink], new InMemoryStateStore(), Fast());
         using var stop = new CancellationTokenSource();
-        var started = DateTime.UtcNow;
+        var started = time.GetUtcNow();
         var run = pipeline.RunAsync(stop.Token);
-        // A second or more of empty polls, then a message; the run goes on a while after it arrives (so repeats would
-        // show). The waits are on what happened, not fixed sleeps: a loaded machine may poll late.
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        await WaitForAsync(() => Api.GetUpdatesCalls(Token).Count >= 3, run);
+        // A second or more of empty polls on the clock, then a message; the run goes on a while after it arrives (so
+        // repeats would show). The clock moves in steps, with real time between them for the emulator's answers.
+        var step = TimeSpan.FromMilliseconds(10);
+        await Eventually.OnClockAsync(time, step, () => (time.GetUtcNow() - started >= TimeSpan.FromSeconds(1) && Api.GetUpdatesCalls(Token).Count >= 3) || run.IsCompleted,
+            "a second of polls", TimeSpan.FromMinutes(1));
         await Ada().SendMessageAsync("while polling");
-        await WaitForAsync(() => sink.Keys.Count >= 1, run);
-        await Task.Delay(Floor * 3);
+        await Eventually.OnClockAsync(time, step, () => sink.Keys.Count >= 1 || run.IsCompleted, "the message", TimeSpan.FromMinutes(1));
+        var arrived = time.GetUtcNow();
+        await Eventually.OnClockAsync(time, step, () => time.GetUtcNow() - arrived >= Floor * 3 || run.IsCompleted, "three floors more", TimeSpan.FromMinutes(1));
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(20));
-        var elapsed = DateTime.UtcNow - started;
+        var elapsed = time.GetUtcNow() - started;
 
         Assert.Equal(["while polling"], sink.Writes.Select(m => m.Text));
         var seen = Api.GetUpdatesCalls(Token);

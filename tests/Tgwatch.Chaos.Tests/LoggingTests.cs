@@ -44,7 +44,7 @@ public sealed class LoggingTests
             });
         }
 
-        Assert.True(await Net.EventuallyAsync(() => logs.Entries.Count(e => e.EventId.Id == 7004) == 3));
+        await Eventually.TrueAsync(() => logs.Entries.Count(e => e.EventId.Id == 7004) == 3, "three lines 7004");
         Assert.All(logs.Entries.Where(e => e.EventId.Id == 7004), e => Assert.Equal(LogLevel.Warning, e.Level));
         Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Error);
         Assert.Equal(3, proxy.Counters.UpstreamConnectFailures);

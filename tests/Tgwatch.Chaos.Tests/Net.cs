@@ -69,21 +69,4 @@ internal static class Net
 
     /// <summary>Open descriptors of this process.</summary>
     public static int OpenDescriptors() => Directory.GetFiles("/proc/self/fd").Length;
-
-    /// <summary>Polls <paramref name="condition"/> every 10 ms until it holds or <paramref name="within"/> passes.</summary>
-    public static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan? within = null)
-    {
-        var until = DateTime.UtcNow + (within ?? Deadline);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until)
-            {
-                return false;
-            }
-
-            await Task.Delay(10);
-        }
-
-        return true;
-    }
 }

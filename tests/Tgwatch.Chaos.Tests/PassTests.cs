@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Tgwatch.TestKit;
 
 namespace Tgwatch.Chaos.Tests;
 
@@ -17,7 +18,7 @@ public sealed class PassTests
         Assert.Equal(data, echoed);
         Assert.Equal(ProxyFault.Pass, proxy.CurrentFault);
         // A chunk is counted once its send has returned, which may be just after the echo arrived.
-        Assert.True(await Net.EventuallyAsync(() => proxy.Counters is { BytesToUpstream: 1000, BytesToClients: 1000 }));
+        await Eventually.TrueAsync(() => proxy.Counters is { BytesToUpstream: 1000, BytesToClients: 1000 }, "1000 bytes each way");
         var counters = proxy.Counters;
         Assert.Equal(1, counters.ConnectionsAccepted);
         Assert.Equal(1, counters.ConnectionsActive);
@@ -35,7 +36,7 @@ public sealed class PassTests
         var echoed = await Net.EchoAsync(client, data);
 
         Assert.True(data.AsSpan().SequenceEqual(echoed), "The echoed bytes differ from the bytes sent.");
-        Assert.True(await Net.EventuallyAsync(() => proxy.Counters.BytesToUpstream == data.Length && proxy.Counters.BytesToClients == data.Length));
+        await Eventually.TrueAsync(() => proxy.Counters.BytesToUpstream == data.Length && proxy.Counters.BytesToClients == data.Length, "every byte each way");
     }
 
     [Fact(Timeout = 20_000)]
@@ -68,7 +69,7 @@ public sealed class PassTests
 
         Assert.Equal(data, echoed);
         Assert.Equal(0, end);
-        Assert.True(await Net.EventuallyAsync(() => proxy.Counters.ConnectionsActive == 0));
+        await Eventually.TrueAsync(() => proxy.Counters.ConnectionsActive == 0, "no connection open");
         Assert.Equal(0, proxy.Counters.ConnectionsReset);
     }
 

@@ -1,6 +1,7 @@
 using System.Net.Http;
 using System.Net.Sockets;
 using Tgwatch.Faults;
+using Tgwatch.TestKit;
 
 namespace Tgwatch.Chaos.Tests;
 
@@ -33,7 +34,7 @@ public sealed class ResetAfterBytesTests
         Assert.InRange(received, 1, 64 * 1024);
         Assert.Equal(FaultKind.Network, Verdict.Of(thrown));
         Assert.Equal(64 * 1024, proxy.Counters.BytesToClients);
-        Assert.True(await Net.EventuallyAsync(() => proxy.Counters.ConnectionsReset == 1));
+        await Eventually.TrueAsync(() => proxy.Counters.ConnectionsReset == 1, "one connection reset");
     }
 
     [Fact(Timeout = 20_000)]

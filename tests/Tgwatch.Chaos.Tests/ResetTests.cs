@@ -1,6 +1,7 @@
 using System.Net.Http;
 using System.Net.Sockets;
 using Tgwatch.Faults;
+using Tgwatch.TestKit;
 
 namespace Tgwatch.Chaos.Tests;
 
@@ -20,9 +21,9 @@ public sealed class ResetTests
         var thrown = await Assert.ThrowsAsync<SocketException>(() => pending.WaitAsync(Net.Deadline));
         Assert.Equal(SocketError.ConnectionReset, thrown.SocketErrorCode);
         Assert.Equal(FaultKind.Network, Verdict.Of(thrown));
-        Assert.True(await Net.EventuallyAsync(() => echo.Ended == 1), "The upstream side was not closed.");
+        await Eventually.TrueAsync(() => echo.Ended == 1, "the upstream side closed");
         Assert.Equal(1, proxy.Counters.ConnectionsReset);
-        Assert.True(await Net.EventuallyAsync(() => proxy.Counters.ConnectionsActive == 0));
+        await Eventually.TrueAsync(() => proxy.Counters.ConnectionsActive == 0, "no connection open");
     }
 
     [Fact(Timeout = 20_000)]
@@ -62,7 +63,7 @@ public sealed class ResetTests
         Assert.Equal(SocketError.ConnectionReset, thrown.SocketErrorCode);
         Assert.Equal(FaultKind.Network, Verdict.Of(thrown));
         Assert.Equal(0, echo.Accepted);
-        Assert.True(await Net.EventuallyAsync(() => proxy.Counters is { ConnectionsAccepted: 1, ConnectionsReset: 1, ConnectionsActive: 0 }));
+        await Eventually.TrueAsync(() => proxy.Counters is { ConnectionsAccepted: 1, ConnectionsReset: 1, ConnectionsActive: 0 }, "one connection accepted and reset");
     }
 
     [Fact(Timeout = 20_000)]

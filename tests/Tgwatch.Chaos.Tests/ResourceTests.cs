@@ -14,14 +14,12 @@ public sealed class ResourceTests
         await using var echo = new EchoServer();
         await using var proxy = FaultProxy.Start(echo.EndPoint);
         await RunConnectionsAsync(proxy.Port, 20); // Warm-up: the runtime's own descriptors (epoll, pipes) exist afterwards.
-        Assert.True(await Net.EventuallyAsync(() => proxy.Counters.ConnectionsActive == 0 && echo.Open == 0));
+        await Eventually.TrueAsync(() => proxy.Counters.ConnectionsActive == 0 && echo.Open == 0, "every connection closed, both sides");
         var before = Net.OpenDescriptors();
 
         await RunConnectionsAsync(proxy.Port, 1000);
 
-        Assert.True(
-            await Net.EventuallyAsync(() => proxy.Counters.ConnectionsActive == 0 && echo.Open == 0),
-            $"Still open: {proxy.Counters.ConnectionsActive} proxied, {echo.Open} upstream.");
+        await Eventually.ValueAsync(() => (Proxied: proxy.Counters.ConnectionsActive, Upstream: echo.Open), open => open == (0, 0), "every connection closed, both sides (open: proxied, upstream)");
         var after = Net.OpenDescriptors();
         Assert.InRange(after, 0, before + 8);
         Assert.Equal(1020, proxy.Counters.ConnectionsAccepted);
@@ -35,14 +33,14 @@ public sealed class ResourceTests
         await using var echo = new EchoServer();
         await using var proxy = FaultProxy.Start(echo.EndPoint);
         await RunConnectionsAsync(proxy.Port, 20);
-        Assert.True(await Net.EventuallyAsync(() => proxy.Counters.ConnectionsActive == 0 && echo.Open == 0));
+        await Eventually.TrueAsync(() => proxy.Counters.ConnectionsActive == 0 && echo.Open == 0, "every connection closed, both sides");
         var before = Net.OpenDescriptors();
         proxy.SetFault(ProxyFault.ResetAfterBytes(4));
 
         var failures = await RunConnectionsAsync(proxy.Port, 1000, expectFailure: true);
 
         Assert.Equal(1000, failures);
-        Assert.True(await Net.EventuallyAsync(() => proxy.Counters.ConnectionsActive == 0 && echo.Open == 0));
+        await Eventually.TrueAsync(() => proxy.Counters.ConnectionsActive == 0 && echo.Open == 0, "every connection closed, both sides");
         Assert.InRange(Net.OpenDescriptors(), 0, before + 8);
         Assert.Equal(1000, proxy.Counters.ConnectionsReset);
     }
@@ -80,7 +78,7 @@ public sealed class ResourceTests
                 Assert.Equal(SocketError.ConnectionReset, thrown.SocketErrorCode);
             }
 
-            Assert.True(await Net.EventuallyAsync(() => echo.Open == 0));
+            await Eventually.TrueAsync(() => echo.Open == 0, "every upstream connection closed");
             await Assert.ThrowsAsync<SocketException>(() => Net.ConnectAsync(proxy.Port));
             await proxy.DisposeAsync();
         }
@@ -109,7 +107,8 @@ public sealed class ResourceTests
                 await Net.SendAllAsync(client, new byte[10]);
             }
 
-            await Task.Delay(100); // The chunks are read and wait out their latency.
+            // Real sockets: time for the proxy to read the chunks, which then wait out their latency.
+            await Task.Delay(100);
             proxy.SetFault(ProxyFault.HalfOpen);
             for (var i = 0; i < 10; i++)
             {
@@ -118,7 +117,7 @@ public sealed class ResourceTests
                 await Net.SendAllAsync(client, new byte[10]);
             }
 
-            Assert.True(await Net.EventuallyAsync(() => proxy.Counters.BytesDiscarded >= 100 && proxy.Counters.ConnectionsActive == 20));
+            await Eventually.TrueAsync(() => proxy.Counters.BytesDiscarded >= 100 && proxy.Counters.ConnectionsActive == 20, "100 bytes discarded, 20 connections open");
             Assert.Equal(20, proxy.Counters.ConnectionsHalfOpened);
             var clock = Stopwatch.StartNew();
 
@@ -160,6 +159,7 @@ public sealed class ResourceTests
                 while (!stop.IsCancellationRequested)
                 {
                     proxy.SetFault(faults[random.Next(faults.Length)]);
+                    // Faults switch at random moments under real traffic: what the soak is made of.
                     await Task.Delay(random.Next(1, 15));
                 }
             })).ToArray();
@@ -205,9 +205,7 @@ public sealed class ResourceTests
                 Assert.Equal([1, 2, 3], await Net.EchoAsync(client, [1, 2, 3]));
             }
 
-            Assert.True(
-                await Net.EventuallyAsync(() => proxy.Counters.ConnectionsActive == 0 && echo.Open == 0),
-                $"Still open: {proxy.Counters.ConnectionsActive} proxied, {echo.Open} upstream.");
+            await Eventually.ValueAsync(() => (Proxied: proxy.Counters.ConnectionsActive, Upstream: echo.Open), open => open == (0, 0), "every connection closed, both sides (open: proxied, upstream)");
             Assert.DoesNotContain(logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
         }
         finally

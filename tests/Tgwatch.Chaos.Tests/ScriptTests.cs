@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
+using Tgwatch.TestKit;
 
 namespace Tgwatch.Chaos.Tests;
 
@@ -21,16 +22,16 @@ public sealed class ScriptTests
         ]);
 
         Assert.Equal(ProxyFault.Refuse, proxy.CurrentFault);
-        await AdvanceAsync(time, TimeSpan.FromMilliseconds(999));
+        time.Advance(TimeSpan.FromMilliseconds(999));
         Assert.Equal(ProxyFault.Refuse, proxy.CurrentFault);
-        await AdvanceAsync(time, TimeSpan.FromMilliseconds(1));
-        Assert.True(await Net.EventuallyAsync(() => proxy.CurrentFault == ProxyFault.Stall));
-        await AdvanceAsync(time, TimeSpan.FromMilliseconds(1999));
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await Eventually.TrueAsync(() => proxy.CurrentFault == ProxyFault.Stall, "the stall");
+        time.Advance(TimeSpan.FromMilliseconds(1999));
         Assert.Equal(ProxyFault.Stall, proxy.CurrentFault);
-        await AdvanceAsync(time, TimeSpan.FromMilliseconds(1));
-        Assert.True(await Net.EventuallyAsync(() => proxy.CurrentFault == ProxyFault.Latency(50)));
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await Eventually.TrueAsync(() => proxy.CurrentFault == ProxyFault.Latency(50), "the latency");
         Assert.False(script.IsCompleted);
-        await AdvanceAsync(time, TimeSpan.FromSeconds(1));
+        time.Advance(TimeSpan.FromSeconds(1));
 
         await script.WaitAsync(Net.Deadline);
         Assert.Equal(ProxyFault.Pass, proxy.CurrentFault);
@@ -53,16 +54,13 @@ public sealed class ScriptTests
 
         var refused = await Assert.ThrowsAsync<SocketException>(() => Net.ConnectAsync(proxy.Port));
         Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
-        Assert.True(await Net.EventuallyAsync(() => proxy.CurrentFault == ProxyFault.Pass));
+        await Eventually.TrueAsync(() => proxy.CurrentFault == ProxyFault.Pass, "the pass step");
         using (var client = await Net.ConnectAsync(proxy.Port))
         {
             Assert.Equal([1, 2], await Net.EchoAsync(client, [1, 2]));
         }
 
-        var reset = await Net.EventuallyAsync(() => proxy.CurrentFault == ProxyFault.Reset);
-        string seen;
-        lock (switches) seen = string.Join(", ", switches.Select(x => $"{x.Fault}@{x.At.TotalMilliseconds:F0}"));
-        Assert.True(reset, $"at {clock.Elapsed}: {seen}");
+        await Eventually.ValueAsync(() => (proxy.CurrentFault, At: clock.Elapsed, Seen: Seen(switches)), now => now.CurrentFault == ProxyFault.Reset, "the reset step");
         await Assert.ThrowsAsync<SocketException>(async () =>
         {
             using var client = await Net.ConnectAsync(proxy.Port);
@@ -167,11 +165,9 @@ public sealed class ScriptTests
         Assert.Equal([3], await Net.EchoAsync(after, [3]));
     }
 
-    private static async Task AdvanceAsync(FakeTimeProvider time, TimeSpan by)
+    private static string Seen(List<(TimeSpan At, ProxyFault Fault)> switches)
     {
-        // Let the script reach its next delay before the clock moves (its deadlines are absolute, so a late start does not shift them).
-        await Task.Delay(20);
-        time.Advance(by);
+        lock (switches) return string.Join(", ", switches.Select(x => $"{x.Fault}@{x.At.TotalMilliseconds:F0}"));
     }
 
     private static async Task WatchAsync(FaultProxy proxy, Stopwatch clock, List<(TimeSpan, ProxyFault)> switches, Task script)
@@ -192,6 +188,7 @@ public sealed class ScriptTests
                 return;
             }
 
+            // Samples the real clock's switches as they happen: the timetable on the real clock is what is measured.
             await Task.Delay(2);
         }
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Tgwatch.TestKit;
 
 namespace Tgwatch.Chaos.Tests;
 
@@ -57,13 +58,14 @@ public sealed class Socks5FaultProxyTests
         await Net.SendAllAsync(client, (byte[])[5, 1, 0]);
 
         var read = client.ReceiveAsync(new byte[2].AsMemory(), SocketFlags.None).AsTask();
-        Assert.True(await Net.EventuallyAsync(() => proxy.Counters.Greetings == 1));
+        await Eventually.TrueAsync(() => proxy.Counters.Greetings == 1, "the greeting");
+        // A real socket: no answer may come for a while (a stall has no event to wait for).
         await Task.Delay(300);
         Assert.False(read.IsCompleted);
         Assert.Equal(1, proxy.Counters.ConnectionsActive);
 
         client.Shutdown(SocketShutdown.Send);
-        Assert.True(await Net.EventuallyAsync(() => proxy.Counters.ConnectionsActive == 0));
+        await Eventually.TrueAsync(() => proxy.Counters.ConnectionsActive == 0, "no connection open");
         Assert.Equal(0, await read.WaitAsync(Net.Deadline));
         Assert.Equal(0, proxy.Counters.ConnectionsReset);
     }
@@ -153,7 +155,7 @@ public sealed class Socks5FaultProxyTests
         await using var proxy = Socks5FaultProxy.Start(new Socks5FaultProxyOptions { InitialMode = Socks5Mode.Stall });
         using var stalled = await Net.ConnectAsync(proxy.Port);
         await Net.SendAllAsync(stalled, (byte[])[5, 1, 0]);
-        Assert.True(await Net.EventuallyAsync(() => proxy.Counters.Greetings == 1));
+        await Eventually.TrueAsync(() => proxy.Counters.Greetings == 1, "the greeting");
 
         proxy.SetMode(Socks5Mode.Reset);
         Assert.Equal(SocketError.ConnectionReset, await Socks5Client.ConnectAndReadToEndAsync(proxy.Port));
@@ -165,8 +167,9 @@ public sealed class Socks5FaultProxyTests
         }
 
         Assert.Equal(Socks5Mode.HandshakeThenReset, proxy.Mode);
-        Assert.True(await Net.EventuallyAsync(() => proxy.Counters.ConnectionsActive == 1), "the stalled connection alone stays open");
+        await Eventually.TrueAsync(() => proxy.Counters.ConnectionsActive == 1, "the stalled connection alone open");
         Assert.Equal(3, proxy.Counters.ConnectionsAccepted);
+        // Real sockets: the stalled connection stays open a while longer (no event says it will not close).
         await Task.Delay(100);
         Assert.Equal(1, proxy.Counters.ConnectionsActive);
     }
@@ -193,7 +196,7 @@ public sealed class Socks5FaultProxyTests
         var port = proxy.Port;
         using var client = await Net.ConnectAsync(port);
         await Net.SendAllAsync(client, (byte[])[5, 1, 0]);
-        Assert.True(await Net.EventuallyAsync(() => proxy.Counters.Greetings == 1));
+        await Eventually.TrueAsync(() => proxy.Counters.Greetings == 1, "the greeting");
 
         await proxy.DisposeAsync();
 

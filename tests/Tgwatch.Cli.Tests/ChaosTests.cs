@@ -68,6 +68,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
             injected += batch;
             if (kill % 2 == 0) await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.RateLimit, Count = 1, RetryAfter = 1, Method = "getUpdates" });
             else await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.BadGateway, Count = 2, Method = "getUpdates" });
+            // A real process, killed at a random moment of its work.
             await Task.Delay(random.Next(1500, 4000));
             process.Kill(); // SIGKILL
             await process.WaitForExitAsync();
@@ -82,8 +83,8 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         {
             last.StandardInput.Close();
             var log = last.StandardError.ReadToEndAsync();
-            var deadline = DateTime.UtcNow.AddSeconds(90);
-            while (Lines(P("out.jsonl")) < Messages && DateTime.UtcNow < deadline) await Task.Delay(100);
+            await Eventually.TrueAsync(() => Lines(P("out.jsonl")) >= Messages, $"{Messages} lines", TimeSpan.FromSeconds(90));
+            // A real process: a moment more, so that a duplicate written late shows.
             await Task.Delay(500);
             Process.Start("kill", ["-TERM", last.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
             await last.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));

@@ -67,7 +67,7 @@ public sealed partial class ExamplesTests
     [Fact]
     public void TheBotExample_IsReadAsItIs_WithTheTokenFromTheEnvironmentFile_AndShowsTheDefaults()
     {
-        var settings = RunCommand.Load(Example("tgwatch.bot.json"), new Dictionary<string, string?> { ["BotApi:Token"] = Token }, null, null);
+        var settings = RunSettingsReader.ForRun(Example("tgwatch.bot.json"), new Dictionary<string, string?> { ["BotApi:Token"] = Token }, null, null);
         Assert.Equal("botapi", settings.Connector);
         Assert.Equal(["jsonl:/var/lib/tgwatch/messages.jsonl", "sqlite:/var/lib/tgwatch/messages.db"], settings.Sinks);
         Assert.Equal("/var/lib/tgwatch", settings.DataDir);
@@ -80,7 +80,7 @@ public sealed partial class ExamplesTests
     [Fact]
     public void TheUserExample_IsReadAsItIs_WithTheApiHashFromTheEnvironmentFile_AndShowsTheDefaults()
     {
-        var settings = RunCommand.Load(Example("tgwatch.user.json"), new Dictionary<string, string?> { ["Tdlib:ApiHash"] = ApiHash }, null, null);
+        var settings = RunSettingsReader.ForRun(Example("tgwatch.user.json"), new Dictionary<string, string?> { ["Tdlib:ApiHash"] = ApiHash }, null, null);
         Assert.Equal("tdlib", settings.Connector);
         Assert.Equal(["@durov", "-1001234567890"], settings.Chats);
         var defaults = new Login.TdlibSettings();

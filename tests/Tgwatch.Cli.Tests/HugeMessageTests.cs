@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Tgwatch.Messages;
 using Tgwatch.Sandbox;
 using Tgwatch.Sandbox.Admin;
@@ -68,17 +69,12 @@ public sealed class HugeMessageTests(ITestOutputHelper output) : IAsyncLifetime
         _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = -100555, Text = text, From = new SandboxUser { Id = 5, FirstName = "Eve" } });
 
     /// <summary>Runs <c>tgwatch run</c> until <paramref name="done"/>, stops it with SIGTERM; its exit code, its log and its peak resident memory.</summary>
-    private async Task<(int Exit, string Log, long PeakBytes)> RunUntilAsync(Func<bool> done)
+    private async Task<(int Exit, string Log, long PeakBytes)> RunUntilAsync(Func<bool> done, [CallerArgumentExpression(nameof(done))] string what = "")
     {
         using var process = Tgwatch.Start(RunArgs);
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!done() && !process.HasExited)
-        {
-            if (DateTime.UtcNow > deadline) break;
-            await Task.Delay(50);
-        }
+        await Eventually.TrueAsync(() => done() || process.HasExited, what, TimeSpan.FromSeconds(60));
         var peak = PeakResident(process.Id);
         if (!process.HasExited) Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));

@@ -139,8 +139,7 @@ public sealed class LoginCommandTests
         try
         {
             var binlog = Path.Combine(_dir, "tdlib", "default", "td.binlog");
-            var waited = Stopwatch.StartNew();
-            while (!File.Exists(binlog) && waited.Elapsed < TimeSpan.FromSeconds(30) && !first.HasExited) await Task.Delay(50);
+            await Eventually.TrueAsync(() => File.Exists(binlog) || first.HasExited, "the first process's TDLib database", TimeSpan.FromSeconds(30));
             Assert.True(File.Exists(binlog), "the first process opened its TDLib database");
 
             var second = await RunAsync(Credentials(), "chats", "--data-dir", _dir);

@@ -133,8 +133,10 @@ public sealed partial class NewcomerTests
         var summary = Assert.Single(run.Stderr.Split('\n'), l => l.StartsWith("[tgwatch] demo: messages for ", StringComparison.Ordinal));
         var took = DemoTook().Match(summary);
         Assert.True(took.Success, summary);
-        Assert.InRange(double.Parse(took.Groups["sent"].Value, CultureInfo.InvariantCulture), 4.5, 6.0);
+        // The asked time, and what it took: a loaded machine may take longer, never less.
+        var sent = double.Parse(took.Groups["sent"].Value, CultureInfo.InvariantCulture);
         var total = double.Parse(took.Groups["total"].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(sent, 4.5, total);
         Assert.InRange(total, 4.5, wall.TotalSeconds);
         // The faults' lengths are those of this demo, a quarter of the 20-second one.
         Assert.Contains("connections refused (1.3s)", summary);
@@ -162,8 +164,7 @@ public sealed partial class NewcomerTests
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (Lines(P("out.jsonl")) < 3 && DateTime.UtcNow < deadline && !process.HasExited) await Task.Delay(50);
+            await Eventually.TrueAsync(() => Lines(P("out.jsonl")) >= 3 || process.HasExited, "three lines", TimeSpan.FromSeconds(30));
             Assert.Equal(3, Lines(P("out.jsonl")));
         }
         finally

@@ -209,6 +209,7 @@ public sealed partial class QuietCommandTests
         using var process = Tgwatch.Start("quiet", "--", "sh", "-c", "sleep 20 & echo child: done; exit 5");
         process.StandardInput.Close();
         Assert.Equal("child: done", await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20)));
+        // A real child process: time to exit after its last line, so that the signal comes after its exit.
         await Task.Delay(300);
         using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));

@@ -16,7 +16,7 @@ public sealed class RunCommandTests
     [InlineData("Sinks: --sink 'bogus' is not one of", "--bot-token", Token, "--chat", "@news", "--sink", "bogus")] // @news is a username, not a response file
     [InlineData("chat \"news\" is neither a numeric id nor an @username", "--bot-token", Token, "--chat", "news")]
     [InlineData("BotApi:Url: expected an http(s) address", "--bot-token", Token, "--bot-api-url", "ftp://x")]
-    [InlineData("no TDLib api id: give --api-id", "--bot-token", Token, "--connector", "tdlib")]
+    [InlineData("no TDLib api id and api hash: give --api-id and --api-hash", "--bot-token", Token, "--connector", "tdlib")]
     [InlineData("Connector: 'mtproto' is not one of botapi, tdlib", "--connector", "mtproto")]
     [InlineData("configuration file /nonexistent.json does not exist", "--config", "/nonexistent.json")]
     [InlineData("--noise-first expects full, line or none, not 'loud'", "--bot-token", Token, "--noise-first", "loud")]
@@ -37,7 +37,7 @@ public sealed class RunCommandTests
         await File.WriteAllTextAsync(config, $$$"""{"BotApi": {"Token": "{{{Token}}}"}, "Noise": {"First": "sometimes"}}""");
         var run = await Tgwatch.RunAsync(null, "run", "--config", config, "--data-dir", _dir);
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("tgwatch run: Noise:First: expected full, line or none, not 'sometimes'\n", run.Stderr);
+        Assert.Equal($"tgwatch run: {config}: Noise:First: expected full, line or none, not 'sometimes'\n", run.Stderr);
     }
 
     [Theory]
@@ -49,7 +49,7 @@ public sealed class RunCommandTests
     {
         var config = Path.Combine(_dir, "tgwatch.json");
         File.WriteAllText(config, inFile is null ? "{}" : $$$"""{"Noise": {"First": "{{{inFile}}}"}}""");
-        var settings = Run.RunCommand.Load(config, new Dictionary<string, string?> { ["BotApi:Token"] = Token, ["Noise:First"] = flag }, null, null);
+        var settings = Run.RunSettingsReader.ForRun(config, new Dictionary<string, string?> { ["BotApi:Token"] = Token, ["Noise:First"] = flag }, null, null);
         Assert.Equal(expected, settings.NoiseOptions.First);
     }
 

@@ -24,22 +24,12 @@ public sealed class RunEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static int Lines(string path) => File.Exists(path) ? File.ReadAllLines(path).Length : 0;
 
-    private static async Task WaitForAsync(Func<bool> condition, int seconds)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met in time");
-            await Task.Delay(50);
-        }
-    }
-
-    private async Task<string> RunUntilAsync(string[] args, Func<bool> done)
+    private async Task<string> RunUntilAsync(string[] args, Func<bool> done, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(done))] string what = "")
     {
         using var process = Tgwatch.Start(args);
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync();
-        await WaitForAsync(done, 30);
+        await Eventually.TrueAsync(done, what, TimeSpan.FromSeconds(30));
         Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(0, process.ExitCode);
@@ -79,7 +69,7 @@ public sealed class RunEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         using var process = Tgwatch.Start(RunArgs);
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync();
-        await WaitForAsync(() => Lines(P("out.jsonl")) == 5, 30);
+        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 5, "five lines", TimeSpan.FromSeconds(30));
         Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         var log = await stderr;
@@ -103,7 +93,7 @@ public sealed class RunEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         }, "run", "--sink", $"jsonl:{P("env.jsonl")}", "--state", P("env.db"));
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync();
-        await WaitForAsync(() => Lines(P("env.jsonl")) == 1, 30);
+        await Eventually.TrueAsync(() => Lines(P("env.jsonl")) == 1, "one line", TimeSpan.FromSeconds(30));
         Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(0, process.ExitCode);
@@ -118,7 +108,7 @@ public sealed class RunEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         using var running = Tgwatch.Start(RunArgs);
         running.StandardInput.Close();
         var stderr = running.StandardError.ReadToEndAsync();
-        await WaitForAsync(() => Lines(P("out.jsonl")) == 1, 30);
+        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 1, "one line", TimeSpan.FromSeconds(30));
 
         var second = await Tgwatch.RunAsync(null, RunArgs);
         Assert.Equal(2, second.ExitCode);
@@ -129,12 +119,8 @@ public sealed class RunEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal((2, $"tgwatch import: state store {P("state.db")} is in use by another tgwatch run, import or replay (one writer at a time)\n"), (import.ExitCode, import.Stderr));
         // The run records a change at most once a second: its first record may still say "connecting (starting)".
         var readyLine = new System.Text.RegularExpressions.Regex(@"\nconnection    botapi/bot\d+: ready since \S+Z \(\d+(ms|s)\), reported \d+(ms|s) ago\n");
-        var status = await Tgwatch.RunAsync(null, "status", "--state", P("state.db"));
-        for (var deadline = DateTime.UtcNow.AddSeconds(15); status.ExitCode == 0 && !readyLine.IsMatch(status.Output) && DateTime.UtcNow < deadline;)
-        {
-            await Task.Delay(200);
-            status = await Tgwatch.RunAsync(null, "status", "--state", P("state.db"));
-        }
+        var status = await Eventually.ValueAsync(() => Tgwatch.RunAsync(null, "status", "--state", P("state.db")),
+            s => s.ExitCode != 0 || readyLine.IsMatch(s.Output), "status saying the link is ready", TimeSpan.FromSeconds(15));
         Assert.Equal(0, status.ExitCode);
         Assert.Matches(readyLine, status.Output);
 
@@ -174,6 +160,7 @@ public sealed class RunEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
             var batch = Math.Min(count - injected, 300);
             if (batch > 0) await _sandbox.Admin.SendBulkAsync(new InjectBulk { ChatIds = [-1001, -1002, -1003], Count = batch });
             injected += batch;
+            // A real process, killed at a random moment of its work.
             await Task.Delay(random.Next(300, 1200));
             process.Kill();
             await process.WaitForExitAsync();
@@ -184,7 +171,8 @@ public sealed class RunEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         using (var last = Tgwatch.Start(RunArgs))
         {
             last.StandardInput.Close();
-            await WaitForAsync(() => Lines(P("out.jsonl")) >= count, 60);
+            await Eventually.TrueAsync(() => Lines(P("out.jsonl")) >= count, $"{count} lines", TimeSpan.FromSeconds(60));
+            // A real process: a moment more, so that a duplicate written late shows.
             await Task.Delay(500);
             Process.Start("kill", ["-TERM", last.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
             await last.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));

@@ -22,7 +22,7 @@ public sealed class RunSettingsRenamedTests
     }
 
     private static RunSettings Load(string config, Dictionary<string, string?>? flags = null) =>
-        RunCommand.Load(config, new Dictionary<string, string?>(flags ?? []) { ["BotApi:Token"] = Token }, null, null);
+        RunSettingsReader.ForRun(config, new Dictionary<string, string?>(flags ?? []) { ["BotApi:Token"] = Token }, null, null);
 
     [Fact]
     public void OldNamesInTheFile_AreReadAsTheNewOnes_EachTold()

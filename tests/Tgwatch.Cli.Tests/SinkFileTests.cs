@@ -38,16 +38,6 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         return path;
     }
 
-    private static async Task WaitForAsync(Func<bool> condition, int seconds, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for: {what}");
-            await Task.Delay(50);
-        }
-    }
-
     private static void Signal(Process process, string signal) =>
         Process.Start("kill", [$"-{signal}", process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
 
@@ -124,7 +114,7 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         using var run = Tgwatch.Start(RunArgs($"jsonl:{P("out.jsonl")}", $"sqlite:{P("out.db")}"));
         run.StandardInput.Close();
         var stderr = run.StandardError.ReadToEndAsync();
-        await WaitForAsync(() => Lines(P("out.jsonl")) == 1, 30, "the run's first line");
+        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 1, "the run's first line", TimeSpan.FromSeconds(30));
         var archive = Archive(2000);
 
         var jsonl = await Tgwatch.RunAsync(null, "import", archive, "--sink", $"jsonl:{P("out.jsonl")}", "--state", P("other.db"));
@@ -137,7 +127,7 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(0, reader.ExitCode);
         Assert.Contains("[tgwatch] import done: 1 records read, 1 written", reader.Stderr);
         await SendAsync(-100501, "second");
-        await WaitForAsync(() => Lines(P("out.jsonl")) == 2, 30, "the run's second line");
+        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 2, "the run's second line", TimeSpan.FromSeconds(30));
         Assert.Equal(0, await StopAsync(run, stderr));
         Assert.Equal(["first", "second"], File.ReadAllLines(P("out.jsonl")).Select(l => TgMessageJson.Parse(l).Text));
         output.WriteLine("figures: imports of 2,000 records into the run's JSONL and SQLite files refused (exit 2), the run's 2 lines intact");
@@ -150,18 +140,18 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         using var run = Tgwatch.Start(RunArgs($"jsonl:{P("out.jsonl")}", $"sqlite:{P("out.db")}"));
         run.StandardInput.Close();
         var stderr = run.StandardError.ReadToEndAsync();
-        await WaitForAsync(() => Lines(P("out.jsonl")) == 3, 30, "three lines");
+        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 3, "three lines", TimeSpan.FromSeconds(30));
         // The sinks write in parallel: the database has its three rows too before it is moved.
-        await WaitForAsync(() => Texts(P("out.db"), alone: false).Count == 3, 30, "three rows");
+        await Eventually.TrueAsync(() => Texts(P("out.db"), alone: false).Count == 3, "three rows", TimeSpan.FromSeconds(30));
         File.Move(P("out.jsonl"), P("out.jsonl.1"));
         File.Move(P("out.db"), P("out.db.1"));
 
         Signal(run, "HUP");
-        await WaitForAsync(() => File.Exists(P("out.jsonl")) && Flock(P("out.jsonl")) == 1, 30, "the sink to hold the new file");
-        await WaitForAsync(() => File.Exists(P("out.db")) && Flock(P("out.db")) == 1, 30, "the sqlite sink to hold the new database");
+        await Eventually.TrueAsync(() => File.Exists(P("out.jsonl")) && Flock(P("out.jsonl")) == 1, "the sink to hold the new file", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => File.Exists(P("out.db")) && Flock(P("out.db")) == 1, "the sqlite sink to hold the new database", TimeSpan.FromSeconds(30));
         Assert.Equal(0, Flock(P("out.jsonl.1")));
         await SendAsync(-100502, "four", "five");
-        await WaitForAsync(() => Lines(P("out.jsonl")) == 2, 30, "two lines in the new file");
+        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 2, "two lines in the new file", TimeSpan.FromSeconds(30));
 
         Assert.Equal(0, await StopAsync(run, stderr));
         Assert.Equal(["one", "two", "three"], File.ReadAllLines(P("out.jsonl.1")).Select(l => TgMessageJson.Parse(l).Text));
@@ -195,13 +185,14 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         using var run = Tgwatch.Start(RunArgs($"jsonl:{P("out.jsonl")}", $"sqlite:{P("out.db")}"));
         run.StandardInput.Close();
         var stderr = run.StandardError.ReadToEndAsync();
-        await WaitForAsync(() => Lines(P("out.jsonl")) == 2, 30, "two lines");
+        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 2, "two lines", TimeSpan.FromSeconds(30));
         // The sinks write in parallel: the database has its two rows too before it is moved.
-        await WaitForAsync(() => Texts(P("out.db"), alone: false).Count == 2, 30, "two rows");
+        await Eventually.TrueAsync(() => Texts(P("out.db"), alone: false).Count == 2, "two rows", TimeSpan.FromSeconds(30));
         File.Move(P("out.db"), P("out.db.1"));
         await SendAsync(-100505, "three");
-        await WaitForAsync(() => Lines(P("out.jsonl")) == 3, 30, "three lines");
-        await WaitForAsync(() => File.Exists(P("out.db")) && Texts(P("out.db"), alone: false).Count == 1, 30, "the third row in a new database at the path");
+        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 3, "three lines", TimeSpan.FromSeconds(30));
+        // The new database exists a moment before its table does.
+        await Eventually.TrueAsync(() => File.Exists(P("out.db")) && RowsOrNone(P("out.db")) == 1, "the third row in a new database at the path", TimeSpan.FromSeconds(30));
         // Killed, not stopped: nothing is left to a clean close.
         run.Kill();
         await run.WaitForExitAsync();
@@ -211,6 +202,18 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(["three"], Texts(P("out.db"), alone: false));
     }
 
+    private static int RowsOrNone(string path)
+    {
+        try
+        {
+            return Texts(path, alone: false).Count;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            return -1;
+        }
+    }
+
     [Fact]
     public async Task Run_FileTruncatedWhileRunning_GoesOnAtItsStart_WithoutNulBytes()
     {
@@ -218,11 +221,11 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         using var run = Tgwatch.Start(RunArgs($"jsonl:{P("out.jsonl")}"));
         run.StandardInput.Close();
         var stderr = run.StandardError.ReadToEndAsync();
-        await WaitForAsync(() => Lines(P("out.jsonl")) == 3, 30, "three lines");
+        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 3, "three lines", TimeSpan.FromSeconds(30));
         Process.Start("truncate", ["-s", "0", P("out.jsonl")])!.WaitForExit();
 
         await SendAsync(-100503, "four");
-        await WaitForAsync(() => File.ReadAllBytes(P("out.jsonl")).Length > 0, 30, "a write after the truncation");
+        await Eventually.TrueAsync(() => File.ReadAllBytes(P("out.jsonl")).Length > 0, "a write after the truncation", TimeSpan.FromSeconds(30));
         Assert.Equal(0, await StopAsync(run, stderr));
 
         var bytes = File.ReadAllBytes(P("out.jsonl"));
@@ -239,7 +242,7 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         using var import = Tgwatch.Start("import", archive, "--sink", $"jsonl:{P("out.jsonl")}", "--state", P("state.db"));
         import.StandardInput.Close();
         var stderr = import.StandardError.ReadToEndAsync();
-        await WaitForAsync(() => Lines(P("out.jsonl")) > 0, 60, "the first lines");
+        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) > 0, "the first lines", TimeSpan.FromSeconds(60));
         var atSignal = Lines(P("out.jsonl"));
 
         Signal(import, "HUP");

@@ -131,6 +131,6 @@ public sealed class UnknownSettingsTests
             }
             """;
         var run = await RunHereAsync(json, "run");
-        Assert.Equal(["tgwatch run: BotApi:MaxBackoff: between 00:00:01 and 01:00:00"], Lines(run));
+        Assert.Equal(["tgwatch run: tgwatch.json: BotApi:MaxBackoff: at least 1s (00:00:01)"], Lines(run));
     }
 }

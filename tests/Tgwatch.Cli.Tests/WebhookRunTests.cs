@@ -29,16 +29,6 @@ public sealed class WebhookRunTests(ITestOutputHelper output) : IAsyncLifetime
     private Task SendAsync(string text) =>
         _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = -100900, Text = text, From = new SandboxUser { Id = 5, FirstName = "Eve" } });
 
-    private static async Task WaitForAsync(Func<bool> condition, int seconds, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"not in time: {what}");
-            await Task.Delay(50);
-        }
-    }
-
     /// <summary>Stops a run with SIGTERM; returns what it logged.</summary>
     private async Task<string> StopAsync(Process process, Task<string> stderr)
     {
@@ -60,7 +50,7 @@ public sealed class WebhookRunTests(ITestOutputHelper output) : IAsyncLifetime
         using var run = Tgwatch.Start(RunArgs("--sink", $"webhook:{server.Url}"));
         run.StandardInput.Close();
         var stderr = run.StandardError.ReadToEndAsync();
-        await WaitForAsync(() => server.DeliveredKeys.Count == 5 && server.Requests.Count(r => r.Status == 400 && r.Keys.Count == 1) == 3, 60, "5 delivered, 3 refused alone");
+        await Eventually.TrueAsync(() => server.DeliveredKeys.Count == 5 && server.Requests.Count(r => r.Status == 400 && r.Keys.Count == 1) == 3, "5 delivered, 3 refused alone", TimeSpan.FromSeconds(60));
 
         var log = await StopAsync(run, stderr);
 
@@ -80,7 +70,7 @@ public sealed class WebhookRunTests(ITestOutputHelper output) : IAsyncLifetime
             first.StandardInput.Close();
             var stderr = first.StandardError.ReadToEndAsync();
             for (var i = 0; i < 3; i++) await SendAsync($"queued {i}");
-            await WaitForAsync(() => File.Exists(Path.Combine(_dir, "out.jsonl")) && File.ReadAllLines(Path.Combine(_dir, "out.jsonl")).Length == 3, 60, "three written");
+            await Eventually.TrueAsync(() => File.Exists(Path.Combine(_dir, "out.jsonl")) && File.ReadAllLines(Path.Combine(_dir, "out.jsonl")).Length == 3, "three written", TimeSpan.FromSeconds(60));
             Assert.DoesNotContain(PathSecret, await StopAsync(first, stderr));
         }
 
@@ -94,7 +84,7 @@ public sealed class WebhookRunTests(ITestOutputHelper output) : IAsyncLifetime
             second.StandardInput.Close();
             var stderr = second.StandardError.ReadToEndAsync();
             await SendAsync("new 0");
-            await WaitForAsync(() => server.Requests.Count == 2, 60, "the new message sent, and again after the timeout");
+            await Eventually.TrueAsync(() => server.Requests.Count == 2, "the new message sent, and again after the timeout", TimeSpan.FromSeconds(60));
             var log = await StopAsync(second, stderr);
             hint = Assert.Single(log.Split('\n'), l => l.Contains("records wait for", StringComparison.Ordinal));
             Assert.DoesNotContain(PathSecret, log);
@@ -117,11 +107,12 @@ public sealed class WebhookRunTests(ITestOutputHelper output) : IAsyncLifetime
         {
             third.StandardInput.Close();
             var stderr = third.StandardError.ReadToEndAsync();
-            await WaitForAsync(() => server.DeliveredKeys.Distinct().Count() == 4, 60, "the moved records sent");
+            await Eventually.TrueAsync(() => server.DeliveredKeys.Distinct().Count() == 4, "the moved records sent", TimeSpan.FromSeconds(60));
             Assert.DoesNotContain("records wait for", await StopAsync(third, stderr));
         }
+        // At least once: a run stopped before the endpoint's answer to "new 0" came sends it again on the next run.
         Assert.Equal(["new 0", "queued 0", "queued 1", "queued 2"],
-            server.Delivered.Skip(1).SelectMany(r => r.Messages).Select(TextOf));
+            server.Delivered.Skip(1).SelectMany(r => r.Messages).Select(TextOf).Distinct());
         var status = await Tgwatch.RunAsync(null, "status", "--state", State);
         Assert.DoesNotContain("outbox ", status.Output);
     }
@@ -172,6 +163,6 @@ public sealed class WebhookRunTests(ITestOutputHelper output) : IAsyncLifetime
 
         var run = await Tgwatch.RunAsync(null, [.. RunArgs("--sink", "webhook:http://127.0.0.1:9/hook"), "--config", config]);
 
-        Assert.Equal((2, "tgwatch run: WebhookTimeout: expected a duration such as 30s, 2m or 00:00:30, not 'a while'\n"), (run.ExitCode, run.Stderr));
+        Assert.Equal((2, $"tgwatch run: {config}: WebhookTimeout: expected a duration such as 30s, 2m or 00:00:30, not 'a while'\n"), (run.ExitCode, run.Stderr));
     }
 }

@@ -1,6 +1,8 @@
 using Tgwatch.Secrets;
 using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
 using Tgwatch.Sandbox.Admin;
+using Tgwatch.TestKit;
 
 namespace Tgwatch.Sandbox.Tests;
 
@@ -9,15 +11,18 @@ public sealed class GetUpdatesTests
 {
     private const long Group = -1001000000001;
 
+    private static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(30);
+
     private static Task<InjectedUpdate> Say(Running s, string text, long chat = Group) =>
         s.Admin.SendMessageAsync(new InjectMessage { ChatId = chat, Text = text });
 
     [Fact]
     public async Task LongPoll_AnswersAsSoonAsAnUpdateArrives()
     {
-        await using var s = await Running.StartAsync();
+        var time = new WatchedFakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var s = await Running.StartAsync(new SandboxOptions { TimeProvider = time });
         var poll = s.Bot.GetAsync("getUpdates", "timeout=30");
-        await Task.Delay(500);
+        await Eventually.TrueAsync(() => time.DueTimes.Contains(LongPoll), "the long poll waiting");
         Assert.False(poll.IsCompleted, "nothing was queued: the request must wait");
 
         var clock = Stopwatch.StartNew();
@@ -33,12 +38,14 @@ public sealed class GetUpdatesTests
     [Fact]
     public async Task LongPoll_AnswersAnEmptyArray_WhenTheTimeoutEnds()
     {
-        await using var s = await Running.StartAsync();
-        var clock = Stopwatch.StartNew();
-        var answer = await s.Bot.GetAsync("getUpdates", "timeout=1");
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var s = await Running.StartAsync(new SandboxOptions { TimeProvider = time });
+        var poll = s.Bot.GetAsync("getUpdates", "timeout=1");
+        var took = await Eventually.OnClockAsync(time, TimeSpan.FromMilliseconds(10), () => poll.IsCompleted, "the long poll's answer", TimeSpan.FromSeconds(5));
+        var answer = await poll;
         Assert.Equal(200, answer.Status);
         Assert.Equal("""{"ok":true,"result":[]}""", answer.Body);
-        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(950), TimeSpan.FromSeconds(5));
+        Assert.InRange(took, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -175,9 +182,10 @@ public sealed class GetUpdatesTests
     [Fact]
     public async Task SetWebhook_TerminatesAWaitingLongPoll_With409()
     {
-        await using var s = await Running.StartAsync();
+        var time = new WatchedFakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var s = await Running.StartAsync(new SandboxOptions { TimeProvider = time });
         var poll = s.Bot.GetAsync("getUpdates", "timeout=30");
-        await WaitForRequestsAsync(s, 1);
+        await Eventually.TrueAsync(() => time.DueTimes.Contains(LongPoll), "the long poll waiting");
         await s.Bot.GetAsync("setWebhook", "url=https://example.org/hook");
         var answer = await poll.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(409, answer.Status);
@@ -195,9 +203,10 @@ public sealed class GetUpdatesTests
     [Fact]
     public async Task ASecondGetUpdates_TerminatesTheOlderRequest_With409()
     {
-        await using var s = await Running.StartAsync();
+        var time = new WatchedFakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var s = await Running.StartAsync(new SandboxOptions { TimeProvider = time });
         var older = s.Bot.GetAsync("getUpdates", "timeout=30");
-        await WaitForRequestsAsync(s, 1);
+        await Eventually.TrueAsync(() => time.DueTimes.Contains(LongPoll), "the older long poll waiting");
         var newer = s.Bot.GetAsync("getUpdates", "timeout=30");
 
         var terminated = await older.WaitAsync(TimeSpan.FromSeconds(10));
@@ -219,17 +228,5 @@ public sealed class GetUpdatesTests
         Assert.Empty((await s.Bot.GetAsync("getUpdates", token: tokens[0])).Updates);
         Assert.Equal("for the second bot", Assert.Single((await s.Bot.GetAsync("getUpdates", token: tokens[1])).Updates).Message!.Text);
         Assert.Equal(BotToken.IdOf(tokens[1]), (await s.Bot.GetAsync("getMe", token: tokens[1])).As<Telegram.Bot.Types.User>().Id);
-    }
-
-    /// <summary>Waits until the sandbox has received <paramref name="count"/> bot requests, and a little longer for them to start waiting.</summary>
-    internal static async Task WaitForRequestsAsync(Running s, long count)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (s.Sandbox.Stats().RequestsServed < count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the request did not reach the sandbox");
-            await Task.Delay(20);
-        }
-        await Task.Delay(200);
     }
 }

@@ -20,6 +20,7 @@ public sealed class FullDiskLogTests
     private const int Count = 100;
     private const int Before = 20;
     private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
 
     /// <param name="sinkOnDisk">
     /// True: the JSONL sink and the state store share the full disk (the JSONL write fails first). False: only the state
@@ -51,7 +52,7 @@ public sealed class FullDiskLogTests
         connector.BeforeDelivery = async (d, ct) =>
         {
             if (d.Position.Position != Before + 1) return;
-            await Webhook.Eventually.TrueAsync(() => connector.Committed.GetValueOrDefault("updates") == Before, "the first messages committed");
+            await Eventually.TrueAsync(() => connector.Committed.GetValueOrDefault("updates") == Before, "the first messages committed");
             // Empty write-ahead logs, so that the next write of the store needs new blocks of the full disk.
             using (var c = new SqliteConnection($"Data Source={statePath};Pooling=False"))
             {
@@ -68,18 +69,18 @@ public sealed class FullDiskLogTests
         using var stop = new CancellationTokenSource();
         var run = pipeline.RunAsync(stop.Token);
 
-        await DriveAsync(time, () => full.Task.IsCompleted || run.IsCompleted, TimeSpan.FromMinutes(5));
+        await Eventually.OnClockAsync(time, Tick, () => full.Task.IsCompleted || run.IsCompleted, "the disk filled", TimeSpan.FromMinutes(5));
         var failedAt = time.GetUtcNow();
-        await DriveAsync(time, () => run.IsCompleted || time.GetUtcNow() - failedAt >= TimeSpan.FromSeconds(40), TimeSpan.FromMinutes(5));
+        await Eventually.OnClockAsync(time, Tick, () => run.IsCompleted || time.GetUtcNow() - failedAt >= TimeSpan.FromSeconds(40), "40 s of a full disk", TimeSpan.FromMinutes(5));
         Assert.False(run.IsCompleted, $"the run ended: {run.Exception}");
         Assert.True(pipeline.Stats.SinkRetries > 3 || logging.Entries.Any(e => e.EventId.Id is 3010 or 3013), "the disk was not full: nothing failed");
         Assert.Equal(Before, connector.Committed["updates"]);
         Assert.Equal(0, pipeline.Stats.DeadLetters);
 
         disk.Free();
-        await DriveAsync(time, () => connector.Committed.GetValueOrDefault("updates") == Count || run.IsCompleted, TimeSpan.FromMinutes(5));
+        await Eventually.OnClockAsync(time, Tick, () => connector.Committed.GetValueOrDefault("updates") == Count || run.IsCompleted, "every message committed", TimeSpan.FromMinutes(5));
         await stop.CancelAsync();
-        await DriveAsync(time, () => run.IsCompleted, TimeSpan.FromMinutes(1));
+        await Eventually.OnClockAsync(time, Tick, () => run.IsCompleted, "the end of the run", TimeSpan.FromMinutes(1));
         await run;
 
         Assert.Equal(0, pipeline.Stats.DeadLetters);
@@ -94,17 +95,5 @@ public sealed class FullDiskLogTests
         Assert.DoesNotContain(logged, e => e.Exception is not null);
         Assert.DoesNotContain("Bug", text, StringComparison.Ordinal);
         Directory.Delete(other, recursive: true);
-    }
-
-    /// <summary>Moves the fake clock on in small steps, giving the pipeline real time to act between them, until <paramref name="done"/>.</summary>
-    private static async Task DriveAsync(FakeTimeProvider time, Func<bool> done, TimeSpan atMost)
-    {
-        var end = time.GetUtcNow() + atMost;
-        while (!done())
-        {
-            Assert.True(time.GetUtcNow() < end, "the clock ran out");
-            time.Advance(TimeSpan.FromMilliseconds(50));
-            await Task.Delay(2); // real time for the pipeline's work between two ticks of the fake clock
-        }
     }
 }

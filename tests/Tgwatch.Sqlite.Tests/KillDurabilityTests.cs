@@ -48,6 +48,7 @@ public sealed class KillDurabilityTests(ITestOutputHelper output)
                 reported.Add(long.Parse(line, CultureInfo.InvariantCulture));
         }
         Assert.True(reported.Count == killAfter + 1, $"child stopped early: {await StderrIfExited(child, stderr)}");
+        // A real child process: a random moment more, so the kill lands anywhere in its commit, not only right after a report.
         if (pauseBeforeKillMs > 0) await Task.Delay(pauseBeforeKillMs);
         child.Kill(); // SIGKILL: no finally blocks, no disposal, no flush of anything in the process
         // What it printed before it died was also committed before it died.

@@ -5,6 +5,7 @@ using Tgwatch.Connectors;
 using Tgwatch.Tdlib.Functions;
 using Tgwatch.Tdlib.Native;
 using Tgwatch.Tdlib.Updates;
+using Tgwatch.TestKit;
 using Xunit.Abstractions;
 
 namespace Tgwatch.Tdlib.Tests;
@@ -42,8 +43,9 @@ public sealed class Socks5ProxyTests(ITestOutputHelper output)
             var added = client.SendAsync(AddProxyAt(proxy.Port), Limit);
             await client.SetParametersAsync(TestHost.Parameters(TestHost.TempDir()), Limit);
             Assert.Equal("addedProxy", (await added).GetProperty("@type").GetString());
-            while (!lines.Any(l => l.Line.Contains(failure, StringComparison.Ordinal)) && !stop.IsCancellationRequested)
-                await Task.Delay(50);
+            // Until the limit: what came is written out below either way.
+            await Eventually.TrueAsync(() => lines.Any(l => l.Line.Contains(failure, StringComparison.Ordinal)) || stop.IsCancellationRequested,
+                $"\"{failure}\" among TDLib's lines", Limit + TimeSpan.FromSeconds(5));
         }
         finally
         {

@@ -45,6 +45,7 @@ try
             await client.SetParametersAsync(Params(args[1]), TimeSpan.FromSeconds(30));
             await WaitForStateAsync(client, "authorizationStateWaitPhoneNumber");
             await client.CloseAsync(TimeSpan.FromSeconds(30));
+            // TDLib logs from threads of its own: its last lines come a moment after the close.
             await Task.Delay(300);
             Console.WriteLine($"lines {Volatile.Read(ref lines)} leaks {Volatile.Read(ref leaks)}");
             return 0;
@@ -106,6 +107,7 @@ static async Task<int> SocksAsync(string dir, TimeSpan length, Socks5Mode[] mode
         {
             foreach (var mode in modes.Skip(1))
             {
+                // The modes' equal shares of the run, on the real clock TDLib's own timeouts run on.
                 await Task.Delay(length / modes.Length, end.Token);
                 proxy.SetMode(mode);
             }

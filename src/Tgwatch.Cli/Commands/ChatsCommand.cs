@@ -25,11 +25,10 @@ internal static class ChatsCommand
             var (stdout, stderr) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             try
             {
-                var settings = Run.RunCommand.Bind(parse.GetValue(config), new Dictionary<string, string?>(tdlib.Flags(parse))
+                var settings = Run.RunSettingsReader.ForTdlib(parse.GetValue(config), new Dictionary<string, string?>(tdlib.Flags(parse))
                 {
                     ["DataDir"] = parse.GetValue(common.DataDir),
                 });
-                settings.Tdlib.Validate();
                 using var logging = common.Logging(parse, stderr);
                 CliLog.RenamedSettings(logging.Factory.CreateLogger("Tgwatch.Settings"), settings.Renamed);
                 await using var opened = await TdlibSessions.OpenAsync(settings.Tdlib, settings.DataDir, NoAuthPrompt.Instance, logging.Factory, settings.Tdlib.Timeout, linkLog: null, ct).ConfigureAwait(false);

@@ -41,13 +41,12 @@ internal static class LoginCommand
             }.Registered();
             try
             {
-                var settings = Run.RunCommand.Bind(parse.GetValue(config), new Dictionary<string, string?>(tdlib.Flags(parse))
+                var settings = Run.RunSettingsReader.ForTdlib(parse.GetValue(config), new Dictionary<string, string?>(tdlib.Flags(parse))
                 {
                     ["DataDir"] = parse.GetValue(common.DataDir),
                 });
-                settings.Tdlib.Validate();
                 if (answers.BotToken is { } token && !Secrets.BotToken.IsWellFormed(token))
-                    throw new CliException(ExitCodes.Usage, "--bot-token: expected the form 123456789:AA… as BotFather gives it");
+                    throw new CliException(ExitCodes.Usage, $"--bot-token: {Secrets.BotToken.Expected}");
                 var interactive = ReferenceEquals(RedactingWriter.Unwrap(stderr), Console.Error) && !Console.IsInputRedirected;
                 IAuthPrompt prompt = interactive
                     ? new ConsoleAuthPrompt(answers, Console.In, stderr, hideTyping: true)

@@ -17,21 +17,15 @@ internal sealed class CommonOptions
         AllowMultipleArgumentsPerToken = false,
         CustomParser = result =>
         {
-            var specs = new List<SinkSpec>();
-            foreach (var token in result.Tokens)
-            {
-                if (SinkSpec.TryParse(token.Value, out var spec, out var error)) specs.Add(spec);
-                else result.AddError(error);
-            }
-            if (specs.GroupBy(s => s.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
-                result.AddError($"--sink {twice.Key} is given twice");
-            return [.. specs];
+            var sinks = SinkSpec.ParseAll(result.Tokens.Select(t => t.Value));
+            foreach (var problem in sinks.Problems) result.AddError(problem);
+            return [.. sinks.Specs];
         },
     };
 
     public Option<string?> WebhookSecret { get; } = new("--webhook-secret")
     {
-        Description = "Key of the X-Tgwatch-Signature HMAC of webhook bodies (or env TGWATCH_WEBHOOK_SECRET)",
+        Description = $"Key of the X-Tgwatch-Signature HMAC of webhook bodies (or env {WebhookSecretVariable})",
     };
 
     public Option<string?> WebhookTimeout { get; } = new("--webhook-timeout")
@@ -65,9 +59,17 @@ internal sealed class CommonOptions
         LogFormat.AcceptOnlyFromAmong("text", "json");
     }
 
+    /// <summary>The environment variable that gives the webhook secret when <c>--webhook-secret</c> does not.</summary>
+    public const string WebhookSecretVariable = "TGWATCH_WEBHOOK_SECRET";
+
+    /// <summary>The webhook secret given: <c>--webhook-secret</c>, else <c>TGWATCH_WEBHOOK_SECRET</c> (null when neither or empty).</summary>
+    public string? WebhookSecretGiven(ParseResult parse) =>
+        parse.GetValue(WebhookSecret) ?? (Environment.GetEnvironmentVariable(WebhookSecretVariable) is { Length: > 0 } s ? s : null);
+
+    /// <summary>The webhook secret given (<see cref="WebhookSecretGiven"/>), registered with the redactor.</summary>
     public string? SecretFrom(ParseResult parse)
     {
-        var secret = parse.GetValue(WebhookSecret) ?? (Environment.GetEnvironmentVariable("TGWATCH_WEBHOOK_SECRET") is { Length: > 0 } s ? s : null);
+        var secret = WebhookSecretGiven(parse);
         Secrets.SecretRedactor.Register(secret);
         return secret;
     }

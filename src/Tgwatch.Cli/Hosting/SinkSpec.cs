@@ -14,8 +14,26 @@ internal sealed record SinkSpec(string Kind, string Target)
     /// <summary>The value as the user wrote it (<c>sqlite:st.db</c>), to name the sink in a message.</summary>
     public string Given { get; private init; } = Kind;
 
+    /// <summary>
+    /// Parses the <c>--sink</c> values of a command (the one place they are read): every value that is no sink and every sink
+    /// given twice is one line of <see cref="SinkSpecs.Problems"/>, in the user's words.
+    /// </summary>
+    public static SinkSpecs ParseAll(IEnumerable<string> texts)
+    {
+        var specs = new List<SinkSpec>();
+        var problems = new List<string>();
+        foreach (var text in texts)
+        {
+            if (TryParse(text, out var spec, out var error)) specs.Add(spec);
+            else problems.Add(error);
+        }
+        foreach (var twice in specs.GroupBy(s => s.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            problems.Add($"--sink {twice.Key} is given twice");
+        return new SinkSpecs(specs, problems);
+    }
+
     /// <summary>Parses a value; the error is one line for the user.</summary>
-    public static bool TryParse(string text, out SinkSpec spec, out string error)
+    private static bool TryParse(string text, out SinkSpec spec, out string error)
     {
         spec = null!;
         error = "";
@@ -96,3 +114,8 @@ internal sealed record SinkSpec(string Kind, string Target)
         return new WebhookSink(options, store, null, logs.CreateLogger<WebhookSink>(), time);
     }
 }
+
+/// <summary>The sinks of a command as <see cref="SinkSpec.ParseAll"/> read them.</summary>
+/// <param name="Specs">The values that are sinks, in the order given.</param>
+/// <param name="Problems">One line for each value that is not, and for each sink given twice.</param>
+internal sealed record SinkSpecs(IReadOnlyList<SinkSpec> Specs, IReadOnlyList<string> Problems);

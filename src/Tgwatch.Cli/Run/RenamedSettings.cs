@@ -11,13 +11,13 @@ namespace Tgwatch.Cli.Run;
 internal static class RenamedSettings
 {
     /// <summary>A renamed key: its old and new paths, the type of its old value, and that value written for the new key.</summary>
-    private sealed record Rename(string Old, string New, Type OldType, Func<string, string> Convert);
+    private sealed record Rename(string Old, string New, Type OldType, Func<string, string> Convert, string? OldRule = null);
 
     private static readonly Rename[] All =
     [
         new("Pipeline:RetryDelay", "Pipeline:MinBackoff", typeof(TimeSpan), value => value),
         new("Pipeline:MaxRetryDelay", "Pipeline:MaxBackoff", typeof(TimeSpan), value => value),
-        new("BotApi:MaxBackoffSeconds", "BotApi:MaxBackoff", typeof(int), Seconds),
+        new("BotApi:MaxBackoffSeconds", "BotApi:MaxBackoff", typeof(int), Seconds, "between 1 and 3600"),
     ];
 
     /// <summary>The setting an old key names (the type of its value and its old name), or null when <paramref name="path"/> is none.</summary>
@@ -25,31 +25,45 @@ internal static class RenamedSettings
         Find(path) is { } rename ? (rename.OldType, rename.Old[(rename.Old.LastIndexOf(':') + 1)..]) : null;
 
     /// <summary>
-    /// The configuration to bind: every source's keys, a later source winning as in <paramref name="configuration"/>, each old
+    /// The configuration to bind: the keys that fit, a later source winning as in <paramref name="configuration"/>, each old
     /// key under its new name; each old key read is added to <paramref name="read"/>.
     /// </summary>
-    /// <param name="configuration">The sources, checked (<see cref="SettingsCheck"/>).</param>
+    /// <param name="configuration">The sources as given (they name where a key was written).</param>
+    /// <param name="fitting">The same sources, in the same order, with only the keys that fit (<see cref="SettingsCheck.Check"/>).</param>
     /// <param name="file">The configuration file as the user gave it (its source is named so).</param>
     /// <param name="read">Where the old keys read are told.</param>
-    public static IConfiguration Apply(IConfigurationRoot configuration, string? file, List<RenamedSetting> read)
+    public static IConfiguration Apply(IConfigurationRoot configuration, IConfigurationRoot fitting, string? file, List<RenamedSetting> read)
     {
         var merged = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var provider in configuration.Providers)
+        var sources = configuration.Providers.ToList();
+        var fits = fitting.Providers.ToList();
+        for (var i = 0; i < fits.Count; i++)
         {
             var own = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-            Collect(provider, null, own);
+            Collect(fits[i], null, own);
             foreach (var key in own.Keys.ToList())
             {
                 if (Find(key) is not { } rename) continue;
                 var value = own[key] is { } written ? rename.Convert(written) : null;
                 own.Remove(key);
-                read.Add(new RenamedSetting(SettingsCheck.Source(provider, file, key), rename.Old, rename.New, value));
+                read.Add(new RenamedSetting(SettingsCheck.Source(sources[i], file, key), rename.Old, rename.New, value));
                 own.TryAdd(rename.New, value);
             }
             foreach (var (key, value) in own) merged[key] = value;
         }
         return new ConfigurationBuilder().AddInMemoryCollection(merged).Build();
     }
+
+    /// <summary>The old names of <paramref name="path"/> (a setting's key now), if it was renamed.</summary>
+    public static IEnumerable<string> OldNames(string path) =>
+        All.Where(r => string.Equals(r.New, path, StringComparison.OrdinalIgnoreCase)).Select(r => r.Old);
+
+    /// <summary>
+    /// A problem of a value read under the old name <paramref name="old"/>, as that name's values are written (a number of
+    /// seconds for <c>BotApi:MaxBackoffSeconds</c>); else <paramref name="problem"/> as it is.
+    /// </summary>
+    public static string Problem(string old, string problem) =>
+        All.FirstOrDefault(r => string.Equals(r.Old, old, StringComparison.OrdinalIgnoreCase))?.OldRule ?? problem;
 
     private static Rename? Find(string path) => All.FirstOrDefault(r => string.Equals(r.Old, path, StringComparison.OrdinalIgnoreCase));
 

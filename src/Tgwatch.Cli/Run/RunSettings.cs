@@ -1,11 +1,15 @@
+using Microsoft.Extensions.Options;
+using Tgwatch.Cli.Hosting;
 using Tgwatch.Noise;
 using Tgwatch.Pipeline;
+using Tgwatch.Validation;
 
 namespace Tgwatch.Cli.Run;
 
 /// <summary>
 /// What <c>tgwatch run</c> is configured with: <c>tgwatch.json</c> (or <c>--config</c>), then environment variables
-/// <c>TGWATCH__SECTION__KEY</c>, then flags, each later source winning.
+/// <c>TGWATCH__SECTION__KEY</c>, then flags, each later source winning. <see cref="RunSettingsReader"/> reads and checks them;
+/// the values written as text (sinks, durations, names) are read into their types once, there.
 /// </summary>
 internal sealed class RunSettings
 {
@@ -24,6 +28,9 @@ internal sealed class RunSettings
     /// <summary>Sinks: console, jsonl:PATH, sqlite:PATH, webhook:URL.</summary>
     public List<string> Sinks { get; set; } = [];
 
+    /// <summary><see cref="Sinks"/> as read (console when none is given).</summary>
+    internal IReadOnlyList<SinkSpec> SinkSpecs { get; set; } = [];
+
     /// <summary>The state store (default: tgwatch.db in the data directory).</summary>
     public string? State { get; set; }
 
@@ -36,7 +43,7 @@ internal sealed class RunSettings
     /// <summary>How long one webhook request may take (<c>45s</c>, <c>2m</c>, <c>00:00:45</c>; default 30 s).</summary>
     public string? WebhookTimeout { get; set; }
 
-    /// <summary><see cref="WebhookTimeout"/> as read by validation; null for the default.</summary>
+    /// <summary><see cref="WebhookTimeout"/> as read; null for the default.</summary>
     internal TimeSpan? WebhookRequestTimeout { get; set; }
 
     /// <summary>Pipeline tuning.</summary>
@@ -45,7 +52,7 @@ internal sealed class RunSettings
     /// <summary>The noise gate of the run's log (its own lines and TDLib's).</summary>
     public NoiseSettings Noise { get; set; } = new();
 
-    /// <summary>The noise gate's options, as read by validation.</summary>
+    /// <summary>The noise gate's options, with <see cref="NoiseSettings.First"/> as read.</summary>
     internal NoiseOptions NoiseOptions { get; set; } = new();
 
     /// <summary>The settings read under an old name, to be said at start.</summary>
@@ -66,14 +73,22 @@ internal sealed class BotApiSettings
     public string? Token { get; set; }
 
     /// <summary>A Bot API compatible server (default Telegram's).</summary>
+    [HttpAddress(Optional = true)]
     public string? Url { get; set; }
 
     /// <summary>Long-polling timeout in seconds (default 30).</summary>
+    [Between(0, 600)]
     public int PollTimeoutSeconds { get; set; } = 30;
 
     /// <summary>How many seconds past the long-polling timeout a request may take before it counts as timed out (default 10).</summary>
+    [Between(1, 600)]
     public int HttpMarginSeconds { get; set; } = 10;
 
     /// <summary>The longest backoff step between attempts (default 30 s; from 1 s to 1 h). Formerly <c>MaxBackoffSeconds</c>, a number of seconds.</summary>
+    [Duration(AtLeast = "00:00:01", AtMost = "01:00:00", AtMostInWords = "an hour")]
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
 }
+
+/// <summary>Checks the <c>BotApi</c> section by the rules on its settings (the token is the run's to check: only the Bot API needs it).</summary>
+[OptionsValidator]
+internal sealed partial class BotApiSettingsValidator : IValidateOptions<BotApiSettings>;

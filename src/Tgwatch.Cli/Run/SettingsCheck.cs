@@ -12,22 +12,71 @@ namespace Tgwatch.Cli.Run;
 /// Checks every key of every configuration source against <see cref="RunSettings"/> before it is bound: a key that is not a
 /// setting, a section where a value belongs (or the other way round), a value of the wrong type. Each problem is one line that
 /// names the source (file, environment variable, flag) and the key as the user wrote it, never the value (it may be a secret);
-/// an unknown key says which setting it resembles, if one is close.
+/// an unknown key says which setting it resembles, if one is close. What fits is bound; the values' own rules are checked
+/// after (<see cref="RunSettingsReader"/>), and their problems are named the same way (<see cref="Where"/>).
 /// </summary>
 internal static class SettingsCheck
 {
     private const string EnvironmentPrefix = "TGWATCH__";
 
-    /// <summary>Throws a <see cref="CliException"/> (exit code 2) with one line for each key of <paramref name="configuration"/> that does not fit.</summary>
+    /// <summary>One line for each key of <paramref name="configuration"/> that does not fit; <paramref name="fitting"/> holds the keys that do.</summary>
     /// <param name="configuration">The sources.</param>
     /// <param name="file">The configuration file as the user gave it (its source is named so).</param>
-    public static void Check(IConfigurationRoot configuration, string? file)
+    /// <param name="fitting">The sources, in the same order, with only the keys that fit: what can be bound.</param>
+    public static List<string> Check(IConfigurationRoot configuration, string? file, out IConfigurationRoot fitting)
     {
-        var problems = configuration.Providers.SelectMany(p => Problems(p, file, typeof(RunSettings), null)).ToList();
-        if (problems.Count > 0) throw new CliException(ExitCodes.Usage, string.Join('\n', problems));
+        var problems = new List<string>();
+        var builder = new ConfigurationBuilder();
+        foreach (var source in configuration.Providers)
+        {
+            var fits = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            problems.AddRange(Problems(source, file, typeof(RunSettings), null, fits));
+            builder.AddInMemoryCollection(fits);
+        }
+        fitting = builder.Build();
+        return problems;
     }
 
-    private static IEnumerable<string> Problems(IConfigurationProvider source, string? file, Type type, string? parent)
+    /// <summary>
+    /// Where the value of <paramref name="key"/> (a setting, or a list) came from, as a line's start: <c>tgwatch.json: </c>,
+    /// <c>environment variable TGWATCH__BOTAPI__URL: </c>, or nothing for a flag or a default.
+    /// </summary>
+    public static string Where(IConfigurationRoot configuration, string? file, string key)
+    {
+        foreach (var source in configuration.Providers.Reverse())
+            if (Spelt(source, key) is { } spelt) return Source(source, file, spelt);
+        return "";
+    }
+
+    /// <summary>
+    /// Where the value of <paramref name="key"/> came from (as <see cref="Where"/>) and the name it was written under there:
+    /// <paramref name="key"/>, or its old name when the source that gave it used that (<see cref="RenamedSettings"/>).
+    /// </summary>
+    public static (string Where, string Key) Named(IConfigurationRoot configuration, string? file, string key)
+    {
+        foreach (var source in configuration.Providers.Reverse())
+        {
+            if (Spelt(source, key) is { } spelt) return (Source(source, file, spelt), key);
+            foreach (var old in RenamedSettings.OldNames(key))
+                if (Spelt(source, old) is { } oldSpelt) return (Source(source, file, oldSpelt), old);
+        }
+        return ("", key);
+    }
+
+    /// <summary><paramref name="key"/> as <paramref name="source"/> spells it, when it has a value or items there; else null.</summary>
+    private static string? Spelt(IConfigurationProvider source, string key)
+    {
+        string? path = null;
+        foreach (var part in key.Split(ConfigurationPath.KeyDelimiter))
+        {
+            var child = source.GetChildKeys([], path).FirstOrDefault(k => string.Equals(k, part, StringComparison.OrdinalIgnoreCase));
+            if (child is null) return null;
+            path = path is null ? child : ConfigurationPath.Combine(path, child);
+        }
+        return path;
+    }
+
+    private static IEnumerable<string> Problems(IConfigurationProvider source, string? file, Type type, string? parent, Dictionary<string, string?> fits)
     {
         foreach (var child in source.GetChildKeys([], parent).Distinct(StringComparer.OrdinalIgnoreCase))
         {
@@ -43,9 +92,10 @@ internal static class SettingsCheck
             {
                 if (hasChildren) yield return $"{Source(source, file, path)}{path}: expected {Expected(member.Type)}, not a section";
                 else if (hasValue && !Converts(member.Type, value!)) yield return $"{Source(source, file, path)}{path}: expected {Expected(member.Type)}";
+                else if (value is not null) fits[path] = value;
             }
             else if (hasValue) yield return $"{Source(source, file, path)}{path}: expected {(IsList(member.Type) ? "a list" : "a section of settings")}, not a single value";
-            else foreach (var problem in Problems(source, file, member.Type, path)) yield return problem;
+            else foreach (var problem in Problems(source, file, member.Type, path, fits)) yield return problem;
         }
     }
 

@@ -9,6 +9,9 @@ public static partial class BotToken
 {
     private const string SecretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
 
+    /// <summary>What a token looks like, in words, for a line that refuses one (without the value).</summary>
+    public const string Expected = "expected the form 123456789:AA… as BotFather gives it";
+
     /// <summary>True when <paramref name="token"/> has a token's shape.</summary>
     public static bool IsWellFormed(string? token) => token is not null && Shape().IsMatch(token);
 

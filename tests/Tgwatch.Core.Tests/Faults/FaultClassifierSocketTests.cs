@@ -50,7 +50,7 @@ public sealed class FaultClassifierSocketTests
 
             var thrown = await Assert.ThrowsAsync<IOException>(async () =>
             {
-                // The reset travels asynchronously; the first write may still be accepted locally.
+                // A real socket: the reset travels asynchronously; the first write may still be accepted locally.
                 for (var attempt = 0; attempt < 50; attempt++)
                 {
                     await stream.WriteAsync(new byte[64]);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
 using Tgwatch.Messages;
 using Tgwatch.TestKit;
 
@@ -31,19 +32,22 @@ public sealed class IntakeOrderTests
         var first = SomeMessage.New(1, chatId: -1);
         var others = Enumerable.Range(2, 5).Select(i => SomeMessage.New(i, chatId: -2)).ToList();
         var release = new TaskCompletionSource();
+        var handled = 0;
         var handler = new DelegateHandler("gate", async (m, ct) =>
         {
             if (m.Chat.Id == -1) await release.Task.WaitAsync(ct);
+            else Interlocked.Increment(ref handled);
         });
         var sink = new CollectingSink();
         var options = PipelineFixture.FastOptions();
         options.Parallelism = 2;
         options.OrderWindow = TimeSpan.FromMilliseconds(300);
-        var run = PipelineFixture.Create(ScriptedConnector.Of([first, .. others]), [sink], new InMemoryStateStore(), options, handlers: [handler]).RunToEndAsync();
+        var time = new FakeTimeProvider(SomeMessage.Date);
+        var run = PipelineFixture.Create(ScriptedConnector.Of([first, .. others]), [sink], new InMemoryStateStore(), options, handlers: [handler], time: time).RunToEndAsync();
 
-        var clock = Stopwatch.StartNew();
-        await MessagePipelineTests.WaitUntil(() => sink.Keys.Count == 5);
-        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
+        await Eventually.TrueAsync(() => Volatile.Read(ref handled) == 5, "the other chat's five messages through their handler");
+        var held = await Eventually.OnClockAsync(time, TimeSpan.FromMilliseconds(10), () => sink.Keys.Count == 5, "the other chat's five messages written", TimeSpan.FromSeconds(5));
+        Assert.InRange(held, options.OrderWindow, TimeSpan.FromSeconds(5));
         release.SetResult();
         await run;
         Assert.Equal([.. others.Select(m => m.Key), first.Key], sink.Keys);
@@ -63,10 +67,12 @@ public sealed class IntakeOrderTests
         var options = PipelineFixture.FastOptions();
         options.Parallelism = 2;
         options.OrderWindow = TimeSpan.Zero;
-        var run = PipelineFixture.Create(ScriptedConnector.Of([first, .. others]), [sink], new InMemoryStateStore(), options, handlers: [handler]).RunToEndAsync();
+        // A clock that never moves: nothing may wait on it.
+        var time = new FakeTimeProvider(SomeMessage.Date);
+        var run = PipelineFixture.Create(ScriptedConnector.Of([first, .. others]), [sink], new InMemoryStateStore(), options, handlers: [handler], time: time).RunToEndAsync();
 
         var clock = Stopwatch.StartNew();
-        await MessagePipelineTests.WaitUntil(() => sink.Keys.Count == 5);
+        await Eventually.TrueAsync(() => sink.Keys.Count == 5, "the other chat's five messages written");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"held back {clock.Elapsed}");
         release.SetResult();
         await run;

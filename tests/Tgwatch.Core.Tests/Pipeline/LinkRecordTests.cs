@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Tgwatch.Connectors;
 using Tgwatch.Messages;
 using Tgwatch.Pipeline;
@@ -9,17 +10,17 @@ namespace Tgwatch.Core.Tests.Pipeline;
 /// <summary>The run keeps its connector's link state in the state store, for <c>tgwatch status</c> in another process.</summary>
 public sealed class LinkRecordTests
 {
-    private static Task WaitUntil(Func<bool> c, int s = 10) => MessagePipelineTests.WaitUntil(c, s);
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>A live run over five messages, renewing its link record every <paramref name="interval"/>.</summary>
-    private static (PipelineOptions Options, InMemoryStateStore Store, ScriptedConnector Connector, CancellationTokenSource Stop, Task Run) Start(TimeSpan interval)
+    /// <summary>A live run over five messages, renewing its link record every <paramref name="interval"/> of <paramref name="time"/>.</summary>
+    private static (PipelineOptions Options, InMemoryStateStore Store, ScriptedConnector Connector, CancellationTokenSource Stop, Task Run) Start(TimeSpan interval, TimeProvider time)
     {
         var options = PipelineFixture.FastOptions();
         options.LinkReportInterval = interval;
         var store = new InMemoryStateStore();
         var connector = ScriptedConnector.Of(SomeMessage.Batch(1, 5));
         connector.EndWhenDone = false;
-        var pipeline = PipelineFixture.Create(connector, [new CollectingSink()], store, options);
+        var pipeline = PipelineFixture.Create(connector, [new CollectingSink()], store, options, time: time);
         var stop = new CancellationTokenSource();
         return (options, store, connector, stop, pipeline.RunAsync(stop.Token));
     }
@@ -27,14 +28,15 @@ public sealed class LinkRecordTests
     [Fact]
     public async Task ARun_RecordsItsLinkAtStart_OnEveryChange_EveryPeriod_AndStoppedAtTheEnd()
     {
-        var (options, store, connector, stop, run) = Start(TimeSpan.FromMilliseconds(100));
+        var time = new FakeTimeProvider(SomeMessage.Date);
+        var (options, store, connector, stop, run) = Start(TimeSpan.FromMilliseconds(100), time);
 
-        await WaitUntil(() => store.LinkRecords.Count >= 3);
+        await Eventually.OnClockAsync(time, Step, () => store.LinkRecords.Count >= 3, "the record at the start and two renewals", TimeSpan.FromMinutes(1));
         var down = new ConnectionStatus(ConnectionState.Connecting, "connection refused", DateTimeOffset.UtcNow);
         connector.SetStatus(down);
-        await WaitUntil(() => store.LinkRecords.Any(l => l.State == ConnectionState.Connecting));
+        await Eventually.OnClockAsync(time, Step, () => store.LinkRecords.Any(l => l.State == ConnectionState.Connecting), "the change recorded", TimeSpan.FromMinutes(1));
         var renewed = store.LinkRecords.Count;
-        await WaitUntil(() => store.LinkRecords.Count >= renewed + 2);
+        await Eventually.OnClockAsync(time, Step, () => store.LinkRecords.Count >= renewed + 2, "two renewals after the change", TimeSpan.FromMinutes(1));
         stop.Cancel();
         await run.WaitAsync(TimeSpan.FromSeconds(10));
         stop.Dispose();
@@ -58,12 +60,14 @@ public sealed class LinkRecordTests
     [Fact]
     public async Task ABurstOfChanges_IsRecordedAsItsLatestState_WithoutHoldingUpTheConnector()
     {
-        var (_, store, connector, stop, run) = Start(TimeSpan.FromMinutes(10));
-        await WaitUntil(() => store.LinkRecords.Count >= 1);
+        var time = new FakeTimeProvider(SomeMessage.Date);
+        var (_, store, connector, stop, run) = Start(TimeSpan.FromMinutes(10), time);
+        await Eventually.TrueAsync(() => store.LinkRecords.Count >= 1, "the record at the start");
 
         for (var i = 0; i < 10_000; i++) connector.SetStatus(new ConnectionStatus(ConnectionState.Connecting, $"attempt {i}", DateTimeOffset.UtcNow));
         connector.SetStatus(new ConnectionStatus(ConnectionState.Ready, null, DateTimeOffset.UtcNow));
-        await WaitUntil(() => store.LinkRecords[^1].State == ConnectionState.Ready && store.LinkRecords.Count > 1);
+        await Eventually.OnClockAsync(time, TimeSpan.FromMilliseconds(100), () => store.LinkRecords[^1].State == ConnectionState.Ready && store.LinkRecords.Count > 1,
+            "the burst's latest state recorded", TimeSpan.FromMinutes(1));
         stop.Cancel();
         await run.WaitAsync(TimeSpan.FromSeconds(10));
         stop.Dispose();
@@ -85,7 +89,7 @@ public sealed class LinkRecordTests
         using var stop = new CancellationTokenSource();
         var run = pipeline.RunAsync(stop.Token);
 
-        await WaitUntil(() => sink.Keys.Count == 200 && connector.Committed.GetValueOrDefault("updates") == 200);
+        await Eventually.TrueAsync(() => sink.Keys.Count == 200 && connector.Committed.GetValueOrDefault("updates") == 200, "all 200 written and committed");
         stop.Cancel();
         await run.WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -124,7 +128,7 @@ public sealed class LinkRecordTests
     {
         var options = new PipelineOptions { LinkReportInterval = TimeSpan.FromDays(2) };
         var e = Assert.Throws<ArgumentException>(() => options.Validate());
-        Assert.Equal("pipeline option LinkReportInterval: at most a day, not 48h00m", e.Message);
+        Assert.Equal("PipelineOptions.LinkReportInterval: at most a day (1.00:00:00)", e.Message);
     }
 
     private sealed class FailingConnector : IConnector

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Tgwatch.Connectors;
 using Tgwatch.Faults;
 using Tgwatch.Messages;
@@ -142,14 +143,19 @@ public sealed class MessagePipelineTests
         var options = PipelineFixture.FastOptions();
         options.HandlerTimeout = TimeSpan.FromMilliseconds(100);
         options.HandlerAttempts = 1;
+        var stuck = new TaskCompletionSource();
         var handler = new DelegateHandler("stuck", async (m, _) =>
         {
-            if (m.MessageId == 1) await Task.Delay(TimeSpan.FromMinutes(10), CancellationToken.None);
+            if (m.MessageId == 1) await stuck.Task;
         });
         var store = new InMemoryStateStore();
         var sink = new CollectingSink();
-        var pipeline = PipelineFixture.Create(ScriptedConnector.Of(SomeMessage.Batch(1, 3)), [sink], store, options, handlers: [handler]);
-        await pipeline.RunToEndAsync(seconds: 10);
+        var time = new FakeTimeProvider(SomeMessage.Date);
+        var run = PipelineFixture.Create(ScriptedConnector.Of(SomeMessage.Batch(1, 3)), [sink], store, options, handlers: [handler], time: time).RunToEndAsync(seconds: 10);
+        var took = await Eventually.OnClockAsync(time, TimeSpan.FromMilliseconds(10), () => run.IsCompleted, "the end of the run", TimeSpan.FromMinutes(1));
+        await run;
+        stuck.SetResult();
+        Assert.True(took >= options.HandlerTimeout, $"abandoned after {took}");
         var letter = Assert.Single(await store.DeadLetters.ListAsync(10, 0, default));
         Assert.Equal(FaultKind.Timeout, letter.Letter.Fault);
         Assert.Equal(3, sink.Writes.Count);
@@ -208,7 +214,7 @@ public sealed class MessagePipelineTests
         var pipeline = PipelineFixture.Create(connector, [sink], store, options, handlers: [handler]);
         var run = pipeline.RunToEndAsync();
 
-        await WaitUntil(() => sink.Keys.Count == 10);
+        await Eventually.TrueAsync(() => sink.Keys.Count == 10, "chat B's ten messages written");
         Assert.Empty(connector.Commits);
         Assert.Empty(await store.LoadCheckpointsAsync("bot42", "scripted", default));
         release.SetResult();
@@ -235,24 +241,30 @@ public sealed class MessagePipelineTests
         connector.EndWhenDone = false;
         connector.Replies[new MessageRef(-1001234567890, 1)] = "found later";
         var reads = 0;
+        var tooLate = new TaskCompletionSource<ReplyResult?>();
         // The first read hangs past the deadline (ignoring its token), the second fails on the network, the third works.
         connector.ReplyFault = async (_, _, ct) => Interlocked.Increment(ref reads) switch
         {
-            1 => await Task.Delay(TimeSpan.FromSeconds(3), CancellationToken.None).ContinueWith(_ => ReplyResult.Resolved("too late"), TaskScheduler.Default),
+            1 => await tooLate.Task,
             2 => ReplyResult.Failed(FaultKind.Network, "connection reset"),
             _ => null,
         };
         var sink = new CollectingSink();
         var store = new InMemoryStateStore();
         var options = PipelineFixture.FastOptions();
-        var pipeline = PipelineFixture.Create(connector, [sink], store, options);
+        var time = new FakeTimeProvider(SomeMessage.Date);
+        var pipeline = PipelineFixture.Create(connector, [sink], store, options, time: time);
         using var stop = new CancellationTokenSource();
         var run = pipeline.RunAsync(stop.Token);
 
         // A reply update is counted once it is committed, which comes a moment after its write.
-        await WaitUntil(() => sink.Writes.Count == 2 && pipeline.Stats.ReplyUpdates == 1);
+        var took = await Eventually.OnClockAsync(time, TimeSpan.FromMilliseconds(10), () => sink.Writes.Count == 2 && pipeline.Stats.ReplyUpdates == 1,
+            "the message and its reply update written and committed", TimeSpan.FromMinutes(1));
         stop.Cancel();
         await run.WaitAsync(TimeSpan.FromSeconds(10));
+        tooLate.SetResult(ReplyResult.Resolved("too late"));
+
+        Assert.True(took >= options.ReplyDeadline, $"resolved after {took}");
 
         var first = sink.Writes[0];
         Assert.Equal(ReplyState.Unresolved, first.ReplyTo!.State);
@@ -312,6 +324,7 @@ public sealed class MessagePipelineTests
             maxInFlight = Math.Max(maxInFlight, pipeline!.InFlight);
             return ValueTask.CompletedTask;
         };
+        // A slow sink: each write takes real time, so the connector outruns it.
         var sink = new CollectingSink { BeforeWrite = async (_, ct) => await Task.Delay(1, ct) };
         pipeline = PipelineFixture.Create(connector, [sink], new InMemoryStateStore(), options);
         await pipeline.RunToEndAsync();
@@ -334,6 +347,7 @@ public sealed class MessagePipelineTests
             if (Interlocked.Increment(ref delivered) == 100) stop.Cancel();
             return ValueTask.CompletedTask;
         };
+        // A slow sink: each write takes real time, so the stop comes with messages in flight.
         var sink = new CollectingSink { BeforeWrite = async (_, ct) => await Task.Delay(2, ct) };
         var store = new InMemoryStateStore();
         var pipeline = PipelineFixture.Create(connector, [sink], store);
@@ -375,13 +389,27 @@ public sealed class MessagePipelineTests
         Assert.Contains("ReplyDeadline", e.Message);
     }
 
-    internal static async Task WaitUntil(Func<bool> condition, int seconds = 10)
+    [Fact]
+    public void EveryBadOption_IsALineOfTheSameRefusal()
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met in time");
-            await Task.Delay(5);
-        }
+        var options = new PipelineOptions { BatchSize = 0, MinBackoff = TimeSpan.FromDays(2), MaxBackoff = TimeSpan.FromSeconds(1), OrderWindow = TimeSpan.FromSeconds(-1) };
+
+        var e = Assert.Throws<ArgumentException>(() => new MessagePipeline(ScriptedConnector.Of([]), [new CollectingSink("x")], new InMemoryStateStore(), options));
+
+        Assert.Equal(
+        [
+            "PipelineOptions.BatchSize: between 1 and 100000",
+            "PipelineOptions.MinBackoff: at most a day (1.00:00:00)",
+            "PipelineOptions.MaxBackoff: must not be shorter than MinBackoff",
+            "PipelineOptions.OrderWindow: must not be negative",
+        ], e.Message.Split('\n'));
+    }
+
+    [Fact]
+    public void GoodOptions_PassTheValidatorAsTheyAre()
+    {
+        var options = new PipelineOptions();
+        Assert.True(new PipelineOptionsValidator().Validate(null, options).Succeeded);
+        Assert.Same(options, options.Validate());
     }
 }

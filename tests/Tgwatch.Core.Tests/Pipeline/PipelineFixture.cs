@@ -22,8 +22,9 @@ internal static class PipelineFixture
     };
 
     public static MessagePipeline Create(IConnector connector, IReadOnlyList<IMessageSink> sinks, InMemoryStateStore store,
-        PipelineOptions? options = null, IReadOnlyList<IMessageFilter>? filters = null, IReadOnlyList<IMessageHandler>? handlers = null) =>
-        new(connector, sinks, store, options ?? FastOptions(), filters, handlers);
+        PipelineOptions? options = null, IReadOnlyList<IMessageFilter>? filters = null, IReadOnlyList<IMessageHandler>? handlers = null,
+        TimeProvider? time = null) =>
+        new(connector, sinks, store, options ?? FastOptions(), filters, handlers, time: time);
 
     /// <summary>Runs to the end of the connector's stream, within a test deadline.</summary>
     public static async Task RunToEndAsync(this MessagePipeline pipeline, int seconds = 30) =>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Tgwatch.Connectors;
 using Tgwatch.Faults;
 using Tgwatch.Messages;
@@ -11,7 +12,7 @@ namespace Tgwatch.Core.Tests.Pipeline;
 /// <summary>Isolation and shutdown: no single failure, defect or stuck component stops the stream or a stop.</summary>
 public sealed class PipelineIsolationTests
 {
-    private static Task WaitUntil(Func<bool> c, int s = 5) => MessagePipelineTests.WaitUntil(c, s);
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(5);
 
     // a sink rejecting the only message of a batch (non-transient) must dead-letter it, not kill the sink stage.
     [Fact]
@@ -41,20 +42,25 @@ public sealed class PipelineIsolationTests
         options.Capacity = 16;
         options.BatchSize = 4;
         options.DrainTimeout = TimeSpan.FromSeconds(1);
-        var failing = true;
-        var sink = new CollectingSink { BeforeWrite = (_, _) => Volatile.Read(ref failing) ? throw new TimeoutException("disk slow") : ValueTask.CompletedTask };
+        var time = new FakeTimeProvider(SomeMessage.Date);
+        var sink = new CollectingSink { BeforeWrite = (_, _) => throw new TimeoutException("disk slow") };
         var connector = ScriptedConnector.Of(SomeMessage.Batch(1, 200));
         connector.EndWhenDone = false;
-        var pipeline = PipelineFixture.Create(connector, [sink], new InMemoryStateStore(), options);
+        var delivered = 0;
+        connector.BeforeDelivery = (_, _) =>
+        {
+            Interlocked.Increment(ref delivered);
+            return ValueTask.CompletedTask;
+        };
+        var pipeline = PipelineFixture.Create(connector, [sink], new InMemoryStateStore(), options, time: time);
         using var stop = new CancellationTokenSource();
         var run = pipeline.RunAsync(stop.Token);
-        await Task.Delay(300);
+        await Eventually.OnClockAsync(time, Step, () => pipeline.Stats.SinkRetries >= 3 && Volatile.Read(ref delivered) >= options.Capacity,
+            "the sink retrying and the connector's messages queued", TimeSpan.FromMinutes(1));
         stop.Cancel();
 
-        var returned = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(6))) == run;
-        Volatile.Write(ref failing, false); // let the stuck pipeline finish so the test host is not left spinning
+        await Eventually.OnClockAsync(time, Step, () => run.IsCompleted, "RunAsync's return after the stop (DrainTimeout = 1 s)", TimeSpan.FromSeconds(6));
         await run.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.True(returned, "RunAsync did not return within 6 s of the stop (DrainTimeout = 1 s)");
     }
 
     // a sink that answers its cancellation with an exception of its own (drivers do: IOException, NpgsqlException...)
@@ -87,7 +93,7 @@ public sealed class PipelineIsolationTests
         var pipeline = PipelineFixture.Create(connector, [sink], new InMemoryStateStore(), options);
         using var stop = new CancellationTokenSource();
         var run = pipeline.RunAsync(stop.Token);
-        await WaitUntil(() => sink.Batches >= batchesBeforeTheStop);
+        await Eventually.TrueAsync(() => sink.Batches >= batchesBeforeTheStop, $"{batchesBeforeTheStop} batches at the sink");
         stop.Cancel();
 
         var error = await Record.ExceptionAsync(() => run.WaitAsync(TimeSpan.FromSeconds(10)));
@@ -112,7 +118,7 @@ public sealed class PipelineIsolationTests
         using var stop = new CancellationTokenSource();
         var run = pipeline.RunAsync(stop.Token);
 
-        var allWritten = await Record.ExceptionAsync(() => WaitUntil(() => sink.Keys.Count == 100, 10)) is null;
+        var allWritten = await Record.ExceptionAsync(() => Eventually.TrueAsync(() => sink.Keys.Count == 100, "all 100 written", TimeSpan.FromSeconds(10))) is null;
         stop.Cancel();
         var returned = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(6))) == run;
         Assert.True(allWritten && returned, $"only {sink.Keys.Count} of 100 written; committed {connector.Committed.GetValueOrDefault("updates")}; RunAsync returned after stop: {returned}");
@@ -161,7 +167,7 @@ public sealed class PipelineIsolationTests
         var sink = new CollectingSink();
         using var stop = new CancellationTokenSource();
         var run = new MessagePipeline(connector, [sink], store, options).RunAsync(stop.Token);
-        await WaitUntil(() => inner.Commits >= 1);
+        await Eventually.TrueAsync(() => inner.Commits >= 1, "the message committed");
         stop.Cancel(); // or kill -9: the commit is done, the pending entry is not
         await run.WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -186,8 +192,8 @@ public sealed class PipelineIsolationTests
         var pipeline = PipelineFixture.Create(connector, [sink], store, filters: [new KindFilter([MessageKind.New])]);
         using var stop = new CancellationTokenSource();
         var run = pipeline.RunAsync(stop.Token);
-        await WaitUntil(() => pipeline.Stats.ReplyUpdates == 1);
-        await WaitUntil(() => store.PendingReplies.CountAsync(default).Result == 0);
+        await Eventually.TrueAsync(() => pipeline.Stats.ReplyUpdates == 1, "the reply update");
+        await Eventually.TrueAsync(async () => await store.PendingReplies.CountAsync(default) == 0, "no pending reply left");
         stop.Cancel();
         await run.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.DoesNotContain(sink.Writes, w => w.IsReplyUpdate);
@@ -228,19 +234,25 @@ public sealed class PipelineStopTests
     {
         var options = PipelineFixture.FastOptions();
         options.DrainTimeout = TimeSpan.FromSeconds(1);
+        var time = new FakeTimeProvider(SomeMessage.Date);
         var release = new TaskCompletionSource();
         var sink = new CollectingSink { BeforeWrite = async (_, _) => await release.Task };
         var connector = ScriptedConnector.Of(SomeMessage.Batch(1, 3));
         connector.EndWhenDone = false;
-        var pipeline = PipelineFixture.Create(connector, [sink], new InMemoryStateStore(), options);
+        var pipeline = PipelineFixture.Create(connector, [sink], new InMemoryStateStore(), options, time: time);
         using var stop = new CancellationTokenSource();
         var run = pipeline.RunAsync(stop.Token);
-        await Task.Delay(300);
+        await Eventually.TrueAsync(() => sink.Batches > 0, "a write stuck in the sink");
         stop.Cancel();
-        var returned = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(5))) == run;
-        release.SetResult();
+        try
+        {
+            await Eventually.OnClockAsync(time, TimeSpan.FromMilliseconds(5), () => run.IsCompleted, "RunAsync's return after the stop (DrainTimeout = 1 s)", TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            release.SetResult();
+        }
         await run.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.True(returned, "RunAsync did not return within 5 s of the stop (DrainTimeout = 1 s)");
     }
 
     // a run that left a stuck stage behind: a new run on the same pipeline would share its state with that stage
@@ -259,7 +271,7 @@ public sealed class PipelineStopTests
         {
             connector.EndWhenDone = false;
             var run = pipeline.RunAsync(stop.Token);
-            await MessagePipelineTests.WaitUntil(() => sink.Batches > 0, 10);
+            await Eventually.TrueAsync(() => sink.Batches > 0, "a write stuck in the sink");
             stop.Cancel();
             await run.WaitAsync(TimeSpan.FromSeconds(10));
         }
@@ -270,22 +282,18 @@ public sealed class PipelineStopTests
 
         release.SetResult();
         connector.EndWhenDone = true;
-        InvalidOperationException? stillStuck = null;
-        for (var attempt = 0; attempt < 200; attempt++)
+        await Eventually.ValueAsync<string?>(async () =>
         {
             try
             {
                 await pipeline.RunToEndAsync(10);
-                stillStuck = null;
-                break;
+                return null;
             }
             catch (InvalidOperationException e)
             {
-                stillStuck = e;
-                await Task.Delay(50);
+                return e.Message;
             }
-        }
-        Assert.Null(stillStuck);
+        }, refused => refused is null, "a run accepted once the stuck stage is gone");
         Assert.Equal(3, connector.Committed.GetValueOrDefault("updates"));
     }
 }

@@ -33,7 +33,7 @@ public sealed class ReplyUpdateCrashTests
         using (var stop = new CancellationTokenSource())
         {
             var run = first.RunAsync(stop.Token);
-            await MessagePipelineTests.WaitUntil(() => sink.Writes.Count == 2, 30);
+            await Eventually.TrueAsync(() => sink.Writes.Count == 2, "the message and its reply update at the sink", TimeSpan.FromSeconds(30));
             stop.Cancel();
             await run.WaitAsync(TimeSpan.FromSeconds(30));
         }
@@ -48,8 +48,8 @@ public sealed class ReplyUpdateCrashTests
         using (var stop = new CancellationTokenSource())
         {
             var run = second.RunAsync(stop.Token);
-            await MessagePipelineTests.WaitUntil(() => sink.Writes.Count == 3, 30);
-            await MessagePipelineTests.WaitUntil(() => store.PendingReplies.CountAsync(default).AsTask().Result == 0, 30);
+            await Eventually.TrueAsync(() => sink.Writes.Count == 3, "the reply update written again", TimeSpan.FromSeconds(30));
+            await Eventually.TrueAsync(async () => await store.PendingReplies.CountAsync(default) == 0, "no pending reply left", TimeSpan.FromSeconds(30));
             stop.Cancel();
             await run.WaitAsync(TimeSpan.FromSeconds(30));
         }

@@ -17,14 +17,14 @@ public sealed class StoreCallsTests
         // ENOSPC (28), as .NET gives it on Linux: a full disk.
         var commit = calls.RunAsync((_, _) => Interlocked.Increment(ref attempts) <= 6 ? throw new IOException("No space left on device", 28) : ValueTask.CompletedTask, default).AsTask();
 
-        while (!commit.IsCompleted)
+        // The retries' delays run on the fake clock.
+        await Eventually.OnClockAsync(time, TimeSpan.FromMilliseconds(5), async () =>
         {
+            var done = commit.IsCompleted;
             // Look-ups go on meanwhile, and work: they say nothing about the commits.
             Assert.Equal(1, await calls.ReadAsync((_, _) => ValueTask.FromResult(1), default));
-            time.Advance(TimeSpan.FromMilliseconds(5));
-            // The retry's delay runs on the fake clock; its continuation needs a moment of a real thread.
-            await Task.Delay(1);
-        }
+            return done;
+        }, "the commit, once the disk has room", TimeSpan.FromMinutes(1));
         await commit;
 
         var lines = logs.Entries.Where(e => e.Category == "store").Select(e => e.Message).ToList();

@@ -3,7 +3,6 @@ using Tgwatch.Faults;
 using Tgwatch.Messages;
 using Tgwatch.Pipeline;
 using Tgwatch.Sinks.Sqlite;
-using Tgwatch.Sinks.Tests.Webhook;
 using Tgwatch.TestKit;
 
 namespace Tgwatch.Sinks.Tests.Sqlite;
@@ -121,14 +120,14 @@ public sealed class SqliteSinkResourceFaultTests
 
         // Failing for a while: more attempts than the three after which a message that is a bug goes to the dead letters
         // (a locked file takes a second an attempt: Microsoft.Data.Sqlite waits at least that long for the lock).
-        await Eventually.TrueAsync(() => pipeline.Stats.SinkRetries >= 6 || pipeline.Stats.DeadLetters > 0 || run.IsCompleted, "the sink retrying", 30);
+        await Eventually.TrueAsync(() => pipeline.Stats.SinkRetries >= 6 || pipeline.Stats.DeadLetters > 0 || run.IsCompleted, "the sink retrying", TimeSpan.FromSeconds(30));
         Assert.False(run.IsCompleted, $"the run ended: {run.Exception}");
         Assert.Equal(0, pipeline.Stats.DeadLetters);
         Assert.Equal(Before, connector.Committed["updates"]);
         Assert.Empty(await store.DeadLetters.ListAsync(100, 0, default));
 
         end!();
-        await Eventually.TrueAsync(() => connector.Committed.GetValueOrDefault("updates") == Count || run.IsCompleted, "every message committed", 30);
+        await Eventually.TrueAsync(() => connector.Committed.GetValueOrDefault("updates") == Count || run.IsCompleted, "every message committed", TimeSpan.FromSeconds(30));
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(30));
 

@@ -45,14 +45,14 @@ public sealed class WebhookOutboxFullDiskTests
                 answer.Set();
 
                 // Delivered, but not taken out of the outbox while the store is locked: said once.
-                await Eventually.TrueAsync(() => server.Delivered.Count >= 1 && logs.WithId(3206).Count == 1, "the outbox's failure", 60);
+                await Eventually.TrueAsync(() => server.Delivered.Count >= 1 && logs.WithId(3206).Count == 1, "the outbox's failure", TimeSpan.FromSeconds(60));
                 Assert.Equal(3, CountWaiting(other));
                 using (var commit = other.CreateCommand())
                 {
                     commit.CommandText = "COMMIT";
                     commit.ExecuteNonQuery();
                 }
-                await Eventually.TrueAsync(() => logs.WithId(3212).Count == 1, "the outbox works again", 60);
+                await Eventually.TrueAsync(() => logs.WithId(3212).Count == 1, "the outbox works again", TimeSpan.FromSeconds(60));
                 Assert.Equal(0, await store.Outbox.CountAsync("webhook", default));
             }
         }

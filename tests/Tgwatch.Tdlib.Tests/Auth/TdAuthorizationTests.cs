@@ -220,7 +220,7 @@ public sealed class TdAuthorizationTests
         _session.OnAsync("setAuthenticationPhoneNumber", (_, ct) => answered.Task.WaitAsync(ct));
         var authorization = new TdAuthorization(_session, Parameters, new ScriptedAuthPrompt(new AuthAnswers { PhoneNumber = Phone }), TimeSpan.FromSeconds(10));
         var open = TdAuthorizedSession.OpenAsync(_session, authorization, TimeSpan.FromSeconds(20), s => told.Writer.TryWrite(s));
-        while (_session.SentOf("setAuthenticationPhoneNumber").Count == 0) await Task.Delay(5);
+        await Eventually.TrueAsync(() => _session.SentOf("setAuthenticationPhoneNumber").Count > 0, "the phone number sent");
 
         // The phone number waits for its answer; TDLib meanwhile says how its connection goes.
         _session.Push("""{"@type":"updateConnectionState","state":{"@type":"connectionStateConnecting"}}""");

@@ -143,8 +143,7 @@ public sealed class TdlibConnectorTests
         await using var e = connector.ReadAsync(At(News, 0), cts.Token).GetAsyncEnumerator(cts.Token);
         for (var i = 0; i < 60; i++) world.Post(News, $"m{i + 1}");
         Assert.True(await e.MoveNextAsync()); // started; now nobody reads for a while
-        var deadline = DateTime.UtcNow + Patience;
-        while (connector.Stats.NewMessages < 60 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        await Eventually.TrueAsync(() => connector.Stats.NewMessages >= 60, "all 60 taken in", Patience);
         Assert.Equal(60, connector.Stats.NewMessages);
         Assert.True(connector.Stats.LiveOverflows > 0);
         var ids = new List<long> { e.Current.Message!.MessageId };
@@ -171,7 +170,7 @@ public sealed class TdlibConnectorTests
         await using var e = connector.ReadAsync(At(News, 0), cts.Token).GetAsyncEnumerator(cts.Token);
         var next = e.MoveNextAsync().AsTask();
         // The clock moves only once the 7 s wait is on it (the counter is bumped before the wait starts).
-        while (!clock.DueTimes.Contains(TimeSpan.FromSeconds(7))) await Task.Delay(5, cts.Token);
+        await Eventually.TrueAsync(() => clock.DueTimes.Contains(TimeSpan.FromSeconds(7)), "the 7 s wait on the clock", Patience);
         await Task.Delay(100, cts.Token);
         Assert.Equal(1, connector.Stats.RateLimited);
         Assert.Equal(1, Volatile.Read(ref calls)); // waiting, not retrying
@@ -274,7 +273,7 @@ public sealed class TdlibConnectorTests
         Assert.True(await e.MoveNextAsync());
         Assert.Equal(1, e.Current.Message!.MessageId);
         // the message may come from history before the update loop has read the garbage: wait (still running) until it has
-        while (connector.Stats.Updates < 4) await Task.Delay(10, cts.Token);
+        await Eventually.TrueAsync(() => connector.Stats.Updates >= 4, "the four updates read", Patience);
         Assert.Equal(2, connector.Stats.Malformed);
     }
 
@@ -352,7 +351,7 @@ public sealed class TdlibConnectorTests
             await foreach (var _ in connector.ReadAsync(At(News, 0), CancellationToken.None)) n++;
             return n;
         });
-        while (world.Session.SentOf("openChat").Count == 0) await Task.Delay(10);
+        await Eventually.TrueAsync(() => world.Session.SentOf("openChat").Count > 0, "the chat opened");
         await connector.DisposeAsync();
         Assert.Equal(0, await reading.WaitAsync(Patience));
         Assert.Equal(ConnectionState.Disconnected, connector.Status.State);
@@ -457,12 +456,11 @@ public sealed class TdlibConnectorTests
             using var stop = new CancellationTokenSource();
             var pipeline = new MessagePipeline(connector, [sink], store, new PipelineOptions());
             var running = pipeline.RunAsync(stop.Token);
-            var opened = DateTime.UtcNow + Patience; // the chat's position is taken when it is found (a first start begins there)
-            while (world.Session.SentOf("openChat").Count <= run && DateTime.UtcNow < opened) await Task.Delay(10);
+            // the chat's position is taken when it is found (a first start begins there)
+            await Eventually.TrueAsync(() => world.Session.SentOf("openChat").Count > run, "the chat opened", Patience);
             for (var i = 0; i < 20; i++) world.Post(News, $"run {run} live {i}");
             var expected = world.Count(News) - 1; // the first one was there before the first start
-            var deadline = DateTime.UtcNow + Patience;
-            while (sink.Writes.Count < expected && DateTime.UtcNow < deadline) await Task.Delay(20);
+            await Eventually.TrueAsync(() => sink.Writes.Count >= expected, $"{expected} written", Patience);
             for (var i = 0; i < 5; i++) world.Post(News, $"run {run} while stopping {i}", live: i % 2 == 0);
             await stop.CancelAsync();
             await running.WaitAsync(Patience);
@@ -472,8 +470,7 @@ public sealed class TdlibConnectorTests
             await using var last = NewConnector(world);
             using var stop = new CancellationTokenSource();
             var running = new MessagePipeline(last, [sink], store, new PipelineOptions()).RunAsync(stop.Token);
-            var deadline = DateTime.UtcNow + Patience;
-            while (sink.Writes.Count < world.Count(News) - 1 && DateTime.UtcNow < deadline) await Task.Delay(20);
+            await Eventually.TrueAsync(() => sink.Writes.Count >= world.Count(News) - 1, "every message written", Patience);
             await stop.CancelAsync();
             await running.WaitAsync(Patience);
         }

@@ -1,0 +1,155 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Tgwatch.BotApi;
+using Tgwatch.Cli.Hosting;
+using Tgwatch.Cli.Login;
+using Tgwatch.Connectors;
+using Tgwatch.Pipeline;
+using Tgwatch.Pipeline.Filters;
+using Tgwatch.Storage;
+using Tgwatch.Tdlib.Connector;
+
+namespace Tgwatch.Cli.Run;
+
+/// <summary>The pipeline as a hosted service: opens state and sinks, runs until the host stops, records the exit code.</summary>
+internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, ILoggerFactory logs, IHostApplicationLifetime lifetime) : BackgroundService
+{
+    private readonly ILogger _logger = logs.CreateLogger("Tgwatch.Run");
+
+    /// <summary>Runs the service in a host until SIGINT/SIGTERM (drain and commit) or a failure; the exit code.</summary>
+    public static async Task<int> HostAsync(RunSettings settings, CliLogging logging, RunTdlib tdlib)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(logging.Factory);
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = settings.Pipeline.DrainTimeout * 2 + TimeSpan.FromSeconds(5);
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
+        });
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(tdlib);
+        builder.Services.AddSingleton<RunService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RunService>());
+        using var host = builder.Build();
+        var service = host.Services.GetRequiredService<RunService>();
+        try
+        {
+            await host.RunAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return service.ExitCode;
+    }
+
+    /// <summary>When the bot's checkpoint last moved (an earlier run's last commit), if it has one.</summary>
+    private static DateTimeOffset? LastBotApiCommit(StoreStatus status, string token)
+    {
+        var account = $"bot{Tgwatch.Secrets.BotToken.IdOf(token)}";
+        return status.Checkpoints.FirstOrDefault(c => c.Account == account && c.Connector == BotApiConnector.ConnectorName && c.Stream == BotApiConnector.StreamName)?.UpdatedAt;
+    }
+
+    public int ExitCode { get; private set; } = ExitCodes.Ok;
+
+    /// <summary>
+    /// Says, one line each, which sinks of this run the state store has no record of while it knows others (a sink added to a
+    /// running set-up), and how to give it what the others have.
+    /// </summary>
+    private void SayNewSinks(StateAndSinks opened, StoreStatus status)
+    {
+        if (status.Processed == 0 || status.Sinks.Count == 0) return;
+        var jsonl = status.Sinks.FirstOrDefault(s => s.StartsWith("jsonl:", StringComparison.Ordinal));
+        foreach (var sink in opened.Sinks.Select(s => s.Name).Where(s => !status.Sinks.Contains(s, StringComparer.Ordinal)))
+        {
+            // A webhook is named without its path and query: the user gives its address again.
+            var spec = OutboxNames.IsWebhook(sink) ? "webhook:URL" : sink;
+            var hint = jsonl is not null && jsonl != sink
+                ? $"tgwatch import {jsonl["jsonl:".Length..]} --sink {spec}"
+                : $"tgwatch import FILE --sink {spec}, FILE a JSONL archive of them";
+            RunLog.NewSink(_logger, sink, status.Processed, hint);
+        }
+    }
+
+    /// <summary>Says, one line each, which outboxes of webhooks this run does not send to still hold records, and how to move or drop them.</summary>
+    private async Task OldOutboxesAsync(StateAndSinks opened, CancellationToken ct)
+    {
+        var configured = opened.Sinks.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var webhooks = opened.Sinks.Select(s => s.Name).Where(OutboxNames.IsWebhook).ToList();
+        var to = webhooks.Count == 1 ? $"'{webhooks[0]}'" : "webhook:NEW-URL";
+        foreach (var (sink, count) in await opened.Store.Outbox.WaitingAsync(ct).ConfigureAwait(false))
+            if (!configured.Contains(sink) && OutboxNames.IsWebhook(sink)) RunLog.OldOutbox(_logger, count, sink, to);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var tdlib = tdlibSession.Session;
+        try
+        {
+            await using var opened = await StateAndSinks.OpenAsync(DataPaths.StatePath(settings.State, settings.DataDir), settings.SinkSpecs, logs, settings.WebhookSecret, stoppingToken, settings.WebhookRequestTimeout).ConfigureAwait(false);
+            // Read once at start: the bot's last commit and the sinks the store knows.
+            var status = await opened.Store.GetStatusAsync(stoppingToken).ConfigureAwait(false);
+            await using IConnector connector = tdlib is not null
+                ? TdlibRun.Connector(tdlib, settings, logs)
+                : new BotApiConnector(new BotApiOptions
+                {
+                    LastCommittedAt = LastBotApiCommit(status, settings.BotApi.Token!),
+                    Token = settings.BotApi.Token!,
+                    ApiUrl = settings.BotApi.Url is { } url ? new Uri(url) : new Uri("https://api.telegram.org/"),
+                    PollTimeout = TimeSpan.FromSeconds(settings.BotApi.PollTimeoutSeconds),
+                    MaxBackoff = settings.BotApi.MaxBackoff,
+                    HttpMargin = TimeSpan.FromSeconds(settings.BotApi.HttpMarginSeconds),
+                }, logs.CreateLogger("Tgwatch.BotApi"));
+            // TDLib watches the chats itself (and catches up their history); the Bot API gets every chat, filtered here.
+            IReadOnlyList<IMessageFilter> filters = settings.Chats.Count > 0 && tdlib is null ? [new ChatFilter(settings.Chats)] : [];
+            await OldOutboxesAsync(opened, stoppingToken).ConfigureAwait(false);
+            SayNewSinks(opened, status);
+            var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, settings.Pipeline, filters, [], logs.CreateLogger("Tgwatch.Pipeline"));
+            await pipeline.RunAsync(stoppingToken).ConfigureAwait(false);
+            var s = pipeline.Stats;
+            // A webhook's sender dead-letters what its endpoint refuses after the pipeline handed the records over, up to its
+            // last drain: the sinks are closed first so those count too.
+            await opened.CloseSinksAsync().ConfigureAwait(false);
+            var webhookDeadLetters = opened.SinksOf<Tgwatch.Sinks.Webhook.WebhookSink>().Sum(w => w.Counters.DeadLettered);
+            RunLog.Stopped(_logger, s.Received, s.Written, s.Duplicates, s.DeadLetters + webhookDeadLetters);
+            if (connector is TdlibConnector t)
+            {
+                var c = t.Stats;
+                _logger.LogInformation("TDLib: {Updates} updates read, {History} messages caught up from history in {Calls} calls, {Overflows} live updates left to history, {RateLimited} rate limits waited out, {Malformed} malformed; {BelowLevel} of its log lines below the log level (--log-level debug shows them)",
+                    c.Updates, c.HistoryMessages, c.HistoryCalls, c.LiveOverflows, c.RateLimited, c.Malformed, tdlib!.Host.LogLinesBelowLevel);
+            }
+        }
+        catch (Exception e) when (e is BotTokenRejectedException or TdlibAuthorizationLostException)
+        {
+            _logger.LogCritical("{Reason}", e.Message);
+            ExitCode = ExitCodes.Auth;
+        }
+        catch (TdlibChatsNotFoundException e)
+        {
+            _logger.LogCritical("{Reason}", e.Message);
+            ExitCode = ExitCodes.Usage;
+        }
+        catch (CliException e)
+        {
+            _logger.LogCritical("{Reason}", e.Message);
+            ExitCode = e.ExitCode;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            _logger.LogCritical(e, "Stopped by an unexpected failure");
+            ExitCode = ExitCodes.Unexpected;
+        }
+        finally
+        {
+            lifetime.StopApplication();
+        }
+    }
+}
+
+/// <summary>The opened TDLib session of a run with <c>--connector tdlib</c> (null for the Bot API); the command closes it after the host.</summary>
+internal sealed record RunTdlib(OpenedTdlibSession? Session);
