@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Tgwatch.Connectors;
 using Tgwatch.Faults;
 using Tgwatch.Messages;
