@@ -12,7 +12,10 @@ namespace Tgwatch.BotApi.Tests;
 public sealed class BackoffTests : IDisposable
 {
     private readonly CollectingLoggerProvider _logs = new();
-    private readonly SteppedClock _clock = new(SomeMessage.Date);
+    private static readonly TimeSpan Grace = TimeSpan.FromMinutes(1);
+
+    // The link's grace timer (when a link down is told) is not a wait of the backoff.
+    private readonly SteppedClock _clock = new(SomeMessage.Date) { Steps = d => d != Grace };
     private readonly CancellationTokenSource _stop = new(TimeSpan.FromSeconds(30));
 
     public void Dispose()
@@ -27,6 +30,7 @@ public sealed class BackoffTests : IDisposable
         ApiUrl = new Uri("http://scripted.invalid/"),
         MinBackoff = TimeSpan.FromMilliseconds(500),
         MaxBackoff = TimeSpan.FromSeconds(4),
+        Grace = Grace,
     }, _logs.CreateLogger("Tgwatch.BotApi"), _clock, http, randomizer: () => 0.5);
 
     private static HttpRequestException Refused() => new("Connection refused (scripted.invalid:80)", new SocketException((int)SocketError.ConnectionRefused));

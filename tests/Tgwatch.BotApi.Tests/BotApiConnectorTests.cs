@@ -461,4 +461,34 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         var down = Assert.Single(_logs.Entries, e => e.EventId.Id == 4002).Message;
         Assert.Contains("(Network: an answer that is not HTTP (a proxy or captive portal in the way?))", down);
     }
+
+    [Fact]
+    public async Task ALinkThatStaysDown_IsReportedWhenTheGraceIsOver_NotAtTheNextAttemptAfterALongBackoff()
+    {
+        // The network goes away while the connector backs off for longer than the grace: the line must not wait for the next attempt.
+        var api = new ScriptedBotApi().ThenFail(new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"));
+        using var http = new HttpClient(api);
+        var time = new WatchedFakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var connector = new BotApiConnector(new BotApiOptions
+        {
+            Token = ScriptedBotApi.Token,
+            ApiUrl = new Uri("http://scripted.invalid/"),
+            MinBackoff = TimeSpan.FromMinutes(10),
+            MaxBackoff = TimeSpan.FromMinutes(20),
+            Grace = TimeSpan.FromSeconds(5),
+        }, _logs.CreateLogger("Tgwatch.BotApi"), time, http, randomizer: () => 0.5);
+        using var stop = new CancellationTokenSource();
+        var run = new MessagePipeline(connector, [new CollectingSink()], new InMemoryStateStore(), Fast()).RunAsync(stop.Token);
+        await Eventually.TrueAsync(() => api.GetUpdatesCalls == 1 && time.DueTimes.Any(d => d >= TimeSpan.FromMinutes(5)), "the first poll failed and the backoff waits", Patience, running: run);
+        Assert.DoesNotContain(_logs.Entries, e => e.EventId.Id == 4002);
+        time.Advance(TimeSpan.FromSeconds(4));
+        Assert.DoesNotContain(_logs.Entries, e => e.EventId.Id == 4002); // within the grace: a short drop, no line yet
+        time.Advance(TimeSpan.FromSeconds(1));
+        var down = Assert.Single(_logs.Entries, e => e.EventId.Id == 4002).Message;
+        Assert.Contains("(Network: ", down);
+        Assert.Equal(1, api.GetUpdatesCalls); // told by the grace timer, not by a new attempt
+        Assert.Equal(ConnectionState.Connecting, connector.Status.State);
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(20));
+    }
 }

@@ -7,8 +7,11 @@ namespace Tgwatch.Connectors;
 /// period is not a state change worth a line, only counted (and summed up at most once a minute); the
 /// link is reported down once it has been unusable for the grace period, and up again (with how long it
 /// was down) only after a reported down. The state itself (<see cref="Status"/>) always tells the truth.
+/// A failure arms a timer for the end of the grace period, so a link that stays down gets its line then,
+/// not only at the connector's next failed attempt (which may come much later: a long poll, a backoff, or
+/// TDLib, which tells a state once).
 /// </summary>
-public sealed class LinkMonitor
+public sealed class LinkMonitor : IDisposable
 {
     private readonly TimeSpan _grace;
     private readonly TimeProvider _time;
@@ -19,6 +22,8 @@ public sealed class LinkMonitor
     private bool _downReported;
     private int _shortDrops;
     private DateTimeOffset _windowStart;
+    private FaultKind _lastFault = FaultKind.Network;
+    private ITimer? _graceTimer;
 
     /// <summary>A monitor starting in <see cref="ConnectionState.Connecting"/>.</summary>
     public LinkMonitor(TimeSpan grace, TimeProvider time, ILinkReport report)
@@ -44,16 +49,17 @@ public sealed class LinkMonitor
         var now = _time.GetUtcNow();
         lock (_sync)
         {
+            _lastFault = fault;
             if (Status.State != ConnectionState.Connecting || Status.Reason != reason)
             {
-                if (Status.State == ConnectionState.Ready) _downSince = now;
-                changed = Status = new ConnectionStatus(ConnectionState.Connecting, reason, Status.State == ConnectionState.Ready ? now : Status.Since);
+                var wasUp = Status.State != ConnectionState.Connecting; // ready, or stopped and used again
+                if (wasUp) _downSince = now;
+                changed = Status = new ConnectionStatus(ConnectionState.Connecting, reason, wasUp ? now : Status.Since);
             }
-            if (!_downReported && now - _downSince >= _grace)
+            report = DownIfGraceOver(now);
+            if (report is null && !_downReported && _graceTimer is null)
             {
-                _downReported = true;
-                var since = _downSince;
-                report = () => _report.Down(since, fault, reason);
+                _graceTimer = _time.CreateTimer(static s => ((LinkMonitor)s!).GraceOver(), this, _downSince + _grace - now, Timeout.InfiniteTimeSpan);
             }
         }
         if (changed is not null) Changed?.Invoke(changed);
@@ -68,6 +74,7 @@ public sealed class LinkMonitor
         var now = _time.GetUtcNow();
         lock (_sync)
         {
+            DisarmGraceTimer();
             if (Status.State != ConnectionState.Ready)
             {
                 var wasStarting = Status.Reason == "starting";
@@ -113,6 +120,7 @@ public sealed class LinkMonitor
         lock (_sync)
         {
             if (Status.State == ConnectionState.Disconnected) return;
+            DisarmGraceTimer();
             changed = Status = new ConnectionStatus(ConnectionState.Disconnected, "stopped", now);
             // Drops not summed up yet are told at the end, so none goes uncounted.
             if (_shortDrops > 0) pending = (_shortDrops, now - _windowStart);
@@ -120,6 +128,38 @@ public sealed class LinkMonitor
         }
         Changed?.Invoke(changed);
         if (pending is { } p) _report.ShortDrops(p.Drops, p.Window, _grace);
+    }
+
+    /// <summary>Stops the monitor (<see cref="Stopped"/>): no line comes from it any more.</summary>
+    public void Dispose() => Stopped();
+
+    // The grace period is over and no attempt since said up: the link is down with what it last said.
+    private void GraceOver()
+    {
+        Action? report;
+        lock (_sync)
+        {
+            _graceTimer?.Dispose();
+            _graceTimer = null;
+            if (Status.State != ConnectionState.Connecting) return;
+            report = DownIfGraceOver(_time.GetUtcNow());
+        }
+        report?.Invoke();
+    }
+
+    private Action? DownIfGraceOver(DateTimeOffset now)
+    {
+        if (_downReported || now - _downSince < _grace) return null;
+        _downReported = true;
+        DisarmGraceTimer();
+        var (since, fault, reason) = (_downSince, _lastFault, Status.Reason ?? "connecting");
+        return () => _report.Down(since, fault, reason);
+    }
+
+    private void DisarmGraceTimer()
+    {
+        _graceTimer?.Dispose();
+        _graceTimer = null;
     }
 
     /// <summary>A duration as people read it: 850ms, 1.3s, 12s, 1m12s, 2h03m (<see cref="Duration.Format"/>).</summary>

@@ -5,18 +5,13 @@ namespace Tgwatch.Tdlib.Updates;
 
 /// <summary>
 /// TDLib's <c>updateConnectionState</c> as a link state (<see cref="TdLinkState"/>), debounced by a
-/// <see cref="LinkMonitor"/>: a link down for the grace period gets its line, one up again after that gets its
-/// line, short drops are counted. TDLib tells a state once, so the monitor is asked again when the grace is over:
-/// a link that stays down gets its line without waiting for TDLib's next word. The connector's link, and the
-/// one <c>tgwatch login</c> shows while it waits for Telegram.
+/// <see cref="LinkMonitor"/>: a link down for the grace period gets its line (at the end of the grace, from the
+/// monitor's timer: TDLib tells a state once), one up again after that gets its line, short drops are counted.
+/// The connector's link, and the one <c>tgwatch login</c> shows while it waits for Telegram.
 /// </summary>
 public sealed class TdLinkWatch : IDisposable
 {
-    private readonly TimeSpan _grace;
-    private readonly TimeProvider _time;
-    private readonly Lock _sync = new();
-    private ITimer? _graceTimer;
-    private bool _stopped;
+    private volatile bool _stopped;
 
     /// <summary>A watch starting in <see cref="ConnectionState.Connecting"/>, reporting to <paramref name="report"/>.</summary>
     /// <param name="grace">How long the link may be unusable before it is reported down.</param>
@@ -25,8 +20,6 @@ public sealed class TdLinkWatch : IDisposable
     public TdLinkWatch(TimeSpan grace, TimeProvider time, ILinkReport report)
     {
         ArgumentNullException.ThrowIfNull(time);
-        _grace = grace;
-        _time = time;
         Monitor = new LinkMonitor(grace, time, report);
     }
 
@@ -37,13 +30,7 @@ public sealed class TdLinkWatch : IDisposable
     public TdLinkState OnConnection(TdConnectionState state)
     {
         var link = TdLinkState.From(state);
-        lock (_sync)
-        {
-            if (_stopped) return link;
-            _graceTimer?.Dispose();
-            _graceTimer = link.State == ConnectionState.Ready ? null
-                : _time.CreateTimer(static s => ((TdLinkWatch)s!).GraceOver(), this, _grace + TimeSpan.FromMilliseconds(10), Timeout.InfiniteTimeSpan);
-        }
+        if (_stopped) return link;
         if (link.State == ConnectionState.Ready) Monitor.Succeeded(0);
         else Monitor.Failed(FaultKind.Network, link.Reason);
         return link;
@@ -52,26 +39,10 @@ public sealed class TdLinkWatch : IDisposable
     /// <summary>The link is closed on purpose: no line comes from this watch any more.</summary>
     public void Stop()
     {
-        lock (_sync)
-        {
-            _stopped = true;
-            _graceTimer?.Dispose();
-            _graceTimer = null;
-        }
+        _stopped = true;
         Monitor.Stopped();
     }
 
     /// <summary>Stops the watch (<see cref="Stop"/>).</summary>
     public void Dispose() => Stop();
-
-    private void GraceOver()
-    {
-        lock (_sync)
-        {
-            if (_stopped) return;
-        }
-        // Still down with the reason TDLib last gave (a state since then replaced this timer).
-        var status = Monitor.Status;
-        if (status.State == ConnectionState.Connecting) Monitor.Failed(FaultKind.Network, status.Reason ?? "connecting");
-    }
 }

@@ -85,4 +85,38 @@ public sealed class LinkMonitorTests
         Assert.Equal(["3 short drops in 3s"], _report.Lines);
         Assert.Equal(ConnectionState.Disconnected, link.Status.State);
     }
+
+    [Fact]
+    public void ALinkThatStaysDown_IsReportedAtTheEndOfTheGrace_WithoutAnotherAttempt()
+    {
+        using var link = new LinkMonitor(TimeSpan.FromSeconds(5), _time, _report);
+        link.Succeeded(0);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        link.Failed(FaultKind.Network, "connection refused");
+        _time.Advance(TimeSpan.FromSeconds(4.9));
+        Assert.Empty(_report.Lines);
+        _time.Advance(TimeSpan.FromSeconds(0.1));
+        Assert.Equal(["down Network connection refused"], _report.Lines);
+        link.Failed(FaultKind.Network, "connection refused");
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Single(_report.Lines); // one line for the outage, whatever comes after
+        link.Succeeded(3);
+        Assert.Equal(["down Network connection refused", "up after 5m05s, 3 updates"], _report.Lines);
+    }
+
+    [Fact]
+    public void ADropThatRecoversWithinTheGrace_OrALinkStopped_GetsNoDownLineFromTheTimer()
+    {
+        using var link = new LinkMonitor(TimeSpan.FromSeconds(5), _time, _report);
+        link.Succeeded(0);
+        link.Failed(FaultKind.Network, "reset");
+        _time.Advance(TimeSpan.FromSeconds(2));
+        link.Succeeded(0);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Empty(_report.Lines);
+        link.Failed(FaultKind.Network, "reset");
+        link.Stopped();
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(["1 short drops in 12s"], _report.Lines);
+    }
 }
