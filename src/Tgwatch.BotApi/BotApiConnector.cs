@@ -50,9 +50,6 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     private readonly HashSet<string> _skippedKinds = [];
     private readonly Signal _committedSignal = new();
     private long _committed;
-    private long _malformed;
-    private long _skipped;
-    private long _polls;
     private bool _conflictReported;
     private bool _rateLimitReported;
     private bool _unexpectedReported;
@@ -105,14 +102,8 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     /// <inheritdoc />
     public event Action<ConnectionStatus>? StatusChanged;
 
-    /// <summary>Updates that could not be read (skipped).</summary>
-    public long Malformed => Interlocked.Read(ref _malformed);
-
-    /// <summary>Updates of kinds not monitored (skipped).</summary>
-    public long SkippedUpdates => Interlocked.Read(ref _skipped);
-
-    /// <summary>getUpdates calls answered.</summary>
-    public long Polls => Interlocked.Read(ref _polls);
+    /// <summary>getUpdates calls answered, updates skipped as malformed or of kinds not monitored (live counters).</summary>
+    public BotApiConnectorStats Stats { get; } = new();
 
     /// <inheritdoc />
     public async IAsyncEnumerable<Delivery> ReadAsync(IReadOnlyDictionary<string, long> committed, [EnumeratorCancellation] CancellationToken ct)
@@ -129,12 +120,12 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                 // Failures are retried with backoff inside: what comes out is an answer.
                 var answer = await _retry.ExecuteAsync(static (state, token) => state.Self.PollOnceAsync(state.Poll, token), (Self: this, Poll: poll), ct).ConfigureAwait(false);
                 _rateLimitReported = _unexpectedReported = false;
-                Interlocked.Increment(ref _polls);
+                Interlocked.Increment(ref Stats.polls);
                 var fresh = 0;
                 if (answer.TooLarge is { } skippedId && Place(skippedId, poll.Delivered, answer.IdRestartPossible) is { } skippedAt)
                 {
                     BotApiLog.UpdateTooLarge(_logger, skippedId, _options.MaxAnswerBytes);
-                    Interlocked.Increment(ref _malformed);
+                    Interlocked.Increment(ref Stats.malformed);
                     poll.Delivered = skippedAt;
                     fresh++;
                     yield return new Delivery(null, new Checkpoint(StreamName, skippedAt));
@@ -146,12 +137,12 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                     var position = mapped.UpdateId is >= 0 and <= MaxUpdateId ? Place(mapped.UpdateId, poll.Delivered, answer.IdRestartPossible) : NoPosition;
                     if (position is null) continue; // in flight already
                     var malformed = mapped.Malformed ?? (position == NoPosition ? $"update_id {mapped.UpdateId} is out of range" : null);
-                    if (malformed is not null && Interlocked.Increment(ref _malformed) == 1) BotApiLog.Malformed(_logger, malformed);
+                    if (malformed is not null && Interlocked.Increment(ref Stats.malformed) == 1) BotApiLog.Malformed(_logger, malformed);
                     if (position == NoPosition) continue; // no position to deliver at (no update_id, or one past 32 bits)
                     if (EpochOf(position.Value) > EpochOf(poll.Delivered)) BotApiLog.NewEpoch(_logger, mapped.UpdateId, IdOf(poll.Delivered));
                     if (mapped.Skipped is { } kind)
                     {
-                        Interlocked.Increment(ref _skipped);
+                        Interlocked.Increment(ref Stats.skipped);
                         if (_skippedKinds.Add(kind)) BotApiLog.SkippedKind(_logger, kind);
                     }
                     poll.Delivered = position.Value;

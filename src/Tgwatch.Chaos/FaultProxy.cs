@@ -33,13 +33,6 @@ public sealed class FaultProxy : IAsyncDisposable
     private bool _disposed;
     private long _nextConnectionId;
 
-    private long _reset;
-    private long _halfOpened;
-    private long _upstreamFailures;
-    private long _toUpstream;
-    private long _toClients;
-    private long _discarded;
-    private long _faultsApplied;
 
     private FaultProxy(IPEndPoint upstream, FaultProxyOptions options, ILogger logger, TimeProvider time)
     {
@@ -48,6 +41,10 @@ public sealed class FaultProxy : IAsyncDisposable
         Logger = logger;
         Time = time;
         _listener = new LoopbackListener(options.Port, options.Backlog, OnAccepted, logger, time);
+        Stats = new FaultProxyStats(_listener, () =>
+        {
+            lock (_gate) return _connections.Count;
+        });
     }
 
     /// <summary>The loopback endpoint clients connect to.</summary>
@@ -65,30 +62,8 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>Whether the proxy accepts connections now (it does not while a <see cref="ProxyFaultKind.Refuse"/> fault is in force).</summary>
     public bool IsListening => _listener.IsListening;
 
-    /// <summary>A snapshot of the counters.</summary>
-    public FaultProxyCounters Counters
-    {
-        get
-        {
-            int active;
-            lock (_gate)
-            {
-                active = _connections.Count;
-            }
-
-            return new FaultProxyCounters(
-                ConnectionsAccepted: _listener.Accepted,
-                ConnectionsActive: active,
-                ConnectionsReset: Interlocked.Read(ref _reset),
-                ConnectionsHalfOpened: Interlocked.Read(ref _halfOpened),
-                RefusePeriods: _listener.RefusePeriods,
-                UpstreamConnectFailures: Interlocked.Read(ref _upstreamFailures),
-                BytesToUpstream: Interlocked.Read(ref _toUpstream),
-                BytesToClients: Interlocked.Read(ref _toClients),
-                BytesDiscarded: Interlocked.Read(ref _discarded),
-                FaultsApplied: Interlocked.Read(ref _faultsApplied));
-        }
-    }
+    /// <summary>What the proxy has done since it started (live counters).</summary>
+    public FaultProxyStats Stats { get; }
 
     internal ILogger Logger { get; }
 
@@ -217,7 +192,7 @@ public sealed class FaultProxy : IAsyncDisposable
         {
             if (connection.Abort())
             {
-                Interlocked.Increment(ref _reset);
+                Interlocked.Increment(ref Stats.reset);
             }
         }
 
@@ -235,23 +210,23 @@ public sealed class FaultProxy : IAsyncDisposable
         }
     }
 
-    internal void CountReset() => Interlocked.Increment(ref _reset);
+    internal void CountReset() => Interlocked.Increment(ref Stats.reset);
 
-    internal void CountUpstreamFailure() => Interlocked.Increment(ref _upstreamFailures);
+    internal void CountUpstreamFailure() => Interlocked.Increment(ref Stats.upstreamFailures);
 
     internal void CountForwarded(bool toUpstream, int bytes)
     {
         if (toUpstream)
         {
-            Interlocked.Add(ref _toUpstream, bytes);
+            Interlocked.Add(ref Stats.toUpstream, bytes);
         }
         else
         {
-            Interlocked.Add(ref _toClients, bytes);
+            Interlocked.Add(ref Stats.toClients, bytes);
         }
     }
 
-    internal void CountDiscarded(int bytes) => Interlocked.Add(ref _discarded, bytes);
+    internal void CountDiscarded(int bytes) => Interlocked.Add(ref Stats.discarded, bytes);
 
     private async Task WaitWhileStalledSlowAsync(CancellationToken cancellationToken)
     {
@@ -275,7 +250,7 @@ public sealed class FaultProxy : IAsyncDisposable
 
             previous = _state;
             Volatile.Write(ref _state, new ProxyFaultState(fault, previous.Generation + 1));
-            Interlocked.Increment(ref _faultsApplied);
+            Interlocked.Increment(ref Stats.faultsApplied);
             if (fault.Kind == ProxyFaultKind.Refuse)
             {
                 _listener.Stop();
@@ -300,12 +275,12 @@ public sealed class FaultProxy : IAsyncDisposable
             {
                 if (connection.EnterHalfOpen())
                 {
-                    Interlocked.Increment(ref _halfOpened);
+                    Interlocked.Increment(ref Stats.halfOpened);
                 }
             }
             else if (connection.Abort())
             {
-                Interlocked.Increment(ref _reset);
+                Interlocked.Increment(ref Stats.reset);
             }
         }
 
@@ -323,7 +298,7 @@ public sealed class FaultProxy : IAsyncDisposable
         {
             // Out of descriptors, most likely: this client is turned away, the accept loop goes on.
             Log.AcceptFailed(Logger, Port, e.SocketErrorCode.ToString());
-            Interlocked.Increment(ref _reset);
+            Interlocked.Increment(ref Stats.reset);
             ProxyConnection.ResetSocket(client);
             return;
         }
@@ -343,14 +318,14 @@ public sealed class FaultProxy : IAsyncDisposable
         if (connection is null)
         {
             upstream.Dispose();
-            Interlocked.Increment(ref _reset);
+            Interlocked.Increment(ref Stats.reset);
             ProxyConnection.ResetSocket(client);
             return;
         }
 
         if (connection.IsHalfOpen)
         {
-            Interlocked.Increment(ref _halfOpened);
+            Interlocked.Increment(ref Stats.halfOpened);
         }
 
         connection.Start();

@@ -29,7 +29,6 @@ public sealed class Socks5FaultProxy : IAsyncDisposable
 
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<long, (Client Client, Task Task)> _open = new();
-    private readonly ConcurrentDictionary<string, long> _targets = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Socks5FaultProxyOptions _options;
     private readonly ILogger _logger;
@@ -38,15 +37,13 @@ public sealed class Socks5FaultProxy : IAsyncDisposable
     private bool _disposed;
     private long _nextId;
 
-    private long _reset;
-    private long _greetings;
-    private long _requests;
 
     private Socks5FaultProxy(Socks5FaultProxyOptions options, ILogger logger)
     {
         _options = options;
         _logger = logger;
         _listener = new LoopbackListener(options.Port, Backlog, OnAccepted, logger, TimeProvider.System);
+        Stats = new Socks5ProxyStats(_listener, () => _open.Count);
         _mode = options.InitialMode;
     }
 
@@ -71,15 +68,8 @@ public sealed class Socks5FaultProxy : IAsyncDisposable
     /// <summary>Whether the port listens now (it does not under <see cref="Socks5Mode.Refuse"/>).</summary>
     public bool IsListening => _listener.IsListening;
 
-    /// <summary>A snapshot of the counters.</summary>
-    public Socks5ProxyCounters Counters => new(
-        ConnectionsAccepted: _listener.Accepted,
-        ConnectionsActive: _open.Count,
-        ConnectionsReset: Interlocked.Read(ref _reset),
-        RefusePeriods: _listener.RefusePeriods,
-        Greetings: Interlocked.Read(ref _greetings),
-        ConnectRequests: Interlocked.Read(ref _requests),
-        ConnectTargets: new SortedDictionary<string, long>(_targets, StringComparer.Ordinal));
+    /// <summary>What the proxy has seen since it started (live counters).</summary>
+    public Socks5ProxyStats Stats { get; }
 
     /// <summary>Starts a proxy on 127.0.0.1.</summary>
     /// <param name="options">Settings; the defaults pick a free port and start in <see cref="Socks5Mode.Reset"/>.</param>
@@ -216,7 +206,7 @@ public sealed class Socks5FaultProxy : IAsyncDisposable
         var ct = _lifetime.Token;
         if (await Socks5Wire.ReadGreetingAsync(stream, ct).ConfigureAwait(false) is not null)
         {
-            Interlocked.Increment(ref _greetings);
+            Interlocked.Increment(ref Stats.greetings);
         }
 
         var sink = new byte[4096];
@@ -236,7 +226,7 @@ public sealed class Socks5FaultProxy : IAsyncDisposable
             return;
         }
 
-        Interlocked.Increment(ref _greetings);
+        Interlocked.Increment(ref Stats.greetings);
         var choice = Socks5Wire.MethodReply(methods);
         await stream.WriteAsync(choice, step.Token).ConfigureAwait(false);
         if (choice[1] == Socks5Wire.NoAcceptableMethod)
@@ -252,8 +242,8 @@ public sealed class Socks5FaultProxy : IAsyncDisposable
             return;
         }
 
-        Interlocked.Increment(ref _requests);
-        _targets.AddOrUpdate(request.Target, 1, static (_, n) => n + 1);
+        Interlocked.Increment(ref Stats.requests);
+        Stats.Target(request.Target);
         if (request.Command != Socks5Wire.Connect || mode == Socks5Mode.HandshakeThenRefuse)
         {
             var code = request.Command != Socks5Wire.Connect ? Socks5Wire.CommandNotSupported : Socks5Wire.ConnectionRefused;
@@ -300,7 +290,7 @@ public sealed class Socks5FaultProxy : IAsyncDisposable
             }
 
             // Counted before the RST leaves, so whoever sees the reset also sees it counted.
-            Interlocked.Increment(ref owner._reset);
+            Interlocked.Increment(ref owner.Stats.reset);
             Socket.Dispose();
         }
 

@@ -28,12 +28,12 @@ public sealed class BotApiSandbox : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stopping;
     private readonly AdminEndpoints _admin;
-    private readonly SandboxCounters _counters;
+    private readonly SandboxRequestStats _counters;
     private readonly ILogger _logger;
     private SandboxAdmin? _adminClient;
     private int _disposed;
 
-    private BotApiSandbox(WebApplication app, CancellationTokenSource stopping, AdminEndpoints admin, SandboxCounters counters, ILogger logger, IReadOnlyList<string> tokens)
+    private BotApiSandbox(WebApplication app, CancellationTokenSource stopping, AdminEndpoints admin, SandboxRequestStats counters, ILogger logger, IReadOnlyList<string> tokens)
     {
         _app = app;
         _stopping = stopping;
@@ -83,7 +83,7 @@ public sealed class BotApiSandbox : IAsyncDisposable
 
         var stopping = new CancellationTokenSource();
         var bots = tokens.Select(t => new BotState(t, options.TimeProvider, options.FirstUpdateId)).ToList();
-        var counters = new SandboxCounters();
+        var counters = new SandboxRequestStats();
         var faults = new FaultPlan(options.TimeProvider);
         var admin = new AdminEndpoints(bots, faults, counters, logger);
         var endpoint = new BotEndpoint(bots.ToDictionary(b => b.Token, StringComparer.Ordinal), faults, counters, logger, stopping.Token);

@@ -156,7 +156,7 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         await store.CommitAsync(new Tgwatch.Storage.StoreCommit(connector.Account, "botapi", [new Checkpoint("updates", 3)], [], DateTimeOffset.UtcNow), default);
         var pipeline = new MessagePipeline(connector, [sink], store, Fast());
 
-        await RunUntilAsync(pipeline, () => longAfter ? sink.Keys.Count == 1 : connector.Polls >= 1);
+        await RunUntilAsync(pipeline, () => longAfter ? sink.Keys.Count == 1 : connector.Stats.Polls >= 1);
 
         // Soon after the last commit the offset confirms what the earlier run committed (and Telegram's renumbering
         // needs a week without updates, so it does not happen then: the sandbox acts out the impossible here).
@@ -263,9 +263,9 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         var sink = new CollectingSink();
         var store = new InMemoryStateStore();
         await using var connector = Connector();
-        await RunUntilAsync(new MessagePipeline(connector, [sink], store, Fast()), () => sink.Keys.Count == 4 && connector.Malformed + connector.SkippedUpdates >= 2);
-        Assert.Equal(1, connector.Malformed);
-        Assert.Equal(1, connector.SkippedUpdates);
+        await RunUntilAsync(new MessagePipeline(connector, [sink], store, Fast()), () => sink.Keys.Count == 4 && connector.Stats.Malformed + connector.Stats.SkippedUpdates >= 2);
+        Assert.Equal(1, connector.Stats.Malformed);
+        Assert.Equal(1, connector.Stats.SkippedUpdates);
         Assert.Single(_logs.Entries, e => e.EventId.Id == 4008);
         Assert.Equal(6, (await store.LoadCheckpointsAsync(connector.Account, "botapi", default))["updates"]); // past the bad ones
     }
@@ -325,10 +325,10 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         var run = pipeline.RunAsync(stop.Token);
         // Two seconds or more of the clock, and two polls at least (a loaded machine may start late).
         var elapsed = await Eventually.OnClockAsync(time, TimeSpan.FromMilliseconds(10),
-            () => (time.GetUtcNow() - started >= TimeSpan.FromSeconds(2) && connector.Polls >= 2) || run.IsCompleted, "two seconds of polls", TimeSpan.FromMinutes(1));
+            () => (time.GetUtcNow() - started >= TimeSpan.FromSeconds(2) && connector.Stats.Polls >= 2) || run.IsCompleted, "two seconds of polls", TimeSpan.FromMinutes(1));
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.InRange(connector.Polls, 2, (int)(elapsed / TimeSpan.FromMilliseconds(300)) + 2); // one poll per 300 ms floor, not thousands
+        Assert.InRange(connector.Stats.Polls, 2, (int)(elapsed / TimeSpan.FromMilliseconds(300)) + 2); // one poll per 300 ms floor, not thousands
     }
 
     private BotApiConnector Scripted(ScriptedBotApi api, HttpClient http) => new(new BotApiOptions
@@ -355,7 +355,7 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         var sink = new CollectingSink();
         var store = new InMemoryStateStore();
         await using var connector = Scripted(api, http);
-        await RunUntilAsync(new MessagePipeline(connector, [sink], store, Fast()), () => sink.Keys.Count == 2 && connector.Malformed == 1);
+        await RunUntilAsync(new MessagePipeline(connector, [sink], store, Fast()), () => sink.Keys.Count == 2 && connector.Stats.Malformed == 1);
         Assert.Equal(["before", "after"], sink.Writes.Select(m => m.Text));
         Assert.Single(_logs.Entries, e => e.EventId.Id == 4008);
         Assert.Equal(12, (await store.LoadCheckpointsAsync(connector.Account, "botapi", default))["updates"]);

@@ -52,7 +52,7 @@ public sealed class HugeAnswerTests : IAsyncLifetime
 
         Assert.Equal(["before", "abcdefghij", "after"], sink.Writes.Select(m => m.Text![..Math.Min(10, m.Text!.Length)]));
         Assert.Equal(string.Concat(Enumerable.Repeat("abcdefghij", 6554))[..MessageText.MaxChars] + "… [truncated 434464 chars]", sink.Writes[1].Text);
-        Assert.Equal(1, connector.Malformed);
+        Assert.Equal(1, connector.Stats.Malformed);
         Assert.Single(_logs.Entries, e => e.EventId.Id == 4011);
         Assert.Single(_logs.Entries, e => e.EventId.Id == 4012);
         Assert.Equal((long)after.UpdateId!.Value, await Committed()); // past the skipped update: it is not asked for again

@@ -117,7 +117,7 @@ public sealed class TelegramTestApiTests : IAsyncLifetime
         var store = new InMemoryStateStore();
         await using var connector = Connector();
         var pipeline = new MessagePipeline(connector, [sink], store, Fast());
-        await RunUntilAsync(pipeline, () => sink.Keys.Count >= 6 && connector.SkippedUpdates >= 1, linger: Floor * 3);
+        await RunUntilAsync(pipeline, () => sink.Keys.Count >= 6 && connector.Stats.SkippedUpdates >= 1, linger: Floor * 3);
 
         // Exactly once each, as the emulated client sent it; the connector gave no repeats (the pipeline dropped none).
         Assert.Equal(6, sink.Writes.Count);
@@ -128,8 +128,8 @@ public sealed class TelegramTestApiTests : IAsyncLifetime
         var reply = sink.Writes.Single(m => m.Text == "morning Ada");
         Assert.Equal(new ReplyRef(-2001, sink.Writes.Single(m => m.Text == "morning team").MessageId, ReplyState.Resolved, "morning team"), reply.ReplyTo);
         Assert.All(sink.Writes, m => Assert.Equal(("bot123456789", "botapi", MessageKind.New), (m.Account, m.Connector, m.Kind)));
-        Assert.Equal(1, connector.SkippedUpdates);
-        Assert.Equal(0, connector.Malformed);
+        Assert.Equal(1, connector.Stats.SkippedUpdates);
+        Assert.Equal(0, connector.Stats.Malformed);
         // Its getMe (no is_bot) was read; the one notice is the skipped kind, no fault line.
         Assert.Contains(_logs.Entries, e => e.EventId.Id == 4001 && e.Message.Contains("@TestNameBot (id 666)", StringComparison.Ordinal));
         Assert.Equal([(4007, "callback_query")], _logs.Entries.Where(e => e.Level >= LogLevel.Warning).Select(e => (e.EventId.Id, e.Message.Contains("callback_query", StringComparison.Ordinal) ? "callback_query" : e.Message)));
@@ -206,7 +206,7 @@ public sealed class TelegramTestApiTests : IAsyncLifetime
         // one per 300 ms (plus the one right after the message), not thousands.
         Assert.All(seen, r => Assert.Equal(2, r.GetProperty("body").GetProperty("timeout").GetInt32()));
         Assert.InRange(seen.Count, 3, (int)(elapsed / Floor) + 2);
-        Assert.InRange(connector.Polls, seen.Count - 1, seen.Count); // the last may have been cut by the stop
+        Assert.InRange(connector.Stats.Polls, seen.Count - 1, seen.Count); // the last may have been cut by the stop
     }
 }
 

@@ -47,6 +47,6 @@ public sealed class LoggingTests
         await Eventually.TrueAsync(() => logs.Entries.Count(e => e.EventId.Id == 7004) == 3, "three lines 7004");
         Assert.All(logs.Entries.Where(e => e.EventId.Id == 7004), e => Assert.Equal(LogLevel.Warning, e.Level));
         Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Error);
-        Assert.Equal(3, proxy.Counters.UpstreamConnectFailures);
+        Assert.Equal(3, proxy.Stats.UpstreamConnectFailures);
     }
 }

@@ -18,8 +18,8 @@ public sealed class PassTests
         Assert.Equal(data, echoed);
         Assert.Equal(ProxyFault.Pass, proxy.CurrentFault);
         // A chunk is counted once its send has returned, which may be just after the echo arrived.
-        await Eventually.TrueAsync(() => proxy.Counters is { BytesToUpstream: 1000, BytesToClients: 1000 }, "1000 bytes each way");
-        var counters = proxy.Counters;
+        await Eventually.TrueAsync(() => proxy.Stats is { BytesToUpstream: 1000, BytesToClients: 1000 }, "1000 bytes each way");
+        var counters = proxy.Stats;
         Assert.Equal(1, counters.ConnectionsAccepted);
         Assert.Equal(1, counters.ConnectionsActive);
         Assert.Equal(0, counters.ConnectionsReset);
@@ -36,7 +36,7 @@ public sealed class PassTests
         var echoed = await Net.EchoAsync(client, data);
 
         Assert.True(data.AsSpan().SequenceEqual(echoed), "The echoed bytes differ from the bytes sent.");
-        await Eventually.TrueAsync(() => proxy.Counters.BytesToUpstream == data.Length && proxy.Counters.BytesToClients == data.Length, "every byte each way");
+        await Eventually.TrueAsync(() => proxy.Stats.BytesToUpstream == data.Length && proxy.Stats.BytesToClients == data.Length, "every byte each way");
     }
 
     [Fact(Timeout = 20_000)]
@@ -69,8 +69,8 @@ public sealed class PassTests
 
         Assert.Equal(data, echoed);
         Assert.Equal(0, end);
-        await Eventually.TrueAsync(() => proxy.Counters.ConnectionsActive == 0, "no connection open");
-        Assert.Equal(0, proxy.Counters.ConnectionsReset);
+        await Eventually.TrueAsync(() => proxy.Stats.ConnectionsActive == 0, "no connection open");
+        Assert.Equal(0, proxy.Stats.ConnectionsReset);
     }
 
     [Fact(Timeout = 20_000)]
@@ -88,6 +88,6 @@ public sealed class PassTests
 
         Assert.Equal(SocketError.ConnectionReset, thrown.SocketErrorCode);
         Assert.Equal(Tgwatch.Faults.FaultKind.Network, Verdict.Of(thrown));
-        Assert.Equal(1, proxy.Counters.UpstreamConnectFailures);
+        Assert.Equal(1, proxy.Stats.UpstreamConnectFailures);
     }
 }

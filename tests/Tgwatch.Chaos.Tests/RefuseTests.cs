@@ -30,8 +30,8 @@ public sealed class RefuseTests
         using var again = await Net.ConnectAsync(port);
         Assert.Equal([7, 8], await Net.EchoAsync(again, [7, 8]));
         Assert.Equal([9], await Net.EchoAsync(open, [9]));
-        Assert.Equal(1, proxy.Counters.RefusePeriods);
-        Assert.Equal(0, proxy.Counters.ConnectionsReset);
+        Assert.Equal(1, proxy.Stats.RefusePeriods);
+        Assert.Equal(0, proxy.Stats.ConnectionsReset);
     }
 
     [Fact(Timeout = 20_000)]
@@ -49,7 +49,7 @@ public sealed class RefuseTests
         Assert.Equal(SocketError.ConnectionReset, reset.SocketErrorCode);
         var refused = await Assert.ThrowsAsync<SocketException>(() => Net.ConnectAsync(proxy.Port));
         Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
-        Assert.Equal(1, proxy.Counters.ConnectionsReset);
+        Assert.Equal(1, proxy.Stats.ConnectionsReset);
     }
 
     [Fact(Timeout = 20_000)]
@@ -87,7 +87,7 @@ public sealed class RefuseTests
             Assert.Equal([(byte)round], await Net.EchoAsync(client, [(byte)round]));
         }
 
-        Assert.Equal(25, proxy.Counters.RefusePeriods);
+        Assert.Equal(25, proxy.Stats.RefusePeriods);
         Assert.Equal(port, proxy.Port);
     }
 
@@ -102,7 +102,7 @@ public sealed class RefuseTests
         proxy.SetFault(ProxyFault.Stall);
 
         Assert.True(proxy.IsListening);
-        Assert.Equal(1, proxy.Counters.RefusePeriods);
-        Assert.Equal(3, proxy.Counters.FaultsApplied);
+        Assert.Equal(1, proxy.Stats.RefusePeriods);
+        Assert.Equal(3, proxy.Stats.FaultsApplied);
     }
 }

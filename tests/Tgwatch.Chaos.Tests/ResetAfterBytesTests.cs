@@ -33,8 +33,8 @@ public sealed class ResetAfterBytesTests
 
         Assert.InRange(received, 1, 64 * 1024);
         Assert.Equal(FaultKind.Network, Verdict.Of(thrown));
-        Assert.Equal(64 * 1024, proxy.Counters.BytesToClients);
-        await Eventually.TrueAsync(() => proxy.Counters.ConnectionsReset == 1, "one connection reset");
+        Assert.Equal(64 * 1024, proxy.Stats.BytesToClients);
+        await Eventually.TrueAsync(() => proxy.Stats.ConnectionsReset == 1, "one connection reset");
     }
 
     [Fact(Timeout = 20_000)]

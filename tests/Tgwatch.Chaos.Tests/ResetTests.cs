@@ -22,8 +22,8 @@ public sealed class ResetTests
         Assert.Equal(SocketError.ConnectionReset, thrown.SocketErrorCode);
         Assert.Equal(FaultKind.Network, Verdict.Of(thrown));
         await Eventually.TrueAsync(() => echo.Ended == 1, "the upstream side closed");
-        Assert.Equal(1, proxy.Counters.ConnectionsReset);
-        await Eventually.TrueAsync(() => proxy.Counters.ConnectionsActive == 0, "no connection open");
+        Assert.Equal(1, proxy.Stats.ConnectionsReset);
+        await Eventually.TrueAsync(() => proxy.Stats.ConnectionsActive == 0, "no connection open");
     }
 
     [Fact(Timeout = 20_000)]
@@ -63,7 +63,7 @@ public sealed class ResetTests
         Assert.Equal(SocketError.ConnectionReset, thrown.SocketErrorCode);
         Assert.Equal(FaultKind.Network, Verdict.Of(thrown));
         Assert.Equal(0, echo.Accepted);
-        await Eventually.TrueAsync(() => proxy.Counters is { ConnectionsAccepted: 1, ConnectionsReset: 1, ConnectionsActive: 0 }, "one connection accepted and reset");
+        await Eventually.TrueAsync(() => proxy.Stats is { ConnectionsAccepted: 1, ConnectionsReset: 1, ConnectionsActive: 0 }, "one connection accepted and reset");
     }
 
     [Fact(Timeout = 20_000)]

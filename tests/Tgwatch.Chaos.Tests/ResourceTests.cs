@@ -14,17 +14,17 @@ public sealed class ResourceTests
         await using var echo = new EchoServer();
         await using var proxy = FaultProxy.Start(echo.EndPoint);
         await RunConnectionsAsync(proxy.Port, 20); // Warm-up: the runtime's own descriptors (epoll, pipes) exist afterwards.
-        await Eventually.TrueAsync(() => proxy.Counters.ConnectionsActive == 0 && echo.Open == 0, "every connection closed, both sides");
+        await Eventually.TrueAsync(() => proxy.Stats.ConnectionsActive == 0 && echo.Open == 0, "every connection closed, both sides");
         var before = Net.OpenDescriptors();
 
         await RunConnectionsAsync(proxy.Port, 1000);
 
-        await Eventually.ValueAsync(() => (Proxied: proxy.Counters.ConnectionsActive, Upstream: echo.Open), open => open == (0, 0), "every connection closed, both sides (open: proxied, upstream)");
+        await Eventually.ValueAsync(() => (Proxied: proxy.Stats.ConnectionsActive, Upstream: echo.Open), open => open == (0, 0), "every connection closed, both sides (open: proxied, upstream)");
         var after = Net.OpenDescriptors();
         Assert.InRange(after, 0, before + 8);
-        Assert.Equal(1020, proxy.Counters.ConnectionsAccepted);
-        Assert.Equal(0, proxy.Counters.ConnectionsReset);
-        Assert.Equal(1020 * 8, proxy.Counters.BytesToClients);
+        Assert.Equal(1020, proxy.Stats.ConnectionsAccepted);
+        Assert.Equal(0, proxy.Stats.ConnectionsReset);
+        Assert.Equal(1020 * 8, proxy.Stats.BytesToClients);
     }
 
     [Fact(Timeout = 60_000)]
@@ -33,16 +33,16 @@ public sealed class ResourceTests
         await using var echo = new EchoServer();
         await using var proxy = FaultProxy.Start(echo.EndPoint);
         await RunConnectionsAsync(proxy.Port, 20);
-        await Eventually.TrueAsync(() => proxy.Counters.ConnectionsActive == 0 && echo.Open == 0, "every connection closed, both sides");
+        await Eventually.TrueAsync(() => proxy.Stats.ConnectionsActive == 0 && echo.Open == 0, "every connection closed, both sides");
         var before = Net.OpenDescriptors();
         proxy.SetFault(ProxyFault.ResetAfterBytes(4));
 
         var failures = await RunConnectionsAsync(proxy.Port, 1000, expectFailure: true);
 
         Assert.Equal(1000, failures);
-        await Eventually.TrueAsync(() => proxy.Counters.ConnectionsActive == 0 && echo.Open == 0, "every connection closed, both sides");
+        await Eventually.TrueAsync(() => proxy.Stats.ConnectionsActive == 0 && echo.Open == 0, "every connection closed, both sides");
         Assert.InRange(Net.OpenDescriptors(), 0, before + 8);
-        Assert.Equal(1000, proxy.Counters.ConnectionsReset);
+        Assert.Equal(1000, proxy.Stats.ConnectionsReset);
     }
 
     [Fact(Timeout = 20_000)]
@@ -117,15 +117,15 @@ public sealed class ResourceTests
                 await Net.SendAllAsync(client, new byte[10]);
             }
 
-            await Eventually.TrueAsync(() => proxy.Counters.BytesDiscarded >= 100 && proxy.Counters.ConnectionsActive == 20, "100 bytes discarded, 20 connections open");
-            Assert.Equal(20, proxy.Counters.ConnectionsHalfOpened);
+            await Eventually.TrueAsync(() => proxy.Stats.BytesDiscarded >= 100 && proxy.Stats.ConnectionsActive == 20, "100 bytes discarded, 20 connections open");
+            Assert.Equal(20, proxy.Stats.ConnectionsHalfOpened);
             var clock = Stopwatch.StartNew();
 
             await proxy.DisposeAsync();
 
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"Disposal took {clock.Elapsed}.");
-            Assert.Equal(0, proxy.Counters.ConnectionsActive);
-            Assert.Equal(20, proxy.Counters.ConnectionsReset);
+            Assert.Equal(0, proxy.Stats.ConnectionsActive);
+            Assert.Equal(20, proxy.Stats.ConnectionsReset);
         }
         finally
         {
@@ -205,7 +205,7 @@ public sealed class ResourceTests
                 Assert.Equal([1, 2, 3], await Net.EchoAsync(client, [1, 2, 3]));
             }
 
-            await Eventually.ValueAsync(() => (Proxied: proxy.Counters.ConnectionsActive, Upstream: echo.Open), open => open == (0, 0), "every connection closed, both sides (open: proxied, upstream)");
+            await Eventually.ValueAsync(() => (Proxied: proxy.Stats.ConnectionsActive, Upstream: echo.Open), open => open == (0, 0), "every connection closed, both sides (open: proxied, upstream)");
             Assert.DoesNotContain(logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
         }
         finally

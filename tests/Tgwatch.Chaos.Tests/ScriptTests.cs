@@ -36,8 +36,8 @@ public sealed class ScriptTests
         await script.WaitAsync(Net.Deadline);
         Assert.Equal(ProxyFault.Pass, proxy.CurrentFault);
         Assert.True(proxy.IsListening);
-        Assert.Equal(4, proxy.Counters.FaultsApplied);
-        Assert.Equal(1, proxy.Counters.RefusePeriods);
+        Assert.Equal(4, proxy.Stats.FaultsApplied);
+        Assert.Equal(1, proxy.Stats.RefusePeriods);
     }
 
     [Fact(Timeout = 20_000)]
@@ -157,7 +157,7 @@ public sealed class ScriptTests
         }
 
         await script;
-        Assert.Equal(schedule.Count + 1, proxy.Counters.FaultsApplied);
+        Assert.Equal(schedule.Count + 1, proxy.Stats.FaultsApplied);
         Assert.All(verdicts.Keys, kind => Assert.Contains(kind, new[] { Tgwatch.Faults.FaultKind.Network, Tgwatch.Faults.FaultKind.Timeout }));
         Assert.True(succeeded > 0);
         Assert.NotEmpty(verdicts);

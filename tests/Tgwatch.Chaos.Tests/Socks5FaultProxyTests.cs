@@ -30,8 +30,8 @@ public sealed class Socks5FaultProxyTests
         refused = await Assert.ThrowsAsync<SocketException>(() => Net.ConnectAsync(port));
         Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
         Assert.Equal(port, proxy.Port);
-        Assert.Equal(1, proxy.Counters.RefusePeriods);
-        Assert.Equal(1, proxy.Counters.ConnectionsAccepted);
+        Assert.Equal(1, proxy.Stats.RefusePeriods);
+        Assert.Equal(1, proxy.Stats.ConnectionsAccepted);
     }
 
     [Fact(Timeout = 20_000)]
@@ -43,7 +43,7 @@ public sealed class Socks5FaultProxyTests
             Assert.Equal(SocketError.ConnectionReset, await Socks5Client.ConnectAndReadToEndAsync(proxy.Port));
         }
 
-        var counters = proxy.Counters;
+        var counters = proxy.Stats;
         Assert.Equal(3, counters.ConnectionsAccepted);
         Assert.Equal(3, counters.ConnectionsReset);
         Assert.Equal(0, counters.Greetings);
@@ -58,16 +58,16 @@ public sealed class Socks5FaultProxyTests
         await Net.SendAllAsync(client, (byte[])[5, 1, 0]);
 
         var read = client.ReceiveAsync(new byte[2].AsMemory(), SocketFlags.None).AsTask();
-        await Eventually.TrueAsync(() => proxy.Counters.Greetings == 1, "the greeting");
+        await Eventually.TrueAsync(() => proxy.Stats.Greetings == 1, "the greeting");
         // A real socket: no answer may come for a while (a stall has no event to wait for).
         await Task.Delay(300);
         Assert.False(read.IsCompleted);
-        Assert.Equal(1, proxy.Counters.ConnectionsActive);
+        Assert.Equal(1, proxy.Stats.ConnectionsActive);
 
         client.Shutdown(SocketShutdown.Send);
-        await Eventually.TrueAsync(() => proxy.Counters.ConnectionsActive == 0, "no connection open");
+        await Eventually.TrueAsync(() => proxy.Stats.ConnectionsActive == 0, "no connection open");
         Assert.Equal(0, await read.WaitAsync(Net.Deadline));
-        Assert.Equal(0, proxy.Counters.ConnectionsReset);
+        Assert.Equal(0, proxy.Stats.ConnectionsReset);
     }
 
     [Fact(Timeout = 20_000)]
@@ -81,7 +81,7 @@ public sealed class Socks5FaultProxyTests
         await Net.SendAllAsync(client, (byte[])[0xef]);
 
         Assert.Equal(SocketError.ConnectionReset, await Socks5Client.ReadToEndAsync(client));
-        var counters = proxy.Counters;
+        var counters = proxy.Stats;
         Assert.Equal(1, counters.Greetings);
         Assert.Equal(1, counters.ConnectRequests);
         Assert.Equal(new Dictionary<string, long> { ["149.154.175.50:443"] = 1 }, counters.ConnectTargets);
@@ -107,8 +107,8 @@ public sealed class Socks5FaultProxyTests
 
         Assert.Equal(
             new Dictionary<string, long> { ["[2001:b28:f23d:f001::a]:443"] = 1, ["example.org:80"] = 1 },
-            proxy.Counters.ConnectTargets);
-        Assert.Equal(0, proxy.Counters.ConnectionsReset);
+            proxy.Stats.ConnectTargets);
+        Assert.Equal(0, proxy.Stats.ConnectionsReset);
     }
 
     [Fact(Timeout = 20_000)]
@@ -119,7 +119,7 @@ public sealed class Socks5FaultProxyTests
 
         Assert.Equal([5, 0xFF], await Socks5Client.GreetAsync(client, 2));
         Assert.Equal(SocketError.Success, await Socks5Client.ReadToEndAsync(client));
-        Assert.Equal(0, proxy.Counters.ConnectRequests);
+        Assert.Equal(0, proxy.Stats.ConnectRequests);
     }
 
     [Fact(Timeout = 20_000)]
@@ -130,7 +130,7 @@ public sealed class Socks5FaultProxyTests
         await Net.SendAllAsync(client, "GET / HTTP/1.1\r\n\r\n"u8.ToArray());
 
         Assert.Equal(SocketError.ConnectionReset, await Socks5Client.ReadToEndAsync(client));
-        Assert.Equal(0, proxy.Counters.Greetings);
+        Assert.Equal(0, proxy.Stats.Greetings);
     }
 
     [Fact(Timeout = 20_000)]
@@ -146,7 +146,7 @@ public sealed class Socks5FaultProxyTests
 
         Assert.Equal(SocketError.ConnectionReset, await Socks5Client.ReadToEndAsync(client));
         Assert.Equal(0, echo.Accepted);
-        Assert.Equal(1, proxy.Counters.ConnectTargets[$"127.0.0.1:{echo.EndPoint.Port}"]);
+        Assert.Equal(1, proxy.Stats.ConnectTargets[$"127.0.0.1:{echo.EndPoint.Port}"]);
     }
 
     [Fact(Timeout = 20_000)]
@@ -155,7 +155,7 @@ public sealed class Socks5FaultProxyTests
         await using var proxy = Socks5FaultProxy.Start(new Socks5FaultProxyOptions { InitialMode = Socks5Mode.Stall });
         using var stalled = await Net.ConnectAsync(proxy.Port);
         await Net.SendAllAsync(stalled, (byte[])[5, 1, 0]);
-        await Eventually.TrueAsync(() => proxy.Counters.Greetings == 1, "the greeting");
+        await Eventually.TrueAsync(() => proxy.Stats.Greetings == 1, "the greeting");
 
         proxy.SetMode(Socks5Mode.Reset);
         Assert.Equal(SocketError.ConnectionReset, await Socks5Client.ConnectAndReadToEndAsync(proxy.Port));
@@ -167,11 +167,11 @@ public sealed class Socks5FaultProxyTests
         }
 
         Assert.Equal(Socks5Mode.HandshakeThenReset, proxy.Mode);
-        await Eventually.TrueAsync(() => proxy.Counters.ConnectionsActive == 1, "the stalled connection alone open");
-        Assert.Equal(3, proxy.Counters.ConnectionsAccepted);
+        await Eventually.TrueAsync(() => proxy.Stats.ConnectionsActive == 1, "the stalled connection alone open");
+        Assert.Equal(3, proxy.Stats.ConnectionsAccepted);
         // Real sockets: the stalled connection stays open a while longer (no event says it will not close).
         await Task.Delay(100);
-        Assert.Equal(1, proxy.Counters.ConnectionsActive);
+        Assert.Equal(1, proxy.Stats.ConnectionsActive);
     }
 
     [Fact(Timeout = 20_000)]
@@ -186,7 +186,7 @@ public sealed class Socks5FaultProxyTests
         await Net.SendAllAsync(client, (byte[])[5]);
 
         Assert.Equal(SocketError.ConnectionReset, await Socks5Client.ReadToEndAsync(client));
-        Assert.Equal(1, proxy.Counters.ConnectionsReset);
+        Assert.Equal(1, proxy.Stats.ConnectionsReset);
     }
 
     [Fact(Timeout = 20_000)]
@@ -196,12 +196,12 @@ public sealed class Socks5FaultProxyTests
         var port = proxy.Port;
         using var client = await Net.ConnectAsync(port);
         await Net.SendAllAsync(client, (byte[])[5, 1, 0]);
-        await Eventually.TrueAsync(() => proxy.Counters.Greetings == 1, "the greeting");
+        await Eventually.TrueAsync(() => proxy.Stats.Greetings == 1, "the greeting");
 
         await proxy.DisposeAsync();
 
         Assert.Equal(SocketError.ConnectionReset, await Socks5Client.ReadToEndAsync(client));
-        Assert.Equal(0, proxy.Counters.ConnectionsActive);
+        Assert.Equal(0, proxy.Stats.ConnectionsActive);
         var refused = await Assert.ThrowsAsync<SocketException>(() => Net.ConnectAsync(port));
         Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
         Assert.Throws<ObjectDisposedException>(() => proxy.SetMode(Socks5Mode.Reset));

@@ -41,7 +41,7 @@ public sealed class StallTests
         proxy.SetFault(ProxyFault.Stall);
         var thrown = await Assert.ThrowsAsync<TaskCanceledException>(() => hasty.GetStringAsync(Net.Url(proxy.Port, "/hello")));
         Assert.Equal(FaultKind.Timeout, Verdict.Of(thrown));
-        Assert.Equal(1, proxy.Counters.ConnectionsAccepted);
+        Assert.Equal(1, proxy.Stats.ConnectionsAccepted);
 
         proxy.SetFault(ProxyFault.Pass);
         Assert.Equal("hello", await patient.GetStringAsync(Net.Url(proxy.Port, "/hello")));
@@ -54,7 +54,7 @@ public sealed class StallTests
         await using var proxy = FaultProxy.Start(echo.EndPoint);
         using var client = await Net.ConnectAsync(proxy.Port);
         await Net.EchoAsync(client, [1]);
-        await Eventually.TrueAsync(() => proxy.Counters.BytesToUpstream == 1, "the byte upstream");
+        await Eventually.TrueAsync(() => proxy.Stats.BytesToUpstream == 1, "the byte upstream");
 
         proxy.SetFault(ProxyFault.Stall);
         var data = Bytes.Random(10_000, seed: 4);
@@ -64,8 +64,8 @@ public sealed class StallTests
         await Task.Delay(Quiet);
 
         Assert.False(receiving.IsCompleted);
-        Assert.Equal(1, proxy.Counters.BytesToUpstream);
-        Assert.Equal(1, proxy.Counters.ConnectionsActive);
+        Assert.Equal(1, proxy.Stats.BytesToUpstream);
+        Assert.Equal(1, proxy.Stats.ConnectionsActive);
 
         proxy.SetFault(ProxyFault.Pass);
         Assert.Equal(data, await receiving);

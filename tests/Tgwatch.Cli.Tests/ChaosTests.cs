@@ -106,7 +106,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
         }
         var allLogs = string.Concat(stderr);
         var logLines = allLogs.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => !l.StartsWith(' ') && !l.StartsWith('\t'));
-        var counters = _proxy.Counters;
+        var counters = _proxy.Stats;
         var serverFaults = (await _sandbox.Admin.GetStatsAsync()).FaultsInjected;
         output.WriteLine($"messages {sent}; faults: {counters.FaultsApplied} proxy faults ({counters.ConnectionsReset} connections reset, {counters.RefusePeriods} refused periods), {serverFaults} server faults; " +
             $"restarts {runs - 1} (kill -9 {Kills}); JSONL {keys.Count} lines, lost {sent - keys.Distinct().Count()}, duplicates {keys.Count - keys.Distinct().Count()}; " +

@@ -54,7 +54,7 @@ public sealed class Socks5ProxyTests(ITestOutputHelper output)
         await stop.CancelAsync();
         await reader;
 
-        var counters = proxy.Counters;
+        var counters = proxy.Stats;
         output.WriteLine($"{mode}: {clock.Elapsed.TotalSeconds:0.0} s, {lines.Count} TDLib lines, states {string.Join(", ", states)}; proxy: " +
             $"accepted {counters.ConnectionsAccepted}, reset {counters.ConnectionsReset}, greetings {counters.Greetings}, " +
             $"CONNECT {string.Join(", ", counters.ConnectTargets.Select(t => $"{t.Key} ×{t.Value}"))}");

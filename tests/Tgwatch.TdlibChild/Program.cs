@@ -129,7 +129,7 @@ static async Task<int> SocksAsync(string dir, TimeSpan length, Socks5Mode[] mode
     for (int last = -1, now = Volatile.Read(ref lines); last != now; last = now, now = Volatile.Read(ref lines))
         await Task.Delay(300);
     logging?.Dispose();
-    var counters = proxy.Counters;
+    var counters = proxy.Stats;
     Console.Out.WriteLine($"socks raw {Volatile.Read(ref lines)} dropped {TdlibNativeLog.Dropped} below {host.LogLinesBelowLevel} states {string.Join(',', states)} " +
         $"accepted {counters.ConnectionsAccepted} greetings {counters.Greetings} requests {counters.ConnectRequests}");
     return 0;

@@ -41,12 +41,12 @@ internal static class ImportCommand
     /// </summary>
     private static string Summary(bool stopped, PipelineStats s, long badLines, IReadOnlyList<WebhookSink> webhooks)
     {
-        var deadLetters = s.DeadLetters + webhooks.Sum(w => w.Counters.DeadLettered);
+        var deadLetters = s.DeadLetters + webhooks.Sum(w => w.Stats.DeadLettered);
         var line = new StringBuilder().Append(CultureInfo.InvariantCulture,
             $"[tgwatch] import {(stopped ? "stopped" : "done")}: {s.Received} records read, {s.Written} written, {s.Duplicates} already there, {s.Filtered} filtered out, {badLines} bad lines, {deadLetters} dead letters");
         foreach (var webhook in webhooks)
         {
-            var c = webhook.Counters;
+            var c = webhook.Stats;
             line.Append(CultureInfo.InvariantCulture, $"; {webhook.Name}: {c.Sent} delivered, {c.Pending} waiting in its outbox");
             if (c.Pending > 0) line.Append(" (the next run or import sends them)");
         }

@@ -92,7 +92,7 @@ internal static class DemoCommand
         var keys = File.Exists(jsonlPath) ? File.ReadAllLines(jsonlPath).Select(l => TgMessageJson.Parse(l).Key).ToList() : [];
         var received = keys.Distinct().Count();
         var duplicates = keys.Count - received;
-        var counters = proxy.Counters;
+        var counters = proxy.Stats;
         var stats = await sandbox.Admin.GetStatsAsync(CancellationToken.None).ConfigureAwait(false);
         // How long messages kept coming (what --seconds asks for), and how long it took in all, catching up included.
         await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,

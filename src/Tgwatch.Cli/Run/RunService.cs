@@ -112,7 +112,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             // A webhook's sender dead-letters what its endpoint refuses after the pipeline handed the records over, up to its
             // last drain: the sinks are closed first so those count too.
             await opened.CloseSinksAsync().ConfigureAwait(false);
-            var webhookDeadLetters = opened.SinksOf<Tgwatch.Sinks.Webhook.WebhookSink>().Sum(w => w.Counters.DeadLettered);
+            var webhookDeadLetters = opened.SinksOf<Tgwatch.Sinks.Webhook.WebhookSink>().Sum(w => w.Stats.DeadLettered);
             RunLog.Stopped(_logger, s.Received, s.Written, s.Duplicates, s.DeadLetters + webhookDeadLetters);
             if (connector is TdlibConnector t)
             {

@@ -1,6 +1,6 @@
 namespace Tgwatch.Pipeline;
 
-/// <summary>Counters of a running pipeline (thread-safe reads).</summary>
+/// <summary>Counters of a running pipeline: live, each read atomically (ARCHITECTURE §5).</summary>
 public sealed class PipelineStats
 {
     internal long received, duplicates, caughtUp, filtered, written, handlerFailures, deadLetters, sinkRetries, repliesResolved, repliesUnresolved, replyUpdates, commits;

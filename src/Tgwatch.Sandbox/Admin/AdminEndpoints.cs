@@ -15,7 +15,7 @@ namespace Tgwatch.Sandbox.Admin;
 /// messages; renumber the next updates (as after a week without updates); list what was injected and what bots sent; arm and clear faults; read the counters.
 /// Errors are <c>{"error":"…"}</c> with 400 (bad request) or 404 (no such bot, chat or message).
 /// </summary>
-internal sealed class AdminEndpoints(IReadOnlyList<BotState> bots, FaultPlan faults, SandboxCounters counters, ILogger logger)
+internal sealed class AdminEndpoints(IReadOnlyList<BotState> bots, FaultPlan faults, SandboxRequestStats counters, ILogger logger)
 {
     public void Map(IEndpointRouteBuilder app)
     {

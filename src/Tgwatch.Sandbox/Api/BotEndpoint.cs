@@ -11,7 +11,7 @@ namespace Tgwatch.Sandbox.Api;
 /// <c>/bot{token}/{method}</c>: counts the request, applies an armed fault, checks the token (malformed: 404,
 /// unknown: 401) and the method (unknown: 404), reads the parameters and runs the method.
 /// </summary>
-internal sealed class BotEndpoint(IReadOnlyDictionary<string, BotState> bots, FaultPlan faults, SandboxCounters counters, ILogger logger, CancellationToken stopping)
+internal sealed class BotEndpoint(IReadOnlyDictionary<string, BotState> bots, FaultPlan faults, SandboxRequestStats counters, ILogger logger, CancellationToken stopping)
 {
     /// <summary>Method names are case-insensitive in the Bot API; these are their documented spellings.</summary>
     private static readonly Dictionary<string, string> Methods = new[]

@@ -39,10 +39,8 @@ internal sealed class WebhookSender
     private readonly string _stage;
     private readonly List<OutboxEntry> _invalid = [];
     private int _batchLimit;
-    private long _sent, _failedAttempts, _deadLettered, _pending;
     private long _streakAttempts;
     private long _streakStart, _lastReminder;
-    private volatile bool _failing;
     private bool _refusalLogged;
     private int _outboxFailures;
 
@@ -98,16 +96,14 @@ internal sealed class WebhookSender
             .Build();
     }
 
-    public WebhookSinkCounters Counters => new(
-        Interlocked.Read(ref _sent), Interlocked.Read(ref _failedAttempts), Interlocked.Read(ref _deadLettered),
-        Math.Max(0, Interlocked.Read(ref _pending)), _failing);
+    public WebhookSinkStats Stats { get; } = new();
 
     /// <summary>Whether delivery is failing right now (the endpoint is down or refusing).</summary>
-    public bool Failing => _failing;
+    public bool Failing => Stats.failing;
 
-    public void SetPending(long pending) => Interlocked.Exchange(ref _pending, pending);
+    public void SetPending(long pending) => Interlocked.Exchange(ref Stats.pending, pending);
 
-    public void AddPending(long added) => Interlocked.Add(ref _pending, added);
+    public void AddPending(long added) => Interlocked.Add(ref Stats.pending, added);
 
     /// <summary>Tells the loop that records are waiting.</summary>
     public void Wake() => _wake.Writer.TryWrite(true);
@@ -221,8 +217,8 @@ internal sealed class WebhookSender
     private async Task DeliveredAsync(IReadOnlyList<OutboxEntry> entries)
     {
         await _store.Outbox.DeleteAsync(_options.Name, [.. entries.Select(e => e.Id)], CancellationToken.None).ConfigureAwait(false);
-        Interlocked.Add(ref _sent, entries.Count);
-        Interlocked.Add(ref _pending, -entries.Count);
+        Interlocked.Add(ref Stats.sent, entries.Count);
+        Interlocked.Add(ref Stats.pending, -entries.Count);
         _refusedUpTo = 0;
         EndStreak();
     }
@@ -383,40 +379,40 @@ internal sealed class WebhookSender
     /// <param name="delay">The wait before the next attempt.</param>
     private void Failed(Fault fault, string reason, Exception? exception, WebhookAttempt? answer, int refusedRecords, int attemptNumber, TimeSpan delay)
     {
-        Interlocked.Increment(ref _failedAttempts);
+        Interlocked.Increment(ref Stats.failedAttempts);
         var now = _time.GetTimestamp();
         var attempts = ++_streakAttempts;
         var refusal = answer is { } a && (a.Result == AttemptResult.Refused || refusedRecords > 0);
-        if (!_failing || (refusal && !_refusalLogged))
+        if (!Stats.failing || (refusal && !_refusalLogged))
         {
-            if (!_failing) _streakStart = _lastReminder = now;
-            _failing = true;
+            if (!Stats.failing) _streakStart = _lastReminder = now;
+            Stats.failing = true;
             if (refusal)
             {
                 _refusalLogged = true;
-                if (refusedRecords > 0) WebhookLog.RefusesEveryRecord(_logger, _options.Name, _logUrl, answer!.Value.Status, answer.Value.ReasonPhrase, refusedRecords, Counters.Pending);
-                else WebhookLog.EndpointRefuses(_logger, _options.Name, _logUrl, answer!.Value.Status, answer.Value.ReasonPhrase, Counters.Pending);
+                if (refusedRecords > 0) WebhookLog.RefusesEveryRecord(_logger, _options.Name, _logUrl, answer!.Value.Status, answer.Value.ReasonPhrase, refusedRecords, Stats.Pending);
+                else WebhookLog.EndpointRefuses(_logger, _options.Name, _logUrl, answer!.Value.Status, answer.Value.ReasonPhrase, Stats.Pending);
             }
             else
             {
                 var level = fault.Kind is FaultKind.Network or FaultKind.Timeout or FaultKind.RateLimited ? LogLevel.Warning : LogLevel.Error;
                 // A failure nobody expects (a bug, a local resource) comes with its stack trace.
-                WebhookLog.DeliveryFailing(_logger, level, _options.Name, _logUrl, fault.Kind, reason, Counters.Pending, level == LogLevel.Error ? exception : null);
+                WebhookLog.DeliveryFailing(_logger, level, _options.Name, _logUrl, fault.Kind, reason, Stats.Pending, level == LogLevel.Error ? exception : null);
             }
         }
         else if (_time.GetElapsedTime(_lastReminder, now) >= _options.FailureReminder)
         {
             _lastReminder = now;
-            WebhookLog.StillFailing(_logger, _options.Name, _logUrl, attempts, _time.GetElapsedTime(_streakStart, now), fault.Kind, reason, Counters.Pending);
+            WebhookLog.StillFailing(_logger, _options.Name, _logUrl, attempts, _time.GetElapsedTime(_streakStart, now), fault.Kind, reason, Stats.Pending);
         }
         WebhookLog.AttemptFailed(_logger, _options.Name, attemptNumber, fault.Kind, reason, delay);
     }
 
     private void EndStreak()
     {
-        if (_failing)
+        if (Stats.failing)
             WebhookLog.Recovered(_logger, _options.Name, _logUrl, _streakAttempts, _time.GetElapsedTime(_streakStart));
-        _failing = false;
+        Stats.failing = false;
         _refusalLogged = false;
         _streakAttempts = 0;
     }
@@ -449,7 +445,7 @@ internal sealed class WebhookSender
             await _store.DeadLetters.AddAsync(letter, CancellationToken.None).ConfigureAwait(false);
         }
         await _store.Outbox.DeleteAsync(_options.Name, [.. entries.Select(e => e.Id)], CancellationToken.None).ConfigureAwait(false);
-        Interlocked.Add(ref _deadLettered, entries.Count);
-        Interlocked.Add(ref _pending, -entries.Count);
+        Interlocked.Add(ref Stats.deadLettered, entries.Count);
+        Interlocked.Add(ref Stats.pending, -entries.Count);
     }
 }

@@ -60,8 +60,8 @@ public sealed class WebhookSink : IMessageSink
     /// <inheritdoc />
     public string Name => _options.Name;
 
-    /// <summary>Records sent, failed attempts, records dead-lettered, records waiting, and whether delivery is failing now.</summary>
-    public WebhookSinkCounters Counters => _sender.Counters;
+    /// <summary>Records sent, failed attempts, records dead-lettered, records waiting, and whether delivery is failing now (live).</summary>
+    public WebhookSinkStats Stats => _sender.Stats;
 
     /// <summary>Starts the background sender, which first sends what a previous run left in the outbox.</summary>
     public async ValueTask StartAsync(CancellationToken ct)
@@ -124,7 +124,7 @@ public sealed class WebhookSink : IMessageSink
             }
             await _stop.CancelAsync().ConfigureAwait(false);
             await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            if (_sender.Counters.Pending is > 0 and var pending) WebhookLog.StoppedWithPending(_logger, Name, pending);
+            if (_sender.Stats.Pending is > 0 and var pending) WebhookLog.StoppedWithPending(_logger, Name, pending);
         }
         if (_ownsHttp) _http.Dispose();
         _stop.Dispose();

@@ -1,6 +1,6 @@
 namespace Tgwatch.Tdlib.Connector;
 
-/// <summary>Counters of a <see cref="TdlibConnector"/> (read them with <see cref="Volatile"/> semantics via the properties).</summary>
+/// <summary>Counters of a <see cref="TdlibConnector"/>: live, each read atomically (ARCHITECTURE §5).</summary>
 public sealed class TdlibConnectorStats
 {
     internal long updates, newMessages, edits, deletions, deletionsIgnored, malformed, other, notWatched, liveOverflows,

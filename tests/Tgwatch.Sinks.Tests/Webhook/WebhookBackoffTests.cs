@@ -46,7 +46,7 @@ public sealed class WebhookBackoffTests : IDisposable
         Assert.Equal(SteppedClock.Milliseconds(750, 1500, 120_000, 6000, 6000), await _clock.StepThroughAsync(5));
         Assert.Equal(2, (await _store.Deleted.Reader.ReadAsync().AsTask().WaitAsync(Patience)).Count);
         await sink.DisposeAsync();
-        Assert.Equal((2L, 5L), (sink.Counters.Sent, sink.Counters.FailedAttempts));
+        Assert.Equal((2L, 5L), (sink.Stats.Sent, sink.Stats.FailedAttempts));
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class WebhookBackoffTests : IDisposable
         Assert.Equal(SteppedClock.Milliseconds(750, 1500, 3000, 6000, 6000), await _clock.StepThroughAsync(5));
         Assert.Single(await _store.Deleted.Reader.ReadAsync().AsTask().WaitAsync(Patience));
         await sink.DisposeAsync();
-        Assert.Equal((1L, 0L), (sink.Counters.Sent, sink.Counters.DeadLettered));
+        Assert.Equal((1L, 0L), (sink.Stats.Sent, sink.Stats.DeadLettered));
         Assert.Single(_logs.WithId(3211)); // one line while it refuses
     }
 
@@ -78,7 +78,7 @@ public sealed class WebhookBackoffTests : IDisposable
         Assert.Equal(SteppedClock.Milliseconds(750, 1500, 3000, 6000, 6000, 6000), await _clock.StepThroughAsync(6));
         Assert.Equal(3, (await _store.Deleted.Reader.ReadAsync().AsTask().WaitAsync(Patience)).Count);
         await sink.DisposeAsync();
-        Assert.Equal(3L, sink.Counters.Sent);
+        Assert.Equal(3L, sink.Stats.Sent);
         Assert.Contains("trying again in 750ms", Assert.Single(_logs.WithId(3206)).Message);
         Assert.Contains("after 6 failed attempt(s)", Assert.Single(_logs.WithId(3212)).Message);
     }

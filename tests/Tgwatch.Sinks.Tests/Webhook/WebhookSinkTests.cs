@@ -80,7 +80,7 @@ public sealed class WebhookSinkTests : IDisposable
         await using (var sink = await StartAsync(Fast(server.Url)))
         {
             await sink.WriteAsync([.. batch, batch[0]], CancellationToken.None);
-            await Eventually.TrueAsync(() => sink.Counters.Sent == 4, "four sent");
+            await Eventually.TrueAsync(() => sink.Stats.Sent == 4, "four sent");
             await sink.WriteAsync(batch, CancellationToken.None);
             await sink.WriteAsync(batch[2..], CancellationToken.None);
         }
@@ -95,7 +95,7 @@ public sealed class WebhookSinkTests : IDisposable
         await using var sink = await StartAsync(Fast(server.Url));
 
         await sink.WriteAsync(SomeMessage.Batch(1, 2), CancellationToken.None);
-        await Eventually.TrueAsync(() => sink.Counters.Sent == 2, "two sent");
+        await Eventually.TrueAsync(() => sink.Stats.Sent == 2, "two sent");
 
         var failing = Assert.Single(_logs.WithId(3201));
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, failing.Level);
@@ -112,12 +112,12 @@ public sealed class WebhookSinkTests : IDisposable
         await using var sink = await StartAsync(Fast(server.Url));
 
         await sink.WriteAsync(batch, CancellationToken.None);
-        await Eventually.TrueAsync(() => sink.Counters.Sent == 3, "three sent");
+        await Eventually.TrueAsync(() => sink.Stats.Sent == 3, "three sent");
 
         Assert.Equal([503, 503, 200], server.Requests.Select(r => r.Status));
         Assert.Equal(KeysOf(batch), server.DeliveredKeys);
         Assert.Equal(0, Waiting);
-        Assert.Equal(new WebhookSinkCounters(3, 2, 0, 0, false), sink.Counters);
+        Assert.Equal((3L, 2L, 0L, 0L, false), (sink.Stats.Sent, sink.Stats.FailedAttempts, sink.Stats.DeadLettered, sink.Stats.Pending, sink.Stats.Failing));
         Assert.Single(_logs.WithId(3201));
         Assert.Single(_logs.WithId(3203));
     }
@@ -132,9 +132,9 @@ public sealed class WebhookSinkTests : IDisposable
         await using (var sink = await StartAsync(Fast(server.Url) with { RequestTimeout = TimeSpan.FromMilliseconds(300) }))
         {
             await sink.WriteAsync(first, CancellationToken.None);
-            await Eventually.TrueAsync(() => sink.Counters.Sent == 3, "the first batch sent");
+            await Eventually.TrueAsync(() => sink.Stats.Sent == 3, "the first batch sent");
             await sink.WriteAsync(second, CancellationToken.None);
-            await Eventually.TrueAsync(() => sink.Counters.Sent == 5, "the second batch sent");
+            await Eventually.TrueAsync(() => sink.Stats.Sent == 5, "the second batch sent");
         }
 
         var requests = server.Requests;
@@ -160,9 +160,9 @@ public sealed class WebhookSinkTests : IDisposable
 
         await sink.WriteAsync(SomeMessage.Batch(1, 2), CancellationToken.None);
         // The failed attempt is counted just before the sink starts waiting on the fake clock.
-        await Eventually.TrueAsync(() => sink.Counters.FailedAttempts == 1, "first attempt failed");
+        await Eventually.TrueAsync(() => sink.Stats.FailedAttempts == 1, "first attempt failed");
         var waited = await Eventually.OnClockAsync(time, TimeSpan.FromMilliseconds(250), () => server.Requests.Count >= 2, "the retry", TimeSpan.FromMinutes(5));
-        await Eventually.TrueAsync(() => sink.Counters.Sent == 2, "two sent");
+        await Eventually.TrueAsync(() => sink.Stats.Sent == 2, "two sent");
 
         Assert.InRange(waited, TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(150));
         Assert.Equal(0, Waiting);
@@ -178,18 +178,18 @@ public sealed class WebhookSinkTests : IDisposable
         await using var sink = await StartAsync(Fast(url) with { BatchSize = 4 });
 
         foreach (var batch in batches) await sink.WriteAsync(batch, CancellationToken.None);
-        await Eventually.TrueAsync(() => sink.Counters.FailedAttempts >= 5, "five failed attempts");
-        Assert.Equal(10, sink.Counters.Pending);
-        Assert.True(sink.Counters.Failing);
+        await Eventually.TrueAsync(() => sink.Stats.FailedAttempts >= 5, "five failed attempts");
+        Assert.Equal(10, sink.Stats.Pending);
+        Assert.True(sink.Stats.Failing);
         await sink.WriteAsync(SomeMessage.Batch(11, 1), CancellationToken.None);
 
         await using var server = WebhookServer.Start(port: port);
-        await Eventually.TrueAsync(() => sink.Counters.Sent == 11, "eleven sent");
+        await Eventually.TrueAsync(() => sink.Stats.Sent == 11, "eleven sent");
 
         Assert.Equal(KeysOf([.. batches.SelectMany(b => b), .. SomeMessage.Batch(11, 1)]), server.DeliveredKeys);
         Assert.All(server.Requests, r => Assert.InRange(r.Keys.Count, 1, 4));
         Assert.Equal(0, Waiting);
-        Assert.False(sink.Counters.Failing);
+        Assert.False(sink.Stats.Failing);
         var failing = Assert.Single(_logs.WithId(3201));
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, failing.Level);
         Assert.Contains("Network", failing.Message);
@@ -206,7 +206,7 @@ public sealed class WebhookSinkTests : IDisposable
         await using var sink = await StartAsync(Fast(server.Url) with { BatchSize = 1 });
 
         await sink.WriteAsync([.. before, poison, .. after], CancellationToken.None);
-        await Eventually.TrueAsync(() => sink.Counters.Sent == 4 && sink.Counters.DeadLettered == 1, "four sent, one dead");
+        await Eventually.TrueAsync(() => sink.Stats.Sent == 4 && sink.Stats.DeadLettered == 1, "four sent, one dead");
 
         Assert.Equal(KeysOf([.. before, .. after]), server.DeliveredKeys);
         var letter = Assert.Single(_store.Snapshot().DeadLetters).Letter;
@@ -218,7 +218,7 @@ public sealed class WebhookSinkTests : IDisposable
         Assert.Equal(0, Waiting);
         var error = Assert.Single(_logs.WithId(3204));
         Assert.Contains("HTTP 400", error.Message);
-        Assert.Equal(0, sink.Counters.FailedAttempts);
+        Assert.Equal(0, sink.Stats.FailedAttempts);
     }
 
     [Fact]
@@ -231,7 +231,7 @@ public sealed class WebhookSinkTests : IDisposable
         await using var sink = await StartAsync(Fast(server.Url)); // one request can carry them all
 
         await sink.WriteAsync([.. before, poison, .. after], CancellationToken.None);
-        await Eventually.TrueAsync(() => sink.Counters.Sent + sink.Counters.DeadLettered == 5, "every record sent or dead");
+        await Eventually.TrueAsync(() => sink.Stats.Sent + sink.Stats.DeadLettered == 5, "every record sent or dead");
 
         Assert.Equal(KeysOf([.. before, .. after]), server.DeliveredKeys);
         Assert.Equal([poison.Key], _store.Snapshot().DeadLetters.Select(l => l.Letter.Key));
@@ -247,19 +247,19 @@ public sealed class WebhookSinkTests : IDisposable
         await using var sink = await StartAsync(Fast(server.Url) with { BatchSize = 5 });
 
         await sink.WriteAsync(batch, CancellationToken.None);
-        await Eventually.TrueAsync(() => sink.Counters.FailedAttempts >= 6, "six failed attempts");
+        await Eventually.TrueAsync(() => sink.Stats.FailedAttempts >= 6, "six failed attempts");
 
-        Assert.Equal(0, sink.Counters.DeadLettered);
+        Assert.Equal(0, sink.Stats.DeadLettered);
         Assert.Empty(_store.Snapshot().DeadLetters);
         Assert.Equal(12, Waiting);
-        Assert.True(sink.Counters.Failing);
+        Assert.True(sink.Stats.Failing);
         var error = Assert.Single(_logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
         Assert.Equal(3210, error.EventId.Id);
         Assert.Contains("HTTP 403", error.Message);
         Assert.Contains("nothing goes to dead letters", error.Message);
 
         Volatile.Write(ref accept, true);
-        await Eventually.TrueAsync(() => sink.Counters.Sent == 12, "twelve sent");
+        await Eventually.TrueAsync(() => sink.Stats.Sent == 12, "twelve sent");
         Assert.Equal(KeysOf(batch), server.DeliveredKeys);
         Assert.Single(_logs.WithId(3203));
         Assert.Empty(_logs.WithId(3204));
@@ -274,20 +274,20 @@ public sealed class WebhookSinkTests : IDisposable
         await using var sink = await StartAsync(Fast(server.Url));
 
         await sink.WriteAsync(batch, CancellationToken.None);
-        await Eventually.TrueAsync(() => sink.Counters.FailedAttempts >= 5, "five failed attempts");
+        await Eventually.TrueAsync(() => sink.Stats.FailedAttempts >= 5, "five failed attempts");
 
-        Assert.Equal(0, sink.Counters.DeadLettered);
+        Assert.Equal(0, sink.Stats.DeadLettered);
         Assert.Equal(10, Waiting);
         var error = Assert.Single(_logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
         Assert.Equal(3211, error.EventId.Id);
         Assert.Contains("HTTP 400", error.Message);
         Assert.Contains("10 records", error.Message);
         // The batch, each record alone once, then one record per attempt while everything is refused.
-        var failed = sink.Counters.FailedAttempts;
+        var failed = sink.Stats.FailedAttempts;
         Assert.InRange(server.Requests.Count, 11 + failed - 1, 11 + failed + 1);
 
         Volatile.Write(ref accept, true);
-        await Eventually.TrueAsync(() => sink.Counters.Sent == 10, "ten sent");
+        await Eventually.TrueAsync(() => sink.Stats.Sent == 10, "ten sent");
         Assert.Equal(KeysOf(batch), server.DeliveredKeys);
         Assert.Empty(_store.Snapshot().DeadLetters);
     }
@@ -301,14 +301,14 @@ public sealed class WebhookSinkTests : IDisposable
         await using var sink = await StartAsync(Fast(server.Url));
 
         await sink.WriteAsync(batch, CancellationToken.None);
-        await Eventually.TrueAsync(() => sink.Counters.Sent + sink.Counters.DeadLettered == 10, "every record sent or dead");
+        await Eventually.TrueAsync(() => sink.Stats.Sent + sink.Stats.DeadLettered == 10, "every record sent or dead");
 
         Assert.Equal(KeysOf(batch.Where(m => !poison.Contains(m.Key))), server.DeliveredKeys);
         Assert.Equal(poison.Order(), _store.Snapshot().DeadLetters.Select(l => l.Letter.Key).Order());
         var line = Assert.Single(_logs.WithId(3204));
         Assert.Contains("refused 3 of 10 records", line.Message);
         Assert.Single(_logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
-        Assert.Equal(0, sink.Counters.FailedAttempts);
+        Assert.Equal(0, sink.Stats.FailedAttempts);
     }
 
     [Fact]
@@ -319,11 +319,11 @@ public sealed class WebhookSinkTests : IDisposable
         await using var sink = await StartAsync(Fast(server.Url));
 
         await sink.WriteAsync([poison], CancellationToken.None);
-        await Eventually.TrueAsync(() => sink.Counters.FailedAttempts >= 2, "two failed attempts");
-        Assert.Equal(0, sink.Counters.DeadLettered);
+        await Eventually.TrueAsync(() => sink.Stats.FailedAttempts >= 2, "two failed attempts");
+        Assert.Equal(0, sink.Stats.DeadLettered);
         var next = SomeMessage.Batch(1, 2);
         await sink.WriteAsync(next, CancellationToken.None);
-        await Eventually.TrueAsync(() => sink.Counters.Sent == 2 && sink.Counters.DeadLettered == 1, "two sent, one dead");
+        await Eventually.TrueAsync(() => sink.Stats.Sent == 2 && sink.Stats.DeadLettered == 1, "two sent, one dead");
 
         Assert.Equal(KeysOf(next), server.DeliveredKeys);
         Assert.Equal(poison.Key, Assert.Single(_store.Snapshot().DeadLetters).Letter.Key);
@@ -340,14 +340,14 @@ public sealed class WebhookSinkTests : IDisposable
         await using var server = WebhookServer.Start(r => r.Keys.Contains(poison.Key) && !Volatile.Read(ref accept) ? new WebhookAnswer(400) : WebhookAnswer.Ok);
         await using var sink = await StartAsync(Fast(server.Url) with { BatchSize = 1 });
         await sink.WriteAsync([poison, SomeMessage.New(1, "fine")], CancellationToken.None);
-        await Eventually.TrueAsync(() => sink.Counters.DeadLettered == 1, "one dead letter");
+        await Eventually.TrueAsync(() => sink.Stats.DeadLettered == 1, "one dead letter");
 
         await sink.WriteAsync([poison], CancellationToken.None); // an ordinary write of the same key: refused
         Volatile.Write(ref accept, true);
         var report = await new Tgwatch.Pipeline.DeadLetterReplayer(_store, [sink], []).ReplayAsync(null, CancellationToken.None);
 
         Assert.Equal(1, report.Replayed);
-        await Eventually.TrueAsync(() => sink.Counters.Sent == 2, "the replayed record sent");
+        await Eventually.TrueAsync(() => sink.Stats.Sent == 2, "the replayed record sent");
         Assert.Equal([SomeMessage.New(1, "fine").Key, poison.Key], server.DeliveredKeys);
         Assert.Empty(_store.Snapshot().DeadLetters);
     }
@@ -360,7 +360,7 @@ public sealed class WebhookSinkTests : IDisposable
         await using var sink = await StartAsync(Fast(server.Url) with { BatchSize = 8 });
 
         await sink.WriteAsync(batch, CancellationToken.None);
-        await Eventually.TrueAsync(() => sink.Counters.Sent == 7, "seven sent");
+        await Eventually.TrueAsync(() => sink.Stats.Sent == 7, "seven sent");
 
         Assert.Equal(KeysOf(batch), server.DeliveredKeys);
         Assert.Empty(_store.Snapshot().DeadLetters);
@@ -375,7 +375,7 @@ public sealed class WebhookSinkTests : IDisposable
         var batch = SomeMessage.Batch(1, 5);
         var sink = await StartAsync(Fast(url));
         await sink.WriteAsync(batch, CancellationToken.None);
-        await Eventually.TrueAsync(() => sink.Counters.FailedAttempts >= 2, "two failed attempts");
+        await Eventually.TrueAsync(() => sink.Stats.FailedAttempts >= 2, "two failed attempts");
 
         var clock = Stopwatch.StartNew();
         await sink.DisposeAsync();
@@ -386,8 +386,8 @@ public sealed class WebhookSinkTests : IDisposable
         await using var server = WebhookServer.Start(port: port);
         await using (var next = await StartAsync(Fast(url)))
         {
-            Assert.Equal(5, next.Counters.Pending);
-            await Eventually.TrueAsync(() => next.Counters.Sent == 5, "five sent by the next instance");
+            Assert.Equal(5, next.Stats.Pending);
+            await Eventually.TrueAsync(() => next.Stats.Sent == 5, "five sent by the next instance");
         }
 
         Assert.Equal(KeysOf(batch), server.DeliveredKeys);
@@ -414,14 +414,14 @@ public sealed class WebhookSinkTests : IDisposable
         await using (var sink = await StartAsync(Fast(url)))
         {
             await sink.WriteAsync(SomeMessage.Batch(1, 1), CancellationToken.None);
-            await Eventually.TrueAsync(() => sink.Counters.FailedAttempts >= 5, "five failed attempts");
+            await Eventually.TrueAsync(() => sink.Stats.FailedAttempts >= 5, "five failed attempts");
         }
         Assert.Contains("HTTP 401", Assert.Single(_logs.WithId(3210)).Message);
         var closed = new Uri($"http://hookuser:pa55word@127.0.0.1:{WebhookServer.FreePort()}/x?token=s3cr3t-token");
         await using (var sink = await StartAsync(Fast(closed) with { Name = "down" }))
         {
             await sink.WriteAsync(SomeMessage.Batch(2, 1), CancellationToken.None);
-            await Eventually.TrueAsync(() => sink.Counters.FailedAttempts >= 2, "two failed attempts");
+            await Eventually.TrueAsync(() => sink.Stats.FailedAttempts >= 2, "two failed attempts");
         }
 
         var logged = _logs.AllText + string.Join("\n", _store.Snapshot().DeadLetters.Select(d => d.Letter.Error));
@@ -448,7 +448,7 @@ public sealed class WebhookSinkTests : IDisposable
         await using (var sink = await StartAsync(Fast(server.Url)))
         {
             await sink.WriteAsync(SomeMessage.Batch(3, 1), CancellationToken.None);
-            await Eventually.TrueAsync(() => sink.Counters.Sent == 3, "three sent");
+            await Eventually.TrueAsync(() => sink.Stats.Sent == 3, "three sent");
         }
 
         Assert.Equal(KeysOf([.. old, .. SomeMessage.Batch(3, 1)]), server.DeliveredKeys);
@@ -463,7 +463,7 @@ public sealed class WebhookSinkTests : IDisposable
         await using (var sink = await StartAsync(Fast(server.Url)))
         {
             await sink.WriteAsync(SomeMessage.Batch(1, 1), CancellationToken.None);
-            await Eventually.TrueAsync(() => sink.Counters.Sent == 1, "one sent");
+            await Eventually.TrueAsync(() => sink.Stats.Sent == 1, "one sent");
         }
 
         Assert.Equal(KeysOf(SomeMessage.Batch(1, 1)), server.DeliveredKeys);

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace Tgwatch.Sandbox.Faults;
 
 /// <summary>Requests served (Bot API and admin API) and faults injected, counted from any thread.</summary>
-internal sealed class SandboxCounters
+internal sealed class SandboxRequestStats
 {
     private readonly ConcurrentDictionary<string, long> _byMethod = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _byFault = new(StringComparer.Ordinal);

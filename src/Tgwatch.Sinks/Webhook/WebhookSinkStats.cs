@@ -1,0 +1,23 @@
+namespace Tgwatch.Sinks.Webhook;
+
+/// <summary>What a <see cref="WebhookSink"/> has done since it started: live counters, each read atomically (ARCHITECTURE §5).</summary>
+public sealed class WebhookSinkStats
+{
+    internal long sent, failedAttempts, deadLettered, pending;
+    internal volatile bool failing;
+
+    /// <summary>Records delivered (answered 2xx).</summary>
+    public long Sent => Interlocked.Read(ref sent);
+
+    /// <summary>Requests that failed and were retried (network, timeout, 408, 429, 5xx, refusals of every record…).</summary>
+    public long FailedAttempts => Interlocked.Read(ref failedAttempts);
+
+    /// <summary>Records moved to dead letters: refused alone while the endpoint accepted others, or not valid JSON.</summary>
+    public long DeadLettered => Interlocked.Read(ref deadLettered);
+
+    /// <summary>Records waiting in the outbox.</summary>
+    public long Pending => Math.Max(0, Interlocked.Read(ref pending));
+
+    /// <summary>Whether delivery is failing right now (backing off).</summary>
+    public bool Failing => failing;
+}
