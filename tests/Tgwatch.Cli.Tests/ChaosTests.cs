@@ -87,7 +87,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IAsyncLifetime
             // A real process: a moment more, so that a duplicate written late shows.
             await Task.Delay(500);
             Process.Start("kill", ["-TERM", last.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
-            await last.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            await last.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
             stderr.Add(await log);
             Assert.Equal(0, last.ExitCode);
         }

@@ -77,7 +77,7 @@ public sealed class HugeMessageTests(ITestOutputHelper output) : IAsyncLifetime
         await Eventually.TrueAsync(() => done() || process.HasExited, what, TimeSpan.FromSeconds(60));
         var peak = PeakResident(process.Id);
         if (!process.HasExited) Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
         return (process.ExitCode, await stderr, peak);
     }
 

@@ -139,7 +139,7 @@ public sealed class LoginCommandTests
         try
         {
             var binlog = Path.Combine(_dir, "tdlib", "default", "td.binlog");
-            await Eventually.TrueAsync(() => File.Exists(binlog) || first.HasExited, "the first process's TDLib database", TimeSpan.FromSeconds(30));
+            await Eventually.TrueAsync(() => File.Exists(binlog) || first.HasExited, "the first process's TDLib database", Tgwatch.Patience);
             Assert.True(File.Exists(binlog), "the first process opened its TDLib database");
 
             var second = await RunAsync(Credentials(), "chats", "--data-dir", _dir);

@@ -98,8 +98,8 @@ public sealed partial class NewcomerTests
         process.StandardInput.Close();
         try
         {
-            await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            var hint = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            await process.StandardOutput.ReadLineAsync().WaitAsync(Tgwatch.Patience);
+            var hint = await process.StandardOutput.ReadLineAsync().WaitAsync(Tgwatch.Patience);
             // The hint's curl, as printed: its URL and its JSON body.
             var curl = HintCurl().Match(hint ?? "");
             Assert.True(curl.Success, hint);
@@ -117,7 +117,7 @@ public sealed partial class NewcomerTests
             using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
         }
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        await process.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
         Assert.Equal(0, process.ExitCode);
         Assert.Equal("[tgwatch] sandbox stopped: 2 requests served (0 Bot API, 2 admin), 0 faults injected\n", await stderr);
     }
@@ -164,13 +164,13 @@ public sealed partial class NewcomerTests
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {
-            await Eventually.TrueAsync(() => Lines(P("out.jsonl")) >= 3 || process.HasExited, "three lines", TimeSpan.FromSeconds(30));
+            await Eventually.TrueAsync(() => Lines(P("out.jsonl")) >= 3 || process.HasExited, "three lines", Tgwatch.Patience);
             Assert.Equal(3, Lines(P("out.jsonl")));
         }
         finally
         {
             using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
-            try { await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30)); }
+            try { await process.WaitForExitAsync().WaitAsync(Tgwatch.Patience); }
             finally { if (!process.HasExited) process.Kill(entireProcessTree: true); }
         }
         Assert.Equal(0, process.ExitCode);

@@ -186,11 +186,11 @@ public sealed partial class QuietCommandTests
             "signal.signal(signal.SIGTERM, on_term)\nprint('child: ready', flush=True)\ntime.sleep(30)\n";
         using var process = Tgwatch.Start("quiet", "--", "python3", "-c", script);
         process.StandardInput.Close();
-        var first = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        var first = await process.StandardOutput.ReadLineAsync().WaitAsync(Tgwatch.Patience);
         Assert.Equal("child: ready", first);
         using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
-        var rest = await process.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(20));
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        var rest = await process.StandardOutput.ReadToEndAsync().WaitAsync(Tgwatch.Patience);
+        await process.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
         Assert.Equal("child: got SIGTERM\n", rest);
         Assert.Equal(3, process.ExitCode);
     }
@@ -208,11 +208,11 @@ public sealed partial class QuietCommandTests
     {
         using var process = Tgwatch.Start("quiet", "--", "sh", "-c", "sleep 20 & echo child: done; exit 5");
         process.StandardInput.Close();
-        Assert.Equal("child: done", await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal("child: done", await process.StandardOutput.ReadLineAsync().WaitAsync(Tgwatch.Patience));
         // A real child process: time to exit after its last line, so that the signal comes after its exit.
         await Task.Delay(300);
         using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await process.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
         Assert.Equal(143, process.ExitCode);
     }
 

@@ -29,9 +29,9 @@ public sealed class RunEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         using var process = Tgwatch.Start(args);
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync();
-        await Eventually.TrueAsync(done, what, TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(done, what, Tgwatch.Patience);
         Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
         Assert.Equal(0, process.ExitCode);
         return await stderr;
     }
@@ -69,9 +69,9 @@ public sealed class RunEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         using var process = Tgwatch.Start(RunArgs);
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync();
-        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 5, "five lines", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 5, "five lines", Tgwatch.Patience);
         Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
         var log = await stderr;
         output.WriteLine(log);
         Assert.Equal(0, process.ExitCode);
@@ -93,9 +93,9 @@ public sealed class RunEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         }, "run", "--sink", $"jsonl:{P("env.jsonl")}", "--state", P("env.db"));
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync();
-        await Eventually.TrueAsync(() => Lines(P("env.jsonl")) == 1, "one line", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => Lines(P("env.jsonl")) == 1, "one line", Tgwatch.Patience);
         Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
         Assert.Equal(0, process.ExitCode);
         Assert.Equal("from env", TgMessageJson.Parse(File.ReadAllLines(P("env.jsonl"))[0]).Text);
         Assert.DoesNotContain(_sandbox.Token, await stderr);
@@ -108,7 +108,7 @@ public sealed class RunEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         using var running = Tgwatch.Start(RunArgs);
         running.StandardInput.Close();
         var stderr = running.StandardError.ReadToEndAsync();
-        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 1, "one line", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 1, "one line", Tgwatch.Patience);
 
         var second = await Tgwatch.RunAsync(null, RunArgs);
         Assert.Equal(2, second.ExitCode);
@@ -120,12 +120,12 @@ public sealed class RunEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         // The run records a change at most once a second: its first record may still say "connecting (starting)".
         var readyLine = new System.Text.RegularExpressions.Regex(@"\nconnection    botapi/bot\d+: ready since \S+Z \(\d+(ms|s)\), reported \d+(ms|s) ago\n");
         var status = await Eventually.ValueAsync(() => Tgwatch.RunAsync(null, "status", "--state", P("state.db")),
-            s => s.ExitCode != 0 || readyLine.IsMatch(s.Output), "status saying the link is ready", TimeSpan.FromSeconds(15));
+            s => s.ExitCode != 0 || readyLine.IsMatch(s.Output), "status saying the link is ready", Tgwatch.Patience);
         Assert.Equal(0, status.ExitCode);
         Assert.Matches(readyLine, status.Output);
 
         Process.Start("kill", ["-TERM", running.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
-        await running.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await running.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
         Assert.Equal(0, running.ExitCode);
         _ = await stderr;
         var after = await Tgwatch.RunAsync(null, "status", "--state", P("state.db"), "--json");
@@ -175,7 +175,7 @@ public sealed class RunEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
             // A real process: a moment more, so that a duplicate written late shows.
             await Task.Delay(500);
             Process.Start("kill", ["-TERM", last.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
-            await last.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            await last.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
             Assert.Equal(0, last.ExitCode);
         }
         var keys = File.ReadAllLines(P("out.jsonl")).Select(l => TgMessageJson.Parse(l).Key).ToList();

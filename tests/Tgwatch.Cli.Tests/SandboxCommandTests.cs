@@ -18,8 +18,8 @@ public sealed partial class SandboxCommandTests
         process.StandardInput.Close();
         try
         {
-            var first = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            var hint = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            var first = await process.StandardOutput.ReadLineAsync().WaitAsync(Tgwatch.Patience);
+            var hint = await process.StandardOutput.ReadLineAsync().WaitAsync(Tgwatch.Patience);
             Assert.NotNull(first);
             var match = ServingLine().Match(first);
             Assert.True(match.Success, first);
@@ -45,7 +45,7 @@ public sealed partial class SandboxCommandTests
             using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
         }
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        await process.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
         Assert.Equal(0, process.ExitCode);
         Assert.Equal("[tgwatch] sandbox stopped: 3 requests served (2 Bot API, 1 admin), 0 faults injected\n", await stderr);
     }
@@ -57,7 +57,7 @@ public sealed partial class SandboxCommandTests
         process.StandardInput.Close();
         try
         {
-            var first = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            var first = await process.StandardOutput.ReadLineAsync().WaitAsync(Tgwatch.Patience);
             var match = ServingLine().Match(first ?? "");
             Assert.True(match.Success, first);
             Assert.Matches(@"^\d{10}:AA[A-Za-z0-9_-]{33}$", match.Groups["token"].Value);
@@ -66,7 +66,7 @@ public sealed partial class SandboxCommandTests
         {
             using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
         }
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        await process.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
         Assert.Equal(0, process.ExitCode);
     }
 

@@ -56,7 +56,7 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
     private async Task<int> StopAsync(Process process, Task<string> stderr)
     {
         Signal(process, "TERM");
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
         output.WriteLine(await stderr);
         return process.ExitCode;
     }
@@ -114,7 +114,7 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         using var run = Tgwatch.Start(RunArgs($"jsonl:{P("out.jsonl")}", $"sqlite:{P("out.db")}"));
         run.StandardInput.Close();
         var stderr = run.StandardError.ReadToEndAsync();
-        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 1, "the run's first line", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 1, "the run's first line", Tgwatch.Patience);
         var archive = Archive(2000);
 
         var jsonl = await Tgwatch.RunAsync(null, "import", archive, "--sink", $"jsonl:{P("out.jsonl")}", "--state", P("other.db"));
@@ -127,7 +127,7 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(0, reader.ExitCode);
         Assert.Contains("[tgwatch] import done: 1 records read, 1 written", reader.Stderr);
         await SendAsync(-100501, "second");
-        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 2, "the run's second line", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 2, "the run's second line", Tgwatch.Patience);
         Assert.Equal(0, await StopAsync(run, stderr));
         Assert.Equal(["first", "second"], File.ReadAllLines(P("out.jsonl")).Select(l => TgMessageJson.Parse(l).Text));
         output.WriteLine("figures: imports of 2,000 records into the run's JSONL and SQLite files refused (exit 2), the run's 2 lines intact");
@@ -140,18 +140,18 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         using var run = Tgwatch.Start(RunArgs($"jsonl:{P("out.jsonl")}", $"sqlite:{P("out.db")}"));
         run.StandardInput.Close();
         var stderr = run.StandardError.ReadToEndAsync();
-        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 3, "three lines", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 3, "three lines", Tgwatch.Patience);
         // The sinks write in parallel: the database has its three rows too before it is moved.
-        await Eventually.TrueAsync(() => Texts(P("out.db"), alone: false).Count == 3, "three rows", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => Texts(P("out.db"), alone: false).Count == 3, "three rows", Tgwatch.Patience);
         File.Move(P("out.jsonl"), P("out.jsonl.1"));
         File.Move(P("out.db"), P("out.db.1"));
 
         Signal(run, "HUP");
-        await Eventually.TrueAsync(() => File.Exists(P("out.jsonl")) && Flock(P("out.jsonl")) == 1, "the sink to hold the new file", TimeSpan.FromSeconds(30));
-        await Eventually.TrueAsync(() => File.Exists(P("out.db")) && Flock(P("out.db")) == 1, "the sqlite sink to hold the new database", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => File.Exists(P("out.jsonl")) && Flock(P("out.jsonl")) == 1, "the sink to hold the new file", Tgwatch.Patience);
+        await Eventually.TrueAsync(() => File.Exists(P("out.db")) && Flock(P("out.db")) == 1, "the sqlite sink to hold the new database", Tgwatch.Patience);
         Assert.Equal(0, Flock(P("out.jsonl.1")));
         await SendAsync(-100502, "four", "five");
-        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 2, "two lines in the new file", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 2, "two lines in the new file", Tgwatch.Patience);
 
         Assert.Equal(0, await StopAsync(run, stderr));
         Assert.Equal(["one", "two", "three"], File.ReadAllLines(P("out.jsonl.1")).Select(l => TgMessageJson.Parse(l).Text));
@@ -185,14 +185,14 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         using var run = Tgwatch.Start(RunArgs($"jsonl:{P("out.jsonl")}", $"sqlite:{P("out.db")}"));
         run.StandardInput.Close();
         var stderr = run.StandardError.ReadToEndAsync();
-        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 2, "two lines", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 2, "two lines", Tgwatch.Patience);
         // The sinks write in parallel: the database has its two rows too before it is moved.
-        await Eventually.TrueAsync(() => Texts(P("out.db"), alone: false).Count == 2, "two rows", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => Texts(P("out.db"), alone: false).Count == 2, "two rows", Tgwatch.Patience);
         File.Move(P("out.db"), P("out.db.1"));
         await SendAsync(-100505, "three");
-        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 3, "three lines", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 3, "three lines", Tgwatch.Patience);
         // The new database exists a moment before its table does.
-        await Eventually.TrueAsync(() => File.Exists(P("out.db")) && RowsOrNone(P("out.db")) == 1, "the third row in a new database at the path", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => File.Exists(P("out.db")) && RowsOrNone(P("out.db")) == 1, "the third row in a new database at the path", Tgwatch.Patience);
         // Killed, not stopped: nothing is left to a clean close.
         run.Kill();
         await run.WaitForExitAsync();
@@ -221,11 +221,11 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         using var run = Tgwatch.Start(RunArgs($"jsonl:{P("out.jsonl")}"));
         run.StandardInput.Close();
         var stderr = run.StandardError.ReadToEndAsync();
-        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 3, "three lines", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => Lines(P("out.jsonl")) == 3, "three lines", Tgwatch.Patience);
         Process.Start("truncate", ["-s", "0", P("out.jsonl")])!.WaitForExit();
 
         await SendAsync(-100503, "four");
-        await Eventually.TrueAsync(() => File.ReadAllBytes(P("out.jsonl")).Length > 0, "a write after the truncation", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => File.ReadAllBytes(P("out.jsonl")).Length > 0, "a write after the truncation", Tgwatch.Patience);
         Assert.Equal(0, await StopAsync(run, stderr));
 
         var bytes = File.ReadAllBytes(P("out.jsonl"));

@@ -6,6 +6,13 @@ namespace Tgwatch.Cli.Tests;
 /// <summary>The real <c>tgwatch</c> program, as built next to the tests.</summary>
 internal static class Tgwatch
 {
+    /// <summary>
+    /// How long a test waits for the program to start, answer, write or stop: a bound that catches a hang, not a speed.
+    /// A child process on a loaded machine (the suite runs test classes in parallel, each with its own processes, on two
+    /// cores) can be starved of CPU for tens of seconds while it starts or stops.
+    /// </summary>
+    public static TimeSpan Patience { get; } = TimeSpan.FromSeconds(60);
+
     public static string Dll { get; } = Path.Combine(AppContext.BaseDirectory, "tgwatch.dll");
 
     public static Task<ProcessResult> RunAsync(byte[]? stdin, params string[] args) =>

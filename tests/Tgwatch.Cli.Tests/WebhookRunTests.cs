@@ -33,7 +33,7 @@ public sealed class WebhookRunTests(ITestOutputHelper output) : IAsyncLifetime
     private async Task<string> StopAsync(Process process, Task<string> stderr)
     {
         Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
         var log = await stderr;
         output.WriteLine(log);
         Assert.Equal(0, process.ExitCode);
