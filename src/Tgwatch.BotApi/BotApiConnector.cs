@@ -7,6 +7,7 @@ using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Tgwatch.Connectors;
 using Tgwatch.Faults;
+using Tgwatch.Formatting;
 using Tgwatch.Messages;
 using Tgwatch.Resilience;
 
@@ -459,7 +460,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
             if (x is System.Net.Http.HttpRequestException { HttpRequestError: System.Net.Http.HttpRequestError.InvalidResponse })
                 return "an answer that is not HTTP (a proxy or captive portal in the way?)";
         for (var x = e; x is not null; x = x.InnerException)
-            if (x.InnerException is null) return $"{x.GetType().Name}: {Secrets.SecretRedactor.Redact(x.Message.FirstLine())}";
+            if (x.InnerException is null) return $"{x.GetType().Name}: {Secrets.SecretRedactor.Redact(TextLines.FirstLine(x.Message))}";
         return e.GetType().Name;
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Tgwatch.Cli.Hosting;
 using Tgwatch.Cli.Login;
+using Tgwatch.Formatting;
 using Tgwatch.Tdlib.Auth;
 using Tgwatch.Tdlib.Functions;
 
@@ -63,7 +64,7 @@ internal static class LoginCommand
             }
             catch (Exception e) when (TdlibSessions.Describe(e) is { } failure)
             {
-                await stderr.WriteLineAsync(Advice(e, failure.Line).EachLinePrefixed("tgwatch login: ")).ConfigureAwait(false);
+                await stderr.WriteLineAsync(TextLines.EachLinePrefixed(Advice(e, failure.Line), "tgwatch login: ")).ConfigureAwait(false);
                 return failure.ExitCode;
             }
         });

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Tgwatch.Cli.Hosting;
 using Tgwatch.Cli.Login;
+using Tgwatch.Formatting;
 using Tgwatch.Noise;
 
 namespace Tgwatch.Cli.Run;
@@ -47,7 +48,7 @@ internal static class RunCommand
             }
             catch (CliException e)
             {
-                await stderr.WriteLineAsync(e.Message.EachLinePrefixed("tgwatch run: ")).ConfigureAwait(false);
+                await stderr.WriteLineAsync(TextLines.EachLinePrefixed(e.Message, "tgwatch run: ")).ConfigureAwait(false);
                 return e.ExitCode;
             }
             using var logging = common.Logging(parse, stderr, settings.NoiseOptions);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Tgwatch.Connectors;
 using Tgwatch.Faults;
+using Tgwatch.Formatting;
 using Tgwatch.Messages;
 using Tgwatch.Storage;
 
