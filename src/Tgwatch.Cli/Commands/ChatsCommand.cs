@@ -40,7 +40,7 @@ internal static class ChatsCommand
             }
             catch (Exception e) when (TdlibSessions.Describe(e) is { } failure)
             {
-                await stderr.WriteLineAsync(TextLines.EachLinePrefixed(Secrets.SecretRedactor.Redact(failure.Line), "tgwatch chats: ")).ConfigureAwait(false);
+                await stderr.WriteLineAsync(TextLines.EachLinePrefixed(Secrets.SecretRedactor.Default.Redact(failure.Line), "tgwatch chats: ")).ConfigureAwait(false);
                 return failure.ExitCode;
             }
         });

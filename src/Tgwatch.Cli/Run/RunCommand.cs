@@ -65,7 +65,7 @@ internal static class RunCommand
                 }
                 catch (Exception e) when (TdlibSessions.Describe(e) is { } failure)
                 {
-                    await stderr.WriteLineAsync($"tgwatch run: {Secrets.SecretRedactor.Redact(failure.Line)}").ConfigureAwait(false);
+                    await stderr.WriteLineAsync($"tgwatch run: {Secrets.SecretRedactor.Default.Redact(failure.Line)}").ConfigureAwait(false);
                     return failure.ExitCode;
                 }
             }

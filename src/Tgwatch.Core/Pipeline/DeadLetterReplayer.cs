@@ -74,7 +74,7 @@ public sealed class DeadLetterReplayer
             {
                 Fault = fault,
                 ErrorType = e.GetType().FullName ?? e.GetType().Name,
-                Error = Secrets.SecretRedactor.Redact(e.ToString()),
+                Error = Secrets.SecretRedactor.Default.Redact(e.ToString()),
                 Attempts = letter.Letter.Attempts + 1,
                 FailedAt = _time.GetUtcNow(),
             }, ct).ConfigureAwait(false);

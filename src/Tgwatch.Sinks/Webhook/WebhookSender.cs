@@ -162,7 +162,7 @@ internal sealed class WebhookSender
     {
         var fault = FaultClassifier.Default.Classify(e, _stop).Kind;
         if (++_outboxFailures == 1 || fault == FaultKind.Bug)
-            WebhookLog.OutboxFailed(_logger, _options.Name, fault, delay, Secrets.SecretRedactor.Redact($"{e.GetType().Name}: {TextLines.FirstLine(e.Message)}"), fault == FaultKind.Bug ? e : null);
+            WebhookLog.OutboxFailed(_logger, _options.Name, fault, delay, Secrets.SecretRedactor.Default.Redact($"{e.GetType().Name}: {TextLines.FirstLine(e.Message)}"), fault == FaultKind.Bug ? e : null);
     }
 
     private void OutboxWorks()
