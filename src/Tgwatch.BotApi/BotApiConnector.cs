@@ -7,6 +7,7 @@ using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Tgwatch.Connectors;
 using Tgwatch.Faults;
+using Tgwatch.Formatting;
 using Tgwatch.Messages;
 using Tgwatch.Resilience;
 
@@ -87,7 +88,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         _link = new LinkMonitor(options.Grace, _time, this);
         _link.Changed += s => StatusChanged?.Invoke(s);
         _retry = Retry(randomizer ?? Random.Shared.NextDouble);
-        Secrets.SecretRedactor.Register(options.Token);
+        Secrets.SecretRedactor.Default.Register(options.Token);
     }
 
     /// <inheritdoc />
@@ -450,7 +451,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
             if (x is System.Net.Http.HttpRequestException { HttpRequestError: System.Net.Http.HttpRequestError.InvalidResponse })
                 return "an answer that is not HTTP (a proxy or captive portal in the way?)";
         for (var x = e; x is not null; x = x.InnerException)
-            if (x.InnerException is null) return $"{x.GetType().Name}: {Secrets.SecretRedactor.Redact(x.Message.FirstLine())}";
+            if (x.InnerException is null) return $"{x.GetType().Name}: {Secrets.SecretRedactor.Default.Redact(TextLines.FirstLine(x.Message))}";
         return e.GetType().Name;
     }
 

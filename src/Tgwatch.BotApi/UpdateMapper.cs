@@ -2,6 +2,7 @@ using System.Text.Json;
 using Telegram.Bot;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
+using Tgwatch.Formatting;
 using Tgwatch.Messages;
 
 namespace Tgwatch.BotApi;
@@ -29,7 +30,7 @@ internal sealed class UpdateMapper(string account)
         // A date beyond DateTime's range fails in Telegram.Bot's converter with an ArgumentOutOfRangeException.
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException or ArgumentException or OverflowException)
         {
-            return new(id, null, null, $"update {id} is not a valid update: {e.Message.FirstLine()}");
+            return new(id, null, null, $"update {id} is not a valid update: {TextLines.FirstLine(e.Message)}");
         }
         var (message, kind) = update switch
         {

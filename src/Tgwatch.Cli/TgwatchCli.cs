@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Tgwatch.Cli.Commands;
+using Tgwatch.Formatting;
 
 namespace Tgwatch.Cli;
 
@@ -52,7 +53,7 @@ public static class TgwatchCli
     /// <summary>What is printed when the program fails in a way nobody expected (a bug): one line, then where it happened.</summary>
     public static string CrashText(Exception? e) => e is null
         ? "tgwatch: stopped by an unexpected failure (a bug)"
-        : $"tgwatch: stopped by an unexpected failure (a bug): {e.GetType().Name}: {e.Message.FirstLine()}{Environment.NewLine}{e.StackTrace}";
+        : $"tgwatch: stopped by an unexpected failure (a bug): {e.GetType().Name}: {TextLines.FirstLine(e.Message)}{Environment.NewLine}{e.StackTrace}";
 
     /// <summary><c>tgwatch deadletters replay</c> for that command's result.</summary>
     private static string CommandPath(CommandResult result)

@@ -89,7 +89,7 @@ public sealed class TdClient : ITdSession, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if (_databaseLock is not null) throw new InvalidOperationException("TDLib parameters were already set for this client");
-        SecretRedactor.Register(parameters.ApiHash);
+        SecretRedactor.Default.Register(parameters.ApiHash);
         _databaseLock = TdlibDatabaseLock.Acquire(parameters.DatabaseDirectory);
         await SendAsync(parameters.ToRequest(), timeout, ct).ConfigureAwait(false);
     }

@@ -193,7 +193,7 @@ public sealed class TdClientHost
                     _nativeLog.LogWarning("{Count} TDLib log lines dropped: the log queue was full", dropped - droppedReported);
                     droppedReported = dropped;
                 }
-                var redacted = line with { Line = SecretRedactor.Redact(line.Line) };
+                var redacted = line with { Line = SecretRedactor.Default.Redact(line.Line) };
                 var level = ToLogLevel(redacted.Level);
                 // Hidden by the log level, not by the noise gate: counted here, so every line is accounted for.
                 if (!_nativeLog.IsEnabled(level)) Interlocked.Increment(ref _belowLevel);

@@ -380,7 +380,7 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
     public async Task ARateLimitWithARetryAfterTooLongToWait_DoesNotEndTheRun()
     {
         await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.RateLimit, Count = 1, RetryAfter = int.MaxValue, Method = "getUpdates" });
-        var time = new WatchedFakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new SteppedClock(DateTimeOffset.UtcNow);
         await using var connector = Connector(time: time);
         using var stop = new CancellationTokenSource();
         var run = new MessagePipeline(connector, [new CollectingSink()], new InMemoryStateStore(), Fast()).RunAsync(stop.Token);
@@ -468,7 +468,7 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         // The network goes away while the connector backs off for longer than the grace: the line must not wait for the next attempt.
         var api = new ScriptedBotApi().ThenFail(new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"));
         using var http = new HttpClient(api);
-        var time = new WatchedFakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new SteppedClock(DateTimeOffset.UtcNow);
         await using var connector = new BotApiConnector(new BotApiOptions
         {
             Token = ScriptedBotApi.Token,

@@ -32,6 +32,6 @@ public sealed class TdlibRunTests
         var session = new global::Tgwatch.TestKit.ScriptedTdSession()
             .On("getMe", _ => """{"@type":"user","id":777,"first_name":"A","phone_number":"15550007788","type":{"@type":"userTypeRegular"}}""");
         Assert.Equal("user777", await TdlibRun.AccountAsync(session, TimeSpan.FromSeconds(5), default));
-        Assert.DoesNotContain("15550007788", global::Tgwatch.Secrets.SecretRedactor.Redact("logged in as 15550007788"), StringComparison.Ordinal);
+        Assert.DoesNotContain("15550007788", global::Tgwatch.Secrets.SecretRedactor.Default.Redact("logged in as 15550007788"), StringComparison.Ordinal);
     }
 }

@@ -19,7 +19,7 @@ public sealed class GetUpdatesTests
     [Fact]
     public async Task LongPoll_AnswersAsSoonAsAnUpdateArrives()
     {
-        var time = new WatchedFakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new SteppedClock(DateTimeOffset.UtcNow);
         await using var s = await Running.StartAsync(new SandboxOptions { TimeProvider = time });
         var poll = s.Bot.GetAsync("getUpdates", "timeout=30");
         await Eventually.TrueAsync(() => time.DueTimes.Contains(LongPoll), "the long poll waiting");
@@ -182,7 +182,7 @@ public sealed class GetUpdatesTests
     [Fact]
     public async Task SetWebhook_TerminatesAWaitingLongPoll_With409()
     {
-        var time = new WatchedFakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new SteppedClock(DateTimeOffset.UtcNow);
         await using var s = await Running.StartAsync(new SandboxOptions { TimeProvider = time });
         var poll = s.Bot.GetAsync("getUpdates", "timeout=30");
         await Eventually.TrueAsync(() => time.DueTimes.Contains(LongPoll), "the long poll waiting");
@@ -203,7 +203,7 @@ public sealed class GetUpdatesTests
     [Fact]
     public async Task ASecondGetUpdates_TerminatesTheOlderRequest_With409()
     {
-        var time = new WatchedFakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new SteppedClock(DateTimeOffset.UtcNow);
         await using var s = await Running.StartAsync(new SandboxOptions { TimeProvider = time });
         var older = s.Bot.GetAsync("getUpdates", "timeout=30");
         await Eventually.TrueAsync(() => time.DueTimes.Contains(LongPoll), "the older long poll waiting");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Tgwatch.Cli.Hosting;
 using Tgwatch.Cli.Login;
+using Tgwatch.Formatting;
 using Tgwatch.Tdlib.Auth;
 using Tgwatch.Tdlib.Chats;
 
@@ -39,7 +40,7 @@ internal static class ChatsCommand
             }
             catch (Exception e) when (TdlibSessions.Describe(e) is { } failure)
             {
-                await stderr.WriteLineAsync(Secrets.SecretRedactor.Redact(failure.Line).EachLinePrefixed("tgwatch chats: ")).ConfigureAwait(false);
+                await stderr.WriteLineAsync(TextLines.EachLinePrefixed(Secrets.SecretRedactor.Default.Redact(failure.Line), "tgwatch chats: ")).ConfigureAwait(false);
                 return failure.ExitCode;
             }
         });

@@ -1,6 +1,6 @@
-using Tgwatch;
 using System.CommandLine;
 using Tgwatch.Cli.Hosting;
+using Tgwatch.Formatting;
 using Tgwatch.Messages;
 using Tgwatch.Pipeline;
 

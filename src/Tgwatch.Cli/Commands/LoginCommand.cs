@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Tgwatch.Cli.Hosting;
 using Tgwatch.Cli.Login;
+using Tgwatch.Formatting;
 using Tgwatch.Tdlib.Auth;
 using Tgwatch.Tdlib.Functions;
 
@@ -63,7 +64,7 @@ internal static class LoginCommand
             }
             catch (Exception e) when (TdlibSessions.Describe(e) is { } failure)
             {
-                await stderr.WriteLineAsync(Advice(e, failure.Line).EachLinePrefixed("tgwatch login: ")).ConfigureAwait(false);
+                await stderr.WriteLineAsync(TextLines.EachLinePrefixed(Advice(e, failure.Line), "tgwatch login: ")).ConfigureAwait(false);
                 return failure.ExitCode;
             }
         });
@@ -73,7 +74,7 @@ internal static class LoginCommand
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
 
     /// <summary>The line for a failure, with what to give when an answer was missing.</summary>
-    private static string Advice(Exception e, string line) => Secrets.SecretRedactor.Redact(e switch
+    private static string Advice(Exception e, string line) => Secrets.SecretRedactor.Default.Redact(e switch
     {
         TdlibLoginAnswerMissingException { Question: AuthQuestion.Identity } => $"{line}: give --phone (or TGWATCH_PHONE), --bot-token (or TGWATCH_BOT_TOKEN) or --qr, or run it on a terminal",
         TdlibLoginAnswerMissingException { Question: AuthQuestion.Code } => $"{line}: run tgwatch login again with --code (or TGWATCH_CODE)",

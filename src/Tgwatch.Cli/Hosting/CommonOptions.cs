@@ -70,7 +70,7 @@ internal sealed class CommonOptions
     public string? SecretFrom(ParseResult parse)
     {
         var secret = WebhookSecretGiven(parse);
-        Secrets.SecretRedactor.Register(secret);
+        Secrets.SecretRedactor.Default.Register(secret);
         return secret;
     }
 

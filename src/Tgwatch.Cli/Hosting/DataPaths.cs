@@ -1,3 +1,5 @@
+using Tgwatch.Formatting;
+
 namespace Tgwatch.Cli.Hosting;
 
 /// <summary>Where Tgwatch keeps its state: the data directory (private, 0700) and the state store in it.</summary>
@@ -52,7 +54,7 @@ internal static class DataPaths
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliException(ExitCodes.Usage, $"cannot create the directory {directory}: {e.Message.FirstLine()}");
+            throw new CliException(ExitCodes.Usage, $"cannot create the directory {directory}: {TextLines.FirstLine(e.Message)}");
         }
     }
 }

@@ -25,8 +25,8 @@ internal sealed class LineLoggerProvider(TextWriter output, LogLevel minimum, bo
     {
         var now = time.GetUtcNow().UtcDateTime;
         // No secret reaches a log line: not in the message, not in an exception's text.
-        var message = SecretRedactor.Redact(rawMessage);
-        var exceptionText = exception is null ? null : SecretRedactor.Redact(exception.ToString());
+        var message = SecretRedactor.Default.Redact(rawMessage);
+        var exceptionText = exception is null ? null : SecretRedactor.Default.Redact(exception.ToString());
         string line;
         if (json)
         {

@@ -132,6 +132,6 @@ internal sealed class RedactingWriter(TextWriter inner) : TextWriter
         if (length == 0) return;
         var text = _pending.ToString(0, length);
         _pending.Remove(0, length);
-        Inner.Write(SecretRedactor.Redact(text));
+        Inner.Write(SecretRedactor.Default.Redact(text));
     }
 }

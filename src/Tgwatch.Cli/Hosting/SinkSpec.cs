@@ -90,9 +90,9 @@ internal sealed record SinkSpec(string Kind, string Target)
     /// <summary>Registers the parts of a webhook address that may be credentials (user info, long path segments, query values) as secrets.</summary>
     private static void RegisterSecretsOf(Uri url)
     {
-        if (url.UserInfo.Length > 0) Secrets.SecretRedactor.Register(Uri.UnescapeDataString(url.UserInfo));
+        if (url.UserInfo.Length > 0) Secrets.SecretRedactor.Default.Register(Uri.UnescapeDataString(url.UserInfo));
         foreach (var part in url.AbsolutePath.Split('/').Concat(url.Query.TrimStart('?').Split('&').Select(q => q[(q.IndexOf('=') + 1)..])))
-            if (part.Length >= 16) Secrets.SecretRedactor.Register(Uri.UnescapeDataString(part));
+            if (part.Length >= 16) Secrets.SecretRedactor.Default.Register(Uri.UnescapeDataString(part));
     }
 
     /// <summary>Creates the sink (a webhook with <paramref name="webhookTimeout"/> per request when given, else the default).</summary>

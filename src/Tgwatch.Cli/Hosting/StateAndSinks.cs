@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Tgwatch.Formatting;
 using Tgwatch.Pipeline;
 using Tgwatch.Sinks.Jsonl;
 using Tgwatch.Sinks.Sqlite;
@@ -114,7 +115,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or SqliteFileException)
             {
-                CliLog.ReopenFailed(_logger, sink.Name, e.Message.FirstLine());
+                CliLog.ReopenFailed(_logger, sink.Name, TextLines.FirstLine(e.Message));
             }
             catch (ObjectDisposedException)
             {
@@ -159,7 +160,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
                 foreach (var doing in (string[])["cannot create it", "cannot open it"])
                     if (s.InnerException is IOException or UnauthorizedAccessException && reason.StartsWith(doing, StringComparison.Ordinal))
                         return $"{doing}: {Reason(s.InnerException, path)}";
-                return reason.FirstLine();
+                return TextLines.FirstLine(reason);
             case ArgumentException when path is not null && Directory.Exists(path):
                 return "a directory, not a file; give a file of its own";
             case UnauthorizedAccessException:
@@ -172,7 +173,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
                 return text.Length > 1 ? char.ToLowerInvariant(text[0]) + text[1..] : text;
             default:
                 // An ArgumentException's message ends with " (Parameter 'Path')", which says nothing to the user.
-                var message = (e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message).FirstLine();
+                var message = TextLines.FirstLine(e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message);
                 if (path is null) return message;
                 return AfterPath(message, path) ?? message.Replace($" '{path}'", "", StringComparison.Ordinal);
         }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Tgwatch.Cli.Hosting;
 using Tgwatch.Cli.Login;
+using Tgwatch.Formatting;
 using Tgwatch.Noise;
 
 namespace Tgwatch.Cli.Run;
@@ -47,7 +48,7 @@ internal static class RunCommand
             }
             catch (CliException e)
             {
-                await stderr.WriteLineAsync(e.Message.EachLinePrefixed("tgwatch run: ")).ConfigureAwait(false);
+                await stderr.WriteLineAsync(TextLines.EachLinePrefixed(e.Message, "tgwatch run: ")).ConfigureAwait(false);
                 return e.ExitCode;
             }
             using var logging = common.Logging(parse, stderr, settings.NoiseOptions);
@@ -64,7 +65,7 @@ internal static class RunCommand
                 }
                 catch (Exception e) when (TdlibSessions.Describe(e) is { } failure)
                 {
-                    await stderr.WriteLineAsync($"tgwatch run: {Secrets.SecretRedactor.Redact(failure.Line)}").ConfigureAwait(false);
+                    await stderr.WriteLineAsync($"tgwatch run: {Secrets.SecretRedactor.Default.Redact(failure.Line)}").ConfigureAwait(false);
                     return failure.ExitCode;
                 }
             }

@@ -69,9 +69,9 @@ internal static partial class RunSettingsReader
         if (chats is { Length: > 0 }) settings.Chats = [.. chats];
         if (sinks is { Length: > 0 }) settings.Sinks = [.. sinks];
         // Secrets are masked from here on, whatever else is wrong.
-        Secrets.SecretRedactor.Register(settings.BotApi.Token);
-        Secrets.SecretRedactor.Register(settings.Tdlib.ApiHash);
-        Secrets.SecretRedactor.Register(settings.WebhookSecret);
+        Secrets.SecretRedactor.Default.Register(settings.BotApi.Token);
+        Secrets.SecretRedactor.Default.Register(settings.Tdlib.ApiHash);
+        Secrets.SecretRedactor.Default.Register(settings.WebhookSecret);
         var problems = check(settings);
         // A missing credential is often a key written wrong (BotApi:Tokn): it is said once the keys are right, not as a second lead.
         var keysRight = lines.Count == 0;

@@ -1,8 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using Tgwatch.Cli.Login;
-using Tgwatch.Pipeline;
+using Tgwatch.Formatting;
 using Tgwatch.Pipeline.Filters;
+using Tgwatch.Pipeline;
 using Tgwatch.Tdlib.Connector;
 
 namespace Tgwatch.Cli.Run;
@@ -39,7 +40,7 @@ internal sealed class RunSettingsValidator : IValidateOptions<RunSettings>
                     }
                     catch (ArgumentException e)
                     {
-                        problems.AddResult(Problem(nameof(RunSettings.Chats), e.Message.FirstLine()));
+                        problems.AddResult(Problem(nameof(RunSettings.Chats), TextLines.FirstLine(e.Message)));
                     }
                 }
                 break;

@@ -1,4 +1,5 @@
 using Tgwatch.Faults;
+using Tgwatch.Formatting;
 using Tgwatch.Messages;
 using Tgwatch.Storage;
 
@@ -73,11 +74,11 @@ public sealed class DeadLetterReplayer
             {
                 Fault = fault,
                 ErrorType = e.GetType().FullName ?? e.GetType().Name,
-                Error = Secrets.SecretRedactor.Redact(e.ToString()),
+                Error = Secrets.SecretRedactor.Default.Redact(e.ToString()),
                 Attempts = letter.Letter.Attempts + 1,
                 FailedAt = _time.GetUtcNow(),
             }, ct).ConfigureAwait(false);
-            return new(letter.Id, stage, ReplayResultKind.Failed, $"{e.GetType().Name}: {e.Message.FirstLine()}");
+            return new(letter.Id, stage, ReplayResultKind.Failed, $"{e.GetType().Name}: {TextLines.FirstLine(e.Message)}");
         }
         await _store.DeadLetters.RemoveAsync(letter.Id, ct).ConfigureAwait(false);
         return new(letter.Id, stage, ReplayResultKind.Replayed, null);

@@ -75,7 +75,7 @@ internal sealed class HandlerRunner
         var fault = FaultClassifier.Default.Classify(error, ct).Kind;
         Log.DeadLettered(_logger, stage, message.Key, attempts, fault, error);
         var letter = new NewDeadLetter(message.Key, stage, TgMessageJson.ToJson(message, full: true), fault,
-            error.GetType().FullName ?? error.GetType().Name, Secrets.SecretRedactor.Redact(error.ToString()), attempts, _time.GetUtcNow());
+            error.GetType().FullName ?? error.GetType().Name, Secrets.SecretRedactor.Default.Redact(error.ToString()), attempts, _time.GetUtcNow());
         if (stage.StartsWith("sink:", StringComparison.Ordinal))
         {
             // The message is not in that sink: its letter is the only way back, so it is stored whatever it takes.

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Tgwatch.Connectors;
 using Tgwatch.Faults;
+using Tgwatch.Formatting;
 using Tgwatch.Messages;
+using Tgwatch.Resilience;
 using Tgwatch.Storage;
 
 namespace Tgwatch.Pipeline;
@@ -183,12 +185,12 @@ internal sealed class ReplyResolver
         Log.ReplyResolvedLater(_logger, pending.Key, attempts);
     }
 
-    /// <summary>The wait after the given number of failed background attempts: doubling from the first delay, capped.</summary>
-    internal TimeSpan DelayAfter(int attempts)
-    {
-        var ticks = _options.ReplyRetryDelay.Ticks * Math.Pow(2, Math.Min(attempts - 1, 40));
-        return ticks >= _options.ReplyMaxDelay.Ticks ? _options.ReplyMaxDelay : TimeSpan.FromTicks((long)ticks);
-    }
+    /// <summary>
+    /// The wait after the given number of failed background attempts (from 1): the <see cref="Backoff.Step"/> from
+    /// <see cref="PipelineOptions.ReplyRetryDelay"/> doubling up to <see cref="PipelineOptions.ReplyMaxDelay"/>. The step
+    /// itself, not a wait drawn from it: the next attempt is a time stored with the pending reply, not a Polly retry's wait.
+    /// </summary>
+    internal TimeSpan DelayAfter(int attempts) => Backoff.Step(attempts - 1, _options.ReplyRetryDelay, _options.ReplyMaxDelay);
 
     private static TimeSpan Clamp(TimeSpan wait) => wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;
 

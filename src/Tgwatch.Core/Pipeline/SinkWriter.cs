@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Polly;
 using Tgwatch.Faults;
+using Tgwatch.Formatting;
 using Tgwatch.Messages;
 using Tgwatch.Resilience;
 
@@ -120,6 +121,6 @@ internal sealed class SinkWriter
     }
 
     /// <summary>An exception in one line: its type and the first line of its message (a classified fault needs no stack trace).</summary>
-    internal static string Reason(Exception e) => Secrets.SecretRedactor.Redact($"{e.GetType().Name}: {TextLines.FirstLine(e.Message)}");
+    internal static string Reason(Exception e) => Secrets.SecretRedactor.Default.Redact($"{e.GetType().Name}: {TextLines.FirstLine(e.Message)}");
 
 }

@@ -4,7 +4,8 @@ namespace Tgwatch.Resilience;
 /// Tgwatch's one backoff between attempts: a step that starts at the least wait and doubles with each retry up to the
 /// most, and a wait drawn from the step's upper half, so it is never zero, never past the most, and retries of many
 /// callers do not come in step. Every retry of Tgwatch waits this (<see cref="BackoffPipelineBuilderExtensions"/>),
-/// unless the other side said how long to wait.
+/// unless the other side said how long to wait; the background look-up of unresolved replies, whose next attempt is a
+/// time stored with the reply rather than a wait, is scheduled by the <see cref="Step"/>.
 /// </summary>
 public static class Backoff
 {

@@ -4,23 +4,35 @@ namespace Tgwatch.Secrets;
 
 /// <summary>
 /// Takes secrets out of text before it is logged or stored: Telegram bot tokens wherever they appear
-/// (<c>123456789:AA…</c>, also inside <c>/bot&lt;token&gt;/</c> URLs), and every value registered at run time
-/// (a webhook secret, an api_hash, a phone number, a password). Used on every log line and on the errors
-/// stored with dead letters.
+/// (<c>123456789:AA…</c>, also inside <c>/bot&lt;token&gt;/</c> URLs), and every value registered with it
+/// (a webhook secret, an api_hash, a phone number, a password). The process has one, <see cref="Default"/>: every log
+/// line, error message and error stored with a dead letter goes through it, and whatever learns a secret (the settings
+/// reader, a connector, the login) registers the secret with it.
 /// </summary>
-public static partial class SecretRedactor
+public sealed partial class SecretRedactor
 {
     /// <summary>What a secret is replaced with.</summary>
     public const string Mask = "<redacted>";
 
-    private static readonly Lock Sync = new();
-    private static string[] _known = [];
+    private readonly Lock _sync = new();
+    private string[] _known = [];
+
+    /// <summary>Only <see cref="Default"/> in the program (a second redactor would be one its log lines do not go through); tests make their own.</summary>
+    internal SecretRedactor()
+    {
+    }
+
+    /// <summary>
+    /// The process's redactor: the one that masks its log lines, its error messages and its stored errors, so the one a
+    /// secret is registered with. Values registered stay registered until the process ends.
+    /// </summary>
+    public static SecretRedactor Default { get; } = new();
 
     /// <summary>Registers a value to be masked wherever it appears (values shorter than 4 characters are ignored).</summary>
-    public static void Register(string? secret)
+    public void Register(string? secret)
     {
         if (string.IsNullOrEmpty(secret) || secret.Length < 4) return;
-        lock (Sync)
+        lock (_sync)
         {
             if (Array.IndexOf(_known, secret) >= 0) return;
             // Longest first, so a secret that contains another is masked whole.
@@ -29,7 +41,7 @@ public static partial class SecretRedactor
     }
 
     /// <summary>The text with every secret masked (the same instance when there is none).</summary>
-    public static string Redact(string text)
+    public string Redact(string text)
     {
         if (string.IsNullOrEmpty(text)) return text;
         var result = text;

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Tgwatch.Faults;
+using Tgwatch.Formatting;
 using Tgwatch.Noise.Records;
 
 namespace Tgwatch.Noise.Rules;

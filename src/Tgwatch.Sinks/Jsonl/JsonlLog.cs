@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Tgwatch.Faults;
+using Tgwatch.Formatting;
 
 namespace Tgwatch.Sinks.Jsonl;
 

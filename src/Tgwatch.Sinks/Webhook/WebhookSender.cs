@@ -7,6 +7,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Tgwatch.Faults;
+using Tgwatch.Formatting;
 using Tgwatch.Resilience;
 using Tgwatch.Storage;
 
@@ -157,7 +158,7 @@ internal sealed class WebhookSender
     {
         var fault = FaultClassifier.Default.Classify(e, _stop).Kind;
         if (++_outboxFailures == 1 || fault == FaultKind.Bug)
-            WebhookLog.OutboxFailed(_logger, _options.Name, fault, delay, Secrets.SecretRedactor.Redact($"{e.GetType().Name}: {e.Message.FirstLine()}"), fault == FaultKind.Bug ? e : null);
+            WebhookLog.OutboxFailed(_logger, _options.Name, fault, delay, Secrets.SecretRedactor.Default.Redact($"{e.GetType().Name}: {TextLines.FirstLine(e.Message)}"), fault == FaultKind.Bug ? e : null);
     }
 
     private void OutboxWorks()

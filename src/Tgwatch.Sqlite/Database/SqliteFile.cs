@@ -1,6 +1,6 @@
-using Tgwatch;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Tgwatch.Formatting;
 using Tgwatch.Storage;
 
 namespace Tgwatch.Sqlite.Database;

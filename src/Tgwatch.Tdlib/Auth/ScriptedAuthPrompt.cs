@@ -20,13 +20,13 @@ public sealed record AuthAnswers
     /// <summary>Log in by a QR code confirmed on another device when neither phone number nor bot token is given.</summary>
     public bool QrCode { get; init; }
 
-    /// <summary>Registers every value with <see cref="SecretRedactor"/> (the phone number also as digits only).</summary>
+    /// <summary>Registers every value with <see cref="SecretRedactor.Default"/> (the phone number also as digits only).</summary>
     public AuthAnswers Registered()
     {
         TdAuthorization.RegisterPhoneNumber(PhoneNumber);
-        SecretRedactor.Register(BotToken);
-        SecretRedactor.Register(Code);
-        SecretRedactor.Register(Password);
+        SecretRedactor.Default.Register(BotToken);
+        SecretRedactor.Default.Register(Code);
+        SecretRedactor.Default.Register(Password);
         return this;
     }
 

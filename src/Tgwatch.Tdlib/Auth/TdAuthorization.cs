@@ -12,7 +12,7 @@ namespace Tgwatch.Tdlib.Auth;
 /// (or bot token, or QR code), the code and the two-step password, refuses registration of a new account, and
 /// reports <c>authorizationStateReady</c>. A refused code or password is asked again when the prompt can ask
 /// again, else the login fails with one line (<see cref="TdlibLoginException"/>). Every answer is registered with
-/// <see cref="SecretRedactor"/> before it is sent.
+/// <see cref="SecretRedactor.Default"/> before it is sent.
 /// </summary>
 public sealed class TdAuthorization
 {
@@ -32,7 +32,7 @@ public sealed class TdAuthorization
         _parameters = parameters ?? throw new ArgumentNullException(nameof(parameters));
         _prompt = prompt ?? throw new ArgumentNullException(nameof(prompt));
         RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(30);
-        SecretRedactor.Register(parameters.ApiHash);
+        SecretRedactor.Default.Register(parameters.ApiHash);
     }
 
     /// <summary>How long each request may wait for Telegram.</summary>
@@ -53,12 +53,12 @@ public sealed class TdAuthorization
             && update.TryGetProperty("authorization_state", out state) && state.ValueKind == JsonValueKind.Object;
     }
 
-    /// <summary>Registers a phone number with <see cref="SecretRedactor"/> as given and as digits only (TDLib writes it without '+').</summary>
+    /// <summary>Registers a phone number with <see cref="SecretRedactor.Default"/> as given and as digits only (TDLib writes it without '+').</summary>
     public static void RegisterPhoneNumber(string? phoneNumber)
     {
         if (string.IsNullOrEmpty(phoneNumber)) return;
-        SecretRedactor.Register(phoneNumber);
-        SecretRedactor.Register(new string([.. phoneNumber.Where(char.IsAsciiDigit)]));
+        SecretRedactor.Default.Register(phoneNumber);
+        SecretRedactor.Default.Register(new string([.. phoneNumber.Where(char.IsAsciiDigit)]));
     }
 
     /// <summary>
@@ -131,7 +131,7 @@ public sealed class TdAuthorization
                 _ => new RequestQrCodeAuthentication([]),
             };
             if (identity.Kind == AuthIdentityKind.PhoneNumber) RegisterPhoneNumber(identity.Value);
-            else SecretRedactor.Register(identity.Value);
+            else SecretRedactor.Default.Register(identity.Value);
             problem = await TrySendAsync(request, identity.Kind == AuthIdentityKind.BotToken ? "the bot token" : "the phone number",
                 ["PHONE_NUMBER_INVALID", "ACCESS_TOKEN_INVALID", "ACCESS_TOKEN_EXPIRED"], ct).ConfigureAwait(false);
             if (problem is null) return;
@@ -144,7 +144,7 @@ public sealed class TdAuthorization
         while (true)
         {
             var code = (await _prompt.AskCodeAsync(info, problem, ct).ConfigureAwait(false)).Trim();
-            SecretRedactor.Register(code);
+            SecretRedactor.Default.Register(code);
             problem = await TrySendAsync(new CheckAuthenticationCode(code), "the login code",
                 ["PHONE_CODE_INVALID", "PHONE_CODE_EMPTY"], ct).ConfigureAwait(false);
             if (problem is null) return;
@@ -157,7 +157,7 @@ public sealed class TdAuthorization
         while (true)
         {
             var password = await _prompt.AskPasswordAsync(hint, problem, ct).ConfigureAwait(false);
-            SecretRedactor.Register(password);
+            SecretRedactor.Default.Register(password);
             problem = await TrySendAsync(new CheckAuthenticationPassword(password), "the password",
                 ["PASSWORD_HASH_INVALID"], ct).ConfigureAwait(false);
             if (problem is null) return;

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Tgwatch.Formatting;
 
 namespace Tgwatch.Tdlib.Objects;
 
@@ -44,7 +45,7 @@ internal static class TdObjectReader
     /// <summary>A one-line reason for a read failure, naming the JSON path rather than our classes when it can.</summary>
     public static string Reason(Exception e)
     {
-        var text = e.Message.FirstLine();
+        var text = TextLines.FirstLine(e.Message);
         if (e is not JsonException json) return text;
         var cut = text.IndexOf(" Path: ", StringComparison.Ordinal);
         if (cut >= 0) text = text[..cut];
@@ -70,6 +71,6 @@ internal static class TdObjectReader
     {
         var code = error.TryGetProperty("code"u8, out var c) && c.TryGetInt32(out var n) ? n : 0;
         var message = error.TryGetProperty("message"u8, out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
-        return $"TDLib error {code}: {message?.FirstLine()}";
+        return $"TDLib error {code}: {TextLines.FirstLine(message ?? "")}";
     }
 }

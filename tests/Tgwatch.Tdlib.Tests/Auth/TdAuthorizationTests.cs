@@ -269,7 +269,7 @@ public sealed class TdAuthorizationTests
         foreach (var secret in new[] { Phone, "15550104477", Code, Password, Parameters.ApiHash })
         {
             Assert.DoesNotContain(secret, seen);
-            Assert.Equal("x <redacted> y", SecretRedactor.Redact($"x {secret} y"));
+            Assert.Equal("x <redacted> y", SecretRedactor.Default.Redact($"x {secret} y"));
         }
     }
 

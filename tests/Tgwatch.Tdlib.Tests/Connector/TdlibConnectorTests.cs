@@ -158,7 +158,7 @@ public sealed class TdlibConnectorTests
         var world = new TdWorld();
         world.AddChat(News, "News");
         world.Post(News, "one", live: false);
-        var clock = new WatchedFakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new SteppedClock(DateTimeOffset.UtcNow);
         var calls = 0;
         world.Session.OnAsync("getChatHistory", (r, ct) =>
         {

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tgwatch.Formatting;
 using Tgwatch.Messages;
 
 namespace Tgwatch.Connectors.File;

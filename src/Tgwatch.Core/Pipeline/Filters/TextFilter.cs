@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Tgwatch.Formatting;
 using Tgwatch.Messages;
 
 namespace Tgwatch.Pipeline.Filters;
@@ -16,7 +17,7 @@ public sealed class TextFilter : IMessageFilter
     public TextFilter(string pattern)
     {
         try { _pattern = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeout); }
-        catch (ArgumentException e) { throw new ArgumentException($"text pattern \"{pattern}\" is not valid: {e.Message.FirstLine()}", e); }
+        catch (ArgumentException e) { throw new ArgumentException($"text pattern \"{pattern}\" is not valid: {TextLines.FirstLine(e.Message)}", e); }
     }
 
     /// <inheritdoc />
