@@ -35,4 +35,8 @@ fi
 
 dotnet build Tgwatch.sln -c Release -nologo -clp:ErrorsOnly
 if [ "$(id -u)" = 0 ]; then isolate=(unshare -n -m); else isolate=(unshare -r -n -m); fi
+# Tests send SIGINT, SIGTERM and SIGHUP to the programs they start, which inherit what this script was given: started
+# under nohup or as a background job, those signals would be ignored from the start (and a program cannot take back a
+# signal ignored before it began). They are reset to their defaults here.
+isolate=(env --default-signal=HUP,INT,QUIT,TERM "${isolate[@]}")
 exec "${isolate[@]}" bash -c 'ip link set lo up && exec dotnet test Tgwatch.sln -c Release --no-build -nologo "$@"' _ "$@"
