@@ -3,13 +3,14 @@ using Microsoft.Extensions.Time.Testing;
 using Tgwatch.Connectors;
 using Tgwatch.Storage;
 using Tgwatch.TestKit;
+using Tgwatch.TestKit.Contracts;
 
 namespace Tgwatch.Sqlite.Tests;
 
 /// <summary>A state store in a fresh temp directory, with a fake clock; removes the directory at the end.</summary>
 internal sealed class TempStore : IAsyncDisposable
 {
-    public static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    public static readonly DateTimeOffset Start = StoreData.Start;
 
     private TempStore(string directory, string path, FakeTimeProvider time, SqliteStateStore store)
     {
@@ -61,15 +62,14 @@ internal sealed class TempStore : IAsyncDisposable
 internal static class Make
 {
     public static ProcessedMessage Message(long chat, long id, DateTimeOffset? date = null, string? title = null, string account = "bot1") =>
-        new($"{account}:{chat}:{id}:new:", chat, title, id, date ?? TempStore.Start.AddMinutes(-id));
+        StoreData.Message(chat, id, date, title, account);
 
-    public static ProcessedMessage[] Messages(long chat, long from, int count, string? title = null) =>
-        Enumerable.Range(0, count).Select(i => Message(chat, from + i, title: title)).ToArray();
+    public static ProcessedMessage[] Messages(long chat, long from, int count, string? title = null) => StoreData.Messages(chat, from, count, title);
 
     public static StoreCommit Commit(DateTimeOffset at, IReadOnlyList<ProcessedMessage> processed, params Checkpoint[] checkpoints) =>
-        new("bot1", "botapi", checkpoints, processed, at);
+        StoreData.Commit(at, processed, checkpoints);
 
-    public static string[] Keys(IEnumerable<ProcessedMessage> messages) => messages.Select(m => m.Key).ToArray();
+    public static string[] Keys(IEnumerable<ProcessedMessage> messages) => StoreData.Keys(messages);
 
     public static long Scalar(SqliteConnection connection, string sql)
     {

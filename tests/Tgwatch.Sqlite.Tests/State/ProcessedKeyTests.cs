@@ -25,17 +25,7 @@ public sealed class ProcessedKeyTests
         await t.Store.CommitAsync(Make.Commit(TempStore.Start, committed), default);
 
         // Every other key asked was committed; the others were not (ids past 2000, or another chat).
-        var keys = new List<string>();
-        var expected = new HashSet<string>();
-        for (var i = 0; i < asked; i++)
-        {
-            if (i % 2 == 0)
-            {
-                keys.Add(committed[i / 2].Key);
-                expected.Add(committed[i / 2].Key);
-            }
-            else keys.Add(Make.Message(i % 3 == 0 ? 7 : -1001, 10_000 + i).Key);
-        }
+        var (keys, expected) = Tgwatch.TestKit.Contracts.StoreData.EveryOtherCommitted(committed, asked);
 
         // Opened for reading (no key filter: every look-up asks the file), the answer is exact, also for keys committed then.
         await using var reading = await SqliteStateStore.OpenAsync(t.Path, t.Time, SqliteStateStoreOptions.Reading, default);

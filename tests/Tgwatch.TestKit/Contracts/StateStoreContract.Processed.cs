@@ -22,17 +22,7 @@ public abstract partial class StateStoreContract
         await Store.CommitAsync(Commit(Start, committed), default);
 
         // Every other key asked was committed; the others were not (ids past 2000, or another chat).
-        var keys = new List<string>();
-        var expected = new HashSet<string>();
-        for (var i = 0; i < asked; i++)
-        {
-            if (i % 2 == 0)
-            {
-                keys.Add(committed[i / 2].Key);
-                expected.Add(committed[i / 2].Key);
-            }
-            else keys.Add(Message(i % 3 == 0 ? 7 : -1001, 10_000 + i).Key);
-        }
+        var (keys, expected) = StoreData.EveryOtherCommitted(committed, asked);
         var found = await ProcessedAsync(keys);
         Assert.True(expected.SetEquals(found), $"{found.Count} found, {expected.Count} expected");
     }

@@ -20,7 +20,7 @@ namespace Tgwatch.TestKit.Contracts;
 public abstract partial class StateStoreContract : IAsyncLifetime
 {
     /// <summary>When every test starts (the fake clock's start, and the instant most data is dated from).</summary>
-    protected static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    protected static readonly DateTimeOffset Start = StoreData.Start;
 
     private IStateStore? _store;
 
@@ -64,15 +64,15 @@ public abstract partial class StateStoreContract : IAsyncLifetime
 
     /// <summary>A processed message of account <c>bot1</c>, dated <paramref name="id"/> minutes before <see cref="Start"/> unless told.</summary>
     protected static ProcessedMessage Message(long chat, long id, DateTimeOffset? date = null, string? title = null, string account = "bot1") =>
-        new($"{account}:{chat}:{id}:new:", chat, title, id, date ?? Start.AddMinutes(-id));
+        StoreData.Message(chat, id, date, title, account);
 
     /// <summary><paramref name="count"/> messages of a chat, ids from <paramref name="from"/>.</summary>
     protected static ProcessedMessage[] Messages(long chat, long from, int count, string? title = null) =>
-        [.. Enumerable.Range(0, count).Select(i => Message(chat, from + i, title: title))];
+        StoreData.Messages(chat, from, count, title);
 
     /// <summary>A commit of <c>bot1</c>'s <c>botapi</c> connector.</summary>
     protected static StoreCommit Commit(DateTimeOffset at, IReadOnlyList<ProcessedMessage> processed, params Checkpoint[] checkpoints) =>
-        new("bot1", "botapi", checkpoints, processed, at);
+        StoreData.Commit(at, processed, checkpoints);
 
     /// <summary>The keys of <paramref name="messages"/>.</summary>
     protected static string[] Keys(IEnumerable<ProcessedMessage> messages) => [.. messages.Select(m => m.Key)];
