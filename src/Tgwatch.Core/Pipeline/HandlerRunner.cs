@@ -38,8 +38,10 @@ internal sealed class HandlerRunner
     /// <summary>Runs every handler on <paramref name="message"/>; failures end in dead letters, never in an exception (except cancellation of <paramref name="ct"/>).</summary>
     public async ValueTask RunAsync(TgMessage message, CancellationToken ct)
     {
+        var timings = _stats.Timings is { Handler.Enabled: true } t ? t : null;
         foreach (var handler in _handlers)
         {
+            var started = timings is null ? 0 : _time.GetTimestamp();
             var attempt = 0;
             try
             {
@@ -63,6 +65,7 @@ internal sealed class HandlerRunner
             {
                 await DeadLetterAsync($"handler:{handler.Name}", message, e, attempt, ct).ConfigureAwait(false);
             }
+            timings?.Handler.Record(_time.GetElapsedTime(started).TotalSeconds);
         }
     }
 

@@ -111,6 +111,7 @@ public sealed partial class MessagePipeline
         if (!commit.IsEmpty) await _store.RunAsync((store, token) => store.CommitAsync(commit, token), ct).ConfigureAwait(false);
         Interlocked.Add(ref Stats.written, commit.Processed.Count);
         Interlocked.Increment(ref Stats.commits);
+        if (Stats.Timings is { Lag.Enabled: true } timings) RecordLags(timings.Lag, items, _time.GetUtcNow());
         foreach (var mark in advanced) await CommitConnectorAsync(mark, ct).ConfigureAwait(false);
         foreach (var item in items)
         {
@@ -119,6 +120,17 @@ public sealed partial class MessagePipeline
         }
         if (commit.NewPendingReplies.Count > 0) _replies.Wake();
         await PruneNowAndThenAsync(ct).ConfigureAwait(false);
+    }
+
+    // A message's lag: from when it was sent (or edited) to the commit of every sink; a date ahead of this clock counts as none.
+    private static void RecordLags(System.Diagnostics.Metrics.Histogram<double> lag, List<WorkItem> items, DateTimeOffset committed)
+    {
+        foreach (var item in items)
+        {
+            if (item.State != WorkState.Write) continue;
+            var m = item.Message!;
+            lag.Record(Math.Max(0, (committed - (m.EditDate ?? m.Date)).TotalSeconds));
+        }
     }
 
     private async ValueTask WriteSinksAsync(List<WorkItem> items, CancellationToken ct)

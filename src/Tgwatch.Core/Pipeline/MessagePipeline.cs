@@ -91,6 +91,13 @@ public sealed partial class MessagePipeline
     /// <summary>Counters.</summary>
     public PipelineStats Stats { get; } = new();
 
+    /// <summary>Where the lag, sink writes and handler calls are timed (<see cref="PipelineStats.Timings"/>); not timed when null.</summary>
+    public PipelineTimings? Timings
+    {
+        get => Stats.Timings;
+        init => Stats.Timings = value;
+    }
+
     /// <summary>Deliveries taken in and not yet committed.</summary>
     public int InFlight => _positions.InFlight;
 

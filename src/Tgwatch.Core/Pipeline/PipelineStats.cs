@@ -43,4 +43,7 @@ public sealed class PipelineStats
 
     /// <summary>Batches committed.</summary>
     public long Commits => Interlocked.Read(ref commits);
+
+    /// <summary>Where the pipeline's timings are recorded (none: not recorded).</summary>
+    public PipelineTimings? Timings { get; internal set; }
 }

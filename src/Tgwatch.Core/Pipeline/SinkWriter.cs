@@ -26,6 +26,7 @@ internal sealed class SinkWriter
     private readonly ResiliencePipeline _oneMessage;
     private readonly List<TgMessage> _one = [null!];
     private readonly FailureStreak _streak;
+    private readonly TimeProvider _time;
 
     public SinkWriter(IMessageSink sink, PipelineOptions options, PipelineStats stats, ILogger logger, TimeProvider time, HandlerRunner deadLetters,
         Func<double>? randomizer = null)
@@ -36,6 +37,7 @@ internal sealed class SinkWriter
         _logger = logger;
         _deadLetters = deadLetters;
         _streak = new FailureStreak(time);
+        _time = time;
         randomizer ??= Random.Shared.NextDouble;
         var transient = Transient.RetryOptions(options, int.MaxValue, IsRetried, OnRetry, randomizer);
         _transient = new ResiliencePipelineBuilder { TimeProvider = time }.AddBackoffRetry(transient).Build();
@@ -61,6 +63,18 @@ internal sealed class SinkWriter
     public string Name => _sink.Name;
 
     public async ValueTask WriteAsync(IReadOnlyList<TgMessage> batch, CancellationToken ct)
+    {
+        if (_stats.Timings is not { } timings || !timings.SinkWrite.Enabled)
+        {
+            await WriteUntimedAsync(batch, ct).ConfigureAwait(false);
+            return;
+        }
+        var started = _time.GetTimestamp();
+        await WriteUntimedAsync(batch, ct).ConfigureAwait(false);
+        timings.SinkWrite.Record(_time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("sink", _sink.Name));
+    }
+
+    private async ValueTask WriteUntimedAsync(IReadOnlyList<TgMessage> batch, CancellationToken ct)
     {
         if (batch.Count == 1)
         {
