@@ -22,10 +22,11 @@ internal static class RunCommand
         var url = new Option<string?>("--bot-api-url") { Description = "A Bot API compatible server (default https://api.telegram.org)" };
         var chats = new Option<string[]>("--chat") { Description = "A chat to watch: id or @username (repeatable; none = all)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
         var noiseFirst = Commands.FirstRecordOption.Create("--noise-first", "What becomes of the first record of each burst of noise in the log (or Noise:First, env TGWATCH__NOISE__FIRST)");
+        var heartbeat = new Option<string?>("--heartbeat") { Description = "How often one line says the run works: messages, lag, link, dead letters (e.g. 15m, 1h; 0 for never; default 15m; or Heartbeat, env TGWATCH__HEARTBEAT)" };
         var sinks = new Option<string[]>("--sink") { Description = "Where messages go: console, jsonl:PATH, sqlite:PATH, webhook:URL (repeatable; default console)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
         var command = new Command("run", "Receive messages from the chosen chats and hand them to the sinks, until stopped (SIGINT/SIGTERM drain and commit)")
         {
-            config, connector, token, url, chats, sinks, common.State, common.DataDir, common.WebhookSecret, common.WebhookTimeout, common.LogLevel, common.LogFormat, noiseFirst,
+            config, connector, token, url, chats, sinks, common.State, common.DataDir, common.WebhookSecret, common.WebhookTimeout, common.LogLevel, common.LogFormat, noiseFirst, heartbeat,
         };
         foreach (var option in tdlib.All) command.Options.Add(option);
         command.SetAction(async (parse, _) =>
@@ -44,6 +45,7 @@ internal static class RunCommand
                     ["WebhookSecret"] = common.WebhookSecretGiven(parse),
                     ["WebhookTimeout"] = parse.GetValue(common.WebhookTimeout),
                     ["Noise:First"] = parse.GetValue(noiseFirst)?.Name(),
+                    ["Heartbeat"] = parse.GetValue(heartbeat),
                 }, parse.GetValue(chats), parse.GetValue(sinks));
             }
             catch (CliException e)

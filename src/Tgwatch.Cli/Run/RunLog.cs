@@ -13,4 +13,7 @@ internal static partial class RunLog
 
     [LoggerMessage(8003, LogLevel.Information, "{Sink} is new to this state store: it gets the messages from now on; the {Processed} processed before reach it when they come again, as an import of what another sink wrote does: {Hint}")]
     public static partial void NewSink(ILogger logger, string sink, long processed, string hint);
+
+    [LoggerMessage(8010, LogLevel.Information, "{Line}")]
+    public static partial void Heartbeat(ILogger logger, string line);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -83,6 +84,16 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             if (!configured.Contains(sink) && OutboxNames.IsWebhook(sink)) RunLog.OldOutbox(_logger, count, sink, to);
     }
 
+    /// <summary>The heartbeat line of the run, unless it is off.</summary>
+    private Heartbeat? Heartbeat(MessagePipeline pipeline, IConnector connector, StateAndSinks opened)
+    {
+        if (settings.HeartbeatEvery <= TimeSpan.Zero) return null;
+        var webhooks = opened.SinksOf<Tgwatch.Sinks.Webhook.WebhookSink>().ToList();
+        return new Heartbeat(settings.HeartbeatEvery, pipeline.Timings!.Lag, opened.Sinks.Count,
+            () => new HeartbeatFigures(pipeline.Stats.Written, connector.Status, pipeline.Stats.DeadLetters + webhooks.Sum(w => w.Stats.DeadLettered)),
+            logs.CreateLogger("Tgwatch.Run"), TimeProvider.System);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var tdlib = tdlibSession.Session;
@@ -106,8 +117,13 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             IReadOnlyList<IMessageFilter> filters = settings.Chats.Count > 0 && tdlib is null ? [new ChatFilter(settings.Chats)] : [];
             await OldOutboxesAsync(opened, stoppingToken).ConfigureAwait(false);
             SayNewSinks(opened, status);
-            var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, settings.Pipeline, filters, [], logs.CreateLogger("Tgwatch.Pipeline"));
-            await pipeline.RunAsync(stoppingToken).ConfigureAwait(false);
+            using var meter = new Meter("Tgwatch");
+            var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, settings.Pipeline, filters, [], logs.CreateLogger("Tgwatch.Pipeline"))
+            {
+                Timings = new PipelineTimings(meter),
+            };
+            using (Heartbeat(pipeline, connector, opened))
+                await pipeline.RunAsync(stoppingToken).ConfigureAwait(false);
             var s = pipeline.Stats;
             // A webhook's sender dead-letters what its endpoint refuses after the pipeline handed the records over, up to its
             // last drain: the sinks are closed first so those count too.

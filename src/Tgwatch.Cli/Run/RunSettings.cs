@@ -46,6 +46,12 @@ internal sealed class RunSettings
     /// <summary><see cref="WebhookTimeout"/> as read; null for the default.</summary>
     internal TimeSpan? WebhookRequestTimeout { get; set; }
 
+    /// <summary>How often the heartbeat line says the run works (<c>15m</c>, <c>1h</c>; <c>0</c>: never; default 15 minutes).</summary>
+    public string? Heartbeat { get; set; }
+
+    /// <summary><see cref="Heartbeat"/> as read; zero for none.</summary>
+    internal TimeSpan HeartbeatEvery { get; set; } = Run.Heartbeat.Default;
+
     /// <summary>Pipeline tuning.</summary>
     public PipelineOptions Pipeline { get; set; } = new();
 

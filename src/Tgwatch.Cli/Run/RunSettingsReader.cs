@@ -92,6 +92,9 @@ internal static partial class RunSettingsReader
         var (timeout, timeoutError) = WebhookTimeouts.Parse(settings.WebhookTimeout);
         settings.WebhookRequestTimeout = timeout;
         if (timeoutError is not null) problems.Add(new SettingProblem(nameof(RunSettings.WebhookTimeout), timeoutError));
+        var (every, everyError) = Heartbeat.Parse(settings.Heartbeat);
+        settings.HeartbeatEvery = every;
+        if (everyError is not null) problems.Add(new SettingProblem(nameof(RunSettings.Heartbeat), everyError));
         if (settings.Noise.First is { } first)
         {
             if (FirstRecords.Parse(first) is { } firstRecord) settings.NoiseOptions = settings.NoiseOptions with { First = firstRecord };
