@@ -85,11 +85,11 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
     }
 
     /// <summary>The heartbeat line of the run, unless it is off.</summary>
-    private Heartbeat? Heartbeat(MessagePipeline pipeline, IConnector connector, StateAndSinks opened)
+    private HeartbeatLine? Heartbeat(MessagePipeline pipeline, IConnector connector, StateAndSinks opened)
     {
         if (settings.HeartbeatEvery <= TimeSpan.Zero) return null;
         var webhooks = opened.SinksOf<Tgwatch.Sinks.Webhook.WebhookSink>().ToList();
-        return new Heartbeat(settings.HeartbeatEvery, pipeline.Timings!.Lag, opened.Sinks.Count,
+        return new HeartbeatLine(settings.HeartbeatEvery, pipeline.Timings!.Lag, opened.Sinks.Count,
             () => new HeartbeatFigures(pipeline.Stats.Written, connector.Status, pipeline.Stats.DeadLetters + webhooks.Sum(w => w.Stats.DeadLettered)),
             logs.CreateLogger("Tgwatch.Run"), TimeProvider.System);
     }

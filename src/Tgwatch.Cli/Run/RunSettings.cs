@@ -50,7 +50,7 @@ internal sealed class RunSettings
     public string? Heartbeat { get; set; }
 
     /// <summary><see cref="Heartbeat"/> as read; zero for none.</summary>
-    internal TimeSpan HeartbeatEvery { get; set; } = Run.Heartbeat.Default;
+    internal TimeSpan HeartbeatEvery { get; set; } = Run.HeartbeatLine.Default;
 
     /// <summary>Pipeline tuning.</summary>
     public PipelineOptions Pipeline { get; set; } = new();

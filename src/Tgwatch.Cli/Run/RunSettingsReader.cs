@@ -92,7 +92,7 @@ internal static partial class RunSettingsReader
         var (timeout, timeoutError) = WebhookTimeouts.Parse(settings.WebhookTimeout);
         settings.WebhookRequestTimeout = timeout;
         if (timeoutError is not null) problems.Add(new SettingProblem(nameof(RunSettings.WebhookTimeout), timeoutError));
-        var (every, everyError) = Heartbeat.Parse(settings.Heartbeat);
+        var (every, everyError) = HeartbeatLine.Parse(settings.Heartbeat);
         settings.HeartbeatEvery = every;
         if (everyError is not null) problems.Add(new SettingProblem(nameof(RunSettings.Heartbeat), everyError));
         if (settings.Noise.First is { } first)

@@ -18,7 +18,7 @@ internal readonly record struct HeartbeatFigures(long Written, ConnectionStatus 
 /// The lag percentiles are those of the messages committed in the interval, taken from the pipeline's lag histogram
 /// (<see cref="PipelineTimings.Lag"/>); beyond <see cref="Samples"/> messages, from a uniform sample of them.
 /// </summary>
-internal sealed class Heartbeat : IDisposable
+internal sealed class HeartbeatLine : IDisposable
 {
     /// <summary>The interval when none is set.</summary>
     public static readonly TimeSpan Default = TimeSpan.FromMinutes(15);
@@ -53,7 +53,7 @@ internal sealed class Heartbeat : IDisposable
     private long _seen;
     private long _writtenBefore;
 
-    public Heartbeat(TimeSpan every, Histogram<double> lag, int sinks, Func<HeartbeatFigures> figures, ILogger logger, TimeProvider time)
+    public HeartbeatLine(TimeSpan every, Histogram<double> lag, int sinks, Func<HeartbeatFigures> figures, ILogger logger, TimeProvider time)
     {
         _every = every;
         _sinks = sinks;
@@ -67,7 +67,7 @@ internal sealed class Heartbeat : IDisposable
         };
         _listener.SetMeasurementEventCallback<double>((_, value, _, _) => Add(value));
         _listener.Start();
-        _timer = time.CreateTimer(static s => ((Heartbeat)s!).Beat(), this, every, every);
+        _timer = time.CreateTimer(static s => ((HeartbeatLine)s!).Beat(), this, every, every);
     }
 
     /// <summary>Writes the line now (the timer does it every interval).</summary>

@@ -12,7 +12,7 @@ using Tgwatch.TestKit;
 namespace Tgwatch.Cli.Tests;
 
 /// <summary>The heartbeat line: the one line every interval that says a run works.</summary>
-public sealed class HeartbeatTests : IDisposable
+public sealed class HeartbeatLineTests : IDisposable
 {
     private static readonly DateTimeOffset Start = new(2026, 12, 5, 18, 0, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider _time = new(Start);
@@ -32,7 +32,7 @@ public sealed class HeartbeatTests : IDisposable
     {
         var lag = _meter.CreateHistogram<double>("lag");
         var figures = new HeartbeatFigures(0, new ConnectionStatus(ConnectionState.Ready, null, Start), 0);
-        using var heartbeat = new Heartbeat(TimeSpan.FromMinutes(15), lag, 2, () => figures, _logs.CreateLogger("Tgwatch.Run"), _time);
+        using var heartbeat = new HeartbeatLine(TimeSpan.FromMinutes(15), lag, 2, () => figures, _logs.CreateLogger("Tgwatch.Run"), _time);
 
         // 1,234 messages in the first quarter of an hour: lags of 125 ms to 2.5 s, then a slow one.
         for (var i = 0; i < 1_233; i++) lag.Record(0.125 * (1 + i % 20));
@@ -53,7 +53,7 @@ public sealed class HeartbeatTests : IDisposable
     public void ManyMoreMessagesThanItKeeps_StillGiveThePercentilesOfAll()
     {
         var lag = _meter.CreateHistogram<double>("lag");
-        using var heartbeat = new Heartbeat(TimeSpan.FromHours(1), lag, 1,
+        using var heartbeat = new HeartbeatLine(TimeSpan.FromHours(1), lag, 1,
             () => new HeartbeatFigures(100_000, new ConnectionStatus(ConnectionState.Ready, null, Start), 0), _logs.CreateLogger("Tgwatch.Run"), _time);
         for (var i = 0; i < 100_000; i++) lag.Record(i < 50_000 ? 0.2 : 3); // half fast, half slow: p50 fast (or just at), p99 slow
         _time.Advance(TimeSpan.FromHours(1));
@@ -64,7 +64,7 @@ public sealed class HeartbeatTests : IDisposable
     public void AfterDispose_NoLine()
     {
         var lag = _meter.CreateHistogram<double>("lag");
-        var heartbeat = new Heartbeat(TimeSpan.FromMinutes(1), lag, 1,
+        var heartbeat = new HeartbeatLine(TimeSpan.FromMinutes(1), lag, 1,
             () => new HeartbeatFigures(0, new ConnectionStatus(ConnectionState.Ready, null, Start), 0), _logs.CreateLogger("Tgwatch.Run"), _time);
         heartbeat.Dispose();
         _time.Advance(TimeSpan.FromMinutes(5));
@@ -80,11 +80,11 @@ public sealed class HeartbeatTests : IDisposable
     [InlineData("soon", 900.0, "expected a duration such as 15m or 1h, or 0 for no heartbeat line, not 'soon'")]
     [InlineData("500ms", 900.0, "must be between 1s and a day (or 0 for no heartbeat line), not '500ms'")]
     public void TheInterval_IsReadAsUsersWriteIt(string? text, double seconds, string? error) =>
-        Assert.Equal((TimeSpan.FromSeconds(seconds), error), Heartbeat.Parse(text));
+        Assert.Equal((TimeSpan.FromSeconds(seconds), error), HeartbeatLine.Parse(text));
 }
 
 /// <summary>The heartbeat line of a real run against the Bot API sandbox.</summary>
-public sealed class HeartbeatRunTests : IAsyncLifetime
+public sealed class HeartbeatLineRunTests : IAsyncLifetime
 {
     private readonly string _dir = Some.TempDirectory("tgwatch-heartbeat");
     private BotApiSandbox _sandbox = null!;
