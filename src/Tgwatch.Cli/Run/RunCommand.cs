@@ -23,9 +23,10 @@ internal static class RunCommand
         var chats = new Option<string[]>("--chat") { Description = "A chat to watch: id or @username (repeatable; none = all)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
         var noiseFirst = Commands.FirstRecordOption.Create("--noise-first", "What becomes of the first record of each burst of noise in the log (or Noise:First, env TGWATCH__NOISE__FIRST)");
         var sinks = new Option<string[]>("--sink") { Description = "Where messages go: console, jsonl:PATH, sqlite:PATH, webhook:URL (repeatable; default console)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
+        var http = new Option<string?>("--http") { Description = "Serve /metrics, /healthz, /readyz and /api/status on ADDRESS:PORT (:PORT = loopback; or Http:Listen, env TGWATCH__HTTP__LISTEN; another address needs Http:Token)" };
         var command = new Command("run", "Receive messages from the chosen chats and hand them to the sinks, until stopped (SIGINT/SIGTERM drain and commit)")
         {
-            config, connector, token, url, chats, sinks, common.State, common.DataDir, common.WebhookSecret, common.WebhookTimeout, common.LogLevel, common.LogFormat, noiseFirst,
+            config, connector, token, url, chats, sinks, common.State, common.DataDir, common.WebhookSecret, common.WebhookTimeout, common.LogLevel, common.LogFormat, noiseFirst, http,
         };
         foreach (var option in tdlib.All) command.Options.Add(option);
         command.SetAction(async (parse, _) =>
@@ -44,6 +45,7 @@ internal static class RunCommand
                     ["WebhookSecret"] = common.WebhookSecretGiven(parse),
                     ["WebhookTimeout"] = parse.GetValue(common.WebhookTimeout),
                     ["Noise:First"] = parse.GetValue(noiseFirst)?.Name(),
+                    ["Http:Listen"] = parse.GetValue(http),
                 }, parse.GetValue(chats), parse.GetValue(sinks));
             }
             catch (CliException e)

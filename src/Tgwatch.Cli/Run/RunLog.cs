@@ -13,4 +13,10 @@ internal static partial class RunLog
 
     [LoggerMessage(8003, LogLevel.Information, "{Sink} is new to this state store: it gets the messages from now on; the {Processed} processed before reach it when they come again, as an import of what another sink wrote does: {Hint}")]
     public static partial void NewSink(ILogger logger, string sink, long processed, string hint);
+
+    [LoggerMessage(8004, LogLevel.Information, "HTTP: serving {Paths} on {Url}")]
+    public static partial void HttpServing(ILogger logger, string paths, string url);
+
+    [LoggerMessage(8005, LogLevel.Critical, "HTTP: cannot listen on {Url}: {Reason}")]
+    public static partial void HttpCannotListen(ILogger logger, string url, string reason);
 }
