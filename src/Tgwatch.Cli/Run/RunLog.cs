@@ -16,4 +16,10 @@ internal static partial class RunLog
 
     [LoggerMessage(8010, LogLevel.Information, "{Line}")]
     public static partial void Heartbeat(ILogger logger, string line);
+
+    [LoggerMessage(8004, LogLevel.Information, "HTTP: serving {Paths} on {Url}")]
+    public static partial void HttpServing(ILogger logger, string paths, string url);
+
+    [LoggerMessage(8005, LogLevel.Critical, "HTTP: cannot listen on {Url}: {Reason}")]
+    public static partial void HttpCannotListen(ILogger logger, string url, string reason);
 }

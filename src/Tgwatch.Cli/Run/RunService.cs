@@ -1,11 +1,16 @@
 using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Tgwatch.BotApi;
 using Tgwatch.Cli.Hosting;
+using Tgwatch.Cli.Http;
 using Tgwatch.Cli.Login;
 using Tgwatch.Connectors;
+using Tgwatch.Formatting;
 using Tgwatch.Pipeline;
 using Tgwatch.Pipeline.Filters;
 using Tgwatch.Storage;
@@ -14,16 +19,19 @@ using Tgwatch.Tdlib.Connector;
 namespace Tgwatch.Cli.Run;
 
 /// <summary>The pipeline as a hosted service: opens state and sinks, runs until the host stops, records the exit code.</summary>
-internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, ILoggerFactory logs, IHostApplicationLifetime lifetime) : BackgroundService
+internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, ILoggerFactory logs, IHostApplicationLifetime lifetime, LiveRun live, IServiceProvider services) : BackgroundService
 {
     private readonly ILogger _logger = logs.CreateLogger("Tgwatch.Run");
 
     /// <summary>Runs the service in a host until SIGINT/SIGTERM (drain and commit) or a failure; the exit code.</summary>
     public static async Task<int> HostAsync(RunSettings settings, CliLogging logging, RunTdlib tdlib)
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        // With --http, the run's host is a web host: Kestrel serves the endpoint next to the run (RunHttp).
+        IHostApplicationBuilder builder = settings.HttpListen is { } listen
+            ? RunHttp.CreateBuilder(listen)
+            : Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(logging.Factory);
+        builder.Services.AddSingleton<ILoggerFactory>(builder is WebApplicationBuilder ? new FrameworkLogs(logging.Factory) : logging.Factory);
         builder.Services.Configure<HostOptions>(o =>
         {
             o.ShutdownTimeout = settings.Pipeline.DrainTimeout * 2 + TimeSpan.FromSeconds(5);
@@ -32,18 +40,44 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(tdlib);
+        builder.Services.AddSingleton(new LiveRun(TimeProvider.System));
         builder.Services.AddSingleton<RunService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RunService>());
-        using var host = builder.Build();
+        using var host = Build(builder, settings);
         var service = host.Services.GetRequiredService<RunService>();
         try
         {
-            await host.RunAsync().ConfigureAwait(false);
+            await host.StartAsync().ConfigureAwait(false);
+        }
+        catch (IOException e) when (settings.HttpListen is { } refused)
+        {
+            // Kestrel could not listen (the port is taken, or the address is not this machine's): nothing else has started.
+            RunLog.HttpCannotListen(logging.Factory.CreateLogger("Tgwatch.Http"), refused.Url(refused.EndPoint.Port), TextLines.FirstLine(e.Message));
+            return ExitCodes.Usage;
         }
         catch (OperationCanceledException)
         {
+            return service.ExitCode;
         }
+        if (settings.HttpListen is { } served)
+            RunLog.HttpServing(logging.Factory.CreateLogger("Tgwatch.Http"), RunHttp.Paths, served.Url(BoundPort(host, served)));
+        await host.WaitForShutdownAsync().ConfigureAwait(false);
         return service.ExitCode;
+    }
+
+    private static IHost Build(IHostApplicationBuilder builder, RunSettings settings)
+    {
+        if (builder is not WebApplicationBuilder web) return ((HostApplicationBuilder)builder).Build();
+        var app = web.Build();
+        RunHttp.Map(app, settings);
+        return app;
+    }
+
+    /// <summary>The port Kestrel listens on (the one it took, for port 0).</summary>
+    private static int BoundPort(IHost host, HttpListen listen)
+    {
+        var addresses = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        return addresses?.Select(a => new Uri(a).Port).FirstOrDefault() ?? listen.EndPoint.Port;
     }
 
     /// <summary>When the bot's checkpoint last moved (an earlier run's last commit), if it has one.</summary>
@@ -117,13 +151,24 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             IReadOnlyList<IMessageFilter> filters = settings.Chats.Count > 0 && tdlib is null ? [new ChatFilter(settings.Chats)] : [];
             await OldOutboxesAsync(opened, stoppingToken).ConfigureAwait(false);
             SayNewSinks(opened, status);
-            using var meter = new Meter("Tgwatch");
+            // The timings go on the meter the metrics endpoint serves (the host's factory gives the same one), or on one of their own.
+            using var ownMeter = services.GetService<IMeterFactory>() is null ? new Meter(RunMetrics.MeterName) : null;
+            var meter = ownMeter ?? services.GetRequiredService<IMeterFactory>().Create(RunMetrics.MeterName);
             var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, settings.Pipeline, filters, [], logs.CreateLogger("Tgwatch.Pipeline"))
             {
+                Heartbeat = live.Heartbeat,
                 Timings = new PipelineTimings(meter),
             };
-            using (Heartbeat(pipeline, connector, opened))
-                await pipeline.RunAsync(stoppingToken).ConfigureAwait(false);
+            live.Open(connector, pipeline, opened.SinksOf<Tgwatch.Sinks.Webhook.WebhookSink>());
+            try
+            {
+                using (Heartbeat(pipeline, connector, opened))
+                    await pipeline.RunAsync(stoppingToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                live.Close();
+            }
             var s = pipeline.Stats;
             // A webhook's sender dead-letters what its endpoint refuses after the pipeline handed the records over, up to its
             // last drain: the sinks are closed first so those count too.

@@ -52,6 +52,12 @@ internal sealed class RunSettings
     /// <summary><see cref="Heartbeat"/> as read; zero for none.</summary>
     internal TimeSpan HeartbeatEvery { get; set; } = Run.HeartbeatLine.Default;
 
+    /// <summary>The HTTP endpoint: metrics, health, readiness, status (off unless <see cref="HttpSettings.Listen"/> is given).</summary>
+    public HttpSettings Http { get; set; } = new();
+
+    /// <summary><see cref="HttpSettings.Listen"/> as read; null when the endpoint is off.</summary>
+    internal Tgwatch.Cli.Http.HttpListen? HttpListen { get; set; }
+
     /// <summary>Pipeline tuning.</summary>
     public PipelineOptions Pipeline { get; set; } = new();
 
@@ -63,6 +69,16 @@ internal sealed class RunSettings
 
     /// <summary>The settings read under an old name, to be said at start.</summary>
     internal List<RenamedSetting> Renamed { get; } = [];
+}
+
+/// <summary>The <c>Http</c> section.</summary>
+internal sealed class HttpSettings
+{
+    /// <summary>Where to serve <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c> and <c>/api/status</c>: <c>ADDRESS:PORT</c>, <c>:PORT</c> for loopback (default off).</summary>
+    public string? Listen { get; set; }
+
+    /// <summary>The bearer token every endpoint but <c>/healthz</c> asks for; needed when <see cref="Listen"/> is not a loopback address.</summary>
+    public string? Token { get; set; }
 }
 
 /// <summary>The <c>Noise</c> section.</summary>

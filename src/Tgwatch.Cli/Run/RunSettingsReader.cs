@@ -72,6 +72,7 @@ internal static partial class RunSettingsReader
         Secrets.SecretRedactor.Default.Register(settings.BotApi.Token);
         Secrets.SecretRedactor.Default.Register(settings.Tdlib.ApiHash);
         Secrets.SecretRedactor.Default.Register(settings.WebhookSecret);
+        Secrets.SecretRedactor.Default.Register(settings.Http.Token);
         var problems = check(settings);
         // A missing credential is often a key written wrong (BotApi:Tokn): it is said once the keys are right, not as a second lead.
         var keysRight = lines.Count == 0;
@@ -99,6 +100,13 @@ internal static partial class RunSettingsReader
         {
             if (FirstRecords.Parse(first) is { } firstRecord) settings.NoiseOptions = settings.NoiseOptions with { First = firstRecord };
             else problems.Add(new SettingProblem("Noise.First", $"expected {FirstRecords.Accepted}, not '{first}'"));
+        }
+        if (settings.Http.Listen is { } listen)
+        {
+            settings.HttpListen = Http.HttpListen.Parse(listen, out var listenError);
+            if (listenError is not null) problems.Add(new SettingProblem("Http.Listen", listenError));
+            else if (!settings.HttpListen!.IsLoopback && string.IsNullOrWhiteSpace(settings.Http.Token))
+                problems.Add(new SettingProblem("Http.Listen", "an address other than loopback needs a token: set Http:Token (env TGWATCH__HTTP__TOKEN), which clients send as Authorization: Bearer TOKEN"));
         }
         return problems;
     }

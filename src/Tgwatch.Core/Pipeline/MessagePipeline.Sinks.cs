@@ -20,6 +20,7 @@ public sealed partial class MessagePipeline
         {
             while (await NextAsync(reader, order, ct).ConfigureAwait(false))
             {
+                _heartbeat?.Beat(LoopName);
                 var items = new List<WorkItem>(Math.Min(_options.BatchSize, order.Ready));
                 toWrite.Clear();
                 while (items.Count < _options.BatchSize && order.TryTake(out var item))
@@ -38,6 +39,7 @@ public sealed partial class MessagePipeline
         finally
         {
             await previous.ConfigureAwait(false);
+            _heartbeat?.Idle(LoopName);
         }
     }
 
@@ -52,6 +54,8 @@ public sealed partial class MessagePipeline
             // A batch at most is taken in ahead of the sinks, so a slow sink still makes the workers, and the connector, wait.
             while (order.Ready < _options.BatchSize && reader.TryRead(out var item)) order.Add(item);
             if (order.Ready > 0) return true;
+            // Waiting for messages is not being stuck.
+            _heartbeat?.Idle(LoopName);
             var more = reader.WaitToReadAsync(ct);
             if (order.WaitLeft is { } left && !more.IsCompleted)
             {
@@ -110,6 +114,7 @@ public sealed partial class MessagePipeline
     {
         if (!commit.IsEmpty) await _store.RunAsync((store, token) => store.CommitAsync(commit, token), ct).ConfigureAwait(false);
         Interlocked.Add(ref Stats.written, commit.Processed.Count);
+        CountWrittenPerSink(commit.Processed);
         Interlocked.Increment(ref Stats.commits);
         if (Stats.Timings is { Lag.Enabled: true } timings) RecordLags(timings.Lag, items, _time.GetUtcNow());
         foreach (var mark in advanced) await CommitConnectorAsync(mark, ct).ConfigureAwait(false);
@@ -131,6 +136,26 @@ public sealed partial class MessagePipeline
             var m = item.Message!;
             lag.Record(Math.Max(0, (committed - (m.EditDate ?? m.Date)).TotalSeconds));
         }
+    }
+
+    /// <summary>Adds the committed messages to the figures of each sink that has them (most batches go to every sink).</summary>
+    private void CountWrittenPerSink(IReadOnlyList<ProcessedMessage> processed)
+    {
+        var toAll = 0;
+        foreach (var p in processed)
+        {
+            if (p.Sinks is null || ReferenceEquals(p.Sinks, _sinkNames))
+            {
+                toAll++;
+                continue;
+            }
+            foreach (var sink in p.Sinks)
+            {
+                var i = Array.IndexOf(_sinkNames, sink);
+                if (i >= 0) Interlocked.Increment(ref Stats.sinks[i].written);
+            }
+        }
+        if (toAll > 0) foreach (var s in Stats.sinks) Interlocked.Add(ref s.written, toAll);
     }
 
     private async ValueTask WriteSinksAsync(List<WorkItem> items, CancellationToken ct)

@@ -84,7 +84,8 @@ public sealed partial class MessagePipeline
         _handlers = new HandlerRunner(handlers ?? [], _store, _options, Stats, _logger, _time, randomizer);
         _replies = new ReplyResolver(connector, store, _options, Stats, _logger, _time);
         _link = new LinkRecorder(connector, _store, _options, _logger, _time);
-        _writers = sinks.Select(s => new SinkWriter(s, _options, Stats, _logger, _time, _handlers, randomizer)).ToArray();
+        Stats.sinks = sinks.Select(s => new PipelineSinkStats(s.Name)).ToArray();
+        _writers = sinks.Select((s, i) => new SinkWriter(s, _options, Stats, Stats.sinks[i], _logger, _time, _handlers, randomizer)).ToArray();
         _sinkNames = sinks.Select(s => s.Name).ToArray();
     }
 
@@ -97,6 +98,25 @@ public sealed partial class MessagePipeline
         get => Stats.Timings;
         init => Stats.Timings = value;
     }
+
+    /// <summary>The name of the pipeline's main loop (the sink stage) in <see cref="Heartbeat"/>.</summary>
+    public const string LoopName = "pipeline";
+
+    /// <summary>
+    /// Beaten by the pipeline's main loop (the sink stage, as <see cref="LoopName"/>) for each batch and each retry of a
+    /// sink write; idle while it waits for messages. None when null.
+    /// </summary>
+    public Health.Heartbeat? Heartbeat
+    {
+        get => _heartbeat;
+        init
+        {
+            _heartbeat = value;
+            foreach (var writer in _writers) writer.Heartbeat = value;
+        }
+    }
+
+    private readonly Health.Heartbeat? _heartbeat;
 
     /// <summary>Deliveries taken in and not yet committed.</summary>
     public int InFlight => _positions.InFlight;

@@ -3,6 +3,7 @@ namespace Tgwatch.Pipeline;
 /// <summary>Counters of a running pipeline: live, each read atomically (ARCHITECTURE §5).</summary>
 public sealed class PipelineStats
 {
+    internal PipelineSinkStats[] sinks = [];
     internal long received, duplicates, caughtUp, filtered, written, handlerFailures, deadLetters, sinkRetries, repliesResolved, repliesUnresolved, replyUpdates, commits;
 
     /// <summary>Deliveries taken from the connector (with a message).</summary>
@@ -19,6 +20,9 @@ public sealed class PipelineStats
 
     /// <summary>Messages written to every sink.</summary>
     public long Written => Interlocked.Read(ref written);
+
+    /// <summary>Each sink's own figures, in the order of the pipeline's sinks.</summary>
+    public IReadOnlyList<PipelineSinkStats> Sinks => sinks;
 
     /// <summary>Handler calls that failed (each attempt).</summary>
     public long HandlerFailures => Interlocked.Read(ref handlerFailures);

@@ -20,6 +20,7 @@ internal sealed class SinkWriter
     private readonly IMessageSink _sink;
     private readonly PipelineOptions _options;
     private readonly PipelineStats _stats;
+    private readonly PipelineSinkStats _sinkStats;
     private readonly ILogger _logger;
     private readonly HandlerRunner _deadLetters;
     private readonly ResiliencePipeline _transient;
@@ -28,12 +29,13 @@ internal sealed class SinkWriter
     private readonly FailureStreak _streak;
     private readonly TimeProvider _time;
 
-    public SinkWriter(IMessageSink sink, PipelineOptions options, PipelineStats stats, ILogger logger, TimeProvider time, HandlerRunner deadLetters,
+    public SinkWriter(IMessageSink sink, PipelineOptions options, PipelineStats stats, PipelineSinkStats sinkStats, ILogger logger, TimeProvider time, HandlerRunner deadLetters,
         Func<double>? randomizer = null)
     {
         _sink = sink;
         _options = options;
         _stats = stats;
+        _sinkStats = sinkStats;
         _logger = logger;
         _deadLetters = deadLetters;
         _streak = new FailureStreak(time);
@@ -61,6 +63,9 @@ internal sealed class SinkWriter
     private static bool IsRetried(FaultKind kind) => Transient.IsTransient(kind) || kind == FaultKind.Resource;
 
     public string Name => _sink.Name;
+
+    /// <summary>Beaten on each retry: a sink write that is retried is the pipeline making progress, not a loop stuck.</summary>
+    public Health.Heartbeat? Heartbeat { get; set; }
 
     public async ValueTask WriteAsync(IReadOnlyList<TgMessage> batch, CancellationToken ct)
     {
@@ -103,6 +108,8 @@ internal sealed class SinkWriter
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
             await _deadLetters.DeadLetterAsync($"sink:{_sink.Name}", message, e, _options.SinkAttempts, ct).ConfigureAwait(false);
+            // The message is set aside; the sink goes on with the next ones, and is failing again only if they fail too.
+            _sinkStats.failing = false;
             return;
         }
         Recovered();
@@ -116,12 +123,15 @@ internal sealed class SinkWriter
 
     private void Recovered()
     {
+        _sinkStats.failing = false;
         if (_streak.Succeeded(out var streak)) Log.SinkRecovered(_logger, _sink.Name, streak.Attempts, streak.Duration);
     }
 
     private void OnRetry(Exception e, int attempt)
     {
         Interlocked.Increment(ref _stats.sinkRetries);
+        _sinkStats.failing = true;
+        Heartbeat?.Beat(MessagePipeline.LoopName);
         switch (_streak.Failed(out var since))
         {
             case FailureStreak.Step.Started:

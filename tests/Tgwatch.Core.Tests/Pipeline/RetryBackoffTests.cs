@@ -33,7 +33,7 @@ public sealed class RetryBackoffTests
         new(handlers, new StoreCalls(_store, options, NullLogger.Instance, clock, () => 0.5), options, _stats, NullLogger.Instance, clock, () => 0.5);
 
     private SinkWriter Writer(IMessageSink sink, PipelineOptions options, SteppedClock clock) =>
-        new(sink, options, _stats, NullLogger.Instance, clock, Handlers(options, clock), () => 0.5);
+        new(sink, options, _stats, new PipelineSinkStats(sink.Name), NullLogger.Instance, clock, Handlers(options, clock), () => 0.5);
 
     [Fact]
     public async Task ASinkFailingOnTheNetwork_IsRetriedForever_WaitingTheBackoffUpToItsMost()

@@ -21,7 +21,9 @@ public sealed class SinkAddedLaterTests
         var calls = 0;
         var handler = new DelegateHandler("count", (_, _) => { Interlocked.Increment(ref calls); return ValueTask.CompletedTask; });
         var a = new CollectingSink("jsonl:/data/messages.jsonl");
-        await PipelineFixture.Create(ScriptedConnector.Of(messages), [a], store, handlers: [handler]).RunToEndAsync();
+        var first = PipelineFixture.Create(ScriptedConnector.Of(messages), [a], store, handlers: [handler]);
+        await first.RunToEndAsync();
+        Assert.Equal(30, Assert.Single(first.Stats.Sinks).Written);
 
         // The same records again (an import of what the first sink wrote), now with a second sink.
         var b = new CollectingSink("sqlite:/data/new.db");
@@ -33,6 +35,8 @@ public sealed class SinkAddedLaterTests
         Assert.Equal(30, calls);
         Assert.Equal(0, second.Stats.Duplicates);
         Assert.Equal(30, second.Stats.CaughtUp);
+        // Counted for the sink that got them only.
+        Assert.Equal([("jsonl:/data/messages.jsonl", 0L, false), ("sqlite:/data/new.db", 30L, false)], second.Stats.Sinks.Select(s => (s.Name, s.Written, s.Failing)));
 
         // A third time: both have everything.
         var third = PipelineFixture.Create(Again(messages, "file2"), [a, b], store, handlers: [handler]);

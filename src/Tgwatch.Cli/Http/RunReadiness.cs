@@ -1,0 +1,28 @@
+using System.Globalization;
+using Tgwatch.Connectors;
+
+namespace Tgwatch.Cli.Http;
+
+/// <summary>Whether the run is ready (its link to Telegram is up and no sink is failing), and if not, why, one reason a line.</summary>
+internal static class RunReadiness
+{
+    /// <summary>The reasons the run is not ready; empty when it is.</summary>
+    public static IReadOnlyList<string> NotReady(LiveRun run)
+    {
+        if (run.Current is not { } o) return ["starting"];
+        var reasons = new List<string>();
+        var link = o.Connector.Status;
+        if (link.State != ConnectionState.Ready)
+        {
+            var state = link.State.ToString().ToLowerInvariant();
+            reasons.Add($"link down since {Time(link.Since)}: {state}{(link.Reason is { Length: > 0 } why ? $" ({why})" : "")}");
+        }
+        foreach (var sink in o.Pipeline.Stats.Sinks.Where(s => s.Failing)) reasons.Add($"sink {sink.Name} failing");
+        foreach (var webhook in o.Webhooks.Where(w => w.Stats.Failing && !reasons.Contains($"sink {w.Name} failing", StringComparer.Ordinal)))
+            reasons.Add($"sink {webhook.Name} failing");
+        return reasons;
+    }
+
+    /// <summary>A time as the answers write it: ISO-8601 UTC to the second.</summary>
+    public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,272 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Tgwatch.Chaos;
+using Tgwatch.Sandbox;
+using Tgwatch.Sandbox.Admin;
+using Tgwatch.TestKit;
+using Xunit.Abstractions;
+
+namespace Tgwatch.Cli.Tests;
+
+/// <summary>
+/// <c>tgwatch run --http</c> as a real process against the Bot API sandbox, through a loopback fault proxy: the metrics count
+/// what was injected, readiness follows the link, health does not, the token guards everything but <c>/healthz</c>, and no
+/// answer or log line holds a secret.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed partial class HttpEndpointTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string HttpToken = "http-token-0123456789abcdef";
+    private readonly string _dir = Some.TempDirectory("tgwatch-http");
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private BotApiSandbox _sandbox = null!;
+    private FaultProxy _proxy = null!;
+
+    public async Task InitializeAsync()
+    {
+        _sandbox = await BotApiSandbox.StartAsync(new SandboxOptions(), CancellationToken.None);
+        _proxy = FaultProxy.Start(new IPEndPoint(IPAddress.Loopback, _sandbox.BaseUrl.Port));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _proxy.DisposeAsync();
+        await _sandbox.DisposeAsync();
+    }
+
+    private string P(string name) => Path.Combine(_dir, name);
+
+    /// <summary>A run through the proxy, with short polls and backoff so that a link that comes back is seen soon.</summary>
+    private async Task<string[]> RunArgsAsync(string listen)
+    {
+        await File.WriteAllTextAsync(P("tgwatch.json"), """{"BotApi": {"PollTimeoutSeconds": 2, "HttpMarginSeconds": 2, "MaxBackoff": "00:00:02"}}""");
+        return ["run", "--config", P("tgwatch.json"), "--bot-token", _sandbox.Token, "--bot-api-url", $"http://127.0.0.1:{_proxy.Port}/",
+            "--sink", $"jsonl:{P("out.jsonl")}", "--state", P("state.db"), "--http", listen];
+    }
+
+    [Fact]
+    public async Task Metrics_CountWhatWasInjected_ReadinessFollowsTheLink_HealthDoesNot_AndNothingSecretIsServedOrLogged()
+    {
+        const int n = 7;
+        for (var i = 0; i < n; i++)
+            await _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = -100900, Text = $"hello {i}", From = new SandboxUser { Id = 5, FirstName = "Eve" } });
+        await using var run = RunningTgwatch.Start(await RunArgsAsync("127.0.0.1:0"));
+        var url = await run.ServingUrlAsync();
+        Assert.Matches(@"^http://127\.0\.0\.1:\d+$", url);
+
+        var metrics = await Eventually.ValueAsync(() => GetAsync($"{url}/metrics"), m => Sample(m.Body, "tgwatch_messages_written_total") == n,
+            $"{n} written in /metrics", Tgwatch.Patience);
+        output.WriteLine(metrics.Body);
+        var account = $"bot{_sandbox.Token.Split(':')[0]}";
+        Assert.Equal(n, Sample(metrics.Body, $"tgwatch_messages_received_total{{account=\"{account}\",connector=\"botapi\"}}"));
+        Assert.Equal(n, Sample(metrics.Body, $"tgwatch_messages_written_total{{sink=\"jsonl:{P("out.jsonl")}\"}}"));
+        Assert.Equal(0, Sample(metrics.Body, "tgwatch_messages_duplicate_total"));
+        Assert.Equal(0, Sample(metrics.Body, "tgwatch_dead_letters_total{stage=\"pipeline\"}"));
+        Assert.Equal(1, Sample(metrics.Body, $"tgwatch_link_up{{account=\"{account}\",connector=\"botapi\"}}"));
+        // The pipeline's timings: every message written has its lag, each batch its sink write, in buckets of seconds.
+        Assert.Equal(n, Sample(metrics.Body, "tgwatch_pipeline_lag_seconds_count"));
+        Assert.Equal(n, Sample(metrics.Body, "tgwatch_pipeline_lag_seconds_bucket{le=\"+Inf\"}"));
+        Assert.Contains("tgwatch_pipeline_lag_seconds_bucket{le=\"0.001\"}", metrics.Body);
+        Assert.True(Sample(metrics.Body, $"tgwatch_sink_write_seconds_count{{sink=\"jsonl:{P("out.jsonl")}\"}}") >= 1, "a sink write timed");
+        // The runtime's own metrics (OpenTelemetry's runtime instrumentation) come along.
+        Assert.Matches(@"(?m)^dotnet_gc_collections_total\{", metrics.Body);
+        Assert.Contains("text/plain", metrics.ContentType);
+
+        var openMetrics = await GetAsync($"{url}/metrics", accept: "application/openmetrics-text; version=1.0.0");
+        Assert.StartsWith("application/openmetrics-text", openMetrics.ContentType);
+        Assert.EndsWith("# EOF\n", openMetrics.Body);
+        Assert.Contains("# TYPE tgwatch_messages_received counter", openMetrics.Body);
+
+        Assert.Equal((HttpStatusCode.OK, "ready\n"), Status(await GetAsync($"{url}/readyz")));
+        Assert.Equal((HttpStatusCode.OK, "ok\n"), Status(await GetAsync($"{url}/healthz")));
+        var status = await GetAsync($"{url}/api/status");
+        using (var doc = JsonDocument.Parse(status.Body))
+        {
+            var root = doc.RootElement;
+            Assert.Equal((n, n, "ready", "botapi"), (root.GetProperty("received").GetInt64(), root.GetProperty("written").GetInt64(),
+                root.GetProperty("link").GetProperty("state").GetString(), root.GetProperty("link").GetProperty("connector").GetString()));
+            var sink = Assert.Single(root.GetProperty("sinks").EnumerateArray());
+            Assert.Equal(($"jsonl:{P("out.jsonl")}", n, false), (sink.GetProperty("name").GetString(), sink.GetProperty("written").GetInt64(), sink.GetProperty("failing").GetBoolean()));
+        }
+        Assert.DoesNotContain("hello 1", status.Body);
+
+        // Telegram goes away: not ready within 10 s, with the reason; still healthy.
+        _proxy.SetFault(ProxyFault.RefuseAndReset);
+        var down = Stopwatch.StartNew();
+        var notReady = await Eventually.ValueAsync(() => GetAsync($"{url}/readyz"), r => r.Code == HttpStatusCode.ServiceUnavailable, "/readyz 503", Tgwatch.Patience);
+        down.Stop();
+        output.WriteLine($"not ready after {down.Elapsed}: {notReady.Body}");
+        Assert.True(down.Elapsed < TimeSpan.FromSeconds(10), $"/readyz said 503 only after {down.Elapsed}");
+        using (var doc = JsonDocument.Parse(notReady.Body))
+        {
+            Assert.False(doc.RootElement.GetProperty("ready").GetBoolean());
+            Assert.Matches(@"^link down since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: connecting", Assert.Single(doc.RootElement.GetProperty("reasons").EnumerateArray()).GetString());
+        }
+        Assert.Equal((HttpStatusCode.OK, "ok\n"), Status(await GetAsync($"{url}/healthz")));
+        Assert.Equal(0, Sample((await GetAsync($"{url}/metrics")).Body, "tgwatch_link_up"));
+
+        // It comes back: ready again (within the backoff step of 2 s, and a poll).
+        _proxy.SetFault(ProxyFault.Pass);
+        var up = Stopwatch.StartNew();
+        await Eventually.ValueAsync(() => GetAsync($"{url}/readyz"), r => r.Code == HttpStatusCode.OK, "/readyz 200 again", Tgwatch.Patience);
+        output.WriteLine($"ready again after {up.Elapsed}");
+
+        var answers = string.Concat(metrics.Body, openMetrics.Body, status.Body, notReady.Body);
+        var log = await run.StopAsync();
+        output.WriteLine(log);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains($"HTTP: serving /metrics, /healthz, /readyz, /api/status on {url}\n", log);
+        Assert.DoesNotContain("Now listening", log);
+        foreach (var text in new[] { answers, log })
+        {
+            Assert.DoesNotContain(_sandbox.Token, text);
+            Assert.DoesNotContain(_sandbox.Token.Split(':')[1], text);
+        }
+    }
+
+    [Fact]
+    public async Task WithAToken_EveryEndpointButHealthz_AsksForIt_AndTheTokenIsNeverLogged()
+    {
+        await using var run = RunningTgwatch.Start(await RunArgsAsync("0.0.0.0:0"), new Dictionary<string, string> { ["TGWATCH__HTTP__TOKEN"] = HttpToken });
+        var url = await run.ServingUrlAsync();
+        Assert.Matches(@"^http://0\.0\.0\.0:\d+$", url);
+        var local = $"http://127.0.0.1:{new Uri(url).Port}";
+
+        Assert.Equal((HttpStatusCode.OK, "ok\n"), Status(await GetAsync($"{local}/healthz")));
+        foreach (var path in new[] { "/metrics", "/readyz", "/api/status", "/nothing" })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync($"{local}{path}")).Code);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync($"{local}{path}", bearer: "wrong")).Code);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync($"{local}{path}", bearer: HttpToken + "x")).Code);
+        }
+        var metrics = await GetAsync($"{local}/metrics", bearer: HttpToken);
+        Assert.Equal(HttpStatusCode.OK, metrics.Code);
+        Assert.Contains("tgwatch_messages_received_total", metrics.Body);
+        var status = await GetAsync($"{local}/api/status", bearer: HttpToken);
+        Assert.Equal(HttpStatusCode.OK, status.Code);
+
+        var log = await run.StopAsync();
+        output.WriteLine(log);
+        Assert.Equal(0, run.ExitCode);
+        foreach (var text in new[] { metrics.Body, status.Body, log })
+        {
+            Assert.DoesNotContain(HttpToken, text);
+            Assert.DoesNotContain(_sandbox.Token.Split(':')[1], text);
+        }
+    }
+
+    [Fact]
+    public async Task ANonLoopbackAddressWithoutAToken_IsRefusedAtStart_WithOneLine()
+    {
+        var run = await Tgwatch.RunAsync(null, await RunArgsAsync("0.0.0.0:9464"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("tgwatch run: Http:Listen: an address other than loopback needs a token: set Http:Token (env TGWATCH__HTTP__TOKEN), which clients send as Authorization: Bearer TOKEN\n", run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("9464")]
+    [InlineData("example.org:9464")]
+    [InlineData("127.0.0.1:99999")]
+    [InlineData("::1:9464")]
+    public async Task AnAddressThatIsNone_IsRefusedAtStart_WithOneLine(string listen)
+    {
+        var run = await Tgwatch.RunAsync(null, await RunArgsAsync(listen));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("tgwatch run: Http:Listen: expected ADDRESS:PORT, such as 127.0.0.1:9464, :9464 (loopback) or 0.0.0.0:9464\n", run.Stderr);
+    }
+
+    [Fact]
+    public async Task APortInUse_IsExitCode2_WithOneLine()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var run = await Tgwatch.RunAsync(null, await RunArgsAsync($":{port}"));
+        output.WriteLine(run.Stderr);
+        Assert.Equal(2, run.ExitCode);
+        var line = Assert.Single(run.Stderr.TrimEnd('\n').Split('\n'));
+        Assert.Matches($@" crit Tgwatch\.Http: HTTP: cannot listen on http://127\.0\.0\.1:{port}: .*address already in use", line);
+        Assert.False(File.Exists(P("out.jsonl")));
+    }
+
+    private static (HttpStatusCode, string) Status(Answer answer) => (answer.Code, answer.Body);
+
+    private sealed record Answer(HttpStatusCode Code, string ContentType, string Body);
+
+    private async Task<Answer> GetAsync(string url, string? accept = null, string? bearer = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (accept is not null) request.Headers.TryAddWithoutValidation("Accept", accept);
+        if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        using var response = await _http.SendAsync(request);
+        return new Answer(response.StatusCode, response.Content.Headers.ContentType?.ToString() ?? "", await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>The value of the first sample whose name (with its labels, if given) is <paramref name="series"/>; null when there is none.</summary>
+    private static long? Sample(string metrics, string series)
+    {
+        foreach (var line in metrics.Split('\n'))
+        {
+            if (!line.StartsWith(series, StringComparison.Ordinal) || line.Length <= series.Length || line[series.Length] is not (' ' or '{')) continue;
+            var value = line[(line.LastIndexOf(' ') + 1)..];
+            return (long)double.Parse(value, CultureInfo.InvariantCulture);
+        }
+        return null;
+    }
+
+    /// <summary>A <c>tgwatch run</c> whose log is read as it comes.</summary>
+    private sealed partial class RunningTgwatch : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly ConcurrentQueue<string> _lines = new();
+        private readonly Task _reading;
+
+        private RunningTgwatch(Process process)
+        {
+            _process = process;
+            _process.StandardInput.Close();
+            _reading = Task.Run(async () =>
+            {
+                while (await process.StandardError.ReadLineAsync() is { } line) _lines.Enqueue(line);
+            });
+        }
+
+        public static RunningTgwatch Start(string[] args, IReadOnlyDictionary<string, string>? environment = null) =>
+            new(environment is null ? Tgwatch.Start(args) : Tgwatch.StartWith(environment, args));
+
+        public int ExitCode => _process.ExitCode;
+
+        /// <summary>The address the start line says it serves on.</summary>
+        public async Task<string> ServingUrlAsync()
+        {
+            var line = await Eventually.ValueAsync(() => _lines.FirstOrDefault(l => l.Contains("HTTP: serving", StringComparison.Ordinal)), l => l is not null,
+                "the HTTP start line", Tgwatch.Patience, _reading);
+            return ServingLine().Match(line!).Groups[1].Value;
+        }
+
+        public async Task<string> StopAsync()
+        {
+            Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+            await _process.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
+            await _reading.WaitAsync(Tgwatch.Patience);
+            return string.Concat(_lines.Select(l => l + "\n"));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited) _process.Kill();
+            await _process.WaitForExitAsync();
+            _process.Dispose();
+        }
+
+        [GeneratedRegex(@" on (http://\S+)$")]
+        private static partial Regex ServingLine();
+    }
+}
