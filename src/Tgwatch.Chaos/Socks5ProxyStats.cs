@@ -3,30 +3,15 @@ using System.Collections.Concurrent;
 namespace Tgwatch.Chaos;
 
 /// <summary>What a <see cref="Socks5FaultProxy"/> has seen since it started: live counters, each read atomically (ARCHITECTURE §5).</summary>
-public sealed class Socks5ProxyStats
+public sealed class Socks5ProxyStats : ProxyStats
 {
-    private readonly LoopbackListener _listener;
-    private readonly Func<int> _active;
     private readonly ConcurrentDictionary<string, long> _targets = new(StringComparer.Ordinal);
-    internal long reset, greetings, requests;
+    internal long greetings, requests;
 
     internal Socks5ProxyStats(LoopbackListener listener, Func<int> active)
+        : base(listener, active)
     {
-        _listener = listener;
-        _active = active;
     }
-
-    /// <summary>Client connections accepted (including those reset at once).</summary>
-    public long ConnectionsAccepted => _listener.Accepted;
-
-    /// <summary>Connections open now.</summary>
-    public long ConnectionsActive => _active();
-
-    /// <summary>Connections the proxy reset (by its mode, a bad or slow handshake, or at disposal).</summary>
-    public long ConnectionsReset => Interlocked.Read(ref reset);
-
-    /// <summary>How many times the proxy stopped listening for <see cref="Socks5Mode.Refuse"/>.</summary>
-    public long RefusePeriods => _listener.RefusePeriods;
 
     /// <summary>Well-formed SOCKS5 greetings read.</summary>
     public long Greetings => Interlocked.Read(ref greetings);
