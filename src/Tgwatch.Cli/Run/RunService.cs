@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Tgwatch.BotApi;
 using Tgwatch.Cli.Hosting;
@@ -118,6 +119,20 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             if (!configured.Contains(sink) && OutboxNames.IsWebhook(sink)) RunLog.OldOutbox(_logger, count, sink, to);
     }
 
+    /// <summary>systemd's STATUS= line: the link and the messages written.</summary>
+    private static string SystemdStatus(MessagePipeline pipeline, IConnector connector)
+    {
+        var link = connector.Status;
+        var state = link switch
+        {
+            { State: ConnectionState.Ready } => "ready",
+            { State: ConnectionState.Connecting, Reason: "starting" } => "connecting",
+            { State: ConnectionState.Disconnected } => "stopping",
+            _ => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"link down since {link.Since:HH:mm:ss}Z ({link.Reason})"),
+        };
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{state}; {pipeline.Stats.Written:N0} messages written");
+    }
+
     /// <summary>The heartbeat line of the run, unless it is off.</summary>
     private HeartbeatLine? Heartbeat(MessagePipeline pipeline, IConnector connector, StateAndSinks opened)
     {
@@ -162,8 +177,12 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             live.Open(connector, pipeline, opened.SinksOf<Tgwatch.Sinks.Webhook.WebhookSink>());
             try
             {
-                using (Heartbeat(pipeline, connector, opened))
-                    await pipeline.RunAsync(stoppingToken).ConfigureAwait(false);
+                using var heartbeat = Heartbeat(pipeline, connector, opened);
+                using var systemd = SystemdNotify.Start(new SystemdNotifier(), connector, live.Heartbeat, RunHttp.StuckAfter(settings),
+                    () => SystemdStatus(pipeline, connector), Environment.GetEnvironmentVariable("WATCHDOG_USEC"),
+                    Environment.GetEnvironmentVariable("WATCHDOG_PID"), TimeProvider.System);
+                using var stopping = stoppingToken.Register(() => systemd?.Stopping());
+                await pipeline.RunAsync(stoppingToken).ConfigureAwait(false);
             }
             finally
             {

@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Time.Testing;
+using Tgwatch.Cli.Run;
+using Tgwatch.Connectors;
+using Tgwatch.Health;
+using Tgwatch.Sandbox;
+using Tgwatch.Sandbox.Admin;
+using Tgwatch.TestKit;
+
+namespace Tgwatch.Cli.Tests;
+
+/// <summary>systemd's notify protocol: ready once the link is, a status line, stopping, and a watchdog fed only while the loops progress.</summary>
+public sealed class SystemdNotifyTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 12, 5, 18, 0, 0, TimeSpan.Zero);
+
+    private sealed class Notes : ISystemdNotifier
+    {
+        public ConcurrentQueue<string> Sent { get; } = new();
+
+        public bool IsEnabled => true;
+
+        public void Notify(ServiceState state) => Sent.Enqueue(state.ToString());
+    }
+
+    [Fact]
+    public void Ready_OnceTheLinkFirstIs_NotAgainAfterADrop()
+    {
+        var notes = new Notes();
+        var time = new FakeTimeProvider(Start);
+        var connector = new ScriptedConnector([]);
+        connector.SetStatus(new ConnectionStatus(ConnectionState.Connecting, "starting", Start));
+        using var notify = SystemdNotify.Start(notes, connector, new Heartbeat(time), TimeSpan.FromMinutes(2), () => "ready; 0 messages written", null, null, time);
+        Assert.Empty(notes.Sent);
+        connector.SetStatus(new ConnectionStatus(ConnectionState.Ready, null, Start));
+        connector.SetStatus(new ConnectionStatus(ConnectionState.Connecting, "reset", Start));
+        connector.SetStatus(new ConnectionStatus(ConnectionState.Ready, null, Start));
+        notify!.Stopping();
+        Assert.Equal(["READY=1\nSTATUS=ready; 0 messages written", "STOPPING=1\nSTATUS=stopping: draining what is in flight"], notes.Sent);
+    }
+
+    [Fact]
+    public void TheWatchdog_IsFedAtHalfItsTimeout_WhileTheLoopsProgress_AndNotWhileOneIsStuck()
+    {
+        var notes = new Notes();
+        var time = new FakeTimeProvider(Start);
+        var heartbeat = new Heartbeat(time);
+        using var notify = SystemdNotify.Start(notes, new ScriptedConnector([]), heartbeat, TimeSpan.FromMinutes(2), () => "ready", "60000000", null, time);
+        notes.Sent.Clear(); // READY=1 (the scripted link is ready)
+        heartbeat.Beat("pipeline");
+        time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(["WATCHDOG=1\nSTATUS=ready"], notes.Sent);
+        // The pipeline is busy and beats no more: fed while within the bound, then not.
+        time.Advance(TimeSpan.FromSeconds(90)); // 2 minutes since the beat: not over the bound yet
+        Assert.Equal(4, notes.Sent.Count);
+        time.Advance(TimeSpan.FromSeconds(30));
+        time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(4, notes.Sent.Count);
+        heartbeat.Idle("pipeline"); // waiting for messages is not stuck
+        time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(5, notes.Sent.Count);
+    }
+
+    [Theory]
+    [InlineData(null, null, null)]
+    [InlineData("0", null, null)]
+    [InlineData("soon", null, null)]
+    [InlineData("60000000", null, 30.0)]
+    [InlineData("60000000", "1", null)] // another process's watchdog
+    public void TheWatchdogInterval_IsHalfOfWatchdogUsec_ForThisProcessOnly(string? usec, string? pid, double? seconds) =>
+        Assert.Equal(seconds is { } s ? TimeSpan.FromSeconds(s) : null, SystemdNotify.WatchdogInterval(usec, pid));
+
+    [Fact]
+    public void WithoutNotifySocket_NothingIsSent()
+    {
+        var time = new FakeTimeProvider(Start);
+        var notifier = new SystemdNotifier(); // NOTIFY_SOCKET is not set for the tests
+        Assert.False(notifier.IsEnabled);
+        Assert.Null(SystemdNotify.Start(notifier, new ScriptedConnector([]), new Heartbeat(time), TimeSpan.FromMinutes(2), () => "", "60000000", null, time));
+    }
+}
+
+/// <summary>A real run told by systemd's environment where to notify: a datagram socket the test listens on.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class SystemdNotifyRunTests : IAsyncLifetime
+{
+    private readonly string _dir = Some.TempDirectory("tgwatch-notify");
+    private BotApiSandbox _sandbox = null!;
+
+    public async Task InitializeAsync() => _sandbox = await BotApiSandbox.StartAsync(new SandboxOptions(), CancellationToken.None);
+
+    public async Task DisposeAsync() => await _sandbox.DisposeAsync();
+
+    [LinuxFact]
+    public async Task ARunUnderTypeNotify_SaysReady_FeedsTheWatchdog_AndSaysStopping()
+    {
+        await _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = -100780, Text = "one", From = new SandboxUser { Id = 5, FirstName = "Eve" } });
+        var path = Path.Combine(_dir, "notify.sock");
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(path));
+        var received = new ConcurrentQueue<string>();
+        using var stop = new CancellationTokenSource();
+        var listening = Task.Run(async () =>
+        {
+            var buffer = new byte[4096];
+            try
+            {
+                while (true)
+                {
+                    var n = await socket.ReceiveAsync(buffer, SocketFlags.None, stop.Token);
+                    received.Enqueue(Encoding.UTF8.GetString(buffer, 0, n));
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        using var process = Tgwatch.StartWith(new Dictionary<string, string> { ["NOTIFY_SOCKET"] = path, ["WATCHDOG_USEC"] = "1000000" },
+            "run", "--bot-token", _sandbox.Token, "--bot-api-url", _sandbox.BaseUrl.ToString(),
+            "--sink", $"jsonl:{Path.Combine(_dir, "out.jsonl")}", "--state", Path.Combine(_dir, "state.db"));
+        process.StandardInput.Close();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await Eventually.TrueAsync(() => received.Any(r => r.StartsWith("READY=1", StringComparison.Ordinal))
+            && received.Count(r => r.StartsWith("WATCHDOG=1\nSTATUS=ready; ", StringComparison.Ordinal)) >= 2, "ready, then the watchdog fed twice", Tgwatch.Patience);
+        Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        await process.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
+        Assert.Equal(0, process.ExitCode);
+        await Eventually.TrueAsync(() => received.Any(r => r.StartsWith("STOPPING=1", StringComparison.Ordinal)), "stopping said", Tgwatch.Patience);
+        await stop.CancelAsync();
+        await listening;
+        var all = received.ToArray();
+        Assert.StartsWith("READY=1\nSTATUS=ready; ", Assert.Single(all, r => r.StartsWith("READY=1", StringComparison.Ordinal)));
+        Assert.True(Array.FindIndex(all, r => r.StartsWith("STOPPING=1", StringComparison.Ordinal)) > Array.FindIndex(all, r => r.StartsWith("READY=1", StringComparison.Ordinal)));
+        Assert.Contains(all, r => r.StartsWith("WATCHDOG=1\nSTATUS=ready; ", StringComparison.Ordinal));
+        Assert.DoesNotContain(all, r => r.Contains(_sandbox.Token, StringComparison.Ordinal));
+        Assert.DoesNotContain(_sandbox.Token, await stderr);
+    }
+}
