@@ -101,6 +101,9 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     public ConnectionStatus Status => _link.Status;
 
     /// <inheritdoc />
+    public LinkStats LinkStats => _link.Stats;
+
+    /// <inheritdoc />
     public event Action<ConnectionStatus>? StatusChanged;
 
     /// <summary>getUpdates calls answered, updates skipped as malformed or of kinds not monitored (live counters).</summary>

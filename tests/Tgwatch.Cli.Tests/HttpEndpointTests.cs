@@ -117,6 +117,10 @@ public sealed partial class HttpEndpointTests(ITestOutputHelper output) : IAsync
         var up = Stopwatch.StartNew();
         await Eventually.ValueAsync(() => GetAsync($"{url}/readyz"), r => r.Code == HttpStatusCode.OK, "/readyz 200 again", Tgwatch.Patience);
         output.WriteLine($"ready again after {up.Elapsed}");
+        // The outage is counted: one reconnection (or more, the link having flapped), and its time down.
+        var after = (await GetAsync($"{url}/metrics")).Body;
+        Assert.True(Sample(after, "tgwatch_link_reconnects_total") >= 1, "a reconnection counted");
+        Assert.True(SampleValue(after, "tgwatch_link_down_seconds_total") > 0, "time down counted");
 
         var answers = string.Concat(metrics.Body, openMetrics.Body, status.Body, notReady.Body);
         var log = await run.StopAsync();
@@ -210,13 +214,15 @@ public sealed partial class HttpEndpointTests(ITestOutputHelper output) : IAsync
     }
 
     /// <summary>The value of the first sample whose name (with its labels, if given) is <paramref name="series"/>; null when there is none.</summary>
-    private static long? Sample(string metrics, string series)
+    private static long? Sample(string metrics, string series) => SampleValue(metrics, series) is { } value ? (long)value : null;
+
+    private static double? SampleValue(string metrics, string series)
     {
         foreach (var line in metrics.Split('\n'))
         {
             if (!line.StartsWith(series, StringComparison.Ordinal) || line.Length <= series.Length || line[series.Length] is not (' ' or '{')) continue;
             var value = line[(line.LastIndexOf(' ') + 1)..];
-            return (long)double.Parse(value, CultureInfo.InvariantCulture);
+            return double.Parse(value, CultureInfo.InvariantCulture);
         }
         return null;
     }

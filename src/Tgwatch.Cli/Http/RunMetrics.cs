@@ -33,6 +33,10 @@ internal sealed class RunMetrics
             description: "Messages set aside as dead letters, by stage: the pipeline (handlers, sink writes) or a webhook's sender");
         _meter.CreateObservableGauge("tgwatch.link.up", () => LinkUp(run),
             description: "1 while the connector's link to Telegram is ready, else 0");
+        _meter.CreateObservableCounter("tgwatch.link.reconnects", () => Reconnects(run),
+            description: "Times the link to Telegram was ready again after it had been up and gone down");
+        _meter.CreateObservableCounter("tgwatch.link.down", () => DownSeconds(run), unit: "s",
+            description: "Time the link to Telegram has been down after having been up, the outage going on now included");
         _meter.CreateObservableGauge("tgwatch.outbox.records", () => Outbox(run),
             description: "Records waiting in a webhook's outbox");
     }
@@ -56,6 +60,14 @@ internal sealed class RunMetrics
 
     private static IEnumerable<Measurement<int>> LinkUp(LiveRun run) => run.Current is { } o
         ? [new Measurement<int>(o.Connector.Status.State == ConnectionState.Ready ? 1 : 0, Link(o.Connector))]
+        : [];
+
+    private static IEnumerable<Measurement<long>> Reconnects(LiveRun run) => run.Current is { Connector.LinkStats: { } link } o
+        ? [new Measurement<long>(link.Reconnects, Link(o.Connector))]
+        : [];
+
+    private static IEnumerable<Measurement<double>> DownSeconds(LiveRun run) => run.Current is { Connector.LinkStats: { } link } o
+        ? [new Measurement<double>(link.Down.TotalSeconds, Link(o.Connector))]
         : [];
 
     private static IEnumerable<Measurement<long>> Outbox(LiveRun run) => run.Current is { } o

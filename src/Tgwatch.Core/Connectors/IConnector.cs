@@ -20,6 +20,9 @@ public interface IConnector : IAsyncDisposable
     /// <summary>Raised on every state change (on the connector's thread; handlers must not block).</summary>
     event Action<ConnectionStatus>? StatusChanged;
 
+    /// <summary>The link's reconnections and time down, for a connector that keeps them (none for a file).</summary>
+    LinkStats? LinkStats => null;
+
     /// <summary>
     /// The deliveries, in order within each stream, starting after <paramref name="committed"/> (the last
     /// committed position per stream, as the state store holds them). Ends when the source ends (a file)

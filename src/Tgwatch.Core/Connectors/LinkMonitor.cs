@@ -24,6 +24,7 @@ public sealed class LinkMonitor : IDisposable
     private DateTimeOffset _windowStart;
     private FaultKind _lastFault = FaultKind.Network;
     private ITimer? _graceTimer;
+    private bool _everUp;
 
     /// <summary>A monitor starting in <see cref="ConnectionState.Connecting"/>.</summary>
     public LinkMonitor(TimeSpan grace, TimeProvider time, ILinkReport report)
@@ -33,7 +34,11 @@ public sealed class LinkMonitor : IDisposable
         _report = report;
         _windowStart = _downSince = time.GetUtcNow();
         Status = new ConnectionStatus(ConnectionState.Connecting, "starting", _downSince);
+        Stats = new LinkStats(Ongoing);
     }
+
+    /// <summary>Reconnections and time down since the monitor started.</summary>
+    public LinkStats Stats { get; }
 
     /// <summary>The link's state now.</summary>
     public ConnectionStatus Status { get; private set; }
@@ -77,6 +82,12 @@ public sealed class LinkMonitor : IDisposable
             DisarmGraceTimer();
             if (Status.State != ConnectionState.Ready)
             {
+                if (_everUp && Status.State == ConnectionState.Connecting)
+                {
+                    Interlocked.Increment(ref Stats.reconnects);
+                    Interlocked.Add(ref Stats.downTicks, (now - _downSince).Ticks);
+                }
+                _everUp = true;
                 var wasStarting = Status.Reason == "starting";
                 changed = Status = new ConnectionStatus(ConnectionState.Ready, null, now);
                 if (_downReported)
@@ -128,6 +139,15 @@ public sealed class LinkMonitor : IDisposable
         }
         Changed?.Invoke(changed);
         if (pending is { } p) _report.ShortDrops(p.Drops, p.Window, _grace);
+    }
+
+    // The outage going on now, once the link has been up.
+    private TimeSpan Ongoing()
+    {
+        lock (_sync)
+        {
+            return _everUp && Status.State == ConnectionState.Connecting ? _time.GetUtcNow() - _downSince : TimeSpan.Zero;
+        }
     }
 
     /// <summary>Stops the monitor (<see cref="Stopped"/>): no line comes from it any more.</summary>

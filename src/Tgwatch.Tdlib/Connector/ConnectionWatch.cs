@@ -27,6 +27,9 @@ internal sealed class ConnectionWatch : ILinkReport
     /// <summary>The link's state now.</summary>
     public ConnectionStatus Status => _link.Monitor.Status;
 
+    /// <summary>The link's reconnections and time down.</summary>
+    public LinkStats Stats => _link.Monitor.Stats;
+
     /// <summary>Raised on every change of <see cref="Status"/>.</summary>
     public event Action<ConnectionStatus>? Changed;
 

@@ -91,6 +91,9 @@ public sealed class TdlibConnector : IConnector, IChatFeedOwner
     public ConnectionStatus Status => _connection.Status;
 
     /// <inheritdoc />
+    public LinkStats LinkStats => _connection.Stats;
+
+    /// <inheritdoc />
     public event Action<ConnectionStatus>? StatusChanged;
 
     /// <summary>What the connector has seen and done.</summary>

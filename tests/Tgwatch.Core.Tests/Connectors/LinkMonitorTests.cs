@@ -119,4 +119,24 @@ public sealed class LinkMonitorTests
         _time.Advance(TimeSpan.FromSeconds(10));
         Assert.Equal(["1 short drops in 12s"], _report.Lines);
     }
+
+    [Fact]
+    public void ItsStats_CountReconnections_AndTimeDown_TheOutageNowIncluded_ButNotTheFirstConnection()
+    {
+        using var link = new LinkMonitor(TimeSpan.FromSeconds(5), _time, _report);
+        link.Failed(FaultKind.Network, "unreachable");
+        _time.Advance(TimeSpan.FromSeconds(30));
+        link.Succeeded(0); // the first connection, after 30 s: neither a reconnection nor time down
+        Assert.Equal((0L, TimeSpan.Zero), (link.Stats.Reconnects, link.Stats.Down));
+        link.Failed(FaultKind.Network, "reset");
+        _time.Advance(TimeSpan.FromSeconds(2));
+        link.Succeeded(1);
+        link.Failed(FaultKind.Network, "refused");
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal((1L, TimeSpan.FromSeconds(12)), (link.Stats.Reconnects, link.Stats.Down)); // down now, counted as it goes
+        _time.Advance(TimeSpan.FromSeconds(8));
+        link.Succeeded(0);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal((2L, TimeSpan.FromSeconds(20)), (link.Stats.Reconnects, link.Stats.Down));
+    }
 }
