@@ -62,10 +62,7 @@ public sealed class LinkMonitor : IDisposable
                 changed = Status = new ConnectionStatus(ConnectionState.Connecting, reason, wasUp ? now : Status.Since);
             }
             report = DownIfGraceOver(now);
-            if (report is null && !_downReported && _graceTimer is null)
-            {
-                _graceTimer = _time.CreateTimer(static s => ((LinkMonitor)s!).GraceOver(), this, _downSince + _grace - now, Timeout.InfiniteTimeSpan);
-            }
+            if (report is null && !_downReported && _graceTimer is null) ArmGraceTimer(now);
         }
         if (changed is not null) Changed?.Invoke(changed);
         report?.Invoke();
@@ -162,7 +159,10 @@ public sealed class LinkMonitor : IDisposable
             _graceTimer?.Dispose();
             _graceTimer = null;
             if (Status.State != ConnectionState.Connecting) return;
-            report = DownIfGraceOver(_time.GetUtcNow());
+            var now = _time.GetUtcNow();
+            report = DownIfGraceOver(now);
+            // A timer may fire a little before the wall clock says the grace is over (they are different clocks): wait the rest.
+            if (report is null && !_downReported) ArmGraceTimer(now);
         }
         report?.Invoke();
     }
@@ -174,6 +174,12 @@ public sealed class LinkMonitor : IDisposable
         DisarmGraceTimer();
         var (since, fault, reason) = (_downSince, _lastFault, Status.Reason ?? "connecting");
         return () => _report.Down(since, fault, reason);
+    }
+
+    private void ArmGraceTimer(DateTimeOffset now)
+    {
+        var rest = _downSince + _grace - now;
+        _graceTimer = _time.CreateTimer(static s => ((LinkMonitor)s!).GraceOver(), this, rest > TimeSpan.FromMilliseconds(1) ? rest : TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
     }
 
     private void DisarmGraceTimer()

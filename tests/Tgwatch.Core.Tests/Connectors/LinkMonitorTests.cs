@@ -139,4 +139,26 @@ public sealed class LinkMonitorTests
         _time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal((2L, TimeSpan.FromSeconds(20)), (link.Stats.Reconnects, link.Stats.Down));
     }
+
+    [Fact]
+    public void ATimerThatFiresALittleBeforeTheClockSaysTheGraceIsOver_StillGivesTheLine()
+    {
+        var time = new EarlyTimers(_time.GetUtcNow());
+        using var link = new LinkMonitor(TimeSpan.FromSeconds(5), time, _report);
+        link.Succeeded(0);
+        time.Advance(TimeSpan.FromSeconds(1));
+        link.Failed(FaultKind.Network, "connection refused");
+        time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(5)); // the timer fires: the clock says 4.995 s
+        Assert.Empty(_report.Lines);
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        Assert.Equal(["down Network connection refused"], _report.Lines);
+    }
+
+    /// <summary>Timers that fire up to 5 ms early, as a system timer may against the wall clock.</summary>
+    private sealed class EarlyTimers(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            base.CreateTimer(callback, state,
+                dueTime == Timeout.InfiniteTimeSpan ? dueTime : dueTime - TimeSpan.FromTicks(Math.Min(TimeSpan.FromMilliseconds(5).Ticks, dueTime.Ticks / 2)), period);
+    }
 }
