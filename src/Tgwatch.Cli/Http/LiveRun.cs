@@ -18,7 +18,11 @@ internal sealed class LiveRun(TimeProvider time)
     /// <param name="Connector">The link to Telegram.</param>
     /// <param name="Pipeline">The pipeline (its <see cref="PipelineStats"/> has every sink's figures).</param>
     /// <param name="Webhooks">The webhook sinks, each with its own outbox and dead letters.</param>
-    internal sealed record Opened(IConnector Connector, MessagePipeline Pipeline, IReadOnlyList<WebhookSink> Webhooks);
+    internal sealed record Opened(IConnector Connector, MessagePipeline Pipeline, IReadOnlyList<WebhookSink> Webhooks)
+    {
+        /// <summary>Dead letters of the run: the pipeline's, and those each webhook's sender set aside after it took the records.</summary>
+        public long DeadLetters => Pipeline.Stats.DeadLetters + Webhooks.Sum(w => w.Stats.DeadLettered);
+    }
 
     /// <summary>Beaten by the run's loops.</summary>
     public Heartbeat Heartbeat { get; } = new(time);
@@ -35,8 +39,8 @@ internal sealed class LiveRun(TimeProvider time)
     /// <summary>What the run opened; null until it has.</summary>
     public Opened? Current => _opened;
 
-    /// <summary>The run has opened its connector, pipeline and sinks.</summary>
-    public void Open(IConnector connector, MessagePipeline pipeline, IEnumerable<WebhookSink> webhooks) => _opened = new Opened(connector, pipeline, [.. webhooks]);
+    /// <summary>The run has opened its connector, pipeline and sinks; what it opened.</summary>
+    public Opened Open(IConnector connector, MessagePipeline pipeline, IEnumerable<WebhookSink> webhooks) => _opened = new Opened(connector, pipeline, [.. webhooks]);
 
     /// <summary>The run has closed them (its counters as they ended are not served as if they were live).</summary>
     public void Close() => _opened = null;

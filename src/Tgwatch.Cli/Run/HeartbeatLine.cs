@@ -92,7 +92,7 @@ internal sealed class HeartbeatLine : IDisposable
         var state = link.State switch
         {
             ConnectionState.Ready => "link up",
-            ConnectionState.Connecting => string.Create(CultureInfo.InvariantCulture, $"link down since {link.Since:HH:mm:ss}Z ({link.Reason})"),
+            ConnectionState.Connecting => LinkLine.DownSince(link),
             _ => "link stopped",
         };
         return string.Create(CultureInfo.InvariantCulture, $"up {up}; {messages}{lag}; {state}; {deadLetters:N0} dead {(deadLetters == 1 ? "letter" : "letters")}");

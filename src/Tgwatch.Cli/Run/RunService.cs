@@ -128,18 +128,17 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             { State: ConnectionState.Ready } => "ready",
             { State: ConnectionState.Connecting, Reason: "starting" } => "connecting",
             { State: ConnectionState.Disconnected } => "stopping",
-            _ => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"link down since {link.Since:HH:mm:ss}Z ({link.Reason})"),
+            _ => LinkLine.DownSince(link),
         };
         return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{state}; {pipeline.Stats.Written:N0} messages written");
     }
 
     /// <summary>The heartbeat line of the run, unless it is off.</summary>
-    private HeartbeatLine? Heartbeat(MessagePipeline pipeline, IConnector connector, StateAndSinks opened)
+    private HeartbeatLine? Heartbeat(LiveRun.Opened run)
     {
         if (settings.HeartbeatEvery <= TimeSpan.Zero) return null;
-        var webhooks = opened.SinksOf<Tgwatch.Sinks.Webhook.WebhookSink>().ToList();
-        return new HeartbeatLine(settings.HeartbeatEvery, pipeline.Timings!.Lag, opened.Sinks.Count,
-            () => new HeartbeatFigures(pipeline.Stats.Written, connector.Status, pipeline.Stats.DeadLetters + webhooks.Sum(w => w.Stats.DeadLettered)),
+        return new HeartbeatLine(settings.HeartbeatEvery, run.Pipeline.Timings!.Lag, run.Pipeline.Stats.Sinks.Count,
+            () => new HeartbeatFigures(run.Pipeline.Stats.Written, run.Connector.Status, run.DeadLetters),
             logs.CreateLogger("Tgwatch.Run"), TimeProvider.System);
     }
 
@@ -167,17 +166,18 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             await OldOutboxesAsync(opened, stoppingToken).ConfigureAwait(false);
             SayNewSinks(opened, status);
             // The timings go on the meter the metrics endpoint serves (the host's factory gives the same one), or on one of their own.
-            using var ownMeter = services.GetService<IMeterFactory>() is null ? new Meter(RunMetrics.MeterName) : null;
-            var meter = ownMeter ?? services.GetRequiredService<IMeterFactory>().Create(RunMetrics.MeterName);
+            var meters = services.GetService<IMeterFactory>();
+            using var ownMeter = meters is null ? new Meter(RunMetrics.MeterName) : null;
+            var meter = ownMeter ?? meters!.Create(RunMetrics.MeterName);
             var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, settings.Pipeline, filters, [], logs.CreateLogger("Tgwatch.Pipeline"))
             {
                 Heartbeat = live.Heartbeat,
                 Timings = new PipelineTimings(meter),
             };
-            live.Open(connector, pipeline, opened.SinksOf<Tgwatch.Sinks.Webhook.WebhookSink>());
+            var run = live.Open(connector, pipeline, opened.SinksOf<Tgwatch.Sinks.Webhook.WebhookSink>());
             try
             {
-                using var heartbeat = Heartbeat(pipeline, connector, opened);
+                using var heartbeat = Heartbeat(run);
                 using var systemd = SystemdNotify.Start(new SystemdNotifier(), connector, live.Heartbeat, RunHttp.StuckAfter(settings),
                     () => SystemdStatus(pipeline, connector), Environment.GetEnvironmentVariable("WATCHDOG_USEC"),
                     Environment.GetEnvironmentVariable("WATCHDOG_PID"), TimeProvider.System);
@@ -192,8 +192,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             // A webhook's sender dead-letters what its endpoint refuses after the pipeline handed the records over, up to its
             // last drain: the sinks are closed first so those count too.
             await opened.CloseSinksAsync().ConfigureAwait(false);
-            var webhookDeadLetters = opened.SinksOf<Tgwatch.Sinks.Webhook.WebhookSink>().Sum(w => w.Stats.DeadLettered);
-            RunLog.Stopped(_logger, s.Received, s.Written, s.Duplicates, s.DeadLetters + webhookDeadLetters);
+            RunLog.Stopped(_logger, s.Received, s.Written, s.Duplicates, run.DeadLetters);
             if (connector is TdlibConnector t)
             {
                 var c = t.Stats;

@@ -92,7 +92,7 @@ public sealed partial class MessagePipeline
     /// <summary>Counters.</summary>
     public PipelineStats Stats { get; } = new();
 
-    /// <summary>Where the lag, sink writes and handler calls are timed (<see cref="PipelineStats.Timings"/>); not timed when null.</summary>
+    /// <summary>Where the lag, sink writes and handler calls are timed; not timed when null.</summary>
     public PipelineTimings? Timings
     {
         get => Stats.Timings;

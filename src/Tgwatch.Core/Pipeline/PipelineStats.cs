@@ -48,6 +48,6 @@ public sealed class PipelineStats
     /// <summary>Batches committed.</summary>
     public long Commits => Interlocked.Read(ref commits);
 
-    /// <summary>Where the pipeline's timings are recorded (none: not recorded).</summary>
-    public PipelineTimings? Timings { get; internal set; }
+    // Where the pipeline's parts record their timings (MessagePipeline.Timings; none: not recorded).
+    internal PipelineTimings? Timings { get; set; }
 }

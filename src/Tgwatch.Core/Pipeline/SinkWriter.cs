@@ -69,14 +69,10 @@ internal sealed class SinkWriter
 
     public async ValueTask WriteAsync(IReadOnlyList<TgMessage> batch, CancellationToken ct)
     {
-        if (_stats.Timings is not { } timings || !timings.SinkWrite.Enabled)
-        {
-            await WriteUntimedAsync(batch, ct).ConfigureAwait(false);
-            return;
-        }
-        var started = _time.GetTimestamp();
+        var timings = _stats.Timings is { SinkWrite.Enabled: true } t ? t : null;
+        var started = timings is null ? 0 : _time.GetTimestamp();
         await WriteUntimedAsync(batch, ct).ConfigureAwait(false);
-        timings.SinkWrite.Record(_time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("sink", _sink.Name));
+        timings?.SinkWrite.Record(_time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("sink", _sink.Name));
     }
 
     private async ValueTask WriteUntimedAsync(IReadOnlyList<TgMessage> batch, CancellationToken ct)

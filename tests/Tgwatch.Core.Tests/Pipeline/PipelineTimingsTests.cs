@@ -65,7 +65,7 @@ public sealed class PipelineTimingsTests : IDisposable
         _ = new PipelineTimings(_meter); // made, and listened to, but not given to the pipeline
         var pipeline = new MessagePipeline(ScriptedConnector.Of([SomeMessage.New(1)]), [new CollectingSink()], new InMemoryStateStore(), PipelineFixture.FastOptions());
         await pipeline.RunToEndAsync();
-        Assert.Null(pipeline.Stats.Timings);
+        Assert.Null(pipeline.Timings);
         Assert.Empty(_seen);
     }
 }
