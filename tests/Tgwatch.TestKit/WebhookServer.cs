@@ -35,7 +35,7 @@ public sealed record WebhookAnswer(int Status, string? RetryAfter = null, TimeSp
 /// <summary>An HTTP endpoint on 127.0.0.1 (HttpListener) that records every request and answers as the test says.</summary>
 public sealed class WebhookServer : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly ConcurrentQueue<WebhookRequest> _requests = new();
     private readonly Task _loop;
     private int _count;
@@ -43,9 +43,31 @@ public sealed class WebhookServer : IAsyncDisposable
     private WebhookServer(int port, Func<WebhookRequest, WebhookAnswer> answer)
     {
         Port = port;
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
+        _listener = Listen(port);
         _loop = Task.Run(() => LoopAsync(answer));
+    }
+
+    // HttpListener's start can fail with an ArgumentNullException when a client connects at the very moment it begins to
+    // listen (its first accept completes before the listener is set up): a sink retrying against a server that comes back
+    // does exactly that. The half-made listener's socket is released by its finalizer, then the start is tried again.
+    private static HttpListener Listen(int port)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                listener.Start();
+                return listener;
+            }
+            catch (ArgumentNullException) when (attempt < 3)
+            {
+                listener.Abort();
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+        }
     }
 
     public int Port { get; }
