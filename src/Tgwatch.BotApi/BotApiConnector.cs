@@ -413,6 +413,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         switch (fault.Kind)
         {
             case FaultKind.RateLimited:
+                _link.RateLimited(wait);
                 if (!_rateLimitReported) BotApiLog.RateLimited(_logger, LinkMonitor.Format(wait), WhyWait(fault.RetryAfter, wait));
                 _rateLimitReported = true;
                 return;

@@ -80,6 +80,22 @@ public sealed class NoiseGate
     public int Summaries { get; private set; }
 
     /// <summary>
+    /// Items (lines, events) hidden so far, by source and kind, whether a summary has reported them yet or not: live counts,
+    /// only of the sources that hid any.
+    /// </summary>
+    public IReadOnlyList<NoiseHidden> Hidden
+    {
+        get
+        {
+            var hidden = new List<NoiseHidden>();
+            var count = Volatile.Read(ref _sourceCount);
+            for (var i = 0; i < count; i++)
+                if (Volatile.Read(ref _sources[i]) is { Items: > 0 } source) hidden.Add(new NoiseHidden(source.Label, source.Kind, source.Items));
+            return hidden;
+        }
+    }
+
+    /// <summary>
     /// Registers a source of records of one fault kind (a rule, a logger event) and returns its handle;
     /// the same label and kind give the same handle.
     /// </summary>
@@ -91,9 +107,10 @@ public sealed class NoiseGate
             if (_sourceCount >= MaxSources - _kinds.Length)
                 label = "other sources"; // the last slots: one shared source per kind
             if (_sourceByLabel.TryGetValue((label, kind), out known)) return known;
-            _sources[_sourceCount] = new Source(label, kind);
+            Volatile.Write(ref _sources[_sourceCount], new Source(label, kind));
             _sourceByLabel[(label, kind)] = _sourceCount;
-            return _sourceCount++;
+            Volatile.Write(ref _sourceCount, _sourceCount + 1);
+            return _sourceCount - 1;
         }
     }
 
@@ -269,6 +286,8 @@ public sealed class NoiseGate
         /// <summary>The burst whose first record of this source has been decided on (shown, replaced or counted).</summary>
         public int FirstInBurst = -1;
 
+        public long Items => Volatile.Read(ref _items);
+
         public long PendingRecords => Volatile.Read(ref _records) - _reportedRecords;
         public long PendingItems => Volatile.Read(ref _items) - _reportedItems;
 
@@ -290,3 +309,9 @@ public sealed class NoiseGate
         }
     }
 }
+
+/// <summary>What one source of noise has had hidden.</summary>
+/// <param name="Source">The source's label (a rule, a logger event).</param>
+/// <param name="Kind">The fault kind of its records.</param>
+/// <param name="Items">Items hidden (lines, events).</param>
+public readonly record struct NoiseHidden(string Source, FaultKind Kind, long Items);

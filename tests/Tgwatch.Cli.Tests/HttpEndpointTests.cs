@@ -9,6 +9,7 @@ using System.Text.RegularExpressions;
 using Tgwatch.Chaos;
 using Tgwatch.Sandbox;
 using Tgwatch.Sandbox.Admin;
+using Tgwatch.Sandbox.Faults;
 using Tgwatch.TestKit;
 using Xunit.Abstractions;
 
@@ -136,6 +137,64 @@ public sealed partial class HttpEndpointTests(ITestOutputHelper output) : IAsync
     }
 
     [Fact]
+    public async Task FloodWaits_SinkFailures_DeadLettersInTheStore_CheckpointAge_AndTheLinkTimeline_AreServed()
+    {
+        // The endpoint fails twice (HTTP 500), then refuses every batch that holds "poison" (so that record, sent alone, is a dead letter).
+        var failures = 0;
+        await using var hook = WebhookServer.Start(r =>
+            Interlocked.Increment(ref failures) <= 2 ? new WebhookAnswer(500)
+            : r.Messages.Any(m => m.Contains("poison", StringComparison.Ordinal)) ? new WebhookAnswer(400)
+            : WebhookAnswer.Ok);
+        // Telegram asks the bot to wait 2 s once.
+        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.RateLimit, Count = 1, RetryAfter = 2, Method = "getUpdates" });
+        foreach (var text in new[] { "one", "poison", "three" })
+            await _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = -100900, Chat = new SandboxChat { Type = "supergroup", Title = "Ops <b>room</b>" }, Text = text, From = new SandboxUser { Id = 5, FirstName = "Eve" } });
+        var args = (await RunArgsAsync("127.0.0.1:0")).Concat(["--sink", $"webhook:{hook.Url}"]).ToArray();
+        await using var run = RunningTgwatch.Start(args);
+        var url = await run.ServingUrlAsync();
+        var webhook = $"webhook:http://127.0.0.1:{hook.Port}/…";
+
+        var metrics = await Eventually.ValueAsync(() => GetAsync($"{url}/metrics"), m => Sample(m.Body, "tgwatch_dead_letters_stored") == 1,
+            "the refused record in the store's dead letters", Tgwatch.Patience);
+        output.WriteLine(metrics.Body);
+        var account = $"bot{_sandbox.Token.Split(':')[0]}";
+        Assert.True(SampleValue(metrics.Body, $"tgwatch_flood_wait_seconds_total{{account=\"{account}\",connector=\"botapi\"}}") >= 2, "the flood wait of 2 s counted");
+        var sinkFailures = Regex.Matches(metrics.Body, @"(?m)^tgwatch_sink_failures_total\{kind=""(\w+)"",sink=""([^""]+)""\} (\d+)$");
+        Assert.True(sinkFailures.Where(m => m.Groups[2].Value.StartsWith(webhook, StringComparison.Ordinal)).Sum(m => long.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture)) >= 2,
+            "the two failed deliveries counted for the webhook");
+        Assert.Equal(0, Sample(metrics.Body, "tgwatch_pending_replies"));
+        Assert.Matches(@"(?m)^tgwatch_dead_letters_total\{stage=""webhook:http://127\.0\.0\.1:\d+/…[^""]*""\} 1$", metrics.Body);
+        var age = SampleValue(metrics.Body, "tgwatch_checkpoint_age_seconds{stream=\"updates\"}") ?? SampleValue(metrics.Body, "tgwatch_checkpoint_age_seconds");
+        Assert.True(age is >= 0 and < 60, $"the checkpoint moved within the last minute (age {age})");
+        Assert.Equal(0, Sample(metrics.Body, "tgwatch_noise_summaries_total"));
+
+        var status = await Eventually.ValueAsync(() => GetAsync($"{url}/api/status"), a => a.Body.Contains("\"chats\"", StringComparison.Ordinal), "the chats in /api/status", Tgwatch.Patience);
+        output.WriteLine(status.Body);
+        using (var doc = JsonDocument.Parse(status.Body))
+        {
+            var root = doc.RootElement;
+            Assert.True(root.GetProperty("flood_wait_seconds").GetDouble() >= 2);
+            Assert.Equal(1, root.GetProperty("dead_letters_stored").GetInt64());
+            Assert.Equal(0, root.GetProperty("pending_replies").GetInt64());
+            var chat = Assert.Single(root.GetProperty("chats").EnumerateArray());
+            Assert.Equal((-100900L, "Ops <b>room</b>", 3L), (chat.GetProperty("id").GetInt64(), chat.GetProperty("title").GetString(), chat.GetProperty("messages").GetInt64()));
+            Assert.True(chat.GetProperty("last_age_seconds").GetDouble() is >= 0 and < 120);
+            var hookSink = Assert.Single(root.GetProperty("sinks").EnumerateArray(), s => s.GetProperty("name").GetString()!.StartsWith("webhook:", StringComparison.Ordinal));
+            Assert.True(hookSink.GetProperty("failures").GetInt64() >= 2);
+            var timeline = root.GetProperty("link").GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("state").GetString()).ToList();
+            Assert.Equal(["connecting", "ready"], timeline.Take(2));
+            Assert.Equal(1, root.GetProperty("store").GetProperty("dead_letters").GetInt64());
+            Assert.Equal(3, root.GetProperty("store").GetProperty("chats")[0].GetProperty("count").GetInt64());
+        }
+        Assert.DoesNotContain("poison", status.Body + metrics.Body);
+
+        var log = await run.StopAsync();
+        output.WriteLine(log);
+        Assert.Equal(0, run.ExitCode);
+        Assert.DoesNotContain(_sandbox.Token.Split(':')[1], status.Body + metrics.Body + log);
+    }
+
+    [Fact]
     public async Task WithAToken_EveryEndpointButHealthz_AsksForIt_AndTheTokenIsNeverLogged()
     {
         await using var run = RunningTgwatch.Start(await RunArgsAsync("0.0.0.0:0"), new Dictionary<string, string> { ["TGWATCH__HTTP__TOKEN"] = HttpToken });
@@ -150,9 +209,9 @@ public sealed partial class HttpEndpointTests(ITestOutputHelper output) : IAsync
             Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync($"{local}{path}", bearer: "wrong")).Code);
             Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync($"{local}{path}", bearer: HttpToken + "x")).Code);
         }
-        var metrics = await GetAsync($"{local}/metrics", bearer: HttpToken);
-        Assert.Equal(HttpStatusCode.OK, metrics.Code);
-        Assert.Contains("tgwatch_messages_received_total", metrics.Body);
+        // The run's own series come once it has opened its pipeline (the endpoint serves from the start).
+        var metrics = await Eventually.ValueAsync(() => GetAsync($"{local}/metrics", bearer: HttpToken),
+            m => m.Code == HttpStatusCode.OK && m.Body.Contains("tgwatch_messages_received_total", StringComparison.Ordinal), "the run's series", Tgwatch.Patience);
         var status = await GetAsync($"{local}/api/status", bearer: HttpToken);
         Assert.Equal(HttpStatusCode.OK, status.Code);
 

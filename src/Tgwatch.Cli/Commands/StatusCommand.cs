@@ -112,57 +112,61 @@ internal static class StatusCommand
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            WriteJson(w, s, now);
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + Environment.NewLine;
+    }
+
+    /// <summary>The store's status as one JSON object: what <c>status --json</c> prints, and <c>/api/status</c> serves as <c>store</c>.</summary>
+    internal static void WriteJson(Utf8JsonWriter w, StoreStatus s, DateTimeOffset now)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("processed", s.Processed);
+        w.WriteNumber("dead_letters", s.DeadLetters);
+        w.WriteNumber("pending_replies", s.PendingReplies);
+        w.WriteStartObject("outbox");
+        foreach (var (sink, count) in s.Outbox) w.WriteNumber(sink, count);
+        w.WriteEndObject();
+        w.WriteStartArray("connections");
+        foreach (var link in s.Links)
         {
             w.WriteStartObject();
-            w.WriteNumber("processed", s.Processed);
-            w.WriteNumber("dead_letters", s.DeadLetters);
-            w.WriteNumber("pending_replies", s.PendingReplies);
-            w.WriteStartObject("outbox");
-            foreach (var (sink, count) in s.Outbox) w.WriteNumber(sink, count);
-            w.WriteEndObject();
-            w.WriteStartArray("connections");
-            foreach (var link in s.Links)
-            {
-                w.WriteStartObject();
-                w.WriteString("account", link.Account);
-                w.WriteString("connector", link.Connector);
-                w.WriteString("state", link.State.ToString().ToLowerInvariant());
-                w.WriteString("reason", link.Reason);
-                w.WriteString("since", TgMessageJson.FormatDate(link.Since));
-                w.WriteString("reported_at", TgMessageJson.FormatDate(link.ReportedAt));
-                w.WriteBoolean("ended", link.Ended);
-                w.WriteBoolean("stale", link.IsStale(now));
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("checkpoints");
-            foreach (var c in s.Checkpoints)
-            {
-                w.WriteStartObject();
-                w.WriteString("account", c.Account);
-                w.WriteString("connector", c.Connector);
-                w.WriteString("stream", c.Stream);
-                // An imported file's position is its line (the hash of that line kept with it is the store's business).
-                w.WriteNumber("position", c.Connector == Connectors.File.JsonlFileConnector.ConnectorName ? Connectors.File.JsonlFileConnector.LineOf(c.Position) : c.Position);
-                w.WriteString("updated_at", TgMessageJson.FormatDate(c.UpdatedAt));
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("chats");
-            foreach (var c in s.Chats)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("chat_id", c.ChatId);
-                w.WriteString("title", c.Title);
-                w.WriteNumber("last_message_id", c.LastMessageId);
-                w.WriteString("last_date", TgMessageJson.FormatDate(c.LastDate));
-                w.WriteString("last_seen_at", TgMessageJson.FormatDate(c.LastSeenAt));
-                w.WriteNumber("count", c.Count);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            w.WriteString("account", link.Account);
+            w.WriteString("connector", link.Connector);
+            w.WriteString("state", link.State.ToString().ToLowerInvariant());
+            w.WriteString("reason", link.Reason);
+            w.WriteString("since", TgMessageJson.FormatDate(link.Since));
+            w.WriteString("reported_at", TgMessageJson.FormatDate(link.ReportedAt));
+            w.WriteBoolean("ended", link.Ended);
+            w.WriteBoolean("stale", link.IsStale(now));
             w.WriteEndObject();
         }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + Environment.NewLine;
+        w.WriteEndArray();
+        w.WriteStartArray("checkpoints");
+        foreach (var c in s.Checkpoints)
+        {
+            w.WriteStartObject();
+            w.WriteString("account", c.Account);
+            w.WriteString("connector", c.Connector);
+            w.WriteString("stream", c.Stream);
+            // An imported file's position is its line (the hash of that line kept with it is the store's business).
+            w.WriteNumber("position", c.Connector == Connectors.File.JsonlFileConnector.ConnectorName ? Connectors.File.JsonlFileConnector.LineOf(c.Position) : c.Position);
+            w.WriteString("updated_at", TgMessageJson.FormatDate(c.UpdatedAt));
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("chats");
+        foreach (var c in s.Chats)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("chat_id", c.ChatId);
+            w.WriteString("title", c.Title);
+            w.WriteNumber("last_message_id", c.LastMessageId);
+            w.WriteString("last_date", TgMessageJson.FormatDate(c.LastDate));
+            w.WriteString("last_seen_at", TgMessageJson.FormatDate(c.LastSeenAt));
+            w.WriteNumber("count", c.Count);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
     }
 }

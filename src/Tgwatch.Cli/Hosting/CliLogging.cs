@@ -25,6 +25,9 @@ internal sealed class CliLogging : IDisposable
 
     public ILoggerFactory Factory { get; }
 
+    /// <summary>The noise gate the log lines pass (what it hid, by source and kind).</summary>
+    public NoiseGate Noise => _gated.Gate;
+
     /// <summary>Writes pending summaries and flushes.</summary>
     public void Dispose()
     {

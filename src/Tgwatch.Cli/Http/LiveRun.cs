@@ -1,16 +1,21 @@
 using Tgwatch.Connectors;
 using Tgwatch.Health;
+using Tgwatch.Noise;
 using Tgwatch.Pipeline;
 using Tgwatch.Sinks.Webhook;
+using Tgwatch.Storage;
 
 namespace Tgwatch.Cli.Http;
 
 /// <summary>
 /// What the HTTP endpoint reads of a run while it goes on: the connector, the pipeline and the sinks once the run has opened
-/// them (null before), the heartbeat, when it started. Everything here is read live from the components' own
-/// <c>Stats</c> and <c>Status</c> (ARCHITECTURE §5): nothing is copied or counted twice.
+/// them (null before), the heartbeat, when it started, the log's noise gate. Everything here is read live from the components'
+/// own <c>Stats</c> and <c>Status</c> (ARCHITECTURE §5), or from the state store (<see cref="StoreFigures"/>): nothing is
+/// copied or counted twice.
 /// </summary>
-internal sealed class LiveRun(TimeProvider time)
+/// <param name="time">The clock.</param>
+/// <param name="noise">The noise gate of the run's log (what it hid), if it has one.</param>
+internal sealed class LiveRun(TimeProvider time, NoiseGate? noise = null)
 {
     private volatile Opened? _opened;
 
@@ -18,7 +23,9 @@ internal sealed class LiveRun(TimeProvider time)
     /// <param name="Connector">The link to Telegram.</param>
     /// <param name="Pipeline">The pipeline (its <see cref="PipelineStats"/> has every sink's figures).</param>
     /// <param name="Webhooks">The webhook sinks, each with its own outbox and dead letters.</param>
-    internal sealed record Opened(IConnector Connector, MessagePipeline Pipeline, IReadOnlyList<WebhookSink> Webhooks)
+    /// <param name="Store">What the run's state store holds, read when asked.</param>
+    /// <param name="Lags">The lags of the latest commits, when the pipeline records them.</param>
+    internal sealed record Opened(IConnector Connector, MessagePipeline Pipeline, IReadOnlyList<WebhookSink> Webhooks, StoreFigures Store, RecentLags? Lags)
     {
         /// <summary>Dead letters of the run: the pipeline's, and those each webhook's sender set aside after it took the records.</summary>
         public long DeadLetters => Pipeline.Stats.DeadLetters + Webhooks.Sum(w => w.Stats.DeadLettered);
@@ -36,12 +43,21 @@ internal sealed class LiveRun(TimeProvider time)
     /// <summary>The clock.</summary>
     public TimeProvider Time => time;
 
+    /// <summary>The noise gate of the run's log, if it has one.</summary>
+    public NoiseGate? Noise => noise;
+
     /// <summary>What the run opened; null until it has.</summary>
     public Opened? Current => _opened;
 
     /// <summary>The run has opened its connector, pipeline and sinks; what it opened.</summary>
-    public Opened Open(IConnector connector, MessagePipeline pipeline, IEnumerable<WebhookSink> webhooks) => _opened = new Opened(connector, pipeline, [.. webhooks]);
+    public Opened Open(IConnector connector, MessagePipeline pipeline, IEnumerable<WebhookSink> webhooks, IStateStore store) =>
+        _opened = new Opened(connector, pipeline, [.. webhooks], new StoreFigures(store, time), pipeline.Timings is { } t ? new RecentLags(t.Lag) : null);
 
     /// <summary>The run has closed them (its counters as they ended are not served as if they were live).</summary>
-    public void Close() => _opened = null;
+    public void Close()
+    {
+        var opened = _opened;
+        _opened = null;
+        opened?.Lags?.Dispose();
+    }
 }

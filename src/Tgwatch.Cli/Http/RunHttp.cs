@@ -82,6 +82,14 @@ internal static class RunHttp
                 await context.Response.WriteAsync("unauthorized: send Authorization: Bearer TOKEN (Http:Token)\n", context.RequestAborted).ConfigureAwait(false);
             });
         }
+        // The answers that show the store's figures read them first (at most every 2 s, waiting 1 s at most: StoreFigures).
+        app.Use(async (context, next) =>
+        {
+            if (run.Current is { } opened && !context.Request.Path.StartsWithSegments("/healthz", StringComparison.Ordinal)
+                && !context.Request.Path.StartsWithSegments("/readyz", StringComparison.Ordinal))
+                await opened.Store.FreshAsync(context.RequestAborted).ConfigureAwait(false);
+            await next(context).ConfigureAwait(false);
+        });
         app.UseRouting();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/healthz", (HttpContext context) =>

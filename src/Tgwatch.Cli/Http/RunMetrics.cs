@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Tgwatch.Connectors;
+using Tgwatch.Faults;
 
 namespace Tgwatch.Cli.Http;
 
@@ -10,8 +11,10 @@ namespace Tgwatch.Cli.Http;
 /// <c>tgwatch.messages.received</c> is served as <c>tgwatch_messages_received_total</c>.
 /// </summary>
 /// <remarks>
-/// No gauge <c>tgwatch_dead_letters</c> (dead letters waiting in the store) yet: in OpenMetrics its family name would be the
-/// counter <c>tgwatch_dead_letters_total</c>'s; it needs a name of its own first.
+/// The dead letters waiting in the store are the gauge <c>tgwatch_dead_letters_stored</c>, not <c>tgwatch_dead_letters</c>: in
+/// OpenMetrics (what Prometheus asks for first) the family of the counter <c>tgwatch_dead_letters_total</c> is named
+/// <c>tgwatch_dead_letters</c>, and two families of one name make the whole scrape fail. The store's figures (that gauge,
+/// <c>tgwatch_pending_replies</c>, <c>tgwatch_checkpoint_age_seconds</c>) are read before each scrape (<see cref="StoreFigures"/>).
 /// </remarks>
 internal sealed class RunMetrics
 {
@@ -39,7 +42,75 @@ internal sealed class RunMetrics
             description: "Time the link to Telegram has been down after having been up, the outage going on now included");
         _meter.CreateObservableGauge("tgwatch.outbox.records", () => Outbox(run),
             description: "Records waiting in a webhook's outbox");
+        _meter.CreateObservableCounter("tgwatch.flood_wait", () => FloodWait(run), unit: "s",
+            description: "Time spent waiting out rate limits Telegram asked for (FLOOD_WAIT, 429 retry_after)");
+        _meter.CreateObservableGauge("tgwatch.checkpoint.age", () => CheckpointAge(run), unit: "s",
+            description: "Time since each stream's checkpoint last moved (a stream with nothing new keeps its checkpoint)");
+        _meter.CreateObservableGauge("tgwatch.pending_replies", () => PendingReplies(run),
+            description: "Replies delivered unresolved, waiting in the store to be resolved");
+        _meter.CreateObservableGauge("tgwatch.dead_letters.stored", () => DeadLettersStored(run),
+            description: "Dead letters in the store, waiting for a replay (tgwatch deadletters)");
+        _meter.CreateObservableCounter("tgwatch.noise.lines_hidden", () => NoiseHidden(run),
+            description: "Log lines (or events) of connection noise the noise gate hid, counted in its summaries, by kind and source");
+        _meter.CreateObservableCounter("tgwatch.noise.summaries", () => NoiseSummaries(run),
+            description: "Summary lines the noise gate wrote in place of the lines it hid");
+        _meter.CreateObservableCounter("tgwatch.sink.failures", () => SinkFailures(run),
+            description: "Failed writes to a sink (and a webhook's failed deliveries), each attempt, by kind of fault");
     }
+
+    private static IEnumerable<Measurement<double>> FloodWait(LiveRun run) => run.Current is { Connector.LinkStats: { } link } o
+        ? [new Measurement<double>(link.FloodWait.TotalSeconds, Link(o.Connector))]
+        : [];
+
+    private static IEnumerable<Measurement<double>> CheckpointAge(LiveRun run)
+    {
+        if (run.Current is not { Store.Last: { } store } o) return [];
+        var now = run.Time.GetUtcNow();
+        return store.Status.Checkpoints
+            .Where(c => c.Account == o.Connector.Account && c.Connector == o.Connector.Name)
+            .Select(c => new Measurement<double>(Math.Max(0, (now - c.UpdatedAt).TotalSeconds), new KeyValuePair<string, object?>("stream", c.Stream)))
+            .ToList();
+    }
+
+    private static IEnumerable<Measurement<long>> PendingReplies(LiveRun run) => run.Current is { Store.Last: { } store }
+        ? [new Measurement<long>(store.Status.PendingReplies)]
+        : [];
+
+    private static IEnumerable<Measurement<long>> DeadLettersStored(LiveRun run) => run.Current is { Store.Last: { } store }
+        ? [new Measurement<long>(store.Status.DeadLetters)]
+        : [];
+
+    private static IEnumerable<Measurement<long>> NoiseHidden(LiveRun run) => run.Noise is { } gate
+        ? gate.Hidden.Select(h => new Measurement<long>(h.Items, new KeyValuePair<string, object?>("kind", Kind(h.Kind)), new KeyValuePair<string, object?>("source", h.Source))).ToList()
+        : [];
+
+    private static IEnumerable<Measurement<long>> NoiseSummaries(LiveRun run) => run.Noise is { } gate
+        ? [new Measurement<long>(gate.Summaries)]
+        : [];
+
+    private static IEnumerable<Measurement<long>> SinkFailures(LiveRun run)
+    {
+        if (run.Current is not { } o) return [];
+        var measurements = new List<Measurement<long>>();
+        foreach (var sink in o.Pipeline.Stats.Sinks)
+        {
+            var webhook = o.Webhooks.FirstOrDefault(w => w.Name == sink.Name)?.Stats.Failures;
+            foreach (var kind in Enum.GetValues<FaultKind>())
+            {
+                var count = sink.Failures[kind] + (webhook?[kind] ?? 0);
+                if (count > 0)
+                    measurements.Add(new Measurement<long>(count, new KeyValuePair<string, object?>("sink", sink.Name), new KeyValuePair<string, object?>("kind", Kind(kind))));
+            }
+        }
+        return measurements;
+    }
+
+    /// <summary>A fault kind as a label value: <c>network</c>, <c>rate_limited</c>.</summary>
+    internal static string Kind(FaultKind kind) => kind switch
+    {
+        FaultKind.RateLimited => "rate_limited",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
 
     private static IEnumerable<Measurement<long>> Received(LiveRun run) => run.Current is { } o
         ? [new Measurement<long>(o.Pipeline.Stats.Received, Link(o.Connector))]

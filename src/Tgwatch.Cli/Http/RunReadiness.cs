@@ -1,5 +1,7 @@
 using System.Globalization;
 using Tgwatch.Connectors;
+using Tgwatch.Pipeline;
+using Tgwatch.Sinks.Webhook;
 
 namespace Tgwatch.Cli.Http;
 
@@ -14,14 +16,25 @@ internal static class RunReadiness
         var link = o.Connector.Status;
         if (link.State != ConnectionState.Ready)
         {
-            var state = link.State.ToString().ToLowerInvariant();
+            var state = RunStatusJson.State(link.State);
             reasons.Add($"link down since {Time(link.Since)}: {state}{(link.Reason is { Length: > 0 } why ? $" ({why})" : "")}");
         }
-        foreach (var sink in o.Pipeline.Stats.Sinks.Where(s => s.Failing)) reasons.Add($"sink {sink.Name} failing");
-        foreach (var webhook in o.Webhooks.Where(w => w.Stats.Failing && !reasons.Contains($"sink {w.Name} failing", StringComparer.Ordinal)))
-            reasons.Add($"sink {webhook.Name} failing");
+        foreach (var sink in o.Pipeline.Stats.Sinks)
+        {
+            var webhook = o.Webhooks.FirstOrDefault(w => w.Name == sink.Name);
+            if (FailingSince(sink, webhook) is { } since) reasons.Add($"sink {sink.Name} failing since {Time(since)}");
+            else if (sink.Failing || webhook?.Stats.Failing == true) reasons.Add($"sink {sink.Name} failing");
+        }
         return reasons;
     }
+
+    /// <summary>Since when a sink has been failing: the pipeline's writes to it, or a webhook's deliveries, whichever began first; null when neither fails.</summary>
+    public static DateTimeOffset? FailingSince(PipelineSinkStats sink, WebhookSink? webhook) =>
+        (sink.FailingSince, webhook?.Stats.FailingSince) switch
+        {
+            ({ } a, { } b) => a < b ? a : b,
+            (var a, var b) => a ?? b,
+        };
 
     /// <summary>A time as the answers write it: ISO-8601 UTC to the second.</summary>
     public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);

@@ -98,8 +98,8 @@ internal sealed class HeartbeatLine : IDisposable
         return string.Create(CultureInfo.InvariantCulture, $"up {up}; {messages}{lag}; {state}; {deadLetters:N0} dead {(deadLetters == 1 ? "letter" : "letters")}");
     }
 
-    // The nearest-rank percentile of the lags (sorted here).
-    private static double Percentile(double[] lags, double q)
+    /// <summary>The nearest-rank percentile <paramref name="q"/> of the lags (sorted here when they are not).</summary>
+    internal static double Percentile(double[] lags, double q)
     {
         Array.Sort(lags);
         var rank = (int)Math.Ceiling(q * lags.Length);

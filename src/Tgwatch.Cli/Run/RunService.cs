@@ -41,7 +41,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(tdlib);
-        builder.Services.AddSingleton(new LiveRun(TimeProvider.System));
+        builder.Services.AddSingleton(new LiveRun(TimeProvider.System, logging.Noise));
         builder.Services.AddSingleton<RunService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RunService>());
         using var host = Build(builder, settings);
@@ -174,7 +174,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
                 Heartbeat = live.Heartbeat,
                 Timings = new PipelineTimings(meter),
             };
-            var run = live.Open(connector, pipeline, opened.SinksOf<Tgwatch.Sinks.Webhook.WebhookSink>());
+            var run = live.Open(connector, pipeline, opened.SinksOf<Tgwatch.Sinks.Webhook.WebhookSink>(), opened.Store);
             try
             {
                 using var heartbeat = Heartbeat(run);

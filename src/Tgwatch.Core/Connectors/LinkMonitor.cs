@@ -35,6 +35,7 @@ public sealed class LinkMonitor : IDisposable
         _windowStart = _downSince = time.GetUtcNow();
         Status = new ConnectionStatus(ConnectionState.Connecting, "starting", _downSince);
         Stats = new LinkStats(Ongoing);
+        Stats.Changed(Status);
     }
 
     /// <summary>Reconnections and time down since the monitor started.</summary>
@@ -60,6 +61,7 @@ public sealed class LinkMonitor : IDisposable
                 var wasUp = Status.State != ConnectionState.Connecting; // ready, or stopped and used again
                 if (wasUp) _downSince = now;
                 changed = Status = new ConnectionStatus(ConnectionState.Connecting, reason, wasUp ? now : Status.Since);
+                if (wasUp) Stats.Changed(changed);
             }
             report = DownIfGraceOver(now);
             if (report is null && !_downReported && _graceTimer is null) ArmGraceTimer(now);
@@ -87,6 +89,7 @@ public sealed class LinkMonitor : IDisposable
                 _everUp = true;
                 var wasStarting = Status.Reason == "starting";
                 changed = Status = new ConnectionStatus(ConnectionState.Ready, null, now);
+                Stats.Changed(changed);
                 if (_downReported)
                 {
                     var downtime = now - _downSince;
@@ -119,6 +122,12 @@ public sealed class LinkMonitor : IDisposable
         report?.Invoke();
     }
 
+    /// <summary>The connector waits <paramref name="wait"/> because the server asked it to slow down (counted in <see cref="LinkStats.FloodWait"/>).</summary>
+    public void RateLimited(TimeSpan wait)
+    {
+        if (wait > TimeSpan.Zero) Interlocked.Add(ref Stats.floodWaitTicks, wait.Ticks);
+    }
+
     /// <summary>The link is closed on purpose.</summary>
     public void Stopped()
     {
@@ -130,6 +139,7 @@ public sealed class LinkMonitor : IDisposable
             if (Status.State == ConnectionState.Disconnected) return;
             DisarmGraceTimer();
             changed = Status = new ConnectionStatus(ConnectionState.Disconnected, "stopped", now);
+            Stats.Changed(changed);
             // Drops not summed up yet are told at the end, so none goes uncounted.
             if (_shortDrops > 0) pending = (_shortDrops, now - _windowStart);
             _shortDrops = 0;

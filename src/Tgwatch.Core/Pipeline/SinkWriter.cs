@@ -89,7 +89,9 @@ internal sealed class SinkWriter
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            Log.SinkBatchRejected(_logger, _sink.Name, batch.Count, FaultClassifier.Default.Classify(e, ct).Kind, e);
+            var kind = FaultClassifier.Default.Classify(e, ct).Kind;
+            _sinkStats.Failures.Add(kind);
+            Log.SinkBatchRejected(_logger, _sink.Name, batch.Count, kind, e);
         }
         foreach (var message in batch) await WriteOneAsync(message, ct).ConfigureAwait(false);
     }
@@ -103,6 +105,7 @@ internal sealed class SinkWriter
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
+            _sinkStats.Failures.Add(FaultClassifier.Default.Classify(e, ct).Kind);
             await _deadLetters.DeadLetterAsync($"sink:{_sink.Name}", message, e, _options.SinkAttempts, ct).ConfigureAwait(false);
             // The message is set aside; the sink goes on with the next ones, and is failing again only if they fail too.
             _sinkStats.failing = false;
@@ -126,16 +129,16 @@ internal sealed class SinkWriter
     private void OnRetry(Exception e, int attempt)
     {
         Interlocked.Increment(ref _stats.sinkRetries);
-        _sinkStats.failing = true;
+        var kind = FaultClassifier.Default.Classify(e).Kind;
+        _sinkStats.Failed(kind, _time.GetUtcNow());
         Heartbeat?.Beat(MessagePipeline.LoopName);
         switch (_streak.Failed(out var since))
         {
             case FailureStreak.Step.Started:
-                var kind = FaultClassifier.Default.Classify(e).Kind;
                 Log.SinkFailing(_logger, _sink.Name, kind, Reason(e), kind == FaultKind.Bug ? e : null);
                 break;
             case FailureStreak.Step.Summary:
-                Log.SinkStillFailing(_logger, _sink.Name, FaultClassifier.Default.Classify(e).Kind, since.Attempts, since.Duration);
+                Log.SinkStillFailing(_logger, _sink.Name, kind, since.Attempts, since.Duration);
                 break;
         }
     }

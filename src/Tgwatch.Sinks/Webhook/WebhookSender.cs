@@ -381,12 +381,17 @@ internal sealed class WebhookSender
     private void Failed(Fault fault, string reason, Exception? exception, WebhookAttempt? answer, int refusedRecords, int attemptNumber, TimeSpan delay)
     {
         Interlocked.Increment(ref Stats.failedAttempts);
+        Stats.Failures.Add(fault.Kind);
         var now = _time.GetTimestamp();
         var attempts = ++_streakAttempts;
         var refusal = answer is { } a && (a.Result == AttemptResult.Refused || refusedRecords > 0);
         if (!Stats.failing || (refusal && !_refusalLogged))
         {
-            if (!Stats.failing) _streakStart = _lastReminder = now;
+            if (!Stats.failing)
+            {
+                _streakStart = _lastReminder = now;
+                Interlocked.Exchange(ref Stats.failingSinceTicks, _time.GetUtcNow().UtcTicks);
+            }
             Stats.failing = true;
             if (refusal)
             {

@@ -3,7 +3,7 @@ namespace Tgwatch.Sinks.Webhook;
 /// <summary>What a <see cref="WebhookSink"/> has done since it started: live counters, each read atomically (ARCHITECTURE §5).</summary>
 public sealed class WebhookSinkStats
 {
-    internal long sent, failedAttempts, deadLettered, pending;
+    internal long sent, failedAttempts, deadLettered, pending, failingSinceTicks;
     internal volatile bool failing;
 
     /// <summary>Records delivered (answered 2xx).</summary>
@@ -20,4 +20,10 @@ public sealed class WebhookSinkStats
 
     /// <summary>Whether delivery is failing right now (backing off).</summary>
     public bool Failing => failing;
+
+    /// <summary>Since when delivery has been failing, while it is (<see cref="Failing"/>); null otherwise.</summary>
+    public DateTimeOffset? FailingSince => failing && Interlocked.Read(ref failingSinceTicks) is > 0 and var ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
+    /// <summary>Delivery attempts that failed, by the kind of fault (what <see cref="FailedAttempts"/> counts, told apart).</summary>
+    public Tgwatch.Faults.FaultCounts Failures { get; } = new();
 }

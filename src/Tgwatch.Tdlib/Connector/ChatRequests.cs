@@ -25,6 +25,9 @@ internal sealed class ChatRequests
     private readonly ILogger _logger;
     private readonly ResiliencePipeline<JsonElement?> _retry;
 
+    /// <summary>Told how long each rate limit is waited out (the link's flood-wait total).</summary>
+    public Action<TimeSpan>? RateLimited { get; init; }
+
     public ChatRequests(ITdSession session, TdUpdateReader reader, TdlibConnectorOptions options, TdlibConnectorStats stats, MalformedObjects malformed,
         ILogger logger, TimeProvider time, Func<double>? randomizer = null)
     {
@@ -169,6 +172,7 @@ internal sealed class ChatRequests
         {
             case TdlibErrorException { Code: 429 } e:
                 Interlocked.Increment(ref _stats.rateLimited);
+                RateLimited?.Invoke(wait);
                 var asked = FloodWait.Of(e.TdMessage) is not null;
                 TdlibLog.RateLimited(_logger, what, LinkMonitor.Format(wait), asked ? "as the server asked" : "(the server said not how long; the backoff)");
                 break;

@@ -54,6 +54,9 @@ internal sealed class ConnectionWatch : ILinkReport
         return catchUp;
     }
 
+    /// <summary>A rate limit is waited out for <paramref name="wait"/>.</summary>
+    public void RateLimited(TimeSpan wait) => _link.Monitor.RateLimited(wait);
+
     /// <summary>The connector stopped: no more state lines.</summary>
     public void Stop() => _link.Stop();
 

@@ -74,8 +74,8 @@ public sealed class TdlibConnector : IConnector, IChatFeedOwner
         _replyOrigins = new ReplyOrigins(options.ReplyOriginCapacity);
         _output = NewOutput();
         var malformed = new MalformedObjects(Stats, _logger);
-        _requests = new ChatRequests(session, reader, _options, Stats, malformed, _logger, time, randomizer);
         _connection = new ConnectionWatch(options.Grace, time, _logger);
+        _requests = new ChatRequests(session, reader, _options, Stats, malformed, _logger, time, randomizer) { RateLimited = _connection.RateLimited };
         _connection.Changed += s => StatusChanged?.Invoke(s);
         _feeds = new ChatFeeds(this, options.LiveQueueCapacity, everyChat: options.Chats.Count == 0);
         _updates = new UpdateRouter(session, reader, _feeds, _connection, malformed, Stats, time, Fail);

@@ -42,6 +42,56 @@ public sealed class LinkMonitorTests
     }
 
     [Fact]
+    public void TheTimeline_HoldsTheLatestStateChanges_OldestFirst_AtMostTwenty_NotEveryNewReason()
+    {
+        var start = _time.GetUtcNow();
+        var link = new LinkMonitor(TimeSpan.FromSeconds(5), _time, _report);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        link.Failed(FaultKind.Network, "connection refused"); // still connecting: no change of state
+        _time.Advance(TimeSpan.FromSeconds(1));
+        link.Succeeded(0);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        link.Failed(FaultKind.Network, "reset");
+        link.Failed(FaultKind.Timeout, "timed out"); // a new reason in the same outage
+        _time.Advance(TimeSpan.FromSeconds(30));
+        link.Succeeded(3);
+        Assert.Equal(
+        [
+            (ConnectionState.Connecting, "starting", start),
+            (ConnectionState.Ready, null, start.AddSeconds(2)),
+            (ConnectionState.Connecting, "reset", start.AddSeconds(12)),
+            (ConnectionState.Ready, null, start.AddSeconds(42)),
+        ], link.Stats.Timeline.Select(c => (c.State, c.Reason, c.Since)));
+
+        for (var i = 0; i < 30; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            link.Failed(FaultKind.Network, $"drop {i}");
+            link.Succeeded(0);
+        }
+        link.Stopped();
+        var timeline = link.Stats.Timeline;
+        Assert.Equal(LinkStats.TimelineLength, timeline.Count);
+        Assert.Equal((ConnectionState.Disconnected, "stopped"), (timeline[^1].State, timeline[^1].Reason));
+        // 65 changes in all; the latest 20 begin with the link up again after "drop 20".
+        Assert.Equal((ConnectionState.Ready, ConnectionState.Connecting, "drop 21"), (timeline[0].State, timeline[1].State, timeline[1].Reason));
+        Assert.True(timeline.Zip(timeline.Skip(1)).All(p => p.First.Since <= p.Second.Since), "oldest first");
+    }
+
+    [Fact]
+    public void RateLimitsWaitedOut_AddUpInTheFloodWaitTotal()
+    {
+        var link = new LinkMonitor(TimeSpan.FromSeconds(5), _time, _report);
+        Assert.Equal(TimeSpan.Zero, link.Stats.FloodWait);
+        link.RateLimited(TimeSpan.FromSeconds(7));
+        link.RateLimited(TimeSpan.FromMilliseconds(1500));
+        link.RateLimited(TimeSpan.Zero);
+        Assert.Equal(TimeSpan.FromSeconds(8.5), link.Stats.FloodWait);
+        Assert.Empty(_report.Lines); // a flood wait is no outage
+        Assert.Equal(ConnectionState.Connecting, link.Status.State);
+    }
+
+    [Fact]
     public void ALongOutage_IsOneDownLine_AndOneUpLineWithItsLength()
     {
         var link = new LinkMonitor(TimeSpan.FromSeconds(5), _time, _report);

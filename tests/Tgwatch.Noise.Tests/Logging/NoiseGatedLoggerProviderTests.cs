@@ -49,6 +49,27 @@ public sealed partial class NoiseGatedLoggerProviderTests
     }
 
     [Fact]
+    public void WhatTheGateHid_IsCountedBySourceAndKind_ReportedInSummariesOrNot_AndNothingShownIsCounted()
+    {
+        var refused = new HttpRequestException("Connection refused", Refused());
+        using var provider = Gated();
+        var log = provider.CreateLogger("Bot.Polling");
+        Assert.Empty(provider.Gate.Hidden);
+        for (var i = 0; i < 100; i++) log.LogWarning(new EventId(7, "PollFailed"), refused, "poll {N} failed", i);
+        for (var i = 0; i < 5; i++) log.LogWarning(new EventId(8, "Slow"), new TimeoutException("the poll timed out"), "poll timed out");
+        log.LogError(new EventId(9, "Bug"), new InvalidOperationException("a defect"), "a defect"); // shown, not hidden
+        // The first of each burst is shown as one line in its place (FirstRecord.Line); the rest are hidden.
+        Assert.Equal(
+            [("Bot.Polling[7 PollFailed]", FaultKind.Network, 99L), ("Bot.Polling[8 Slow]", FaultKind.Timeout, 4L)],
+            provider.Gate.Hidden.Select(h => (h.Source, h.Kind, h.Items)).OrderBy(h => h.Source));
+        // The summaries report them; the counts stay what was hidden.
+        _time.Advance(TimeSpan.FromSeconds(6));
+        Assert.True(provider.Gate.Summaries >= 2, $"{provider.Gate.Summaries} summaries");
+        Assert.Equal([99L, 4L], provider.Gate.Hidden.OrderBy(h => h.Source).Select(h => h.Items));
+        Assert.Contains(_inner.Entries, e => e.Message == "a defect");
+    }
+
+    [Fact]
     public void WithFull_TheFirstNetworkErrorIsLoggedAsItIs_WithItsException()
     {
         var refused = new HttpRequestException("Connection refused", Refused());

@@ -33,7 +33,11 @@ public sealed class ChatRequestsBackoffTests : IDisposable
         var options = new TdlibConnectorOptions { Account = "user5001", MinBackoff = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(4) };
         var stats = new TdlibConnectorStats();
         var logger = _logs.CreateLogger("Tgwatch.Tdlib.Connector");
-        var requests = new ChatRequests(session, new TdUpdateReader(options.Account), options, stats, new MalformedObjects(stats, logger), logger, clock, () => 0.5);
+        var floodWaits = new List<TimeSpan>();
+        var requests = new ChatRequests(session, new TdUpdateReader(options.Account), options, stats, new MalformedObjects(stats, logger), logger, clock, () => 0.5)
+        {
+            RateLimited = floodWaits.Add,
+        };
 
         var open = requests.OpenAsync(News, new ChatSpec(News, null), CancellationToken.None);
 
@@ -41,6 +45,8 @@ public sealed class ChatRequestsBackoffTests : IDisposable
         await open.WaitAsync(Patience);
         Assert.Equal(6, calls);
         Assert.Equal((4L, 1L), (stats.Retries, stats.RateLimited));
+        // The FLOOD_WAIT's wait goes to the link's flood-wait total.
+        Assert.Equal([TimeSpan.FromSeconds(7)], floodWaits);
         // A lasting failure is told at attempts 1, 2, 4, 8...; a time-out quietly; a rate limit once, with its wait.
         Assert.Equal(
         [
