@@ -167,6 +167,12 @@ public sealed partial class HttpEndpointTests(ITestOutputHelper output) : IAsync
         var age = SampleValue(metrics.Body, "tgwatch_checkpoint_age_seconds{stream=\"updates\"}") ?? SampleValue(metrics.Body, "tgwatch_checkpoint_age_seconds");
         Assert.True(age is >= 0 and < 60, $"the checkpoint moved within the last minute (age {age})");
         Assert.Equal(0, Sample(metrics.Body, "tgwatch_noise_summaries_total"));
+        // In OpenMetrics no two families share a name (a clash would fail the whole scrape), the stored dead letters included.
+        var openMetrics = (await GetAsync($"{url}/metrics", accept: "application/openmetrics-text; version=1.0.0")).Body;
+        var families = Regex.Matches(openMetrics, @"(?m)^# TYPE (\S+) ").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(families.Count, families.Distinct(StringComparer.Ordinal).Count());
+        Assert.Contains("tgwatch_dead_letters_stored", families);
+        Assert.Contains("tgwatch_dead_letters", families);
 
         var status = await Eventually.ValueAsync(() => GetAsync($"{url}/api/status"), a => a.Body.Contains("\"chats\"", StringComparison.Ordinal), "the chats in /api/status", Tgwatch.Patience);
         output.WriteLine(status.Body);
