@@ -103,6 +103,12 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     /// <inheritdoc />
     public LinkStats LinkStats => _link.Stats;
 
+    /// <summary>
+    /// Beaten by the polling loop (as <see cref="ConnectorName"/>) as each request goes out; idle once it is answered and
+    /// while a failure is waited out, so only a request that outlives its deadline looks stuck. None when null.
+    /// </summary>
+    public Health.Heartbeat? Heartbeat { get; init; }
+
     /// <inheritdoc />
     public event Action<ConnectionStatus>? StatusChanged;
 
@@ -123,6 +129,8 @@ public sealed class BotApiConnector : IConnector, ILinkReport
             {
                 // Failures are retried with backoff inside: what comes out is an answer.
                 var answer = await _retry.ExecuteAsync(static (state, token) => state.Self.PollOnceAsync(state.Poll, token), (Self: this, Poll: poll), ct).ConfigureAwait(false);
+                // Busy only while a request is out (each bounded by its deadline): handing the updates over and waiting are no hang.
+                Heartbeat?.Idle(ConnectorName);
                 _rateLimitReported = _unexpectedReported = false;
                 Interlocked.Increment(ref Stats.polls);
                 var fresh = 0;
@@ -170,6 +178,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         finally
         {
             _link.Stopped(); // the stream ends: stopped, or failed for good
+            Heartbeat?.Idle(ConnectorName);
         }
     }
 
@@ -206,6 +215,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     {
         while (true)
         {
+            Heartbeat?.Beat(ConnectorName);
             var started = _time.GetTimestamp();
             // The offset confirms what was committed. None once that is done (or older than Telegram keeps it), nothing
             // is in flight and no update came for a long while: then ids may start again lower (see Place). None
@@ -317,6 +327,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
             {
                 try
                 {
+                    self.Heartbeat?.Beat(ConnectorName);
                     using var deadline = self.Deadline(token);
                     var me = await self._client.GetMe(deadline.Token).ConfigureAwait(false);
                     self._link.Succeeded(0);
@@ -327,6 +338,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                     throw new BotTokenRejectedException(e.ErrorCode);
                 }
             }, this, ct).ConfigureAwait(false);
+            Heartbeat?.Idle(ConnectorName);
         }
         catch (Exception e) when (ct.IsCancellationRequested && e is not (OperationCanceledException or BotTokenRejectedException))
         {
@@ -409,6 +421,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     /// <summary>Classifies a failure that is retried after <paramref name="wait"/>, tells the link monitor, and logs what it is worth.</summary>
     private void Failed(Exception e, TimeSpan wait)
     {
+        Heartbeat?.Idle(ConnectorName); // waiting out a backoff or a rate limit is no hang
         var fault = TelegramBotFaultRule.Classifier.Classify(e);
         switch (fault.Kind)
         {

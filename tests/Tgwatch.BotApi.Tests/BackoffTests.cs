@@ -91,4 +91,57 @@ public sealed class BackoffTests : IDisposable
         await StopAsync(_stop, reading);
         Assert.Contains("as the server asked", Assert.Single(_logs.Entries, e => e.EventId.Id == 4005).Message);
     }
+
+    [Fact]
+    public async Task APollThatNeverComesBack_IsAStuckLoopOnTheHeartbeat_WhileWaitingOutARateLimitIsNot()
+    {
+        // The heartbeat on a clock of its own, moved by the test: the connector's own waits (on _clock) are not stepped.
+        var beats = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(SomeMessage.Date);
+        var heartbeat = new Tgwatch.Health.Heartbeat(beats);
+        var hanging = new HangingGetUpdates();
+        using var http = new HttpClient(hanging);
+        await using (var connector = new BotApiConnector(new BotApiOptions { Token = ScriptedBotApi.Token, ApiUrl = new Uri("http://scripted.invalid/"), Grace = Grace },
+            _logs.CreateLogger("Tgwatch.BotApi"), _clock, http) { Heartbeat = heartbeat })
+        {
+            using var stop = new CancellationTokenSource();
+            var reading = Task.Run(async () =>
+            {
+                await foreach (var _ in connector.ReadAsync(new Dictionary<string, long>(), stop.Token)) { }
+            });
+            await Eventually.TrueAsync(() => hanging.Polls > 0, "a getUpdates out", TimeSpan.FromSeconds(30), reading);
+            beats.Advance(TimeSpan.FromMinutes(10));
+            Assert.Equal(["botapi"], heartbeat.Stuck(TimeSpan.FromMinutes(5)));
+            await StopAsync(stop, reading);
+            Assert.Empty(heartbeat.Stuck(TimeSpan.FromMinutes(5))); // a stream that ended is no loop stuck
+        }
+
+        var api = new ScriptedBotApi().Then((HttpStatusCode)429, RateLimit(3600));
+        using var http2 = new HttpClient(api);
+        await using var waiting = new BotApiConnector(new BotApiOptions { Token = ScriptedBotApi.Token, ApiUrl = new Uri("http://scripted.invalid/"), Grace = Grace },
+            _logs.CreateLogger("Tgwatch.BotApi"), _clock, http2) { Heartbeat = heartbeat };
+        var read = ReadAsync(waiting);
+        await Eventually.TrueAsync(() => api.GetUpdatesCalls == 1, "the rate-limited poll", TimeSpan.FromSeconds(30), read);
+        beats.Advance(TimeSpan.FromMinutes(10));
+        // Waiting an hour as Telegram asked is no hang.
+        await Eventually.TrueAsync(() => heartbeat.Stuck(TimeSpan.FromMinutes(5)).Count == 0, "the wait idle on the heartbeat", TimeSpan.FromSeconds(30), read);
+        Assert.Equal(1, api.GetUpdatesCalls);
+        await StopAsync(_stop, read);
+    }
+
+    /// <summary>getMe answers; getUpdates never does (until the request is cancelled).</summary>
+    private sealed class HangingGetUpdates : HttpMessageHandler
+    {
+        private int _polls;
+
+        public int Polls => Volatile.Read(ref _polls);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri!.AbsolutePath.EndsWith("/getMe", StringComparison.Ordinal))
+                return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"ok":true,"result":{"id":424242,"is_bot":true,"first_name":"S","username":"scripted_bot"}}""", System.Text.Encoding.UTF8, "application/json") };
+            Interlocked.Increment(ref _polls);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
+        }
+    }
 }

@@ -151,7 +151,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             // Read once at start: the bot's last commit and the sinks the store knows.
             var status = await opened.Store.GetStatusAsync(stoppingToken).ConfigureAwait(false);
             await using IConnector connector = tdlib is not null
-                ? TdlibRun.Connector(tdlib, settings, logs)
+                ? TdlibRun.Connector(tdlib, settings, logs, live.Heartbeat)
                 : new BotApiConnector(new BotApiOptions
                 {
                     LastCommittedAt = LastBotApiCommit(status, settings.BotApi.Token!),
@@ -160,7 +160,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
                     PollTimeout = TimeSpan.FromSeconds(settings.BotApi.PollTimeoutSeconds),
                     MaxBackoff = settings.BotApi.MaxBackoff,
                     HttpMargin = TimeSpan.FromSeconds(settings.BotApi.HttpMarginSeconds),
-                }, logs.CreateLogger("Tgwatch.BotApi"));
+                }, logs.CreateLogger("Tgwatch.BotApi")) { Heartbeat = live.Heartbeat };
             // TDLib watches the chats itself (and catches up their history); the Bot API gets every chat, filtered here.
             IReadOnlyList<IMessageFilter> filters = settings.Chats.Count > 0 && tdlib is null ? [new ChatFilter(settings.Chats)] : [];
             await OldOutboxesAsync(opened, stoppingToken).ConfigureAwait(false);

@@ -32,7 +32,7 @@ internal static class TdlibRun
     }
 
     /// <summary>The connector over an opened session.</summary>
-    public static TdlibConnector Connector(OpenedTdlibSession opened, RunSettings settings, ILoggerFactory logs)
+    public static TdlibConnector Connector(OpenedTdlibSession opened, RunSettings settings, ILoggerFactory logs, Tgwatch.Health.Heartbeat? heartbeat = null)
     {
         var account = opened.Account ?? throw new InvalidOperationException("the session's account is not known yet");
         return new TdlibConnector(opened.Session, new TdUpdateReader(account), new TdlibConnectorOptions
@@ -40,7 +40,7 @@ internal static class TdlibRun
             Account = account,
             Chats = settings.Chats,
             RequestTimeout = settings.Tdlib.Timeout,
-        }, logs.CreateLogger("Tgwatch.Tdlib.Connector"));
+        }, logs.CreateLogger("Tgwatch.Tdlib.Connector")) { Heartbeat = heartbeat };
     }
 
     /// <summary>The account name records carry: <c>user&lt;id&gt;</c>, or <c>bot&lt;id&gt;</c> for a bot (as the Bot API connector names it).</summary>

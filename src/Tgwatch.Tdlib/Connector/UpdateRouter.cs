@@ -11,7 +11,7 @@ namespace Tgwatch.Tdlib.Connector;
 /// </summary>
 internal sealed class UpdateRouter(
     ITdSession session, TdUpdateReader reader, ChatFeeds feeds, ConnectionWatch connection, MalformedObjects malformed,
-    TdlibConnectorStats stats, TimeProvider time, Action<Exception> fail)
+    TdlibConnectorStats stats, TimeProvider time, Action<Exception> fail, Func<Health.Heartbeat?> heartbeat)
 {
     private int _routing; // 1 while the loop hands out what it has taken from the session's updates
     private TaskCompletionSource _routedPass = NewPass(); // completed each time the loop has emptied the session's updates
@@ -23,10 +23,13 @@ internal sealed class UpdateRouter(
         {
             while (await session.Updates.WaitToReadAsync(ct).ConfigureAwait(false))
             {
+                // Busy while it hands out what came (it never waits on the pipeline), idle while it waits for TDLib.
+                heartbeat()?.Beat(TdlibConnector.ConnectorName);
                 Volatile.Write(ref _routing, 1);
                 while (session.Updates.TryRead(out var update))
                     Handle(update);
                 PassDone();
+                heartbeat()?.Idle(TdlibConnector.ConnectorName);
             }
             if (!ct.IsCancellationRequested) fail(new ConnectorException("TDLib closed the client"));
         }
@@ -40,6 +43,7 @@ internal sealed class UpdateRouter(
         finally
         {
             PassDone();
+            heartbeat()?.Idle(TdlibConnector.ConnectorName);
         }
     }
 
