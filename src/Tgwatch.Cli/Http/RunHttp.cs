@@ -32,9 +32,10 @@ internal static class RunHttp
     /// <summary>
     /// How long a loop may be busy without a beat before <c>/healthz</c> calls it stuck: longer than a sink write or a commit
     /// takes between two retries (each waits at most <c>Pipeline:MaxBackoff</c>), so a sink that is down is a failing sink
-    /// (<c>/readyz</c>), not a hung process.
+    /// (<c>/readyz</c>), not a hung process; and longer than a Bot API request may take (its long poll and margin).
     /// </summary>
-    public static TimeSpan StuckAfter(RunSettings settings) => TimeSpan.FromMinutes(2) + 2 * settings.Pipeline.MaxBackoff;
+    public static TimeSpan StuckAfter(RunSettings settings) =>
+        TimeSpan.FromMinutes(2) + 2 * settings.Pipeline.MaxBackoff + TimeSpan.FromSeconds(settings.BotApi.PollTimeoutSeconds + settings.BotApi.HttpMarginSeconds);
 
     /// <summary>A host builder with Kestrel on the address of <c>Http:Listen</c> and the metrics pipeline.</summary>
     public static WebApplicationBuilder CreateBuilder(HttpListen listen)
