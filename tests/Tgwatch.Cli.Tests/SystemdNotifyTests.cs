@@ -125,7 +125,7 @@ public sealed class SystemdNotifyRunTests : IAsyncLifetime
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync();
         await Eventually.TrueAsync(() => received.Any(r => r.StartsWith("READY=1", StringComparison.Ordinal))
-            && received.Count(r => r.StartsWith("WATCHDOG=1\nSTATUS=ready; ", StringComparison.Ordinal)) >= 2, "ready, then the watchdog fed twice", Tgwatch.Patience);
+            && received.Count(r => r.StartsWith("WATCHDOG=1\nSTATUS=ready; 1 message written", StringComparison.Ordinal)) >= 2, "ready, then the watchdog fed twice", Tgwatch.Patience);
         Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
         await process.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
         Assert.Equal(0, process.ExitCode);
@@ -136,6 +136,8 @@ public sealed class SystemdNotifyRunTests : IAsyncLifetime
         Assert.StartsWith("READY=1\nSTATUS=ready; ", Assert.Single(all, r => r.StartsWith("READY=1", StringComparison.Ordinal)));
         Assert.True(Array.FindIndex(all, r => r.StartsWith("STOPPING=1", StringComparison.Ordinal)) > Array.FindIndex(all, r => r.StartsWith("READY=1", StringComparison.Ordinal)));
         Assert.Contains(all, r => r.StartsWith("WATCHDOG=1\nSTATUS=ready; ", StringComparison.Ordinal));
+        // The status line says what was written and the lag of the latest messages.
+        Assert.Contains(all, r => System.Text.RegularExpressions.Regex.IsMatch(r, @"^WATCHDOG=1\nSTATUS=ready; 1 message written, lag \d+(\.\d+)?(ms|s)$"));
         Assert.DoesNotContain(all, r => r.Contains(_sandbox.Token, StringComparison.Ordinal));
         Assert.DoesNotContain(_sandbox.Token, await stderr);
     }

@@ -119,8 +119,8 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             if (!configured.Contains(sink) && OutboxNames.IsWebhook(sink)) RunLog.OldOutbox(_logger, count, sink, to);
     }
 
-    /// <summary>systemd's STATUS= line: the link and the messages written.</summary>
-    private static string SystemdStatus(MessagePipeline pipeline, IConnector connector)
+    /// <summary>systemd's STATUS= line: the link, the messages written and the lag of the latest (<c>ready; 1,234 messages written, lag 0.4s</c>).</summary>
+    internal static string SystemdStatus(MessagePipeline pipeline, IConnector connector, RecentLags? lags)
     {
         var link = connector.Status;
         var state = link switch
@@ -130,7 +130,9 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             { State: ConnectionState.Disconnected } => "stopping",
             _ => LinkLine.DownSince(link),
         };
-        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{state}; {pipeline.Stats.Written:N0} messages written");
+        var lag = lags?.Now() is { } l ? $", lag {Duration.Format(TimeSpan.FromSeconds(l.P50))}" : "";
+        var written = pipeline.Stats.Written;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{state}; {written:N0} {(written == 1 ? "message" : "messages")} written{lag}");
     }
 
     /// <summary>The heartbeat line of the run, unless it is off.</summary>
@@ -179,7 +181,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             {
                 using var heartbeat = Heartbeat(run);
                 using var systemd = SystemdNotify.Start(new SystemdNotifier(), connector, live.Heartbeat, RunHttp.StuckAfter(settings),
-                    () => SystemdStatus(pipeline, connector), Environment.GetEnvironmentVariable("WATCHDOG_USEC"),
+                    () => SystemdStatus(pipeline, connector, run.Lags), Environment.GetEnvironmentVariable("WATCHDOG_USEC"),
                     Environment.GetEnvironmentVariable("WATCHDOG_PID"), TimeProvider.System);
                 using var stopping = stoppingToken.Register(() => systemd?.Stopping());
                 await pipeline.RunAsync(stoppingToken).ConfigureAwait(false);
