@@ -20,6 +20,9 @@ internal static class Tgwatch
 
     public static Process Start(params string[] args) => ProcessRun.Start("dotnet", [Dll, .. args]);
 
+    public static Task<ProcessResult> RunWithAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        ProcessRun.WaitAsync(StartWith(environment, args), null, TimeSpan.FromSeconds(90));
+
     public static Process StartWith(IReadOnlyDictionary<string, string> environment, params string[] args) =>
         ProcessRun.Start("dotnet", [Dll, .. args], environment: environment);
 }

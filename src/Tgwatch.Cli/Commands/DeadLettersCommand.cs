@@ -54,19 +54,29 @@ internal static class DeadLettersCommand
     {
         var common = new CommonOptions();
         var id = NumberOption.Optional("--id", "Only the letter with this id (as deadletters list shows it)", 1, long.MaxValue);
-        common.Sinks.Required = true;
-        var command = new Command("replay", "Run dead letters again through the sinks named by --sink; those that go through are removed")
+        var handlers = new Option<string[]>("--handler") { Description = "A handler to run them through again: exec:COMMAND, as the run gave it (repeatable)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
+        var command = new Command("replay", "Run dead letters again through the sinks named by --sink and the handlers named by --handler; those that go through are removed")
         {
-            id, common.Sinks, common.State, common.DataDir, common.WebhookSecret, common.WebhookTimeout, common.LogLevel, common.LogFormat,
+            id, common.Sinks, handlers, common.State, common.DataDir, common.WebhookSecret, common.WebhookTimeout, common.LogLevel, common.LogFormat,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(common.Sinks) is not { Length: > 0 } && result.GetValue(handlers) is not { Length: > 0 })
+                result.AddError("give the sinks (--sink SPEC) and handlers (--handler exec:COMMAND) to replay the letters through");
+        });
         command.SetAction(async (parse, ct) =>
         {
             var stderr = parse.InvocationConfiguration.Error;
             using var logging = common.Logging(parse, stderr);
             try
             {
+                var settings = new Run.RunSettings { Handlers = [.. (parse.GetValue(handlers) ?? []).Select(h => new Handlers.HandlerSettings { Exec = h })] };
+                var (specs, problems) = Handlers.HandlerSpec.ParseAll(settings.Handlers);
+                if (problems.Count > 0) throw new CliException(ExitCodes.Usage, $"--handler: {problems[0].Problem}");
+                settings.HandlerSpecs = specs;
                 await using var opened = await StateAndSinks.OpenAsync(common.StatePath(parse), parse.GetValue(common.Sinks) ?? [], logging.Factory, common.SecretFrom(parse), ct, common.WebhookTimeoutFrom(parse)).ConfigureAwait(false);
-                var report = await new DeadLetterReplayer(opened.Store, opened.Sinks, []).ReplayAsync(parse.GetValue(id), ct).ConfigureAwait(false);
+                await using var running = await Handlers.RunHandlers.StartAsync(settings, logging.Factory, logging.Noise, ct).ConfigureAwait(false);
+                var report = await new DeadLetterReplayer(opened.Store, opened.Sinks, running.All).ReplayAsync(parse.GetValue(id), ct).ConfigureAwait(false);
                 foreach (var o in report.Outcomes.Where(o => o.Result != ReplayResultKind.Replayed))
                     await stderr.WriteLineAsync($"[tgwatch] letter {o.Id} ({o.Stage}): {o.Result.ToString().ToLowerInvariant()}: {o.Reason}").ConfigureAwait(false);
                 await stderr.WriteLineAsync($"[tgwatch] replayed {report.Replayed}, failed again {report.Failed}, skipped {report.Skipped}").ConfigureAwait(false);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Tgwatch.BotApi;
+using Tgwatch.Cli.Handlers;
 using Tgwatch.Cli.Hosting;
 using Tgwatch.Cli.Http;
 using Tgwatch.Cli.Login;
@@ -171,7 +172,8 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             var meters = services.GetService<IMeterFactory>();
             using var ownMeter = meters is null ? new Meter(RunMetrics.MeterName) : null;
             var meter = ownMeter ?? meters!.Create(RunMetrics.MeterName);
-            var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, settings.Pipeline, filters, [], logs.CreateLogger("Tgwatch.Pipeline"))
+            await using var handlers = await RunHandlers.StartAsync(settings, logs, live.Noise, stoppingToken).ConfigureAwait(false);
+            var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, settings.Pipeline, filters, handlers.All, logs.CreateLogger("Tgwatch.Pipeline"))
             {
                 Heartbeat = live.Heartbeat,
                 Timings = new PipelineTimings(meter),

@@ -31,6 +31,12 @@ internal sealed class RunSettings
     /// <summary><see cref="Sinks"/> as read (console when none is given).</summary>
     internal IReadOnlyList<SinkSpec> SinkSpecs { get; set; } = [];
 
+    /// <summary>Handlers: programs that handle each message (<c>--handler exec:COMMAND</c>, or entries with a route's filters).</summary>
+    public List<Handlers.HandlerSettings> Handlers { get; set; } = [];
+
+    /// <summary><see cref="Handlers"/> as read.</summary>
+    internal IReadOnlyList<Handlers.HandlerSpec> HandlerSpecs { get; set; } = [];
+
     /// <summary>The state store (default: tgwatch.db in the data directory).</summary>
     public string? State { get; set; }
 

@@ -20,14 +20,15 @@ internal static partial class RunSettingsReader
     /// <param name="flags">The flags given, by configuration key (a null value is a flag not given).</param>
     /// <param name="chats">The <c>--chat</c> values: when given, they replace the configured list.</param>
     /// <param name="sinks">The <c>--sink</c> values: when given, they replace the configured list.</param>
-    public static RunSettings ForRun(string? configFile, IDictionary<string, string?> flags, string[]? chats, string[]? sinks) =>
-        Read(configFile, flags, chats, sinks, settings => [.. ValidatedOptions.Problems(new RunSettingsValidator().Validate(null, settings)), .. ReadText(settings)]);
+    /// <param name="handlers">The <c>--handler</c> values: when given, they replace the configured list.</param>
+    public static RunSettings ForRun(string? configFile, IDictionary<string, string?> flags, string[]? chats, string[]? sinks, string[]? handlers = null) =>
+        Read(configFile, flags, chats, sinks, handlers, settings => [.. ValidatedOptions.Problems(new RunSettingsValidator().Validate(null, settings)), .. ReadText(settings)]);
 
     /// <summary>The settings of a command that opens a TDLib session without running (<c>login</c>, <c>chats</c>): the <c>Tdlib</c> section checked.</summary>
     public static RunSettings ForTdlib(string? configFile, IDictionary<string, string?> flags) =>
-        Read(configFile, flags, null, null, settings => ValidatedOptions.Problems(new TdlibSettingsValidator().Validate(nameof(RunSettings.Tdlib), settings.Tdlib)));
+        Read(configFile, flags, null, null, null, settings => ValidatedOptions.Problems(new TdlibSettingsValidator().Validate(nameof(RunSettings.Tdlib), settings.Tdlib)));
 
-    private static RunSettings Read(string? configFile, IDictionary<string, string?> flags, string[]? chats, string[]? sinks, Func<RunSettings, IReadOnlyList<SettingProblem>> check)
+    private static RunSettings Read(string? configFile, IDictionary<string, string?> flags, string[]? chats, string[]? sinks, string[]? handlers, Func<RunSettings, IReadOnlyList<SettingProblem>> check)
     {
         var builder = new ConfigurationBuilder();
         var file = configFile ?? (File.Exists("tgwatch.json") ? "tgwatch.json" : null);
@@ -40,6 +41,7 @@ internal static partial class RunSettingsReader
         var overrides = flags.Where(f => f.Value is not null).ToDictionary(f => f.Key, f => f.Value);
         if (chats is { Length: > 0 }) for (var i = 0; i < chats.Length; i++) overrides[$"Chats:{i}"] = chats[i];
         if (sinks is { Length: > 0 }) for (var i = 0; i < sinks.Length; i++) overrides[$"Sinks:{i}"] = sinks[i];
+        if (handlers is { Length: > 0 }) for (var i = 0; i < handlers.Length; i++) overrides[$"Handlers:{i}:Exec"] = handlers[i];
         builder.AddInMemoryCollection(overrides);
         IConfigurationRoot configuration;
         List<string> lines;
@@ -68,11 +70,14 @@ internal static partial class RunSettingsReader
         // Flags replace a list from the file as a whole, not item by item.
         if (chats is { Length: > 0 }) settings.Chats = [.. chats];
         if (sinks is { Length: > 0 }) settings.Sinks = [.. sinks];
+        if (handlers is { Length: > 0 }) settings.Handlers = [.. handlers.Select(h => new Handlers.HandlerSettings { Exec = h })];
         // Secrets are masked from here on, whatever else is wrong.
         Secrets.SecretRedactor.Default.Register(settings.BotApi.Token);
         Secrets.SecretRedactor.Default.Register(settings.Tdlib.ApiHash);
         Secrets.SecretRedactor.Default.Register(settings.WebhookSecret);
         Secrets.SecretRedactor.Default.Register(settings.Http.Token);
+        // A flag names its kind of handler: exec: is the one there is.
+        if (handlers?.Any(h => !h.TrimStart().StartsWith("exec:", StringComparison.Ordinal)) == true) lines.Add($"--handler: {Handlers.HandlerSpec.Expected}");
         var problems = check(settings);
         // A missing credential is often a key written wrong (BotApi:Tokn): it is said once the keys are right, not as a second lead.
         var keysRight = lines.Count == 0;
@@ -90,6 +95,9 @@ internal static partial class RunSettingsReader
         var sinks = SinkSpec.ParseAll(settings.Sinks.Count > 0 ? settings.Sinks : ["console"]);
         settings.SinkSpecs = sinks.Specs;
         var problems = sinks.Problems.Select(p => new SettingProblem(nameof(RunSettings.Sinks), p)).ToList();
+        var handlers = Handlers.HandlerSpec.ParseAll(settings.Handlers);
+        settings.HandlerSpecs = handlers.Specs;
+        problems.AddRange(handlers.Problems.Select(p => new SettingProblem(p.Key, p.Problem)));
         var (timeout, timeoutError) = WebhookTimeouts.Parse(settings.WebhookTimeout);
         settings.WebhookRequestTimeout = timeout;
         if (timeoutError is not null) problems.Add(new SettingProblem(nameof(RunSettings.WebhookTimeout), timeoutError));

@@ -60,7 +60,7 @@ public sealed class DeadLetterReplayer
             }
             else if (_handlers.TryGetValue(stage, out var handler))
             {
-                await Deadline.RunAsync(token => handler.HandleAsync(message, token), _timeout, _time, $"handler {handler.Name}", ct).ConfigureAwait(false);
+                await Deadline.RunAsync(token => handler.HandleAsync(message, token), handler.Timeout ?? _timeout, _time, $"handler {handler.Name}", ct).ConfigureAwait(false);
             }
             else
             {

@@ -71,7 +71,7 @@ internal sealed class HandlerRunner
 
     // A handler that ignores its token is not waited for past the deadline (it is left behind).
     private Task CallWithDeadlineAsync(IMessageHandler handler, TgMessage message, CancellationToken ct) =>
-        Deadline.RunAsync(token => handler.HandleAsync(message, token), _options.HandlerTimeout, _time, $"handler {handler.Name}", ct);
+        Deadline.RunAsync(token => handler.HandleAsync(message, token), handler.Timeout ?? _options.HandlerTimeout, _time, $"handler {handler.Name}", ct);
 
     internal async ValueTask DeadLetterAsync(string stage, TgMessage message, Exception error, int attempts, CancellationToken ct)
     {

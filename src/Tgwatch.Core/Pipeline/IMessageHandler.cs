@@ -12,6 +12,9 @@ public interface IMessageHandler
     /// <summary>The handler's name, as dead letters record it.</summary>
     string Name => GetType().Name;
 
+    /// <summary>How long one call may take before it is abandoned as a time-out; null for the pipeline's <c>HandlerTimeout</c>.</summary>
+    TimeSpan? Timeout => null;
+
     /// <summary>Handles one message.</summary>
     ValueTask HandleAsync(TgMessage message, CancellationToken ct);
 }

@@ -1,0 +1,106 @@
+using System.CommandLine.Parsing;
+using System.Globalization;
+using Tgwatch.Pipeline;
+using Tgwatch.Pipeline.Filters;
+
+namespace Tgwatch.Cli.Handlers;
+
+/// <summary>
+/// One entry of <c>Handlers</c> in <c>tgwatch.json</c> (or one <c>--handler exec:COMMAND</c>): a program that handles each
+/// message it takes, and the messages it takes (the filters of a route; none: every message).
+/// </summary>
+internal sealed class HandlerSettings
+{
+    /// <summary>The command: <c>python3 handler.py</c> (<c>exec:</c> before it is allowed).</summary>
+    public string? Exec { get; set; }
+
+    /// <summary>Only messages from these chats (id or @username).</summary>
+    public List<string> Chats { get; set; } = [];
+
+    /// <summary>Only messages from these senders (id or @username).</summary>
+    public List<string> Senders { get; set; } = [];
+
+    /// <summary>Only messages whose text (or caption) matches this regular expression.</summary>
+    public string? Text { get; set; }
+
+    /// <summary>Only these kinds: new, edit, delete.</summary>
+    public List<string> Kinds { get; set; } = [];
+
+    /// <summary>How long the program may take to answer one message (<c>30s</c>, <c>2m</c>, <c>00:00:30</c>; default 30 s).</summary>
+    public string? Timeout { get; set; }
+
+    /// <summary>Messages given to the program before it answers any (default 1).</summary>
+    public int MaxInFlight { get; set; } = 1;
+}
+
+/// <summary>A handler as read from its settings: what to run, and the filters of its route.</summary>
+internal sealed record HandlerSpec(ExecHandlerOptions Exec, IReadOnlyList<IMessageFilter> Filters)
+{
+    /// <summary>What a command looks like, in words.</summary>
+    public const string Expected = "expected exec:COMMAND, such as exec:python3 handler.py";
+
+    /// <summary>Reads the entries; each problem is one line with the key it is about (<c>Handlers.0.Exec</c>).</summary>
+    public static (List<HandlerSpec> Specs, List<(string Key, string Problem)> Problems) ParseAll(IReadOnlyList<HandlerSettings> settings)
+    {
+        var specs = new List<HandlerSpec>();
+        var problems = new List<(string, string)>();
+        for (var i = 0; i < settings.Count; i++)
+        {
+            var s = settings[i];
+            var key = $"Handlers.{i}";
+            var command = s.Exec?.Trim() ?? "";
+            if (command.StartsWith("exec:", StringComparison.Ordinal)) command = command["exec:".Length..].Trim();
+            var arguments = command.Length == 0 ? [] : CommandLineParser.SplitCommandLine(command).ToList();
+            if (arguments.Count == 0)
+            {
+                problems.Add(($"{key}.Exec", Expected));
+                continue;
+            }
+            var timeout = TimeSpan.FromSeconds(30);
+            if (!string.IsNullOrWhiteSpace(s.Timeout)
+                && !Duration.TryParse(s.Timeout, out timeout) && !TimeSpan.TryParseExact(s.Timeout.Trim(), "c", CultureInfo.InvariantCulture, out timeout))
+                problems.Add(($"{key}.Timeout", $"expected a duration such as 30s or 2m, not '{s.Timeout}'"));
+            else if (timeout < TimeSpan.FromMilliseconds(100) || timeout > TimeSpan.FromHours(1))
+                problems.Add(($"{key}.Timeout", "must be between 100ms and an hour"));
+            if (s.MaxInFlight is < 1 or > 1024) problems.Add(($"{key}.MaxInFlight", "must be between 1 and 1024"));
+            var filters = new List<IMessageFilter>();
+            if (s.Chats.Count > 0)
+            {
+                try { filters.Add(new ChatFilter(s.Chats)); }
+                catch (ArgumentException e) { problems.Add(($"{key}.Chats", e.Message)); }
+            }
+            if (s.Senders.Count > 0)
+            {
+                try { filters.Add(new SenderFilter(s.Senders)); }
+                catch (ArgumentException e) { problems.Add(($"{key}.Senders", e.Message)); }
+            }
+            if (!string.IsNullOrEmpty(s.Text))
+            {
+                try { filters.Add(new TextFilter(s.Text)); }
+                catch (ArgumentException e) { problems.Add(($"{key}.Text", e.Message)); }
+            }
+            if (s.Kinds.Count > 0)
+            {
+                try { filters.Add(KindFilter.Parse(s.Kinds)); }
+                catch (ArgumentException e) { problems.Add(($"{key}.Kinds", e.Message)); }
+            }
+            specs.Add(new HandlerSpec(new ExecHandlerOptions { Command = command, Arguments = arguments, Timeout = timeout, MaxInFlight = Math.Clamp(s.MaxInFlight, 1, 1024) }, filters));
+        }
+        return (specs, problems);
+    }
+}
+
+/// <summary>A handler that takes only the messages its route's filters keep; the others are done for it as they are.</summary>
+internal sealed class RoutedHandler(IMessageHandler inner, IReadOnlyList<IMessageFilter> filters) : IMessageHandler
+{
+    public string Name => inner.Name;
+
+    public TimeSpan? Timeout => inner.Timeout;
+
+    public ValueTask HandleAsync(Messages.TgMessage message, CancellationToken ct)
+    {
+        foreach (var filter in filters)
+            if (!filter.Accepts(message)) return ValueTask.CompletedTask;
+        return inner.HandleAsync(message, ct);
+    }
+}
