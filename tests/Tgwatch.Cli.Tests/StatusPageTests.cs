@@ -115,7 +115,7 @@ public sealed partial class StatusPageTests(ITestOutputHelper output) : IAsyncLi
         Assert.Equal(0, run.ExitCode);
     }
 
-    public static TheoryData<string> Statuses => new() { "today", "every field", "odd shapes" };
+    public static TheoryData<string> Statuses => new() { "today", "every field", "odd shapes", "many numbers" };
 
     [Theory]
     [MemberData(nameof(Statuses))]
@@ -265,6 +265,13 @@ public sealed partial class StatusPageTests(ITestOutputHelper output) : IAsyncLi
                 new JsonObject { ["id"] = -1001234567890, ["title"] = HostileTitle, ["messages"] = 1200000, ["last_date"] = "2026-12-05T20:59:57Z", ["last_age_seconds"] = 1.25 },
                 new JsonObject { ["id"] = 42, ["title"] = "Ева & 🐱 \"quoted\"", ["messages"] = 34567, ["last_date"] = "2026-12-05T20:01:00Z", ["last_age_seconds"] = 3538 },
                 new JsonObject { ["id"] = 7, ["title"] = new string('W', 120), ["messages"] = 1, ["last_date"] = "2026-11-05T21:00:00Z", ["last_age_seconds"] = 2592000 }),
+        }.ToJsonString(),
+        // Durations and counts where the two renderers' arithmetic could part: tenths, halves, units' edges, large numbers.
+        "many numbers" => new JsonObject
+        {
+            ["chats"] = new JsonArray([.. new[] { 0, 0.0004, 0.0005, 0.29, 0.9995, 0.9999, 1, 1.05, 1.15, 1.25, 4.35, 9.949, 9.95, 9.9999, 59.9999, 60, 3599.999, 3600, 86399.5, 1e9, 1e12, 1e15 }
+                .Concat(Enumerable.Range(0, 300).Select(i => i * 0.0337 + i * i * 0.731))
+                .Select((age, i) => (JsonNode)new JsonObject { ["id"] = -i, ["title"] = $"chat {i}", ["messages"] = (long)Math.Pow(7, i % 19), ["last_age_seconds"] = age })]),
         }.ToJsonString(),
         "odd shapes" => """
             {"ready":"yes","reasons":"none","uptime_seconds":1e300,"link":[1,2],"received":1.5,"written":-3,"duplicates":1e400,"lag_seconds":null,
