@@ -113,6 +113,11 @@ public sealed partial class StatusPageTests(ITestOutputHelper output) : IAsyncLi
         var log = await run.StopAsync();
         output.WriteLine(log);
         Assert.Equal(0, run.ExitCode);
+        // The run gone, the page says so, and keeps the last figures.
+        var stale = await Eventually.ValueAsync(() => tab.TextAsync("#updated"), text => text?.StartsWith("Not updated since ", StringComparison.Ordinal) == true,
+            "the page saying it is not updated", Tgwatch.Patience);
+        Assert.EndsWith(": cannot reach the run.", stale);
+        Assert.Equal("8", await tab.TextAsync("main [data-path='received']"));
     }
 
     public static TheoryData<string> Statuses => new() { "today", "every field", "odd shapes", "many numbers" };

@@ -162,12 +162,13 @@ internal static class PageHtml
     }
 
     /// <summary>
-    /// Seconds as <see cref="Tgwatch.Duration.Format"/> writes a duration (at most two units, tenths below 10 s), reckoned from
-    /// whole milliseconds in doubles, as the script reckons them, so that both write the same text.
+    /// Seconds as <see cref="Tgwatch.Duration.Format"/> writes a duration (at most two units, tenths below 10 s), reckoned in
+    /// doubles from whole milliseconds (of the seconds to the microsecond, so that 0.29 is 290 ms), as the script reckons
+    /// them, so that both write the same text.
     /// </summary>
     public static string Duration(double seconds)
     {
-        var ms = Math.Floor(Math.Max(seconds, 0) * 1000 + 0.5);
+        var ms = Math.Floor(Math.Floor(Math.Max(seconds, 0) * 1e6 + 0.5) / 1000);
         if (ms >= 1e15) return None;
         var c = CultureInfo.InvariantCulture;
         if (ms < 1000) return string.Create(c, $"{ms:0}ms");

@@ -22,7 +22,7 @@
   const whole = v => Number.isSafeInteger(v) ? v : undefined;
   const two = n => String(n).padStart(2, "0");
   const duration = seconds => {
-    const ms = Math.floor(Math.max(seconds, 0) * 1000 + 0.5);
+    const ms = Math.floor(Math.floor(Math.max(seconds, 0) * 1e6 + 0.5) / 1000);
     if (ms >= 1e15) return NONE;
     if (ms < 1000) return ms + "ms";
     if (ms < 10000) {
@@ -91,7 +91,7 @@
   const refresh = async () => {
     let answer;
     try {
-      answer = await fetch("api/status", { cache: "no-store", headers: { Accept: "application/json" } });
+      answer = await fetch("api/status", { cache: "no-store", headers: { Accept: "application/json" }, signal: AbortSignal.timeout(10000) });
     } catch {
       return stale("cannot reach the run");
     }
