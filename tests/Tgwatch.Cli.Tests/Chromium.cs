@@ -10,16 +10,16 @@ namespace Tgwatch.Cli.Tests;
 
 /// <summary>
 /// Debian's chromium, headless, as a test's browser: a tab kept open and read through the DevTools protocol while the page
-/// lives (its DOM as scripts left it, the viewport of a phone), or a page's DOM as it is after load (<c>--dump-dom</c>).
+/// lives (its DOM as its scripts leave it, or with JavaScript off as the server sent it; a desktop's viewport or a phone's).
 /// </summary>
 internal static class Chromium
 {
     public const string Program = "/usr/bin/chromium";
 
     /// <summary>
-    /// Headless in a throw-away profile. <c>--no-sandbox</c>: chromium's sandbox needs user namespaces it cannot make inside
-    /// the tests' own (and refuses root without it); the pages are the tests' own. <c>--disable-dev-shm-usage</c>: a
-    /// namespace's /dev/shm may be small.
+    /// Headless in a throw-away profile. <c>--no-sandbox</c>: the tests run as root, or as root of a user namespace
+    /// (test.sh), where chromium refuses to start with its sandbox; the pages are the tests' own. <c>--disable-dev-shm-usage</c>:
+    /// a namespace's /dev/shm may be small.
     /// </summary>
     private static string[] Flags(string profile) =>
         ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
