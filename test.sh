@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 # Debian packages: `ip` and `unshare` for the namespaces, python3 for the noise gate's tests (Tgwatch.Noise.Tests
 # classify what real Python prints) and with Telethon for `tgwatch quiet`'s (Tgwatch.Cli.Tests: a real MTProto
 # client's connection noise), node and npm for the Bot API cross-check against telegram-test-api,
-# systemd-analyze to check the example unit file.
+# systemd-analyze to check the example unit file, chromium (headless) for the status page's tests.
 missing=()
 command -v ip >/dev/null || missing+=(iproute2)
 command -v unshare >/dev/null || missing+=(util-linux)
@@ -16,6 +16,7 @@ command -v unshare >/dev/null || missing+=(util-linux)
 /usr/bin/python3 -c 'import telethon' 2>/dev/null || missing+=(python3-telethon)
 { command -v node && command -v npm; } >/dev/null || missing+=(nodejs npm)
 [ -x /usr/bin/systemd-analyze ] || missing+=(systemd) # checks examples/tgwatch.service
+[ -x /usr/bin/chromium ] || missing+=(chromium)        # StatusPageTests run it from there
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: installing ${missing[*]}" >&2

@@ -1,11 +1,9 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Tgwatch.Chaos;
 using Tgwatch.Sandbox;
 using Tgwatch.Sandbox.Admin;
@@ -21,7 +19,7 @@ namespace Tgwatch.Cli.Tests;
 /// answer or log line holds a secret.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed partial class HttpEndpointTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class HttpEndpointTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string HttpToken = "http-token-0123456789abcdef";
     private readonly string _dir = Some.TempDirectory("tgwatch-http");
@@ -127,7 +125,7 @@ public sealed partial class HttpEndpointTests(ITestOutputHelper output) : IAsync
         var log = await run.StopAsync();
         output.WriteLine(log);
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains($"HTTP: serving /metrics, /healthz, /readyz, /api/status on {url}\n", log);
+        Assert.Contains($"HTTP: serving /, /metrics, /healthz, /readyz, /api/status on {url}\n", log);
         Assert.DoesNotContain("Now listening", log);
         foreach (var text in new[] { answers, log })
         {
@@ -209,7 +207,7 @@ public sealed partial class HttpEndpointTests(ITestOutputHelper output) : IAsync
         var local = $"http://127.0.0.1:{new Uri(url).Port}";
 
         Assert.Equal((HttpStatusCode.OK, "ok\n"), Status(await GetAsync($"{local}/healthz")));
-        foreach (var path in new[] { "/metrics", "/readyz", "/api/status", "/nothing" })
+        foreach (var path in new[] { "/", "/metrics", "/readyz", "/api/status", "/nothing" })
         {
             Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync($"{local}{path}")).Code);
             Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync($"{local}{path}", bearer: "wrong")).Code);
@@ -290,54 +288,5 @@ public sealed partial class HttpEndpointTests(ITestOutputHelper output) : IAsync
             return double.Parse(value, CultureInfo.InvariantCulture);
         }
         return null;
-    }
-
-    /// <summary>A <c>tgwatch run</c> whose log is read as it comes.</summary>
-    private sealed partial class RunningTgwatch : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly ConcurrentQueue<string> _lines = new();
-        private readonly Task _reading;
-
-        private RunningTgwatch(Process process)
-        {
-            _process = process;
-            _process.StandardInput.Close();
-            _reading = Task.Run(async () =>
-            {
-                while (await process.StandardError.ReadLineAsync() is { } line) _lines.Enqueue(line);
-            });
-        }
-
-        public static RunningTgwatch Start(string[] args, IReadOnlyDictionary<string, string>? environment = null) =>
-            new(environment is null ? Tgwatch.Start(args) : Tgwatch.StartWith(environment, args));
-
-        public int ExitCode => _process.ExitCode;
-
-        /// <summary>The address the start line says it serves on.</summary>
-        public async Task<string> ServingUrlAsync()
-        {
-            var line = await Eventually.ValueAsync(() => _lines.FirstOrDefault(l => l.Contains("HTTP: serving", StringComparison.Ordinal)), l => l is not null,
-                "the HTTP start line", Tgwatch.Patience, _reading);
-            return ServingLine().Match(line!).Groups[1].Value;
-        }
-
-        public async Task<string> StopAsync()
-        {
-            Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
-            await _process.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
-            await _reading.WaitAsync(Tgwatch.Patience);
-            return string.Concat(_lines.Select(l => l + "\n"));
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited) _process.Kill();
-            await _process.WaitForExitAsync();
-            _process.Dispose();
-        }
-
-        [GeneratedRegex(@" on (http://\S+)$")]
-        private static partial Regex ServingLine();
     }
 }

@@ -25,7 +25,7 @@ internal static class RunCommand
         var heartbeat = new Option<string?>("--heartbeat") { Description = "How often one line says the run works: messages, lag, link, dead letters (e.g. 15m, 1h; 0 for never; default 15m; or Heartbeat, env TGWATCH__HEARTBEAT)" };
         var sinks = new Option<string[]>("--sink") { Description = "Where messages go: console, jsonl:PATH, sqlite:PATH, webhook:URL (repeatable; default console)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
         var handlers = new Option<string[]>("--handler") { Description = "A program that handles each message: exec:COMMAND, e.g. 'exec:python3 handler.py' (JSON lines on its stdin and stdout; repeatable)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
-        var http = new Option<string?>("--http") { Description = "Serve /metrics, /healthz, /readyz and /api/status on ADDRESS:PORT (:PORT = loopback; or Http:Listen, env TGWATCH__HTTP__LISTEN; another address needs Http:Token)" };
+        var http = new Option<string?>("--http") { Description = "Serve a status page at / and /metrics, /healthz, /readyz, /api/status on ADDRESS:PORT (:PORT = loopback; or Http:Listen, env TGWATCH__HTTP__LISTEN; another address needs Http:Token)" };
         var command = new Command("run", "Receive messages from the chosen chats and hand them to the sinks, until stopped (SIGINT/SIGTERM drain and commit)")
         {
             config, connector, token, url, chats, sinks, handlers, common.State, common.DataDir, common.WebhookSecret, common.WebhookTimeout, common.LogLevel, common.LogFormat, noiseFirst, heartbeat, http,

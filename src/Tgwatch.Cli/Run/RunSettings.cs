@@ -80,7 +80,7 @@ internal sealed class RunSettings
 /// <summary>The <c>Http</c> section.</summary>
 internal sealed class HttpSettings
 {
-    /// <summary>Where to serve <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c> and <c>/api/status</c>: <c>ADDRESS:PORT</c>, <c>:PORT</c> for loopback (default off).</summary>
+    /// <summary>Where to serve the status page <c>/</c>, <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c> and <c>/api/status</c>: <c>ADDRESS:PORT</c>, <c>:PORT</c> for loopback (default off).</summary>
     public string? Listen { get; set; }
 
     /// <summary>The bearer token every endpoint but <c>/healthz</c> asks for; needed when <see cref="Listen"/> is not a loopback address.</summary>
