@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Tgwatch.Chaos;
 using Tgwatch.Sandbox;
 using Tgwatch.Sandbox.Admin;
