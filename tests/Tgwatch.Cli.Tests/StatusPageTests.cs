@@ -61,8 +61,9 @@ public sealed partial class StatusPageTests(ITestOutputHelper output) : IAsyncLi
         await using var run = RunningTgwatch.Start(RunArgs());
         var url = await run.ServingUrlAsync();
         using var http = new HttpClient();
-        await Eventually.TrueAsync(async () => JsonNode.Parse(await http.GetStringAsync($"{url}/api/status"))!["written"]!.GetValue<long>() == 5,
-            "5 written in /api/status", Tgwatch.Patience);
+        await Eventually.TrueAsync(async () => JsonNode.Parse(await http.GetStringAsync($"{url}/api/status")) is { } s
+            && s["written"]!.GetValue<long>() == 5 && s["chats"]?[0]?["messages"]?.GetValue<long>() == 5,
+            "5 written in /api/status, and the chat's 5 read from the store", Tgwatch.Patience);
 
         // Without JavaScript (the page's <noscript> line shows): the figures as the server rendered them.
         string dom;
@@ -78,6 +79,10 @@ public sealed partial class StatusPageTests(ITestOutputHelper output) : IAsyncLi
         Assert.Equal([$"bot{_sandbox.Token.Split(':')[0]}"], Texts(dom, "link.account"));
         Assert.Equal([Sink], Texts(dom, "name"));
         Assert.Equal(["5", "5"], Texts(dom, "written"));
+        // The chat's last message from the store, its (hostile) title as text; the link's timeline.
+        Assert.Equal([HostileTitle], Texts(dom, "title"));
+        Assert.Equal(["5"], Texts(dom, "messages"));
+        Assert.Equal(["connecting", "ready"], Texts(dom, "state"));
         Assert.StartsWith("Figures of ", FooterOf(dom));
 
         // The page as served: its own style and script, no address of anything to load, and a policy that allows nothing else.
