@@ -16,12 +16,13 @@ namespace Tgwatch.Cli.Tests;
 public sealed class HealthzTests
 {
     [Fact]
-    public async Task ALoopBusyPastTheBound_Is503WithItsName_AWaitingLoopIsHealthy()
+    public async Task ALoopBusyPastTheBound_Is503WithItsName_AWaitingLoopIsHealthy_AndOnlyLoopbackNamesAreServed()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero));
         var live = new LiveRun(time);
-        var settings = new RunSettings();
-        var builder = RunHttp.CreateBuilder(HttpListen.Parse("127.0.0.1:0", out _)!);
+        var listen = HttpListen.Parse("127.0.0.1:0", out _)!;
+        var settings = new RunSettings { HttpListen = listen };
+        var builder = RunHttp.CreateBuilder(listen);
         builder.Services.AddSingleton(live);
         await using var app = builder.Build();
         RunHttp.Map(app, settings);
@@ -35,6 +36,19 @@ public sealed class HealthzTests
         {
             using var answer = await http.GetAsync("/healthz");
             return (answer.StatusCode, await answer.Content.ReadAsStringAsync());
+        }
+
+        // On loopback, a request addressed to another name (a page elsewhere, by DNS rebinding) is refused.
+        using (var rebound = new HttpRequestMessage(HttpMethod.Get, "/healthz"))
+        {
+            rebound.Headers.Host = "attacker.example";
+            using var refused = await http.SendAsync(rebound);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        }
+        using (var localhost = new HttpRequestMessage(HttpMethod.Get, "/healthz"))
+        {
+            localhost.Headers.Host = $"localhost:{port}";
+            Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(localhost)).StatusCode);
         }
 
         live.Heartbeat.Beat("pipeline");

@@ -59,6 +59,14 @@ internal static class RunHttp
                 o.ScrapeResponseCacheDurationMilliseconds = 0;
             }));
         builder.Services.AddSingleton<RunMetrics>();
+        // On loopback, only requests addressed to loopback: a web page elsewhere cannot read the answers by pointing a name of
+        // its own at 127.0.0.1 (DNS rebinding). Another address needs the token anyway.
+        if (listen.IsLoopback)
+            builder.Services.AddHostFiltering(o =>
+            {
+                o.AllowedHosts = ["localhost", "127.0.0.1", "[::1]"];
+                o.IncludeFailureMessage = false;
+            });
         return builder;
     }
 
@@ -70,6 +78,7 @@ internal static class RunHttp
         _ = app.Services.GetRequiredService<RunMetrics>();
         var token = string.IsNullOrEmpty(settings.Http.Token) ? null : new HttpToken(settings.Http.Token);
         var stuckAfter = StuckAfter(settings);
+        if (settings.HttpListen is { IsLoopback: true }) app.UseHostFiltering();
         if (token is not null) app.Use((context, next) => GuardAsync(context, next, token));
         // The answers that show the store's figures read them first (at most every 2 s, waiting 1 s at most: StoreFigures).
         app.Use(async (context, next) =>
