@@ -64,6 +64,25 @@ public sealed partial class ExamplesTests
                 Assert.True(lines[i - 1].TrimStart().StartsWith("//", StringComparison.Ordinal), $"{name} line {i + 1} has no comment above it: {lines[i].Trim()}");
     }
 
+    [Theory]
+    [InlineData("/usr/bin/python3", "handler.py")]
+    [InlineData("node", "handler.js")]
+    public async Task TheExampleHandlers_AnswerEachMessageByItsKey_AndExitAtEof(string interpreter, string name)
+    {
+        var message = new Messages.TgMessage
+        {
+            Account = "bot42", Connector = "botapi", Chat = new Messages.ChatInfo(-1001234567890, "channel", "News"), MessageId = 77, Kind = Messages.MessageKind.New,
+            Date = new DateTimeOffset(2026, 11, 25, 10, 0, 1, TimeSpan.Zero), Text = "an URGENT one",
+        };
+        var other = message with { MessageId = 78, Text = null };
+        var input = Handlers.ExecHandler.Line(message).Concat(Handlers.ExecHandler.Line(other)).ToArray();
+        var run = await ProcessRun.RunAsync(interpreter, [Repo.Path("examples", "handlers", name)], input, Tgwatch.Patience);
+        Assert.True(run.ExitCode == 0, $"{name}: exit code {run.ExitCode}: {run.Stderr}");
+        Assert.Equal([$"{{\"key\":\"{message.Key}\",\"ok\":true}}", $"{{\"key\":\"{other.Key}\",\"ok\":true}}"],
+            run.Lines.Select(l => l.Replace(" ", "", StringComparison.Ordinal)));
+        Assert.Contains("urgent in chat -1001234567890: an URGENT one", run.Stderr);
+    }
+
     [Fact]
     public void TheBotExample_IsReadAsItIs_WithTheTokenFromTheEnvironmentFile_AndShowsTheDefaults()
     {
