@@ -88,7 +88,7 @@ public sealed partial class ExamplesTests
     {
         var settings = RunSettingsReader.ForRun(Example("tgwatch.bot.json"), new Dictionary<string, string?> { ["BotApi:Token"] = Token }, null, null);
         Assert.Equal("botapi", settings.Connector);
-        Assert.Equal(["jsonl:/var/lib/tgwatch/messages.jsonl", "sqlite:/var/lib/tgwatch/messages.db"], settings.Sinks);
+        Assert.Equal(["jsonl:/var/lib/tgwatch/messages.jsonl", "sqlite:/var/lib/tgwatch/messages.db"], settings.Sinks.Select(s => s.Sink));
         Assert.Equal("/var/lib/tgwatch", settings.DataDir);
         var defaults = new BotApiSettings();
         Assert.Equal((defaults.PollTimeoutSeconds, defaults.HttpMarginSeconds, defaults.MaxBackoff, (string?)null),

@@ -7,24 +7,13 @@ namespace Tgwatch.Cli.Handlers;
 
 /// <summary>
 /// One entry of <c>Handlers</c> in <c>tgwatch.json</c> (or one <c>--handler exec:COMMAND</c>): a program that handles each
-/// message it takes, and the messages it takes (the filters of a route; none: every message).
+/// message it takes, and the messages it takes (the filters of a route; none: every message). A string alone is the command.
 /// </summary>
-internal sealed class HandlerSettings
+[Run.SettingShorthand(nameof(Exec))]
+internal sealed class HandlerSettings : Run.RouteSettings
 {
     /// <summary>The command: <c>python3 handler.py</c> (<c>exec:</c> before it is allowed).</summary>
     public string? Exec { get; set; }
-
-    /// <summary>Only messages from these chats (id or @username).</summary>
-    public List<string> Chats { get; set; } = [];
-
-    /// <summary>Only messages from these senders (id or @username).</summary>
-    public List<string> Senders { get; set; } = [];
-
-    /// <summary>Only messages whose text (or caption) matches this regular expression.</summary>
-    public string? Text { get; set; }
-
-    /// <summary>Only these kinds: new, edit, delete.</summary>
-    public List<string> Kinds { get; set; } = [];
 
     /// <summary>How long the program may take to answer one message (<c>30s</c>, <c>2m</c>, <c>00:00:30</c>; default 30 s).</summary>
     public string? Timeout { get; set; }
@@ -63,27 +52,7 @@ internal sealed record HandlerSpec(ExecHandlerOptions Exec, IReadOnlyList<IMessa
             else if (timeout < TimeSpan.FromMilliseconds(100) || timeout > TimeSpan.FromHours(1))
                 problems.Add(($"{key}.Timeout", "must be between 100ms and an hour"));
             if (s.MaxInFlight is < 1 or > 1024) problems.Add(($"{key}.MaxInFlight", "must be between 1 and 1024"));
-            var filters = new List<IMessageFilter>();
-            if (s.Chats.Count > 0)
-            {
-                try { filters.Add(new ChatFilter(s.Chats)); }
-                catch (ArgumentException e) { problems.Add(($"{key}.Chats", e.Message)); }
-            }
-            if (s.Senders.Count > 0)
-            {
-                try { filters.Add(new SenderFilter(s.Senders)); }
-                catch (ArgumentException e) { problems.Add(($"{key}.Senders", e.Message)); }
-            }
-            if (!string.IsNullOrEmpty(s.Text))
-            {
-                try { filters.Add(new TextFilter(s.Text)); }
-                catch (ArgumentException e) { problems.Add(($"{key}.Text", e.Message)); }
-            }
-            if (s.Kinds.Count > 0)
-            {
-                try { filters.Add(KindFilter.Parse(s.Kinds)); }
-                catch (ArgumentException e) { problems.Add(($"{key}.Kinds", e.Message)); }
-            }
+            var filters = s.Filters(key, problems);
             specs.Add(new HandlerSpec(new ExecHandlerOptions { Command = command, Arguments = arguments, Timeout = timeout, MaxInFlight = Math.Clamp(s.MaxInFlight, 1, 1024) }, filters));
         }
         return (specs, problems);

@@ -14,6 +14,9 @@ internal sealed record SinkSpec(string Kind, string Target)
     /// <summary>The value as the user wrote it (<c>sqlite:st.db</c>), to name the sink in a message.</summary>
     public string Given { get; private init; } = Kind;
 
+    /// <summary>The filters of its route (<c>Sinks</c> entries with <c>Chats</c>, <c>Text</c>, …): none, every message.</summary>
+    public IReadOnlyList<Pipeline.IMessageFilter> Route { get; init; } = [];
+
     /// <summary>
     /// Parses the <c>--sink</c> values of a command (the one place they are read): every value that is no sink and every sink
     /// given twice is one line of <see cref="SinkSpecs.Problems"/>, in the user's words.

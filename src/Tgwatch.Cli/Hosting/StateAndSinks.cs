@@ -81,7 +81,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
                     await sink.DisposeAsync().ConfigureAwait(false);
                     throw new CliException(ExitCodes.Usage, $"--sink {spec.Given} cannot be opened: {Reason(e, spec.File)}");
                 }
-                sinks.Add(new StartedSink(sink));
+                sinks.Add(new StartedSink(sink, spec.Route));
             }
         }
         catch
@@ -238,7 +238,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
 }
 
 /// <summary>A sink started when it was opened: the pipeline's own start of it is nothing more to do.</summary>
-internal sealed class StartedSink(IMessageSink inner) : IMessageSink
+internal sealed class StartedSink(IMessageSink inner, IReadOnlyList<Pipeline.IMessageFilter>? route = null) : IMessageSink
 {
     /// <summary>The sink itself.</summary>
     public IMessageSink Inner => inner;
@@ -250,10 +250,22 @@ internal sealed class StartedSink(IMessageSink inner) : IMessageSink
     public ValueTask StartAsync(CancellationToken ct) => ValueTask.CompletedTask;
 
     /// <inheritdoc />
-    public ValueTask WriteAsync(IReadOnlyList<Messages.TgMessage> batch, CancellationToken ct) => inner.WriteAsync(batch, ct);
+    public ValueTask WriteAsync(IReadOnlyList<Messages.TgMessage> batch, CancellationToken ct) =>
+        Taken(batch) is { Count: > 0 } taken ? inner.WriteAsync(taken, ct) : ValueTask.CompletedTask;
 
     /// <inheritdoc />
-    public ValueTask ReplayAsync(IReadOnlyList<Messages.TgMessage> batch, CancellationToken ct) => inner.ReplayAsync(batch, ct);
+    public ValueTask ReplayAsync(IReadOnlyList<Messages.TgMessage> batch, CancellationToken ct) =>
+        Taken(batch) is { Count: > 0 } taken ? inner.ReplayAsync(taken, ct) : ValueTask.CompletedTask;
+
+    // What the sink's route takes of a batch (all of it without a route); the rest is done for this sink as it is.
+    private IReadOnlyList<Messages.TgMessage> Taken(IReadOnlyList<Messages.TgMessage> batch)
+    {
+        if (route is not { Count: > 0 }) return batch;
+        var taken = new List<Messages.TgMessage>(batch.Count);
+        foreach (var message in batch)
+            if (route.All(f => f.Accepts(message))) taken.Add(message);
+        return taken.Count == batch.Count ? batch : taken;
+    }
 
     /// <inheritdoc />
     public ValueTask ReopenAsync(CancellationToken ct) => inner.ReopenAsync(ct);

@@ -25,8 +25,8 @@ internal sealed class RunSettings
     /// <summary>Chats to watch (id or @username); none = every chat the account receives from.</summary>
     public List<string> Chats { get; set; } = [];
 
-    /// <summary>Sinks: console, jsonl:PATH, sqlite:PATH, webhook:URL.</summary>
-    public List<string> Sinks { get; set; } = [];
+    /// <summary>Sinks: console, jsonl:PATH, sqlite:PATH, webhook:URL; each alone, or with the filters of its route.</summary>
+    public List<SinkRoute> Sinks { get; set; } = [];
 
     /// <summary><see cref="Sinks"/> as read (console when none is given).</summary>
     internal IReadOnlyList<SinkSpec> SinkSpecs { get; set; } = [];

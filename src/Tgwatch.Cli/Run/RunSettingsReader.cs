@@ -69,7 +69,7 @@ internal static partial class RunSettingsReader
         }
         // Flags replace a list from the file as a whole, not item by item.
         if (chats is { Length: > 0 }) settings.Chats = [.. chats];
-        if (sinks is { Length: > 0 }) settings.Sinks = [.. sinks];
+        if (sinks is { Length: > 0 }) settings.Sinks = [.. sinks.Select(s => new SinkRoute { Sink = s })];
         if (handlers is { Length: > 0 }) settings.Handlers = [.. handlers.Select(h => new Handlers.HandlerSettings { Exec = h })];
         // Secrets are masked from here on, whatever else is wrong.
         Secrets.SecretRedactor.Default.Register(settings.BotApi.Token);
@@ -92,9 +92,14 @@ internal static partial class RunSettingsReader
     /// </summary>
     private static List<SettingProblem> ReadText(RunSettings settings)
     {
-        var sinks = SinkSpec.ParseAll(settings.Sinks.Count > 0 ? settings.Sinks : ["console"]);
-        settings.SinkSpecs = sinks.Specs;
+        var routes = settings.Sinks.Count > 0 ? settings.Sinks : [new SinkRoute { Sink = "console" }];
+        var sinks = SinkSpec.ParseAll(routes.Select(r => r.Sink ?? ""));
         var problems = sinks.Problems.Select(p => new SettingProblem(nameof(RunSettings.Sinks), p)).ToList();
+        var routeProblems = new List<(string Key, string Problem)>();
+        // Each sink with the filters of its route (the specs come in the order of the routes when all could be read).
+        settings.SinkSpecs = sinks.Problems.Count > 0 ? sinks.Specs
+            : [.. sinks.Specs.Select((spec, i) => spec with { Route = routes[i].Filters($"Sinks.{i}", routeProblems) })];
+        problems.AddRange(routeProblems.Select(p => new SettingProblem(p.Key, p.Problem)));
         var handlers = Handlers.HandlerSpec.ParseAll(settings.Handlers);
         settings.HandlerSpecs = handlers.Specs;
         problems.AddRange(handlers.Problems.Select(p => new SettingProblem(p.Key, p.Problem)));

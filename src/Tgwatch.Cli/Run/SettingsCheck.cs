@@ -94,6 +94,8 @@ internal static class SettingsCheck
                 else if (hasValue && !Converts(member.Type, value!)) yield return $"{Source(source, file, path)}{path}: expected {Expected(member.Type)}";
                 else if (value is not null) fits[path] = value;
             }
+            else if (hasValue && !hasChildren && member.Type.GetCustomAttribute<SettingShorthandAttribute>() is { } shorthand)
+                fits[ConfigurationPath.Combine(path, shorthand.Property)] = value; // "jsonl:out.jsonl" for {"Sink": "jsonl:out.jsonl"}
             else if (hasValue) yield return $"{Source(source, file, path)}{path}: expected {(IsList(member.Type) ? "a list" : "a section of settings")}, not a single value";
             else foreach (var problem in Problems(source, file, member.Type, path, fits)) yield return problem;
         }
