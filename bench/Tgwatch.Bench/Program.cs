@@ -7,6 +7,7 @@ using Tgwatch.Bench;
 // dotnet run -c Release --project bench/Tgwatch.Bench -- store    state store commits and dedup lookups
 // dotnet run -c Release --project bench/Tgwatch.Bench -- pipeline whole pipeline: null/SQLite sink, null/SQLite store, memory over 1M messages
 // dotnet run -c Release --project bench/Tgwatch.Bench -- recovery time from the link coming back to the first delivered message
+// dotnet run -c Release --project bench/Tgwatch.Bench -- handler  an exec handler (Python) with MaxInFlight 1 and 32 against the program reading a file
 // unshare -n dotnet run -c Release --project bench/Tgwatch.Bench -- tdlib    td_execute round trip against the raw call; TDLib updates parsed and mapped per second
 return args.FirstOrDefault() switch
 {
@@ -17,6 +18,7 @@ return args.FirstOrDefault() switch
     "pipeline" => await PipelineThroughput.RunAsync(args[1..]),
     "recovery" => await RecoveryLatency.RunAsync(args[1..]),
     "tdlib" => TdlibThroughput.Run(args[1..]),
+    "handler" => await HandlerThroughput.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -28,6 +30,6 @@ static int Run(Action benchmark)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Tgwatch.Bench gate [BenchmarkDotNet options] | quiet [--lines N] | sqlite [--messages N] | store | pipeline [--messages N] [--memory-messages N] [--parts 123] | recovery [--rounds N] | tdlib [--calls N] [--updates N]");
+    Console.Error.WriteLine("usage: Tgwatch.Bench gate [BenchmarkDotNet options] | quiet [--lines N] | sqlite [--messages N] | store | pipeline [--messages N] [--memory-messages N] [--parts 123] | recovery [--rounds N] | tdlib [--calls N] [--updates N] | handler [--messages N]");
     return 2;
 }
