@@ -16,7 +16,7 @@ internal static class ConnectorTesting
 
     /// <summary>A connector watching <paramref name="chats"/> (default: News) with backoffs of milliseconds.</summary>
     public static TdlibConnector NewConnector(TdWorld world, IReadOnlyList<string>? chats = null, Func<TdlibConnectorOptions, TdlibConnectorOptions>? tune = null,
-        TimeProvider? time = null, CollectingLoggerProvider? logs = null)
+        TimeProvider? time = null, CollectingLoggerProvider? logs = null, Tgwatch.Health.Heartbeat? heartbeat = null)
     {
         var options = new TdlibConnectorOptions
         {
@@ -28,7 +28,7 @@ internal static class ConnectorTesting
         };
         options = tune?.Invoke(options) ?? options;
         var logger = logs?.CreateLogger("Tgwatch.Tdlib.Connector");
-        return new TdlibConnector(world.Session, new TdUpdateReader(options.Account), options, logger, time);
+        return new TdlibConnector(world.Session, new TdUpdateReader(options.Account), options, logger, time) { Heartbeat = heartbeat };
     }
 
     /// <summary>Committed positions: one chat at one position.</summary>

@@ -61,6 +61,22 @@ public sealed class TdlibConnectorTests
 
     // a watched chat met for the first time starts where it is now, and that position is delivered (empty) so it gets committed.
     [Fact]
+    public async Task TheUpdateLoop_IsIdleOnTheHeartbeatWhileItWaitsForTdlib_NotStuckHoweverLongNothingComes()
+    {
+        var beats = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(SomeMessage.Date);
+        var heartbeat = new Tgwatch.Health.Heartbeat(beats);
+        var world = new TdWorld();
+        world.AddChat(News, "News");
+        await using var connector = NewConnector(world, heartbeat: heartbeat);
+        for (var i = 0; i < 3; i++) world.Post(News, $"live {i}");
+        var got = await ReadUntil(connector, At(News, 0), g => Ids(g).Count == 3);
+        Assert.Equal([1L, 2L, 3L], Ids(got));
+        // Nothing more comes for an hour: the loop waits for TDLib, which is no hang.
+        beats.Advance(TimeSpan.FromHours(1));
+        await Eventually.TrueAsync(() => heartbeat.Stuck(TimeSpan.FromMinutes(5)).Count == 0, "the update loop idle", Patience);
+    }
+
+    [Fact]
     public async Task AChatSeenTheFirstTime_StartsFromNow_AndHasThatPositionCommitted()
     {
         var world = new TdWorld();
