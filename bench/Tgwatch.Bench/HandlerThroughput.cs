@@ -17,7 +17,7 @@ internal static class HandlerThroughput
     public static async Task<int> RunAsync(string[] args)
     {
         var count = args.Length == 2 && args[0] == "--messages" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000;
-        var script = Path.Combine(FindRoot(), "examples", "handlers", "handler.py");
+        var script = Path.Combine(QuietThroughput.FindRoot(), "examples", "handlers", "handler.py");
         var messages = Enumerable.Range(1, count).Select(i => new TgMessage
         {
             Account = "bot42", Connector = "botapi", Chat = new ChatInfo(-1001234567890 - i % 4, "supergroup", $"Chat {i % 4}"), MessageId = i,
@@ -84,11 +84,4 @@ internal static class HandlerThroughput
     private static double Rate(int count, TimeSpan time) => count / time.TotalSeconds;
 
     private static TimeSpan Median(List<TimeSpan> times) => times.Order().ElementAt(times.Count / 2);
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Tgwatch.sln"))) return dir.FullName;
-        throw new InvalidOperationException("run from inside the repository");
-    }
 }

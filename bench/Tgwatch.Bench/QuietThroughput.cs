@@ -126,7 +126,8 @@ internal static class QuietThroughput
         return written;
     }
 
-    private static string FindRoot()
+    /// <summary>The repository's root (where Tgwatch.sln is), from the benchmark's own directory.</summary>
+    internal static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Tgwatch.sln"))) return dir.FullName;

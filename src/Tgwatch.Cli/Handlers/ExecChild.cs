@@ -238,15 +238,9 @@ internal sealed partial class ExecChild : IAsyncDisposable
 }
 
 /// <summary>What passes the noise gate of a child's stderr: each line to the log, prefixed with the handler's name.</summary>
-internal sealed class HandlerLogStream(ExecHandler owner) : Stream
+internal sealed class HandlerLogStream(ExecHandler owner) : Processes.WriteOnlyStream
 {
     private readonly List<byte> _line = [];
-
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -256,8 +250,6 @@ internal sealed class HandlerLogStream(ExecHandler owner) : Stream
             else _line.Add(b);
         }
     }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Flush()
     {
@@ -275,8 +267,4 @@ internal sealed class HandlerLogStream(ExecHandler owner) : Stream
         _line.Clear();
         ExecLog.Stderr(owner.Logger, owner.Name, Secrets.SecretRedactor.Default.Redact(text));
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }
