@@ -178,7 +178,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
                 Heartbeat = live.Heartbeat,
                 Timings = new PipelineTimings(meter),
             };
-            var run = live.Open(connector, pipeline, opened.SinksOf<Tgwatch.Sinks.Webhook.WebhookSink>(), opened.Store);
+            var run = live.Open(connector, pipeline, opened.SinksOf<Tgwatch.Sinks.Outbox.IOutboxSink>(), opened.Store);
             try
             {
                 using var heartbeat = Heartbeat(run);
@@ -193,7 +193,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
                 live.Close();
             }
             var s = pipeline.Stats;
-            // A webhook's sender dead-letters what its endpoint refuses after the pipeline handed the records over, up to its
+            // An outbox sink's sender (a webhook, an alert chat) dead-letters what its target refuses after the pipeline handed the records over, up to its
             // last drain: the sinks are closed first so those count too.
             await opened.CloseSinksAsync().ConfigureAwait(false);
             RunLog.Stopped(_logger, s.Received, s.Written, s.Duplicates, run.DeadLetters);
