@@ -95,6 +95,11 @@ internal static partial class RunSettingsReader
         var sinks = SinkSpec.ParseAll(settings.Sinks.Count > 0 ? settings.Sinks : ["console"]);
         settings.SinkSpecs = sinks.Specs;
         var problems = sinks.Problems.Select(p => new SettingProblem(nameof(RunSettings.Sinks), p)).ToList();
+        if (string.Equals(settings.Connector, "tdlib", StringComparison.OrdinalIgnoreCase))
+        {
+            foreach (var alert in sinks.Specs.Where(s => s.IsTelegram))
+                problems.Add(new SettingProblem(nameof(RunSettings.Sinks), $"--sink {alert.Given} posts through a bot (the Bot API connector, --connector botapi); with --connector tdlib it is not supported yet"));
+        }
         var handlers = Handlers.HandlerSpec.ParseAll(settings.Handlers);
         settings.HandlerSpecs = handlers.Specs;
         problems.AddRange(handlers.Problems.Select(p => new SettingProblem(p.Key, p.Problem)));
