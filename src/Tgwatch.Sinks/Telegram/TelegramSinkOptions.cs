@@ -11,7 +11,7 @@ public sealed record TelegramSinkOptions
     public required string Chat { get; init; }
 
     /// <summary>The sink's name (outbox and dead-letter stage <c>sink:NAME</c>). <value>Default: <c>telegram:CHAT</c>.</value></summary>
-    [NotBlank]
+    [NotBlank(Optional = true)]
     public string? Name { get; init; }
 
     /// <summary>The shortest time between two alerts (Telegram allows about one message per second in a chat). <value>Default: 1 s.</value></summary>
