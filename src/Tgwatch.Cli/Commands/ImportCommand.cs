@@ -7,7 +7,7 @@ using Tgwatch.Connectors;
 using Tgwatch.Connectors.File;
 using Tgwatch.Pipeline;
 using Tgwatch.Pipeline.Filters;
-using Tgwatch.Sinks.Webhook;
+using Tgwatch.Sinks.Outbox;
 
 namespace Tgwatch.Cli.Commands;
 
@@ -39,7 +39,7 @@ internal static class ImportCommand
     /// What each stage did: the file, the pipeline (a webhook's "written" is its outbox), then each webhook's delivery,
     /// so records an endpoint refused are said to wait, not to be delivered.
     /// </summary>
-    private static string Summary(bool stopped, PipelineStats s, long badLines, IReadOnlyList<WebhookSink> webhooks)
+    private static string Summary(bool stopped, PipelineStats s, long badLines, IReadOnlyList<IOutboxSink> webhooks)
     {
         var deadLetters = s.DeadLetters + webhooks.Sum(w => w.Stats.DeadLettered);
         var line = new StringBuilder().Append(CultureInfo.InvariantCulture,
@@ -81,7 +81,7 @@ internal static class ImportCommand
             var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, new PipelineOptions(), filters, [], logging.Factory.CreateLogger<MessagePipeline>());
             await pipeline.RunAsync(stop.Token).ConfigureAwait(false);
             await opened.CloseSinksAsync().ConfigureAwait(false); // a webhook delivers its outbox for a while first
-            await stderr.WriteLineAsync(Summary(stop.Token.IsCancellationRequested, pipeline.Stats, connector.BadLines, [.. opened.SinksOf<WebhookSink>()])).ConfigureAwait(false);
+            await stderr.WriteLineAsync(Summary(stop.Token.IsCancellationRequested, pipeline.Stats, connector.BadLines, [.. opened.SinksOf<IOutboxSink>()])).ConfigureAwait(false);
             return ExitCodes.Ok;
         }
         catch (CliException e)

@@ -1,15 +1,17 @@
 using Microsoft.Extensions.Logging;
+using Tgwatch.Connectors;
 using Tgwatch.Pipeline;
 using Tgwatch.Sinks.Console;
 using Tgwatch.Sinks.Jsonl;
 using Tgwatch.Sinks.Sqlite;
+using Tgwatch.Sinks.Telegram;
 using Tgwatch.Sinks.Webhook;
 using Tgwatch.Storage;
 
 namespace Tgwatch.Cli.Hosting;
 
-/// <summary>A <c>--sink</c> value: <c>console</c>, <c>jsonl:PATH</c>, <c>sqlite:PATH</c> or <c>webhook:URL</c>.</summary>
-internal sealed record SinkSpec(string Kind, string Target)
+/// <summary>A <c>--sink</c> value: <c>console</c>, <c>jsonl:PATH</c>, <c>sqlite:PATH</c>, <c>webhook:URL</c> or <c>telegram:CHAT</c>.</summary>
+internal sealed partial record SinkSpec(string Kind, string Target)
 {
     /// <summary>The value as the user wrote it (<c>sqlite:st.db</c>), to name the sink in a message.</summary>
     public string Given { get; private init; } = Kind;
@@ -54,6 +56,12 @@ internal sealed record SinkSpec(string Kind, string Target)
             case "webhook" when Uri.TryCreate(target, UriKind.Absolute, out var url) && url.Scheme is "http" or "https":
                 spec = new SinkSpec(kind, target) { Given = text };
                 return true;
+            case "telegram" when TelegramChat().IsMatch(target):
+                spec = new SinkSpec(kind, target) { Given = text };
+                return true;
+            case "telegram":
+                error = "--sink telegram needs a chat: telegram:-1001234567890 (its id) or telegram:@name (its username)";
+                return false;
             case "jsonl" or "sqlite":
                 error = $"--sink {kind} needs a file: {kind}:PATH";
                 return false;
@@ -61,7 +69,7 @@ internal sealed record SinkSpec(string Kind, string Target)
                 error = "--sink webhook needs an http(s) address: webhook:https://host/path";
                 return false;
             default:
-                error = $"--sink '{text}' is not one of console, jsonl:PATH, sqlite:PATH, webhook:URL";
+                error = $"--sink '{text}' is not one of console, jsonl:PATH, sqlite:PATH, webhook:URL, telegram:CHAT";
                 return false;
         }
     }
@@ -73,6 +81,13 @@ internal sealed record SinkSpec(string Kind, string Target)
         "webhook" => SafeUrl.SinkName(new Uri(Target)),
         _ => $"{Kind}:{Target}",
     };
+
+    /// <summary>Whether the sink posts alerts into a chat through the run's bot.</summary>
+    public bool IsTelegram => Kind == "telegram";
+
+    /// <summary>A chat as <c>telegram:CHAT</c> takes it: a numeric id or an <c>@username</c> (5 to 32 characters).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(-?[1-9][0-9]{0,18}|@[A-Za-z][A-Za-z0-9_]{3,31})$")]
+    private static partial System.Text.RegularExpressions.Regex TelegramChat();
 
     /// <summary>The file a jsonl or sqlite sink writes (symbolic links followed), null for the others.</summary>
     public string? File => Kind is "jsonl" or "sqlite" ? FinalPath(Target) : null;
@@ -98,9 +113,15 @@ internal sealed record SinkSpec(string Kind, string Target)
             if (part.Length >= 16) Secrets.SecretRedactor.Default.Register(Uri.UnescapeDataString(part));
     }
 
-    /// <summary>Creates the sink (a webhook with <paramref name="webhookTimeout"/> per request when given, else the default).</summary>
-    public IMessageSink Create(IStateStore store, ILoggerFactory logs, TimeProvider time, string? webhookSecret, TimeSpan? webhookTimeout = null) => Kind switch
+    /// <summary>
+    /// Creates the sink (a webhook with <paramref name="webhookTimeout"/> per request when given, else the default; a
+    /// <c>telegram:CHAT</c> posting through <paramref name="poster"/>, the run's bot).
+    /// </summary>
+    /// <exception cref="CliException">A <c>telegram:CHAT</c> sink without a bot to post through.</exception>
+    public IMessageSink Create(IStateStore store, ILoggerFactory logs, TimeProvider time, string? webhookSecret, TimeSpan? webhookTimeout = null, IChatPoster? poster = null) => Kind switch
     {
+        "telegram" => new TelegramSink(new TelegramSinkOptions { Chat = Target, Name = Name }, poster ?? throw new CliException(ExitCodes.Usage,
+            $"--sink {Given} posts through the run's bot: only tgwatch run with the Bot API connector sends alerts"), store, logs.CreateLogger<TelegramSink>(), time),
         "console" => new ConsoleSink(new ConsoleSinkOptions { Name = Name }),
         "jsonl" => new JsonlSink(new JsonlSinkOptions { Path = Target, Name = Name }, store.SinkLedger, logs.CreateLogger<JsonlSink>()),
         "sqlite" => new SqliteMessageSink(Target, time, Name),

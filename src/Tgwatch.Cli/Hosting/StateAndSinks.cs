@@ -39,11 +39,13 @@ internal sealed class StateAndSinks : IAsyncDisposable
     /// <summary>
     /// Opens the store at <paramref name="statePath"/> for writing (one writer at a time: a second <c>run</c>, <c>import</c> or
     /// <c>deadletters replay</c> on the same store is refused), then creates and starts the sinks (webhooks with
-    /// <paramref name="webhookTimeout"/> per request when given; the file sinks' files each locked, one writer per file);
+    /// <paramref name="webhookTimeout"/> per request when given; alert chats posting through <paramref name="poster"/>; the file sinks'
+    /// files each locked, one writer per file);
     /// a problem is one line in a <see cref="CliException"/> (exit code 2), before anything is received: a sink on the state
     /// store's file or on another sink's, a file another command writes or one that is not the sink's, a sink that cannot be opened.
     /// </summary>
-    public static async Task<StateAndSinks> OpenAsync(string statePath, IReadOnlyList<SinkSpec> specs, ILoggerFactory logs, string? webhookSecret, CancellationToken ct, TimeSpan? webhookTimeout = null)
+    public static async Task<StateAndSinks> OpenAsync(string statePath, IReadOnlyList<SinkSpec> specs, ILoggerFactory logs, string? webhookSecret, CancellationToken ct, TimeSpan? webhookTimeout = null,
+        Tgwatch.Connectors.IChatPoster? poster = null)
     {
         CheckFiles(statePath, specs);
         var writer = TakeWriterLock(statePath);
@@ -65,7 +67,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
                 IMessageSink sink;
                 try
                 {
-                    sink = spec.Create(store, logs, TimeProvider.System, webhookSecret, webhookTimeout);
+                    sink = spec.Create(store, logs, TimeProvider.System, webhookSecret, webhookTimeout, poster);
                 }
                 catch (Exception e) when (IsFileProblem(e))
                 {

@@ -2,7 +2,7 @@ using Tgwatch.Connectors;
 using Tgwatch.Health;
 using Tgwatch.Noise;
 using Tgwatch.Pipeline;
-using Tgwatch.Sinks.Webhook;
+using Tgwatch.Sinks.Outbox;
 using Tgwatch.Storage;
 
 namespace Tgwatch.Cli.Http;
@@ -22,13 +22,13 @@ internal sealed class LiveRun(TimeProvider time, NoiseGate? noise = null)
     /// <summary>The connector, pipeline and sinks of a run that has started.</summary>
     /// <param name="Connector">The link to Telegram.</param>
     /// <param name="Pipeline">The pipeline (its <see cref="PipelineStats"/> has every sink's figures).</param>
-    /// <param name="Webhooks">The webhook sinks, each with its own outbox and dead letters.</param>
+    /// <param name="Outboxes">The sinks that deliver from an outbox (webhooks, alert chats), each with its own outbox and dead letters.</param>
     /// <param name="Store">What the run's state store holds, read when asked.</param>
     /// <param name="Lags">The lags of the latest commits, when the pipeline records them.</param>
-    internal sealed record Opened(IConnector Connector, MessagePipeline Pipeline, IReadOnlyList<WebhookSink> Webhooks, StoreFigures Store, RecentLags? Lags)
+    internal sealed record Opened(IConnector Connector, MessagePipeline Pipeline, IReadOnlyList<IOutboxSink> Outboxes, StoreFigures Store, RecentLags? Lags)
     {
-        /// <summary>Dead letters of the run: the pipeline's, and those each webhook's sender set aside after it took the records.</summary>
-        public long DeadLetters => Pipeline.Stats.DeadLetters + Webhooks.Sum(w => w.Stats.DeadLettered);
+        /// <summary>Dead letters of the run: the pipeline's, and those each outbox sink's sender set aside after it took the records.</summary>
+        public long DeadLetters => Pipeline.Stats.DeadLetters + Outboxes.Sum(w => w.Stats.DeadLettered);
     }
 
     /// <summary>Beaten by the run's loops.</summary>
@@ -50,8 +50,8 @@ internal sealed class LiveRun(TimeProvider time, NoiseGate? noise = null)
     public Opened? Current => _opened;
 
     /// <summary>The run has opened its connector, pipeline and sinks; what it opened.</summary>
-    public Opened Open(IConnector connector, MessagePipeline pipeline, IEnumerable<WebhookSink> webhooks, IStateStore store) =>
-        _opened = new Opened(connector, pipeline, [.. webhooks], new StoreFigures(store, time), pipeline.Timings is { } t ? new RecentLags(t.Lag) : null);
+    public Opened Open(IConnector connector, MessagePipeline pipeline, IEnumerable<IOutboxSink> outboxes, IStateStore store) =>
+        _opened = new Opened(connector, pipeline, [.. outboxes], new StoreFigures(store, time), pipeline.Timings is { } t ? new RecentLags(t.Lag) : null);
 
     /// <summary>The run has closed them (its counters as they ended are not served as if they were live).</summary>
     public void Close()

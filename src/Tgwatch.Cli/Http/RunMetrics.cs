@@ -33,7 +33,7 @@ internal sealed class RunMetrics
         _meter.CreateObservableCounter("tgwatch.messages.duplicate", () => Duplicates(run),
             description: "Deliveries skipped because every sink had them already");
         _meter.CreateObservableCounter("tgwatch.dead_letters", () => DeadLetters(run),
-            description: "Messages set aside as dead letters, by stage: the pipeline (handlers, sink writes) or a webhook's sender");
+            description: "Messages set aside as dead letters, by stage: the pipeline (handlers, sink writes) or an outbox sink's sender (a webhook, an alert chat)");
         _meter.CreateObservableGauge("tgwatch.link.up", () => LinkUp(run),
             description: "1 while the connector's link to Telegram is ready, else 0");
         _meter.CreateObservableCounter("tgwatch.link.reconnects", () => Reconnects(run),
@@ -41,7 +41,7 @@ internal sealed class RunMetrics
         _meter.CreateObservableCounter("tgwatch.link.down", () => DownSeconds(run), unit: "s",
             description: "Time the link to Telegram has been down after having been up, the outage going on now included");
         _meter.CreateObservableGauge("tgwatch.outbox.records", () => Outbox(run),
-            description: "Records waiting in a webhook's outbox");
+            description: "Records waiting in an outbox sink's outbox (a webhook, an alert chat)");
         _meter.CreateObservableCounter("tgwatch.flood_wait", () => FloodWait(run), unit: "s",
             description: "Time spent waiting out rate limits Telegram asked for (FLOOD_WAIT, 429 retry_after)");
         _meter.CreateObservableGauge("tgwatch.checkpoint.age", () => CheckpointAge(run), unit: "s",
@@ -55,7 +55,7 @@ internal sealed class RunMetrics
         _meter.CreateObservableCounter("tgwatch.noise.summaries", () => NoiseSummaries(run),
             description: "Summary lines the noise gate wrote in place of the lines it hid");
         _meter.CreateObservableCounter("tgwatch.sink.failures", () => SinkFailures(run),
-            description: "Failed writes to a sink (and a webhook's failed deliveries), each attempt, by kind of fault");
+            description: "Failed writes to a sink (and an outbox sink's failed deliveries), each attempt, by kind of fault");
     }
 
     private static IEnumerable<Measurement<double>> FloodWait(LiveRun run) => run.Current is { Connector.LinkStats: { } link } o
@@ -94,7 +94,7 @@ internal sealed class RunMetrics
         var measurements = new List<Measurement<long>>();
         foreach (var sink in o.Pipeline.Stats.Sinks)
         {
-            var webhook = o.Webhooks.FirstOrDefault(w => w.Name == sink.Name)?.Stats.Failures;
+            var webhook = o.Outboxes.FirstOrDefault(w => w.Name == sink.Name)?.Stats.Failures;
             foreach (var kind in Enum.GetValues<FaultKind>())
             {
                 var count = sink.Failures[kind] + (webhook?[kind] ?? 0);
@@ -125,7 +125,7 @@ internal sealed class RunMetrics
         : [];
 
     private static IEnumerable<Measurement<long>> DeadLetters(LiveRun run) => run.Current is { } o
-        ? o.Webhooks.Select(w => new Measurement<long>(w.Stats.DeadLettered, new KeyValuePair<string, object?>("stage", w.Name)))
+        ? o.Outboxes.Select(w => new Measurement<long>(w.Stats.DeadLettered, new KeyValuePair<string, object?>("stage", w.Name)))
             .Prepend(new Measurement<long>(o.Pipeline.Stats.DeadLetters, new KeyValuePair<string, object?>("stage", "pipeline")))
         : [];
 
@@ -142,7 +142,7 @@ internal sealed class RunMetrics
         : [];
 
     private static IEnumerable<Measurement<long>> Outbox(LiveRun run) => run.Current is { } o
-        ? o.Webhooks.Select(w => new Measurement<long>(w.Stats.Pending, new KeyValuePair<string, object?>("sink", w.Name)))
+        ? o.Outboxes.Select(w => new Measurement<long>(w.Stats.Pending, new KeyValuePair<string, object?>("sink", w.Name)))
         : [];
 
     private static KeyValuePair<string, object?>[] Link(IConnector connector) =>

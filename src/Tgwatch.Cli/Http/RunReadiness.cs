@@ -1,7 +1,7 @@
 using System.Globalization;
 using Tgwatch.Connectors;
 using Tgwatch.Pipeline;
-using Tgwatch.Sinks.Webhook;
+using Tgwatch.Sinks.Outbox;
 
 namespace Tgwatch.Cli.Http;
 
@@ -21,15 +21,15 @@ internal static class RunReadiness
         }
         foreach (var sink in o.Pipeline.Stats.Sinks)
         {
-            var webhook = o.Webhooks.FirstOrDefault(w => w.Name == sink.Name);
+            var webhook = o.Outboxes.FirstOrDefault(w => w.Name == sink.Name);
             if (FailingSince(sink, webhook) is { } since) reasons.Add($"sink {sink.Name} failing since {Time(since)}");
             else if (sink.Failing || webhook?.Stats.Failing == true) reasons.Add($"sink {sink.Name} failing");
         }
         return reasons;
     }
 
-    /// <summary>Since when a sink has been failing: the pipeline's writes to it, or a webhook's deliveries, whichever began first; null when neither fails.</summary>
-    public static DateTimeOffset? FailingSince(PipelineSinkStats sink, WebhookSink? webhook) =>
+    /// <summary>Since when a sink has been failing: the pipeline's writes to it, or an outbox sink's deliveries, whichever began first; null when neither fails.</summary>
+    public static DateTimeOffset? FailingSince(PipelineSinkStats sink, IOutboxSink? webhook) =>
         (sink.FailingSince, webhook?.Stats.FailingSince) switch
         {
             ({ } a, { } b) => a < b ? a : b,

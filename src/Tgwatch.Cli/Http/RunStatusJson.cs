@@ -62,12 +62,12 @@ internal static class RunStatusJson
             json.WriteNumber("flood_wait_seconds", Math.Round(o.Connector.LinkStats?.FloodWait.TotalSeconds ?? 0, 1));
             json.WriteStartObject("dead_letters");
             json.WriteNumber("pipeline", stats.DeadLetters);
-            foreach (var w in o.Webhooks) json.WriteNumber(w.Name, w.Stats.DeadLettered);
+            foreach (var w in o.Outboxes) json.WriteNumber(w.Name, w.Stats.DeadLettered);
             json.WriteEndObject();
             json.WriteStartArray("sinks");
             foreach (var sink in stats.Sinks)
             {
-                var webhook = o.Webhooks.FirstOrDefault(w => w.Name == sink.Name);
+                var webhook = o.Outboxes.FirstOrDefault(w => w.Name == sink.Name);
                 json.WriteStartObject();
                 json.WriteString("name", sink.Name);
                 json.WriteNumber("written", sink.Written);

@@ -145,12 +145,16 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             logs.CreateLogger("Tgwatch.Run"), TimeProvider.System);
     }
 
+    private Uri BotApiUrl() => settings.BotApi.Url is { } url ? new Uri(url) : new Uri("https://api.telegram.org/");
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var tdlib = tdlibSession.Session;
         try
         {
-            await using var opened = await StateAndSinks.OpenAsync(DataPaths.StatePath(settings.State, settings.DataDir), settings.SinkSpecs, logs, settings.WebhookSecret, stoppingToken, settings.WebhookRequestTimeout).ConfigureAwait(false);
+            // Alerts (telegram:CHAT) go out through the run's bot; with TDLib the settings check refused them already.
+            using var poster = tdlib is null && settings.SinkSpecs.Any(s => s.IsTelegram) ? new BotApiChatPoster(new BotApiOptions { Token = settings.BotApi.Token!, ApiUrl = BotApiUrl() }) : null;
+            await using var opened = await StateAndSinks.OpenAsync(DataPaths.StatePath(settings.State, settings.DataDir), settings.SinkSpecs, logs, settings.WebhookSecret, stoppingToken, settings.WebhookRequestTimeout, poster).ConfigureAwait(false);
             // Read once at start: the bot's last commit and the sinks the store knows.
             var status = await opened.Store.GetStatusAsync(stoppingToken).ConfigureAwait(false);
             await using IConnector connector = tdlib is not null
@@ -159,7 +163,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
                 {
                     LastCommittedAt = LastBotApiCommit(status, settings.BotApi.Token!),
                     Token = settings.BotApi.Token!,
-                    ApiUrl = settings.BotApi.Url is { } url ? new Uri(url) : new Uri("https://api.telegram.org/"),
+                    ApiUrl = BotApiUrl(),
                     PollTimeout = TimeSpan.FromSeconds(settings.BotApi.PollTimeoutSeconds),
                     MaxBackoff = settings.BotApi.MaxBackoff,
                     HttpMargin = TimeSpan.FromSeconds(settings.BotApi.HttpMarginSeconds),
@@ -178,7 +182,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
                 Heartbeat = live.Heartbeat,
                 Timings = new PipelineTimings(meter),
             };
-            var run = live.Open(connector, pipeline, opened.SinksOf<Tgwatch.Sinks.Webhook.WebhookSink>(), opened.Store);
+            var run = live.Open(connector, pipeline, opened.SinksOf<Tgwatch.Sinks.Outbox.IOutboxSink>(), opened.Store);
             try
             {
                 using var heartbeat = Heartbeat(run);
@@ -193,7 +197,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
                 live.Close();
             }
             var s = pipeline.Stats;
-            // A webhook's sender dead-letters what its endpoint refuses after the pipeline handed the records over, up to its
+            // An outbox sink's sender (a webhook, an alert chat) dead-letters what its target refuses after the pipeline handed the records over, up to its
             // last drain: the sinks are closed first so those count too.
             await opened.CloseSinksAsync().ConfigureAwait(false);
             RunLog.Stopped(_logger, s.Received, s.Written, s.Duplicates, run.DeadLetters);

@@ -3,12 +3,12 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Tgwatch.Faults;
 using Tgwatch.Formatting;
 using Tgwatch.Resilience;
+using Tgwatch.Sinks.Outbox;
 using Tgwatch.Storage;
 
 namespace Tgwatch.Sinks.Webhook;
@@ -19,50 +19,42 @@ namespace Tgwatch.Sinks.Webhook;
 /// retried forever with Tgwatch's <see cref="Backoff"/> (a server's <c>Retry-After</c> wins), and so are
 /// 401, 403, 404, 405 and 407 (the endpoint itself refuses). A batch refused with another 4xx is sent again one
 /// record at a time: a record refused alone goes to dead letters only when the endpoint accepts another record;
-/// when it accepts none, the endpoint refuses records and the queue waits with backoff. One instance, one loop:
-/// records go out in queue order.
+/// when it accepts none, the endpoint refuses records and the queue waits with backoff. The loop, the counters, the failure
+/// streak and the dead letters are the <see cref="OutboxSender"/>'s.
 /// </summary>
-internal sealed class WebhookSender
+internal sealed class WebhookSender : OutboxSender
 {
     private readonly WebhookSinkOptions _options;
-    private readonly IStateStore _store;
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly WebhookBody _body;
     private readonly Func<double> _randomizer;
     private readonly ResiliencePipeline<WebhookAttempt> _pipeline;
-    private readonly ResiliencePipeline _outbox;
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Uri _requestUrl;
     private readonly string? _basicCredentials;
     private readonly string _logUrl;
     private readonly string _stage;
     private readonly List<OutboxEntry> _invalid = [];
     private int _batchLimit;
-    private long _streakAttempts;
-    private long _streakStart, _lastReminder;
-    private bool _refusalLogged;
-    private int _outboxFailures;
 
     /// <summary>While the endpoint refuses every record it is sent: the highest queue id it refused alone; 0 otherwise.</summary>
     private long _refusedUpTo;
-    private volatile bool _draining;
-    private CancellationToken _stop;
 
     public WebhookSender(WebhookSinkOptions options, IStateStore store, HttpClient http, TimeProvider time, ILogger logger, Func<double>? randomizer = null)
+        : base(new OutboxSenderSettings(options.Name, SafeUrl.ForLog(options.Url), options.MinBackoff, options.MaxBackoff, options.FailureReminder),
+            store, time, logger, randomizer, new WebhookSinkStats())
     {
         _options = options;
-        _store = store;
         _http = http;
         _time = time;
         _logger = logger;
-        _randomizer = randomizer ?? Random.Shared.NextDouble;
+        _randomizer = Randomizer;
         _body = new WebhookBody(options.Secret);
         _requestUrl = SafeUrl.WithoutUserInfo(options.Url);
         _basicCredentials = SafeUrl.BasicCredentials(options.Url);
-        _logUrl = SafeUrl.ForLog(options.Url);
-        _stage = "sink:" + options.Name;
+        _logUrl = Settings.Target;
+        _stage = Stage;
         _batchLimit = options.BatchSize;
         _pipeline = new ResiliencePipelineBuilder<WebhookAttempt> { TimeProvider = time }
             .AddBackoffRetry(new BackoffRetryOptions<WebhookAttempt>
@@ -79,95 +71,13 @@ internal sealed class WebhookSender
                 },
             })
             .Build();
-        // The state store failed (a delivered batch may be sent again: receivers deduplicate on "keys"): tried again until it works.
-        _outbox = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddBackoffRetry(new BackoffRetryOptions
-            {
-                MinBackoff = options.MinBackoff,
-                MaxBackoff = options.MaxBackoff,
-                Randomizer = _randomizer,
-                ShouldHandle = static args => new ValueTask<bool>(
-                    args.Outcome.Exception is { } e && !(e is OperationCanceledException && args.Context.CancellationToken.IsCancellationRequested)),
-                OnRetry = args =>
-                {
-                    OutboxFailed(args.Outcome.Exception!, args.RetryDelay);
-                    return default;
-                },
-            })
-            .Build();
     }
 
-    public WebhookSinkStats Stats { get; } = new();
+    public new WebhookSinkStats Stats => (WebhookSinkStats)base.Stats;
 
-    /// <summary>Whether delivery is failing right now (the endpoint is down or refusing).</summary>
-    public bool Failing => Stats.failing;
+    protected override int BatchLimit => _batchLimit;
 
-    public void SetPending(long pending) => Interlocked.Exchange(ref Stats.pending, pending);
-
-    public void AddPending(long added) => Interlocked.Add(ref Stats.pending, added);
-
-    /// <summary>Tells the loop that records are waiting.</summary>
-    public void Wake() => _wake.Writer.TryWrite(true);
-
-    /// <summary>From now on the loop ends once the outbox is empty.</summary>
-    public void Drain()
-    {
-        _draining = true;
-        Wake();
-    }
-
-    /// <summary>Sends until <paramref name="stop"/> is cancelled, or until the outbox is empty after <see cref="Drain"/>.</summary>
-    public async Task RunAsync(CancellationToken stop)
-    {
-        _stop = stop;
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                if (!await _outbox.ExecuteAsync(static (self, token) => self.NextAsync(token), this, stop).ConfigureAwait(false)) return;
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-        }
-    }
-
-    /// <summary>Sends the oldest records, or waits for some; false when the outbox is empty after <see cref="Drain"/>.</summary>
-    private async ValueTask<bool> NextAsync(CancellationToken stop)
-    {
-        _wake.Reader.TryRead(out _);
-        var entries = await _store.Outbox.PeekAsync(_options.Name, _batchLimit, stop).ConfigureAwait(false);
-        if (entries.Count == 0)
-        {
-            OutboxWorks();
-            if (_draining) return false;
-            await _wake.Reader.WaitToReadAsync(stop).ConfigureAwait(false);
-            return true;
-        }
-        await DeliverAsync(entries, stop).ConfigureAwait(false);
-        OutboxWorks();
-        return true;
-    }
-
-    /// <summary>
-    /// One line when the outbox starts failing (a full disk or a locked file needs no stack trace; a bug has one at every
-    /// attempt), before the wait.
-    /// </summary>
-    private void OutboxFailed(Exception e, TimeSpan delay)
-    {
-        var fault = FaultClassifier.Default.Classify(e, _stop).Kind;
-        if (++_outboxFailures == 1 || fault == FaultKind.Bug)
-            WebhookLog.OutboxFailed(_logger, _options.Name, fault, delay, Secrets.SecretRedactor.Default.Redact($"{e.GetType().Name}: {TextLines.FirstLine(e.Message)}"), fault == FaultKind.Bug ? e : null);
-    }
-
-    private void OutboxWorks()
-    {
-        if (_outboxFailures > 0) WebhookLog.OutboxRecovered(_logger, _options.Name, _outboxFailures);
-        _outboxFailures = 0;
-    }
-
-    private async Task DeliverAsync(IReadOnlyList<OutboxEntry> entries, CancellationToken stop)
+    protected override async Task DeliverAsync(IReadOnlyList<OutboxEntry> entries, CancellationToken stop)
     {
         if (!await BuildAsync(entries).ConfigureAwait(false)) return; // the rest goes out with the next peek
         if (_refusedUpTo > 0)
@@ -202,8 +112,7 @@ internal sealed class WebhookSender
         _invalid.Clear();
         _body.Build(entries, _invalid);
         if (_invalid.Count == 0) return true;
-        foreach (var entry in _invalid) WebhookLog.InvalidRecord(_logger, _options.Name, entry.Key, _stage);
-        await DeadLetterAsync([.. _invalid], "FormatException", "the queued record is not one JSON value", FaultKind.Bug, 0).ConfigureAwait(false);
+        await DeadLetterInvalidAsync([.. _invalid]).ConfigureAwait(false);
         return false;
     }
 
@@ -215,13 +124,10 @@ internal sealed class WebhookSender
     private async Task<WebhookAttempt?> SendAloneAsync(OutboxEntry entry, CancellationToken stop) =>
         await BuildAsync([entry]).ConfigureAwait(false) ? await SendAsync(1, stop).ConfigureAwait(false) : null;
 
-    private async Task DeliveredAsync(IReadOnlyList<OutboxEntry> entries)
+    private new async Task DeliveredAsync(IReadOnlyList<OutboxEntry> entries)
     {
-        await _store.Outbox.DeleteAsync(_options.Name, [.. entries.Select(e => e.Id)], CancellationToken.None).ConfigureAwait(false);
-        Interlocked.Add(ref Stats.sent, entries.Count);
-        Interlocked.Add(ref Stats.pending, -entries.Count);
         _refusedUpTo = 0;
-        EndStreak();
+        await base.DeliveredAsync(entries).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -264,7 +170,7 @@ internal sealed class WebhookSender
         if (!accepted)
         {
             // The endpoint refused everything: the next record in the queue tells whether it refuses records or only these.
-            var next = await _store.Outbox.PeekAfterAsync(_options.Name, lastTried, 1, stop).ConfigureAwait(false);
+            var next = await Store.Outbox.PeekAfterAsync(_options.Name, lastTried, 1, stop).ConfigureAwait(false);
             if (next.Count == 1)
             {
                 switch (await SendAloneAsync(next[0], stop).ConfigureAwait(false))
@@ -307,7 +213,7 @@ internal sealed class WebhookSender
     /// </summary>
     private async Task ProbeAsync(OutboxEntry oldest, CancellationToken stop)
     {
-        var untried = await _store.Outbox.PeekAfterAsync(_options.Name, _refusedUpTo, 1, stop).ConfigureAwait(false);
+        var untried = await Store.Outbox.PeekAfterAsync(_options.Name, _refusedUpTo, 1, stop).ConfigureAwait(false);
         var probe = untried.Count == 1 ? untried[0] : oldest;
         switch (await SendAloneAsync(probe, stop).ConfigureAwait(false))
         {
@@ -326,10 +232,10 @@ internal sealed class WebhookSender
     /// <summary>Counts a refusal of every record as a failed attempt and waits the backoff of the failures so far.</summary>
     private async Task RefusedEverythingAsync(WebhookAttempt attempt, int records, CancellationToken stop)
     {
-        var delay = Backoff.Delay((int)Math.Min(_streakAttempts, int.MaxValue), _options.MinBackoff, _options.MaxBackoff, _randomizer());
+        var delay = Backoff.Delay((int)Math.Min(StreakAttempts, int.MaxValue), _options.MinBackoff, _options.MaxBackoff, _randomizer());
         var reason = $"HTTP {attempt.Status} {attempt.ReasonPhrase}".TrimEnd();
         var fault = FaultClassifier.Default.Classify(new HttpRequestException(HttpRequestError.Unknown, reason, null, (HttpStatusCode)attempt.Status));
-        Failed(fault, reason, null, attempt, records, (int)Math.Min(int.MaxValue, _streakAttempts + 1), delay);
+        Failed(fault, reason, null, attempt, records, (int)Math.Min(int.MaxValue, StreakAttempts + 1), delay);
         try { await Task.Delay(delay, _time, stop).ConfigureAwait(false); }
         catch (OperationCanceledException) { }
     }
@@ -356,8 +262,8 @@ internal sealed class WebhookSender
 
     private bool ShouldRetry(Outcome<WebhookAttempt> outcome)
     {
-        if (_stop.IsCancellationRequested) return false;
-        if (outcome.Exception is { } e) return FaultClassifier.Default.Classify(e, _stop).Kind != FaultKind.Cancelled;
+        if (Stopping.IsCancellationRequested) return false;
+        if (outcome.Exception is { } e) return FaultClassifier.Default.Classify(e, Stopping).Kind != FaultKind.Cancelled;
         return outcome.Result.Result is AttemptResult.Retry or AttemptResult.Refused;
     }
 
@@ -368,59 +274,19 @@ internal sealed class WebhookSender
     }
 
     /// <summary>
-    /// Counts a failed attempt and logs it: the first failure of a streak once (a refusal of the endpoint once more, as an
-    /// error, when the streak turns into one), then a reminder every <see cref="WebhookSinkOptions.FailureReminder"/>.
+    /// Counts a failed attempt and logs it (<see cref="OutboxSender.Failed"/>); a refusal of the endpoint, or of every record
+    /// sent alone (<paramref name="refusedRecords"/> more than zero), is said as an error once more when the streak turns into one.
     /// </summary>
-    /// <param name="fault">What kind of failure it was.</param>
-    /// <param name="reason">A short reason that names no address.</param>
-    /// <param name="exception">The exception, when the attempt threw.</param>
-    /// <param name="answer">The endpoint's answer, when it gave one.</param>
-    /// <param name="refusedRecords">More than zero when the endpoint refused that many records, each sent alone.</param>
-    /// <param name="attemptNumber">The attempt's number in its retry loop, from 1.</param>
-    /// <param name="delay">The wait before the next attempt.</param>
     private void Failed(Fault fault, string reason, Exception? exception, WebhookAttempt? answer, int refusedRecords, int attemptNumber, TimeSpan delay)
     {
-        Interlocked.Increment(ref Stats.failedAttempts);
-        Stats.Failures.Add(fault.Kind);
-        var now = _time.GetTimestamp();
-        var attempts = ++_streakAttempts;
-        var refusal = answer is { } a && (a.Result == AttemptResult.Refused || refusedRecords > 0);
-        if (!Stats.failing || (refusal && !_refusalLogged))
-        {
-            if (!Stats.failing)
+        Action? sayRefusal = answer is { } a && (a.Result == AttemptResult.Refused || refusedRecords > 0)
+            ? () =>
             {
-                _streakStart = _lastReminder = now;
-                Interlocked.Exchange(ref Stats.failingSinceTicks, _time.GetUtcNow().UtcTicks);
+                if (refusedRecords > 0) WebhookLog.RefusesEveryRecord(_logger, _options.Name, _logUrl, a.Status, a.ReasonPhrase, refusedRecords, Stats.Pending);
+                else WebhookLog.EndpointRefuses(_logger, _options.Name, _logUrl, a.Status, a.ReasonPhrase, Stats.Pending);
             }
-            Stats.failing = true;
-            if (refusal)
-            {
-                _refusalLogged = true;
-                if (refusedRecords > 0) WebhookLog.RefusesEveryRecord(_logger, _options.Name, _logUrl, answer!.Value.Status, answer.Value.ReasonPhrase, refusedRecords, Stats.Pending);
-                else WebhookLog.EndpointRefuses(_logger, _options.Name, _logUrl, answer!.Value.Status, answer.Value.ReasonPhrase, Stats.Pending);
-            }
-            else
-            {
-                var level = fault.Kind is FaultKind.Network or FaultKind.Timeout or FaultKind.RateLimited ? LogLevel.Warning : LogLevel.Error;
-                // A failure nobody expects (a bug, a local resource) comes with its stack trace.
-                WebhookLog.DeliveryFailing(_logger, level, _options.Name, _logUrl, fault.Kind, reason, Stats.Pending, level == LogLevel.Error ? exception : null);
-            }
-        }
-        else if (_time.GetElapsedTime(_lastReminder, now) >= _options.FailureReminder)
-        {
-            _lastReminder = now;
-            WebhookLog.StillFailing(_logger, _options.Name, _logUrl, attempts, _time.GetElapsedTime(_streakStart, now), fault.Kind, reason, Stats.Pending);
-        }
-        WebhookLog.AttemptFailed(_logger, _options.Name, attemptNumber, fault.Kind, reason, delay);
-    }
-
-    private void EndStreak()
-    {
-        if (Stats.failing)
-            WebhookLog.Recovered(_logger, _options.Name, _logUrl, _streakAttempts, _time.GetElapsedTime(_streakStart));
-        Stats.failing = false;
-        _refusalLogged = false;
-        _streakAttempts = 0;
+            : null;
+        Failed(fault, reason, exception, attemptNumber, delay, sayRefusal);
     }
 
     /// <summary>The fault and a short reason that names no address (exception messages may carry one).</summary>
@@ -432,7 +298,7 @@ internal sealed class WebhookSender
             var reason = $"HTTP {a.Status} {a.ReasonPhrase}".TrimEnd();
             return (FaultClassifier.Default.Classify(new HttpRequestException(HttpRequestError.Unknown, reason, null, (HttpStatusCode)a.Status)), reason);
         }
-        var fault = FaultClassifier.Default.Classify(e, _stop);
+        var fault = FaultClassifier.Default.Classify(e, Stopping);
         var text = new StringBuilder(e.GetType().Name);
         if (e is HttpRequestException { HttpRequestError: not HttpRequestError.Unknown } http) text.Append(' ').Append(http.HttpRequestError);
         for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
@@ -440,18 +306,5 @@ internal sealed class WebhookSender
         if (fault.Kind == FaultKind.Timeout && e is OperationCanceledException)
             text.Append(" after ").Append(Duration.Format(_options.RequestTimeout)).Append(" (the request timeout; the batch goes again)");
         return (fault, text.ToString());
-    }
-
-    private async Task DeadLetterAsync(IReadOnlyList<OutboxEntry> entries, string errorType, string error, FaultKind fault, int attempts)
-    {
-        var at = _time.GetUtcNow();
-        foreach (var entry in entries)
-        {
-            var letter = new NewDeadLetter(entry.Key, _stage, Encoding.UTF8.GetString(entry.Payload), fault, errorType, error, attempts, at);
-            await _store.DeadLetters.AddAsync(letter, CancellationToken.None).ConfigureAwait(false);
-        }
-        await _store.Outbox.DeleteAsync(_options.Name, [.. entries.Select(e => e.Id)], CancellationToken.None).ConfigureAwait(false);
-        Interlocked.Add(ref Stats.deadLettered, entries.Count);
-        Interlocked.Add(ref Stats.pending, -entries.Count);
     }
 }

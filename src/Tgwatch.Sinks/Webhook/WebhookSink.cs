@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tgwatch.Messages;
 using Tgwatch.Pipeline;
+using Tgwatch.Sinks.Outbox;
 using Tgwatch.Storage;
 
 namespace Tgwatch.Sinks.Webhook;
@@ -16,18 +17,13 @@ namespace Tgwatch.Sinks.Webhook;
 /// accepting others goes to dead letters with stage <c>sink:NAME</c>. Delivery is at least once: receivers
 /// deduplicate on <c>keys</c> or the <c>Idempotency-Key</c> header, since a batch whose answer was lost or late is sent again.
 /// </summary>
-public sealed class WebhookSink : IMessageSink
+public sealed class WebhookSink : IOutboxSink
 {
     private readonly WebhookSinkOptions _options;
-    private readonly IStateStore _store;
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
     private readonly WebhookSender _sender;
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
-    private int _disposed;
+    private readonly OutboxFront _front;
 
     /// <summary>Creates the sink; nothing is sent until <see cref="StartAsync"/>.</summary>
     /// <param name="options">Endpoint and retry settings; validated here.</param>
@@ -43,7 +39,6 @@ public sealed class WebhookSink : IMessageSink
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
         _options = options.Validate();
-        _store = store;
         _ownsHttp = http is null;
         _http = http ?? new HttpClient(new SocketsHttpHandler
         {
@@ -52,9 +47,10 @@ public sealed class WebhookSink : IMessageSink
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         })
         { Timeout = Timeout.InfiniteTimeSpan };
-        _time = time ?? TimeProvider.System;
-        _logger = logger ?? NullLogger<WebhookSink>.Instance;
-        _sender = new WebhookSender(_options, store, _http, _time, _logger, randomizer);
+        var clock = time ?? TimeProvider.System;
+        ILogger log = logger ?? NullLogger<WebhookSink>.Instance;
+        _sender = new WebhookSender(_options, store, _http, clock, log, randomizer);
+        _front = new OutboxFront(_options.Name, store, _sender, clock, log);
     }
 
     /// <inheritdoc />
@@ -63,43 +59,16 @@ public sealed class WebhookSink : IMessageSink
     /// <summary>Records sent, failed attempts, records dead-lettered, records waiting, and whether delivery is failing now (live).</summary>
     public WebhookSinkStats Stats => _sender.Stats;
 
+    OutboxSinkStats IOutboxSink.Stats => Stats;
+
     /// <summary>Starts the background sender, which first sends what a previous run left in the outbox.</summary>
-    public async ValueTask StartAsync(CancellationToken ct)
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (_loop is not null) throw new InvalidOperationException($"{Name}: already started");
-        _sender.SetPending(await _store.Outbox.CountAsync(Name, ct).ConfigureAwait(false));
-        _loop = Task.Run(() => _sender.RunAsync(_stop.Token), CancellationToken.None);
-        _sender.Wake();
-    }
+    public ValueTask StartAsync(CancellationToken ct) => _front.StartAsync(ct);
 
     /// <summary>Puts the batch's records into the outbox (each key once, ever) and wakes the sender.</summary>
-    public ValueTask WriteAsync(IReadOnlyList<TgMessage> batch, CancellationToken ct) => EnqueueAsync(batch, replay: false, ct);
+    public ValueTask WriteAsync(IReadOnlyList<TgMessage> batch, CancellationToken ct) => _front.EnqueueAsync(batch, replay: false, ct);
 
     /// <summary>Puts the records into the outbox even if they were sent before (a dead letter's replay) and wakes the sender.</summary>
-    public ValueTask ReplayAsync(IReadOnlyList<TgMessage> batch, CancellationToken ct) => EnqueueAsync(batch, replay: true, ct);
-
-    private async ValueTask EnqueueAsync(IReadOnlyList<TgMessage> batch, bool replay, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (_loop is null) throw new InvalidOperationException($"{Name}: StartAsync must be called before WriteAsync");
-        if (batch.Count == 0) return;
-        var seen = new HashSet<string>(batch.Count, StringComparer.Ordinal);
-        var items = new List<OutboxItem>(batch.Count);
-        foreach (var message in batch)
-        {
-            ArgumentNullException.ThrowIfNull(message, nameof(batch));
-            var key = message.Key;
-            if (seen.Add(key)) items.Add(new OutboxItem(key, TgMessageJson.ToUtf8(message)));
-        }
-        var added = replay
-            ? await _store.Outbox.RequeueAsync(Name, items, ct).ConfigureAwait(false)
-            : await _store.Outbox.EnqueueAsync(Name, items, ct).ConfigureAwait(false);
-        if (added == 0) return;
-        _sender.AddPending(added);
-        _sender.Wake();
-    }
+    public ValueTask ReplayAsync(IReadOnlyList<TgMessage> batch, CancellationToken ct) => _front.EnqueueAsync(batch, replay: true, ct);
 
     /// <summary>
     /// Stops the sender. While the endpoint answers, waits up to <see cref="WebhookSinkOptions.ShutdownTimeout"/>
@@ -108,25 +77,7 @@ public sealed class WebhookSink : IMessageSink
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        if (_loop is { } loop)
-        {
-            _sender.Drain();
-            if (!_sender.Failing)
-            {
-                try
-                {
-                    await loop.WaitAsync(_options.ShutdownTimeout, _time).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                }
-            }
-            await _stop.CancelAsync().ConfigureAwait(false);
-            await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            if (_sender.Stats.Pending is > 0 and var pending) WebhookLog.StoppedWithPending(_logger, Name, pending);
-        }
+        if (!await _front.StopAsync(_options.ShutdownTimeout).ConfigureAwait(false)) return;
         if (_ownsHttp) _http.Dispose();
-        _stop.Dispose();
     }
 }

@@ -1,29 +1,11 @@
+using Tgwatch.Sinks.Outbox;
+
 namespace Tgwatch.Sinks.Webhook;
 
-/// <summary>What a <see cref="WebhookSink"/> has done since it started: live counters, each read atomically (ARCHITECTURE §5).</summary>
-public sealed class WebhookSinkStats
-{
-    internal long sent, failedAttempts, deadLettered, pending, failingSinceTicks;
-    internal volatile bool failing;
-
-    /// <summary>Records delivered (answered 2xx).</summary>
-    public long Sent => Interlocked.Read(ref sent);
-
-    /// <summary>Requests that failed and were retried (network, timeout, 408, 429, 5xx, refusals of every record…).</summary>
-    public long FailedAttempts => Interlocked.Read(ref failedAttempts);
-
-    /// <summary>Records moved to dead letters: refused alone while the endpoint accepted others, or not valid JSON.</summary>
-    public long DeadLettered => Interlocked.Read(ref deadLettered);
-
-    /// <summary>Records waiting in the outbox.</summary>
-    public long Pending => Math.Max(0, Interlocked.Read(ref pending));
-
-    /// <summary>Whether delivery is failing right now (backing off).</summary>
-    public bool Failing => failing;
-
-    /// <summary>Since when delivery has been failing, while it is (<see cref="Failing"/>); null otherwise.</summary>
-    public DateTimeOffset? FailingSince => failing && Interlocked.Read(ref failingSinceTicks) is > 0 and var ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
-
-    /// <summary>Delivery attempts that failed, by the kind of fault (what <see cref="FailedAttempts"/> counts, told apart).</summary>
-    public Tgwatch.Faults.FaultCounts Failures { get; } = new();
-}
+/// <summary>
+/// What a <see cref="WebhookSink"/> has done since it started (ARCHITECTURE §5): <see cref="OutboxSinkStats.Sent"/> counts records
+/// answered 2xx; <see cref="OutboxSinkStats.FailedAttempts"/> requests that failed and were retried (network, timeout, 408, 429, 5xx,
+/// refusals of every record…); <see cref="OutboxSinkStats.DeadLettered"/> records refused alone while the endpoint accepted others, or
+/// not valid JSON.
+/// </summary>
+public sealed class WebhookSinkStats : OutboxSinkStats;

@@ -1,0 +1,169 @@
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Tgwatch.Connectors;
+using Tgwatch.Faults;
+using Tgwatch.Formatting;
+using Tgwatch.Messages;
+using Tgwatch.Resilience;
+using Tgwatch.Sinks.Outbox;
+using Tgwatch.Storage;
+
+namespace Tgwatch.Sinks.Telegram;
+
+/// <summary>
+/// The background half of the Telegram alert sink: takes the oldest records from the outbox one at a time, at the pace Telegram
+/// allows (<see cref="AlertPacer"/>), posts each as an <see cref="AlertText"/> and deletes it once Telegram took it. Network
+/// failures, time-outs, 429 (its <c>retry_after</c> waited out) and 5xx are retried forever with Tgwatch's
+/// <see cref="Backoff"/>; a post Telegram refuses for good (400 "chat not found", 403 "bot was blocked by the user"…) goes to
+/// dead letters, said once until a post goes through again.
+/// </summary>
+internal sealed class TelegramAlertSender : OutboxSender
+{
+    private readonly TelegramSinkOptions _options;
+    private readonly IChatPoster _poster;
+    private readonly AlertPacer _pacer;
+    private readonly ResiliencePipeline<PostResult> _pipeline;
+    private long _refusedSinceSaid;
+    private bool _refusalSaid;
+
+    public TelegramAlertSender(TelegramSinkOptions options, IChatPoster poster, IStateStore store, TimeProvider time, ILogger logger, Func<double>? randomizer = null)
+        : base(new OutboxSenderSettings(options.SinkName, "chat " + options.Chat, options.MinBackoff, options.MaxBackoff, options.FailureReminder),
+            store, time, logger, randomizer, new OutboxSinkStats())
+    {
+        _options = options;
+        _poster = poster;
+        _pacer = new AlertPacer(time, options.Interval, options.IsGroup ? options.GroupPerMinute : 0);
+        _pipeline = new ResiliencePipelineBuilder<PostResult> { TimeProvider = time }
+            .AddBackoffRetry(new BackoffRetryOptions<PostResult>
+            {
+                MinBackoff = options.MinBackoff,
+                MaxBackoff = options.MaxBackoff,
+                Randomizer = Randomizer,
+                ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Outcome)),
+                ServerDelay = (outcome, _) => outcome.Result.RetryAfter is { } wait ? (wait < options.MaxRetryAfter ? wait : options.MaxRetryAfter) : null,
+                OnRetry = args =>
+                {
+                    var (fault, reason) = Describe(args.Outcome);
+                    Failed(fault, reason, args.Outcome.Exception, args.AttemptNumber + 1, args.RetryDelay);
+                    return default;
+                },
+            })
+            .Build();
+    }
+
+    /// <summary>A few at a time: each goes alone, at the chat's pace.</summary>
+    protected override int BatchLimit => 16;
+
+    protected override async Task DeliverAsync(IReadOnlyList<OutboxEntry> entries, CancellationToken stop)
+    {
+        foreach (var entry in entries)
+        {
+            if (stop.IsCancellationRequested) return;
+            if (Read(entry) is not { } message)
+            {
+                await DeadLetterInvalidAsync([entry]).ConfigureAwait(false);
+                continue;
+            }
+            var text = AlertText.Format(message);
+            if (_pacer.Wait() is { Ticks: > 0 } wait) await Task.Delay(wait, Time, stop).ConfigureAwait(false);
+            var result = await _pipeline.ExecuteAsync(static (state, ct) => state.Self.PostOnceAsync(state.Text, ct), (Self: this, Text: text), stop).ConfigureAwait(false);
+            switch (result.Outcome)
+            {
+                case PostOutcome.Posted:
+                    // A crash between the post and this delete sends this one alert again on the next run (README: the one window).
+                    _pacer.Sent();
+                    await DeliveredAsync([entry]).ConfigureAwait(false);
+                    RefusalsOver();
+                    break;
+                case PostOutcome.Refused:
+                    _pacer.Sent();
+                    await RefusedAsync(entry, result).ConfigureAwait(false);
+                    break;
+                default:
+                    return; // only when stopping: the record stays queued
+            }
+        }
+    }
+
+    private static TgMessage? Read(OutboxEntry entry)
+    {
+        try
+        {
+            return TgMessageJson.Parse(entry.Payload);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or KeyNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private async ValueTask<PostResult> PostOnceAsync(string text, CancellationToken stop)
+    {
+        using var timeout = new CancellationTokenSource(_options.RequestTimeout, Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, timeout.Token);
+        return await _poster.PostAsync(_options.Chat, text, linked.Token).ConfigureAwait(false);
+    }
+
+    private bool ShouldRetry(Outcome<PostResult> outcome)
+    {
+        if (Stopping.IsCancellationRequested) return false;
+        if (outcome.Exception is { } e) return FaultClassifier.Default.Classify(e, Stopping).Kind != FaultKind.Cancelled;
+        return outcome.Result.Outcome == PostOutcome.Retry;
+    }
+
+    /// <summary>The fault and a short reason that names no address (exception messages may carry one, with the token in it).</summary>
+    private (Fault Fault, string Reason) Describe(Outcome<PostResult> outcome)
+    {
+        if (outcome.Exception is not { } e)
+        {
+            var r = outcome.Result;
+            var reason = $"{r.Code} {r.Description}".TrimEnd();
+            return r.Code == 429
+                ? (new Fault(FaultKind.RateLimited, r.RetryAfter), reason)
+                : (FaultClassifier.Default.Classify(new HttpRequestException(HttpRequestError.Unknown, reason, null, (HttpStatusCode)r.Code)), reason);
+        }
+        var fault = FaultClassifier.Default.Classify(e, Stopping);
+        var text = new StringBuilder(e.GetType().Name);
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is HttpRequestException { HttpRequestError: not HttpRequestError.Unknown } http) text.Append(' ').Append(http.HttpRequestError);
+            if (inner is SocketException socket) { text.Append(" (").Append(socket.SocketErrorCode).Append(')'); break; }
+        }
+        if (fault.Kind == FaultKind.Timeout && e is OperationCanceledException)
+            text.Append(" after ").Append(Duration.Format(_options.RequestTimeout)).Append(" (the request timeout; the alert goes again)");
+        return (fault, text.ToString());
+    }
+
+    /// <summary>A post Telegram refuses for good: the record goes to dead letters, said once until a post goes through.</summary>
+    private async Task RefusedAsync(OutboxEntry entry, PostResult result)
+    {
+        EndStreak();
+        if (!_refusalSaid)
+        {
+            _refusalSaid = true;
+            TelegramLog.Refused(Logger, Settings.Name, _options.Chat, result.Code, result.Description, Hint(result.Code), Stage);
+        }
+        _refusedSinceSaid++;
+        var fault = result.Code is 401 or 403 ? FaultKind.Auth : FaultKind.Bug;
+        await DeadLetterAsync([entry], "TelegramRefusal", $"Telegram refused the alert to {_options.Chat}: {result.Code} {result.Description}".TrimEnd(), fault, 1).ConfigureAwait(false);
+    }
+
+    private void RefusalsOver()
+    {
+        if (_refusalSaid) TelegramLog.RefusalsOver(Logger, Settings.Name, _options.Chat, _refusedSinceSaid);
+        _refusalSaid = false;
+        _refusedSinceSaid = 0;
+    }
+
+    private static string Hint(int code) => code switch
+    {
+        400 => ": check the chat's id or @username, and that the bot is a member of it",
+        403 => ": the bot was blocked, or removed from the chat, or may not write there",
+        _ => "",
+    };
+}

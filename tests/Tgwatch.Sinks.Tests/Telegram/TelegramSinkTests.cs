@@ -1,0 +1,176 @@
+using System.Net.Http;
+using System.Net.Sockets;
+using Tgwatch.Connectors;
+using Tgwatch.Faults;
+using Tgwatch.Sinks.Telegram;
+using Tgwatch.Storage;
+using Tgwatch.TestKit;
+
+namespace Tgwatch.Sinks.Tests.Telegram;
+
+/// <summary>
+/// The alert sink on a fake clock with a fixed randomizer: the pace Telegram allows (1 s between alerts, 20 a minute in a group),
+/// a 429's <c>retry_after</c> waited out, network failures retried quietly, refusals dead-lettered and said once.
+/// </summary>
+public sealed class TelegramSinkTests : IDisposable
+{
+    private const string Group = "-1001234567890";
+    private readonly TestLogging _logs = new();
+    // A request's time-out and the shutdown's are timers too: only the waits shorter than them are the pace's and the backoff's.
+    private readonly SteppedClock _clock = new(SomeMessage.Date) { Steps = due => due < TimeSpan.FromHours(1) };
+    private readonly InMemoryStateStore _store = new();
+
+    public void Dispose() => _logs.Dispose();
+
+    private TelegramSink Sink(IChatPoster poster, string chat = Group, TimeSpan? interval = null, int perMinute = 20) => new(new TelegramSinkOptions
+    {
+        Chat = chat,
+        Interval = interval ?? TimeSpan.FromSeconds(1),
+        GroupPerMinute = perMinute,
+        MinBackoff = TimeSpan.FromSeconds(1),
+        MaxBackoff = TimeSpan.FromSeconds(8),
+        RequestTimeout = TimeSpan.FromHours(1),
+        ShutdownTimeout = TimeSpan.FromHours(1),
+    }, poster, _store, _logs.For<TelegramSink>(), _clock, () => 0.5);
+
+    [Fact]
+    public async Task AlertsToAPrivateChat_GoOneASecond()
+    {
+        var poster = new ScriptedPoster(_clock);
+        await using var sink = Sink(poster, chat: "12345");
+        await sink.StartAsync(default);
+
+        await sink.WriteAsync(SomeMessage.Batch(1, 21), default);
+
+        Assert.Equal(Enumerable.Repeat(TimeSpan.FromSeconds(1), 20), await _clock.StepThroughAsync(20));
+        await Eventually.TrueAsync(() => sink.Stats.Sent == 21, "21 sent");
+        Assert.Equal([.. Enumerable.Range(1, 21).Select(i => $"message {i}")], poster.Posts.Select(p => p.Text.Split('\n')[2]));
+        Assert.All(poster.Posts, p => Assert.Equal("12345", p.Chat));
+    }
+
+    [Fact]
+    public async Task AlertsToAGroup_GoOneASecond_AndAtMostTwentyAMinute()
+    {
+        var poster = new ScriptedPoster(_clock);
+        await using var sink = Sink(poster);
+        await sink.StartAsync(default);
+
+        await sink.WriteAsync(SomeMessage.Batch(1, 22), default);
+
+        // 20 alerts at 0…19 s; the 21st when the first is a minute old (60 s), the 22nd a second later.
+        Assert.Equal([.. Enumerable.Repeat(TimeSpan.FromSeconds(1), 19), TimeSpan.FromSeconds(41), TimeSpan.FromSeconds(1)], await _clock.StepThroughAsync(21));
+        await Eventually.TrueAsync(() => sink.Stats.Sent == 22, "22 sent");
+        var times = poster.Posts.Select(p => p.At - SomeMessage.Date).ToList();
+        for (var i = 20; i < times.Count; i++) Assert.True(times[i] - times[i - 20] >= TimeSpan.FromMinutes(1), $"alert {i + 1} within a minute of alert {i - 19}");
+    }
+
+    [Fact]
+    public async Task A429_IsWaitedOutForItsRetryAfter_ThenTheAlertGoesOnce()
+    {
+        var poster = new ScriptedPoster(_clock, PostResult.Posted, PostResult.Error(429, "Too Many Requests: retry after 7", TimeSpan.FromSeconds(7)));
+        await using var sink = Sink(poster, chat: "12345");
+        await sink.StartAsync(default);
+
+        await sink.WriteAsync(SomeMessage.Batch(1, 2), default);
+
+        Assert.Equal(SteppedClock.Milliseconds(1000, 7000), await _clock.StepThroughAsync(2));
+        await Eventually.TrueAsync(() => sink.Stats.Sent == 2, "both sent");
+        Assert.Equal(["message 1", "message 2"], poster.Posts.Where(p => p.Result.Outcome == PostOutcome.Posted).Select(p => p.Text.Split('\n')[2]));
+        Assert.Equal((1L, 1L), (sink.Stats.FailedAttempts, sink.Stats.Failures[FaultKind.RateLimited]));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, Assert.Single(_logs.WithId(3201)).Level);
+    }
+
+    [Fact]
+    public async Task ANetworkFailure_IsRetriedAfterTheBackoff_OneLineDownOneLineUp()
+    {
+        var poster = new ScriptedPoster(_clock, new HttpRequestException(HttpRequestError.ConnectionError, "refused", new SocketException((int)SocketError.ConnectionRefused)));
+        await using var sink = Sink(poster, interval: TimeSpan.Zero, perMinute: 0);
+        await sink.StartAsync(default);
+
+        await sink.WriteAsync([SomeMessage.New(1)], default);
+
+        Assert.Equal(SteppedClock.Milliseconds(750), await _clock.StepThroughAsync(1));
+        await Eventually.TrueAsync(() => sink.Stats.Sent == 1, "sent");
+        Assert.Equal(1L, sink.Stats.Failures[FaultKind.Network]);
+        Assert.Contains("Network", Assert.Single(_logs.WithId(3201)).Message);
+        Assert.Single(_logs.WithId(3203));
+        Assert.False(sink.Stats.Failing);
+    }
+
+    [Fact]
+    public async Task Refusals_GoToDeadLetters_SaidOnce_UntilAnAlertGoesThrough()
+    {
+        var notFound = PostResult.Error(400, "Bad Request: chat not found");
+        var poster = new ScriptedPoster(_clock, notFound, notFound, notFound);
+        await using var sink = Sink(poster, interval: TimeSpan.Zero, perMinute: 0);
+        await sink.StartAsync(default);
+
+        await sink.WriteAsync(SomeMessage.Batch(1, 4), default);
+
+        await Eventually.TrueAsync(() => sink.Stats.Sent == 1 && sink.Stats.DeadLettered == 3, "3 dead letters, 1 sent");
+        Assert.Equal((0L, 0L), (sink.Stats.Pending, sink.Stats.FailedAttempts));
+        var said = Assert.Single(_logs.WithId(3301));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, said.Level);
+        Assert.Contains("400 Bad Request: chat not found", said.Message);
+        Assert.Contains("after refusing 3", Assert.Single(_logs.WithId(3302)).Message);
+        var letters = await _store.DeadLetters.ListAsync(10, 0, default);
+        Assert.Equal([SomeMessage.New(1).Key, SomeMessage.New(2).Key, SomeMessage.New(3).Key], letters.Select(l => l.Letter.Key));
+        Assert.All(letters, l => Assert.Equal("sink:telegram:" + Group, l.Letter.Stage));
+        Assert.All(letters, l => Assert.Contains("chat not found", l.Letter.Error));
+    }
+
+    [Fact]
+    public async Task AlertsNotSentAtAStop_StayInTheOutbox_AndTheNextSinkSendsThem()
+    {
+        var blocked = new ScriptedPoster(_clock, new HttpRequestException(HttpRequestError.ConnectionError, "refused", new SocketException((int)SocketError.ConnectionRefused)));
+        var first = Sink(blocked, interval: TimeSpan.Zero, perMinute: 0);
+        await first.StartAsync(default);
+        await first.WriteAsync(SomeMessage.Batch(1, 3), default);
+        await _clock.NextWaitAsync(); // the backoff after the failure: delivery is failing, the stop does not wait
+        await first.DisposeAsync();
+        Assert.Equal(3L, await _store.Outbox.CountAsync(first.Name, default));
+
+        var poster = new ScriptedPoster(_clock);
+        await using var second = Sink(poster, interval: TimeSpan.Zero, perMinute: 0);
+        await second.StartAsync(default);
+        await Eventually.TrueAsync(() => second.Stats.Sent == 3, "the 3 left sent");
+        Assert.Equal(["message 1", "message 2", "message 3"], poster.Posts.Select(p => p.Text.Split('\n')[2]));
+    }
+
+    [Fact]
+    public async Task AReplyUpdate_IsNotAlertedASecondTime()
+    {
+        var poster = new ScriptedPoster(_clock);
+        await using var sink = Sink(poster, interval: TimeSpan.Zero, perMinute: 0);
+        await sink.StartAsync(default);
+
+        await sink.WriteAsync([SomeMessage.New(1), SomeMessage.New(1) with { IsReplyUpdate = true }], default);
+
+        await Eventually.TrueAsync(() => sink.Stats.Sent == 1, "one sent");
+        Assert.Equal(0L, await _store.Outbox.CountAsync(sink.Name, default));
+        Assert.Single(poster.Posts);
+    }
+
+    /// <summary>A chat poster answering with the scripted results (or throwing the scripted exceptions) in order, then posting.</summary>
+    private sealed class ScriptedPoster(TimeProvider time, params object[] script) : IChatPoster
+    {
+        private readonly Lock _sync = new();
+        private readonly List<(string Chat, string Text, DateTimeOffset At, PostResult Result)> _posts = [];
+        private int _calls;
+
+        public IReadOnlyList<(string Chat, string Text, DateTimeOffset At, PostResult Result)> Posts
+        {
+            get { lock (_sync) return [.. _posts]; }
+        }
+
+        public ValueTask<PostResult> PostAsync(string chat, string text, CancellationToken ct)
+        {
+            var i = Interlocked.Increment(ref _calls) - 1;
+            var next = i < script.Length ? script[i] : PostResult.Posted;
+            if (next is Exception e) throw e;
+            var result = (PostResult)next;
+            lock (_sync) _posts.Add((chat, text, time.GetUtcNow(), result));
+            return ValueTask.FromResult(result);
+        }
+    }
+}
