@@ -247,6 +247,9 @@ internal sealed record ExecHandlerOptions
     /// <summary>How long the child may take to exit after EOF on its stdin when the run stops.</summary>
     public TimeSpan DrainTime { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The longest a stop of the child takes: <see cref="DrainTime"/>, then SIGTERM and its grace, then SIGKILL and its own.</summary>
+    public TimeSpan StopTime => DrainTime + ExecChild.SignalGrace * 2;
+
     /// <summary>The first wait before a child that died is started again.</summary>
     public TimeSpan MinBackoff { get; init; } = TimeSpan.FromSeconds(1);
 
