@@ -124,4 +124,25 @@ public sealed class ExecHandlerStubbornChildTests(ITestOutputHelper output) : IA
         Assert.Contains("sent SIGKILL", log);
         Assert.False(IsRunning(pid), $"the handler (pid {pid}) outlived the run");
     }
+
+    [Fact]
+    public async Task AChildThatExitsAtOnceEveryTime_DoesNotMakeTheStopFail()
+    {
+        Assert.True(File.Exists("/usr/bin/python3"), "the test needs /usr/bin/python3 (apt-get install python3)");
+        File.WriteAllText(P("tgwatch.json"), """
+            { "Handlers": [ { "Exec": "/usr/bin/python3 -c \"import sys; sys.exit(0)\"", "Timeout": "1s" } ] }
+            """);
+        using var run = Tgwatch.Start("run", "--config", P("tgwatch.json"), "--bot-token", _sandbox.Token, "--bot-api-url", _sandbox.BaseUrl.ToString(),
+            "--sink", $"jsonl:{P("out.jsonl")}", "--state", P("state.db"));
+        run.StandardInput.Close();
+        var stderr = run.StandardError.ReadToEndAsync();
+        await SendAsync("one");
+        await Eventually.TrueAsync(() => File.Exists(P("out.jsonl")) && File.ReadAllLines(P("out.jsonl")).Length == 1, "the message written all the same",
+            Tgwatch.Patience, run.WaitForExitAsync());
+        var log = await StopAsync(run, stderr);
+        output.WriteLine(log);
+        Assert.Equal(0, run.ExitCode);
+        Assert.DoesNotContain("unexpected failure", log);
+        Assert.Contains("exited (exit code 0)", log);
+    }
 }

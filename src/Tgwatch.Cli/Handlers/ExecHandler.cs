@@ -151,7 +151,12 @@ internal sealed partial class ExecHandler : IMessageHandler, IAsyncDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_child is { IsAlive: true } started) return started;
-            if (_child is { } dead) await dead.DisposeAsync().ConfigureAwait(false);
+            if (_child is { } dead)
+            {
+                // Forgotten at once: the backoff below may be cancelled, and a stop must not find it half gone.
+                _child = null;
+                await dead.DisposeAsync().ConfigureAwait(false);
+            }
             var deaths = Volatile.Read(ref _deathsInARow);
             if (deaths > 0)
             {
