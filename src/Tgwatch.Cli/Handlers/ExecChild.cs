@@ -18,7 +18,9 @@ internal sealed partial class ExecChild : IAsyncDisposable
     private readonly ConcurrentDictionary<string, TaskCompletionSource<(bool Ok, string? Error, bool Retry)>> _waiting = new(StringComparer.Ordinal);
     private readonly Task _stdout;
     private readonly Task _stderr;
+    private readonly Task _exit;
     private volatile bool _ended;
+    private int _ending;
     private volatile bool _killed;
 
     private ExecChild(Process process, ExecHandler owner)
@@ -27,7 +29,11 @@ internal sealed partial class ExecChild : IAsyncDisposable
         _owner = owner;
         _stdout = Task.Run(ReadAnswersAsync);
         _stderr = Task.Run(PumpStderrAsync);
+        _exit = Task.Run(WatchExitAsync);
     }
+
+    /// <summary>How long a child has after SIGTERM before SIGKILL, and after SIGKILL before it is given up on.</summary>
+    public static readonly TimeSpan SignalGrace = TimeSpan.FromSeconds(5);
 
     /// <summary>Starts the command.</summary>
     /// <exception cref="ExecHandlerException">It cannot be started (a Network fault: tried again with backoff).</exception>
@@ -97,11 +103,11 @@ internal sealed partial class ExecChild : IAsyncDisposable
         }
     }
 
-    /// <summary>SIGKILL: a hung child goes at once.</summary>
+    /// <summary>SIGKILL: a hung child goes at once, with the processes it started (a shell's pipeline holds its pipes too).</summary>
     public void Kill()
     {
         _killed = true;
-        try { _process.Kill(); }
+        try { _process.Kill(entireProcessTree: true); }
         catch (InvalidOperationException) { } // gone already
     }
 
@@ -116,10 +122,10 @@ internal sealed partial class ExecChild : IAsyncDisposable
         ExecLog.Signalled(_owner.Logger, _owner.Name, global::Tgwatch.Duration.Format(drain), "SIGTERM");
         try { _ = Signal(_process.Id, 15); }
         catch (InvalidOperationException) { return; }
-        if (await ExitedWithinAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false)) return;
-        ExecLog.Signalled(_owner.Logger, _owner.Name, global::Tgwatch.Duration.Format(drain + TimeSpan.FromSeconds(5)), "SIGKILL");
+        if (await ExitedWithinAsync(SignalGrace).ConfigureAwait(false)) return;
+        ExecLog.Signalled(_owner.Logger, _owner.Name, global::Tgwatch.Duration.Format(drain + SignalGrace), "SIGKILL");
         Kill();
-        await ExitedWithinAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        await ExitedWithinAsync(SignalGrace).ConfigureAwait(false);
     }
 
     private async Task<bool> ExitedWithinAsync(TimeSpan wait)
@@ -147,6 +153,26 @@ internal sealed partial class ExecChild : IAsyncDisposable
         {
             // The pipe broke: as good as an exit.
         }
+        catch (ObjectDisposedException)
+        {
+            // Disposed while a process it started still held the pipe: it was over already.
+        }
+        End();
+    }
+
+    // Its stdout ends when it exits, unless a process it started (a helper, a shell's background job) holds the pipe open:
+    // then its exit is the end, once the answers it wrote before it went have had a moment to be read.
+    private async Task WatchExitAsync()
+    {
+        await _process.WaitForExitAsync().ConfigureAwait(false);
+        await Task.WhenAny(_stdout, Task.Delay(TimeSpan.FromSeconds(1), _owner.Time)).ConfigureAwait(false);
+        End();
+    }
+
+    // Once, whichever comes first: its stdout closed, or it exited.
+    private void End()
+    {
+        if (Interlocked.Exchange(ref _ending, 1) != 0) return;
         _ended = true;
         // Its stdout is closed: it is gone, or as good as gone (it cannot answer); what it had not answered goes elsewhere.
         string how;
@@ -216,7 +242,7 @@ internal sealed partial class ExecChild : IAsyncDisposable
             while ((n = await stderr.ReadAsync(buffer).ConfigureAwait(false)) > 0)
                 lock (filter) filter.Write(buffer.AsSpan(0, n));
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
         }
         finally
@@ -228,8 +254,12 @@ internal sealed partial class ExecChild : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (!HasExited) Kill();
-        await Task.WhenAll(_stdout, _stderr).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-        _process.Dispose();
+        try { await _exit.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false); }
+        catch (TimeoutException) { } // not even SIGKILL took it: left to the system
+        // A process it started may still hold its stdout or stderr open: its readers are not waited for past a moment, and
+        // the pipes are left to close with that process.
+        var readers = Task.WhenAll(_stdout, _stderr);
+        if (await Task.WhenAny(readers, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false) == readers) _process.Dispose();
         _writing.Dispose();
     }
 

@@ -151,7 +151,12 @@ internal sealed partial class ExecHandler : IMessageHandler, IAsyncDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_child is { IsAlive: true } started) return started;
-            if (_child is { } dead) await dead.DisposeAsync().ConfigureAwait(false);
+            if (_child is { } dead)
+            {
+                // Forgotten at once: the backoff below may be cancelled, and a stop must not find it half gone.
+                _child = null;
+                await dead.DisposeAsync().ConfigureAwait(false);
+            }
             var deaths = Volatile.Read(ref _deathsInARow);
             if (deaths > 0)
             {
@@ -246,6 +251,9 @@ internal sealed record ExecHandlerOptions
 
     /// <summary>How long the child may take to exit after EOF on its stdin when the run stops.</summary>
     public TimeSpan DrainTime { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest a stop of the child takes: <see cref="DrainTime"/>, then SIGTERM and its grace, then SIGKILL and its own.</summary>
+    public TimeSpan StopTime => DrainTime + ExecChild.SignalGrace * 2;
 
     /// <summary>The first wait before a child that died is started again.</summary>
     public TimeSpan MinBackoff { get; init; } = TimeSpan.FromSeconds(1);

@@ -36,7 +36,9 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
         builder.Services.AddSingleton<ILoggerFactory>(builder is WebApplicationBuilder ? new FrameworkLogs(logging.Factory) : logging.Factory);
         builder.Services.Configure<HostOptions>(o =>
         {
-            o.ShutdownTimeout = settings.Pipeline.DrainTimeout * 2 + TimeSpan.FromSeconds(5);
+            // The handlers are stopped after the pipeline (together): the host waits for that too, or a child left behind outlives the run.
+            o.ShutdownTimeout = settings.Pipeline.DrainTimeout * 2 + TimeSpan.FromSeconds(5)
+                + (settings.HandlerSpecs.Count > 0 ? settings.HandlerSpecs.Max(h => h.Exec.StopTime) : TimeSpan.Zero);
             o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
         });
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
