@@ -70,8 +70,12 @@ internal sealed partial class ExecHandler : IMessageHandler, IAsyncDisposable
     /// <inheritdoc />
     public string Name { get; }
 
-    /// <inheritdoc />
-    public TimeSpan? Timeout => _options.Timeout;
+    /// <summary>
+    /// The pipeline's limit for a whole call: a safety net only. The child's own <see cref="ExecHandlerOptions.Timeout"/> runs
+    /// from when it has the message (then it is taken for hung); before that a call may wait for a slot (others' answers, each
+    /// within that time) and a restart (at most <see cref="ExecHandlerOptions.MaxBackoff"/>).
+    /// </summary>
+    public TimeSpan? Timeout => _options.Timeout * (_options.MaxInFlight + 8) + _options.MaxBackoff;
 
     /// <summary>Children started so far (the first included).</summary>
     public int Starts { get; private set; }
@@ -87,7 +91,22 @@ internal sealed partial class ExecHandler : IMessageHandler, IAsyncDisposable
             try
             {
                 await child.SendAsync(Line(message), ct).ConfigureAwait(false);
-                var (ok, error, retry) = await answer.WaitAsync(ct).ConfigureAwait(false);
+                // The child's time runs from when it has the message: waiting for a slot or a restart is not its to answer for.
+                bool ok, retry;
+                string? error;
+                try
+                {
+                    (ok, error, retry) = await answer.WaitAsync(_options.Timeout, _time, ct).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    child.Forget(message.Key);
+                    if (_disposed) throw;
+                    var limit = global::Tgwatch.Duration.Format(_options.Timeout);
+                    ExecLog.Hung(_logger, Name, message.Key, limit);
+                    child.Kill();
+                    throw new ExecHandlerException(FaultKind.Timeout, $"{Name} did not answer {message.Key} within {limit}");
+                }
                 if (ok)
                 {
                     Interlocked.Exchange(ref _deathsInARow, 0);
@@ -96,15 +115,10 @@ internal sealed partial class ExecHandler : IMessageHandler, IAsyncDisposable
                 throw new ExecHandlerException(retry ? FaultKind.Network : FaultKind.Bug,
                     $"{Name} refused {message.Key}{(retry ? " (to be retried)" : "")}: {error ?? "no reason given"}");
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested && !child.HasExited)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                // No answer in time (or the run stops): the child is taken for hung; the next call starts another.
+                // The run stops (or the pipeline's own limit for the whole call came first): the answer is not waited for.
                 child.Forget(message.Key);
-                if (!_disposed)
-                {
-                    ExecLog.Hung(_logger, Name, message.Key, global::Tgwatch.Duration.Format(_options.Timeout));
-                    child.Kill();
-                }
                 throw;
             }
             catch (IOException e) when (child.HasExited || !child.IsAlive)

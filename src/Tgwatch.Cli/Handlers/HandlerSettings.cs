@@ -1,4 +1,3 @@
-using System.CommandLine.Parsing;
 using System.Globalization;
 using Tgwatch.Pipeline;
 using Tgwatch.Pipeline.Filters;
@@ -39,7 +38,12 @@ internal sealed record HandlerSpec(ExecHandlerOptions Exec, IReadOnlyList<IMessa
             var key = $"Handlers.{i}";
             var command = s.Exec?.Trim() ?? "";
             if (command.StartsWith("exec:", StringComparison.Ordinal)) command = command["exec:".Length..].Trim();
-            var arguments = command.Length == 0 ? [] : CommandLineParser.SplitCommandLine(command).ToList();
+            var arguments = CommandWords.Split(command, out var unclosed);
+            if (arguments is null)
+            {
+                problems.Add(($"{key}.Exec", $"{unclosed}: {Expected}"));
+                continue;
+            }
             if (arguments.Count == 0)
             {
                 problems.Add(($"{key}.Exec", Expected));
@@ -53,7 +57,7 @@ internal sealed record HandlerSpec(ExecHandlerOptions Exec, IReadOnlyList<IMessa
                 problems.Add(($"{key}.Timeout", "must be between 100ms and an hour"));
             if (s.MaxInFlight is < 1 or > 1024) problems.Add(($"{key}.MaxInFlight", "must be between 1 and 1024"));
             var filters = s.Filters(key, problems);
-            specs.Add(new HandlerSpec(new ExecHandlerOptions { Command = command, Arguments = arguments, Timeout = timeout, MaxInFlight = Math.Clamp(s.MaxInFlight, 1, 1024) }, filters));
+            specs.Add(new HandlerSpec(new ExecHandlerOptions { Command = CommandWords.Join(arguments), Arguments = arguments, Timeout = timeout, MaxInFlight = Math.Clamp(s.MaxInFlight, 1, 1024) }, filters));
         }
         return (specs, problems);
     }
