@@ -127,6 +127,33 @@ public sealed class ExecHandlerRunTests(ITestOutputHelper output) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task AHugeLineOnStdout_IsPassedOverWithOneLine_AndTheAnswerAfterItIsTaken()
+    {
+        await File.WriteAllTextAsync(P("huge.py"), """
+            import json, sys
+            for line in sys.stdin:
+                sys.stdout.write("x" * (3 * 1024 * 1024) + "\n")
+                sys.stderr.write("e" * (100 * 1024) + "\n")
+                print(json.dumps({"key": json.loads(line)["key"], "ok": True}), flush=True)
+            """.Replace("            ", ""));
+        for (var i = 0; i < 3; i++)
+            await _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = -100900, Text = $"m{i}", From = new SandboxUser { Id = 5, FirstName = "Eve" } });
+        using var run = Tgwatch.Start("run", "--bot-token", _sandbox.Token, "--bot-api-url", _sandbox.BaseUrl.ToString(),
+            "--sink", $"jsonl:{P("out.jsonl")}", "--state", P("state.db"), "--handler", $"exec:/usr/bin/python3 {P("huge.py")}");
+        run.StandardInput.Close();
+        var stderr = run.StandardError.ReadToEndAsync();
+        await Eventually.TrueAsync(() => File.Exists(P("out.jsonl")) && File.ReadAllLines(P("out.jsonl")).Length == 3, "the three written", Tgwatch.Patience);
+        Process.Start("kill", ["-TERM", run.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+        await run.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
+        var log = await stderr;
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Stopped: 3 received, 3 written, 0 duplicates skipped, 0 dead letters", log);
+        Assert.Single(log.Split('\n'), l => l.Contains("is no answer (a line over 1 MiB)", StringComparison.Ordinal));
+        // Its stderr lines are cut in the log, not written whole.
+        Assert.True(log.Length < 200 * 1024, $"{log.Length} characters of log");
+    }
+
+    [Fact]
     public async Task AProgramThatCannotBeStarted_EndsTheRunAtOnce_WithOneLine()
     {
         var run = await Tgwatch.RunAsync(null, "run", "--bot-token", _sandbox.Token, "--bot-api-url", _sandbox.BaseUrl.ToString(),

@@ -141,13 +141,40 @@ internal sealed partial class ExecChild : IAsyncDisposable
         }
     }
 
+    /// <summary>The longest line of its stdout read (an answer is a few dozen bytes); the rest of a longer one is passed over.</summary>
+    internal const int MaxLine = 1024 * 1024;
+
     private async Task ReadAnswersAsync()
     {
         var stdout = _process.StandardOutput;
         try
         {
-            while (await stdout.ReadLineAsync().ConfigureAwait(false) is { } line)
-                Take(line);
+            // Line by line, each held to MaxLine: a program that writes without a line end cannot fill our memory.
+            var buffer = new char[8192];
+            var line = new StringBuilder();
+            var tooLong = false;
+            int n;
+            while ((n = await stdout.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    if (buffer[i] == '\n')
+                    {
+                        if (tooLong) _owner.Stray($"a line over {MaxLine / 1024 / 1024} MiB", line.ToString(0, Math.Min(line.Length, 200)));
+                        else Take(line.ToString().TrimEnd('\r'));
+                        line.Clear();
+                        tooLong = false;
+                    }
+                    else if (line.Length < MaxLine)
+                    {
+                        line.Append(buffer[i]);
+                    }
+                    else
+                    {
+                        tooLong = true;
+                    }
+                }
+            }
         }
         catch (IOException)
         {
@@ -277,7 +304,7 @@ internal sealed class HandlerLogStream(ExecHandler owner) : Processes.WriteOnlyS
         foreach (var b in buffer)
         {
             if (b == (byte)'\n') Emit();
-            else _line.Add(b);
+            else if (_line.Count < MaxLine) _line.Add(b);
         }
     }
 
@@ -291,9 +318,12 @@ internal sealed class HandlerLogStream(ExecHandler owner) : Processes.WriteOnlyS
         base.Dispose(disposing);
     }
 
+    /// <summary>The longest stderr line logged; the rest of a longer one is cut.</summary>
+    private const int MaxLine = 16 * 1024;
+
     private void Emit()
     {
-        var text = Encoding.UTF8.GetString([.. _line]).TrimEnd('\r');
+        var text = Encoding.UTF8.GetString([.. _line]).TrimEnd('\r') + (_line.Count >= MaxLine ? "…" : "");
         _line.Clear();
         ExecLog.Stderr(owner.Logger, owner.Name, Secrets.SecretRedactor.Default.Redact(text));
     }
