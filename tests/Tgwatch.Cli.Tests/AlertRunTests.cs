@@ -141,4 +141,29 @@ public sealed class AlertRunTests(ITestOutputHelper output) : IAsyncLifetime
         var line = Assert.Single(result.Stderr.TrimEnd('\n').Split('\n'));
         Assert.Contains("--sink telegram:@alerts posts through a bot (the Bot API connector, --connector botapi)", line);
     }
+
+    [Fact]
+    public async Task ARouteOfAlerts_AlertsEveryMatchingMessageOnce_WhileTheJsonlSinkWithoutARouteGetsThemAll()
+    {
+        var sent = new List<(long Chat, string Text)>();
+        for (var i = 0; i < 24; i++)
+        {
+            var chat = i % 3 == 0 ? -100955L : Watched;
+            var text = i % 4 == 0 ? $"URGENT price {i}" : $"price {i}";
+            sent.Add((chat, text));
+            await SendAsync(text, chat);
+        }
+        var config = Path.Combine(_dir, "tgwatch.json");
+        await File.WriteAllTextAsync(config, $$"""
+            { "Sinks": [ "jsonl:{{Jsonl}}", { "Sink": "telegram:{{Watched}}", "Text": "urgent", "Chats": ["{{Watched}}"] } ] }
+            """);
+        using var run = Tgwatch.Start("run", "--config", config, "--bot-token", _sandbox.Token, "--bot-api-url", _sandbox.BaseUrl.ToString(), "--state", State);
+        run.StandardInput.Close();
+        var stderr = run.StandardError.ReadToEndAsync();
+        var expected = sent.Where(s => s.Chat == Watched && s.Text.StartsWith("URGENT", StringComparison.Ordinal)).Select(s => s.Text).Order().ToList();
+        await Eventually.TrueAsync(async () => Lines(Jsonl) == sent.Count && (await AlertsAsync()).Count >= expected.Count, "all written, the matching alerted", Tgwatch.Patience);
+        await StopAsync(run, stderr);
+        Assert.Equal(sent.Select(s => s.Text).Order(), File.ReadAllLines(Jsonl).Select(l => Messages.TgMessageJson.Parse(l).Text!).Order());
+        Assert.Equal(expected, (await AlertsAsync()).Select(Body).Order());
+    }
 }
