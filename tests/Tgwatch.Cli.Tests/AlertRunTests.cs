@@ -130,6 +130,20 @@ public sealed class AlertRunTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("3 dead letters", log);
         Assert.Empty(await AlertsAsync());
         Assert.DoesNotContain(_sandbox.Token, log);
+
+        // Replayed once the bot can post there: without its token, one line; with it, the three alerts sent, the letters gone.
+        var noToken = await Tgwatch.RunAsync(null, "deadletters", "replay", "--sink", "telegram:-100777", "--state", State);
+        Assert.Equal(2, noToken.ExitCode);
+        Assert.Equal("tgwatch deadletters replay: --sink telegram:-100777 posts through a bot: give its token with --bot-token or TGWATCH__BOTAPI__TOKEN", noToken.Stderr.Trim());
+        await SendAsync("the chat exists now", -100777);
+        var replay = await Tgwatch.RunAsync(null, "deadletters", "replay", "--sink", "telegram:-100777", "--bot-token", _sandbox.Token,
+            "--bot-api-url", _sandbox.BaseUrl.ToString(), "--state", State);
+        output.WriteLine(replay.Stderr);
+        Assert.Equal(0, replay.ExitCode);
+        Assert.Contains("replayed 3, failed again 0", replay.Stderr);
+        Assert.Equal(["lost 0", "lost 1", "lost 2"], (await AlertsAsync()).Select(Body).Order());
+        Assert.Empty((await Tgwatch.RunAsync(null, "deadletters", "list", "--state", State)).Lines);
+        Assert.DoesNotContain(_sandbox.Token.Split(':')[1], replay.Stderr);
     }
 
     [Fact]

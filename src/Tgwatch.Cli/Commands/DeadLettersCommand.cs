@@ -55,9 +55,11 @@ internal static class DeadLettersCommand
         var common = new CommonOptions();
         var id = NumberOption.Optional("--id", "Only the letter with this id (as deadletters list shows it)", 1, long.MaxValue);
         var handlers = new Option<string[]>("--handler") { Description = "A handler to run them through again: exec:COMMAND, as the run gave it (repeatable)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
+        var token = new Option<string?>("--bot-token") { Description = "The bot that posts the alerts of a telegram:CHAT sink again (or env TGWATCH__BOTAPI__TOKEN)" };
+        var url = new Option<string?>("--bot-api-url") { Description = "A Bot API compatible server for telegram:CHAT (default https://api.telegram.org)" };
         var command = new Command("replay", "Run dead letters again through the sinks named by --sink and the handlers named by --handler; those that go through are removed")
         {
-            id, common.Sinks, handlers, common.State, common.DataDir, common.WebhookSecret, common.WebhookTimeout, common.LogLevel, common.LogFormat,
+            id, common.Sinks, handlers, token, url, common.State, common.DataDir, common.WebhookSecret, common.WebhookTimeout, common.LogLevel, common.LogFormat,
         };
         command.Validators.Add(result =>
         {
@@ -74,7 +76,9 @@ internal static class DeadLettersCommand
                 var (specs, problems) = Handlers.HandlerSpec.ParseAll(settings.Handlers);
                 if (problems.Count > 0) throw new CliException(ExitCodes.Usage, $"--handler: {problems[0].Problem}");
                 settings.HandlerSpecs = specs;
-                await using var opened = await StateAndSinks.OpenAsync(common.StatePath(parse), parse.GetValue(common.Sinks) ?? [], logging.Factory, common.SecretFrom(parse), ct, common.WebhookTimeoutFrom(parse)).ConfigureAwait(false);
+                var sinks = parse.GetValue(common.Sinks) ?? [];
+                using var poster = sinks.Any(s => s.IsTelegram) ? Poster(parse.GetValue(token), parse.GetValue(url), sinks.First(s => s.IsTelegram)) : null;
+                await using var opened = await StateAndSinks.OpenAsync(common.StatePath(parse), sinks, logging.Factory, common.SecretFrom(parse), ct, common.WebhookTimeoutFrom(parse), poster).ConfigureAwait(false);
                 await using var running = await Handlers.RunHandlers.StartAsync(settings, logging.Factory, logging.Noise, ct).ConfigureAwait(false);
                 var report = await new DeadLetterReplayer(opened.Store, opened.Sinks, running.All).ReplayAsync(parse.GetValue(id), ct).ConfigureAwait(false);
                 foreach (var o in report.Outcomes.Where(o => o.Result != ReplayResultKind.Replayed))
@@ -89,6 +93,19 @@ internal static class DeadLettersCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The bot that posts a <c>telegram:CHAT</c> sink's alerts again: <c>--bot-token</c>, else <c>TGWATCH__BOTAPI__TOKEN</c>.</summary>
+    private static BotApi.BotApiChatPoster Poster(string? token, string? url, SinkSpec alerts)
+    {
+        token ??= Environment.GetEnvironmentVariable("TGWATCH__BOTAPI__TOKEN");
+        if (string.IsNullOrWhiteSpace(token))
+            throw new CliException(ExitCodes.Usage, $"--sink {alerts.Given} posts through a bot: give its token with --bot-token or TGWATCH__BOTAPI__TOKEN");
+        Secrets.SecretRedactor.Default.Register(token);
+        if (!Secrets.BotToken.IsWellFormed(token)) throw new CliException(ExitCodes.Usage, "--bot-token: not a bot token (expected digits, a colon and the secret, as @BotFather gives it)");
+        if (url is not null && !(Uri.TryCreate(url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"))
+            throw new CliException(ExitCodes.Usage, "--bot-api-url: expected an http(s) address");
+        return new BotApi.BotApiChatPoster(new BotApi.BotApiOptions { Token = token, ApiUrl = url is null ? new Uri("https://api.telegram.org/") : new Uri(url) });
     }
 
     private static string Excerpt(string json)

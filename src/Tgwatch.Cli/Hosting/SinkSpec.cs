@@ -121,7 +121,7 @@ internal sealed partial record SinkSpec(string Kind, string Target)
     public IMessageSink Create(IStateStore store, ILoggerFactory logs, TimeProvider time, string? webhookSecret, TimeSpan? webhookTimeout = null, IChatPoster? poster = null) => Kind switch
     {
         "telegram" => new TelegramSink(new TelegramSinkOptions { Chat = Target, Name = Name }, poster ?? throw new CliException(ExitCodes.Usage,
-            $"--sink {Given} posts through the run's bot: only tgwatch run with the Bot API connector sends alerts"), store, logs.CreateLogger<TelegramSink>(), time),
+            $"--sink {Given} posts through a bot: tgwatch run with the Bot API connector, or deadletters replay with --bot-token, sends alerts"), store, logs.CreateLogger<TelegramSink>(), time),
         "console" => new ConsoleSink(new ConsoleSinkOptions { Name = Name }),
         "jsonl" => new JsonlSink(new JsonlSinkOptions { Path = Target, Name = Name }, store.SinkLedger, logs.CreateLogger<JsonlSink>()),
         "sqlite" => new SqliteMessageSink(Target, time, Name),
