@@ -47,10 +47,8 @@ internal sealed class HeartbeatLine : IDisposable
     private readonly long _started;
     private readonly MeterListener _listener = new();
     private readonly Lock _sync = new();
-    private readonly double[] _lags = new double[Samples];
-    private readonly Random _random = new(20261205);
+    private readonly Reservoir _lags = new(Samples, new Random(20261205));
     private readonly ITimer _timer;
-    private long _seen;
     private long _writtenBefore;
 
     public HeartbeatLine(TimeSpan every, Histogram<double> lag, int sinks, Func<HeartbeatFigures> figures, ILogger logger, TimeProvider time)
@@ -75,11 +73,7 @@ internal sealed class HeartbeatLine : IDisposable
     {
         var figures = _figures();
         double[] lags;
-        lock (_sync)
-        {
-            lags = _lags.AsSpan(0, (int)Math.Min(_seen, Samples)).ToArray();
-            _seen = 0;
-        }
+        lock (_sync) lags = _lags.Take();
         var written = figures.Written - _writtenBefore;
         _writtenBefore = figures.Written;
         RunLog.Heartbeat(_logger, Line(Duration.Format(_time.GetElapsedTime(_started)), written, Interval(_every), _sinks, lags, figures.Link, figures.DeadLetters));
@@ -114,15 +108,10 @@ internal sealed class HeartbeatLine : IDisposable
 
     private static string Seconds(double seconds) => Duration.Format(TimeSpan.FromSeconds(seconds));
 
-    // Reservoir sampling: every lag of the interval has the same chance to be among those kept.
+    // Every lag of the interval has the same chance to be among those kept.
     private void Add(double lag)
     {
-        lock (_sync)
-        {
-            var n = _seen++;
-            if (n < Samples) _lags[n] = lag;
-            else if (_random.NextInt64(n + 1) is var slot && slot < Samples) _lags[slot] = lag;
-        }
+        lock (_sync) _lags.Add(lag);
     }
 
     public void Dispose()
