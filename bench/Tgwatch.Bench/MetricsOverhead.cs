@@ -163,7 +163,7 @@ internal static class MetricsOverhead
         };
         var connector = new GeneratedConnector(n, Chats);
         var pipeline = new MessagePipeline(connector, [new NullSink()], store, new PipelineOptions()) { Timings = timings };
-        if (http) setup.Endpoint.Live.Open(connector, pipeline, []);
+        if (http) setup.Endpoint.Live.Open(connector, pipeline, [], store);
         var before = http ? await CountsAsync(setup.Endpoint) : default;
         using var heartbeat = timings is null
             ? null
@@ -207,8 +207,9 @@ internal static class MetricsOverhead
     private static async Task<(double Ms, int Bytes, long Allocated)> ScrapeCostAsync(MetricsEndpoint endpoint)
     {
         var connector = new GeneratedConnector(1_000, Chats);
-        var pipeline = new MessagePipeline(connector, [new NullSink()], new NullStateStore(), new PipelineOptions());
-        endpoint.Live.Open(connector, pipeline, []);
+        var store = new NullStateStore();
+        var pipeline = new MessagePipeline(connector, [new NullSink()], store, new PipelineOptions());
+        endpoint.Live.Open(connector, pipeline, [], store);
         await pipeline.RunAsync(CancellationToken.None);
         var samples = new List<(double Ms, int Bytes, long Allocated)>();
         for (var i = 0; i < 21; i++)
