@@ -87,6 +87,7 @@ public sealed class HttpEndpointTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal((HttpStatusCode.OK, "ready\n"), Status(await GetAsync($"{url}/readyz")));
         Assert.Equal((HttpStatusCode.OK, "ok\n"), Status(await GetAsync($"{url}/healthz")));
         var status = await GetAsync($"{url}/api/status");
+        Assert.Equal("no-store", status.CacheControl);
         using (var doc = JsonDocument.Parse(status.Body))
         {
             var root = doc.RootElement;
@@ -266,7 +267,7 @@ public sealed class HttpEndpointTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static (HttpStatusCode, string) Status(Answer answer) => (answer.Code, answer.Body);
 
-    private sealed record Answer(HttpStatusCode Code, string ContentType, string Body);
+    private sealed record Answer(HttpStatusCode Code, string ContentType, string Body, string? CacheControl = null);
 
     private async Task<Answer> GetAsync(string url, string? accept = null, string? bearer = null)
     {
@@ -274,7 +275,8 @@ public sealed class HttpEndpointTests(ITestOutputHelper output) : IAsyncLifetime
         if (accept is not null) request.Headers.TryAddWithoutValidation("Accept", accept);
         if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         using var response = await _http.SendAsync(request);
-        return new Answer(response.StatusCode, response.Content.Headers.ContentType?.ToString() ?? "", await response.Content.ReadAsStringAsync());
+        return new Answer(response.StatusCode, response.Content.Headers.ContentType?.ToString() ?? "", await response.Content.ReadAsStringAsync(),
+            response.Headers.CacheControl?.ToString());
     }
 
     /// <summary>The value of the first sample whose name (with its labels, if given) is <paramref name="series"/>; null when there is none.</summary>

@@ -184,6 +184,8 @@ internal static class RunHttp
         var buffer = Utf8(write);
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
+        // Live figures: never kept by a cache on the way.
+        context.Response.Headers.CacheControl = "no-store";
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
     }
 
