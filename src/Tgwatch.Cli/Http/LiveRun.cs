@@ -29,6 +29,20 @@ internal sealed class LiveRun(TimeProvider time, NoiseGate? noise = null)
     {
         /// <summary>Dead letters of the run: the pipeline's, and those each outbox sink's sender set aside after it took the records.</summary>
         public long DeadLetters => Pipeline.Stats.DeadLetters + Outboxes.Sum(w => w.Stats.DeadLettered);
+
+        /// <summary>The outbox sink (a webhook, an alert chat) that is <paramref name="sink"/>, if it is one: its deliveries are its own.</summary>
+        public IOutboxSink? OutboxOf(PipelineSinkStats sink) => Outboxes.FirstOrDefault(w => w.Name == sink.Name);
+
+        /// <summary>
+        /// Since when <paramref name="sink"/> has been failing: the pipeline's writes to it, or its outbox's deliveries, whichever
+        /// began first; null when neither fails.
+        /// </summary>
+        public DateTimeOffset? FailingSince(PipelineSinkStats sink) =>
+            (sink.FailingSince, OutboxOf(sink)?.Stats.FailingSince) switch
+            {
+                ({ } a, { } b) => a < b ? a : b,
+                (var a, var b) => a ?? b,
+            };
     }
 
     /// <summary>Beaten by the run's loops.</summary>

@@ -94,7 +94,7 @@ internal sealed class RunMetrics
         var measurements = new List<Measurement<long>>();
         foreach (var sink in o.Pipeline.Stats.Sinks)
         {
-            var webhook = o.Outboxes.FirstOrDefault(w => w.Name == sink.Name)?.Stats.Failures;
+            var webhook = o.OutboxOf(sink)?.Stats.Failures;
             foreach (var kind in Enum.GetValues<FaultKind>())
             {
                 var count = sink.Failures[kind] + (webhook?[kind] ?? 0);

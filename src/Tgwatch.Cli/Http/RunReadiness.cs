@@ -1,7 +1,5 @@
 using System.Globalization;
 using Tgwatch.Connectors;
-using Tgwatch.Pipeline;
-using Tgwatch.Sinks.Outbox;
 
 namespace Tgwatch.Cli.Http;
 
@@ -19,22 +17,11 @@ internal static class RunReadiness
             var state = RunStatusJson.State(link.State);
             reasons.Add($"link down since {Time(link.Since)}: {state}{(link.Reason is { Length: > 0 } why ? $" ({why})" : "")}");
         }
+        // A sink that fails has the time it began to (both counters set it before they say failing).
         foreach (var sink in o.Pipeline.Stats.Sinks)
-        {
-            var webhook = o.Outboxes.FirstOrDefault(w => w.Name == sink.Name);
-            if (FailingSince(sink, webhook) is { } since) reasons.Add($"sink {sink.Name} failing since {Time(since)}");
-            else if (sink.Failing || webhook?.Stats.Failing == true) reasons.Add($"sink {sink.Name} failing");
-        }
+            if (o.FailingSince(sink) is { } since) reasons.Add($"sink {sink.Name} failing since {Time(since)}");
         return reasons;
     }
-
-    /// <summary>Since when a sink has been failing: the pipeline's writes to it, or an outbox sink's deliveries, whichever began first; null when neither fails.</summary>
-    public static DateTimeOffset? FailingSince(PipelineSinkStats sink, IOutboxSink? webhook) =>
-        (sink.FailingSince, webhook?.Stats.FailingSince) switch
-        {
-            ({ } a, { } b) => a < b ? a : b,
-            (var a, var b) => a ?? b,
-        };
 
     /// <summary>A time as the answers write it: ISO-8601 UTC to the second.</summary>
     public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);

@@ -67,12 +67,12 @@ internal static class RunStatusJson
             json.WriteStartArray("sinks");
             foreach (var sink in stats.Sinks)
             {
-                var webhook = o.Outboxes.FirstOrDefault(w => w.Name == sink.Name);
+                var webhook = o.OutboxOf(sink);
                 json.WriteStartObject();
                 json.WriteString("name", sink.Name);
                 json.WriteNumber("written", sink.Written);
                 json.WriteBoolean("failing", sink.Failing || webhook?.Stats.Failing == true);
-                if (RunReadiness.FailingSince(sink, webhook) is { } since) json.WriteString("failing_since", RunReadiness.Time(since));
+                if (o.FailingSince(sink) is { } since) json.WriteString("failing_since", RunReadiness.Time(since));
                 json.WriteNumber("failures", sink.Failures.Total + (webhook?.Stats.Failures.Total ?? 0));
                 if (webhook is not null)
                 {
