@@ -12,7 +12,7 @@ internal sealed class RecentLags : IDisposable
     /// <summary>How many of the latest lags are kept.</summary>
     public const int Capacity = 1024;
 
-    private readonly MeterListener _listener = new();
+    private readonly MeterListener _listener;
     private readonly Lock _sync = new();
     private readonly double[] _lags = new double[Capacity];
     private long _seen;
@@ -22,12 +22,7 @@ internal sealed class RecentLags : IDisposable
 
     public RecentLags(Histogram<double> lag)
     {
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (ReferenceEquals(instrument, lag)) listener.EnableMeasurementEvents(instrument);
-        };
-        _listener.SetMeasurementEventCallback<double>((_, value, _, _) => Add(value));
-        _listener.Start();
+        _listener = HistogramListener.Start(lag, Add);
     }
 
     /// <summary>The figures of the lags kept; null before the first commit.</summary>

@@ -45,7 +45,7 @@ internal sealed class HeartbeatLine : IDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _every;
     private readonly long _started;
-    private readonly MeterListener _listener = new();
+    private readonly MeterListener _listener;
     private readonly Lock _sync = new();
     private readonly Reservoir _lags = new(Samples, new Random(20261205));
     private readonly ITimer _timer;
@@ -59,12 +59,7 @@ internal sealed class HeartbeatLine : IDisposable
         _logger = logger;
         _time = time;
         _started = time.GetTimestamp();
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (ReferenceEquals(instrument, lag)) listener.EnableMeasurementEvents(instrument);
-        };
-        _listener.SetMeasurementEventCallback<double>((_, value, _, _) => Add(value));
-        _listener.Start();
+        _listener = HistogramListener.Start(lag, Add);
         _timer = time.CreateTimer(static s => ((HeartbeatLine)s!).Beat(), this, every, every);
     }
 
