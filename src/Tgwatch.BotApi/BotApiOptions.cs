@@ -13,7 +13,10 @@ public sealed record BotApiOptions
     /// <summary>The Bot API server (a local Bot API server or a compatible sandbox works too).</summary>
     /// <value>https://api.telegram.org/.</value>
     [HttpAddress]
-    public Uri ApiUrl { get; init; } = new("https://api.telegram.org/");
+    public Uri ApiUrl { get; init; } = TelegramApiUrl;
+
+    /// <summary>Telegram's own Bot API server: the default of <see cref="ApiUrl"/>.</summary>
+    public static Uri TelegramApiUrl { get; } = new("https://api.telegram.org/");
 
     /// <summary>How long one <c>getUpdates</c> waits for updates (long polling).</summary>
     /// <value>30 seconds.</value>

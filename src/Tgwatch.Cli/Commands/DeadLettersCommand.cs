@@ -105,7 +105,7 @@ internal static class DeadLettersCommand
         if (!Secrets.BotToken.IsWellFormed(token)) throw new CliException(ExitCodes.Usage, "--bot-token: not a bot token (expected digits, a colon and the secret, as @BotFather gives it)");
         if (url is not null && !(Uri.TryCreate(url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"))
             throw new CliException(ExitCodes.Usage, "--bot-api-url: expected an http(s) address");
-        return new BotApi.BotApiChatPoster(new BotApi.BotApiOptions { Token = token, ApiUrl = url is null ? new Uri("https://api.telegram.org/") : new Uri(url) });
+        return new BotApi.BotApiChatPoster(new BotApi.BotApiOptions { Token = token, ApiUrl = new Run.BotApiSettings { Url = url }.ApiUrl });
     }
 
     private static string Excerpt(string json)

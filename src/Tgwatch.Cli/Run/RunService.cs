@@ -147,7 +147,6 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             logs.CreateLogger("Tgwatch.Run"), TimeProvider.System);
     }
 
-    private Uri BotApiUrl() => settings.BotApi.Url is { } url ? new Uri(url) : new Uri("https://api.telegram.org/");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -155,7 +154,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
         try
         {
             // Alerts (telegram:CHAT) go out through the run's bot; with TDLib the settings check refused them already.
-            using var poster = tdlib is null && settings.SinkSpecs.Any(s => s.IsTelegram) ? new BotApiChatPoster(new BotApiOptions { Token = settings.BotApi.Token!, ApiUrl = BotApiUrl() }) : null;
+            using var poster = tdlib is null && settings.SinkSpecs.Any(s => s.IsTelegram) ? new BotApiChatPoster(new BotApiOptions { Token = settings.BotApi.Token!, ApiUrl = settings.BotApi.ApiUrl }) : null;
             await using var opened = await StateAndSinks.OpenAsync(DataPaths.StatePath(settings.State, settings.DataDir), settings.SinkSpecs, logs, settings.WebhookSecret, stoppingToken, settings.WebhookRequestTimeout, poster).ConfigureAwait(false);
             // Read once at start: the bot's last commit and the sinks the store knows.
             var status = await opened.Store.GetStatusAsync(stoppingToken).ConfigureAwait(false);
@@ -165,7 +164,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
                 {
                     LastCommittedAt = LastBotApiCommit(status, settings.BotApi.Token!),
                     Token = settings.BotApi.Token!,
-                    ApiUrl = BotApiUrl(),
+                    ApiUrl = settings.BotApi.ApiUrl,
                     PollTimeout = TimeSpan.FromSeconds(settings.BotApi.PollTimeoutSeconds),
                     MaxBackoff = settings.BotApi.MaxBackoff,
                     HttpMargin = TimeSpan.FromSeconds(settings.BotApi.HttpMarginSeconds),

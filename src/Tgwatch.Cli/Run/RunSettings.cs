@@ -104,6 +104,9 @@ internal sealed class BotApiSettings
     [HttpAddress(Optional = true)]
     public string? Url { get; set; }
 
+    /// <summary><see cref="Url"/> as an address, or Telegram's (the connector's default) when none is given.</summary>
+    internal Uri ApiUrl => Url is { } url ? new Uri(url) : BotApi.BotApiOptions.TelegramApiUrl;
+
     /// <summary>Long-polling timeout in seconds (default 30).</summary>
     [Between(0, 600)]
     public int PollTimeoutSeconds { get; set; } = 30;
