@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Microsoft.Extensions.Time.Testing;
 using Tgwatch.TestKit;
 
 namespace Tgwatch.Chaos.Tests;
@@ -10,7 +9,9 @@ public sealed class ScriptTests
     [Fact(Timeout = 20_000)]
     public async Task Script_SwitchesFaultsWhenTheClockSaysSo()
     {
-        var time = new FakeTimeProvider();
+        // The clock moves only once the script really waits on it: moving it between the script's reading of the time and
+        // the start of its wait would leave that wait due two seconds later than the test thinks, and never over.
+        var time = new SteppedClock(DateTimeOffset.UnixEpoch) { Steps = due => due >= TimeSpan.FromMilliseconds(500) };
         await using var echo = new EchoServer();
         await using var proxy = FaultProxy.Start(echo.EndPoint, time: time);
 
@@ -21,15 +22,18 @@ public sealed class ScriptTests
             (TimeSpan.FromSeconds(1), ProxyFault.Latency(50)),
         ]);
 
+        Assert.Equal(TimeSpan.FromSeconds(1), await time.NextWaitAsync());
         Assert.Equal(ProxyFault.Refuse, proxy.CurrentFault);
         time.Advance(TimeSpan.FromMilliseconds(999));
         Assert.Equal(ProxyFault.Refuse, proxy.CurrentFault);
         time.Advance(TimeSpan.FromMilliseconds(1));
-        await Eventually.TrueAsync(() => proxy.CurrentFault == ProxyFault.Stall, "the stall");
+        Assert.Equal(TimeSpan.FromSeconds(2), await time.NextWaitAsync());
+        Assert.Equal(ProxyFault.Stall, proxy.CurrentFault);
         time.Advance(TimeSpan.FromMilliseconds(1999));
         Assert.Equal(ProxyFault.Stall, proxy.CurrentFault);
         time.Advance(TimeSpan.FromMilliseconds(1));
-        await Eventually.TrueAsync(() => proxy.CurrentFault == ProxyFault.Latency(50), "the latency");
+        Assert.Equal(TimeSpan.FromSeconds(1), await time.NextWaitAsync());
+        Assert.Equal(ProxyFault.Latency(50), proxy.CurrentFault);
         Assert.False(script.IsCompleted);
         time.Advance(TimeSpan.FromSeconds(1));
 
