@@ -7,7 +7,8 @@ using Tgwatch.Connectors;
 namespace Tgwatch.BotApi;
 
 /// <summary>
-/// Posts plain-text messages through the Bot API's <c>sendMessage</c> (no <c>parse_mode</c>, no link preview), with the run's
+/// Posts plain-text messages through the Bot API's <c>sendMessage</c> (no <c>parse_mode</c>, no link preview) and forwards
+/// messages with <c>forwardMessage</c>, with the run's
 /// token and server. Telegram's error answers are results (<see cref="PostResult.Error"/>); a failure below the API is thrown.
 /// </summary>
 public sealed class BotApiChatPoster : IChatPoster, IDisposable
@@ -34,14 +35,29 @@ public sealed class BotApiChatPoster : IChatPoster, IDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask<PostResult> PostAsync(string chat, string text, CancellationToken ct)
+    public ValueTask<PostResult> PostAsync(string chat, string text, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(chat);
         ArgumentNullException.ThrowIfNull(text);
-        var chatId = long.TryParse(chat, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id) ? new ChatId(id) : new ChatId(chat);
+        return AnswerOf(_client.SendMessage(ChatOf(chat), text, linkPreviewOptions: new LinkPreviewOptions { IsDisabled = true }, cancellationToken: ct));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<PostResult> ForwardAsync(string chat, long fromChatId, long messageId, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(chat);
+        return AnswerOf(_client.ForwardMessage(ChatOf(chat), fromChatId, checked((int)messageId), cancellationToken: ct));
+    }
+
+    private static ChatId ChatOf(string chat) =>
+        long.TryParse(chat, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id) ? new ChatId(id) : new ChatId(chat);
+
+    /// <summary>Telegram's answer to a request: its error answers are results, a failure below the API is thrown.</summary>
+    private static async ValueTask<PostResult> AnswerOf(Task<Message> request)
+    {
         try
         {
-            await _client.SendMessage(chatId, text, linkPreviewOptions: new LinkPreviewOptions { IsDisabled = true }, cancellationToken: ct).ConfigureAwait(false);
+            await request.ConfigureAwait(false);
             return PostResult.Posted;
         }
         catch (ApiRequestException e)

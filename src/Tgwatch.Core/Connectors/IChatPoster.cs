@@ -1,7 +1,8 @@
 namespace Tgwatch.Connectors;
 
 /// <summary>
-/// Posts a plain-text message into a chat through an account's link to Telegram (a bot's <c>sendMessage</c>): what an alert
+/// Posts a plain-text message into a chat, or forwards a message there, through an account's link to Telegram (a bot's
+/// <c>sendMessage</c>/<c>forwardMessage</c>, a user account's TDLib <c>sendMessage</c>/<c>forwardMessages</c>): what an alert
 /// sink sends through. One request, no retries: the caller paces, retries and dead-letters.
 /// </summary>
 public interface IChatPoster
@@ -11,6 +12,20 @@ public interface IChatPoster
     /// A failure below the API (network, time-out) is thrown; an answer of Telegram is the result.
     /// </summary>
     ValueTask<PostResult> PostAsync(string chat, string text, CancellationToken ct);
+
+    /// <summary>
+    /// Forwards the message <paramref name="messageId"/> (its server id, as in records) of the chat <paramref name="fromChatId"/>
+    /// into <paramref name="chat"/>. A message Telegram will not forward (a protected chat's, a deleted one) is
+    /// <see cref="PostOutcome.Refused"/>; failures as <see cref="PostAsync"/>.
+    /// </summary>
+    ValueTask<PostResult> ForwardAsync(string chat, long fromChatId, long messageId, CancellationToken ct);
+
+    /// <summary>
+    /// Whether the message <paramref name="messageId"/> of <paramref name="chatId"/> is one this poster put there (an alert of this
+    /// run coming back as an update in a watched chat): alert sinks skip it, so an alert never triggers another. A bot is never
+    /// sent its own messages as updates: false.
+    /// </summary>
+    bool IsOwnPost(long chatId, long messageId) => false;
 }
 
 /// <summary>What Telegram's answer to a post means.</summary>

@@ -16,7 +16,7 @@ internal sealed class BotEndpoint(IReadOnlyDictionary<string, BotState> bots, Fa
     /// <summary>Method names are case-insensitive in the Bot API; these are their documented spellings.</summary>
     private static readonly Dictionary<string, string> Methods = new[]
     {
-        "getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo", "sendMessage", "getChat",
+        "getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo", "sendMessage", "forwardMessage", "getChat",
     }.ToDictionary(m => m, StringComparer.OrdinalIgnoreCase);
 
     public async Task HandleAsync(HttpContext context, string token, string method)
@@ -90,6 +90,7 @@ internal sealed class BotEndpoint(IReadOnlyDictionary<string, BotState> bots, Fa
             "deleteWebhook" => bot.DeleteWebhook(p.GetBoolean("drop_pending_updates")),
             "getWebhookInfo" => bot.WebhookInfo(),
             "sendMessage" => bot.SendMessage(p),
+            "forwardMessage" => bot.ForwardMessage(p),
             "getChat" => bot.GetChat(p),
             _ => BotResponse.NotFound,
         };

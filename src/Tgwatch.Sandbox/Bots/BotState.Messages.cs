@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tgwatch.Sandbox.Admin;
 using Tgwatch.Sandbox.Api;
@@ -176,6 +177,44 @@ internal sealed partial class BotState
                 Chat = chat.Chat,
                 ReplyToMessage = replyTo,
                 Text = text,
+            };
+            chat.Store(message, sentByBot: true);
+            _sent.Add(message);
+            return BotResponse.Ok(message);
+        }
+    }
+
+    /// <summary>
+    /// forwardMessage: a copy of a message of <c>from_chat_id</c> in <c>chat_id</c>, sent by the bot, with the Bot API's
+    /// <c>forward_origin</c> (the original's sender, or its channel and id); recorded as sent (no update, as for sendMessage).
+    /// </summary>
+    public BotResponse ForwardMessage(BotParameters p)
+    {
+        var chatId = p.GetString("chat_id") ?? throw new BadRequestException("chat_id is empty");
+        var fromChatId = p.GetString("from_chat_id") ?? throw new BadRequestException("from_chat_id is empty");
+        var messageId = p.GetInt32("message_id") ?? throw new BadRequestException("message identifier is not specified");
+        lock (_sync)
+        {
+            var chat = _chats.Find(chatId) ?? throw new BadRequestException("chat not found");
+            var from = _chats.Find(fromChatId) ?? throw new BadRequestException("chat not found");
+            var original = from.ReplyTarget(messageId) ?? throw new BadRequestException("message to forward not found");
+            var origin = original.SenderChat is { IsChannel: true } channel
+                ? new JsonObject { ["type"] = "channel", ["date"] = original.Date, ["chat"] = JsonSerializer.SerializeToNode(channel, WireJson.Options), ["message_id"] = original.MessageId }
+                : original.From is { } user
+                    ? new JsonObject { ["type"] = "user", ["date"] = original.Date, ["sender_user"] = JsonSerializer.SerializeToNode(user, WireJson.Options) }
+                    : new JsonObject { ["type"] = "chat", ["date"] = original.Date, ["sender_chat"] = JsonSerializer.SerializeToNode(from.Chat, WireJson.Options) };
+            var message = new WireMessage
+            {
+                MessageId = chat.NextMessageId(),
+                From = chat.Chat.IsChannel ? null : Me.AsSender(),
+                SenderChat = chat.Chat.IsChannel ? chat.Chat : null,
+                Date = Now,
+                Chat = chat.Chat,
+                ForwardOrigin = original.ForwardOrigin?.DeepClone().AsObject() ?? origin,
+                Text = original.Text,
+                Photo = original.Photo,
+                Document = original.Document,
+                Caption = original.Caption,
             };
             chat.Store(message, sentByBot: true);
             _sent.Add(message);

@@ -30,6 +30,7 @@ internal sealed class TelegramAlertSender : OutboxSender
     private readonly ResiliencePipeline<PostResult> _pipeline;
     private long _refusedSinceSaid;
     private bool _refusalSaid;
+    private bool _notForwardedSaid;
 
     public TelegramAlertSender(TelegramSinkOptions options, IChatPoster poster, IStateStore store, TimeProvider time, ILogger logger, Func<double>? randomizer = null)
         : base(new OutboxSenderSettings(options.SinkName, "chat " + options.Chat, options.MinBackoff, options.MaxBackoff, options.FailureReminder),
@@ -69,9 +70,8 @@ internal sealed class TelegramAlertSender : OutboxSender
                 await DeadLetterInvalidAsync([entry]).ConfigureAwait(false);
                 continue;
             }
-            var text = AlertText.Format(message);
             if (_pacer.Wait() is { Ticks: > 0 } wait) await Task.Delay(wait, Time, stop).ConfigureAwait(false);
-            var result = await _pipeline.ExecuteAsync(static (state, ct) => state.Self.PostOnceAsync(state.Text, ct), (Self: this, Text: text), stop).ConfigureAwait(false);
+            var result = await _pipeline.ExecuteAsync(static (state, ct) => state.Self.PostOnceAsync(state.Message, ct), (Self: this, Message: message), stop).ConfigureAwait(false);
             switch (result.Outcome)
             {
                 case PostOutcome.Posted:
@@ -102,11 +102,22 @@ internal sealed class TelegramAlertSender : OutboxSender
         }
     }
 
-    private async ValueTask<PostResult> PostOnceAsync(string text, CancellationToken stop)
+    /// <summary>
+    /// One attempt: the alert text, or with <see cref="TelegramSinkOptions.Forward"/> the message forwarded (a deletion has
+    /// nothing to forward; a message Telegram refuses to forward goes as the text).
+    /// </summary>
+    private async ValueTask<PostResult> PostOnceAsync(TgMessage message, CancellationToken stop)
     {
         using var timeout = new CancellationTokenSource(_options.RequestTimeout, Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, timeout.Token);
-        return await _poster.PostAsync(_options.Chat, text, linked.Token).ConfigureAwait(false);
+        if (_options.Forward && message.Kind != MessageKind.Delete)
+        {
+            var forwarded = await _poster.ForwardAsync(_options.Chat, message.Chat.Id, message.MessageId, linked.Token).ConfigureAwait(false);
+            if (forwarded.Outcome != PostOutcome.Refused) return forwarded;
+            if (!_notForwardedSaid) TelegramLog.NotForwarded(Logger, Settings.Name, message.Key, forwarded.Code, forwarded.Description);
+            _notForwardedSaid = true;
+        }
+        return await _poster.PostAsync(_options.Chat, AlertText.Format(message), linked.Token).ConfigureAwait(false);
     }
 
     private bool ShouldRetry(Outcome<PostResult> outcome)

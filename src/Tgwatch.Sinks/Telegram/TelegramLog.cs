@@ -10,4 +10,7 @@ internal static partial class TelegramLog
 
     [LoggerMessage(3302, LogLevel.Information, "{Sink}: Telegram takes alerts to {Chat} again, after refusing {Count}")]
     public static partial void RefusalsOver(ILogger logger, string sink, string chat, long count);
+
+    [LoggerMessage(3303, LogLevel.Warning, "{Sink}: Telegram would not forward {Key} ({Code} {Description}); it went as the alert text instead, and so does every message it will not forward, without another line")]
+    public static partial void NotForwarded(ILogger logger, string sink, string key, int code, string description);
 }

@@ -9,17 +9,20 @@ namespace Tgwatch.Sinks.Telegram;
 
 /// <summary>
 /// Sends each record as an alert (<see cref="AlertText"/>: the chat, the sender, an excerpt of the text, media and reply
-/// markers, a link when the chat is public) into one Telegram chat, through an <see cref="IChatPoster"/> (the run's bot).
+/// markers, a link when the chat is public) into one Telegram chat, through an <see cref="IChatPoster"/> (the run's bot, or its user account's TDLib client).
 /// <see cref="WriteAsync"/> only puts the batch into the state store's outbox (durable, idempotent on the key): that is its
 /// commit. A background sender posts them in order at the pace Telegram allows (one per <see cref="TelegramSinkOptions.Interval"/>,
 /// at most <see cref="TelegramSinkOptions.GroupPerMinute"/> a minute in a group or channel), waits out 429s and retries network
 /// failures forever, so a stop or a crash loses no alert; a post Telegram refuses for good goes to dead letters with stage
 /// <c>sink:NAME</c>. At least once: a crash after Telegram took an alert and before its record left the outbox sends that one
-/// alert again on the next run. A reply update (the same message again, its reply resolved) is not alerted a second time.
+/// alert again on the next run. A reply update (the same message again, its reply resolved) is not alerted a second time, nor an
+/// alert of this run that comes back as a record because its chat is watched (<see cref="IChatPoster.IsOwnPost"/>: a user
+/// account's; a bot is not sent its own messages). With <see cref="TelegramSinkOptions.Forward"/> the message itself is forwarded.
 /// </summary>
 public sealed class TelegramSink : IOutboxSink
 {
     private readonly TelegramSinkOptions _options;
+    private readonly IChatPoster _poster;
     private readonly TelegramAlertSender _sender;
     private readonly OutboxFront _front;
 
@@ -38,6 +41,7 @@ public sealed class TelegramSink : IOutboxSink
         ArgumentNullException.ThrowIfNull(poster);
         ArgumentNullException.ThrowIfNull(store);
         _options = options.Validate();
+        _poster = poster;
         var clock = time ?? TimeProvider.System;
         ILogger log = logger ?? NullLogger<TelegramSink>.Instance;
         _sender = new TelegramAlertSender(_options, poster, store, clock, log, randomizer);
@@ -65,9 +69,12 @@ public sealed class TelegramSink : IOutboxSink
     /// </summary>
     public async ValueTask DisposeAsync() => await _front.StopAsync(_options.ShutdownTimeout).ConfigureAwait(false);
 
-    private static IReadOnlyList<TgMessage> Alerts(IReadOnlyList<TgMessage> batch)
+    /// <summary>The records to alert: not a reply update, and not an alert of this run come back from a watched chat.</summary>
+    private IReadOnlyList<TgMessage> Alerts(IReadOnlyList<TgMessage> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        return batch.Any(m => m?.IsReplyUpdate == true) ? [.. batch.Where(m => m is null || !m.IsReplyUpdate)] : batch;
+        return batch.Any(Skipped) ? [.. batch.Where(m => !Skipped(m))] : batch;
     }
+
+    private bool Skipped(TgMessage? m) => m is not null && (m.IsReplyUpdate || _poster.IsOwnPost(m.Chat.Id, m.MessageId));
 }

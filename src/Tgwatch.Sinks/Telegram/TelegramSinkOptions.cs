@@ -14,6 +14,12 @@ public sealed record TelegramSinkOptions
     [NotBlank(Optional = true)]
     public string? Name { get; init; }
 
+    /// <summary>
+    /// Forward the message itself (Telegram's "forwarded from", its media with it) instead of posting an alert text; a
+    /// message Telegram will not forward (a protected chat's, a deleted one) is posted as the alert text. <value>Default: false.</value>
+    /// </summary>
+    public bool Forward { get; init; }
+
     /// <summary>The shortest time between two alerts (Telegram allows about one message per second in a chat). <value>Default: 1 s.</value></summary>
     [Duration(AtLeast = "00:00:00", AtMost = "01:00:00", AtMostInWords = "an hour")]
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);

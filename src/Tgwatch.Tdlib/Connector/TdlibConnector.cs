@@ -78,7 +78,7 @@ public sealed class TdlibConnector : IConnector, IChatFeedOwner
         _requests = new ChatRequests(session, reader, _options, Stats, malformed, _logger, time, randomizer) { RateLimited = _connection.RateLimited };
         _connection.Changed += s => StatusChanged?.Invoke(s);
         _feeds = new ChatFeeds(this, options.LiveQueueCapacity, everyChat: options.Chats.Count == 0);
-        _updates = new UpdateRouter(session, reader, _feeds, _connection, malformed, Stats, time, Fail, () => Heartbeat);
+        _updates = new UpdateRouter(session, reader, _feeds, _connection, malformed, Stats, time, Fail, () => Heartbeat, () => Poster);
     }
 
     /// <inheritdoc />
@@ -98,6 +98,12 @@ public sealed class TdlibConnector : IConnector, IChatFeedOwner
 
     /// <summary>What the connector has seen and done.</summary>
     public TdlibConnectorStats Stats { get; } = new();
+
+    /// <summary>
+    /// The poster of the run's alerts over the same session (a <c>telegram:CHAT</c> sink's), told by the update loop how each of
+    /// its messages fared, and which are its own, before they go on as records. None when null.
+    /// </summary>
+    public TdlibChatPoster? Poster { get; init; }
 
     /// <summary>Beaten by the update loop (as <see cref="ConnectorName"/>) while it hands out updates; idle while it waits for TDLib. None when null.</summary>
     public Health.Heartbeat? Heartbeat { get; init; }

@@ -11,7 +11,8 @@ namespace Tgwatch.Tdlib.Connector;
 /// </summary>
 internal sealed class UpdateRouter(
     ITdSession session, TdUpdateReader reader, ChatFeeds feeds, ConnectionWatch connection, MalformedObjects malformed,
-    TdlibConnectorStats stats, TimeProvider time, Action<Exception> fail, Func<Health.Heartbeat?> heartbeat)
+    TdlibConnectorStats stats, TimeProvider time, Action<Exception> fail, Func<Health.Heartbeat?> heartbeat,
+    Func<TdlibChatPoster?> poster)
 {
     private int _routing; // 1 while the loop hands out what it has taken from the session's updates
     private TaskCompletionSource _routedPass = NewPass(); // completed each time the loop has emptied the session's updates
@@ -80,9 +81,15 @@ internal sealed class UpdateRouter(
                 Route(m.ChatId, new LiveNew(m));
                 break;
             case TdMessageSendSucceeded sent:
-                // A message this client sent now has its server id: from here it is a new message like any other.
+                // A message this client sent now has its server id: from here it is a new message like any other (the
+                // poster knows it as its own first, so no alert sink alerts it again).
+                poster()?.Succeeded(sent.Message.ChatId, sent.OldTdMessageId, sent.Message.Message.MessageId);
                 Interlocked.Increment(ref stats.newMessages);
                 Route(sent.Message.ChatId, new LiveNew(sent.Message));
+                break;
+            case TdMessageSendFailed failed:
+                Interlocked.Increment(ref stats.other);
+                poster()?.Failed(failed.ChatId, failed.OldTdMessageId, failed.Code, failed.Error);
                 break;
             case TdMessageEdited e:
                 Interlocked.Increment(ref stats.edits);

@@ -30,6 +30,7 @@ namespace Tgwatch.Tdlib.Objects;
 [JsonSerializable(typeof(TdSupergroup))]
 [JsonSerializable(typeof(TdUpdateNewMessage))]
 [JsonSerializable(typeof(TdUpdateMessageSendSucceeded))]
+[JsonSerializable(typeof(TdUpdateMessageSendFailed))]
 [JsonSerializable(typeof(TdUpdateMessageContent))]
 [JsonSerializable(typeof(TdUpdateMessageEdited))]
 [JsonSerializable(typeof(TdUpdateDeleteMessages))]

@@ -16,6 +16,24 @@ internal sealed class TdUpdateMessageSendSucceeded
     public required long OldMessageId { get; init; }
 }
 
+/// <summary><c>updateMessageSendFailed</c>: a message this client sent was refused.</summary>
+internal sealed class TdUpdateMessageSendFailed
+{
+    public required TdMessage Message { get; init; }
+
+    public required long OldMessageId { get; init; }
+
+    public required TdErrorObject Error { get; init; }
+}
+
+/// <summary>TDLib <c>error</c>.</summary>
+internal sealed class TdErrorObject
+{
+    public required int Code { get; init; }
+
+    public string? Message { get; init; }
+}
+
 /// <summary><c>updateMessageContent</c>.</summary>
 internal sealed class TdUpdateMessageContent
 {

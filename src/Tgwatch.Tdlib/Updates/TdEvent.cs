@@ -18,6 +18,12 @@ public sealed record TdNewMessage(TdMappedMessage Message) : TdEvent;
 /// </summary>
 public sealed record TdMessageSendSucceeded(TdMappedMessage Message, long OldTdMessageId) : TdEvent;
 
+/// <summary>
+/// <c>updateMessageSendFailed</c>: a message this client sent (under <paramref name="OldTdMessageId"/> in <paramref name="ChatId"/>)
+/// was refused with TDLib's error <paramref name="Code"/> and <paramref name="Error"/>.
+/// </summary>
+public sealed record TdMessageSendFailed(long ChatId, long OldTdMessageId, int Code, string Error) : TdEvent;
+
 /// <summary><c>updateMessageEdited</c>: the message at <paramref name="TdMessageId"/> was edited (read it again with <c>getMessage</c>).</summary>
 public sealed record TdMessageEdited(long ChatId, long TdMessageId, DateTimeOffset? EditDate) : TdEvent;
 

@@ -20,6 +20,7 @@ public sealed class TdUpdateReader
     {
         ["updateNewMessage"] = UpdateType.NewMessage,
         ["updateMessageSendSucceeded"] = UpdateType.MessageSendSucceeded,
+        ["updateMessageSendFailed"] = UpdateType.MessageSendFailed,
         ["updateMessageEdited"] = UpdateType.MessageEdited,
         ["updateMessageContent"] = UpdateType.MessageContent,
         ["updateDeleteMessages"] = UpdateType.DeleteMessages,
@@ -38,7 +39,7 @@ public sealed class TdUpdateReader
 
     private enum UpdateType
     {
-        NewMessage, MessageSendSucceeded, MessageEdited, MessageContent, DeleteMessages, ConnectionState,
+        NewMessage, MessageSendSucceeded, MessageSendFailed, MessageEdited, MessageContent, DeleteMessages, ConnectionState,
         AuthorizationState, User, NewChat, ChatTitle, Supergroup,
     }
 
@@ -124,6 +125,7 @@ public sealed class TdUpdateReader
     {
         TdNewMessage => TdEventKind.NewMessage,
         TdMessageSendSucceeded => TdEventKind.MessageSendSucceeded,
+        TdMessageSendFailed => TdEventKind.MessageSendFailed,
         TdMessageEdited => TdEventKind.MessageEdited,
         TdMessageContentChanged => TdEventKind.MessageContentChanged,
         TdMessagesDeleted => TdEventKind.MessagesDeleted,
@@ -164,6 +166,10 @@ public sealed class TdUpdateReader
             case UpdateType.MessageSendSucceeded:
                 return TdObjectReader.TryRead(update, Json.TdUpdateMessageSendSucceeded, knownName, out var sent, out why)
                     ? new TdMessageSendSucceeded(_mapper.Map(sent.Message, MessageKind.New), sent.OldMessageId) : new TdMalformedUpdate(knownName, why);
+            case UpdateType.MessageSendFailed:
+                return TdObjectReader.TryRead(update, Json.TdUpdateMessageSendFailed, knownName, out var failed, out why)
+                    ? new TdMessageSendFailed(failed.Message.ChatId, failed.OldMessageId, failed.Error.Code, failed.Error.Message ?? "")
+                    : new TdMalformedUpdate(knownName, why);
             case UpdateType.MessageEdited:
                 return TdObjectReader.TryRead(update, Json.TdUpdateMessageEdited, knownName, out var edit, out why)
                     ? new TdMessageEdited(edit.ChatId, edit.MessageId, edit.EditDate != 0 ? DateTimeOffset.FromUnixTimeSeconds(edit.EditDate) : null)

@@ -34,6 +34,9 @@ public enum TdEventKind
 
     /// <summary><see cref="TdMalformedUpdate"/>.</summary>
     Malformed,
+
+    /// <summary><see cref="TdMessageSendFailed"/>.</summary>
+    MessageSendFailed,
 }
 
 /// <summary>

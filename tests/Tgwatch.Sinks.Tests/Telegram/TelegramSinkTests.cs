@@ -22,9 +22,10 @@ public sealed class TelegramSinkTests : IDisposable
 
     public void Dispose() => _logs.Dispose();
 
-    private TelegramSink Sink(IChatPoster poster, string chat = Group, TimeSpan? interval = null, int perMinute = 20) => new(new TelegramSinkOptions
+    private TelegramSink Sink(IChatPoster poster, string chat = Group, TimeSpan? interval = null, int perMinute = 20, bool forward = false) => new(new TelegramSinkOptions
     {
         Chat = chat,
+        Forward = forward,
         Interval = interval ?? TimeSpan.FromSeconds(1),
         GroupPerMinute = perMinute,
         MinBackoff = TimeSpan.FromSeconds(1),
@@ -153,10 +154,68 @@ public sealed class TelegramSinkTests : IDisposable
         Assert.Single(poster.Posts);
     }
 
-    /// <summary>A chat poster answering with the scripted results (or throwing the scripted exceptions) in order, then posting.</summary>
+    [Fact]
+    public async Task WithForward_TheMessageItselfIsForwarded_ADeletionGoesAsText()
+    {
+        var poster = new ScriptedPoster(_clock);
+        await using var sink = Sink(poster, interval: TimeSpan.Zero, perMinute: 0, forward: true);
+        await sink.StartAsync(default);
+
+        await sink.WriteAsync([SomeMessage.New(7, chatId: -100555), SomeMessage.Delete(8, chatId: -100555)], default);
+
+        await Eventually.TrueAsync(() => sink.Stats.Sent == 2, "two sent");
+        Assert.Equal("forward -100555/7", poster.Posts[0].Text);
+        Assert.EndsWith("\ndeleted", poster.Posts[1].Text, StringComparison.Ordinal);
+        Assert.All(poster.Posts, p => Assert.Equal(Group, p.Chat));
+    }
+
+    [Fact]
+    public async Task AMessageTelegramWillNotForward_GoesAsText_SaidOnce()
+    {
+        var refused = PostResult.Error(400, "the message can't be forwarded (a protected chat's, or no longer there)");
+        var poster = new ScriptedPoster(_clock, refused, PostResult.Posted, refused, PostResult.Posted);
+        await using var sink = Sink(poster, interval: TimeSpan.Zero, perMinute: 0, forward: true);
+        await sink.StartAsync(default);
+
+        await sink.WriteAsync([SomeMessage.New(1, "one"), SomeMessage.New(2, "two")], default);
+
+        await Eventually.TrueAsync(() => sink.Stats.Sent == 2, "two sent");
+        Assert.Equal(0, sink.Stats.DeadLettered);
+        Assert.Equal(4, poster.Posts.Count);
+        Assert.Contains("\none\n", poster.Posts[1].Text, StringComparison.Ordinal);
+        Assert.Contains("\ntwo\n", poster.Posts[3].Text, StringComparison.Ordinal);
+        Assert.Contains("would not forward", Assert.Single(_logs.WithId(3303)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnAlertOfThisRunComingBackAsARecord_IsNotAlertedAgain()
+    {
+        var poster = new ScriptedPoster(_clock) { Own = { (-1001234567890, 2) } };
+        await using var sink = Sink(poster, interval: TimeSpan.Zero, perMinute: 0);
+        await sink.StartAsync(default);
+
+        await sink.WriteAsync(SomeMessage.Batch(1, 3), default);
+
+        await Eventually.TrueAsync(() => sink.Stats.Sent == 2, "two sent");
+        Assert.Equal(0L, await _store.Outbox.CountAsync(sink.Name, default));
+        Assert.Equal(2, poster.Posts.Count);
+        Assert.DoesNotContain(poster.Posts, p => p.Text.Contains("message 2", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// A chat poster answering with the scripted results (or throwing the scripted exceptions) in order, then posting; a forward
+    /// is recorded as the text <c>forward CHAT/ID</c>; <see cref="Own"/> are its own posts.
+    /// </summary>
     private sealed class ScriptedPoster(TimeProvider time, params object[] script) : IChatPoster
     {
         private readonly Lock _sync = new();
+
+        public HashSet<(long Chat, long Id)> Own { get; } = [];
+
+        public bool IsOwnPost(long chatId, long messageId) => Own.Contains((chatId, messageId));
+
+        public ValueTask<PostResult> ForwardAsync(string chat, long fromChatId, long messageId, CancellationToken ct) =>
+            PostAsync(chat, $"forward {fromChatId}/{messageId}", ct);
         private readonly List<(string Chat, string Text, DateTimeOffset At, PostResult Result)> _posts = [];
         private int _calls;
 
