@@ -147,13 +147,31 @@ public sealed class AlertRunTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WithTdlib_ATelegramSinkIsRefusedAtStart_InOneLine()
+    public async Task WithForward_EachMessageItselfIsForwarded_WithItsOrigin()
     {
-        var result = await Tgwatch.RunAsync(null, "run", "--connector", "tdlib", "--api-id", "12345", "--api-hash", new string('a', 32),
-            "--state", State, "--sink", "telegram:@alerts");
+        await SendAsync("warm-up");
+        await SendAsync("the alerts chat exists", -100778); // not watched
+        using var run = Tgwatch.Start(RunArgs("--chat", Watched.ToString(CultureInfo.InvariantCulture), "--sink", "telegram:-100778?forward=true"));
+        run.StandardInput.Close();
+        var stderr = run.StandardError.ReadToEndAsync();
+        for (var i = 0; i < 3; i++) await SendAsync($"item {i}");
+
+        await Eventually.TrueAsync(async () => (await _sandbox.Admin.ListSentAsync()).Count >= 4, "four forwards", Tgwatch.Patience);
+        await StopAsync(run, stderr);
+
+        var sent = await _sandbox.Admin.ListSentAsync();
+        Assert.Equal(["warm-up", "item 0", "item 1", "item 2"], sent.Select(m => m.GetProperty("text").GetString()));
+        Assert.All(sent, m => Assert.Equal(-100778, m.GetProperty("chat").GetProperty("id").GetInt64()));
+        Assert.All(sent, m => Assert.Equal("Eve", m.GetProperty("forward_origin").GetProperty("sender_user").GetProperty("first_name").GetString()));
+    }
+
+    [Fact]
+    public async Task ATelegramSinkWithAnUnknownOption_IsRefusedAtStart_InOneLine()
+    {
+        var result = await Tgwatch.RunAsync(null, RunArgs("--sink", "telegram:@alerts?silent=1"));
         Assert.Equal(2, result.ExitCode);
         var line = Assert.Single(result.Stderr.TrimEnd('\n').Split('\n'));
-        Assert.Contains("--sink telegram:@alerts posts through a bot (the Bot API connector, --connector botapi)", line);
+        Assert.Contains("--sink telegram:@alerts?silent=1: the only option of a telegram sink is ?forward=true (forward the message itself), not 'silent=1'", line);
     }
 
     [Fact]

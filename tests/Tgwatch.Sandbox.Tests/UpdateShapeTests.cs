@@ -237,6 +237,27 @@ public sealed class UpdateShapeTests
     }
 
     [Fact]
+    public async Task ForwardMessage_CopiesTheMessageWithItsOrigin_RecordedAsSent_WithoutAnUpdate()
+    {
+        await using var s = await Running.StartAsync();
+        var original = await s.Admin.SendMessageAsync(new InjectMessage { ChatId = Group, Text = "breaking", From = new SandboxUser { Id = 77, FirstName = "Eve" } });
+        var target = await s.Admin.SendMessageAsync(new InjectMessage { ChatId = Channel, Text = "the target exists" });
+        await s.Bot.UpdatesAsync($"offset={target.UpdateId + 1}");
+
+        var answer = await s.Bot.PostJsonAsync("forwardMessage", $$$"""{"chat_id":{{{Channel}}},"from_chat_id":{{{Group}}},"message_id":{{{original.MessageId}}}}""");
+        var sent = answer.As<Message>();
+        Assert.Equal("breaking", sent.Text);
+        Assert.Equal(Channel, sent.Chat.Id);
+        var origin = Assert.IsType<Telegram.Bot.Types.MessageOriginUser>(sent.ForwardOrigin);
+        Assert.Equal(77, origin.SenderUser.Id);
+        Assert.Empty(await s.Bot.UpdatesAsync());
+        Assert.Equal("breaking", Assert.Single(await s.Admin.ListSentAsync()).GetProperty("text").GetString());
+
+        var missing = await s.Bot.PostJsonAsync("forwardMessage", $$$"""{"chat_id":{{{Channel}}},"from_chat_id":{{{Group}}},"message_id":999}""");
+        Assert.Equal("""{"ok":false,"error_code":400,"description":"Bad Request: message to forward not found"}""", missing.Body);
+    }
+
+    [Fact]
     public async Task GetChat_ReadsAsChatFullInfo()
     {
         await using var s = await Running.StartAsync();

@@ -16,6 +16,9 @@ internal sealed partial record SinkSpec(string Kind, string Target)
     /// <summary>The value as the user wrote it (<c>sqlite:st.db</c>), to name the sink in a message.</summary>
     public string Given { get; private init; } = Kind;
 
+    /// <summary>A <c>telegram:CHAT?forward=true</c>: the message itself is forwarded instead of an alert text.</summary>
+    public bool Forward { get; private init; }
+
     /// <summary>The filters of its route (<c>Sinks</c> entries with <c>Chats</c>, <c>Text</c>, …): none, every message.</summary>
     public IReadOnlyList<Pipeline.IMessageFilter> Route { get; init; } = [];
 
@@ -56,8 +59,14 @@ internal sealed partial record SinkSpec(string Kind, string Target)
             case "webhook" when Uri.TryCreate(target, UriKind.Absolute, out var url) && url.Scheme is "http" or "https":
                 spec = new SinkSpec(kind, target) { Given = text };
                 return true;
-            case "telegram" when TelegramChat().IsMatch(target):
-                spec = new SinkSpec(kind, target) { Given = text };
+            case "telegram" when TelegramChat().IsMatch(ChatPart(target)):
+                var query = target.Length > ChatPart(target).Length ? target[(ChatPart(target).Length + 1)..] : null;
+                if (query is not null && !string.Equals(query, "forward=true", StringComparison.OrdinalIgnoreCase) && !string.Equals(query, "forward=false", StringComparison.OrdinalIgnoreCase))
+                {
+                    error = $"--sink {text}: the only option of a telegram sink is ?forward=true (forward the message itself), not '{query}'";
+                    return false;
+                }
+                spec = new SinkSpec(kind, ChatPart(target)) { Given = text, Forward = string.Equals(query, "forward=true", StringComparison.OrdinalIgnoreCase) };
                 return true;
             case "telegram":
                 error = "--sink telegram needs a chat: telegram:-1001234567890 (its id) or telegram:@name (its username)";
@@ -82,8 +91,11 @@ internal sealed partial record SinkSpec(string Kind, string Target)
         _ => $"{Kind}:{Target}",
     };
 
-    /// <summary>Whether the sink posts alerts into a chat through the run's bot.</summary>
+    /// <summary>Whether the sink posts alerts into a chat through the run's account (its bot, or its TDLib client).</summary>
     public bool IsTelegram => Kind == "telegram";
+
+    /// <summary>The chat of a <c>telegram:</c> value, without its <c>?options</c>.</summary>
+    private static string ChatPart(string target) => target.IndexOf('?') is var q and >= 0 ? target[..q] : target;
 
     /// <summary>A chat as <c>telegram:CHAT</c> takes it: a numeric id or an <c>@username</c> (5 to 32 characters).</summary>
     [System.Text.RegularExpressions.GeneratedRegex(@"^(-?[1-9][0-9]{0,18}|@[A-Za-z][A-Za-z0-9_]{3,31})$")]
@@ -115,13 +127,13 @@ internal sealed partial record SinkSpec(string Kind, string Target)
 
     /// <summary>
     /// Creates the sink (a webhook with <paramref name="webhookTimeout"/> per request when given, else the default; a
-    /// <c>telegram:CHAT</c> posting through <paramref name="poster"/>, the run's bot).
+    /// <c>telegram:CHAT</c> posting through <paramref name="poster"/>, the run's bot or TDLib client).
     /// </summary>
-    /// <exception cref="CliException">A <c>telegram:CHAT</c> sink without a bot to post through.</exception>
+    /// <exception cref="CliException">A <c>telegram:CHAT</c> sink without an account to post through.</exception>
     public IMessageSink Create(IStateStore store, ILoggerFactory logs, TimeProvider time, string? webhookSecret, TimeSpan? webhookTimeout = null, IChatPoster? poster = null) => Kind switch
     {
-        "telegram" => new TelegramSink(new TelegramSinkOptions { Chat = Target, Name = Name }, poster ?? throw new CliException(ExitCodes.Usage,
-            $"--sink {Given} posts through a bot: tgwatch run with the Bot API connector, or deadletters replay with --bot-token, sends alerts"), store, logs.CreateLogger<TelegramSink>(), time),
+        "telegram" => new TelegramSink(new TelegramSinkOptions { Chat = Target, Name = Name, Forward = Forward }, poster ?? throw new CliException(ExitCodes.Usage,
+            $"--sink {Given} posts through the run's account: tgwatch run, or deadletters replay with --bot-token, sends alerts"), store, logs.CreateLogger<TelegramSink>(), time),
         "console" => new ConsoleSink(new ConsoleSinkOptions { Name = Name }),
         "jsonl" => new JsonlSink(new JsonlSinkOptions { Path = Target, Name = Name }, store.SinkLedger, logs.CreateLogger<JsonlSink>()),
         "sqlite" => new SqliteMessageSink(Target, time, Name),

@@ -153,13 +153,17 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
         var tdlib = tdlibSession.Session;
         try
         {
-            // Alerts (telegram:CHAT) go out through the run's bot; with TDLib the settings check refused them already.
-            using var poster = tdlib is null && settings.SinkSpecs.Any(s => s.IsTelegram) ? new BotApiChatPoster(new BotApiOptions { Token = settings.BotApi.Token!, ApiUrl = settings.BotApi.ApiUrl }) : null;
+            // Alerts (telegram:CHAT) go out through the run's account: its bot, or its TDLib client (whose update loop, the
+            // connector's, tells the poster how each of its messages fared and which records are its own alerts).
+            var alerting = settings.SinkSpecs.Any(s => s.IsTelegram);
+            using var botPoster = alerting && tdlib is null ? new BotApiChatPoster(new BotApiOptions { Token = settings.BotApi.Token!, ApiUrl = settings.BotApi.ApiUrl }) : null;
+            var tdlibPoster = alerting && tdlib is not null ? new TdlibChatPoster(tdlib.Session, settings.Tdlib.Timeout) : null;
+            IChatPoster? poster = (IChatPoster?)botPoster ?? tdlibPoster;
             await using var opened = await StateAndSinks.OpenAsync(DataPaths.StatePath(settings.State, settings.DataDir), settings.SinkSpecs, logs, settings.WebhookSecret, stoppingToken, settings.WebhookRequestTimeout, poster).ConfigureAwait(false);
             // Read once at start: the bot's last commit and the sinks the store knows.
             var status = await opened.Store.GetStatusAsync(stoppingToken).ConfigureAwait(false);
             await using IConnector connector = tdlib is not null
-                ? TdlibRun.Connector(tdlib, settings, logs, live.Heartbeat)
+                ? TdlibRun.Connector(tdlib, settings, logs, live.Heartbeat, tdlibPoster)
                 : new BotApiConnector(new BotApiOptions
                 {
                     LastCommittedAt = LastBotApiCommit(status, settings.BotApi.Token!),

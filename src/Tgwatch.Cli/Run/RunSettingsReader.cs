@@ -100,11 +100,6 @@ internal static partial class RunSettingsReader
         settings.SinkSpecs = sinks.Problems.Count > 0 ? sinks.Specs
             : [.. sinks.Specs.Select((spec, i) => spec with { Route = routes[i].Filters($"Sinks.{i}", routeProblems) })];
         problems.AddRange(routeProblems.Select(p => new SettingProblem(p.Key, p.Problem)));
-        if (string.Equals(settings.Connector, "tdlib", StringComparison.OrdinalIgnoreCase))
-        {
-            foreach (var alert in sinks.Specs.Where(s => s.IsTelegram))
-                problems.Add(new SettingProblem(nameof(RunSettings.Sinks), $"--sink {alert.Given} posts through a bot (the Bot API connector, --connector botapi); with --connector tdlib it is not supported yet"));
-        }
         var handlers = Handlers.HandlerSpec.ParseAll(settings.Handlers);
         settings.HandlerSpecs = handlers.Specs;
         problems.AddRange(handlers.Problems.Select(p => new SettingProblem(p.Key, p.Problem)));

@@ -31,8 +31,9 @@ internal static class TdlibRun
         }
     }
 
-    /// <summary>The connector over an opened session.</summary>
-    public static TdlibConnector Connector(OpenedTdlibSession opened, RunSettings settings, ILoggerFactory logs, Tgwatch.Health.Heartbeat? heartbeat = null)
+    /// <summary>The connector over an opened session (telling <paramref name="poster"/>, the alerts' poster over the same session, how its messages fared).</summary>
+    public static TdlibConnector Connector(OpenedTdlibSession opened, RunSettings settings, ILoggerFactory logs, Tgwatch.Health.Heartbeat? heartbeat = null,
+        TdlibChatPoster? poster = null)
     {
         var account = opened.Account ?? throw new InvalidOperationException("the session's account is not known yet");
         return new TdlibConnector(opened.Session, new TdUpdateReader(account), new TdlibConnectorOptions
@@ -40,7 +41,7 @@ internal static class TdlibRun
             Account = account,
             Chats = settings.Chats,
             RequestTimeout = settings.Tdlib.Timeout,
-        }, logs.CreateLogger("Tgwatch.Tdlib.Connector")) { Heartbeat = heartbeat };
+        }, logs.CreateLogger("Tgwatch.Tdlib.Connector")) { Heartbeat = heartbeat, Poster = poster };
     }
 
     /// <summary>The account name records carry: <c>user&lt;id&gt;</c>, or <c>bot&lt;id&gt;</c> for a bot (as the Bot API connector names it).</summary>

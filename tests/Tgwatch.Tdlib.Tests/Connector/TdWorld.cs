@@ -10,12 +10,19 @@ namespace Tgwatch.Tdlib.Tests.Connector;
 /// getChat, searchPublicChat, openChat, getChatHistory (TDLib's paging: a negative offset adds newer messages, newest
 /// first, and TDLib may return fewer than asked), getMessage and getRepliedMessage; objects shaped as td_api.tl says
 /// (null fields left out, message ids = server id &lt;&lt; 20).
+/// Sending as TDLib does it: sendMessage and forwardMessages answer at once with the message being sent (a local id, its
+/// sending_state pending), after an updateNewMessage of it; later the server's outcome comes as updateMessageSendSucceeded
+/// (the message under its server id, in the chat's history) or updateMessageSendFailed (<see cref="SendOutcome"/>);
+/// deleteMessages of a message still being sent withdraws it.
 /// </summary>
 internal sealed class TdWorld
 {
     public const long UserId = 5001;
+    public const long MeId = 5000;
     private readonly Lock _sync = new();
     private readonly Dictionary<long, Chat> _chats = [];
+    private readonly Dictionary<(long Chat, long TdId), Action> _sending = [];
+    private long _localIds;
     private int _historyPageCap = int.MaxValue;
 
     public TdWorld()
@@ -39,6 +46,26 @@ internal sealed class TdWorld
         Session.On("openChat", _ => """{"@type":"ok"}""");
         Session.On("getChatHistory", History);
         Session.On("getMessage", r => MessageJson(Find((long)r["chat_id"]!, (long)r["message_id"]!)).ToJsonString());
+        Session.On("sendMessage", r => Send((long)r["chat_id"]!, (string)r["input_message_content"]!["text"]!["text"]!, forwardOf: null).ToJsonString());
+        Session.On("forwardMessages", r =>
+        {
+            var from = (long)r["from_chat_id"]!;
+            var ids = r["message_ids"]!.AsArray().Select(id => (long)id!).ToList();
+            var sent = ids.Select(id =>
+            {
+                var original = TryFind(from, id);
+                return original is null || ProtectedChats.Contains(from) ? null : (JsonNode)Send((long)r["chat_id"]!, original.Text, forwardOf: original);
+            });
+            return new JsonObject { ["@type"] = "messages", ["total_count"] = ids.Count, ["messages"] = new JsonArray([.. sent]) }.ToJsonString();
+        });
+        Session.On("deleteMessages", r =>
+        {
+            var chat = (long)r["chat_id"]!;
+            lock (_sync)
+                foreach (var id in r["message_ids"]!.AsArray().Select(id => (long)id!))
+                    if (!_sending.Remove((chat, id))) ChatOf(chat).Messages.RemoveAll(m => TdMessageIds.FromServerId(m.Id) == id);
+            return """{"@type":"ok"}""";
+        });
         Session.On("getRepliedMessage", r =>
         {
             var m = Find((long)r["chat_id"]!, (long)r["message_id"]!);
@@ -48,6 +75,39 @@ internal sealed class TdWorld
     }
 
     public ScriptedTdSession Session { get; }
+
+    /// <summary>How the server takes a message sent into a chat (its id and text): null, it is sent; else TDLib's error for it.</summary>
+    public Func<long, string, (int Code, string Message)?>? SendOutcome { get; set; }
+
+    /// <summary>While true, messages being sent stay so until <see cref="SettleSends"/> (the server is slow or away).</summary>
+    public bool HoldSends { get; set; }
+
+    /// <summary>Chats whose messages cannot be forwarded (forwardMessages gives null for them).</summary>
+    public HashSet<long> ProtectedChats { get; } = [];
+
+    /// <summary>How many messages are being sent (answered, their outcome not come yet).</summary>
+    public int Sending
+    {
+        get { lock (_sync) return _sending.Count; }
+    }
+
+    /// <summary>Gives every message being sent its outcome now.</summary>
+    public void SettleSends()
+    {
+        Action[] due;
+        lock (_sync)
+        {
+            due = [.. _sending.Values];
+            _sending.Clear();
+        }
+        foreach (var settle in due) settle();
+    }
+
+    /// <summary>The messages of a chat, oldest first.</summary>
+    public IReadOnlyList<Msg> MessagesOf(long chatId)
+    {
+        lock (_sync) return [.. ChatOf(chatId).Messages];
+    }
 
     /// <summary>Runs when getChat is asked, before the answer is made (with the chat's id): what happens in the world meanwhile.</summary>
     public Action<long>? BeforeGetChat { get; set; }
@@ -135,6 +195,60 @@ internal sealed class TdWorld
         }
     }
 
+    /// <summary>A message being sent into <paramref name="chatId"/>: its updateNewMessage now, its outcome later; the answer.</summary>
+    private JsonObject Send(long chatId, string text, Msg? forwardOf)
+    {
+        long tdId;
+        JsonObject pending;
+        lock (_sync)
+        {
+            var chat = ChatOf(chatId);
+            var last = chat.Messages.Count == 0 ? 0 : chat.Messages[^1].Id;
+            tdId = TdMessageIds.FromServerId(last) + ++_localIds; // a local id: not a multiple of 2^20
+            pending = MessageJson(new Msg(chatId, 0, text, 1_700_000_000 + chat.Messages.Count, null) { Outgoing = true, ForwardOf = forwardOf });
+            pending["id"] = tdId;
+            pending["sending_state"] = new JsonObject { ["@type"] = "messageSendingStatePending", ["sending_id"] = 0 };
+            _sending[(chatId, tdId)] = () => Settle(chatId, tdId, text, forwardOf);
+        }
+        Session.Push(new JsonObject { ["@type"] = "updateNewMessage", ["message"] = pending.DeepClone() }.ToJsonString());
+        if (!HoldSends) _ = Task.Run(() =>
+        {
+            Action? settle;
+            lock (_sync) _sending.Remove((chatId, tdId), out settle);
+            settle?.Invoke();
+        });
+        return pending;
+    }
+
+    private void Settle(long chatId, long tdId, string text, Msg? forwardOf)
+    {
+        if (SendOutcome?.Invoke(chatId, text) is { } error)
+        {
+            var failed = MessageJson(new Msg(chatId, 0, text, 1_700_000_000, null) { Outgoing = true, ForwardOf = forwardOf });
+            failed["id"] = tdId;
+            var retryAfter = error.Code == 429 && Tgwatch.Tdlib.Connector.FloodWait.Of(error.Message) is { } wait ? wait.TotalSeconds : 0;
+            var tdError = new JsonObject { ["@type"] = "error", ["code"] = error.Code, ["message"] = error.Message };
+            failed["sending_state"] = new JsonObject { ["@type"] = "messageSendingStateFailed", ["error"] = tdError.DeepClone(), ["can_retry"] = error.Code == 429,
+                ["need_another_sender"] = false, ["need_another_reply_quote"] = false, ["need_drop_reply"] = false, ["required_paid_message_star_count"] = 0, ["retry_after"] = retryAfter };
+            Session.Push(new JsonObject { ["@type"] = "updateMessageSendFailed", ["message"] = failed, ["old_message_id"] = tdId, ["error"] = tdError }.ToJsonString());
+            return;
+        }
+        Msg m;
+        lock (_sync)
+        {
+            var chat = ChatOf(chatId);
+            m = new Msg(chatId, chat.Messages.Count == 0 ? 1 : chat.Messages[^1].Id + 1, text, 1_700_000_000 + chat.Messages.Count, null) { Outgoing = true, ForwardOf = forwardOf };
+            chat.Messages.Add(m);
+        }
+        Session.Push(new JsonObject { ["@type"] = "updateMessageSendSucceeded", ["message"] = MessageJson(m), ["old_message_id"] = tdId }.ToJsonString());
+    }
+
+    private Msg? TryFind(long chatId, long tdId)
+    {
+        lock (_sync)
+            return _chats.TryGetValue(chatId, out var c) ? c.Messages.FirstOrDefault(m => TdMessageIds.FromServerId(m.Id) == tdId) : null;
+    }
+
     private Msg Find(long chatId, long tdId)
     {
         lock (_sync)
@@ -168,15 +282,23 @@ internal sealed class TdWorld
         {
             ["@type"] = "message",
             ["id"] = TdMessageIds.FromServerId(m.Id),
-            ["sender_id"] = new JsonObject { ["@type"] = "messageSenderUser", ["user_id"] = UserId },
+            ["sender_id"] = new JsonObject { ["@type"] = "messageSenderUser", ["user_id"] = m.Outgoing ? MeId : UserId },
             ["chat_id"] = m.ChatId,
-            ["is_outgoing"] = false,
+            ["is_outgoing"] = m.Outgoing,
             ["is_pinned"] = false,
             ["is_channel_post"] = false,
             ["date"] = m.Date,
             ["edit_date"] = m.EditDate,
             ["content"] = Content(m.Text),
         };
+        if (m.ForwardOf is { } of)
+            o["forward_info"] = new JsonObject
+            {
+                ["@type"] = "messageForwardInfo",
+                ["origin"] = new JsonObject { ["@type"] = "messageOriginChannel", ["chat_id"] = of.ChatId, ["message_id"] = TdMessageIds.FromServerId(of.Id), ["author_signature"] = "" },
+                ["date"] = of.Date,
+                ["public_service_announcement_type"] = "",
+            };
         if (m.ReplyTo is { } to)
             o["reply_to"] = new JsonObject { ["@type"] = "messageReplyToMessage", ["chat_id"] = m.ChatId, ["message_id"] = TdMessageIds.FromServerId(to), ["origin_send_date"] = 0 };
         return o;
@@ -196,6 +318,12 @@ internal sealed class TdWorld
     public sealed record Msg(long ChatId, long Id, string Text, int Date, long? ReplyTo)
     {
         public int EditDate { get; init; }
+
+        /// <summary>Sent by the account itself (is_outgoing).</summary>
+        public bool Outgoing { get; init; }
+
+        /// <summary>The message this one is a forward of.</summary>
+        public Msg? ForwardOf { get; init; }
 
         public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{ChatId}/{Id}");
     }
