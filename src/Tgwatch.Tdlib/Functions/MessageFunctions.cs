@@ -20,3 +20,11 @@ public sealed record GetMessage(long ChatId, long MessageId) : TdFunction;
 /// <param name="ChatId">The chat of the replying message.</param>
 /// <param name="MessageId">The TDLib id of the replying message.</param>
 public sealed record GetRepliedMessage(long ChatId, long MessageId) : TdFunction;
+
+/// <summary>
+/// <c>getChatMessageByDate</c>: the last message sent in a chat no later than <paramref name="Date"/>; TDLib answers 404
+/// when there is none (the date lies before the chat's first message).
+/// </summary>
+/// <param name="ChatId">The chat.</param>
+/// <param name="Date">The point in time, in Unix seconds.</param>
+public sealed record GetChatMessageByDate(long ChatId, int Date) : TdFunction;

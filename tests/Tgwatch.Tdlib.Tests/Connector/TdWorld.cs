@@ -8,12 +8,16 @@ namespace Tgwatch.Tdlib.Tests.Connector;
 /// <summary>
 /// A small Telegram as TDLib 1.8.65 shows it, behind a <see cref="ScriptedTdSession"/>: chats with histories, answering
 /// getChat, searchPublicChat, openChat, getChatHistory (TDLib's paging: a negative offset adds newer messages, newest
-/// first, and TDLib may return fewer than asked), getMessage and getRepliedMessage; objects shaped as td_api.tl says
+/// first, and TDLib may return fewer than asked), getChatMessageByDate (the last message no later than the date, 404 "Not
+/// Found" when there is none), getMessage and getRepliedMessage; objects shaped as td_api.tl says
 /// (null fields left out, message ids = server id &lt;&lt; 20).
 /// </summary>
 internal sealed class TdWorld
 {
     public const long UserId = 5001;
+
+    /// <summary>The date of a chat's first message (Unix seconds); each next one is a second later unless posted with its own date.</summary>
+    public const int FirstDate = 1_700_000_000;
     private readonly Lock _sync = new();
     private readonly Dictionary<long, Chat> _chats = [];
     private int _historyPageCap = int.MaxValue;
@@ -37,7 +41,21 @@ internal sealed class TdWorld
             }
         });
         Session.On("openChat", _ => """{"@type":"ok"}""");
-        Session.On("getChatHistory", History);
+        Session.On("getChatHistory", r =>
+        {
+            if (HistoryFault?.Invoke(HistoryLimits.Count + 1) is { } fault) throw fault;
+            return History(r);
+        });
+        Session.On("getChatMessageByDate", r =>
+        {
+            var date = (int)r["date"]!;
+            lock (_sync)
+            {
+                var m = ChatOf((long)r["chat_id"]!).Messages.LastOrDefault(x => x.Date <= date)
+                    ?? throw new TdlibErrorException(404, "Not Found", "getChatMessageByDate");
+                return MessageJson(m).ToJsonString();
+            }
+        });
         Session.On("getMessage", r => MessageJson(Find((long)r["chat_id"]!, (long)r["message_id"]!)).ToJsonString());
         Session.On("getRepliedMessage", r =>
         {
@@ -51,6 +69,9 @@ internal sealed class TdWorld
 
     /// <summary>Runs when getChat is asked, before the answer is made (with the chat's id): what happens in the world meanwhile.</summary>
     public Action<long>? BeforeGetChat { get; set; }
+
+    /// <summary>Asked before each getChatHistory call (with its number, from 1): a failure to answer it with instead (a FLOOD_WAIT), or null.</summary>
+    public Func<int, Exception?>? HistoryFault { get; set; }
 
     /// <summary>getChatHistory calls answered, with their limits.</summary>
     public List<int> HistoryLimits { get; } = [];
@@ -67,13 +88,13 @@ internal sealed class TdWorld
     }
 
     /// <summary>Adds a message to the chat's history (server id = the next one) and, when <paramref name="live"/>, sends its updateNewMessage.</summary>
-    public Msg Post(long chatId, string text, bool live = true, long? replyTo = null)
+    public Msg Post(long chatId, string text, bool live = true, long? replyTo = null, int? date = null)
     {
         Msg m;
         lock (_sync)
         {
             var chat = ChatOf(chatId);
-            m = new Msg(chatId, chat.Messages.Count == 0 ? 1 : chat.Messages[^1].Id + 1, text, 1_700_000_000 + chat.Messages.Count, replyTo);
+            m = new Msg(chatId, chat.Messages.Count == 0 ? 1 : chat.Messages[^1].Id + 1, text, date ?? FirstDate + chat.Messages.Count, replyTo);
             chat.Messages.Add(m);
         }
         if (live) Session.Push(new JsonObject { ["@type"] = "updateNewMessage", ["message"] = MessageJson(m) }.ToJsonString());
