@@ -109,6 +109,25 @@ public sealed class HistoryExport : IConnector, IChatFeedOwner
     /// <summary>The export's stream, once the chat is found (null before).</summary>
     public string? Stream { get; private set; }
 
+    private long? _chatId;
+
+    /// <summary>
+    /// Finds the chat and names the export's stream (<see cref="HistoryRange.StreamOf"/>), e.g. to forget its checkpoint before
+    /// the export starts over; <see cref="ReadAsync"/> does it when this was not called.
+    /// </summary>
+    /// <exception cref="TdlibChatNotFoundException">The chat does not exist or is not visible to the account.</exception>
+    public async Task<string> FindAsync(CancellationToken ct)
+    {
+        if (_chatId is null)
+        {
+            ChatSpec.TryParse(_range.Chat, out var spec, out _);
+            var chat = await _requests.ResolveAsync(spec, ct).ConfigureAwait(false) ?? throw new TdlibChatNotFoundException(spec.ToString());
+            _chatId = chat.ChatId;
+            Stream = _range.StreamOf(chat.ChatId);
+        }
+        return Stream!;
+    }
+
     /// <inheritdoc />
     public async IAsyncEnumerable<Delivery> ReadAsync(IReadOnlyDictionary<string, long> committed, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -177,18 +196,15 @@ public sealed class HistoryExport : IConnector, IChatFeedOwner
     {
         try
         {
-            ChatSpec.TryParse(_range.Chat, out var spec, out _);
-            var chat = await _requests.ResolveAsync(spec, ct).ConfigureAwait(false) ?? throw new TdlibChatNotFoundException(spec.ToString());
-            var chatId = chat.ChatId;
-            var stream = _range.StreamOf(chatId);
-            Stream = stream;
+            var stream = await FindAsync(ct).ConfigureAwait(false);
+            var chatId = _chatId!.Value;
             var resumed = committed.TryGetValue(stream, out var from);
             if (!resumed && _range.Since is { } since) from = await _requests.MessageAtAsync(chatId, since.AddSeconds(-1), ct).ConfigureAwait(false);
             var end = _range.Before is { } before
                 ? await _requests.MessageAtAsync(chatId, before.AddSeconds(-1), ct).ConfigureAwait(false)
                 : await _requests.NewestServerIdAsync(chatId, ct).ConfigureAwait(false);
             Stats.Begin(from, end, _range.Limit);
-            ExportLog.Range(_logger, spec.ToString(), stream, resumed ? "going on after" : "after", from, end);
+            ExportLog.Range(_logger, _range.Chat, stream, resumed ? "going on after" : "after", from, end);
             var state = end > from ? await ExportRangeAsync(chatId, stream, from, end, ct).ConfigureAwait(false) : HistoryExportState.Done;
             if (state == HistoryExportState.Done && end > Stats.Position)
             {
