@@ -27,7 +27,7 @@ internal sealed class ExportProgress(HistoryExportStats stats, IConnector link, 
         TimeSpan? left = rate > 0 && stats.State == HistoryExportState.Exporting ? TimeSpan.FromSeconds(Math.Ceiling((estimated - done) / rate)) : null;
         var now = time.GetUtcNow();
         var flood = stats.FloodWaitUntil(now) is { } until ? until - now : (TimeSpan?)null;
-        return new ExportFigures(stats.State, done, estimated, rate, left, flood, link.Status.State != ConnectionState.Ready && link.Status.Reason != "starting", elapsed);
+        return new ExportFigures(stats.State, done, estimated, rate, left, flood, link.Status is { State: ConnectionState.Connecting, Reason: not "starting" }, elapsed);
     }
 
     /// <summary>Writes the plain progress line every <paramref name="every"/> until <paramref name="ct"/> is cancelled.</summary>
