@@ -139,6 +139,29 @@ public sealed class HistoryExportTests
         Assert.Equal(1, export.TdlibStats.RateLimited);
     }
 
+    // The link is lost in the middle: TDLib stops answering (its requests time out) until it is back; the export waits for
+    // it, backing off, and goes on where it was, every message once.
+    [Fact]
+    public async Task ANetworkLossInTheMiddle_IsWaitedFor_AndTheExportGoesOnWhereItWas()
+    {
+        var world = ChatWith(600, pageCap: 50);
+        var offline = 0;
+        world.HistoryFault = call => call == 4 && Interlocked.Increment(ref offline) <= 3
+            ? new TimeoutException("TDLib did not answer getChatHistory within 5 s")
+            : null;
+        world.Connection("connectionStateWaitingForNetwork");
+        var sink = new CollectingSink();
+        await using var export = NewExport(world, new HistoryRange("@newsroom"));
+        var pipeline = NewPipeline(export, sink, new InMemoryStateStore());
+        var running = pipeline.RunAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => Volatile.Read(ref offline) >= 3, "the requests while offline", Patience, running);
+        world.Connection("connectionStateReady");
+        await running.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(Span(1, 600), Ids(sink));
+        Assert.Equal(600, sink.Writes.Count);
+        Assert.True(export.TdlibStats.Retries >= 3, $"{export.TdlibStats.Retries} retries");
+    }
+
     // --since before the chat's first message: getChatMessageByDate has nothing before it (404), so the export starts at the first.
     [Fact]
     public async Task ASinceBeforeTheChatsFirstMessage_ExportsFromTheFirstMessage()
