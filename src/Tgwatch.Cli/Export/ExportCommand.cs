@@ -76,7 +76,7 @@ internal static class ExportCommand
 
     private static async Task<int> RunAsync(RunSettings settings, HistoryRange range, bool restart, CliLogging logging, TextWriter stderr)
     {
-        using var _ = logging;
+        using var owned = logging;
         var logs = logging.Factory;
         var logger = logs.CreateLogger("Tgwatch.Export");
         CliLog.RenamedSettings(logs.CreateLogger("Tgwatch.Settings"), settings.Renamed);
