@@ -19,6 +19,7 @@ public static class TgwatchCli
             Demo.DemoCommand.Create(),
             QuietCommand.Create(),
             ImportCommand.Create(),
+            Export.ExportCommand.Create(),
             StatusCommand.Create(),
             DeadLettersCommand.Create(),
             OutboxCommand.Create(),

@@ -24,13 +24,26 @@ internal static partial class RunSettingsReader
     public static RunSettings ForRun(string? configFile, IDictionary<string, string?> flags, string[]? chats, string[]? sinks, string[]? handlers = null) =>
         Read(configFile, flags, chats, sinks, handlers, settings => [.. ValidatedOptions.Problems(new RunSettingsValidator().Validate(null, settings)), .. ReadText(settings)]);
 
+    /// <summary>
+    /// The settings of <c>tgwatch export</c>: a run's, read and checked the same way, but TDLib unless the connector is set
+    /// (the Bot API cannot read a chat's history: that alone is said, in one line).
+    /// </summary>
+    public static RunSettings ForExport(string? configFile, IDictionary<string, string?> flags, string chat, string[]? sinks, string[]? handlers) =>
+        Read(configFile, flags, [chat], sinks, handlers, settings => settings.Connector == "botapi"
+            ? [new SettingProblem(null, "the Bot API cannot read a chat's history: export works through TDLib (tgwatch login, then tgwatch export --connector tdlib)")]
+            : [.. ValidatedOptions.Problems(new RunSettingsValidator().Validate(null, settings)), .. ReadText(settings)],
+            defaults: new Dictionary<string, string?> { ["Connector"] = "tdlib" });
+
     /// <summary>The settings of a command that opens a TDLib session without running (<c>login</c>, <c>chats</c>): the <c>Tdlib</c> section checked.</summary>
     public static RunSettings ForTdlib(string? configFile, IDictionary<string, string?> flags) =>
         Read(configFile, flags, null, null, null, settings => ValidatedOptions.Problems(new TdlibSettingsValidator().Validate(nameof(RunSettings.Tdlib), settings.Tdlib)));
 
-    private static RunSettings Read(string? configFile, IDictionary<string, string?> flags, string[]? chats, string[]? sinks, string[]? handlers, Func<RunSettings, IReadOnlyList<SettingProblem>> check)
+    private static RunSettings Read(string? configFile, IDictionary<string, string?> flags, string[]? chats, string[]? sinks, string[]? handlers, Func<RunSettings, IReadOnlyList<SettingProblem>> check,
+        IDictionary<string, string?>? defaults = null)
     {
         var builder = new ConfigurationBuilder();
+        // A command's own defaults come first: the file, the environment and the flags all win over them.
+        if (defaults is not null) builder.AddInMemoryCollection(defaults);
         var file = configFile ?? (File.Exists("tgwatch.json") ? "tgwatch.json" : null);
         if (file is not null)
         {

@@ -103,14 +103,39 @@ internal sealed class ChatRequests
     }
 
     /// <summary>One getChatHistory call: the server messages of the page (null when TDLib refuses the chat's history).</summary>
-    public async Task<List<TdMappedMessage>?> HistoryAsync(long chatId, long fromTdId, int offset, int limit, CancellationToken ct)
+    public Task<List<TdMappedMessage>?> HistoryAsync(long chatId, long fromTdId, int offset, int limit, CancellationToken ct) =>
+        HistoryAsync(chatId, fromTdId, offset, limit, "catching up", ct);
+
+    /// <summary>One getChatHistory call, told in retry lines as <paramref name="doing"/> the chat (null when TDLib refuses the chat's history).</summary>
+    public async Task<List<TdMappedMessage>?> HistoryAsync(long chatId, long fromTdId, int offset, int limit, string doing, CancellationToken ct)
     {
         var request = new GetChatHistory(chatId, fromTdId, offset, limit, OnlyLocal: false);
         Interlocked.Increment(ref _stats.historyCalls);
-        if (await CallAsync(request, $"catching up chat {chatId}", ct).ConfigureAwait(false) is not { } answer) return null;
+        if (await CallAsync(request, $"{doing} chat {chatId}", ct).ConfigureAwait(false) is not { } answer) return null;
         var messages = _reader.ReadMessages(answer, MessageKind.New, out var unreadable);
         foreach (var reason in unreadable) _malformed.Count("message", reason);
         return [.. messages.Where(m => m.IsServerMessage)];
+    }
+
+    /// <summary>
+    /// The server id of the last message sent in the chat no later than <paramref name="date"/>; 0 when there is none (the
+    /// date lies before the chat's first message: TDLib answers 404).
+    /// </summary>
+    public async Task<long> MessageAtAsync(long chatId, DateTimeOffset date, CancellationToken ct)
+    {
+        var seconds = date.ToUnixTimeSeconds();
+        if (seconds < 1) return 0;
+        var request = new GetChatMessageByDate(chatId, (int)Math.Min(seconds, int.MaxValue));
+        var at = $"finding the message of {date.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC in chat {chatId}";
+        if (await CallAsync(request, at, ct, reportRefusal: false).ConfigureAwait(false) is not { } answer) return 0;
+        var m = _reader.ReadMessage(answer, MessageKind.New, out var unreadable);
+        if (m is null)
+        {
+            _malformed.Count("message", unreadable ?? "unreadable");
+            return 0;
+        }
+        // A message still being sent has no server id: it sits above every message the server has.
+        return m.IsServerMessage ? m.Message.MessageId : TdMessageIds.ToServerId(m.TdMessageId);
     }
 
     /// <summary>An edited message read again; null when TDLib refuses it or it cannot be read.</summary>

@@ -48,6 +48,7 @@ public sealed class TdlibConnector : IConnector, IChatFeedOwner
     private readonly ChatFeeds _feeds;
     private readonly UpdateRouter _updates;
     private readonly ReplyOrigins _replyOrigins;
+    private readonly ReplyLookup _replies;
     private readonly CancellationTokenSource _stopping = new();
     private Channel<Delivery> _output;
     private int _reading;
@@ -72,6 +73,7 @@ public sealed class TdlibConnector : IConnector, IChatFeedOwner
         _logger = logger ?? NullLogger.Instance;
         time ??= TimeProvider.System;
         _replyOrigins = new ReplyOrigins(options.ReplyOriginCapacity);
+        _replies = new ReplyLookup(session, reader, _replyOrigins, Stats, _options.RequestTimeout);
         _output = NewOutput();
         var malformed = new MalformedObjects(Stats, _logger);
         _connection = new ConnectionWatch(options.Grace, time, _logger);
@@ -164,41 +166,7 @@ public sealed class TdlibConnector : IConnector, IChatFeedOwner
         ValueTask.CompletedTask;
 
     /// <inheritdoc />
-    public async ValueTask<ReplyResult> ResolveReplyAsync(MessageRef reply, CancellationToken ct)
-    {
-        TdFunction request = _replyOrigins.TryGet(reply, out var origin)
-            ? new GetRepliedMessage(origin.ChatId, origin.TdMessageId)
-            : new GetMessage(reply.ChatId, TdMessageIds.FromServerId(reply.MessageId));
-        Interlocked.Increment(ref Stats.replyLookups);
-        try
-        {
-            var answer = await _session.SendAsync(request, _options.RequestTimeout, ct).ConfigureAwait(false);
-            var mapped = _reader.ReadMessage(answer, MessageKind.New, out var malformed);
-            if (mapped is null)
-            {
-                Interlocked.Increment(ref Stats.malformed);
-                return ReplyResult.Failed(FaultKind.Bug, malformed ?? "unreadable message");
-            }
-            return ReplyResult.Resolved(mapped.Message.TextOrCaption);
-        }
-        catch (TdlibErrorException e) when (e.Code is 400 or 404)
-        {
-            return ReplyResult.Gone;
-        }
-        catch (TdlibErrorException e) when (e.Code == 429)
-        {
-            Interlocked.Increment(ref Stats.rateLimited);
-            return ReplyResult.Failed(FaultKind.RateLimited, e.Message);
-        }
-        catch (TdlibErrorException e)
-        {
-            return ReplyResult.Failed(FaultKind.Network, e.Message);
-        }
-        catch (TimeoutException e)
-        {
-            return ReplyResult.Failed(FaultKind.Timeout, e.Message);
-        }
-    }
+    public ValueTask<ReplyResult> ResolveReplyAsync(MessageRef reply, CancellationToken ct) => _replies.ResolveAsync(reply, ct);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

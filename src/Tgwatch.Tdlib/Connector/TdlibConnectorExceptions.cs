@@ -13,3 +13,19 @@ public sealed class TdlibAuthorizationLostException(string state)
 /// <summary>None of the chats to watch exists or is visible to the account: the run cannot go on (a configuration problem, exit code 2).</summary>
 public sealed class TdlibChatsNotFoundException()
     : ConnectorException("none of the chats to watch was found; check the ids and @usernames (tgwatch chats lists them)");
+
+/// <summary>The chat to export does not exist or is not visible to the account (a configuration problem, exit code 2).</summary>
+public sealed class TdlibChatNotFoundException(string chat)
+    : ConnectorException($"chat {chat} was not found; check the id or @username (tgwatch chats lists the account's chats)")
+{
+    /// <summary>The chat as given.</summary>
+    public string Chat { get; } = chat;
+}
+
+/// <summary>TDLib refuses to read the chat's history (a bot account cannot; a chat the account left): the export cannot go on (exit code 2).</summary>
+public sealed class TdlibHistoryRefusedException(string chat)
+    : ConnectorException($"TDLib refuses to read the history of chat {chat} (a bot account cannot read history; a user account must be a member)")
+{
+    /// <summary>The chat as given.</summary>
+    public string Chat { get; } = chat;
+}

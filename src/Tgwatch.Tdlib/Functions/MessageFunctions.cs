@@ -70,3 +70,10 @@ public sealed record FormattedText(string Text);
 /// <summary><c>linkPreviewOptions</c>.</summary>
 /// <param name="IsDisabled">No preview.</param>
 public sealed record LinkPreviewOptions(bool IsDisabled);
+/// <summary>
+/// <c>getChatMessageByDate</c>: the last message sent in a chat no later than <paramref name="Date"/>; TDLib answers 404
+/// when there is none (the date lies before the chat's first message).
+/// </summary>
+/// <param name="ChatId">The chat.</param>
+/// <param name="Date">The point in time, in Unix seconds.</param>
+public sealed record GetChatMessageByDate(long ChatId, int Date) : TdFunction;

@@ -32,6 +32,7 @@ namespace Tgwatch.Tdlib.Functions;
 [JsonDerivedType(typeof(GetChats), "getChats")]
 [JsonDerivedType(typeof(OpenChat), "openChat")]
 [JsonDerivedType(typeof(GetChatHistory), "getChatHistory")]
+[JsonDerivedType(typeof(GetChatMessageByDate), "getChatMessageByDate")]
 [JsonDerivedType(typeof(GetMessage), "getMessage")]
 [JsonDerivedType(typeof(GetRepliedMessage), "getRepliedMessage")]
 [JsonDerivedType(typeof(SendMessage), "sendMessage")]

@@ -8,7 +8,8 @@ namespace Tgwatch.Tdlib.Tests.Connector;
 /// <summary>
 /// A small Telegram as TDLib 1.8.65 shows it, behind a <see cref="ScriptedTdSession"/>: chats with histories, answering
 /// getChat, searchPublicChat, openChat, getChatHistory (TDLib's paging: a negative offset adds newer messages, newest
-/// first, and TDLib may return fewer than asked), getMessage and getRepliedMessage; objects shaped as td_api.tl says
+/// first, and TDLib may return fewer than asked), getChatMessageByDate (the last message no later than the date, 404 "Not
+/// Found" when there is none), getMessage and getRepliedMessage; objects shaped as td_api.tl says
 /// (null fields left out, message ids = server id &lt;&lt; 20).
 /// Sending as TDLib does it: sendMessage and forwardMessages answer at once with the message being sent (a local id, its
 /// sending_state pending), after an updateNewMessage of it; later the server's outcome comes as updateMessageSendSucceeded
@@ -19,6 +20,9 @@ internal sealed class TdWorld
 {
     public const long UserId = 5001;
     public const long MeId = 5000;
+
+    /// <summary>The date of a chat's first message (Unix seconds); each next one is a second later unless posted with its own date.</summary>
+    public const int FirstDate = 1_700_000_000;
     private readonly Lock _sync = new();
     private readonly Dictionary<long, Chat> _chats = [];
     private readonly Dictionary<(long Chat, long TdId), Action> _sending = [];
@@ -44,7 +48,21 @@ internal sealed class TdWorld
             }
         });
         Session.On("openChat", _ => """{"@type":"ok"}""");
-        Session.On("getChatHistory", History);
+        Session.On("getChatHistory", r =>
+        {
+            if (HistoryFault?.Invoke(HistoryLimits.Count + 1) is { } fault) throw fault;
+            return History(r);
+        });
+        Session.On("getChatMessageByDate", r =>
+        {
+            var date = (int)r["date"]!;
+            lock (_sync)
+            {
+                var m = ChatOf((long)r["chat_id"]!).Messages.LastOrDefault(x => x.Date <= date)
+                    ?? throw new TdlibErrorException(404, "Not Found", "getChatMessageByDate");
+                return MessageJson(m).ToJsonString();
+            }
+        });
         Session.On("getMessage", r => MessageJson(Find((long)r["chat_id"]!, (long)r["message_id"]!)).ToJsonString());
         Session.On("sendMessage", r => Send((long)r["chat_id"]!, (string)r["input_message_content"]!["text"]!["text"]!, forwardOf: null).ToJsonString());
         Session.On("forwardMessages", r =>
@@ -112,6 +130,9 @@ internal sealed class TdWorld
     /// <summary>Runs when getChat is asked, before the answer is made (with the chat's id): what happens in the world meanwhile.</summary>
     public Action<long>? BeforeGetChat { get; set; }
 
+    /// <summary>Asked before each getChatHistory call (with its number, from 1): a failure to answer it with instead (a FLOOD_WAIT), or null.</summary>
+    public Func<int, Exception?>? HistoryFault { get; set; }
+
     /// <summary>getChatHistory calls answered, with their limits.</summary>
     public List<int> HistoryLimits { get; } = [];
 
@@ -127,13 +148,13 @@ internal sealed class TdWorld
     }
 
     /// <summary>Adds a message to the chat's history (server id = the next one) and, when <paramref name="live"/>, sends its updateNewMessage.</summary>
-    public Msg Post(long chatId, string text, bool live = true, long? replyTo = null)
+    public Msg Post(long chatId, string text, bool live = true, long? replyTo = null, int? date = null)
     {
         Msg m;
         lock (_sync)
         {
             var chat = ChatOf(chatId);
-            m = new Msg(chatId, chat.Messages.Count == 0 ? 1 : chat.Messages[^1].Id + 1, text, 1_700_000_000 + chat.Messages.Count, replyTo);
+            m = new Msg(chatId, chat.Messages.Count == 0 ? 1 : chat.Messages[^1].Id + 1, text, date ?? FirstDate + chat.Messages.Count, replyTo);
             chat.Messages.Add(m);
         }
         if (live) Session.Push(new JsonObject { ["@type"] = "updateNewMessage", ["message"] = MessageJson(m) }.ToJsonString());
@@ -205,7 +226,7 @@ internal sealed class TdWorld
             var chat = ChatOf(chatId);
             var last = chat.Messages.Count == 0 ? 0 : chat.Messages[^1].Id;
             tdId = TdMessageIds.FromServerId(last) + ++_localIds; // a local id: not a multiple of 2^20
-            pending = MessageJson(new Msg(chatId, 0, text, 1_700_000_000 + chat.Messages.Count, null) { Outgoing = true, ForwardOf = forwardOf });
+            pending = MessageJson(new Msg(chatId, 0, text, FirstDate + chat.Messages.Count, null) { Outgoing = true, ForwardOf = forwardOf });
             pending["id"] = tdId;
             pending["sending_state"] = new JsonObject { ["@type"] = "messageSendingStatePending", ["sending_id"] = 0 };
             _sending[(chatId, tdId)] = () => Settle(chatId, tdId, text, forwardOf);
@@ -224,7 +245,7 @@ internal sealed class TdWorld
     {
         if (SendOutcome?.Invoke(chatId, text) is { } error)
         {
-            var failed = MessageJson(new Msg(chatId, 0, text, 1_700_000_000, null) { Outgoing = true, ForwardOf = forwardOf });
+            var failed = MessageJson(new Msg(chatId, 0, text, FirstDate, null) { Outgoing = true, ForwardOf = forwardOf });
             failed["id"] = tdId;
             var retryAfter = error.Code == 429 && Tgwatch.Tdlib.Connector.FloodWait.Of(error.Message) is { } wait ? wait.TotalSeconds : 0;
             var tdError = new JsonObject { ["@type"] = "error", ["code"] = error.Code, ["message"] = error.Message };
@@ -237,7 +258,7 @@ internal sealed class TdWorld
         lock (_sync)
         {
             var chat = ChatOf(chatId);
-            m = new Msg(chatId, chat.Messages.Count == 0 ? 1 : chat.Messages[^1].Id + 1, text, 1_700_000_000 + chat.Messages.Count, null) { Outgoing = true, ForwardOf = forwardOf };
+            m = new Msg(chatId, chat.Messages.Count == 0 ? 1 : chat.Messages[^1].Id + 1, text, FirstDate + chat.Messages.Count, null) { Outgoing = true, ForwardOf = forwardOf };
             chat.Messages.Add(m);
         }
         Session.Push(new JsonObject { ["@type"] = "updateMessageSendSucceeded", ["message"] = MessageJson(m), ["old_message_id"] = tdId }.ToJsonString());

@@ -142,59 +142,24 @@ internal sealed class ChatFeed(long chatId, int capacity)
         await owner.WriteAsync(new Delivery(m.Message, new Checkpoint(Stream, position)), ct).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Delivers the chat's history after the last position, oldest first, a page at a time. A page is a contiguous
-    /// slice of history (newest first) around <c>from_message_id</c>, but TDLib chooses how many messages it holds: when
-    /// a page reaches no message at or below the position, what lies between is read backwards before the page is delivered.
-    /// </summary>
+    /// <summary>Delivers the chat's history after the last position, oldest first, a page at a time (<see cref="HistoryPages"/>).</summary>
     private async Task CatchUpAsync(IChatFeedOwner owner, CancellationToken ct)
     {
         // No position yet: from just before the first live message, or live only when none came yet (or there is no history).
         var firstLive = Volatile.Read(ref _firstLive);
         if (_noHistory || (_last ?? (firstLive > 0 ? firstLive - 1 : null)) is not { } from) return;
-        var size = owner.HistoryPageSize;
         Interlocked.Increment(ref owner.Stats.catchUps);
-        while (true)
+        var pages = new HistoryPages(owner.HistoryAsync, ChatId, owner.HistoryPageSize);
+        await foreach (var page in pages.AfterAsync(from, ct).ConfigureAwait(false))
         {
-            // 0 would mean "from the newest"; 1 sits below every server message.
-            var page = await owner.HistoryAsync(ChatId, from == 0 ? 1 : TdMessageIds.FromServerId(from), -(size - 1), size, ct).ConfigureAwait(false);
-            if (page is null)
-            {
-                // Refused for good (a bot has no getChatHistory; a chat left): told once, live from now on.
-                _noHistory = true;
-                return;
-            }
-            var newer = page.Where(m => m.Message.MessageId > from).ToList();
-            if (newer.Count == 0)
-            {
-                // TDLib may have cut the page at its newer end: only the newest messages tell whether anything is newer.
-                page = await owner.HistoryAsync(ChatId, 0, 0, size, ct).ConfigureAwait(false);
-                if (page is null) return;
-                newer = page.Where(m => m.Message.MessageId > from).ToList();
-                if (newer.Count == 0) return;
-            }
-            if (!page.Any(m => m.Message.MessageId <= from))
-            {
-                // The page starts above the position: fill the stretch below it, walking back until the position is reached.
-                var floor = newer.Min(m => m.TdMessageId);
-                while (TdMessageIds.ToServerId(floor) - 1 > from)
-                {
-                    // From the server id just below the floor: a page TDLib cuts to one message still goes down.
-                    var below = await owner.HistoryAsync(ChatId, TdMessageIds.FromServerId(TdMessageIds.ToServerId(floor) - 1), 0, size, ct).ConfigureAwait(false);
-                    var fill = below?.Where(m => m.TdMessageId < floor && m.Message.MessageId > from).ToList() ?? [];
-                    newer.AddRange(fill);
-                    if (fill.Count == 0 || below!.Any(m => m.Message.MessageId <= from)) break;
-                    floor = fill.Min(m => m.TdMessageId);
-                }
-            }
-            newer.Sort((a, b) => a.Message.MessageId.CompareTo(b.Message.MessageId));
-            foreach (var m in newer)
+            foreach (var m in page)
             {
                 if (_last is { } last && m.Message.MessageId <= last) continue;
                 Interlocked.Increment(ref owner.Stats.historyMessages);
                 await DeliverNewAsync(owner, m, ct).ConfigureAwait(false);
             }
-            from = Math.Max(from, newer[^1].Message.MessageId);
         }
+        // Refused for good (a bot has no getChatHistory; a chat left): told once, live from now on.
+        if (pages.Refused) _noHistory = true;
     }
 }

@@ -1,0 +1,73 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Tgwatch.Connectors;
+using Tgwatch.Tdlib.Connector.Export;
+
+namespace Tgwatch.Cli.Export;
+
+/// <summary>
+/// An export's progress as the user reads it: messages done of the estimated total, the rate, the time left, a FLOOD_WAIT
+/// as the time until the export goes on, a link that is down. Shown live on a terminal (<see cref="LiveProgress"/>), else
+/// as one plain line every 10 s (<see cref="PlainAsync"/>).
+/// </summary>
+internal sealed class ExportProgress(HistoryExportStats stats, IConnector link, TimeProvider time)
+{
+    /// <summary>How often the plain line is written when the output is not a terminal.</summary>
+    public static readonly TimeSpan PlainEvery = TimeSpan.FromSeconds(10);
+
+    private readonly long _start = time.GetTimestamp();
+
+    /// <summary>The figures now.</summary>
+    public ExportFigures Now()
+    {
+        var done = stats.Exported;
+        var estimated = Math.Max(stats.Estimated, done);
+        var elapsed = time.GetElapsedTime(_start);
+        var rate = elapsed > TimeSpan.Zero ? done / elapsed.TotalSeconds : 0;
+        TimeSpan? left = rate > 0 && stats.State == HistoryExportState.Exporting ? TimeSpan.FromSeconds(Math.Ceiling((estimated - done) / rate)) : null;
+        var now = time.GetUtcNow();
+        var flood = stats.FloodWaitUntil(now) is { } until ? until - now : (TimeSpan?)null;
+        return new ExportFigures(stats.State, done, estimated, rate, left, flood, link.Status is { State: ConnectionState.Connecting, Reason: not "starting" }, elapsed);
+    }
+
+    /// <summary>Writes the plain progress line every <paramref name="every"/> until <paramref name="ct"/> is cancelled.</summary>
+    public async Task PlainAsync(ILogger logger, TimeSpan every, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(every, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+                ExportLog.Progress(logger, Now().Line());
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+}
+
+/// <summary>An export's progress at one moment.</summary>
+/// <param name="State">Where the export stands.</param>
+/// <param name="Done">Messages handed to the pipeline.</param>
+/// <param name="Estimated">Messages expected in all (at least <paramref name="Done"/>).</param>
+/// <param name="Rate">Messages per second since the start.</param>
+/// <param name="Left">The time left at that rate; null while it cannot be said.</param>
+/// <param name="FloodWaitLeft">The time until a FLOOD_WAIT is over; null when none is waited out.</param>
+/// <param name="LinkDown">The link to Telegram is down (requests wait for it).</param>
+/// <param name="Elapsed">The time since the start.</param>
+internal readonly record struct ExportFigures(HistoryExportState State, long Done, long Estimated, double Rate, TimeSpan? Left, TimeSpan? FloodWaitLeft, bool LinkDown, TimeSpan Elapsed)
+{
+    /// <summary>Done of estimated, in percent (0 while nothing is known).</summary>
+    public int Percent => Estimated > 0 ? (int)Math.Min(100, Done * 100 / Estimated) : 0;
+
+    /// <summary>The figures in words: <c>export: 2,345 of ~5,000 messages (46%), 230/s, about 12s left</c>, then a FLOOD_WAIT or a link down.</summary>
+    public string Line()
+    {
+        var line = State == HistoryExportState.Starting
+            ? "export: finding the chat and its range"
+            : string.Create(CultureInfo.InvariantCulture, $"export: {Done:N0} of ~{Estimated:N0} messages ({Percent}%), {Rate:0.#}/s");
+        if (State == HistoryExportState.Exporting && Left is { } left) line += $", about {Duration.Format(left)} left";
+        if (FloodWaitLeft is { } flood) line += $"; FLOOD_WAIT: Telegram asked to wait, going on in {Duration.Format(flood)}";
+        if (LinkDown) line += "; the link to Telegram is down, waiting for it";
+        return line;
+    }
+}
