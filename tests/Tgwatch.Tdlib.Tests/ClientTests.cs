@@ -70,6 +70,26 @@ public sealed class ClientTests
         Assert.False(string.IsNullOrEmpty(e.TdMessage));
     }
 
+    // What the alerts send is read by TDLib as the requests they are: before login it refuses them as unauthorized, never as
+    // JSON it could not parse (which it would say of a wrong field or @type).
+    [Fact]
+    public async Task The_alert_requests_are_read_by_TDLib_as_requests()
+    {
+        await using var client = await ClientWaitingForPhoneAsync();
+        TdFunction[] requests =
+        [
+            new SendMessage(-1001234567890, new InputMessageText(new FormattedText("alert <b>text</b>"))),
+            new ForwardMessages(-1001234567890, -1009876543210, [42L << 20], SendCopy: false, RemoveCaption: false),
+            new DeleteMessages(-1001234567890, [(42L << 20) + 1], Revoke: true),
+        ];
+        foreach (var request in requests)
+        {
+            var e = await Assert.ThrowsAsync<TdlibErrorException>(() => client.SendAsync(request, TimeSpan.FromSeconds(10)));
+            Assert.DoesNotContain("parse", e.TdMessage, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(401, e.Code);
+        }
+    }
+
     [Fact]
     public async Task Second_client_on_the_same_database_in_process_gets_a_clear_error()
     {
