@@ -5,7 +5,7 @@ namespace Tgwatch.Bench.Peers;
 /// <summary>A message as every peer's JSON line names it: the top-level <c>chat_id</c> and <c>message_id</c>.</summary>
 internal readonly record struct RecordKey(long ChatId, long MessageId)
 {
-    /// <summary>The key of one JSON line (without its line end); null when the line is not a JSON object with both numbers at its top level.</summary>
+    /// <summary>The key of one JSON line (without its line end); null unless the line is one whole JSON object with both numbers at its top level.</summary>
     public static RecordKey? Parse(ReadOnlySpan<byte> line)
     {
         try
@@ -21,9 +21,10 @@ internal readonly record struct RecordKey(long ChatId, long MessageId)
                 if (isChat && reader.TokenType == JsonTokenType.Number) chat = reader.GetInt64();
                 else if (isMessage && reader.TokenType == JsonTokenType.Number) message = reader.GetInt64();
                 else reader.Skip();
-                if (chat is { } c && message is { } m) return new RecordKey(c, m);
             }
-            return null;
+            // The object closed, and nothing after it: a line cut short, or two run together, is no record.
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read()) return null;
+            return chat is { } c && message is { } m ? new RecordKey(c, m) : null;
         }
         catch (JsonException)
         {
