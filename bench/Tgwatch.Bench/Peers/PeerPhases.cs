@@ -153,14 +153,17 @@ internal sealed class PeerPhases(BotApiSandbox sandbox, IReadOnlyList<string> to
             }
             var skip = options.IdleSkip - Stopwatch.GetElapsedTime(started);
             if (skip > TimeSpan.Zero) await Task.Delay(skip);
-            var before = processes.Select(p => p.Process.Cpu()).ToList();
+            var before = processes.Select(p => (Cpu: p.Process.Cpu(), Switches: p.Process.ContextSwitches())).ToList();
             await Task.Delay(options.IdleWindow);
             var figures = new List<IdleFigures>();
             for (var i = 0; i < processes.Count; i++)
             {
                 var (peer, process, dir) = processes[i];
                 if (process.HasExited) throw new InvalidOperationException($"{peer.Name} stopped while idle (see {dir}/log.txt)");
-                figures.Add(new IdleFigures((process.Cpu() - before[i]).TotalSeconds / options.IdleWindow.TotalMinutes, process.Memory().Rss));
+                figures.Add(new IdleFigures(
+                    (process.Cpu() - before[i].Cpu).TotalSeconds / options.IdleWindow.TotalMinutes,
+                    (process.ContextSwitches() - before[i].Switches) / options.IdleWindow.TotalSeconds,
+                    process.Memory().Rss));
             }
             return figures;
         }
@@ -189,4 +192,4 @@ internal sealed record DrainFigures(double Rate, TimeSpan CpuPerMessage, TimeSpa
 
 internal sealed record KillFigures(int Lost, int Duplicated, int Corrupt, int LinesAtKill);
 
-internal sealed record IdleFigures(double CpuSecondsPerMinute, long Rss);
+internal sealed record IdleFigures(double CpuSecondsPerMinute, double WakeupsPerSecond, long Rss);

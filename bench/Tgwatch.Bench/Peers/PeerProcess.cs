@@ -51,6 +51,25 @@ internal sealed class PeerProcess : IDisposable
         return (ProcStat.Kilobytes(status, "VmRSS:") * 1024, ProcStat.Kilobytes(status, "VmHWM:") * 1024);
     }
 
+    /// <summary>Context switches of all its threads so far (voluntary and not): how often it woke, summed over /proc/PID/task/*/status.</summary>
+    public long ContextSwitches()
+    {
+        long sum = 0;
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{Id}/task"))
+        {
+            try
+            {
+                var status = File.ReadAllLines(Path.Combine(task, "status"));
+                sum += ProcStat.Number(status, "voluntary_ctxt_switches:") + ProcStat.Number(status, "nonvoluntary_ctxt_switches:");
+            }
+            catch (IOException)
+            {
+                // The thread ended meanwhile.
+            }
+        }
+        return sum;
+    }
+
     public bool HasExited => _process.HasExited;
 
     /// <summary>kill -9, and waits until it is gone.</summary>
@@ -85,6 +104,9 @@ internal static class ProcStat
     }
 
     /// <summary>The kB figure of a /proc/PID/status line such as "VmRSS:   70312 kB".</summary>
-    public static long Kilobytes(IEnumerable<string> status, string key) =>
+    public static long Kilobytes(IEnumerable<string> status, string key) => Number(status, key);
+
+    /// <summary>The number of a /proc/PID/status line (tabs and spaces around it, a unit after it).</summary>
+    public static long Number(IEnumerable<string> status, string key) =>
         long.Parse(status.First(l => l.StartsWith(key, StringComparison.Ordinal))[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
 }

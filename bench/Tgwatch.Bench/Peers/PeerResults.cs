@@ -36,5 +36,7 @@ internal sealed class PeerResults(Peer peer)
 
     public double IdleCpuPerMinute => Idle?.CpuSecondsPerMinute ?? double.NaN;
 
+    public double IdleWakeupsPerSecond => Idle?.WakeupsPerSecond ?? double.NaN;
+
     public double IdleRssMiB => Idle is null ? double.NaN : Idle.Rss / 1048576.0;
 }

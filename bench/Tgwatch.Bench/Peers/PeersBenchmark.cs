@@ -87,7 +87,7 @@ internal static class PeersBenchmark
         for (var i = 0; i < results.Count; i++)
         {
             results[i].Idle = idle[i];
-            Say(results[i], -1, "idle CPU-s per minute, RSS MiB", $"{idle[i].CpuSecondsPerMinute:F3}, {idle[i].Rss / 1048576.0:F0}");
+            Say(results[i], -1, "idle CPU-s per minute, wake-ups per second, RSS MiB", $"{idle[i].CpuSecondsPerMinute:F3}, {idle[i].WakeupsPerSecond:F1}, {idle[i].Rss / 1048576.0:F0}");
         }
 
         Console.WriteLine($"load average at the end: {LoadAverage()}");

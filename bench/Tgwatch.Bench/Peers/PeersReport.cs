@@ -18,6 +18,7 @@ internal static class PeersReport
         new("first live message after start, ms", r => r.FirstLive, "F1"),
         new("first record after start, s", r => r.FirstRecordSeconds, "F2"),
         new("idle CPU-s per minute, after the first", r => r.IdleCpuPerMinute, "F3"),
+        new("idle thread wake-ups per second (context switches)", r => r.IdleWakeupsPerSecond, "F1"),
         new("idle RSS, MiB", r => r.IdleRssMiB, "F0"),
         new("peak RSS in the drain, MiB", r => r.PeakRssMiB, "F0"),
     ];

@@ -27,4 +27,12 @@ public sealed class ProcStatTests
     [Fact]
     public void AMemoryFigure_IsReadInKilobytes() =>
         Assert.Equal(70312, ProcStat.Kilobytes(["Name:\tdotnet", "VmHWM:\t  104000 kB", "VmRSS:\t   70312 kB"], "VmRSS:"));
+
+    [Fact]
+    public void TheWakeUpsOfAThread_AreItsVoluntaryAndInvoluntaryContextSwitches()
+    {
+        string[] status = ["Name:\tdotnet", "voluntary_ctxt_switches:\t1200", "nonvoluntary_ctxt_switches:\t34"];
+
+        Assert.Equal(1234, ProcStat.Number(status, "voluntary_ctxt_switches:") + ProcStat.Number(status, "nonvoluntary_ctxt_switches:"));
+    }
 }
