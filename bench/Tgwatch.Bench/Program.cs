@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using Tgwatch.Bench;
+using Tgwatch.Bench.Peers;
 
 // dotnet run -c Release --project bench/Tgwatch.Bench -- gate     in-process gate cost (BenchmarkDotNet)
 // dotnet run -c Release --project bench/Tgwatch.Bench -- quiet    tgwatch quiet throughput against grep
@@ -12,6 +13,7 @@ using Tgwatch.Bench;
 //     2026-12-05, 2 cores: with --http 98.2 % of the throughput with metrics off (null store), 97.3 % (SQLite state store); goal >= 95 %
 // dotnet run -c Release --project bench/Tgwatch.Bench -- metrics-micro  a stats counter increment, a histogram record with and without a listener (BenchmarkDotNet)
 //     2026-12-05, 2 cores: counter 4.8 ns; lag record 17 ns (OpenTelemetry), 34 ns (and the heartbeat line); tagged sink write record 44 ns; no listener 0.5 ns; 0 B each
+// dotnet run -c Release --project bench/Tgwatch.Bench -- peers  tgwatch run beside the bots a user writes by hand (bench/PlainBot, bench/grammy): drain, CPU, latency, start, idle, kill -9
 // unshare -n dotnet run -c Release --project bench/Tgwatch.Bench -- tdlib    td_execute round trip against the raw call; TDLib updates parsed and mapped per second
 return args.FirstOrDefault() switch
 {
@@ -24,6 +26,7 @@ return args.FirstOrDefault() switch
     "tdlib" => TdlibThroughput.Run(args[1..]),
     "handler" => await HandlerThroughput.RunAsync(args[1..]),
     "metrics" => await MetricsOverhead.RunAsync(args[1..]),
+    "peers" => await PeersBenchmark.RunAsync(args[1..]),
     "metrics-micro" => Run(() => BenchmarkRunner.Run<MetricsBenchmarks>(args: args[1..])),
     _ => Usage(),
 };
@@ -36,6 +39,6 @@ static int Run(Action benchmark)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Tgwatch.Bench gate [BenchmarkDotNet options] | quiet [--lines N] | sqlite [--messages N] | store | pipeline [--messages N] [--memory-messages N] [--parts 123] | recovery [--rounds N] | tdlib [--calls N] [--updates N] | handler [--messages N] | metrics [--messages N] [--store-messages N] [--rounds N] [--scrape-ms N] | metrics-micro [BenchmarkDotNet options]");
+    Console.Error.WriteLine("usage: Tgwatch.Bench gate [BenchmarkDotNet options] | quiet [--lines N] | sqlite [--messages N] | store | pipeline [--messages N] [--memory-messages N] [--parts 123] | recovery [--rounds N] | tdlib [--calls N] [--updates N] | handler [--messages N] | metrics [--messages N] [--store-messages N] [--rounds N] [--scrape-ms N] | metrics-micro [BenchmarkDotNet options] | " + PeersOptions.Usage);
     return 2;
 }
