@@ -80,6 +80,23 @@ public sealed class NoiseGate
     public int Summaries { get; private set; }
 
     /// <summary>
+    /// Whether the gate has nothing to time: no burst open and nothing waiting for a summary. A <see cref="Tick"/> then does
+    /// nothing, so whoever ticks the gate may stop until a record of a collapsed kind comes again.
+    /// </summary>
+    public bool Idle
+    {
+        get
+        {
+            lock (_lock)
+            {
+                foreach (var k in Collapsed)
+                    if (Volatile.Read(ref _kinds[(int)k].InBurst) || PendingOf(k).Records > 0) return false;
+                return true;
+            }
+        }
+    }
+
+    /// <summary>
     /// Items (lines, events) hidden so far, by source and kind, whether a summary has reported them yet or not: live counts,
     /// only of the sources that hid any.
     /// </summary>

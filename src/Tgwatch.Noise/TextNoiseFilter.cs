@@ -105,6 +105,9 @@ public sealed class TextNoiseFilter
         }
     }
 
+    /// <summary>Whether a record or a partial line is held (waiting for its hold time): <see cref="Tick"/> has work.</summary>
+    public bool Holding => _grouper.HasPending || _partialLength > 0;
+
     /// <summary>
     /// Decides on a record held longer than the hold time and passes on a partial line (a prompt)
     /// that waited that long; call it periodically.

@@ -29,6 +29,9 @@ public sealed class NoiseGatedLoggerProvider : ILoggerProvider, ISupportExternal
     private readonly Dictionary<string, TextRecordGate> _textGates = new(StringComparer.Ordinal);
     private readonly ILogger _summaries;
     private readonly ITimer _ticker;
+    private readonly TimeSpan _period;
+    private readonly Lock _tickerLock = new();
+    private bool _ticking;
     private int _disposed;
 
     /// <param name="inner">The provider that writes what passes; owned (disposed with this one).</param>
@@ -48,9 +51,10 @@ public sealed class NoiseGatedLoggerProvider : ILoggerProvider, ISupportExternal
         Gate = new NoiseGate(options, time, line => _summaries.Log(LogLevel.Warning, SummaryEvent, line, null, static (s, _) => s), unit: "events");
         foreach (var (category, rules) in textRules ?? new Dictionary<string, NoiseRules>())
             _textGates[category] = new TextRecordGate(rules, Gate, options);
-        // The gate times in-process events by its last tick: the period is their time resolution.
-        var period = TimeSpan.FromMilliseconds(Math.Clamp(options.BurstGap.TotalMilliseconds / 20, 10, 250));
-        _ticker = time.CreateTimer(static g => ((NoiseGate)g!).Tick(), Gate, period, period);
+        // The gate times in-process events by its last tick: the period is their time resolution. It ticks only while it
+        // times a burst or holds a count for a summary (an idle process is not woken for nothing).
+        _period = TimeSpan.FromMilliseconds(Math.Clamp(options.BurstGap.TotalMilliseconds / 20, 10, 250));
+        _ticker = time.CreateTimer(static p => ((NoiseGatedLoggerProvider)p!).Tick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>The gate shared by every logger of this provider.</summary>
@@ -58,7 +62,7 @@ public sealed class NoiseGatedLoggerProvider : ILoggerProvider, ISupportExternal
 
     /// <inheritdoc />
     public ILogger CreateLogger(string categoryName) => _textGates.TryGetValue(categoryName, out var text)
-        ? new TextGatedLogger(_inner.CreateLogger(categoryName), text, Gate)
+        ? new TextGatedLogger(_inner.CreateLogger(categoryName), text, this)
         : new GatedLogger(_inner.CreateLogger(categoryName), categoryName, this);
 
     /// <inheritdoc />
@@ -76,6 +80,45 @@ public sealed class NoiseGatedLoggerProvider : ILoggerProvider, ISupportExternal
         _inner.Dispose();
     }
 
+    /// <summary>
+    /// Before a noise event is admitted: starts the ticks if they had stopped, the gate's time brought up to now first (the
+    /// event is timed by the last tick).
+    /// </summary>
+    private void Wake()
+    {
+        if (Volatile.Read(ref _ticking)) return;
+        lock (_tickerLock)
+        {
+            if (_ticking || Volatile.Read(ref _disposed) != 0) return;
+            Gate.Tick();
+            Volatile.Write(ref _ticking, true);
+            _ticker.Change(_period, _period);
+        }
+    }
+
+    /// <summary>Admits one event of <paramref name="source"/>, the ticks going while the gate has something to time.</summary>
+    private Admission Admit(int source)
+    {
+        Wake();
+        var admission = Gate.Admit(source, 1);
+        // The ticks may have stopped between the wake and the admission (the gate was idle then): started again.
+        if (!Volatile.Read(ref _ticking)) Wake();
+        return admission;
+    }
+
+    private void Tick()
+    {
+        Gate.Tick();
+        if (!Gate.Idle) return;
+        lock (_tickerLock)
+        {
+            // An event admitted since is seen here (it woke the ticks before its admission, or found them going and is counted).
+            if (!Gate.Idle) return;
+            Volatile.Write(ref _ticking, false);
+            _ticker.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+    }
+
     private FaultKind? KindOf(EventId eventId, Exception? exception)
     {
         if (exception is not null) return _classifier.Classify(exception).Kind;
@@ -83,7 +126,7 @@ public sealed class NoiseGatedLoggerProvider : ILoggerProvider, ISupportExternal
     }
 
     /// <summary>A logger whose messages are foreign log records: classified by their text, each event one item.</summary>
-    private sealed class TextGatedLogger(ILogger inner, TextRecordGate text, NoiseGate gate) : ILogger
+    private sealed class TextGatedLogger(ILogger inner, TextRecordGate text, NoiseGatedLoggerProvider owner) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
 
@@ -94,8 +137,8 @@ public sealed class NoiseGatedLoggerProvider : ILoggerProvider, ISupportExternal
             if (!inner.IsEnabled(logLevel)) return;
             if (exception is null && formatter(state, null) is var message && text.SourceOf(message) is { } source)
             {
-                var admission = gate.Admit(source, 1);
-                if (admission == Admission.Replace) gate.ReportFirst(source, 1, text.GistOf(message));
+                var admission = owner.Admit(source);
+                if (admission == Admission.Replace) owner.Gate.ReportFirst(source, 1, text.GistOf(message));
                 if (admission != Admission.Show) return;
             }
             inner.Log(logLevel, eventId, state, exception, formatter);
@@ -116,7 +159,7 @@ public sealed class NoiseGatedLoggerProvider : ILoggerProvider, ISupportExternal
             if (owner.KindOf(eventId, exception) is { } kind && NoiseGate.Collapses(kind))
             {
                 var source = SourceOf(eventId, kind);
-                var admission = owner.Gate.Admit(source, 1);
+                var admission = owner.Admit(source);
                 if (admission == Admission.Replace)
                     owner.Gate.ReportFirst(source, 1, exception is null ? RecordGist.Of(formatter(state, null)) : RecordGist.Of(exception));
                 if (admission != Admission.Show) return;

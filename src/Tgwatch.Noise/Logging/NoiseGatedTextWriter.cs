@@ -13,6 +13,8 @@ public sealed class NoiseGatedTextWriter : TextWriter
     private readonly SharedOutput _shared;
     private readonly TextNoiseFilter _filter;
     private readonly ITimer _ticker;
+    private readonly TimeSpan _period;
+    private bool _ticking;
     private readonly Encoder _encoder = new UTF8Encoding(false).GetEncoder();
     private readonly byte[] _bytes = new byte[4096];
     private bool _disposed;
@@ -28,8 +30,9 @@ public sealed class NoiseGatedTextWriter : TextWriter
             output.Flush();
         });
         _filter = new TextNoiseFilter(rules, Gate, _shared.WriterFor(0), time, options);
-        var period = options.TickPeriod;
-        _ticker = time.CreateTimer(static w => ((NoiseGatedTextWriter)w!).Tick(), this, period, period);
+        // The ticker runs only while the filter holds a record or the gate times a burst: an idle process is not woken for nothing.
+        _period = options.TickPeriod;
+        _ticker = time.CreateTimer(static w => ((NoiseGatedTextWriter)w!).Tick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>The gate of this writer.</summary>
@@ -74,6 +77,7 @@ public sealed class NoiseGatedTextWriter : TextWriter
                 buffer = buffer[used..];
             }
             _output.Flush();
+            if (!_ticking && (_filter.Holding || !Gate.Idle)) StartTicking();
         }
     }
 
@@ -110,6 +114,19 @@ public sealed class NoiseGatedTextWriter : TextWriter
             _filter.Tick();
             Gate.Tick();
             _output.Flush();
+            if (!_filter.Holding && Gate.Idle)
+            {
+                _ticking = false;
+                _ticker.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
         }
+    }
+
+    /// <summary>Starts the ticks (under the lock): the gate's time is brought up to now first, as it may have slept long.</summary>
+    private void StartTicking()
+    {
+        _ticking = true;
+        Gate.Tick();
+        _ticker.Change(_period, _period);
     }
 }
