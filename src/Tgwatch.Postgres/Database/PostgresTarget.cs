@@ -42,7 +42,7 @@ public sealed class PostgresTarget
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
         {
             // Npgsql's own text may quote a value (the password among them): only an unknown keyword's name is repeated.
-            var why = e.Message.StartsWith("Keyword not supported", StringComparison.Ordinal) ? $": {Tgwatch.Formatting.TextLines.FirstLine(e.Message)}" : "";
+            var why = UnknownKeyword(connectionString) is { } keyword ? $": no keyword '{keyword}'" : "";
             throw new PostgresOpenException("postgres:", $"{role} postgres: not a valid Npgsql connection string{why} (expected {Shape})");
         }
         SecretRedactor.Default.Register(builder.Password);
@@ -51,6 +51,15 @@ public sealed class PostgresTarget
         var database = builder.Database is { Length: > 0 } d ? d : builder.Username ?? "";
         var host = builder.Host.Contains(',', StringComparison.Ordinal) || builder.Host.StartsWith('/') ? builder.Host : $"{builder.Host}:{builder.Port}";
         return new PostgresTarget(connectionString, $"postgres://{host}/{database}");
+    }
+
+    /// <summary>The first <c>keyword=</c> of <paramref name="connectionString"/> that Npgsql does not know, if any.</summary>
+    private static string? UnknownKeyword(string connectionString)
+    {
+        var known = new NpgsqlConnectionStringBuilder();
+        foreach (var part in connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            if (part.IndexOf('=') is var eq and > 0 && part[..eq].Trim() is { Length: > 0 } keyword && !known.ContainsKey(keyword)) return keyword;
+        return null;
     }
 
     /// <summary>A pool of connections to the database, named <c>tgwatch</c> on the server unless the string names it.</summary>
