@@ -49,7 +49,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
     {
         // A state store in PostgreSQL has no file to share with a sink, nor a lock file: several runners may share the database.
         var inDatabase = PostgresState.Is(statePath);
-        if (!inDatabase) CheckFiles(statePath, specs);
+        CheckFiles(statePath, specs);
         var writer = inDatabase ? null : TakeWriterLock(statePath);
         IStateStore store;
         try
@@ -138,8 +138,8 @@ internal sealed class StateAndSinks : IAsyncDisposable
     /// </summary>
     private static void CheckFiles(string statePath, IReadOnlyList<SinkSpec> specs)
     {
-        var state = SinkSpec.FinalPath(statePath);
-        string[] stateFiles = [state, state + "-wal", state + "-shm", state + "-journal", statePath + ".lock"];
+        var state = PostgresState.Is(statePath) ? null : SinkSpec.FinalPath(statePath);
+        string[] stateFiles = state is null ? [] : [state, state + "-wal", state + "-shm", state + "-journal", statePath + ".lock"];
         var seen = new Dictionary<string, SinkSpec>(StringComparer.Ordinal);
         foreach (var spec in specs)
         {

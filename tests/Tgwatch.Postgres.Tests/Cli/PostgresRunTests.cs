@@ -151,5 +151,18 @@ public sealed class PostgresRunTests(ITestOutputHelper output) : IAsyncLifetime
         foreach (var r in new[] { run, status }) Assert.DoesNotContain(Password, r.Output + r.Stderr);
     }
 
+    [Fact]
+    public async Task WithTheStateInPostgres_TwoFileSinksOnOneFile_AreStillRefused()
+    {
+        var file = Path.Combine(_dir, "out.jsonl");
+        var link = Path.Combine(_dir, "link.jsonl");
+        File.CreateSymbolicLink(link, file);
+        var run = await Tgwatch.RunAsync("run", "--bot-token", _sandbox.Token, "--bot-api-url", _sandbox.BaseUrl.ToString(), "--data-dir", _dir,
+            "--state", $"postgres:{_database}", "--sink", $"jsonl:{file}", "--sink", $"jsonl:{link}");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("are the same file; give each sink a file of its own", Assert.Single(Lines(run.Stderr)));
+    }
+
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 }
