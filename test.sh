@@ -8,7 +8,8 @@ cd "$(dirname "$0")"
 # Debian packages: `ip` and `unshare` for the namespaces, python3 for the noise gate's tests (Tgwatch.Noise.Tests
 # classify what real Python prints) and with Telethon for `tgwatch quiet`'s (Tgwatch.Cli.Tests: a real MTProto
 # client's connection noise), node and npm for the Bot API cross-check against telegram-test-api,
-# systemd-analyze to check the example unit file, chromium (headless) for the status page's tests.
+# systemd-analyze to check the example unit file, chromium (headless) for the status page's tests, postgresql (15) for
+# the PostgreSQL state store's and sink's tests.
 missing=()
 command -v ip >/dev/null || missing+=(iproute2)
 command -v unshare >/dev/null || missing+=(util-linux)
@@ -17,6 +18,7 @@ command -v unshare >/dev/null || missing+=(util-linux)
 { command -v node && command -v npm; } >/dev/null || missing+=(nodejs npm)
 [ -x /usr/bin/systemd-analyze ] || missing+=(systemd) # checks examples/tgwatch.service
 [ -x /usr/bin/chromium ] || missing+=(chromium)        # StatusPageTests run it from there
+[ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql) # Tgwatch.Postgres.Tests start a cluster of their own (TestKit's PostgresCluster)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: installing ${missing[*]}" >&2

@@ -71,7 +71,7 @@ internal static class OutboxCommand
                 if (target == source) throw new CliException(ExitCodes.Usage, "--from and --to name the same webhook");
             }
             var path = common.StatePath(parse);
-            if (!File.Exists(path)) throw new CliException(ExitCodes.Usage, $"no state store at {path} (nothing has run with it yet)");
+            if (!PostgresState.Is(path) && !File.Exists(path)) throw new CliException(ExitCodes.Usage, $"no state store at {path} (nothing has run with it yet)");
             await using var opened = await StateAndSinks.OpenAsync(path, [], NullLoggerFactory.Instance, null, ct).ConfigureAwait(false);
             var waiting = await opened.Store.Outbox.WaitingAsync(ct).ConfigureAwait(false);
             if (!waiting.ContainsKey(source))

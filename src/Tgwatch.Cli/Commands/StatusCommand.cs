@@ -36,7 +36,7 @@ internal static class StatusCommand
             await stderr.WriteLineAsync($"tgwatch status: {e.Message}").ConfigureAwait(false);
             return e.ExitCode;
         }
-        if (!File.Exists(path))
+        if (!PostgresState.Is(path) && !File.Exists(path))
         {
             await stderr.WriteLineAsync($"tgwatch status: no state store at {path} (nothing has run with it yet)").ConfigureAwait(false);
             return ExitCodes.Usage;
@@ -53,7 +53,7 @@ internal static class StatusCommand
             return e.ExitCode;
         }
         var now = DateTimeOffset.UtcNow;
-        await stdout.WriteAsync(parse.GetValue(json) ? Json(status, now) : Text(path, status, now)).ConfigureAwait(false);
+        await stdout.WriteAsync(parse.GetValue(json) ? Json(status, now) : Text(PostgresState.Shown(path), status, now)).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 

@@ -6,7 +6,7 @@ namespace Tgwatch.Cli.Hosting;
 /// <summary>Options several commands share: where the state is, which sinks, how to log.</summary>
 internal sealed class CommonOptions
 {
-    public Option<string?> State { get; } = new("--state") { Description = "The state store (default: tgwatch.db in the data directory)" };
+    public Option<string?> State { get; } = new("--state") { Description = "The state store: a file (default: tgwatch.db in the data directory) or postgres:CONNECTION-STRING" };
 
     public Option<string?> DataDir { get; } = new("--data-dir") { Description = "The data directory (default: ~/.local/share/tgwatch)" };
 

@@ -33,6 +33,11 @@ internal static class DataPaths
     /// </summary>
     public static string StatePath(string? state, string? dataDirectory)
     {
+        if (PostgresState.Is(state))
+        {
+            PostgresState.Target(state); // read now: a bad one is one line at start, and its password a secret from here on
+            return state;
+        }
         if (!string.IsNullOrEmpty(state))
         {
             var path = Path.GetFullPath(state);

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Tgwatch.Connectors;
 using Tgwatch.Pipeline;
+using Tgwatch.Postgres.Database;
+using Tgwatch.Postgres.Sink;
 using Tgwatch.Sinks.Console;
 using Tgwatch.Sinks.Jsonl;
 using Tgwatch.Sinks.Sqlite;
@@ -10,7 +12,7 @@ using Tgwatch.Storage;
 
 namespace Tgwatch.Cli.Hosting;
 
-/// <summary>A <c>--sink</c> value: <c>console</c>, <c>jsonl:PATH</c>, <c>sqlite:PATH</c>, <c>webhook:URL</c> or <c>telegram:CHAT</c>.</summary>
+/// <summary>A <c>--sink</c> value: <c>console</c>, <c>jsonl:PATH</c>, <c>sqlite:PATH</c>, <c>webhook:URL</c>, <c>telegram:CHAT</c> or <c>postgres:CONNECTION-STRING</c>.</summary>
 internal sealed partial record SinkSpec(string Kind, string Target)
 {
     /// <summary>The value as the user wrote it (<c>sqlite:st.db</c>), to name the sink in a message.</summary>
@@ -18,6 +20,9 @@ internal sealed partial record SinkSpec(string Kind, string Target)
 
     /// <summary>A <c>telegram:CHAT?forward=true</c>: the message itself is forwarded instead of an alert text.</summary>
     public bool Forward { get; private init; }
+
+    /// <summary>The database of a <c>postgres:</c> value (its password registered as a secret when it was read), null for the others.</summary>
+    public PostgresTarget? Postgres { get; private init; }
 
     /// <summary>The filters of its route (<c>Sinks</c> entries with <c>Chats</c>, <c>Text</c>, …): none, every message.</summary>
     public IReadOnlyList<Pipeline.IMessageFilter> Route { get; init; } = [];
@@ -68,6 +73,19 @@ internal sealed partial record SinkSpec(string Kind, string Target)
                 }
                 spec = new SinkSpec(kind, ChatPart(target)) { Given = text, Forward = string.Equals(query, "forward=true", StringComparison.OrdinalIgnoreCase) };
                 return true;
+            case "postgres":
+                // The connection string holds a password: the sink is named, and said, by host, port and database only.
+                try
+                {
+                    var database = PostgresTarget.Parse(target, "--sink");
+                    spec = new SinkSpec(kind, database.Name) { Given = database.Name, Postgres = database };
+                    return true;
+                }
+                catch (PostgresOpenException e)
+                {
+                    error = e.Message;
+                    return false;
+                }
             case "telegram":
                 error = "--sink telegram needs a chat: telegram:-1001234567890 (its id) or telegram:@name (its username)";
                 return false;
@@ -78,7 +96,9 @@ internal sealed partial record SinkSpec(string Kind, string Target)
                 error = "--sink webhook needs an http(s) address: webhook:https://host/path";
                 return false;
             default:
-                error = $"--sink '{text}' is not one of console, jsonl:PATH, sqlite:PATH, webhook:URL, telegram:CHAT";
+                // A value with a password in it (a mistyped postgres:) is not repeated whole.
+                var shown = text.Contains("password", StringComparison.OrdinalIgnoreCase) ? $"{kind}:…" : text;
+                error = $"--sink '{shown}' is not one of console, jsonl:PATH, sqlite:PATH, webhook:URL, telegram:CHAT, postgres:CONNECTION-STRING";
                 return false;
         }
     }
@@ -88,6 +108,7 @@ internal sealed partial record SinkSpec(string Kind, string Target)
     {
         "console" => "console",
         "webhook" => SafeUrl.SinkName(new Uri(Target)),
+        "postgres" => Target,
         _ => $"{Kind}:{Target}",
     };
 
@@ -137,6 +158,7 @@ internal sealed partial record SinkSpec(string Kind, string Target)
         "console" => new ConsoleSink(new ConsoleSinkOptions { Name = Name }),
         "jsonl" => new JsonlSink(new JsonlSinkOptions { Path = Target, Name = Name }, store.SinkLedger, logs.CreateLogger<JsonlSink>()),
         "sqlite" => new SqliteMessageSink(Target, time, Name),
+        "postgres" => new PostgresMessageSink(Postgres!, Name),
         "webhook" => CreateWebhook(store, logs, time, webhookSecret, webhookTimeout),
         _ => throw new InvalidOperationException($"unknown sink kind {Kind}"),
     };

@@ -15,12 +15,12 @@ namespace Tgwatch.Cli.Hosting;
 /// </summary>
 internal sealed class StateAndSinks : IAsyncDisposable
 {
-    private readonly ExclusiveFileLock _writer;
+    private readonly ExclusiveFileLock? _writer;
     private readonly ILogger _logger;
     private readonly PosixSignalRegistration? _hangup;
     private bool _sinksClosed;
 
-    private StateAndSinks(ExclusiveFileLock writer, IStateStore store, IReadOnlyList<IMessageSink> sinks, ILoggerFactory logs)
+    private StateAndSinks(ExclusiveFileLock? writer, IStateStore store, IReadOnlyList<IMessageSink> sinks, ILoggerFactory logs)
     {
         _writer = writer;
         Store = store;
@@ -47,8 +47,10 @@ internal sealed class StateAndSinks : IAsyncDisposable
     public static async Task<StateAndSinks> OpenAsync(string statePath, IReadOnlyList<SinkSpec> specs, ILoggerFactory logs, string? webhookSecret, CancellationToken ct, TimeSpan? webhookTimeout = null,
         Tgwatch.Connectors.IChatPoster? poster = null)
     {
+        // A state store in PostgreSQL has no file to share with a sink, nor a lock file: several runners may share the database.
+        var inDatabase = PostgresState.Is(statePath);
         CheckFiles(statePath, specs);
-        var writer = TakeWriterLock(statePath);
+        var writer = inDatabase ? null : TakeWriterLock(statePath);
         IStateStore store;
         try
         {
@@ -56,7 +58,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
         }
         catch
         {
-            writer.Dispose();
+            writer?.Dispose();
             throw;
         }
         var sinks = new List<IMessageSink>();
@@ -90,7 +92,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
         {
             foreach (var s in sinks) await s.DisposeAsync().ConfigureAwait(false);
             await store.DisposeAsync().ConfigureAwait(false);
-            writer.Dispose();
+            writer?.Dispose();
             throw;
         }
         return new StateAndSinks(writer, store, sinks, logs);
@@ -136,8 +138,8 @@ internal sealed class StateAndSinks : IAsyncDisposable
     /// </summary>
     private static void CheckFiles(string statePath, IReadOnlyList<SinkSpec> specs)
     {
-        var state = SinkSpec.FinalPath(statePath);
-        string[] stateFiles = [state, state + "-wal", state + "-shm", state + "-journal", statePath + ".lock"];
+        var state = PostgresState.Is(statePath) ? null : SinkSpec.FinalPath(statePath);
+        string[] stateFiles = state is null ? [] : [state, state + "-wal", state + "-shm", state + "-journal", statePath + ".lock"];
         var seen = new Dictionary<string, SinkSpec>(StringComparer.Ordinal);
         foreach (var spec in specs)
         {
@@ -150,13 +152,16 @@ internal sealed class StateAndSinks : IAsyncDisposable
         }
     }
 
-    private static bool IsFileProblem(Exception e) => e is ArgumentException or IOException or UnauthorizedAccessException or SqliteFileException;
+    private static bool IsFileProblem(Exception e) => e is ArgumentException or IOException or UnauthorizedAccessException or SqliteFileException or Postgres.Database.PostgresOpenException;
 
     /// <summary>Why a file cannot be used, in words (not naming the file, which the line names already).</summary>
     internal static string Reason(Exception e, string? path)
     {
         switch (e)
         {
+            case Postgres.Database.PostgresOpenException p:
+                // "postgres sink postgres://h:5432/db: cannot connect: …": the line names the sink already.
+                return AfterPath(p.Message, p.Target) ?? p.Message;
             case SqliteFileException s:
                 var reason = AfterPath(s.Message, s.Path) ?? s.Message;
                 foreach (var doing in (string[])["cannot create it", "cannot open it"])
@@ -209,6 +214,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
     /// <summary>Opens the state store; a missing directory, a foreign or newer file is one line.</summary>
     public static async Task<IStateStore> OpenStoreAsync(string statePath, CancellationToken ct, bool readOnly = false)
     {
+        if (PostgresState.Is(statePath)) return await PostgresState.OpenAsync(statePath, ct).ConfigureAwait(false);
         // A reader (status, deadletters list) never creates a store: none there is one answer, the same for each.
         if (readOnly && !File.Exists(statePath) && !Directory.Exists(statePath))
             throw new CliException(ExitCodes.Usage, $"no state store at {statePath} (nothing has run with it yet)");
@@ -235,7 +241,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
         _hangup?.Dispose();
         await CloseSinksAsync().ConfigureAwait(false);
         await Store.DisposeAsync().ConfigureAwait(false);
-        _writer.Dispose();
+        _writer?.Dispose();
     }
 }
 

@@ -1,0 +1,189 @@
+using Npgsql;
+using NpgsqlTypes;
+using Tgwatch.Messages;
+using Tgwatch.Pipeline;
+using Tgwatch.Postgres.Database;
+
+namespace Tgwatch.Postgres.Sink;
+
+/// <summary>
+/// The <c>postgres</c> sink (<c>--sink postgres:CONNECTION-STRING</c>): messages in table <c>tgwatch_messages</c>, one
+/// row per <see cref="TgMessage.Key"/>. A batch is one transaction: its rows go in by binary COPY into a temporary
+/// table, then one <c>INSERT … ON CONFLICT (key) DO UPDATE</c>; writing a batch again changes nothing. A reply update
+/// inserts no row: it resolves the reply in the <c>record</c> of the stored rows of its message whose reply is unresolved.
+/// </summary>
+/// <remarks>
+/// The sink holds one connection (the temporary table lives in it); a connection that broke is replaced at the next
+/// batch. The table is versioned (<c>tgwatch_schema</c>, role <c>messages</c>) and created or migrated on start. The
+/// sink is named by host, port and database; the connection string's password is never shown.
+/// </remarks>
+public sealed class PostgresMessageSink : IMessageSink
+{
+    private static readonly string[] KindNames = ["new", "edit", "delete"];
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly PostgresTarget _target;
+    private NpgsqlDataSource? _source;
+    private NpgsqlConnection? _connection;
+    private bool _disposed;
+
+    /// <summary>A sink writing to the database of <paramref name="target"/>.</summary>
+    /// <param name="target">The database.</param>
+    /// <param name="name">The sink's name in the pipeline; <see cref="PostgresTarget.Name"/> when null.</param>
+    public PostgresMessageSink(PostgresTarget target, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        _target = target;
+        Name = name ?? target.Name;
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <summary>The schema version this code writes.</summary>
+    public static int SchemaVersion => MessagesTable.Schema.Version;
+
+    /// <inheritdoc />
+    /// <exception cref="PostgresOpenException">The server cannot be reached or refuses the login; no such database; a table newer than this code.</exception>
+    public async ValueTask StartAsync(CancellationToken ct)
+    {
+        await _lock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await EnsureOpenAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Opens the database first if <see cref="StartAsync"/> was not called. A cancelled or failed batch writes nothing.</remarks>
+    public async ValueTask WriteAsync(IReadOnlyList<TgMessage> batch, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count == 0) return;
+        await _lock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var connection = await EnsureOpenAsync(ct).ConfigureAwait(false);
+            try
+            {
+                await WriteBatchAsync(connection, batch, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException || connection.FullState.HasFlag(System.Data.ConnectionState.Broken))
+            {
+                // The next batch starts on a new connection (and a new temporary table).
+                await CloseConnectionAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private static async Task WriteBatchAsync(NpgsqlConnection connection, IReadOnlyList<TgMessage> batch, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var rows = 0;
+        List<TgMessage>? replies = null;
+        await using (var copy = await connection.BeginBinaryImportAsync(MessagesTable.CopyBatch, ct).ConfigureAwait(false))
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var m = batch[i];
+                if (m.IsReplyUpdate)
+                {
+                    if (m.ReplyTo is not null) (replies ??= []).Add(m);
+                    continue;
+                }
+                await copy.StartRowAsync(ct).ConfigureAwait(false);
+                await copy.WriteAsync(i, NpgsqlDbType.Integer, ct).ConfigureAwait(false);
+                await copy.WriteAsync(m.Key, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+                await copy.WriteAsync(m.Account, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+                await copy.WriteAsync(m.Connector, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+                await copy.WriteAsync(m.Chat.Id, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+                await copy.WriteAsync(m.MessageId, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+                await copy.WriteAsync(KindNames[(int)m.Kind], NpgsqlDbType.Text, ct).ConfigureAwait(false);
+                await copy.WriteAsync(m.Date.UtcDateTime, NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false);
+                await WriteOrNullAsync(copy, m.EditDate?.UtcDateTime, NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false);
+                await WriteOrNullAsync(copy, m.Sender?.Id, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+                if (m.Text is { } text) await copy.WriteAsync(text, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+                else await copy.WriteNullAsync(ct).ConfigureAwait(false);
+                await copy.WriteAsync(TgMessageJson.ToJson(m), NpgsqlDbType.Jsonb, ct).ConfigureAwait(false);
+                rows++;
+            }
+            await copy.CompleteAsync(ct).ConfigureAwait(false);
+        }
+        if (rows > 0)
+        {
+            await using var upsert = new NpgsqlCommand(MessagesTable.Upsert, connection, transaction);
+            await upsert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        if (replies is not null)
+        {
+            await using var resolve = new NpgsqlCommand(MessagesTable.ResolveReplies, connection, transaction);
+            resolve.Parameters.AddWithValue("accounts", replies.Select(r => r.Account).ToArray());
+            resolve.Parameters.AddWithValue("chats", replies.Select(r => r.Chat.Id).ToArray());
+            resolve.Parameters.AddWithValue("messages", replies.Select(r => r.MessageId).ToArray());
+            resolve.Parameters.AddWithValue("states", replies.Select(r => r.ReplyTo!.State == ReplyState.Resolved ? "resolved" : "unresolved").ToArray());
+            resolve.Parameters.AddWithValue("texts", replies.Select(r => r.ReplyTo!.Text).ToArray());
+            await resolve.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        ct.ThrowIfCancellationRequested();
+        await transaction.CommitAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task WriteOrNullAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) where T : struct
+    {
+        if (value is { } v) await copy.WriteAsync(v, type, ct).ConfigureAwait(false);
+        else await copy.WriteNullAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_disposed) return;
+            _disposed = true;
+            await CloseConnectionAsync().ConfigureAwait(false);
+            if (_source is { } source) await source.DisposeAsync().ConfigureAwait(false);
+            _source = null;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private async Task CloseConnectionAsync()
+    {
+        if (_connection is { } connection) await connection.DisposeAsync().ConfigureAwait(false);
+        _connection = null;
+    }
+
+    /// <summary>The sink's connection, with its temporary table; the table migrated at the first open.</summary>
+    private async Task<NpgsqlConnection> EnsureOpenAsync(CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_connection is { } open) return open;
+        _source ??= await PgDatabase.OpenAsync(_target, MessagesTable.Schema, ct).ConfigureAwait(false);
+        var connection = await _source.OpenConnectionAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await using var create = new NpgsqlCommand(MessagesTable.CreateBatchTable, connection);
+            await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return _connection = connection;
+    }
+}
