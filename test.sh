@@ -17,6 +17,7 @@ command -v unshare >/dev/null || missing+=(util-linux)
 { command -v node && command -v npm; } >/dev/null || missing+=(nodejs npm)
 [ -x /usr/bin/systemd-analyze ] || missing+=(systemd) # checks examples/tgwatch.service
 [ -x /usr/bin/chromium ] || missing+=(chromium)        # StatusPageTests run it from there
+command -v nats-server >/dev/null || [ -x /usr/sbin/nats-server ] || missing+=(nats-server) # JetStream for Tgwatch.Nats.Tests
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: installing ${missing[*]}" >&2
