@@ -33,7 +33,7 @@ public sealed class NatsFaultRule : IFaultRule
     public Fault? TryClassify(Exception exception) => exception switch
     {
         NatsTimeoutException or NatsJSTimeoutException => Timeout,
-        NatsConnectionFailedException or NatsNoRespondersException or NatsNoReplyException or NatsJSPublishNoResponseException
+        NatsUnreachableException or NatsConnectionFailedException or NatsNoRespondersException or NatsNoReplyException or NatsJSPublishNoResponseException
             or NatsJSApiNoResponseException or NatsJSConnectionException => Network,
         // 503: JetStream is not (yet) available on the server, as while it restarts and recovers its store.
         NatsJSApiException { Error.Code: 503 } => Network,

@@ -114,14 +114,15 @@ public sealed class NatsSinkTests : IAsyncLifetime
     public async Task AServerKilledAndRestartedMidBatch_LosesNothing_AndStoresEachRecordOnce()
     {
         await using var sink = Sink();
-        var records = SomeMessage.Batch(1, 3000);
+        var records = SomeMessage.Batch(1, 20_000);
         var writes = Task.Run(async () =>
         {
             foreach (var chunk in records.Chunk(100)) await sink.WriteAsync(chunk, CancellationToken.None);
         });
-        await Eventually.TrueAsync(() => sink.Published > 300, "some batches are acknowledged");
+        await Eventually.TrueAsync(() => sink.Published > 1000, "some batches are acknowledged");
+        Assert.False(writes.IsCompleted, "the records were all written before the server was killed");
         await _server.KillAsync();
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        await Eventually.TrueAsync(() => sink.Failing, "the sink says publishing fails");
         await _server.StartAsync();
         await writes.WaitAsync(TimeSpan.FromSeconds(60));
 
@@ -142,6 +143,9 @@ public sealed class NatsSinkTests : IAsyncLifetime
         var write = sink.WriteAsync([SomeMessage.New(1)], CancellationToken.None).AsTask();
         await Eventually.TrueAsync(() => sink.Failing, "the sink says publishing fails");
         Assert.False(write.IsCompleted);
+        var down = Assert.Single(SinkLines, e => e.EventId.Id == 3802);
+        Assert.Equal(LogLevel.Warning, down.Level);
+        Assert.Contains("Network", down.Message, StringComparison.Ordinal);
         await _server.StartAsync();
         await write.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(1, sink.Published);

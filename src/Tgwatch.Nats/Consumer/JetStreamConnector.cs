@@ -137,7 +137,7 @@ public sealed class JetStreamConnector : IConnector, ILinkReport
     /// <summary>Connects, and finds the durable (or creates it when absent).</summary>
     private async Task<INatsJSConsumer> OpenAsync(CancellationToken ct)
     {
-        await _connection.ConnectAsync().ConfigureAwait(false);
+        await NatsUnreachableException.ConnectAsync(_connection, _options.Address.ForLog, ct).ConfigureAwait(false);
         try
         {
             return await _js.GetConsumerAsync(_options.Stream, _options.Durable, ct).ConfigureAwait(false);
@@ -164,7 +164,8 @@ public sealed class JetStreamConnector : IConnector, ILinkReport
     private string Why(Exception e) => e switch
     {
         NatsJSApiException { Error.ErrCode: StreamNotFound } => $"stream {_options.Stream} does not exist yet on {_options.Address.ForLog} (no runner has published)",
-        _ when FaultClassifier.Default.Classify(e).Kind is FaultKind.Network or FaultKind.Timeout => $"{_options.Address.ForLog} cannot be reached ({e.GetType().Name})",
+        NatsUnreachableException => e.Message,
+        _ when FaultClassifier.Default.Classify(e).Kind is FaultKind.Network or FaultKind.Timeout => $"{_options.Address.ForLog} does not answer ({e.GetType().Name})",
         _ => Secrets.SecretRedactor.Default.Redact($"{e.GetType().Name}: {TextLines.FirstLine(e.Message)}"),
     };
 

@@ -105,6 +105,7 @@ public sealed class NatsSink : IMessageSink
     /// </summary>
     private async ValueTask PublishAsync(List<Outgoing> pending, CancellationToken ct)
     {
+        await NatsUnreachableException.ConnectAsync(_connection, _options.Address.ForLog, ct).ConfigureAwait(false);
         if (!_streamReady)
         {
             await EnsureStreamAsync(ct).ConfigureAwait(false);
