@@ -100,6 +100,9 @@ public sealed class NatsServerAddress
         CommandTimeout = requestTimeout,
         // The sink and the connector retry with Tgwatch's backoff and say when the server is down: the client only reconnects.
         RetryOnInitialConnect = false,
+        // A publish (or an acknowledgement) while the connection is down fails after the command timeout instead of waiting for the
+        // server: the caller's retry, and its lines, decide what happens then.
+        PublishTimeoutOnDisconnected = true,
         MaxReconnectRetry = -1,
         ReconnectWaitMin = TimeSpan.FromMilliseconds(200),
         ReconnectWaitMax = TimeSpan.FromSeconds(2),

@@ -25,13 +25,16 @@ public sealed class NatsUnreachableException : Exception
     {
     }
 
-    /// <summary>Connects <paramref name="connection"/> when it is not open; a failure becomes a <see cref="NatsUnreachableException"/>.</summary>
-    internal static async ValueTask ConnectAsync(NATS.Client.Core.NatsConnection connection, string server, CancellationToken ct)
+    /// <summary>
+    /// Connects <paramref name="connection"/> when it has no connection and is not reconnecting (a connection that was lost
+    /// reconnects by itself; its requests fail meanwhile), within <paramref name="timeout"/>; a refusal becomes a <see cref="NatsUnreachableException"/>.
+    /// </summary>
+    internal static async ValueTask ConnectAsync(NATS.Client.Core.NatsConnection connection, string server, TimeSpan timeout, CancellationToken ct)
     {
-        if (connection.ConnectionState == NATS.Client.Core.NatsConnectionState.Open) return;
+        if (connection.ConnectionState != NATS.Client.Core.NatsConnectionState.Closed) return;
         try
         {
-            await connection.ConnectAsync().AsTask().WaitAsync(ct).ConfigureAwait(false);
+            await connection.ConnectAsync().AsTask().WaitAsync(timeout, ct).ConfigureAwait(false);
         }
         catch (NATS.Client.Core.NatsException e)
         {

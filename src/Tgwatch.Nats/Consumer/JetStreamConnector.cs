@@ -34,6 +34,7 @@ public sealed class JetStreamConnector : IConnector, ILinkReport
     private readonly ConcurrentQueue<(long Position, INatsJSMsg<byte[]> Message)> _unacked = new();
     private long _badRecords;
     private long _acked;
+    private long _ackLost;
 
     /// <summary>The stream of positions in the state store.</summary>
     public const string CheckpointStream = "deliveries";
@@ -137,7 +138,7 @@ public sealed class JetStreamConnector : IConnector, ILinkReport
     /// <summary>Connects, and finds the durable (or creates it when absent).</summary>
     private async Task<INatsJSConsumer> OpenAsync(CancellationToken ct)
     {
-        await NatsUnreachableException.ConnectAsync(_connection, _options.Address.ForLog, ct).ConfigureAwait(false);
+        await NatsUnreachableException.ConnectAsync(_connection, _options.Address.ForLog, _options.RequestTimeout, ct).ConfigureAwait(false);
         try
         {
             return await _js.GetConsumerAsync(_options.Stream, _options.Durable, ct).ConfigureAwait(false);
@@ -186,16 +187,31 @@ public sealed class JetStreamConnector : IConnector, ILinkReport
     }
 
     /// <inheritdoc />
-    /// <remarks>Acknowledges every message delivered at or before <paramref name="upTo"/> (commits come in order).</remarks>
+    /// <remarks>
+    /// Acknowledges every message delivered at or before <paramref name="upTo"/> (commits come in order). An acknowledgement that
+    /// cannot be sent (the server is down) is given up: the server delivers the message again after AckWait, and the state
+    /// store's dedup drops it then.
+    /// </remarks>
     public async ValueTask CommitAsync(Checkpoint upTo, CancellationToken ct)
     {
         while (_unacked.TryPeek(out var head) && head.Position <= upTo.Position)
         {
-            await head.Message.AckAsync(cancellationToken: ct).ConfigureAwait(false);
+            try
+            {
+                await head.Message.AckAsync(cancellationToken: ct).ConfigureAwait(false);
+                Interlocked.Increment(ref _acked);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested && e is not OperationCanceledException)
+            {
+                if (Interlocked.Increment(ref _ackLost) == 1 || _logger.IsEnabled(LogLevel.Debug))
+                    NatsLog.AckLost(_logger, _options.Stream, _options.Durable, FaultClassifier.Default.Classify(e, ct).Kind, Secrets.SecretRedactor.Default.Redact(TextLines.FirstLine(e.Message)));
+            }
             _unacked.TryDequeue(out _);
-            Interlocked.Increment(ref _acked);
         }
     }
+
+    /// <summary>Acknowledgements that could not be sent (their messages come again after AckWait).</summary>
+    public long AcksLost => Interlocked.Read(ref _ackLost);
 
     /// <inheritdoc />
     /// <remarks>A record carries its reply as its runner resolved it: nothing more can be read here.</remarks>

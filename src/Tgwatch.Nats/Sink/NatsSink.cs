@@ -105,17 +105,20 @@ public sealed class NatsSink : IMessageSink
     /// </summary>
     private async ValueTask PublishAsync(List<Outgoing> pending, CancellationToken ct)
     {
-        await NatsUnreachableException.ConnectAsync(_connection, _options.Address.ForLog, ct).ConfigureAwait(false);
+        await NatsUnreachableException.ConnectAsync(_connection, _options.Address.ForLog, _options.RequestTimeout, ct).ConfigureAwait(false);
         if (!_streamReady)
         {
             await EnsureStreamAsync(ct).ConfigureAwait(false);
             _streamReady = true;
         }
+        // An attempt that gets no acknowledgement in time is a timeout, whatever the client waits for (a connection coming back).
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        attempt.CancelAfter(_options.RequestTimeout * 2);
         var acks = new Task<PubAckResponse>[pending.Count];
         for (var i = 0; i < pending.Count; i++)
         {
             var o = pending[i];
-            acks[i] = _js.PublishAsync(o.Subject, o.Body, opts: new NatsJSPubOpts { MsgId = o.MessageId }, cancellationToken: ct).AsTask();
+            acks[i] = _js.PublishAsync(o.Subject, o.Body, opts: new NatsJSPubOpts { MsgId = o.MessageId }, cancellationToken: attempt.Token).AsTask();
         }
         try
         {
@@ -132,7 +135,8 @@ public sealed class NatsSink : IMessageSink
             var ack = acks[i];
             Exception? failure = ack.Status == TaskStatus.RanToCompletion
                 ? ack.Result.Error is { } error ? new NatsJSApiException(error) : null
-                : ack.Exception?.GetBaseException() ?? new OperationCanceledException(ct);
+                : ack.Exception?.GetBaseException()
+                    ?? (ct.IsCancellationRequested ? new OperationCanceledException(ct) : new TimeoutException($"no acknowledgement within {Duration.Format(_options.RequestTimeout * 2)}"));
             if (failure is null)
             {
                 Interlocked.Increment(ref ack.Result.Duplicate ? ref _duplicates : ref _published);
