@@ -269,4 +269,34 @@ public sealed class JetStreamConnectorTests : IAsyncLifetime
         await stop.CancelAsync();
         await reading;
     }
+
+    [Fact]
+    public async Task AMissingStream_IsSaidOnlyOnceTheGraceIsOver_AndTriedAgainOnTheBackoff_OnTheConnectorsClock()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        Assert.True(NatsServerAddress.TryParse(_server.Url, out var address, out _));
+        await using var connector = new JetStreamConnector(new JetStreamConnectorOptions
+        {
+            Address = address!, Durable = "sinks", Grace = TimeSpan.FromSeconds(5), MinBackoff = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(8),
+        }, new LoggerFactory([_logs]).CreateLogger<JetStreamConnector>(), clock, randomizer: () => 0);
+        var got = new List<Delivery>();
+        using var stop = new CancellationTokenSource();
+        var reading = ReadInto(connector, got, stop.Token);
+        await Eventually.TrueAsync(() => connector.Status.Reason?.Contains("does not exist yet", StringComparison.Ordinal) == true, "the missing stream seen");
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.DoesNotContain(_logs.Entries, e => e.EventId.Id == 3810);
+
+        var moved = await Eventually.OnClockAsync(clock, TimeSpan.FromMilliseconds(250), () => _logs.Entries.Any(e => e.EventId.Id == 3810), "the line, once the grace is over", TimeSpan.FromSeconds(10));
+        Assert.InRange(moved, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(6));
+
+        await using var streams = new Streams(_server);
+        await streams.PublishAsync([SomeMessage.New(1)]);
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.Empty(got); // the next attempt waits for its backoff on the clock
+        await Eventually.OnClockAsync(clock, TimeSpan.FromMilliseconds(500), () => CountOf(got) == 1, "the record, on the next attempt", TimeSpan.FromSeconds(30));
+        Assert.Single(_logs.Entries, e => e.EventId.Id == 3810);
+        Assert.Single(_logs.Entries, e => e.EventId.Id == 3811);
+        await stop.CancelAsync();
+        await reading;
+    }
 }

@@ -176,4 +176,67 @@ public sealed class NatsSinkTests : IAsyncLifetime
         Assert.All(_logs.Entries, e => Assert.DoesNotContain("pa55w0rd", e.Message + e.Exception, StringComparison.Ordinal));
         Assert.DoesNotContain("pa55w0rd", sink.Name, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ARecordTheServerRefuses_IsThrownToThePipeline_NotRetriedHere()
+    {
+        await using var sink = Sink();
+        await sink.WriteAsync([SomeMessage.New(1)], CancellationToken.None);
+        var huge = SomeMessage.New(2, text: new string('x', 2_000_000)); // past nats-server's 1 MB max_payload
+        var thrown = await Assert.ThrowsAnyAsync<Exception>(async () => await sink.WriteAsync([huge], CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.IsNotType<TimeoutException>(thrown);
+        Assert.False(sink.Failing);
+    }
+
+    [Fact]
+    public async Task APipelineOverTheSink_CommitsNothing_UntilTheServerAcknowledged()
+    {
+        await _server.KillAsync();
+        await using var sink = Sink();
+        var store = new InMemoryStateStore();
+        var connector = ScriptedConnector.Of(SomeMessage.Batch(1, 10));
+        var pipeline = new Pipeline.MessagePipeline(connector, [sink], store);
+        using var stop = new CancellationTokenSource();
+        var running = pipeline.RunAsync(stop.Token);
+        await Eventually.TrueAsync(() => sink.Failing, "the sink says publishing fails", running: running);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Empty(await store.LoadCheckpointsAsync(connector.Account, connector.Name, CancellationToken.None));
+        Assert.Equal(0, store.Commits);
+
+        await _server.StartAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(10, (await store.LoadCheckpointsAsync(connector.Account, connector.Name, CancellationToken.None)).Single().Value);
+        await using var streams = new Streams(_server);
+        Assert.Equal(10, (await streams.AllAsync()).Count);
+    }
+
+    [Fact]
+    public async Task Retries_WaitTheBackoff_OnTheSinksClock()
+    {
+        await _server.KillAsync();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        Assert.True(NatsServerAddress.TryParse(_server.Url, out var address, out _));
+        await using var sink = new NatsSink(new NatsSinkOptions { Address = address!, RequestTimeout = TimeSpan.FromSeconds(1), MinBackoff = TimeSpan.FromSeconds(4), MaxBackoff = TimeSpan.FromSeconds(60) },
+            new LoggerFactory([_logs]).CreateLogger<NatsSink>(), clock, randomizer: () => 0);
+        var attempts = () => _logs.Entries.Count(e => e.EventId.Id == 3804);
+        using var stop = new CancellationTokenSource();
+        var write = sink.WriteAsync([SomeMessage.New(1)], stop.Token).AsTask();
+        await Eventually.TrueAsync(() => attempts() == 1, "the first attempt failed");
+        // The first wait is half the first step (the randomizer at 0): 2 s on the sink's clock, however long real time goes.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        clock.Advance(TimeSpan.FromSeconds(1.9));
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(1, attempts());
+        clock.Advance(TimeSpan.FromSeconds(0.1));
+        await Eventually.TrueAsync(() => attempts() == 2, "the second attempt, after 2 s on the clock");
+        // Then half of the doubled step: 4 s.
+        clock.Advance(TimeSpan.FromSeconds(3.9));
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(2, attempts());
+        clock.Advance(TimeSpan.FromSeconds(0.1));
+        await Eventually.TrueAsync(() => attempts() == 3, "the third attempt, 4 s later on the clock");
+        Assert.Single(SinkLines, e => e.EventId.Id == 3802);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write);
+    }
 }

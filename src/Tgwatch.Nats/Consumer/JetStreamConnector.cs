@@ -35,6 +35,7 @@ public sealed class JetStreamConnector : IConnector, ILinkReport
     private long _badRecords;
     private long _acked;
     private long _ackLost;
+    private bool _consuming;
 
     /// <summary>The stream of positions in the state store.</summary>
     public const string CheckpointStream = "deliveries";
@@ -61,6 +62,12 @@ public sealed class JetStreamConnector : IConnector, ILinkReport
         _connection.ConnectionDisconnected += (_, _) =>
         {
             _link.Failed(FaultKind.Network, $"lost the connection to {options.Address.ForLog}");
+            return ValueTask.CompletedTask;
+        };
+        // Reconnected while consuming: the client's pulls go on by themselves, so the link is up even before a message comes.
+        _connection.ConnectionOpened += (_, _) =>
+        {
+            if (Volatile.Read(ref _consuming)) _link.Succeeded(0);
             return ValueTask.CompletedTask;
         };
     }
@@ -106,6 +113,7 @@ public sealed class JetStreamConnector : IConnector, ILinkReport
             if (consumer is not null)
             {
                 _link.Succeeded(0);
+                Volatile.Write(ref _consuming, true);
                 attempt = 0;
                 var messages = consumer.ConsumeAsync<byte[]>(opts: new NatsJSConsumeOpts { MaxMsgs = _options.PullBatch }, cancellationToken: ct).GetAsyncEnumerator(ct);
                 await using (messages.ConfigureAwait(false))
@@ -118,6 +126,7 @@ public sealed class JetStreamConnector : IConnector, ILinkReport
                         }
                         catch (Exception e) when (!ct.IsCancellationRequested)
                         {
+                            Volatile.Write(ref _consuming, false);
                             _link.Failed(FaultClassifier.Default.Classify(e, ct).Kind, Why(e));
                             break;
                         }

@@ -17,7 +17,8 @@ namespace Tgwatch.Nats.Sink;
 /// with <c>Nats-Msg-Id</c> = the record's key, so the stream drops a record published again within its duplicate window. A batch
 /// is written (<see cref="WriteAsync"/> returns) only once the server acknowledged every record of it (a duplicate's
 /// acknowledgement counts); while the server is down or restarting, what is not acknowledged is published again with
-/// Tgwatch's backoff until it is, said in one line when it starts failing and one when it works again. The stream is created
+/// Tgwatch's backoff until it is, said in one line when it starts failing and one when it works again. A record the server
+/// refuses (too large) is thrown to the pipeline, whose retry budget and dead letters take it from there. The stream is created
 /// when absent (<see cref="NatsSinkOptions"/>).
 /// </summary>
 public sealed class NatsSink : IMessageSink
@@ -55,8 +56,11 @@ public sealed class NatsSink : IMessageSink
                 MinBackoff = options.MinBackoff,
                 MaxBackoff = options.MaxBackoff,
                 Randomizer = randomizer ?? Random.Shared.NextDouble,
+                // A server down, restarting or slow is waited out here; anything else (a record the server refuses) goes to the
+                // pipeline, which retries it within its budget and then dead-letters it, so one bad record cannot hold up the rest.
                 ShouldHandle = static args => new ValueTask<bool>(
-                    args.Outcome.Exception is { } e && !(e is OperationCanceledException && args.Context.CancellationToken.IsCancellationRequested)),
+                    args.Outcome.Exception is { } e && !(e is OperationCanceledException && args.Context.CancellationToken.IsCancellationRequested)
+                    && FaultClassifier.Default.Classify(e, args.Context.CancellationToken).Kind is FaultKind.Network or FaultKind.Timeout or FaultKind.RateLimited),
                 OnRetry = args =>
                 {
                     Failed(args.Outcome.Exception!, args.AttemptNumber, args.RetryDelay, args.Context.CancellationToken);
