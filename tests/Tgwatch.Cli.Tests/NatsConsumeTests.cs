@@ -112,8 +112,12 @@ public sealed class NatsConsumeTests(ITestOutputHelper output) : IAsyncLifetime
         await runner.WaitForLineAsync("created stream TGWATCH");
         await using var first = Consumer("first", a);
         await using var second = Consumer("second", b);
-        // Both pull before the messages come (a process starts in a second or two): the server serves their pulls in turn.
-        await Task.Delay(TimeSpan.FromSeconds(5));
+        // Both pull before the messages come: the server serves their pulls in turn.
+        await using (var client = new NATS.Client.Core.NatsConnection(new NATS.Client.Core.NatsOpts { Url = _nats.Url }))
+        {
+            var js = new NATS.Client.JetStream.NatsJSContext(client);
+            await Eventually.TrueAsync(async () => (await js.GetConsumerAsync("TGWATCH", "archive")).Info.NumWaiting >= 2, "both consumers pulling", Tgwatch.Patience);
+        }
         await SendAsync(199);
 
         await Eventually.TrueAsync(() => Texts(a, b).Count >= 200, "all 200 over both", Tgwatch.Patience);
