@@ -16,6 +16,7 @@ public sealed class NatsFaultRule : IFaultRule
 {
     private static readonly Fault Network = new(FaultKind.Network);
     private static readonly Fault Timeout = new(FaultKind.Timeout);
+    private const int StreamNotFound = 10059;
 
     /// <summary>The rule (it holds no state).</summary>
     public static NatsFaultRule Instance { get; } = new();
@@ -35,8 +36,9 @@ public sealed class NatsFaultRule : IFaultRule
         NatsTimeoutException or NatsJSTimeoutException => Timeout,
         NatsUnreachableException or NatsConnectionFailedException or NatsNoRespondersException or NatsNoReplyException or NatsJSPublishNoResponseException
             or NatsJSApiNoResponseException or NatsJSConnectionException => Network,
-        // 503: JetStream is not (yet) available on the server, as while it restarts and recovers its store.
-        NatsJSApiException { Error.Code: 503 } => Network,
+        // 503: JetStream is not (yet) available on the server, as while it restarts and recovers its store; a stream not found
+        // is one that no runner has made yet: both are waited for like a server that is down.
+        NatsJSApiException { Error.Code: 503 } or NatsJSApiException { Error.ErrCode: StreamNotFound } => Network,
         _ => null,
     };
 }

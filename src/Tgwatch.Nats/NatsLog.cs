@@ -36,7 +36,7 @@ internal static partial class NatsLog
     [LoggerMessage(3811, LogLevel.Information, "consume {Stream}/{Durable}: receiving again after {Downtime}")]
     public static partial void Up(ILogger logger, string stream, string durable, string downtime);
 
-    [LoggerMessage(3816, LogLevel.Information, "consume {Stream}/{Durable}: an acknowledgement could not be sent ({Fault}: {Reason}); its message comes again after the ack wait and is dropped as a duplicate (more such are counted)")]
+    [LoggerMessage(3816, LogLevel.Information, "consume {Stream}/{Durable}: an acknowledgement could not be sent ({Fault}: {Reason}); the next commit sends it again, or its message comes again after the ack wait and is dropped as a duplicate (more such are counted)")]
     public static partial void AckLost(ILogger logger, string stream, string durable, FaultKind fault, string reason);
 
     [LoggerMessage(3815, LogLevel.Information, "consume {Stream}/{Durable}: {Drops} short drop(s) in the last {Window}, all recovered within {Grace}")]

@@ -197,9 +197,9 @@ public sealed class JetStreamConnector : IConnector, ILinkReport
 
     /// <inheritdoc />
     /// <remarks>
-    /// Acknowledges every message delivered at or before <paramref name="upTo"/> (commits come in order). An acknowledgement that
-    /// cannot be sent (the server is down) is given up: the server delivers the message again after AckWait, and the state
-    /// store's dedup drops it then.
+    /// Acknowledges every message delivered at or before <paramref name="upTo"/> (commits come in order). When an
+    /// acknowledgement cannot be sent (the server is down), the rest waits for the next commit, which tries again; should none
+    /// come, the server delivers the messages again after AckWait and the state store's dedup drops them.
     /// </remarks>
     public async ValueTask CommitAsync(Checkpoint upTo, CancellationToken ct)
     {
@@ -208,18 +208,19 @@ public sealed class JetStreamConnector : IConnector, ILinkReport
             try
             {
                 await head.Message.AckAsync(cancellationToken: ct).ConfigureAwait(false);
-                Interlocked.Increment(ref _acked);
             }
-            catch (Exception e) when (!ct.IsCancellationRequested && e is not OperationCanceledException)
+            catch (Exception e) when (!ct.IsCancellationRequested)
             {
-                if (Interlocked.Increment(ref _ackLost) == 1 || _logger.IsEnabled(LogLevel.Debug))
-                    NatsLog.AckLost(_logger, _options.Stream, _options.Durable, FaultClassifier.Default.Classify(e, ct).Kind, Secrets.SecretRedactor.Default.Redact(TextLines.FirstLine(e.Message)));
+                if (Interlocked.Increment(ref _ackLost) == 1)
+                    NatsLog.AckLost(_logger, _options.Stream, _options.Durable, FaultClassifier.Default.Classify(e).Kind, Secrets.SecretRedactor.Default.Redact($"{e.GetType().Name}: {TextLines.FirstLine(e.Message)}"));
+                return;
             }
+            Interlocked.Increment(ref _acked);
             _unacked.TryDequeue(out _);
         }
     }
 
-    /// <summary>Acknowledgements that could not be sent (their messages come again after AckWait).</summary>
+    /// <summary>Acknowledgements that could not be sent when first tried.</summary>
     public long AcksLost => Interlocked.Read(ref _ackLost);
 
     /// <inheritdoc />

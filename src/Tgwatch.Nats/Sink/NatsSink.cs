@@ -140,7 +140,7 @@ public sealed class NatsSink : IMessageSink
             Exception? failure = ack.Status == TaskStatus.RanToCompletion
                 ? ack.Result.Error is { } error ? new NatsJSApiException(error) : null
                 : ack.Exception?.GetBaseException()
-                    ?? (ct.IsCancellationRequested ? new OperationCanceledException(ct) : new TimeoutException($"no acknowledgement within {Duration.Format(_options.RequestTimeout * 2)}"));
+                    ?? (ct.IsCancellationRequested ? new OperationCanceledException(ct) : new TimeoutException("no acknowledgement (the connection is down, or the server did not answer in time)"));
             if (failure is null)
             {
                 Interlocked.Increment(ref ack.Result.Duplicate ? ref _duplicates : ref _published);
