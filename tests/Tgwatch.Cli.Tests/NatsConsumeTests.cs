@@ -130,6 +130,26 @@ public sealed class NatsConsumeTests(ITestOutputHelper output) : IAsyncLifetime
         await runner.StopAsync();
     }
 
+    [Fact]
+    public async Task ConsumeFiltersAsRunDoes_AChatFilterKeepsOnlyItsChat_AndTheRestIsAcknowledged()
+    {
+        var jsonl = Path.Combine(_dir, "one-chat.jsonl");
+        await using var runner = Runner();
+        await SendAsync(30); // chats -100900, -100901, -100902 in turn
+        await runner.WaitForLineAsync("created stream TGWATCH");
+        await using var consumer = Consumer("consumer", jsonl, "--chat", "-100901");
+        await Eventually.TrueAsync(() => Texts(jsonl).Count == 10, "the 10 of chat -100901", Tgwatch.Patience);
+        await using (var client = new NATS.Client.Core.NatsConnection(new NATS.Client.Core.NatsOpts { Url = _nats.Url }))
+        {
+            var js = new NATS.Client.JetStream.NatsJSContext(client);
+            await Eventually.TrueAsync(async () => (await js.GetConsumerAsync("TGWATCH", "archive")).Info is { NumAckPending: 0, NumPending: 0 }, "all 30 acknowledged", Tgwatch.Patience);
+        }
+        Assert.All(File.ReadAllLines(jsonl), l => Assert.Equal(-100901, TgMessageJson.Parse(l).Chat.Id));
+        var log = await consumer.StopAsync();
+        Assert.Contains("Stopped: 30 received, 10 written", log, StringComparison.Ordinal);
+        await runner.StopAsync();
+    }
+
     [Theory]
     [InlineData(new[] { "consume", "--durable", "d" }, "no nats-server: give --nats")]
     [InlineData(new[] { "consume", "--nats", "nats://127.0.0.1:1" }, "no durable consumer: give --durable NAME")]
