@@ -19,6 +19,7 @@ command -v unshare >/dev/null || missing+=(util-linux)
 [ -x /usr/bin/systemd-analyze ] || missing+=(systemd) # checks examples/tgwatch.service
 [ -x /usr/bin/chromium ] || missing+=(chromium)        # StatusPageTests run it from there
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql) # Tgwatch.Postgres.Tests start a cluster of their own (TestKit's PostgresCluster)
+command -v nats-server >/dev/null || [ -x /usr/sbin/nats-server ] || missing+=(nats-server) # JetStream for Tgwatch.Nats.Tests
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: installing ${missing[*]}" >&2

@@ -14,6 +14,7 @@ public static class TgwatchCli
         var root = new RootCommand("Tgwatch: a Telegram message monitor that stays correct and quiet on a bad network.")
         {
             Run.RunCommand.Create(),
+            Run.ConsumeCommand.Create(),
             LoginCommand.Create(),
             ChatsCommand.Create(),
             Demo.DemoCommand.Create(),

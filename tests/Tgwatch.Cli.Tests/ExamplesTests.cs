@@ -54,7 +54,8 @@ public sealed partial class ExamplesTests
     [InlineData("tgwatch.user.json", "BotApi:")]
     public void AnExampleConfiguration_NamesEverySetting_EachAfterAComment(string name, string otherConnector)
     {
-        var expected = Keys(typeof(RunSettings)).Where(k => !k.StartsWith(otherConnector, StringComparison.Ordinal)).ToList();
+        // The Nats section is tgwatch consume's (its connector), not a runner's.
+        var expected = Keys(typeof(RunSettings)).Where(k => !k.StartsWith(otherConnector, StringComparison.Ordinal) && !k.StartsWith("Nats:", StringComparison.Ordinal)).ToList();
         Assert.True(expected.Count > 25, string.Join(", ", expected));
         Assert.Empty(expected.Except(Named(Example(name))));
 

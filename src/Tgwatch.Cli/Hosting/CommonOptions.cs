@@ -12,7 +12,7 @@ internal sealed class CommonOptions
 
     public Option<SinkSpec[]> Sinks { get; } = new("--sink")
     {
-        Description = "Where messages go: console, jsonl:PATH, sqlite:PATH, webhook:URL (repeatable)",
+        Description = "Where messages go: console, jsonl:PATH, sqlite:PATH, webhook:URL, nats:nats://HOST:PORT (repeatable)",
         Arity = ArgumentArity.OneOrMore,
         AllowMultipleArgumentsPerToken = false,
         CustomParser = result =>

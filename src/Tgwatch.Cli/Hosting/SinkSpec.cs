@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Tgwatch.Connectors;
+using Tgwatch.Nats;
+using Tgwatch.Nats.Sink;
 using Tgwatch.Pipeline;
 using Tgwatch.Postgres.Database;
 using Tgwatch.Postgres.Sink;
@@ -12,7 +14,7 @@ using Tgwatch.Storage;
 
 namespace Tgwatch.Cli.Hosting;
 
-/// <summary>A <c>--sink</c> value: <c>console</c>, <c>jsonl:PATH</c>, <c>sqlite:PATH</c>, <c>webhook:URL</c>, <c>telegram:CHAT</c> or <c>postgres:CONNECTION-STRING</c>.</summary>
+/// <summary>A <c>--sink</c> value: <c>console</c>, <c>jsonl:PATH</c>, <c>sqlite:PATH</c>, <c>webhook:URL</c>, <c>telegram:CHAT</c>, <c>postgres:CONNECTION-STRING</c> or <c>nats:nats://HOST:PORT</c>.</summary>
 internal sealed partial record SinkSpec(string Kind, string Target)
 {
     /// <summary>The value as the user wrote it (<c>sqlite:st.db</c>), to name the sink in a message.</summary>
@@ -86,6 +88,8 @@ internal sealed partial record SinkSpec(string Kind, string Target)
                     error = e.Message;
                     return false;
                 }
+            case "nats":
+                return TryParseNats(text, target, out spec, out error);
             case "telegram":
                 error = "--sink telegram needs a chat: telegram:-1001234567890 (its id) or telegram:@name (its username)";
                 return false;
@@ -98,15 +102,38 @@ internal sealed partial record SinkSpec(string Kind, string Target)
             default:
                 // A value with a password in it (a mistyped postgres:) is not repeated whole.
                 var shown = text.Contains("password", StringComparison.OrdinalIgnoreCase) ? $"{kind}:…" : text;
-                error = $"--sink '{shown}' is not one of console, jsonl:PATH, sqlite:PATH, webhook:URL, telegram:CHAT, postgres:CONNECTION-STRING";
+                error = $"--sink '{shown}' is not one of console, jsonl:PATH, sqlite:PATH, webhook:URL, telegram:CHAT, postgres:CONNECTION-STRING, nats:nats://HOST:PORT";
                 return false;
         }
     }
+
+    /// <summary>
+    /// A <c>nats:nats://[user:password@]host:port[?stream=NAME&amp;subject=PREFIX&amp;duplicate_window=10m]</c>: its credentials are
+    /// registered as secrets at once, and the value is said without them.
+    /// </summary>
+    private static bool TryParseNats(string text, string target, out SinkSpec spec, out string error)
+    {
+        spec = null!;
+        if (!NatsServerAddress.TryParse(target, out var address, out var problem, NatsSinkOptions.AddressOptions)
+            || !NatsSinkOptions.FromAddress(address!, out _, out problem))
+        {
+            error = $"--sink nats: {problem} (nats:nats://HOST:4222[?stream=TGWATCH&subject=tgwatch&duplicate_window=10m])";
+            return false;
+        }
+        foreach (var secret in address!.Secrets) Secrets.SecretRedactor.Default.Register(secret);
+        error = "";
+        spec = new SinkSpec("nats", target) { Given = "nats:" + address.ForLog, Nats = address };
+        return true;
+    }
+
+    /// <summary>The server of a <c>nats:</c> value, with its credentials.</summary>
+    private NatsServerAddress? Nats { get; init; }
 
     /// <summary>The sink's name in the ledger and in dead letters (stable across runs for the same target).</summary>
     public string Name => Kind switch
     {
         "console" => "console",
+        "nats" => NatsOptions().Name,
         "webhook" => SafeUrl.SinkName(new Uri(Target)),
         "postgres" => Target,
         _ => $"{Kind}:{Target}",
@@ -160,8 +187,11 @@ internal sealed partial record SinkSpec(string Kind, string Target)
         "sqlite" => new SqliteMessageSink(Target, time, Name),
         "postgres" => new PostgresMessageSink(Postgres!, Name),
         "webhook" => CreateWebhook(store, logs, time, webhookSecret, webhookTimeout),
+        "nats" => new NatsSink(NatsOptions(), logs.CreateLogger<NatsSink>(), time),
         _ => throw new InvalidOperationException($"unknown sink kind {Kind}"),
     };
+
+    private NatsSinkOptions NatsOptions() => NatsSinkOptions.FromAddress(Nats!, out var options, out _) ? options : throw new InvalidOperationException("a nats sink read without its options");
 
     private WebhookSink CreateWebhook(IStateStore store, ILoggerFactory logs, TimeProvider time, string? webhookSecret, TimeSpan? webhookTimeout)
     {

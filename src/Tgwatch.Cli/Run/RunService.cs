@@ -162,7 +162,9 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             await using var opened = await StateAndSinks.OpenAsync(DataPaths.StatePath(settings.State, settings.DataDir), settings.SinkSpecs, logs, settings.WebhookSecret, stoppingToken, settings.WebhookRequestTimeout, poster).ConfigureAwait(false);
             // Read once at start: the bot's last commit and the sinks the store knows.
             var status = await opened.Store.GetStatusAsync(stoppingToken).ConfigureAwait(false);
-            await using IConnector connector = tdlib is not null
+            await using IConnector connector = settings.Connector == "nats"
+                ? new Tgwatch.Nats.Consumer.JetStreamConnector(settings.Nats.ConnectorOptions(), logs.CreateLogger("Tgwatch.Nats"))
+                : tdlib is not null
                 ? TdlibRun.Connector(tdlib, settings, logs, live.Heartbeat, tdlibPoster)
                 : new BotApiConnector(new BotApiOptions
                 {

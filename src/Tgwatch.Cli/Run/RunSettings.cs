@@ -22,6 +22,9 @@ internal sealed class RunSettings
     /// <summary>The TDLib connector's settings (also used by <c>login</c> and <c>chats</c>).</summary>
     public Login.TdlibSettings Tdlib { get; set; } = new();
 
+    /// <summary>The durable JetStream consumer of <c>tgwatch consume</c> (connector <c>nats</c>).</summary>
+    public NatsConsumeSettings Nats { get; set; } = new();
+
     /// <summary>Chats to watch (id or @username); none = every chat the account receives from.</summary>
     public List<string> Chats { get; set; } = [];
 

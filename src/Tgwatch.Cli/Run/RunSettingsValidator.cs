@@ -44,6 +44,23 @@ internal sealed class RunSettingsValidator : IValidateOptions<RunSettings>
                     }
                 }
                 break;
+            case "nats":
+                // tgwatch consume: the records come from JetStream; alerts (telegram:CHAT) go out through a bot.
+                foreach (var (key, problem) in options.Nats.Problems()) problems.AddResult(Problem(key, problem));
+                if (options.Sinks.Any(s => s.Sink?.TrimStart().StartsWith("telegram:", StringComparison.OrdinalIgnoreCase) == true) && string.IsNullOrEmpty(options.BotApi.Token))
+                    problems.AddResult(new ValidationResult("a telegram:CHAT sink posts through a bot: give --bot-token, set TGWATCH__BOTAPI__TOKEN, or BotApi.Token in tgwatch.json"));
+                foreach (var chat in options.Chats)
+                {
+                    try
+                    {
+                        _ = new ChatFilter([chat]);
+                    }
+                    catch (ArgumentException e)
+                    {
+                        problems.AddResult(Problem(nameof(RunSettings.Chats), TextLines.FirstLine(e.Message)));
+                    }
+                }
+                break;
             default:
                 problems.AddResult(Problem(nameof(RunSettings.Connector), $"'{options.Connector}' is not one of botapi, tdlib"));
                 break;
