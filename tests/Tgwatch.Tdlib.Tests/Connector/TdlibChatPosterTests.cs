@@ -57,6 +57,8 @@ public sealed class TdlibChatPosterTests
         var poster = new TdlibChatPoster(world.Session);
         var (connector, reading, stop, got) = await ReadingAsync(world, poster, Alerts);
         await using var _ = connector;
+        // A chat seen for the first time starts where it is then: post once the connector watches it.
+        await Eventually.TrueAsync(() => world.Session.SentOf("openChat").Count == 1, "the chat watched", Patience);
 
         var result = await poster.PostAsync(Id(Alerts), "keyword seen", default).AsTask().WaitAsync(Patience);
 
