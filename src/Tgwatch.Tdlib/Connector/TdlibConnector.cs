@@ -133,28 +133,15 @@ public sealed class TdlibConnector : IConnector, IChatFeedOwner
         var start = Task.Run(() => StartAsync(run.Token), CancellationToken.None);
         try
         {
-            var output = _output.Reader;
-            while (true)
-            {
-                Delivery? delivery;
-                try
-                {
-                    // The run's token: disposing the connector mid-read ends the read instead of leaving it waiting.
-                    if (!await output.WaitToReadAsync(run.Token).ConfigureAwait(false)) break;
-                    if (!output.TryRead(out delivery)) continue;
-                }
-                catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !ct.IsCancellationRequested)
-                {
-                    break;
-                }
+            await foreach (var delivery in DeliveryOutput.ReadAsync(_output.Reader, run.Token, _stopping.Token, ct).ConfigureAwait(false))
                 yield return delivery;
-            }
         }
         finally
         {
             await run.CancelAsync().ConfigureAwait(false);
-            await Quietly(loop).ConfigureAwait(false);
-            await Quietly(start).ConfigureAwait(false);
+            // Their failures, if any, already ended the stream.
+            await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await start.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await _feeds.StopAsync().ConfigureAwait(false);
             Volatile.Write(ref _reading, 0);
         }
@@ -175,24 +162,7 @@ public sealed class TdlibConnector : IConnector, IChatFeedOwner
         _connection.Stop();
     }
 
-    private Channel<Delivery> NewOutput() => Channel.CreateBounded<Delivery>(new BoundedChannelOptions(_options.OutputCapacity)
-    {
-        SingleReader = true,
-        FullMode = BoundedChannelFullMode.Wait,
-    });
-
-    private static async Task Quietly(Task? task)
-    {
-        if (task is null) return;
-        try
-        {
-            await task.ConfigureAwait(false);
-        }
-        catch
-        {
-            // Its failure, if any, already ended the stream.
-        }
-    }
+    private Channel<Delivery> NewOutput() => DeliveryOutput.Create(_options.OutputCapacity);
 
     /// <summary>Ends the stream with an error the run cannot get past.</summary>
     private void Fail(Exception e) => _output.Writer.TryComplete(e);

@@ -141,21 +141,8 @@ public sealed class HistoryExport : IConnector, IChatFeedOwner
         var export = Task.Run(() => ExportAsync(committed, run.Token), CancellationToken.None);
         try
         {
-            var output = _output.Reader;
-            while (true)
-            {
-                Delivery? delivery;
-                try
-                {
-                    if (!await output.WaitToReadAsync(run.Token).ConfigureAwait(false)) break;
-                    if (!output.TryRead(out delivery)) continue;
-                }
-                catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !ct.IsCancellationRequested)
-                {
-                    break;
-                }
+            await foreach (var delivery in DeliveryOutput.ReadAsync(_output.Reader, run.Token, _stopping.Token, ct).ConfigureAwait(false))
                 yield return delivery;
-            }
         }
         finally
         {
@@ -182,12 +169,7 @@ public sealed class HistoryExport : IConnector, IChatFeedOwner
         _connection.Stop();
     }
 
-    private Channel<Delivery> NewOutput() => Channel.CreateBounded<Delivery>(new BoundedChannelOptions(_options.OutputCapacity)
-    {
-        SingleReader = true,
-        SingleWriter = true,
-        FullMode = BoundedChannelFullMode.Wait,
-    });
+    private Channel<Delivery> NewOutput() => DeliveryOutput.Create(_options.OutputCapacity);
 
     /// <summary>Ends the stream with an error the export cannot get past.</summary>
     private void Fail(Exception e) => _output.Writer.TryComplete(e);
