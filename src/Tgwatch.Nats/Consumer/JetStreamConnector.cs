@@ -115,7 +115,7 @@ public sealed class JetStreamConnector : IConnector, ILinkReport
                 _link.Succeeded(0);
                 Volatile.Write(ref _consuming, true);
                 attempt = 0;
-                var messages = consumer.ConsumeAsync<byte[]>(opts: new NatsJSConsumeOpts { MaxMsgs = _options.PullBatch }, cancellationToken: ct).GetAsyncEnumerator(ct);
+                var messages = consumer.ConsumeAsync<byte[]>(opts: new NatsJSConsumeOpts { MaxMsgs = _options.PullBatch, IdleHeartbeat = _options.IdleHeartbeat }, cancellationToken: ct).GetAsyncEnumerator(ct);
                 await using (messages.ConfigureAwait(false))
                 {
                     while (true)

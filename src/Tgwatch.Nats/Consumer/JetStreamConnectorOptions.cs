@@ -32,6 +32,14 @@ public sealed record JetStreamConnectorOptions
     /// <value>64.</value>
     public int PullBatch { get; init; } = 64;
 
+    /// <summary>
+    /// How often the server says a pull is still open while it has nothing to deliver. Two missed in a row make the
+    /// client ask again: that is how a pull lost with a server restart is noticed (the client asks again on reconnect only
+    /// when most of its pull was filled), so it bounds the stall after one.
+    /// </summary>
+    /// <value>5 seconds (the client's own default is half of the pull's 30-second expiry: a 30-second stall).</value>
+    public TimeSpan IdleHeartbeat { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a request to the server (and a connection attempt) may take.</summary>
     /// <value>5 seconds.</value>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
