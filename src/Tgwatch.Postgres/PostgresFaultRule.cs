@@ -7,7 +7,7 @@ namespace Tgwatch.Postgres;
 
 /// <summary>
 /// Teaches the fault classifier PostgreSQL's errors, by SQLSTATE (never by text): a lost or refused connection and a
-/// server shutting down or starting are <see cref="FaultKind.Network"/>; a full disk, no memory or no connection slot
+/// server shutting down or starting, a session it ended (a transaction idle too long) are <see cref="FaultKind.Network"/>; a full disk, no memory or no connection slot
 /// left, a deadlock, a serialization failure or a lock not available are <see cref="FaultKind.Resource"/> faults that
 /// a stage waits out. An error of Npgsql's own that it calls transient (a broken stream, a socket) is Network. The rest
 /// (a constraint, a syntax error) is left to the built-in rules, which call it a bug.
@@ -37,6 +37,7 @@ public sealed class PostgresFaultRule : IFaultRule
     {
         ['0', '8', ..] => new Fault(FaultKind.Network),                         // connection exception
         "57P01" or "57P02" or "57P03" => new Fault(FaultKind.Network),          // admin or crash shutdown, cannot connect now
+        "25P03" => new Fault(FaultKind.Network),                                 // the session ended by the server: a transaction left idle too long (a paused runner)
         ['5', '3', ..] => new Fault(FaultKind.Resource),                        // insufficient resources: disk full, out of memory, too many connections
         "40001" or "40P01" or "55P03" => new Fault(FaultKind.Resource),         // serialization failure, deadlock, lock not available
         _ => null,

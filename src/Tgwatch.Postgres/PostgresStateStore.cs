@@ -1,5 +1,6 @@
 using Tgwatch.Postgres.Database;
 using Tgwatch.Postgres.State;
+using Tgwatch.Leases;
 using Tgwatch.Storage;
 
 namespace Tgwatch.Postgres;
@@ -16,20 +17,22 @@ namespace Tgwatch.Postgres;
 /// <para>The connection string's password is registered with the secret redactor when it is read; the database is named
 /// by <see cref="Name"/> (host, port, database) everywhere.</para>
 /// </remarks>
-public sealed class PostgresStateStore : IStateStore
+public sealed class PostgresStateStore : IStateStore, ILeaseStore
 {
     private readonly PgPool _pool;
     private readonly SinkRegistry _sinks = new();
     private readonly ProcessedKeys _processed;
+    private readonly LeaseTable _leases;
 
     private PostgresStateStore(PgPool pool, TimeProvider time)
     {
         _pool = pool;
+        _leases = new LeaseTable(pool);
         _processed = new ProcessedKeys(pool, _sinks);
         DeadLetters = new DeadLetterStore(pool);
         PendingReplies = new PendingReplyStore(pool);
-        SinkLedger = new SinkLedger(pool, time);
-        Outbox = new State.Outbox(pool, time);
+        SinkLedger = new SinkLedger(pool, _leases, time);
+        Outbox = new State.Outbox(pool, _leases, time);
     }
 
     /// <summary>The schema version this code writes.</summary>
@@ -77,8 +80,10 @@ public sealed class PostgresStateStore : IStateStore
     public async ValueTask ForgetCheckpointAsync(string account, string connector, string stream, CancellationToken ct)
     {
         await using var connection = await _pool.OpenAsync(ct).ConfigureAwait(false);
-        await PgPool.ExecuteAsync(connection, null, "DELETE FROM tgwatch_checkpoints WHERE account = @account AND connector = @connector AND stream = @stream", ct,
+        await using var fenced = await _leases.BeginFencedAsync(connection, ct).ConfigureAwait(false);
+        await PgPool.ExecuteAsync(connection, fenced, "DELETE FROM tgwatch_checkpoints WHERE account = @account AND connector = @connector AND stream = @stream", ct,
             ("account", account), ("connector", connector), ("stream", stream)).ConfigureAwait(false);
+        if (fenced is not null) await fenced.CommitAsync(ct).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -88,13 +93,13 @@ public sealed class PostgresStateStore : IStateStore
     /// <inheritdoc />
     /// <remarks>
     /// One transaction. A key committed again is not counted again in its chat. Cancellation is honoured until the
-    /// transaction commits; a cancelled or failed commit leaves the store as it was. The place where a fenced lease's
-    /// generation is to be checked is the first statement of that transaction (<c>State/CommitWriter.cs</c>).
+    /// transaction commits; a cancelled or failed commit leaves the store as it was. Fenced (<see cref="Fence"/>), its
+    /// first statement checks the lease's generation: <see cref="LeaseLostException"/> when another runner took it over.
     /// </remarks>
     public async ValueTask CommitAsync(StoreCommit commit, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(commit);
-        await CommitWriter.WriteAsync(_pool, _sinks, commit, ct).ConfigureAwait(false);
+        await CommitWriter.WriteAsync(_pool, _sinks, _leases, commit, ct).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -112,6 +117,22 @@ public sealed class PostgresStateStore : IStateStore
     /// <inheritdoc />
     /// <remarks>Outbox sinks with nothing waiting are absent from <see cref="StoreStatus.Outbox"/>.</remarks>
     public async ValueTask<StoreStatus> GetStatusAsync(CancellationToken ct) => await StatusReader.ReadAsync(_pool, ct).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public ValueTask<LeaseAttempt> TryAcquireAsync(string lease, RunnerInfo runner, TimeSpan ttl, CancellationToken ct) => _leases.TryAcquireAsync(lease, runner, ttl, ct);
+
+    /// <inheritdoc />
+    public ValueTask<bool> RenewAsync(LeaseGrant grant, TimeSpan ttl, CancellationToken ct) => _leases.RenewAsync(grant, ttl, ct);
+
+    /// <inheritdoc />
+    public ValueTask ReleaseAsync(LeaseGrant grant, CancellationToken ct) => _leases.ReleaseAsync(grant, ct);
+
+    /// <inheritdoc />
+    /// <remarks>Fenced: commits, forgotten checkpoints, outbox enqueues and the sink ledger's records.</remarks>
+    public void Fence(LeaseGrant? grant) => _leases.Fence(grant);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<RunnerRecord>> RunnersAsync(CancellationToken ct) => _leases.RunnersAsync(ct);
 
     /// <summary>Closes the pool's connections.</summary>
     public ValueTask DisposeAsync() => _pool.DisposeAsync();

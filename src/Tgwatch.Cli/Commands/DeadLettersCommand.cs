@@ -9,6 +9,12 @@ namespace Tgwatch.Cli.Commands;
 /// <summary><c>tgwatch deadletters list|replay</c>: the messages whose handler or sink kept failing.</summary>
 internal static class DeadLettersCommand
 {
+    /// <summary>
+    /// How long a replay waits at its end for the alerts and webhook posts it queued to go (while delivery works; a failing
+    /// target stops it at once): replaying is the user waiting for them, not a run's stop (5 s), and alerts go at Telegram's pace.
+    /// </summary>
+    internal static readonly TimeSpan ReplayDrain = TimeSpan.FromMinutes(2);
+
     public static Command Create()
     {
         var command = new Command("deadletters", "List or replay the messages whose handler or sink kept failing");
@@ -78,7 +84,8 @@ internal static class DeadLettersCommand
                 settings.HandlerSpecs = specs;
                 var sinks = parse.GetValue(common.Sinks) ?? [];
                 using var poster = sinks.Any(s => s.IsTelegram) ? Poster(parse.GetValue(token), parse.GetValue(url), sinks.First(s => s.IsTelegram)) : null;
-                await using var opened = await StateAndSinks.OpenAsync(common.StatePath(parse), sinks, logging.Factory, common.SecretFrom(parse), ct, common.WebhookTimeoutFrom(parse), poster).ConfigureAwait(false);
+                await using var opened = await StateAndSinks.OpenAsync(common.StatePath(parse), sinks, logging.Factory, common.SecretFrom(parse), ct, common.WebhookTimeoutFrom(parse), poster,
+                    outboxDrain: ReplayDrain).ConfigureAwait(false);
                 await using var running = await Handlers.RunHandlers.StartAsync(settings, logging.Factory, logging.Noise, ct).ConfigureAwait(false);
                 var report = await new DeadLetterReplayer(opened.Store, opened.Sinks, running.All).ReplayAsync(parse.GetValue(id), ct).ConfigureAwait(false);
                 foreach (var o in report.Outcomes.Where(o => o.Result != ReplayResultKind.Replayed))

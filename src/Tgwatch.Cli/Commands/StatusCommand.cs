@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Tgwatch.Cli.Hosting;
 using Tgwatch.Connectors;
+using Tgwatch.Leases;
 using Tgwatch.Messages;
 using Tgwatch.Storage;
 
@@ -42,10 +43,13 @@ internal static class StatusCommand
             return ExitCodes.Usage;
         }
         StoreStatus status;
+        IReadOnlyList<RunnerRecord> runners = [];
         try
         {
             await using var store = await StateAndSinks.OpenStoreAsync(path, ct, readOnly: true).ConfigureAwait(false);
             status = await store.GetStatusAsync(ct).ConfigureAwait(false);
+            // A shared store (PostgreSQL): the runners of its accounts, active or standby.
+            if (store is ILeaseStore leases) runners = await leases.RunnersAsync(ct).ConfigureAwait(false);
         }
         catch (CliException e)
         {
@@ -53,11 +57,11 @@ internal static class StatusCommand
             return e.ExitCode;
         }
         var now = DateTimeOffset.UtcNow;
-        await stdout.WriteAsync(parse.GetValue(json) ? Json(status, now) : Text(PostgresState.Shown(path), status, now)).ConfigureAwait(false);
+        await stdout.WriteAsync(parse.GetValue(json) ? Json(status, now, runners) : Text(PostgresState.Shown(path), status, now, runners)).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 
-    internal static string Text(string path, StoreStatus s, DateTimeOffset now)
+    internal static string Text(string path, StoreStatus s, DateTimeOffset now, IReadOnlyList<RunnerRecord>? runners = null)
     {
         var w = new StringWriter(CultureInfo.InvariantCulture);
         w.WriteLine($"state store   {path}");
@@ -71,6 +75,13 @@ internal static class StatusCommand
             w.WriteLine();
             w.WriteLine("checkpoints");
             foreach (var c in s.Checkpoints) w.WriteLine($"  {c.Connector}/{c.Account}  {c.Stream} at {Position(c)}  ({TgMessageJson.FormatDate(c.UpdatedAt)})");
+        }
+        if (runners is { Count: > 0 })
+        {
+            w.WriteLine();
+            w.WriteLine("runners");
+            foreach (var r in runners)
+                w.WriteLine($"  {r.Lease}  {(r.Active ? "active " : "standby")}  {r.Runner.Host} pid {r.Runner.Pid.ToString(CultureInfo.InvariantCulture)}, started {TgMessageJson.FormatDate(r.Runner.StartedAt)}, seen {Duration.Format(now - r.SeenAt)} ago");
         }
         if (s.Chats.Count > 0)
         {
@@ -108,18 +119,34 @@ internal static class StatusCommand
             : $"{state}, reported {Duration.Format(now - link.ReportedAt)} ago";
     }
 
-    private static string Json(StoreStatus s, DateTimeOffset now)
+    private static string Json(StoreStatus s, DateTimeOffset now, IReadOnlyList<RunnerRecord> runners)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            WriteJson(w, s, now);
+            WriteJson(w, s, now, runners);
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + Environment.NewLine;
     }
 
     /// <summary>The store's status as one JSON object: what <c>status --json</c> prints, and <c>/api/status</c> serves as <c>store</c>.</summary>
-    internal static void WriteJson(Utf8JsonWriter w, StoreStatus s, DateTimeOffset now)
+    internal static void WriteJson(Utf8JsonWriter w, StoreStatus s, DateTimeOffset now, IReadOnlyList<RunnerRecord>? runners = null)
     {
         w.WriteStartObject();
+        if (runners is { Count: > 0 })
+        {
+            w.WriteStartArray("runners");
+            foreach (var r in runners)
+            {
+                w.WriteStartObject();
+                w.WriteString("lease", r.Lease);
+                w.WriteString("role", r.Active ? "active" : "standby");
+                w.WriteString("host", r.Runner.Host);
+                w.WriteNumber("pid", r.Runner.Pid);
+                w.WriteString("started_at", TgMessageJson.FormatDate(r.Runner.StartedAt));
+                w.WriteString("seen_at", TgMessageJson.FormatDate(r.SeenAt));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
         w.WriteNumber("processed", s.Processed);
         w.WriteNumber("dead_letters", s.DeadLetters);
         w.WriteNumber("pending_replies", s.PendingReplies);

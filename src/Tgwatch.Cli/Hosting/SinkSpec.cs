@@ -175,30 +175,34 @@ internal sealed partial record SinkSpec(string Kind, string Target)
 
     /// <summary>
     /// Creates the sink (a webhook with <paramref name="webhookTimeout"/> per request when given, else the default; a
-    /// <c>telegram:CHAT</c> posting through <paramref name="poster"/>, the run's bot or TDLib client).
+    /// <c>telegram:CHAT</c> posting through <paramref name="poster"/>, the run's bot or TDLib client). An outbox sink (webhook,
+    /// telegram) waits up to <paramref name="outboxDrain"/> at its close for what it has queued to go, while delivery works.
     /// </summary>
     /// <exception cref="CliException">A <c>telegram:CHAT</c> sink without an account to post through.</exception>
-    public IMessageSink Create(IStateStore store, ILoggerFactory logs, TimeProvider time, string? webhookSecret, TimeSpan? webhookTimeout = null, IChatPoster? poster = null) => Kind switch
+    public IMessageSink Create(IStateStore store, ILoggerFactory logs, TimeProvider time, string? webhookSecret, TimeSpan? webhookTimeout = null, IChatPoster? poster = null,
+        TimeSpan? outboxDrain = null) => Kind switch
     {
-        "telegram" => new TelegramSink(new TelegramSinkOptions { Chat = Target, Name = Name, Forward = Forward }, poster ?? throw new CliException(ExitCodes.Usage,
+        "telegram" => new TelegramSink(outboxDrain is { } drain ? new TelegramSinkOptions { Chat = Target, Name = Name, Forward = Forward, ShutdownTimeout = drain }
+            : new TelegramSinkOptions { Chat = Target, Name = Name, Forward = Forward }, poster ?? throw new CliException(ExitCodes.Usage,
             $"--sink {Given} posts through the run's account: tgwatch run, or deadletters replay with --bot-token, sends alerts"), store, logs.CreateLogger<TelegramSink>(), time),
         "console" => new ConsoleSink(new ConsoleSinkOptions { Name = Name }),
         "jsonl" => new JsonlSink(new JsonlSinkOptions { Path = Target, Name = Name }, store.SinkLedger, logs.CreateLogger<JsonlSink>()),
         "sqlite" => new SqliteMessageSink(Target, time, Name),
         "postgres" => new PostgresMessageSink(Postgres!, Name),
-        "webhook" => CreateWebhook(store, logs, time, webhookSecret, webhookTimeout),
+        "webhook" => CreateWebhook(store, logs, time, webhookSecret, webhookTimeout, outboxDrain),
         "nats" => new NatsSink(NatsOptions(), logs.CreateLogger<NatsSink>(), time),
         _ => throw new InvalidOperationException($"unknown sink kind {Kind}"),
     };
 
     private NatsSinkOptions NatsOptions() => NatsSinkOptions.FromAddress(Nats!, out var options, out _) ? options : throw new InvalidOperationException("a nats sink read without its options");
 
-    private WebhookSink CreateWebhook(IStateStore store, ILoggerFactory logs, TimeProvider time, string? webhookSecret, TimeSpan? webhookTimeout)
+    private WebhookSink CreateWebhook(IStateStore store, ILoggerFactory logs, TimeProvider time, string? webhookSecret, TimeSpan? webhookTimeout, TimeSpan? outboxDrain)
     {
         var url = new Uri(Target);
         RegisterSecretsOf(url);
         var options = new WebhookSinkOptions { Url = url, Secret = webhookSecret, Name = Name };
         if (webhookTimeout is { } timeout) options = options with { RequestTimeout = timeout };
+        if (outboxDrain is { } drain) options = options with { ShutdownTimeout = drain };
         return new WebhookSink(options, store, null, logs.CreateLogger<WebhookSink>(), time);
     }
 }

@@ -43,9 +43,11 @@ internal sealed class StateAndSinks : IAsyncDisposable
     /// files each locked, one writer per file);
     /// a problem is one line in a <see cref="CliException"/> (exit code 2), before anything is received: a sink on the state
     /// store's file or on another sink's, a file another command writes or one that is not the sink's, a sink that cannot be opened.
+    /// <paramref name="beforeSinks"/> runs once the store is open, before any sink is; an outbox sink waits up to <paramref name="outboxDrain"/>
+    /// (when given) at its close for what it queued to go.
     /// </summary>
     public static async Task<StateAndSinks> OpenAsync(string statePath, IReadOnlyList<SinkSpec> specs, ILoggerFactory logs, string? webhookSecret, CancellationToken ct, TimeSpan? webhookTimeout = null,
-        Tgwatch.Connectors.IChatPoster? poster = null)
+        Tgwatch.Connectors.IChatPoster? poster = null, Func<IStateStore, CancellationToken, Task>? beforeSinks = null, TimeSpan? outboxDrain = null)
     {
         // A state store in PostgreSQL has no file to share with a sink, nor a lock file: several runners may share the database.
         var inDatabase = PostgresState.Is(statePath);
@@ -64,12 +66,14 @@ internal sealed class StateAndSinks : IAsyncDisposable
         var sinks = new List<IMessageSink>();
         try
         {
+            // A runner of a shared store waits here as standby: its sinks are opened once it is the active one.
+            if (beforeSinks is not null) await beforeSinks(store, ct).ConfigureAwait(false);
             foreach (var spec in specs)
             {
                 IMessageSink sink;
                 try
                 {
-                    sink = spec.Create(store, logs, TimeProvider.System, webhookSecret, webhookTimeout, poster);
+                    sink = spec.Create(store, logs, TimeProvider.System, webhookSecret, webhookTimeout, poster, outboxDrain);
                 }
                 catch (Exception e) when (IsFileProblem(e))
                 {

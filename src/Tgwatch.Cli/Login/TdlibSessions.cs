@@ -93,7 +93,23 @@ internal sealed class OpenedTdlibSession(TdClient client, TdAuthorizedSession se
     public string? Account { get; set; }
 
     /// <summary>Reads and drops the updates, for a command that only sends requests (TDLib's updates must be read steadily).</summary>
-    public void DiscardUpdates() => _discarding = DiscardAsync(Session.Updates, _stop.Token);
+    public void DiscardUpdates()
+    {
+        _discardStop = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        _discarding = DiscardAsync(Session.Updates, _discardStop.Token);
+    }
+
+    /// <summary>Stops dropping the updates (a standby that became active: its connector reads them from here on).</summary>
+    public async Task StopDiscardingAsync()
+    {
+        if (_discardStop is null) return;
+        await _discardStop.CancelAsync().ConfigureAwait(false);
+        await _discarding.ConfigureAwait(false);
+        _discardStop.Dispose();
+        _discardStop = null;
+    }
+
+    private CancellationTokenSource? _discardStop;
 
     public async ValueTask DisposeAsync()
     {

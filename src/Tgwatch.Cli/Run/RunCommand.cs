@@ -26,9 +26,10 @@ internal static class RunCommand
         var sinks = new Option<string[]>("--sink") { Description = "Where messages go: console, jsonl:PATH, sqlite:PATH, webhook:URL, telegram:CHAT (alerts through the bot), postgres:CONNECTION-STRING, nats:nats://HOST:PORT (JetStream; repeatable; default console)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
         var handlers = new Option<string[]>("--handler") { Description = "A program that handles each message: exec:COMMAND, e.g. 'exec:python3 handler.py' (JSON lines on its stdin and stdout; repeatable)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
         var http = new Option<string?>("--http") { Description = "Serve a status page at / and /metrics, /healthz, /readyz, /api/status on ADDRESS:PORT (:PORT = loopback; or Http:Listen, env TGWATCH__HTTP__LISTEN; another address needs Http:Token)" };
+        var lease = new Option<string?>("--lease") { Description = "With --state postgres:…: how soon a standby runner of the same account takes over when the active one dies or hangs (e.g. 10s; default 10s; or Lease, env TGWATCH__LEASE)" };
         var command = new Command("run", "Receive messages from the chosen chats and hand them to the sinks, until stopped (SIGINT/SIGTERM drain and commit)")
         {
-            config, connector, token, url, chats, sinks, handlers, common.State, common.DataDir, common.WebhookSecret, common.WebhookTimeout, common.LogLevel, common.LogFormat, noiseFirst, heartbeat, http,
+            config, connector, token, url, chats, sinks, handlers, common.State, common.DataDir, common.WebhookSecret, common.WebhookTimeout, common.LogLevel, common.LogFormat, noiseFirst, heartbeat, http, lease,
         };
         foreach (var option in tdlib.All) command.Options.Add(option);
         command.SetAction(async (parse, _) =>
@@ -49,6 +50,7 @@ internal static class RunCommand
                     ["Noise:First"] = parse.GetValue(noiseFirst)?.Name(),
                     ["Heartbeat"] = parse.GetValue(heartbeat),
                     ["Http:Listen"] = parse.GetValue(http),
+                    ["Lease"] = parse.GetValue(lease),
                 }, parse.GetValue(chats), parse.GetValue(sinks), parse.GetValue(handlers));
             }
             catch (CliException e)

@@ -13,6 +13,7 @@ using Tgwatch.Cli.Http;
 using Tgwatch.Cli.Login;
 using Tgwatch.Connectors;
 using Tgwatch.Formatting;
+using Tgwatch.Leases;
 using Tgwatch.Pipeline;
 using Tgwatch.Pipeline.Filters;
 using Tgwatch.Storage;
@@ -148,6 +149,86 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
     }
 
 
+    /// <summary>Takes the account's lease in the shared store, waiting as standby while another runner holds it; TDLib's updates are dropped meanwhile.</summary>
+    private async Task<ActiveLease> TakeLeaseAsync(IStateStore store, OpenedTdlibSession? tdlib, CancellationToken ct)
+    {
+        if (store is not ILeaseStore leases) throw new InvalidOperationException("a shared state store without leases");
+        var account = tdlib is not null ? tdlib.Account! : $"bot{Tgwatch.Secrets.BotToken.IdOf(settings.BotApi.Token!)}";
+        var name = $"{(tdlib is not null ? TdlibConnector.ConnectorName : BotApiConnector.ConnectorName)}/{account}";
+        var runner = new RunnerLease(leases, name, RunnerInfo.Current(TimeProvider.System), settings.LeaseTime ?? RunSettings.DefaultLease, logs.CreateLogger("Tgwatch.Lease"));
+        tdlib?.DiscardUpdates();
+        try
+        {
+            return await runner.AcquireAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (tdlib is not null) await tdlib.StopDiscardingAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Receives and writes until stopped: the connector, the handlers and the pipeline over the open store and sinks.</summary>
+    private async Task RunActiveAsync(StateAndSinks opened, OpenedTdlibSession? tdlib, TdlibChatPoster? tdlibPoster, CancellationToken stoppingToken)
+    {
+        // Read once at start: the bot's last commit and the sinks the store knows.
+        var status = await opened.Store.GetStatusAsync(stoppingToken).ConfigureAwait(false);
+        await using IConnector connector = settings.Connector == "nats"
+            ? new Tgwatch.Nats.Consumer.JetStreamConnector(settings.Nats.ConnectorOptions(), logs.CreateLogger("Tgwatch.Nats"))
+            : tdlib is not null
+            ? TdlibRun.Connector(tdlib, settings, logs, live.Heartbeat, tdlibPoster)
+            : new BotApiConnector(new BotApiOptions
+            {
+                LastCommittedAt = LastBotApiCommit(status, settings.BotApi.Token!),
+                Token = settings.BotApi.Token!,
+                ApiUrl = settings.BotApi.ApiUrl,
+                PollTimeout = TimeSpan.FromSeconds(settings.BotApi.PollTimeoutSeconds),
+                MaxBackoff = settings.BotApi.MaxBackoff,
+                HttpMargin = TimeSpan.FromSeconds(settings.BotApi.HttpMarginSeconds),
+            }, logs.CreateLogger("Tgwatch.BotApi")) { Heartbeat = live.Heartbeat };
+        // TDLib watches the chats itself (and catches up their history); the Bot API gets every chat, filtered here.
+        IReadOnlyList<IMessageFilter> filters = settings.Chats.Count > 0 && tdlib is null ? [new ChatFilter(settings.Chats)] : [];
+        await OldOutboxesAsync(opened, stoppingToken).ConfigureAwait(false);
+        SayNewSinks(opened, status);
+        // The timings go on the meter the metrics endpoint serves (the host's factory gives the same one), or on one of their own.
+        var meters = services.GetService<IMeterFactory>();
+        // With --http the exporter listens from its provider's construction, which the host would leave to a service started
+        // after this one: built here, before the pipeline's instruments, so the first batches' timings are not missed.
+        _ = services.GetService<OpenTelemetry.Metrics.MeterProvider>();
+        using var ownMeter = meters is null ? new Meter(RunMetrics.MeterName) : null;
+        var meter = ownMeter ?? meters!.Create(RunMetrics.MeterName);
+        await using var handlers = await RunHandlers.StartAsync(settings, logs, live.Noise, stoppingToken).ConfigureAwait(false);
+        var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, settings.Pipeline, filters, handlers.All, logs.CreateLogger("Tgwatch.Pipeline"))
+        {
+            Heartbeat = live.Heartbeat,
+            Timings = new PipelineTimings(meter),
+        };
+        var run = live.Open(connector, pipeline, opened.SinksOf<Tgwatch.Sinks.Outbox.IOutboxSink>(), opened.Store);
+        try
+        {
+            using var heartbeat = Heartbeat(run);
+            using var systemd = SystemdNotify.Start(new SystemdNotifier(), connector, live.Heartbeat, RunHttp.StuckAfter(settings),
+                () => SystemdStatus(pipeline, connector, run.Lags), Environment.GetEnvironmentVariable("WATCHDOG_USEC"),
+                Environment.GetEnvironmentVariable("WATCHDOG_PID"), TimeProvider.System);
+            using var stopping = stoppingToken.Register(() => systemd?.Stopping());
+            await pipeline.RunAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            live.Close();
+        }
+        var s = pipeline.Stats;
+        // An outbox sink's sender (a webhook, an alert chat) dead-letters what its target refuses after the pipeline handed the records over, up to its
+        // last drain: the sinks are closed first so those count too.
+        await opened.CloseSinksAsync().ConfigureAwait(false);
+        RunLog.Stopped(_logger, s.Received, s.Written, s.Duplicates, run.DeadLetters);
+        if (connector is TdlibConnector t)
+        {
+            var c = t.Stats;
+            _logger.LogInformation("TDLib: {Updates} updates read, {History} messages caught up from history in {Calls} calls, {Overflows} live updates left to history, {RateLimited} rate limits waited out, {Malformed} malformed; {BelowLevel} of its log lines below the log level (--log-level debug shows them)",
+                c.Updates, c.HistoryMessages, c.HistoryCalls, c.LiveOverflows, c.RateLimited, c.Malformed, tdlib!.Host.LogLinesBelowLevel);
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var tdlib = tdlibSession.Session;
@@ -159,63 +240,39 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             using var botPoster = alerting && tdlib is null ? new BotApiChatPoster(new BotApiOptions { Token = settings.BotApi.Token!, ApiUrl = settings.BotApi.ApiUrl }) : null;
             var tdlibPoster = alerting && tdlib is not null ? new TdlibChatPoster(tdlib.Session, settings.Tdlib.Timeout) : null;
             IChatPoster? poster = (IChatPoster?)botPoster ?? tdlibPoster;
-            await using var opened = await StateAndSinks.OpenAsync(DataPaths.StatePath(settings.State, settings.DataDir), settings.SinkSpecs, logs, settings.WebhookSecret, stoppingToken, settings.WebhookRequestTimeout, poster).ConfigureAwait(false);
-            // Read once at start: the bot's last commit and the sinks the store knows.
-            var status = await opened.Store.GetStatusAsync(stoppingToken).ConfigureAwait(false);
-            await using IConnector connector = settings.Connector == "nats"
-                ? new Tgwatch.Nats.Consumer.JetStreamConnector(settings.Nats.ConnectorOptions(), logs.CreateLogger("Tgwatch.Nats"))
-                : tdlib is not null
-                ? TdlibRun.Connector(tdlib, settings, logs, live.Heartbeat, tdlibPoster)
-                : new BotApiConnector(new BotApiOptions
+            var statePath = DataPaths.StatePath(settings.State, settings.DataDir);
+            // A state store in PostgreSQL may be shared by runners of one account on several machines: one is active, holding
+            // the account's lease, the others wait as standby (their sinks not open, nothing received) and take over when it
+            // stops renewing it. A runner that lost its lease goes back to waiting.
+            var shared = settings.Connector != "nats" && PostgresState.Is(statePath);
+            while (true)
+            {
+                ActiveLease? lease = null;
+                try
                 {
-                    LastCommittedAt = LastBotApiCommit(status, settings.BotApi.Token!),
-                    Token = settings.BotApi.Token!,
-                    ApiUrl = settings.BotApi.ApiUrl,
-                    PollTimeout = TimeSpan.FromSeconds(settings.BotApi.PollTimeoutSeconds),
-                    MaxBackoff = settings.BotApi.MaxBackoff,
-                    HttpMargin = TimeSpan.FromSeconds(settings.BotApi.HttpMarginSeconds),
-                }, logs.CreateLogger("Tgwatch.BotApi")) { Heartbeat = live.Heartbeat };
-            // TDLib watches the chats itself (and catches up their history); the Bot API gets every chat, filtered here.
-            IReadOnlyList<IMessageFilter> filters = settings.Chats.Count > 0 && tdlib is null ? [new ChatFilter(settings.Chats)] : [];
-            await OldOutboxesAsync(opened, stoppingToken).ConfigureAwait(false);
-            SayNewSinks(opened, status);
-            // The timings go on the meter the metrics endpoint serves (the host's factory gives the same one), or on one of their own.
-            var meters = services.GetService<IMeterFactory>();
-            // With --http the exporter listens from its provider's construction, which the host would leave to a service started
-            // after this one: built here, before the pipeline's instruments, so the first batches' timings are not missed.
-            _ = services.GetService<OpenTelemetry.Metrics.MeterProvider>();
-            using var ownMeter = meters is null ? new Meter(RunMetrics.MeterName) : null;
-            var meter = ownMeter ?? meters!.Create(RunMetrics.MeterName);
-            await using var handlers = await RunHandlers.StartAsync(settings, logs, live.Noise, stoppingToken).ConfigureAwait(false);
-            var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, settings.Pipeline, filters, handlers.All, logs.CreateLogger("Tgwatch.Pipeline"))
-            {
-                Heartbeat = live.Heartbeat,
-                Timings = new PipelineTimings(meter),
-            };
-            var run = live.Open(connector, pipeline, opened.SinksOf<Tgwatch.Sinks.Outbox.IOutboxSink>(), opened.Store);
-            try
-            {
-                using var heartbeat = Heartbeat(run);
-                using var systemd = SystemdNotify.Start(new SystemdNotifier(), connector, live.Heartbeat, RunHttp.StuckAfter(settings),
-                    () => SystemdStatus(pipeline, connector, run.Lags), Environment.GetEnvironmentVariable("WATCHDOG_USEC"),
-                    Environment.GetEnvironmentVariable("WATCHDOG_PID"), TimeProvider.System);
-                using var stopping = stoppingToken.Register(() => systemd?.Stopping());
-                await pipeline.RunAsync(stoppingToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                live.Close();
-            }
-            var s = pipeline.Stats;
-            // An outbox sink's sender (a webhook, an alert chat) dead-letters what its target refuses after the pipeline handed the records over, up to its
-            // last drain: the sinks are closed first so those count too.
-            await opened.CloseSinksAsync().ConfigureAwait(false);
-            RunLog.Stopped(_logger, s.Received, s.Written, s.Duplicates, run.DeadLetters);
-            if (connector is TdlibConnector t)
-            {
-                var c = t.Stats;
-                _logger.LogInformation("TDLib: {Updates} updates read, {History} messages caught up from history in {Calls} calls, {Overflows} live updates left to history, {RateLimited} rate limits waited out, {Malformed} malformed; {BelowLevel} of its log lines below the log level (--log-level debug shows them)",
-                    c.Updates, c.HistoryMessages, c.HistoryCalls, c.LiveOverflows, c.RateLimited, c.Malformed, tdlib!.Host.LogLinesBelowLevel);
+                    await using var opened = await StateAndSinks.OpenAsync(statePath, settings.SinkSpecs, logs, settings.WebhookSecret, stoppingToken, settings.WebhookRequestTimeout, poster,
+                        beforeSinks: shared ? async (store, ct) => lease = await TakeLeaseAsync(store, tdlib, ct).ConfigureAwait(false) : null).ConfigureAwait(false);
+                    try
+                    {
+                        using var active = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease?.Lost ?? CancellationToken.None);
+                        await RunActiveAsync(opened, tdlib, tdlibPoster, active.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (lease is not null && !stoppingToken.IsCancellationRequested && (e is LeaseLostException || lease.IsLost))
+                    {
+                        // Another runner holds the lease now: nothing more is committed here; back to waiting.
+                        lease.Refused();
+                    }
+                    finally
+                    {
+                        // Released while the store is open: a standby takes over at its next try.
+                        if (lease is not null) await lease.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    if (lease is not null) await lease.DisposeAsync().ConfigureAwait(false);
+                }
+                if (stoppingToken.IsCancellationRequested || lease is null || !lease.IsLost) break;
             }
         }
         catch (Exception e) when (e is BotTokenRejectedException or TdlibAuthorizationLostException)

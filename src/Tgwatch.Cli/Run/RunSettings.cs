@@ -61,6 +61,18 @@ internal sealed class RunSettings
     /// <summary><see cref="Heartbeat"/> as read; zero for none.</summary>
     internal TimeSpan HeartbeatEvery { get; set; } = Run.HeartbeatLine.Default;
 
+    /// <summary>
+    /// With a state store in PostgreSQL: how long the active runner of an account holds its lease without renewing it, so
+    /// how soon a standby takes over when it dies or hangs (<c>10s</c>; default 10 seconds).
+    /// </summary>
+    public string? Lease { get; set; }
+
+    /// <summary><see cref="Lease"/> as read; null when not given.</summary>
+    internal TimeSpan? LeaseTime { get; set; }
+
+    /// <summary>The lease time of a run with a shared state store.</summary>
+    internal static readonly TimeSpan DefaultLease = TimeSpan.FromSeconds(10);
+
     /// <summary>The HTTP endpoint: metrics, health, readiness, status (off unless <see cref="HttpSettings.Listen"/> is given).</summary>
     public HttpSettings Http { get; set; } = new();
 

@@ -122,6 +122,16 @@ internal static partial class RunSettingsReader
         var (every, everyError) = HeartbeatLine.Parse(settings.Heartbeat);
         settings.HeartbeatEvery = every;
         if (everyError is not null) problems.Add(new SettingProblem(nameof(RunSettings.Heartbeat), everyError));
+        if (settings.Lease is { } lease)
+        {
+            if (!Duration.TryParse(lease, out var leaseTime) && !TimeSpan.TryParseExact(lease.Trim(), "c", System.Globalization.CultureInfo.InvariantCulture, out leaseTime))
+                problems.Add(new SettingProblem(nameof(RunSettings.Lease), $"expected a duration such as 10s or 1m, not '{lease}'"));
+            else if (leaseTime < TimeSpan.FromSeconds(2) || leaseTime > TimeSpan.FromMinutes(10))
+                problems.Add(new SettingProblem(nameof(RunSettings.Lease), $"must be between 2s and 10m, not '{lease}'"));
+            else if (!Hosting.PostgresState.Is(settings.State))
+                problems.Add(new SettingProblem(nameof(RunSettings.Lease), "a lease is shared through a state store in PostgreSQL: give --state postgres:CONNECTION-STRING too (a local state store has one runner)"));
+            else settings.LeaseTime = leaseTime;
+        }
         if (settings.Noise.First is { } first)
         {
             if (FirstRecords.Parse(first) is { } firstRecord) settings.NoiseOptions = settings.NoiseOptions with { First = firstRecord };

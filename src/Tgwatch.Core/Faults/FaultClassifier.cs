@@ -181,6 +181,10 @@ public sealed class FaultClassifier
                     ?? From(ErrnoFaults.Classify(io.HResult))
                     ?? (IsFileSystemLookup(io) ? new Fault(FaultKind.Resource) : null);
 
+            case Leases.LeaseLostException:
+                // The runner was told to stop being active (another took its lease over): a stop, never to retry.
+                return new Fault(FaultKind.Cancelled);
+
             case OperationCanceledException:
                 return new Fault(callerToken.IsCancellationRequested ? FaultKind.Cancelled : FaultKind.Timeout);
 

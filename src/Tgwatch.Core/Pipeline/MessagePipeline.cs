@@ -180,7 +180,8 @@ public sealed partial class MessagePipeline
         {
             if (Interlocked.CompareExchange(ref stageFailure, e, null) is null)
             {
-                Log.StageFailed(_logger, e);
+                // A lost lease is no failure of the stage: the run says it in its own line and waits as standby.
+                if (e is not Leases.LeaseLostException) Log.StageFailed(_logger, e);
                 try { intakeStop.Cancel(); }
                 catch (ObjectDisposedException) { }
             }

@@ -62,11 +62,20 @@ public sealed class PostgresTarget
         return null;
     }
 
+    /// <summary>How long one of Tgwatch's sessions may sit idle in a transaction before the server ends it (unless the connection string's Options say).</summary>
+    internal static readonly TimeSpan IdleInTransaction = TimeSpan.FromSeconds(2);
+
     /// <summary>A pool of connections to the database, named <c>tgwatch</c> on the server unless the string names it.</summary>
     internal NpgsqlDataSource CreateDataSource()
     {
         var builder = new NpgsqlDataSourceBuilder(ConnectionString);
         if (string.IsNullOrEmpty(builder.ConnectionStringBuilder.ApplicationName)) builder.ConnectionStringBuilder.ApplicationName = "tgwatch";
+        // Tgwatch's transactions are short: one left idle (its process paused by SIGSTOP or a long GC pause, its machine cut
+        // off) would hold its rows, and so another runner's writes and a standby's taking over, for as long as it sleeps.
+        // The server ends such a transaction and its session after a moment; the paused process retries when it wakes.
+        var options = builder.ConnectionStringBuilder.Options ?? "";
+        if (!options.Contains("idle_in_transaction_session_timeout", StringComparison.Ordinal))
+            builder.ConnectionStringBuilder.Options = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{options} -c idle_in_transaction_session_timeout={IdleInTransaction.TotalMilliseconds:0}").Trim();
         return builder.Build();
     }
 

@@ -53,7 +53,7 @@ internal static class CommitWriter
         """;
 
     /// <summary>Writes the commit. Throws (and writes nothing) when cancelled before it committed, or when a row is refused.</summary>
-    public static async Task WriteAsync(PgPool pool, SinkRegistry sinks, StoreCommit commit, CancellationToken ct)
+    public static async Task WriteAsync(PgPool pool, SinkRegistry sinks, LeaseTable leases, StoreCommit commit, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
         // The batch is read whole first: one that breaks while read writes nothing.
@@ -65,8 +65,9 @@ internal static class CommitWriter
 
         await using var connection = await pool.OpenAsync(ct).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-        // A fenced lease is checked here, first in the transaction: a commit of a runner that no longer holds its lease
-        // (its generation is not the lease's) writes nothing. See PostgresStateStore.CommitAsync.
+        // First in the transaction: a commit of a runner that no longer holds its lease (its generation is not the lease's)
+        // writes nothing, and a taking over waits for a commit under way.
+        await leases.CheckAsync(connection, transaction, ct).ConfigureAwait(false);
 
         Dictionary<string, int>? newIds = null;
         if (rows.Keys.Count > 0)

@@ -9,7 +9,7 @@ namespace Tgwatch.Postgres.State;
 /// not hold it, and recorded there in the same transaction, so it is never enqueued twice, even after it was sent and
 /// deleted. Changes to one sink's queue take that sink's advisory lock: they happen one after the other, as in SQLite.
 /// </summary>
-internal sealed class Outbox(PgPool pool, TimeProvider time) : IOutbox
+internal sealed class Outbox(PgPool pool, LeaseTable leases, TimeProvider time) : IOutbox
 {
     /// <summary>The first half of the advisory lock of a sink's queue ('TGW1'); the second is a hash of the sink's name.</summary>
     private const int QueueLock = 0x54475731;
@@ -38,6 +38,7 @@ internal sealed class Outbox(PgPool pool, TimeProvider time) : IOutbox
         var at = time.GetUtcNow();
         await using var connection = await pool.OpenAsync(ct).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await leases.CheckAsync(connection, transaction, ct).ConfigureAwait(false);
         await LockAsync(connection, transaction, sink, ct).ConfigureAwait(false);
         var keys = seen.Order(StringComparer.Ordinal).ToArray();
         var fresh = await SinkLedger.RecordAsync(connection, transaction, sink, keys, at, ct).ConfigureAwait(false);

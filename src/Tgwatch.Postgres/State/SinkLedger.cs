@@ -5,7 +5,7 @@ using Tgwatch.Storage;
 namespace Tgwatch.Postgres.State;
 
 /// <summary>Written keys per sink (<c>tgwatch_sink_ledger</c>, shared with the outbox) and each sink's accounted-for offset.</summary>
-internal sealed class SinkLedger(PgPool pool, TimeProvider time) : ISinkLedger
+internal sealed class SinkLedger(PgPool pool, LeaseTable leases, TimeProvider time) : ISinkLedger
 {
     /// <summary>Records keys (sorted, no duplicate) for a sink; returns those it did not have.</summary>
     internal static async Task<HashSet<string>> RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sink, string[] keys, DateTimeOffset at, CancellationToken ct)
@@ -50,6 +50,7 @@ internal sealed class SinkLedger(PgPool pool, TimeProvider time) : ISinkLedger
         foreach (var key in keys) sorted.Add(key ?? throw new ArgumentException("a key is null", nameof(keys)));
         await using var connection = await pool.OpenAsync(ct).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        await leases.CheckAsync(connection, transaction, ct).ConfigureAwait(false);
         if (sorted.Count > 0) await RecordAsync(connection, transaction, sink, [.. sorted], time.GetUtcNow(), ct).ConfigureAwait(false);
         await PgPool.ExecuteAsync(connection, transaction, """
             INSERT INTO tgwatch_sink_offsets (sink, byte_offset) VALUES (@sink, @offset)

@@ -104,5 +104,30 @@ internal static class StateTables
                 PRIMARY KEY (account, connector)
             );
             """),
+        new PgMigration(2, "leases of active runners, and the runners", """
+            -- One row per lease (a connector and account): its holder, and its generation, raised by each taking over.
+            -- Commits of a fenced store read the row FOR SHARE and check the generation; taking over locks it FOR UPDATE.
+            CREATE TABLE tgwatch_leases (
+                name        text COLLATE "C" NOT NULL PRIMARY KEY,
+                generation  bigint           NOT NULL,
+                holder      text COLLATE "C" NOT NULL,
+                host        text             NOT NULL,
+                pid         integer          NOT NULL,
+                since       timestamptz      NOT NULL,
+                expires_at  timestamptz      NOT NULL,
+                released    boolean          NOT NULL
+            );
+
+            -- Every runner that tried or renewed lately, active or standby, for status.
+            CREATE TABLE tgwatch_runners (
+                runner      text COLLATE "C" NOT NULL PRIMARY KEY,
+                lease       text COLLATE "C" NOT NULL,
+                host        text             NOT NULL,
+                pid         integer          NOT NULL,
+                started_at  timestamptz      NOT NULL,
+                seen_at     timestamptz      NOT NULL,
+                active      boolean          NOT NULL
+            );
+            """),
     ]);
 }

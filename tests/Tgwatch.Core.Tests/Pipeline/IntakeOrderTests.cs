@@ -71,9 +71,8 @@ public sealed class IntakeOrderTests
         var time = new FakeTimeProvider(SomeMessage.Date);
         var run = PipelineFixture.Create(ScriptedConnector.Of([first, .. others]), [sink], new InMemoryStateStore(), options, handlers: [handler], time: time).RunToEndAsync();
 
-        var clock = Stopwatch.StartNew();
+        // Held back by an order window, they would wait on a clock that never moves: never written.
         await Eventually.TrueAsync(() => sink.Keys.Count == 5, "the other chat's five messages written");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"held back {clock.Elapsed}");
         release.SetResult();
         await run;
     }

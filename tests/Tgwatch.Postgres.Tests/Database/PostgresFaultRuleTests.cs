@@ -10,6 +10,7 @@ public sealed class PostgresFaultRuleTests
     [Theory]
     [InlineData("08006", FaultKind.Network)]
     [InlineData("57P01", FaultKind.Network)]
+    [InlineData("25P03", FaultKind.Network)]
     [InlineData("53100", FaultKind.Resource)]
     [InlineData("53300", FaultKind.Resource)]
     [InlineData("40P01", FaultKind.Resource)]

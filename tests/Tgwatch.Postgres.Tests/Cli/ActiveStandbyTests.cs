@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+using Tgwatch.Sandbox;
+using Tgwatch.Sandbox.Admin;
+using Tgwatch.TestKit;
+using Xunit.Abstractions;
+
+namespace Tgwatch.Postgres.Tests.Cli;
+
+/// <summary>
+/// Two real <c>tgwatch run</c> processes of one bot on one PostgreSQL state store (each with a data directory of its own, as
+/// two machines): one is active, the other waits as standby and takes over when the active one is killed -9 or paused with
+/// SIGSTOP; a paused one that wakes up (SIGCONT) commits nothing and waits as standby. Every message is in
+/// <c>tgwatch_messages</c> and in the processed keys exactly once.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class ActiveStandbyTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly string _dir = Some.TempDirectory("tgwatch-pg-lease");
+    private readonly List<LoggedProcess> _runners = [];
+    private BotApiSandbox _sandbox = null!;
+    private PostgresCluster _cluster = null!;
+    private string _database = "";
+    private int _injected;
+
+    public async Task InitializeAsync()
+    {
+        _sandbox = await BotApiSandbox.StartAsync(new SandboxOptions(), CancellationToken.None);
+        _cluster = await PostgresCluster.SharedAsync();
+        _database = await _cluster.CreateDatabaseAsync("lease");
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var r in _runners)
+        {
+            if (!r.Process.HasExited)
+            {
+                Process.Start("kill", ["-CONT", r.Pid])!.WaitForExit();
+                r.Process.Kill();
+            }
+            output.WriteLine($"--- runner {r.Pid}\n{r.Log}");
+            r.Process.Dispose();
+        }
+        await _sandbox.DisposeAsync();
+        try { Directory.Delete(_dir, recursive: true); }
+        catch (IOException) { /* best effort */ }
+    }
+
+    private LoggedProcess Start(string name)
+    {
+        var data = Path.Combine(_dir, name);
+        Directory.CreateDirectory(data);
+        File.WriteAllText(Path.Combine(data, "tgwatch.json"), """{"BotApi": {"PollTimeoutSeconds": 1, "HttpMarginSeconds": 2, "MaxBackoff": "00:00:02"}}""");
+        var runner = new LoggedProcess(Tgwatch.Start("run", "--config", Path.Combine(data, "tgwatch.json"), "--data-dir", data, "--bot-token", _sandbox.Token,
+            "--bot-api-url", _sandbox.BaseUrl.ToString(), "--state", $"postgres:{_database}", "--sink", $"postgres:{_database}", "--lease", "4s"));
+        _runners.Add(runner);
+        return runner;
+    }
+
+    private async Task InjectAsync(int count)
+    {
+        await _sandbox.Admin.SendBulkAsync(new InjectBulk { ChatIds = [-1001, -1002], Count = count });
+        _injected += count;
+    }
+
+    private async Task<long> RowsAsync()
+    {
+        try
+        {
+            return (long)(await PostgresCluster.QueryAsync(_database, "SELECT count(*) FROM tgwatch_messages"))!;
+        }
+        catch (PostgresException e) when (e.SqlState == "42P01")
+        {
+            return 0; // the sink has not made its table yet
+        }
+    }
+
+    private Task AllWrittenAsync() => Eventually.TrueAsync(async () => await RowsAsync() >= _injected, $"{_injected} rows", TimeSpan.FromSeconds(90));
+
+    private static async Task StopAsync(LoggedProcess runner)
+    {
+        Process.Start("kill", ["-TERM", runner.Pid])!.WaitForExit();
+        await runner.Process.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
+        await runner.Reading;
+        Assert.Equal(0, runner.Process.ExitCode);
+    }
+
+    private async Task EveryMessageOnceAsync()
+    {
+        Assert.Equal(_injected, (await _sandbox.Admin.ListInjectedAsync()).Count);
+        Assert.Equal((long)_injected, await RowsAsync());
+        Assert.Equal((long)_injected, await PostgresCluster.QueryAsync(_database, "SELECT count(DISTINCT key) FROM tgwatch_messages"));
+        Assert.Equal((long)_injected, await PostgresCluster.QueryAsync(_database, "SELECT count(*) FROM tgwatch_processed"));
+        foreach (var r in _runners) Assert.DoesNotContain(_cluster.Password, r.Log);
+    }
+
+    [Fact]
+    public async Task ASecondRunner_WaitsAsStandby_AndTakesOverFromOneKilled9_FromItsLastCheckpoint_EveryMessageOnce()
+    {
+        var a = Start("a");
+        await Eventually.TrueAsync(() => a.Count("active: botapi/bot") == 1, "a active", Tgwatch.Patience);
+        await InjectAsync(100);
+        await AllWrittenAsync();
+        var b = Start("b");
+        await Eventually.TrueAsync(() => b.Count($"standby: botapi/bot{_sandbox.Token.Split(':')[0]} is active on {Environment.MachineName} pid {a.Pid} since ") == 1,
+            "b standby, naming a", Tgwatch.Patience);
+
+        var status = await Tgwatch.RunAsync("status", "--state", $"postgres:{_database}");
+        Assert.Contains($"active   {Environment.MachineName} pid {a.Pid},", status.Output);
+        Assert.Contains($"standby  {Environment.MachineName} pid {b.Pid},", status.Output);
+        var json = await Tgwatch.RunAsync("status", "--json", "--state", $"postgres:{_database}");
+        Assert.Contains("\"role\": \"standby\"", json.Output);
+
+        // Killed while it writes: b goes on from a's last checkpoint.
+        await InjectAsync(300);
+        await Eventually.TrueAsync(async () => await RowsAsync() > 100, "a writing the second batch", Tgwatch.Patience);
+        a.Process.Kill();
+        await a.Process.WaitForExitAsync();
+        await Eventually.TrueAsync(() => b.Count($"taken over from {Environment.MachineName} pid {a.Pid}") == 1, "b took over", Tgwatch.Patience);
+        await AllWrittenAsync();
+        await InjectAsync(50);
+        await AllWrittenAsync();
+        await Task.Delay(500); // a duplicate written late would show
+        await StopAsync(b);
+
+        await EveryMessageOnceAsync();
+        Assert.Equal(1, b.Count("standby:"));
+        Assert.Equal(1, b.Count("released the lease"));
+    }
+
+    [Fact]
+    public async Task ARunnerPausedPastItsLease_CommitsNothingWhenItWakes_AndWaitsAsStandby()
+    {
+        var a = Start("a");
+        await Eventually.TrueAsync(() => a.Count("active: botapi/bot") == 1, "a active", Tgwatch.Patience);
+        var b = Start("b");
+        await Eventually.TrueAsync(() => b.Count("standby: botapi/bot") == 1, "b standby", Tgwatch.Patience);
+        await InjectAsync(60);
+        await AllWrittenAsync();
+
+        // Paused (a GC pause, a partition): b takes over and writes what comes meanwhile.
+        await InjectAsync(200);
+        await Eventually.TrueAsync(async () => await RowsAsync() > 60, "a writing", Tgwatch.Patience);
+        Process.Start("kill", ["-STOP", a.Pid])!.WaitForExit();
+        await Eventually.TrueAsync(() => b.Count($"taken over from {Environment.MachineName} pid {a.Pid}") == 1, "b took over", Tgwatch.Patience);
+        await AllWrittenAsync();
+        var checkpoint = (long)(await PostgresCluster.QueryAsync(_database, "SELECT max(position) FROM tgwatch_checkpoints"))!;
+
+        // Woken up: it learns it lost the lease, commits nothing, and waits as standby behind b.
+        Process.Start("kill", ["-CONT", a.Pid])!.WaitForExit();
+        await Eventually.TrueAsync(() => a.Count("lost the lease of botapi/bot") == 1, "a lost its lease", Tgwatch.Patience);
+        await Eventually.TrueAsync(() => a.Count($"is active on {Environment.MachineName} pid {b.Pid}") == 1, "a standby, naming b", Tgwatch.Patience);
+        Assert.True((long)(await PostgresCluster.QueryAsync(_database, "SELECT max(position) FROM tgwatch_checkpoints"))! >= checkpoint);
+        await InjectAsync(40);
+        await AllWrittenAsync();
+        await Task.Delay(500); // a duplicate written late would show
+        await StopAsync(a);
+        await StopAsync(b);
+
+        await EveryMessageOnceAsync();
+        // The lost lease is one line: no stack trace, no failure of a stage.
+        Assert.Equal(0, a.Count(" crit "));
+        Assert.Equal(0, a.Count("   at "));
+        Assert.Equal(1, a.Count("standby:")); // active first, then standby behind b
+    }
+}

@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Tgwatch.Postgres.Tests.Cli;
+
+/// <summary>A real tgwatch process, its log (stderr) read line by line as it comes.</summary>
+internal sealed class LoggedProcess
+{
+    private readonly List<string> _lines = [];
+
+    public LoggedProcess(Process process)
+    {
+        Process = process;
+        process.StandardInput.Close();
+        Reading = Task.Run(async () =>
+        {
+            while (await process.StandardError.ReadLineAsync() is { } line) lock (_lines) _lines.Add(line);
+        });
+        _ = process.StandardOutput.ReadToEndAsync();
+    }
+
+    public Process Process { get; }
+
+    public Task Reading { get; }
+
+    public string Pid => Process.Id.ToString(CultureInfo.InvariantCulture);
+
+    public string Log
+    {
+        get { lock (_lines) return string.Join('\n', _lines); }
+    }
+
+    public int Count(string text)
+    {
+        lock (_lines) return _lines.Count(l => l.Contains(text, StringComparison.Ordinal));
+    }
+}
