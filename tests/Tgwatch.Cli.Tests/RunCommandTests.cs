@@ -20,6 +20,9 @@ public sealed class RunCommandTests
     [InlineData("Connector: 'mtproto' is not one of botapi, tdlib", "--connector", "mtproto")]
     [InlineData("configuration file /nonexistent.json does not exist", "--config", "/nonexistent.json")]
     [InlineData("--noise-first expects full, line or none, not 'loud'", "--bot-token", Token, "--noise-first", "loud")]
+    [InlineData("Lease: a lease is shared through a state store in PostgreSQL: give --state postgres:CONNECTION-STRING too", "--bot-token", Token, "--lease", "10s")]
+    [InlineData("Lease: expected a duration such as 10s or 1m, not 'soon'", "--bot-token", Token, "--lease", "soon", "--state", "postgres:Host=127.0.0.1;Database=x")]
+    [InlineData("Lease: must be between 2s and 10m, not '1s'", "--bot-token", Token, "--lease", "1s", "--state", "postgres:Host=127.0.0.1;Database=x")]
     public async Task BadSettings_AreOneLineNamingTheKey_ExitCode2(string expected, params string[] args)
     {
         var run = await Tgwatch.RunAsync(null, ["run", .. args, "--data-dir", _dir]);
