@@ -70,6 +70,19 @@ public sealed class PostgresCluster
         return value is DBNull ? null : value;
     }
 
+    /// <summary>The rows of the sink's table <c>tgwatch_messages</c>; 0 while no sink has made it yet.</summary>
+    public static async Task<long> MessageRowsAsync(string connectionString)
+    {
+        try
+        {
+            return (long)(await QueryAsync(connectionString, "SELECT count(*) FROM tgwatch_messages"))!;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return 0;
+        }
+    }
+
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static async Task<PostgresCluster> StartAsync()
     {

@@ -149,6 +149,14 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
     }
 
 
+    /// <summary>Waits until every hosted service of the host has started (or the host stops).</summary>
+    private async Task StartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+            await started.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
+    }
+
     /// <summary>Takes the account's lease in the shared store, waiting as standby while another runner holds it; TDLib's updates are dropped meanwhile.</summary>
     private async Task<ActiveLease> TakeLeaseAsync(IStateStore store, OpenedTdlibSession? tdlib, CancellationToken ct)
     {
@@ -234,6 +242,9 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
         var tdlib = tdlibSession.Session;
         try
         {
+            // Nothing is opened before the host has started: with --http, Kestrel may still fail to listen (one line, exit 2,
+            // no sink touched), and the metrics' provider and exporter are listening before the first batch is timed.
+            await StartedAsync(stoppingToken).ConfigureAwait(false);
             // Alerts (telegram:CHAT) go out through the run's account: its bot, or its TDLib client (whose update loop, the
             // connector's, tells the poster how each of its messages fared and which records are its own alerts).
             var alerting = settings.SinkSpecs.Any(s => s.IsTelegram);

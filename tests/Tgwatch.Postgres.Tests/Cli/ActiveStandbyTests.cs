@@ -18,7 +18,7 @@ namespace Tgwatch.Postgres.Tests.Cli;
 public sealed class ActiveStandbyTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly string _dir = Some.TempDirectory("tgwatch-pg-lease");
-    private readonly List<LoggedProcess> _runners = [];
+    private readonly List<(string Name, LoggedProcess Process)> _runners = [];
     private BotApiSandbox _sandbox = null!;
     private PostgresCluster _cluster = null!;
     private string _database = "";
@@ -33,16 +33,7 @@ public sealed class ActiveStandbyTests(ITestOutputHelper output) : IAsyncLifetim
 
     public async Task DisposeAsync()
     {
-        foreach (var r in _runners)
-        {
-            if (!r.Process.HasExited)
-            {
-                Process.Start("kill", ["-CONT", r.Pid])!.WaitForExit();
-                r.Process.Kill();
-            }
-            output.WriteLine($"--- runner {r.Pid}\n{r.Log}");
-            r.Process.Dispose();
-        }
+        LoggedProcess.EndAll(_runners, output);
         await _sandbox.DisposeAsync();
         try { Directory.Delete(_dir, recursive: true); }
         catch (IOException) { /* best effort */ }
@@ -55,7 +46,7 @@ public sealed class ActiveStandbyTests(ITestOutputHelper output) : IAsyncLifetim
         File.WriteAllText(Path.Combine(data, "tgwatch.json"), """{"BotApi": {"PollTimeoutSeconds": 1, "HttpMarginSeconds": 2, "MaxBackoff": "00:00:02"}}""");
         var runner = new LoggedProcess(Tgwatch.Start("run", "--config", Path.Combine(data, "tgwatch.json"), "--data-dir", data, "--bot-token", _sandbox.Token,
             "--bot-api-url", _sandbox.BaseUrl.ToString(), "--state", $"postgres:{_database}", "--sink", $"postgres:{_database}", "--lease", "4s"));
-        _runners.Add(runner);
+        _runners.Add((name, runner));
         return runner;
     }
 
@@ -65,17 +56,7 @@ public sealed class ActiveStandbyTests(ITestOutputHelper output) : IAsyncLifetim
         _injected += count;
     }
 
-    private async Task<long> RowsAsync()
-    {
-        try
-        {
-            return (long)(await PostgresCluster.QueryAsync(_database, "SELECT count(*) FROM tgwatch_messages"))!;
-        }
-        catch (PostgresException e) when (e.SqlState == "42P01")
-        {
-            return 0; // the sink has not made its table yet
-        }
-    }
+    private Task<long> RowsAsync() => PostgresCluster.MessageRowsAsync(_database);
 
     private Task AllWrittenAsync() => Eventually.TrueAsync(async () => await RowsAsync() >= _injected, $"{_injected} rows", TimeSpan.FromSeconds(90));
 
@@ -93,7 +74,7 @@ public sealed class ActiveStandbyTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal((long)_injected, await RowsAsync());
         Assert.Equal((long)_injected, await PostgresCluster.QueryAsync(_database, "SELECT count(DISTINCT key) FROM tgwatch_messages"));
         Assert.Equal((long)_injected, await PostgresCluster.QueryAsync(_database, "SELECT count(*) FROM tgwatch_processed"));
-        foreach (var r in _runners) Assert.DoesNotContain(_cluster.Password, r.Log);
+        foreach (var (_, r) in _runners) Assert.DoesNotContain(_cluster.Password, r.Log);
     }
 
     [Fact]

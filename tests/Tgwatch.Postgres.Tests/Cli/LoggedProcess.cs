@@ -30,6 +30,21 @@ internal sealed class LoggedProcess
         get { lock (_lines) return string.Join('\n', _lines); }
     }
 
+    /// <summary>Ends what is still running (woken first, if paused) and writes each one's log to the test's output.</summary>
+    public static void EndAll(IEnumerable<(string Name, LoggedProcess Process)> processes, Xunit.Abstractions.ITestOutputHelper output)
+    {
+        foreach (var (name, p) in processes)
+        {
+            if (!p.Process.HasExited)
+            {
+                System.Diagnostics.Process.Start("kill", ["-CONT", p.Pid])!.WaitForExit();
+                p.Process.Kill();
+            }
+            output.WriteLine($"--- {name} {p.Pid}\n{p.Log}");
+            p.Process.Dispose();
+        }
+    }
+
     public int Count(string text)
     {
         lock (_lines) return _lines.Count(l => l.Contains(text, StringComparison.Ordinal));

@@ -47,17 +47,7 @@ public sealed class PostgresRunTests(ITestOutputHelper output) : IAsyncLifetime
         return (r.GetInt64(0), r.GetInt64(1));
     }
 
-    private async Task<long> RowsAsync()
-    {
-        try
-        {
-            return (await CountAsync()).Rows;
-        }
-        catch (PostgresException e) when (e.SqlState == "42P01")
-        {
-            return 0; // the sink has not made its table yet
-        }
-    }
+    private Task<long> RowsAsync() => PostgresCluster.MessageRowsAsync(_database);
 
     [Fact]
     public async Task KilledWithSigkillAndStartedAgain_EveryMessageIsInPostgresExactlyOnce_AndThePasswordShowsNowhere()

@@ -41,16 +41,7 @@ public sealed class ScaleOutChaosTests(ITestOutputHelper output) : IAsyncLifetim
 
     public async Task DisposeAsync()
     {
-        foreach (var (name, p) in _processes)
-        {
-            if (!p.Process.HasExited)
-            {
-                Process.Start("kill", ["-CONT", p.Pid])!.WaitForExit();
-                p.Process.Kill();
-            }
-            output.WriteLine($"--- {name} {p.Pid}\n{p.Log}");
-            p.Process.Dispose();
-        }
+        LoggedProcess.EndAll(_processes, output);
         await _nats.DisposeAsync();
         await _sandbox.DisposeAsync();
         try { Directory.Delete(_dir, recursive: true); }
@@ -83,17 +74,7 @@ public sealed class ScaleOutChaosTests(ITestOutputHelper output) : IAsyncLifetim
         _injected += Wave;
     }
 
-    private async Task<long> RowsAsync()
-    {
-        try
-        {
-            return (long)(await PostgresCluster.QueryAsync(_messages, "SELECT count(*) FROM tgwatch_messages"))!;
-        }
-        catch (PostgresException e) when (e.SqlState == "42P01")
-        {
-            return 0; // no consumer has made the table yet
-        }
-    }
+    private Task<long> RowsAsync() => PostgresCluster.MessageRowsAsync(_messages);
 
     private Task RowsAtLeastAsync(long rows) => Eventually.TrueAsync(async () => await RowsAsync() >= rows, $"{rows} rows", TimeSpan.FromSeconds(120));
 
