@@ -127,6 +127,11 @@ public sealed class BotApiConnector : IConnector, ILinkReport
             var poll = new PollState(Volatile.Read(ref _committed), _options.LastCommittedAt ?? _time.GetUtcNow());
             while (!ct.IsCancellationRequested)
             {
+                // The offset confirms only what is committed: with a whole answer's worth delivered and none of it committed
+                // yet, the next answer could hold nothing but updates in flight already. A commit is waited for instead of
+                // asking for them again (and reading them again to skip them).
+                while (poll.Uncommitted(Volatile.Read(ref _committed)) >= _options.Limit)
+                    await _committedSignal.WaitAsync(TimeSpan.FromSeconds(1), _time, ct).ConfigureAwait(false);
                 // Failures are retried with backoff inside: what comes out is an answer.
                 var answer = await _retry.ExecuteAsync(static (state, token) => state.Self.PollOnceAsync(state.Poll, token), (Self: this, Poll: poll), ct).ConfigureAwait(false);
                 // Busy only while a request is out (each bounded by its deadline): handing the updates over and waiting are no hang.
@@ -139,6 +144,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                     BotApiLog.UpdateTooLarge(_logger, skippedId, _options.MaxAnswerBytes);
                     Interlocked.Increment(ref Stats.malformed);
                     poll.Delivered = skippedAt;
+                    poll.InFlight.Enqueue(skippedAt);
                     fresh++;
                     yield return new Delivery(null, new Checkpoint(StreamName, skippedAt));
                     continue;
@@ -158,6 +164,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                         if (_skippedKinds.Add(kind)) BotApiLog.SkippedKind(_logger, kind);
                     }
                     poll.Delivered = position.Value;
+                    poll.InFlight.Enqueue(position.Value);
                     fresh++;
                     yield return new Delivery(mapped.Message, new Checkpoint(StreamName, position.Value));
                 }
@@ -198,6 +205,16 @@ public sealed class BotApiConnector : IConnector, ILinkReport
 
         /// <summary>An answer was too long: one update per answer until it is past.</summary>
         public bool OneAtATime;
+
+        /// <summary>The positions delivered, in order, back to the oldest not known to be committed.</summary>
+        public readonly Queue<long> InFlight = new();
+
+        /// <summary>How many updates delivered are not committed, given the position committed last.</summary>
+        public int Uncommitted(long committed)
+        {
+            while (InFlight.TryPeek(out var oldest) && oldest <= committed) InFlight.Dequeue();
+            return InFlight.Count;
+        }
     }
 
     /// <summary>A poll's answer: its updates, or the id of one update too long to read (skipped at its position).</summary>

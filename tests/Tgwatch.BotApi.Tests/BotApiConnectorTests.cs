@@ -345,6 +345,34 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         $$$"""{"update_id": {{{updateId}}}, "message": {"message_id": {{{messageId}}}, "date": {{{date}}}, "chat": {"id": 1001, "type": "private", "first_name": "Ada"}, "text": "{{{text}}}"}}""";
 
     [Fact]
+    public async Task AWholeAnswerDeliveredAndNoneCommitted_IsNotAskedForAgain_TheNextPollCarriesTheCommit()
+    {
+        var api = new ScriptedBotApi();
+        for (var id = 1; id <= 4; id++) api.Update(id, Text(id, id, $"m{id}"));
+        using var http = new HttpClient(api);
+        // The clock stands still: the connector's wait for a commit ends only with a commit.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var connector = new BotApiConnector(new BotApiOptions
+        {
+            Token = ScriptedBotApi.Token,
+            ApiUrl = new Uri("http://scripted.invalid/"),
+            PollTimeout = TimeSpan.FromSeconds(2),
+            Limit = 3,
+        }, _logs.CreateLogger("Tgwatch.BotApi"), time, http);
+        using var stop = new CancellationTokenSource();
+        await using var deliveries = connector.ReadAsync(new Dictionary<string, long>(), stop.Token).GetAsyncEnumerator(stop.Token);
+        for (var i = 0; i < 4; i++) Assert.True(await deliveries.MoveNextAsync().AsTask().WaitAsync(Patience)); // the scripted server answers them all at once
+        api.Update(5, Text(5, 5, "m5"));
+        var fifth = deliveries.MoveNextAsync().AsTask();
+        await connector.CommitAsync(new Checkpoint("updates", 2), CancellationToken.None);
+        // Two still in flight, fewer than a whole answer: the next poll goes out, confirming what is committed.
+        Assert.True(await fifth.WaitAsync(Patience));
+        Assert.Equal("m5", deliveries.Current.Message!.Text);
+        Assert.Equal(new long?[] { 1, 3 }, api.Offsets.Take(2));
+        await stop.CancelAsync();
+    }
+
+    [Fact]
     public async Task AnUpdateWithADateOutOfRange_IsCountedAndSkipped_TheStreamGoesOn()
     {
         var api = new ScriptedBotApi()
