@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
@@ -42,7 +43,7 @@ internal static class NatsSinkThroughput
         var (best, median) = ScaleMath.Ratio(raw, sink);
         Console.WriteLine($"  raw JetStream publishes (acked): {ScaleMath.Rate(ScaleMath.Rate(messages, raw.Min()))} msg/s (median {ScaleMath.Rate(ScaleMath.Rate(messages, ScaleMath.Median(raw)))})");
         Console.WriteLine($"  pipeline -> nats sink:           {ScaleMath.Rate(ScaleMath.Rate(messages, sink.Min()))} msg/s (median {ScaleMath.Rate(ScaleMath.Rate(messages, ScaleMath.Median(sink)))})");
-        Console.WriteLine($"  sink/raw: best {ScaleMath.Percent(best, 80)}, median {ScaleMath.Percent(median, 80)}; load after {ScaleServers.Load()}");
+        Console.WriteLine($"  sink/raw: median of the rounds' ratios {ScaleMath.Percent(ScaleMath.PairedRatio(raw, sink), 80)}; best/best {best.ToString("F0", CultureInfo.InvariantCulture)} %, median/median {median.ToString("F0", CultureInfo.InvariantCulture)} %; load after {ScaleServers.Load()}");
         return 0;
     });
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
 using Tgwatch.Messages;
@@ -37,7 +38,7 @@ internal static class PostgresSinkThroughput
         var (best, median) = ScaleMath.Ratio(raw, sink);
         Console.WriteLine($"  raw binary COPY:          {ScaleMath.Rate(ScaleMath.Rate(messages, raw.Min()))} rows/s (median {ScaleMath.Rate(ScaleMath.Rate(messages, ScaleMath.Median(raw)))})");
         Console.WriteLine($"  pipeline -> postgres sink: {ScaleMath.Rate(ScaleMath.Rate(messages, sink.Min()))} rows/s (median {ScaleMath.Rate(ScaleMath.Rate(messages, ScaleMath.Median(sink)))})");
-        Console.WriteLine($"  sink/raw: best {ScaleMath.Percent(best, 80)}, median {ScaleMath.Percent(median, 80)}; load after {ScaleServers.Load()}");
+        Console.WriteLine($"  sink/raw: median of the rounds' ratios {ScaleMath.Percent(ScaleMath.PairedRatio(raw, sink), 80)}; best/best {best.ToString("F0", CultureInfo.InvariantCulture)} %, median/median {median.ToString("F0", CultureInfo.InvariantCulture)} %; load after {ScaleServers.Load()}");
         return 0;
     });
 

@@ -30,6 +30,17 @@ internal static class ScaleMath
         return (baseline.Min() / candidate.Min() * 100, Median(baseline) / Median(candidate) * 100);
     }
 
+    /// <summary>
+    /// The median over the rounds of each round's ratio (baseline time over candidate time, in %): each pair ran back to back,
+    /// so a burst of load elsewhere moves one pair, not the figure.
+    /// </summary>
+    /// <exception cref="ArgumentException">The two have not as many runs.</exception>
+    public static double PairedRatio(IReadOnlyList<TimeSpan> baseline, IReadOnlyList<TimeSpan> candidate)
+    {
+        if (baseline.Count != candidate.Count) throw new ArgumentException("one run of each per round");
+        return Stats.Median(baseline.Zip(candidate, (b, c) => b / c * 100));
+    }
+
     /// <summary>The median of durations (the mean of the two middle ones for an even count).</summary>
     public static TimeSpan Median(IEnumerable<TimeSpan> values) => TimeSpan.FromTicks((long)Stats.Median(values.Select(v => (double)v.Ticks)));
 

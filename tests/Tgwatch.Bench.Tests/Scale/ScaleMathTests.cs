@@ -31,6 +31,14 @@ public sealed class ScaleMathTests
     }
 
     [Fact]
+    public void PairedRatio_IsTheMedianOfEachRoundsRatio()
+    {
+        // Rounds' ratios 50 %, 80 %, 100 %: a slow round of both sides moves one ratio only.
+        Assert.Equal(80, ScaleMath.PairedRatio([S(1), S(4), S(2)], [S(2), S(5), S(2)]), 6);
+        Assert.Throws<ArgumentException>(() => ScaleMath.PairedRatio([S(1)], [S(1), S(2)]));
+    }
+
+    [Fact]
     public void Ratio_OfNoRuns_IsNaN() => Assert.True(double.IsNaN(ScaleMath.Ratio([], [S(1)]).Best));
 
     [Fact]
