@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Running;
 using Tgwatch.Bench;
 using Tgwatch.Bench.Peers;
+using Tgwatch.Bench.Scale;
 
 // dotnet run -c Release --project bench/Tgwatch.Bench -- gate     in-process gate cost (BenchmarkDotNet)
 // dotnet run -c Release --project bench/Tgwatch.Bench -- quiet    tgwatch quiet throughput against grep
@@ -14,6 +15,11 @@ using Tgwatch.Bench.Peers;
 // dotnet run -c Release --project bench/Tgwatch.Bench -- metrics-micro  a stats counter increment, a histogram record with and without a listener (BenchmarkDotNet)
 //     2026-12-05, 2 cores: counter 4.8 ns; lag record 17 ns (OpenTelemetry), 34 ns (and the heartbeat line); tagged sink write record 44 ns; no listener 0.5 ns; 0 B each
 // dotnet run -c Release --project bench/Tgwatch.Bench -- peers  tgwatch run beside the bots a user writes by hand (bench/PlainBot, bench/grammy): drain, CPU, latency, start, idle, kill -9
+// unshare -n -m bash -c "ip link set lo up && dotnet run -c Release --project bench/Tgwatch.Bench -- nats"      pipeline -> nats sink against raw acked JetStream publishes
+// unshare -n -m bash -c "ip link set lo up && dotnet run -c Release --project bench/Tgwatch.Bench -- postgres"  pipeline -> postgres sink against raw binary COPY
+// unshare -n -m bash -c "ip link set lo up && dotnet run -c Release --project bench/Tgwatch.Bench -- consume"   consume (JetStreamConnector) -> postgres sink msg/s
+// unshare -n -m bash -c "ip link set lo up && dotnet run -c Release --project bench/Tgwatch.Bench -- lease"     takeover time over 10 kills -9 of the active runner
+//     (the four start nats-server and PostgreSQL as the tests do; results in the README's performance section)
 // unshare -n dotnet run -c Release --project bench/Tgwatch.Bench -- tdlib    td_execute round trip against the raw call; TDLib updates parsed and mapped per second
 return args.FirstOrDefault() switch
 {
@@ -27,6 +33,10 @@ return args.FirstOrDefault() switch
     "handler" => await HandlerThroughput.RunAsync(args[1..]),
     "metrics" => await MetricsOverhead.RunAsync(args[1..]),
     "peers" => await PeersBenchmark.RunAsync(args[1..]),
+    "nats" => await NatsSinkThroughput.RunAsync(args[1..]),
+    "postgres" => await PostgresSinkThroughput.RunAsync(args[1..]),
+    "consume" => await ConsumeThroughput.RunAsync(args[1..]),
+    "lease" => await LeaseTakeover.RunAsync(args[1..]),
     "metrics-micro" => Run(() => BenchmarkRunner.Run<MetricsBenchmarks>(args: args[1..])),
     _ => Usage(),
 };
@@ -39,6 +49,7 @@ static int Run(Action benchmark)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Tgwatch.Bench gate [BenchmarkDotNet options] | quiet [--lines N] | sqlite [--messages N] | store | pipeline [--messages N] [--memory-messages N] [--parts 123] | recovery [--rounds N] | tdlib [--calls N] [--updates N] | handler [--messages N] | metrics [--messages N] [--store-messages N] [--rounds N] [--scrape-ms N] | metrics-micro [BenchmarkDotNet options] | " + PeersOptions.Usage);
+    Console.Error.WriteLine("usage: Tgwatch.Bench gate [BenchmarkDotNet options] | quiet [--lines N] | sqlite [--messages N] | store | pipeline [--messages N] [--memory-messages N] [--parts 123] | recovery [--rounds N] | tdlib [--calls N] [--updates N] | handler [--messages N] | metrics [--messages N] [--store-messages N] [--rounds N] [--scrape-ms N] | metrics-micro [BenchmarkDotNet options] | " + PeersOptions.Usage +
+        " | nats [--messages N] [--rounds N] | postgres [--messages N] [--rounds N] | consume [--messages N] [--rounds N] | lease [--kills N]");
     return 2;
 }
