@@ -28,6 +28,7 @@ public sealed class PostgresStateStore : IStateStore
         _processed = new ProcessedKeys(pool, _sinks);
         DeadLetters = new DeadLetterStore(pool);
         PendingReplies = new PendingReplyStore(pool);
+        PendingDownloads = new PendingReplyStore(pool, PendingReplyStore.Downloads);
         SinkLedger = new SinkLedger(pool, time);
         Outbox = new State.Outbox(pool, time);
     }
@@ -43,6 +44,9 @@ public sealed class PostgresStateStore : IStateStore
 
     /// <inheritdoc />
     public IPendingReplyStore PendingReplies { get; }
+
+    /// <inheritdoc />
+    public IPendingReplyStore PendingDownloads { get; }
 
     /// <inheritdoc />
     public ISinkLedger SinkLedger { get; }
