@@ -42,6 +42,8 @@ internal static class ExportCommand
             chat, since, until, limit, sinks, restart, handlers, config, connector, common.State, common.DataDir, common.WebhookSecret, common.WebhookTimeout, common.LogLevel, common.LogFormat,
         };
         foreach (var option in tdlib.All) command.Options.Add(option);
+        var media = new Run.MediaFlags();
+        foreach (var option in media.All) command.Options.Add(option);
         command.Validators.Add(result =>
         {
             // Only dates that could be read (one that cannot is an error of its own).
@@ -54,7 +56,7 @@ internal static class ExportCommand
             RunSettings settings;
             try
             {
-                settings = RunSettingsReader.ForExport(parse.GetValue(config), new Dictionary<string, string?>(tdlib.Flags(parse))
+                settings = RunSettingsReader.ForExport(parse.GetValue(config), new Dictionary<string, string?>(tdlib.Flags(parse).Concat(media.Flags(parse)))
                 {
                     ["Connector"] = parse.GetValue(connector),
                     ["State"] = parse.GetValue(common.State),

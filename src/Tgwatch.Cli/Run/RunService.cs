@@ -13,6 +13,7 @@ using Tgwatch.Cli.Http;
 using Tgwatch.Cli.Login;
 using Tgwatch.Connectors;
 using Tgwatch.Formatting;
+using Tgwatch.Media;
 using Tgwatch.Pipeline;
 using Tgwatch.Pipeline.Filters;
 using Tgwatch.Storage;
@@ -187,8 +188,12 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             using var ownMeter = meters is null ? new Meter(RunMetrics.MeterName) : null;
             var meter = ownMeter ?? meters!.Create(RunMetrics.MeterName);
             await using var handlers = await RunHandlers.StartAsync(settings, logs, live.Noise, stoppingToken).ConfigureAwait(false);
+            using var mediaSource = settings.MediaOptions is not null && tdlib is null && settings.Connector == "botapi"
+                ? new BotApiMediaSource(new BotApiOptions { Token = settings.BotApi.Token!, ApiUrl = settings.BotApi.ApiUrl })
+                : null;
             var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, settings.Pipeline, filters, handlers.All, logs.CreateLogger("Tgwatch.Pipeline"))
             {
+                Media = mediaSource is null ? null : new MediaDownloads(mediaSource, settings.MediaOptions!),
                 Heartbeat = live.Heartbeat,
                 Timings = new PipelineTimings(meter),
             };
