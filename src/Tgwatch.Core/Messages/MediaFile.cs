@@ -5,7 +5,20 @@ namespace Tgwatch.Messages;
 /// <param name="UniqueId">Telegram's <c>file_unique_id</c>: the same for the same file in every message and chat.</param>
 /// <param name="Size">Its size in bytes, when Telegram says.</param>
 /// <param name="Extension">The extension to store it with, without the dot (<c>jpg</c>, <c>pdf</c>…), when known.</param>
-public sealed record MediaFile(string Id, string UniqueId, long? Size = null, string? Extension = null);
+public sealed record MediaFile(string Id, string UniqueId, long? Size = null, string? Extension = null)
+{
+    /// <summary>The extension of <paramref name="fileName"/> (lower case), else the usual one of the media type (<c>jpg</c>, <c>mp4</c>, <c>ogg</c>…).</summary>
+    public static string ExtensionFor(string mediaType, string? fileName) =>
+        Path.GetExtension(fileName) is { Length: > 1 } ext ? ext[1..].ToLowerInvariant() : mediaType switch
+        {
+            "photo" => "jpg",
+            "video" or "animation" or "video_note" => "mp4",
+            "audio" => "mp3",
+            "voice" => "ogg",
+            "sticker" => "webp",
+            _ => "bin",
+        };
+}
 
 /// <summary>The download of a message's file, as the JSONL contract writes it (<c>media.state</c>…).</summary>
 /// <param name="State">Pending, done or failed.</param>
