@@ -117,7 +117,12 @@ internal static class ExportCommand
                     ExportLog.Restarting(logger, stream);
                 }
                 await using var handlers = await RunHandlers.StartAsync(settings, logs, null, stop.Token).ConfigureAwait(false);
-                var pipeline = new MessagePipeline(export, opened.Sinks, opened.Store, settings.Pipeline, [], handlers.All, logs.CreateLogger("Tgwatch.Pipeline"));
+                var pipeline = new MessagePipeline(export, opened.Sinks, opened.Store, settings.Pipeline, [], handlers.All, logs.CreateLogger("Tgwatch.Pipeline"))
+                {
+                    Media = settings.MediaOptions is { } media
+                        ? new Tgwatch.Media.MediaDownloads(new TdlibMediaSource(session.Session, Run.RunService.TdlibMediaTimeout), media)
+                        : null,
+                };
                 var progress = new ExportProgress(export.Stats, export, TimeProvider.System);
                 using var shown = new CancellationTokenSource();
                 var display = IsTerminal(stderr)

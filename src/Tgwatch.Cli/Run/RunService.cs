@@ -70,6 +70,9 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
         return service.ExitCode;
     }
 
+    /// <summary>How long one TDLib download may take: a synchronous downloadFile answers once the whole file is in.</summary>
+    internal static readonly TimeSpan TdlibMediaTimeout = TimeSpan.FromMinutes(10);
+
     private static IHost Build(IHostApplicationBuilder builder, RunSettings settings)
     {
         if (builder is not WebApplicationBuilder web) return ((HostApplicationBuilder)builder).Build();
@@ -188,9 +191,11 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             using var ownMeter = meters is null ? new Meter(RunMetrics.MeterName) : null;
             var meter = ownMeter ?? meters!.Create(RunMetrics.MeterName);
             await using var handlers = await RunHandlers.StartAsync(settings, logs, live.Noise, stoppingToken).ConfigureAwait(false);
-            using var mediaSource = settings.MediaOptions is not null && tdlib is null && settings.Connector == "botapi"
+            using var botMedia = settings.MediaOptions is not null && tdlib is null && settings.Connector == "botapi"
                 ? new BotApiMediaSource(new BotApiOptions { Token = settings.BotApi.Token!, ApiUrl = settings.BotApi.ApiUrl })
                 : null;
+            IMediaSource? mediaSource = settings.MediaOptions is null ? null
+                : (IMediaSource?)botMedia ?? (tdlib is not null ? new TdlibMediaSource(tdlib.Session, TdlibMediaTimeout) : null);
             var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, settings.Pipeline, filters, handlers.All, logs.CreateLogger("Tgwatch.Pipeline"))
             {
                 Media = mediaSource is null ? null : new MediaDownloads(mediaSource, settings.MediaOptions!),

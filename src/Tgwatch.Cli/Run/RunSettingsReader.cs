@@ -121,8 +121,8 @@ internal static partial class RunSettingsReader
         if (timeoutError is not null) problems.Add(new SettingProblem(nameof(RunSettings.WebhookTimeout), timeoutError));
         var (media, mediaProblems) = settings.Media.Read();
         settings.MediaOptions = media;
-        if (media is not null && settings.Connector != "botapi")
-            mediaProblems.Add(("Media.Dir", "media downloads work through the Bot API connector only (--connector botapi)"));
+        if (media is not null && settings.Connector == "nats")
+            mediaProblems.Add(("Media.Dir", "tgwatch consume has no files to download: the runner that publishes the records downloads them"));
         problems.AddRange(mediaProblems.Select(p => new SettingProblem(p.Key, p.Problem)));
         var (every, everyError) = HeartbeatLine.Parse(settings.Heartbeat);
         settings.HeartbeatEvery = every;
