@@ -79,6 +79,7 @@ internal sealed class NullStateStore : IStateStore, IDeadLetterStore, IPendingRe
     public IDeadLetterStore DeadLetters => this;
 
     public IPendingReplyStore PendingReplies => this;
+    public IPendingReplyStore PendingDownloads => this;
 
     public ISinkLedger SinkLedger => this;
 
@@ -165,6 +166,7 @@ internal sealed class BloomFilteredStore(IStateStore inner, int expectedKeys) : 
     public IDeadLetterStore DeadLetters => inner.DeadLetters;
 
     public IPendingReplyStore PendingReplies => inner.PendingReplies;
+    public IPendingReplyStore PendingDownloads => inner.PendingDownloads;
 
     public ISinkLedger SinkLedger => inner.SinkLedger;
 
@@ -293,6 +295,7 @@ internal sealed class TimedStore(IStateStore inner) : IStateStore
     public IDeadLetterStore DeadLetters => inner.DeadLetters;
 
     public IPendingReplyStore PendingReplies => inner.PendingReplies;
+    public IPendingReplyStore PendingDownloads => inner.PendingDownloads;
 
     public ISinkLedger SinkLedger => inner.SinkLedger;
 

@@ -62,7 +62,7 @@ internal sealed class UpdateMapper(string account)
             : m.From is { } from ? new SenderInfo(from.Id, NameOf(from.FirstName, from.LastName), from.Username)
             : null,
         Text = MessageText.Bound(m.Text),
-        Media = MediaType(m.Type) is { } media ? new MediaInfo(media, MessageText.Bound(m.Caption)) : null,
+        Media = MediaType(m.Type) is { } media ? new MediaInfo(media, MessageText.Bound(m.Caption)) { File = FileOf(m) } : null,
         ReplyTo = m.ReplyToMessage is { } r
             ? new ReplyRef(r.Chat?.Id ?? m.Chat.Id, r.Id, ReplyState.Resolved, MessageText.Bound(r.Text ?? r.Caption))
             : null,
@@ -76,6 +76,25 @@ internal sealed class UpdateMapper(string account)
             _ => null,
         },
     };
+
+    /// <summary>The file a message carries (a photo's largest size), with the extension to store it with; null for none.</summary>
+    private static MediaFile? FileOf(Message m) => m switch
+    {
+        { Photo: { Length: > 0 } sizes } => File(sizes[^1], "jpg"),
+        { Video: { } v } => File(v, ExtensionOf(v.FileName) ?? "mp4"),
+        { Document: { } d } => File(d, ExtensionOf(d.FileName) ?? "bin"),
+        { Audio: { } a } => File(a, ExtensionOf(a.FileName) ?? "mp3"),
+        { Voice: { } v } => File(v, "ogg"),
+        { Animation: { } a } => File(a, ExtensionOf(a.FileName) ?? "mp4"),
+        { VideoNote: { } n } => File(n, "mp4"),
+        { Sticker: { } s } => File(s, s.IsVideo ? "webm" : s.IsAnimated ? "tgs" : "webp"),
+        _ => null,
+    };
+
+    private static MediaFile File(FileBase f, string ext) => new(f.FileId, f.FileUniqueId, f.FileSize, ext);
+
+    private static string? ExtensionOf(string? name) =>
+        Path.GetExtension(name) is { Length: > 1 } ext ? ext[1..].ToLowerInvariant() : null;
 
     private static string OriginName(MessageOriginType type) => type switch
     {

@@ -31,6 +31,7 @@ public sealed class PostgresStateStore : IStateStore, ILeaseStore
         _processed = new ProcessedKeys(pool, _sinks);
         DeadLetters = new DeadLetterStore(pool);
         PendingReplies = new PendingReplyStore(pool);
+        PendingDownloads = new PendingReplyStore(pool, PendingReplyStore.Downloads);
         SinkLedger = new SinkLedger(pool, _leases, time);
         Outbox = new State.Outbox(pool, _leases, time);
     }
@@ -46,6 +47,9 @@ public sealed class PostgresStateStore : IStateStore, ILeaseStore
 
     /// <inheritdoc />
     public IPendingReplyStore PendingReplies { get; }
+
+    /// <inheritdoc />
+    public IPendingReplyStore PendingDownloads { get; }
 
     /// <inheritdoc />
     public ISinkLedger SinkLedger { get; }

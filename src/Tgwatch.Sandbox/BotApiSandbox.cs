@@ -87,10 +87,13 @@ public sealed class BotApiSandbox : IAsyncDisposable
         var faults = new FaultPlan(options.TimeProvider);
         var admin = new AdminEndpoints(bots, faults, counters, logger);
         var endpoint = new BotEndpoint(bots.ToDictionary(b => b.Token, StringComparer.Ordinal), faults, counters, logger, stopping.Token);
+        var files = new FileEndpoint(bots.ToDictionary(b => b.Token, StringComparer.Ordinal), faults, counters, logger, stopping.Token);
 
         app.UseRouting();
         app.MapMethods($"/{{bot:{BotSegmentConstraint.Name}}}/{{method}}", [HttpMethods.Get, HttpMethods.Post],
             (HttpContext context, string bot, string method) => endpoint.HandleAsync(context, BotSegmentConstraint.Token(bot), method));
+        app.MapGet($"/file/{{bot:{BotSegmentConstraint.Name}}}/{{**path}}",
+            (HttpContext context, string bot, string path) => files.HandleAsync(context, BotSegmentConstraint.Token(bot), path));
         admin.Map(app);
         app.MapFallback(async context =>
         {

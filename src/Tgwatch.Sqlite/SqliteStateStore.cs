@@ -36,6 +36,7 @@ public sealed class SqliteStateStore : IStateStore
         _processed = new ProcessedKeys(gate, _sinkIds);
         DeadLetters = new SqliteDeadLetterStore(gate);
         PendingReplies = new SqlitePendingReplyStore(gate);
+        PendingDownloads = new SqlitePendingReplyStore(gate, SqlitePendingReplyStore.Downloads);
         SinkLedger = new SqliteSinkLedger(gate, time);
         Outbox = new SqliteOutbox(gate, time);
     }
@@ -54,6 +55,9 @@ public sealed class SqliteStateStore : IStateStore
 
     /// <inheritdoc />
     public IPendingReplyStore PendingReplies { get; }
+
+    /// <inheritdoc />
+    public IPendingReplyStore PendingDownloads { get; }
 
     /// <inheritdoc />
     public ISinkLedger SinkLedger { get; }

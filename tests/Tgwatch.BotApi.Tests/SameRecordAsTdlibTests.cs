@@ -41,8 +41,11 @@ public sealed class SameRecordAsTdlibTests
     private static void AssertSame(TgMessage botApi, TgMessage tdlib)
     {
         Assert.Equal(("bot42", "botapi", "user777", "tdlib"), (botApi.Account, botApi.Connector, tdlib.Account, tdlib.Connector));
-        Assert.Equal(botApi, tdlib with { Account = botApi.Account, Connector = botApi.Connector });
+        // A file's ids are each connector's own (the contract record leaves them out).
+        Assert.Equal(WithoutFile(botApi), WithoutFile(tdlib) with { Account = botApi.Account, Connector = botApi.Connector });
     }
+
+    private static TgMessage WithoutFile(TgMessage m) => m with { Media = m.Media is { } media ? media with { File = null } : null };
 
     [Fact]
     public void A_private_message_forwarded_from_a_channel()

@@ -47,7 +47,7 @@ public sealed class UpdateMapperTests
                "caption": "chart"}}
             """).Message!;
         Assert.Equal(new SenderInfo(-1009876543210, "News", "news"), m.Sender);
-        Assert.Equal(new MediaInfo("photo", "chart"), m.Media);
+        Assert.Equal(new MediaInfo("photo", "chart") { File = new MediaFile("AgAD", "AQAD", null, "jpg") }, m.Media);
         Assert.Null(m.Text);
         Assert.Equal("chart", m.TextOrCaption);
     }

@@ -15,6 +15,9 @@ public class DelegatingStateStore(InMemoryStateStore inner) : IStateStore
     public virtual IPendingReplyStore PendingReplies => Inner.PendingReplies;
 
     /// <inheritdoc />
+    public virtual IPendingReplyStore PendingDownloads => Inner.PendingDownloads;
+
+    /// <inheritdoc />
     public ISinkLedger SinkLedger => Inner.SinkLedger;
 
     /// <inheritdoc />

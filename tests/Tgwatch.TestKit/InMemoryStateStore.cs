@@ -55,6 +55,12 @@ public sealed class InMemoryStateStore(TimeProvider? time = null) : IStateStore,
     public IPendingReplyStore PendingReplies => this;
 
     /// <inheritdoc />
+    public IPendingReplyStore PendingDownloads => Downloads;
+
+    /// <summary>The pending media downloads.</summary>
+    public InMemoryPendingStore Downloads { get; } = new();
+
+    /// <inheritdoc />
     public ISinkLedger SinkLedger => this;
 
     /// <inheritdoc />
@@ -141,6 +147,7 @@ public sealed class InMemoryStateStore(TimeProvider? time = null) : IStateStore,
             }
             foreach (var pending in added) _pending[pending.Key] = (pending, ++_seq);
             foreach (var key in resolved) _pending.Remove(key);
+            Downloads.Apply(commit.NewPendingDownloads, commit.EndedPendingDownloads);
             foreach (var cp in checkpoints)
             {
                 var id = (commit.Account, commit.Connector, cp.Stream);

@@ -42,6 +42,8 @@ internal static class ExportCommand
             chat, since, until, limit, sinks, restart, handlers, config, connector, common.State, common.DataDir, common.WebhookSecret, common.WebhookTimeout, common.LogLevel, common.LogFormat,
         };
         foreach (var option in tdlib.All) command.Options.Add(option);
+        var media = new Run.MediaFlags();
+        foreach (var option in media.All) command.Options.Add(option);
         command.Validators.Add(result =>
         {
             // Only dates that could be read (one that cannot is an error of its own).
@@ -54,7 +56,7 @@ internal static class ExportCommand
             RunSettings settings;
             try
             {
-                settings = RunSettingsReader.ForExport(parse.GetValue(config), new Dictionary<string, string?>(tdlib.Flags(parse))
+                settings = RunSettingsReader.ForExport(parse.GetValue(config), new Dictionary<string, string?>(tdlib.Flags(parse).Concat(media.Flags(parse)))
                 {
                     ["Connector"] = parse.GetValue(connector),
                     ["State"] = parse.GetValue(common.State),
@@ -115,7 +117,12 @@ internal static class ExportCommand
                     ExportLog.Restarting(logger, stream);
                 }
                 await using var handlers = await RunHandlers.StartAsync(settings, logs, null, stop.Token).ConfigureAwait(false);
-                var pipeline = new MessagePipeline(export, opened.Sinks, opened.Store, settings.Pipeline, [], handlers.All, logs.CreateLogger("Tgwatch.Pipeline"));
+                var pipeline = new MessagePipeline(export, opened.Sinks, opened.Store, settings.Pipeline, [], handlers.All, logs.CreateLogger("Tgwatch.Pipeline"))
+                {
+                    Media = settings.MediaOptions is { } media
+                        ? new Tgwatch.Media.MediaDownloads(new TdlibMediaSource(session.Session, Run.RunService.TdlibMediaTimeout), media)
+                        : null,
+                };
                 var progress = new ExportProgress(export.Stats, export, TimeProvider.System);
                 using var shown = new CancellationTokenSource();
                 var display = IsTerminal(stderr)

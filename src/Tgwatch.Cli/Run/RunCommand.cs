@@ -18,6 +18,7 @@ internal static class RunCommand
         var config = new Option<string?>("--config") { Description = "A JSON configuration file (default: ./tgwatch.json when it exists)" };
         var connector = new Option<string?>("--connector") { Description = "botapi or tdlib (default botapi; tdlib needs tgwatch login first)" };
         var tdlib = new Login.TdlibOptions();
+        var media = new MediaFlags();
         var token = new Option<string?>("--bot-token") { Description = "The bot token (or env TGWATCH__BOTAPI__TOKEN)" };
         var url = new Option<string?>("--bot-api-url") { Description = "A Bot API compatible server (default https://api.telegram.org)" };
         var chats = new Option<string[]>("--chat") { Description = "A chat to watch: id or @username (repeatable; none = all)", Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
@@ -32,13 +33,14 @@ internal static class RunCommand
             config, connector, token, url, chats, sinks, handlers, common.State, common.DataDir, common.WebhookSecret, common.WebhookTimeout, common.LogLevel, common.LogFormat, noiseFirst, heartbeat, http, lease,
         };
         foreach (var option in tdlib.All) command.Options.Add(option);
+        foreach (var option in media.All) command.Options.Add(option);
         command.SetAction(async (parse, _) =>
         {
             var stderr = parse.InvocationConfiguration.Error;
             RunSettings settings;
             try
             {
-                settings = RunSettingsReader.ForRun(parse.GetValue(config), new Dictionary<string, string?>(tdlib.Flags(parse))
+                settings = RunSettingsReader.ForRun(parse.GetValue(config), new Dictionary<string, string?>(tdlib.Flags(parse).Concat(media.Flags(parse)))
                 {
                     ["Connector"] = parse.GetValue(connector),
                     ["BotApi:Token"] = parse.GetValue(token),

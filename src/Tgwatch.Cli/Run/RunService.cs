@@ -14,6 +14,7 @@ using Tgwatch.Cli.Login;
 using Tgwatch.Connectors;
 using Tgwatch.Formatting;
 using Tgwatch.Leases;
+using Tgwatch.Media;
 using Tgwatch.Pipeline;
 using Tgwatch.Pipeline.Filters;
 using Tgwatch.Storage;
@@ -91,6 +92,9 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
         var account = $"bot{Tgwatch.Secrets.BotToken.IdOf(token)}";
         return status.Checkpoints.FirstOrDefault(c => c.Account == account && c.Connector == BotApiConnector.ConnectorName && c.Stream == BotApiConnector.StreamName)?.UpdatedAt;
     }
+
+    /// <summary>How long one TDLib download may take: a synchronous downloadFile answers once the whole file is in.</summary>
+    internal static readonly TimeSpan TdlibMediaTimeout = TimeSpan.FromMinutes(10);
 
     public int ExitCode { get; private set; } = ExitCodes.Ok;
 
@@ -205,8 +209,14 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
         using var ownMeter = meters is null ? new Meter(RunMetrics.MeterName) : null;
         var meter = ownMeter ?? meters!.Create(RunMetrics.MeterName);
         await using var handlers = await RunHandlers.StartAsync(settings, logs, live.Noise, stoppingToken).ConfigureAwait(false);
+        using var botMedia = settings.MediaOptions is not null && tdlib is null && settings.Connector == "botapi"
+            ? new BotApiMediaSource(new BotApiOptions { Token = settings.BotApi.Token!, ApiUrl = settings.BotApi.ApiUrl })
+            : null;
+        IMediaSource? mediaSource = settings.MediaOptions is null ? null
+            : (IMediaSource?)botMedia ?? (tdlib is not null ? new TdlibMediaSource(tdlib.Session, TdlibMediaTimeout) : null);
         var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, settings.Pipeline, filters, handlers.All, logs.CreateLogger("Tgwatch.Pipeline"))
         {
+            Media = mediaSource is null ? null : new MediaDownloads(mediaSource, settings.MediaOptions!),
             Heartbeat = live.Heartbeat,
             Timings = new PipelineTimings(meter),
         };

@@ -79,6 +79,12 @@ internal sealed class RunSettings
     /// <summary><see cref="HttpSettings.Listen"/> as read; null when the endpoint is off.</summary>
     internal Tgwatch.Cli.Http.HttpListen? HttpListen { get; set; }
 
+    /// <summary>Downloads of the messages' files (off unless <see cref="MediaSettings.Dir"/> is given).</summary>
+    public MediaSettings Media { get; set; } = new();
+
+    /// <summary><see cref="Media"/> as read; null when downloads are off.</summary>
+    internal Tgwatch.Media.MediaOptions? MediaOptions { get; set; }
+
     /// <summary>Pipeline tuning.</summary>
     public PipelineOptions Pipeline { get; set; } = new();
 

@@ -119,6 +119,11 @@ internal static partial class RunSettingsReader
         var (timeout, timeoutError) = WebhookTimeouts.Parse(settings.WebhookTimeout);
         settings.WebhookRequestTimeout = timeout;
         if (timeoutError is not null) problems.Add(new SettingProblem(nameof(RunSettings.WebhookTimeout), timeoutError));
+        var (media, mediaProblems) = settings.Media.Read();
+        settings.MediaOptions = media;
+        if (media is not null && settings.Connector == "nats")
+            mediaProblems.Add(("Media.Dir", "tgwatch consume has no files to download: the runner that publishes the records downloads them"));
+        problems.AddRange(mediaProblems.Select(p => new SettingProblem(p.Key, p.Problem)));
         var (every, everyError) = HeartbeatLine.Parse(settings.Heartbeat);
         settings.HeartbeatEvery = every;
         if (everyError is not null) problems.Add(new SettingProblem(nameof(RunSettings.Heartbeat), everyError));

@@ -10,7 +10,7 @@ public static class MessageKey
     /// <summary>
     /// <c>account:chat_id:message_id:kind:edit_date</c>; an edit adds <c>:content</c>, 8 hex digits of a hash of its text and
     /// media (two edits of one second with different content are two records, the same edit delivered twice is one);
-    /// a reply update adds <c>:reply</c>.
+    /// a reply update adds <c>:reply</c>, a media update <c>:media</c>.
     /// </summary>
     public static string Of(TgMessage message)
     {
@@ -19,7 +19,7 @@ public static class MessageKey
         var key = string.Create(CultureInfo.InvariantCulture,
             $"{message.Account}:{message.Chat.Id}:{message.MessageId}:{KindName(message.Kind)}:{edit}");
         if (message.Kind == MessageKind.Edit) key = key + ":" + ContentHash(message);
-        return message.IsReplyUpdate ? key + ":reply" : key;
+        return Suffixed(message, key);
     }
 
     /// <summary>
@@ -32,8 +32,11 @@ public static class MessageKey
         if (message.Kind != MessageKind.Edit || message.EditDate is not { } e) return null;
         var key = string.Create(CultureInfo.InvariantCulture,
             $"{message.Account}:{message.Chat.Id}:{message.MessageId}:edit:{e.ToUnixTimeSeconds()}");
-        return message.IsReplyUpdate ? key + ":reply" : key;
+        return Suffixed(message, key);
     }
+
+    private static string Suffixed(TgMessage message, string key) =>
+        message.IsReplyUpdate ? key + ":reply" : message.IsMediaUpdate ? key + ":media" : key;
 
     /// <summary>The JSON name of a kind: new, edit, delete.</summary>
     public static string KindName(MessageKind kind) => kind switch

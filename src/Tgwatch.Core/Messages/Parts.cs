@@ -16,7 +16,14 @@ public sealed record SenderInfo(long Id, string? Name = null, string? Username =
 /// <summary>What a message carries besides text.</summary>
 /// <param name="Type">photo, video, document, audio, voice, sticker, animation, video_note, location, contact, poll, other…</param>
 /// <param name="Caption">The media caption, if any.</param>
-public sealed record MediaInfo(string Type, string? Caption = null);
+public sealed record MediaInfo(string Type, string? Caption = null)
+{
+    /// <summary>The file to download, when the connector knows one (kept in the full form only, not in the JSONL contract).</summary>
+    public MediaFile? File { get; init; }
+
+    /// <summary>What became of its download; null when media downloads are off (the contract then has no state fields).</summary>
+    public MediaDownload? Download { get; init; }
+}
 
 /// <summary>The message a message replies to.</summary>
 /// <param name="ChatId">Chat of the replied-to message (a reply may point to another chat).</param>

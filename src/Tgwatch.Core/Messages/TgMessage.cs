@@ -51,12 +51,21 @@ public sealed record TgMessage
     /// </summary>
     public bool IsReplyUpdate { get; init; }
 
+    /// <summary>
+    /// True for the record the pipeline emits when the download of the message's file ended (done or failed) after the
+    /// message was written with <c>media.state = "pending"</c>: edit-like, as a reply update, carrying the final <see cref="MediaInfo.Download"/>.
+    /// </summary>
+    public bool IsMediaUpdate { get; init; }
+
+    /// <summary>True for a reply update or a media update: a later record of a message already written.</summary>
+    public bool IsUpdate => IsReplyUpdate || IsMediaUpdate;
+
     /// <summary>The text of the message, else its caption.</summary>
     public string? TextOrCaption => Text ?? Media?.Caption;
 
     /// <summary>
     /// The idempotency key <c>account:chat_id:message_id:kind:edit_date</c> (edit date in Unix seconds,
-    /// empty when none); a reply update adds <c>:reply</c>. Sinks are idempotent on it.
+    /// empty when none); a reply update adds <c>:reply</c>, a media update <c>:media</c>. Sinks are idempotent on it.
     /// </summary>
     public string Key => MessageKey.Of(this);
 

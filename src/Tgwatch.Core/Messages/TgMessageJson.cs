@@ -8,7 +8,7 @@ namespace Tgwatch.Messages;
 /// <summary>
 /// The JSON form of a <see cref="TgMessage"/>. The contract form is the JSONL record of ARCHITECTURE §4, field
 /// for field and in that order; the full form adds what the contract leaves out (<c>forward</c>,
-/// <c>reply_update</c>) for Tgwatch's own storage (dead letters, outbox, pending replies).
+/// <c>reply_update</c>, <c>media_update</c>, <c>media.file</c>) for Tgwatch's own storage (dead letters, outbox, pending replies).
 /// </summary>
 public static class TgMessageJson
 {
@@ -17,7 +17,7 @@ public static class TgMessageJson
     /// <summary>Writes <paramref name="message"/> as one JSON object.</summary>
     /// <param name="writer">Where to write.</param>
     /// <param name="message">The message.</param>
-    /// <param name="full">False: exactly the JSONL contract. True: the contract plus <c>forward</c> and <c>reply_update</c>.</param>
+    /// <param name="full">False: exactly the JSONL contract. True: the contract plus <c>forward</c>, <c>reply_update</c>, <c>media_update</c> and <c>media.file</c>.</param>
     public static void Write(Utf8JsonWriter writer, TgMessage message, bool full = false)
     {
         ArgumentNullException.ThrowIfNull(writer);
@@ -27,8 +27,8 @@ public static class TgMessageJson
         writer.WriteString("connector", message.Connector);
         writer.WriteNumber("chat_id", message.Chat.Id);
         writer.WriteNumber("message_id", message.MessageId);
-        // A reply update is an edit-like record for append-only readers; the full form keeps the real kind.
-        writer.WriteString("kind", MessageKey.KindName(message.IsReplyUpdate && !full ? MessageKind.Edit : message.Kind));
+        // A reply or media update is an edit-like record for append-only readers; the full form keeps the real kind.
+        writer.WriteString("kind", MessageKey.KindName(message.IsUpdate && !full ? MessageKind.Edit : message.Kind));
         writer.WriteString("date", FormatDate(message.Date));
         if (message.EditDate is { } edit) writer.WriteString("edit_date", FormatDate(edit));
         else writer.WriteNull("edit_date");
@@ -52,6 +52,8 @@ public static class TgMessageJson
             writer.WriteStartObject("media");
             writer.WriteString("type", media.Type);
             WriteStringOrNull(writer, "caption", media.Caption);
+            if (media.Download is { } download) WriteDownload(writer, download);
+            if (full && media.File is { } file) WriteFile(writer, file);
             writer.WriteEndObject();
         }
         else writer.WriteNull("media");
@@ -79,6 +81,7 @@ public static class TgMessageJson
             }
             else writer.WriteNull("forward");
             if (message.IsReplyUpdate) writer.WriteBoolean("reply_update", true);
+            if (message.IsMediaUpdate) writer.WriteBoolean("media_update", true);
         }
         writer.WriteEndObject();
     }
@@ -147,7 +150,7 @@ public static class TgMessageJson
             EditDate = OptionalString(e, "edit_date") is { } ed ? ParseDate(ed, "edit_date") : null,
             Sender = sender is { } s ? new SenderInfo(RequiredLong(s, "id", "sender.id"), OptionalString(s, "name"), OptionalString(s, "username")) : null,
             Text = OptionalString(e, "text"),
-            Media = media is { } m ? new MediaInfo(RequiredString(m, "type", "media.type"), OptionalString(m, "caption")) : null,
+            Media = media is { } m ? ReadMedia(m) : null,
             ReplyTo = reply is { } r
                 ? new ReplyRef(RequiredLong(r, "chat_id", "reply_to.chat_id"), RequiredLong(r, "message_id", "reply_to.message_id"),
                     RequiredString(r, "state", "reply_to.state") switch
@@ -163,11 +166,56 @@ public static class TgMessageJson
                     OptionalString(f, "date") is { } fd ? ParseDate(fd, "forward.date") : null, OptionalLong(f, "message_id"))
                 : null,
             IsReplyUpdate = e.TryGetProperty("reply_update", out var ru) && ru.ValueKind == JsonValueKind.True,
+            IsMediaUpdate = e.TryGetProperty("media_update", out var mu) && mu.ValueKind == JsonValueKind.True,
         };
     }
 
     /// <summary>A date as the contract writes it: ISO-8601 UTC, whole seconds unless it has fractions.</summary>
     public static string FormatDate(DateTimeOffset date) => date.UtcDateTime.ToString(DateFormat, CultureInfo.InvariantCulture);
+
+    // The contract's download fields: all five once downloads are on, null where they do not apply.
+    private static void WriteDownload(Utf8JsonWriter writer, MediaDownload download)
+    {
+        writer.WriteString("state", MediaDownload.StateName(download.State));
+        WriteStringOrNull(writer, "path", download.Path);
+        if (download.Size is { } size) writer.WriteNumber("size", size); else writer.WriteNull("size");
+        WriteStringOrNull(writer, "sha256", download.Sha256);
+        WriteStringOrNull(writer, "error", download.Error);
+    }
+
+    private static void WriteFile(Utf8JsonWriter writer, MediaFile file)
+    {
+        writer.WriteStartObject("file");
+        writer.WriteString("id", file.Id);
+        writer.WriteString("unique_id", file.UniqueId);
+        if (file.Size is { } size) writer.WriteNumber("size", size); else writer.WriteNull("size");
+        WriteStringOrNull(writer, "ext", file.Extension);
+        writer.WriteEndObject();
+    }
+
+    private static MediaInfo ReadMedia(JsonElement m)
+    {
+        var file = Object(m, "file");
+        var state = OptionalString(m, "state", "media.state") switch
+        {
+            null => (MediaState?)null,
+            "pending" => MediaState.Pending,
+            "done" => MediaState.Done,
+            "failed" => MediaState.Failed,
+            var other => throw new FormatException($"\"media.state\" must be pending, done or failed, not \"{other}\""),
+        };
+        return new MediaInfo(RequiredString(m, "type", "media.type"), OptionalString(m, "caption"))
+        {
+            Download = state is { } s
+                ? new MediaDownload(s, OptionalString(m, "path", "media.path"), OptionalLong(m, "size", "media.size"),
+                    OptionalString(m, "sha256", "media.sha256"), OptionalString(m, "error", "media.error"))
+                : null,
+            File = file is { } f
+                ? new MediaFile(RequiredString(f, "id", "media.file.id"), RequiredString(f, "unique_id", "media.file.unique_id"),
+                    OptionalLong(f, "size", "media.file.size"), OptionalString(f, "ext", "media.file.ext"))
+                : null,
+        };
+    }
 
     private static void WriteStringOrNull(Utf8JsonWriter writer, string name, string? value)
     {

@@ -90,6 +90,8 @@ public sealed partial class MessagePipeline
         var processed = new List<ProcessedMessage>(items.Count);
         var pending = new List<PendingReply>();
         var resolved = new List<string>();
+        var downloads = new List<PendingReply>();
+        var ended = new List<string>();
         var marks = new Dictionary<string, Checkpoint>(StringComparer.Ordinal);
         foreach (var item in items)
         {
@@ -98,8 +100,9 @@ public sealed partial class MessagePipeline
                 var m = item.Message!;
                 processed.Add(new ProcessedMessage(item.Key!, m.Chat.Id, m.Chat.Title, m.MessageId, m.Date) { Sinks = item.Targets ?? _sinkNames });
                 if (item.RetryReply) pending.Add(new PendingReply(item.Key!, TgMessageJson.ToJson(m, full: true), 0, now + _options.ReplyRetryDelay, now));
+                if (item.RetryDownload) downloads.Add(new PendingReply(item.Key!, TgMessageJson.ToJson(m, full: true), 0, now, now));
             }
-            if (item.Pending is { } done) resolved.Add(done.Key);
+            if (item.Pending is { } done) (item.Message!.IsMediaUpdate ? ended : resolved).Add(done.Key);
             if (item.Delivery is { } d && _positions.Complete(d.Position) is { } mark) marks[mark.Stream] = mark;
         }
         advanced = [.. marks.Values];
@@ -107,6 +110,8 @@ public sealed partial class MessagePipeline
         {
             NewPendingReplies = pending,
             ResolvedPendingReplies = resolved,
+            NewPendingDownloads = downloads,
+            EndedPendingDownloads = ended,
         };
     }
 
@@ -124,6 +129,7 @@ public sealed partial class MessagePipeline
             if (item.HoldsKey) _inFlightKeys.TryRemove(item.Key!, out _);
         }
         if (commit.NewPendingReplies.Count > 0) _replies.Wake();
+        if (commit.NewPendingDownloads.Count > 0) _downloads?.Wake();
         await PruneNowAndThenAsync(ct).ConfigureAwait(false);
     }
 

@@ -35,6 +35,7 @@ public sealed partial class MessagePipeline
     private readonly TimeProvider _time;
     private readonly HandlerRunner _handlers;
     private readonly ReplyResolver _replies;
+    private readonly Media.MediaDownloader? _downloads;
     private readonly SinkWriter[] _writers;
     private readonly string[] _sinkNames;
     private readonly List<TgMessage> _messages = []; // the sink stage's batch (one sink stage at a time)
@@ -118,6 +119,25 @@ public sealed partial class MessagePipeline
 
     private readonly Health.Heartbeat? _heartbeat;
 
+    /// <summary>
+    /// Downloads of the messages' files (<c>--media</c>): a message with a file of a chosen type is written with
+    /// <c>media.state = "pending"</c> and a media update follows when its download ended. None when null.
+    /// </summary>
+    public Media.MediaDownloads? Media
+    {
+        get => _downloads is null ? null : _mediaSetup;
+        init
+        {
+            _mediaSetup = value;
+            _downloads = value is null ? null : new Media.MediaDownloader(value, _store.Store, _logger, _time);
+        }
+    }
+
+    private readonly Media.MediaDownloads? _mediaSetup;
+
+    /// <summary>True while media downloads wait for room on a full disk.</summary>
+    public bool MediaPaused => _downloads?.Paused == true;
+
     /// <summary>Deliveries taken in and not yet committed.</summary>
     public int InFlight => _positions.InFlight;
 
@@ -193,7 +213,10 @@ public sealed partial class MessagePipeline
         var sinkStage = Task.Run(() => StageAsync(SinkStageAsync(drain.Token), drain.Token), CancellationToken.None);
         foreach (var w in workers) Watch(w);
         Watch(sinkStage);
-        var resolver = Task.Run(() => _replies.RunAsync(EmitReplyUpdateAsync, resolverStop.Token), CancellationToken.None);
+        // Reply updates and media updates come from the background: both stop before the sink stage's input closes.
+        var resolver = Task.WhenAll(
+            Task.Run(() => _replies.RunAsync(EmitReplyUpdateAsync, resolverStop.Token), CancellationToken.None),
+            _downloads is null ? Task.CompletedTask : Task.Run(() => _downloads.RunAsync(EmitReplyUpdateAsync, resolverStop.Token), CancellationToken.None));
         Exception? failure = null;
         try
         {
@@ -415,6 +438,8 @@ public sealed partial class MessagePipeline
         }
         var inline = await _replies.ResolveInlineAsync(item.Message!, ct).ConfigureAwait(false);
         item.Message = inline.Message;
+        var download = false;
+        if (_downloads is not null) (item.Message, download) = _downloads.Mark(item.Message);
         if (lacking is not null)
         {
             // Processed before: only the sinks that do not have it get it; its handlers ran, and its reply (if it was
@@ -425,6 +450,7 @@ public sealed partial class MessagePipeline
             return;
         }
         item.RetryReply = inline.RetryLater;
+        item.RetryDownload = download;
         if (!_handlers.IsEmpty) await _handlers.RunAsync(item.Message, ct).ConfigureAwait(false);
         item.State = WorkState.Write;
     }

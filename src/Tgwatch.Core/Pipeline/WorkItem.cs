@@ -74,10 +74,13 @@ internal sealed class WorkItem
     /// <summary>Its reply could not be resolved in time: store it for the background resolver once committed.</summary>
     public bool RetryReply { get; set; }
 
+    /// <summary>Its media is written pending: store its download for the downloader once committed.</summary>
+    public bool RetryDownload { get; set; }
+
     /// <summary>True when this item holds its key in the in-flight set.</summary>
     public bool HoldsKey { get; set; }
 
-    /// <summary>For a reply update: the pending entry it resolves.</summary>
+    /// <summary>For a reply (or media) update: the pending entry it resolves (or ends).</summary>
     public PendingReply? Pending { get; }
 
     /// <summary>For a reply update: completed once it is written and committed.</summary>

@@ -25,7 +25,7 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>
     /// In one transaction: marks the batch's keys processed, records the last message per chat, advances
     /// checkpoints (a checkpoint never moves back), stores the batch's new pending replies and removes the
-    /// resolved ones (so a stop right after the commit cannot lose a reply's background resolution).
+    /// resolved ones (and so for pending media downloads) (so a stop right after the commit cannot lose a reply's background resolution).
     /// </summary>
     ValueTask CommitAsync(StoreCommit commit, CancellationToken ct);
 
@@ -37,6 +37,12 @@ public interface IStateStore : IAsyncDisposable
 
     /// <summary>Replies delivered unresolved, waiting to be resolved in the background.</summary>
     IPendingReplyStore PendingReplies { get; }
+
+    /// <summary>
+    /// Media downloads not ended yet, kept across restarts: the same shape as a pending reply (the message, full form, with
+    /// <c>media.state = "pending"</c>; attempts; when to try next); once the download ended, the media update to write.
+    /// </summary>
+    IPendingReplyStore PendingDownloads { get; }
 
     /// <summary>Per-sink record of the keys a sink has written (for sinks that cannot deduplicate on their own, such as JSONL).</summary>
     ISinkLedger SinkLedger { get; }
@@ -65,8 +71,15 @@ public sealed record StoreCommit(string Account, string Connector, IReadOnlyList
     /// <summary>Keys of pending replies this batch resolved (removed).</summary>
     public IReadOnlyList<string> ResolvedPendingReplies { get; init; } = [];
 
+    /// <summary>Media downloads of messages in this batch written with <c>media.state = "pending"</c> (added or replaced).</summary>
+    public IReadOnlyList<PendingReply> NewPendingDownloads { get; init; } = [];
+
+    /// <summary>Keys of pending downloads whose media update this batch wrote (removed).</summary>
+    public IReadOnlyList<string> EndedPendingDownloads { get; init; } = [];
+
     /// <summary>True when the commit changes nothing.</summary>
-    public bool IsEmpty => Checkpoints.Count == 0 && Processed.Count == 0 && NewPendingReplies.Count == 0 && ResolvedPendingReplies.Count == 0;
+    public bool IsEmpty => Checkpoints.Count == 0 && Processed.Count == 0 && NewPendingReplies.Count == 0 && ResolvedPendingReplies.Count == 0
+        && NewPendingDownloads.Count == 0 && EndedPendingDownloads.Count == 0;
 }
 
 /// <summary>A processed message, as the store remembers it.</summary>

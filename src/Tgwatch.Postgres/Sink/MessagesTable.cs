@@ -73,4 +73,12 @@ internal static class MessagesTable
         FROM unnest(@accounts::text[], @chats::bigint[], @messages::bigint[], @states::text[], @texts::text[]) AS u(account, chat_id, message_id, state, text)
         WHERE m.chat_id = u.chat_id AND m.message_id = u.message_id AND m.account = u.account AND m.record #>> '{reply_to,state}' = 'unresolved'
         """;
+
+    // A media update ends the pending download of the stored rows of its message (its record's media replaces theirs).
+    public const string EndDownloads = """
+        UPDATE tgwatch_messages m
+        SET record = jsonb_set(m.record, '{media}', u.record::jsonb -> 'media')
+        FROM unnest(@accounts::text[], @chats::bigint[], @messages::bigint[], @records::text[]) AS u(account, chat_id, message_id, record)
+        WHERE m.chat_id = u.chat_id AND m.message_id = u.message_id AND m.account = u.account AND m.record #>> '{media,state}' = 'pending'
+        """;
 }

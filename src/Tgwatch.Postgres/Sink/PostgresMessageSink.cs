@@ -90,6 +90,7 @@ public sealed class PostgresMessageSink : IMessageSink
         await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         var rows = 0;
         List<TgMessage>? replies = null;
+        List<TgMessage>? downloads = null;
         await using (var copy = await connection.BeginBinaryImportAsync(MessagesTable.CopyBatch, ct).ConfigureAwait(false))
         {
             for (var i = 0; i < batch.Count; i++)
@@ -98,6 +99,11 @@ public sealed class PostgresMessageSink : IMessageSink
                 if (m.IsReplyUpdate)
                 {
                     if (m.ReplyTo is not null) (replies ??= []).Add(m);
+                    continue;
+                }
+                if (m.IsMediaUpdate)
+                {
+                    if (m.Media?.Download is not null) (downloads ??= []).Add(m);
                     continue;
                 }
                 await copy.StartRowAsync(ct).ConfigureAwait(false);
@@ -132,6 +138,15 @@ public sealed class PostgresMessageSink : IMessageSink
             resolve.Parameters.AddWithValue("states", replies.Select(r => r.ReplyTo!.State == ReplyState.Resolved ? "resolved" : "unresolved").ToArray());
             resolve.Parameters.AddWithValue("texts", replies.Select(r => r.ReplyTo!.Text).ToArray());
             await resolve.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        if (downloads is not null)
+        {
+            await using var end = new NpgsqlCommand(MessagesTable.EndDownloads, connection, transaction);
+            end.Parameters.AddWithValue("accounts", downloads.Select(r => r.Account).ToArray());
+            end.Parameters.AddWithValue("chats", downloads.Select(r => r.Chat.Id).ToArray());
+            end.Parameters.AddWithValue("messages", downloads.Select(r => r.MessageId).ToArray());
+            end.Parameters.AddWithValue("records", downloads.Select(r => TgMessageJson.ToJson(r)).ToArray());
+            await end.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
         ct.ThrowIfCancellationRequested();
         await transaction.CommitAsync(ct).ConfigureAwait(false);

@@ -61,6 +61,8 @@ internal static class CommitWriter
         var checkpoints = Checkpoints(commit.Checkpoints);
         var pending = new Dictionary<string, PendingReply>(StringComparer.Ordinal);
         foreach (var p in commit.NewPendingReplies) pending[p.Key] = p; // the last one for a key wins, as added one by one
+        var downloads = new Dictionary<string, PendingReply>(StringComparer.Ordinal);
+        foreach (var p in commit.NewPendingDownloads) downloads[p.Key] = p;
         var at = Instants.Utc(commit.At);
 
         await using var connection = await pool.OpenAsync(ct).ConfigureAwait(false);
@@ -108,6 +110,18 @@ internal static class CommitWriter
         {
             await PgPool.ExecuteAsync(connection, transaction, "DELETE FROM tgwatch_pending_replies WHERE key = ANY(@keys)", ct,
                 ("keys", commit.ResolvedPendingReplies.ToArray())).ConfigureAwait(false);
+        }
+
+        if (downloads.Count > 0)
+        {
+            await PendingReplyStore.UpsertAsync(connection, transaction, [.. downloads.Values.OrderBy(p => p.Key, StringComparer.Ordinal)], ct,
+                PendingReplyStore.Downloads).ConfigureAwait(false);
+        }
+
+        if (commit.EndedPendingDownloads.Count > 0)
+        {
+            await PgPool.ExecuteAsync(connection, transaction, "DELETE FROM tgwatch_pending_downloads WHERE key = ANY(@keys)", ct,
+                ("keys", commit.EndedPendingDownloads.ToArray())).ConfigureAwait(false);
         }
 
         // The last moment to give up: after this the batch is committed whole.

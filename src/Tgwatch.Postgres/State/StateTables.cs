@@ -129,5 +129,15 @@ internal static class StateTables
                 active      boolean          NOT NULL
             );
             """),
+        new PgMigration(3, "media downloads not ended yet (the shape of pending replies)", """
+            CREATE TABLE tgwatch_pending_downloads (
+                key          text COLLATE "C" NOT NULL PRIMARY KEY,
+                message_json text             NOT NULL,
+                attempts     integer          NOT NULL,
+                next_attempt timestamptz      NOT NULL,
+                since        timestamptz      NOT NULL
+            );
+            CREATE INDEX tgwatch_pending_downloads_by_due ON tgwatch_pending_downloads (next_attempt, key);
+            """),
     ]);
 }

@@ -95,4 +95,7 @@ public sealed class SandboxDocument
 
     /// <summary>MIME type.</summary>
     public string? MimeType { get; init; }
+
+    /// <summary>Size in bytes (default 4096); over 20 MB, <c>getFile</c> refuses it as Telegram does.</summary>
+    public long? FileSize { get; init; }
 }

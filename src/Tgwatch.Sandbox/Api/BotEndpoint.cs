@@ -16,7 +16,7 @@ internal sealed class BotEndpoint(IReadOnlyDictionary<string, BotState> bots, Fa
     /// <summary>Method names are case-insensitive in the Bot API; these are their documented spellings.</summary>
     private static readonly Dictionary<string, string> Methods = new[]
     {
-        "getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo", "sendMessage", "forwardMessage", "getChat",
+        "getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo", "sendMessage", "forwardMessage", "getChat", "getFile",
     }.ToDictionary(m => m, StringComparer.OrdinalIgnoreCase);
 
     public async Task HandleAsync(HttpContext context, string token, string method)
@@ -92,6 +92,7 @@ internal sealed class BotEndpoint(IReadOnlyDictionary<string, BotState> bots, Fa
             "sendMessage" => bot.SendMessage(p),
             "forwardMessage" => bot.ForwardMessage(p),
             "getChat" => bot.GetChat(p),
+            "getFile" => bot.GetFile(p.GetString("file_id")),
             _ => BotResponse.NotFound,
         };
     }

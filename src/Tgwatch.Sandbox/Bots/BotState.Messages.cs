@@ -256,15 +256,32 @@ internal sealed partial class BotState
         return copy;
     }
 
-    private static List<WirePhotoSize> Photos()
+    private List<WirePhotoSize> Photos()
     {
         var (small, large) = (Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"));
-        return [new("SANDBOX-photo-" + small, "Up" + small[..14], 90, 67, 1_234), new("SANDBOX-photo-" + large, "Up" + large[..14], 1280, 960, 98_765)];
+        List<WirePhotoSize> sizes = [new("SANDBOX-photo-" + small, "Up" + small[..14], 90, 67, 1_234), new("SANDBOX-photo-" + large, "Up" + large[..14], 1280, 960, 98_765)];
+        foreach (var size in sizes) Files.Add(size.FileId, size.FileUniqueId, size.FileSize, "photos", "jpg");
+        return sizes;
     }
 
-    private static WireDocument Document(SandboxDocument d)
+    private WireDocument Document(SandboxDocument d)
     {
         var file = Guid.NewGuid().ToString("N");
-        return new("SANDBOX-document-" + file, "Ud" + file[..14], d.FileName ?? "file.bin", d.MimeType ?? "application/octet-stream", 4_096);
+        var name = d.FileName ?? "file.bin";
+        var document = new WireDocument("SANDBOX-document-" + file, "Ud" + file[..14], name, d.MimeType ?? "application/octet-stream", d.FileSize ?? 4_096);
+        var ext = Path.GetExtension(name).TrimStart('.');
+        Files.Add(document.FileId, document.FileUniqueId, document.FileSize, "documents", ext.Length == 0 ? "bin" : ext);
+        return document;
+    }
+
+    /// <summary>The files of this bot's messages.</summary>
+    public FileStore Files { get; } = new();
+
+    /// <summary><c>getFile</c>: the file's path for a download, for files up to 20 MB.</summary>
+    public BotResponse GetFile(string? fileId)
+    {
+        if (string.IsNullOrEmpty(fileId)) return BotResponse.BadRequest("file_id is empty");
+        if (Files.ById(fileId) is not { } file) return BotResponse.BadRequest("invalid file_id");
+        return file.FileSize > FileStore.MaxDownload ? BotResponse.BadRequest("file is too big") : BotResponse.Ok(file);
     }
 }

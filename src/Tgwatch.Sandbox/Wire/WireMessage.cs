@@ -39,3 +39,6 @@ internal sealed record WirePhotoSize(string FileId, string FileUniqueId, int Wid
 
 /// <summary>Bot API <c>Document</c>.</summary>
 internal sealed record WireDocument(string FileId, string FileUniqueId, string? FileName, string? MimeType, long FileSize);
+
+/// <summary>Bot API <c>File</c>: what <c>getFile</c> answers.</summary>
+internal sealed record WireFile(string FileId, string FileUniqueId, long FileSize, string FilePath);

@@ -41,10 +41,10 @@ internal sealed class ConsoleLineFormatter(ConsoleSinkOptions options, bool colo
         }
         Close(sb).Append("  ");
 
-        if (m.IsReplyUpdate) Open(sb, Blue).Append("↻ ");
+        if (m.IsUpdate) Open(sb, Blue).Append("↻ ");
         else if (m.Kind == MessageKind.Edit) Open(sb, Yellow).Append("✎ ");
         else if (m.Kind == MessageKind.Delete) Open(sb, Red).Append("✗ ");
-        if (m.IsReplyUpdate || m.Kind != MessageKind.New) Close(sb);
+        if (m.IsUpdate || m.Kind != MessageKind.New) Close(sb);
 
         if (m.Kind == MessageKind.Delete && m.Sender is null)
         {

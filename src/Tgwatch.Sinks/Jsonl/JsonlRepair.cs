@@ -178,7 +178,7 @@ internal static class JsonlRepair
     /// Adds the keys a record line may have been written under. A line is the contract record, which writes a reply
     /// update (a reply resolved after its message was delivered) as an edit dated when the reply was resolved, like a
     /// real edit of that second: for an edit whose reply is resolved, the keys of the reply update it may be are
-    /// recorded too, so that neither is written twice. (The write path keeps the two apart by their own keys.)
+    /// recorded too, so that neither is written twice; so for a media update (an edit whose download ended). (The write path keeps the two apart by their own keys.)
     /// </summary>
     internal static bool TryKeys(ReadOnlySpan<byte> line, List<string> keys, out string reason)
     {
@@ -190,6 +190,11 @@ internal static class JsonlRepair
             {
                 keys.Add(MessageKey.Of(record with { IsReplyUpdate = true, Kind = MessageKind.New }));
                 keys.Add(MessageKey.Of(record with { IsReplyUpdate = true, Kind = MessageKind.Edit }));
+            }
+            if (record is { Kind: MessageKind.Edit, EditDate: not null, Media.Download.State: not MediaState.Pending })
+            {
+                keys.Add(MessageKey.Of(record with { IsMediaUpdate = true, Kind = MessageKind.New }));
+                keys.Add(MessageKey.Of(record with { IsMediaUpdate = true, Kind = MessageKind.Edit }));
             }
             reason = "";
             return true;

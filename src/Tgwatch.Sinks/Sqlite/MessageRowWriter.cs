@@ -7,8 +7,8 @@ using Tgwatch.Messages;
 namespace Tgwatch.Sinks.Sqlite;
 
 /// <summary>
-/// The sink's two prepared statements, bound row by row: the upsert of a message and the update of
-/// the unresolved replies of a message. One JSON buffer is reused for every row.
+/// The sink's prepared statements, bound row by row: the upsert of a message, the update of
+/// the unresolved replies of a message and that of its pending media download. One JSON buffer is reused for every row.
 /// </summary>
 internal sealed class MessageRowWriter : IDisposable
 {
@@ -40,6 +40,15 @@ internal sealed class MessageRowWriter : IDisposable
         WHERE chat_id = @chat_id AND message_id = @message_id AND account = @account AND reply_state = 'unresolved'
         """;
 
+    // A media update ends the pending download of the message's stored rows (never undoes one that ended).
+    private const string UpdateMedia = """
+        UPDATE messages SET json = json_set(json, '$.media.state', @state, '$.media.path', @path, '$.media.size', @size,
+            '$.media.sha256', @sha256, '$.media.error', @error)
+        WHERE chat_id = @chat_id AND message_id = @message_id AND account = @account AND json_extract(json, '$.media.state') = 'pending'
+        """;
+
+    private static readonly string[] MediaParameters = ["@state", "@path", "@size", "@sha256", "@error", "@chat_id", "@message_id", "@account"];
+
     private static readonly string[] RowParameters =
     [
         "@key", "@account", "@connector", "@chat_id", "@chat_type", "@chat_title", "@chat_username", "@message_id", "@kind", "@date", "@edit_date",
@@ -56,6 +65,8 @@ internal sealed class MessageRowWriter : IDisposable
     private readonly SqliteParameter[] _row;
     private readonly SqliteCommand _updateReply;
     private readonly SqliteParameter[] _reply;
+    private readonly SqliteCommand _updateMedia;
+    private readonly SqliteParameter[] _media;
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly Utf8JsonWriter _json;
 
@@ -63,6 +74,7 @@ internal sealed class MessageRowWriter : IDisposable
     {
         (_upsert, _row) = Prepare(connection, Upsert, RowParameters);
         (_updateReply, _reply) = Prepare(connection, UpdateReply, ReplyParameters);
+        (_updateMedia, _media) = Prepare(connection, UpdateMedia, MediaParameters);
         _json = new Utf8JsonWriter(_buffer, TgMessageJson.WriterOptions);
     }
 
@@ -71,6 +83,7 @@ internal sealed class MessageRowWriter : IDisposable
     {
         _upsert.Transaction = transaction;
         _updateReply.Transaction = transaction;
+        _updateMedia.Transaction = transaction;
         _row[23].Value = insertedAt;
     }
 
@@ -80,6 +93,11 @@ internal sealed class MessageRowWriter : IDisposable
         if (m.IsReplyUpdate)
         {
             if (m.ReplyTo is { } resolved) WriteReply(m, resolved);
+            return;
+        }
+        if (m.IsMediaUpdate)
+        {
+            if (m.Media?.Download is { } download) WriteMedia(m, download);
             return;
         }
         var r = _row;
@@ -115,6 +133,7 @@ internal sealed class MessageRowWriter : IDisposable
     {
         _upsert.Dispose();
         _updateReply.Dispose();
+        _updateMedia.Dispose();
         _json.Dispose();
     }
 
@@ -127,6 +146,20 @@ internal sealed class MessageRowWriter : IDisposable
         p[3].Value = m.MessageId;
         p[4].Value = m.Account;
         _updateReply.ExecuteNonQuery();
+    }
+
+    private void WriteMedia(TgMessage m, MediaDownload download)
+    {
+        var p = _media;
+        p[0].Value = MediaDownload.StateName(download.State);
+        p[1].Value = OrNull(download.Path);
+        p[2].Value = download.Size is { } size ? size : DBNull.Value;
+        p[3].Value = OrNull(download.Sha256);
+        p[4].Value = OrNull(download.Error);
+        p[5].Value = m.Chat.Id;
+        p[6].Value = m.MessageId;
+        p[7].Value = m.Account;
+        _updateMedia.ExecuteNonQuery();
     }
 
     private string ContractJson(TgMessage m)

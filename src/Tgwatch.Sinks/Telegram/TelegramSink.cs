@@ -76,5 +76,5 @@ public sealed class TelegramSink : IOutboxSink
         return batch.Any(Skipped) ? [.. batch.Where(m => !Skipped(m))] : batch;
     }
 
-    private bool Skipped(TgMessage? m) => m is not null && (m.IsReplyUpdate || _poster.IsOwnPost(m.Chat.Id, m.MessageId));
+    private bool Skipped(TgMessage? m) => m is not null && (m.IsUpdate || _poster.IsOwnPost(m.Chat.Id, m.MessageId));
 }

@@ -119,6 +119,22 @@ internal static class CommitWriter
             }
         }
 
+        if (commit.NewPendingDownloads.Count > 0)
+        {
+            var upsert = SqlitePendingReplyStore.Upserting(gate, transaction, SqlitePendingReplyStore.Downloads);
+            foreach (var pending in commit.NewPendingDownloads) upsert.Run(pending);
+        }
+
+        if (commit.EndedPendingDownloads.Count > 0)
+        {
+            var delete = gate.Command("DELETE FROM pending_downloads WHERE key = @key", transaction, "@key");
+            foreach (var key in commit.EndedPendingDownloads)
+            {
+                delete.Parameters[0].Value = key;
+                delete.ExecuteNonQuery();
+            }
+        }
+
         // The last moment to give up: after this the batch is committed whole.
         ct.ThrowIfCancellationRequested();
         transaction.Commit();

@@ -3,18 +3,21 @@ using Tgwatch.Storage;
 
 namespace Tgwatch.Sqlite.State;
 
-/// <summary>Pending reply resolutions in the <c>pending_replies</c> table.</summary>
-internal sealed class SqlitePendingReplyStore(ConnectionGate gate) : IPendingReplyStore
+/// <summary>Pending reply resolutions in the <c>pending_replies</c> table; pending media downloads, of the same shape, in <c>pending_downloads</c>.</summary>
+internal sealed class SqlitePendingReplyStore(ConnectionGate gate, string table = SqlitePendingReplyStore.Replies) : IPendingReplyStore
 {
-    internal const string Upsert = """
-        INSERT INTO pending_replies (key, message_json, attempts, next_attempt, since) VALUES (@key, @json, @attempts, @next, @since)
+    internal const string Replies = "pending_replies";
+    internal const string Downloads = "pending_downloads";
+
+    private static string Upsert(string table) => $"""
+        INSERT INTO {table} (key, message_json, attempts, next_attempt, since) VALUES (@key, @json, @attempts, @next, @since)
         ON CONFLICT (key) DO UPDATE SET
             message_json = excluded.message_json, attempts = excluded.attempts,
             next_attempt = excluded.next_attempt, since = excluded.since
         """;
 
-    private const string Due = """
-        SELECT key, message_json, attempts, next_attempt, since FROM pending_replies
+    private static string Due(string table) => $"""
+        SELECT key, message_json, attempts, next_attempt, since FROM {table}
         WHERE next_attempt <= @now ORDER BY next_attempt, key LIMIT @limit
         """;
 
@@ -23,13 +26,13 @@ internal sealed class SqlitePendingReplyStore(ConnectionGate gate) : IPendingRep
         ArgumentNullException.ThrowIfNull(pending);
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
-            Upserting(gate, null).Run(pending);
+            Upserting(gate, null, table).Run(pending);
         }
     }
 
     /// <summary>The upsert of pending replies, prepared on the gate's connection (inside <paramref name="transaction"/> when given).</summary>
-    internal static PendingUpsert Upserting(ConnectionGate gate, Microsoft.Data.Sqlite.SqliteTransaction? transaction) =>
-        new(gate.Command(Upsert, transaction, "@key", "@json", "@attempts", "@next", "@since"));
+    internal static PendingUpsert Upserting(ConnectionGate gate, Microsoft.Data.Sqlite.SqliteTransaction? transaction, string table = Replies) =>
+        new(gate.Command(Upsert(table), transaction, "@key", "@json", "@attempts", "@next", "@since"));
 
     /// <summary>A prepared upsert of one pending reply at a time.</summary>
     internal readonly struct PendingUpsert(Microsoft.Data.Sqlite.SqliteCommand command)
@@ -52,7 +55,7 @@ internal sealed class SqlitePendingReplyStore(ConnectionGate gate) : IPendingRep
         var due = new List<PendingReply>();
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
-            var command = gate.Command(Due, null, "@now", "@limit");
+            var command = gate.Command(Due(table), null, "@now", "@limit");
             command.Parameters[0].Value = UnixMs.Of(now);
             command.Parameters[1].Value = limit;
             using var r = command.ExecuteReader();
@@ -68,7 +71,7 @@ internal sealed class SqlitePendingReplyStore(ConnectionGate gate) : IPendingRep
     {
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
-            var next = gate.Command("SELECT min(next_attempt) FROM pending_replies", null).ExecuteScalar();
+            var next = gate.Command($"SELECT min(next_attempt) FROM {table}", null).ExecuteScalar();
             return next is long ms ? UnixMs.ToInstant(ms) : null;
         }
     }
@@ -78,7 +81,7 @@ internal sealed class SqlitePendingReplyStore(ConnectionGate gate) : IPendingRep
         ArgumentNullException.ThrowIfNull(key);
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
-            var command = gate.Command("UPDATE pending_replies SET attempts = @attempts, next_attempt = @next WHERE key = @key", null, "@key", "@attempts", "@next");
+            var command = gate.Command($"UPDATE {table} SET attempts = @attempts, next_attempt = @next WHERE key = @key", null, "@key", "@attempts", "@next");
             command.Parameters[0].Value = key;
             command.Parameters[1].Value = attempts;
             command.Parameters[2].Value = UnixMs.Of(next);
@@ -91,7 +94,7 @@ internal sealed class SqlitePendingReplyStore(ConnectionGate gate) : IPendingRep
         ArgumentNullException.ThrowIfNull(key);
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
-            var command = gate.Command("DELETE FROM pending_replies WHERE key = @key", null, "@key");
+            var command = gate.Command($"DELETE FROM {table} WHERE key = @key", null, "@key");
             command.Parameters[0].Value = key;
             command.ExecuteNonQuery();
         }
@@ -101,7 +104,7 @@ internal sealed class SqlitePendingReplyStore(ConnectionGate gate) : IPendingRep
     {
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
-            return (long)gate.Command("SELECT count(*) FROM pending_replies", null).ExecuteScalar()!;
+            return (long)gate.Command($"SELECT count(*) FROM {table}", null).ExecuteScalar()!;
         }
     }
 }

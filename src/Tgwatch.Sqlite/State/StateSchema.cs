@@ -109,5 +109,15 @@ internal static class StateSchema
             -- Ids of the sinks that have the key, sorted, comma-separated; NULL for keys recorded before: every sink has them.
             ALTER TABLE processed ADD COLUMN sinks TEXT;
             """),
+        new Migration(5, "media downloads not ended yet (the shape of pending replies)", """
+            CREATE TABLE pending_downloads (
+                key          TEXT    NOT NULL PRIMARY KEY,
+                message_json TEXT    NOT NULL,
+                attempts     INTEGER NOT NULL,
+                next_attempt INTEGER NOT NULL,
+                since        INTEGER NOT NULL
+            );
+            CREATE INDEX pending_downloads_by_due ON pending_downloads (next_attempt);
+            """),
     ]);
 }

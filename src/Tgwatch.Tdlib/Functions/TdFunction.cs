@@ -23,6 +23,7 @@ namespace Tgwatch.Tdlib.Functions;
 [JsonDerivedType(typeof(CheckAuthenticationPassword), "checkAuthenticationPassword")]
 [JsonDerivedType(typeof(Close), "close")]
 [JsonDerivedType(typeof(GetMe), "getMe")]
+[JsonDerivedType(typeof(DownloadFile), "downloadFile")]
 [JsonDerivedType(typeof(GetUser), "getUser")]
 [JsonDerivedType(typeof(GetSupergroup), "getSupergroup")]
 [JsonDerivedType(typeof(GetChat), "getChat")]

@@ -16,6 +16,7 @@ internal sealed class TdMessageContentConverter : TdUnionConverter<TdMessageCont
         public string? Text;
         public string? Caption;
         public string? Emoji;
+        public TdFileRef? File;
     }
 
     /// <inheritdoc />
@@ -58,9 +59,46 @@ internal sealed class TdMessageContentConverter : TdUnionConverter<TdMessageCont
                 when reader.ValueTextEquals("caption"u8):
                 fields.Caption = TdValue.FormattedText(ref reader, "caption");
                 return true;
+            case Case.Photo when reader.ValueTextEquals("photo"u8):
+                fields.File = FileOf(ref reader, "sizes");
+                return true;
+            case Case.Document when reader.ValueTextEquals("document"u8):
+                fields.File = FileOf(ref reader, "document");
+                return true;
+            case Case.Video when reader.ValueTextEquals("video"u8):
+                fields.File = FileOf(ref reader, "video");
+                return true;
+            case Case.Audio when reader.ValueTextEquals("audio"u8):
+                fields.File = FileOf(ref reader, "audio");
+                return true;
+            case Case.VoiceNote when reader.ValueTextEquals("voice_note"u8):
+                fields.File = FileOf(ref reader, "voice");
+                return true;
+            case Case.Animation when reader.ValueTextEquals("animation"u8):
+                fields.File = FileOf(ref reader, "animation");
+                return true;
+            case Case.VideoNote when reader.ValueTextEquals("video_note"u8):
+                fields.File = FileOf(ref reader, "video");
+                return true;
+            case Case.Sticker when reader.ValueTextEquals("sticker"u8):
+                fields.File = FileOf(ref reader, "sticker");
+                return true;
             default:
                 return false;
         }
+    }
+
+    // The media object (photo, document…) whose file is in field fileField.
+    private static TdFileRef? FileOf(ref Utf8JsonReader reader, string fileField)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+        using var media = JsonDocument.ParseValue(ref reader);
+        return TdFileRef.Of(media.RootElement, fileField);
     }
 
     // Media without a caption carry nothing else: one shared object per kind.
@@ -72,15 +110,15 @@ internal sealed class TdMessageContentConverter : TdUnionConverter<TdMessageCont
     {
         Case.Text => new TdMessageText { Text = Required(fields.Text, "messageText", "text") },
         Case.AnimatedEmoji => new TdMessageAnimatedEmoji { Emoji = Required(fields.Emoji, "messageAnimatedEmoji", "emoji") },
-        Case.Photo => new TdMediaContent("photo", fields.Caption),
-        Case.Video => new TdMediaContent("video", fields.Caption),
-        Case.Document => new TdMediaContent("document", fields.Caption),
-        Case.Audio => new TdMediaContent("audio", fields.Caption),
-        Case.VoiceNote => new TdMediaContent("voice", fields.Caption),
-        Case.Animation => new TdMediaContent("animation", fields.Caption),
+        Case.Photo => new TdMediaContent("photo", fields.Caption) { File = fields.File },
+        Case.Video => new TdMediaContent("video", fields.Caption) { File = fields.File },
+        Case.Document => new TdMediaContent("document", fields.Caption) { File = fields.File },
+        Case.Audio => new TdMediaContent("audio", fields.Caption) { File = fields.File },
+        Case.VoiceNote => new TdMediaContent("voice", fields.Caption) { File = fields.File },
+        Case.Animation => new TdMediaContent("animation", fields.Caption) { File = fields.File },
         Case.PaidMedia => new TdMediaContent("other", fields.Caption),
-        Case.Sticker => Sticker,
-        Case.VideoNote => VideoNote,
+        Case.Sticker => fields.File is null ? Sticker : new TdMediaContent("sticker") { File = fields.File },
+        Case.VideoNote => fields.File is null ? VideoNote : new TdMediaContent("video_note") { File = fields.File },
         Case.Location or Case.LiveLocation => Location,
         Case.Venue => Venue,
         Case.Contact => Contact,

@@ -68,11 +68,16 @@ internal sealed class TdMessageMapper(string account, TdDirectory directory)
     {
         TdMessageText t => (MessageText.Bound(NullIfEmpty(t.Text)), null),
         TdMessageAnimatedEmoji e => (NullIfEmpty(e.Emoji), null),
-        TdMediaContent m => (null, new MediaInfo(m.MediaType, MessageText.Bound(NullIfEmpty(m.Caption)))),
+        TdMediaContent m => (null, new MediaInfo(m.MediaType, MessageText.Bound(NullIfEmpty(m.Caption))) { File = FileOf(m) }),
         _ => (null, new MediaInfo("other")),
     };
 
     private static DateTimeOffset Utc(int unixSeconds) => DateTimeOffset.FromUnixTimeSeconds(unixSeconds);
+
+    private static MediaFile? FileOf(TdMediaContent m) =>
+        m.File is { } f
+            ? new MediaFile(f.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), f.UniqueId, f.Size > 0 ? f.Size : null, MediaFile.ExtensionFor(m.MediaType, f.FileName))
+            : null;
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 }

@@ -31,6 +31,45 @@ public sealed class TgMessageJsonTests
     }
 
     [Fact]
+    public void ContractForm_WithDownloadsOn_AddsStatePathSizeSha256AndError()
+    {
+        var m = SomeMessage.New(77) with
+        {
+            Text = null,
+            Media = new MediaInfo("document", "report")
+            {
+                File = new MediaFile("BQACAgI", "AgADBQ", 12, "pdf"),
+                Download = new MediaDownload(MediaState.Done, "/srv/media/-1001234567890/77-AgADBQ.pdf", 12, new string('a', 64)),
+            },
+        };
+        using var doc = JsonDocument.Parse(TgMessageJson.ToJson(m));
+        Assert.Equal(
+            """{"type":"document","caption":"report","state":"done","path":"/srv/media/-1001234567890/77-AgADBQ.pdf","size":12,"sha256":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","error":null}""",
+            doc.RootElement.GetProperty("media").GetRawText());
+        var pending = m with { Media = m.Media with { Download = MediaDownload.Pending } };
+        using var pendingDoc = JsonDocument.Parse(TgMessageJson.ToJson(pending));
+        Assert.Equal("""{"type":"document","caption":"report","state":"pending","path":null,"size":null,"sha256":null,"error":null}""",
+            pendingDoc.RootElement.GetProperty("media").GetRawText());
+        var failed = m with { Media = m.Media with { Download = new MediaDownload(MediaState.Failed, Error: "too big: 30 MB, the Bot API serves up to 20 MB") } };
+        Assert.Contains("\"state\":\"failed\"", TgMessageJson.ToJson(failed));
+    }
+
+    [Fact]
+    public void MediaUpdate_IsEditLikeInTheContract_KeyedWithMedia_AndFullFormKeepsTheFile()
+    {
+        var m = SomeMessage.New(5) with
+        {
+            Media = new MediaInfo("photo") { File = new MediaFile("id1", "u1", 3, "jpg"), Download = new MediaDownload(MediaState.Done, "p", 3, "s") },
+            IsMediaUpdate = true,
+        };
+        Assert.Equal("bot42:-1001234567890:5:new::media", m.Key);
+        using var doc = JsonDocument.Parse(TgMessageJson.ToJson(m));
+        Assert.Equal("edit", doc.RootElement.GetProperty("kind").GetString());
+        Assert.False(doc.RootElement.GetProperty("media").TryGetProperty("file", out _));
+        Assert.Equal(m, TgMessageJson.Parse(TgMessageJson.ToJson(m, full: true)));
+    }
+
+    [Fact]
     public void ContractForm_HasExactlyTheContractKeys()
     {
         using var doc = JsonDocument.Parse(TgMessageJson.ToJson(SomeMessage.New(1) with { Forward = new ForwardInfo("user", 5), IsReplyUpdate = true }));
@@ -47,7 +86,11 @@ public sealed class TgMessageJsonTests
             var back = TgMessageJson.Parse(TgMessageJson.ToUtf8(m, full: true));
             Assert.Equal(m, back);
             var contract = TgMessageJson.Parse(TgMessageJson.ToUtf8(m, full: false));
-            Assert.Equal(m with { Forward = null, IsReplyUpdate = false, Kind = m.IsReplyUpdate ? MessageKind.Edit : m.Kind }, contract);
+            Assert.Equal(m with
+            {
+                Forward = null, IsReplyUpdate = false, IsMediaUpdate = false, Kind = m.IsUpdate ? MessageKind.Edit : m.Kind,
+                Media = m.Media is { } media ? media with { File = null } : null,
+            }, contract);
         }, iter: 2000);
 
     [Theory]
@@ -58,6 +101,7 @@ public sealed class TgMessageJsonTests
     [InlineData("""{"account":"a","connector":"x","chat_id":12,"message_id":1,"kind":"old","date":"2020-01-01T00:00:00Z"}""", "\"kind\" must be new, edit or delete")]
     [InlineData("""{"account":"a","connector":"x","chat_id":12,"message_id":1,"kind":"new","date":"yesterday"}""", "\"date\" is not an ISO-8601 date")]
     [InlineData("""{"account":"a","connector":"x","chat_id":12,"message_id":1,"kind":"new","date":"2020-01-01T00:00:00Z","reply_to":{"chat_id":1,"message_id":2,"state":"maybe"}}""", "reply_to.state")]
+    [InlineData("""{"account":"a","connector":"x","chat_id":12,"message_id":1,"kind":"new","date":"2020-01-01T00:00:00Z","media":{"type":"photo","state":"lost"}}""", "media.state")]
     public void BadRecords_GiveOneLineErrorsNamingTheField(string json, string expected)
     {
         var e = Assert.Throws<FormatException>(() => TgMessageJson.Parse(json));
@@ -88,10 +132,13 @@ internal static class Gens
         from chat in Gen.Select(Text, Text, Gen.OneOf<string?>(null, "private", "group", "supergroup", "channel"))
         from sender in Gen.Select(Gen.Long, Text, Text).Select(t => new SenderInfo(t.Item1, t.Item2, t.Item3)).Null()
         from text in Text
-        from media in Gen.Select(Gen.OneOf("photo", "video", "document"), Text).Select(t => new MediaInfo(t.Item1, t.Item2)).Null()
+        from download in Gen.Select(Gen.Enum<MediaState>(), Text, Gen.Long.Nullable(), Text).Select(t => new MediaDownload(t.Item1, t.Item2, t.Item3, t.Item4, t.Item2)).Null()
+        from file in Gen.Select(Gen.String, Gen.String, Gen.Long.Nullable(), Text).Select(t => new MediaFile(t.Item1, t.Item2, t.Item3, t.Item4)).Null()
+        from media in Gen.Select(Gen.OneOf("photo", "video", "document"), Text).Select(t => new MediaInfo(t.Item1, t.Item2) { Download = download, File = file }).Null()
         from reply in Gen.Select(Gen.Long, Gen.Long, Gen.Enum<ReplyState>(), Text).Select(t => new ReplyRef(t.Item1, t.Item2, t.Item3, t.Item4)).Null()
         from forward in Gen.Select(Gen.OneOf("user", "channel"), Gen.Long.Nullable(), Text, Date.Nullable()).Select(t => new ForwardInfo(t.Item1, t.Item2, t.Item3, t.Item4, t.Item2)).Null()
         from replyUpdate in Gen.Bool
+        from mediaUpdate in Gen.Bool
         select new TgMessage
         {
             Account = "acc" + (ids.Item1 & 0xff),
@@ -107,5 +154,6 @@ internal static class Gens
             ReplyTo = reply,
             Forward = forward,
             IsReplyUpdate = replyUpdate,
+            IsMediaUpdate = mediaUpdate && !replyUpdate,
         };
 }

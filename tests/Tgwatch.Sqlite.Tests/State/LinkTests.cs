@@ -28,6 +28,7 @@ public sealed class LinkTests
         await t.Store.DisposeAsync();
         using (var raw = t.Raw())
         {
+            Make.Scalar(raw, "DROP TABLE pending_downloads");
             Make.Scalar(raw, "DROP TABLE links");
             Make.Scalar(raw, "DROP TABLE sinks");
             Make.Scalar(raw, "ALTER TABLE processed DROP COLUMN sinks");

@@ -14,6 +14,7 @@ public sealed class SinkSetTests
         await t.Store.DisposeAsync();
         using (var raw = t.Raw())
         {
+            Make.Scalar(raw, "DROP TABLE pending_downloads");
             Make.Scalar(raw, "DROP TABLE sinks");
             Make.Scalar(raw, "ALTER TABLE processed DROP COLUMN sinks");
             Make.Scalar(raw, "PRAGMA user_version = 3");

@@ -181,7 +181,7 @@ public sealed class TdMalformedUpdateTests
         json = MutateText(json, "message.is_channel_post", null);
         json = MutateText(json, "message.author_signature", "null");
         var m = Assert.IsType<TdNewMessage>(_reader.Read(Parse(json))).Message.Message;
-        Assert.Equal(new MediaInfo("photo"), m.Media);
+        Assert.Equal(new MediaInfo("photo") { File = new MediaFile("12", "AQAD12", 70331, "jpg") }, m.Media);
     }
 
     [Fact]

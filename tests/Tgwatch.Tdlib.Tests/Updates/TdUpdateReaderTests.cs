@@ -49,7 +49,7 @@ public sealed class TdUpdateReaderTests
         Assert.Equal(5L, m.MessageId);
         Assert.Equal(new ChatInfo(News, "channel", "News", "news"), m.Chat);
         Assert.Equal(new SenderInfo(News, "News", "news"), m.Sender);
-        Assert.Equal(new MediaInfo("photo", "chart"), m.Media);
+        Assert.Equal(new MediaInfo("photo", "chart") { File = new MediaFile("12", "AQAD12", 70331, "jpg") }, m.Media);
         Assert.Null(m.Text);
         Assert.Equal("chart", m.TextOrCaption);
     }

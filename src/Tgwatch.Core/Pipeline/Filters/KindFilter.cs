@@ -19,5 +19,5 @@ public sealed class KindFilter(IEnumerable<MessageKind> kinds) : IMessageFilter
     }));
 
     /// <inheritdoc />
-    public bool Accepts(TgMessage message) => _kinds.Contains(message.IsReplyUpdate ? MessageKind.Edit : message.Kind);
+    public bool Accepts(TgMessage message) => _kinds.Contains(message.IsUpdate ? MessageKind.Edit : message.Kind);
 }

@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Tgwatch.Faults;
+using Tgwatch.Formatting;
+using Tgwatch.Messages;
+using Tgwatch.Resilience;
+using Tgwatch.Storage;
+
+namespace Tgwatch.Media;
+
+/// <summary>
+/// Downloads the files of messages written with <c>media.state = "pending"</c>, in the background, as the reply resolver
+/// resolves replies: the pending downloads live in the state store (added with their batch's commit, so they survive a
+/// stop), each ended download becomes a media update written to the sinks, and its entry goes with that update's commit.
+/// A file is downloaded once per <c>file_unique_id</c>; failures are retried with the <see cref="Backoff.Step"/>; a full
+/// disk pauses the downloads (one loud line) until there is room again, without counting as an attempt.
+/// </summary>
+internal sealed class MediaDownloader
+{
+    private readonly MediaDownloads _setup;
+    private readonly MediaOptions _options;
+    private readonly IPendingReplyStore _pending;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Signal _wake = new();
+    private readonly ConcurrentDictionary<string, MediaDownload> _done = new(StringComparer.Ordinal);
+    private long _pausedAt; // when downloads paused for a full disk (a timestamp), 0 when they go
+
+    public MediaDownloader(MediaDownloads setup, IStateStore store, ILogger logger, TimeProvider time)
+    {
+        _setup = setup;
+        _options = setup.Options;
+        _pending = store.PendingDownloads;
+        _logger = logger;
+        _time = time;
+        Folder = new MediaFolder(_options.Directory);
+    }
+
+    public MediaFolder Folder { get; }
+
+    /// <summary>True while downloads wait for room on the disk.</summary>
+    public bool Paused => Volatile.Read(ref _pausedAt) != 0;
+
+    /// <summary>
+    /// The message as it is written first: its media marked pending (to be downloaded: <c>Pending</c> is true), or failed
+    /// at once when the file is larger than allowed; unchanged when it has no file of a chosen type.
+    /// </summary>
+    public (TgMessage Message, bool Pending) Mark(TgMessage m)
+    {
+        if (m.IsUpdate || m.Kind == MessageKind.Delete || m.Media is not { File: { } file, Download: null } media || !_options.Types.Contains(media.Type))
+            return (m, false);
+        string? tooBig = null;
+        if (file.Size is { } size && _setup.Source.MaxFileSize is { } limit && size > limit)
+            tooBig = $"too big: {MediaOptions.FormatSize(size)}, this connector downloads files up to {MediaOptions.FormatSize(limit)}";
+        else if (file.Size is { } size2 && size2 > _options.MaxSize)
+            tooBig = $"too big: {MediaOptions.FormatSize(size2)}, over the media size limit of {MediaOptions.FormatSize(_options.MaxSize)}";
+        return tooBig is null
+            ? (m with { Media = media with { Download = MediaDownload.Pending } }, true)
+            : (m with { Media = media with { Download = new MediaDownload(MediaState.Failed, Error: tooBig) } }, false);
+    }
+
+    /// <summary>Wakes the loop (new pending downloads were committed).</summary>
+    public void Wake() => _wake.Set();
+
+    /// <summary>The loop: downloads what is due and hands each ended download to <paramref name="emit"/> (written, then committed).</summary>
+    public async Task RunAsync(Func<TgMessage, PendingReply, CancellationToken, ValueTask> emit, CancellationToken ct)
+    {
+        Folder.RemoveLeftovers();
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var due = await _pending.DueAsync(_time.GetUtcNow(), 16, ct).ConfigureAwait(false);
+                foreach (var pending in due)
+                    await DownloadAsync(pending, emit, ct).ConfigureAwait(false);
+                if (due.Count > 0) continue;
+                var next = await _pending.NextDueAsync(ct).ConfigureAwait(false);
+                var wait = next is { } at ? at - _time.GetUtcNow() : TimeSpan.FromHours(1);
+                if (wait > TimeSpan.Zero) await _wake.WaitAsync(wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait, _time, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                MediaLog.LoopFailed(_logger, FaultClassifier.Default.Classify(e, ct).Kind, e);
+                try { await Task.Delay(_options.RetryDelay, _time, ct).ConfigureAwait(false); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    private async ValueTask DownloadAsync(PendingReply pending, Func<TgMessage, PendingReply, CancellationToken, ValueTask> emit, CancellationToken ct)
+    {
+        TgMessage message;
+        try { message = TgMessageJson.Parse(pending.MessageJson); }
+        catch (FormatException e)
+        {
+            MediaLog.Failed(_logger, pending.Key, $"stored record unreadable: {e.Message}");
+            await _pending.RemoveAsync(pending.Key, ct).ConfigureAwait(false);
+            return;
+        }
+        if (message.Media is not { File: { } file } media)
+        {
+            await _pending.RemoveAsync(pending.Key, ct).ConfigureAwait(false);
+            return;
+        }
+        if (message.IsMediaUpdate)
+        {
+            // Ended in an earlier run whose write may have reached the sinks before it could commit: the same record again.
+            await emit(message, pending, ct).ConfigureAwait(false);
+            return;
+        }
+        var attempts = pending.Attempts;
+        var result = await TryAsync(message, file, ct).ConfigureAwait(false);
+        if (result.Download is not { } download)
+        {
+            if (result.Fault == FaultKind.Resource)
+            {
+                await PauseAsync(result.Reason!, file, ct).ConfigureAwait(false);
+                return; // still due: tried again at once, not counted
+            }
+            attempts++;
+            if (attempts < _options.Attempts)
+            {
+                var wait = Backoff.Step(attempts - 1, _options.RetryDelay, _options.MaxDelay);
+                MediaLog.Retrying(_logger, pending.Key, result.Fault, result.Reason!, attempts, _options.Attempts, Duration.Format(wait));
+                await _pending.RescheduleAsync(pending.Key, attempts, _time.GetUtcNow() + wait, ct).ConfigureAwait(false);
+                return;
+            }
+            download = new MediaDownload(MediaState.Failed, Error: $"{attempts} attempts failed, the last: {result.Reason}");
+        }
+        if (download.State == MediaState.Failed) MediaLog.Failed(_logger, pending.Key, download.Error!);
+        var now = _time.GetUtcNow();
+        var update = message with
+        {
+            Media = media with { Download = download },
+            EditDate = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)),
+            IsMediaUpdate = true,
+        };
+        // Kept before it is written: a run killed between the write and its commit writes this record again, not another.
+        await _pending.AddAsync(pending with { MessageJson = TgMessageJson.ToJson(update, full: true), Attempts = attempts }, ct).ConfigureAwait(false);
+        await emit(update, pending, ct).ConfigureAwait(false);
+    }
+
+    private readonly record struct Attempt(MediaDownload? Download, FaultKind Fault = FaultKind.Bug, string? Reason = null);
+
+    private async ValueTask<Attempt> TryAsync(TgMessage message, MediaFile file, CancellationToken ct)
+    {
+        // The same file in another message: downloaded once, that path is this message's too.
+        if (_done.TryGetValue(file.UniqueId, out var had) && File.Exists(had.Path)) return new(had);
+        try
+        {
+            var done = await Folder.SaveAsync(message.Chat.Id, message.MessageId, file, (stream, token) => _setup.Source.DownloadAsync(file, stream, token), ct)
+                .ConfigureAwait(false);
+            _done[file.UniqueId] = done;
+            if (Interlocked.Exchange(ref _pausedAt, 0) is var pausedAt and not 0)
+                MediaLog.Resumed(_logger, Duration.Format(_time.GetElapsedTime(pausedAt)), Folder.Root);
+            return new(done);
+        }
+        catch (MediaUnavailableException e)
+        {
+            return new(new MediaDownload(MediaState.Failed, Error: TextLines.FirstLine(e.Message)));
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            var fault = e is InvalidDataException ? FaultKind.Network : FaultClassifier.Default.Classify(e, ct).Kind;
+            return new(null, fault, TextLines.FirstLine(Secrets.SecretRedactor.Default.Redact(e.Message)));
+        }
+    }
+
+    /// <summary>Waits until the disk has room for the file (checked every <see cref="MediaOptions.DiskCheckInterval"/>); one loud line when the pause begins.</summary>
+    private async ValueTask PauseAsync(string reason, MediaFile file, CancellationToken ct)
+    {
+        if (Interlocked.CompareExchange(ref _pausedAt, Math.Max(1, _time.GetTimestamp()), 0) == 0) MediaLog.Paused(_logger, Folder.Root, reason);
+        var room = Math.Max(file.Size ?? 0, 1L << 20);
+        while (true)
+        {
+            await Task.Delay(_options.DiskCheckInterval, _time, ct).ConfigureAwait(false);
+            if (_setup.FreeSpace(Folder.Root) is not { } free || free >= room) return;
+        }
+    }
+}

@@ -1,0 +1,13 @@
+namespace Tgwatch.Tdlib.Functions;
+
+/// <summary>
+/// <c>downloadFile</c>: downloads a file into TDLib's files directory. With <paramref name="Synchronous"/> TDLib answers
+/// once the download ended (the <c>file</c> with <c>local.is_downloading_completed</c>), else at once, progress coming as
+/// <c>updateFile</c>.
+/// </summary>
+/// <param name="FileId">TDLib's file id.</param>
+/// <param name="Priority">1 (lowest) to 32.</param>
+/// <param name="Offset">Where to start.</param>
+/// <param name="Limit">How many bytes; 0: to the end.</param>
+/// <param name="Synchronous">Answer when the download ended.</param>
+public sealed record DownloadFile(int FileId, int Priority, long Offset, long Limit, bool Synchronous) : TdFunction;

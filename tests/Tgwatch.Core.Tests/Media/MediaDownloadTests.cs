@@ -1,0 +1,133 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Tgwatch.Media;
+using Tgwatch.Messages;
+using Tgwatch.TestKit;
+
+namespace Tgwatch.Core.Tests.Media;
+
+public sealed class MediaDownloadTests : IDisposable
+{
+    private readonly MediaFixture _f = new();
+
+    public void Dispose() => _f.Dispose();
+
+    [UnixFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task AMessageWithAFile_IsWrittenPendingAtOnce_ThenAMediaUpdateSaysDone_WithPathSizeAndSha256()
+    {
+        var file = _f.Source.Add("f1", 3000);
+        var message = MediaFixture.WithFile(7, file);
+        var connector = ScriptedConnector.Of([message]);
+        connector.EndWhenDone = false;
+        using var stop = new CancellationTokenSource();
+        var run = _f.Pipeline(connector).RunAsync(stop.Token);
+
+        await Eventually.TrueAsync(() => _f.Updates.Count == 1, "the media update", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(async () => await _f.Store.PendingDownloads.CountAsync(default) == 0, "no pending download left", TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var first = _f.Sink.Writes[0];
+        Assert.Equal(MediaDownload.Pending, first.Media!.Download);
+        var done = _f.Updates.Single().Media!.Download!;
+        var path = Path.Combine(_f.Directory, "-1001234567890", "7-u-f1.jpg");
+        Assert.Equal(new MediaDownload(MediaState.Done, path, 3000, Convert.ToHexStringLower(SHA256.HashData(_f.Source.Files["f1"]))), done);
+        Assert.Equal(_f.Source.Files["f1"], await File.ReadAllBytesAsync(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(PrivateMode, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
+        Assert.Empty(Directory.EnumerateFiles(_f.Directory, "*.part", SearchOption.AllDirectories));
+    }
+
+    private const UnixFileMode PrivateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    [Fact]
+    public async Task TheSameFileInTenMessages_IsDownloadedOnce_AndEveryUpdateNamesThatPath()
+    {
+        var file = _f.Source.Add("same", 500);
+        var messages = Enumerable.Range(1, 10).Select(i => MediaFixture.WithFile(i, file with { Id = "same" }, chatId: -100 - i % 3)).ToList();
+        var connector = ScriptedConnector.Of(messages);
+        connector.EndWhenDone = false;
+        using var stop = new CancellationTokenSource();
+        var run = _f.Pipeline(connector).RunAsync(stop.Token);
+
+        await Eventually.TrueAsync(() => _f.Updates.Count == 10, "ten media updates", TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, _f.Source.DownloadsOf("same"));
+        Assert.Single(_f.Updates.Select(u => u.Media!.Download!.Path).Distinct());
+        Assert.Single(Directory.EnumerateFiles(_f.Directory, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task AFileOverTheSourcesLimit_IsWrittenFailedTooBig_WithoutATry_AndNoUpdateFollows()
+    {
+        var source = new ScriptedMediaSource(maxFileSize: 20L << 20);
+        using var f = new MediaFixture { Source = source };
+        var big = new MediaFile("big", "u-big", 30L << 20, "mp4");
+        var overOption = new MediaFile("mid", "u-mid", 2L << 20, "pdf");
+        var connector = ScriptedConnector.Of([MediaFixture.WithFile(1, big, "video"), MediaFixture.WithFile(2, overOption, "document")]);
+
+        await f.Pipeline(connector, f.Options() with { MaxSize = 1L << 20 }).RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, source.Downloads);
+        Assert.Equal(2, f.Sink.Writes.Count);
+        Assert.All(f.Sink.Writes, m => Assert.Equal(MediaState.Failed, m.Media!.Download!.State));
+        Assert.StartsWith("too big: 30 MB, this connector downloads files up to 20 MB", f.Sink.Writes[0].Media!.Download!.Error);
+        Assert.StartsWith("too big: 2 MB, over the media size limit of 1 MB", f.Sink.Writes[1].Media!.Download!.Error);
+        Assert.Equal(0, await f.Store.PendingDownloads.CountAsync(default));
+    }
+
+    [Fact]
+    public async Task TypesNotChosen_AndMessagesWithoutAFile_AreWrittenAsBefore()
+    {
+        var file = _f.Source.Add("v", 10, "mp4");
+        var connector = ScriptedConnector.Of([MediaFixture.WithFile(1, file, "video"), SomeMessage.New(2)]);
+
+        await _f.Pipeline(connector, _f.Options() with { Types = ["photo"] }).RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.All(_f.Sink.Writes, m => Assert.Null(m.Media?.Download));
+        Assert.Equal(0, _f.Source.Downloads);
+    }
+
+    [Fact]
+    public async Task FailedDownloads_AreRetried_ThenDone_AndAGoneFileIsFailedAtOnce()
+    {
+        var flaky = _f.Source.Add("flaky", 100);
+        var gone = new MediaFile("gone", "u-gone", 10, "jpg");
+        _f.Source.BeforeDownload = (file, n, _) => file.Id == "flaky" && n <= 2 ? throw new SocketException((int)SocketError.ConnectionReset) : ValueTask.CompletedTask;
+        var connector = ScriptedConnector.Of([MediaFixture.WithFile(1, flaky), MediaFixture.WithFile(2, gone)]);
+        connector.EndWhenDone = false;
+        using var stop = new CancellationTokenSource();
+        var run = _f.Pipeline(connector).RunAsync(stop.Token);
+
+        await Eventually.TrueAsync(() => _f.Updates.Count == 2, "both media updates", TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(3, _f.Source.DownloadsOf("flaky"));
+        Assert.Equal(1, _f.Source.DownloadsOf("gone"));
+        var byId = _f.Updates.ToDictionary(u => u.MessageId, u => u.Media!.Download!);
+        Assert.Equal(MediaState.Done, byId[1].State);
+        Assert.Equal(new MediaDownload(MediaState.Failed, Error: "not found: the file is gone"), byId[2]);
+    }
+
+    [Fact]
+    public async Task AShortDownload_IsRetried_AndNothingIsPlacedUnderTheFilesName()
+    {
+        var file = _f.Source.Add("short", 100) with { Size = 200 };
+        var connector = ScriptedConnector.Of([MediaFixture.WithFile(1, file)]);
+        connector.EndWhenDone = false;
+        using var stop = new CancellationTokenSource();
+        var run = _f.Pipeline(connector, _f.Options() with { Attempts = 2 }).RunAsync(stop.Token);
+
+        await Eventually.TrueAsync(() => _f.Updates.Count == 1, "the media update", TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, _f.Source.DownloadsOf("short"));
+        Assert.Equal("2 attempts failed, the last: got 100 of 200 bytes", _f.Updates.Single().Media!.Download!.Error);
+        Assert.Empty(Directory.EnumerateFiles(_f.Directory, "*", SearchOption.AllDirectories));
+    }
+}
