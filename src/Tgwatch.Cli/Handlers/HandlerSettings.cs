@@ -51,7 +51,7 @@ internal sealed record HandlerSpec(ExecHandlerOptions Exec, IReadOnlyList<IMessa
             }
             var timeout = TimeSpan.FromSeconds(30);
             if (!string.IsNullOrWhiteSpace(s.Timeout)
-                && !Duration.TryParse(s.Timeout, out timeout) && !TimeSpan.TryParseExact(s.Timeout.Trim(), "c", CultureInfo.InvariantCulture, out timeout))
+                && !Hosting.SettingDuration.TryParse(s.Timeout, out timeout))
                 problems.Add(($"{key}.Timeout", $"expected a duration such as 30s or 2m, not '{s.Timeout}'"));
             else if (timeout < TimeSpan.FromMilliseconds(100) || timeout > TimeSpan.FromHours(1))
                 problems.Add(($"{key}.Timeout", "must be between 100ms and an hour"));

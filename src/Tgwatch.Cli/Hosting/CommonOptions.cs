@@ -93,8 +93,7 @@ internal static class WebhookTimeouts
     public static (TimeSpan? Value, string? Error) Parse(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return (null, null);
-        if (!Duration.TryParse(text, out var value)
-            && !TimeSpan.TryParseExact(text.Trim(), "c", System.Globalization.CultureInfo.InvariantCulture, out value))
+        if (!SettingDuration.TryParse(text, out var value))
             return (null, $"expected a duration such as 30s, 2m or 00:00:30, not '{text}'");
         if (value < TimeSpan.FromMilliseconds(1) || value > Max)
             return (null, $"must be between 1ms and {Duration.Format(Max)}, not '{text}'");

@@ -28,8 +28,7 @@ internal sealed class HeartbeatLine : IDisposable
     {
         if (string.IsNullOrWhiteSpace(text)) return (Default, null);
         if (text.Trim() == "0") return (TimeSpan.Zero, null);
-        if (!Duration.TryParse(text, out var value)
-            && !TimeSpan.TryParseExact(text.Trim(), "c", CultureInfo.InvariantCulture, out value))
+        if (!Hosting.SettingDuration.TryParse(text, out var value))
             return (Default, $"expected a duration such as 15m or 1h, or 0 for no heartbeat line, not '{text}'");
         if (value < TimeSpan.FromSeconds(1) || value > TimeSpan.FromDays(1))
             return (Default, $"must be between 1s and a day (or 0 for no heartbeat line), not '{text}'");

@@ -129,7 +129,7 @@ internal static partial class RunSettingsReader
         if (everyError is not null) problems.Add(new SettingProblem(nameof(RunSettings.Heartbeat), everyError));
         if (settings.Lease is { } lease)
         {
-            if (!Duration.TryParse(lease, out var leaseTime) && !TimeSpan.TryParseExact(lease.Trim(), "c", System.Globalization.CultureInfo.InvariantCulture, out leaseTime))
+            if (!SettingDuration.TryParse(lease, out var leaseTime))
                 problems.Add(new SettingProblem(nameof(RunSettings.Lease), $"expected a duration such as 10s or 1m, not '{lease}'"));
             else if (leaseTime < TimeSpan.FromSeconds(2) || leaseTime > TimeSpan.FromMinutes(10))
                 problems.Add(new SettingProblem(nameof(RunSettings.Lease), $"must be between 2s and 10m, not '{lease}'"));
