@@ -52,7 +52,7 @@ internal sealed class LeaseTable(PgPool pool) : ILeaseStore
         ArgumentNullException.ThrowIfNull(runner);
         await using var connection = await pool.OpenAsync(ct).ConfigureAwait(false);
         // Read first without a lock: a lease held and renewed is left alone (its holder's commits are not held up).
-        var (prior, expired) = await ReadAsync(connection, null, lease, ct).ConfigureAwait(false);
+        var (prior, expired, released) = await ReadAsync(connection, null, lease, ct).ConfigureAwait(false);
         if (prior is not null && !expired)
         {
             await using var seen = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
@@ -65,7 +65,7 @@ internal sealed class LeaseTable(PgPool pool) : ILeaseStore
         await PgPool.ExecuteAsync(connection, transaction, "SET LOCAL lock_timeout = 1000", ct).ConfigureAwait(false);
         try
         {
-            (prior, expired) = await ReadAsync(connection, transaction, lease, ct, forUpdate: true).ConfigureAwait(false);
+            (prior, expired, released) = await ReadAsync(connection, transaction, lease, ct, forUpdate: true).ConfigureAwait(false);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
         {
@@ -88,7 +88,6 @@ internal sealed class LeaseTable(PgPool pool) : ILeaseStore
                 UPDATE tgwatch_leases SET generation = @generation, holder = @runner, host = @host, pid = @pid, since = now(), expires_at = now() + @ttl, released = false
                 WHERE name = @name
                 """, ct, ("name", lease), ("generation", generation), ("runner", runner.Id), ("host", runner.Host), ("pid", runner.Pid), ("ttl", ttl)).ConfigureAwait(false);
-            var released = prior.ExpiresAt == DateTimeOffset.MinValue;
             attempt = new LeaseAttempt(new LeaseGrant(lease, generation, runner.Id), null, released ? null : prior);
         }
         else
@@ -104,19 +103,11 @@ internal sealed class LeaseTable(PgPool pool) : ILeaseStore
     {
         ArgumentNullException.ThrowIfNull(grant);
         await using var connection = await pool.OpenAsync(ct).ConfigureAwait(false);
-        var renewed = await PgPool.ExecuteAsync(connection, null, """
-            WITH lease AS (
-                UPDATE tgwatch_leases SET expires_at = now() + @ttl
-                WHERE name = @name AND generation = @generation AND holder = @runner AND NOT released
-                RETURNING name)
-            UPDATE tgwatch_runners SET seen_at = now(), active = true FROM lease WHERE runner = @runner
-            """, ct, ("name", grant.Lease), ("generation", grant.Generation), ("runner", grant.RunnerId), ("ttl", ttl)).ConfigureAwait(false);
-        if (renewed == 1) return true;
-        // The runner's row may be gone (dropped as stale): the lease alone says.
-        return await PgPool.ScalarAsync(connection, null, "SELECT 1 FROM tgwatch_leases WHERE name = @name AND generation = @generation AND holder = @runner AND NOT released", ct,
-            ("name", grant.Lease), ("generation", grant.Generation), ("runner", grant.RunnerId)).ConfigureAwait(false) is not null
-            && await PgPool.ExecuteAsync(connection, null, "UPDATE tgwatch_leases SET expires_at = now() + @ttl WHERE name = @name AND generation = @generation AND holder = @runner AND NOT released", ct,
-                ("name", grant.Lease), ("generation", grant.Generation), ("runner", grant.RunnerId), ("ttl", ttl)).ConfigureAwait(false) == 1;
+        var renewed = await PgPool.ExecuteAsync(connection, null, "UPDATE tgwatch_leases SET expires_at = now() + @ttl WHERE name = @name AND generation = @generation AND holder = @runner AND NOT released", ct,
+            ("name", grant.Lease), ("generation", grant.Generation), ("runner", grant.RunnerId), ("ttl", ttl)).ConfigureAwait(false) == 1;
+        if (renewed)
+            await PgPool.ExecuteAsync(connection, null, "UPDATE tgwatch_runners SET seen_at = now(), active = true WHERE runner = @runner", ct, ("runner", grant.RunnerId)).ConfigureAwait(false);
+        return renewed;
     }
 
     public async ValueTask ReleaseAsync(LeaseGrant grant, CancellationToken ct)
@@ -155,15 +146,14 @@ internal sealed class LeaseTable(PgPool pool) : ILeaseStore
         return runners;
     }
 
-    private static async Task<(LeaseHolder? Holder, bool Expired)> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string lease, CancellationToken ct, bool forUpdate = false)
+    private static async Task<(LeaseHolder? Holder, bool Expired, bool Released)> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string lease, CancellationToken ct, bool forUpdate = false)
     {
         await using var read = PgPool.Command(connection, transaction,
             "SELECT generation, holder, host, pid, since, expires_at, expires_at <= now() OR released, released FROM tgwatch_leases WHERE name = @name" + (forUpdate ? " FOR UPDATE" : ""), ("name", lease));
         await using var r = await read.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        if (!await r.ReadAsync(ct).ConfigureAwait(false)) return (null, false);
-        var holder = new LeaseHolder(r.GetString(2), r.GetInt32(3), r.GetFieldValue<DateTimeOffset>(4), r.GetFieldValue<DateTimeOffset>(5), r.GetInt64(0), r.GetString(1));
-        // A released lease is said by an end of its time that never was.
-        return (r.GetBoolean(7) ? holder with { ExpiresAt = DateTimeOffset.MinValue } : holder, r.GetBoolean(6));
+        if (!await r.ReadAsync(ct).ConfigureAwait(false)) return (null, false, false);
+        return (new LeaseHolder(r.GetString(2), r.GetInt32(3), r.GetFieldValue<DateTimeOffset>(4), r.GetFieldValue<DateTimeOffset>(5), r.GetInt64(0), r.GetString(1)),
+            r.GetBoolean(6), r.GetBoolean(7));
     }
 
     private static Task<int> SeenAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string lease, RunnerInfo runner, bool active, CancellationToken ct) =>
