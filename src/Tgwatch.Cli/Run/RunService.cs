@@ -203,9 +203,6 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
         SayNewSinks(opened, status);
         // The timings go on the meter the metrics endpoint serves (the host's factory gives the same one), or on one of their own.
         var meters = services.GetService<IMeterFactory>();
-        // With --http the exporter listens from its provider's construction, which the host would leave to a service started
-        // after this one: built here, before the pipeline's instruments, so the first batches' timings are not missed.
-        _ = services.GetService<OpenTelemetry.Metrics.MeterProvider>();
         using var ownMeter = meters is null ? new Meter(RunMetrics.MeterName) : null;
         var meter = ownMeter ?? meters!.Create(RunMetrics.MeterName);
         await using var handlers = await RunHandlers.StartAsync(settings, logs, live.Noise, stoppingToken).ConfigureAwait(false);
