@@ -34,7 +34,7 @@ public class DelegatingStateStore(InMemoryStateStore inner) : IStateStore
         Inner.FindProcessedAsync(keys, sinks, ct);
 
     /// <inheritdoc />
-    public ValueTask CommitAsync(StoreCommit commit, CancellationToken ct) => Inner.CommitAsync(commit, ct);
+    public virtual ValueTask CommitAsync(StoreCommit commit, CancellationToken ct) => Inner.CommitAsync(commit, ct);
 
     /// <inheritdoc />
     public ValueTask<int> PruneProcessedAsync(DateTimeOffset olderThan, int keepAtMost, CancellationToken ct) => Inner.PruneProcessedAsync(olderThan, keepAtMost, ct);

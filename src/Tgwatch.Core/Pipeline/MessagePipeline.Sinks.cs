@@ -16,9 +16,11 @@ public sealed partial class MessagePipeline
         var toWrite = new List<WorkItem>(_options.BatchSize); // items to write: a message each
         // The commit of a batch runs while the next batch is written to the sinks; commits stay in order.
         var previous = Task.CompletedTask;
+        // A commit that fails ends the stage at once, not when the next batch comes (on a quiet chat, maybe never).
+        using var commitFailed = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
-            while (await NextAsync(reader, order, ct).ConfigureAwait(false))
+            while (await NextAsync(reader, order, commitFailed.Token).ConfigureAwait(false))
             {
                 _heartbeat?.Beat(LoopName);
                 var items = new List<WorkItem>(Math.Min(_options.BatchSize, order.Ready));
@@ -33,11 +35,23 @@ public sealed partial class MessagePipeline
                 var commit = BuildCommit(items, out var advanced);
                 await previous.ConfigureAwait(false);
                 // On a thread of its own: a store that commits synchronously would otherwise hold up the next write.
-                previous = Task.Run(() => CommitAsync(commit, advanced, items, ct), CancellationToken.None);
+                previous = Task.Run(async () =>
+                {
+                    try
+                    {
+                        await CommitAsync(commit, advanced, items, ct).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        await commitFailed.CancelAsync().ConfigureAwait(false);
+                        throw;
+                    }
+                }, CancellationToken.None);
             }
         }
         finally
         {
+            // A failed commit's own exception, not the cancellation it caused, is the stage's failure.
             await previous.ConfigureAwait(false);
             _heartbeat?.Idle(LoopName);
         }

@@ -288,6 +288,8 @@ public sealed partial class MessagePipeline
     private static void ThrowIfFailed(Exception? failure, Exception? stageFailure)
     {
         if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        // A lost lease ends the run as itself: the runner goes back to standby, nothing failed.
+        if (stageFailure is Leases.LeaseLostException) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(stageFailure);
         if (stageFailure is not null) throw new InvalidOperationException($"a pipeline stage failed: {stageFailure.Message}", stageFailure);
     }
 
