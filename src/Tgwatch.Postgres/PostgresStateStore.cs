@@ -72,6 +72,16 @@ public sealed class PostgresStateStore : IStateStore, ILeaseStore
         return new PostgresStateStore(new PgPool(source, target.Name), time);
     }
 
+    /// <summary>Opens the store in <paramref name="target"/> for a reader (<c>status</c>): its tables must be there already; nothing is created.</summary>
+    /// <exception cref="PostgresOpenException">As <see cref="OpenAsync(PostgresTarget, TimeProvider, CancellationToken)"/>; also when nothing has run with the database yet.</exception>
+    public static async Task<PostgresStateStore> OpenExistingAsync(PostgresTarget target, TimeProvider time, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(time);
+        var source = await PgDatabase.OpenAsync(target, StateTables.Schema, ct, create: false).ConfigureAwait(false);
+        return new PostgresStateStore(new PgPool(source, target.Name), time);
+    }
+
     /// <inheritdoc />
     public async ValueTask<IReadOnlyDictionary<string, long>> LoadCheckpointsAsync(string account, string connector, CancellationToken ct)
     {

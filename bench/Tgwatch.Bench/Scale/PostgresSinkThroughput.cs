@@ -13,7 +13,8 @@ namespace Tgwatch.Bench.Scale;
 /// <summary>
 /// <c>postgres</c>: the whole pipeline into the postgres sink against a raw binary COPY of the same rows straight into
 /// <c>tgwatch_messages</c> (made by the sink's migration), one transaction per batch of the pipeline's batch size, on one
-/// throwaway PostgreSQL cluster started for the run. Each run writes into a new database; the two take turns run after run.
+/// throwaway PostgreSQL cluster started for the run. Each run writes into a new database whose table is made before the clock
+/// starts, after a checkpoint; the two take turns run after run.
 /// </summary>
 internal static class PostgresSinkThroughput
 {
@@ -44,8 +45,7 @@ internal static class PostgresSinkThroughput
 
     private static async Task<TimeSpan> RawAsync(PostgresCluster cluster, int messages, int batch)
     {
-        var database = await cluster.CreateDatabaseAsync("bench");
-        await new PostgresMessageSink(PostgresTarget.Parse(database, "postgres sink")).DisposeAfterStartAsync(); // the table, by its migration
+        var database = await ReadyDatabaseAsync(cluster);
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
         var clock = Stopwatch.StartNew();
@@ -81,10 +81,22 @@ internal static class PostgresSinkThroughput
 
     private static async Task<TimeSpan> SinkAsync(PostgresCluster cluster, int messages)
     {
-        var database = await cluster.CreateDatabaseAsync("bench");
+        var database = await ReadyDatabaseAsync(cluster);
         var elapsed = await ScalePipeline.RunAsync(new GeneratedConnector(messages, Chats), new PostgresMessageSink(PostgresTarget.Parse(database, "postgres sink")), messages);
         await CheckRowsAsync(database, messages);
         return elapsed;
+    }
+
+    /// <summary>
+    /// A new database with the table made by the sink's migration, as both runs start from; then a checkpoint, so that the
+    /// server does not write out the last run's changes during this one.
+    /// </summary>
+    private static async Task<string> ReadyDatabaseAsync(PostgresCluster cluster)
+    {
+        var database = await cluster.CreateDatabaseAsync("bench");
+        await new PostgresMessageSink(PostgresTarget.Parse(database, "postgres sink")).DisposeAfterStartAsync();
+        await PostgresCluster.QueryAsync(database, "CHECKPOINT");
+        return database;
     }
 
     /// <summary>Every row is there, once.</summary>

@@ -31,12 +31,17 @@ internal static class PostgresState
     /// <summary>The state store as messages and <c>status</c> show it: a file's path, or a database's <c>postgres://HOST:PORT/DATABASE</c>.</summary>
     public static string Shown(string state) => Is(state) ? Target(state).Name : state;
 
-    /// <summary>Opens the store in the database (its tables created or migrated); a database that cannot be used is one line, exit code 2.</summary>
-    public static async Task<IStateStore> OpenAsync(string state, CancellationToken ct)
+    /// <summary>
+    /// Opens the store in the database (its tables created or migrated; for a reader, <paramref name="existing"/>, only when
+    /// something has run with it); a database that cannot be used is one line, exit code 2.
+    /// </summary>
+    public static async Task<IStateStore> OpenAsync(string state, CancellationToken ct, bool existing = false)
     {
         try
         {
-            return await PostgresStateStore.OpenAsync(Target(state), TimeProvider.System, ct).ConfigureAwait(false);
+            return existing
+                ? await PostgresStateStore.OpenExistingAsync(Target(state), TimeProvider.System, ct).ConfigureAwait(false)
+                : await PostgresStateStore.OpenAsync(Target(state), TimeProvider.System, ct).ConfigureAwait(false);
         }
         catch (PostgresOpenException e)
         {

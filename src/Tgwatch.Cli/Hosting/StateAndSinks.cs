@@ -218,7 +218,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
     /// <summary>Opens the state store; a missing directory, a foreign or newer file is one line.</summary>
     public static async Task<IStateStore> OpenStoreAsync(string statePath, CancellationToken ct, bool readOnly = false)
     {
-        if (PostgresState.Is(statePath)) return await PostgresState.OpenAsync(statePath, ct).ConfigureAwait(false);
+        if (PostgresState.Is(statePath)) return await PostgresState.OpenAsync(statePath, ct, existing: readOnly).ConfigureAwait(false);
         // A reader (status, deadletters list) never creates a store: none there is one answer, the same for each.
         if (readOnly && !File.Exists(statePath) && !Directory.Exists(statePath))
             throw new CliException(ExitCodes.Usage, $"no state store at {statePath} (nothing has run with it yet)");

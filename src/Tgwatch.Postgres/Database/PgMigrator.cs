@@ -13,13 +13,28 @@ internal static class PgMigrator
 
     /// <summary>Applies the missing steps; returns the version the database had before (0: none).</summary>
     /// <exception cref="PostgresOpenException">Its tables are newer than this code.</exception>
-    public static async Task<int> ApplyAsync(NpgsqlConnection connection, PgSchema schema, string target, CancellationToken ct)
+    /// <remarks>With <paramref name="create"/> false (a reader, <c>status</c>), a database without the schema's tables is one line, and nothing is created.</remarks>
+    public static async Task<int> ApplyAsync(NpgsqlConnection connection, PgSchema schema, string target, CancellationToken ct, bool create = true)
     {
         await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
         await using (var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@lock)", connection, transaction))
         {
             command.Parameters.AddWithValue("lock", MigrationLock);
             await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        if (!create)
+        {
+            // The table's name is looked up first: a query naming a table that is not there is refused whole.
+            bool known;
+            await using (var table = new NpgsqlCommand("SELECT to_regclass('tgwatch_schema') IS NOT NULL", connection, transaction))
+                known = await table.ExecuteScalarAsync(ct).ConfigureAwait(false) is true;
+            if (known)
+            {
+                await using var role = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM tgwatch_schema WHERE role = @role)", connection, transaction);
+                role.Parameters.AddWithValue("role", schema.Role);
+                known = await role.ExecuteScalarAsync(ct).ConfigureAwait(false) is true;
+            }
+            if (!known) throw new PostgresOpenException(target, $"{schema.What} {target}: no Tgwatch state in this database (nothing has run with it yet)");
         }
         await ExecuteAsync(connection, transaction, """
             CREATE TABLE IF NOT EXISTS tgwatch_schema (

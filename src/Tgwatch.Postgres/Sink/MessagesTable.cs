@@ -29,9 +29,12 @@ internal static class MessagesTable
             """),
     ]);
 
-    /// <summary>The batch's rows, copied in (binary COPY) before one upsert; emptied at every commit.</summary>
+    /// <summary>
+    /// The batch's rows, copied in (binary COPY) before one upsert; made in the batch's transaction and gone at its end (a
+    /// temporary table that lived on in the session would be emptied at every commit, at a cost to each).
+    /// </summary>
     public const string CreateBatchTable = """
-        CREATE TEMPORARY TABLE IF NOT EXISTS tgwatch_batch (
+        CREATE TEMPORARY TABLE tgwatch_batch (
             ord        integer     NOT NULL,
             key        text        NOT NULL,
             account    text        NOT NULL,
@@ -44,8 +47,11 @@ internal static class MessagesTable
             sender_id  bigint,
             text       text,
             record     jsonb       NOT NULL
-        ) ON COMMIT DELETE ROWS
+        ) ON COMMIT DROP
         """;
+
+    /// <summary>A batch's rows straight into the table: the common case, where none of its keys is there yet (see <see cref="Upsert"/>).</summary>
+    public const string CopyRows = "COPY tgwatch_messages (key, account, connector, chat_id, message_id, kind, date, edit_date, sender_id, text, record) FROM STDIN (FORMAT BINARY)";
 
     public const string CopyBatch = "COPY tgwatch_batch (ord, key, account, connector, chat_id, message_id, kind, date, edit_date, sender_id, text, record) FROM STDIN (FORMAT BINARY)";
 

@@ -8,8 +8,9 @@ namespace Tgwatch.Postgres.Sink;
 
 /// <summary>
 /// The <c>postgres</c> sink (<c>--sink postgres:CONNECTION-STRING</c>): messages in table <c>tgwatch_messages</c>, one
-/// row per <see cref="TgMessage.Key"/>. A batch is one transaction: its rows go in by binary COPY into a temporary
-/// table, then one <c>INSERT … ON CONFLICT (key) DO UPDATE</c>; writing a batch again changes nothing. A reply update
+/// row per <see cref="TgMessage.Key"/>. A batch is one transaction: its rows go in by binary COPY straight into the table;
+/// when one of its keys is there already, by binary COPY into a temporary table, then one <c>INSERT … ON CONFLICT (key) DO
+/// UPDATE</c>; writing a batch again changes nothing. A reply update
 /// inserts no row: it resolves the reply in the <c>record</c> of the stored rows of its message whose reply is unresolved.
 /// </summary>
 /// <remarks>
@@ -84,51 +85,101 @@ public sealed class PostgresMessageSink : IMessageSink
         }
     }
 
-    private static async Task WriteBatchAsync(NpgsqlConnection connection, IReadOnlyList<TgMessage> batch, CancellationToken ct)
+    // After a batch that held a key already stored (a redelivery after a crash), the next ones likely do too: they go
+    // through the upsert at once rather than after a refused copy.
+    private const int UpsertAfterConflict = 16;
+    private int _upsertsLeft;
+
+    private async Task WriteBatchAsync(NpgsqlConnection connection, IReadOnlyList<TgMessage> batch, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-        var rows = 0;
+        List<(int Ord, TgMessage Message, string Record)> rows = new(batch.Count);
         List<TgMessage>? replies = null;
         List<TgMessage>? downloads = null;
-        await using (var copy = await connection.BeginBinaryImportAsync(MessagesTable.CopyBatch, ct).ConfigureAwait(false))
+        for (var i = 0; i < batch.Count; i++)
         {
-            for (var i = 0; i < batch.Count; i++)
+            var m = batch[i];
+            if (m.IsReplyUpdate)
             {
-                var m = batch[i];
-                if (m.IsReplyUpdate)
-                {
-                    if (m.ReplyTo is not null) (replies ??= []).Add(m);
-                    continue;
-                }
-                if (m.IsMediaUpdate)
-                {
-                    if (m.Media?.Download is not null) (downloads ??= []).Add(m);
-                    continue;
-                }
-                await copy.StartRowAsync(ct).ConfigureAwait(false);
-                await copy.WriteAsync(i, NpgsqlDbType.Integer, ct).ConfigureAwait(false);
-                await copy.WriteAsync(m.Key, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-                await copy.WriteAsync(m.Account, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-                await copy.WriteAsync(m.Connector, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-                await copy.WriteAsync(m.Chat.Id, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-                await copy.WriteAsync(m.MessageId, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-                await copy.WriteAsync(KindNames[(int)m.Kind], NpgsqlDbType.Text, ct).ConfigureAwait(false);
-                await copy.WriteAsync(m.Date.UtcDateTime, NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false);
-                await WriteOrNullAsync(copy, m.EditDate?.UtcDateTime, NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false);
-                await WriteOrNullAsync(copy, m.Sender?.Id, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-                if (m.Text is { } text) await copy.WriteAsync(text, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-                else await copy.WriteNullAsync(ct).ConfigureAwait(false);
-                await copy.WriteAsync(TgMessageJson.ToJson(m), NpgsqlDbType.Jsonb, ct).ConfigureAwait(false);
-                rows++;
+                if (m.ReplyTo is not null) (replies ??= []).Add(m);
             }
-            await copy.CompleteAsync(ct).ConfigureAwait(false);
+            else if (m.IsMediaUpdate)
+            {
+                if (m.Media?.Download is not null) (downloads ??= []).Add(m);
+            }
+            else
+            {
+                rows.Add((i, m, TgMessageJson.ToJson(m)));
+            }
         }
-        if (rows > 0)
+        if (rows.Count > 0 && _upsertsLeft == 0)
         {
-            await using var upsert = new NpgsqlCommand(MessagesTable.Upsert, connection, transaction);
-            await upsert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            // The rows copied straight into the table, as fast as PostgreSQL takes rows in; a key already there (or twice in
+            // the batch) refuses the whole copy, and the batch goes again through the upsert, which writes each key once.
+            var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            try
+            {
+                await CopyAsync(connection, MessagesTable.CopyRows, rows, withOrd: false, ct).ConfigureAwait(false);
+                await UpdatesAsync(connection, transaction, replies, downloads, ct).ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
+                await transaction.CommitAsync(ct).ConfigureAwait(false);
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                _upsertsLeft = UpsertAfterConflict;
+            }
+            finally
+            {
+                await transaction.DisposeAsync().ConfigureAwait(false);
+            }
         }
+        else if (_upsertsLeft > 0)
+        {
+            _upsertsLeft--;
+        }
+        await using (var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false))
+        {
+            if (rows.Count > 0)
+            {
+                await using (var create = new NpgsqlCommand(MessagesTable.CreateBatchTable, connection, transaction))
+                    await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                await CopyAsync(connection, MessagesTable.CopyBatch, rows, withOrd: true, ct).ConfigureAwait(false);
+                await using var upsert = new NpgsqlCommand(MessagesTable.Upsert, connection, transaction);
+                await upsert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+            await UpdatesAsync(connection, transaction, replies, downloads, ct).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task CopyAsync(NpgsqlConnection connection, string command, List<(int Ord, TgMessage Message, string Record)> rows, bool withOrd, CancellationToken ct)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync(command, ct).ConfigureAwait(false);
+        foreach (var (ord, m, record) in rows)
+        {
+            await copy.StartRowAsync(ct).ConfigureAwait(false);
+            if (withOrd) await copy.WriteAsync(ord, NpgsqlDbType.Integer, ct).ConfigureAwait(false);
+            await copy.WriteAsync(m.Key, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+            await copy.WriteAsync(m.Account, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+            await copy.WriteAsync(m.Connector, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+            await copy.WriteAsync(m.Chat.Id, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+            await copy.WriteAsync(m.MessageId, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+            await copy.WriteAsync(KindNames[(int)m.Kind], NpgsqlDbType.Text, ct).ConfigureAwait(false);
+            await copy.WriteAsync(m.Date.UtcDateTime, NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false);
+            await WriteOrNullAsync(copy, m.EditDate?.UtcDateTime, NpgsqlDbType.TimestampTz, ct).ConfigureAwait(false);
+            await WriteOrNullAsync(copy, m.Sender?.Id, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+            if (m.Text is { } text) await copy.WriteAsync(text, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+            else await copy.WriteNullAsync(ct).ConfigureAwait(false);
+            await copy.WriteAsync(record, NpgsqlDbType.Jsonb, ct).ConfigureAwait(false);
+        }
+        await copy.CompleteAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Reply updates and ended downloads: changes to rows already stored, in the batch's transaction.</summary>
+    private static async Task UpdatesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<TgMessage>? replies, List<TgMessage>? downloads, CancellationToken ct)
+    {
         if (replies is not null)
         {
             await using var resolve = new NpgsqlCommand(MessagesTable.ResolveReplies, connection, transaction);
@@ -148,8 +199,6 @@ public sealed class PostgresMessageSink : IMessageSink
             end.Parameters.AddWithValue("records", downloads.Select(r => TgMessageJson.ToJson(r)).ToArray());
             await end.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
-        ct.ThrowIfCancellationRequested();
-        await transaction.CommitAsync(ct).ConfigureAwait(false);
     }
 
     private static async Task WriteOrNullAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) where T : struct
@@ -182,23 +231,12 @@ public sealed class PostgresMessageSink : IMessageSink
         _connection = null;
     }
 
-    /// <summary>The sink's connection, with its temporary table; the table migrated at the first open.</summary>
+    /// <summary>The sink's connection; the table migrated at the first open.</summary>
     private async Task<NpgsqlConnection> EnsureOpenAsync(CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_connection is { } open) return open;
         _source ??= await PgDatabase.OpenAsync(_target, MessagesTable.Schema, ct).ConfigureAwait(false);
-        var connection = await _source.OpenConnectionAsync(ct).ConfigureAwait(false);
-        try
-        {
-            await using var create = new NpgsqlCommand(MessagesTable.CreateBatchTable, connection);
-            await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-        return _connection = connection;
+        return _connection = await _source.OpenConnectionAsync(ct).ConfigureAwait(false);
     }
 }

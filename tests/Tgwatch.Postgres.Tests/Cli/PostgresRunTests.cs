@@ -129,6 +129,19 @@ public sealed class PostgresRunTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StatusAndDeadLetters_OfADatabaseNothingHasRunWith_AreOneLine_AndCreateNoTable()
+    {
+        var status = await Tgwatch.RunAsync("status", "--state", $"postgres:{_database}");
+        var letters = await Tgwatch.RunAsync("deadletters", "list", "--state", $"postgres:{_database}");
+
+        Assert.Equal((2, 2), (status.ExitCode, letters.ExitCode));
+        var none = $"state store postgres://127.0.0.1:{_cluster.Port}/{new Npgsql.NpgsqlConnectionStringBuilder(_database).Database}: no Tgwatch state in this database (nothing has run with it yet)";
+        Assert.Equal($"tgwatch status: {none}", Assert.Single(Lines(status.Stderr)));
+        Assert.EndsWith(none, Assert.Single(Lines(letters.Stderr)));
+        Assert.Equal(0L, await PostgresCluster.QueryAsync(_database, "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'tgwatch%'"));
+    }
+
+    [Fact]
     public async Task ABadConnectionString_IsOneLine_ExitCode2_WithoutThePassword()
     {
         const string Password = "Pa55-cli-never-shown";

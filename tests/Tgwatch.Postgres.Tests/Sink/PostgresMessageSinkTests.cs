@@ -86,6 +86,23 @@ public sealed class PostgresMessageSinkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ABatchOfNewKeysWithOneStoredAlready_WritesEachNewRowOnce_LeavesTheStoredOneAlone_AndTheBatchesAfterGoIn()
+    {
+        // As after a crash: the first batch again, with what came after it.
+        var stored = New(-1001, 3);
+        await _sink.WriteAsync([stored], default);
+        var before = Assert.Single(await RowsAsync());
+
+        await _sink.WriteAsync(Enumerable.Range(1, 40).Select(i => New(-1001, i)).ToArray(), default);
+        for (var b = 0; b < 40; b++) await _sink.WriteAsync(Enumerable.Range(100 + 10 * b, 10).Select(i => New(-1002, i)).ToArray(), default);
+
+        var rows = await RowsAsync();
+        Assert.Equal(40 + 400, rows.Count);
+        Assert.Equal(before, rows.Single(r => (string)r["key"]! == stored.Key));
+        Assert.Equal(400, rows.Count(r => (long)r["chat_id"]! == -1002));
+    }
+
+    [Fact]
     public async Task AKeyWrittenWithAChangedRecord_UpdatesItsRow()
     {
         var first = New(-1001, 1);
