@@ -93,7 +93,7 @@ public sealed class PostgresMessageSink : IMessageSink
     private async Task WriteBatchAsync(NpgsqlConnection connection, IReadOnlyList<TgMessage> batch, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        List<(int Ord, TgMessage Message, string Record)> rows = new(batch.Count);
+        List<(int Ord, TgMessage Message)> rows = new(batch.Count);
         List<TgMessage>? replies = null;
         List<TgMessage>? downloads = null;
         for (var i = 0; i < batch.Count; i++)
@@ -109,7 +109,7 @@ public sealed class PostgresMessageSink : IMessageSink
             }
             else
             {
-                rows.Add((i, m, TgMessageJson.ToJson(m)));
+                rows.Add((i, m));
             }
         }
         if (rows.Count > 0 && _upsertsLeft == 0)
@@ -154,10 +154,10 @@ public sealed class PostgresMessageSink : IMessageSink
         }
     }
 
-    private static async Task CopyAsync(NpgsqlConnection connection, string command, List<(int Ord, TgMessage Message, string Record)> rows, bool withOrd, CancellationToken ct)
+    private static async Task CopyAsync(NpgsqlConnection connection, string command, List<(int Ord, TgMessage Message)> rows, bool withOrd, CancellationToken ct)
     {
         await using var copy = await connection.BeginBinaryImportAsync(command, ct).ConfigureAwait(false);
-        foreach (var (ord, m, record) in rows)
+        foreach (var (ord, m) in rows)
         {
             await copy.StartRowAsync(ct).ConfigureAwait(false);
             if (withOrd) await copy.WriteAsync(ord, NpgsqlDbType.Integer, ct).ConfigureAwait(false);
@@ -172,7 +172,8 @@ public sealed class PostgresMessageSink : IMessageSink
             await WriteOrNullAsync(copy, m.Sender?.Id, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
             if (m.Text is { } text) await copy.WriteAsync(text, NpgsqlDbType.Text, ct).ConfigureAwait(false);
             else await copy.WriteNullAsync(ct).ConfigureAwait(false);
-            await copy.WriteAsync(record, NpgsqlDbType.Jsonb, ct).ConfigureAwait(false);
+            // Made as it is written: a batch's records held until its end would outlive the young generation of the heap.
+            await copy.WriteAsync(TgMessageJson.ToJson(m), NpgsqlDbType.Jsonb, ct).ConfigureAwait(false);
         }
         await copy.CompleteAsync(ct).ConfigureAwait(false);
     }
