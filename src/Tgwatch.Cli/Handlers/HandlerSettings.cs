@@ -64,7 +64,7 @@ internal sealed record HandlerSpec(ExecHandlerOptions Exec, IReadOnlyList<IMessa
 }
 
 /// <summary>A handler that takes only the messages its route's filters keep; the others are done for it as they are.</summary>
-internal sealed class RoutedHandler(IMessageHandler inner, IReadOnlyList<IMessageFilter> filters) : IMessageHandler
+internal sealed class RoutedHandler(IMessageHandler inner, IReadOnlyList<IMessageFilter> filters, Microsoft.Extensions.Logging.ILogger logger) : IMessageHandler
 {
     public string Name => inner.Name;
 
@@ -72,8 +72,6 @@ internal sealed class RoutedHandler(IMessageHandler inner, IReadOnlyList<IMessag
 
     public ValueTask HandleAsync(Messages.TgMessage message, CancellationToken ct)
     {
-        foreach (var filter in filters)
-            if (!filter.Accepts(message)) return ValueTask.CompletedTask;
-        return inner.HandleAsync(message, ct);
+        return MessageFilters.KeepAll(filters, message, logger) ? inner.HandleAsync(message, ct) : ValueTask.CompletedTask;
     }
 }

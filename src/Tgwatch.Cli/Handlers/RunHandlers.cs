@@ -46,7 +46,7 @@ internal sealed class RunHandlers : IAsyncDisposable
                 {
                     throw new CliException(ExitCodes.Usage, e.Message);
                 }
-                all.Add(spec.Filters.Count == 0 ? program : new RoutedHandler(program, spec.Filters));
+                all.Add(spec.Filters.Count == 0 ? program : new RoutedHandler(program, spec.Filters, logger));
             }
         }
         catch

@@ -458,19 +458,5 @@ public sealed partial class MessagePipeline
     }
 
     /// <summary>Whether every filter keeps the message; a filter that throws keeps it (loudly): nothing is lost to a defect.</summary>
-    private bool Accepted(TgMessage message)
-    {
-        foreach (var filter in _filters)
-        {
-            try
-            {
-                if (!filter.Accepts(message)) return false;
-            }
-            catch (Exception e)
-            {
-                Log.FilterFailed(_logger, filter.GetType().Name, message.Key, e);
-            }
-        }
-        return true;
-    }
+    private bool Accepted(TgMessage message) => MessageFilters.KeepAll(_filters, message, _logger);
 }

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using Tgwatch.Messages;
+using Tgwatch.Pipeline;
 using Tgwatch.Pipeline.Filters;
 using Tgwatch.TestKit;
 
@@ -46,11 +48,35 @@ public sealed class FilterTests
         Assert.Throws<ArgumentException>(() => new TextFilter("(unclosed"));
     }
 
+    // A pattern that backtracks without end in a backtracking engine is answered, right, in linear time.
     [Fact]
-    public void TextFilter_APatternThatBacktracksForever_DoesNotMatchInsteadOfHanging()
+    public void TextFilter_APatternThatWouldBacktrackForever_IsAnsweredRight()
     {
         var f = new TextFilter("^(a+)+$");
-        Assert.False(f.Accepts(InNews with { Text = new string('a', 40) + "!" }));
+        Assert.False(f.Accepts(InNews with { Text = new string('a', 5_000) + "!" }));
+        Assert.True(f.Accepts(InNews with { Text = new string('a', 5_000) }));
+    }
+
+    // A lookahead needs the backtracking engine, bounded in time: when a match runs out of it, the message is kept, said
+    // once per message; a pattern that cannot decide never drops a message.
+    [Fact]
+    public async Task TextFilter_AMatchThatRunsOutOfTime_KeepsTheMessage_Loudly()
+    {
+        var f = new TextFilter("^(?=(a+)+$)a");
+        var evil = InNews with { Text = new string('a', 40) + "!" };
+        Assert.Throws<System.Text.RegularExpressions.RegexMatchTimeoutException>(() => f.Accepts(evil));
+        Assert.True(f.Accepts(InNews with { Text = "aaa" }));
+
+        var logs = new CollectingLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
+        var sink = new CollectingSink();
+        var connector = ScriptedConnector.Of([evil with { MessageId = 1 }, InNews with { MessageId = 2, Text = "no" }, InNews with { MessageId = 3, Text = "aa" }]);
+        var pipeline = new MessagePipeline(connector, [sink], new InMemoryStateStore(), PipelineFixture.FastOptions(), [f], logger: factory.CreateLogger("Tgwatch.Pipeline"));
+        await pipeline.RunToEndAsync();
+
+        Assert.Equal([1L, 3L], sink.Writes.Select(m => m.MessageId).Order());
+        var failed = Assert.Single(logs.Entries, e => e.EventId.Id == 3014);
+        Assert.Contains("the message is kept", failed.Message);
     }
 
     [Fact]
