@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Tgwatch.Cli.Export;
 using Tgwatch.Connectors;
+using Tgwatch.Pipeline;
 using Tgwatch.Tdlib.Connector.Export;
 using Tgwatch.TestKit;
 
@@ -74,6 +75,45 @@ public sealed class ExportCommandTests
         Assert.EndsWith("; FLOOD_WAIT: Telegram asked to wait, going on in 25s", flooded.Line(), StringComparison.Ordinal);
         var down = exporting with { LinkDown = true };
         Assert.EndsWith("; the link to Telegram is down, waiting for it", down.Line(), StringComparison.Ordinal);
+    }
+
+    // With --media the line says the files downloaded and their bytes, in the units --media-max-size is written in.
+    [Fact]
+    public void WithMedia_TheProgressLineSaysTheFilesDownloadedAndTheirBytes_AndTheFailedDownloadsWhenAnyFailed()
+    {
+        var exporting = new ExportFigures(HistoryExportState.Exporting, 2345, 5000, 230, TimeSpan.FromSeconds(12), null, false, TimeSpan.FromSeconds(10))
+        {
+            Files = new FileFigures(12, 12_897_485, 0),
+        };
+        Assert.Equal("export: 2,345 of ~5,000 messages (46%), 230/s, about 12s left, 12 files downloaded (12.3 MB)", exporting.Line());
+        var failing = exporting with { Files = new FileFigures(1, 900 * 1024, 3), FloodWaitLeft = TimeSpan.FromSeconds(25) };
+        Assert.Equal("export: 2,345 of ~5,000 messages (46%), 230/s, about 12s left, 1 file downloaded (900 KB), 3 downloads failed; FLOOD_WAIT: Telegram asked to wait, going on in 25s", failing.Line());
+        var done = exporting with { State = HistoryExportState.Done, Left = null, Files = new FileFigures(1_234, 3L << 30, 1) };
+        Assert.Equal("export: 2,345 of ~5,000 messages (46%), 230/s, 1,234 files downloaded (3 GB), 1 download failed", done.Line());
+    }
+
+    // The progress reads the files from the pipeline's counters only when it is given them (--media); else it says none.
+    [Fact]
+    public void WithoutMedia_TheProgressHasNoFiles_WithMedia_ItReadsThePipelinesCounters()
+    {
+        var clock = new FakeTimeProvider(SomeMessage.Date);
+        Assert.Null(new ExportProgress(new HistoryExportStats(), new Idle(), clock).Now().Files);
+        Assert.Equal(new FileFigures(0, 0, 0), new ExportProgress(new HistoryExportStats(), new Idle(), clock, new PipelineStats()).Now().Files);
+        var exporting = new ExportFigures(HistoryExportState.Exporting, 10, 20, 1, TimeSpan.FromSeconds(10), null, false, TimeSpan.FromSeconds(10));
+        Assert.Equal("export: 10 of ~20 messages (50%), 1/s, about 10s left", exporting.Line());
+    }
+
+    [Fact]
+    public void TheSummary_WithMedia_GivesTheFilesTheirBytesAndTheFailedDownloads_WithoutMedia_NoWordOfFiles()
+    {
+        var figures = new ExportFigures(HistoryExportState.Done, 40, 40, 4, null, null, false, TimeSpan.FromSeconds(72));
+        var withMedia = ExportCommand.Summary(new HistoryExportStats(), "export:-1001", new PipelineStats(), figures with { Files = new FileFigures(7, 5L << 20, 2) }, []);
+        Assert.Contains(", 0 dead letters, 7 files downloaded (5 MB), 2 downloads failed, 0 FLOOD_WAIT(s) waited out, in 1m12s; position kept as export:-1001", withMedia, StringComparison.Ordinal);
+        var noneFailed = ExportCommand.Summary(new HistoryExportStats(), "export:-1001", new PipelineStats(), figures with { Files = new FileFigures(0, 0, 0) }, []);
+        Assert.Contains(", 0 dead letters, 0 files downloaded (0 bytes), 0 FLOOD_WAIT(s)", noneFailed, StringComparison.Ordinal);
+        var withoutMedia = ExportCommand.Summary(new HistoryExportStats(), "export:-1001", new PipelineStats(), figures, []);
+        Assert.Contains(", 0 dead letters, 0 FLOOD_WAIT(s) waited out, in 1m12s", withoutMedia, StringComparison.Ordinal);
+        Assert.DoesNotContain("file", withoutMedia, StringComparison.Ordinal);
     }
 
     // Not on a terminal: one plain line every 10 s, on the clock, not more.

@@ -123,7 +123,7 @@ internal static class ExportCommand
                         ? new Tgwatch.Media.MediaDownloads(new TdlibMediaSource(session.Session, Run.RunService.TdlibMediaTimeout), media)
                         : null,
                 };
-                var progress = new ExportProgress(export.Stats, export, TimeProvider.System);
+                var progress = new ExportProgress(export.Stats, export, TimeProvider.System, pipeline.Media is null ? null : pipeline.Stats);
                 using var shown = new CancellationTokenSource();
                 var display = IsTerminal(stderr)
                     ? LiveProgress.RunAsync(progress, RedactingWriter.Unwrap(stderr), range.Chat, shown.Token)
@@ -138,7 +138,7 @@ internal static class ExportCommand
                     await display.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
                 await opened.CloseSinksAsync().ConfigureAwait(false); // a webhook delivers its outbox for a while first
-                await stderr.WriteLineAsync(Summary(export, pipeline.Stats, progress.Now(), [.. opened.SinksOf<IOutboxSink>()])).ConfigureAwait(false);
+                await stderr.WriteLineAsync(Summary(export.Stats, export.Stream, pipeline.Stats, progress.Now(), [.. opened.SinksOf<IOutboxSink>()])).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
             catch (TdlibAuthorizationLostException e)
@@ -169,11 +169,11 @@ internal static class ExportCommand
 
     /// <summary>
     /// How the export ended and what each stage did: messages read, written, already there (duplicates skipped), filtered
-    /// out, dead letters, FLOOD_WAITs, the time; then each webhook's delivery, so records an endpoint refused are said to wait.
+    /// out, dead letters, the files downloaded and their bytes (with <c>--media</c>, and the failed downloads if any),
+    /// FLOOD_WAITs, the time; then each webhook's delivery, so records an endpoint refused are said to wait.
     /// </summary>
-    internal static string Summary(HistoryExport export, PipelineStats s, ExportFigures figures, IReadOnlyList<IOutboxSink> webhooks)
+    internal static string Summary(HistoryExportStats x, string? stream, PipelineStats s, ExportFigures figures, IReadOnlyList<IOutboxSink> webhooks)
     {
-        var x = export.Stats;
         var how = x.State switch
         {
             HistoryExportState.Done => "done",
@@ -182,8 +182,10 @@ internal static class ExportCommand
         };
         var deadLetters = s.DeadLetters + webhooks.Sum(w => w.Stats.DeadLettered);
         var line = new StringBuilder().Append(CultureInfo.InvariantCulture,
-            $"[tgwatch] export {how}: {s.Received:N0} messages read, {s.Written:N0} written, {s.Duplicates:N0} duplicates skipped (already in the sinks), {s.Filtered:N0} filtered out, {deadLetters:N0} dead letters, {x.FloodWaits:N0} FLOOD_WAIT(s) waited out, in {Duration.Format(figures.Elapsed)}");
-        if (export.Stream is { } stream) line.Append(CultureInfo.InvariantCulture, $"; position kept as {stream}");
+            $"[tgwatch] export {how}: {s.Received:N0} messages read, {s.Written:N0} written, {s.Duplicates:N0} duplicates skipped (already in the sinks), {s.Filtered:N0} filtered out, {deadLetters:N0} dead letters, ");
+        if (figures.Files is { } files) line.Append(files.Words()).Append(", ");
+        line.Append(CultureInfo.InvariantCulture, $"{x.FloodWaits:N0} FLOOD_WAIT(s) waited out, in {Duration.Format(figures.Elapsed)}");
+        if (stream is not null) line.Append(CultureInfo.InvariantCulture, $"; position kept as {stream}");
         foreach (var webhook in webhooks)
         {
             var c = webhook.Stats;

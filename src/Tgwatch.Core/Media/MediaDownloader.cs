@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Tgwatch.Faults;
 using Tgwatch.Formatting;
 using Tgwatch.Messages;
+using Tgwatch.Pipeline;
 using Tgwatch.Resilience;
 using Tgwatch.Storage;
 
@@ -20,17 +21,19 @@ internal sealed class MediaDownloader
     private readonly MediaDownloads _setup;
     private readonly MediaOptions _options;
     private readonly IPendingReplyStore _pending;
+    private readonly PipelineStats _stats;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Signal _wake = new();
     private readonly ConcurrentDictionary<string, MediaDownload> _done = new(StringComparer.Ordinal);
     private long _pausedAt; // when downloads paused for a full disk (a timestamp), 0 when they go
 
-    public MediaDownloader(MediaDownloads setup, IStateStore store, ILogger logger, TimeProvider time)
+    public MediaDownloader(MediaDownloads setup, IStateStore store, PipelineStats stats, ILogger logger, TimeProvider time)
     {
         _setup = setup;
         _options = setup.Options;
         _pending = store.PendingDownloads;
+        _stats = stats;
         _logger = logger;
         _time = time;
         Folder = new MediaFolder(_options.Directory);
@@ -54,9 +57,9 @@ internal sealed class MediaDownloader
             tooBig = $"too big: {MediaOptions.FormatSize(size)}, this connector downloads files up to {MediaOptions.FormatSize(limit)}";
         else if (file.Size is { } size2 && size2 > _options.MaxSize)
             tooBig = $"too big: {MediaOptions.FormatSize(size2)}, over the media size limit of {MediaOptions.FormatSize(_options.MaxSize)}";
-        return tooBig is null
-            ? (m with { Media = media with { Download = MediaDownload.Pending } }, true)
-            : (m with { Media = media with { Download = new MediaDownload(MediaState.Failed, Error: tooBig) } }, false);
+        if (tooBig is null) return (m with { Media = media with { Download = MediaDownload.Pending } }, true);
+        Interlocked.Increment(ref _stats.mediaFailed);
+        return (m with { Media = media with { Download = new MediaDownload(MediaState.Failed, Error: tooBig) } }, false);
     }
 
     /// <summary>Wakes the loop (new pending downloads were committed).</summary>
@@ -131,7 +134,11 @@ internal sealed class MediaDownloader
             }
             download = new MediaDownload(MediaState.Failed, Error: $"{attempts} attempts failed, the last: {result.Reason}");
         }
-        if (download.State == MediaState.Failed) MediaLog.Failed(_logger, pending.Key, download.Error!);
+        if (download.State == MediaState.Failed)
+        {
+            MediaLog.Failed(_logger, pending.Key, download.Error!);
+            Interlocked.Increment(ref _stats.mediaFailed);
+        }
         var now = _time.GetUtcNow();
         var update = message with
         {
@@ -155,6 +162,8 @@ internal sealed class MediaDownloader
             var done = await Folder.SaveAsync(message.Chat.Id, message.MessageId, file, (stream, token) => _setup.Source.DownloadAsync(file, stream, token), ct)
                 .ConfigureAwait(false);
             _done[file.UniqueId] = done;
+            Interlocked.Increment(ref _stats.mediaDownloaded);
+            Interlocked.Add(ref _stats.mediaBytes, done.Size ?? 0);
             if (Interlocked.Exchange(ref _pausedAt, 0) is var pausedAt and not 0)
                 MediaLog.Resumed(_logger, Duration.Format(_time.GetElapsedTime(pausedAt)), Folder.Root);
             return new(done);

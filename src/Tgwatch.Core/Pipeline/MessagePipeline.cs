@@ -129,7 +129,7 @@ public sealed partial class MessagePipeline
         init
         {
             _mediaSetup = value;
-            _downloads = value is null ? null : new Media.MediaDownloader(value, _store.Store, _logger, _time);
+            _downloads = value is null ? null : new Media.MediaDownloader(value, _store.Store, Stats, _logger, _time);
         }
     }
 

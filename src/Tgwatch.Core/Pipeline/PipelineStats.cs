@@ -4,7 +4,8 @@ namespace Tgwatch.Pipeline;
 public sealed class PipelineStats
 {
     internal PipelineSinkStats[] sinks = [];
-    internal long received, duplicates, caughtUp, filtered, written, handlerFailures, deadLetters, sinkRetries, repliesResolved, repliesUnresolved, replyUpdates, commits;
+    internal long received, duplicates, caughtUp, filtered, written, handlerFailures, deadLetters, sinkRetries, repliesResolved, repliesUnresolved, replyUpdates, commits,
+        mediaDownloaded, mediaBytes, mediaFailed;
 
     /// <summary>Deliveries taken from the connector (with a message).</summary>
     public long Received => Interlocked.Read(ref received);
@@ -47,6 +48,18 @@ public sealed class PipelineStats
 
     /// <summary>Batches committed.</summary>
     public long Commits => Interlocked.Read(ref commits);
+
+    /// <summary>
+    /// Files downloaded and placed (<c>--media</c>): each download counts once, however many messages name its file, and a
+    /// record written again after a restart without a second download counts nothing.
+    /// </summary>
+    public long MediaDownloaded => Interlocked.Read(ref mediaDownloaded);
+
+    /// <summary>The bytes of the files in <see cref="MediaDownloaded"/>.</summary>
+    public long MediaBytes => Interlocked.Read(ref mediaBytes);
+
+    /// <summary>Files written <c>media.state = "failed"</c>: too big (without a try), refused or gone, or out of attempts.</summary>
+    public long MediaFailed => Interlocked.Read(ref mediaFailed);
 
     // Where the pipeline's parts record their timings (MessagePipeline.Timings; none: not recorded).
     internal PipelineTimings? Timings { get; set; }

@@ -42,26 +42,28 @@ public sealed class MediaDownloadTests : IDisposable
     private const UnixFileMode PrivateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     [Fact]
-    public async Task TheSameFileInTenMessages_IsDownloadedOnce_AndEveryUpdateNamesThatPath()
+    public async Task TheSameFileInTenMessages_IsDownloadedOnce_CountedOnceWithItsBytes_AndEveryUpdateNamesThatPath()
     {
         var file = _f.Source.Add("same", 500);
         var messages = Enumerable.Range(1, 10).Select(i => MediaFixture.WithFile(i, file with { Id = "same" }, chatId: -100 - i % 3)).ToList();
         var connector = ScriptedConnector.Of(messages);
         connector.EndWhenDone = false;
         using var stop = new CancellationTokenSource();
-        var run = _f.Pipeline(connector).RunAsync(stop.Token);
+        var pipeline = _f.Pipeline(connector);
+        var run = pipeline.RunAsync(stop.Token);
 
         await Eventually.TrueAsync(() => _f.Updates.Count == 10, "ten media updates", TimeSpan.FromSeconds(30));
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(1, _f.Source.DownloadsOf("same"));
+        Assert.Equal((1, 500, 0), (pipeline.Stats.MediaDownloaded, pipeline.Stats.MediaBytes, pipeline.Stats.MediaFailed));
         Assert.Single(_f.Updates.Select(u => u.Media!.Download!.Path).Distinct());
         Assert.Single(Directory.EnumerateFiles(_f.Directory, "*", SearchOption.AllDirectories));
     }
 
     [Fact]
-    public async Task AFileOverTheSourcesLimit_IsWrittenFailedTooBig_WithoutATry_AndNoUpdateFollows()
+    public async Task AFileOverTheSourcesLimit_IsWrittenFailedTooBig_WithoutATry_CountedFailed_AndNoUpdateFollows()
     {
         var source = new ScriptedMediaSource(maxFileSize: 20L << 20);
         using var f = new MediaFixture { Source = source };
@@ -69,9 +71,11 @@ public sealed class MediaDownloadTests : IDisposable
         var overOption = new MediaFile("mid", "u-mid", 2L << 20, "pdf");
         var connector = ScriptedConnector.Of([MediaFixture.WithFile(1, big, "video"), MediaFixture.WithFile(2, overOption, "document")]);
 
-        await f.Pipeline(connector, f.Options() with { MaxSize = 1L << 20 }).RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var pipeline = f.Pipeline(connector, f.Options() with { MaxSize = 1L << 20 });
+        await pipeline.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(0, source.Downloads);
+        Assert.Equal((0, 0, 2), (pipeline.Stats.MediaDownloaded, pipeline.Stats.MediaBytes, pipeline.Stats.MediaFailed));
         Assert.Equal(2, f.Sink.Writes.Count);
         Assert.All(f.Sink.Writes, m => Assert.Equal(MediaState.Failed, m.Media!.Download!.State));
         Assert.StartsWith("too big: 30 MB, this connector downloads files up to 20 MB", f.Sink.Writes[0].Media!.Download!.Error);
@@ -92,7 +96,7 @@ public sealed class MediaDownloadTests : IDisposable
     }
 
     [Fact]
-    public async Task FailedDownloads_AreRetried_ThenDone_AndAGoneFileIsFailedAtOnce()
+    public async Task FailedDownloads_AreRetried_ThenDone_AndAGoneFileIsFailedAtOnce_EachCountedOnceAsItEnded()
     {
         var flaky = _f.Source.Add("flaky", 100);
         var gone = new MediaFile("gone", "u-gone", 10, "jpg");
@@ -100,7 +104,8 @@ public sealed class MediaDownloadTests : IDisposable
         var connector = ScriptedConnector.Of([MediaFixture.WithFile(1, flaky), MediaFixture.WithFile(2, gone)]);
         connector.EndWhenDone = false;
         using var stop = new CancellationTokenSource();
-        var run = _f.Pipeline(connector).RunAsync(stop.Token);
+        var pipeline = _f.Pipeline(connector);
+        var run = pipeline.RunAsync(stop.Token);
 
         await Eventually.TrueAsync(() => _f.Updates.Count == 2, "both media updates", TimeSpan.FromSeconds(30));
         await stop.CancelAsync();
@@ -108,6 +113,8 @@ public sealed class MediaDownloadTests : IDisposable
 
         Assert.Equal(3, _f.Source.DownloadsOf("flaky"));
         Assert.Equal(1, _f.Source.DownloadsOf("gone"));
+        // The two attempts that failed before the third one did are retries, not failed downloads.
+        Assert.Equal((1, 100, 1), (pipeline.Stats.MediaDownloaded, pipeline.Stats.MediaBytes, pipeline.Stats.MediaFailed));
         var byId = _f.Updates.ToDictionary(u => u.MessageId, u => u.Media!.Download!);
         Assert.Equal(MediaState.Done, byId[1].State);
         Assert.Equal(new MediaDownload(MediaState.Failed, Error: "not found: the file is gone"), byId[2]);

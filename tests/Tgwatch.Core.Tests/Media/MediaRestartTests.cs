@@ -55,7 +55,7 @@ public sealed class MediaRestartTests : IDisposable
     }
 
     [Fact]
-    public async Task AnUpdateWrittenButNotCommitted_IsWrittenAgainUnderTheSameKey_WithoutASecondDownload()
+    public async Task AnUpdateWrittenButNotCommitted_IsWrittenAgainUnderTheSameKey_WithoutASecondDownload_NorASecondCount()
     {
         var file = _f.Source.Add("f", 100);
         var message = MediaFixture.WithFile(4, file);
@@ -67,9 +67,10 @@ public sealed class MediaRestartTests : IDisposable
         };
         var first = ScriptedConnector.Of([message]);
         first.EndWhenDone = false;
+        var firstRun = _f.Pipeline(first);
         using (var stop = new CancellationTokenSource())
         {
-            var run = _f.Pipeline(first).RunAsync(stop.Token);
+            var run = firstRun.RunAsync(stop.Token);
             await Eventually.TrueAsync(() => _f.Updates.Count == 1, "the media update at the sink", TimeSpan.FromSeconds(30));
             await stop.CancelAsync();
             await run.WaitAsync(TimeSpan.FromSeconds(30));
@@ -77,9 +78,10 @@ public sealed class MediaRestartTests : IDisposable
         _f.Sink.BeforeWrite = null;
         var second = ScriptedConnector.Of([message]);
         second.EndWhenDone = false;
+        var secondRun = _f.Pipeline(second);
         using (var stop = new CancellationTokenSource())
         {
-            var run = _f.Pipeline(second).RunAsync(stop.Token);
+            var run = secondRun.RunAsync(stop.Token);
             await Eventually.TrueAsync(async () => await _f.Store.PendingDownloads.CountAsync(default) == 0, "no pending download left", TimeSpan.FromSeconds(30));
             await stop.CancelAsync();
             await run.WaitAsync(TimeSpan.FromSeconds(30));
@@ -88,6 +90,8 @@ public sealed class MediaRestartTests : IDisposable
         Assert.Equal(2, _f.Updates.Count);
         Assert.Equal(TgMessageJson.ToJson(_f.Updates[0]), TgMessageJson.ToJson(_f.Updates[1]));
         Assert.Equal(1, _f.Source.DownloadsOf("f"));
+        Assert.Equal((1, 100), (firstRun.Stats.MediaDownloaded, firstRun.Stats.MediaBytes));
+        Assert.Equal((0, 0), (secondRun.Stats.MediaDownloaded, secondRun.Stats.MediaBytes));
     }
 
     [LinuxFact]
