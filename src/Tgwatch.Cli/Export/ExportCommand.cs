@@ -119,6 +119,8 @@ internal static class ExportCommand
                 await using var handlers = await RunHandlers.StartAsync(settings, logs, null, stop.Token).ConfigureAwait(false);
                 var pipeline = new MessagePipeline(export, opened.Sinks, opened.Store, settings.Pipeline, [], handlers.All, logs.CreateLogger("Tgwatch.Pipeline"))
                 {
+                    // An export ends once its files are downloaded too (or failed for good), not with them left pending.
+                    FinishesDownloads = true,
                     Media = settings.MediaOptions is { } media
                         ? new Tgwatch.Media.MediaDownloads(new TdlibMediaSource(session.Session, Run.RunService.TdlibMediaTimeout), media)
                         : null,

@@ -52,6 +52,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 3013, Level = LogLevel.Error, Message = "State store failed ({Fault}), attempt {Attempt}; retrying with backoff, nothing is committed meanwhile")]
     public static partial void StoreBroken(ILogger logger, FaultKind fault, int attempt, Exception exception);
 
+    [LoggerMessage(EventId = 3025, Level = LogLevel.Information, Message = "The stream has ended; waiting for {Count} file downloads to end (done, or failed for good) before stopping")]
+    public static partial void WaitingForDownloads(ILogger logger, long count);
+
     [LoggerMessage(EventId = 3014, Level = LogLevel.Error, Message = "Filter {Filter} failed on {Key}; the message is kept")]
     public static partial void FilterFailed(ILogger logger, string filter, string key, Exception exception);
 

@@ -32,6 +32,7 @@ public sealed partial class MessagePipeline
                 }
                 if (toWrite.Count > 0) await WriteSinksAsync(toWrite, ct).ConfigureAwait(false);
                 // Every sink has the batch: now its positions are done, and the watermarks may move.
+                Interlocked.Increment(ref _committing);
                 var commit = BuildCommit(items, out var advanced);
                 await previous.ConfigureAwait(false);
                 // On a thread of its own: a store that commits synchronously would otherwise hold up the next write.
@@ -45,6 +46,10 @@ public sealed partial class MessagePipeline
                     {
                         await commitFailed.CancelAsync().ConfigureAwait(false);
                         throw;
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _committing);
                     }
                 }, CancellationToken.None);
             }

@@ -135,6 +135,14 @@ public sealed partial class MessagePipeline
 
     private readonly Media.MediaDownloads? _mediaSetup;
 
+    /// <summary>
+    /// When the connector's stream ends (an export, an import; not a stop), whether the run waits for the downloads of what
+    /// it wrote to end (done, or failed for good) before it ends; otherwise they are left pending to the next run.
+    /// </summary>
+    public bool FinishesDownloads { get; init; }
+
+    private int _committing; // batches between the taking of their positions and the end of their commit
+
     /// <summary>True while media downloads wait for room on a full disk.</summary>
     public bool MediaPaused => _downloads?.Paused == true;
 
@@ -221,6 +229,7 @@ public sealed partial class MessagePipeline
         try
         {
             await IntakeAsync(committed, intakeStop.Token).ConfigureAwait(false);
+            if (FinishesDownloads && _downloads is not null) await DownloadsEndedAsync(intakeStop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (intakeStop.IsCancellationRequested)
         {
@@ -313,6 +322,30 @@ public sealed partial class MessagePipeline
 
     private static void ObserveLater(Task task) =>
         task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+
+    /// <summary>
+    /// After the stream's end: waits until what it delivered is committed (with it, its pending downloads) and no download
+    /// is pending any more. Said once when there are downloads to wait for.
+    /// </summary>
+    private async Task DownloadsEndedAsync(CancellationToken ct)
+    {
+        var said = false;
+        while (true)
+        {
+            // Positions are taken off at a batch's commit's start, the count of commits running is taken before: read in
+            // this order, nothing between the two is missed.
+            if (_positions.InFlight == 0 && Volatile.Read(ref _committing) == 0)
+            {
+                var pending = await _store.ReadAsync((store, token) => store.PendingDownloads.CountAsync(token), ct).ConfigureAwait(false);
+                if (pending == 0) return;
+                if (!said) Log.WaitingForDownloads(_logger, pending);
+                said = true;
+            }
+            await Task.Delay(DownloadsEndCheck, _time, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static readonly TimeSpan DownloadsEndCheck = TimeSpan.FromMilliseconds(250);
 
     private async Task DrainAsync(Task[] workers, Task resolver, CancellationTokenSource resolverStop, Task sinkStage)
     {

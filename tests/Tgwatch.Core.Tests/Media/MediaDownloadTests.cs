@@ -39,6 +39,46 @@ public sealed class MediaDownloadTests : IDisposable
         Assert.Empty(Directory.EnumerateFiles(_f.Directory, "*.part", SearchOption.AllDirectories));
     }
 
+    // An export's stream ends with its last page: with FinishesDownloads, the run ends only when every file is downloaded
+    // (its media update written and committed); without it, what is still downloading is left pending to the next run.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task WhenTheStreamEnds_ARunThatFinishesDownloads_EndsWithEveryFileDone(bool finishes)
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _f.Source.BeforeDownload = async (_, _, ct) => await release.Task.WaitAsync(ct);
+        var messages = Enumerable.Range(1, 5).Select(i => MediaFixture.WithFile(i, _f.Source.Add($"f{i}", 100 * i))).ToList();
+        var connector = ScriptedConnector.Of(messages);
+        var pipeline = new Tgwatch.Pipeline.MessagePipeline(connector, [_f.Sink], _f.Store, Tgwatch.Core.Tests.Pipeline.PipelineFixture.FastOptions(), logger: _f.Logs.CreateLogger("media"))
+        {
+            Media = new MediaDownloads(_f.Source, _f.Options()),
+            FinishesDownloads = finishes,
+        };
+        var run = pipeline.RunAsync(CancellationToken.None);
+
+        await Eventually.TrueAsync(() => _f.Sink.Writes.Count == 5, "the five messages written, their files pending", TimeSpan.FromSeconds(30));
+        if (finishes)
+        {
+            // A real wait: the run must still be going while the files are held back (its check runs every 250 ms).
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.False(run.IsCompleted);
+            release.SetResult();
+        }
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        if (finishes)
+        {
+            Assert.Equal(5, _f.Updates.Count(u => u.Media!.Download!.State == MediaState.Done));
+            Assert.Equal(0, await _f.Store.PendingDownloads.CountAsync(default));
+            Assert.Equal(5, pipeline.Stats.MediaDownloaded);
+        }
+        else
+        {
+            Assert.Equal(5, await _f.Store.PendingDownloads.CountAsync(default));
+        }
+    }
+
     private const UnixFileMode PrivateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     [Fact]
