@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using Tgwatch.Bench;
+using Tgwatch.Bench.Downloads;
 using Tgwatch.Bench.Peers;
 using Tgwatch.Bench.Scale;
 
@@ -20,6 +21,7 @@ using Tgwatch.Bench.Scale;
 // unshare -n -m bash -c "ip link set lo up && dotnet run -c Release --project bench/Tgwatch.Bench -- consume"   consume (JetStreamConnector) -> postgres sink msg/s
 // unshare -n -m bash -c "ip link set lo up && dotnet run -c Release --project bench/Tgwatch.Bench -- lease"     takeover time over 10 kills -9 of the active runner
 //     (the four start nats-server and PostgreSQL as the tests do; results in the README's performance section)
+// dotnet run -c Release --project bench/Tgwatch.Bench -- media    run --media downloads from the Bot API sandbox against curl of the same files (MB/s)
 // unshare -n dotnet run -c Release --project bench/Tgwatch.Bench -- tdlib    td_execute round trip against the raw call; TDLib updates parsed and mapped per second
 return args.FirstOrDefault() switch
 {
@@ -37,6 +39,7 @@ return args.FirstOrDefault() switch
     "postgres" => await PostgresSinkThroughput.RunAsync(args[1..]),
     "consume" => await ConsumeThroughput.RunAsync(args[1..]),
     "lease" => await LeaseTakeover.RunAsync(args[1..]),
+    "media" => await MediaDownloadThroughput.RunAsync(args[1..]),
     "metrics-micro" => Run(() => BenchmarkRunner.Run<MetricsBenchmarks>(args: args[1..])),
     _ => Usage(),
 };
@@ -50,6 +53,6 @@ static int Run(Action benchmark)
 static int Usage()
 {
     Console.Error.WriteLine("usage: Tgwatch.Bench gate [BenchmarkDotNet options] | quiet [--lines N] | sqlite [--messages N] | store | pipeline [--messages N] [--memory-messages N] [--parts 123] | recovery [--rounds N] | tdlib [--calls N] [--updates N] | handler [--messages N] | metrics [--messages N] [--store-messages N] [--rounds N] [--scrape-ms N] | metrics-micro [BenchmarkDotNet options] | " + PeersOptions.Usage +
-        " | nats [--messages N] [--rounds N] | postgres [--messages N] [--rounds N] | consume [--messages N] [--rounds N] | lease [--kills N]");
+        " | nats [--messages N] [--rounds N] | postgres [--messages N] [--rounds N] | consume [--messages N] [--rounds N] | lease [--kills N] | " + MediaFilePlan.Usage);
     return 2;
 }
