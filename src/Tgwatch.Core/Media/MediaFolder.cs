@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Tgwatch.Messages;
 using Tgwatch.Storage;
 
@@ -34,17 +33,20 @@ internal sealed class MediaFolder(string root)
         {
             long size;
             byte[] hash;
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.ReadWrite, Options = FileOptions.Asynchronous };
+            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Options = FileOptions.Asynchronous, BufferSize = 64 * 1024 };
             if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             await using (var stream = new FileStream(temp, options))
             {
-                await download(stream, ct).ConfigureAwait(false);
+                // Hashed as it is written: the file is not read back for it.
+                using (var hashing = new HashingWriteStream(stream))
+                {
+                    await download(hashing, ct).ConfigureAwait(false);
+                    hash = hashing.Hash();
+                }
                 await stream.FlushAsync(ct).ConfigureAwait(false);
                 size = stream.Length;
                 if (file.Size is { } expected and > 0 && expected != size)
                     throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"got {size} of {expected} bytes"));
-                stream.Position = 0;
-                hash = await SHA256.HashDataAsync(stream, ct).ConfigureAwait(false);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, path, overwrite: true);
