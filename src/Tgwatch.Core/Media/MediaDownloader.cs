@@ -159,6 +159,12 @@ internal sealed class MediaDownloader
         if (_done.TryGetValue(file.UniqueId, out var had) && File.Exists(had.Path)) return new(had);
         try
         {
+            // Or downloaded by an earlier run.
+            if (await Folder.PlacedAsync(file, ct).ConfigureAwait(false) is { } placed)
+            {
+                _done[file.UniqueId] = placed;
+                return new(placed);
+            }
             var done = await Folder.SaveAsync(message.Chat.Id, message.MessageId, file, (stream, token) => _setup.Source.DownloadAsync(file, stream, token), ct)
                 .ConfigureAwait(false);
             _done[file.UniqueId] = done;

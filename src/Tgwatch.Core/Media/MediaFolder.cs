@@ -59,6 +59,54 @@ internal sealed class MediaFolder(string root)
         }
     }
 
+    private Dictionary<string, string>? _placed; // file_unique_id (as in the names) -> a file placed under it
+
+    /// <summary>
+    /// A file of <paramref name="file"/>'s <c>file_unique_id</c> placed by an earlier run (in any chat's directory), described
+    /// as its download was: its path, size and SHA-256 (read from it); null when there is none, or one of another size than
+    /// Telegram says. The directory is looked through once, at the first question.
+    /// </summary>
+    public async Task<MediaDownload?> PlacedAsync(MediaFile file, CancellationToken ct)
+    {
+        _placed ??= Placed();
+        if (!_placed.TryGetValue(Safe(file.UniqueId), out var path)) return null;
+        try
+        {
+            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
+            if (file.Size is { } expected and > 0 && expected != stream.Length) return null;
+            var hash = await System.Security.Cryptography.SHA256.HashDataAsync(stream, ct).ConfigureAwait(false);
+            return new MediaDownload(MediaState.Done, path, stream.Length, Convert.ToHexStringLower(hash));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _placed.Remove(Safe(file.UniqueId)); // gone or unreadable: downloaded again
+            return null;
+        }
+    }
+
+    // The files in place: <message_id>-<file_unique_id>.<ext> in the chats' directories (temporary ones start with a dot).
+    private Dictionary<string, string> Placed()
+    {
+        var placed = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!Directory.Exists(Root)) return placed;
+        try
+        {
+            foreach (var path in Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories))
+            {
+                var name = Path.GetFileName(path);
+                var dash = name.IndexOf('-', StringComparison.Ordinal);
+                var dot = name.LastIndexOf('.');
+                if (name.StartsWith('.') || dash <= 0 || dot <= dash + 1 || name.AsSpan(0, dash).ContainsAnyExceptInRange('0', '9')) continue;
+                placed.TryAdd(name[(dash + 1)..dot], path);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // What could be read is known; the rest is downloaded again.
+        }
+        return placed;
+    }
+
     /// <summary>Removes temporary files a stopped run left (a download in flight at a kill starts over).</summary>
     public void RemoveLeftovers()
     {

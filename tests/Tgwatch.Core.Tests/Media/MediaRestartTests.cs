@@ -54,6 +54,41 @@ public sealed class MediaRestartTests : IDisposable
         Assert.Equal(["3-u-f.jpg"], Directory.EnumerateFiles(_f.Directory, "*", SearchOption.AllDirectories).Select(Path.GetFileName));
     }
 
+    // A file downloaded by an earlier run (its own directory scanned once) is not downloaded again for another message of
+    // a later run: the update names the file there, with its size and SHA-256, and counts no download.
+    [Fact]
+    public async Task AFileDownloadedByAnEarlierRun_IsNotDownloadedAgain_ForAnotherMessageOfTheNextRun()
+    {
+        var file = _f.Source.Add("shared", 2500, "pdf");
+        await RunUntilUpdatesAsync(_f.Pipeline(Live("updates", MediaFixture.WithFile(5, file, "document"))), 1);
+        var first = _f.Updates.Single().Media!.Download!;
+
+        var later = _f.Pipeline(Live("later", MediaFixture.WithFile(9, file, "document", chatId: -1009), MediaFixture.WithFile(10, _f.Source.Add("other", 10), "document", chatId: -1009)));
+        await RunUntilUpdatesAsync(later, 3);
+
+        Assert.Equal((1, 1), (_f.Source.DownloadsOf("shared"), _f.Source.DownloadsOf("other")));
+        var linked = _f.Updates.Single(u => u.MessageId == 9).Media!.Download!;
+        Assert.Equal(first, linked);
+        Assert.Equal((1, 10), (later.Stats.MediaDownloaded, later.Stats.MediaBytes));
+    }
+
+    private static ScriptedConnector Live(string stream, params TgMessage[] messages)
+    {
+        var connector = ScriptedConnector.Of(messages, stream);
+        connector.EndWhenDone = false;
+        return connector;
+    }
+
+    private async Task RunUntilUpdatesAsync(Tgwatch.Pipeline.MessagePipeline pipeline, int updates)
+    {
+        using var stop = new CancellationTokenSource();
+        var run = pipeline.RunAsync(stop.Token);
+        await Eventually.TrueAsync(() => _f.Updates.Count == updates, $"{updates} media updates", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(async () => await _f.Store.PendingDownloads.CountAsync(default) == 0, "no pending download left", TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
     [Fact]
     public async Task AnUpdateWrittenButNotCommitted_IsWrittenAgainUnderTheSameKey_WithoutASecondDownload_NorASecondCount()
     {
