@@ -80,21 +80,19 @@ internal sealed class UpdateMapper(string account)
     /// <summary>The file a message carries (a photo's largest size), with the extension to store it with; null for none.</summary>
     private static MediaFile? FileOf(Message m) => m switch
     {
-        { Photo: { Length: > 0 } sizes } => File(sizes[^1], "jpg"),
-        { Video: { } v } => File(v, ExtensionOf(v.FileName) ?? "mp4"),
-        { Document: { } d } => File(d, ExtensionOf(d.FileName) ?? "bin"),
-        { Audio: { } a } => File(a, ExtensionOf(a.FileName) ?? "mp3"),
-        { Voice: { } v } => File(v, "ogg"),
-        { Animation: { } a } => File(a, ExtensionOf(a.FileName) ?? "mp4"),
-        { VideoNote: { } n } => File(n, "mp4"),
-        { Sticker: { } s } => File(s, s.IsVideo ? "webm" : s.IsAnimated ? "tgs" : "webp"),
+        { Photo: { Length: > 0 } sizes } => File(sizes[^1], MediaFile.ExtensionFor("photo", null)),
+        { Video: { } v } => File(v, MediaFile.ExtensionFor("video", v.FileName)),
+        { Document: { } d } => File(d, MediaFile.ExtensionFor("document", d.FileName)),
+        { Audio: { } a } => File(a, MediaFile.ExtensionFor("audio", a.FileName)),
+        { Voice: { } v } => File(v, MediaFile.ExtensionFor("voice", null)),
+        { Animation: { } a } => File(a, MediaFile.ExtensionFor("animation", a.FileName)),
+        { VideoNote: { } n } => File(n, MediaFile.ExtensionFor("video_note", null)),
+        // The Bot API says which kind of sticker it is; its file has no name.
+        { Sticker: { } s } => File(s, s.IsVideo ? "webm" : s.IsAnimated ? "tgs" : MediaFile.ExtensionFor("sticker", null)),
         _ => null,
     };
 
     private static MediaFile File(FileBase f, string ext) => new(f.FileId, f.FileUniqueId, f.FileSize, ext);
-
-    private static string? ExtensionOf(string? name) =>
-        Path.GetExtension(name) is { Length: > 1 } ext ? ext[1..].ToLowerInvariant() : null;
 
     private static string OriginName(MessageOriginType type) => type switch
     {
