@@ -73,10 +73,10 @@ internal static class ImportCommand
         using var hangup = StateAndSinks.IgnoreHangup(); // the sinks reopen their files on it once open
         try
         {
-            // The file first: one that cannot be read leaves no state store behind.
-            _ = new JsonlFileConnector(Path.GetFullPath(parse.GetValue(file)!), parse.GetValue(account)!, null, parse.GetValue(name)).Stream();
-            await using var opened = await StateAndSinks.OpenAsync(common.StatePath(parse), parse.GetValue(common.Sinks)!, logging.Factory, common.SecretFrom(parse), stop.Token).ConfigureAwait(false);
             var connector = new JsonlFileConnector(Path.GetFullPath(parse.GetValue(file)!), parse.GetValue(account)!, logging.Factory.CreateLogger<JsonlFileConnector>(), parse.GetValue(name));
+            // The file first: one that cannot be read leaves no state store behind.
+            _ = connector.Stream();
+            await using var opened = await StateAndSinks.OpenAsync(common.StatePath(parse), parse.GetValue(common.Sinks)!, logging.Factory, common.SecretFrom(parse), stop.Token).ConfigureAwait(false);
             if (parse.GetValue(restart)) await opened.Store.ForgetCheckpointAsync(connector.Account, connector.Name, connector.Stream(), stop.Token).ConfigureAwait(false);
             var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, new PipelineOptions(), filters, [], logging.Factory.CreateLogger<MessagePipeline>());
             await pipeline.RunAsync(stop.Token).ConfigureAwait(false);
