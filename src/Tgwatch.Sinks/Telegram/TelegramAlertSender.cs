@@ -38,7 +38,8 @@ internal sealed class TelegramAlertSender : OutboxSender
     {
         _options = options;
         _poster = poster;
-        _pacer = new AlertPacer(time, options.Interval, options.IsGroup ? options.GroupPerMinute : 0);
+        // Shared by every alert sink of this account to this chat: Telegram's limit is the chat's.
+        _pacer = AlertPacer.For(poster, options.Chat, time, options.Interval, options.IsGroup ? options.GroupPerMinute : 0);
         _pipeline = new ResiliencePipelineBuilder<PostResult> { TimeProvider = time }
             .AddBackoffRetry(new BackoffRetryOptions<PostResult>
             {
@@ -70,18 +71,16 @@ internal sealed class TelegramAlertSender : OutboxSender
                 await DeadLetterInvalidAsync([entry]).ConfigureAwait(false);
                 continue;
             }
-            if (_pacer.Wait() is { Ticks: > 0 } wait) await Task.Delay(wait, Time, stop).ConfigureAwait(false);
+            if (_pacer.Reserve() is { Ticks: > 0 } wait) await Task.Delay(wait, Time, stop).ConfigureAwait(false);
             var result = await _pipeline.ExecuteAsync(static (state, ct) => state.Self.PostOnceAsync(state.Message, ct), (Self: this, Message: message), stop).ConfigureAwait(false);
             switch (result.Outcome)
             {
                 case PostOutcome.Posted:
                     // A crash between the post and this delete sends this one alert again on the next run (README: the one window).
-                    _pacer.Sent();
                     await DeliveredAsync([entry]).ConfigureAwait(false);
                     RefusalsOver();
                     break;
                 case PostOutcome.Refused:
-                    _pacer.Sent();
                     await RefusedAsync(entry, result).ConfigureAwait(false);
                     break;
                 default:

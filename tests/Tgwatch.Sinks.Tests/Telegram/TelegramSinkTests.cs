@@ -22,9 +22,10 @@ public sealed class TelegramSinkTests : IDisposable
 
     public void Dispose() => _logs.Dispose();
 
-    private TelegramSink Sink(IChatPoster poster, string chat = Group, TimeSpan? interval = null, int perMinute = 20, bool forward = false) => new(new TelegramSinkOptions
+    private TelegramSink Sink(IChatPoster poster, string chat = Group, TimeSpan? interval = null, int perMinute = 20, bool forward = false, string? name = null) => new(new TelegramSinkOptions
     {
         Chat = chat,
+        Name = name,
         Forward = forward,
         Interval = interval ?? TimeSpan.FromSeconds(1),
         GroupPerMinute = perMinute,
@@ -63,6 +64,27 @@ public sealed class TelegramSinkTests : IDisposable
         await Eventually.TrueAsync(() => sink.Stats.Sent == 22, "22 sent");
         var times = poster.Posts.Select(p => p.At - SomeMessage.Date).ToList();
         for (var i = 20; i < times.Count; i++) Assert.True(times[i] - times[i - 20] >= TimeSpan.FromMinutes(1), $"alert {i + 1} within a minute of alert {i - 19}");
+    }
+
+    // Two alert sinks to one chat through one account (two routes, say) share the chat's pace: Telegram's limit is the chat's,
+    // not each sink's.
+    [Fact]
+    public async Task TwoSinksToOneChat_KeepOnePaceBetweenThem()
+    {
+        var poster = new ScriptedPoster(_clock);
+        await using var first = Sink(poster, name: "telegram:a");
+        await using var second = Sink(poster, name: "telegram:b");
+        await first.StartAsync(default);
+        await second.StartAsync(default);
+
+        await first.WriteAsync(SomeMessage.Batch(1, 1), default);
+        await second.WriteAsync(SomeMessage.Batch(11, 1), default);
+
+        // One alert goes at once; the other waits the chat's second (with a pace each, both would have gone at once).
+        Assert.Equal([TimeSpan.FromSeconds(1)], await _clock.StepThroughAsync(1));
+        await Eventually.TrueAsync(() => first.Stats.Sent + second.Stats.Sent == 2, "both sent");
+        var times = poster.Posts.Select(p => p.At).Order().ToList();
+        Assert.Equal(TimeSpan.FromSeconds(1), times[1] - times[0]);
     }
 
     [Fact]
