@@ -41,11 +41,7 @@ public sealed class ActiveStandbyTests(ITestOutputHelper output) : IAsyncLifetim
 
     private LoggedProcess Start(string name)
     {
-        var data = Path.Combine(_dir, name);
-        Directory.CreateDirectory(data);
-        File.WriteAllText(Path.Combine(data, "tgwatch.json"), """{"BotApi": {"PollTimeoutSeconds": 1, "HttpMarginSeconds": 2, "MaxBackoff": "00:00:02"}}""");
-        var runner = new LoggedProcess(Tgwatch.Start("run", "--config", Path.Combine(data, "tgwatch.json"), "--data-dir", data, "--bot-token", _sandbox.Token,
-            "--bot-api-url", _sandbox.BaseUrl.ToString(), "--state", $"postgres:{_database}", "--sink", $"postgres:{_database}", "--lease", "4s"));
+        var runner = new LoggedProcess(Tgwatch.Start(Tgwatch.Runner(_dir, name, _sandbox, $"postgres:{_database}", $"postgres:{_database}")));
         _runners.Add((name, runner));
         return runner;
     }

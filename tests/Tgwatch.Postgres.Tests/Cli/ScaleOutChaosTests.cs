@@ -55,14 +55,7 @@ public sealed class ScaleOutChaosTests(ITestOutputHelper output) : IAsyncLifetim
         return p;
     }
 
-    private LoggedProcess Runner(string name)
-    {
-        var data = Path.Combine(_dir, name);
-        Directory.CreateDirectory(data);
-        File.WriteAllText(Path.Combine(data, "tgwatch.json"), """{"BotApi": {"PollTimeoutSeconds": 1, "HttpMarginSeconds": 2, "MaxBackoff": "00:00:02"}}""");
-        return Start(name, "run", "--config", Path.Combine(data, "tgwatch.json"), "--data-dir", data, "--bot-token", _sandbox.Token,
-            "--bot-api-url", _sandbox.BaseUrl.ToString(), "--state", $"postgres:{_state}", "--sink", $"nats:{_nats.Url}", "--lease", "4s");
-    }
+    private LoggedProcess Runner(string name) => Start(name, Tgwatch.Runner(_dir, name, _sandbox, $"postgres:{_state}", $"nats:{_nats.Url}"));
 
     private LoggedProcess Consumer(string name) =>
         Start(name, "consume", "--nats", _nats.Url, "--durable", "archive", "--ack-wait", "3s", "--data-dir", Path.Combine(_dir, name),

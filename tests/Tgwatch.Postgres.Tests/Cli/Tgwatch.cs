@@ -14,4 +14,18 @@ internal static class Tgwatch
     public static Task<ProcessResult> RunAsync(params string[] args) => ProcessRun.RunAsync("dotnet", [Dll, .. args], null, TimeSpan.FromSeconds(90));
 
     public static Process Start(params string[] args) => ProcessRun.Start("dotnet", [Dll, .. args]);
+
+    /// <summary>
+    /// The arguments of a <c>run</c> of the sandbox's bot as one of the runners of a shared state store: a data directory of
+    /// its own under <paramref name="dir"/> (as a machine), short polls and backoff, a 4 s lease.
+    /// </summary>
+    public static string[] Runner(string dir, string name, global::Tgwatch.Sandbox.BotApiSandbox sandbox, string state, string sink)
+    {
+        var data = Path.Combine(dir, name);
+        Directory.CreateDirectory(data);
+        var config = Path.Combine(data, "tgwatch.json");
+        File.WriteAllText(config, """{"BotApi": {"PollTimeoutSeconds": 1, "HttpMarginSeconds": 2, "MaxBackoff": "00:00:02"}}""");
+        return ["run", "--config", config, "--data-dir", data, "--bot-token", sandbox.Token, "--bot-api-url", sandbox.BaseUrl.ToString(),
+            "--state", state, "--sink", sink, "--lease", "4s"];
+    }
 }
