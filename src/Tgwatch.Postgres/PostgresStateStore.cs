@@ -64,21 +64,17 @@ public sealed class PostgresStateStore : IStateStore, ILeaseStore
 
     /// <summary>Opens the store in <paramref name="target"/>, creating or migrating its tables.</summary>
     /// <exception cref="PostgresOpenException">The server cannot be reached or refuses the login; no such database; tables newer than this code.</exception>
-    public static async Task<PostgresStateStore> OpenAsync(PostgresTarget target, TimeProvider time, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        ArgumentNullException.ThrowIfNull(time);
-        var source = await PgDatabase.OpenAsync(target, StateTables.Schema, ct).ConfigureAwait(false);
-        return new PostgresStateStore(new PgPool(source, target.Name), time);
-    }
+    public static Task<PostgresStateStore> OpenAsync(PostgresTarget target, TimeProvider time, CancellationToken ct) => OpenAsync(target, time, create: true, ct);
 
     /// <summary>Opens the store in <paramref name="target"/> for a reader (<c>status</c>): its tables must be there already; nothing is created.</summary>
     /// <exception cref="PostgresOpenException">As <see cref="OpenAsync(PostgresTarget, TimeProvider, CancellationToken)"/>; also when nothing has run with the database yet.</exception>
-    public static async Task<PostgresStateStore> OpenExistingAsync(PostgresTarget target, TimeProvider time, CancellationToken ct)
+    public static Task<PostgresStateStore> OpenExistingAsync(PostgresTarget target, TimeProvider time, CancellationToken ct) => OpenAsync(target, time, create: false, ct);
+
+    private static async Task<PostgresStateStore> OpenAsync(PostgresTarget target, TimeProvider time, bool create, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(time);
-        var source = await PgDatabase.OpenAsync(target, StateTables.Schema, ct, create: false).ConfigureAwait(false);
+        var source = await PgDatabase.OpenAsync(target, StateTables.Schema, ct, create).ConfigureAwait(false);
         return new PostgresStateStore(new PgPool(source, target.Name), time);
     }
 

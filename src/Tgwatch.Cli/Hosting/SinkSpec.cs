@@ -182,9 +182,7 @@ internal sealed partial record SinkSpec(string Kind, string Target)
     public IMessageSink Create(IStateStore store, ILoggerFactory logs, TimeProvider time, string? webhookSecret, TimeSpan? webhookTimeout = null, IChatPoster? poster = null,
         TimeSpan? outboxDrain = null) => Kind switch
     {
-        "telegram" => new TelegramSink(outboxDrain is { } drain ? new TelegramSinkOptions { Chat = Target, Name = Name, Forward = Forward, ShutdownTimeout = drain }
-            : new TelegramSinkOptions { Chat = Target, Name = Name, Forward = Forward }, poster ?? throw new CliException(ExitCodes.Usage,
-            $"--sink {Given} posts through the run's account: tgwatch run, or deadletters replay with --bot-token, sends alerts"), store, logs.CreateLogger<TelegramSink>(), time),
+        "telegram" => CreateTelegram(store, logs, time, poster, outboxDrain),
         "console" => new ConsoleSink(new ConsoleSinkOptions { Name = Name }),
         "jsonl" => new JsonlSink(new JsonlSinkOptions { Path = Target, Name = Name }, store.SinkLedger, logs.CreateLogger<JsonlSink>()),
         "sqlite" => new SqliteMessageSink(Target, time, Name),
@@ -195,6 +193,14 @@ internal sealed partial record SinkSpec(string Kind, string Target)
     };
 
     private NatsSinkOptions NatsOptions() => NatsSinkOptions.FromAddress(Nats!, out var options, out _) ? options : throw new InvalidOperationException("a nats sink read without its options");
+
+    private TelegramSink CreateTelegram(IStateStore store, ILoggerFactory logs, TimeProvider time, IChatPoster? poster, TimeSpan? outboxDrain)
+    {
+        var options = new TelegramSinkOptions { Chat = Target, Name = Name, Forward = Forward };
+        if (outboxDrain is { } drain) options = options with { ShutdownTimeout = drain };
+        return new TelegramSink(options, poster ?? throw new CliException(ExitCodes.Usage,
+            $"--sink {Given} posts through the run's account: tgwatch run, or deadletters replay with --bot-token, sends alerts"), store, logs.CreateLogger<TelegramSink>(), time);
+    }
 
     private WebhookSink CreateWebhook(IStateStore store, ILoggerFactory logs, TimeProvider time, string? webhookSecret, TimeSpan? webhookTimeout, TimeSpan? outboxDrain)
     {

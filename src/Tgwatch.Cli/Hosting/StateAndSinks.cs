@@ -89,7 +89,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
                     await sink.DisposeAsync().ConfigureAwait(false);
                     throw new CliException(ExitCodes.Usage, $"--sink {spec.Given} cannot be opened: {Reason(e, spec.File)}");
                 }
-                sinks.Add(new StartedSink(sink, spec.Route, spec.Route is { Count: > 0 } ? logs.CreateLogger("Tgwatch.Pipeline") : null));
+                sinks.Add(new StartedSink(sink, spec.Route, logs.CreateLogger("Tgwatch.Pipeline")));
             }
         }
         catch
@@ -250,7 +250,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
 }
 
 /// <summary>A sink started when it was opened: the pipeline's own start of it is nothing more to do.</summary>
-internal sealed class StartedSink(IMessageSink inner, IReadOnlyList<Pipeline.IMessageFilter>? route = null, Microsoft.Extensions.Logging.ILogger? logger = null) : IMessageSink
+internal sealed class StartedSink(IMessageSink inner, IReadOnlyList<Pipeline.IMessageFilter>? route, Microsoft.Extensions.Logging.ILogger logger) : IMessageSink
 {
     /// <summary>The sink itself.</summary>
     public IMessageSink Inner => inner;
@@ -275,7 +275,7 @@ internal sealed class StartedSink(IMessageSink inner, IReadOnlyList<Pipeline.IMe
         if (route is not { Count: > 0 }) return batch;
         var taken = new List<Messages.TgMessage>(batch.Count);
         foreach (var message in batch)
-            if (Pipeline.MessageFilters.KeepAll(route, message, logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)) taken.Add(message);
+            if (Pipeline.MessageFilters.KeepAll(route, message, logger)) taken.Add(message);
         return taken.Count == batch.Count ? batch : taken;
     }
 

@@ -275,7 +275,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
                         using var active = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease?.Lost ?? CancellationToken.None);
                         await RunActiveAsync(opened, tdlib, tdlibPoster, active.Token).ConfigureAwait(false);
                     }
-                    catch (Exception e) when (lease is not null && !stoppingToken.IsCancellationRequested && (e is LeaseLostException || e.InnerException is LeaseLostException || lease.IsLost))
+                    catch (Exception e) when (lease is not null && !stoppingToken.IsCancellationRequested && (e is LeaseLostException || lease.IsLost))
                     {
                         // Another runner holds the lease now: nothing more is committed here; back to waiting.
                         lease.Refused();

@@ -41,7 +41,9 @@ public sealed class ActiveLease : IAsyncDisposable
     public bool IsLost => LostBecause is not null;
 
     /// <summary>Why the lease was lost, once it is.</summary>
-    public string? LostBecause { get; private set; }
+    public string? LostBecause => Volatile.Read(ref _lostBecause);
+
+    private string? _lostBecause;
 
     private async Task RenewAsync(CancellationToken ct)
     {
@@ -66,7 +68,7 @@ public sealed class ActiveLease : IAsyncDisposable
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
-                    if (!failing) LeaseLog.StoreFailing(_logger, Grant.Lease, FaultClassifier.Default.Classify(e, ct).Kind, RunnerLease.Reason(e), Duration.Format(_lease.Every));
+                    if (!failing) LeaseLog.StoreFailing(_logger, Grant.Lease, FaultClassifier.Default.Classify(e, ct).Kind, Pipeline.SinkWriter.Reason(e), Duration.Format(_lease.Every));
                     failing = true;
                     if (_time.GetElapsedTime(renewed) >= _lease.Ttl)
                     {
@@ -81,10 +83,10 @@ public sealed class ActiveLease : IAsyncDisposable
         }
     }
 
+    // The renewal and a refused commit may find it out at once: said once.
     private void Lose(string reason)
     {
-        if (LostBecause is not null) return;
-        LostBecause = reason;
+        if (Interlocked.CompareExchange(ref _lostBecause, reason, null) is not null) return;
         LeaseLog.Lost(_logger, Grant.Lease, reason);
         _lost.Cancel();
     }
@@ -119,7 +121,7 @@ public sealed class ActiveLease : IAsyncDisposable
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // Not released: it runs out by itself within the lease time.
-                LeaseLog.StoreFailing(_logger, Grant.Lease, FaultClassifier.Default.Classify(e).Kind, RunnerLease.Reason(e), Duration.Format(_lease.Every));
+                LeaseLog.StoreFailing(_logger, Grant.Lease, FaultClassifier.Default.Classify(e).Kind, Pipeline.SinkWriter.Reason(e), Duration.Format(_lease.Every));
             }
         }
         _lost.Dispose();

@@ -49,7 +49,7 @@ public sealed class RunnerLease(ILeaseStore store, string name, RunnerInfo runne
             }
             catch (Exception e) when (!ct.IsCancellationRequested && e is not LeaseLostException)
             {
-                if (!failing) LeaseLog.StoreFailing(_logger, Name, FaultClassifier.Default.Classify(e, ct).Kind, Reason(e), Duration.Format(Every));
+                if (!failing) LeaseLog.StoreFailing(_logger, Name, FaultClassifier.Default.Classify(e, ct).Kind, Pipeline.SinkWriter.Reason(e), Duration.Format(Every));
                 failing = true;
                 await Task.Delay(Every, _time, ct).ConfigureAwait(false);
                 continue;
@@ -70,6 +70,4 @@ public sealed class RunnerLease(ILeaseStore store, string name, RunnerInfo runne
             await Task.Delay(Every, _time, ct).ConfigureAwait(false);
         }
     }
-
-    internal static string Reason(Exception e) => Secrets.SecretRedactor.Default.Redact($"{e.GetType().Name}: {TextLines.FirstLine(e.Message)}");
 }
