@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Tgwatch.Cli.Export;
 using Tgwatch.Connectors;
+using Tgwatch.Media;
 using Tgwatch.Pipeline;
 using Tgwatch.Tdlib.Connector.Export;
 using Tgwatch.TestKit;
@@ -90,6 +91,17 @@ public sealed class ExportCommandTests
         Assert.Equal("export: 2,345 of ~5,000 messages (46%), 230/s, about 12s left, 1 file downloaded (900 KB), 3 downloads failed; FLOOD_WAIT: Telegram asked to wait, going on in 25s", failing.Line());
         var done = exporting with { State = HistoryExportState.Done, Left = null, Files = new FileFigures(1_234, 3L << 30, 1) };
         Assert.Equal("export: 2,345 of ~5,000 messages (46%), 230/s, 1,234 files downloaded (3 GB), 1 download failed", done.Line());
+    }
+
+    // A large file through TDLib takes a while: its bytes so far (from updateFile) show in the line before it is done.
+    [Fact]
+    public void WithTdlibDownloadingAFile_TheLineSaysItsBytesSoFar()
+    {
+        var exporting = new ExportFigures(HistoryExportState.Done, 2345, 2345, 230, null, null, false, TimeSpan.FromSeconds(10))
+        {
+            Files = new FileFigures(12, 12_897_485, 0) { InFlight = new MediaInFlight(1, 4_718_592, 41_943_040) },
+        };
+        Assert.Equal("export: 2,345 of ~2,345 messages (100%), 230/s, 12 files downloaded (12.3 MB), 1 downloading (4.5 MB of 40 MB)", exporting.Line());
     }
 
     // The progress reads the files from the pipeline's counters only when it is given them (--media); else it says none.

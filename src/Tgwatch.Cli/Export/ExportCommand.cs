@@ -122,10 +122,10 @@ internal static class ExportCommand
                     // An export ends once its files are downloaded too (or failed for good), not with them left pending.
                     FinishesDownloads = true,
                     Media = settings.MediaOptions is { } media
-                        ? new Tgwatch.Media.MediaDownloads(new TdlibMediaSource(session.Session, Run.RunService.TdlibMediaTimeout), media)
+                        ? new Tgwatch.Media.MediaDownloads(new TdlibMediaSource(session.Session, export.Files, Run.RunService.TdlibMediaStall), media)
                         : null,
                 };
-                var progress = new ExportProgress(export.Stats, export, TimeProvider.System, pipeline.Media is null ? null : pipeline.Stats);
+                var progress = new ExportProgress(export.Stats, export, TimeProvider.System, pipeline.Media is null ? null : pipeline.Stats, pipeline.Media?.Source);
                 using var shown = new CancellationTokenSource();
                 var display = IsTerminal(stderr)
                     ? LiveProgress.RunAsync(progress, RedactingWriter.Unwrap(stderr), range.Chat, shown.Token)

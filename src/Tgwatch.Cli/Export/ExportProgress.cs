@@ -9,11 +9,12 @@ namespace Tgwatch.Cli.Export;
 
 /// <summary>
 /// An export's progress as the user reads it: messages done of the estimated total, the rate, the time left, the files
-/// downloaded and their bytes (with <c>--media</c>: <paramref name="files"/> is the pipeline's counters then, null without),
+/// downloaded and their bytes (with <c>--media</c>: <paramref name="files"/> is the pipeline's counters then, null without;
+/// <paramref name="source"/> tells of the downloads under way, where it can),
 /// a FLOOD_WAIT as the time until the export goes on, a link that is down. Shown live on a terminal
 /// (<see cref="LiveProgress"/>), else as one plain line every 10 s (<see cref="PlainAsync"/>).
 /// </summary>
-internal sealed class ExportProgress(HistoryExportStats stats, IConnector link, TimeProvider time, PipelineStats? files = null)
+internal sealed class ExportProgress(HistoryExportStats stats, IConnector link, TimeProvider time, PipelineStats? files = null, IMediaSource? source = null)
 {
     /// <summary>How often the plain line is written when the output is not a terminal.</summary>
     public static readonly TimeSpan PlainEvery = TimeSpan.FromSeconds(10);
@@ -32,7 +33,7 @@ internal sealed class ExportProgress(HistoryExportStats stats, IConnector link, 
         var flood = stats.FloodWaitUntil(now) is { } until ? until - now : (TimeSpan?)null;
         return new ExportFigures(stats.State, done, estimated, rate, left, flood, link.Status is { State: ConnectionState.Connecting, Reason: not "starting" }, elapsed)
         {
-            Files = files is null ? null : new FileFigures(files.MediaDownloaded, files.MediaBytes, files.MediaFailed),
+            Files = files is null ? null : new FileFigures(files.MediaDownloaded, files.MediaBytes, files.MediaFailed) { InFlight = source?.InFlight ?? default },
         };
     }
 
@@ -91,10 +92,18 @@ internal readonly record struct ExportFigures(HistoryExportState State, long Don
 /// <param name="Failed">Files written <c>media.state = "failed"</c>.</param>
 internal readonly record struct FileFigures(long Downloaded, long Bytes, long Failed)
 {
-    /// <summary>In words: <c>12 files downloaded (12.3 MB)</c>, then <c>, 1 download failed</c> when one did.</summary>
+    /// <summary>The downloads under way, where the source tells of them (TDLib).</summary>
+    public MediaInFlight InFlight { get; init; }
+
+    /// <summary>
+    /// In words: <c>12 files downloaded (12.3 MB)</c>, then <c>, 1 downloading (4.5 MB of 40 MB)</c> while TDLib downloads one,
+    /// then <c>, 1 download failed</c> when one did.
+    /// </summary>
     public string Words()
     {
         var words = string.Create(CultureInfo.InvariantCulture, $"{Downloaded:N0} {(Downloaded == 1 ? "file" : "files")} downloaded ({MediaOptions.FormatSize(Bytes)})");
+        if (InFlight.Files > 0)
+            words += string.Create(CultureInfo.InvariantCulture, $", {InFlight.Files:N0} downloading ({MediaOptions.FormatSize(InFlight.Bytes)} of {MediaOptions.FormatSize(InFlight.Total)})");
         if (Failed > 0) words += string.Create(CultureInfo.InvariantCulture, $", {Failed:N0} {(Failed == 1 ? "download" : "downloads")} failed");
         return words;
     }

@@ -93,8 +93,8 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
         return status.Checkpoints.FirstOrDefault(c => c.Account == account && c.Connector == BotApiConnector.ConnectorName && c.Stream == BotApiConnector.StreamName)?.UpdatedAt;
     }
 
-    /// <summary>How long one TDLib download may take: a synchronous downloadFile answers once the whole file is in.</summary>
-    internal static readonly TimeSpan TdlibMediaTimeout = TimeSpan.FromMinutes(10);
+    /// <summary>How long a TDLib download may go without a byte before it is given up for now (and retried from what TDLib has).</summary>
+    internal static readonly TimeSpan TdlibMediaStall = TimeSpan.FromMinutes(1);
 
     public int ExitCode { get; private set; } = ExitCodes.Ok;
 
@@ -210,7 +210,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             ? new BotApiMediaSource(new BotApiOptions { Token = settings.BotApi.Token!, ApiUrl = settings.BotApi.ApiUrl })
             : null;
         IMediaSource? mediaSource = settings.MediaOptions is null ? null
-            : (IMediaSource?)botMedia ?? (tdlib is not null ? new TdlibMediaSource(tdlib.Session, TdlibMediaTimeout) : null);
+            : (IMediaSource?)botMedia ?? (connector is TdlibConnector td ? new TdlibMediaSource(tdlib!.Session, td.Files, TdlibMediaStall) : null);
         var pipeline = new MessagePipeline(connector, opened.Sinks, opened.Store, settings.Pipeline, filters, handlers.All, logs.CreateLogger("Tgwatch.Pipeline"))
         {
             Media = mediaSource is null ? null : new MediaDownloads(mediaSource, settings.MediaOptions!),

@@ -11,7 +11,16 @@ public interface IMediaSource
     /// <summary>Writes the bytes of <paramref name="file"/> to <paramref name="destination"/>.</summary>
     /// <exception cref="MediaUnavailableException">The file cannot be had, now or later (gone, too big): no retry.</exception>
     ValueTask DownloadAsync(MediaFile file, Stream destination, CancellationToken ct);
+
+    /// <summary>The downloads under way and the bytes they have so far, where the source can tell before a file is written (TDLib's <c>updateFile</c>); none otherwise.</summary>
+    MediaInFlight InFlight => default;
 }
+
+/// <summary>Downloads under way at one moment.</summary>
+/// <param name="Files">How many.</param>
+/// <param name="Bytes">The bytes they have so far.</param>
+/// <param name="Total">Their sizes, as far as known.</param>
+public readonly record struct MediaInFlight(int Files, long Bytes, long Total);
 
 /// <summary>A file that cannot be downloaded, now or later; its message says why, in one line.</summary>
 public sealed class MediaUnavailableException : Exception

@@ -80,7 +80,7 @@ public sealed class TdlibConnector : IConnector, IChatFeedOwner
         _requests = new ChatRequests(session, reader, _options, Stats, malformed, _logger, time, randomizer) { RateLimited = _connection.RateLimited };
         _connection.Changed += s => StatusChanged?.Invoke(s);
         _feeds = new ChatFeeds(this, options.LiveQueueCapacity, everyChat: options.Chats.Count == 0);
-        _updates = new UpdateRouter(session, reader, _feeds, _connection, malformed, Stats, time, Fail, () => Heartbeat, () => Poster);
+        _updates = new UpdateRouter(session, reader, _feeds, _connection, malformed, Stats, time, Fail, () => Heartbeat, () => Poster, Files);
     }
 
     /// <inheritdoc />
@@ -100,6 +100,9 @@ public sealed class TdlibConnector : IConnector, IChatFeedOwner
 
     /// <summary>What the connector has seen and done.</summary>
     public TdlibConnectorStats Stats { get; } = new();
+
+    /// <summary>Where the session's <c>updateFile</c> go: what a <see cref="TdlibMediaSource"/> of the run follows.</summary>
+    public TdFileWatch Files { get; } = new();
 
     /// <summary>
     /// The poster of the run's alerts over the same session (a <c>telegram:CHAT</c> sink's), told by the update loop how each of

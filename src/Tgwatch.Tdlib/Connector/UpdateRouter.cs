@@ -12,7 +12,7 @@ namespace Tgwatch.Tdlib.Connector;
 internal sealed class UpdateRouter(
     ITdSession session, TdUpdateReader reader, ChatFeeds feeds, ConnectionWatch connection, MalformedObjects malformed,
     TdlibConnectorStats stats, TimeProvider time, Action<Exception> fail, Func<Health.Heartbeat?> heartbeat,
-    Func<TdlibChatPoster?> poster)
+    Func<TdlibChatPoster?> poster, TdFileWatch files)
 {
     private int _routing; // 1 while the loop hands out what it has taken from the session's updates
     private TaskCompletionSource _routedPass = NewPass(); // completed each time the loop has emptied the session's updates
@@ -111,6 +111,9 @@ internal sealed class UpdateRouter(
                     Interlocked.Increment(ref stats.reconnects);
                     feeds.CatchUpAll();
                 }
+                break;
+            case TdFileUpdated f:
+                files.Offer(f.File);
                 break;
             case TdAuthorizationChanged a when a.StateType != "authorizationStateReady":
                 throw new TdlibAuthorizationLostException(a.StateType);

@@ -24,6 +24,8 @@ namespace Tgwatch.Tdlib.Functions;
 [JsonDerivedType(typeof(Close), "close")]
 [JsonDerivedType(typeof(GetMe), "getMe")]
 [JsonDerivedType(typeof(DownloadFile), "downloadFile")]
+[JsonDerivedType(typeof(CancelDownloadFile), "cancelDownloadFile")]
+[JsonDerivedType(typeof(DeleteFile), "deleteFile")]
 [JsonDerivedType(typeof(GetUser), "getUser")]
 [JsonDerivedType(typeof(GetSupergroup), "getSupergroup")]
 [JsonDerivedType(typeof(GetChat), "getChat")]

@@ -42,6 +42,9 @@ public sealed record TdAuthorizationChanged(string StateType, JsonElement State)
 /// <summary>An update that only fed the directory of users and chats (<c>updateUser</c>, <c>updateNewChat</c>, ...).</summary>
 public sealed record TdDirectoryChanged(string Type) : TdEvent;
 
+/// <summary><c>updateFile</c>: where a file's download (or upload) stands.</summary>
+public sealed record TdFileUpdated(TdFileState File) : TdEvent;
+
 /// <summary>A well-formed update Tgwatch does not act on.</summary>
 public sealed record TdOtherUpdate(string Type) : TdEvent;
 

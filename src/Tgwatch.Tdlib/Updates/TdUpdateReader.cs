@@ -30,6 +30,7 @@ public sealed class TdUpdateReader
         ["updateNewChat"] = UpdateType.NewChat,
         ["updateChatTitle"] = UpdateType.ChatTitle,
         ["updateSupergroup"] = UpdateType.Supergroup,
+        ["updateFile"] = UpdateType.File,
     };
 
     private static readonly Dictionary<string, UpdateType>.AlternateLookup<ReadOnlySpan<char>> KnownByName =
@@ -40,7 +41,7 @@ public sealed class TdUpdateReader
     private enum UpdateType
     {
         NewMessage, MessageSendSucceeded, MessageSendFailed, MessageEdited, MessageContent, DeleteMessages, ConnectionState,
-        AuthorizationState, User, NewChat, ChatTitle, Supergroup,
+        AuthorizationState, User, NewChat, ChatTitle, Supergroup, File,
     }
 
     /// <summary>A reader for <paramref name="account"/> (e.g. <c>user777</c>), with a new directory or a shared one.</summary>
@@ -132,6 +133,7 @@ public sealed class TdUpdateReader
         TdConnectionChanged => TdEventKind.ConnectionChanged,
         TdAuthorizationChanged => TdEventKind.AuthorizationChanged,
         TdDirectoryChanged => TdEventKind.DirectoryChanged,
+        TdFileUpdated => TdEventKind.FileUpdated,
         TdOtherUpdate => TdEventKind.Other,
         _ => TdEventKind.Malformed,
     };
@@ -201,6 +203,9 @@ public sealed class TdUpdateReader
                 if (!TdObjectReader.TryRead(update, Json.TdUpdateSupergroup, knownName, out var group, out why)) return new TdMalformedUpdate(knownName, why);
                 Directory.Apply(group.Supergroup);
                 return new TdDirectoryChanged(knownName);
+            case UpdateType.File:
+                if (!update.TryGetProperty("file"u8, out var file)) return new TdMalformedUpdate(knownName, $"{knownName} without a file");
+                return TdFileState.TryRead(file, out var state, out why) ? new TdFileUpdated(state) : new TdMalformedUpdate(knownName, $"{knownName}: {why}");
             default:
                 return new TdOtherUpdate(knownName);
         }

@@ -37,6 +37,9 @@ public enum TdEventKind
 
     /// <summary><see cref="TdMessageSendFailed"/>.</summary>
     MessageSendFailed,
+
+    /// <summary><see cref="TdFileUpdated"/>.</summary>
+    FileUpdated,
 }
 
 /// <summary>

@@ -161,6 +161,20 @@ internal sealed class TdWorld
         return m;
     }
 
+    /// <summary>Adds a message with <paramref name="file"/> as a document, captioned <paramref name="caption"/> (see <see cref="Post"/>).</summary>
+    public Msg PostFile(long chatId, WorldFile file, string caption, bool live = true)
+    {
+        Msg m;
+        lock (_sync)
+        {
+            var chat = ChatOf(chatId);
+            m = new Msg(chatId, chat.Messages.Count == 0 ? 1 : chat.Messages[^1].Id + 1, caption, FirstDate + chat.Messages.Count, null) { File = file };
+            chat.Messages.Add(m);
+        }
+        if (live) Session.Push(new JsonObject { ["@type"] = "updateNewMessage", ["message"] = MessageJson(m) }.ToJsonString());
+        return m;
+    }
+
     public void Edit(long chatId, long id, string text)
     {
         lock (_sync)
@@ -295,6 +309,9 @@ internal sealed class TdWorld
         return chat;
     }
 
+    /// <summary>A file of the world: TDLib's id, its unique id, its bytes and name.</summary>
+    public sealed record WorldFile(int Id, string UniqueId, byte[] Bytes, string Name);
+
     private static long SupergroupId(long chatId) => -chatId - 1_000_000_000_000;
 
     public static JsonObject MessageJson(Msg m)
@@ -310,7 +327,7 @@ internal sealed class TdWorld
             ["is_channel_post"] = false,
             ["date"] = m.Date,
             ["edit_date"] = m.EditDate,
-            ["content"] = Content(m.Text),
+            ["content"] = m.File is { } file ? DocumentContent(file, m.Text) : Content(m.Text),
         };
         if (m.ForwardOf is { } of)
             o["forward_info"] = new JsonObject
@@ -331,6 +348,34 @@ internal sealed class TdWorld
         ["text"] = new JsonObject { ["@type"] = "formattedText", ["text"] = text, ["entities"] = new JsonArray() },
     };
 
+    /// <summary>A <c>messageDocument</c> as 1.8.65 shapes it: the document's file as TDLib first tells of it (nothing local yet).</summary>
+    private static JsonObject DocumentContent(WorldFile file, string caption) => new()
+    {
+        ["@type"] = "messageDocument",
+        ["document"] = new JsonObject
+        {
+            ["@type"] = "document", ["file_name"] = file.Name, ["mime_type"] = "application/pdf",
+            ["document"] = FileJson(file, "", active: false, completed: false, downloaded: 0),
+        },
+        ["caption"] = new JsonObject { ["@type"] = "formattedText", ["text"] = caption, ["entities"] = new JsonArray() },
+    };
+
+    /// <summary>A <c>file</c> object (td_api.tl: id, size, expected_size, local, remote).</summary>
+    public static JsonObject FileJson(WorldFile file, string path, bool active, bool completed, long downloaded) => new()
+    {
+        ["@type"] = "file", ["id"] = file.Id, ["size"] = file.Bytes.Length, ["expected_size"] = file.Bytes.Length,
+        ["local"] = new JsonObject
+        {
+            ["@type"] = "localFile", ["path"] = path, ["can_be_downloaded"] = true, ["can_be_deleted"] = completed, ["is_downloading_active"] = active,
+            ["is_downloading_completed"] = completed, ["download_offset"] = 0, ["downloaded_prefix_size"] = downloaded, ["downloaded_size"] = downloaded,
+        },
+        ["remote"] = new JsonObject
+        {
+            ["@type"] = "remoteFile", ["id"] = $"BQACAgIAAxkBAAI{file.Id}", ["unique_id"] = file.UniqueId, ["is_uploading_active"] = false,
+            ["is_uploading_completed"] = true, ["uploaded_size"] = file.Bytes.Length,
+        },
+    };
+
     private sealed record Chat(long Id, string Title, string Type, string? Username)
     {
         public List<Msg> Messages { get; } = [];
@@ -345,6 +390,9 @@ internal sealed class TdWorld
 
         /// <summary>The message this one is a forward of.</summary>
         public Msg? ForwardOf { get; init; }
+
+        /// <summary>The document the message carries (its text is the caption then).</summary>
+        public WorldFile? File { get; init; }
 
         public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{ChatId}/{Id}");
     }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
 using Tgwatch.Media;
 using Tgwatch.Messages;
 using Tgwatch.Tdlib.Connector;
@@ -8,9 +9,13 @@ using static Tgwatch.Tdlib.Tests.Updates.Fixture;
 
 namespace Tgwatch.Tdlib.Tests.Media;
 
-/// <summary>Media through TDLib 1.8.65's shapes: the file of a message, and <c>downloadFile</c> with <c>synchronous</c>.</summary>
+/// <summary>
+/// Media through TDLib 1.8.65's shapes: the file of a message, <c>downloadFile</c> followed by <c>updateFile</c> until the file
+/// is complete, a download that stops or stalls, and TDLib's copy deleted once the file is out.
+/// </summary>
 public sealed class TdlibMediaTests : IDisposable
 {
+    private static readonly TimeSpan Stall = TimeSpan.FromSeconds(60);
     private readonly string _dir = Some.TempDirectory("tgwatch-tdlib-media");
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -23,46 +28,157 @@ public sealed class TdlibMediaTests : IDisposable
         Assert.Equal(new MediaFile("12", "AQAD12", 70331, "jpg"), m.Media!.File);
     }
 
-    private static string FileAnswer(int id, string path, bool completed, long size) => new JsonObject
+    private static JsonObject FileJson(int id, string path, bool active, bool completed, long downloaded, long size) => new()
     {
         ["@type"] = "file", ["id"] = id, ["size"] = size, ["expected_size"] = size,
         ["local"] = new JsonObject
         {
-            ["@type"] = "localFile", ["path"] = path, ["can_be_downloaded"] = true, ["can_be_deleted"] = true, ["is_downloading_active"] = false,
-            ["is_downloading_completed"] = completed, ["download_offset"] = 0, ["downloaded_prefix_size"] = completed ? size : 0, ["downloaded_size"] = completed ? size : 0,
+            ["@type"] = "localFile", ["path"] = path, ["can_be_downloaded"] = true, ["can_be_deleted"] = completed, ["is_downloading_active"] = active,
+            ["is_downloading_completed"] = completed, ["download_offset"] = 0, ["downloaded_prefix_size"] = downloaded, ["downloaded_size"] = downloaded,
         },
         ["remote"] = new JsonObject
         {
             ["@type"] = "remoteFile", ["id"] = "AgACAgIAAxkBAAI12", ["unique_id"] = "AQAD12", ["is_uploading_active"] = false, ["is_uploading_completed"] = true, ["uploaded_size"] = 0,
         },
-    }.ToJsonString();
+    };
+
+    private static TdFileState State(int id, string path, bool active, bool completed, long downloaded, long size)
+    {
+        Assert.True(TdFileState.TryRead(ScriptedTdSession.Parse(FileJson(id, path, active, completed, downloaded, size).ToJsonString()), out var state, out var why), why);
+        return state;
+    }
 
     [Fact]
-    public async Task DownloadFile_IsAskedSynchronously_AndTheFileTdlibWroteIsCopied()
+    public void UpdateFile_IsReadAsTheFilesState_AndOneWithoutAFile_IsMalformed()
+    {
+        var reader = new TdUpdateReader("user1");
+        var update = new JsonObject { ["@type"] = "updateFile", ["file"] = FileJson(12, "/td/documents/a.pdf", active: true, completed: false, downloaded: 4096, size: 70331) };
+
+        var read = Assert.IsType<TdFileUpdated>(reader.Read(ScriptedTdSession.Parse(update.ToJsonString())));
+        var bad = Assert.IsType<TdMalformedUpdate>(reader.Read(ScriptedTdSession.Parse("""{"@type":"updateFile","file":{"@type":"file","size":3}}""")));
+        var none = Assert.IsType<TdMalformedUpdate>(reader.Read(ScriptedTdSession.Parse("""{"@type":"updateFile"}""")));
+
+        Assert.Equal(new TdFileState(12, 70331, 70331, "/td/documents/a.pdf", true, false, 4096), read.File);
+        Assert.Equal(("updateFile", "updateFile: a file needs a number id"), (bad.Type, bad.Reason));
+        Assert.Equal("updateFile without a file", none.Reason);
+        Assert.Equal(1, reader.Stats.Count(TdEventKind.FileUpdated));
+    }
+
+    // downloadFile answers at once (not synchronous); the bytes come as updateFile says; the file TDLib wrote is copied out and
+    // TDLib's copy deleted (the file is kept once, in the media directory). InFlight tells of the download while it goes.
+    [Fact]
+    public async Task ADownload_IsFollowedByUpdateFile_ThenCopied_AndTdlibsCopyDeleted()
     {
         var bytes = new byte[70331];
         new Random(12).NextBytes(bytes);
         var inTdlib = Path.Combine(_dir, "photo_12.jpg");
         await File.WriteAllBytesAsync(inTdlib, bytes);
-        var session = new ScriptedTdSession().On("downloadFile", r => FileAnswer((int)r["file_id"]!, inTdlib, true, bytes.Length));
+        var session = new ScriptedTdSession()
+            .On("downloadFile", r => FileJson((int)r["file_id"]!, "", active: true, completed: false, downloaded: 0, size: bytes.Length).ToJsonString())
+            .On("deleteFile", _ => """{"@type":"ok"}""");
+        var files = new TdFileWatch();
+        var source = new TdlibMediaSource(session, files, Stall);
         using var copy = new MemoryStream();
 
-        await new TdlibMediaSource(session, TimeSpan.FromSeconds(5)).DownloadAsync(new MediaFile("12", "AQAD12", bytes.Length, "jpg"), copy, default);
+        var download = source.DownloadAsync(new MediaFile("12", "AQAD12", bytes.Length, "jpg"), copy, default).AsTask();
+        await Eventually.TrueAsync(() => source.InFlight.Files == 1, "the download under way");
+        files.Offer(State(12, inTdlib, active: true, completed: false, downloaded: 30000, size: bytes.Length));
+        await Eventually.TrueAsync(() => source.InFlight == new MediaInFlight(1, 30000, bytes.Length), "its progress followed");
+        files.Offer(State(12, inTdlib, active: false, completed: true, downloaded: bytes.Length, size: bytes.Length));
+        await download.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(bytes, copy.ToArray());
         var request = Assert.Single(session.SentOf("downloadFile"));
-        Assert.Equal((12, 1, 0L, 0L, true), ((int)request["file_id"]!, (int)request["priority"]!, (long)request["offset"]!, (long)request["limit"]!, (bool)request["synchronous"]!));
+        Assert.Equal((12, 1, 0L, 0L, false), ((int)request["file_id"]!, (int)request["priority"]!, (long)request["offset"]!, (long)request["limit"]!, (bool)request["synchronous"]!));
+        Assert.Equal(12, (int)Assert.Single(session.SentOf("deleteFile"))["file_id"]!);
+        Assert.Empty(session.SentOf("cancelDownloadFile"));
+        Assert.Equal(default, source.InFlight);
+    }
+
+    // TDLib sends the updates a request causes before its answer, read on another thread: a file complete before downloadFile's
+    // answer is seen (a complete state is not undone by an older one).
+    [Fact]
+    public async Task AFileCompleteBeforeTheAnswer_IsCopied()
+    {
+        var bytes = new byte[1000];
+        new Random(3).NextBytes(bytes);
+        var inTdlib = Path.Combine(_dir, "doc.pdf");
+        await File.WriteAllBytesAsync(inTdlib, bytes);
+        var files = new TdFileWatch();
+        var session = new ScriptedTdSession()
+            .On("downloadFile", _ =>
+            {
+                files.Offer(State(7, inTdlib, active: false, completed: true, downloaded: 1000, size: 1000));
+                return FileJson(7, inTdlib, active: true, completed: false, downloaded: 500, size: 1000).ToJsonString();
+            })
+            .On("deleteFile", _ => """{"@type":"ok"}""");
+        using var copy = new MemoryStream();
+
+        await new TdlibMediaSource(session, files, Stall).DownloadAsync(new MediaFile("7", "u7", 1000, "pdf"), copy, default).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(bytes, copy.ToArray());
+    }
+
+    // A large file on a slow link: 6 minutes, a part every 50 s, never 60 s without a byte — not given up (the synchronous
+    // download with a fixed 10-minute limit failed such a file at every attempt). Then a minute without a byte: given up for
+    // now (cancelDownloadFile; TDLib keeps what it has for the next attempt).
+    [Fact]
+    public async Task ADownloadGoingSlowly_IsFollowedAsLongAsItTakes_AndOneWithoutAByteForTheStallTime_IsCancelled()
+    {
+        var time = new FakeTimeProvider();
+        var size = 7_000_000L;
+        var inTdlib = Path.Combine(_dir, "video.mp4");
+        await File.WriteAllBytesAsync(inTdlib, new byte[size]);
+        var session = new ScriptedTdSession()
+            .On("downloadFile", r => FileJson((int)r["file_id"]!, "", active: true, completed: false, downloaded: 0, size: size).ToJsonString())
+            .On("cancelDownloadFile", _ => """{"@type":"ok"}""")
+            .On("deleteFile", _ => """{"@type":"ok"}""");
+        var files = new TdFileWatch();
+        var source = new TdlibMediaSource(session, files, Stall, time);
+
+        var slow = source.DownloadAsync(new MediaFile("30", "u30", size, "mp4"), Stream.Null, default).AsTask();
+        await Eventually.TrueAsync(() => source.InFlight.Files == 1, "the download under way");
+        for (var part = 1; part <= 7; part++)
+        {
+            time.Advance(TimeSpan.FromSeconds(50));
+            files.Offer(State(30, inTdlib, active: part < 7, completed: part == 7, downloaded: part * 1_000_000L, size: size));
+            if (part < 7) await Eventually.TrueAsync(() => source.InFlight.Bytes == part * 1_000_000L, $"part {part} followed");
+        }
+        await slow.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Empty(session.SentOf("cancelDownloadFile"));
+
+        var stalled = source.DownloadAsync(new MediaFile("31", "u31", size, "mp4"), Stream.Null, default).AsTask();
+        await Eventually.TrueAsync(() => source.InFlight.Files == 1, "the second download under way");
+        files.Offer(State(31, inTdlib, active: true, completed: false, downloaded: 2_000_000, size: size));
+        await Eventually.TrueAsync(() => source.InFlight.Bytes == 2_000_000, "its first part followed");
+        time.Advance(TimeSpan.FromSeconds(59));
+        await Task.Yield();
+        Assert.False(stalled.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var given = await Assert.ThrowsAsync<TimeoutException>(() => stalled.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.Equal("no byte came for 1m00s (at 1.9 MB of 6.7 MB)", given.Message);
+        Assert.Equal(31, (int)Assert.Single(session.SentOf("cancelDownloadFile"))["file_id"]!);
+        Assert.Equal(default, source.InFlight);
     }
 
     [Fact]
-    public async Task ADownloadTdlibRefuses_IsUnavailable_AndOneEndedIncomplete_IsRetriedLater()
+    public async Task ADownloadTdlibRefuses_IsUnavailable_AndOneTdlibStops_IsRetriedLater()
     {
         var refusing = new ScriptedTdSession().Fail("downloadFile", 400, "File not found");
-        var incomplete = new ScriptedTdSession().On("downloadFile", r => FileAnswer(12, "", false, 100));
+        var files = new TdFileWatch();
+        var stopping = new ScriptedTdSession()
+            .On("downloadFile", _ => FileJson(12, "", active: true, completed: false, downloaded: 0, size: 4096).ToJsonString())
+            .On("cancelDownloadFile", _ => """{"@type":"ok"}""");
+        var source = new TdlibMediaSource(stopping, files, Stall);
 
-        var refused = await Assert.ThrowsAsync<MediaUnavailableException>(() => new TdlibMediaSource(refusing, TimeSpan.FromSeconds(5)).DownloadAsync(new MediaFile("12", "u"), Stream.Null, default).AsTask());
-        await Assert.ThrowsAsync<IOException>(() => new TdlibMediaSource(incomplete, TimeSpan.FromSeconds(5)).DownloadAsync(new MediaFile("12", "u"), Stream.Null, default).AsTask());
+        var refused = await Assert.ThrowsAsync<MediaUnavailableException>(() => new TdlibMediaSource(refusing, new TdFileWatch(), Stall).DownloadAsync(new MediaFile("12", "u"), Stream.Null, default).AsTask());
+        var download = source.DownloadAsync(new MediaFile("12", "u"), Stream.Null, default).AsTask();
+        await Eventually.TrueAsync(() => source.InFlight.Files == 1, "the download under way");
+        files.Offer(State(12, "", active: false, completed: false, downloaded: 100, size: 4096));
+        var stopped = await Assert.ThrowsAsync<IOException>(() => download.WaitAsync(TimeSpan.FromSeconds(10)));
 
         Assert.Contains("File not found", refused.Message);
+        Assert.Equal("TDLib stopped the download at 100 bytes of 4 KB", stopped.Message);
     }
 }

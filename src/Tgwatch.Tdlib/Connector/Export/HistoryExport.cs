@@ -23,8 +23,9 @@ namespace Tgwatch.Tdlib.Connector.Export;
 /// <item>FLOOD_WAIT waits what TDLib says (counted, and shown by <see cref="Stats"/> until when); time-outs and server errors back
 /// off; while the link is down, requests wait for it, and the link's state lines are the run's.</item>
 /// </list>
-/// The session belongs to the caller; the export reads its updates (TDLib's must be read steadily, and they name users and chats)
-/// but watches no chat live.
+/// The session belongs to the caller; the export reads its updates from its first read until it is disposed (TDLib's must be
+/// read steadily, they name users and chats, and <c>updateFile</c> tells the downloads of the range's files how they go, also
+/// after the range's last page) but watches no chat live.
 /// </summary>
 public sealed class HistoryExport : IConnector, IChatFeedOwner
 {
@@ -43,6 +44,7 @@ public sealed class HistoryExport : IConnector, IChatFeedOwner
     private readonly CancellationTokenSource _stopping = new();
     private Channel<Delivery> _output;
     private int _reading;
+    private Task? _updateLoop;
 
     /// <summary>An export over an authorized <paramref name="session"/>; nothing is sent before <see cref="ReadAsync"/>.</summary>
     /// <param name="session">The authorized TDLib session; its updates must be read by this export alone from now on.</param>
@@ -82,7 +84,7 @@ public sealed class HistoryExport : IConnector, IChatFeedOwner
         _connection.Changed += s => StatusChanged?.Invoke(s);
         // No chat is watched live: the feeds only give the update loop somewhere to say so.
         _feeds = new ChatFeeds(this, 1, everyChat: false);
-        _updates = new UpdateRouter(session, reader, _feeds, _connection, malformed, TdlibStats, _time, Fail, () => null, () => null);
+        _updates = new UpdateRouter(session, reader, _feeds, _connection, malformed, TdlibStats, _time, Fail, () => null, () => null, Files);
     }
 
     /// <inheritdoc />
@@ -102,6 +104,9 @@ public sealed class HistoryExport : IConnector, IChatFeedOwner
 
     /// <summary>Where the export is: its range, messages handed over, the estimate, FLOOD_WAITs.</summary>
     public HistoryExportStats Stats { get; } = new();
+
+    /// <summary>Where the session's <c>updateFile</c> go: what a <see cref="TdlibMediaSource"/> of the export follows.</summary>
+    public TdFileWatch Files { get; } = new();
 
     /// <summary>What the export has seen of TDLib: updates, <c>getChatHistory</c> calls, rate limits, retries.</summary>
     public TdlibConnectorStats TdlibStats { get; } = new();
@@ -137,7 +142,9 @@ public sealed class HistoryExport : IConnector, IChatFeedOwner
         _feeds.Begin(new Dictionary<string, long>(), run.Token);
         _feeds.Start(run.Token);
         _output = NewOutput();
-        var loop = Task.Run(() => _updates.RunAsync(run.Token), CancellationToken.None);
+        // The update loop lives as long as the export, not its stream: after the range's last page the run still downloads the
+        // range's files (export --media), and their progress comes as updates.
+        _updateLoop ??= Task.Run(() => _updates.RunAsync(_stopping.Token), CancellationToken.None);
         var export = Task.Run(() => ExportAsync(committed, run.Token), CancellationToken.None);
         try
         {
@@ -147,7 +154,6 @@ public sealed class HistoryExport : IConnector, IChatFeedOwner
         finally
         {
             await run.CancelAsync().ConfigureAwait(false);
-            await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await export.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await _feeds.StopAsync().ConfigureAwait(false);
             Volatile.Write(ref _reading, 0);
@@ -166,6 +172,7 @@ public sealed class HistoryExport : IConnector, IChatFeedOwner
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_updateLoop is { } loop) await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _connection.Stop();
     }
 
