@@ -22,7 +22,9 @@ public sealed class SystemdNotifyTests
     {
         public ConcurrentQueue<string> Sent { get; } = new();
 
-        public bool IsEnabled => true;
+        public bool Enabled { get; init; } = true;
+
+        public bool IsEnabled => Enabled;
 
         public void Notify(ServiceState state) => Sent.Enqueue(state.ToString());
     }
@@ -65,6 +67,29 @@ public sealed class SystemdNotifyTests
         Assert.Equal(5, notes.Sent.Count);
     }
 
+    // A standby under Type=notify is up (systemctl start returns) and says who is active; its tries feed the watchdog, so a
+    // standby whose loop hangs is restarted; a new holder changes the status line.
+    [Fact]
+    public void AStandby_IsReadyAtItsFirstTry_SaysWhoIsActive_AndItsTriesFeedTheWatchdog()
+    {
+        var notes = new Notes();
+        var time = new FakeTimeProvider(Start);
+        var standby = SystemdStandby.Start(notes, "60000000", null, time)!;
+        const string AOnHost = "standby: botapi/bot1 is active on a pid 7 since 2026-12-05 18:00:00Z";
+        standby.Waiting(AOnHost);
+        time.Advance(TimeSpan.FromSeconds(20));
+        standby.Waiting(AOnHost);
+        time.Advance(TimeSpan.FromSeconds(20));
+        standby.Waiting(AOnHost);
+        standby.Waiting("standby: botapi/bot1 is active on b pid 9 since 2026-12-05 18:00:40Z");
+        time.Advance(TimeSpan.FromMinutes(5)); // tries that hang: nothing fed
+        standby.Stopping();
+
+        Assert.Equal(["READY=1\nSTATUS=" + AOnHost, "WATCHDOG=1\nSTATUS=" + AOnHost, "STATUS=standby: botapi/bot1 is active on b pid 9 since 2026-12-05 18:00:40Z",
+            "STOPPING=1\nSTATUS=stopping"], notes.Sent);
+        Assert.Null(SystemdStandby.Start(new Notes { Enabled = false }, "60000000", null, time));
+    }
+
     [Theory]
     [InlineData(null, null, null)]
     [InlineData("0", null, null)]
@@ -100,39 +125,19 @@ public sealed class SystemdNotifyRunTests : IAsyncLifetime
     {
         await _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = -100780, Text = "one", From = new SandboxUser { Id = 5, FirstName = "Eve" } });
         var path = Path.Combine(_dir, "notify.sock");
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-        socket.Bind(new UnixDomainSocketEndPoint(path));
-        var received = new ConcurrentQueue<string>();
-        using var stop = new CancellationTokenSource();
-        var listening = Task.Run(async () =>
-        {
-            var buffer = new byte[4096];
-            try
-            {
-                while (true)
-                {
-                    var n = await socket.ReceiveAsync(buffer, SocketFlags.None, stop.Token);
-                    received.Enqueue(Encoding.UTF8.GetString(buffer, 0, n));
-                }
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        });
+        await using var notify = new NotifySocket(path);
         using var process = Tgwatch.StartWith(new Dictionary<string, string> { ["NOTIFY_SOCKET"] = path, ["WATCHDOG_USEC"] = "1000000" },
             "run", "--bot-token", _sandbox.Token, "--bot-api-url", _sandbox.BaseUrl.ToString(),
             "--sink", $"jsonl:{Path.Combine(_dir, "out.jsonl")}", "--state", Path.Combine(_dir, "state.db"));
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync();
-        await Eventually.TrueAsync(() => received.Any(r => r.StartsWith("READY=1", StringComparison.Ordinal))
-            && received.Count(r => r.StartsWith("WATCHDOG=1\nSTATUS=ready; 1 message written", StringComparison.Ordinal)) >= 2, "ready, then the watchdog fed twice", Tgwatch.Patience);
+        await Eventually.TrueAsync(() => notify.Received.Any(r => r.StartsWith("READY=1", StringComparison.Ordinal))
+            && notify.Received.Count(r => r.StartsWith("WATCHDOG=1\nSTATUS=ready; 1 message written", StringComparison.Ordinal)) >= 2, "ready, then the watchdog fed twice", Tgwatch.Patience);
         Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
         await process.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
         Assert.Equal(0, process.ExitCode);
-        await Eventually.TrueAsync(() => received.Any(r => r.StartsWith("STOPPING=1", StringComparison.Ordinal)), "stopping said", Tgwatch.Patience);
-        await stop.CancelAsync();
-        await listening;
-        var all = received.ToArray();
+        await Eventually.TrueAsync(() => notify.Received.Any(r => r.StartsWith("STOPPING=1", StringComparison.Ordinal)), "stopping said", Tgwatch.Patience);
+        var all = notify.Received.ToArray();
         Assert.StartsWith("READY=1\nSTATUS=ready; ", Assert.Single(all, r => r.StartsWith("READY=1", StringComparison.Ordinal)));
         Assert.True(Array.FindIndex(all, r => r.StartsWith("STOPPING=1", StringComparison.Ordinal)) > Array.FindIndex(all, r => r.StartsWith("READY=1", StringComparison.Ordinal)));
         Assert.Contains(all, r => r.StartsWith("WATCHDOG=1\nSTATUS=ready; ", StringComparison.Ordinal));

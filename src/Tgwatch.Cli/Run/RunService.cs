@@ -168,6 +168,10 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
         var account = tdlib is not null ? tdlib.Account! : $"bot{Tgwatch.Secrets.BotToken.IdOf(settings.BotApi.Token!)}";
         var name = $"{(tdlib is not null ? TdlibConnector.ConnectorName : BotApiConnector.ConnectorName)}/{account}";
         var runner = new RunnerLease(leases, name, RunnerInfo.Current(TimeProvider.System), settings.LeaseTime ?? RunSettings.DefaultLease, logs.CreateLogger("Tgwatch.Lease"));
+        var systemd = SystemdStandby.Start(new SystemdNotifier(), Environment.GetEnvironmentVariable("WATCHDOG_USEC"),
+            Environment.GetEnvironmentVariable("WATCHDOG_PID"), TimeProvider.System);
+        runner.Waiting = systemd is null ? null : systemd.Waiting;
+        using var stopping = ct.Register(() => systemd?.Stopping());
         tdlib?.DiscardUpdates();
         try
         {
@@ -180,7 +184,12 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
     }
 
     /// <summary>Receives and writes until stopped: the connector, the handlers and the pipeline over the open store and sinks.</summary>
-    private async Task RunActiveAsync(StateAndSinks opened, OpenedTdlibSession? tdlib, TdlibChatPoster? tdlibPoster, CancellationToken stoppingToken)
+    /// <param name="opened">The state store and sinks.</param>
+    /// <param name="tdlib">The TDLib session (null for the Bot API).</param>
+    /// <param name="tdlibPoster">What posts alerts through TDLib.</param>
+    /// <param name="stoppingToken">Ends the active run: the process stopping, or the lease lost.</param>
+    /// <param name="processStopping">The process stopping (systemd is told so; not for a lost lease, after which the run waits as standby).</param>
+    private async Task RunActiveAsync(StateAndSinks opened, OpenedTdlibSession? tdlib, TdlibChatPoster? tdlibPoster, CancellationToken stoppingToken, CancellationToken processStopping)
     {
         // Read once at start: the bot's last commit and the sinks the store knows.
         var status = await opened.Store.GetStatusAsync(stoppingToken).ConfigureAwait(false);
@@ -224,7 +233,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             using var systemd = SystemdNotify.Start(new SystemdNotifier(), connector, live.Heartbeat, RunHttp.StuckAfter(settings),
                 () => SystemdStatus(pipeline, connector, run.Lags), Environment.GetEnvironmentVariable("WATCHDOG_USEC"),
                 Environment.GetEnvironmentVariable("WATCHDOG_PID"), TimeProvider.System);
-            using var stopping = stoppingToken.Register(() => systemd?.Stopping());
+            using var stopping = processStopping.Register(() => systemd?.Stopping());
             await pipeline.RunAsync(stoppingToken).ConfigureAwait(false);
         }
         finally
@@ -273,7 +282,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
                     try
                     {
                         using var active = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease?.Lost ?? CancellationToken.None);
-                        await RunActiveAsync(opened, tdlib, tdlibPoster, active.Token).ConfigureAwait(false);
+                        await RunActiveAsync(opened, tdlib, tdlibPoster, active.Token, stoppingToken).ConfigureAwait(false);
                     }
                     catch (Exception e) when (lease is not null && !stoppingToken.IsCancellationRequested && (e is LeaseLostException || lease.IsLost))
                     {

@@ -8,7 +8,8 @@ namespace Tgwatch.Cli.Run;
 /// <summary>
 /// systemd's notify protocol for a run under <c>Type=notify</c> (a <c>NOTIFY_SOCKET</c> in the environment; nothing
 /// otherwise): <c>READY=1</c> once the connector's link is first ready, <c>STATUS=</c> with a short line, <c>STOPPING=1</c>
-/// when the run begins to drain, and, under <c>WatchdogSec=</c>, <c>WATCHDOG=1</c> at half of <c>WATCHDOG_USEC</c> — but only
+/// when the run begins to drain (when the process stops: not when it loses its lease and waits as standby again, see
+/// <see cref="SystemdStandby"/>), and, under <c>WatchdogSec=</c>, <c>WATCHDOG=1</c> at half of <c>WATCHDOG_USEC</c> — but only
 /// while the run's loops make progress (<see cref="Heartbeat"/>): a run whose pipeline is stuck stops feeding the watchdog,
 /// and systemd restarts it.
 /// </summary>
@@ -73,5 +74,57 @@ internal sealed class SystemdNotify : IDisposable
     {
         _connector.StatusChanged -= OnStatus;
         _watchdog?.Dispose();
+    }
+}
+
+/// <summary>
+/// systemd's notify protocol while a run waits as standby for its account's lease (a shared state store): <c>READY=1</c> at
+/// the first wait (the service is up: waiting is its job now, and <c>systemctl start</c> returns), <c>STATUS=</c> with who is
+/// active, and under <c>WatchdogSec=</c>, <c>WATCHDOG=1</c> from the standby's own tries (at most every half of
+/// <c>WATCHDOG_USEC</c>), so a standby whose loop hangs is restarted as an active run would be.
+/// </summary>
+internal sealed class SystemdStandby
+{
+    private readonly ISystemdNotifier _notifier;
+    private readonly TimeSpan? _watchdog;
+    private readonly TimeProvider _time;
+    private string? _said;
+    private long _fed;
+
+    private SystemdStandby(ISystemdNotifier notifier, TimeSpan? watchdog, TimeProvider time)
+    {
+        _notifier = notifier;
+        _watchdog = watchdog;
+        _time = time;
+    }
+
+    /// <summary>The standby's notifier, or null when systemd did not ask for one.</summary>
+    public static SystemdStandby? Start(ISystemdNotifier notifier, string? watchdogUsec, string? watchdogPid, TimeProvider time) =>
+        notifier.IsEnabled ? new SystemdStandby(notifier, SystemdNotify.WatchdogInterval(watchdogUsec, watchdogPid), time) : null;
+
+    /// <summary>The process stops while it waits as standby.</summary>
+    public void Stopping() => _notifier.Notify(new ServiceState("STOPPING=1\nSTATUS=stopping"));
+
+    /// <summary>One try of the standby, with its status.</summary>
+    public void Waiting(string status)
+    {
+        var now = _time.GetTimestamp();
+        if (_said is null)
+        {
+            _notifier.Notify(new ServiceState("READY=1\nSTATUS=" + status));
+            _said = status;
+            _fed = now;
+            return;
+        }
+        if (_watchdog is { } every && _time.GetElapsedTime(_fed, now) >= every)
+        {
+            _notifier.Notify(new ServiceState("WATCHDOG=1\nSTATUS=" + status));
+            _fed = now;
+        }
+        else if (status != _said)
+        {
+            _notifier.Notify(new ServiceState("STATUS=" + status));
+        }
+        _said = status;
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tgwatch.Faults;
@@ -33,6 +34,12 @@ public sealed class RunnerLease(ILeaseStore store, string name, RunnerInfo runne
     /// <summary>How often the lease is renewed, and tried by a standby.</summary>
     public TimeSpan Every => Lease / 4;
 
+    /// <summary>
+    /// Told at each try while this runner waits as standby, with where it stands in a few words
+    /// (<c>standby: botapi/bot123 is active on HOST pid N since …</c>): what a service manager shows (systemd's STATUS=).
+    /// </summary>
+    public Action<string>? Waiting { get; set; }
+
     /// <summary>Waits as standby (one line, and one more when the holder changes) until the lease is taken; the store is fenced with it.</summary>
     public async Task<ActiveLease> AcquireAsync(CancellationToken ct)
     {
@@ -51,6 +58,7 @@ public sealed class RunnerLease(ILeaseStore store, string name, RunnerInfo runne
             {
                 if (!failing) LeaseLog.StoreFailing(_logger, Name, FaultClassifier.Default.Classify(e, ct).Kind, Pipeline.SinkWriter.Reason(e), Duration.Format(Every));
                 failing = true;
+                Waiting?.Invoke($"standby: {Name}: the state store cannot be reached, trying again");
                 await Task.Delay(Every, _time, ct).ConfigureAwait(false);
                 continue;
             }
@@ -61,10 +69,11 @@ public sealed class RunnerLease(ILeaseStore store, string name, RunnerInfo runne
                 else LeaseLog.Active(_logger, Name, grant.Generation, Duration.Format(Lease));
                 return new ActiveLease(store, grant, this, _logger, _time);
             }
-            if (attempt.Holder is { } holder && holder.RunnerId != saidHolder)
+            if (attempt.Holder is { } holder)
             {
-                LeaseLog.Standby(_logger, Name, holder.Host, holder.Pid, holder.Since.UtcDateTime, Duration.Format(Lease));
+                if (holder.RunnerId != saidHolder) LeaseLog.Standby(_logger, Name, holder.Host, holder.Pid, holder.Since.UtcDateTime, Duration.Format(Lease));
                 saidHolder = holder.RunnerId;
+                Waiting?.Invoke(string.Create(CultureInfo.InvariantCulture, $"standby: {Name} is active on {holder.Host} pid {holder.Pid} since {holder.Since.UtcDateTime:u}"));
             }
             // Held (or its row busy a moment, or just taken by another at the same instant): the next try.
             await Task.Delay(Every, _time, ct).ConfigureAwait(false);

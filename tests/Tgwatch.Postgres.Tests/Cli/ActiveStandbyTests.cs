@@ -24,6 +24,8 @@ public sealed class ActiveStandbyTests(ITestOutputHelper output) : IAsyncLifetim
     private string _database = "";
     private int _injected;
 
+    private string BotId => _sandbox.Token.Split(':')[0];
+
     public async Task InitializeAsync()
     {
         _sandbox = await BotApiSandbox.StartAsync(new SandboxOptions(), CancellationToken.None);
@@ -39,9 +41,11 @@ public sealed class ActiveStandbyTests(ITestOutputHelper output) : IAsyncLifetim
         catch (IOException) { /* best effort */ }
     }
 
-    private LoggedProcess Start(string name)
+    private LoggedProcess Start(string name, NotifySocket? systemd = null)
     {
-        var runner = new LoggedProcess(Tgwatch.Start(Tgwatch.Runner(_dir, name, _sandbox, $"postgres:{_database}", $"postgres:{_database}")));
+        var args = Tgwatch.Runner(_dir, name, _sandbox, $"postgres:{_database}", $"postgres:{_database}");
+        var runner = new LoggedProcess(systemd is null ? Tgwatch.Start(args)
+            : Tgwatch.StartWith(new Dictionary<string, string> { ["NOTIFY_SOCKET"] = systemd.Path, ["WATCHDOG_USEC"] = "2000000" }, args));
         _runners.Add((name, runner));
         return runner;
     }
@@ -107,12 +111,16 @@ public sealed class ActiveStandbyTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal(1, b.Count("released the lease"));
     }
 
+    // Under systemd (Type=notify, a watchdog): the standby is up and says who is active, feeding the watchdog while it waits;
+    // the runner that lost its lease says it is standby again, not that it stops (STOPPING=1 would have systemd kill it).
     [Fact]
     public async Task ARunnerPausedPastItsLease_CommitsNothingWhenItWakes_AndWaitsAsStandby()
     {
-        var a = Start("a");
+        await using var systemdA = new NotifySocket(Path.Combine(_dir, "a.sock"));
+        await using var systemdB = new NotifySocket(Path.Combine(_dir, "b.sock"));
+        var a = Start("a", systemdA);
         await Eventually.TrueAsync(() => a.Count("active: botapi/bot") == 1, "a active", Tgwatch.Patience);
-        var b = Start("b");
+        var b = Start("b", systemdB);
         await Eventually.TrueAsync(() => b.Count("standby: botapi/bot") == 1, "b standby", Tgwatch.Patience);
         await InjectAsync(60);
         await AllWrittenAsync();
@@ -133,8 +141,19 @@ public sealed class ActiveStandbyTests(ITestOutputHelper output) : IAsyncLifetim
         await InjectAsync(40);
         await AllWrittenAsync();
         await Task.Delay(500); // a duplicate written late would show
+        var aBeforeStop = systemdA.Received;
         await StopAsync(a);
         await StopAsync(b);
+
+        // b: ready as standby naming a, its tries feeding the watchdog, then ready as the active runner.
+        var standbyOfB = $"READY=1\nSTATUS=standby: botapi/bot{BotId} is active on {Environment.MachineName} pid {a.Pid} since ";
+        Assert.StartsWith(standbyOfB, systemdB.Received[0]);
+        Assert.Contains(systemdB.Received, r => r.StartsWith("WATCHDOG=1\nSTATUS=standby: ", StringComparison.Ordinal));
+        Assert.Contains(systemdB.Received, r => r.StartsWith("READY=1\nSTATUS=ready; ", StringComparison.Ordinal));
+        // a: ready, active; after the lost lease no STOPPING=1 (systemd would kill it at TimeoutStopSec) but standby naming b.
+        Assert.StartsWith("READY=1\nSTATUS=ready; ", aBeforeStop.First(r => r.StartsWith("READY=1", StringComparison.Ordinal)));
+        Assert.DoesNotContain(aBeforeStop, r => r.StartsWith("STOPPING=1", StringComparison.Ordinal));
+        Assert.True(aBeforeStop.Any(r => r.StartsWith($"READY=1\nSTATUS=standby: botapi/bot{BotId} is active on {Environment.MachineName} pid {b.Pid} since ", StringComparison.Ordinal)), string.Join(" | ", aBeforeStop));
 
         await EveryMessageOnceAsync();
         // The lost lease is one line: no stack trace, no failure of a stage.

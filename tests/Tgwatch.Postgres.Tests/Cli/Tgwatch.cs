@@ -15,6 +15,10 @@ internal static class Tgwatch
 
     public static Process Start(params string[] args) => ProcessRun.Start("dotnet", [Dll, .. args]);
 
+    /// <summary>Starts the program with more environment variables.</summary>
+    public static Process StartWith(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        ProcessRun.Start("dotnet", [Dll, .. args], environment: environment);
+
     /// <summary>
     /// The arguments of a <c>run</c> of the sandbox's bot as one of the runners of a shared state store: a data directory of
     /// its own under <paramref name="dir"/> (as a machine), short polls and backoff, a 4 s lease.
