@@ -171,11 +171,17 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
         var systemd = SystemdStandby.Start(new SystemdNotifier(), Environment.GetEnvironmentVariable("WATCHDOG_USEC"),
             Environment.GetEnvironmentVariable("WATCHDOG_PID"), TimeProvider.System);
         runner.Waiting = systemd is null ? null : systemd.Waiting;
-        using var stopping = ct.Register(() => systemd?.Stopping());
         tdlib?.DiscardUpdates();
         try
         {
             return await runner.AcquireAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Said here, not from a callback on the token: the wait it cancels can end this method inline, within the
+            // cancellation, before a callback registered earlier has had its turn.
+            systemd?.Stopping();
+            throw;
         }
         finally
         {

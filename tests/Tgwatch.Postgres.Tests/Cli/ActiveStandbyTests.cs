@@ -145,12 +145,14 @@ public sealed class ActiveStandbyTests(ITestOutputHelper output) : IAsyncLifetim
         await StopAsync(a);
         await StopAsync(b);
 
+        await Eventually.TrueAsync(() => systemdA.Received.Count(r => r.StartsWith("STOPPING=1", StringComparison.Ordinal)) == 1, "a (standby) says it stops, once", Tgwatch.Patience);
         // b: ready as standby naming a, its tries feeding the watchdog, then ready as the active runner.
         var standbyOfB = $"READY=1\nSTATUS=standby: botapi/bot{BotId} is active on {Environment.MachineName} pid {a.Pid} since ";
         Assert.StartsWith(standbyOfB, systemdB.Received[0]);
         Assert.Contains(systemdB.Received, r => r.StartsWith("WATCHDOG=1\nSTATUS=standby: ", StringComparison.Ordinal));
         Assert.Contains(systemdB.Received, r => r.StartsWith("READY=1\nSTATUS=ready; ", StringComparison.Ordinal));
-        // a: ready, active; after the lost lease no STOPPING=1 (systemd would kill it at TimeoutStopSec) but standby naming b.
+        // a: ready, active; after the lost lease no STOPPING=1 (systemd would kill it at TimeoutStopSec) but standby naming b;
+        // STOPPING=1 once it stops for good.
         Assert.StartsWith("READY=1\nSTATUS=ready; ", aBeforeStop.First(r => r.StartsWith("READY=1", StringComparison.Ordinal)));
         Assert.DoesNotContain(aBeforeStop, r => r.StartsWith("STOPPING=1", StringComparison.Ordinal));
         Assert.True(aBeforeStop.Any(r => r.StartsWith($"READY=1\nSTATUS=standby: botapi/bot{BotId} is active on {Environment.MachineName} pid {b.Pid} since ", StringComparison.Ordinal)), string.Join(" | ", aBeforeStop));
