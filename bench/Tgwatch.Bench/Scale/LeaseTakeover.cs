@@ -2,14 +2,16 @@ using System.Diagnostics;
 using System.Globalization;
 using Tgwatch.Bench.Peers;
 using Tgwatch.Sandbox;
+using Tgwatch.Sandbox.Admin;
 using Tgwatch.TestKit;
 
 namespace Tgwatch.Bench.Scale;
 
 /// <summary>
 /// <c>lease</c>: two real <c>tgwatch run --state postgres:… --lease 4s</c> of one bot on the Bot API sandbox, each with a data
-/// directory of its own (as two machines); the active one is killed -9, and the time from the kill to the standby's
-/// <c>taken over from HOST pid N</c> line is measured; the killed one is started again as the new standby, and so on.
+/// directory of its own (as two machines); the active one is killed -9, a message is sent at once, and two times are measured
+/// from the kill: to the standby's <c>taken over from HOST pid N</c> line, and to that message's row in PostgreSQL (what a
+/// user waits for); the killed one is started again as the new standby, and so on.
 /// </summary>
 internal static class LeaseTakeover
 {
@@ -36,20 +38,31 @@ internal static class LeaseTakeover
                 "--bot-api-url", sandbox.BaseUrl.ToString(), "--state", $"postgres:{database}", "--sink", $"postgres:{database}", "--lease", "4s"], logs), logs);
         }
         var active = Start("a");
-        var standby = Start("b");
-        List<TimeSpan> takeovers = [];
+        Runner? standby = null;
+        List<TimeSpan> takeovers = [], firstRecords = [];
         try
         {
+            // One after the other: started together, either may take the lease first.
             await WaitForAsync(active, "active: botapi/bot");
+            standby = Start("b");
             await WaitForAsync(standby, "standby: botapi/bot");
             for (var kill = 0; kill < kills; kill++)
             {
                 var killed = active.Process.Id;
+                var rows = await PostgresCluster.MessageRowsAsync(database);
                 active.Process.Kill();
                 var clock = Stopwatch.StartNew();
+                // A message sent while no runner is active: written once the standby has taken over.
+                await sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = -1001, Text = $"sent after kill {kill + 1}" });
                 await WaitForAsync(standby, TakenOver(Environment.MachineName, killed), poll: TimeSpan.FromMilliseconds(10));
                 takeovers.Add(clock.Elapsed);
-                Console.WriteLine($"  kill {kill + 1,2}: taken over after {Seconds(clock.Elapsed)} s");
+                while (await PostgresCluster.MessageRowsAsync(database) <= rows)
+                {
+                    if (clock.Elapsed > Patience) throw new InvalidOperationException($"the message sent after kill {kill + 1} was not written within {Patience.TotalSeconds} s");
+                    await Task.Delay(TimeSpan.FromMilliseconds(10));
+                }
+                firstRecords.Add(clock.Elapsed);
+                Console.WriteLine($"  kill {kill + 1,2}: taken over after {Seconds(takeovers[^1])} s, the message sent meanwhile written after {Seconds(firstRecords[^1])} s");
                 active.Process.Dispose();
                 (active, standby) = (standby, Start(active.Name));
                 await WaitForAsync(standby, "standby: botapi/bot");
@@ -58,10 +71,11 @@ internal static class LeaseTakeover
         finally
         {
             active.Process.Dispose();
-            standby.Process.Dispose();
+            standby?.Process.Dispose();
             Directory.Delete(dir, recursive: true);
         }
         Console.WriteLine($"  takeover: median {Seconds(ScaleMath.Median(takeovers))} s, max {Seconds(takeovers.Max())} s over {takeovers.Count} kills (lease 4 s); load after {ScaleServers.Load()}");
+        Console.WriteLine($"  first record after the kill: median {Seconds(ScaleMath.Median(firstRecords))} s, max {Seconds(firstRecords.Max())} s");
         return 0;
     });
 
