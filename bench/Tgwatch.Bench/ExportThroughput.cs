@@ -95,6 +95,9 @@ internal static class ExportThroughput
         Console.WriteLine($"  export/pipeline alone: median of the rounds' ratios {ScaleMath.PairedRatio(times.Pipeline, times.Export).ToString("F0", CultureInfo.InvariantCulture)} % " +
             $"(rounds {ratios[0].ToString("F0", CultureInfo.InvariantCulture)}-{ratios[^1].ToString("F0", CultureInfo.InvariantCulture)} %); best/best {best.ToString("F0", CultureInfo.InvariantCulture)} %, median/median {median.ToString("F0", CultureInfo.InvariantCulture)} %; " +
             "every record once in every run");
+        var cpu = r.Export.Zip(r.Pipeline, (e, p) => e.Cpu / p.Cpu).Order().ToList();
+        Console.WriteLine($"  CPU per record, export/pipeline alone: median of the rounds' ratios {Peers.Stats.Median(cpu).ToString("F2", CultureInfo.InvariantCulture)}x " +
+            $"(rounds {cpu[0].ToString("F2", CultureInfo.InvariantCulture)}-{cpu[^1].ToString("F2", CultureInfo.InvariantCulture)}x; the scripted TDLib's answers included)");
     }
 
     private static double Median(IEnumerable<Run> runs, Func<Run, double> figure) => Peers.Stats.Median(runs.Select(figure));
