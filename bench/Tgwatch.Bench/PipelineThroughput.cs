@@ -76,7 +76,7 @@ internal static class PipelineThroughput
         foreach (var batch in sizes)
         {
             var m = nullStore[batch];
-            Console.WriteLine($"   (a) null store,   BatchSize {Batch(batch)}: {Rates(n, m)}  {m.Allocated / (double)n,4:F0} B/msg allocated  avg sink batch {m.AverageBatch,4:F0}");
+            Console.WriteLine($"   (a) null store,   BatchSize {Batch(batch)}: {Rates(n, m)}  {m.Allocated / (double)n,4:F0} B/msg allocated  CPU {m.Cpu.TotalMicroseconds / n,5:F2} us/msg (median)  avg sink batch {m.AverageBatch,4:F0}");
         }
         var bestNull = Fastest(nullStore);
         // The same without making messages: what the pipeline allocates itself (plus the connector's 40-byte Delivery record).
@@ -89,7 +89,7 @@ internal static class PipelineThroughput
         foreach (var batch in storeSizes)
         {
             var m = withStore[(batch, false)];
-            Console.WriteLine($"   (b) SQLite store, BatchSize {Batch(batch)}: {Rates(n, m)}  {m.Allocated / (double)n,4:F0} B/msg allocated  avg sink batch {m.AverageBatch,4:F0}");
+            Console.WriteLine($"   (b) SQLite store, BatchSize {Batch(batch)}: {Rates(n, m)}  {m.Allocated / (double)n,4:F0} B/msg allocated  CPU {m.Cpu.TotalMicroseconds / n,5:F2} us/msg (median)  avg sink batch {m.AverageBatch,4:F0}");
             Console.WriteLine($"         {m.Breakdown}");
         }
         foreach (var batch in storeSizes)
@@ -437,10 +437,14 @@ internal static class PipelineThroughput
     {
         public TimeSpan Median { get; init; } = Elapsed;
 
+        /// <summary>The process's CPU time over the run (the median of the runs' for several).</summary>
+        public TimeSpan Cpu { get; init; }
+
         public static Measured Of(List<Measured> runs)
         {
             var sorted = runs.OrderBy(r => r.Elapsed).ToList();
-            return sorted[0] with { Median = sorted[sorted.Count / 2].Elapsed };
+            var cpu = runs.Select(r => r.Cpu).Order().ToList();
+            return sorted[0] with { Median = sorted[sorted.Count / 2].Elapsed, Cpu = cpu[cpu.Count / 2] };
         }
     }
 
@@ -449,13 +453,15 @@ internal static class PipelineThroughput
         var connector = new GeneratedConnector(n, Chats, recycle);
         var pipeline = new MessagePipeline(connector, [sink], store, new PipelineOptions { BatchSize = batchSize });
         var allocated = GC.GetTotalAllocatedBytes(true);
+        var cpu = Environment.CpuUsage.TotalTime;
         var clock = Stopwatch.StartNew();
         await pipeline.RunAsync(CancellationToken.None);
         var elapsed = clock.Elapsed;
+        cpu = Environment.CpuUsage.TotalTime - cpu;
         allocated = GC.GetTotalAllocatedBytes(true) - allocated;
         if (pipeline.Stats.Written != n || connector.Committed != n)
             throw new InvalidOperationException($"the pipeline wrote {pipeline.Stats.Written} and committed up to {connector.Committed} of {n}");
-        return new Measured(elapsed, allocated, pipeline.Stats.Written / (double)pipeline.Stats.Commits);
+        return new Measured(elapsed, allocated, pipeline.Stats.Written / (double)pipeline.Stats.Commits) { Cpu = cpu };
     }
 
     /// <summary>Every configuration once per round, in turn (a burst of load elsewhere hits them alike); best and median per configuration.</summary>

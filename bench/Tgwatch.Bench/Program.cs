@@ -9,6 +9,7 @@ using Tgwatch.Bench.Scale;
 // dotnet run -c Release --project bench/Tgwatch.Bench -- sqlite   SQLite sink against raw batched inserts
 // dotnet run -c Release --project bench/Tgwatch.Bench -- store    state store commits and dedup lookups
 // dotnet run -c Release --project bench/Tgwatch.Bench -- pipeline whole pipeline: null/SQLite sink, null/SQLite store, memory over 1M messages
+// dotnet run -c Release --project bench/Tgwatch.Bench -- export   export of a chat's history (scripted TDLib 1.8.65) to JSONL against the pipeline alone, records/s
 // dotnet run -c Release --project bench/Tgwatch.Bench -- recovery time from the link coming back to the first delivered message
 // dotnet run -c Release --project bench/Tgwatch.Bench -- handler  an exec handler (Python) with MaxInFlight 1 and 32 against the program reading a file
 // dotnet run -c Release --project bench/Tgwatch.Bench -- metrics        pipeline throughput with metrics off, with the heartbeat line, with --http (scraped every 1 s), in turns
@@ -30,6 +31,7 @@ return args.FirstOrDefault() switch
     "sqlite" => await SqliteSinkThroughput.RunAsync(args[1..]),
     "store" => await StateStoreThroughput.RunAsync(),
     "pipeline" => await PipelineThroughput.RunAsync(args[1..]),
+    "export" => await ExportThroughput.RunAsync(args[1..]),
     "recovery" => await RecoveryLatency.RunAsync(args[1..]),
     "tdlib" => TdlibThroughput.Run(args[1..]),
     "handler" => await HandlerThroughput.RunAsync(args[1..]),
@@ -52,7 +54,7 @@ static int Run(Action benchmark)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Tgwatch.Bench gate [BenchmarkDotNet options] | quiet [--lines N] | sqlite [--messages N] | store | pipeline [--messages N] [--memory-messages N] [--parts 123] | recovery [--rounds N] | tdlib [--calls N] [--updates N] | handler [--messages N] | metrics [--messages N] [--store-messages N] [--rounds N] [--scrape-ms N] | metrics-micro [BenchmarkDotNet options] | " + PeersOptions.Usage +
+    Console.Error.WriteLine("usage: Tgwatch.Bench gate [BenchmarkDotNet options] | quiet [--lines N] | sqlite [--messages N] | store | pipeline [--messages N] [--memory-messages N] [--parts 123] | " + ExportThroughput.Usage + " | recovery [--rounds N] | tdlib [--calls N] [--updates N] | handler [--messages N] | metrics [--messages N] [--store-messages N] [--rounds N] [--scrape-ms N] | metrics-micro [BenchmarkDotNet options] | " + PeersOptions.Usage +
         " | nats [--messages N] [--rounds N] | postgres [--messages N] [--rounds N] | consume [--messages N] [--rounds N] | lease [--kills N] | " + MediaFilePlan.Usage);
     return 2;
 }

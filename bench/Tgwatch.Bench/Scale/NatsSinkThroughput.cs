@@ -34,16 +34,21 @@ internal static class NatsSinkThroughput
         var run = 0;
         await RawAsync(js, $"W{run++}", 5_000, batch); // warm-up
         await SinkAsync(server, $"W{run++}", 5_000);
-        List<TimeSpan> raw = [], sink = [];
+        List<TimeSpan> raw = [], sink = [], rawCpu = [], sinkCpu = [];
         for (var round = 0; round < rounds; round++)
         {
+            var cpu = Environment.CpuUsage.TotalTime;
             raw.Add(await RawAsync(js, $"B{run++}", messages, batch));
+            rawCpu.Add(Environment.CpuUsage.TotalTime - cpu);
+            cpu = Environment.CpuUsage.TotalTime;
             sink.Add(await SinkAsync(server, $"B{run++}", messages));
+            sinkCpu.Add(Environment.CpuUsage.TotalTime - cpu);
         }
         var (best, median) = ScaleMath.Ratio(raw, sink);
         Console.WriteLine($"  raw JetStream publishes (acked): {ScaleMath.Rate(ScaleMath.Rate(messages, raw.Min()))} msg/s (median {ScaleMath.Rate(ScaleMath.Rate(messages, ScaleMath.Median(raw)))})");
         Console.WriteLine($"  pipeline -> nats sink:           {ScaleMath.Rate(ScaleMath.Rate(messages, sink.Min()))} msg/s (median {ScaleMath.Rate(ScaleMath.Rate(messages, ScaleMath.Median(sink)))})");
         Console.WriteLine($"  sink/raw: median of the rounds' ratios {ScaleMath.Percent(ScaleMath.PairedRatio(raw, sink), 80)}; best/best {best.ToString("F0", CultureInfo.InvariantCulture)} %, median/median {median.ToString("F0", CultureInfo.InvariantCulture)} %; load after {ScaleServers.Load()}");
+        Console.WriteLine($"  CPU of this process per msg (medians; each run's setup included): raw {ScaleMath.CpuPer(rawCpu, messages)} us, sink {ScaleMath.CpuPer(sinkCpu, messages)} us");
         return 0;
     });
 

@@ -30,16 +30,21 @@ internal static class PostgresSinkThroughput
         Console.WriteLine($"postgres: {messages:N0} rows per run, {Chats} chats, batch {batch}, {rounds} rounds; PostgreSQL on 127.0.0.1:{cluster.Port} (fsync off); {Environment.ProcessorCount} cores, load {ScaleServers.Load()}");
         await RawAsync(cluster, 5_000, batch); // warm-up
         await SinkAsync(cluster, 5_000);
-        List<TimeSpan> raw = [], sink = [];
+        List<TimeSpan> raw = [], sink = [], rawCpu = [], sinkCpu = [];
         for (var round = 0; round < rounds; round++)
         {
+            var cpu = Environment.CpuUsage.TotalTime;
             raw.Add(await RawAsync(cluster, messages, batch));
+            rawCpu.Add(Environment.CpuUsage.TotalTime - cpu);
+            cpu = Environment.CpuUsage.TotalTime;
             sink.Add(await SinkAsync(cluster, messages));
+            sinkCpu.Add(Environment.CpuUsage.TotalTime - cpu);
         }
         var (best, median) = ScaleMath.Ratio(raw, sink);
         Console.WriteLine($"  raw binary COPY:          {ScaleMath.Rate(ScaleMath.Rate(messages, raw.Min()))} rows/s (median {ScaleMath.Rate(ScaleMath.Rate(messages, ScaleMath.Median(raw)))})");
         Console.WriteLine($"  pipeline -> postgres sink: {ScaleMath.Rate(ScaleMath.Rate(messages, sink.Min()))} rows/s (median {ScaleMath.Rate(ScaleMath.Rate(messages, ScaleMath.Median(sink)))})");
         Console.WriteLine($"  sink/raw: median of the rounds' ratios {ScaleMath.Percent(ScaleMath.PairedRatio(raw, sink), 80)}; best/best {best.ToString("F0", CultureInfo.InvariantCulture)} %, median/median {median.ToString("F0", CultureInfo.InvariantCulture)} %; load after {ScaleServers.Load()}");
+        Console.WriteLine($"  CPU of this process per row (medians; each run's setup included): raw {ScaleMath.CpuPer(rawCpu, messages)} us, sink {ScaleMath.CpuPer(sinkCpu, messages)} us");
         return 0;
     });
 

@@ -50,4 +50,8 @@ internal static class ScaleMath
 
     /// <summary>Messages per second as the tables show it.</summary>
     public static string Rate(double perSecond) => perSecond.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>The median of the runs' CPU times per record, in microseconds, as the tables show it.</summary>
+    public static string CpuPer(IEnumerable<TimeSpan> cpu, int records) =>
+        (Median(cpu).TotalMicroseconds / records).ToString("F1", CultureInfo.InvariantCulture);
 }

@@ -12,7 +12,10 @@ namespace Tgwatch.Pipeline;
 /// <remarks>One reader: the sinks' stage. A reply update (sequence -1) has no place in the intake and goes at once.</remarks>
 internal sealed class IntakeOrder(TimeSpan window, int capacity, TimeProvider time)
 {
-    private readonly PriorityQueue<(WorkItem Item, long Arrived), long> _held = new();
+    private readonly PriorityQueue<WorkItem, long> _held = new();
+    // The held items' sequences in the order they came, with when: the earliest one still held is the first whose sequence is
+    // not released yet (every held sequence is at least _next, every released one below it), so finding it costs no scan.
+    private readonly Queue<(long Sequence, long Arrived)> _arrivals = new();
     private readonly Queue<WorkItem> _ready = new();
     private long _next; // the sequence of the item the held ones wait for
     private long _waitingSince; // when the held item that has waited longest came
@@ -42,7 +45,8 @@ internal sealed class IntakeOrder(TimeSpan window, int capacity, TimeProvider ti
         }
         var now = time.GetTimestamp();
         if (_held.Count == 0) _waitingSince = now;
-        _held.Enqueue((item, now), item.Sequence);
+        _held.Enqueue(item, item.Sequence);
+        _arrivals.Enqueue((item.Sequence, now));
         Release();
         if (_held.Count > capacity) StopWaiting();
     }
@@ -60,9 +64,10 @@ internal sealed class IntakeOrder(TimeSpan window, int capacity, TimeProvider ti
     {
         while (_held.TryDequeue(out var held, out var sequence))
         {
-            _ready.Enqueue(held.Item);
+            _ready.Enqueue(held);
             _next = sequence + 1;
         }
+        _arrivals.Clear();
     }
 
     /// <summary>The next item to write.</summary>
@@ -74,13 +79,13 @@ internal sealed class IntakeOrder(TimeSpan window, int capacity, TimeProvider ti
         while (_held.TryPeek(out var held, out var sequence) && sequence == _next)
         {
             _held.Dequeue();
-            _ready.Enqueue(held.Item);
+            _ready.Enqueue(held);
             _next++;
             moved = true;
         }
-        if (!moved || _held.Count == 0) return;
+        if (!moved) return;
+        while (_arrivals.TryPeek(out var first) && first.Sequence < _next) _arrivals.Dequeue();
         // The items left wait for another missing one; the wait is counted from the earliest of them.
-        _waitingSince = long.MaxValue;
-        foreach (var (left, _) in _held.UnorderedItems) _waitingSince = Math.Min(_waitingSince, left.Arrived);
+        if (_arrivals.TryPeek(out var earliest)) _waitingSince = earliest.Arrived;
     }
 }

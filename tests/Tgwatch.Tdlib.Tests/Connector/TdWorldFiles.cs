@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using static Tgwatch.Tdlib.Tests.Connector.TdWorld;
+using Tgwatch.TestKit;
+using static Tgwatch.TestKit.TdWorld;
 
 namespace Tgwatch.Tdlib.Tests.Connector;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Tgwatch.Tdlib;
 using Tgwatch.Tdlib.Updates;
-using Tgwatch.TestKit;
 
-namespace Tgwatch.Tdlib.Tests.Connector;
+namespace Tgwatch.TestKit;
 
 /// <summary>
 /// A small Telegram as TDLib 1.8.65 shows it, behind a <see cref="ScriptedTdSession"/>: chats with histories, answering
@@ -16,7 +16,7 @@ namespace Tgwatch.Tdlib.Tests.Connector;
 /// (the message under its server id, in the chat's history) or updateMessageSendFailed (<see cref="SendOutcome"/>);
 /// deleteMessages of a message still being sent withdraws it.
 /// </summary>
-internal sealed class TdWorld
+public sealed class TdWorld
 {
     public const long UserId = 5001;
     public const long MeId = 5000;
@@ -214,12 +214,16 @@ internal sealed class TdWorld
         lock (_sync)
         {
             HistoryLimits.Add(limit);
-            var all = chat.Messages.OrderBy(m => m.Id).ToList();
+            // A chat's messages are kept oldest first (ids only grow): the slice is found by a binary search, so a history of
+            // 100,000 messages is paged at the cost of its pages alone.
+            var all = chat.Messages;
             var fromId = from == 0 ? long.MaxValue : from;
+            var first = FirstNewer(all, fromId);
             // -offset messages newer than from (the closest ones), then from and older, newest first.
-            var newer = all.Where(m => TdMessageIds.FromServerId(m.Id) > fromId).Take(-offset).ToList();
-            var older = all.Where(m => TdMessageIds.FromServerId(m.Id) <= fromId).OrderByDescending(m => m.Id).Take(limit - newer.Count);
-            var slice = newer.OrderByDescending(m => m.Id).Concat(older).ToList();
+            var newerCount = Math.Min(-offset, all.Count - first);
+            var olderCount = Math.Min(limit - newerCount, first);
+            var slice = new List<Msg>(newerCount + olderCount);
+            for (var i = first + newerCount - 1; i >= first - olderCount; i--) slice.Add(all[i]);
             // TDLib chooses how many it returns: a contiguous slice. Read back from a message (offset 0) it starts there;
             // around a message (negative offset) it is cut here at its newer or its older end by turns.
             var cut = Math.Min(limit, _historyPageCap);
@@ -228,6 +232,19 @@ internal sealed class TdWorld
             var array = new JsonArray([.. page.Select(m => (JsonNode)MessageJson(m))]);
             return new JsonObject { ["@type"] = "messages", ["total_count"] = page.Count, ["messages"] = array }.ToJsonString();
         }
+    }
+
+    /// <summary>The index of the first message of <paramref name="messages"/> (oldest first) whose TDLib id is above <paramref name="tdId"/>.</summary>
+    private static int FirstNewer(List<Msg> messages, long tdId)
+    {
+        int lo = 0, hi = messages.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (TdMessageIds.FromServerId(messages[mid].Id) > tdId) hi = mid;
+            else lo = mid + 1;
+        }
+        return lo;
     }
 
     /// <summary>A message being sent into <paramref name="chatId"/>: its updateNewMessage now, its outcome later; the answer.</summary>
