@@ -24,6 +24,10 @@ public sealed class Signal : IDisposable
         var woken = _set.WaitAsync(stop.Token);
         await Task.WhenAny(woken, Task.Delay(timeout, time, stop.Token)).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
+        // A cancelled wait leaves the semaphore's list a moment later: until it has, a Set would go to it and be lost.
+        // Once it has ended (cancelled, or given the Set that came meanwhile: the caller looks again either way), a Set
+        // goes to the next wait.
+        await woken.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         ct.ThrowIfCancellationRequested();
     }
 
