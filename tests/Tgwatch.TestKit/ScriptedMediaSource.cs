@@ -8,6 +8,7 @@ namespace Tgwatch.TestKit;
 public sealed class ScriptedMediaSource(long? maxFileSize = null) : IMediaSource
 {
     private readonly ConcurrentDictionary<string, int> _downloads = new(StringComparer.Ordinal);
+    private int _inFlight, _mostInFlight;
 
     /// <inheritdoc />
     public long? MaxFileSize { get; } = maxFileSize;
@@ -20,6 +21,12 @@ public sealed class ScriptedMediaSource(long? maxFileSize = null) : IMediaSource
 
     /// <summary>Downloads started, by file id.</summary>
     public int DownloadsOf(string fileId) => _downloads.GetValueOrDefault(fileId);
+
+    /// <summary>Downloads started and not yet ended.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>The most downloads that were in flight at once.</summary>
+    public int MostInFlight => Volatile.Read(ref _mostInFlight);
 
     /// <summary>Every download started.</summary>
     public int Downloads => _downloads.Values.Sum();
@@ -37,8 +44,17 @@ public sealed class ScriptedMediaSource(long? maxFileSize = null) : IMediaSource
     public async ValueTask DownloadAsync(MediaFile file, Stream destination, CancellationToken ct)
     {
         var n = _downloads.AddOrUpdate(file.Id, 1, (_, c) => c + 1);
-        if (BeforeDownload is { } before) await before(file, n, ct);
-        if (!Files.TryGetValue(file.Id, out var bytes)) throw new MediaUnavailableException("not found: the file is gone");
-        await destination.WriteAsync(bytes, ct);
+        var now = Interlocked.Increment(ref _inFlight);
+        for (var most = MostInFlight; now > most && Interlocked.CompareExchange(ref _mostInFlight, now, most) != most; most = MostInFlight) { }
+        try
+        {
+            if (BeforeDownload is { } before) await before(file, n, ct);
+            if (!Files.TryGetValue(file.Id, out var bytes)) throw new MediaUnavailableException("not found: the file is gone");
+            await destination.WriteAsync(bytes, ct);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
     }
 }

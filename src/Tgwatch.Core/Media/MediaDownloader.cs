@@ -13,7 +13,8 @@ namespace Tgwatch.Media;
 /// Downloads the files of messages written with <c>media.state = "pending"</c>, in the background, as the reply resolver
 /// resolves replies: the pending downloads live in the state store (added with their batch's commit, so they survive a
 /// stop), each ended download becomes a media update written to the sinks, and its entry goes with that update's commit.
-/// A file is downloaded once per <c>file_unique_id</c>; failures are retried with the <see cref="Backoff.Step"/>; a full
+/// Up to <see cref="MediaOptions.Parallel"/> files download at once, each once per <c>file_unique_id</c> (a message whose file
+/// is being downloaded for another waits for that download and names its file); failures are retried with the <see cref="Backoff.Step"/>; a full
 /// disk pauses the downloads (one loud line) until there is room again, without counting as an attempt.
 /// </summary>
 internal sealed class MediaDownloader
@@ -26,12 +27,13 @@ internal sealed class MediaDownloader
     private readonly TimeProvider _time;
     private readonly Signal _wake = new();
     private readonly ConcurrentDictionary<string, MediaDownload> _done = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task<Attempt>> _fetching = new(StringComparer.Ordinal); // file_unique_id -> its download in flight
     private long _pausedAt; // when downloads paused for a full disk (a timestamp), 0 when they go
 
     public MediaDownloader(MediaDownloads setup, IStateStore store, PipelineStats stats, ILogger logger, TimeProvider time)
     {
         _setup = setup;
-        _options = setup.Options;
+        _options = setup.Options.Validate();
         _pending = store.PendingDownloads;
         _stats = stats;
         _logger = logger;
@@ -65,32 +67,89 @@ internal sealed class MediaDownloader
     /// <summary>Wakes the loop (new pending downloads were committed).</summary>
     public void Wake() => _wake.Set();
 
-    /// <summary>The loop: downloads what is due and hands each ended download to <paramref name="emit"/> (written, then committed).</summary>
+    /// <summary>
+    /// The loop: downloads what is due, up to <see cref="MediaOptions.Parallel"/> files at once (one while the disk is full),
+    /// and hands each ended download to <paramref name="emit"/> (written, then committed). On a stop it ends once the downloads
+    /// in flight have ended (cancelled: their temporary files removed, their entries still pending).
+    /// </summary>
     public async Task RunAsync(Func<TgMessage, PendingReply, CancellationToken, ValueTask> emit, CancellationToken ct)
     {
         Folder.RemoveLeftovers();
-        while (!ct.IsCancellationRequested)
+        // The entries being downloaded or written, by key: each from its start to the end of its update's commit (until
+        // then it is still in the store, due).
+        var running = new Dictionary<string, Task>(StringComparer.Ordinal);
+        try
         {
-            try
+            while (!ct.IsCancellationRequested)
             {
-                var due = await _pending.DueAsync(_time.GetUtcNow(), 16, ct).ConfigureAwait(false);
-                foreach (var pending in due)
-                    await DownloadAsync(pending, emit, ct).ConfigureAwait(false);
-                if (due.Count > 0) continue;
-                var next = await _pending.NextDueAsync(ct).ConfigureAwait(false);
-                var wait = next is { } at ? at - _time.GetUtcNow() : TimeSpan.FromHours(1);
-                if (wait > TimeSpan.Zero) await _wake.WaitAsync(wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait, _time, ct).ConfigureAwait(false);
+                try
+                {
+                    foreach (var ended in running.Where(r => r.Value.IsCompleted).Select(r => r.Key).ToList()) running.Remove(ended);
+                    var wait = await StartDueAsync(running, emit, ct).ConfigureAwait(false);
+                    if (wait > TimeSpan.Zero) await _wake.WaitAsync(wait, _time, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e)
+                {
+                    MediaLog.LoopFailed(_logger, FaultClassifier.Default.Classify(e, ct).Kind, e);
+                    try { await Task.Delay(_options.RetryDelay, _time, ct).ConfigureAwait(false); }
+                    catch (OperationCanceledException) { return; }
+                }
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                MediaLog.LoopFailed(_logger, FaultClassifier.Default.Classify(e, ct).Kind, e);
-                try { await Task.Delay(_options.RetryDelay, _time, ct).ConfigureAwait(false); }
-                catch (OperationCanceledException) { return; }
-            }
+        }
+        finally
+        {
+            await Task.WhenAll(running.Values).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private static readonly TimeSpan LongestWait = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Starts the due entries that are not running, as many as there are free places; returns how long to wait before
+    /// looking again (a running download's end, or <see cref="Wake"/>, wakes the loop sooner).
+    /// </summary>
+    private async ValueTask<TimeSpan> StartDueAsync(Dictionary<string, Task> running, Func<TgMessage, PendingReply, CancellationToken, ValueTask> emit, CancellationToken ct)
+    {
+        // While the disk is full, one download at a time finds out when there is room again.
+        var free = (Paused ? 1 : _options.Parallel) - running.Count;
+        if (free <= 0) return LongestWait;
+        var now = _time.GetUtcNow();
+        // Earliest first, the running ones among them (they are due): as many more are asked for as there are free places,
+        // so the first one not due yet, if any, says when to look again.
+        var next = await _pending.DueAsync(now + LongestWait, running.Count + free, ct).ConfigureAwait(false);
+        foreach (var pending in next)
+        {
+            if (running.ContainsKey(pending.Key)) continue;
+            if (pending.NextAttempt > now) return pending.NextAttempt - now;
+            if (free == 0) return LongestWait;
+            var task = Task.Run(() => RunOneAsync(pending, emit, ct), CancellationToken.None);
+            // Its end wakes the loop once it is over (seen as completed), not from its last lines.
+            _ = task.ContinueWith(static (_, wake) => ((Signal)wake!).Set(), _wake, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            running[pending.Key] = task;
+            free--;
+        }
+        return LongestWait;
+    }
+
+    /// <summary>One entry's download and update; a failure of its own (the store's) is said, and its place held a while.</summary>
+    private async Task RunOneAsync(PendingReply pending, Func<TgMessage, PendingReply, CancellationToken, ValueTask> emit, CancellationToken ct)
+    {
+        try
+        {
+            await DownloadAsync(pending, emit, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            MediaLog.LoopFailed(_logger, FaultClassifier.Default.Classify(e, ct).Kind, e);
+            try { await Task.Delay(_options.RetryDelay, _time, ct).ConfigureAwait(false); }
+            catch (OperationCanceledException) { }
         }
     }
 
@@ -155,8 +214,35 @@ internal sealed class MediaDownloader
 
     private async ValueTask<Attempt> TryAsync(TgMessage message, MediaFile file, CancellationToken ct)
     {
-        // The same file in another message: downloaded once, that path is this message's too.
-        if (_done.TryGetValue(file.UniqueId, out var had) && File.Exists(had.Path)) return new(had);
+        TaskCompletionSource<Attempt>? mine = null;
+        Task<Attempt>? other;
+        lock (_fetching)
+        {
+            // The same file in another message: downloaded once, that path is this message's too.
+            if (_done.TryGetValue(file.UniqueId, out var had) && File.Exists(had.Path)) return new(had);
+            if (!_fetching.TryGetValue(file.UniqueId, out other))
+            {
+                mine = new TaskCompletionSource<Attempt>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _fetching[file.UniqueId] = mine.Task;
+            }
+        }
+        // Or being downloaded for another message right now: its result is this one's.
+        if (mine is null) return await other!.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var attempt = await FetchAsync(message, file, ct).ConfigureAwait(false);
+            mine.SetResult(attempt);
+            return attempt;
+        }
+        finally
+        {
+            lock (_fetching) _fetching.Remove(file.UniqueId);
+            mine.TrySetCanceled(ct); // stopped: whoever waited for it stops too
+        }
+    }
+
+    private async ValueTask<Attempt> FetchAsync(TgMessage message, MediaFile file, CancellationToken ct)
+    {
         try
         {
             // Or downloaded by an earlier run.

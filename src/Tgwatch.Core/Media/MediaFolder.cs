@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Tgwatch.Messages;
 using Tgwatch.Storage;
@@ -59,7 +60,8 @@ internal sealed class MediaFolder(string root)
         }
     }
 
-    private Dictionary<string, string>? _placed; // file_unique_id (as in the names) -> a file placed under it
+    // file_unique_id (as in the names) -> a file placed under it; looked for by several downloads at once.
+    private readonly Lazy<ConcurrentDictionary<string, string>> _placed = new(() => Placed(Path.GetFullPath(root)));
 
     /// <summary>
     /// A file of <paramref name="file"/>'s <c>file_unique_id</c> placed by an earlier run (in any chat's directory), described
@@ -68,8 +70,7 @@ internal sealed class MediaFolder(string root)
     /// </summary>
     public async Task<MediaDownload?> PlacedAsync(MediaFile file, CancellationToken ct)
     {
-        _placed ??= Placed();
-        if (!_placed.TryGetValue(Safe(file.UniqueId), out var path)) return null;
+        if (!_placed.Value.TryGetValue(Safe(file.UniqueId), out var path)) return null;
         try
         {
             await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
@@ -79,19 +80,19 @@ internal sealed class MediaFolder(string root)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _placed.Remove(Safe(file.UniqueId)); // gone or unreadable: downloaded again
+            _placed.Value.TryRemove(Safe(file.UniqueId), out _); // gone or unreadable: downloaded again
             return null;
         }
     }
 
     // The files in place: <message_id>-<file_unique_id>.<ext> in the chats' directories (temporary ones start with a dot).
-    private Dictionary<string, string> Placed()
+    private static ConcurrentDictionary<string, string> Placed(string root)
     {
-        var placed = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!Directory.Exists(Root)) return placed;
+        var placed = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        if (!Directory.Exists(root)) return placed;
         try
         {
-            foreach (var path in Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories))
+            foreach (var path in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
             {
                 var name = Path.GetFileName(path);
                 var dash = name.IndexOf('-', StringComparison.Ordinal);

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Microsoft.Extensions.Options;
+using Tgwatch.Validation;
 
 namespace Tgwatch.Media;
 
@@ -29,8 +31,16 @@ public sealed record MediaOptions
     /// <summary>Attempts before a download is recorded as failed. <value>10</value></summary>
     public int Attempts { get; init; } = 10;
 
+    /// <summary>How many files are downloaded at once (each file once, however many messages hold it). <value>3</value></summary>
+    [Between(1, 16)]
+    public int Parallel { get; init; } = 3;
+
     /// <summary>While the disk is full, how often its free space is looked at. <value>30 s</value></summary>
     public TimeSpan DiskCheckInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Checks the values (<see cref="MediaOptionsValidator"/>).</summary>
+    /// <exception cref="ArgumentException">A value is out of range; the message has one line for each (<c>MediaOptions.Parallel: between 1 and 16</c>).</exception>
+    public MediaOptions Validate() => new MediaOptionsValidator().Check(this);
 
     /// <summary>Reads a size: <c>50MB</c>, <c>512KB</c>, <c>2GB</c>, <c>1.5MB</c> or a number of bytes (units of 1024).</summary>
     /// <returns>The bytes, or null with <paramref name="error"/> in the user's words.</returns>
@@ -76,3 +86,7 @@ public sealed record MediaOptions
         : bytes >= 1L << 10 ? string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KB")
         : string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes");
 }
+
+/// <summary>Checks <see cref="MediaOptions"/> by the rules on its settings, every problem at once.</summary>
+[OptionsValidator]
+public sealed partial class MediaOptionsValidator : IValidateOptions<MediaOptions>;
