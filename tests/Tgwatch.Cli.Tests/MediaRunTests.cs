@@ -32,7 +32,7 @@ public sealed class MediaRunTests(ITestOutputHelper output) : IAsyncLifetime
         await _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = chat, Document = new SandboxDocument { FileName = "notes.txt", FileSize = 5_000 } });
         await _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = chat, Document = new SandboxDocument { FileName = "big.iso", FileSize = 2L << 20 } });
         using var run = Tgwatch.Start("run", "--bot-token", _sandbox.Token, "--bot-api-url", _sandbox.BaseUrl.ToString(), "--state", P("state.db"),
-            "--sink", "jsonl:" + P("out.jsonl"), "--media", P("media"), "--media-max-size", "1MB");
+            "--sink", "jsonl:" + P("out.jsonl"), "--media", P("media"), "--media-max-size", "1MB", "--media-parallel", "2");
         run.StandardInput.Close();
         var stderr = run.StandardError.ReadToEndAsync();
         await Eventually.TrueAsync(() => File.Exists(P("out.jsonl")) && File.ReadAllLines(P("out.jsonl")).Length == 5, "three records and two media updates", Tgwatch.Patience);
@@ -58,7 +58,11 @@ public sealed class MediaRunTests(ITestOutputHelper output) : IAsyncLifetime
     [Theory]
     [InlineData("Media:MaxSize: 'huge' is not a size: write it as 50MB, 512KB, 2GB or a number of bytes", "--media", "/tmp/m", "--media-max-size", "huge")]
     [InlineData("Media:Types: unknown media type 'pictures': choose from photo, video, document", "--media", "/tmp/m", "--media-types", "photo,pictures")]
-    [InlineData("Media:Dir: media types and a size limit need a directory to download to: give --media DIR", "--media-types", "photo")]
+    [InlineData("Media:Dir: media types, a size limit and parallel downloads need a directory to download to: give --media DIR", "--media-types", "photo")]
+    [InlineData("Media:Parallel: between 1 and 16", "--media", "/tmp/m", "--media-parallel", "0")]
+    [InlineData("Media:Parallel: between 1 and 16", "--media", "/tmp/m", "--media-parallel", "17")]
+    [InlineData("Media:Parallel: expected a whole number", "--media", "/tmp/m", "--media-parallel", "many")]
+    [InlineData("Media:Dir: media types, a size limit and parallel downloads need a directory to download to: give --media DIR", "--media-parallel", "2")]
     public async Task BadMediaFlags_AreOneLineNamingTheKey_ExitCode2(string expected, params string[] args)
     {
         var run = await Tgwatch.RunAsync(null, ["run", "--bot-token", Token, .. args, "--data-dir", _dir]);

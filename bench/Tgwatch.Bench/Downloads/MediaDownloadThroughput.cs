@@ -18,10 +18,11 @@ namespace Tgwatch.Bench.Downloads;
 /// <c>media</c>: the downloads of <c>run --media DIR</c> against <c>curl</c> of the same files, from the Bot API sandbox
 /// started in process. Each round injects fresh documents (see <see cref="MediaFilePlan"/>); tgwatch's pipeline takes them
 /// from the sandbox with the Bot API connector and downloads every file with <see cref="BotApiMediaSource"/> (getFile, then
-/// the file written under a temporary name, its size checked, its SHA-256 taken, synced and renamed), timed from the
-/// pipeline's start to the last file's "done" record; then one curl process downloads the same files' URLs one after
-/// another over one connection, as tgwatch does (getFile answered beforehand, outside its time). Both directories must
-/// then hold the same bytes, with the SHA-256 tgwatch recorded, or the benchmark fails.
+/// the file written under a temporary name, its size checked, its SHA-256 taken, synced and renamed), <c>--parallel</c>
+/// files at once (tgwatch's default unless given), timed from the pipeline's start to the last file's "done" record; then
+/// one curl process downloads the same files' URLs one after another over one connection, as a user would type it
+/// (getFile answered beforehand, outside its time). Both directories must then hold the same bytes, with the SHA-256
+/// tgwatch recorded, or the benchmark fails.
 /// </summary>
 internal static class MediaDownloadThroughput
 {
@@ -37,9 +38,9 @@ internal static class MediaDownloadThroughput
         }
         await using var sandbox = await BotApiSandbox.StartAsync(new SandboxOptions(), CancellationToken.None);
         var mb = plan.TotalBytes / (double)(1 << 20);
-        Console.WriteLine($"media: {plan.Files} files of {MediaOptions.FormatSize(plan.Sizes()[0])} to {MediaOptions.FormatSize(plan.Sizes()[^1])} ({mb.ToString("F0", CultureInfo.InvariantCulture)} MB) per run, {plan.Rounds} rounds; sandbox {sandbox.BaseUrl}; {Curl.Path}; {Environment.ProcessorCount} cores, load {ScaleServers.Load()}");
+        Console.WriteLine($"media: {plan.Files} files of {MediaOptions.FormatSize(plan.Sizes()[0])} to {MediaOptions.FormatSize(plan.Sizes()[^1])} ({mb.ToString("F0", CultureInfo.InvariantCulture)} MB) per run, {plan.Parallel} at once, {plan.Rounds} rounds; sandbox {sandbox.BaseUrl}; {Curl.Path}; {Environment.ProcessorCount} cores, load {ScaleServers.Load()}");
         var run = 0;
-        await RoundAsync(sandbox, new MediaFilePlan(2, 4, 1), run++); // warm-up
+        await RoundAsync(sandbox, new MediaFilePlan(2, 4, 1, plan.Parallel), run++); // warm-up
         List<TimeSpan> tgwatch = [], curl = [];
         for (var round = 0; round < plan.Rounds; round++)
         {
@@ -66,7 +67,7 @@ internal static class MediaDownloadThroughput
         var b = Some.TempDirectory("tgwatch-bench-curl");
         try
         {
-            var (tgwatch, done) = await TgwatchAsync(sandbox, a, sizes.Count);
+            var (tgwatch, done) = await TgwatchAsync(sandbox, a, sizes.Count, plan.Parallel);
             var urls = await UrlsAsync(sandbox, done, a, b);
             var curl = await Curl.DownloadAsync(urls);
             Verify(done, sizes, a, b);
@@ -80,7 +81,7 @@ internal static class MediaDownloadThroughput
     }
 
     /// <summary>The pipeline as <c>run --media</c> builds it, until every file is recorded done; the time to then, and the records.</summary>
-    private static async Task<(TimeSpan Elapsed, IReadOnlyList<TgMessage> Done)> TgwatchAsync(BotApiSandbox sandbox, string directory, int files)
+    private static async Task<(TimeSpan Elapsed, IReadOnlyList<TgMessage> Done)> TgwatchAsync(BotApiSandbox sandbox, string directory, int files, int parallel)
     {
         var options = new BotApiOptions { Token = sandbox.Token, ApiUrl = sandbox.BaseUrl };
         await using var connector = new BotApiConnector(options);
@@ -89,7 +90,7 @@ internal static class MediaDownloadThroughput
         var sink = new MediaUpdateSink(files, stop);
         var pipeline = new MessagePipeline(connector, [sink], new InMemoryStateStore(), new PipelineOptions())
         {
-            Media = new MediaDownloads(source, new MediaOptions { Directory = directory }),
+            Media = new MediaDownloads(source, new MediaOptions { Directory = directory, Parallel = parallel }),
         };
         sink.Start();
         try

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Tgwatch.Media;
+using Tgwatch.Validation;
 
 namespace Tgwatch.Cli.Run;
 
@@ -15,6 +16,9 @@ internal sealed class MediaSettings
     /// <summary>The largest file downloaded (<c>--media-max-size 50MB</c>); larger ones are recorded as failed.</summary>
     public string? MaxSize { get; set; }
 
+    /// <summary>How many files download at once (<c>--media-parallel 3</c>; from 1 to 16).</summary>
+    public int? Parallel { get; set; }
+
     /// <summary>The options these settings read into (null when downloads are off), and the problems by key.</summary>
     public (MediaOptions? Options, List<(string Key, string Problem)> Problems) Read()
     {
@@ -25,14 +29,18 @@ internal sealed class MediaSettings
         if (MaxSize is { } m && (maxSize = MediaOptions.ParseSize(m, out var sizeError)) is null) problems.Add(("Media.MaxSize", sizeError!));
         if (string.IsNullOrWhiteSpace(Dir))
         {
-            if (Types is not null || MaxSize is not null) problems.Add(("Media.Dir", "media types and a size limit need a directory to download to: give --media DIR (or Media:Dir)"));
+            if (Types is not null || MaxSize is not null || Parallel is not null)
+                problems.Add(("Media.Dir", "media types, a size limit and parallel downloads need a directory to download to: give --media DIR (or Media:Dir)"));
             return (null, problems);
         }
         if (problems.Count > 0) return (null, problems);
         var options = new MediaOptions { Directory = Dir };
         if (types is not null) options = options with { Types = types };
         if (maxSize is { } size) options = options with { MaxSize = size };
-        return (options, problems);
+        if (Parallel is { } parallel) options = options with { Parallel = parallel };
+        // The options' own rules, said under this section's keys (Media.Parallel).
+        problems.AddRange(ValidatedOptions.Problems(new MediaOptionsValidator().Validate(nameof(RunSettings.Media), options)).Select(p => (p.Path ?? "Media", p.Problem)));
+        return (problems.Count > 0 ? null : options, problems);
     }
 }
 
@@ -45,12 +53,15 @@ internal sealed class MediaFlags
 
     public Option<string?> MaxSize { get; } = new("--media-max-size") { Description = "Larger files are recorded as failed without a download, e.g. 50MB (the default), 512KB, 2GB" };
 
-    public IEnumerable<Option> All => [Dir, Types, MaxSize];
+    public Option<string?> Parallel { get; } = new("--media-parallel") { Description = "How many files download at once, 1 to 16 (default 3)", HelpName = "N" };
+
+    public IEnumerable<Option> All => [Dir, Types, MaxSize, Parallel];
 
     public IEnumerable<KeyValuePair<string, string?>> Flags(ParseResult parse) =>
     [
         new("Media:Dir", parse.GetValue(Dir)),
         new("Media:Types", parse.GetValue(Types)),
         new("Media:MaxSize", parse.GetValue(MaxSize)),
+        new("Media:Parallel", parse.GetValue(Parallel)),
     ];
 }

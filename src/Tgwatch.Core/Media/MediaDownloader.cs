@@ -13,9 +13,10 @@ namespace Tgwatch.Media;
 /// Downloads the files of messages written with <c>media.state = "pending"</c>, in the background, as the reply resolver
 /// resolves replies: the pending downloads live in the state store (added with their batch's commit, so they survive a
 /// stop), each ended download becomes a media update written to the sinks, and its entry goes with that update's commit.
-/// Up to <see cref="MediaOptions.Parallel"/> files download at once, each once per <c>file_unique_id</c> (a message whose file
-/// is being downloaded for another waits for that download and names its file); failures are retried with the <see cref="Backoff.Step"/>; a full
-/// disk pauses the downloads (one loud line) until there is room again, without counting as an attempt.
+/// Up to <see cref="MediaOptions.Parallel"/> files download at once, each once per <c>file_unique_id</c> (a message whose
+/// file is being downloaded for another waits for that download and names its file); failures are retried with the
+/// <see cref="Backoff.Step"/>; a full disk pauses the downloads (one loud line) until there is room again, without counting
+/// as an attempt.
 /// </summary>
 internal sealed class MediaDownloader
 {
