@@ -8,7 +8,7 @@ namespace Tgwatch.TestKit;
 public sealed class ScriptedMediaSource(long? maxFileSize = null) : IMediaSource
 {
     private readonly ConcurrentDictionary<string, int> _downloads = new(StringComparer.Ordinal);
-    private int _inFlight, _mostInFlight;
+    private int _downloadingNow, _mostDownloading;
 
     /// <inheritdoc />
     public long? MaxFileSize { get; } = maxFileSize;
@@ -23,10 +23,10 @@ public sealed class ScriptedMediaSource(long? maxFileSize = null) : IMediaSource
     public int DownloadsOf(string fileId) => _downloads.GetValueOrDefault(fileId);
 
     /// <summary>Downloads started and not yet ended.</summary>
-    public int InFlight => Volatile.Read(ref _inFlight);
+    public int Downloading => Volatile.Read(ref _downloadingNow);
 
     /// <summary>The most downloads that were in flight at once.</summary>
-    public int MostInFlight => Volatile.Read(ref _mostInFlight);
+    public int MostDownloading => Volatile.Read(ref _mostDownloading);
 
     /// <summary>Every download started.</summary>
     public int Downloads => _downloads.Values.Sum();
@@ -44,8 +44,8 @@ public sealed class ScriptedMediaSource(long? maxFileSize = null) : IMediaSource
     public async ValueTask DownloadAsync(MediaFile file, Stream destination, CancellationToken ct)
     {
         var n = _downloads.AddOrUpdate(file.Id, 1, (_, c) => c + 1);
-        var now = Interlocked.Increment(ref _inFlight);
-        for (var most = MostInFlight; now > most && Interlocked.CompareExchange(ref _mostInFlight, now, most) != most; most = MostInFlight) { }
+        var now = Interlocked.Increment(ref _downloadingNow);
+        for (var most = MostDownloading; now > most && Interlocked.CompareExchange(ref _mostDownloading, now, most) != most; most = MostDownloading) { }
         try
         {
             if (BeforeDownload is { } before) await before(file, n, ct);
@@ -54,7 +54,7 @@ public sealed class ScriptedMediaSource(long? maxFileSize = null) : IMediaSource
         }
         finally
         {
-            Interlocked.Decrement(ref _inFlight);
+            Interlocked.Decrement(ref _downloadingNow);
         }
     }
 }

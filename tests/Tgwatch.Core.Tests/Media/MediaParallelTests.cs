@@ -28,14 +28,14 @@ public sealed class MediaParallelTests : IDisposable
         var pipeline = _f.Pipeline(connector, _f.Options() with { Parallel = 3 });
         var run = pipeline.RunAsync(stop.Token);
 
-        await Eventually.TrueAsync(() => _f.Source.InFlight == 3, "three downloads in flight at once", TimeSpan.FromSeconds(10), run);
+        await Eventually.TrueAsync(() => _f.Source.Downloading == 3, "three downloads in flight at once", TimeSpan.FromSeconds(10), run);
         _release.SetResult();
         await Eventually.TrueAsync(() => _f.Updates.Count == 7, "seven media updates", TimeSpan.FromSeconds(30), run);
         await Eventually.TrueAsync(async () => await _f.Store.PendingDownloads.CountAsync(default) == 0, "no pending download left", TimeSpan.FromSeconds(30), run);
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.Equal(3, _f.Source.MostInFlight);
+        Assert.Equal(3, _f.Source.MostDownloading);
         Assert.All(messages, m => Assert.Equal(1, _f.Source.DownloadsOf(m.Media!.File!.Id)));
         Assert.Equal(Enumerable.Range(1, 7), _f.Updates.Select(u => (int)u.MessageId).Order());
         Assert.All(_f.Updates, u => Assert.Equal(MediaState.Done, u.Media!.Download!.State));
@@ -56,7 +56,7 @@ public sealed class MediaParallelTests : IDisposable
 
         // The other file's download started after both entries of the same file were taken (they are due first).
         await Eventually.TrueAsync(() => _f.Source.DownloadsOf("other") == 1, "the other file's download started", TimeSpan.FromSeconds(10), run);
-        Assert.Equal(2, _f.Source.InFlight);
+        Assert.Equal(2, _f.Source.Downloading);
         _release.SetResult();
         await Eventually.TrueAsync(() => _f.Updates.Count == 3, "three media updates", TimeSpan.FromSeconds(30), run);
         await stop.CancelAsync();
@@ -86,7 +86,7 @@ public sealed class MediaParallelTests : IDisposable
         var pipeline = f.Pipeline(connector, f.Options() with { Parallel = 3 });
         var run = pipeline.RunAsync(stop.Token);
 
-        await Eventually.TrueAsync(() => f.Source.InFlight == 3, "three downloads in flight", TimeSpan.FromSeconds(10), run);
+        await Eventually.TrueAsync(() => f.Source.Downloading == 3, "three downloads in flight", TimeSpan.FromSeconds(10), run);
         disk.Fill();
         release.SetResult();
         await Eventually.TrueAsync(() => f.Logs.Entries.Any(e => e.EventId.Id == 3032), "the pause said", TimeSpan.FromSeconds(30), run);
