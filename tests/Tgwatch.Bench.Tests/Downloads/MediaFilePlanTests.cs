@@ -27,6 +27,14 @@ public sealed class MediaFilePlanTests
     }
 
     [Fact]
+    public void Parallel_IsTgwatchsDefaultUnlessGiven()
+    {
+        Assert.Equal(new Tgwatch.Media.MediaOptions { Directory = "." }.Parallel, MediaFilePlan.Parse([]).Parallel);
+        Assert.Equal(2, MediaFilePlan.Parse(["--parallel", "2"]).Parallel);
+        Assert.Equal("--parallel needs a positive integer", Assert.Throws<ArgumentException>(() => MediaFilePlan.Parse(["--parallel", "0"])).Message);
+    }
+
+    [Fact]
     public void ALargestFileOver20MB_IsRefused_AsTheBotApiWould() =>
         Assert.Equal("--size-mb is at most 20: the Bot API serves files up to 20 MB",
             Assert.Throws<ArgumentException>(() => MediaFilePlan.Parse(["--size-mb", "21"])).Message);
