@@ -13,7 +13,9 @@ namespace Tgwatch.Tdlib.Connector;
 /// the file is kept once, in the media directory). A download is given up (<c>cancelDownloadFile</c>, retried later from
 /// what TDLib has) only when no byte came for <see cref="StallTimeout"/>, however long the file takes; one TDLib stops
 /// without completing is retried too. An error TDLib gives for the file itself (400: the file cannot be had) is a
-/// <see cref="MediaUnavailableException"/>.
+/// <see cref="MediaUnavailableException"/>. Messages with the same file download it at once under one TDLib file id, and
+/// TDLib's cancel and delete are for the file id: TDLib is told only when the last download of a file ends (its copy deleted
+/// when one of them copied it out, else its download cancelled), and a download of it that starts meanwhile waits for that.
 /// </summary>
 public sealed class TdlibMediaSource : IMediaSource
 {
@@ -21,6 +23,8 @@ public sealed class TdlibMediaSource : IMediaSource
     private readonly TdFileWatch _files;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<TdFileProgress, TdFileState> _inFlight = new();
+    private readonly Lock _usesLock = new();
+    private readonly Dictionary<int, FileUse> _uses = [];
 
     /// <summary>A source over an authorized <paramref name="session"/> whose updates feed <paramref name="files"/>.</summary>
     /// <param name="session">The authorized session.</param>
@@ -71,24 +75,87 @@ public sealed class TdlibMediaSource : IMediaSource
         ArgumentNullException.ThrowIfNull(destination);
         if (!int.TryParse(file.Id, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
             throw new MediaUnavailableException($"'{file.Id}' is not a TDLib file id");
-        using var progress = _files.Watch(id);
-        var done = false;
+        var use = await EnterAsync(id).ConfigureAwait(false);
+        var copied = false;
         try
         {
-            var state = await StartAsync(id, progress, ct).ConfigureAwait(false);
-            state = await WaitAsync(state, progress, ct).ConfigureAwait(false);
-            done = true;
-            if (state.Size > 0 && new FileInfo(state.Path) is { Exists: true } info && info.Length != state.Size)
-                throw new IOException($"TDLib's file has {info.Length:N0} bytes, {state.Size:N0} were expected");
-            var source = new FileStream(state.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81920,
-                FileOptions.Asynchronous | FileOptions.SequentialScan);
-            await using (source.ConfigureAwait(false)) await source.CopyToAsync(destination, ct).ConfigureAwait(false);
-            await ForgetAsync(new DeleteFile(id)).ConfigureAwait(false);
+            using var progress = _files.Watch(id);
+            try
+            {
+                var state = await StartAsync(id, progress, ct).ConfigureAwait(false);
+                state = await WaitAsync(state, progress, ct).ConfigureAwait(false);
+                if (state.Size > 0 && new FileInfo(state.Path) is { Exists: true } info && info.Length != state.Size)
+                    throw new IOException($"TDLib's file has {info.Length:N0} bytes, {state.Size:N0} were expected");
+                var source = new FileStream(state.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81920,
+                    FileOptions.Asynchronous | FileOptions.SequentialScan);
+                await using (source.ConfigureAwait(false)) await source.CopyToAsync(destination, ct).ConfigureAwait(false);
+                copied = true;
+            }
+            finally
+            {
+                _inFlight.TryRemove(progress, out _);
+            }
         }
         finally
         {
-            _inFlight.TryRemove(progress, out _);
-            if (!done) await ForgetAsync(new CancelDownloadFile(id, OnlyIfPending: false)).ConfigureAwait(false);
+            await LeaveAsync(id, use, copied).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The downloads of one file id under way, and what TDLib is told when the last ends.</summary>
+    private sealed class FileUse
+    {
+        /// <summary>How many downloads of the file are under way.</summary>
+        public int Count;
+
+        /// <summary>One of them copied the file out: TDLib's copy is deleted when the last ends.</summary>
+        public bool Copied;
+
+        /// <summary>TDLib being told the last ended (a cancel, a delete): a new download of the file waits for it.</summary>
+        public Task Told = Task.CompletedTask;
+    }
+
+    /// <summary>One more download of file <paramref name="id"/>; after TDLib was told the previous ones ended.</summary>
+    private async Task<FileUse> EnterAsync(int id)
+    {
+        FileUse? use;
+        Task told;
+        lock (_usesLock)
+        {
+            if (!_uses.TryGetValue(id, out use)) _uses[id] = use = new FileUse();
+            use.Count++;
+            told = use.Told;
+        }
+        // Never fails, and takes at most ForgetAsync's limit: a delete sent after this download's downloadFile would take its file.
+        await told.ConfigureAwait(false);
+        return use;
+    }
+
+    /// <summary>A download of file <paramref name="id"/> ended; the last one tells TDLib: its copy deleted once copied out, else its download cancelled.</summary>
+    private async Task LeaveAsync(int id, FileUse use, bool copied)
+    {
+        TaskCompletionSource told;
+        bool delete;
+        lock (_usesLock)
+        {
+            use.Copied |= copied;
+            if (--use.Count > 0) return;
+            delete = use.Copied;
+            use.Copied = false;
+            told = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            use.Told = told.Task;
+        }
+        try
+        {
+            await ForgetAsync(delete ? new DeleteFile(id) : new CancelDownloadFile(id, OnlyIfPending: false)).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_usesLock)
+            {
+                if (use.Count == 0) _uses.Remove(id);
+            }
+            told.SetResult();
         }
     }
 

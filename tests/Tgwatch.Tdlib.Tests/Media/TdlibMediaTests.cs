@@ -181,4 +181,103 @@ public sealed class TdlibMediaTests : IDisposable
         Assert.Contains("File not found", refused.Message);
         Assert.Equal("TDLib stopped the download at 100 bytes of 4 KB", stopped.Message);
     }
+
+    // Two messages with the same file download it at once (one TDLib file id): the first one's download is cancelled (the run
+    // stops its download, or gives it up) while the second goes on. The cancel is TDLib's for the file id, not for one
+    // download: sent then, it stopped the other's download too, which failed ("TDLib stopped the download").
+    [Fact]
+    public async Task TwoDownloadsOfOneFile_OneCancelled_TheOtherGoesOn_AndTdlibIsToldOnlyWhenTheLastEnds()
+    {
+        var bytes = new byte[4096];
+        new Random(12).NextBytes(bytes);
+        var inTdlib = Path.Combine(_dir, "doc12.pdf");
+        await File.WriteAllBytesAsync(inTdlib, bytes);
+        var files = new TdFileWatch();
+        var session = new ScriptedTdSession()
+            .On("downloadFile", _ => FileJson(12, inTdlib, active: true, completed: false, downloaded: 0, size: bytes.Length).ToJsonString())
+            .On("cancelDownloadFile", _ =>
+            {
+                // TDLib stops the file's download, whoever asked for it.
+                files.Offer(State(12, inTdlib, active: false, completed: false, downloaded: 100, size: bytes.Length));
+                return """{"@type":"ok"}""";
+            })
+            .On("deleteFile", _ =>
+            {
+                File.Delete(inTdlib);
+                return """{"@type":"ok"}""";
+            });
+        var source = new TdlibMediaSource(session, files, Stall);
+        using var stop = new CancellationTokenSource();
+        using var copy = new MemoryStream();
+
+        var first = source.DownloadAsync(new MediaFile("12", "AQAD12", bytes.Length, "pdf"), Stream.Null, stop.Token).AsTask();
+        var second = source.DownloadAsync(new MediaFile("12", "AQAD12", bytes.Length, "pdf"), copy, default).AsTask();
+        await Eventually.TrueAsync(() => source.InFlight.Files == 2, "both downloads under way");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Empty(session.SentOf("cancelDownloadFile"));
+        files.Offer(State(12, inTdlib, active: false, completed: true, downloaded: bytes.Length, size: bytes.Length));
+        await second.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(bytes, copy.ToArray());
+        Assert.Empty(session.SentOf("cancelDownloadFile"));
+        Assert.Single(session.SentOf("deleteFile"));
+        Assert.Equal(default, source.InFlight);
+    }
+
+    // Two messages with the same file, complete at once: TDLib's copy is deleted only once the last of them has copied it out
+    // (deleted by the first, it was gone under the second, which failed and downloaded the whole file again).
+    [Fact]
+    public async Task TwoDownloadsOfOneFile_TdlibsCopyIsDeletedOnlyAfterTheLastHasCopiedIt()
+    {
+        var bytes = new byte[4096];
+        new Random(13).NextBytes(bytes);
+        var inTdlib = Path.Combine(_dir, "doc13.pdf");
+        await File.WriteAllBytesAsync(inTdlib, bytes);
+        var files = new TdFileWatch();
+        var slowCopied = false;
+        var deletedBeforeTheSlowCopy = false;
+        var session = new ScriptedTdSession()
+            .On("downloadFile", _ => FileJson(13, inTdlib, active: true, completed: false, downloaded: 0, size: bytes.Length).ToJsonString())
+            .On("deleteFile", _ =>
+            {
+                deletedBeforeTheSlowCopy |= !Volatile.Read(ref slowCopied);
+                File.Delete(inTdlib);
+                return """{"@type":"ok"}""";
+            });
+        var source = new TdlibMediaSource(session, files, Stall);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var fast = new MemoryStream();
+        await using var slow = new GatedStream(gate.Task);
+
+        var first = source.DownloadAsync(new MediaFile("13", "AQAD13", bytes.Length, "pdf"), fast, default).AsTask();
+        var second = source.DownloadAsync(new MediaFile("13", "AQAD13", bytes.Length, "pdf"), slow, default).AsTask();
+        await Eventually.TrueAsync(() => source.InFlight.Files == 2, "both downloads under way");
+        files.Offer(State(13, inTdlib, active: false, completed: true, downloaded: bytes.Length, size: bytes.Length));
+        await first.WaitAsync(TimeSpan.FromSeconds(10));
+        Volatile.Write(ref slowCopied, true);
+        gate.SetResult();
+        await second.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(bytes, fast.ToArray());
+        Assert.Equal(bytes, slow.Written);
+        Assert.False(deletedBeforeTheSlowCopy, "TDLib's copy was deleted while another download was copying it");
+        Assert.Single(session.SentOf("deleteFile"));
+        Assert.False(File.Exists(inTdlib));
+    }
+
+    /// <summary>A destination whose writes wait for <c>gate</c>: a copy under way.</summary>
+    private sealed class GatedStream(Task gate) : MemoryStream
+    {
+        public byte[] Written => ToArray();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await gate.WaitAsync(cancellationToken);
+            await base.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    }
 }
