@@ -92,6 +92,20 @@ public sealed class TdFileProgress : IDisposable
         changed.TrySetResult();
     }
 
+    /// <summary>Takes the state TDLib answered a request with (newer than any update read before it): it wins even over a complete one.</summary>
+    public void Replace(TdFileState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        TaskCompletionSource changed;
+        lock (_lock)
+        {
+            _latest = state;
+            changed = _changed;
+            _changed = NewChange();
+        }
+        changed.TrySetResult();
+    }
+
     /// <summary>The state after <paramref name="seen"/>: at once when a newer one came, else the next one, or null when none came within <paramref name="timeout"/>.</summary>
     public async Task<TdFileState?> NextAsync(TdFileState? seen, TimeSpan timeout, TimeProvider time, CancellationToken ct)
     {

@@ -186,7 +186,14 @@ public sealed class TdlibMediaSource : IMediaSource
         while (!state.IsDownloadingCompleted)
         {
             if (!state.IsDownloadingActive)
-                throw new IOException($"TDLib stopped the download at {MediaOptions.FormatSize(state.DownloadedSize)} of {MediaOptions.FormatSize(state.Total)}");
+            {
+                // An updateFile sent before downloadFile's answer (a cancel's) can be read after it, on the update loop's
+                // thread: a download that seems stopped is asked about, the answer being newer than any update read before it.
+                state = await GetAsync(state.Id, progress, ct).ConfigureAwait(false);
+                if (state.IsDownloadingCompleted) break;
+                if (!state.IsDownloadingActive)
+                    throw new IOException($"TDLib stopped the download at {MediaOptions.FormatSize(state.DownloadedSize)} of {MediaOptions.FormatSize(state.Total)}");
+            }
             _inFlight[progress] = state;
             var next = await progress.NextAsync(state, StallTimeout - _time.GetElapsedTime(since), _time, ct).ConfigureAwait(false);
             if (next is null)
@@ -199,6 +206,16 @@ public sealed class TdlibMediaSource : IMediaSource
             state = next;
         }
         if (string.IsNullOrEmpty(state.Path)) throw new IOException("TDLib said the download is complete but gave no path");
+        return state;
+    }
+
+    /// <summary>The file as TDLib has it now (<c>getFile</c>), taken as the latest state.</summary>
+    private async Task<TdFileState> GetAsync(int id, TdFileProgress progress, CancellationToken ct)
+    {
+        var answer = await _session.SendAsync(new GetFile(id), RequestTimeout, ct).ConfigureAwait(false);
+        if (!TdFileState.TryRead(answer, out var state, out var why))
+            throw new IOException($"TDLib answered getFile with no file: {why}");
+        progress.Replace(state);
         return state;
     }
 

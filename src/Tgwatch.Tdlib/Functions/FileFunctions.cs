@@ -22,3 +22,7 @@ public sealed record CancelDownloadFile(int FileId, bool OnlyIfPending) : TdFunc
 /// <summary><c>deleteFile</c>: removes a file from TDLib's files directory (a later <c>downloadFile</c> fetches it again).</summary>
 /// <param name="FileId">TDLib's file id.</param>
 public sealed record DeleteFile(int FileId) : TdFunction;
+
+/// <summary><c>getFile</c>: a file as TDLib has it now (its answer is newer than every <c>updateFile</c> TDLib sent before it).</summary>
+/// <param name="FileId">TDLib's file id.</param>
+public sealed record GetFile(int FileId) : TdFunction;

@@ -26,6 +26,7 @@ namespace Tgwatch.Tdlib.Functions;
 [JsonDerivedType(typeof(DownloadFile), "downloadFile")]
 [JsonDerivedType(typeof(CancelDownloadFile), "cancelDownloadFile")]
 [JsonDerivedType(typeof(DeleteFile), "deleteFile")]
+[JsonDerivedType(typeof(GetFile), "getFile")]
 [JsonDerivedType(typeof(GetUser), "getUser")]
 [JsonDerivedType(typeof(GetSupergroup), "getSupergroup")]
 [JsonDerivedType(typeof(GetChat), "getChat")]

@@ -10,7 +10,7 @@ namespace Tgwatch.Tdlib.Tests.Connector;
 /// with the file downloading, then the bytes are written into the files directory in <see cref="Chunks"/> parts, an
 /// <c>updateFile</c> after each and the last one saying it is complete; <c>cancelDownloadFile</c> stops a download (an
 /// <c>updateFile</c> with it no longer active, what was written kept: the next download goes on from there);
-/// <c>deleteFile</c> removes the local copy. <see cref="Stall"/> makes a file's next downloads stop sending anything after
+/// <c>deleteFile</c> removes the local copy; <c>getFile</c> answers with the file as it is now. <see cref="Stall"/> makes a file's next downloads stop sending anything after
 /// their first part, as a dead connection does.
 /// </summary>
 internal sealed class TdWorldFiles
@@ -34,6 +34,14 @@ internal sealed class TdWorldFiles
             if (_running.TryRemove(id, out var running)) running.Cancel();
             Push(_files[id], active: false);
             return """{"@type":"ok"}""";
+        });
+        world.Session.On("getFile", r =>
+        {
+            var file = _files[(int)r["file_id"]!];
+            var have = _have.GetValueOrDefault(file.Id);
+            var completed = have == file.Bytes.Length;
+            var active = !completed && _running.TryGetValue(file.Id, out var running) && !running.IsCancellationRequested;
+            return FileJson(file, PathOf(file), active, completed, have).ToJsonString();
         });
         world.Session.On("deleteFile", r =>
         {

@@ -169,6 +169,7 @@ public sealed class TdlibMediaTests : IDisposable
         var files = new TdFileWatch();
         var stopping = new ScriptedTdSession()
             .On("downloadFile", _ => FileJson(12, "", active: true, completed: false, downloaded: 0, size: 4096).ToJsonString())
+            .On("getFile", _ => FileJson(12, "", active: false, completed: false, downloaded: 100, size: 4096).ToJsonString())
             .On("cancelDownloadFile", _ => """{"@type":"ok"}""");
         var source = new TdlibMediaSource(stopping, files, Stall);
 
@@ -264,6 +265,40 @@ public sealed class TdlibMediaTests : IDisposable
         Assert.False(deletedBeforeTheSlowCopy, "TDLib's copy was deleted while another download was copying it");
         Assert.Single(session.SentOf("deleteFile"));
         Assert.False(File.Exists(inTdlib));
+    }
+
+    // An updateFile TDLib sent before downloadFile's answer (the previous attempt's cancel: the download no longer active) is
+    // read on the update loop's thread, and may reach the download after the answer said it is under way. A download that
+    // seems stopped is asked about (getFile, whose answer is newer than any update read before it): this one goes on (it
+    // failed as "TDLib stopped the download", the file waiting for the next attempt).
+    [Fact]
+    public async Task AnOldUpdateSayingTheDownloadStopped_ReadAfterTheAnswer_DoesNotEndIt()
+    {
+        var bytes = new byte[4096];
+        new Random(14).NextBytes(bytes);
+        var inTdlib = Path.Combine(_dir, "doc14.pdf");
+        await File.WriteAllBytesAsync(inTdlib, bytes);
+        var files = new TdFileWatch();
+        var session = new ScriptedTdSession()
+            .On("downloadFile", _ =>
+            {
+                files.Offer(State(14, inTdlib, active: false, completed: false, downloaded: 100, size: bytes.Length)); // the old one, read late
+                return FileJson(14, inTdlib, active: true, completed: false, downloaded: 100, size: bytes.Length).ToJsonString();
+            })
+            .On("getFile", _ => FileJson(14, inTdlib, active: true, completed: false, downloaded: 200, size: bytes.Length).ToJsonString())
+            .On("cancelDownloadFile", _ => """{"@type":"ok"}""")
+            .On("deleteFile", _ => """{"@type":"ok"}""");
+        var source = new TdlibMediaSource(session, files, Stall);
+        using var copy = new MemoryStream();
+
+        var download = source.DownloadAsync(new MediaFile("14", "AQAD14", bytes.Length, "pdf"), copy, default).AsTask();
+        await Eventually.TrueAsync(() => download.IsCompleted || source.InFlight.Bytes == 200, "the download going on from getFile's answer");
+        files.Offer(State(14, inTdlib, active: false, completed: true, downloaded: bytes.Length, size: bytes.Length));
+        await download.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(bytes, copy.ToArray());
+        Assert.Equal(14, (int)Assert.Single(session.SentOf("getFile"))["file_id"]!);
+        Assert.Empty(session.SentOf("cancelDownloadFile"));
     }
 
     /// <summary>A destination whose writes wait for <c>gate</c>: a copy under way.</summary>
