@@ -13,6 +13,8 @@ public sealed class NotifySocket : IAsyncDisposable
     private readonly Socket _socket = new(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<string> _received = new();
+    private readonly ConcurrentQueue<(TimeSpan At, string Message)> _timed = new();
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private readonly Task _listening;
 
     /// <summary>Binds a socket at <paramref name="path"/> and listens.</summary>
@@ -29,6 +31,12 @@ public sealed class NotifySocket : IAsyncDisposable
     /// <summary>The messages so far, in order.</summary>
     public IReadOnlyList<string> Received => [.. _received];
 
+    /// <summary>The messages so far, in order, each with when it came (since the socket was bound).</summary>
+    public IReadOnlyList<(TimeSpan At, string Message)> Timed => [.. _timed];
+
+    /// <summary>How long the socket has been bound.</summary>
+    public TimeSpan Elapsed => _clock.Elapsed;
+
     private async Task ListenAsync()
     {
         var buffer = new byte[4096];
@@ -37,7 +45,9 @@ public sealed class NotifySocket : IAsyncDisposable
             while (true)
             {
                 var n = await _socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
-                _received.Enqueue(Encoding.UTF8.GetString(buffer, 0, n));
+                var message = Encoding.UTF8.GetString(buffer, 0, n);
+                _timed.Enqueue((_clock.Elapsed, message));
+                _received.Enqueue(message);
             }
         }
         catch (OperationCanceledException)

@@ -168,8 +168,8 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
         var account = tdlib is not null ? tdlib.Account! : $"bot{Tgwatch.Secrets.BotToken.IdOf(settings.BotApi.Token!)}";
         var name = $"{(tdlib is not null ? TdlibConnector.ConnectorName : BotApiConnector.ConnectorName)}/{account}";
         var runner = new RunnerLease(leases, name, RunnerInfo.Current(TimeProvider.System), settings.LeaseTime ?? RunSettings.DefaultLease, logs.CreateLogger("Tgwatch.Lease"));
-        var systemd = SystemdStandby.Start(new SystemdNotifier(), Environment.GetEnvironmentVariable("WATCHDOG_USEC"),
-            Environment.GetEnvironmentVariable("WATCHDOG_PID"), TimeProvider.System);
+        using var systemd = SystemdStandby.Start(new SystemdNotifier(), Environment.GetEnvironmentVariable("WATCHDOG_USEC"),
+            Environment.GetEnvironmentVariable("WATCHDOG_PID"), runner.Every + RunHttp.StuckAfter(settings), TimeProvider.System);
         runner.Waiting = systemd is null ? null : systemd.Waiting;
         tdlib?.DiscardUpdates();
         try

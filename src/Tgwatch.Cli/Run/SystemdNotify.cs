@@ -80,27 +80,35 @@ internal sealed class SystemdNotify : IDisposable
 /// <summary>
 /// systemd's notify protocol while a run waits as standby for its account's lease (a shared state store): <c>READY=1</c> at
 /// the first wait (the service is up: waiting is its job now, and <c>systemctl start</c> returns), <c>STATUS=</c> with who is
-/// active, and under <c>WatchdogSec=</c>, <c>WATCHDOG=1</c> from the standby's own tries (at most every half of
-/// <c>WATCHDOG_USEC</c>), so a standby whose loop hangs is restarted as an active run would be.
+/// active, and under <c>WatchdogSec=</c>, <c>WATCHDOG=1</c> at half of <c>WATCHDOG_USEC</c> (whatever <c>--lease</c> is: its
+/// tries may come less often than the watchdog needs) — but only while the standby's tries go on: one whose loop hangs
+/// (no try for its hang time) stops feeding the watchdog, and systemd restarts it as it would an active run.
 /// </summary>
-internal sealed class SystemdStandby
+internal sealed class SystemdStandby : IDisposable
 {
     private readonly ISystemdNotifier _notifier;
-    private readonly TimeSpan? _watchdog;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _hungAfter;
+    private readonly ITimer? _watchdog;
+    private readonly Lock _lock = new();
     private string? _said;
-    private long _fed;
+    private long _tried;
 
-    private SystemdStandby(ISystemdNotifier notifier, TimeSpan? watchdog, TimeProvider time)
+    private SystemdStandby(ISystemdNotifier notifier, TimeSpan? watchdog, TimeSpan hungAfter, TimeProvider time)
     {
         _notifier = notifier;
-        _watchdog = watchdog;
+        _hungAfter = hungAfter;
         _time = time;
+        _tried = time.GetTimestamp();
+        if (watchdog is { } every) _watchdog = time.CreateTimer(static s => ((SystemdStandby)s!).Feed(), this, every, every);
     }
 
-    /// <summary>The standby's notifier, or null when systemd did not ask for one.</summary>
-    public static SystemdStandby? Start(ISystemdNotifier notifier, string? watchdogUsec, string? watchdogPid, TimeProvider time) =>
-        notifier.IsEnabled ? new SystemdStandby(notifier, SystemdNotify.WatchdogInterval(watchdogUsec, watchdogPid), time) : null;
+    /// <summary>
+    /// The standby's notifier, or null when systemd did not ask for one. <paramref name="hungAfter"/>: how long the standby
+    /// may go without a try before its loop counts as hung (its tries' interval and a try's own time).
+    /// </summary>
+    public static SystemdStandby? Start(ISystemdNotifier notifier, string? watchdogUsec, string? watchdogPid, TimeSpan hungAfter, TimeProvider time) =>
+        notifier.IsEnabled ? new SystemdStandby(notifier, SystemdNotify.WatchdogInterval(watchdogUsec, watchdogPid), hungAfter, time) : null;
 
     /// <summary>The process stops while it waits as standby.</summary>
     public void Stopping() => _notifier.Notify(new ServiceState("STOPPING=1\nSTATUS=stopping"));
@@ -108,23 +116,25 @@ internal sealed class SystemdStandby
     /// <summary>One try of the standby, with its status.</summary>
     public void Waiting(string status)
     {
-        var now = _time.GetTimestamp();
-        if (_said is null)
+        lock (_lock)
         {
-            _notifier.Notify(new ServiceState("READY=1\nSTATUS=" + status));
+            _tried = _time.GetTimestamp();
+            if (_said is null) _notifier.Notify(new ServiceState("READY=1\nSTATUS=" + status));
+            else if (status != _said) _notifier.Notify(new ServiceState("STATUS=" + status));
             _said = status;
-            _fed = now;
-            return;
         }
-        if (_watchdog is { } every && _time.GetElapsedTime(_fed, now) >= every)
-        {
-            _notifier.Notify(new ServiceState("WATCHDOG=1\nSTATUS=" + status));
-            _fed = now;
-        }
-        else if (status != _said)
-        {
-            _notifier.Notify(new ServiceState("STATUS=" + status));
-        }
-        _said = status;
     }
+
+    private void Feed()
+    {
+        lock (_lock)
+        {
+            // A hung loop gets no beat here: the watchdog's timeout ends the process, and Restart= starts it again.
+            if (_time.GetElapsedTime(_tried) >= _hungAfter) return;
+            _notifier.Notify(new ServiceState("WATCHDOG=1\nSTATUS=" + (_said ?? "standby")));
+        }
+    }
+
+    /// <summary>Stops feeding the watchdog (the lease is taken, or the process stops).</summary>
+    public void Dispose() => _watchdog?.Dispose();
 }

@@ -41,9 +41,10 @@ public sealed class ActiveStandbyTests(ITestOutputHelper output) : IAsyncLifetim
         catch (IOException) { /* best effort */ }
     }
 
-    private LoggedProcess Start(string name, NotifySocket? systemd = null)
+    private LoggedProcess Start(string name, NotifySocket? systemd = null, string? lease = null)
     {
         var args = Tgwatch.Runner(_dir, name, _sandbox, $"postgres:{_database}", $"postgres:{_database}");
+        if (lease is not null) args[Array.IndexOf(args, "--lease") + 1] = lease;
         var runner = new LoggedProcess(systemd is null ? Tgwatch.Start(args)
             : Tgwatch.StartWith(new Dictionary<string, string> { ["NOTIFY_SOCKET"] = systemd.Path, ["WATCHDOG_USEC"] = "2000000" }, args));
         _runners.Add((name, runner));
@@ -162,5 +163,28 @@ public sealed class ActiveStandbyTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal(0, a.Count(" crit "));
         Assert.Equal(0, a.Count("   at "));
         Assert.Equal(1, a.Count("standby:")); // active first, then standby behind b
+    }
+
+    // A standby whose --lease is longer than systemd's watchdog (WatchdogSec=2s; a 12 s lease is tried every 3 s) feeds the
+    // watchdog in time all the same: fed only at its tries, it went 3 s without, and systemd would kill it again and again.
+    [Fact]
+    public async Task AStandbyWithALeaseLongerThanTheWatchdog_FeedsItInTime()
+    {
+        var a = Start("a");
+        await Eventually.TrueAsync(() => a.Count("active: botapi/bot") == 1, "a active", Tgwatch.Patience);
+        await using var systemd = new NotifySocket(Path.Combine(_dir, "b.sock"));
+        var b = Start("b", systemd, lease: "12s");
+        await Eventually.TrueAsync(() => b.Count("standby: botapi/bot") == 1, "b standby", Tgwatch.Patience);
+        await Eventually.TrueAsync(() => systemd.Received.Count > 0, "b ready", Tgwatch.Patience);
+        await Task.Delay(TimeSpan.FromSeconds(8)); // a real wait: systemd's watchdog runs on the real clock
+        var end = systemd.Elapsed;
+        await StopAsync(b);
+        await StopAsync(a);
+
+        var fed = systemd.Timed.Where(t => t.At <= end && (t.Message.StartsWith("READY=1", StringComparison.Ordinal) || t.Message.StartsWith("WATCHDOG=1", StringComparison.Ordinal)))
+            .Select(t => t.At).Append(end).ToList();
+        var longest = fed.Zip(fed.Skip(1), (x, y) => y - x).Max();
+        Assert.True(longest < TimeSpan.FromSeconds(2), $"the watchdog went {longest.TotalSeconds:0.0} s without a WATCHDOG=1 (its timeout: 2 s)");
+        Assert.StartsWith("READY=1\nSTATUS=standby: ", systemd.Received[0]);
     }
 }
