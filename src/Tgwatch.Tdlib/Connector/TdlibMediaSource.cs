@@ -15,7 +15,8 @@ namespace Tgwatch.Tdlib.Connector;
 /// without completing is retried too. An error TDLib gives for the file itself (400: the file cannot be had) is a
 /// <see cref="MediaUnavailableException"/>. Messages with the same file download it at once under one TDLib file id, and
 /// TDLib's cancel and delete are for the file id: TDLib is told only when the last download of a file ends (its copy deleted
-/// when one of them copied it out, else its download cancelled), and a download of it that starts meanwhile waits for that.
+/// when one of them copied it out, else its download cancelled), and a download of it that starts meanwhile waits for that;
+/// but a stall is the file's: the first download to give up on one cancels TDLib's download of the file at once.
 /// </summary>
 public sealed class TdlibMediaSource : IMediaSource
 {
@@ -76,14 +77,22 @@ public sealed class TdlibMediaSource : IMediaSource
         if (!int.TryParse(file.Id, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
             throw new MediaUnavailableException($"'{file.Id}' is not a TDLib file id");
         var use = await EnterAsync(id).ConfigureAwait(false);
-        var copied = false;
+        bool copied = false, stalled = false;
         try
         {
             using var progress = _files.Watch(id);
             try
             {
                 var state = await StartAsync(id, progress, ct).ConfigureAwait(false);
-                state = await WaitAsync(state, progress, ct).ConfigureAwait(false);
+                try
+                {
+                    state = await WaitAsync(state, progress, ct).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    stalled = true;
+                    throw;
+                }
                 if (state.Size > 0 && new FileInfo(state.Path) is { Exists: true } info && info.Length != state.Size)
                     throw new IOException($"TDLib's file has {info.Length:N0} bytes, {state.Size:N0} were expected");
                 var source = new FileStream(state.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81920,
@@ -98,7 +107,7 @@ public sealed class TdlibMediaSource : IMediaSource
         }
         finally
         {
-            await LeaveAsync(id, use, copied).ConfigureAwait(false);
+            await LeaveAsync(id, use, copied, stalled).ConfigureAwait(false);
         }
     }
 
@@ -131,19 +140,31 @@ public sealed class TdlibMediaSource : IMediaSource
         return use;
     }
 
-    /// <summary>A download of file <paramref name="id"/> ended; the last one tells TDLib: its copy deleted once copied out, else its download cancelled.</summary>
-    private async Task LeaveAsync(int id, FileUse use, bool copied)
+    /// <summary>
+    /// A download of file <paramref name="id"/> ended; the last one tells TDLib: its copy deleted once copied out, else its
+    /// download cancelled. One that <paramref name="stalled"/> cancels it at once: the stall is the file's, the others wait
+    /// on it too, and with their retries overlapping the last might never come.
+    /// </summary>
+    private async Task LeaveAsync(int id, FileUse use, bool copied, bool stalled)
     {
-        TaskCompletionSource told;
-        bool delete;
+        TaskCompletionSource? told = null;
+        var delete = false;
         lock (_usesLock)
         {
             use.Copied |= copied;
-            if (--use.Count > 0) return;
-            delete = use.Copied;
-            use.Copied = false;
-            told = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            use.Told = told.Task;
+            if (--use.Count > 0 && !stalled) return;
+            if (use.Count == 0)
+            {
+                delete = use.Copied;
+                use.Copied = false;
+                told = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                use.Told = told.Task;
+            }
+        }
+        if (told is null)
+        {
+            await ForgetAsync(new CancelDownloadFile(id, OnlyIfPending: false)).ConfigureAwait(false);
+            return;
         }
         try
         {

@@ -226,6 +226,34 @@ public sealed class TdlibMediaTests : IDisposable
         Assert.Equal(default, source.InFlight);
     }
 
+    // Two messages with the same file, its download stalled in TDLib (a dead connection): the first to go a minute without a
+    // byte cancels it although the other is still waiting (a stall is the file's, not one message's): the next attempts go
+    // on from what TDLib has, over a new connection. Waiting for the last, with the messages' retries overlapping, the
+    // stalled download would never be cancelled.
+    [Fact]
+    public async Task TwoDownloadsOfOneFile_Stalled_TheFirstToGiveUpCancelsTdlibsDownload()
+    {
+        var time = new FakeTimeProvider();
+        var files = new TdFileWatch();
+        var session = new ScriptedTdSession()
+            .On("downloadFile", _ => FileJson(15, "", active: true, completed: false, downloaded: 0, size: 4096).ToJsonString())
+            .On("cancelDownloadFile", _ => """{"@type":"ok"}""");
+        var source = new TdlibMediaSource(session, files, Stall, time);
+
+        var first = source.DownloadAsync(new MediaFile("15", "AQAD15", 4096, "pdf"), Stream.Null, default).AsTask();
+        await Eventually.TrueAsync(() => source.InFlight.Files == 1, "the first download under way");
+        time.Advance(TimeSpan.FromSeconds(30));
+        var second = source.DownloadAsync(new MediaFile("15", "AQAD15", 4096, "pdf"), Stream.Null, default).AsTask();
+        await Eventually.TrueAsync(() => source.InFlight.Files == 2, "the second download under way");
+        time.Advance(TimeSpan.FromSeconds(30));
+        await Assert.ThrowsAsync<TimeoutException>(() => first.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.False(second.IsCompleted);
+        Assert.Equal(15, (int)Assert.Single(session.SentOf("cancelDownloadFile"))["file_id"]!);
+        time.Advance(TimeSpan.FromSeconds(30));
+        await Assert.ThrowsAsync<TimeoutException>(() => second.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
     // Two messages with the same file, complete at once: TDLib's copy is deleted only once the last of them has copied it out
     // (deleted by the first, it was gone under the second, which failed and downloaded the whole file again).
     [Fact]
