@@ -113,7 +113,9 @@ public sealed class HeartbeatLineRunTests : IAsyncLifetime
         await process.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
         await reading.WaitAsync(Tgwatch.Patience);
         Assert.Equal(0, process.ExitCode);
-        Assert.Contains(lines, l => beat.Match(l) is { Success: true } m && m.Groups["n"].Value != "0" && l.Contains(", lag p50 ", StringComparison.Ordinal));
+        // The lags of the messages are in a line (the one that counts them, unless the beat fell between their commit's lags
+        // and its count: then the line before, which says none yet).
+        Assert.Contains(lines, l => beat.Match(l).Success && l.Contains(", lag p50 ", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains(_sandbox.Token, StringComparison.Ordinal));
     }
 }

@@ -137,10 +137,11 @@ public sealed partial class MessagePipeline
     private async Task CommitAsync(StoreCommit commit, List<Checkpoint> advanced, List<WorkItem> items, CancellationToken ct)
     {
         if (!commit.IsEmpty) await _store.RunAsync((store, token) => store.CommitAsync(commit, token), ct).ConfigureAwait(false);
+        // The lags first: a figure read in between (the heartbeat line) that counts these messages has their lags too.
+        if (Stats.Timings is { Lag.Enabled: true } timings) RecordLags(timings.Lag, items, _time.GetUtcNow());
         Interlocked.Add(ref Stats.written, commit.Processed.Count);
         CountWrittenPerSink(commit.Processed);
         Interlocked.Increment(ref Stats.commits);
-        if (Stats.Timings is { Lag.Enabled: true } timings) RecordLags(timings.Lag, items, _time.GetUtcNow());
         foreach (var mark in advanced) await CommitConnectorAsync(mark, ct).ConfigureAwait(false);
         foreach (var item in items)
         {
