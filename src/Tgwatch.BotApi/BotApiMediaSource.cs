@@ -9,7 +9,8 @@ namespace Tgwatch.BotApi;
 /// <summary>
 /// Downloads a message's file through the Bot API: <c>getFile</c> for its path, then <c>/file/bot&lt;token&gt;/&lt;path&gt;</c>.
 /// The Bot API serves files up to 20 MB (<see cref="MaxFileSize"/>); <c>getFile</c>'s refusal of a file (too big, an id
-/// it does not know) and a path that is gone are <see cref="MediaUnavailableException"/>s, anything else is retried.
+/// it does not know) and a path that is gone are <see cref="MediaUnavailableException"/>s, anything else is retried; a
+/// download whose bytes stop coming for <see cref="StallTimeout"/> is given up for now (a <see cref="TimeoutException"/>).
 /// </summary>
 public sealed class BotApiMediaSource : IMediaSource, IDisposable
 {
@@ -57,13 +58,75 @@ public sealed class BotApiMediaSource : IMediaSource, IDisposable
                 ? $"too big: the Bot API serves files up to 20 MB ({e.Message})"
                 : $"Telegram refused the file: {e.Message}", e);
         }
+        // The client's time-out ends a request whose answer does not begin; one whose bytes stop coming is ended here.
+        using var stalled = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        stalled.CancelAfter(StallTimeout);
         try
         {
-            await _client.DownloadFile(path, destination, ct).ConfigureAwait(false);
+            await _client.DownloadFile(path, new ProgressStream(destination, () => stalled.CancelAfter(StallTimeout)), stalled.Token).ConfigureAwait(false);
         }
         catch (RequestException e) when (e.HttpStatusCode == HttpStatusCode.NotFound)
         {
             throw new MediaUnavailableException("not found: the file is gone from the Bot API", e);
+        }
+        catch (Exception e) when (e is OperationCanceledException or RequestException && stalled.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no byte came for {Duration.Format(StallTimeout)}", e);
+        }
+    }
+
+    /// <summary>
+    /// How long a download may go without a byte before it is given up for now (and tried again with the media's backoff).
+    /// <value>Default: 1 minute.</value>
+    /// </summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Writes through to a stream, telling of each write (a byte came).</summary>
+    private sealed class ProgressStream(Stream inner, Action wrote) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override void Flush() => inner.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            inner.Write(buffer, offset, count);
+            wrote();
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            inner.Write(buffer);
+            wrote();
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            wrote();
         }
     }
 

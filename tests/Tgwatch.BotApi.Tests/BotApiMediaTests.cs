@@ -59,4 +59,33 @@ public sealed class BotApiMediaTests : IAsyncLifetime
         var getFiles = (await _sandbox.Admin.GetStatsAsync()).RequestsByMethod.GetValueOrDefault("getFile");
         Assert.Equal(3L, getFiles); // the photo twice (its first download was dropped), the document once; never the 30 MB one
     }
+
+    // A file download that stalls (half the file, then nothing more) is given up when no byte came for the stall time, and the
+    // file is downloaded again at the next attempt: the record says done, once. (It hung for good before: the client's
+    // time-out covers only the start of an answer.)
+    [Fact]
+    public async Task AStalledFileDownload_IsGivenUpAfterTheStallTime_AndDoneAtTheNextAttempt()
+    {
+        await _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = Group, Document = new SandboxDocument { FileName = "slow.pdf", FileSize = 50_000 } });
+        await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.Stall, Method = "file" });
+        var options = new BotApiOptions { Token = _sandbox.Token, ApiUrl = _sandbox.BaseUrl, PollTimeout = TimeSpan.FromSeconds(1) };
+        await using var connector = new BotApiConnector(options);
+        using var source = new BotApiMediaSource(options) { StallTimeout = TimeSpan.FromSeconds(1) };
+        var sink = new CollectingSink();
+        var pipeline = new MessagePipeline(connector, [sink], new InMemoryStateStore(), new PipelineOptions { MinBackoff = TimeSpan.FromMilliseconds(1), MaxBackoff = TimeSpan.FromMilliseconds(5) })
+        {
+            Media = new MediaDownloads(source, new MediaOptions { Directory = _dir, RetryDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(100) }),
+        };
+        using var stop = new CancellationTokenSource();
+        var run = pipeline.RunAsync(stop.Token);
+        await Eventually.TrueAsync(() => sink.Writes.Any(m => m.IsMediaUpdate), "the media update", TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var done = Assert.Single(sink.Writes, m => m.IsMediaUpdate).Media!.Download!;
+        Assert.Equal((MediaState.Done, (long?)50_000), (done.State, done.Size));
+        Assert.Equal(done.Sha256, Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(done.Path!))));
+        Assert.Equal(2L, (await _sandbox.Admin.GetStatsAsync()).RequestsByMethod.GetValueOrDefault("getFile")); // the stalled attempt, then the one that went through
+        Assert.Equal(1L, pipeline.Stats.MediaDownloaded);
+    }
 }
