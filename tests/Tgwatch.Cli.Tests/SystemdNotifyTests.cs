@@ -92,6 +92,21 @@ public sealed class SystemdNotifyTests
         Assert.Null(SystemdStandby.Start(new Notes { Enabled = false }, "60000000", null, TimeSpan.FromSeconds(90), time));
     }
 
+    // The first try may take a while (a loaded machine, a slow store): until it has said READY=1, nothing feeds the watchdog.
+    [Fact]
+    public void AStandby_FeedsNothingBeforeItsFirstTry()
+    {
+        var notes = new Notes();
+        var time = new FakeTimeProvider(Start);
+        using var standby = SystemdStandby.Start(notes, "2000000", null, TimeSpan.FromSeconds(90), time)!;
+        time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Empty(notes.Sent);
+        standby.Waiting("standby: botapi/bot1 is active on a pid 7 since 2026-12-05 18:00:00Z");
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(["READY=1\nSTATUS=standby: botapi/bot1 is active on a pid 7 since 2026-12-05 18:00:00Z",
+            "WATCHDOG=1\nSTATUS=standby: botapi/bot1 is active on a pid 7 since 2026-12-05 18:00:00Z"], notes.Sent);
+    }
+
     [Theory]
     [InlineData(null, null, null)]
     [InlineData("0", null, null)]

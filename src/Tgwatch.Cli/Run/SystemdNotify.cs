@@ -129,9 +129,10 @@ internal sealed class SystemdStandby : IDisposable
     {
         lock (_lock)
         {
-            // A hung loop gets no beat here: the watchdog's timeout ends the process, and Restart= starts it again.
-            if (_time.GetElapsedTime(_tried) >= _hungAfter) return;
-            _notifier.Notify(new ServiceState("WATCHDOG=1\nSTATUS=" + (_said ?? "standby")));
+            // Nothing before the first try has said READY=1; a hung loop gets no beat here: the watchdog's timeout ends the
+            // process, and Restart= starts it again.
+            if (_said is null || _time.GetElapsedTime(_tried) >= _hungAfter) return;
+            _notifier.Notify(new ServiceState("WATCHDOG=1\nSTATUS=" + _said));
         }
     }
 
