@@ -191,8 +191,7 @@ public sealed class TdlibMediaSource : IMediaSource
         {
             throw new MediaUnavailableException($"TDLib cannot download the file: {e.Message}", e);
         }
-        if (!TdFileState.TryRead(answer, out var started, out var why))
-            throw new IOException($"TDLib answered downloadFile with no file: {why}");
+        var started = FileOf(answer, "downloadFile");
         // Updates and answers are read on different threads: an updateFile already taken is newer than the answer or as new
         // (those TDLib sent before it say what it says), so the answer counts only when none came.
         if (progress.Latest is null) progress.Offer(started);
@@ -233,12 +232,14 @@ public sealed class TdlibMediaSource : IMediaSource
     /// <summary>The file as TDLib has it now (<c>getFile</c>), taken as the latest state.</summary>
     private async Task<TdFileState> GetAsync(int id, TdFileProgress progress, CancellationToken ct)
     {
-        var answer = await _session.SendAsync(new GetFile(id), RequestTimeout, ct).ConfigureAwait(false);
-        if (!TdFileState.TryRead(answer, out var state, out var why))
-            throw new IOException($"TDLib answered getFile with no file: {why}");
+        var state = FileOf(await _session.SendAsync(new GetFile(id), RequestTimeout, ct).ConfigureAwait(false), "getFile");
         progress.Replace(state);
         return state;
     }
+
+    /// <summary>The <c>file</c> TDLib answered <paramref name="request"/> with; an <see cref="IOException"/> when it is not one.</summary>
+    private static TdFileState FileOf(System.Text.Json.JsonElement answer, string request) =>
+        TdFileState.TryRead(answer, out var state, out var why) ? state : throw new IOException($"TDLib answered {request} with no file: {why}");
 
     /// <summary>Sends a request whose answer does not matter (a cancel, a delete): its failure changes nothing for the download.</summary>
     private async Task ForgetAsync(TdFunction request)
