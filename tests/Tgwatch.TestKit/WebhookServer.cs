@@ -81,8 +81,21 @@ public sealed class WebhookServer : IAsyncDisposable
 
     public IReadOnlyList<string> DeliveredKeys => [.. Delivered.SelectMany(r => r.Keys)];
 
-    public static WebhookServer Start(Func<WebhookRequest, WebhookAnswer>? answer = null, int port = 0) =>
-        new(port == 0 ? FreePort() : port, answer ?? (_ => WebhookAnswer.Ok));
+    public static WebhookServer Start(Func<WebhookRequest, WebhookAnswer>? answer = null, int port = 0)
+    {
+        if (port != 0) return new(port, answer ?? (_ => WebhookAnswer.Ok));
+        // A port found free can be taken by another test before this one listens on it: another port then.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return new(FreePort(), answer ?? (_ => WebhookAnswer.Ok));
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+            }
+        }
+    }
 
     /// <summary>
     /// A loopback port nobody listens on (bound, then released), for a server started later on it. Taken below
