@@ -31,11 +31,7 @@ internal static class QuietThroughput
             Console.Error.WriteLine($"build the program first: dotnet build -c Release src/Tgwatch.Cli ({tgwatchDll} is missing)");
             return 1;
         }
-        // The program as it is deployed: published with ReadyToRun code (no JIT for its own start).
-        var published = Path.Combine(root, "artifacts", "bench", "tgwatch");
-        RunToFile("dotnet", ["publish", Path.Combine(root, "src", "Tgwatch.Cli"), "-c", "Release", "-r", "linux-x64", "--self-contained", "false",
-            "-p:PublishReadyToRun=true", "-o", published, "-nologo", "-v", "quiet"]);
-        var publishedExe = Path.Combine(published, "tgwatch");
+        var publishedExe = Publish(root);
         var program = Best(5, () => RunToFile(publishedExe, ["quiet"], stdinFile: path));
         var startOnly = Best(5, () => RunToFile(publishedExe, ["quiet"], stdinFile: "/dev/null"));
         var built = Best(5, () => RunToFile("dotnet", [tgwatchDll, "quiet"], stdinFile: path));
@@ -46,6 +42,15 @@ internal static class QuietThroughput
         Console.WriteLine($"  of which program start (empty input): {startOnly.TotalMilliseconds:F0} ms; without it {(program - startOnly) / grep:F2}x grep");
         Console.WriteLine($"tgwatch quiet (dotnet build output): {built.TotalMilliseconds,4:F0} ms  {lineCount / built.TotalSeconds / 1e6,6:F2} M lines/s  ratio to grep {built / grep:F2}x");
         return 0;
+    }
+
+    /// <summary>The program as it is deployed: published with ReadyToRun code (no JIT for its own start); its path.</summary>
+    public static string Publish(string root)
+    {
+        var published = Path.Combine(root, "artifacts", "bench", "tgwatch");
+        RunToFile("dotnet", ["publish", Path.Combine(root, "src", "Tgwatch.Cli"), "-c", "Release", "-r", "linux-x64", "--self-contained", "false",
+            "-p:PublishReadyToRun=true", "-o", published, "-nologo", "-v", "quiet"]);
+        return Path.Combine(published, "tgwatch");
     }
 
     private static TimeSpan FilterInProcess(NoiseRules rules, byte[] data)

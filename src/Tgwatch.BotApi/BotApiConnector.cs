@@ -151,9 +151,12 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                 }
                 foreach (var raw in answer.Batch)
                 {
-                    var mapped = _mapper.Map(raw);
-                    var position = mapped.UpdateId is >= 0 and <= MaxUpdateId ? Place(mapped.UpdateId, poll.Delivered, answer.IdRestartPossible) : NoPosition;
+                    // An update in flight already (most of an answer asked for while the last one commits) is passed over
+                    // on its id alone: only the new ones are read whole.
+                    var id = UpdateMapper.UpdateIdOf(raw);
+                    var position = id is >= 0 and <= MaxUpdateId ? Place(id, poll.Delivered, answer.IdRestartPossible) : NoPosition;
                     if (position is null) continue; // in flight already
+                    var mapped = _mapper.Map(raw);
                     var malformed = mapped.Malformed ?? (position == NoPosition ? $"update_id {mapped.UpdateId} is out of range" : null);
                     if (malformed is not null && Interlocked.Increment(ref Stats.malformed) == 1) BotApiLog.Malformed(_logger, malformed);
                     if (position == NoPosition) continue; // no position to deliver at (no update_id, or one past 32 bits)

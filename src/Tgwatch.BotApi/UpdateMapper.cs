@@ -17,6 +17,10 @@ internal sealed class UpdateMapper(string account)
     /// <summary>What one update became.</summary>
     public readonly record struct Mapped(long UpdateId, TgMessage? Message, string? Skipped, string? Malformed);
 
+    /// <summary>The <c>update_id</c> of an update, or -1 when it has none that can be read.</summary>
+    public static long UpdateIdOf(JsonElement raw) =>
+        raw.ValueKind == JsonValueKind.Object && raw.TryGetProperty("update_id", out var idElement) && idElement.TryGetInt64(out var id) ? id : -1;
+
     /// <summary>Reads one update; an update without a readable <c>update_id</c> gives <see cref="Mapped.UpdateId"/> -1.</summary>
     public Mapped Map(JsonElement raw)
     {

@@ -81,6 +81,73 @@ public sealed class HugeAnswerTests : IAsyncLifetime
         Assert.Equal(77, e.FirstUpdateId);
     }
 
+    [Fact]
+    public void ALongStringAfterTheFirstUpdateId_IsCutTheSameWay()
+    {
+        var text = "\\n\\u00e9😀" + new string('x', MessageText.MaxChars + 100);
+        using var doc = JsonDocument.Parse(Cap($"{{\"update_id\":5,\"t\":\"{text}\"}}", out _));
+        Assert.Equal("\né😀" + new string('x', MessageText.MaxChars - 4) + MessageText.Marker(104), doc.RootElement.GetProperty("t").GetString());
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void RunsGiveTheSameBytesAsByteByByte_WhateverTheTextAndHowItIsRead(int seed)
+    {
+        var random = new Random(seed);
+        for (var round = 0; round < 40; round++)
+        {
+            var json = RandomAnswer(random);
+            var chunks = random.Next(3) switch { 0 => 1, 1 => 7, _ => 20_000 };
+            var runs = CapBytes(json, byteByByte: false, new Random(round), chunks);
+            var bytes = CapBytes(json, byteByByte: true, new Random(round), chunks);
+            Assert.Equal(bytes.Output, runs.Output);
+            Assert.Equal(bytes.FirstUpdateId, runs.FirstUpdateId);
+        }
+    }
+
+    /// <summary>An answer of updates whose strings mix ASCII, two- and four-byte characters and escapes, some past the bound on a string.</summary>
+    private static byte[] RandomAnswer(Random random)
+    {
+        string[] pieces = ["a", "b c", "Привет", "😀", "\\n", "\\\"", "\\\\", "\\u00e9", "\\ud83d\\ude00", "é"];
+        var json = new StringBuilder("{\"ok\":true,\"result\":[");
+        var updates = random.Next(1, 6);
+        for (var u = 0; u < updates; u++)
+        {
+            if (u > 0) json.Append(',');
+            json.Append("{\"update_id\": ").Append(random.Next(1, 1_000_000)).Append(", \"message\":{\"message_id\":").Append(u).Append(",\"text\":\"");
+            var length = random.Next(4) == 0 ? MessageText.MaxChars - 50 + random.Next(100) : random.Next(200);
+            var units = 0;
+            while (units < length)
+            {
+                var piece = pieces[random.Next(pieces.Length)];
+                json.Append(piece);
+                units += piece.Length;
+            }
+            json.Append("\"}}");
+        }
+        return Encoding.UTF8.GetBytes(json.Append("]}").ToString());
+    }
+
+    private static (byte[] Output, long? FirstUpdateId) CapBytes(byte[] json, bool byteByByte, Random chunking, int maxChunk)
+    {
+        using var stream = new JsonStringCapStream(new ChunkedStream(json, chunking, maxChunk), 1 << 30, byteByByte);
+        using var output = new MemoryStream();
+        stream.CopyTo(output, 4096);
+        return (output.ToArray(), stream.FirstUpdateId);
+    }
+
+    /// <summary>Gives its bytes in reads of random sizes up to a bound, as a socket does.</summary>
+    private sealed class ChunkedStream(byte[] bytes, Random random, int maxChunk) : MemoryStream(bytes)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, random.Next(1, maxChunk + 1)));
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, random.Next(1, maxChunk + 1))]);
+    }
+
     private static string Cap(string json, out JsonStringCapStream stream, long maxBytes = 1 << 30)
     {
         stream = new JsonStringCapStream(new MemoryStream(Encoding.UTF8.GetBytes(json)), maxBytes);

@@ -31,13 +31,17 @@ internal sealed class Peer
     /// <summary>The command line (program first) of this peer for a bot <paramref name="token"/> on <paramref name="api"/>, working in <paramref name="dir"/>.</summary>
     public string[] Command(Uri api, string token, string dir) => _command(api, token, dir);
 
-    /// <summary><c>tgwatch run</c> as built, with a JSONL sink and its state store in the directory.</summary>
-    public static Peer Tgwatch(string root)
+    /// <summary>
+    /// <c>tgwatch run</c> with a JSONL sink and its state store in the directory: as shipped (published with ReadyToRun code,
+    /// as the self-contained executable is and the installed program runs), or as <c>dotnet build</c> leaves it.
+    /// </summary>
+    public static Peer Tgwatch(string root, bool published)
     {
         var dll = Path.Combine(root, "src", "Tgwatch.Cli", "bin", "Release", "net10.0", "tgwatch.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is missing: dotnet build -c Release Tgwatch.sln");
-        return new Peer(TgwatchName, "`tgwatch run`", (api, token, dir) =>
-            ["dotnet", dll, "run", "--bot-api-url", api.ToString(), "--bot-token", token, "--sink", $"jsonl:{OutputIn(dir)}", "--data-dir", Path.Combine(dir, "data")]);
+        string[] program = published ? [QuietThroughput.Publish(root)] : ["dotnet", dll];
+        return new Peer(TgwatchName, published ? "`tgwatch run`" : "`tgwatch run` (build)", (api, token, dir) =>
+            [.. program, "run", "--bot-api-url", api.ToString(), "--bot-token", token, "--sink", $"jsonl:{OutputIn(dir)}", "--data-dir", Path.Combine(dir, "data")]);
     }
 
     /// <summary>bench/PlainBot: Telegram.Bot's receiving loop, built here (Release).</summary>

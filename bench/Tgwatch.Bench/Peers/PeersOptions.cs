@@ -30,8 +30,11 @@ internal sealed record PeersOptions
     /// <summary>The peers to run, by name (see <see cref="Peer"/>).</summary>
     public IReadOnlyList<string> Peers { get; init; } = [Peer.TgwatchName, Peer.PlainName, Peer.GrammyName];
 
+    /// <summary>Whether tgwatch runs as shipped (published ReadyToRun) or as <c>dotnet build</c> leaves it.</summary>
+    public bool Published { get; init; } = true;
+
     public const string Usage =
-        "peers [--messages N] [--kill-messages N] [--rounds N] [--live N] [--live-interval-ms N] [--idle-skip SECONDS] [--idle-window SECONDS] [--peers tgwatch,plain,grammy]";
+        "peers [--messages N] [--kill-messages N] [--rounds N] [--live N] [--live-interval-ms N] [--idle-skip SECONDS] [--idle-window SECONDS] [--peers tgwatch,plain,grammy] [--tgwatch published|built]";
 
     /// <summary>Reads the options; throws <see cref="ArgumentException"/> naming the first one it cannot read.</summary>
     public static PeersOptions Parse(IReadOnlyList<string> args)
@@ -51,6 +54,15 @@ internal sealed record PeersOptions
                 "--idle-skip" => options with { IdleSkip = TimeSpan.FromSeconds(Count(name, value, 0)) },
                 "--idle-window" => options with { IdleWindow = TimeSpan.FromSeconds(Count(name, value, 1)) },
                 "--peers" => options with { Peers = PeerNames(value) },
+                "--tgwatch" => options with
+                {
+                    Published = value switch
+                    {
+                        "published" => true,
+                        "built" => false,
+                        _ => throw new ArgumentException($"--tgwatch takes published or built, not '{value}'"),
+                    },
+                },
                 _ => throw new ArgumentException($"unknown option {name}"),
             };
         }
