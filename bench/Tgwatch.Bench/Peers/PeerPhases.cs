@@ -162,7 +162,7 @@ internal sealed class PeerPhases(BotApiSandbox sandbox, IReadOnlyList<string> to
                 if (process.HasExited) throw new InvalidOperationException($"{peer.Name} stopped while idle (see {dir}/log.txt)");
                 figures.Add(new IdleFigures(
                     (process.Cpu() - before[i].Cpu).TotalSeconds / options.IdleWindow.TotalMinutes,
-                    (process.ContextSwitches() - before[i].Switches) / options.IdleWindow.TotalSeconds,
+                    PeerProcess.SwitchesBetween(before[i].Switches, process.ContextSwitches()) / options.IdleWindow.TotalSeconds,
                     process.Memory().Rss));
             }
             return figures;

@@ -51,24 +51,33 @@ internal sealed class PeerProcess : IDisposable
         return (ProcStat.Kilobytes(status, "VmRSS:") * 1024, ProcStat.Kilobytes(status, "VmHWM:") * 1024);
     }
 
-    /// <summary>Context switches of all its threads so far (voluntary and not): how often it woke, summed over /proc/PID/task/*/status.</summary>
-    public long ContextSwitches()
+    /// <summary>Context switches (voluntary and not) of each of its threads so far, by thread id, from /proc/PID/task/*/status.</summary>
+    public Dictionary<int, long> ContextSwitches()
     {
-        long sum = 0;
+        var switches = new Dictionary<int, long>();
         foreach (var task in Directory.EnumerateDirectories($"/proc/{Id}/task"))
         {
             try
             {
                 var status = File.ReadAllLines(Path.Combine(task, "status"));
-                sum += ProcStat.Number(status, "voluntary_ctxt_switches:") + ProcStat.Number(status, "nonvoluntary_ctxt_switches:");
+                switches[int.Parse(Path.GetFileName(task), System.Globalization.CultureInfo.InvariantCulture)] =
+                    ProcStat.Number(status, "voluntary_ctxt_switches:") + ProcStat.Number(status, "nonvoluntary_ctxt_switches:");
             }
             catch (IOException)
             {
                 // The thread ended meanwhile.
             }
         }
-        return sum;
+        return switches;
     }
+
+    /// <summary>
+    /// How often its threads woke between two readings: each thread's switches since the first (all of them for a thread
+    /// started since); a thread that ended between the two takes its count with it (a sum over the threads alive would
+    /// go down, even below zero).
+    /// </summary>
+    public static long SwitchesBetween(IReadOnlyDictionary<int, long> before, IReadOnlyDictionary<int, long> after) =>
+        after.Sum(thread => thread.Value - before.GetValueOrDefault(thread.Key));
 
     public bool HasExited => _process.HasExited;
 

@@ -36,3 +36,16 @@ public sealed class ProcStatTests
         Assert.Equal(1234, ProcStat.Number(status, "voluntary_ctxt_switches:") + ProcStat.Number(status, "nonvoluntary_ctxt_switches:"));
     }
 }
+
+public sealed class ContextSwitchTests
+{
+    [Fact]
+    public void AThreadThatEndedBetweenTwoReadings_TakesItsCountWithIt_NotBelowZero()
+    {
+        // The .NET timer thread ended (1,000 switches), a worker woke 5 times, a new one 3 times.
+        var before = new Dictionary<int, long> { [10] = 100, [11] = 1_000 };
+        var after = new Dictionary<int, long> { [10] = 105, [12] = 3 };
+
+        Assert.Equal(8, PeerProcess.SwitchesBetween(before, after));
+    }
+}
