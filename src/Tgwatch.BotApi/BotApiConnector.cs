@@ -121,6 +121,9 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         try
         {
             Volatile.Write(ref _committed, committed.GetValueOrDefault(StreamName));
+            // The first update read builds the JSON reader's model of updates and compiles the mapping (a quarter of a second):
+            // done now on another thread, while getMe and the first poll go out, it is not paid by the first live message.
+            _ = Task.Run(UpdateMapper.WarmUp, CancellationToken.None);
             await IdentifyAsync(ct).ConfigureAwait(false);
             // What this run has confirmed (none yet: an earlier run's last commits may still wait on the server), and when
             // updates last came (an earlier run's last commit, when known).

@@ -12,6 +12,17 @@ public sealed class UpdateMapperTests
     private static UpdateMapper.Mapped Map(string json) => Mapper.Map(JsonDocument.Parse(json).RootElement);
 
     [Fact]
+    public void TheWarmUpUpdate_IsReadWhole()
+    {
+        var mapped = UpdateMapper.WarmUp();
+
+        Assert.Null(mapped.Malformed);
+        var message = Assert.IsType<TgMessage>(mapped.Message);
+        Assert.Equal((-1004L, 2L, "photo", "hi https://t.me", "channel"), (message.Chat.Id, message.MessageId, message.Media?.Type, message.ReplyTo?.Text, message.Forward?.Type));
+        Assert.NotNull(message.Media?.File);
+    }
+
+    [Fact]
     public void AGroupMessageWithAReply()
     {
         var m = Map("""
