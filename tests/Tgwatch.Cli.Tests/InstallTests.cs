@@ -27,10 +27,14 @@ public sealed class InstallTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var feed = Path.Combine(_dir, "feed");
-        var pack = await ProcessRun.RunAsync("dotnet", ["pack", Repo.Path("src", "Tgwatch.Cli"), "-c", Repo.Configuration, "--no-build", "-nologo", "-o", feed],
-            timeout: TimeSpan.FromMinutes(3));
+        // The package for linux-x64 is published (ReadyToRun) by the pack itself: the build before it made the portable program.
+        var pack = await ProcessRun.RunAsync("dotnet", ["pack", Repo.Path("src", "Tgwatch.Cli"), "-c", Repo.Configuration, "--no-restore", "-nologo", "-o", feed],
+            timeout: TimeSpan.FromMinutes(8));
         Assert.True(pack.ExitCode == 0, "dotnet pack failed: " + pack.Stdout + pack.Stderr);
-        _package = Assert.Single(Directory.GetFiles(feed, "Tgwatch.*.nupkg"));
+        // Two packages: Tgwatch (which names the one for each runtime) and Tgwatch.linux-x64 (the program).
+        var packages = Directory.GetFiles(feed, "Tgwatch.*.nupkg");
+        Assert.Equal(2, packages.Length);
+        _package = Assert.Single(packages, p => Path.GetFileName(p).StartsWith("Tgwatch.linux-x64.", StringComparison.Ordinal));
         var config = Path.Combine(_dir, "nuget.config");
         await File.WriteAllTextAsync(config,
             $"""<?xml version="1.0" encoding="utf-8"?><configuration><packageSources><clear /><add key="local" value="{feed}" /></packageSources></configuration>""");
@@ -61,6 +65,21 @@ public sealed class InstallTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.DoesNotContain(files, f => f.Contains("Tests", StringComparison.Ordinal) || f.Contains("TestKit", StringComparison.Ordinal) || f.Contains("xunit", StringComparison.OrdinalIgnoreCase)
             || f.Contains("Fixture", StringComparison.OrdinalIgnoreCase) || f.Contains("NoisyClient", StringComparison.Ordinal) || f.Contains("Child", StringComparison.Ordinal));
         Assert.Contains(zip.Entries, e => e.FullName == "README.md");
+    }
+
+    [Fact]
+    public void TheProgramInThePackage_IsCompiledAheadOfTime()
+    {
+        // ReadyToRun code: the program's start and its first messages are not spent compiling (issue 17's first record).
+        using var zip = ZipFile.OpenRead(_package);
+        foreach (var name in new[] { "tgwatch.dll", "Tgwatch.Core.dll", "Telegram.Bot.dll" })
+        {
+            using var copy = new MemoryStream();
+            using (var entry = Assert.Single(zip.Entries, e => e.FullName.EndsWith("/" + name, StringComparison.Ordinal)).Open()) entry.CopyTo(copy);
+            copy.Position = 0;
+            using var pe = new System.Reflection.PortableExecutable.PEReader(copy);
+            Assert.True(pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, $"{name} in the package holds no ReadyToRun code");
+        }
     }
 
     [Fact]
