@@ -84,12 +84,15 @@ internal sealed class JsonStringCapStream(Stream inner, long maxBytes, bool byte
     private long _read;
     private bool _ended;
 
-    // Inside a string: characters kept and cut, the escape being read (0 none, 1 after '\', 2-5 hex digits), whether the
-    // character being read (its UTF-8 bytes or its escape) is kept.
+    // Inside a string: characters kept and cut, the escape being read (0 none, 1 after '\', 2-5 hex digits) and its bytes
+    // (held until it is whole: a high surrogate is kept only with room for its low one), whether the character being read
+    // (its UTF-8 bytes or its escape) is kept. Once one is cut, all that follows in the string is.
     private bool _inString;
     private long _kept;
     private long _dropped;
     private int _escape;
+    private readonly byte[] _escapeBytes = new byte[6];
+    private int _escapeLength;
     private bool _unitKept;
 
     // The first update_id: the last string's first bytes, whether it was "update_id", and the number after it.
@@ -215,8 +218,9 @@ internal sealed class JsonStringCapStream(Stream inner, long maxBytes, bool byte
         }
         if (_escape > 0)
         {
+            _escapeBytes[_escapeLength++] = b;
             _escape = _escape == 1 ? (b == (byte)'u' ? 2 : 0) : (_escape == 5 ? 0 : _escape + 1);
-            if (_unitKept) Emit(b);
+            if (_escape == 0) EndEscape();
             return;
         }
         if (b == (byte)'"')
@@ -234,14 +238,38 @@ internal sealed class JsonStringCapStream(Stream inner, long maxBytes, bool byte
         }
         if ((b & 0xC0) != 0x80)
         {
-            // The start of a character: a '\' escape or a UTF-8 lead byte (four bytes make two UTF-16 code units).
+            // The start of a character: a '\' escape (kept or cut once whole) or a UTF-8 lead byte (four bytes make two
+            // UTF-16 code units).
+            if (b == (byte)'\\')
+            {
+                _escape = 1;
+                _escapeBytes[0] = b;
+                _escapeLength = 1;
+                return;
+            }
             var units = b >= 0xF0 ? 2 : 1;
-            _unitKept = _kept + units <= MessageText.MaxChars;
+            _unitKept = _dropped == 0 && _kept + units <= MessageText.MaxChars;
             if (_unitKept) _kept += units;
             else _dropped += units;
-            if (b == (byte)'\\') _escape = 1;
         }
         if (_unitKept) Emit(b);
+    }
+
+    /// <summary>
+    /// An escape read whole stands for one UTF-16 code unit; a high surrogate (\uD800-\uDBFF) is kept only if its low one
+    /// that follows fits too, so that the cut never falls between the halves of a pair (a text that cannot be read).
+    /// </summary>
+    private void EndEscape()
+    {
+        var e = _escapeBytes;
+        var high = _escapeLength == 6 && (e[2] | 0x20) == 'd' && e[3] is (byte)'8' or (byte)'9' or (byte)'a' or (byte)'b' or (byte)'A' or (byte)'B';
+        _unitKept = _dropped == 0 && _kept + (high ? 2 : 1) <= MessageText.MaxChars;
+        if (_unitKept)
+        {
+            _kept++;
+            Emit(e.AsSpan(0, _escapeLength));
+        }
+        else _dropped++;
     }
 
     private void Outside(byte b)

@@ -373,6 +373,44 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AMalformedUpdateAndOneOfAKindNotMonitored_SentAgainWhileInFlight_AreCountedAndLoggedOnce()
+    {
+        var api = new ScriptedBotApi()
+            .Update(1, Text(1, 1, "far future", date: "99999999999999"))
+            .Update(2, """{"update_id": 2, "a_kind_to_come": {"x": 1}}""")
+            .Update(3, Text(3, 3, "m3"));
+        using var http = new HttpClient(api);
+        // The clock stands still: with all of an answer in flight, the connector waits for a commit, not for a second.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var connector = new BotApiConnector(new BotApiOptions
+        {
+            Token = ScriptedBotApi.Token,
+            ApiUrl = new Uri("http://scripted.invalid/"),
+            PollTimeout = TimeSpan.FromSeconds(2),
+        }, _logs.CreateLogger("Tgwatch.BotApi"), time, http);
+        using var stop = new CancellationTokenSource();
+        await using var deliveries = connector.ReadAsync(new Dictionary<string, long>(), stop.Token).GetAsyncEnumerator(stop.Token);
+        var positions = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(await deliveries.MoveNextAsync().AsTask().WaitAsync(Patience));
+            positions.Add(deliveries.Current.Position.Position);
+        }
+        var next = deliveries.MoveNextAsync().AsTask();
+        // The second poll (none committed) brings all three again: they are in flight, passed over.
+        await Eventually.TrueAsync(() => api.Offsets.Count >= 2, "a second poll", Patience);
+        api.Update(4, Text(4, 4, "m4"));
+        await connector.CommitAsync(new Checkpoint("updates", 3), CancellationToken.None);
+        Assert.True(await next.WaitAsync(Patience));
+        await stop.CancelAsync();
+
+        Assert.Equal([1L, 2, 3], positions);
+        Assert.Equal("m4", deliveries.Current.Message!.Text);
+        Assert.Equal((1L, 1L), (connector.Stats.Malformed, connector.Stats.SkippedUpdates));
+        Assert.Single(_logs.Entries, e => e.EventId.Id == 4008);
+    }
+
+    [Fact]
     public async Task AnUpdateWithADateOutOfRange_IsCountedAndSkipped_TheStreamGoesOn()
     {
         var api = new ScriptedBotApi()

@@ -74,6 +74,50 @@ public sealed class HugeAnswerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnEmojiAcrossTheBoundOnAText_IsCutBeforeIt_TheMessageIsDelivered()
+    {
+        // The Bot API (like the sandbox) sends a character past the BMP as an escaped surrogate pair: the cut must not
+        // fall between its halves, or the text cannot be read and the message is lost as malformed.
+        var text = new string('x', MessageText.MaxChars - 1) + "😀" + new string('y', 100);
+        var sent = await Send(text);
+        var sink = new CollectingSink();
+        await using var connector = new BotApiConnector(new BotApiOptions
+        {
+            Token = _sandbox.Token,
+            ApiUrl = _sandbox.BaseUrl,
+            PollTimeout = TimeSpan.FromSeconds(2),
+            MinBackoff = TimeSpan.FromMilliseconds(50),
+            MaxBackoff = TimeSpan.FromMilliseconds(400),
+        }, _logs.CreateLogger("Tgwatch.BotApi"));
+        var pipeline = new MessagePipeline(connector, [sink], new InMemoryStateStore(), new PipelineOptions { MinBackoff = TimeSpan.FromMilliseconds(1), DrainTimeout = TimeSpan.FromSeconds(2) });
+        using var stop = new CancellationTokenSource();
+        var run = pipeline.RunAsync(stop.Token);
+        await Eventually.TrueAsync(() => connector.Stats.Polls >= 1 && (sink.Keys.Count >= 1 || connector.Stats.Malformed >= 1), "the update read", TimeSpan.FromSeconds(30), running: run);
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(0, connector.Stats.Malformed);
+        var message = Assert.Single(sink.Writes);
+        Assert.Equal(sent.MessageId, message.MessageId);
+        Assert.Equal(new string('x', MessageText.MaxChars - 1) + MessageText.Marker(102), message.Text);
+    }
+
+    [Theory]
+    [InlineData("\\ud83d\\ude00")] // escaped surrogate pair
+    [InlineData("\\uD83D\\uDE00")]
+    [InlineData("😀")] // four UTF-8 bytes
+    public void ACharacterOfTwoUnitsWithOneUnitLeft_IsDropped_WithAllThatFollows(string emoji)
+    {
+        foreach (var byteByByte in new[] { false, true })
+        {
+            var json = $"{{\"update_id\":5,\"t\":\"{new string('x', MessageText.MaxChars - 1)}{emoji}ab\\n\\u00e9c\"}}";
+            using var stream = new JsonStringCapStream(new MemoryStream(Encoding.UTF8.GetBytes(json)), 1 << 30, byteByByte);
+            using var doc = JsonDocument.Parse(stream);
+            Assert.Equal(new string('x', MessageText.MaxChars - 1) + MessageText.Marker(7), doc.RootElement.GetProperty("t").GetString());
+        }
+    }
+
+    [Fact]
     public void OverTheByteBound_Throws_WithTheFirstUpdateId()
     {
         var json = "{\"ok\":true,\"result\":[{\"update_id\": 77,\"message\":{\"text\":\"" + new string('x', 200_000) + "\"}}]}";
@@ -109,23 +153,58 @@ public sealed class HugeAnswerTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData(11)]
+    [InlineData(12)]
+    [InlineData(13)]
+    public void EveryText_IsCutAsTheRuleSays_WhateverItHoldsAndHowItIsRead(int seed)
+    {
+        var random = new Random(seed);
+        for (var round = 0; round < 30; round++)
+        {
+            var json = RandomAnswer(random);
+            using var source = JsonDocument.Parse(json);
+            var expected = source.RootElement.GetProperty("result").EnumerateArray()
+                .Select(u => Rule(u.GetProperty("message").GetProperty("text").GetString()!)).ToList();
+            foreach (var byteByByte in new[] { false, true })
+            {
+                var (output, first) = CapBytes(json, byteByByte, new Random(round), random.Next(3) switch { 0 => 1, 1 => 7, _ => 20_000 });
+                using var cut = JsonDocument.Parse(output);
+                Assert.Equal(expected, cut.RootElement.GetProperty("result").EnumerateArray().Select(u => u.GetProperty("message").GetProperty("text").GetString()!).ToList());
+                Assert.Equal(source.RootElement.GetProperty("result")[0].GetProperty("update_id").GetInt64(), first);
+            }
+        }
+
+        // The first MaxChars UTF-16 units, one fewer rather than half a surrogate pair, then the marker of the rest.
+        static string Rule(string text)
+        {
+            if (text.Length <= MessageText.MaxChars) return text;
+            var keep = char.IsHighSurrogate(text[MessageText.MaxChars - 1]) ? MessageText.MaxChars - 1 : MessageText.MaxChars;
+            return text[..keep] + MessageText.Marker(text.Length - keep);
+        }
+    }
+
     /// <summary>An answer of updates whose strings mix ASCII, two- and four-byte characters and escapes, some past the bound on a string.</summary>
     private static byte[] RandomAnswer(Random random)
     {
-        string[] pieces = ["a", "b c", "Привет", "😀", "\\n", "\\\"", "\\\\", "\\u00e9", "\\ud83d\\ude00", "é"];
+        // Each piece with the UTF-16 code units it stands for: lengths are counted in those, so that some texts end past the bound.
+        (string Json, int Units)[] pieces = [("a", 1), ("b c", 3), ("Привет", 6), ("😀", 2), ("\\n", 1), ("\\\"", 1), ("\\\\", 1), ("\\u00e9", 1), ("\\ud83d\\ude00", 2), ("\\uD83D\\uDE00", 2), ("é", 1)];
+        string[] spaces = ["", " ", "\n\t", "\r\n "];
+        string Space() => spaces[random.Next(spaces.Length)];
         var json = new StringBuilder("{\"ok\":true,\"result\":[");
         var updates = random.Next(1, 6);
         for (var u = 0; u < updates; u++)
         {
             if (u > 0) json.Append(',');
-            json.Append("{\"update_id\": ").Append(random.Next(1, 1_000_000)).Append(", \"message\":{\"message_id\":").Append(u).Append(",\"text\":\"");
+            json.Append("{\"update_id\"").Append(Space()).Append(':').Append(Space()).Append(random.Next(1, 1_000_000)).Append(Space())
+                .Append(", \"message\":{\"message_id\":").Append(u).Append(",\"text\":\"");
             var length = random.Next(4) == 0 ? MessageText.MaxChars - 50 + random.Next(100) : random.Next(200);
             var units = 0;
             while (units < length)
             {
                 var piece = pieces[random.Next(pieces.Length)];
-                json.Append(piece);
-                units += piece.Length;
+                json.Append(piece.Json);
+                units += piece.Units;
             }
             json.Append("\"}}");
         }
