@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Tgwatch.Validation;
 using Tgwatch.Sqlite.Database;
 using Tgwatch.Sqlite.State;
@@ -25,6 +26,7 @@ public sealed class SqliteStateStore : IStateStore
     private readonly SinkIds _sinkIds;
     private readonly TimeProvider _time;
     private KeyFilter? _filter;
+    private readonly SqliteSinkLedger _ledger;
 
     private SqliteStateStore(ConnectionGate gate, TimeProvider time, SqliteStateStoreOptions options)
     {
@@ -37,7 +39,7 @@ public sealed class SqliteStateStore : IStateStore
         DeadLetters = new SqliteDeadLetterStore(gate);
         PendingReplies = new SqlitePendingReplyStore(gate);
         PendingDownloads = new SqlitePendingReplyStore(gate, SqlitePendingReplyStore.Downloads);
-        SinkLedger = new SqliteSinkLedger(gate, time);
+        SinkLedger = _ledger = new SqliteSinkLedger(gate, time);
         Outbox = new SqliteOutbox(gate, time);
     }
 
@@ -138,7 +140,7 @@ public sealed class SqliteStateStore : IStateStore
         ArgumentNullException.ThrowIfNull(commit);
         using (await _gate.EnterAsync(ct).ConfigureAwait(false))
         {
-            CommitWriter.Write(_gate, _sinkIds, commit, ct);
+            CommitWriter.Write(_gate, _sinkIds, commit, ct, _ledger);
             if (_filter is not { } filter) return;
             foreach (var m in commit.Processed) filter.Add(m.Key);
             // Past its capacity the filter answers "maybe" too often: a fresh one, sized for more, is built.
@@ -185,6 +187,17 @@ public sealed class SqliteStateStore : IStateStore
         }
     }
 
-    /// <summary>Closes the file (waiting for the caller inside, if any).</summary>
-    public ValueTask DisposeAsync() => _gate.DisposeAsync();
+    /// <summary>Writes what the sinks' ledger holds for a commit that did not come, and closes the file (waiting for the caller inside, if any).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _ledger.FlushAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SqliteException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Not written: each sink accounts for its lines past the recorded offset at its next start.
+        }
+        await _gate.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -4,9 +4,9 @@ using Tgwatch.Sqlite;
 using Tgwatch.Storage;
 
 // Tgwatch.StateStoreChild DB_PATH BATCH_SIZE MAX_BATCHES
-// Continues after the last committed batch (checkpoint "batches"): commits batch b (BATCH_SIZE keys
-// child:1:<b * BATCH_SIZE + i>:new:, checkpoint b), records key b<b> with offset b in the ledger,
-// then prints b. A printed batch number is a promise: that batch is durable.
+// Continues after the last committed batch (checkpoint "batches"): records key b<b> with offset b in the ledger (as a
+// sink records what it wrote), then commits batch b (BATCH_SIZE keys child:1:<b * BATCH_SIZE + i>:new:, checkpoint b),
+// then prints b. A printed batch number is a promise: that batch and its ledger record are durable.
 if (args.Length != 3)
 {
     Console.Error.WriteLine("usage: Tgwatch.StateStoreChild DB_PATH BATCH_SIZE MAX_BATCHES");
@@ -25,8 +25,8 @@ for (var b = first; b <= max; b++)
         var id = b * size + i;
         batch[i] = new ProcessedMessage($"child:1:{id}:new:", 1, "child chat", id, DateTimeOffset.UtcNow);
     }
-    await store.CommitAsync(new StoreCommit("child", "test", [new Checkpoint("batches", b)], batch, DateTimeOffset.UtcNow), CancellationToken.None);
     await store.SinkLedger.RecordAsync("jsonl", [$"b{b}"], b, CancellationToken.None);
+    await store.CommitAsync(new StoreCommit("child", "test", [new Checkpoint("batches", b)], batch, DateTimeOffset.UtcNow), CancellationToken.None);
     Console.WriteLine(b);
 }
 return 0;

@@ -17,6 +17,11 @@ public interface ISinkLedger
     /// <summary>Those of <paramref name="keys"/> the sink has written.</summary>
     ValueTask<IReadOnlySet<string>> FindWrittenAsync(string sink, IReadOnlyCollection<string> keys, CancellationToken ct);
 
-    /// <summary>In one transaction: records <paramref name="keys"/> as written and sets the offset.</summary>
+    /// <summary>
+    /// Records <paramref name="keys"/> as written and sets the offset, together. A store may hold the record of an append
+    /// (keys, and an offset not behind the one it has stored) until its next commit and write it in the commit's
+    /// transaction, answering <see cref="FindWrittenAsync"/> and <see cref="GetOffsetAsync"/> from it meanwhile: after a
+    /// crash the sink's lines past the stored offset are its own appends, which it accounts for at its next start.
+    /// </summary>
     ValueTask RecordAsync(string sink, IReadOnlyCollection<string> keys, long offset, CancellationToken ct);
 }

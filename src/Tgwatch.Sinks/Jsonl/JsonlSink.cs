@@ -36,6 +36,7 @@ public sealed class JsonlSink : IMessageSink
     private bool _started;
     private bool _needsRepair;
     private bool _writeFailing; // the last write failed: its line was logged, the pipeline's sink line tells the rest
+    private bool _tornCutWhileFailing; // a torn line was cut (and said) since the writes started failing: said once
     private bool _disposed;
 
     /// <summary>Creates the sink; nothing is opened until <see cref="StartAsync"/>.</summary>
@@ -168,7 +169,7 @@ public sealed class JsonlSink : IMessageSink
                 _writeFailing = true;
                 throw;
             }
-            _writeFailing = false;
+            _writeFailing = _tornCutWhileFailing = false;
             await _ledger.RecordAsync(Name, keys, file.Position, ct).ConfigureAwait(false);
             _needsRepair = false;
             Written += keys.Count;
@@ -339,7 +340,9 @@ public sealed class JsonlSink : IMessageSink
         RecoveredLines = result.Recovered;
         UnparsableLines = result.Unparsable;
         TornBytesCut = result.TornBytes;
-        if (result.TornBytes > 0) JsonlLog.TornLineCut(_logger, Name, result.TornBytes);
+        // Each failed attempt on a full disk may tear a line again: the first cut of the episode says it for all.
+        if (result.TornBytes > 0 && !_tornCutWhileFailing) JsonlLog.TornLineCut(_logger, Name, result.TornBytes);
+        _tornCutWhileFailing |= result.TornBytes > 0 && _writeFailing;
         if (result.EndedBytes > 0) JsonlLog.ForeignLineEnded(_logger, Name, result.EndedBytes);
         if (result.Recovered > 0) JsonlLog.LinesRecovered(_logger, Name, result.Recovered);
         if (result.Unparsable > 0)

@@ -38,7 +38,12 @@ internal static class CommitWriter
     private const int CancellationStride = 256;
 
     /// <summary>Writes the commit; only inside a lease. Throws (and writes nothing) when cancelled or when a row is refused.</summary>
-    public static void Write(ConnectionGate gate, SinkIds sinkIds, StoreCommit commit, CancellationToken ct)
+    /// <param name="gate">The database.</param>
+    /// <param name="sinkIds">The sinks' ids.</param>
+    /// <param name="commit">What to write.</param>
+    /// <param name="ct">Cancels the commit until its transaction commits.</param>
+    /// <param name="ledger">The sinks' ledger, whose records held for this commit are written in its transaction.</param>
+    public static void Write(ConnectionGate gate, SinkIds sinkIds, StoreCommit commit, CancellationToken ct, SqliteSinkLedger? ledger = null)
     {
         ct.ThrowIfCancellationRequested();
         var at = UnixMs.Of(commit.At);
@@ -135,9 +140,20 @@ internal static class CommitWriter
             }
         }
 
-        // The last moment to give up: after this the batch is committed whole.
-        ct.ThrowIfCancellationRequested();
-        transaction.Commit();
+        // The sinks' records of what they wrote for this batch (and any before it) go in the same transaction.
+        var held = ledger?.WriteHeld(transaction);
+        try
+        {
+            // The last moment to give up: after this the batch is committed whole.
+            ct.ThrowIfCancellationRequested();
+            transaction.Commit();
+        }
+        catch
+        {
+            ledger?.PutBack(held);
+            throw;
+        }
+        ledger?.Stored(held);
     }
 
     /// <summary>Adds sinks to a key processed before (null: every sink has it now).</summary>

@@ -1,9 +1,18 @@
+using Microsoft.Data.Sqlite;
 using Tgwatch.Sqlite.Database;
 using Tgwatch.Storage;
 
 namespace Tgwatch.Sqlite.State;
 
 /// <summary>Written keys per sink (<c>sink_ledger</c>, shared with the outbox) and each sink's accounted-for offset (<c>sink_offsets</c>).</summary>
+/// <remarks>
+/// A sink's record of an append (keys, and an offset past the one already recorded) is held in memory and written in the
+/// transaction of the store's next commit (<see cref="SqliteStateStore.CommitAsync"/>), which follows every sink's write of a
+/// batch: one transaction, and one sync of the database, a batch instead of two. Until then <see cref="FindWrittenAsync"/> and
+/// <see cref="GetOffsetAsync"/> answer with it, and a crash loses nothing: the lines past the offset on disk are the sink's own
+/// appends, which it accounts for again at its next start (complete ones recorded, a torn one cut). Every other record (the
+/// first offset of a sink, an offset that goes back, one with no keys) is written at once, with what is held before it.
+/// </remarks>
 internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) : ISinkLedger
 {
     internal const string RecordKey = "INSERT INTO sink_ledger (sink, key, recorded_at) VALUES (@sink, @key, @at) ON CONFLICT (sink, key) DO NOTHING";
@@ -15,14 +24,35 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
         ON CONFLICT (sink) DO UPDATE SET byte_offset = excluded.byte_offset
         """;
 
+    private readonly Lock _sync = new();
+
+    /// <summary>Records held for the next commit, by sink, in the order made.</summary>
+    private Dictionary<string, Held> _held = new(StringComparer.Ordinal);
+
+    /// <summary>Each sink's offset as the database holds it, once read or written by this process.</summary>
+    private readonly Dictionary<string, long> _stored = new(StringComparer.Ordinal);
+
+    /// <summary>What is held for one sink: its keys and its last offset.</summary>
+    internal sealed class Held
+    {
+        public readonly HashSet<string> Keys = new(StringComparer.Ordinal);
+        public long Offset;
+    }
+
     public async ValueTask<long?> GetOffsetAsync(string sink, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(sink);
+        lock (_sync)
+        {
+            if (_held.TryGetValue(sink, out var held)) return held.Offset;
+        }
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
             var command = gate.Command("SELECT byte_offset FROM sink_offsets WHERE sink = @sink", null, "@sink");
             command.Parameters[0].Value = sink;
-            return command.ExecuteScalar() is long offset ? offset : null;
+            if (command.ExecuteScalar() is not long offset) return null;
+            lock (_sync) _stored[sink] = offset;
+            return offset;
         }
     }
 
@@ -32,9 +62,22 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
         ArgumentNullException.ThrowIfNull(keys);
         var found = new HashSet<string>(StringComparer.Ordinal);
         if (keys.Count == 0) return found;
+        IReadOnlyCollection<string> stored = keys;
+        lock (_sync)
+        {
+            if (_held.TryGetValue(sink, out var held))
+            {
+                var rest = new List<string>(keys.Count);
+                foreach (var key in keys)
+                    if (held.Keys.Contains(key)) found.Add(key);
+                    else rest.Add(key);
+                stored = rest;
+            }
+        }
+        if (stored.Count == 0) return found;
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
-            Lookup.Find(gate, null, sink, keys, found);
+            Lookup.Find(gate, null, sink, stored, found);
         }
         return found;
     }
@@ -44,26 +87,143 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
         ArgumentNullException.ThrowIfNull(sink);
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        var at = UnixMs.Of(time.GetUtcNow());
+        ct.ThrowIfCancellationRequested();
+        foreach (var key in keys)
+            if (key is null) throw new ArgumentException("a key is null", nameof(keys));
+        lock (_sync)
+        {
+            // An append past an offset the database holds waits for the next commit.
+            if (keys.Count > 0 && _stored.TryGetValue(sink, out var stored))
+            {
+                var held = _held.GetValueOrDefault(sink);
+                if (offset >= (held?.Offset ?? stored))
+                {
+                    if (held is null) _held[sink] = held = new Held();
+                    held.Keys.UnionWith(keys);
+                    held.Offset = offset;
+                    return;
+                }
+            }
+        }
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
             using var transaction = gate.BeginWrite();
-            if (keys.Count > 0)
+            var held = TakeHeld();
+            try
             {
-                var record = gate.Command(RecordKey, transaction, "@sink", "@key", "@at");
-                record.Parameters[0].Value = sink;
-                record.Parameters[2].Value = at;
-                foreach (var key in keys)
-                {
-                    record.Parameters[1].Value = key ?? throw new ArgumentException("a key is null", nameof(keys));
-                    record.ExecuteNonQuery();
-                }
+                Write(transaction, held);
+                Write(transaction, sink, keys, offset, UnixMs.Of(time.GetUtcNow()));
+                transaction.Commit();
             }
-            var set = gate.Command(SetOffset, transaction, "@sink", "@offset");
-            set.Parameters[0].Value = sink;
-            set.Parameters[1].Value = offset;
-            set.ExecuteNonQuery();
-            transaction.Commit();
+            catch
+            {
+                PutBack(held);
+                throw;
+            }
+            Stored(held);
+            lock (_sync) _stored[sink] = offset;
         }
+    }
+
+    /// <summary>
+    /// Takes what is held for the next commit, to be written in <paramref name="transaction"/> (inside the gate); after the
+    /// transaction, <see cref="Stored"/> or, if it failed, <see cref="PutBack"/>.
+    /// </summary>
+    internal Dictionary<string, Held>? WriteHeld(SqliteTransaction transaction)
+    {
+        var held = TakeHeld();
+        if (held is null) return null;
+        try
+        {
+            Write(transaction, held);
+        }
+        catch
+        {
+            PutBack(held);
+            throw;
+        }
+        return held;
+    }
+
+    /// <summary>Writes what is held, in a transaction of its own (the store closing).</summary>
+    internal async ValueTask FlushAsync()
+    {
+        using (await gate.EnterAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            using var transaction = gate.BeginWrite();
+            var held = WriteHeld(transaction);
+            if (held is null) return;
+            try
+            {
+                transaction.Commit();
+            }
+            catch
+            {
+                PutBack(held);
+                throw;
+            }
+            Stored(held);
+        }
+    }
+
+    /// <summary>Records taken by <see cref="WriteHeld"/> are in the database now.</summary>
+    internal void Stored(Dictionary<string, Held>? written)
+    {
+        if (written is null) return;
+        lock (_sync)
+            foreach (var (sink, held) in written) _stored[sink] = held.Offset;
+    }
+
+    /// <summary>Records taken by <see cref="WriteHeld"/> were not written: held again, before anything held since.</summary>
+    internal void PutBack(Dictionary<string, Held>? taken)
+    {
+        if (taken is null) return;
+        lock (_sync)
+        {
+            foreach (var (sink, since) in _held)
+            {
+                if (!taken.TryGetValue(sink, out var before)) { taken[sink] = since; continue; }
+                before.Keys.UnionWith(since.Keys);
+                before.Offset = since.Offset;
+            }
+            _held = taken;
+        }
+    }
+
+    private Dictionary<string, Held>? TakeHeld()
+    {
+        lock (_sync)
+        {
+            if (_held.Count == 0) return null;
+            var taken = _held;
+            _held = new Dictionary<string, Held>(StringComparer.Ordinal);
+            return taken;
+        }
+    }
+
+    private void Write(SqliteTransaction transaction, Dictionary<string, Held>? held)
+    {
+        if (held is null) return;
+        var at = UnixMs.Of(time.GetUtcNow());
+        foreach (var (sink, records) in held) Write(transaction, sink, records.Keys, records.Offset, at);
+    }
+
+    private void Write(SqliteTransaction transaction, string sink, IReadOnlyCollection<string> keys, long offset, long at)
+    {
+        if (keys.Count > 0)
+        {
+            var record = gate.Command(RecordKey, transaction, "@sink", "@key", "@at");
+            record.Parameters[0].Value = sink;
+            record.Parameters[2].Value = at;
+            foreach (var key in keys)
+            {
+                record.Parameters[1].Value = key;
+                record.ExecuteNonQuery();
+            }
+        }
+        var set = gate.Command(SetOffset, transaction, "@sink", "@offset");
+        set.Parameters[0].Value = sink;
+        set.Parameters[1].Value = offset;
+        set.ExecuteNonQuery();
     }
 }

@@ -1,0 +1,83 @@
+using Tgwatch.Connectors;
+
+namespace Tgwatch.Sqlite.Tests.State;
+
+/// <summary>
+/// A sink's record of an append goes into the database with the store's next commit (one transaction a batch), and is
+/// answered from memory until then; every other record is written at once, after what is held.
+/// </summary>
+public sealed class SinkLedgerTests
+{
+    private static long Offset(TempStore t)
+    {
+        using var raw = t.Raw();
+        return Make.Scalar(raw, "SELECT coalesce(max(byte_offset), -1) FROM sink_offsets WHERE sink = 'jsonl'");
+    }
+
+    private static long Keys(TempStore t)
+    {
+        using var raw = t.Raw();
+        return Make.Scalar(raw, "SELECT count(*) FROM sink_ledger WHERE sink = 'jsonl'");
+    }
+
+    [Fact]
+    public async Task AnAppendPastTheStoredOffset_IsWrittenWithTheNextCommit_AndAnsweredMeanwhile()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var ledger = t.Store.SinkLedger;
+        await ledger.RecordAsync("jsonl", [], 100, default); // the sink's first offset: at once
+        Assert.Equal((100L, 0L), (Offset(t), Keys(t)));
+
+        await ledger.RecordAsync("jsonl", ["k1", "k2"], 300, default);
+        await ledger.RecordAsync("jsonl", ["k3"], 400, default);
+
+        Assert.Equal((100L, 0L), (Offset(t), Keys(t))); // held for the commit
+        Assert.Equal(400, await ledger.GetOffsetAsync("jsonl", default));
+        Assert.Equal(["k1", "k3"], (await ledger.FindWrittenAsync("jsonl", ["k1", "k3", "k9"], default)).Order(StringComparer.Ordinal));
+
+        await t.Store.CommitAsync(Make.Commit(TempStore.Start, Make.Messages(5, 1, 3), new Checkpoint("updates", 3)), default);
+
+        Assert.Equal((400L, 3L), (Offset(t), Keys(t)));
+        Assert.Equal(["k1", "k3"], (await ledger.FindWrittenAsync("jsonl", ["k1", "k3", "k9"], default)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnOffsetThatGoesBack_IsWrittenAtOnce_AfterWhatIsHeld()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var ledger = t.Store.SinkLedger;
+        await ledger.RecordAsync("jsonl", [], 100, default);
+        await ledger.RecordAsync("jsonl", ["k1"], 300, default);
+
+        await ledger.RecordAsync("jsonl", [], 0, default); // a new file after rotation
+
+        Assert.Equal((0L, 1L), (Offset(t), Keys(t)));
+        Assert.Equal(0, await ledger.GetOffsetAsync("jsonl", default));
+    }
+
+    [Fact]
+    public async Task WhatIsHeld_IsWrittenWhenTheStoreCloses()
+    {
+        await using var t = await TempStore.OpenAsync();
+        await t.Store.SinkLedger.RecordAsync("jsonl", [], 100, default);
+        await t.Store.SinkLedger.RecordAsync("jsonl", ["k1"], 300, default);
+
+        await t.ReopenAsync();
+
+        Assert.Equal((300L, 1L), (Offset(t), Keys(t)));
+        Assert.Single(await t.Store.SinkLedger.FindWrittenAsync("jsonl", ["k1"], default));
+    }
+
+    [Fact]
+    public async Task AStoreOpenedAgain_HoldsAppendsPastTheOffsetItReads()
+    {
+        await using var t = await TempStore.OpenAsync();
+        await t.Store.SinkLedger.RecordAsync("jsonl", [], 100, default);
+        await t.ReopenAsync();
+        Assert.Equal(100, await t.Store.SinkLedger.GetOffsetAsync("jsonl", default)); // as a sink does when it starts
+
+        await t.Store.SinkLedger.RecordAsync("jsonl", ["k1"], 300, default);
+
+        Assert.Equal((100L, 0L), (Offset(t), Keys(t)));
+    }
+}
