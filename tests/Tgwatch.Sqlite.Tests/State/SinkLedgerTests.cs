@@ -1,4 +1,5 @@
 using Tgwatch.Connectors;
+using Tgwatch.TestKit;
 
 namespace Tgwatch.Sqlite.Tests.State;
 
@@ -39,6 +40,23 @@ public sealed class SinkLedgerTests
 
         Assert.Equal((400L, 3L), (Offset(t), Keys(t)));
         Assert.Equal(["k1", "k3"], (await ledger.FindWrittenAsync("jsonl", ["k1", "k3", "k9"], default)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnAppendNoCommitTakes_IsWrittenOnItsOwn_AfterAShortWait()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var ledger = t.Store.SinkLedger;
+        await ledger.RecordAsync("jsonl", [], 100, default);
+        await ledger.RecordAsync("jsonl", ["k1", "k2"], 300, default);
+        Assert.Equal((100L, 0L), (Offset(t), Keys(t)));
+
+        // Another sink retries its write of the batch: the commit does not come.
+        t.Time.Advance(TimeSpan.FromSeconds(1));
+
+        await Eventually.TrueAsync(() => Offset(t) == 300, "the held record written on its own", TimeSpan.FromSeconds(10));
+        Assert.Equal(2L, Keys(t));
+        Assert.Equal(["k1", "k2"], (await ledger.FindWrittenAsync("jsonl", ["k1", "k2"], default)).Order(StringComparer.Ordinal));
     }
 
     [Fact]
