@@ -56,12 +56,13 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
     public async ValueTask<long?> GetOffsetAsync(string sink, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(sink);
-        lock (_sync)
-        {
-            if (_held.TryGetValue(sink, out var held)) return held.Offset;
-        }
+        // Inside the gate: a commit (or flush) that took what is held has either stored it or put it back by then.
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
+            lock (_sync)
+            {
+                if (_held.TryGetValue(sink, out var held)) return held.Offset;
+            }
             var command = gate.Command("SELECT byte_offset FROM sink_offsets WHERE sink = @sink", null, "@sink");
             command.Parameters[0].Value = sink;
             if (command.ExecuteScalar() is not long offset) return null;
@@ -76,22 +77,23 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
         ArgumentNullException.ThrowIfNull(keys);
         var found = new HashSet<string>(StringComparer.Ordinal);
         if (keys.Count == 0) return found;
-        IReadOnlyCollection<string> stored = keys;
-        lock (_sync)
-        {
-            if (_held.TryGetValue(sink, out var held))
-            {
-                var rest = new List<string>(keys.Count);
-                foreach (var key in keys)
-                    if (held.Keys.Contains(key)) found.Add(key);
-                    else rest.Add(key);
-                stored = rest;
-            }
-        }
-        if (stored.Count == 0) return found;
+        // Inside the gate: a commit (or flush) that took what is held has either stored it or put it back by then; looked
+        // up before it, a held key taken by a commit that then failed would be in neither place.
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
-            Lookup.Find(gate, null, sink, stored, found);
+            IReadOnlyCollection<string> stored = keys;
+            lock (_sync)
+            {
+                if (_held.TryGetValue(sink, out var held))
+                {
+                    var rest = new List<string>(keys.Count);
+                    foreach (var key in keys)
+                        if (held.Keys.Contains(key)) found.Add(key);
+                        else rest.Add(key);
+                    stored = rest;
+                }
+            }
+            if (stored.Count > 0) Lookup.Find(gate, null, sink, stored, found);
         }
         return found;
     }
