@@ -199,6 +199,10 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
     {
         using (await gate.EnterAsync(CancellationToken.None).ConfigureAwait(false))
         {
+            lock (_sync)
+            {
+                if (_held.Count == 0) return; // the commit took it (no write transaction for nothing)
+            }
             using var transaction = gate.BeginWrite();
             var held = WriteHeld(transaction);
             if (held is null) return;
