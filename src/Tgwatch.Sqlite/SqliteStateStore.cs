@@ -190,6 +190,7 @@ public sealed class SqliteStateStore : IStateStore
     /// <summary>Writes what the sinks' ledger holds for a commit that did not come, and closes the file (waiting for the caller inside, if any).</summary>
     public async ValueTask DisposeAsync()
     {
+        _ledger.Close();
         try
         {
             await _ledger.FlushAsync().ConfigureAwait(false);

@@ -19,9 +19,10 @@ public interface ISinkLedger
 
     /// <summary>
     /// Records <paramref name="keys"/> as written and sets the offset, together. A store may hold the record of an append
-    /// (keys, and an offset not behind the one it has stored) until its next commit and write it in the commit's
-    /// transaction, answering <see cref="FindWrittenAsync"/> and <see cref="GetOffsetAsync"/> from it meanwhile: after a
-    /// crash the sink's lines past the stored offset are its own appends, which it accounts for at its next start.
+    /// (keys, and an offset not behind the one it has stored) until its next commit, or a moment when none comes, and write it
+    /// in the commit's transaction, answering <see cref="FindWrittenAsync"/> and <see cref="GetOffsetAsync"/> from it meanwhile:
+    /// after a crash the sink's lines past the stored offset are its own appends, which it accounts for at its next start (a
+    /// file moved away meanwhile takes its lines out of reach: hence the moment, not longer).
     /// </summary>
     ValueTask RecordAsync(string sink, IReadOnlyCollection<string> keys, long offset, CancellationToken ct);
 }

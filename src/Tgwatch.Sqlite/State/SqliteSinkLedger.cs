@@ -12,6 +12,8 @@ namespace Tgwatch.Sqlite.State;
 /// <see cref="GetOffsetAsync"/> answer with it, and a crash loses nothing: the lines past the offset on disk are the sink's own
 /// appends, which it accounts for again at its next start (complete ones recorded, a torn one cut). Every other record (the
 /// first offset of a sink, an offset that goes back, one with no keys) is written at once, with what is held before it.
+/// A record no commit took within <see cref="HoldAtMost"/> (the batch is stuck on another sink) is written on its own: the
+/// file may be moved away meanwhile, and the lines in the moved file are accounted for by the database alone.
 /// </remarks>
 internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) : ISinkLedger
 {
@@ -24,7 +26,19 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
         ON CONFLICT (sink) DO UPDATE SET byte_offset = excluded.byte_offset
         """;
 
+    /// <summary>
+    /// How long a record waits for a commit before it is written on its own. A batch another sink keeps retrying holds back
+    /// the commit for as long as that takes; meanwhile the sink's file may be moved away (logrotate without SIGHUP), and after a
+    /// crash the lines in the moved file are nobody's to account for: their keys must be in the database by then.
+    /// </summary>
+    internal static readonly TimeSpan HoldAtMost = TimeSpan.FromMilliseconds(200);
+
     private readonly Lock _sync = new();
+
+    /// <summary>Writes what is held when no commit took it within <see cref="HoldAtMost"/>; armed when something is first held.</summary>
+    private ITimer? _timer;
+
+    private bool _closed;
 
     /// <summary>Records held for the next commit, by sink, in the order made.</summary>
     private Dictionary<string, Held> _held = new(StringComparer.Ordinal);
@@ -42,12 +56,13 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
     public async ValueTask<long?> GetOffsetAsync(string sink, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(sink);
-        lock (_sync)
-        {
-            if (_held.TryGetValue(sink, out var held)) return held.Offset;
-        }
+        // Inside the gate: a commit (or flush) that took what is held has either stored it or put it back by then.
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
+            lock (_sync)
+            {
+                if (_held.TryGetValue(sink, out var held)) return held.Offset;
+            }
             var command = gate.Command("SELECT byte_offset FROM sink_offsets WHERE sink = @sink", null, "@sink");
             command.Parameters[0].Value = sink;
             if (command.ExecuteScalar() is not long offset) return null;
@@ -62,22 +77,23 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
         ArgumentNullException.ThrowIfNull(keys);
         var found = new HashSet<string>(StringComparer.Ordinal);
         if (keys.Count == 0) return found;
-        IReadOnlyCollection<string> stored = keys;
-        lock (_sync)
-        {
-            if (_held.TryGetValue(sink, out var held))
-            {
-                var rest = new List<string>(keys.Count);
-                foreach (var key in keys)
-                    if (held.Keys.Contains(key)) found.Add(key);
-                    else rest.Add(key);
-                stored = rest;
-            }
-        }
-        if (stored.Count == 0) return found;
+        // Inside the gate: a commit (or flush) that took what is held has either stored it or put it back by then; looked
+        // up before it, a held key taken by a commit that then failed would be in neither place.
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
-            Lookup.Find(gate, null, sink, stored, found);
+            IReadOnlyCollection<string> stored = keys;
+            lock (_sync)
+            {
+                if (_held.TryGetValue(sink, out var held))
+                {
+                    var rest = new List<string>(keys.Count);
+                    foreach (var key in keys)
+                        if (held.Keys.Contains(key)) found.Add(key);
+                        else rest.Add(key);
+                    stored = rest;
+                }
+            }
+            if (stored.Count > 0) Lookup.Find(gate, null, sink, stored, found);
         }
         return found;
     }
@@ -98,6 +114,7 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
                 var held = _held.GetValueOrDefault(sink);
                 if (offset >= (held?.Offset ?? stored))
                 {
+                    if (_held.Count == 0) Arm();
                     if (held is null) _held[sink] = held = new Held();
                     held.Keys.UnionWith(keys);
                     held.Offset = offset;
@@ -145,11 +162,47 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
         return held;
     }
 
-    /// <summary>Writes what is held, in a transaction of its own (the store closing).</summary>
+    /// <summary>Starts the wait for a commit (inside <see cref="_sync"/>, when the first record is held).</summary>
+    private void Arm()
+    {
+        if (_closed) return;
+        _timer ??= time.CreateTimer(static state => _ = ((SqliteSinkLedger)state!).FlushHeldAsync(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer.Change(HoldAtMost, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>No commit came in time: what is held is written on its own (if that fails, it stays held and is tried again).</summary>
+    private async Task FlushHeldAsync()
+    {
+        try
+        {
+            await FlushAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SqliteException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Held again (PutBack armed the wait anew); the commit, the next try or the store's close writes it.
+        }
+    }
+
+    /// <summary>Stops the wait for commits: the store is closing, and writes what is held itself.</summary>
+    internal void Close()
+    {
+        lock (_sync)
+        {
+            _closed = true;
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+
+    /// <summary>Writes what is held, in a transaction of its own (no commit came in time, or the store closing).</summary>
     internal async ValueTask FlushAsync()
     {
         using (await gate.EnterAsync(CancellationToken.None).ConfigureAwait(false))
         {
+            lock (_sync)
+            {
+                if (_held.Count == 0) return; // the commit took it (no write transaction for nothing)
+            }
             using var transaction = gate.BeginWrite();
             var held = WriteHeld(transaction);
             if (held is null) return;
@@ -187,6 +240,7 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
                 before.Offset = since.Offset;
             }
             _held = taken;
+            Arm();
         }
     }
 

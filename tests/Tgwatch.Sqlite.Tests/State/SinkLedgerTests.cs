@@ -1,4 +1,5 @@
 using Tgwatch.Connectors;
+using Tgwatch.TestKit;
 
 namespace Tgwatch.Sqlite.Tests.State;
 
@@ -39,6 +40,55 @@ public sealed class SinkLedgerTests
 
         Assert.Equal((400L, 3L), (Offset(t), Keys(t)));
         Assert.Equal(["k1", "k3"], (await ledger.FindWrittenAsync("jsonl", ["k1", "k3", "k9"], default)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnAppendNoCommitTakes_IsWrittenOnItsOwn_AfterAShortWait()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var ledger = t.Store.SinkLedger;
+        await ledger.RecordAsync("jsonl", [], 100, default);
+        await ledger.RecordAsync("jsonl", ["k1", "k2"], 300, default);
+        Assert.Equal((100L, 0L), (Offset(t), Keys(t)));
+
+        // Another sink retries its write of the batch: the commit does not come.
+        t.Time.Advance(TimeSpan.FromSeconds(1));
+
+        await Eventually.TrueAsync(() => Offset(t) == 300, "the held record written on its own", TimeSpan.FromSeconds(10));
+        Assert.Equal(2L, Keys(t));
+        Assert.Equal(["k1", "k2"], (await ledger.FindWrittenAsync("jsonl", ["k1", "k2"], default)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task HeldKeys_AreFoundWritten_WhileACommitThatTookThemFails()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var ledger = t.Store.SinkLedger;
+        await ledger.RecordAsync("jsonl", [], 100, default);
+        await ledger.RecordAsync("jsonl", [.. Enumerable.Range(0, 2_000).Select(i => $"k{i}")], 300, default);
+        // The state store's disk is full: every commit fails, after it took what is held (and puts it back).
+        using (var raw = t.Raw())
+        {
+            using var create = raw.CreateCommand();
+            create.CommandText = "CREATE TRIGGER full BEFORE INSERT ON sink_offsets BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END";
+            create.ExecuteNonQuery();
+        }
+
+        var (asked, missed) = (0, 0);
+        for (var round = 0; round < 20; round++)
+        {
+            var commit = Task.Run(async () => await t.Store.CommitAsync(Make.Commit(TempStore.Start, Make.Messages(5, round * 100 + 1, 100)), default));
+            // The sink, given the batch again, asks what it wrote while the commit runs.
+            while (!commit.IsCompleted)
+            {
+                asked++;
+                if ((await ledger.FindWrittenAsync("jsonl", ["k0"], default)).Count == 0) missed++;
+            }
+            await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => commit);
+        }
+
+        Assert.True(missed == 0, $"{missed} of {asked} answers said a held key was not written");
+        Assert.Equal(300, await ledger.GetOffsetAsync("jsonl", default));
     }
 
     [Fact]
