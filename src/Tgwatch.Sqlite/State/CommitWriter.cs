@@ -43,7 +43,7 @@ internal static class CommitWriter
     /// <param name="commit">What to write.</param>
     /// <param name="ct">Cancels the commit until its transaction commits.</param>
     /// <param name="ledger">The sinks' ledger, whose records held for this commit are written in its transaction.</param>
-    public static void Write(ConnectionGate gate, SinkIds sinkIds, StoreCommit commit, CancellationToken ct, SqliteSinkLedger? ledger = null)
+    public static void Write(ConnectionGate gate, SinkIds sinkIds, StoreCommit commit, CancellationToken ct, SqliteSinkLedger ledger)
     {
         ct.ThrowIfCancellationRequested();
         var at = UnixMs.Of(commit.At);
@@ -140,20 +140,9 @@ internal static class CommitWriter
             }
         }
 
-        // The sinks' records of what they wrote for this batch (and any before it) go in the same transaction.
-        var held = ledger?.WriteHeld(transaction);
-        try
-        {
-            // The last moment to give up: after this the batch is committed whole.
-            ct.ThrowIfCancellationRequested();
-            transaction.Commit();
-        }
-        catch
-        {
-            ledger?.PutBack(held);
-            throw;
-        }
-        ledger?.Stored(held);
+        // The sinks' records of what they wrote for this batch (and any before it) go in the same transaction; the
+        // cancellation is looked at last: after it the batch is committed whole.
+        ledger.Commit(transaction, ledger.WriteHeld(transaction), ct.ThrowIfCancellationRequested);
     }
 
     /// <summary>Adds sinks to a key processed before (null: every sink has it now).</summary>

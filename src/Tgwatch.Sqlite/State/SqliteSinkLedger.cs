@@ -125,26 +125,14 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
             using var transaction = gate.BeginWrite();
-            var held = TakeHeld();
-            try
-            {
-                Write(transaction, held);
-                Write(transaction, sink, keys, offset, UnixMs.Of(time.GetUtcNow()));
-                transaction.Commit();
-            }
-            catch
-            {
-                PutBack(held);
-                throw;
-            }
-            Stored(held);
+            Commit(transaction, WriteHeld(transaction), () => Write(transaction, sink, keys, offset, UnixMs.Of(time.GetUtcNow())));
             lock (_sync) _stored[sink] = offset;
         }
     }
 
     /// <summary>
-    /// Takes what is held for the next commit, to be written in <paramref name="transaction"/> (inside the gate); after the
-    /// transaction, <see cref="Stored"/> or, if it failed, <see cref="PutBack"/>.
+    /// Takes what is held for the next commit and writes it in <paramref name="transaction"/> (inside the gate); then
+    /// <see cref="Commit"/> ends the transaction with it.
     /// </summary>
     internal Dictionary<string, Held>? WriteHeld(SqliteTransaction transaction)
     {
@@ -204,31 +192,33 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
                 if (_held.Count == 0) return; // the commit took it (no write transaction for nothing)
             }
             using var transaction = gate.BeginWrite();
-            var held = WriteHeld(transaction);
-            if (held is null) return;
-            try
-            {
-                transaction.Commit();
-            }
-            catch
-            {
-                PutBack(held);
-                throw;
-            }
-            Stored(held);
+            if (WriteHeld(transaction) is { } held) Commit(transaction, held);
         }
     }
 
-    /// <summary>Records taken by <see cref="WriteHeld"/> are in the database now.</summary>
-    internal void Stored(Dictionary<string, Held>? written)
+    /// <summary>
+    /// Commits <paramref name="transaction"/>, which holds the records <see cref="WriteHeld"/> took, after
+    /// <paramref name="before"/> (more of it, or a last check): they are stored then, or held again if anything failed.
+    /// </summary>
+    internal void Commit(SqliteTransaction transaction, Dictionary<string, Held>? held, Action? before = null)
     {
-        if (written is null) return;
+        try
+        {
+            before?.Invoke();
+            transaction.Commit();
+        }
+        catch
+        {
+            PutBack(held);
+            throw;
+        }
+        if (held is null) return;
         lock (_sync)
-            foreach (var (sink, held) in written) _stored[sink] = held.Offset;
+            foreach (var (sink, records) in held) _stored[sink] = records.Offset;
     }
 
     /// <summary>Records taken by <see cref="WriteHeld"/> were not written: held again, before anything held since.</summary>
-    internal void PutBack(Dictionary<string, Held>? taken)
+    private void PutBack(Dictionary<string, Held>? taken)
     {
         if (taken is null) return;
         lock (_sync)
