@@ -200,8 +200,7 @@ internal sealed class JsonStringCapStream(Stream inner, long maxBytes, bool byte
         if (!System.Text.Ascii.IsValid(run))
         {
             units = 0;
-            foreach (var b in run)
-                if ((b & 0xC0) != 0x80) units += b >= 0xF0 ? 2 : 1;
+            foreach (var b in run) units += UnitsOf(b);
         }
         if (_kept + units > MessageText.MaxChars) return false;
         _kept += units;
@@ -236,10 +235,9 @@ internal sealed class JsonStringCapStream(Stream inner, long maxBytes, bool byte
             _keyMatches &= _keyLength < UpdateIdKey.Length && UpdateIdKey[_keyLength] == b;
             _keyLength++;
         }
-        if ((b & 0xC0) != 0x80)
+        if (UnitsOf(b) is var units and > 0)
         {
-            // The start of a character: a '\' escape (kept or cut once whole) or a UTF-8 lead byte (four bytes make two
-            // UTF-16 code units).
+            // The start of a character: a '\' escape (kept or cut once whole) or a UTF-8 lead byte.
             if (b == (byte)'\\')
             {
                 _escape = 1;
@@ -247,13 +245,18 @@ internal sealed class JsonStringCapStream(Stream inner, long maxBytes, bool byte
                 _escapeLength = 1;
                 return;
             }
-            var units = b >= 0xF0 ? 2 : 1;
             _unitKept = _dropped == 0 && _kept + units <= MessageText.MaxChars;
             if (_unitKept) _kept += units;
             else _dropped += units;
         }
         if (_unitKept) Emit(b);
     }
+
+    /// <summary>
+    /// The UTF-16 code units a byte of UTF-8 text starts: none for a continuation byte, two for the lead byte of four (a
+    /// surrogate pair), one for any other.
+    /// </summary>
+    private static int UnitsOf(byte b) => (b & 0xC0) == 0x80 ? 0 : b >= 0xF0 ? 2 : 1;
 
     /// <summary>
     /// An escape read whole stands for one UTF-16 code unit; a high surrogate (\uD800-\uDBFF) is kept only if its low one

@@ -157,7 +157,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                     // An update in flight already (most of an answer asked for while the last one commits) is passed over
                     // on its id alone: only the new ones are read whole.
                     var id = UpdateMapper.UpdateIdOf(raw);
-                    var position = id is >= 0 and <= MaxUpdateId ? Place(id, poll.Delivered, answer.IdRestartPossible) : NoPosition;
+                    var position = id is >= 0 and <= MaxUpdateId ? Place(id.Value, poll.Delivered, answer.IdRestartPossible) : NoPosition;
                     if (position is null) continue; // in flight already
                     var mapped = _mapper.Map(raw);
                     var malformed = mapped.Malformed ?? (position == NoPosition ? $"update_id {mapped.UpdateId} is out of range" : null);

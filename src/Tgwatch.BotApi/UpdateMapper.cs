@@ -39,15 +39,14 @@ internal sealed class UpdateMapper(string account)
         return new UpdateMapper("bot0").Map(document.RootElement);
     }
 
-    /// <summary>The <c>update_id</c> of an update, or -1 when it has none that can be read.</summary>
-    public static long UpdateIdOf(JsonElement raw) =>
-        raw.ValueKind == JsonValueKind.Object && raw.TryGetProperty("update_id", out var idElement) && idElement.TryGetInt64(out var id) ? id : -1;
+    /// <summary>The <c>update_id</c> of an update, or null when it has none that can be read.</summary>
+    public static long? UpdateIdOf(JsonElement raw) =>
+        raw.ValueKind == JsonValueKind.Object && raw.TryGetProperty("update_id", out var idElement) && idElement.TryGetInt64(out var id) ? id : null;
 
     /// <summary>Reads one update; an update without a readable <c>update_id</c> gives <see cref="Mapped.UpdateId"/> -1.</summary>
     public Mapped Map(JsonElement raw)
     {
-        if (raw.ValueKind != JsonValueKind.Object || !raw.TryGetProperty("update_id", out var idElement) || !idElement.TryGetInt64(out var id))
-            return new(-1, null, null, "an update without an update_id");
+        if (UpdateIdOf(raw) is not { } id) return new(-1, null, null, "an update without an update_id");
         Update update;
         try
         {
