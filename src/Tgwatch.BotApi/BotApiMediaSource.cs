@@ -63,7 +63,7 @@ public sealed class BotApiMediaSource : IMediaSource, IDisposable
         stalled.CancelAfter(StallTimeout);
         try
         {
-            await _client.DownloadFile(path, new ProgressStream(destination, () => stalled.CancelAfter(StallTimeout)), stalled.Token).ConfigureAwait(false);
+            await _client.DownloadFile(path, new WriteThroughStream(destination, _ => stalled.CancelAfter(StallTimeout)), stalled.Token).ConfigureAwait(false);
         }
         catch (RequestException e) when (e.HttpStatusCode == HttpStatusCode.NotFound)
         {
@@ -80,55 +80,6 @@ public sealed class BotApiMediaSource : IMediaSource, IDisposable
     /// <value>Default: 1 minute.</value>
     /// </summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>Writes through to a stream, telling of each write (a byte came).</summary>
-    private sealed class ProgressStream(Stream inner, Action wrote) : Stream
-    {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override void Flush() => inner.Flush();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            inner.Write(buffer, offset, count);
-            wrote();
-        }
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            inner.Write(buffer);
-            wrote();
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-            wrote();
-        }
-    }
 
     /// <inheritdoc />
     public void Dispose()

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Security.Cryptography;
 using Tgwatch.Messages;
 using Tgwatch.Storage;
 
@@ -39,10 +40,11 @@ internal sealed class MediaFolder(string root)
             await using (var stream = new FileStream(temp, options))
             {
                 // Hashed as it is written: the file is not read back for it.
-                using (var hashing = new HashingWriteStream(stream))
+                using (var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+                using (var hashing = new WriteThroughStream(stream, sha256.AppendData))
                 {
                     await download(hashing, ct).ConfigureAwait(false);
-                    hash = hashing.Hash();
+                    hash = sha256.GetCurrentHash();
                 }
                 await stream.FlushAsync(ct).ConfigureAwait(false);
                 size = stream.Length;

@@ -1,62 +1,66 @@
-using System.Security.Cryptography;
-
 namespace Tgwatch.Media;
 
 /// <summary>
-/// Writes go on to the file, and into a SHA-256 on their way: the file's hash is had without reading it back. Forward
-/// writes only (the sources copy a download in order).
+/// Writes go on to another stream, and each is told of once written (to hash a download on its way to the file, to see
+/// that its bytes still come). Forward writes only: the sources write a download in order. The stream written to is not
+/// disposed with it.
 /// </summary>
-internal sealed class HashingWriteStream(Stream inner) : Stream
+/// <param name="inner">Where the writes go.</param>
+/// <param name="written">Told of each write's bytes, once they are written.</param>
+public sealed class WriteThroughStream(Stream inner, Action<ReadOnlySpan<byte>> written) : Stream
 {
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-
-    /// <summary>The SHA-256 of everything written.</summary>
-    public byte[] Hash() => _hash.GetCurrentHash();
-
+    /// <inheritdoc />
     public override bool CanRead => false;
 
+    /// <inheritdoc />
     public override bool CanSeek => false;
 
+    /// <inheritdoc />
     public override bool CanWrite => true;
 
+    /// <inheritdoc />
     public override long Length => inner.Length;
 
+    /// <inheritdoc />
     public override long Position
     {
         get => inner.Position;
         set => throw new NotSupportedException("a download is written in order");
     }
 
+    /// <inheritdoc />
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
+    /// <inheritdoc />
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        _hash.AppendData(buffer);
         inner.Write(buffer);
+        written(buffer);
     }
 
+    /// <inheritdoc />
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    /// <inheritdoc />
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
-        _hash.AppendData(buffer.Span);
-        return inner.WriteAsync(buffer, cancellationToken);
+        await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        written(buffer.Span);
     }
 
+    /// <inheritdoc />
     public override void Flush() => inner.Flush();
 
+    /// <inheritdoc />
     public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
 
+    /// <inheritdoc />
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
+    /// <inheritdoc />
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("a download is written in order");
 
+    /// <inheritdoc />
     public override void SetLength(long value) => throw new NotSupportedException("a download is written in order");
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) _hash.Dispose();
-        base.Dispose(disposing);
-    }
 }
