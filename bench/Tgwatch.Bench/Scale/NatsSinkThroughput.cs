@@ -32,8 +32,9 @@ internal static class NatsSinkThroughput
         var js = new NatsJSContext(client);
         Console.WriteLine($"nats: {messages:N0} records per run, {Chats} chats, batch {batch}, {rounds} rounds; nats-server {server.Url}; {Environment.ProcessorCount} cores, load {ScaleServers.Load()}");
         var run = 0;
-        await RawAsync(js, $"W{run++}", 5_000, batch); // warm-up
-        await SinkAsync(server, $"W{run++}", 5_000);
+        // Warm-up: a whole run of each, untimed, as in the postgres benchmark (every per-batch method optimized first).
+        await RawAsync(js, $"W{run++}", messages, batch);
+        await SinkAsync(server, $"W{run++}", messages);
         List<TimeSpan> raw = [], sink = [], rawCpu = [], sinkCpu = [];
         for (var round = 0; round < rounds; round++)
         {
@@ -43,6 +44,7 @@ internal static class NatsSinkThroughput
             cpu = Environment.CpuUsage.TotalTime;
             sink.Add(await SinkAsync(server, $"B{run++}", messages));
             sinkCpu.Add(Environment.CpuUsage.TotalTime - cpu);
+            Console.WriteLine($"  round {round + 1}: raw {ScaleMath.Rate(ScaleMath.Rate(messages, raw[^1]))} msg/s, sink {ScaleMath.Rate(ScaleMath.Rate(messages, sink[^1]))} msg/s ({(raw[^1] / sink[^1] * 100).ToString("F0", CultureInfo.InvariantCulture)} %)");
         }
         var (best, median) = ScaleMath.Ratio(raw, sink);
         Console.WriteLine($"  raw JetStream publishes (acked): {ScaleMath.Rate(ScaleMath.Rate(messages, raw.Min()))} msg/s (median {ScaleMath.Rate(ScaleMath.Rate(messages, ScaleMath.Median(raw)))})");

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
@@ -29,8 +30,8 @@ public static class TgMessageJson
         writer.WriteNumber("message_id", message.MessageId);
         // A reply or media update is an edit-like record for append-only readers; the full form keeps the real kind.
         writer.WriteString("kind", MessageKey.KindName(message.IsUpdate && !full ? MessageKind.Edit : message.Kind));
-        writer.WriteString("date", FormatDate(message.Date));
-        if (message.EditDate is { } edit) writer.WriteString("edit_date", FormatDate(edit));
+        WriteDate(writer, "date", message.Date);
+        if (message.EditDate is { } edit) WriteDate(writer, "edit_date", edit);
         else writer.WriteNull("edit_date");
         if (message.Sender is { } sender)
         {
@@ -75,7 +76,7 @@ public static class TgMessageJson
                 writer.WriteString("type", forward.Type);
                 if (forward.Id is { } id) writer.WriteNumber("id", id); else writer.WriteNull("id");
                 WriteStringOrNull(writer, "name", forward.Name);
-                if (forward.Date is { } date) writer.WriteString("date", FormatDate(date)); else writer.WriteNull("date");
+                if (forward.Date is { } date) WriteDate(writer, "date", date); else writer.WriteNull("date");
                 if (forward.MessageId is { } mid) writer.WriteNumber("message_id", mid); else writer.WriteNull("message_id");
                 writer.WriteEndObject();
             }
@@ -89,13 +90,20 @@ public static class TgMessageJson
     /// <summary>The message as one line of UTF-8 JSON, without a line end.</summary>
     public static byte[] ToUtf8(TgMessage message, bool full = false)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions)) Write(writer, message, full);
-        return buffer.WrittenSpan.ToArray();
+        var writer = TgMessageJsonWriter.Rent();
+        var bytes = writer.Write(message, full).ToArray();
+        TgMessageJsonWriter.Return(writer);
+        return bytes;
     }
 
     /// <summary>The message as a JSON string.</summary>
-    public static string ToJson(TgMessage message, bool full = false) => System.Text.Encoding.UTF8.GetString(ToUtf8(message, full));
+    public static string ToJson(TgMessage message, bool full = false)
+    {
+        var writer = TgMessageJsonWriter.Rent();
+        var json = System.Text.Encoding.UTF8.GetString(writer.Write(message, full).Span);
+        TgMessageJsonWriter.Return(writer);
+        return json;
+    }
 
     /// <summary>Options that write text as it is (no escaping of non-ASCII letters), on one line.</summary>
     public static JsonWriterOptions WriterOptions { get; } = new()
@@ -172,6 +180,14 @@ public static class TgMessageJson
 
     /// <summary>A date as the contract writes it: ISO-8601 UTC, whole seconds unless it has fractions.</summary>
     public static string FormatDate(DateTimeOffset date) => date.UtcDateTime.ToString(DateFormat, CultureInfo.InvariantCulture);
+
+    // As FormatDate, without a string made for it.
+    private static void WriteDate(Utf8JsonWriter writer, string name, DateTimeOffset date)
+    {
+        Span<char> text = stackalloc char[40];
+        if (!date.UtcDateTime.TryFormat(text, out var length, DateFormat, CultureInfo.InvariantCulture)) throw new UnreachableException("a date is longer than 40 characters");
+        writer.WriteString(name, text[..length]);
+    }
 
     // The contract's download fields: all five once downloads are on, null where they do not apply.
     private static void WriteDownload(Utf8JsonWriter writer, MediaDownload download)

@@ -23,6 +23,7 @@ public sealed class PostgresMessageSink : IMessageSink
     private static readonly string[] KindNames = ["new", "edit", "delete"];
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly PostgresTarget _target;
+    private readonly TgMessageJsonWriter _records = new();
     private NpgsqlDataSource? _source;
     private NpgsqlConnection? _connection;
     private bool _disposed;
@@ -119,7 +120,7 @@ public sealed class PostgresMessageSink : IMessageSink
             var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
             try
             {
-                await CopyAsync(connection, MessagesTable.CopyRows, rows, withOrd: false, ct).ConfigureAwait(false);
+                await CopyAsync(connection, MessagesTable.CopyRows, rows, withOrd: false, _records, ct).ConfigureAwait(false);
                 await UpdatesAsync(connection, transaction, replies, downloads, ct).ConfigureAwait(false);
                 ct.ThrowIfCancellationRequested();
                 await transaction.CommitAsync(ct).ConfigureAwait(false);
@@ -144,7 +145,7 @@ public sealed class PostgresMessageSink : IMessageSink
             {
                 await using (var create = new NpgsqlCommand(MessagesTable.CreateBatchTable, connection, transaction))
                     await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-                await CopyAsync(connection, MessagesTable.CopyBatch, rows, withOrd: true, ct).ConfigureAwait(false);
+                await CopyAsync(connection, MessagesTable.CopyBatch, rows, withOrd: true, _records, ct).ConfigureAwait(false);
                 await using var upsert = new NpgsqlCommand(MessagesTable.Upsert, connection, transaction);
                 await upsert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
@@ -154,7 +155,7 @@ public sealed class PostgresMessageSink : IMessageSink
         }
     }
 
-    private static async Task CopyAsync(NpgsqlConnection connection, string command, List<(int Ord, TgMessage Message)> rows, bool withOrd, CancellationToken ct)
+    private static async Task CopyAsync(NpgsqlConnection connection, string command, List<(int Ord, TgMessage Message)> rows, bool withOrd, TgMessageJsonWriter records, CancellationToken ct)
     {
         await using var copy = await connection.BeginBinaryImportAsync(command, ct).ConfigureAwait(false);
         foreach (var (ord, m) in rows)
@@ -172,8 +173,8 @@ public sealed class PostgresMessageSink : IMessageSink
             await WriteOrNullAsync(copy, m.Sender?.Id, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
             if (m.Text is { } text) await copy.WriteAsync(text, NpgsqlDbType.Text, ct).ConfigureAwait(false);
             else await copy.WriteNullAsync(ct).ConfigureAwait(false);
-            // Made as it is written: a batch's records held until its end would outlive the young generation of the heap.
-            await copy.WriteAsync(TgMessageJson.ToJson(m), NpgsqlDbType.Jsonb, ct).ConfigureAwait(false);
+            // The record's UTF-8 as it is sent (jsonb takes UTF-8), made into the writer's one buffer as it is written.
+            await copy.WriteAsync(records.Write(m), NpgsqlDbType.Jsonb, ct).ConfigureAwait(false);
         }
         await copy.CompleteAsync(ct).ConfigureAwait(false);
     }
@@ -217,6 +218,7 @@ public sealed class PostgresMessageSink : IMessageSink
             if (_disposed) return;
             _disposed = true;
             await CloseConnectionAsync().ConfigureAwait(false);
+            _records.Dispose();
             if (_source is { } source) await source.DisposeAsync().ConfigureAwait(false);
             _source = null;
         }

@@ -52,6 +52,25 @@ public sealed class PostgresMessageSinkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Records_OfAnyText_AreStoredAsWritten_BeforeAndAfterALongOne()
+    {
+        // The record goes in as UTF-8 from one buffer reused from row to row: letters of two, three and four bytes, a
+        // record longer than the connection's write buffer, and short ones after it (the buffer grown, then written over).
+        string[] texts = ["Привет, мир", "日本語のテキスト", "an emoji 😀 and \"quotes\" \\ \n", new string('ж', 40_000) + "😀", "short again", "é"];
+        var batch = texts.Select((t, i) => New(-1002, i + 1, t)).ToList();
+
+        await _sink.WriteAsync(batch, default);
+        await _sink.WriteAsync([New(-1002, 100, "the next batch")], default);
+
+        var rows = (await RowsAsync()).ToDictionary(r => (string)r["key"]!);
+        foreach (var m in batch.Append(New(-1002, 100, "the next batch")))
+        {
+            Assert.Equal(m, TgMessageJson.Parse((string)rows[m.Key]["record"]!));
+            Assert.Equal(m.Text, (string)rows[m.Key]["text"]!);
+        }
+    }
+
+    [Fact]
     public async Task ABatch_IsOneRowPerKey_WithItsColumnsAndTheContractRecord()
     {
         var batch = Enumerable.Range(1, 700).Select(i => New(-1001, i)).ToList();
