@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Text;
 using Tgwatch.Messages;
@@ -77,8 +78,11 @@ internal sealed class AnswerCapHandler(HttpMessageHandler inner, long maxBytes) 
 internal sealed class JsonStringCapStream(Stream inner, long maxBytes, bool byteByByte = false) : Stream
 {
     private static readonly byte[] UpdateIdKey = "update_id"u8.ToArray();
-    private readonly byte[] _in = new byte[16 * 1024];
-    private byte[] _out = new byte[16 * 1024 + 128];
+    // Lent by the shared pool for the answer's read (a poll's answer made two new 16 KB arrays before: 40 KB a poll in a
+    // drain), given back when the stream is disposed.
+    private byte[] _in = ArrayPool<byte>.Shared.Rent(16 * 1024);
+    private byte[] _out = ArrayPool<byte>.Shared.Rent(16 * 1024 + 128);
+    private bool _disposed;
     private int _outStart;
     private int _outEnd;
     private long _read;
@@ -119,6 +123,7 @@ internal sealed class JsonStringCapStream(Stream inner, long maxBytes, bool byte
 
     public override int Read(Span<byte> buffer)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         while (_outStart == _outEnd && !_ended) Process(inner.Read(_in));
         return Take(buffer);
     }
@@ -128,6 +133,7 @@ internal sealed class JsonStringCapStream(Stream inner, long maxBytes, bool byte
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         while (_outStart == _outEnd && !_ended) Process(await inner.ReadAsync(_in, cancellationToken).ConfigureAwait(false));
         return Take(buffer.Span);
     }
@@ -144,7 +150,14 @@ internal sealed class JsonStringCapStream(Stream inner, long maxBytes, bool byte
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) inner.Dispose();
+        if (disposing && !_disposed)
+        {
+            _disposed = true;
+            inner.Dispose();
+            ArrayPool<byte>.Shared.Return(_in);
+            ArrayPool<byte>.Shared.Return(_out);
+            _in = _out = [];
+        }
         base.Dispose(disposing);
     }
 
@@ -322,14 +335,22 @@ internal sealed class JsonStringCapStream(Stream inner, long maxBytes, bool byte
 
     private void Emit(ReadOnlySpan<byte> bytes)
     {
-        if (_outEnd + bytes.Length > _out.Length) Array.Resize(ref _out, Math.Max(_out.Length * 2, _outEnd + bytes.Length));
+        if (_outEnd + bytes.Length > _out.Length) Grow(_outEnd + bytes.Length);
         bytes.CopyTo(_out.AsSpan(_outEnd));
         _outEnd += bytes.Length;
     }
 
     private void Emit(byte b)
     {
-        if (_outEnd == _out.Length) Array.Resize(ref _out, _out.Length * 2);
+        if (_outEnd == _out.Length) Grow(_outEnd + 1);
         _out[_outEnd++] = b;
+    }
+
+    private void Grow(int needed)
+    {
+        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_out.Length * 2, needed));
+        _out.AsSpan(0, _outEnd).CopyTo(bigger);
+        ArrayPool<byte>.Shared.Return(_out);
+        _out = bigger;
     }
 }

@@ -118,6 +118,22 @@ public sealed class HugeAnswerTests : IAsyncLifetime
     }
 
     [Fact]
+    public void AStreamDisposed_GivesItsBuffersBack_AndIsReadNoMore()
+    {
+        // Its two buffers are lent by the shared pool and given back when it is disposed: a read after that would read
+        // arrays another stream now writes into, so it throws instead; disposing again gives nothing back twice.
+        var json = "{\"ok\":true,\"result\":[{\"update_id\":9,\"message\":{\"text\":\"" + new string('y', 40_000) + "\"}}]}";
+        var stream = new JsonStringCapStream(new MemoryStream(Encoding.UTF8.GetBytes(json)), 1 << 30);
+        var first = new byte[100];
+        Assert.Equal(100, stream.Read(first));
+        stream.Dispose();
+        stream.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => stream.Read(first));
+        Assert.Equal(json, Cap(json, out _));
+        Assert.Equal(json[..100], Encoding.UTF8.GetString(first));
+    }
+
+    [Fact]
     public void OverTheByteBound_Throws_WithTheFirstUpdateId()
     {
         var json = "{\"ok\":true,\"result\":[{\"update_id\": 77,\"message\":{\"text\":\"" + new string('x', 200_000) + "\"}}]}";
