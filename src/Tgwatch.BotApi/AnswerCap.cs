@@ -79,10 +79,12 @@ internal sealed class JsonStringCapStream(Stream inner, long maxBytes, bool byte
 {
     private static readonly byte[] UpdateIdKey = "update_id"u8.ToArray();
     // Lent by the shared pool for the answer's read (a poll's answer made two new 16 KB arrays before: 40 KB a poll in a
-    // drain), given back when the stream is disposed.
+    // drain), given back when the stream is disposed, or, when that happens during a read (a cancelled request disposed on
+    // another thread), when that read ends: an array given back is never written into by this stream again.
     private byte[] _in = ArrayPool<byte>.Shared.Rent(16 * 1024);
     private byte[] _out = ArrayPool<byte>.Shared.Rent(16 * 1024 + 128);
-    private bool _disposed;
+    private const int Idle = 0, Reading = 1, Disposed = 2;
+    private int _state;
     private int _outStart;
     private int _outEnd;
     private long _read;
@@ -123,9 +125,16 @@ internal sealed class JsonStringCapStream(Stream inner, long maxBytes, bool byte
 
     public override int Read(Span<byte> buffer)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        while (_outStart == _outEnd && !_ended) Process(inner.Read(_in));
-        return Take(buffer);
+        StartRead();
+        try
+        {
+            while (_outStart == _outEnd && !_ended) Process(inner.Read(_in));
+            return Take(buffer);
+        }
+        finally
+        {
+            EndRead();
+        }
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -133,9 +142,36 @@ internal sealed class JsonStringCapStream(Stream inner, long maxBytes, bool byte
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        while (_outStart == _outEnd && !_ended) Process(await inner.ReadAsync(_in, cancellationToken).ConfigureAwait(false));
-        return Take(buffer.Span);
+        StartRead();
+        try
+        {
+            while (_outStart == _outEnd && !_ended) Process(await inner.ReadAsync(_in, cancellationToken).ConfigureAwait(false));
+            return Take(buffer.Span);
+        }
+        finally
+        {
+            EndRead();
+        }
+    }
+
+    private void StartRead()
+    {
+        var was = Interlocked.CompareExchange(ref _state, Reading, Idle);
+        if (was == Disposed) throw new ObjectDisposedException(nameof(JsonStringCapStream));
+        if (was == Reading) throw new InvalidOperationException("the answer is being read already");
+    }
+
+    // A dispose during the read left the buffers to it.
+    private void EndRead()
+    {
+        if (Interlocked.CompareExchange(ref _state, Idle, Reading) == Disposed) ReturnBuffers();
+    }
+
+    private void ReturnBuffers()
+    {
+        ArrayPool<byte>.Shared.Return(_in);
+        ArrayPool<byte>.Shared.Return(_out);
+        _in = _out = [];
     }
 
     public override void Flush()
@@ -150,13 +186,11 @@ internal sealed class JsonStringCapStream(Stream inner, long maxBytes, bool byte
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !_disposed)
+        if (disposing)
         {
-            _disposed = true;
-            inner.Dispose();
-            ArrayPool<byte>.Shared.Return(_in);
-            ArrayPool<byte>.Shared.Return(_out);
-            _in = _out = [];
+            var was = Interlocked.Exchange(ref _state, Disposed);
+            if (was != Disposed) inner.Dispose();
+            if (was == Idle) ReturnBuffers();
         }
         base.Dispose(disposing);
     }

@@ -134,6 +134,48 @@ public sealed class HugeAnswerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AStreamDisposedDuringARead_KeepsItsBuffersUntilTheReadEnds()
+    {
+        // A request cancelled on another thread disposes the answer while a read waits on the socket: the buffer that read
+        // fills must not go back to the pool (and to its next renter) before the read is over.
+        var inner = new PendingStream();
+        var stream = new JsonStringCapStream(inner, 1 << 30);
+        var read = stream.ReadAsync(new byte[64]).AsTask();
+        var filling = await inner.Reading.Task;
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray<byte>(filling, out var segment));
+        stream.Dispose();
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(segment.Array!.Length);
+        Assert.NotSame(segment.Array, rented);
+        System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        var answer = "{\"ok\":true}"u8;
+        answer.CopyTo(filling.Span);
+        inner.Done.SetResult(answer.Length);
+        Assert.Equal(answer.Length, await read);
+        Assert.True(inner.Disposed);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => stream.ReadAsync(new byte[64]).AsTask());
+    }
+
+    /// <summary>A socket's stream whose read waits until the test gives it its bytes.</summary>
+    private sealed class PendingStream : MemoryStream
+    {
+        public TaskCompletionSource<Memory<byte>> Reading { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<int> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public bool Disposed { get; private set; }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Reading.TrySetResult(buffer);
+            return new ValueTask<int>(Done.Task);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            base.Dispose(disposing);
+        }
+    }
+
+    [Fact]
     public void OverTheByteBound_Throws_WithTheFirstUpdateId()
     {
         var json = "{\"ok\":true,\"result\":[{\"update_id\": 77,\"message\":{\"text\":\"" + new string('x', 200_000) + "\"}}]}";
