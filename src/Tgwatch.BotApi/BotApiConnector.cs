@@ -130,10 +130,11 @@ public sealed class BotApiConnector : IConnector, ILinkReport
             var poll = new PollState(Volatile.Read(ref _committed), _options.LastCommittedAt ?? _time.GetUtcNow());
             while (!ct.IsCancellationRequested)
             {
-                // The offset confirms only what is committed: with a whole answer's worth delivered and none of it committed
-                // yet, the next answer could hold nothing but updates in flight already. A commit is waited for instead of
-                // asking for them again (and reading them again to skip them).
-                while (poll.Uncommitted(Volatile.Read(ref _committed)) >= _options.Limit)
+                // The offset confirms only what is committed, so an answer starts with the updates in flight: they are sent
+                // again and passed over. With half an answer's worth or more in flight, a commit is waited for instead, so that
+                // at least half of each answer is new (waiting only for a whole answer's worth, a drain's answers were more
+                // than half repeats: drains of 20,000, four alternating runs, 71-84 -> 56-63 us of CPU a message, as fast).
+                while (poll.Uncommitted(Volatile.Read(ref _committed)) >= Math.Max(1, _options.Limit / 2))
                     await _committedSignal.WaitAsync(TimeSpan.FromSeconds(1), _time, ct).ConfigureAwait(false);
                 // Failures are retried with backoff inside: what comes out is an answer.
                 var answer = await _retry.ExecuteAsync(static (state, token) => state.Self.PollOnceAsync(state.Poll, token), (Self: this, Poll: poll), ct).ConfigureAwait(false);

@@ -216,6 +216,14 @@ public sealed partial class StatusPageTests(ITestOutputHelper output) : IAsyncLi
             answers.Add(await answer.Content.ReadAsStringAsync());
         }
 
+        // The two messages sent before the start are received (the run serves its page before its first poll has come back).
+        await Eventually.TrueAsync(async () =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"{url}/api/status") { Headers = { { "Cookie", cookie.Split(';')[0] } } };
+            using var answer = await http.SendAsync(request);
+            return JsonNode.Parse(await answer.Content.ReadAsStringAsync())?["received"]?.GetValue<long>() == 2;
+        }, "2 received in /api/status", Tgwatch.Patience);
+
         // A browser given a link with it: the token leaves the address bar, the page shows the figures, its script's fetches carry the cookie.
         var dom = await Chromium.DomAsync($"{url}/?token={HttpToken}", javaScript: false);
         Assert.Equal(["2"], Texts(dom, "received"));
