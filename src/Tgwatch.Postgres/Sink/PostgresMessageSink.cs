@@ -157,6 +157,10 @@ public sealed class PostgresMessageSink : IMessageSink
 
     private static async Task CopyAsync(NpgsqlConnection connection, string command, List<(int Ord, TgMessage Message)> rows, bool withOrd, TgMessageJsonWriter records, CancellationToken ct)
     {
+        // The server reads what it is sent in the connection's client encoding: the record's UTF-8 goes as it is only when that
+        // is UTF-8 (the default); otherwise as a string, which Npgsql encodes as the connection string says (Encoding=).
+        var utf8 = !connection.PostgresParameters.TryGetValue("client_encoding", out var encoding)
+            || string.Equals(encoding, "UTF8", StringComparison.OrdinalIgnoreCase);
         await using var copy = await connection.BeginBinaryImportAsync(command, ct).ConfigureAwait(false);
         foreach (var (ord, m) in rows)
         {
@@ -174,7 +178,8 @@ public sealed class PostgresMessageSink : IMessageSink
             if (m.Text is { } text) await copy.WriteAsync(text, NpgsqlDbType.Text, ct).ConfigureAwait(false);
             else await copy.WriteNullAsync(ct).ConfigureAwait(false);
             // The record's UTF-8 as it is sent (jsonb takes UTF-8), made into the writer's one buffer as it is written.
-            await copy.WriteAsync(records.Write(m), NpgsqlDbType.Jsonb, ct).ConfigureAwait(false);
+            if (utf8) await copy.WriteAsync(records.Write(m), NpgsqlDbType.Jsonb, ct).ConfigureAwait(false);
+            else await copy.WriteAsync(System.Text.Encoding.UTF8.GetString(records.Write(m).Span), NpgsqlDbType.Jsonb, ct).ConfigureAwait(false);
         }
         await copy.CompleteAsync(ct).ConfigureAwait(false);
     }

@@ -71,6 +71,30 @@ public sealed class PostgresMessageSinkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Records_OnAConnectionNotInUtf8_AreStoredAsWritten()
+    {
+        // A connection string may set the client encoding (a LATIN1 setup: Encoding=LATIN1;Client Encoding=LATIN1): the
+        // server reads what it is sent in that encoding, so the record's UTF-8 sent as it is became "cafÃ©" in the record
+        // while the text column, sent as a string, kept "café".
+        var database = await (await PostgresCluster.SharedAsync()).CreateDatabaseAsync("sinklatin1");
+        await using (var sink = new PostgresMessageSink(PostgresTarget.Parse(database + ";Encoding=LATIN1;Client Encoding=LATIN1", "postgres sink")))
+        {
+            await sink.StartAsync(default);
+            await sink.WriteAsync([New(-1003, 1, "café crème") with { Chat = new ChatInfo(-1003, "supergroup", "Café", null) }], default);
+        }
+
+        await using var connection = new NpgsqlConnection(database + ";Pooling=false");
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT text, record::text FROM tgwatch_messages", connection);
+        await using var r = await command.ExecuteReaderAsync();
+        Assert.True(await r.ReadAsync());
+        Assert.Equal("café crème", r.GetString(0));
+        var record = TgMessageJson.Parse(r.GetString(1));
+        Assert.Equal("café crème", record.Text);
+        Assert.Equal("Café", record.Chat.Title);
+    }
+
+    [Fact]
     public async Task ABatch_IsOneRowPerKey_WithItsColumnsAndTheContractRecord()
     {
         var batch = Enumerable.Range(1, 700).Select(i => New(-1001, i)).ToList();
