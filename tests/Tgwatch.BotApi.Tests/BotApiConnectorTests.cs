@@ -341,6 +341,19 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         EmptyPollFloor = TimeSpan.FromMilliseconds(300),
     }, _logs.CreateLogger("Tgwatch.BotApi"), http: http);
 
+    /// <summary>A connector on a scripted server whose clock stands still: a wait for a commit ends only with a commit.</summary>
+    private BotApiConnector OnAStillClock(HttpClient http, int? limit = null)
+    {
+        var options = new BotApiOptions
+        {
+            Token = ScriptedBotApi.Token,
+            ApiUrl = new Uri("http://scripted.invalid/"),
+            PollTimeout = TimeSpan.FromSeconds(2),
+        };
+        if (limit is { } l) options = options with { Limit = l };
+        return new BotApiConnector(options, _logs.CreateLogger("Tgwatch.BotApi"), new FakeTimeProvider(DateTimeOffset.UtcNow), http);
+    }
+
     private static string Text(long updateId, int messageId, string text, string date = "1764064801") =>
         $$$"""{"update_id": {{{updateId}}}, "message": {"message_id": {{{messageId}}}, "date": {{{date}}}, "chat": {"id": 1001, "type": "private", "first_name": "Ada"}, "text": "{{{text}}}"}}""";
 
@@ -351,14 +364,7 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         for (var id = 1; id <= 4; id++) api.Update(id, Text(id, id, $"m{id}"));
         using var http = new HttpClient(api);
         // The clock stands still: the connector's wait for a commit ends only with a commit.
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var connector = new BotApiConnector(new BotApiOptions
-        {
-            Token = ScriptedBotApi.Token,
-            ApiUrl = new Uri("http://scripted.invalid/"),
-            PollTimeout = TimeSpan.FromSeconds(2),
-            Limit = 4,
-        }, _logs.CreateLogger("Tgwatch.BotApi"), time, http);
+        await using var connector = OnAStillClock(http, limit: 4);
         using var stop = new CancellationTokenSource();
         await using var deliveries = connector.ReadAsync(new Dictionary<string, long>(), stop.Token).GetAsyncEnumerator(stop.Token);
         for (var i = 0; i < 4; i++) Assert.True(await deliveries.MoveNextAsync().AsTask().WaitAsync(Patience));
@@ -387,13 +393,7 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
             .Update(3, Text(3, 3, "m3"));
         using var http = new HttpClient(api);
         // The clock stands still: with all of an answer in flight, the connector waits for a commit, not for a second.
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var connector = new BotApiConnector(new BotApiOptions
-        {
-            Token = ScriptedBotApi.Token,
-            ApiUrl = new Uri("http://scripted.invalid/"),
-            PollTimeout = TimeSpan.FromSeconds(2),
-        }, _logs.CreateLogger("Tgwatch.BotApi"), time, http);
+        await using var connector = OnAStillClock(http);
         using var stop = new CancellationTokenSource();
         await using var deliveries = connector.ReadAsync(new Dictionary<string, long>(), stop.Token).GetAsyncEnumerator(stop.Token);
         var positions = new List<long>();
