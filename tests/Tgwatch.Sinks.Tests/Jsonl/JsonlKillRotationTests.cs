@@ -44,7 +44,8 @@ public sealed class JsonlKillRotationTests(ITestOutputHelper output)
             Assert.Equal(3, checkpoint);
             await using var sink = new JsonlSink(new JsonlSinkOptions { Path = jsonl }, store.SinkLedger);
             await sink.StartAsync(CancellationToken.None);
-            TgMessage[] again = [Message(4), Message(5), Message(6)];
+            // As the child made its messages.
+            TgMessage[] again = [JsonlChild.Message(4), JsonlChild.Message(5), JsonlChild.Message(6)];
             await sink.WriteAsync(again, CancellationToken.None);
             var processed = again.Select(m => new ProcessedMessage(m.Key, m.Chat.Id, m.Chat.Title, m.MessageId, m.Date)).ToList();
             await store.CommitAsync(new StoreCommit("child", "test", [new Checkpoint("updates", 6)], processed, DateTimeOffset.UtcNow), CancellationToken.None);
@@ -62,14 +63,4 @@ public sealed class JsonlKillRotationTests(ITestOutputHelper output)
     private static List<long> Ids(string path) =>
         [.. File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => TgMessageJson.Parse(l).MessageId)];
 
-    // As the child makes them (tests/Tgwatch.StateStoreChild, JsonlChild.Message).
-    private static TgMessage Message(long id) => new()
-    {
-        Account = "child",
-        Connector = "test",
-        Chat = new ChatInfo(-100777, "supergroup", "child chat", null),
-        MessageId = id,
-        Date = DateTimeOffset.UnixEpoch.AddDays(20000).AddSeconds(id),
-        Text = $"message {id}",
-    };
 }
