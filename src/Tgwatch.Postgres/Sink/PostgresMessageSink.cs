@@ -179,7 +179,7 @@ public sealed class PostgresMessageSink : IMessageSink
             else await copy.WriteNullAsync(ct).ConfigureAwait(false);
             // The record's UTF-8 as it is sent (jsonb takes UTF-8), made into the writer's one buffer as it is written.
             if (utf8) await copy.WriteAsync(records.Write(m), NpgsqlDbType.Jsonb, ct).ConfigureAwait(false);
-            else await copy.WriteAsync(System.Text.Encoding.UTF8.GetString(records.Write(m).Span), NpgsqlDbType.Jsonb, ct).ConfigureAwait(false);
+            else await copy.WriteAsync(TgMessageJson.ToJson(m), NpgsqlDbType.Jsonb, ct).ConfigureAwait(false);
         }
         await copy.CompleteAsync(ct).ConfigureAwait(false);
     }
