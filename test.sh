@@ -20,6 +20,9 @@ command -v unshare >/dev/null || missing+=(util-linux)
 [ -x /usr/bin/chromium ] || missing+=(chromium)        # StatusPageTests run it from there
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql) # Tgwatch.Postgres.Tests start a cluster of their own (TestKit's PostgresCluster)
 command -v nats-server >/dev/null || [ -x /usr/sbin/nats-server ] || missing+=(nats-server) # JetStream for Tgwatch.Nats.Tests
+# The native executable (published with PublishAot, and the program's tests run on it) is linked by the C compiler, with zlib.
+command -v gcc >/dev/null || command -v clang >/dev/null || missing+=(gcc)
+[ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: installing ${missing[*]}" >&2
@@ -38,6 +41,10 @@ if command -v npm >/dev/null && [ ! -d tools/telegram-test-api/node_modules/tele
 fi
 
 dotnet build Tgwatch.sln -c Release -nologo -clp:ErrorsOnly
+# What is shipped as one executable: the program compiled ahead of time. The tests that start tgwatch (Tgwatch.Cli.Tests,
+# the PostgreSQL runners) start this one (TGWATCH_PROGRAM); the others load the built assemblies.
+dotnet publish src/Tgwatch.Cli -c Release -r linux-x64 -p:PublishAot=true -nologo -clp:ErrorsOnly -o artifacts/native
+export TGWATCH_PROGRAM="$PWD/artifacts/native/tgwatch"
 if [ "$(id -u)" = 0 ]; then isolate=(unshare -n -m); else isolate=(unshare -r -n -m); fi
 # Tests send SIGINT, SIGTERM and SIGHUP to the programs they start, which inherit what this script was given: started
 # under nohup or as a background job, those signals would be ignored from the start (and a program cannot take back a

@@ -263,7 +263,13 @@ public sealed class ImportCommandTests(ITestOutputHelper output)
             runs++;
             using var process = Tgwatch.Start(args);
             process.StandardInput.Close();
-            var exited = process.WaitForExit(random.Next(250, 900));
+            // Killed mid-import: once this run has written a random 100 KB to 1.5 MB more of records, a few hundred to a few
+            // thousand (the native program imports all 20,000 within half a second, the built one takes a second to start:
+            // a time from the start would miss one or the other).
+            var killAt = Size(P("out.jsonl")) + random.Next(100_000, 1_500_000);
+            var exited = false;
+            while (!(exited = process.HasExited) && Size(P("out.jsonl")) < killAt)
+                await Task.Delay(1); // a real wait: the child's progress is only seen in its file
             if (exited)
             {
                 output.WriteLine($"run {runs} finished before the kill: {await process.StandardError.ReadToEndAsync()}");
@@ -296,6 +302,8 @@ public sealed class ImportCommandTests(ITestOutputHelper output)
         using var doc = JsonDocument.Parse(status.Output);
         Assert.Equal(count, doc.RootElement.GetProperty("checkpoints")[0].GetProperty("position").GetInt64());
     }
+
+    private static long Size(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
 
     private static int LineCount(string path) => File.Exists(path) ? File.ReadAllLines(path).Length : 0;
 }

@@ -198,7 +198,7 @@ public sealed partial class QuietCommandTests
     [Fact]
     public async Task UnwritableOutput_GivesOneLine_AndStillTheChildsExitCode()
     {
-        var run = await ProcessRun.RunAsync("bash", ["-c", "exec dotnet \"$0\" quiet -- sh -c 'echo child; exit 4' > /dev/full", Tgwatch.Dll]);
+        var run = await ProcessRun.RunAsync("bash", ["-c", $"exec {Tgwatch.Shell} quiet -- sh -c 'echo child; exit 4' > /dev/full"]);
         Assert.Equal(4, run.ExitCode);
         Assert.Equal("tgwatch quiet: cannot write the output: No space left on device\n", run.Stderr);
     }

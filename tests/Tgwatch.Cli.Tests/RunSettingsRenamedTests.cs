@@ -75,7 +75,7 @@ public sealed class RunSettingsRenamedTests
     public async Task ARunWithOldNames_SaysEachInOneWarningLineAtStart()
     {
         File.WriteAllText(Path.Combine(_dir, "tgwatch.json"), """{"BotApi": {"Url": "http://127.0.0.1:9/", "MaxBackoffSeconds": 5}, "Pipeline": {"RetryDelay": "00:00:01"}}""");
-        using var process = ProcessRun.Start("bash", ["-c", $"cd {_dir} && exec dotnet {Tgwatch.Dll} run --data-dir {_dir} --sink jsonl:{_dir}/out.jsonl"],
+        using var process = ProcessRun.Start("bash", ["-c", $"cd {_dir} && exec {Tgwatch.Shell} run --data-dir {_dir} --sink jsonl:{_dir}/out.jsonl"],
             environment: new Dictionary<string, string> { ["TGWATCH__BOTAPI__TOKEN"] = Token, ["TGWATCH__PIPELINE__MAXRETRYDELAY"] = "00:00:10" });
         process.StandardInput.Close();
         var told = new List<string>();

@@ -117,7 +117,7 @@ public sealed class SecretsAndErrorsTests
         Assert.Equal(0, (await Tgwatch.RunAsync(null, "import", archive, "--sink", $"jsonl:{P("out.jsonl")}", "--state", P("st.db"))).ExitCode);
         var before = await File.ReadAllBytesAsync(P("st.db"));
         var given = string.Format(System.Globalization.CultureInfo.InvariantCulture, sink, "st.db");
-        var run = await ProcessRun.RunAsync("bash", ["-c", $"cd {_dir} && dotnet {Tgwatch.Dll} import archive.jsonl --sink {given} --state st.db"]);
+        var run = await ProcessRun.RunAsync("bash", ["-c", $"cd {_dir} && {Tgwatch.Shell} import archive.jsonl --sink {given} --state st.db"]);
         Assert.Equal($"tgwatch import: --sink {given} is the state store's file ({P("st.db")}); give the sink a file of its own", OneLine(run, "import"));
         Assert.Equal(before, await File.ReadAllBytesAsync(P("st.db")));
     }
@@ -125,7 +125,7 @@ public sealed class SecretsAndErrorsTests
     [Fact]
     public async Task TwoSinksOnOneFile_AreRefused()
     {
-        var run = await ProcessRun.RunAsync("bash", ["-c", $"cd {_dir} && dotnet {Tgwatch.Dll} import {Archive()} --sink jsonl:out.jsonl --sink sqlite:./out.jsonl --state st.db"]);
+        var run = await ProcessRun.RunAsync("bash", ["-c", $"cd {_dir} && {Tgwatch.Shell} import {Archive()} --sink jsonl:out.jsonl --sink sqlite:./out.jsonl --state st.db"]);
         Assert.Equal("tgwatch import: --sink jsonl:out.jsonl and --sink sqlite:./out.jsonl are the same file; give each sink a file of its own", OneLine(run, "import"));
         Assert.False(File.Exists(P("out.jsonl")));
     }

@@ -262,12 +262,12 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
         var archive = Archive(3);
         var work = Directory.CreateDirectory(P("work")).FullName;
 
-        var refused = await ProcessRun.RunAsync("env", ["-u", "HOME", "-u", "XDG_DATA_HOME", "-C", work, "dotnet", Tgwatch.Dll, "import", archive, "--sink", "console"]);
+        var refused = await ProcessRun.RunAsync("env", ["-u", "HOME", "-u", "XDG_DATA_HOME", "-C", work, ProgramUnderTest.File, .. ProgramUnderTest.Arguments("import", archive, "--sink", "console")]);
         Assert.Equal(2, refused.ExitCode);
         Assert.Equal("tgwatch import: HOME is not set, so there is no default data directory: give --data-dir DIR (or --state PATH), or set HOME or XDG_DATA_HOME\n", refused.Stderr);
         Assert.Empty(Directory.EnumerateFileSystemEntries(work));
 
-        var xdg = await ProcessRun.RunAsync("env", ["-u", "HOME", "-C", work, $"XDG_DATA_HOME={P("xdg")}", "dotnet", Tgwatch.Dll, "import", archive, "--sink", "console"]);
+        var xdg = await ProcessRun.RunAsync("env", ["-u", "HOME", "-C", work, $"XDG_DATA_HOME={P("xdg")}", ProgramUnderTest.File, .. ProgramUnderTest.Arguments("import", archive, "--sink", "console")]);
         Assert.Equal(0, xdg.ExitCode);
         Assert.True(File.Exists(P("xdg/tgwatch/tgwatch.db")));
         Assert.Empty(Directory.EnumerateFileSystemEntries(work));
@@ -277,7 +277,7 @@ public sealed class SinkFileTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task EveryDirectoryTgwatchCreates_Is0700_WhateverTheUmask()
     {
         var archive = Archive(3);
-        var command = $"umask 000 && exec dotnet '{Tgwatch.Dll}' import '{archive}' --sink 'jsonl:{P("j1/j2/out.jsonl")}' --sink 'sqlite:{P("s1/s2/out.db")}' --data-dir '{P("d1/d2/data")}'";
+        var command = $"umask 000 && exec {Tgwatch.Shell} import '{archive}' --sink 'jsonl:{P("j1/j2/out.jsonl")}' --sink 'sqlite:{P("s1/s2/out.db")}' --data-dir '{P("d1/d2/data")}'";
         var result = await ProcessRun.RunAsync("sh", ["-c", command]);
         output.WriteLine(result.Stderr);
         Assert.Equal(0, result.ExitCode);

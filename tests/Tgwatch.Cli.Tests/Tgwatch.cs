@@ -13,16 +13,17 @@ internal static class Tgwatch
     /// </summary>
     public static TimeSpan Patience { get; } = TimeSpan.FromSeconds(60);
 
-    public static string Dll { get; } = Path.Combine(AppContext.BaseDirectory, "tgwatch.dll");
+    /// <summary>The program as a shell command (quoted), for tests that start it through <c>bash -c</c>.</summary>
+    public static string Shell => ProgramUnderTest.Shell;
 
     public static Task<ProcessResult> RunAsync(byte[]? stdin, params string[] args) =>
-        ProcessRun.RunAsync("dotnet", [Dll, .. args], stdin, TimeSpan.FromSeconds(90));
+        ProcessRun.RunAsync(ProgramUnderTest.File, ProgramUnderTest.Arguments(args), stdin, TimeSpan.FromSeconds(90));
 
-    public static Process Start(params string[] args) => ProcessRun.Start("dotnet", [Dll, .. args]);
+    public static Process Start(params string[] args) => ProcessRun.Start(ProgramUnderTest.File, ProgramUnderTest.Arguments(args));
 
     public static Task<ProcessResult> RunWithAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
         ProcessRun.WaitAsync(StartWith(environment, args), null, TimeSpan.FromSeconds(90));
 
     public static Process StartWith(IReadOnlyDictionary<string, string> environment, params string[] args) =>
-        ProcessRun.Start("dotnet", [Dll, .. args], environment: environment);
+        ProcessRun.Start(ProgramUnderTest.File, ProgramUnderTest.Arguments(args), environment: environment);
 }

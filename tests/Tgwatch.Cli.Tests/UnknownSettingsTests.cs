@@ -16,7 +16,7 @@ public sealed class UnknownSettingsTests
     private Task<ProcessResult> RunHereAsync(string json, string args)
     {
         File.WriteAllText(Path.Combine(_dir, "tgwatch.json"), json);
-        return ProcessRun.RunAsync("bash", ["-c", $"cd {_dir} && dotnet {Tgwatch.Dll} {args} --data-dir {_dir}"], timeout: TimeSpan.FromSeconds(90));
+        return ProcessRun.RunAsync("bash", ["-c", $"cd {_dir} && {Tgwatch.Shell} {args} --data-dir {_dir}"], timeout: TimeSpan.FromSeconds(90));
     }
 
     private static string[] Lines(ProcessResult run)
@@ -98,7 +98,7 @@ public sealed class UnknownSettingsTests
     public async Task UnknownKeysOfTheFileAndOfTheEnvironment_AreAllNamed_WithTheirOtherProblems()
     {
         File.WriteAllText(Path.Combine(_dir, "tgwatch.json"), $$$"""{"BotApi": {"Token": "{{{Token}}}", "PollTimeoutSeconds": "{{{Token}}}"}, "Sink": ["console"]}""");
-        using var process = ProcessRun.Start("bash", ["-c", $"cd {_dir} && dotnet {Tgwatch.Dll} run --data-dir {_dir}"],
+        using var process = ProcessRun.Start("bash", ["-c", $"cd {_dir} && {Tgwatch.Shell} run --data-dir {_dir}"],
             environment: new Dictionary<string, string> { ["TGWATCH__BOGUS__X"] = Token, ["TGWATCH__BOGUS__Y"] = Token });
         var run = await ProcessRun.WaitAsync(process, null, TimeSpan.FromSeconds(90));
         Assert.Equal(

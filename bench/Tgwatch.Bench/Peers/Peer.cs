@@ -32,15 +32,21 @@ internal sealed class Peer
     public string[] Command(Uri api, string token, string dir) => _command(api, token, dir);
 
     /// <summary>
-    /// <c>tgwatch run</c> with a JSONL sink and its state store in the directory: as shipped (published with ReadyToRun code,
-    /// as the self-contained executable is and the installed program runs), or as <c>dotnet build</c> leaves it.
+    /// <c>tgwatch run</c> with a JSONL sink and its state store in the directory: the native executable as shipped, the .NET
+    /// tool's ReadyToRun build, or as <c>dotnet build</c> leaves it.
     /// </summary>
-    public static Peer Tgwatch(string root, bool published)
+    public static Peer Tgwatch(string root, TgwatchBuild build)
     {
         var dll = Path.Combine(root, "src", "Tgwatch.Cli", "bin", "Release", "net10.0", "tgwatch.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is missing: dotnet build -c Release Tgwatch.sln");
-        string[] program = published ? [QuietThroughput.Publish(root)] : ["dotnet", dll];
-        return new Peer(TgwatchName, published ? "`tgwatch run`" : "`tgwatch run` (build)", (api, token, dir) =>
+        string[] program = build switch
+        {
+            TgwatchBuild.Native => [QuietThroughput.PublishNative(root)],
+            TgwatchBuild.Tool => [QuietThroughput.PublishTool(root)],
+            _ => ["dotnet", dll],
+        };
+        var label = build switch { TgwatchBuild.Native => "`tgwatch run`", TgwatchBuild.Tool => "`tgwatch run` (tool)", _ => "`tgwatch run` (build)" };
+        return new Peer(TgwatchName, label, (api, token, dir) =>
             [.. program, "run", "--bot-api-url", api.ToString(), "--bot-token", token, "--sink", $"jsonl:{OutputIn(dir)}", "--data-dir", Path.Combine(dir, "data")]);
     }
 

@@ -31,7 +31,7 @@ internal static class PeersBenchmark
         {
             switch (name)
             {
-                case Peer.TgwatchName: peers.Add(Peer.Tgwatch(root, options.Published)); break;
+                case Peer.TgwatchName: peers.Add(Peer.Tgwatch(root, options.Build)); break;
                 case Peer.PlainName: peers.Add(Peer.Plain(root)); break;
                 default:
                     if (Peer.Grammy(root, out var why) is { } grammy) peers.Add(grammy);

@@ -30,11 +30,11 @@ internal sealed record PeersOptions
     /// <summary>The peers to run, by name (see <see cref="Peer"/>).</summary>
     public IReadOnlyList<string> Peers { get; init; } = [Peer.TgwatchName, Peer.PlainName, Peer.GrammyName];
 
-    /// <summary>Whether tgwatch runs as shipped (published ReadyToRun) or as <c>dotnet build</c> leaves it.</summary>
-    public bool Published { get; init; } = true;
+    /// <summary>Which tgwatch runs: the native executable (the default), the .NET tool's ReadyToRun build, or <c>dotnet build</c>'s output.</summary>
+    public TgwatchBuild Build { get; init; } = TgwatchBuild.Native;
 
     public const string Usage =
-        "peers [--messages N] [--kill-messages N] [--rounds N] [--live N] [--live-interval-ms N] [--idle-skip SECONDS] [--idle-window SECONDS] [--peers tgwatch,plain,grammy] [--tgwatch published|built]";
+        "peers [--messages N] [--kill-messages N] [--rounds N] [--live N] [--live-interval-ms N] [--idle-skip SECONDS] [--idle-window SECONDS] [--peers tgwatch,plain,grammy] [--tgwatch native|tool|built]";
 
     /// <summary>Reads the options; throws <see cref="ArgumentException"/> naming the first one it cannot read.</summary>
     public static PeersOptions Parse(IReadOnlyList<string> args)
@@ -56,11 +56,12 @@ internal sealed record PeersOptions
                 "--peers" => options with { Peers = PeerNames(value) },
                 "--tgwatch" => options with
                 {
-                    Published = value switch
+                    Build = value switch
                     {
-                        "published" => true,
-                        "built" => false,
-                        _ => throw new ArgumentException($"--tgwatch takes published or built, not '{value}'"),
+                        "native" => TgwatchBuild.Native,
+                        "tool" => TgwatchBuild.Tool,
+                        "built" => TgwatchBuild.Built,
+                        _ => throw new ArgumentException($"--tgwatch takes native, tool or built, not '{value}'"),
                     },
                 },
                 _ => throw new ArgumentException($"unknown option {name}"),
@@ -81,4 +82,17 @@ internal sealed record PeersOptions
                 throw new ArgumentException($"--peers: unknown peer '{name}' (tgwatch, plain, grammy)");
         return names.Length > 0 ? names : throw new ArgumentException("--peers names none");
     }
+}
+
+/// <summary>The builds of tgwatch a benchmark can run.</summary>
+internal enum TgwatchBuild
+{
+    /// <summary>The native executable (<c>dotnet publish -p:PublishAot=true</c>): what "Install" ships as one file.</summary>
+    Native,
+
+    /// <summary>Published with ReadyToRun code and run by <c>dotnet</c>: what the .NET tool package holds.</summary>
+    Tool,
+
+    /// <summary>As <c>dotnet build</c> leaves it.</summary>
+    Built,
 }

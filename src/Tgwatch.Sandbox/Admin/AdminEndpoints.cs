@@ -119,7 +119,9 @@ internal sealed class AdminEndpoints(IReadOnlyList<BotState> bots, FaultPlan fau
             return;
         }
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, result, result?.GetType() ?? typeof(T), options ?? AdminJson.Lenient, context.RequestAborted).ConfigureAwait(false);
+        // Handlers typed object answer their result's own type.
+        var type = typeof(T) == typeof(object) && result is not null ? result.GetType() : typeof(T);
+        await JsonSerializer.SerializeAsync(context.Response.Body, result, type, options ?? AdminJson.Lenient, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task Error(HttpContext context, int status, string message)

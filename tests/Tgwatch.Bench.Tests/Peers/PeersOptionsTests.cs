@@ -11,11 +11,14 @@ public sealed class PeersOptionsTests
 
         Assert.Equal((20_000, 4, 3, 60.0, 60.0), (options.Messages, options.Chats, options.Rounds, options.IdleSkip.TotalSeconds, options.IdleWindow.TotalSeconds));
         Assert.Equal(["tgwatch", "plain", "grammy"], options.Peers);
-        Assert.True(options.Published); // tgwatch as shipped
+        Assert.Equal(TgwatchBuild.Native, options.Build); // tgwatch as shipped
     }
 
-    [Fact]
-    public void TgwatchAsBuilt_IsAskedForByName() => Assert.False(PeersOptions.Parse(["--tgwatch", "built"]).Published);
+    [Theory]
+    [InlineData("built", nameof(TgwatchBuild.Built))]
+    [InlineData("tool", nameof(TgwatchBuild.Tool))]
+    [InlineData("native", nameof(TgwatchBuild.Native))]
+    public void EachBuildOfTgwatch_IsAskedForByName(string name, string build) => Assert.Equal(build, PeersOptions.Parse(["--tgwatch", name]).Build.ToString());
 
     [Fact]
     public void AQuickRun_IsAskedForWithSmallerCounts()
@@ -31,7 +34,7 @@ public sealed class PeersOptionsTests
     [InlineData("--messages", "2e3", "not '2e3'")]
     [InlineData("--peers", "telethon", "unknown peer 'telethon'")]
     [InlineData("--message", "5", "unknown option --message")]
-    [InlineData("--tgwatch", "r2r", "--tgwatch takes published or built, not 'r2r'")]
+    [InlineData("--tgwatch", "r2r", "--tgwatch takes native, tool or built, not 'r2r'")]
     public void AnOptionItCannotRead_IsNamed(string name, string value, string expected) =>
         Assert.Contains(expected, Assert.Throws<ArgumentException>(() => PeersOptions.Parse([name, value])).Message, StringComparison.Ordinal);
 }

@@ -9,15 +9,13 @@ internal static class Tgwatch
     /// <summary>How long a test waits for the program: a bound that catches a hang on a loaded machine, not a speed.</summary>
     public static TimeSpan Patience { get; } = TimeSpan.FromSeconds(60);
 
-    public static string Dll { get; } = Path.Combine(AppContext.BaseDirectory, "tgwatch.dll");
+    public static Task<ProcessResult> RunAsync(params string[] args) => ProcessRun.RunAsync(ProgramUnderTest.File, ProgramUnderTest.Arguments(args), null, TimeSpan.FromSeconds(90));
 
-    public static Task<ProcessResult> RunAsync(params string[] args) => ProcessRun.RunAsync("dotnet", [Dll, .. args], null, TimeSpan.FromSeconds(90));
-
-    public static Process Start(params string[] args) => ProcessRun.Start("dotnet", [Dll, .. args]);
+    public static Process Start(params string[] args) => ProcessRun.Start(ProgramUnderTest.File, ProgramUnderTest.Arguments(args));
 
     /// <summary>Starts the program with more environment variables.</summary>
     public static Process StartWith(IReadOnlyDictionary<string, string> environment, params string[] args) =>
-        ProcessRun.Start("dotnet", [Dll, .. args], environment: environment);
+        ProcessRun.Start(ProgramUnderTest.File, ProgramUnderTest.Arguments(args), environment: environment);
 
     /// <summary>
     /// The arguments of a <c>run</c> of the sandbox's bot as one of the runners of a shared state store: a data directory of

@@ -1,0 +1,36 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Telegram.Bot;
+
+namespace Tgwatch.BotApi;
+
+/// <summary>
+/// The JSON of the requests and answers this assembly sends through Telegram.Bot's client on its own (getUpdates read
+/// as raw elements), compiled at build time: the native executable cannot make a reader for them at run time.
+/// </summary>
+[JsonSerializable(typeof(JsonElement[]))]
+[JsonSerializable(typeof(RawGetUpdates))]
+internal sealed partial class BotApiJsonContext : JsonSerializerContext;
+
+/// <summary>Puts <see cref="BotApiJsonContext"/> in front of Telegram.Bot's shared options, before their first use.</summary>
+internal static class BotApiJsonSetup
+{
+    /// <summary>
+    /// Telegram.Bot's client reads and writes with <see cref="JsonBotAPI.Options"/>, which cannot be changed after its first
+    /// use: so when this assembly is loaded, before any of its clients exists. Every other type is read as before
+    /// (reflection over its members), so a program that uses Telegram.Bot beside it sees no difference.
+    /// </summary>
+    [ModuleInitializer]
+    [SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries",
+        Justification = "Telegram.Bot's options must be extended before any client of this assembly or of the program uses them.")]
+    internal static void Prepare()
+    {
+        var options = JsonBotAPI.Options;
+        if (options.IsReadOnly || options.TypeInfoResolverChain.Contains(BotApiJsonContext.Default)) return;
+        options.TypeInfoResolverChain.Insert(0, BotApiJsonContext.Default);
+        if (options.TypeInfoResolverChain.Count == 1) options.TypeInfoResolverChain.Add(new DefaultJsonTypeInfoResolver());
+    }
+}
