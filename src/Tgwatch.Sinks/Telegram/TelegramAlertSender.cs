@@ -138,15 +138,7 @@ internal sealed class TelegramAlertSender : OutboxSender
                 : (FaultClassifier.Default.Classify(new HttpRequestException(HttpRequestError.Unknown, reason, null, (HttpStatusCode)r.Code)), reason);
         }
         var fault = FaultClassifier.Default.Classify(e, Stopping);
-        var text = new StringBuilder(e.GetType().Name);
-        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is HttpRequestException { HttpRequestError: not HttpRequestError.Unknown } http) text.Append(' ').Append(http.HttpRequestError);
-            if (inner is SocketException socket) { text.Append(" (").Append(socket.SocketErrorCode).Append(')'); break; }
-        }
-        if (fault.Kind == FaultKind.Timeout && e is OperationCanceledException)
-            text.Append(" after ").Append(Duration.Format(_options.RequestTimeout)).Append(" (the request timeout; the alert goes again)");
-        return (fault, text.ToString());
+        return (fault, SendFailureText.Of(e, fault, _options.RequestTimeout, "the alert goes again"));
     }
 
     /// <summary>A post Telegram refuses for good: the record goes to dead letters, said once until a post goes through.</summary>

@@ -299,12 +299,6 @@ internal sealed class WebhookSender : OutboxSender
             return (FaultClassifier.Default.Classify(new HttpRequestException(HttpRequestError.Unknown, reason, null, (HttpStatusCode)a.Status)), reason);
         }
         var fault = FaultClassifier.Default.Classify(e, Stopping);
-        var text = new StringBuilder(e.GetType().Name);
-        if (e is HttpRequestException { HttpRequestError: not HttpRequestError.Unknown } http) text.Append(' ').Append(http.HttpRequestError);
-        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
-            if (inner is SocketException socket) { text.Append(" (").Append(socket.SocketErrorCode).Append(')'); break; }
-        if (fault.Kind == FaultKind.Timeout && e is OperationCanceledException)
-            text.Append(" after ").Append(Duration.Format(_options.RequestTimeout)).Append(" (the request timeout; the batch goes again)");
-        return (fault, text.ToString());
+        return (fault, SendFailureText.Of(e, fault, _options.RequestTimeout, "the batch goes again"));
     }
 }
