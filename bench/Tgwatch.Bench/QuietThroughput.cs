@@ -48,25 +48,19 @@ internal static class QuietThroughput
     }
 
     /// <summary>The native executable as "Install" ships it (compiled ahead of time, no JIT); its path.</summary>
-    public static string PublishNative(string root)
-    {
-        var published = Path.Combine(root, "artifacts", "bench", "native");
-        RunToFile("dotnet", ["publish", Path.Combine(root, "src", "Tgwatch.Cli"), "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true",
-            "-o", published, "-nologo", "-v", "quiet"]);
-        return Existing(Path.Combine(published, "tgwatch"));
-    }
+    public static string PublishNative(string root) => Publish(root, "native", "-p:PublishAot=true");
 
     /// <summary>The program as the .NET tool holds it: published with ReadyToRun code (no JIT for its own start); its path.</summary>
-    public static string PublishTool(string root)
-    {
-        var published = Path.Combine(root, "artifacts", "bench", "tgwatch");
-        RunToFile("dotnet", ["publish", Path.Combine(root, "src", "Tgwatch.Cli"), "-c", "Release", "-r", "linux-x64", "--self-contained", "false",
-            "-p:PublishReadyToRun=true", "-o", published, "-nologo", "-v", "quiet"]);
-        return Existing(Path.Combine(published, "tgwatch"));
-    }
+    public static string PublishTool(string root) => Publish(root, "tgwatch", "--self-contained", "false", "-p:PublishReadyToRun=true");
 
-    private static string Existing(string path) =>
-        File.Exists(path) ? path : throw new InvalidOperationException($"{path} was not published (run the dotnet publish command of README's Install to see why)");
+    /// <summary>Publishes the program for linux-x64 with <paramref name="how"/> into artifacts/bench/<paramref name="dir"/>; the executable's path.</summary>
+    private static string Publish(string root, string dir, params string[] how)
+    {
+        var published = Path.Combine(root, "artifacts", "bench", dir);
+        RunToFile("dotnet", ["publish", Path.Combine(root, "src", "Tgwatch.Cli"), "-c", "Release", "-r", "linux-x64", .. how, "-o", published, "-nologo", "-v", "quiet"]);
+        var path = Path.Combine(published, "tgwatch");
+        return File.Exists(path) ? path : throw new InvalidOperationException($"{path} was not published (run the dotnet publish command of README's Install to see why)");
+    }
 
     private static TimeSpan FilterInProcess(NoiseRules rules, byte[] data)
     {

@@ -34,8 +34,8 @@ internal static class BotApiJsonSetup
     internal static void Prepare()
     {
         var options = JsonBotAPI.Options;
-        if (options.IsReadOnly || options.TypeInfoResolverChain.Contains(BotApiJsonContext.Default)) return;
         var chain = options.TypeInfoResolverChain;
+        if (options.IsReadOnly || chain.Contains(BotApiJsonContext.Default)) return;
         var given = chain.Count;
         chain.Insert(0, BotApiJsonContext.Default);
         if (given == 0)

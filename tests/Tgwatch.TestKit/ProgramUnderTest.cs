@@ -13,7 +13,7 @@ public static class ProgramUnderTest
         : null;
 
     /// <summary>The built assembly next to the tests.</summary>
-    public static string Dll { get; } = Path.Combine(AppContext.BaseDirectory, "tgwatch.dll");
+    private static string Dll { get; } = Path.Combine(AppContext.BaseDirectory, "tgwatch.dll");
 
     /// <summary>The file to start.</summary>
     public static string File => Native ?? "dotnet";

@@ -39,13 +39,12 @@ internal sealed class Peer
     {
         var dll = Path.Combine(root, "src", "Tgwatch.Cli", "bin", "Release", "net10.0", "tgwatch.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is missing: dotnet build -c Release Tgwatch.sln");
-        string[] program = build switch
+        (string[] program, var label) = build switch
         {
-            TgwatchBuild.Native => [QuietThroughput.PublishNative(root)],
-            TgwatchBuild.Tool => [QuietThroughput.PublishTool(root)],
-            _ => ["dotnet", dll],
+            TgwatchBuild.Native => ([QuietThroughput.PublishNative(root)], "`tgwatch run`"),
+            TgwatchBuild.Tool => ([QuietThroughput.PublishTool(root)], "`tgwatch run` (tool)"),
+            _ => (new[] { "dotnet", dll }, "`tgwatch run` (build)"),
         };
-        var label = build switch { TgwatchBuild.Native => "`tgwatch run`", TgwatchBuild.Tool => "`tgwatch run` (tool)", _ => "`tgwatch run` (build)" };
         return new Peer(TgwatchName, label, (api, token, dir) =>
             [.. program, "run", "--bot-api-url", api.ToString(), "--bot-token", token, "--sink", $"jsonl:{OutputIn(dir)}", "--data-dir", Path.Combine(dir, "data")]);
     }

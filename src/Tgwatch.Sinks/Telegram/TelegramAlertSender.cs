@@ -1,13 +1,10 @@
 using System.Net;
 using System.Net.Http;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Tgwatch.Connectors;
 using Tgwatch.Faults;
-using Tgwatch.Formatting;
 using Tgwatch.Messages;
 using Tgwatch.Resilience;
 using Tgwatch.Sinks.Outbox;

@@ -1,12 +1,9 @@
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Tgwatch.Faults;
-using Tgwatch.Formatting;
 using Tgwatch.Resilience;
 using Tgwatch.Sinks.Outbox;
 using Tgwatch.Storage;
