@@ -8,6 +8,8 @@ namespace Tgwatch.Noise.Rules;
 internal sealed class RecordClassifier(RuleSet rules)
 {
     private readonly RecordText _text = new();
+    private readonly RepeatedLines _repeated = new();
+    private RecordBuffer? _unread;
 
     /// <summary>First lines longer than this are not matched against patterns (no log line of a library is that long).</summary>
     public const int MaxHeadLength = 4096;
@@ -19,8 +21,25 @@ internal sealed class RecordClassifier(RuleSet rules)
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip the slow first tiers
     public int Classify(RecordBuffer record)
     {
+        if (record.LineCount != 1 || record.HasTraceback) return Decide(record, single: false);
+        // A single line's rule depends on its bytes alone: a repeat is not read again.
+        var content = LineShape.Content(record.Line(0));
+        var known = _repeated.Find(content);
+        if (known >= 0)
+        {
+            _unread = record;
+            return known;
+        }
+        var rule = Decide(record, single: true);
+        if (rule >= 0) _repeated.Remember(content, rule);
+        return rule;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip the slow first tiers
+    private int Decide(RecordBuffer record, bool single)
+    {
+        _unread = null;
         _text.Reset(record);
-        var single = record.LineCount == 1 && !record.HasTraceback;
         if (single && !rules.HasUnfilteredLineRules && _text.Head.IndexOfAny(rules.Literals) < 0)
             return -1;
         var list = rules.Rules;
@@ -68,6 +87,11 @@ internal sealed class RecordClassifier(RuleSet rules)
     /// </summary>
     public string Gist()
     {
+        if (_unread is { } record)
+        {
+            _unread = null;
+            _text.Reset(record);
+        }
         var found = _text.Exceptions;
         if (found.Count > 0)
         {

@@ -1,0 +1,89 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Tgwatch.Noise.Records;
+using Tgwatch.Noise.Rules;
+
+namespace Tgwatch.Noise.Tests;
+
+/// <summary>
+/// A line classified before is answered from memory (<see cref="RepeatedLines"/>): the answers must be
+/// those of a classifier that has seen nothing, whatever came between and however the lines share slots.
+/// </summary>
+public sealed partial class RepeatedLineTests
+{
+    [Fact]
+    public void A_line_seen_again_gets_the_rule_and_the_gist_a_fresh_classifier_gives()
+    {
+        var lines = DistinctLines();
+        Assert.True(lines.Count > 1024, $"only {lines.Count} distinct lines: too few to fill the memory's slots");
+        var random = new Random(7);
+        var classifier = new RecordClassifier(SampleClassification.Rules);
+        var record = new RecordBuffer();
+        var hits = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            // Most picks come from a few lines, as noise does; the rest spread over all of them.
+            var line = random.Next(4) == 0 ? lines[random.Next(lines.Count)] : lines[random.Next(40)];
+            record.Clear();
+            record.Append(line);
+            var rule = classifier.Classify(record);
+            var expected = Fresh(line);
+            Assert.True(expected.Rule == rule, $"{Encoding.UTF8.GetString(line).TrimEnd()}: rule {rule}, a fresh classifier says {expected.Rule}");
+            if (rule < 0) continue;
+            hits++;
+            Assert.Equal(expected.Gist, classifier.Gist());
+        }
+        Assert.True(hits > 5_000, $"only {hits} picks were noise: the test does not exercise the memory");
+    }
+
+    [Fact]
+    public void A_multi_line_record_is_not_answered_by_its_first_line()
+    {
+        var classifier = new RecordClassifier(SampleClassification.Rules);
+        var record = new RecordBuffer();
+        record.Append("Traceback (most recent call last):\n"u8);
+        record.Append("  File \"/app/bot.py\", line 3, in main\n"u8);
+        record.Append("OSError: [Errno 28] No space left on device\n"u8);
+        record.HasTraceback = true;
+        var loud = classifier.Classify(record);
+        record.Clear();
+        record.Append("Traceback (most recent call last):\n"u8);
+        record.Append("  File \"/usr/lib/python3/dist-packages/pyrogram/connection/transport/tcp/tcp.py\", line 3, in send\n"u8);
+        record.Append("OSError: Connection lost\n"u8);
+        record.HasTraceback = true;
+        var noise = classifier.Classify(record);
+        Assert.NotEqual(loud, noise);
+        Assert.Equal(Fresh("Traceback (most recent call last):\n  File \"/app/bot.py\", line 3, in main\nOSError: [Errno 28] No space left on device\n"u8.ToArray(), traceback: true).Rule, loud);
+    }
+
+    /// <summary>Every line of the samples, and each again with its numbers changed (timestamps, ports, counters).</summary>
+    private static List<byte[]> DistinctLines()
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var random = new Random(3);
+        foreach (var file in Directory.GetFiles(SampleClassification.SamplePath(""), "*.txt"))
+        {
+            foreach (var line in File.ReadAllLines(file))
+            {
+                seen.Add(line);
+                for (var i = 0; i < 3; i++) seen.Add(Number().Replace(line, _ => random.Next(1, 100_000).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+        // The noise lines first: the frequent picks are among them.
+        return [.. seen.OrderBy(l => Fresh(Encoding.UTF8.GetBytes(l + "\n")).Rule < 0).ThenBy(l => l, StringComparer.Ordinal).Select(l => Encoding.UTF8.GetBytes(l + "\n"))];
+    }
+
+    private static (int Rule, string? Gist) Fresh(byte[] text, bool traceback = false)
+    {
+        var classifier = new RecordClassifier(SampleClassification.Rules);
+        var record = new RecordBuffer();
+        foreach (var line in Encoding.UTF8.GetString(text).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            record.Append(Encoding.UTF8.GetBytes(line + "\n"));
+        record.HasTraceback = traceback;
+        var rule = classifier.Classify(record);
+        return (rule, rule < 0 ? null : classifier.Gist());
+    }
+
+    [GeneratedRegex("[0-9]+")]
+    private static partial Regex Number();
+}
