@@ -41,7 +41,7 @@ public static class SqliteFile
             throw new SqliteFileException(full, $"{schema.Role} {full}: cannot create it: {e.Message}", e);
         }
 
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        var connection = Connection(full, schema, new SqliteConnectionStringBuilder
         {
             DataSource = full,
             // The file exists (made above with its mode); never let SQLite create one with the umask's mode.
@@ -107,5 +107,28 @@ public static class SqliteFile
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         return command.ExecuteScalar();
+    }
+
+    /// <summary>
+    /// A connection (not opened). SQLite itself is a native library shipped beside the program (libe_sqlite3.so); when it
+    /// cannot be loaded, Microsoft.Data.Sqlite fails in its type initializer, for this and every later connection.
+    /// </summary>
+    private static SqliteConnection Connection(string full, SqliteSchema schema, string connectionString)
+    {
+        try
+        {
+            return new SqliteConnection(connectionString);
+        }
+        catch (TypeInitializationException e) when (Unloadable(e) is { } missing)
+        {
+            throw new SqliteFileException(full, $"{schema.Role} {full}: cannot load SQLite's library (libe_sqlite3.so), which belongs beside the tgwatch program (copy it there with the program)", missing);
+        }
+    }
+
+    private static Exception? Unloadable(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+            if (inner is DllNotFoundException or BadImageFormatException or EntryPointNotFoundException) return inner;
+        return null;
     }
 }
