@@ -50,8 +50,8 @@ public sealed class TextNoiseFilter
     /// <summary>Lines handed to the gate as noise and hidden (reported, in a summary or a first record's line, or pending in the gate).</summary>
     public long LinesHidden { get; private set; }
 
-    /// <summary>Bytes of memory the filter holds on to (its line and record buffers).</summary>
-    internal long RetainedBytes => _partial.Length + _grouper.RetainedBytes;
+    /// <summary>Bytes of memory the filter holds on to (its line and record buffers, and the noise lines it remembers).</summary>
+    internal long RetainedBytes => _partial.Length + _grouper.RetainedBytes + _classifier.RetainedBytes;
 
     /// <summary>Takes the next bytes of the stream.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loop: skip the slow first tiers

@@ -56,6 +56,25 @@ public sealed partial class RepeatedLineTests
         Assert.Equal(Fresh("Traceback (most recent call last):\n  File \"/app/bot.py\", line 3, in main\nOSError: [Errno 28] No space left on device\n"u8.ToArray(), traceback: true).Rule, loud);
     }
 
+    [Fact]
+    public void Distinct_long_noise_lines_keep_the_memory_within_its_bound()
+    {
+        var classifier = new RecordClassifier(SampleClassification.Rules);
+        var record = new RecordBuffer();
+        var taken = 0;
+        for (var i = 0; i < 5_000; i++)
+        {
+            // Pyrogram's connect failure takes any text after the error number: each line distinct, 700 to 1,100 bytes.
+            var line = $"INFO:pyrogram.connection.connection:Unable to connect due to network issues: [Errno 101] {i} {new string('x', 700 + (i % 400))}\n";
+            record.Clear();
+            record.Append(Encoding.UTF8.GetBytes(line));
+            if (classifier.Classify(record) >= 0) taken++;
+            Assert.InRange(classifier.RetainedBytes, 0, RepeatedLines.MaxRetainedBytes);
+        }
+        Assert.Equal(5_000, taken);
+        Assert.True(classifier.RetainedBytes > RepeatedLines.MaxRetainedBytes / 2, $"held {classifier.RetainedBytes} bytes: the lines of 1,024 bytes and less were not remembered");
+    }
+
     /// <summary>Every line of the samples, and each again with its numbers changed (timestamps, ports, counters).</summary>
     private static List<byte[]> DistinctLines()
     {

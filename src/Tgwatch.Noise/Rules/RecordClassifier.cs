@@ -14,6 +14,9 @@ internal sealed class RecordClassifier(RuleSet rules)
     /// <summary>First lines longer than this are not matched against patterns (no log line of a library is that long).</summary>
     public const int MaxHeadLength = 4096;
 
+    /// <summary>Bytes of lines remembered with the rules that took them.</summary>
+    public long RetainedBytes => _repeated.RetainedBytes;
+
     /// <summary>The rule set in use.</summary>
     public RuleSet Rules => rules;
 

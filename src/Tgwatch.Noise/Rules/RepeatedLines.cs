@@ -14,6 +14,12 @@ internal sealed class RepeatedLines
     private readonly byte[]?[] _lines = new byte[Slots][];
     private readonly int[] _rules = new int[Slots];
 
+    /// <summary>The most this memory holds on to, in bytes of lines.</summary>
+    public const long MaxRetainedBytes = (long)Slots * MaxLength;
+
+    /// <summary>Bytes of lines held.</summary>
+    public long RetainedBytes { get; private set; }
+
     /// <summary>The rule that took <paramref name="content"/> when it was last seen, or -1.</summary>
     public int Find(ReadOnlySpan<byte> content)
     {
@@ -28,7 +34,11 @@ internal sealed class RepeatedLines
         if (content.Length > MaxLength) return;
         var slot = Slot(content);
         var line = _lines[slot];
-        if (line is null || line.Length != content.Length) _lines[slot] = line = new byte[content.Length];
+        if (line is null || line.Length != content.Length)
+        {
+            RetainedBytes += content.Length - (line?.Length ?? 0);
+            _lines[slot] = line = new byte[content.Length];
+        }
         content.CopyTo(line);
         _rules[slot] = rule;
     }
