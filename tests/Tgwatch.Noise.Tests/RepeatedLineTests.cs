@@ -75,6 +75,40 @@ public sealed partial class RepeatedLineTests
         Assert.True(classifier.RetainedBytes > RepeatedLines.MaxRetainedBytes / 2, $"held {classifier.RetainedBytes} bytes: the lines of 1,024 bytes and less were not remembered");
     }
 
+    [Fact]
+    public void A_rule_chosen_after_a_pattern_timed_out_is_not_remembered()
+    {
+        // A user's loud rule whose pattern backtracks past the time-out on this line (about 2^24 steps before it gives up on
+        // the first alternative): a built-in noise rule takes the line instead. Another time the user's pattern may finish,
+        // so that answer must not stand for every later copy of the line.
+        var pack = Path.Combine(Path.GetTempPath(), $"tgwatch-slow-{Guid.NewGuid():N}.json");
+        File.WriteAllText(pack, """
+            { "pack": "slow", "about": "a pattern that backtracks", "rules": [
+              { "name": "keep-loud", "label": "kept loud", "kind": "Resource", "shape": "Line", "literal": "socket.send()",
+                "head": "^(?:(?:\\w+\\s?)+!|.*socket\\.send\\(\\) raised exception\\.)$" } ] }
+            """);
+        try
+        {
+            var rules = RuleSet.Load([pack]);
+            var classifier = new RecordClassifier(rules);
+            var record = new RecordBuffer();
+            record.Append(Encoding.UTF8.GetBytes(new string('x', 24) + " asyncio: socket.send() raised exception.\n"));
+            var rule = classifier.Classify(record);
+            Assert.True(rule >= 0 && rules.Rules[rule].Id != "slow.keep-loud", "the pattern did not time out: the test's line is not slow enough");
+            Assert.Equal(0, classifier.RetainedBytes);
+
+            // A line the user's pattern decides at once is remembered.
+            record.Clear();
+            record.Append("socket.send() raised exception.\n"u8);
+            Assert.Equal("slow.keep-loud", rules.Rules[classifier.Classify(record)].Id);
+            Assert.True(classifier.RetainedBytes > 0, "a rule chosen without a time-out was not remembered");
+        }
+        finally
+        {
+            File.Delete(pack);
+        }
+    }
+
     /// <summary>Every line of the samples, and each again with its numbers changed (timestamps, ports, counters).</summary>
     private static List<byte[]> DistinctLines()
     {

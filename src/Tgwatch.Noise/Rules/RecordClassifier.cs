@@ -10,6 +10,7 @@ internal sealed class RecordClassifier(RuleSet rules)
     private readonly RecordText _text = new();
     private readonly RepeatedLines _repeated = new();
     private RecordBuffer? _unread;
+    private bool _timedOut;
 
     /// <summary>First lines longer than this are not matched against patterns (no log line of a library is that long).</summary>
     public const int MaxHeadLength = 4096;
@@ -34,7 +35,8 @@ internal sealed class RecordClassifier(RuleSet rules)
             return known;
         }
         var rule = Decide(record, single: true);
-        if (rule >= 0) _repeated.Remember(content, rule);
+        // A rule chosen because a pattern before it ran out of time is not the line's answer for good: that pattern may finish another time.
+        if (rule >= 0 && !_timedOut) _repeated.Remember(content, rule);
         return rule;
     }
 
@@ -42,6 +44,7 @@ internal sealed class RecordClassifier(RuleSet rules)
     private int Decide(RecordBuffer record, bool single)
     {
         _unread = null;
+        _timedOut = false;
         _text.Reset(record);
         if (single && !rules.HasUnfilteredLineRules && _text.Head.IndexOfAny(rules.Literals) < 0)
             return -1;
@@ -55,6 +58,7 @@ internal sealed class RecordClassifier(RuleSet rules)
             catch (RegexMatchTimeoutException)
             {
                 // A user's pattern that backtracks without end: no match, the record passes.
+                _timedOut = true;
             }
         }
         return -1;
