@@ -57,7 +57,7 @@ internal sealed class RecordClassifier(RuleSet rules)
             }
             catch (RegexMatchTimeoutException)
             {
-                // A user's pattern that backtracks without end: no match, the record passes.
+                // A user's pattern that backtracks without end: this rule does not match, the next ones are tried.
                 _timedOut = true;
             }
         }
