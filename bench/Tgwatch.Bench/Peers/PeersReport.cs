@@ -57,6 +57,7 @@ internal static class PeersReport
             Goal(output, "backlog drain >= 1.0x the Telegram.Bot loop's msg/s", Ratio(us.DrainRate, plain.DrainRate), us.DrainRate >= plain.DrainRate);
             Goal(output, "CPU per message <= 1.5x the Telegram.Bot loop's", Ratio(us.CpuMicrosecondsPerMessage, plain.CpuMicrosecondsPerMessage),
                 us.CpuMicrosecondsPerMessage <= 1.5 * plain.CpuMicrosecondsPerMessage);
+            output.WriteLine($"    round by round (the two drains of each round): drain {RoundRatios(us.Drains, plain.Drains, d => d.Rate)}, CPU per message {RoundRatios(us.Drains, plain.Drains, d => d.CpuPerMessage.TotalMicroseconds)}");
             Goal(output, "live latency p99 (first message included) <= the Telegram.Bot loop's", Ratio(us.LiveP99, plain.LiveP99), us.LiveP99 <= plain.LiveP99);
         }
         Goal(output, "first record <= 0.7 s after start", $"{Format(us.FirstRecordSeconds, "F2")} s", us.FirstRecordSeconds <= 0.7);
@@ -64,6 +65,18 @@ internal static class PeersReport
         Goal(output, "idle RSS <= 64 MiB", $"{Format(us.IdleRssMiB, "F0")} MiB", us.IdleRssMiB <= 64);
         Goal(output, "kill -9 mid-drain: 0 lost, 0 duplicated", $"{us.Kills.Sum(k => k.Lost)} lost, {us.Kills.Sum(k => k.Duplicated)} duplicated",
             us.Kills.All(k => k.Lost == 0 && k.Duplicated == 0));
+    }
+
+    /// <summary>
+    /// tgwatch's figure over a peer's in each round, and their median: "1.78×, 2.15×, 1.66× (median 1.78×)". A peer's own
+    /// figure spreads from round to round as the machine does; each round's ratio compares the two drains of that round.
+    /// </summary>
+    public static string RoundRatios(IReadOnlyList<DrainFigures> ours, IReadOnlyList<DrainFigures> theirs, Func<DrainFigures, double> value)
+    {
+        var ratios = ours.Zip(theirs, (o, t) => value(t) == 0 ? double.NaN : value(o) / value(t)).Where(r => !double.IsNaN(r)).ToList();
+        if (ratios.Count == 0) return "–";
+        return string.Join(", ", ratios.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r:F2}×")))
+            + string.Create(CultureInfo.InvariantCulture, $" (median {Stats.Median(ratios):F2}×)");
     }
 
     /// <summary>tgwatch's figure over a peer's, as "0.41×"; a dash when either is missing or the peer's is 0.</summary>

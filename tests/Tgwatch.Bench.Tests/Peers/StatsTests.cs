@@ -38,4 +38,14 @@ public sealed class StatsTests
     [InlineData(double.NaN, 1, "–")]
     public void TheRatio_IsTgwatchOverThePeer(double ours, double theirs, string expected) =>
         Assert.Equal(expected, PeersReport.Ratio(ours, theirs));
+
+    [Fact]
+    public void EachRoundsRatio_PairsTheDrainsOfThatRound_AndTheirMedianFollows()
+    {
+        static DrainFigures Cpu(double microseconds) => new(1, TimeSpan.FromMicroseconds(microseconds), TimeSpan.Zero, TimeSpan.Zero, 0);
+        DrainFigures[] ours = [Cpu(35.5), Cpu(43), Cpu(44)];
+        DrainFigures[] theirs = [Cpu(20), Cpu(20), Cpu(26.5)];
+        Assert.Equal("1.77×, 2.15×, 1.66× (median 1.77×)", PeersReport.RoundRatios(ours, theirs, d => d.CpuPerMessage.TotalMicroseconds));
+        Assert.Equal("–", PeersReport.RoundRatios(ours, [Cpu(0)], d => d.CpuPerMessage.TotalMicroseconds));
+    }
 }
