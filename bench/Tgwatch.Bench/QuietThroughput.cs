@@ -142,6 +142,7 @@ internal static class QuietThroughput
         ];
         const string traceback = "Traceback (most recent call last):\n  File \"/usr/lib/python3/dist-packages/pyrogram/dispatcher.py\", line 214, in handler_worker\n    await parser(update, users, chats)\nOSError: Connection lost";
         const string dotnet = "fail: Bot.Polling[7]\n      Polling failed\n      System.Net.Http.HttpRequestException: Connection refused (127.0.0.1:1)\n       ---> System.Net.Sockets.SocketException (111): Connection refused\n         at System.Net.Sockets.Socket.ConnectAsync()\n         --- End of inner exception stack trace ---";
+        var noiseLines = shape.Stamped ? stampedNoise : noise;
         var random = new Random(1);
         var written = 0;
         var clock = new DateTime(2026, 11, 25, 10, 0, 1, 123);
@@ -151,7 +152,7 @@ internal static class QuietThroughput
         {
             var pick = random.Next(100);
             var template = pick < shape.GenuinePercent ? genuine[random.Next(genuine.Length)]
-                : pick < 97 ? (shape.Stamped ? stampedNoise : noise)[random.Next(shape.Stamped ? stampedNoise.Length : noise.Length)]
+                : pick < 97 ? noiseLines[random.Next(noiseLines.Length)]
                 : pick < 99 ? traceback
                 : dotnet;
             if (shape.Stamped)
