@@ -15,6 +15,7 @@ internal sealed class ConnectionGate : IAsyncDisposable
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RowStatement> _rows = new(StringComparer.Ordinal);
     private readonly SqliteConnection _connection;
     private bool _disposed;
 
@@ -62,6 +63,20 @@ internal sealed class ConnectionGate : IAsyncDisposable
         return command;
     }
 
+    /// <summary>
+    /// The compiled statement for <paramref name="sql"/> run once a row on the commit's path (parameters <c>?1</c>, <c>?2</c>…,
+    /// bound by position); it runs in the connection's transaction. Only inside a lease.
+    /// </summary>
+    public RowStatement Rows(string sql)
+    {
+        if (!_rows.TryGetValue(sql, out var statement))
+        {
+            statement = new RowStatement(_connection, sql);
+            _rows.Add(sql, statement);
+        }
+        return statement;
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
@@ -72,6 +87,8 @@ internal sealed class ConnectionGate : IAsyncDisposable
             _disposed = true;
             foreach (var command in _commands.Values) command.Dispose();
             _commands.Clear();
+            foreach (var statement in _rows.Values) statement.Dispose();
+            _rows.Clear();
             _connection.Dispose();
         }
         finally

@@ -8,7 +8,7 @@ namespace Tgwatch.Sqlite.State;
 internal static class CommitWriter
 {
     private const string InsertProcessed = """
-        INSERT INTO processed (key, chat_id, message_id, date, processed_at, sinks) VALUES (@key, @chat, @message, @date, @at, @sinks)
+        INSERT INTO processed (key, chat_id, message_id, date, processed_at, sinks) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
         ON CONFLICT (key) DO NOTHING
         """;
 
@@ -57,20 +57,19 @@ internal static class CommitWriter
         var processed = commit.Processed;
         if (processed.Count > 0)
         {
-            var insert = gate.Command(InsertProcessed, transaction, "@key", "@chat", "@message", "@date", "@at", "@sinks");
-            var p = insert.Parameters;
-            p[4].Value = at;
+            var insert = gate.Rows(InsertProcessed);
+            insert.Bind(5, at);
             for (var i = 0; i < processed.Count; i++)
             {
                 if (i % CancellationStride == CancellationStride - 1) ct.ThrowIfCancellationRequested();
                 var m = processed[i];
                 var date = UnixMs.Of(m.Date);
-                p[0].Value = m.Key;
-                p[1].Value = m.ChatId;
-                p[2].Value = m.MessageId;
-                p[3].Value = date;
-                p[5].Value = (object?)sinkTexts[i] ?? DBNull.Value;
-                var added = insert.ExecuteNonQuery();
+                insert.Bind(1, m.Key);
+                insert.Bind(2, m.ChatId);
+                insert.Bind(3, m.MessageId);
+                insert.Bind(4, date);
+                insert.Bind(6, sinkTexts[i]);
+                var added = insert.Run();
                 if (added == 0) AddSinks(gate, transaction, m.Key, sinkTexts[i]);
                 ref var tally = ref CollectionsMarshal.GetValueRefOrAddDefault(chats, m.ChatId, out _);
                 tally.Add(m.ChatTitle, m.MessageId, date, added);

@@ -32,11 +32,11 @@ internal sealed class SqliteOutbox(ConnectionGate gate, TimeProvider time) : IOu
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
             using var transaction = gate.BeginWrite();
-            var record = gate.Command(SqliteSinkLedger.RecordKey, transaction, "@sink", "@key", "@at");
+            var record = gate.Rows(SqliteSinkLedger.RecordKey);
             var waiting = gate.Command("SELECT 1 FROM outbox WHERE sink = @sink AND key = @key LIMIT 1", transaction, "@sink", "@key");
             var insert = gate.Command(Insert, transaction, "@sink", "@key", "@payload", "@at");
-            record.Parameters[0].Value = sink;
-            record.Parameters[2].Value = at;
+            record.Bind(1, sink);
+            record.Bind(3, at);
             waiting.Parameters[0].Value = sink;
             insert.Parameters[0].Value = sink;
             insert.Parameters[3].Value = at;
@@ -44,8 +44,8 @@ internal sealed class SqliteOutbox(ConnectionGate gate, TimeProvider time) : IOu
             for (var i = 0; i < items.Count; i++)
             {
                 var item = items[i] ?? throw new ArgumentException("an item is null", nameof(items));
-                record.Parameters[1].Value = item.Key;
-                var firstTime = record.ExecuteNonQuery() != 0;
+                record.Bind(2, item.Key);
+                var firstTime = record.Run() != 0;
                 if (requeue)
                 {
                     waiting.Parameters[1].Value = item.Key;
@@ -139,17 +139,17 @@ internal sealed class SqliteOutbox(ConnectionGate gate, TimeProvider time) : IOu
             list.Parameters[0].Value = from;
             using (var r = list.ExecuteReader())
                 while (r.Read()) entries.Add((r.GetInt64(0), r.GetString(1)));
-            var record = gate.Command(SqliteSinkLedger.RecordKey, transaction, "@sink", "@key", "@at");
-            record.Parameters[0].Value = to;
-            record.Parameters[2].Value = at;
+            var record = gate.Rows(SqliteSinkLedger.RecordKey);
+            record.Bind(1, to);
+            record.Bind(3, at);
             var move = gate.Command("UPDATE outbox SET sink = @to WHERE id = @id", transaction, "@to", "@id");
             move.Parameters[0].Value = to;
             var delete = gate.Command("DELETE FROM outbox WHERE id = @id", transaction, "@id");
             long moved = 0, already = 0;
             foreach (var (id, key) in entries)
             {
-                record.Parameters[1].Value = key;
-                var firstTime = record.ExecuteNonQuery() != 0;
+                record.Bind(2, key);
+                var firstTime = record.Run() != 0;
                 if (firstTime) moved++;
                 else already++; // the new sink had this key: not sent twice
                 var command = firstTime ? move : delete;

@@ -17,7 +17,8 @@ namespace Tgwatch.Sqlite.State;
 /// </remarks>
 internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) : ISinkLedger
 {
-    internal const string RecordKey = "INSERT INTO sink_ledger (sink, key, recorded_at) VALUES (@sink, @key, @at) ON CONFLICT (sink, key) DO NOTHING";
+    /// <summary>A sink's written key (<see cref="ConnectionGate.Rows"/>: the sink ?1, the key ?2, the time ?3).</summary>
+    internal const string RecordKey = "INSERT INTO sink_ledger (sink, key, recorded_at) VALUES (?1, ?2, ?3) ON CONFLICT (sink, key) DO NOTHING";
 
     private static readonly KeyInList Lookup = new("SELECT key FROM sink_ledger WHERE sink = @sink AND key IN ({0})", "@sink");
 
@@ -256,13 +257,13 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
     {
         if (keys.Count > 0)
         {
-            var record = gate.Command(RecordKey, transaction, "@sink", "@key", "@at");
-            record.Parameters[0].Value = sink;
-            record.Parameters[2].Value = at;
+            var record = gate.Rows(RecordKey);
+            record.Bind(1, sink);
+            record.Bind(3, at);
             foreach (var key in keys)
             {
-                record.Parameters[1].Value = key;
-                record.ExecuteNonQuery();
+                record.Bind(2, key);
+                record.Run();
             }
         }
         var set = gate.Command(SetOffset, transaction, "@sink", "@offset");

@@ -1,0 +1,108 @@
+using Microsoft.Data.Sqlite;
+using Tgwatch.Faults;
+using Tgwatch.Sqlite.Database;
+using Tgwatch.TestKit;
+
+namespace Tgwatch.Sqlite.Tests.Database;
+
+/// <summary>The commit path's row statements (bound by position, run in the connection's transaction) against a real SQLite file.</summary>
+public sealed class RowStatementTests : IDisposable
+{
+    private readonly string _dir = Some.TempDirectory("tgwatch-rows");
+    private readonly SqliteConnection _connection;
+
+    public RowStatementTests()
+    {
+        _connection = new SqliteConnection($"Data Source={Path.Combine(_dir, "rows.db")};Pooling=False");
+        _connection.Open();
+        Execute("CREATE TABLE t (k TEXT PRIMARY KEY NOT NULL, n INTEGER NOT NULL, note TEXT)");
+    }
+
+    public void Dispose()
+    {
+        _connection.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public void Rows_AreWrittenByPosition_TextNumbersAndNull_AndTheChangesCounted()
+    {
+        using var insert = new RowStatement(_connection, "INSERT INTO t (k, n, note) VALUES (?1, ?2, ?3) ON CONFLICT (k) DO NOTHING");
+        insert.Bind(2, 42);
+        insert.Bind(3, "café ✓");
+        insert.Bind(1, "a");
+        Assert.Equal(1, insert.Run());
+        insert.Bind(1, "b"); // the other bindings stay from row to row
+        Assert.Equal(1, insert.Run());
+        insert.Bind(1, "a");
+        Assert.Equal(0, insert.Run()); // there already: nothing changed
+        insert.Bind(1, "c");
+        insert.Bind(3, null);
+        Assert.Equal(1, insert.Run());
+
+        Assert.Equal("a|42|café ✓;b|42|café ✓;c|42|NULL", Rows());
+    }
+
+    [Fact]
+    public void ARowRefused_ThrowsSqlitesOwnException_AndTheStatementRunsAgainAfter()
+    {
+        using var insert = new RowStatement(_connection, "INSERT INTO t (k, n) VALUES (?1, ?2)");
+        insert.Bind(1, "a");
+        insert.Bind(2, 1);
+        insert.Run();
+
+        var refused = Assert.Throws<SqliteException>(() => insert.Run());
+        Assert.Equal(19, refused.SqliteErrorCode); // SQLITE_CONSTRAINT
+        Assert.Contains("UNIQUE constraint failed: t.k", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(FaultKind.Bug, FaultClassifier.Default.Classify(refused).Kind);
+
+        insert.Bind(1, "b");
+        Assert.Equal(1, insert.Run());
+        Assert.Equal("a|1|NULL;b|1|NULL", Rows());
+    }
+
+    [Fact]
+    public void AFullDatabase_IsAResourceFault_AndTheTransactionIsTheCallersToRollBack()
+    {
+        Execute("PRAGMA max_page_count = " + Make.Scalar(_connection, "PRAGMA page_count"));
+        using var transaction = _connection.BeginTransaction(deferred: false);
+        using var insert = new RowStatement(_connection, "INSERT INTO t (k, n) VALUES (?1, ?2)");
+        insert.Bind(2, 7);
+        var full = Assert.Throws<SqliteException>(() =>
+        {
+            for (var i = 0; i < 10_000; i++)
+            {
+                insert.Bind(1, new string('x', 200) + i);
+                insert.Run();
+            }
+        });
+        Assert.Equal(13, full.SqliteErrorCode); // SQLITE_FULL
+        Assert.Equal(FaultKind.Resource, FaultClassifier.Default.Classify(full).Kind);
+        transaction.Rollback();
+        Assert.Equal("", Rows());
+    }
+
+    [Fact]
+    public void AStatementSQLiteCannotCompile_IsRefusedWhenMade()
+    {
+        var refused = Assert.Throws<SqliteException>(() => new RowStatement(_connection, "INSERT INTO nowhere (k) VALUES (?1)"));
+        Assert.Contains("no such table: nowhere", refused.Message, StringComparison.Ordinal);
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private string Rows()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT k, n, coalesce(note, 'NULL') FROM t ORDER BY k";
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read()) rows.Add($"{reader.GetString(0)}|{reader.GetInt64(1)}|{reader.GetString(2)}");
+        return string.Join(';', rows);
+    }
+}
