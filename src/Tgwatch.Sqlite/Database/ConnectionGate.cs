@@ -15,7 +15,7 @@ internal sealed class ConnectionGate : IAsyncDisposable
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, RowStatement> _rows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PreparedStatement> _rows = new(StringComparer.Ordinal);
     private readonly SqliteConnection _connection;
     private bool _disposed;
 
@@ -67,11 +67,11 @@ internal sealed class ConnectionGate : IAsyncDisposable
     /// The compiled statement for <paramref name="sql"/> run once a row on the commit's path (parameters <c>?1</c>, <c>?2</c>…,
     /// bound by position); it runs in the connection's transaction. Only inside a lease.
     /// </summary>
-    public RowStatement Rows(string sql)
+    public PreparedStatement Prepared(string sql)
     {
         if (!_rows.TryGetValue(sql, out var statement))
         {
-            statement = new RowStatement(_connection, sql);
+            statement = new PreparedStatement(_connection, sql);
             _rows.Add(sql, statement);
         }
         return statement;

@@ -57,7 +57,7 @@ internal static class CommitWriter
         var processed = commit.Processed;
         if (processed.Count > 0)
         {
-            var insert = gate.Rows(InsertProcessed);
+            var insert = gate.Prepared(InsertProcessed);
             insert.Bind(5, at);
             for (var i = 0; i < processed.Count; i++)
             {

@@ -8,7 +8,7 @@ internal sealed class ProcessedKeys(ConnectionGate gate, SinkIds sinkIds)
     /// <summary>Rows deleted per transaction while pruning, so commits are not held up for long.</summary>
     internal const int PruneChunk = 5_000;
 
-    private static readonly KeyInList Lookup = new("SELECT key, sinks FROM processed WHERE key IN ({0})", null);
+    private static readonly KeyInList Lookup = new("SELECT key, sinks FROM processed WHERE key IN ({0})", fixedParameter: false);
 
     private const string DeleteOlder = """
         DELETE FROM processed WHERE key IN (SELECT key FROM processed WHERE processed_at < @before LIMIT @n)
@@ -35,16 +35,15 @@ internal sealed class ProcessedKeys(ConnectionGate gate, SinkIds sinkIds)
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
             var ids = sinks.Select(s => (Name: s, Id: sinkIds.Find(s))).ToArray();
-            Lookup.Find(gate, null, null, keys, (found, ids), static (reader, state) =>
+            Lookup.Find(gate, null, keys, (found, ids), static (row, state) =>
             {
                 var (found, ids) = state;
-                var key = reader.GetString(0);
-                if (reader.IsDBNull(1) || ids.Length == 0)
+                var key = row.Text(0)!;
+                if (row.Text(1) is not { } had || ids.Length == 0)
                 {
                     found[key] = [];
                     return;
                 }
-                var had = reader.GetString(1);
                 List<string>? lacking = null;
                 foreach (var (name, id) in ids)
                     if (id < 0 || !SinkIds.Holds(had, id)) (lacking ??= []).Add(name);

@@ -32,7 +32,7 @@ internal sealed class SqliteOutbox(ConnectionGate gate, TimeProvider time) : IOu
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
             using var transaction = gate.BeginWrite();
-            var record = gate.Rows(SqliteSinkLedger.RecordKey);
+            var record = gate.Prepared(SqliteSinkLedger.RecordKey);
             var waiting = gate.Command("SELECT 1 FROM outbox WHERE sink = @sink AND key = @key LIMIT 1", transaction, "@sink", "@key");
             var insert = gate.Command(Insert, transaction, "@sink", "@key", "@payload", "@at");
             record.Bind(1, sink);
@@ -139,7 +139,7 @@ internal sealed class SqliteOutbox(ConnectionGate gate, TimeProvider time) : IOu
             list.Parameters[0].Value = from;
             using (var r = list.ExecuteReader())
                 while (r.Read()) entries.Add((r.GetInt64(0), r.GetString(1)));
-            var record = gate.Rows(SqliteSinkLedger.RecordKey);
+            var record = gate.Prepared(SqliteSinkLedger.RecordKey);
             record.Bind(1, to);
             record.Bind(3, at);
             var move = gate.Command("UPDATE outbox SET sink = @to WHERE id = @id", transaction, "@to", "@id");

@@ -17,10 +17,10 @@ namespace Tgwatch.Sqlite.State;
 /// </remarks>
 internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) : ISinkLedger
 {
-    /// <summary>A sink's written key (<see cref="ConnectionGate.Rows"/>: the sink ?1, the key ?2, the time ?3).</summary>
+    /// <summary>A sink's written key (<see cref="ConnectionGate.Prepared"/>: the sink ?1, the key ?2, the time ?3).</summary>
     internal const string RecordKey = "INSERT INTO sink_ledger (sink, key, recorded_at) VALUES (?1, ?2, ?3) ON CONFLICT (sink, key) DO NOTHING";
 
-    private static readonly KeyInList Lookup = new("SELECT key FROM sink_ledger WHERE sink = @sink AND key IN ({0})", "@sink");
+    private static readonly KeyInList Lookup = new("SELECT key FROM sink_ledger WHERE sink = ?1 AND key IN ({0})", fixedParameter: true);
 
     private const string SetOffset = """
         INSERT INTO sink_offsets (sink, byte_offset) VALUES (@sink, @offset)
@@ -94,7 +94,7 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
                     stored = rest;
                 }
             }
-            if (stored.Count > 0) Lookup.Find(gate, null, sink, stored, found);
+            if (stored.Count > 0) Lookup.Find(gate, sink, stored, found);
         }
         return found;
     }
@@ -257,7 +257,7 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
     {
         if (keys.Count > 0)
         {
-            var record = gate.Rows(RecordKey);
+            var record = gate.Prepared(RecordKey);
             record.Bind(1, sink);
             record.Bind(3, at);
             foreach (var key in keys)

@@ -6,12 +6,12 @@ using Tgwatch.TestKit;
 namespace Tgwatch.Sqlite.Tests.Database;
 
 /// <summary>The commit path's row statements (bound by position, run in the connection's transaction) against a real SQLite file.</summary>
-public sealed class RowStatementTests : IDisposable
+public sealed class PreparedStatementTests : IDisposable
 {
     private readonly string _dir = Some.TempDirectory("tgwatch-rows");
     private readonly SqliteConnection _connection;
 
-    public RowStatementTests()
+    public PreparedStatementTests()
     {
         _connection = new SqliteConnection($"Data Source={Path.Combine(_dir, "rows.db")};Pooling=False");
         _connection.Open();
@@ -27,7 +27,7 @@ public sealed class RowStatementTests : IDisposable
     [Fact]
     public void Rows_AreWrittenByPosition_TextNumbersAndNull_AndTheChangesCounted()
     {
-        using var insert = new RowStatement(_connection, "INSERT INTO t (k, n, note) VALUES (?1, ?2, ?3) ON CONFLICT (k) DO NOTHING");
+        using var insert = new PreparedStatement(_connection, "INSERT INTO t (k, n, note) VALUES (?1, ?2, ?3) ON CONFLICT (k) DO NOTHING");
         insert.Bind(2, 42);
         insert.Bind(3, "café ✓");
         insert.Bind(1, "a");
@@ -46,7 +46,7 @@ public sealed class RowStatementTests : IDisposable
     [Fact]
     public void ARowRefused_ThrowsSqlitesOwnException_AndTheStatementRunsAgainAfter()
     {
-        using var insert = new RowStatement(_connection, "INSERT INTO t (k, n) VALUES (?1, ?2)");
+        using var insert = new PreparedStatement(_connection, "INSERT INTO t (k, n) VALUES (?1, ?2)");
         insert.Bind(1, "a");
         insert.Bind(2, 1);
         insert.Run();
@@ -66,7 +66,7 @@ public sealed class RowStatementTests : IDisposable
     {
         Execute("PRAGMA max_page_count = " + Make.Scalar(_connection, "PRAGMA page_count"));
         using var transaction = _connection.BeginTransaction(deferred: false);
-        using var insert = new RowStatement(_connection, "INSERT INTO t (k, n) VALUES (?1, ?2)");
+        using var insert = new PreparedStatement(_connection, "INSERT INTO t (k, n) VALUES (?1, ?2)");
         insert.Bind(2, 7);
         var full = Assert.Throws<SqliteException>(() =>
         {
@@ -83,9 +83,47 @@ public sealed class RowStatementTests : IDisposable
     }
 
     [Fact]
+    public void AQuery_CallsBackForEachRow_TextAndNullRead_AndRunsAgainWithNewBindings()
+    {
+        Execute("INSERT INTO t (k, n, note) VALUES ('a', 1, 'çà ✓'), ('b', 2, NULL), ('c', 3, 'x')");
+        using var query = new PreparedStatement(_connection, "SELECT k, note FROM t WHERE n >= ?1 AND k IN (?2, ?3) ORDER BY k");
+        var rows = new List<string>();
+        query.Bind(1, 1);
+        query.Bind(2, "a");
+        query.Bind(3, "b");
+        query.ForEachRow(rows, static (row, rows) => rows.Add($"{row.Text(0)}={row.Text(1) ?? "NULL"}"));
+        Assert.Equal(["a=çà ✓", "b=NULL"], rows);
+
+        rows.Clear();
+        query.Bind(1, 3);
+        query.Bind(2, "c");
+        query.ForEachRow(rows, static (row, rows) => rows.Add($"{row.Text(0)}={row.Text(1) ?? "NULL"}"));
+        Assert.Equal(["c=x"], rows);
+    }
+
+    [Fact]
+    public void AQueryFailingHalfWay_ThrowsSqlitesOwnException_AndRunsAgainAfter()
+    {
+        Execute("INSERT INTO t (k, n) VALUES ('a', 1), ('b', 0)");
+        // 10 / n fails on the second row only when division by zero is an error: made one by a function that throws.
+        _connection.CreateFunction("checked_div", (long a, long b) => b == 0 ? throw new DivideByZeroException() : a / b);
+        using var query = new PreparedStatement(_connection, "SELECT k, checked_div(10, n) FROM t WHERE n >= ?1 ORDER BY k");
+        var rows = new List<string>();
+        query.Bind(1, 0);
+        var failed = Assert.Throws<SqliteException>(() => query.ForEachRow(rows, static (row, rows) => rows.Add(row.Text(0)!)));
+        Assert.Equal(["a"], rows);
+        Assert.Contains("Attempted to divide by zero", failed.Message, StringComparison.Ordinal);
+
+        rows.Clear();
+        query.Bind(1, 1);
+        query.ForEachRow(rows, static (row, rows) => rows.Add(row.Text(0)!));
+        Assert.Equal(["a"], rows);
+    }
+
+    [Fact]
     public void AStatementSQLiteCannotCompile_IsRefusedWhenMade()
     {
-        var refused = Assert.Throws<SqliteException>(() => new RowStatement(_connection, "INSERT INTO nowhere (k) VALUES (?1)"));
+        var refused = Assert.Throws<SqliteException>(() => new PreparedStatement(_connection, "INSERT INTO nowhere (k) VALUES (?1)"));
         Assert.Contains("no such table: nowhere", refused.Message, StringComparison.Ordinal);
     }
 
