@@ -11,16 +11,18 @@ namespace Tgwatch.Sqlite.State;
 /// </summary>
 internal sealed class KeyFilter
 {
-    private const int Hashes = 7; // for a 1 % false-positive rate at capacity
+    private const int Hashes = 7; // for about 1 % false positives at capacity
+    private const int WordsPerBlock = 8; // a block of 512 bits, one cache line: a key's bits are all in one
     private readonly ulong[] _bits;
-    private readonly ulong _size;
+    private readonly ulong _blocks;
 
     /// <summary>A filter sized for <paramref name="capacity"/> keys at about 1 % false positives (≈ 1.2 MB per million keys).</summary>
     public KeyFilter(long capacity)
     {
-        var bits = (ulong)Math.Max(1024, capacity * 10); // 9.6 bits a key gives 1 %
-        _bits = new ulong[(bits + 63) / 64];
-        _size = (ulong)_bits.Length * 64;
+        var bits = (ulong)Math.Max(1024, capacity * 10); // about 10 bits a key
+        _blocks = (bits + 511) / 512;
+        _bits = GC.AllocateUninitializedArray<ulong>((int)(_blocks * WordsPerBlock), pinned: false);
+        Array.Clear(_bits);
         Capacity = capacity;
     }
 
@@ -34,12 +36,11 @@ internal sealed class KeyFilter
 
     public void Add(string key)
     {
-        var (h1, h2) = Hash(key);
-        for (var i = 0; i < Hashes; i++)
+        var (block, bits) = Locate(key);
+        for (var i = 0; i < Hashes; i++, bits >>= 9)
         {
-            var bit = (h1 + (ulong)i * h2) % _size;
-            var word = (int)(bit >> 6);
-            var mask = 1UL << (int)(bit & 63);
+            var word = block + (int)((bits >> 6) & 7);
+            var mask = 1UL << (int)(bits & 63);
             ulong old;
             do old = Volatile.Read(ref _bits[word]);
             while ((old & mask) == 0 && Interlocked.CompareExchange(ref _bits[word], old | mask, old) != old);
@@ -50,18 +51,18 @@ internal sealed class KeyFilter
     /// <summary>False when the key was certainly never added.</summary>
     public bool MayContain(string key)
     {
-        var (h1, h2) = Hash(key);
-        for (var i = 0; i < Hashes; i++)
-        {
-            var bit = (h1 + (ulong)i * h2) % _size;
-            if ((Volatile.Read(ref _bits[(int)(bit >> 6)]) & (1UL << (int)(bit & 63))) == 0) return false;
-        }
+        var (block, bits) = Locate(key);
+        for (var i = 0; i < Hashes; i++, bits >>= 9)
+            if ((Volatile.Read(ref _bits[block + (int)((bits >> 6) & 7)]) & (1UL << (int)(bits & 63))) == 0) return false;
         return true;
     }
 
-    /// <summary>Two 64-bit FNV-1a hashes of the key's characters (different offsets), for double hashing.</summary>
+    /// <summary>
+    /// The key's block (its first word) and its bits in it: two 64-bit FNV-1a hashes of its characters (different offsets),
+    /// the first choosing the block (by multiplying, not dividing), the second giving 7 positions of 9 bits each.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (ulong, ulong) Hash(string key)
+    private (int Block, ulong Bits) Locate(string key)
     {
         ulong a = 14695981039346656037UL, b = 0x9E3779B97F4A7C15UL;
         foreach (var c in key)
@@ -69,6 +70,7 @@ internal sealed class KeyFilter
             a = (a ^ c) * 1099511628211UL;
             b = (b ^ c) * 0x100000001B3UL ^ (b >> 29);
         }
-        return (a, b | 1);
+        var block = (int)Math.BigMul(a ^ (a >> 31), _blocks, out _);
+        return (block * WordsPerBlock, b * 0x9E3779B97F4A7C15UL);
     }
 }
