@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -30,9 +32,31 @@ internal sealed class PreparedStatement : IDisposable
         _statement = statement;
     }
 
-    /// <summary>Sets parameter <paramref name="index"/> (from 1) to a text, or NULL.</summary>
-    public void Bind(int index, string? value) =>
-        Check(value is null ? raw.sqlite3_bind_null(_statement, index) : raw.sqlite3_bind_text16(_statement, index, value.AsSpan()));
+    /// <summary>
+    /// Sets parameter <paramref name="index"/> (from 1) to a text, or NULL. The text is encoded as Microsoft.Data.Sqlite encodes
+    /// it (<see cref="Encoding.UTF8"/>, a lone surrogate written U+FFFD), so a key is the same bytes whichever statement wrote
+    /// it; SQLite's own conversion from UTF-16 would let a lone high surrogate swallow the next character (two keys, one row).
+    /// </summary>
+    public void Bind(int index, string? value)
+    {
+        if (value is null)
+        {
+            Check(raw.sqlite3_bind_null(_statement, index));
+            return;
+        }
+        var most = Encoding.UTF8.GetMaxByteCount(value.Length);
+        byte[]? rented = null;
+        var buffer = most <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(most));
+        try
+        {
+            var length = Encoding.UTF8.GetBytes(value, buffer);
+            Check(raw.sqlite3_bind_text(_statement, index, buffer[..length])); // copied by SQLite (SQLITE_TRANSIENT)
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
 
     /// <summary>Sets parameter <paramref name="index"/> (from 1) to an integer.</summary>
     public void Bind(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));

@@ -21,8 +21,7 @@ internal sealed class KeyFilter
     {
         var bits = (ulong)Math.Max(1024, capacity * 10); // about 10 bits a key
         _blocks = (bits + 511) / 512;
-        _bits = GC.AllocateUninitializedArray<ulong>((int)(_blocks * WordsPerBlock), pinned: false);
-        Array.Clear(_bits);
+        _bits = new ulong[_blocks * WordsPerBlock];
         Capacity = capacity;
     }
 

@@ -121,6 +121,25 @@ public sealed class PreparedStatementTests : IDisposable
     }
 
     [Fact]
+    public void TextThatIsNotWholeUtf16_IsStoredAsMicrosoftDataSqliteStoresIt_AndTwoSuchKeysStayTwo()
+    {
+        // A lone surrogate (a key cut in the middle of an emoji) is written as Encoding.UTF8 writes it, as every other
+        // statement of the store does: SQLite's own conversion would let a lone high surrogate swallow the next character.
+        using var insert = new PreparedStatement(_connection, "INSERT INTO t (k, n) VALUES (?1, ?2)");
+        insert.Bind(2, 1);
+        foreach (var key in new[] { "a\uD800b", "a\uD800\u0462", "low\uDC00" })
+        {
+            insert.Bind(1, key);
+            Assert.Equal(1, insert.Run());
+        }
+        using var find = _connection.CreateCommand();
+        find.CommandText = "SELECT count(*) FROM t WHERE k = @k";
+        find.Parameters.AddWithValue("@k", "low\uDC00");
+        Assert.Equal(1L, find.ExecuteScalar());
+        Assert.Equal(3L, Make.Scalar(_connection, "SELECT count(DISTINCT k) FROM t"));
+    }
+
+    [Fact]
     public void AStatementSQLiteCannotCompile_IsRefusedWhenMade()
     {
         var refused = Assert.Throws<SqliteException>(() => new PreparedStatement(_connection, "INSERT INTO nowhere (k) VALUES (?1)"));
