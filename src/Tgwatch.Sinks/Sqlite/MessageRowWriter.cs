@@ -3,12 +3,14 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Tgwatch.Messages;
+using Tgwatch.Sqlite.Database;
 
 namespace Tgwatch.Sinks.Sqlite;
 
 /// <summary>
-/// The sink's prepared statements, bound row by row: the upsert of a message, the update of
-/// the unresolved replies of a message and that of its pending media download. One JSON buffer is reused for every row.
+/// The sink's prepared statements, bound by position row by row (<see cref="PreparedStatement"/>): the upsert of a message,
+/// the update of the unresolved replies of a message and that of its pending media download. One JSON buffer is reused for
+/// every row, and its UTF-8 bound as it is.
 /// </summary>
 internal sealed class MessageRowWriter : IDisposable
 {
@@ -16,9 +18,9 @@ internal sealed class MessageRowWriter : IDisposable
         INSERT INTO messages (key, account, connector, chat_id, chat_type, chat_title, chat_username, message_id, kind, date, edit_date,
             sender_id, sender_name, sender_username, text, media_type, media_caption,
             reply_chat_id, reply_message_id, reply_state, reply_text, forward_json, json, inserted_at)
-        VALUES (@key, @account, @connector, @chat_id, @chat_type, @chat_title, @chat_username, @message_id, @kind, @date, @edit_date,
-            @sender_id, @sender_name, @sender_username, @text, @media_type, @media_caption,
-            @reply_chat_id, @reply_message_id, @reply_state, @reply_text, @forward_json, @json, @inserted_at)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
+            ?12, ?13, ?14, ?15, ?16, ?17,
+            ?18, ?19, ?20, ?21, ?22, ?23, ?24)
         ON CONFLICT (key) DO UPDATE SET
             account = excluded.account, connector = excluded.connector, chat_id = excluded.chat_id, chat_type = excluded.chat_type,
             chat_title = excluded.chat_title, chat_username = excluded.chat_username, message_id = excluded.message_id,
@@ -35,57 +37,36 @@ internal sealed class MessageRowWriter : IDisposable
         """;
 
     private const string UpdateReply = """
-        UPDATE messages SET reply_state = @state, reply_text = @text,
-            json = json_set(json, '$.reply_to.state', @state, '$.reply_to.text', @text)
-        WHERE chat_id = @chat_id AND message_id = @message_id AND account = @account AND reply_state = 'unresolved'
+        UPDATE messages SET reply_state = ?1, reply_text = ?2,
+            json = json_set(json, '$.reply_to.state', ?1, '$.reply_to.text', ?2)
+        WHERE chat_id = ?3 AND message_id = ?4 AND account = ?5 AND reply_state = 'unresolved'
         """;
 
     // A media update ends the pending download of the message's stored rows (never undoes one that ended).
     private const string UpdateMedia = """
-        UPDATE messages SET json = json_set(json, '$.media.state', @state, '$.media.path', @path, '$.media.size', @size,
-            '$.media.sha256', @sha256, '$.media.error', @error)
-        WHERE chat_id = @chat_id AND message_id = @message_id AND account = @account AND json_extract(json, '$.media.state') = 'pending'
+        UPDATE messages SET json = json_set(json, '$.media.state', ?1, '$.media.path', ?2, '$.media.size', ?3,
+            '$.media.sha256', ?4, '$.media.error', ?5)
+        WHERE chat_id = ?6 AND message_id = ?7 AND account = ?8 AND json_extract(json, '$.media.state') = 'pending'
         """;
 
-    private static readonly string[] MediaParameters = ["@state", "@path", "@size", "@sha256", "@error", "@chat_id", "@message_id", "@account"];
+    private static readonly string[] KindNames = ["new", "edit", "delete"];
 
-    private static readonly string[] RowParameters =
-    [
-        "@key", "@account", "@connector", "@chat_id", "@chat_type", "@chat_title", "@chat_username", "@message_id", "@kind", "@date", "@edit_date",
-        "@sender_id", "@sender_name", "@sender_username", "@text", "@media_type", "@media_caption",
-        "@reply_chat_id", "@reply_message_id", "@reply_state", "@reply_text", "@forward_json", "@json", "@inserted_at",
-    ];
-
-    private static readonly string[] ReplyParameters = ["@state", "@text", "@chat_id", "@message_id", "@account"];
-    private static readonly object Resolved = "resolved";
-    private static readonly object Unresolved = "unresolved";
-    private static readonly object[] KindNames = ["new", "edit", "delete"];
-
-    private readonly SqliteCommand _upsert;
-    private readonly SqliteParameter[] _row;
-    private readonly SqliteCommand _updateReply;
-    private readonly SqliteParameter[] _reply;
-    private readonly SqliteCommand _updateMedia;
-    private readonly SqliteParameter[] _media;
+    private readonly PreparedStatement _upsert;
+    private readonly PreparedStatement _updateReply;
+    private readonly PreparedStatement _updateMedia;
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly Utf8JsonWriter _json;
 
     public MessageRowWriter(SqliteConnection connection)
     {
-        (_upsert, _row) = Prepare(connection, Upsert, RowParameters);
-        (_updateReply, _reply) = Prepare(connection, UpdateReply, ReplyParameters);
-        (_updateMedia, _media) = Prepare(connection, UpdateMedia, MediaParameters);
+        _upsert = new PreparedStatement(connection, Upsert);
+        _updateReply = new PreparedStatement(connection, UpdateReply);
+        _updateMedia = new PreparedStatement(connection, UpdateMedia);
         _json = new Utf8JsonWriter(_buffer, TgMessageJson.WriterOptions);
     }
 
-    /// <summary>Enlists both statements in the batch's transaction.</summary>
-    public void Begin(SqliteTransaction transaction, long insertedAt)
-    {
-        _upsert.Transaction = transaction;
-        _updateReply.Transaction = transaction;
-        _updateMedia.Transaction = transaction;
-        _row[23].Value = insertedAt;
-    }
+    /// <summary>Starts a batch (the statements run in the connection's transaction): the rows' insertion time.</summary>
+    public void Begin(long insertedAt) => _upsert.Bind(24, insertedAt);
 
     /// <summary>Upserts the message's row, or, for a reply update, resolves the replies of its stored rows.</summary>
     public void Write(TgMessage m)
@@ -100,33 +81,34 @@ internal sealed class MessageRowWriter : IDisposable
             if (m.Media?.Download is { } download) WriteMedia(m, download);
             return;
         }
-        var r = _row;
-        r[0].Value = m.Key;
-        r[1].Value = m.Account;
-        r[2].Value = m.Connector;
-        r[3].Value = m.Chat.Id;
-        r[4].Value = OrNull(m.Chat.Type);
-        r[5].Value = OrNull(m.Chat.Title);
-        r[6].Value = OrNull(m.Chat.Username);
-        r[7].Value = m.MessageId;
-        r[8].Value = KindNames[(int)m.Kind];
-        r[9].Value = m.Date.ToUnixTimeSeconds();
-        r[10].Value = m.EditDate is { } edit ? edit.ToUnixTimeSeconds() : DBNull.Value;
+        var r = _upsert;
+        r.Bind(1, m.Key);
+        r.Bind(2, m.Account);
+        r.Bind(3, m.Connector);
+        r.Bind(4, m.Chat.Id);
+        r.Bind(5, m.Chat.Type);
+        r.Bind(6, m.Chat.Title);
+        r.Bind(7, m.Chat.Username);
+        r.Bind(8, m.MessageId);
+        r.Bind(9, KindNames[(int)m.Kind]);
+        r.Bind(10, m.Date.ToUnixTimeSeconds());
+        r.Bind(11, m.EditDate?.ToUnixTimeSeconds());
         var sender = m.Sender;
-        r[11].Value = sender is null ? DBNull.Value : sender.Id;
-        r[12].Value = OrNull(sender?.Name);
-        r[13].Value = OrNull(sender?.Username);
-        r[14].Value = OrNull(m.Text);
-        r[15].Value = OrNull(m.Media?.Type);
-        r[16].Value = OrNull(m.Media?.Caption);
+        r.Bind(12, sender?.Id);
+        r.Bind(13, sender?.Name);
+        r.Bind(14, sender?.Username);
+        r.Bind(15, m.Text);
+        r.Bind(16, m.Media?.Type);
+        r.Bind(17, m.Media?.Caption);
         var reply = m.ReplyTo;
-        r[17].Value = reply is null ? DBNull.Value : reply.ChatId;
-        r[18].Value = reply is null ? DBNull.Value : reply.MessageId;
-        r[19].Value = reply is null ? DBNull.Value : State(reply.State);
-        r[20].Value = OrNull(reply?.Text);
-        r[21].Value = m.Forward is { } forward ? ForwardJson(forward) : DBNull.Value;
-        r[22].Value = ContractJson(m);
-        _upsert.ExecuteNonQuery();
+        r.Bind(18, reply?.ChatId);
+        r.Bind(19, reply?.MessageId);
+        r.Bind(20, reply is null ? null : State(reply.State));
+        r.Bind(21, reply?.Text);
+        if (m.Forward is { } forward) r.BindUtf8(22, ForwardJson(forward));
+        else r.Bind(22, (string?)null);
+        r.BindUtf8(23, ContractJson(m));
+        r.Run();
     }
 
     public void Dispose()
@@ -139,39 +121,40 @@ internal sealed class MessageRowWriter : IDisposable
 
     private void WriteReply(TgMessage m, ReplyRef resolved)
     {
-        var p = _reply;
-        p[0].Value = State(resolved.State);
-        p[1].Value = OrNull(resolved.Text);
-        p[2].Value = m.Chat.Id;
-        p[3].Value = m.MessageId;
-        p[4].Value = m.Account;
-        _updateReply.ExecuteNonQuery();
+        var p = _updateReply;
+        p.Bind(1, State(resolved.State));
+        p.Bind(2, resolved.Text);
+        p.Bind(3, m.Chat.Id);
+        p.Bind(4, m.MessageId);
+        p.Bind(5, m.Account);
+        p.Run();
     }
 
     private void WriteMedia(TgMessage m, MediaDownload download)
     {
-        var p = _media;
-        p[0].Value = MediaDownload.StateName(download.State);
-        p[1].Value = OrNull(download.Path);
-        p[2].Value = download.Size is { } size ? size : DBNull.Value;
-        p[3].Value = OrNull(download.Sha256);
-        p[4].Value = OrNull(download.Error);
-        p[5].Value = m.Chat.Id;
-        p[6].Value = m.MessageId;
-        p[7].Value = m.Account;
-        _updateMedia.ExecuteNonQuery();
+        var p = _updateMedia;
+        p.Bind(1, MediaDownload.StateName(download.State));
+        p.Bind(2, download.Path);
+        p.Bind(3, download.Size);
+        p.Bind(4, download.Sha256);
+        p.Bind(5, download.Error);
+        p.Bind(6, m.Chat.Id);
+        p.Bind(7, m.MessageId);
+        p.Bind(8, m.Account);
+        p.Run();
     }
 
-    private string ContractJson(TgMessage m)
+    /// <summary>The record as the JSONL contract writes it, in UTF-8 (valid until the next record is made).</summary>
+    private ReadOnlySpan<byte> ContractJson(TgMessage m)
     {
         _buffer.ResetWrittenCount();
         _json.Reset();
         TgMessageJson.Write(_json, m);
         _json.Flush();
-        return Encoding.UTF8.GetString(_buffer.WrittenSpan);
+        return _buffer.WrittenSpan;
     }
 
-    private string ForwardJson(ForwardInfo forward)
+    private ReadOnlySpan<byte> ForwardJson(ForwardInfo forward)
     {
         _buffer.ResetWrittenCount();
         _json.Reset();
@@ -183,19 +166,8 @@ internal sealed class MessageRowWriter : IDisposable
         if (forward.MessageId is { } mid) _json.WriteNumber("message_id", mid); else _json.WriteNull("message_id");
         _json.WriteEndObject();
         _json.Flush();
-        return Encoding.UTF8.GetString(_buffer.WrittenSpan);
+        return _buffer.WrittenSpan;
     }
 
-    private static object State(ReplyState state) => state == ReplyState.Resolved ? Resolved : Unresolved;
-
-    private static object OrNull(string? value) => (object?)value ?? DBNull.Value;
-
-    private static (SqliteCommand, SqliteParameter[]) Prepare(SqliteConnection connection, string sql, string[] names)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        var parameters = new SqliteParameter[names.Length];
-        for (var i = 0; i < names.Length; i++) parameters[i] = command.Parameters.Add(new SqliteParameter(names[i], DBNull.Value));
-        return (command, parameters);
-    }
+    private static string State(ReplyState state) => state == ReplyState.Resolved ? "resolved" : "unresolved";
 }

@@ -87,7 +87,7 @@ public sealed class SqliteMessageSink : IMessageSink
             var rows = EnsureOpen();
             ct.ThrowIfCancellationRequested();
             using var transaction = _connection!.BeginTransaction(deferred: false);
-            rows.Begin(transaction, _time.GetUtcNow().ToUnixTimeSeconds());
+            rows.Begin(_time.GetUtcNow().ToUnixTimeSeconds());
             for (var i = 0; i < batch.Count; i++)
             {
                 if (i % CancellationStride == CancellationStride - 1) ct.ThrowIfCancellationRequested();

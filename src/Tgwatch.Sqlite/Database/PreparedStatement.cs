@@ -50,7 +50,7 @@ internal sealed class PreparedStatement : IDisposable
         try
         {
             var length = Encoding.UTF8.GetBytes(value, buffer);
-            Check(raw.sqlite3_bind_text(_statement, index, buffer[..length])); // copied by SQLite (SQLITE_TRANSIENT)
+            BindUtf8(index, buffer[..length]);
         }
         finally
         {
@@ -58,8 +58,15 @@ internal sealed class PreparedStatement : IDisposable
         }
     }
 
+    /// <summary>Sets parameter <paramref name="index"/> (from 1) to a text already in UTF-8 (SQLite copies it: SQLITE_TRANSIENT).</summary>
+    public void BindUtf8(int index, ReadOnlySpan<byte> utf8) => Check(raw.sqlite3_bind_text(_statement, index, utf8));
+
     /// <summary>Sets parameter <paramref name="index"/> (from 1) to an integer.</summary>
     public void Bind(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));
+
+    /// <summary>Sets parameter <paramref name="index"/> (from 1) to an integer, or NULL.</summary>
+    public void Bind(int index, long? value) =>
+        Check(value is { } number ? raw.sqlite3_bind_int64(_statement, index, number) : raw.sqlite3_bind_null(_statement, index));
 
     /// <summary>Runs a statement that returns no rows with what is bound; returns the rows it changed.</summary>
     public int Run()

@@ -37,7 +37,7 @@ public sealed class PreparedStatementTests : IDisposable
         insert.Bind(1, "a");
         Assert.Equal(0, insert.Run()); // there already: nothing changed
         insert.Bind(1, "c");
-        insert.Bind(3, null);
+        insert.Bind(3, (string?)null);
         Assert.Equal(1, insert.Run());
 
         Assert.Equal("a|42|café ✓;b|42|café ✓;c|42|NULL", Rows());
@@ -137,6 +137,21 @@ public sealed class PreparedStatementTests : IDisposable
         find.Parameters.AddWithValue("@k", "low\uDC00");
         Assert.Equal(1L, find.ExecuteScalar());
         Assert.Equal(3L, Make.Scalar(_connection, "SELECT count(DISTINCT k) FROM t"));
+    }
+
+    [Fact]
+    public void NumbersThatMayBeMissing_AndTextAlreadyInUtf8_AreBoundAsGiven()
+    {
+        using var insert = new PreparedStatement(_connection, "INSERT INTO t (k, n, note) VALUES (?1, coalesce(?2, -1), ?3)");
+        insert.Bind(1, "a");
+        insert.Bind(2, (long?)7);
+        insert.BindUtf8(3, "{\"text\":\"é ✓\"}"u8);
+        insert.Run();
+        insert.Bind(1, "b");
+        insert.Bind(2, (long?)null);
+        insert.BindUtf8(3, ""u8);
+        insert.Run();
+        Assert.Equal("a|7|{\"text\":\"é ✓\"};b|-1|", Rows());
     }
 
     [Fact]
