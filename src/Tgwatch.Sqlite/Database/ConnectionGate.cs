@@ -15,7 +15,7 @@ internal sealed class ConnectionGate : IAsyncDisposable
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, PreparedStatement> _rows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PreparedStatement> _prepared = new(StringComparer.Ordinal);
     private readonly SqliteConnection _connection;
     private bool _disposed;
 
@@ -64,15 +64,15 @@ internal sealed class ConnectionGate : IAsyncDisposable
     }
 
     /// <summary>
-    /// The compiled statement for <paramref name="sql"/> run once a row on the commit's path (parameters <c>?1</c>, <c>?2</c>…,
+    /// The compiled statement for <paramref name="sql"/> on the commit's path (parameters <c>?1</c>, <c>?2</c>…,
     /// bound by position); it runs in the connection's transaction. Only inside a lease.
     /// </summary>
     public PreparedStatement Prepared(string sql)
     {
-        if (!_rows.TryGetValue(sql, out var statement))
+        if (!_prepared.TryGetValue(sql, out var statement))
         {
             statement = new PreparedStatement(_connection, sql);
-            _rows.Add(sql, statement);
+            _prepared.Add(sql, statement);
         }
         return statement;
     }
@@ -87,8 +87,8 @@ internal sealed class ConnectionGate : IAsyncDisposable
             _disposed = true;
             foreach (var command in _commands.Values) command.Dispose();
             _commands.Clear();
-            foreach (var statement in _rows.Values) statement.Dispose();
-            _rows.Clear();
+            foreach (var statement in _prepared.Values) statement.Dispose();
+            _prepared.Clear();
             _connection.Dispose();
         }
         finally
