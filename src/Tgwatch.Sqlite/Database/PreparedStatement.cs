@@ -6,10 +6,11 @@ using SQLitePCL;
 namespace Tgwatch.Sqlite.Database;
 
 /// <summary>
-/// A statement the commit path runs for every message (a processed key, a sink's written key, the look-ups of a batch's
-/// keys), compiled once on the gate's connection and bound by position. Microsoft.Data.Sqlite's commands look every parameter
-/// up by its name on each execution (SQLite searches its list of names one by one: a look-up of 500 keys compared names
-/// about 125,000 times) and box every number; these do neither. Only inside the gate's lease; it runs in the connection's
+/// A statement run for every message (the state store's processed key, a sink's written key and the look-ups of a batch's
+/// keys, through <see cref="ConnectionGate.Prepared"/>; the SQLite sink's rows), compiled once on its connection and bound by
+/// position. Microsoft.Data.Sqlite's commands look every parameter up by its name on each execution (SQLite searches its list
+/// of names one by one: a look-up of 500 keys compared names about 125,000 times) and box every number; these do neither.
+/// Used by one caller at a time, as its connection is (the gate's lease, the sink's lock); it runs in the connection's
 /// transaction (SQLite's transaction is the connection's state). A failure is thrown as Microsoft.Data.Sqlite's
 /// <see cref="SqliteException"/>, as every other statement's is.
 /// </summary>
