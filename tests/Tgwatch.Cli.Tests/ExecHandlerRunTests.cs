@@ -101,29 +101,36 @@ public sealed class ExecHandlerRunTests(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task ASlowHandlerGivenOneMessageAtATime_IsNotTakenForHung_OverTheTimeOthersMessagesTook()
     {
-        // Each answer takes 1.5 s (the handler's own pace, the point of the test); four chats' messages come at once to a
-        // handler that takes one at a time, with 2 s to answer each: the last waits 4.5 s for its turn, and is not killed for it.
+        // Each answer takes 1 s (the handler's own pace, the point of the test); ten chats' messages come at once to a handler
+        // that takes one at a time, with 4 s to answer each: the last waits 9 s for its turn, more than twice its own time,
+        // and is not killed for it. Ten workers, so that all ten wait for the handler together.
+        const int chats = 10;
         await File.WriteAllTextAsync(P("slow.py"), """
             import json, sys, time
             for line in sys.stdin:
-                time.sleep(1.5)
+                time.sleep(1)
                 print(json.dumps({"key": json.loads(line)["key"], "ok": True}), flush=True)
             """.Replace("            ", ""));
-        for (var chat = 0; chat < 4; chat++)
+        for (var chat = 0; chat < chats; chat++)
             await _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = -100900 - chat, Text = $"in chat {chat}", From = new SandboxUser { Id = 5, FirstName = "Eve" } });
-        await File.WriteAllTextAsync(P("tgwatch.json"), $$"""{ "Handlers": [ { "Exec": "/usr/bin/python3 {{P("slow.py")}}", "Timeout": "2s", "MaxInFlight": 1 } ] }""");
+        await File.WriteAllTextAsync(P("tgwatch.json"), $$"""
+            {
+              "Pipeline": { "Parallelism": {{chats}} },
+              "Handlers": [ { "Exec": "/usr/bin/python3 {{P("slow.py")}}", "Timeout": "4s", "MaxInFlight": 1 } ]
+            }
+            """);
         using var run = Tgwatch.Start("run", "--config", P("tgwatch.json"), "--bot-token", _sandbox.Token, "--bot-api-url", _sandbox.BaseUrl.ToString(),
             "--sink", $"jsonl:{P("out.jsonl")}", "--state", P("state.db"));
         run.StandardInput.Close();
         var stderr = run.StandardError.ReadToEndAsync();
-        await Eventually.TrueAsync(() => File.Exists(P("out.jsonl")) && File.ReadAllLines(P("out.jsonl")).Length == 4, "the four written", Tgwatch.Patience);
+        await Eventually.TrueAsync(() => File.Exists(P("out.jsonl")) && File.ReadAllLines(P("out.jsonl")).Length == chats, "the ten written", Tgwatch.Patience);
         Process.Start("kill", ["-TERM", run.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
         await run.WaitForExitAsync().WaitAsync(Tgwatch.Patience);
         var log = await stderr;
         output.WriteLine(log);
         Assert.Equal(0, run.ExitCode);
         Assert.DoesNotContain("taken for hung", log);
-        Assert.Contains("Stopped: 4 received, 4 written, 0 duplicates skipped, 0 dead letters", log);
+        Assert.Contains($"Stopped: {chats} received, {chats} written, 0 duplicates skipped, 0 dead letters", log);
     }
 
     [Fact]
