@@ -114,22 +114,32 @@ public sealed class NatsSinkTests : IAsyncLifetime
     public async Task AServerKilledAndRestartedMidBatch_LosesNothing_AndStoresEachRecordOnce()
     {
         await using var sink = Sink();
-        var records = SomeMessage.Batch(1, 20_000);
+        // Batches of 100 are written one after another until the server was killed, started again and more were acknowledged
+        // after that: the kill lands while records are being published, however fast the machine publishes them.
+        var written = new List<TgMessage>();
+        using var enough = new CancellationTokenSource();
         var writes = Task.Run(async () =>
         {
-            foreach (var chunk in records.Chunk(100)) await sink.WriteAsync(chunk, CancellationToken.None);
+            for (var next = 1; !enough.IsCancellationRequested; next += 100)
+            {
+                var batch = SomeMessage.Batch(next, 100);
+                await sink.WriteAsync(batch, CancellationToken.None);
+                lock (written) written.AddRange(batch);
+            }
         });
-        await Eventually.TrueAsync(() => sink.Published > 1000, "some batches are acknowledged");
-        Assert.False(writes.IsCompleted, "the records were all written before the server was killed");
+        await Eventually.TrueAsync(() => sink.Published > 1000, "some batches are acknowledged", running: writes);
         await _server.KillAsync();
-        await Eventually.TrueAsync(() => sink.Failing, "the sink says publishing fails");
+        await Eventually.TrueAsync(() => sink.Failing, "the sink says publishing fails", running: writes);
         await _server.StartAsync();
+        var atRestart = sink.Published;
+        await Eventually.TrueAsync(() => sink.Published > atRestart + 1000, "more batches acknowledged after the restart", running: writes);
+        await enough.CancelAsync();
         await writes.WaitAsync(TimeSpan.FromSeconds(60));
 
         await using var streams = new Streams(_server);
         var all = await streams.AllAsync();
         var ids = all.Select(m => m.Headers!["Nats-Msg-Id"].ToString()).ToList();
-        Assert.Equal(records.Select(r => r.Key).Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));
+        Assert.Equal(written.Select(r => r.Key).Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));
         Assert.Single(SinkLines, e => e.EventId.Id == 3802);
         Assert.Single(SinkLines, e => e.EventId.Id == 3803);
     }
