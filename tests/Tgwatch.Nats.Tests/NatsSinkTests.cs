@@ -224,27 +224,31 @@ public sealed class NatsSinkTests : IAsyncLifetime
     public async Task Retries_WaitTheBackoff_OnTheSinksClock()
     {
         await _server.KillAsync();
-        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        // The waits between attempts are the only timers on the sink's clock; each is seen once it is on the clock, so a step
+        // of the clock is never lost to a wait that starts after it (the sink says an attempt failed before it starts the wait).
+        var clock = new SteppedClock(SomeMessage.Date);
         Assert.True(NatsServerAddress.TryParse(_server.Url, out var address, out _));
         await using var sink = new NatsSink(new NatsSinkOptions { Address = address!, RequestTimeout = TimeSpan.FromSeconds(1), MinBackoff = TimeSpan.FromSeconds(4), MaxBackoff = TimeSpan.FromSeconds(60) },
             new LoggerFactory([_logs]).CreateLogger<NatsSink>(), clock, randomizer: () => 0);
         var attempts = () => _logs.Entries.Count(e => e.EventId.Id == 3804);
         using var stop = new CancellationTokenSource();
         var write = sink.WriteAsync([SomeMessage.New(1)], stop.Token).AsTask();
-        await Eventually.TrueAsync(() => attempts() == 1, "the first attempt failed");
         // The first wait is half the first step (the randomizer at 0): 2 s on the sink's clock, however long real time goes.
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(TimeSpan.FromSeconds(2), await clock.NextWaitAsync(Eventually.DefaultTimeout));
+        Assert.Equal(1, attempts());
         clock.Advance(TimeSpan.FromSeconds(1.9));
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        await Task.Delay(TimeSpan.FromMilliseconds(500)); // a real wait: for an attempt that must not come before the 2 s are up
         Assert.Equal(1, attempts());
         clock.Advance(TimeSpan.FromSeconds(0.1));
-        await Eventually.TrueAsync(() => attempts() == 2, "the second attempt, after 2 s on the clock");
         // Then half of the doubled step: 4 s.
+        Assert.Equal(TimeSpan.FromSeconds(4), await clock.NextWaitAsync(Eventually.DefaultTimeout));
+        Assert.Equal(2, attempts());
         clock.Advance(TimeSpan.FromSeconds(3.9));
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        await Task.Delay(TimeSpan.FromMilliseconds(500)); // a real wait: for an attempt that must not come before the 4 s are up
         Assert.Equal(2, attempts());
         clock.Advance(TimeSpan.FromSeconds(0.1));
-        await Eventually.TrueAsync(() => attempts() == 3, "the third attempt, 4 s later on the clock");
+        Assert.Equal(TimeSpan.FromSeconds(8), await clock.NextWaitAsync(Eventually.DefaultTimeout));
+        Assert.Equal(3, attempts());
         Assert.Single(SinkLines, e => e.EventId.Id == 3802);
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write);
