@@ -12,8 +12,11 @@ namespace Tgwatch.TestKit;
 /// </summary>
 public static class Eventually
 {
-    /// <summary>How long a wait lasts unless its caller says otherwise.</summary>
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// How long a wait lasts unless its caller says otherwise: as long as the CLI's and PostgreSQL's tests wait, since a loaded
+    /// machine can take many times the usual time and a passing test never waits this out (it returns once the condition holds).
+    /// </summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
     private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan LongestPoll = TimeSpan.FromMilliseconds(50);
