@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Tgwatch.Cli.Hosting;
 using Tgwatch.Storage;
@@ -77,8 +75,7 @@ internal static class TdlibSessions
 /// <summary>A logged-in session of a command: closed (and its files made private again) on dispose.</summary>
 internal sealed class OpenedTdlibSession(TdClient client, TdAuthorizedSession session, string databaseDirectory) : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
-    private Task _discarding = Task.CompletedTask;
+    private readonly UpdateDiscard _discard = new(session.Updates);
 
     /// <summary>The session, its updates starting with those seen before Ready.</summary>
     public TdAuthorizedSession Session { get; } = session;
@@ -93,43 +90,15 @@ internal sealed class OpenedTdlibSession(TdClient client, TdAuthorizedSession se
     public string? Account { get; set; }
 
     /// <summary>Reads and drops the updates, for a command that only sends requests (TDLib's updates must be read steadily).</summary>
-    public void DiscardUpdates()
-    {
-        _discardStop = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        _discarding = DiscardAsync(Session.Updates, _discardStop.Token);
-    }
+    public void DiscardUpdates() => _discard.Start();
 
     /// <summary>Stops dropping the updates (a standby that became active: its connector reads them from here on).</summary>
-    public async Task StopDiscardingAsync()
-    {
-        if (_discardStop is null) return;
-        await _discardStop.CancelAsync().ConfigureAwait(false);
-        await _discarding.ConfigureAwait(false);
-        _discardStop.Dispose();
-        _discardStop = null;
-    }
-
-    private CancellationTokenSource? _discardStop;
+    public Task StopDiscardingAsync() => _discard.StopAsync();
 
     public async ValueTask DisposeAsync()
     {
         await client.DisposeAsync().ConfigureAwait(false);
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _discarding.ConfigureAwait(false);
-        _stop.Dispose();
+        await _discard.StopAsync().ConfigureAwait(false);
         PrivateFiles.Restrict(DatabaseDirectory);
-    }
-
-    private static async Task DiscardAsync(ChannelReader<JsonElement> updates, CancellationToken ct)
-    {
-        try
-        {
-            await foreach (var _ in updates.ReadAllAsync(ct).ConfigureAwait(false))
-            {
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
     }
 }

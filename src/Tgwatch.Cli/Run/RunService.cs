@@ -278,35 +278,11 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
             // the account's lease, the others wait as standby (their sinks not open, nothing received) and take over when it
             // stops renewing it. A runner that lost its lease goes back to waiting.
             var shared = settings.Connector != "nats" && PostgresState.Is(statePath);
-            while (true)
-            {
-                ActiveLease? lease = null;
-                try
-                {
-                    await using var opened = await StateAndSinks.OpenAsync(statePath, settings.SinkSpecs, logs, settings.WebhookSecret, stoppingToken, settings.WebhookRequestTimeout, poster,
-                        beforeSinks: shared ? async (store, ct) => lease = await TakeLeaseAsync(store, tdlib, ct).ConfigureAwait(false) : null).ConfigureAwait(false);
-                    try
-                    {
-                        using var active = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease?.Lost ?? CancellationToken.None);
-                        await RunActiveAsync(opened, tdlib, tdlibPoster, active.Token, stoppingToken).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (lease is not null && !stoppingToken.IsCancellationRequested && (e is LeaseLostException || lease.IsLost))
-                    {
-                        // Another runner holds the lease now: nothing more is committed here; back to waiting.
-                        lease.Refused();
-                    }
-                    finally
-                    {
-                        // Released while the store is open: a standby takes over at its next try.
-                        if (lease is not null) await lease.DisposeAsync().ConfigureAwait(false);
-                    }
-                }
-                finally
-                {
-                    if (lease is not null) await lease.DisposeAsync().ConfigureAwait(false);
-                }
-                if (stoppingToken.IsCancellationRequested || lease is null || !lease.IsLost) break;
-            }
+            await ActiveStandbyLoop.RunAsync(
+                (beforeSinks, ct) => StateAndSinks.OpenAsync(statePath, settings.SinkSpecs, logs, settings.WebhookSecret, ct, settings.WebhookRequestTimeout, poster, beforeSinks: beforeSinks),
+                shared ? (store, ct) => TakeLeaseAsync(store, tdlib, ct) : null,
+                (opened, active) => RunActiveAsync(opened, tdlib, tdlibPoster, active, stoppingToken),
+                stoppingToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is BotTokenRejectedException or TdlibAuthorizationLostException)
         {

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace Tgwatch.Cli.Login;
+
+/// <summary>
+/// Reads and drops a TDLib session's updates while started (TDLib's updates must be read steadily): for a command that only
+/// sends requests, and for a runner waiting as standby, whose connector reads them once it is active.
+/// </summary>
+/// <param name="updates">The session's updates.</param>
+internal sealed class UpdateDiscard(ChannelReader<JsonElement> updates)
+{
+    private CancellationTokenSource? _stop;
+    private Task _discarding = Task.CompletedTask;
+
+    /// <summary>Starts dropping the updates.</summary>
+    public void Start()
+    {
+        _stop = new CancellationTokenSource();
+        _discarding = DiscardAsync(updates, _stop.Token);
+    }
+
+    /// <summary>Stops dropping the updates (those not read yet stay for the next reader); nothing when not started.</summary>
+    public async Task StopAsync()
+    {
+        if (_stop is null) return;
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _discarding.ConfigureAwait(false);
+        _stop.Dispose();
+        _stop = null;
+    }
+
+    private static async Task DiscardAsync(ChannelReader<JsonElement> updates, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var _ in updates.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
