@@ -14,7 +14,8 @@ namespace Tgwatch.TestKit;
 /// Sending as TDLib does it: sendMessage and forwardMessages answer at once with the message being sent (a local id, its
 /// sending_state pending), after an updateNewMessage of it; later the server's outcome comes as updateMessageSendSucceeded
 /// (the message under its server id, in the chat's history) or updateMessageSendFailed (<see cref="SendOutcome"/>);
-/// deleteMessages of a message still being sent withdraws it.
+/// deleteMessages of a message still being sent withdraws it. A sender named (<see cref="NameSender"/>) is told of as TDLib
+/// does it: an updateUser once, before the first update or answer that shows one of its messages.
 /// </summary>
 public sealed class TdWorld
 {
@@ -28,6 +29,8 @@ public sealed class TdWorld
     private readonly Dictionary<(long Chat, long TdId), Action> _sending = [];
     private long _localIds;
     private int _historyPageCap = int.MaxValue;
+    private JsonObject? _sender; // the user object of the messages' sender, once named
+    private bool _senderTold;
 
     public TdWorld()
     {
@@ -35,7 +38,9 @@ public sealed class TdWorld
         Session.On("getChat", r =>
         {
             BeforeGetChat?.Invoke((long)r["chat_id"]!);
-            return ChatJson(ChatOf((long)r["chat_id"]!)).ToJsonString();
+            var chat = ChatOf((long)r["chat_id"]!);
+            lock (_sync) Showing(chat.Messages.Count > 0 ? [chat.Messages[^1]] : []);
+            return ChatJson(chat).ToJsonString();
         });
         Session.On("searchPublicChat", r =>
         {
@@ -60,10 +65,16 @@ public sealed class TdWorld
             {
                 var m = ChatOf((long)r["chat_id"]!).Messages.LastOrDefault(x => x.Date <= date)
                     ?? throw new TdlibErrorException(404, "Not Found", "getChatMessageByDate");
+                Showing([m]);
                 return MessageJson(m).ToJsonString();
             }
         });
-        Session.On("getMessage", r => MessageJson(Find((long)r["chat_id"]!, (long)r["message_id"]!)).ToJsonString());
+        Session.On("getMessage", r =>
+        {
+            var m = Find((long)r["chat_id"]!, (long)r["message_id"]!);
+            lock (_sync) Showing([m]);
+            return MessageJson(m).ToJsonString();
+        });
         Session.On("sendMessage", r => Send((long)r["chat_id"]!, (string)r["input_message_content"]!["text"]!["text"]!, forwardOf: null).ToJsonString());
         Session.On("forwardMessages", r =>
         {
@@ -88,7 +99,9 @@ public sealed class TdWorld
         {
             var m = Find((long)r["chat_id"]!, (long)r["message_id"]!);
             if (m.ReplyTo is not { } to) throw new TdlibErrorException(404, "Not Found", "getRepliedMessage");
-            return MessageJson(Find(m.ChatId, TdMessageIds.FromServerId(to))).ToJsonString();
+            var replied = Find(m.ChatId, TdMessageIds.FromServerId(to));
+            lock (_sync) Showing([replied]);
+            return MessageJson(replied).ToJsonString();
         });
     }
 
@@ -147,6 +160,38 @@ public sealed class TdWorld
         lock (_sync) _chats[id] = new Chat(id, title, type, username);
     }
 
+    /// <summary>
+    /// Names the sender of the world's messages (<see cref="UserId"/>). From then on the session is told of the user
+    /// (<c>updateUser</c>) once, before the first update or answer that shows one of its messages, as TDLib does ("guaranteed
+    /// to come before the user identifier is returned to the application"), and never again, whoever read it. Unnamed (the
+    /// default), no <c>updateUser</c> comes at all.
+    /// </summary>
+    public void NameSender(string firstName, string lastName, string username)
+    {
+        lock (_sync)
+            _sender = new JsonObject
+            {
+                ["@type"] = "user", ["id"] = UserId, ["first_name"] = firstName, ["last_name"] = lastName,
+                ["usernames"] = new JsonObject
+                {
+                    ["@type"] = "usernames", ["active_usernames"] = new JsonArray(username), ["disabled_usernames"] = new JsonArray(),
+                    ["editable_username"] = username, ["collectible_usernames"] = new JsonArray(),
+                },
+                ["phone_number"] = "", ["status"] = new JsonObject { ["@type"] = "userStatusRecently", ["by_my_privacy_settings"] = false },
+                ["is_contact"] = false, ["is_mutual_contact"] = false, ["is_close_friend"] = false, ["is_premium"] = false, ["is_support"] = false,
+                ["restricts_new_chats"] = false, ["paid_message_star_count"] = 0, ["have_access"] = true,
+                ["type"] = new JsonObject { ["@type"] = "userTypeRegular" }, ["language_code"] = "", ["added_to_attachment_menu"] = false,
+            };
+    }
+
+    /// <summary>Before <paramref name="messages"/> reach the session: the sender's <c>updateUser</c>, if it is named and was not told yet (under the lock).</summary>
+    private void Showing(IReadOnlyList<Msg> messages)
+    {
+        if (_sender is null || _senderTold || messages.All(m => m.Outgoing)) return;
+        _senderTold = true;
+        Session.Push(new JsonObject { ["@type"] = "updateUser", ["user"] = _sender.DeepClone() }.ToJsonString());
+    }
+
     /// <summary>Adds a message to the chat's history (server id = the next one) and, when <paramref name="live"/>, sends its updateNewMessage.</summary>
     public Msg Post(long chatId, string text, bool live = true, long? replyTo = null, int? date = null)
     {
@@ -156,6 +201,7 @@ public sealed class TdWorld
             var chat = ChatOf(chatId);
             m = new Msg(chatId, chat.Messages.Count == 0 ? 1 : chat.Messages[^1].Id + 1, text, date ?? FirstDate + chat.Messages.Count, replyTo);
             chat.Messages.Add(m);
+            if (live) Showing([m]);
         }
         if (live) Session.Push(new JsonObject { ["@type"] = "updateNewMessage", ["message"] = MessageJson(m) }.ToJsonString());
         return m;
@@ -170,6 +216,7 @@ public sealed class TdWorld
             var chat = ChatOf(chatId);
             m = new Msg(chatId, chat.Messages.Count == 0 ? 1 : chat.Messages[^1].Id + 1, caption, FirstDate + chat.Messages.Count, null) { File = file };
             chat.Messages.Add(m);
+            if (live) Showing([m]);
         }
         if (live) Session.Push(new JsonObject { ["@type"] = "updateNewMessage", ["message"] = MessageJson(m) }.ToJsonString());
         return m;
@@ -229,6 +276,7 @@ public sealed class TdWorld
             var cut = Math.Min(limit, _historyPageCap);
             var keepNewest = offset == 0 || HistoryLimits.Count % 2 == 0;
             var page = (keepNewest ? slice.Take(cut) : slice.Skip(Math.Max(0, slice.Count - cut))).ToList();
+            Showing(page);
             var array = new JsonArray([.. page.Select(m => (JsonNode)MessageJson(m))]);
             return new JsonObject { ["@type"] = "messages", ["total_count"] = page.Count, ["messages"] = array }.ToJsonString();
         }

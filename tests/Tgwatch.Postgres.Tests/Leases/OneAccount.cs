@@ -34,10 +34,13 @@ internal sealed class OneAccount
         lock (_posted) _silenced.Add(session);
     }
 
-    /// <summary>A message in the chat's history, from before any runner started.</summary>
-    public void Before(long chat, string text)
+    /// <summary>
+    /// A message from before any runner started: in the chat's history, and when <paramref name="live"/> told to every
+    /// session too (its update waits there, unread, as those TDLib gives while a run opens its session).
+    /// </summary>
+    public void Before(long chat, string text, bool live = false)
     {
-        foreach (var s in Sessions) s.Post(chat, text, live: false);
+        foreach (var s in Sessions) s.Post(chat, text, live);
     }
 
     /// <summary>A new message: in every session's history, and live (updateNewMessage) to those that are there.</summary>

@@ -143,6 +143,56 @@ public sealed class TdlibStandbyTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Matches("^lost the lease of tdlib/user5001: (another runner took it over|a commit was refused: another runner holds it);", a.Lines(LostLine).Single());
     }
 
+    // TDLib tells a session of a user once (updateUser), before the first message of that user the session is shown, and never
+    // again. The standby's session is told while it waits, and the standby drops that with every other update: the records it
+    // writes once it took over must name the sender all the same, as those of the runner before it did.
+    [Fact]
+    public async Task ARunnerThatTookOver_NamesTheSender_WhomTdlibToldItsSessionOfWhileItWaited()
+    {
+        foreach (var session in _account.Sessions) session.NameSender("Ann", "Lee", "annlee");
+        var (a, b) = await ActiveAndStandbyAsync();
+        a.Machine.Kill();
+        _account.Silence(a.Session);
+        _account.Post(20, "second", News, Talk);
+        await Eventually.TrueAsync(() => b.ActiveRuns == 1, "b active", running: b.Running);
+        await AllCommittedAsync();
+        await b.StopAsync();
+
+        await EveryMessageOnceAsync();
+        await SendersNamedAsync(b);
+    }
+
+    // The same for the first runner, which takes the lease at its first try: what TDLib told its session before (while the run
+    // opened the session, the updates that TdAuthorizedSession keeps for the connector) is dropped as a standby's would be.
+    [Fact]
+    public async Task ARunnerTakingTheLeaseAtOnce_NamesTheSender_WhomTdlibToldItsSessionOfBeforeItTookTheLease()
+    {
+        foreach (var session in _account.Sessions) session.NameSender("Ann", "Lee", "annlee");
+        _account.Before(News, "while the run opened its session", live: true);
+        var a = Runner("a", 101, 0);
+        a.Start();
+        await Eventually.TrueAsync(async () => a.ActiveRuns == 1 && (await CheckpointsAsync()).Count == 2, "a active, where the chats are committed", running: a.Running);
+        _account.Post(10, "first", News, Talk);
+        await AllCommittedAsync();
+        await a.StopAsync();
+
+        await EveryMessageOnceAsync();
+        await SendersNamedAsync(b: null);
+    }
+
+    /// <summary>Every record names the sender as TDLib told of it; those that do not are listed, with how many of them <paramref name="b"/> wrote.</summary>
+    private async Task SendersNamedAsync(TdlibRunner? b)
+    {
+        var senders = await QueryAsync("SELECT chat_id, message_id, record->'sender'->>'name', record->'sender'->>'username' FROM tgwatch_messages ORDER BY chat_id, message_id",
+            r => (Chat: r.GetInt64(0), Id: r.GetInt64(1), Name: r.IsDBNull(2) ? null : r.GetString(2), Username: r.IsDBNull(3) ? null : r.GetString(3)));
+        var writtenByB = b is null ? [] : b.Written.Select(Ref).ToHashSet();
+        var unnamed = senders.Where(s => (s.Name, s.Username) != ("Ann Lee", "annlee")).ToList();
+        Assert.True(unnamed.Count == 0,
+            $"{unnamed.Count} of {senders.Count} records name no sender"
+            + (b is null ? "" : $" ({unnamed.Count(u => writtenByB.Contains((u.Chat, u.Id)))} of them written by b, which took over)") + ": "
+            + string.Join(", ", unnamed.Take(10).Select(u => $"{u.Chat}/{u.Id} {u.Name ?? "null"} @{u.Username ?? "null"}")));
+    }
+
     /// <summary>Every message posted is in the sink once, as a new message of the account, and its key is processed once.</summary>
     private async Task EveryMessageOnceAsync()
     {
