@@ -3,6 +3,7 @@ using Tgwatch.Cli.Hosting;
 using Tgwatch.Storage;
 using Tgwatch.Tdlib;
 using Tgwatch.Tdlib.Auth;
+using Tgwatch.Tdlib.Updates;
 
 namespace Tgwatch.Cli.Login;
 
@@ -75,7 +76,7 @@ internal static class TdlibSessions
 /// <summary>A logged-in session of a command: closed (and its files made private again) on dispose.</summary>
 internal sealed class OpenedTdlibSession(TdClient client, TdAuthorizedSession session, string databaseDirectory) : IAsyncDisposable
 {
-    private readonly UpdateDiscard _discard = new(session.Updates);
+    private UpdateDiscard? _discard;
 
     /// <summary>The session, its updates starting with those seen before Ready.</summary>
     public TdAuthorizedSession Session { get; } = session;
@@ -89,16 +90,29 @@ internal sealed class OpenedTdlibSession(TdClient client, TdAuthorizedSession se
     /// <summary>The account name of the logged-in user or bot (<c>user&lt;id&gt;</c>, <c>bot&lt;id&gt;</c>), once asked for.</summary>
     public string? Account { get; set; }
 
-    /// <summary>Reads and drops the updates, for a command that only sends requests (TDLib's updates must be read steadily).</summary>
-    public void DiscardUpdates() => _discard.Start();
+    /// <summary>
+    /// The users and chats TDLib told this session about (it tells of each once): kept while the updates are dropped once the
+    /// account is known, and given to the run's connector.
+    /// </summary>
+    public TdDirectory Directory { get; } = new();
+
+    /// <summary>
+    /// Reads and drops the updates, for a command that only sends requests and for a runner waiting as standby (TDLib's updates
+    /// must be read steadily); what they tell of users and chats goes to <see cref="Directory"/> once <see cref="Account"/> is known.
+    /// </summary>
+    public void DiscardUpdates()
+    {
+        _discard = new UpdateDiscard(Session.Updates, Account is { } account ? new TdUpdateReader(account, Directory) : null);
+        _discard.Start();
+    }
 
     /// <summary>Stops dropping the updates (a standby that became active: its connector reads them from here on).</summary>
-    public Task StopDiscardingAsync() => _discard.StopAsync();
+    public Task StopDiscardingAsync() => _discard?.StopAsync() ?? Task.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
         await client.DisposeAsync().ConfigureAwait(false);
-        await _discard.StopAsync().ConfigureAwait(false);
+        await StopDiscardingAsync().ConfigureAwait(false);
         PrivateFiles.Restrict(DatabaseDirectory);
     }
 }

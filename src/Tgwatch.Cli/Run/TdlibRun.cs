@@ -36,7 +36,8 @@ internal static class TdlibRun
         TdlibChatPoster? poster = null)
     {
         var account = opened.Account ?? throw new InvalidOperationException("the session's account is not known yet");
-        return new TdlibConnector(opened.Session, new TdUpdateReader(account), new TdlibConnectorOptions
+        // With the users and chats the session was told of while no connector read its updates (a standby's wait).
+        return new TdlibConnector(opened.Session, new TdUpdateReader(account, opened.Directory), new TdlibConnectorOptions
         {
             Account = account,
             Chats = settings.Chats,

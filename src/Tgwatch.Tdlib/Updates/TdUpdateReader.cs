@@ -138,6 +138,27 @@ public sealed class TdUpdateReader
         _ => TdEventKind.Malformed,
     };
 
+    /// <summary>
+    /// Reads what an update tells of users, chats and supergroups into the <see cref="Directory"/>, and nothing else (no message
+    /// mapped, nothing counted): for a session whose messages nobody takes yet (a runner waiting as standby), since TDLib tells
+    /// a session of each user and chat once. Never throws.
+    /// </summary>
+    public void ReadDirectory(JsonElement update)
+    {
+        if (update.ValueKind != JsonValueKind.Object || !update.TryGetProperty("@type"u8, out var type) || type.ValueKind != JsonValueKind.String) return;
+        if (!type.ValueEquals("updateUser"u8) && !type.ValueEquals("updateNewChat"u8) && !type.ValueEquals("updateChatTitle"u8)
+            && !type.ValueEquals("updateSupergroup"u8))
+            return;
+        try
+        {
+            ReadUpdate(update);
+        }
+        catch (Exception e) when (TdObjectReader.IsReadFailure(e))
+        {
+            // A malformed one tells nothing; the connector says so of those it reads.
+        }
+    }
+
     private TdEvent ReadUpdate(JsonElement update)
     {
         if (update.ValueKind != JsonValueKind.Object)

@@ -73,13 +73,16 @@ internal sealed class TdlibRunner(string name, int pid, TdWorld session, string 
         return held.Task;
     }
 
+    private readonly TdDirectory _directory = new(); // OpenedTdlibSession.Directory
+
     // As RunService.ExecuteAsync on a shared state store.
     private async Task RunAsync(CancellationToken stopping)
     {
         var state = $"postgres:{database}";
         var specs = SinkSpec.ParseAll([$"postgres:{database}"]);
         if (specs.Problems.Count > 0) throw new InvalidOperationException(string.Join("; ", specs.Problems));
-        var discard = new UpdateDiscard(session.Session.Updates);
+        // As OpenedTdlibSession: what the session is told of users and chats while it waits is kept for its connector.
+        var discard = new UpdateDiscard(session.Session.Updates, new TdUpdateReader(account, _directory));
         try
         {
             await ActiveStandbyLoop.RunAsync(
@@ -112,7 +115,7 @@ internal sealed class TdlibRunner(string name, int pid, TdWorld session, string 
     // As RunService.RunActiveAsync with a TDLib session (TdlibRun.Connector), without handlers, media, metrics and systemd.
     private async Task RunActiveAsync(StateAndSinks opened, CancellationToken active)
     {
-        await using var connector = new TdlibConnector(session.Session, new TdUpdateReader(account), new TdlibConnectorOptions
+        await using var connector = new TdlibConnector(session.Session, new TdUpdateReader(account, _directory), new TdlibConnectorOptions
         {
             Account = account,
             Chats = [.. chats.Select(c => c.ToString(CultureInfo.InvariantCulture))],
