@@ -10,13 +10,14 @@ namespace Tgwatch.TestKit;
 /// <summary>
 /// A TDLib session scripted by a test: answers by request <c>@type</c>, updates pushed by the test, every request
 /// recorded as the JSON TDLib would receive. A request with no script is answered with TDLib's <c>error</c> 400 "unscripted". Honours the caller's
-/// timeout and cancellation like <see cref="TdClient"/>.
+/// timeout and cancellation like <see cref="TdClient"/>, and once closed (<see cref="Complete"/>) refuses requests as it does.
 /// </summary>
 public sealed class ScriptedTdSession : ITdSession
 {
     private readonly Channel<JsonElement> _updates = Channel.CreateUnbounded<JsonElement>();
     private readonly ConcurrentDictionary<string, Func<JsonObject, CancellationToken, Task<JsonElement>>> _answers = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<JsonObject> _sent = new();
+    private bool _closed;
 
     /// <summary>The timeout used when the caller gives none.</summary>
     public TimeSpan DefaultTimeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -54,8 +55,12 @@ public sealed class ScriptedTdSession : ITdSession
         if (!_updates.Writer.TryWrite(update)) throw new InvalidOperationException("the session's updates are completed");
     }
 
-    /// <summary>Ends the updates (TDLib closed the client).</summary>
-    public void Complete() => _updates.Writer.TryComplete();
+    /// <summary>TDLib closed the client: the updates end, and every request from now on throws <see cref="TdlibClientClosedException"/>.</summary>
+    public void Complete()
+    {
+        Volatile.Write(ref _closed, true);
+        _updates.Writer.TryComplete();
+    }
 
     /// <inheritdoc />
     public async Task<JsonElement> SendAsync(TdFunction request, TimeSpan? timeout = null, CancellationToken ct = default)
@@ -65,6 +70,7 @@ public sealed class ScriptedTdSession : ITdSession
         var json = (JsonObject)JsonNode.Parse(request.ToJson())!;
         _sent.Enqueue((JsonObject)json.DeepClone());
         ct.ThrowIfCancellationRequested();
+        if (Volatile.Read(ref _closed)) throw new TdlibClientClosedException(1, type);
         if (!_answers.TryGetValue(type, out var answer)) throw new TdlibErrorException(400, $"unscripted request {type}", type);
         var limit = timeout ?? DefaultTimeout;
         try
