@@ -24,6 +24,13 @@ public interface IConnector : IAsyncDisposable
     LinkStats? LinkStats => null;
 
     /// <summary>
+    /// Why the connector cannot go on, for a connector whose work outlives its stream (null for the others, and while it can):
+    /// an export's TDLib update loop lives on after the range's last page to bring the progress of its files' downloads, and
+    /// can still fail (TDLib closed, the session logged out). A run that waits past the stream's end for its downloads ends with it.
+    /// </summary>
+    Exception? Failure => null;
+
+    /// <summary>
     /// The deliveries, in order within each stream, starting after <paramref name="committed"/> (the last
     /// committed position per stream, as the state store holds them). Ends when the source ends (a file)
     /// or <paramref name="ct"/> is cancelled; transport faults are handled inside, not thrown.

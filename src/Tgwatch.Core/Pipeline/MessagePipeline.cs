@@ -325,13 +325,16 @@ public sealed partial class MessagePipeline
 
     /// <summary>
     /// After the stream's end: waits until what it delivered is committed (with it, its pending downloads) and no download
-    /// is pending any more. Said once when there are downloads to wait for.
+    /// is pending any more. Said once when there are downloads to wait for. The connector's failure meanwhile
+    /// (<see cref="IConnector.Failure"/>) ends the wait with it: the run ends as on a failure of its stream, the downloads
+    /// not ended left pending, as a stop leaves them.
     /// </summary>
     private async Task DownloadsEndedAsync(CancellationToken ct)
     {
         var said = false;
         while (true)
         {
+            if (_connector.Failure is { } failure) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
             // Positions are taken off at a batch's commit's start, the count of commits running is taken before: read in
             // this order, nothing between the two is missed.
             if (_positions.InFlight == 0 && Volatile.Read(ref _committing) == 0)

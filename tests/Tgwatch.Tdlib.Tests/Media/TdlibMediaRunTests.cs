@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Time.Testing;
+using Tgwatch.Connectors;
 using Tgwatch.Media;
 using Tgwatch.Messages;
 using Tgwatch.Pipeline;
@@ -92,6 +94,55 @@ public sealed class TdlibMediaRunTests : IDisposable
         Assert.Equal([30_000, 60_000, 90_000, 120_000], files.Progress[b.Id]);
         Assert.Equal((3L, 0L), (pipeline.Stats.MediaDownloaded, pipeline.Stats.MediaFailed));
         Assert.Equal(0, await store.PendingDownloads.CountAsync(default));
+    }
+
+    // export --media has read its whole range and waits for a file still downloading when TDLib's update loop fails (the
+    // session logged out, or TDLib closed the client): its progress can no longer come, so the export ends at once with why,
+    // what it wrote stays written and committed up to the range's end, and the file stays pending for the next run, no attempt
+    // counted. The downloads' clock never moves: a download still waiting for its progress would wait for ever, not retry.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AnExportWithMedia_WaitingForItsDownloads_EndsWithWhyTdlibsUpdatesFailed_TheFileLeftPending(bool loggedOut)
+    {
+        var world = new TdWorld();
+        world.AddChat(News, "News", username: "newsroom");
+        var files = new TdWorldFiles(world, Path.Combine(_dir, "td"));
+        var a = files.Add(101, 300_000);
+        files.Stall(a);
+        world.Post(News, "before", live: false);
+        world.PostFile(News, a, "a", live: false);
+        var last = world.Post(News, "after", live: false);
+        var store = new InMemoryStateStore();
+        var sink = new CollectingSink();
+        await using var export = new HistoryExport(world.Session, new TdUpdateReader(Account), new HistoryRange("@newsroom", null, null), new TdlibConnectorOptions
+        {
+            Account = Account,
+            MinBackoff = TimeSpan.FromMilliseconds(20),
+            MaxBackoff = TimeSpan.FromMilliseconds(100),
+            RequestTimeout = TimeSpan.FromSeconds(5),
+        });
+        var source = new TdlibMediaSource(world.Session, export.Files, StallTime, new FakeTimeProvider());
+        var pipeline = NewPipeline(export, sink, store, source, Options(), finishes: true);
+        var run = pipeline.RunAsync(CancellationToken.None);
+        await Eventually.TrueAsync(async () => export.Stats.State == HistoryExportState.Done && files.Progress.ContainsKey(a.Id)
+            && (await store.LoadCheckpointsAsync(Account, export.Name, default)).GetValueOrDefault(export.Stream!) == last.Id,
+            "the range read and committed, its file downloading", Patience, run);
+
+        if (loggedOut) world.Session.Push("""{"@type":"updateAuthorizationState","authorization_state":{"@type":"authorizationStateLoggingOut"}}""");
+        else world.Session.Complete();
+        // A real wait bounds a failing test only (the downloads' clock stands still: untold, the run would never end); the end
+        // comes at the run's next look at its downloads, every 250 ms.
+        var e = await Assert.ThrowsAnyAsync<ConnectorException>(() => run.WaitAsync(Patience));
+
+        Assert.Equal(loggedOut ? typeof(TdlibAuthorizationLostException) : typeof(ConnectorException), e.GetType());
+        Assert.Contains(loggedOut ? "tgwatch login" : "TDLib closed the client", e.Message, StringComparison.Ordinal);
+        Assert.Equal(3, sink.Writes.Count(w => !w.IsMediaUpdate));
+        Assert.DoesNotContain(sink.Writes, w => w.IsMediaUpdate);
+        Assert.Equal(last.Id, (await store.LoadCheckpointsAsync(Account, export.Name, default))[export.Stream!]);
+        var pending = Assert.Single(store.Downloads.All);
+        Assert.Equal(0, pending.Attempts);
+        Assert.Equal(0, pipeline.Stats.MediaFailed);
     }
 
     // A run: a document posted live is downloaded through the run's own update loop (the connector hands updateFile on).

@@ -25,7 +25,7 @@ namespace Tgwatch.Tdlib.Connector.Export;
 /// </list>
 /// The session belongs to the caller; the export reads its updates from its first read until it is disposed (TDLib's must be
 /// read steadily, they name users and chats, and <c>updateFile</c> tells the downloads of the range's files how they go, also
-/// after the range's last page) but watches no chat live.
+/// after the range's last page, when a failure to read them is the export's <see cref="Failure"/>) but watches no chat live.
 /// </summary>
 public sealed class HistoryExport : IConnector, IChatFeedOwner
 {
@@ -45,6 +45,7 @@ public sealed class HistoryExport : IConnector, IChatFeedOwner
     private Channel<Delivery> _output;
     private int _reading;
     private Task? _updateLoop;
+    private Exception? _failure;
 
     /// <summary>An export over an authorized <paramref name="session"/>; nothing is sent before <see cref="ReadAsync"/>.</summary>
     /// <param name="session">The authorized TDLib session; its updates must be read by this export alone from now on.</param>
@@ -84,7 +85,7 @@ public sealed class HistoryExport : IConnector, IChatFeedOwner
         _connection.Changed += s => StatusChanged?.Invoke(s);
         // No chat is watched live: the feeds only give the update loop somewhere to say so.
         _feeds = new ChatFeeds(this, 1, everyChat: false);
-        _updates = new UpdateRouter(session, reader, _feeds, _connection, malformed, TdlibStats, _time, Fail, () => null, () => null, Files);
+        _updates = new UpdateRouter(session, reader, _feeds, _connection, malformed, TdlibStats, _time, UpdatesFailed, () => null, () => null, Files);
     }
 
     /// <inheritdoc />
@@ -107,6 +108,9 @@ public sealed class HistoryExport : IConnector, IChatFeedOwner
 
     /// <summary>Where the session's <c>updateFile</c> go: what a <see cref="TdlibMediaSource"/> of the export follows.</summary>
     public TdFileWatch Files { get; } = new();
+
+    /// <summary>Why the update loop failed (TDLib closed, the session logged out), also after the range's last page; null while it reads.</summary>
+    public Exception? Failure => Volatile.Read(ref _failure);
 
     /// <summary>What the export has seen of TDLib: updates, <c>getChatHistory</c> calls, rate limits, retries.</summary>
     public TdlibConnectorStats TdlibStats { get; } = new();
@@ -180,6 +184,16 @@ public sealed class HistoryExport : IConnector, IChatFeedOwner
 
     /// <summary>Ends the stream with an error the export cannot get past.</summary>
     private void Fail(Exception e) => _output.Writer.TryComplete(e);
+
+    /// <summary>
+    /// The update loop failed, for good (it is started once): the stream ends with why, and once the stream has ended, a run still
+    /// waiting for the downloads of the range's files finds it in <see cref="Failure"/> (their progress can no longer come).
+    /// </summary>
+    private void UpdatesFailed(Exception e)
+    {
+        Volatile.Write(ref _failure, e);
+        Fail(e);
+    }
 
     private async Task ExportAsync(IReadOnlyDictionary<string, long> committed, CancellationToken ct)
     {
