@@ -38,6 +38,16 @@ public sealed class TdlibMediaRunTests : IDisposable
 
     private readonly CollectingLoggerProvider _logs = new();
 
+    /// <summary>An export of the whole history of @newsroom, retrying quickly.</summary>
+    private static HistoryExport NewExport(TdWorld world) =>
+        new(world.Session, new TdUpdateReader(Account), new HistoryRange("@newsroom", null, null), new TdlibConnectorOptions
+        {
+            Account = Account,
+            MinBackoff = TimeSpan.FromMilliseconds(20),
+            MaxBackoff = TimeSpan.FromMilliseconds(100),
+            RequestTimeout = TimeSpan.FromSeconds(5),
+        });
+
     private MessagePipeline NewPipeline(Tgwatch.Connectors.IConnector connector, CollectingSink sink, InMemoryStateStore store, IMediaSource source, MediaOptions media, bool finishes) =>
         new(connector, [sink], store, new PipelineOptions { OrderWindow = TimeSpan.FromMilliseconds(50), DrainTimeout = TimeSpan.FromMilliseconds(500), BatchSize = 100 },
             logger: _logs.CreateLogger("media"))
@@ -73,13 +83,7 @@ public sealed class TdlibMediaRunTests : IDisposable
         world.Post(News, "after", live: false);
         var store = new InMemoryStateStore();
         var sink = new CollectingSink();
-        await using var export = new HistoryExport(world.Session, new TdUpdateReader(Account), new HistoryRange("@newsroom", null, null), new TdlibConnectorOptions
-        {
-            Account = Account,
-            MinBackoff = TimeSpan.FromMilliseconds(20),
-            MaxBackoff = TimeSpan.FromMilliseconds(100),
-            RequestTimeout = TimeSpan.FromSeconds(5),
-        });
+        await using var export = NewExport(world);
         var source = new TdlibMediaSource(world.Session, export.Files, StallTime);
         var pipeline = NewPipeline(export, sink, store, source, Options(), finishes: true);
 
@@ -115,13 +119,7 @@ public sealed class TdlibMediaRunTests : IDisposable
         var last = world.Post(News, "after", live: false);
         var store = new InMemoryStateStore();
         var sink = new CollectingSink();
-        await using var export = new HistoryExport(world.Session, new TdUpdateReader(Account), new HistoryRange("@newsroom", null, null), new TdlibConnectorOptions
-        {
-            Account = Account,
-            MinBackoff = TimeSpan.FromMilliseconds(20),
-            MaxBackoff = TimeSpan.FromMilliseconds(100),
-            RequestTimeout = TimeSpan.FromSeconds(5),
-        });
+        await using var export = NewExport(world);
         var source = new TdlibMediaSource(world.Session, export.Files, StallTime, new FakeTimeProvider());
         var pipeline = NewPipeline(export, sink, store, source, Options(), finishes: true);
         var run = pipeline.RunAsync(CancellationToken.None);
