@@ -55,6 +55,9 @@ public sealed class ScriptedConnector : IConnector
     /// <summary>When false, the stream stays open after the last delivery until cancelled (a live connector).</summary>
     public bool EndWhenDone { get; set; } = true;
 
+    /// <summary>Why the connector cannot go on (<see cref="IConnector.Failure"/>); null unless a test sets it.</summary>
+    public Exception? Failure { get; set; }
+
     /// <summary>Replied-to messages it can read: (chat, id) → text.</summary>
     public ConcurrentDictionary<MessageRef, string?> Replies { get; } = new();
 

@@ -77,6 +77,7 @@ internal static class TdlibSessions
 internal sealed class OpenedTdlibSession(TdClient client, TdAuthorizedSession session, string databaseDirectory) : IAsyncDisposable
 {
     private UpdateDiscard? _discard;
+    private readonly TdSessionTurns _turns = new(session);
 
     /// <summary>The session, its updates starting with those seen before Ready.</summary>
     public TdAuthorizedSession Session { get; } = session;
@@ -102,9 +103,17 @@ internal sealed class OpenedTdlibSession(TdClient client, TdAuthorizedSession se
     /// </summary>
     public void DiscardUpdates()
     {
-        _discard = new UpdateDiscard(Session.Updates, Account is { } account ? new TdUpdateReader(account, Directory) : null);
+        // Two readers at once would share the updates: what one took (a live message) the other would never see.
+        if (_discard?.Running == true) throw new InvalidOperationException("the session's updates are being dropped already");
+        _discard = new UpdateDiscard(NextReader().Updates, Account is { } account ? new TdUpdateReader(account, Directory) : null);
         _discard.Start();
     }
+
+    /// <summary>
+    /// The session for the next reader of its updates (the dropping of them, a run's connector), told first of the latest link
+    /// and authorization states the readers before it read: TDLib tells a session of them only when they change.
+    /// </summary>
+    public ITdSession NextReader() => _turns.Next();
 
     /// <summary>Stops dropping the updates (a standby that became active: its connector reads them from here on).</summary>
     public Task StopDiscardingAsync() => _discard?.StopAsync() ?? Task.CompletedTask;

@@ -17,6 +17,9 @@ internal sealed class UpdateDiscard(ChannelReader<JsonElement> updates, TdUpdate
     private CancellationTokenSource? _stop;
     private Task _discarding = Task.CompletedTask;
 
+    /// <summary>Whether it was started and not stopped.</summary>
+    public bool Running => _stop is not null;
+
     /// <summary>Starts dropping the updates.</summary>
     public void Start()
     {

@@ -36,8 +36,9 @@ internal static class TdlibRun
         TdlibChatPoster? poster = null)
     {
         var account = opened.Account ?? throw new InvalidOperationException("the session's account is not known yet");
-        // With the users and chats the session was told of while no connector read its updates (a standby's wait).
-        return new TdlibConnector(opened.Session, new TdUpdateReader(account, opened.Directory), new TdlibConnectorOptions
+        // Told of what the session was told while no connector read its updates (a standby's wait): its users and chats, and
+        // the state of its link and authorization.
+        return new TdlibConnector(opened.NextReader(), new TdUpdateReader(account, opened.Directory), new TdlibConnectorOptions
         {
             Account = account,
             Chats = settings.Chats,

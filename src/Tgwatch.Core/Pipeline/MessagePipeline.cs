@@ -334,13 +334,15 @@ public sealed partial class MessagePipeline
         var said = false;
         while (true)
         {
-            if (_connector.Failure is { } failure) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
             // Positions are taken off at a batch's commit's start, the count of commits running is taken before: read in
             // this order, nothing between the two is missed.
             if (_positions.InFlight == 0 && Volatile.Read(ref _committing) == 0)
             {
                 var pending = await _store.ReadAsync((store, token) => store.PendingDownloads.CountAsync(token), ct).ConfigureAwait(false);
                 if (pending == 0) return;
+                // Downloads left whose progress can no longer come (an export whose every download ended before the failure
+                // ends as it should, and commits under way end first).
+                if (_connector.Failure is { } failure) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
                 if (!said) Log.WaitingForDownloads(_logger, pending);
                 said = true;
             }

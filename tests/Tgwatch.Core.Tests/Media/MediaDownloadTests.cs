@@ -79,6 +79,40 @@ public sealed class MediaDownloadTests : IDisposable
         }
     }
 
+    // An export's update loop may fail once its range is read (TDLib closed): a run whose every download has ended by then
+    // has nothing left to wait for and ends as it should; one with a download left ends with that failure, the file pending.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AConnectorThatFailedAfterItsStream_EndsARunWaitingForDownloads_OnlyWhenOneIsLeft(bool oneLeft)
+    {
+        var messages = Enumerable.Range(1, 3).Select(i => MediaFixture.WithFile(i, _f.Source.Add($"f{i}", 100 * i))).ToList();
+        if (oneLeft) _f.Source.BeforeDownload = async (file, _, ct) => { if (file.Id == "f2") await Task.Delay(Timeout.Infinite, ct); };
+        var connector = ScriptedConnector.Of(messages);
+        connector.Failure = new InvalidOperationException("TDLib closed the client");
+        var pipeline = new Tgwatch.Pipeline.MessagePipeline(connector, [_f.Sink], _f.Store, Tgwatch.Core.Tests.Pipeline.PipelineFixture.FastOptions(), logger: _f.Logs.CreateLogger("media"))
+        {
+            Media = new MediaDownloads(_f.Source, _f.Options()),
+            FinishesDownloads = true,
+        };
+
+        var run = pipeline.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        if (oneLeft)
+        {
+            var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => run);
+            Assert.Equal("TDLib closed the client", failure.Message);
+            Assert.Equal(1, await _f.Store.PendingDownloads.CountAsync(default));
+        }
+        else
+        {
+            await run;
+            Assert.Equal(3, _f.Updates.Count(u => u.Media!.Download!.State == MediaState.Done));
+            Assert.Equal(0, await _f.Store.PendingDownloads.CountAsync(default));
+        }
+        Assert.Equal(3, _f.Sink.Writes.Count(w => !w.IsMediaUpdate));
+    }
+
     private const UnixFileMode PrivateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     [Fact]

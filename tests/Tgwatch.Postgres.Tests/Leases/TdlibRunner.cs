@@ -7,6 +7,7 @@ using Tgwatch.Cli.Run;
 using Tgwatch.Leases;
 using Tgwatch.Pipeline;
 using Tgwatch.Storage;
+using Tgwatch.Tdlib.Auth;
 using Tgwatch.Tdlib.Connector;
 using Tgwatch.Tdlib.Updates;
 using Tgwatch.TestKit;
@@ -74,6 +75,8 @@ internal sealed class TdlibRunner(string name, int pid, TdWorld session, string 
     }
 
     private readonly TdDirectory _directory = new(); // OpenedTdlibSession.Directory
+    private TdSessionTurns? _turnsMade;
+    private TdSessionTurns Turns => _turnsMade ??= new TdSessionTurns(session.Session); // OpenedTdlibSession's turns at the updates
 
     // As RunService.ExecuteAsync on a shared state store.
     private async Task RunAsync(CancellationToken stopping)
@@ -82,7 +85,7 @@ internal sealed class TdlibRunner(string name, int pid, TdWorld session, string 
         var specs = SinkSpec.ParseAll([$"postgres:{database}"]);
         if (specs.Problems.Count > 0) throw new InvalidOperationException(string.Join("; ", specs.Problems));
         // As OpenedTdlibSession: what the session is told of users and chats while it waits is kept for its connector.
-        var discard = new UpdateDiscard(session.Session.Updates, new TdUpdateReader(account, _directory));
+        var discard = new UpdateDiscard(Turns.Next().Updates, new TdUpdateReader(account, _directory));
         try
         {
             await ActiveStandbyLoop.RunAsync(
@@ -115,7 +118,7 @@ internal sealed class TdlibRunner(string name, int pid, TdWorld session, string 
     // As RunService.RunActiveAsync with a TDLib session (TdlibRun.Connector), without handlers, media, metrics and systemd.
     private async Task RunActiveAsync(StateAndSinks opened, CancellationToken active)
     {
-        await using var connector = new TdlibConnector(session.Session, new TdUpdateReader(account, _directory), new TdlibConnectorOptions
+        await using var connector = new TdlibConnector(Turns.Next(), new TdUpdateReader(account, _directory), new TdlibConnectorOptions
         {
             Account = account,
             Chats = [.. chats.Select(c => c.ToString(CultureInfo.InvariantCulture))],

@@ -1,0 +1,115 @@
+using System.Globalization;
+using Tgwatch.Cli.Login;
+using Tgwatch.Connectors;
+using Tgwatch.Tdlib;
+using Tgwatch.Tdlib.Auth;
+using Tgwatch.Tdlib.Connector;
+using Tgwatch.Tdlib.Updates;
+using Tgwatch.TestKit;
+
+namespace Tgwatch.Cli.Tests;
+
+/// <summary>
+/// A TDLib runner on a shared store reads its session's updates in turns: dropped while it waits for the lease, then its
+/// connector's, then dropped again after a lost lease. TDLib tells a session the state of its link and of its authorization
+/// once, when they change: a connector that starts after a wait must still know them (a link left "connecting" answers
+/// /ready with 503, never tells systemd READY=1, and skips every inline reply look-up).
+/// </summary>
+public sealed class StandbyTakeoverLinkTests
+{
+    private const long News = -1001234567890;
+    private const string Account = "user5001";
+
+    private static TdlibConnector Connector(ITdSession session, TdDirectory directory) =>
+        new(session, new TdUpdateReader(Account, directory), new TdlibConnectorOptions
+        {
+            Account = Account,
+            Chats = [News.ToString(CultureInfo.InvariantCulture)],
+            RequestTimeout = TimeSpan.FromSeconds(5),
+        });
+
+    /// <summary>Drops the session's updates as a standby does until everything TDLib sent so far is read.</summary>
+    private static async Task WaitAsStandbyAsync(TdWorld world, TdSessionTurns turns, TdDirectory directory, Action whileWaiting)
+    {
+        var discard = new UpdateDiscard(turns.Next().Updates, new TdUpdateReader(Account, directory));
+        discard.Start();
+        whileWaiting();
+        await Eventually.TrueAsync(() => !world.Session.Updates.TryPeek(out _), "the standby read its session's updates");
+        await discard.StopAsync();
+    }
+
+    /// <summary>Reads until the first message; the connector's link state then.</summary>
+    private static async Task<ConnectionState> ActiveUntilAMessageAsync(TdWorld world, TdlibConnector connector, string text)
+    {
+        using var cts = new CancellationTokenSource(Eventually.DefaultTimeout);
+        await using var reading = connector.ReadAsync(new Dictionary<string, long> { [TdlibConnector.StreamOf(News)] = 0 }, cts.Token).GetAsyncEnumerator(cts.Token);
+        world.Post(News, text);
+        do Assert.True(await reading.MoveNextAsync());
+        while (reading.Current.Message is null);
+        return connector.Status.State;
+    }
+
+    [Fact]
+    public async Task AConnectorStartedAfterTheStandbysWait_KnowsTheLinkIsUp()
+    {
+        var world = new TdWorld();
+        world.AddChat(News, "News");
+        var turns = new TdSessionTurns(world.Session);
+        var directory = new TdDirectory();
+        await WaitAsStandbyAsync(world, turns, directory, () =>
+        {
+            world.Connection("connectionStateConnecting");
+            world.Connection("connectionStateUpdating");
+            world.Connection("connectionStateReady");
+        });
+
+        await using var connector = Connector(turns.Next(), directory);
+
+        // TDLib's link has been up all along and TDLib will not say so again until it changes.
+        Assert.Equal(ConnectionState.Ready, await ActiveUntilAMessageAsync(world, connector, "after the takeover"));
+    }
+
+    [Fact]
+    public async Task AConnectorStartedAfterALostLeaseAndAnotherWait_KnowsTheLinkIsUp_ThoughTheConnectorBeforeItReadTheState()
+    {
+        var world = new TdWorld();
+        world.AddChat(News, "News");
+        var turns = new TdSessionTurns(world.Session);
+        var directory = new TdDirectory();
+        await WaitAsStandbyAsync(world, turns, directory, () => { });
+        await using (var first = Connector(turns.Next(), directory))
+        {
+            world.Connection("connectionStateReady");
+            Assert.Equal(ConnectionState.Ready, await ActiveUntilAMessageAsync(world, first, "while active"));
+        }
+        await WaitAsStandbyAsync(world, turns, directory, () => world.Post(News, "while waiting again"));
+
+        await using var second = Connector(turns.Next(), directory);
+
+        Assert.Equal(ConnectionState.Ready, await ActiveUntilAMessageAsync(world, second, "after taking over again"));
+    }
+
+    [Fact]
+    public async Task ASessionLoggedOutWhileItsRunnerWaited_EndsTheConnectorThatTakesOver_AsAnAuthorizationLost()
+    {
+        var world = new TdWorld();
+        world.AddChat(News, "News");
+        var turns = new TdSessionTurns(world.Session);
+        var directory = new TdDirectory();
+        await WaitAsStandbyAsync(world, turns, directory, () =>
+        {
+            world.Connection("connectionStateReady");
+            world.Session.Push("""{"@type":"updateAuthorizationState","authorization_state":{"@type":"authorizationStateLoggingOut"}}""");
+        });
+
+        await using var connector = Connector(turns.Next(), directory);
+
+        using var cts = new CancellationTokenSource(Eventually.DefaultTimeout);
+        var failure = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await foreach (var _ in connector.ReadAsync(new Dictionary<string, long>(), cts.Token)) { }
+        });
+        Assert.False(cts.IsCancellationRequested, $"the connector read on until the test's time-out: {failure}");
+        Assert.IsType<TdlibAuthorizationLostException>(failure.GetBaseException());
+    }
+}
