@@ -86,10 +86,18 @@ public sealed class MediaDownloadTests : IDisposable
     [InlineData(true)]
     public async Task AConnectorThatFailedAfterItsStream_EndsARunWaitingForDownloads_OnlyWhenOneIsLeft(bool oneLeft)
     {
-        var messages = Enumerable.Range(1, 3).Select(i => MediaFixture.WithFile(i, _f.Source.Add($"f{i}", 100 * i))).ToList();
-        if (oneLeft) _f.Source.BeforeDownload = async (file, _, ct) => { if (file.Id == "f2") await Task.Delay(Timeout.Infinite, ct); };
+        List<TgMessage> messages = [.. Enumerable.Range(1, 3).Select(i => MediaFixture.WithFile(i, _f.Source.Add($"f{i}", 100 * i))), SomeMessage.New(4, "the last")];
         var connector = ScriptedConnector.Of(messages);
         connector.Failure = new InvalidOperationException("TDLib closed the client");
+        if (oneLeft) _f.Source.BeforeDownload = async (file, _, ct) => { if (file.Id == "f2") await Task.Delay(Timeout.Infinite, ct); };
+        // The stream ends only once every file that can be is downloaded and its end committed: then nothing is left to wait
+        // for, or only the one held.
+        var (done, left) = oneLeft ? (2, 1) : (3, 0);
+        connector.BeforeDelivery = async (d, ct) =>
+        {
+            if (d.Message?.MessageId == 4)
+                await Eventually.TrueAsync(async () => _f.Updates.Count == done && await _f.Store.PendingDownloads.CountAsync(ct) == left, "the files downloaded before the stream's end");
+        };
         var pipeline = new Tgwatch.Pipeline.MessagePipeline(connector, [_f.Sink], _f.Store, Tgwatch.Core.Tests.Pipeline.PipelineFixture.FastOptions(), logger: _f.Logs.CreateLogger("media"))
         {
             Media = new MediaDownloads(_f.Source, _f.Options()),
@@ -110,7 +118,7 @@ public sealed class MediaDownloadTests : IDisposable
             Assert.Equal(3, _f.Updates.Count(u => u.Media!.Download!.State == MediaState.Done));
             Assert.Equal(0, await _f.Store.PendingDownloads.CountAsync(default));
         }
-        Assert.Equal(3, _f.Sink.Writes.Count(w => !w.IsMediaUpdate));
+        Assert.Equal(4, _f.Sink.Writes.Count(w => !w.IsMediaUpdate));
     }
 
     private const UnixFileMode PrivateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
