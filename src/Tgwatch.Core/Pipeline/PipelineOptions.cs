@@ -28,6 +28,7 @@ public sealed class PipelineOptions
     public int Parallelism { get; set; } = 4;
 
     /// <summary>Most messages written to the sinks in one batch.</summary>
+    /// <remarks>A batch fills from what <see cref="Capacity"/> holds: a larger batch needs a larger capacity too.</remarks>
     /// <value>512.</value>
     [Between(1, 100_000)]
     public int BatchSize { get; set; } = 512;
