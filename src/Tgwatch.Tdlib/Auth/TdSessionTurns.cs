@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Threading.Channels;
 using Tgwatch.Tdlib.Functions;
+using Tgwatch.Tdlib.Objects;
 
 namespace Tgwatch.Tdlib.Auth;
 
@@ -73,7 +74,7 @@ public sealed class TdSessionTurns
 
         private void Note(JsonElement update)
         {
-            if (update.ValueKind != JsonValueKind.Object || !update.TryGetProperty("@type"u8, out var type) || type.ValueKind != JsonValueKind.String) return;
+            if (!TdObjectReader.TryGetType(update, out var type)) return;
             var link = type.ValueEquals("updateConnectionState"u8);
             if (!link && !type.ValueEquals("updateAuthorizationState"u8)) return;
             var kept = update.Clone();

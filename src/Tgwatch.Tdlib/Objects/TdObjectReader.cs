@@ -8,6 +8,13 @@ namespace Tgwatch.Tdlib.Objects;
 /// <summary>Reads one TDLib object of a known constructor from a parsed element, never throwing for bad input.</summary>
 internal static class TdObjectReader
 {
+    /// <summary>The <c>@type</c> of <paramref name="element"/>: false unless it is an object whose <c>@type</c> is a string.</summary>
+    public static bool TryGetType(JsonElement element, out JsonElement type)
+    {
+        type = default;
+        return element.ValueKind == JsonValueKind.Object && element.TryGetProperty("@type"u8, out type) && type.ValueKind == JsonValueKind.String;
+    }
+
     /// <summary>Reads <paramref name="element"/> as a <paramref name="type"/> object; its <c>@type</c>, when present, must say so.</summary>
     /// <param name="element">The object.</param>
     /// <param name="info">The reader of the model.</param>

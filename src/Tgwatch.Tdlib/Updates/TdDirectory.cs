@@ -72,8 +72,7 @@ public sealed class TdDirectory
     /// <returns>True when applied.</returns>
     public bool TryApply(JsonElement value, out string? malformed)
     {
-        var type = value.ValueKind == JsonValueKind.Object && value.TryGetProperty("@type"u8, out var t) && t.ValueKind == JsonValueKind.String
-            ? t.GetString() : null;
+        var type = TdObjectReader.TryGetType(value, out var t) ? t.GetString() : null;
         switch (type)
         {
             case "user": return TryApplyUser(value, out malformed);

@@ -145,7 +145,7 @@ public sealed class TdUpdateReader
     /// </summary>
     public void ReadDirectory(JsonElement update)
     {
-        if (update.ValueKind != JsonValueKind.Object || !update.TryGetProperty("@type"u8, out var type) || type.ValueKind != JsonValueKind.String) return;
+        if (!TdObjectReader.TryGetType(update, out var type)) return;
         if (!type.ValueEquals("updateUser"u8) && !type.ValueEquals("updateNewChat"u8) && !type.ValueEquals("updateChatTitle"u8)
             && !type.ValueEquals("updateSupergroup"u8))
             return;
