@@ -139,9 +139,10 @@ internal static class CommitWriter
             }
         }
 
-        // The sinks' records of what they wrote for this batch (and any before it) go in the same transaction; the
-        // cancellation is looked at last: after it the batch is committed whole.
-        ledger.Commit(transaction, ledger.WriteHeld(transaction), ct.ThrowIfCancellationRequested);
+        // The sinks' records of what they wrote for this batch (and any before it) go in the same transaction, less the keys
+        // just recorded as processed with the sink among those that have them; the cancellation is looked at last: after it
+        // the batch is committed whole.
+        ledger.Commit(transaction, ledger.WriteHeld(transaction, processed), ct.ThrowIfCancellationRequested);
     }
 
     /// <summary>Adds sinks to a key processed before (null: every sink has it now).</summary>

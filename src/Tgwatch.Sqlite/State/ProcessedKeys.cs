@@ -53,6 +53,20 @@ internal sealed class ProcessedKeys(ConnectionGate gate, SinkIds sinkIds)
         return found;
     }
 
+    /// <summary>
+    /// Adds to <paramref name="found"/> those of <paramref name="keys"/> processed with <paramref name="sink"/> among the
+    /// sinks that have them (or recorded before sinks were told apart: every sink has those); only inside the gate.
+    /// </summary>
+    public void FindHeldBy(string sink, IReadOnlyCollection<string> keys, HashSet<string> found)
+    {
+        var id = sinkIds.Find(sink);
+        Lookup.Find(gate, null, keys, (found, id), static (row, state) =>
+        {
+            var (found, id) = state;
+            if (row.Text(1) is not { } had || (id >= 0 && SinkIds.Holds(had, id))) found.Add(row.Text(0)!);
+        });
+    }
+
     public async ValueTask<int> PruneAsync(DateTimeOffset olderThan, int keepAtMost, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(keepAtMost);

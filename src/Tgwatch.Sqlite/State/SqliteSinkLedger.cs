@@ -14,8 +14,15 @@ namespace Tgwatch.Sqlite.State;
 /// first offset of a sink, an offset that goes back, one with no keys) is written at once, with what is held before it.
 /// A record no commit took within <see cref="HoldAtMost"/> (the batch is stuck on another sink) is written on its own: the
 /// file may be moved away meanwhile, and the lines in the moved file are accounted for by the database alone.
+/// <para>A key is kept once: a held key that the same commit records as processed with the sink among those that have it
+/// (<c>processed.sinks</c>) is not written to <c>sink_ledger</c> too, and <see cref="FindWrittenAsync"/> answers from both
+/// tables. The sink's memory of it then ages out with the processed key, as the README's "No duplicates" says.</para>
 /// </remarks>
-internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) : ISinkLedger
+/// <param name="gate">The database.</param>
+/// <param name="time">The clock.</param>
+/// <param name="processed">The processed keys, which hold most of what the sinks wrote.</param>
+/// <param name="mayBeProcessed">False for a key certainly not processed (the store's filter), so it is not looked up there.</param>
+internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time, ProcessedKeys processed, Func<string, bool> mayBeProcessed) : ISinkLedger
 {
     /// <summary>A sink's written key (<see cref="ConnectionGate.Prepared"/>: the sink ?1, the key ?2, the time ?3).</summary>
     internal const string RecordKey = "INSERT INTO sink_ledger (sink, key, recorded_at) VALUES (?1, ?2, ?3) ON CONFLICT (sink, key) DO NOTHING";
@@ -95,6 +102,11 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
                 }
             }
             if (stored.Count > 0) Lookup.Find(gate, sink, stored, found);
+            // Keys committed with this sink among those that have them are in the processed keys alone.
+            List<string>? committed = null;
+            foreach (var key in stored)
+                if (!found.Contains(key) && mayBeProcessed(key)) (committed ??= []).Add(key);
+            if (committed is not null) processed.FindHeldBy(sink, committed, found);
         }
         return found;
     }
@@ -135,13 +147,15 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
     /// Takes what is held for the next commit and writes it in <paramref name="transaction"/> (inside the gate); then
     /// <see cref="Commit"/> ends the transaction with it.
     /// </summary>
-    internal Dictionary<string, Held>? WriteHeld(SqliteTransaction transaction)
+    /// <param name="transaction">The transaction.</param>
+    /// <param name="committed">The keys processed in the same transaction: those a sink has among them are not written again.</param>
+    internal Dictionary<string, Held>? WriteHeld(SqliteTransaction transaction, IReadOnlyList<ProcessedMessage>? committed = null)
     {
         var held = TakeHeld();
         if (held is null) return null;
         try
         {
-            Write(transaction, held);
+            Write(transaction, held, committed);
         }
         catch
         {
@@ -246,14 +260,26 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
         }
     }
 
-    private void Write(SqliteTransaction transaction, Dictionary<string, Held>? held)
+    /// <summary>The index of each key of a commit's processed list (reused: only inside the gate).</summary>
+    private readonly Dictionary<string, int> _committed = new(StringComparer.Ordinal);
+
+    private void Write(SqliteTransaction transaction, Dictionary<string, Held> held, IReadOnlyList<ProcessedMessage>? committed)
     {
-        if (held is null) return;
         var at = UnixMs.Of(time.GetUtcNow());
-        foreach (var (sink, records) in held) Write(transaction, sink, records.Keys, records.Offset, at);
+        _committed.Clear();
+        if (committed is not null)
+            for (var i = 0; i < committed.Count; i++) _committed.TryAdd(committed[i].Key, i);
+        try
+        {
+            foreach (var (sink, records) in held) Write(transaction, sink, records.Keys, records.Offset, at, committed);
+        }
+        finally
+        {
+            _committed.Clear();
+        }
     }
 
-    private void Write(SqliteTransaction transaction, string sink, IReadOnlyCollection<string> keys, long offset, long at)
+    private void Write(SqliteTransaction transaction, string sink, IReadOnlyCollection<string> keys, long offset, long at, IReadOnlyList<ProcessedMessage>? committed = null)
     {
         if (keys.Count > 0)
         {
@@ -262,6 +288,7 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
             record.Bind(3, at);
             foreach (var key in keys)
             {
+                if (committed is not null && _committed.TryGetValue(key, out var i) && Has(committed[i], sink)) continue;
                 record.Bind(2, key);
                 record.Run();
             }
@@ -270,5 +297,14 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) :
         set.Parameters[0].Value = sink;
         set.Parameters[1].Value = offset;
         set.ExecuteNonQuery();
+    }
+
+    /// <summary>Whether a processed key's row says <paramref name="sink"/> has it (no list: every sink has it).</summary>
+    private static bool Has(ProcessedMessage m, string sink)
+    {
+        if (m.Sinks is not { } sinks) return true;
+        foreach (var name in sinks)
+            if (string.Equals(name, sink, StringComparison.Ordinal)) return true;
+        return false;
     }
 }

@@ -130,4 +130,48 @@ public sealed class SinkLedgerTests
 
         Assert.Equal((100L, 0L), (Offset(t), Keys(t)));
     }
+
+    [Fact]
+    public async Task AKeyCommittedWithTheSinkAmongThoseThatHaveIt_IsKeptOnce_AndFoundWrittenThroughTheProcessedKeys()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var ledger = t.Store.SinkLedger;
+        await ledger.RecordAsync("jsonl", [], 100, default);
+        var batch = Make.Messages(5, 1, 4);
+        var keys = batch.Select(m => m.Key).ToArray();
+        // The sink wrote the four; the commit says the first two went to it (and another sink), the third to another sink
+        // only, and the fourth is not in this commit.
+        await ledger.RecordAsync("jsonl", keys, 500, default);
+        var committed = new[]
+        {
+            batch[0] with { Sinks = ["jsonl", "sqlite:m.db"] },
+            batch[1] with { Sinks = ["jsonl"] },
+            batch[2] with { Sinks = ["sqlite:m.db"] },
+        };
+
+        await t.Store.CommitAsync(Make.Commit(TempStore.Start, committed, new Checkpoint("updates", 3)), default);
+
+        using (var raw = t.Raw())
+        {
+            Assert.Equal(500L, Offset(t));
+            Assert.Equal(0L, Make.Scalar(raw, $"SELECT count(*) FROM sink_ledger WHERE key IN ('{keys[0]}', '{keys[1]}')"));
+            Assert.Equal(2L, Keys(t)); // the third and the fourth: the commit does not say the sink has them
+        }
+        Assert.Equal(keys.Order(StringComparer.Ordinal), (await ledger.FindWrittenAsync("jsonl", [.. keys, "k9"], default)).Order(StringComparer.Ordinal));
+        Assert.Empty(await ledger.FindWrittenAsync("sqlite:other.db", keys, default));
+
+        // And so after the store is opened again (the processed keys' filter loaded from the file).
+        await t.ReopenAsync();
+        Assert.Equal(keys.Order(StringComparer.Ordinal), (await t.Store.SinkLedger.FindWrittenAsync("jsonl", [.. keys, "k9"], default)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task AKeyProcessedBeforeSinksWereToldApart_IsFoundWrittenByEverySink()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var batch = Make.Messages(5, 1, 2);
+        await t.Store.CommitAsync(Make.Commit(TempStore.Start, [batch[0] with { Sinks = null }, batch[1] with { Sinks = ["other"] }]), default);
+
+        Assert.Equal([batch[0].Key], await t.Store.SinkLedger.FindWrittenAsync("jsonl", [batch[0].Key, batch[1].Key], default));
+    }
 }
