@@ -39,7 +39,7 @@ public sealed class SqliteStateStore : IStateStore
         DeadLetters = new SqliteDeadLetterStore(gate);
         PendingReplies = new SqlitePendingReplyStore(gate);
         PendingDownloads = new SqlitePendingReplyStore(gate, SqlitePendingReplyStore.Downloads);
-        SinkLedger = _ledger = new SqliteSinkLedger(gate, time, _processed, key => Volatile.Read(ref _filter)?.MayContain(key) ?? true);
+        SinkLedger = _ledger = new SqliteSinkLedger(gate, time);
         Outbox = new SqliteOutbox(gate, time);
     }
 

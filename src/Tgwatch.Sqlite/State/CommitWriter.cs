@@ -55,6 +55,8 @@ internal static class CommitWriter
 
         var chats = new Dictionary<long, ChatTally>();
         var processed = commit.Processed;
+        // Keys processed for the first time: what the sinks' ledger need not hold again (SqliteSinkLedger).
+        var first = new List<ProcessedMessage>(processed.Count);
         if (processed.Count > 0)
         {
             var insert = gate.Prepared(InsertProcessed);
@@ -71,6 +73,7 @@ internal static class CommitWriter
                 insert.Bind(6, sinkTexts[i]);
                 var added = insert.Run();
                 if (added == 0) AddSinks(gate, transaction, m.Key, sinkTexts[i]);
+                else first.Add(m);
                 ref var tally = ref CollectionsMarshal.GetValueRefOrAddDefault(chats, m.ChatId, out _);
                 tally.Add(m.ChatTitle, m.MessageId, date, added);
             }
@@ -140,9 +143,9 @@ internal static class CommitWriter
         }
 
         // The sinks' records of what they wrote for this batch (and any before it) go in the same transaction, less the keys
-        // just recorded as processed with the sink among those that have them; the cancellation is looked at last: after it
-        // the batch is committed whole.
-        ledger.Commit(transaction, ledger.WriteHeld(transaction, processed), ct.ThrowIfCancellationRequested);
+        // first processed now with the sink among those that have them; the cancellation is looked at last: after it the
+        // batch is committed whole.
+        ledger.Commit(transaction, ledger.WriteHeld(transaction, first), ct.ThrowIfCancellationRequested);
     }
 
     /// <summary>Adds sinks to a key processed before (null: every sink has it now).</summary>

@@ -25,6 +25,16 @@ internal sealed class ProcessedKeys(ConnectionGate gate, SinkIds sinkIds)
         DELETE FROM processed WHERE key IN (SELECT key FROM processed ORDER BY processed_at, key LIMIT @n)
         """;
 
+    // Before the oldest go by count: a sink with a ledger (an offset) among those that have a key remembers it by age, as if
+    // it had written it to its ledger (which a commit spares it when it first processes the key: SqliteSinkLedger).
+    private const string KeepOldestInLedger = """
+        INSERT OR IGNORE INTO sink_ledger (sink, key, recorded_at)
+        SELECT s.name, p.key, p.processed_at
+        FROM (SELECT key, sinks, processed_at FROM processed ORDER BY processed_at, key LIMIT @n) AS p
+        JOIN sinks AS s ON p.sinks IS NOT NULL AND instr(',' || p.sinks || ',', ',' || s.id || ',') > 0
+        WHERE EXISTS (SELECT 1 FROM sink_offsets AS o WHERE o.sink = s.name)
+        """;
+
     /// <summary>Those of <paramref name="keys"/> processed, each with those of <paramref name="sinks"/> that do not have it.</summary>
     public async ValueTask<IReadOnlyDictionary<string, IReadOnlyList<string>>> FindAsync(IReadOnlyCollection<string> keys, IReadOnlyList<string> sinks, CancellationToken ct)
     {
@@ -53,20 +63,6 @@ internal sealed class ProcessedKeys(ConnectionGate gate, SinkIds sinkIds)
         return found;
     }
 
-    /// <summary>
-    /// Adds to <paramref name="found"/> those of <paramref name="keys"/> processed with <paramref name="sink"/> among the
-    /// sinks that have them (or recorded before sinks were told apart: every sink has those); only inside the gate.
-    /// </summary>
-    public void FindHeldBy(string sink, IReadOnlyCollection<string> keys, HashSet<string> found)
-    {
-        var id = sinkIds.Find(sink);
-        Lookup.Find(gate, null, keys, (found, id), static (row, state) =>
-        {
-            var (found, id) = state;
-            if (row.Text(1) is not { } had || (id >= 0 && SinkIds.Holds(had, id))) found.Add(row.Text(0)!);
-        });
-    }
-
     public async ValueTask<int> PruneAsync(DateTimeOffset olderThan, int keepAtMost, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(keepAtMost);
@@ -90,7 +86,7 @@ internal sealed class ProcessedKeys(ConnectionGate gate, SinkIds sinkIds)
         }
         while (excess > 0)
         {
-            var n = await DeleteChunkAsync(DeleteOldest, null, (int)Math.Min(excess, PruneChunk), ct).ConfigureAwait(false);
+            var n = await DeleteChunkAsync(DeleteOldest, null, (int)Math.Min(excess, PruneChunk), ct, KeepOldestInLedger).ConfigureAwait(false);
             if (n == 0) break;
             deleted += n;
             excess -= n;
@@ -98,11 +94,18 @@ internal sealed class ProcessedKeys(ConnectionGate gate, SinkIds sinkIds)
         return deleted;
     }
 
-    private async ValueTask<int> DeleteChunkAsync(string sql, long? before, int n, CancellationToken ct)
+    /// <summary>Deletes a chunk with <paramref name="sql"/> in a transaction of its own, after <paramref name="first"/> (same parameters) in it.</summary>
+    private async ValueTask<int> DeleteChunkAsync(string sql, long? before, int n, CancellationToken ct, string? first = null)
     {
         using (await gate.EnterAsync(ct).ConfigureAwait(false))
         {
             using var transaction = gate.BeginWrite();
+            if (first is not null)
+            {
+                var keep = gate.Command(first, transaction, "@n");
+                keep.Parameters[0].Value = n;
+                keep.ExecuteNonQuery();
+            }
             var command = before is null
                 ? gate.Command(sql, transaction, "@n")
                 : gate.Command(sql, transaction, "@n", "@before");

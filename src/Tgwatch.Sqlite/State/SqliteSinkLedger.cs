@@ -14,20 +14,25 @@ namespace Tgwatch.Sqlite.State;
 /// first offset of a sink, an offset that goes back, one with no keys) is written at once, with what is held before it.
 /// A record no commit took within <see cref="HoldAtMost"/> (the batch is stuck on another sink) is written on its own: the
 /// file may be moved away meanwhile, and the lines in the moved file are accounted for by the database alone.
-/// <para>A key is kept once: a held key that the same commit records as processed with the sink among those that have it
-/// (<c>processed.sinks</c>) is not written to <c>sink_ledger</c> too, and <see cref="FindWrittenAsync"/> answers from both
-/// tables. The sink's memory of it then ages out with the processed key, as the README's "No duplicates" says.</para>
+/// <para>A key is kept once: a held key that the same commit first records as processed, with the sink among those that
+/// have it (<c>processed.sinks</c>), is not written to <c>sink_ledger</c> too (its <c>processed_at</c> is then when the sink
+/// wrote it), and <see cref="FindWrittenAsync"/> answers from both tables. Such a key ages out of the processed keys as it
+/// would have out of the ledger, by age; pruned by count, it is moved to the ledger first (<see cref="ProcessedKeys"/>).</para>
 /// </remarks>
 /// <param name="gate">The database.</param>
 /// <param name="time">The clock.</param>
-/// <param name="processed">The processed keys, which hold most of what the sinks wrote.</param>
-/// <param name="mayBeProcessed">False for a key certainly not processed (the store's filter), so it is not looked up there.</param>
-internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time, ProcessedKeys processed, Func<string, bool> mayBeProcessed) : ISinkLedger
+internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time) : ISinkLedger
 {
     /// <summary>A sink's written key (<see cref="ConnectionGate.Prepared"/>: the sink ?1, the key ?2, the time ?3).</summary>
     internal const string RecordKey = "INSERT INTO sink_ledger (sink, key, recorded_at) VALUES (?1, ?2, ?3) ON CONFLICT (sink, key) DO NOTHING";
 
-    private static readonly KeyInList Lookup = new("SELECT key FROM sink_ledger WHERE sink = ?1 AND key IN ({0})", fixedParameter: true);
+    // What the sink wrote: in its ledger, or processed with it among the sinks that have the key (NULL: every sink has it).
+    private static readonly KeyInList Lookup = new("""
+        SELECT key FROM sink_ledger WHERE sink = ?1 AND key IN ({0})
+        UNION
+        SELECT key FROM processed WHERE key IN ({0})
+            AND (sinks IS NULL OR instr(',' || sinks || ',', ',' || (SELECT id FROM sinks WHERE name = ?1) || ',') > 0)
+        """, fixedParameter: true);
 
     private const string SetOffset = """
         INSERT INTO sink_offsets (sink, byte_offset) VALUES (@sink, @offset)
@@ -102,11 +107,6 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time, P
                 }
             }
             if (stored.Count > 0) Lookup.Find(gate, sink, stored, found);
-            // Keys committed with this sink among those that have them are in the processed keys alone.
-            List<string>? committed = null;
-            foreach (var key in stored)
-                if (!found.Contains(key) && mayBeProcessed(key)) (committed ??= []).Add(key);
-            if (committed is not null) processed.FindHeldBy(sink, committed, found);
         }
         return found;
     }
@@ -148,7 +148,7 @@ internal sealed class SqliteSinkLedger(ConnectionGate gate, TimeProvider time, P
     /// <see cref="Commit"/> ends the transaction with it.
     /// </summary>
     /// <param name="transaction">The transaction.</param>
-    /// <param name="committed">The keys processed in the same transaction: those a sink has among them are not written again.</param>
+    /// <param name="committed">The keys first processed in the same transaction: those a sink has among them are not written again.</param>
     internal Dictionary<string, Held>? WriteHeld(SqliteTransaction transaction, IReadOnlyList<ProcessedMessage>? committed = null)
     {
         var held = TakeHeld();
