@@ -155,9 +155,8 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                 }
                 foreach (var raw in answer.Batch)
                 {
-                    // An update in flight already (most of an answer asked for while the last one commits) is passed over
-                    // on its id alone: only the new ones are read whole.
-                    var id = UpdateMapper.UpdateIdOf(raw);
+                    // An update in flight already (sent again until a commit confirms it) is passed over on its id.
+                    var id = raw.Id;
                     var position = id is >= 0 and <= MaxUpdateId ? Place(id.Value, poll.Delivered, answer.IdRestartPossible) : NoPosition;
                     if (position is null) continue; // in flight already
                     var mapped = _mapper.Map(raw);
@@ -176,7 +175,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                     yield return new Delivery(mapped.Message, new Checkpoint(StreamName, position.Value));
                 }
                 _link.Succeeded(fresh);
-                if (answer.Batch.Length == 0)
+                if (answer.Batch.Count == 0)
                 {
                     // An empty answer that came at once (a server that does not long-poll) must not make us spin.
                     var rest = _options.EmptyPollFloor - _time.GetElapsedTime(answer.Started);
@@ -229,7 +228,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     /// <param name="TooLarge">The update too long to read, if that was the answer.</param>
     /// <param name="IdRestartPossible">Whether the poll was sent when update ids may have started again lower (see <see cref="Place"/>).</param>
     /// <param name="Started">When the poll was sent (a timestamp of the clock).</param>
-    private readonly record struct PollAnswer(JsonElement[] Batch, long? TooLarge, bool IdRestartPossible, long Started);
+    private readonly record struct PollAnswer(IReadOnlyList<UpdateMapper.RawUpdate> Batch, long? TooLarge, bool IdRestartPossible, long Started);
 
     /// <summary>
     /// One getUpdates (asked again at once, one update at a time, when its answer is too long). A failure is thrown: the
@@ -252,7 +251,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
             {
                 var batch = await PollAsync(withOffset ? IdOf(committedAtSend) + 1 : null, poll.OneAtATime ? 1 : _options.Limit, ct).ConfigureAwait(false);
                 if (withOffset) poll.Confirmed = committedAtSend;
-                if (batch.Length > 0) poll.UpdatesCameAt = _time.GetUtcNow();
+                if (batch.Count > 0) poll.UpdatesCameAt = _time.GetUtcNow();
                 if (!poll.OneAtATime) _tooLargeReported = false;
                 poll.OneAtATime = false;
                 return new PollAnswer(batch, null, idRestartPossible, started);
@@ -370,7 +369,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         }
     }
 
-    private async Task<JsonElement[]> PollAsync(long? offset, int limit, CancellationToken ct)
+    private async Task<IReadOnlyList<UpdateMapper.RawUpdate>> PollAsync(long? offset, int limit, CancellationToken ct)
     {
         using var deadline = Deadline(ct);
         var request = new RawGetUpdates
@@ -382,7 +381,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         };
         try
         {
-            return await _client.SendRequest(request, deadline.Token).ConfigureAwait(false) ?? [];
+            return (await _client.SendRequest(request, deadline.Token).ConfigureAwait(false) ?? UpdateBatch.Empty).Updates;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {

@@ -9,10 +9,10 @@ namespace Tgwatch.BotApi;
 
 /// <summary>
 /// The JSON of the requests and answers this assembly sends through Telegram.Bot's client on its own (getUpdates read
-/// as raw elements), compiled at build time: the native executable cannot make a reader for them at run time.
+/// update by update), compiled at build time: the native executable cannot make a reader for them at run time.
 /// </summary>
-[JsonSerializable(typeof(JsonElement[]))]
-[JsonSerializable(typeof(Telegram.Bot.Types.ApiResponse<JsonElement[]>))]
+[JsonSerializable(typeof(UpdateBatch))]
+[JsonSerializable(typeof(Telegram.Bot.Types.ApiResponse<UpdateBatch>))]
 [JsonSerializable(typeof(RawGetUpdates))]
 internal sealed partial class BotApiJsonContext : JsonSerializerContext;
 

@@ -1,11 +1,10 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Telegram.Bot.Requests;
 
 namespace Tgwatch.BotApi;
 
-/// <summary><c>getUpdates</c> answered as raw JSON elements, so that each update is read on its own.</summary>
-internal sealed class RawGetUpdates() : RequestBase<JsonElement[]>("getUpdates")
+/// <summary><c>getUpdates</c>, its answer read update by update (<see cref="UpdateBatch"/>), so that each update is read on its own.</summary>
+internal sealed class RawGetUpdates() : RequestBase<UpdateBatch>("getUpdates")
 {
     /// <summary>Identifier of the first update to return; earlier ones are confirmed.</summary>
     [JsonPropertyName("offset")]

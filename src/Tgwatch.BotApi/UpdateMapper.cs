@@ -8,8 +8,8 @@ using Tgwatch.Messages;
 namespace Tgwatch.BotApi;
 
 /// <summary>
-/// Turns one update of a <c>getUpdates</c> answer, as raw JSON, into a message. Each update is read on its
-/// own, so a malformed one never costs the rest of the batch; the Bot API sends replies inline, so
+/// Reads one update of a <c>getUpdates</c> answer (<see cref="Read(ref Utf8JsonReader, JsonSerializerOptions)"/>) and turns
+/// it into a message (<see cref="Map"/>). Each update is read on its own, so a malformed one never costs the rest of the batch; the Bot API sends replies inline, so
 /// <c>reply_to</c> comes resolved from the update itself.
 /// </summary>
 internal sealed class UpdateMapper(string account)
@@ -33,30 +33,100 @@ internal sealed class UpdateMapper(string account)
 
     /// <summary>Reads <see cref="WarmUpUpdate"/> into a message and throws it away: what the first update read costs, paid ahead.</summary>
     /// <returns>What it became (for tests: the update stays one the mapper reads whole).</returns>
-    internal static Mapped WarmUp()
-    {
-        using var document = JsonDocument.Parse(WarmUpUpdate);
-        return new UpdateMapper("bot0").Map(document.RootElement);
-    }
+    internal static Mapped WarmUp() => new UpdateMapper("bot0").Map(Read(WarmUpUpdate));
 
-    /// <summary>The <c>update_id</c> of an update, or null when it has none that can be read.</summary>
-    public static long? UpdateIdOf(JsonElement raw) =>
-        raw.ValueKind == JsonValueKind.Object && raw.TryGetProperty("update_id", out var idElement) && idElement.TryGetInt64(out var id) ? id : null;
+    /// <summary>
+    /// One update of an answer as read: its <c>update_id</c> when it has one that can be read (null otherwise), and
+    /// Telegram.Bot's update, or the first line of why it could not be read; <see cref="Kind"/> names the field of an update
+    /// that carries no message (the kind counted as skipped).
+    /// </summary>
+    internal readonly record struct RawUpdate(long? Id, Update? Update, string? Error, string? Kind);
 
-    /// <summary>Reads one update; an update without a readable <c>update_id</c> gives <see cref="Mapped.UpdateId"/> -1.</summary>
-    public Mapped Map(JsonElement raw)
+    /// <summary>Reads the update at <paramref name="reader"/> (its first token), leaving the reader on its last token.</summary>
+    /// <remarks>
+    /// Read whole into Telegram.Bot's update at once; only an update that fails that (or whose id reads as 0, as a missing
+    /// one does) is looked at again for its <c>update_id</c>, as a JSON tree would answer it (the last of the name wins).
+    /// </remarks>
+    internal static RawUpdate Read(ref Utf8JsonReader reader, JsonSerializerOptions options)
     {
-        if (UpdateIdOf(raw) is not { } id) return new(-1, null, null, "an update without an update_id");
+        var start = reader;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return new(null, null, null, null);
+        }
         Update update;
         try
         {
-            update = raw.Deserialize<Update>(JsonBotAPI.Options) ?? throw new JsonException("null update");
+            update = JsonSerializer.Deserialize(ref reader, UpdateInfo(options)) ?? throw new JsonException("null update");
         }
         // A date beyond DateTime's range fails in Telegram.Bot's converter with an ArgumentOutOfRangeException.
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException or ArgumentException or OverflowException)
         {
-            return new(id, null, null, $"update {id} is not a valid update: {TextLines.FirstLine(e.Message)}");
+            reader = start;
+            reader.Skip();
+            return new(IdOf(start), null, TextLines.FirstLine(e.Message), null);
         }
+        var id = update.Id != 0 ? update.Id : IdOf(start);
+        var carries = update.Message ?? update.EditedMessage ?? update.ChannelPost ?? update.EditedChannelPost;
+        return new(id, update, null, carries is null ? KindOf(start) : null);
+    }
+
+    /// <summary>Reads one update of JSON text (tests, the warm-up).</summary>
+    internal static RawUpdate Read(string json)
+    {
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json));
+        if (!reader.Read()) throw new JsonException("no update");
+        return Read(ref reader, JsonBotAPI.Options);
+    }
+
+    private static JsonSerializerOptions? _infoOptions;
+    private static System.Text.Json.Serialization.Metadata.JsonTypeInfo<Update>? _info;
+
+    /// <summary>Telegram.Bot's contract of an update (its compiled one, through the options' resolvers), looked up once.</summary>
+    private static System.Text.Json.Serialization.Metadata.JsonTypeInfo<Update> UpdateInfo(JsonSerializerOptions options)
+    {
+        if (ReferenceEquals(Volatile.Read(ref _infoOptions), options) && _info is { } info) return info;
+        info = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<Update>)options.GetTypeInfo(typeof(Update));
+        _info = info;
+        Volatile.Write(ref _infoOptions, options);
+        return info;
+    }
+
+    /// <summary>The last <c>update_id</c> of the object at <paramref name="reader"/> (a copy), when it is a 64-bit integer.</summary>
+    private static long? IdOf(Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject) return null;
+        long? id = null;
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && reader.CurrentDepth > depth)
+        {
+            var isId = reader.ValueTextEquals("update_id"u8);
+            reader.Read();
+            if (isId) id = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var v) ? v : null;
+            reader.Skip();
+        }
+        return id;
+    }
+
+    /// <summary>The name of the first field besides <c>update_id</c> of the object at <paramref name="reader"/> (a copy).</summary>
+    private static string KindOf(Utf8JsonReader reader)
+    {
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && reader.CurrentDepth > depth)
+        {
+            if (!reader.ValueTextEquals("update_id"u8)) return reader.GetString()!;
+            reader.Read();
+            reader.Skip();
+        }
+        return "empty";
+    }
+
+    /// <summary>What an update read by <see cref="Read(ref Utf8JsonReader, JsonSerializerOptions)"/> is: a message, a kind skipped, or malformed.</summary>
+    public Mapped Map(RawUpdate raw)
+    {
+        if (raw.Id is not { } id) return new(-1, null, null, "an update without an update_id");
+        if (raw.Update is not { } update) return new(id, null, null, $"update {id} is not a valid update: {raw.Error}");
         var (message, kind) = update switch
         {
             { Message: { } m } => (m, MessageKind.New),
@@ -65,7 +135,7 @@ internal sealed class UpdateMapper(string account)
             { EditedChannelPost: { } m } => (m, MessageKind.Edit),
             _ => (null, MessageKind.New),
         };
-        if (message is null) return new(id, null, UpdateKind(raw), null);
+        if (message is null) return new(id, null, raw.Kind ?? "empty", null);
         if (message.Chat is null) return new(id, null, null, $"update {id} has a message without a chat");
         // A forward whose origin lacks its sender still carries the message: it is delivered with what is known.
         var incomplete = message.ForwardOrigin is MessageOriginUser { SenderUser: null } or MessageOriginChat { SenderChat: null } or MessageOriginChannel { Chat: null };
@@ -168,11 +238,4 @@ internal sealed class UpdateMapper(string account)
         _ => "other",
     };
 
-    /// <summary>The name of the field an update carries (its kind), for counting kinds we do not monitor.</summary>
-    private static string UpdateKind(JsonElement raw)
-    {
-        foreach (var p in raw.EnumerateObject())
-            if (p.Name != "update_id") return p.Name;
-        return "empty";
-    }
 }

@@ -33,7 +33,7 @@ public sealed class SameRecordAsTdlibTests
     }
 
     private static TgMessage FromBotApi(string update) =>
-        BotApi.Map(JsonDocument.Parse(update).RootElement).Message ?? throw new InvalidOperationException("no message");
+        BotApi.Map(UpdateMapper.Read(update)).Message ?? throw new InvalidOperationException("no message");
 
     private static TgMessage FromTdlib(string fixture) =>
         Assert.IsType<TdNewMessage>(TdlibReader().Read(Tdlib(fixture))).Message.Message;

@@ -9,7 +9,7 @@ public sealed class UpdateMapperTests
 {
     private static readonly UpdateMapper Mapper = new("bot42");
 
-    private static UpdateMapper.Mapped Map(string json) => Mapper.Map(JsonDocument.Parse(json).RootElement);
+    private static UpdateMapper.Mapped Map(string json) => Mapper.Map(UpdateMapper.Read(json));
 
     [Fact]
     public void TheWarmUpUpdate_IsReadWhole()
@@ -148,5 +148,33 @@ public sealed class UpdateMapperTests
                "text": "news"}}
             """).Message!;
         Assert.Equal(new SenderInfo(-1009876543210, "News", "news"), m.Sender);
+    }
+
+    [Fact]
+    public void AnAnswer_IsReadUpdateByUpdate_AndOneThatCannotBeRead_CostsOnlyItself()
+    {
+        const string Good = """{"update_id": ID, "message": {"message_id": ID, "date": 1764064802, "chat": {"id": -1001, "type": "supergroup", "title": "G"}, "text": "t ID"}}""";
+        string[] updates =
+        [
+            Good.Replace("ID", "1", StringComparison.Ordinal),
+            """{"update_id": 2, "message": {"message_id": {"nested": [1, {"deep": "x"}]}, "date": 1, "chat": {"id": 1, "type": "private"}}}""",
+            "\"not an update\"",
+            """{"message": {"message_id": 1}, "update_id": "3"}""",
+            """{"callback_query": {"id": "q", "from": {"id": 1, "is_bot": false, "first_name": "A"}, "chat_instance": "c"}, "update_id": 4, "update_id": 5}""",
+            Good.Replace("ID", "6", StringComparison.Ordinal),
+            """{"update_id": 7, "message": {"message_id": 7, "date": 99999999999999, "chat": {"id": 1, "type": "private"}}}""",
+            Good.Replace("ID", "8", StringComparison.Ordinal),
+        ];
+        var answer = "{\"ok\": true, \"result\": [" + string.Join(",\n", updates) + "]}";
+
+        var batch = JsonSerializer.Deserialize<Telegram.Bot.Types.ApiResponse<UpdateBatch>>(answer, Telegram.Bot.JsonBotAPI.Options)!.Result!.Updates;
+        var mapped = batch.Select(Mapper.Map).ToArray();
+
+        // A quoted id is read as Telegram.Bot reads numbers (its update, 3, has a message without a chat: malformed).
+        Assert.Equal([1L, 2L, -1L, 3L, 5L, 6L, 7L, 8L], mapped.Select(m => m.UpdateId));
+        Assert.Equal(["t 1", null, null, null, null, "t 6", null, "t 8"], mapped.Select(m => m.Message?.Text));
+        Assert.Equal([false, true, true, true, false, false, true, false], mapped.Select(m => m.Malformed is not null));
+        Assert.Equal("callback_query", mapped[4].Skipped);
+        Assert.StartsWith("update 2 is not a valid update: ", mapped[1].Malformed, StringComparison.Ordinal);
     }
 }
