@@ -24,65 +24,65 @@ public static class TgMessageJson
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(message);
         writer.WriteStartObject();
-        writer.WriteString("account", message.Account);
-        writer.WriteString("connector", message.Connector);
-        writer.WriteNumber("chat_id", message.Chat.Id);
-        writer.WriteNumber("message_id", message.MessageId);
+        writer.WriteString(Names.Account, message.Account);
+        writer.WriteString(Names.Connector, message.Connector);
+        writer.WriteNumber(Names.ChatId, message.Chat.Id);
+        writer.WriteNumber(Names.MessageId, message.MessageId);
         // A reply or media update is an edit-like record for append-only readers; the full form keeps the real kind.
-        writer.WriteString("kind", MessageKey.KindName(message.IsUpdate && !full ? MessageKind.Edit : message.Kind));
-        WriteDate(writer, "date", message.Date);
-        if (message.EditDate is { } edit) WriteDate(writer, "edit_date", edit);
-        else writer.WriteNull("edit_date");
+        writer.WriteString(Names.Kind, MessageKey.KindName(message.IsUpdate && !full ? MessageKind.Edit : message.Kind));
+        WriteDate(writer, Names.Date, message.Date);
+        if (message.EditDate is { } edit) WriteDate(writer, Names.EditDate, edit);
+        else writer.WriteNull(Names.EditDate);
         if (message.Sender is { } sender)
         {
-            writer.WriteStartObject("sender");
-            writer.WriteNumber("id", sender.Id);
-            WriteStringOrNull(writer, "name", sender.Name);
-            WriteStringOrNull(writer, "username", sender.Username);
+            writer.WriteStartObject(Names.Sender);
+            writer.WriteNumber(Names.Id, sender.Id);
+            WriteStringOrNull(writer, Names.Name, sender.Name);
+            WriteStringOrNull(writer, Names.Username, sender.Username);
             writer.WriteEndObject();
         }
-        else writer.WriteNull("sender");
-        writer.WriteStartObject("chat");
-        WriteStringOrNull(writer, "title", message.Chat.Title);
-        WriteStringOrNull(writer, "username", message.Chat.Username);
-        WriteStringOrNull(writer, "type", message.Chat.Type);
+        else writer.WriteNull(Names.Sender);
+        writer.WriteStartObject(Names.Chat);
+        WriteStringOrNull(writer, Names.Title, message.Chat.Title);
+        WriteStringOrNull(writer, Names.Username, message.Chat.Username);
+        WriteStringOrNull(writer, Names.Type, message.Chat.Type);
         writer.WriteEndObject();
-        WriteStringOrNull(writer, "text", message.Text);
+        WriteStringOrNull(writer, Names.Text, message.Text);
         if (message.Media is { } media)
         {
-            writer.WriteStartObject("media");
-            writer.WriteString("type", media.Type);
-            WriteStringOrNull(writer, "caption", media.Caption);
+            writer.WriteStartObject(Names.Media);
+            writer.WriteString(Names.Type, media.Type);
+            WriteStringOrNull(writer, Names.Caption, media.Caption);
             if (media.Download is { } download) WriteDownload(writer, download);
             if (full && media.File is { } file) WriteFile(writer, file);
             writer.WriteEndObject();
         }
-        else writer.WriteNull("media");
+        else writer.WriteNull(Names.Media);
         if (message.ReplyTo is { } reply)
         {
-            writer.WriteStartObject("reply_to");
-            writer.WriteNumber("chat_id", reply.ChatId);
-            writer.WriteNumber("message_id", reply.MessageId);
-            writer.WriteString("state", reply.State == ReplyState.Resolved ? "resolved" : "unresolved");
-            WriteStringOrNull(writer, "text", reply.Text);
+            writer.WriteStartObject(Names.ReplyTo);
+            writer.WriteNumber(Names.ChatId, reply.ChatId);
+            writer.WriteNumber(Names.MessageId, reply.MessageId);
+            writer.WriteString(Names.State, reply.State == ReplyState.Resolved ? "resolved" : "unresolved");
+            WriteStringOrNull(writer, Names.Text, reply.Text);
             writer.WriteEndObject();
         }
-        else writer.WriteNull("reply_to");
+        else writer.WriteNull(Names.ReplyTo);
         if (full)
         {
             if (message.Forward is { } forward)
             {
-                writer.WriteStartObject("forward");
-                writer.WriteString("type", forward.Type);
-                if (forward.Id is { } id) writer.WriteNumber("id", id); else writer.WriteNull("id");
-                WriteStringOrNull(writer, "name", forward.Name);
-                if (forward.Date is { } date) WriteDate(writer, "date", date); else writer.WriteNull("date");
-                if (forward.MessageId is { } mid) writer.WriteNumber("message_id", mid); else writer.WriteNull("message_id");
+                writer.WriteStartObject(Names.Forward);
+                writer.WriteString(Names.Type, forward.Type);
+                if (forward.Id is { } id) writer.WriteNumber(Names.Id, id); else writer.WriteNull(Names.Id);
+                WriteStringOrNull(writer, Names.Name, forward.Name);
+                if (forward.Date is { } date) WriteDate(writer, Names.Date, date); else writer.WriteNull(Names.Date);
+                if (forward.MessageId is { } mid) writer.WriteNumber(Names.MessageId, mid); else writer.WriteNull(Names.MessageId);
                 writer.WriteEndObject();
             }
-            else writer.WriteNull("forward");
-            if (message.IsReplyUpdate) writer.WriteBoolean("reply_update", true);
-            if (message.IsMediaUpdate) writer.WriteBoolean("media_update", true);
+            else writer.WriteNull(Names.Forward);
+            if (message.IsReplyUpdate) writer.WriteBoolean(Names.ReplyUpdate, true);
+            if (message.IsMediaUpdate) writer.WriteBoolean(Names.MediaUpdate, true);
         }
         writer.WriteEndObject();
     }
@@ -182,31 +182,75 @@ public static class TgMessageJson
     public static string FormatDate(DateTimeOffset date) => date.UtcDateTime.ToString(DateFormat, CultureInfo.InvariantCulture);
 
     // As FormatDate, without a string made for it.
-    private static void WriteDate(Utf8JsonWriter writer, string name, DateTimeOffset date)
+    private static void WriteDate(Utf8JsonWriter writer, JsonEncodedText name, DateTimeOffset date)
     {
+        var utc = date.UtcDateTime;
+        if (utc.Ticks % TimeSpan.TicksPerSecond == 0)
+        {
+            // A whole second (every date Telegram gives): the same text by the sortable format's fast path, as UTF-8.
+            Span<byte> utf8 = stackalloc byte[24];
+            if (!utc.TryFormat(utf8, out var n, "s", CultureInfo.InvariantCulture)) throw new UnreachableException("a date is longer than 24 bytes");
+            utf8[n++] = (byte)'Z';
+            writer.WriteString(name, utf8[..n]);
+            return;
+        }
         Span<char> text = stackalloc char[40];
-        if (!date.UtcDateTime.TryFormat(text, out var length, DateFormat, CultureInfo.InvariantCulture)) throw new UnreachableException("a date is longer than 40 characters");
+        if (!utc.TryFormat(text, out var length, DateFormat, CultureInfo.InvariantCulture)) throw new UnreachableException("a date is longer than 40 characters");
         writer.WriteString(name, text[..length]);
     }
 
     // The contract's download fields: all five once downloads are on, null where they do not apply.
     private static void WriteDownload(Utf8JsonWriter writer, MediaDownload download)
     {
-        writer.WriteString("state", MediaDownload.StateName(download.State));
-        WriteStringOrNull(writer, "path", download.Path);
-        if (download.Size is { } size) writer.WriteNumber("size", size); else writer.WriteNull("size");
-        WriteStringOrNull(writer, "sha256", download.Sha256);
-        WriteStringOrNull(writer, "error", download.Error);
+        writer.WriteString(Names.State, MediaDownload.StateName(download.State));
+        WriteStringOrNull(writer, Names.Path, download.Path);
+        if (download.Size is { } size) writer.WriteNumber(Names.Size, size); else writer.WriteNull(Names.Size);
+        WriteStringOrNull(writer, Names.Sha256, download.Sha256);
+        WriteStringOrNull(writer, Names.Error, download.Error);
     }
 
     private static void WriteFile(Utf8JsonWriter writer, MediaFile file)
     {
-        writer.WriteStartObject("file");
-        writer.WriteString("id", file.Id);
-        writer.WriteString("unique_id", file.UniqueId);
-        if (file.Size is { } size) writer.WriteNumber("size", size); else writer.WriteNull("size");
-        WriteStringOrNull(writer, "ext", file.Extension);
+        writer.WriteStartObject(Names.File);
+        writer.WriteString(Names.Id, file.Id);
+        writer.WriteString(Names.UniqueId, file.UniqueId);
+        if (file.Size is { } size) writer.WriteNumber(Names.Size, size); else writer.WriteNull(Names.Size);
+        WriteStringOrNull(writer, Names.Ext, file.Extension);
         writer.WriteEndObject();
+    }
+
+    /// <summary>The record's field names, encoded once.</summary>
+    private static class Names
+    {
+        public static readonly JsonEncodedText Account = JsonEncodedText.Encode("account");
+        public static readonly JsonEncodedText Caption = JsonEncodedText.Encode("caption");
+        public static readonly JsonEncodedText Chat = JsonEncodedText.Encode("chat");
+        public static readonly JsonEncodedText ChatId = JsonEncodedText.Encode("chat_id");
+        public static readonly JsonEncodedText Connector = JsonEncodedText.Encode("connector");
+        public static readonly JsonEncodedText Date = JsonEncodedText.Encode("date");
+        public static readonly JsonEncodedText EditDate = JsonEncodedText.Encode("edit_date");
+        public static readonly JsonEncodedText Error = JsonEncodedText.Encode("error");
+        public static readonly JsonEncodedText Ext = JsonEncodedText.Encode("ext");
+        public static readonly JsonEncodedText File = JsonEncodedText.Encode("file");
+        public static readonly JsonEncodedText Forward = JsonEncodedText.Encode("forward");
+        public static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
+        public static readonly JsonEncodedText Kind = JsonEncodedText.Encode("kind");
+        public static readonly JsonEncodedText Media = JsonEncodedText.Encode("media");
+        public static readonly JsonEncodedText MediaUpdate = JsonEncodedText.Encode("media_update");
+        public static readonly JsonEncodedText MessageId = JsonEncodedText.Encode("message_id");
+        public static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+        public static readonly JsonEncodedText Path = JsonEncodedText.Encode("path");
+        public static readonly JsonEncodedText ReplyTo = JsonEncodedText.Encode("reply_to");
+        public static readonly JsonEncodedText ReplyUpdate = JsonEncodedText.Encode("reply_update");
+        public static readonly JsonEncodedText Sender = JsonEncodedText.Encode("sender");
+        public static readonly JsonEncodedText Sha256 = JsonEncodedText.Encode("sha256");
+        public static readonly JsonEncodedText Size = JsonEncodedText.Encode("size");
+        public static readonly JsonEncodedText State = JsonEncodedText.Encode("state");
+        public static readonly JsonEncodedText Text = JsonEncodedText.Encode("text");
+        public static readonly JsonEncodedText Title = JsonEncodedText.Encode("title");
+        public static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
+        public static readonly JsonEncodedText UniqueId = JsonEncodedText.Encode("unique_id");
+        public static readonly JsonEncodedText Username = JsonEncodedText.Encode("username");
     }
 
     private static MediaInfo ReadMedia(JsonElement m)
@@ -233,7 +277,7 @@ public static class TgMessageJson
         };
     }
 
-    private static void WriteStringOrNull(Utf8JsonWriter writer, string name, string? value)
+    private static void WriteStringOrNull(Utf8JsonWriter writer, JsonEncodedText name, string? value)
     {
         if (value is null) writer.WriteNull(name);
         else writer.WriteString(name, value);

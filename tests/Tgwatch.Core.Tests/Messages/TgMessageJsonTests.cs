@@ -30,6 +30,28 @@ public sealed class TgMessageJsonTests
         Assert.Equal(expected, TgMessageJson.ToJson(m));
     }
 
+    [Theory]
+    [InlineData(0L, "2026-11-25T10:00:01Z")]
+    [InlineData(1_230_000L, "2026-11-25T10:00:01.123Z")]
+    [InlineData(1L, "2026-11-25T10:00:01.0000001Z")]
+    [InlineData(5_000_000L, "2026-11-25T10:00:01.5Z")]
+    public void Dates_AreUtc_WithTheFractionOfASecondOnlyWhenThereIsOne(long ticks, string expected)
+    {
+        var m = new TgMessage
+        {
+            Account = "bot42",
+            Connector = "botapi",
+            Chat = new ChatInfo(1, "private", null, null),
+            MessageId = 1,
+            Date = new DateTimeOffset(2026, 11, 25, 13, 0, 1, TimeSpan.FromHours(3)).AddTicks(ticks),
+            EditDate = DateTimeOffset.MaxValue,
+        };
+        using var record = JsonDocument.Parse(TgMessageJson.ToJson(m));
+        Assert.Equal(expected, record.RootElement.GetProperty("date").GetString());
+        Assert.Equal("9999-12-31T23:59:59.9999999Z", record.RootElement.GetProperty("edit_date").GetString());
+        Assert.Equal(m.Date, TgMessageJson.Parse(TgMessageJson.ToJson(m)).Date);
+    }
+
     [Fact]
     public void ContractForm_WithDownloadsOn_AddsStatePathSizeSha256AndError()
     {
