@@ -52,7 +52,7 @@ internal sealed class UpdateMapper(string account)
         var start = reader;
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            reader.Skip();
+            SkipValue(ref reader);
             return new(null, null, null, null);
         }
         Update update;
@@ -64,7 +64,7 @@ internal sealed class UpdateMapper(string account)
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException or ArgumentException or OverflowException)
         {
             reader = start;
-            reader.Skip();
+            SkipValue(ref reader);
             return new(IdOf(start), null, TextLines.FirstLine(e.Message), null);
         }
         var id = update.Id != 0 ? update.Id : IdOf(start);
@@ -93,6 +93,16 @@ internal sealed class UpdateMapper(string account)
         return info;
     }
 
+    /// <summary>
+    /// Moves past the value at <paramref name="reader"/>. The reader of an answer read as it streams in may not have seen
+    /// the answer's end yet even with the whole list in its buffer (an answer that fills the buffer exactly): Skip() then
+    /// throws, failing the whole answer, where TrySkip() moves past a value that is whole in the buffer, as each update is.
+    /// </summary>
+    private static void SkipValue(ref Utf8JsonReader reader)
+    {
+        if (!reader.TrySkip()) throw new JsonException("an update is cut short");
+    }
+
     /// <summary>The last <c>update_id</c> of the object at <paramref name="reader"/> (a copy), when it is a 64-bit integer.</summary>
     private static long? IdOf(Utf8JsonReader reader)
     {
@@ -104,7 +114,7 @@ internal sealed class UpdateMapper(string account)
             var isId = reader.ValueTextEquals("update_id"u8);
             reader.Read();
             if (isId) id = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var v) ? v : null;
-            reader.Skip();
+            SkipValue(ref reader);
         }
         return id;
     }
@@ -117,7 +127,7 @@ internal sealed class UpdateMapper(string account)
         {
             if (!reader.ValueTextEquals("update_id"u8)) return reader.GetString()!;
             reader.Read();
-            reader.Skip();
+            SkipValue(ref reader);
         }
         return "empty";
     }
