@@ -60,8 +60,11 @@ internal sealed class UpdateMapper(string account)
         {
             update = JsonSerializer.Deserialize(ref reader, UpdateInfo(options)) ?? throw new JsonException("null update");
         }
-        // A date beyond DateTime's range fails in Telegram.Bot's converter with an ArgumentOutOfRangeException.
-        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException or ArgumentException or OverflowException)
+        // Telegram.Bot's converters fail on what they cannot read with more than JsonException: a date beyond DateTime's
+        // range with an ArgumentOutOfRangeException, a forward_origin without its type with a KeyNotFoundException. The
+        // update is whole in the buffer and read without I/O, so whatever its reading throws is about it alone: escaping
+        // here, it would fail the whole answer, which is asked for again and again.
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             reader = start;
             SkipValue(ref reader);

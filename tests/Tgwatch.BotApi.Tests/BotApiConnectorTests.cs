@@ -434,6 +434,25 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnUpdateTelegramBotsReaderFailsOnWithAnyError_IsCountedAndSkipped_TheRestOfItsAnswerArrives()
+    {
+        // A forward_origin without its type: Telegram.Bot's reader of origins fails with a KeyNotFoundException, not a
+        // JsonException. It must cost that update only, not its answer (asked for again and again) nor the run.
+        var api = new ScriptedBotApi()
+            .Update(10, Text(10, 1, "before"))
+            .Update(11, """{"update_id": 11, "message": {"message_id": 2, "date": 1764064801, "chat": {"id": 1001, "type": "private"}, "text": "odd", "forward_origin": {"date": 1}}}""")
+            .Update(12, Text(12, 3, "after"));
+        using var http = new HttpClient(api);
+        var sink = new CollectingSink();
+        var store = new InMemoryStateStore();
+        await using var connector = Scripted(api, http);
+        await RunUntilAsync(new MessagePipeline(connector, [sink], store, Fast()), () => sink.Keys.Count == 2 && connector.Stats.Malformed == 1);
+        Assert.Equal(["before", "after"], sink.Writes.Select(m => m.Text));
+        Assert.Single(_logs.Entries, e => e.EventId.Id == 4008);
+        Assert.Equal(12, (await store.LoadCheckpointsAsync(connector.Account, "botapi", default))["updates"]);
+    }
+
+    [Fact]
     public async Task ARateLimitThatAsksForNoWait_IsBackedOff_NotSpun_AndLoggedOnce()
     {
         await _sandbox.Admin.AddFaultAsync(new FaultRequest { Kind = SandboxFaultKind.RateLimit, DurationSeconds = 2, RetryAfter = 0, Method = "getUpdates" });
