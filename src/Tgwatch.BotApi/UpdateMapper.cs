@@ -83,16 +83,17 @@ internal sealed class UpdateMapper(string account)
         return Read(ref reader, JsonBotAPI.Options);
     }
 
-    private static JsonSerializerOptions? _infoOptions;
-    private static System.Text.Json.Serialization.Metadata.JsonTypeInfo<Update>? _info;
+    /// <summary>The last options asked with the contract they gave, as one reference (read and replaced whole).</summary>
+    private sealed record KnownInfo(JsonSerializerOptions Options, System.Text.Json.Serialization.Metadata.JsonTypeInfo<Update> Info);
+
+    private static KnownInfo? _info;
 
     /// <summary>Telegram.Bot's contract of an update (its compiled one, through the options' resolvers), looked up once.</summary>
     private static System.Text.Json.Serialization.Metadata.JsonTypeInfo<Update> UpdateInfo(JsonSerializerOptions options)
     {
-        if (ReferenceEquals(Volatile.Read(ref _infoOptions), options) && _info is { } info) return info;
-        info = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<Update>)options.GetTypeInfo(typeof(Update));
-        _info = info;
-        Volatile.Write(ref _infoOptions, options);
+        if (Volatile.Read(ref _info) is { } known && ReferenceEquals(known.Options, options)) return known.Info;
+        var info = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<Update>)options.GetTypeInfo(typeof(Update));
+        Volatile.Write(ref _info, new KnownInfo(options, info));
         return info;
     }
 
