@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Runtime.CompilerServices;
 
 namespace Tgwatch.Sqlite.State;
@@ -57,19 +59,14 @@ internal sealed class KeyFilter
     }
 
     /// <summary>
-    /// The key's block (its first word) and its bits in it: two 64-bit FNV-1a hashes of its characters (different offsets),
-    /// the first choosing the block (by multiplying, not dividing), the second giving 7 positions of 9 bits each.
+    /// The key's block (its first word) and its bits in it, from a 128-bit XXH3 hash of its characters: the high half
+    /// chooses the block (by multiplying, not dividing), the low half gives 7 positions of 9 bits each.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private (int Block, ulong Bits) Locate(string key)
     {
-        ulong a = 14695981039346656037UL, b = 0x9E3779B97F4A7C15UL;
-        foreach (var c in key)
-        {
-            a = (a ^ c) * 1099511628211UL;
-            b = (b ^ c) * 0x100000001B3UL ^ (b >> 29);
-        }
-        var block = (int)Math.BigMul(a ^ (a >> 31), _blocks, out _);
-        return (block * WordsPerBlock, b * 0x9E3779B97F4A7C15UL);
+        var hash = XxHash128.HashToUInt128(MemoryMarshal.AsBytes(key.AsSpan()));
+        var block = (int)Math.BigMul((ulong)(hash >> 64), _blocks, out _);
+        return (block * WordsPerBlock, (ulong)hash);
     }
 }
