@@ -416,12 +416,17 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         Assert.Single(_logs.Entries, e => e.EventId.Id == 4008);
     }
 
-    [Fact]
-    public async Task AnUpdateWithADateOutOfRange_IsCountedAndSkipped_TheStreamGoesOn()
+    // A date beyond DateTime's range: Telegram.Bot's converter fails with an ArgumentOutOfRangeException. A forward_origin
+    // without its type: its reader of origins fails with a KeyNotFoundException, not a JsonException. Either must cost that
+    // update only, not its answer (asked for again and again) nor the run.
+    [Theory]
+    [InlineData("""{"update_id": 11, "message": {"message_id": 2, "date": 99999999999999, "chat": {"id": 1001, "type": "private"}, "text": "far future"}}""")]
+    [InlineData("""{"update_id": 11, "message": {"message_id": 2, "date": 1764064801, "chat": {"id": 1001, "type": "private"}, "text": "odd", "forward_origin": {"date": 1}}}""")]
+    public async Task AnUpdateTelegramBotsReaderFailsOn_IsCountedAndSkipped_TheRestOfItsAnswerArrives(string odd)
     {
         var api = new ScriptedBotApi()
             .Update(10, Text(10, 1, "before"))
-            .Update(11, Text(11, 2, "far future", date: "99999999999999"))
+            .Update(11, odd)
             .Update(12, Text(12, 3, "after"));
         using var http = new HttpClient(api);
         var sink = new CollectingSink();
@@ -433,23 +438,40 @@ public sealed class BotApiConnectorTests : IAsyncLifetime
         Assert.Equal(12, (await store.LoadCheckpointsAsync(connector.Account, "botapi", default))["updates"]);
     }
 
-    [Fact]
-    public async Task AnUpdateTelegramBotsReaderFailsOnWithAnyError_IsCountedAndSkipped_TheRestOfItsAnswerArrives()
+    /// <summary>The size of the buffer System.Text.Json first reads an answer into.</summary>
+    private const int ReadBuffer = 16 * 1024;
+
+    // An answer read as it streams in: its list of updates may be whole in the reader's buffer before the end of the answer
+    // is known (an answer that fills the buffer exactly). An update that cannot be read, or one of a kind not monitored,
+    // still costs only itself then.
+    [Theory]
+    [InlineData("""{"update_id": 2, "message": "not a message"}""", 1, 0)]
+    [InlineData("""{"update_id": 2, "message": {"message_id": {"nested": [1, {"deep": "x"}]}, "date": 1, "chat": {"id": 1, "type": "private"}}}""", 1, 0)]
+    [InlineData("""{"update_id": 2, "message_reaction": {"chat": {"id": 1, "type": "private"}, "message_id": 1, "date": 1764064801, "old_reaction": [], "new_reaction": []}}""", 0, 1)]
+    [InlineData("""{"update_id": 2, "sandbox_unknown_update": {"x": 1}}""", 0, 1)]
+    [InlineData("\"not an update\"", 1, 0)]
+    public async Task AnUpdateNotDelivered_InAnAnswerThatFillsTheReadBufferExactly_CostsOnlyItself(string odd, int malformed, int skipped)
     {
-        // A forward_origin without its type: Telegram.Bot's reader of origins fails with a KeyNotFoundException, not a
-        // JsonException. It must cost that update only, not its answer (asked for again and again) nor the run.
+        // The first update's text is padded so that the whole answer (as ScriptedBotApi writes it) is the buffer's size:
+        // the list is whole in the buffer while the answer's end has not been read yet.
+        var rest = "," + odd + "," + Text(3, 3, "after");
+        var frame = """{"ok":true,"result":[""".Length + "]}".Length + Text(1, 1, "").Length + System.Text.Encoding.UTF8.GetByteCount(rest);
+        var before = "before" + new string('x', ReadBuffer - frame - "before".Length);
         var api = new ScriptedBotApi()
-            .Update(10, Text(10, 1, "before"))
-            .Update(11, """{"update_id": 11, "message": {"message_id": 2, "date": 1764064801, "chat": {"id": 1001, "type": "private"}, "text": "odd", "forward_origin": {"date": 1}}}""")
-            .Update(12, Text(12, 3, "after"));
-        using var http = new HttpClient(api);
+            .Update(1, Text(1, 1, before))
+            .Update(2, odd)
+            .Update(3, Text(3, 3, "after"));
+        // As in production: through the bound on answers.
+        using var http = new HttpClient(new AnswerCapHandler(api, 1 << 20));
         var sink = new CollectingSink();
         var store = new InMemoryStateStore();
         await using var connector = Scripted(api, http);
-        await RunUntilAsync(new MessagePipeline(connector, [sink], store, Fast()), () => sink.Keys.Count == 2 && connector.Stats.Malformed == 1);
-        Assert.Equal(["before", "after"], sink.Writes.Select(m => m.Text));
-        Assert.Single(_logs.Entries, e => e.EventId.Id == 4008);
-        Assert.Equal(12, (await store.LoadCheckpointsAsync(connector.Account, "botapi", default))["updates"]);
+        await RunUntilAsync(new MessagePipeline(connector, [sink], store, Fast()), () => sink.Keys.Count >= 2);
+
+        Assert.Equal([before, "after"], sink.Writes.Select(m => m.Text));
+        Assert.True(connector.Stats.Malformed >= malformed && (malformed > 0 || connector.Stats.Malformed == 0), $"malformed {connector.Stats.Malformed}");
+        Assert.Equal(skipped, connector.Stats.SkippedUpdates);
+        Assert.Equal(3, (await store.LoadCheckpointsAsync(connector.Account, "botapi", default))["updates"]);
     }
 
     [Fact]
