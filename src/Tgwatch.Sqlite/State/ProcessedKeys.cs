@@ -25,13 +25,14 @@ internal sealed class ProcessedKeys(ConnectionGate gate, SinkIds sinkIds)
         DELETE FROM processed WHERE key IN (SELECT key FROM processed ORDER BY processed_at, key LIMIT @n)
         """;
 
-    // Before the oldest go by count: a sink with a ledger (an offset) among those that have a key remembers it by age, as if
-    // it had written it to its ledger (which a commit spares it when it first processes the key: SqliteSinkLedger).
+    // Before the oldest go by count: a sink with a ledger (an offset) among those that have a key (NULL: every sink) remembers
+    // it by age, as if it had written it to its ledger (which a commit spares it when it first processes the key:
+    // SqliteSinkLedger).
     private const string KeepOldestInLedger = """
         INSERT OR IGNORE INTO sink_ledger (sink, key, recorded_at)
         SELECT s.name, p.key, p.processed_at
         FROM (SELECT key, sinks, processed_at FROM processed ORDER BY processed_at, key LIMIT @n) AS p
-        JOIN sinks AS s ON p.sinks IS NOT NULL AND instr(',' || p.sinks || ',', ',' || s.id || ',') > 0
+        JOIN sinks AS s ON p.sinks IS NULL OR instr(',' || p.sinks || ',', ',' || s.id || ',') > 0
         WHERE EXISTS (SELECT 1 FROM sink_offsets AS o WHERE o.sink = s.name)
         """;
 

@@ -174,4 +174,23 @@ public sealed class SinkLedgerTests
 
         Assert.Equal([batch[0].Key], await t.Store.SinkLedger.FindWrittenAsync("jsonl", [batch[0].Key, batch[1].Key], default));
     }
+
+    [Fact]
+    public async Task KeysThePruneByCountDrops_StayInTheLedgerOfTheSinksThatHaveThem_ByAge()
+    {
+        await using var t = await TempStore.OpenAsync();
+        var ledger = t.Store.SinkLedger;
+        await ledger.RecordAsync("jsonl", [], 100, default); // the sink keeps a ledger (it has an offset)
+        var batch = Make.Messages(5, 1, 3);
+        await ledger.RecordAsync("jsonl", batch.Select(m => m.Key).ToArray(), 400, default);
+        // Written by the JSONL sink (and another sink), by another sink only, and by every sink (no list).
+        await t.Store.CommitAsync(Make.Commit(TempStore.Start, [batch[0] with { Sinks = ["jsonl", "other"] }, batch[1] with { Sinks = ["other"] }, batch[2] with { Sinks = null }]), default);
+        Assert.Equal(1L, Keys(t)); // the second's: the commit does not say the JSONL sink has it
+
+        Assert.Equal(3, await t.Store.PruneProcessedAsync(TempStore.Start - TimeSpan.FromDays(1), keepAtMost: 0, default));
+
+        Assert.Equal(3L, Keys(t));
+        Assert.Equal(batch.Select(m => m.Key).Order(StringComparer.Ordinal), (await ledger.FindWrittenAsync("jsonl", [.. batch.Select(m => m.Key)], default)).Order(StringComparer.Ordinal));
+        Assert.Empty(await ledger.FindWrittenAsync("other", [.. batch.Select(m => m.Key)], default)); // no ledger of its own: its memory went with the keys
+    }
 }
