@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Telegram.Bot;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
@@ -58,7 +59,8 @@ internal sealed class UpdateMapper(string account)
         Update update;
         try
         {
-            update = JsonSerializer.Deserialize(ref reader, UpdateInfo(options)) ?? throw new JsonException("null update");
+            // Telegram.Bot's contract of an update (its compiled one, through the options' resolvers; the options keep it once made).
+            update = JsonSerializer.Deserialize(ref reader, (JsonTypeInfo<Update>)options.GetTypeInfo(typeof(Update))) ?? throw new JsonException("null update");
         }
         // Telegram.Bot's converters fail on what they cannot read with more than JsonException: a date beyond DateTime's
         // range with an ArgumentOutOfRangeException, a forward_origin without its type with a KeyNotFoundException. The
@@ -81,20 +83,6 @@ internal sealed class UpdateMapper(string account)
         var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json));
         if (!reader.Read()) throw new JsonException("no update");
         return Read(ref reader, JsonBotAPI.Options);
-    }
-
-    /// <summary>The last options asked with the contract they gave, as one reference (read and replaced whole).</summary>
-    private sealed record KnownInfo(JsonSerializerOptions Options, System.Text.Json.Serialization.Metadata.JsonTypeInfo<Update> Info);
-
-    private static KnownInfo? _info;
-
-    /// <summary>Telegram.Bot's contract of an update (its compiled one, through the options' resolvers), looked up once.</summary>
-    private static System.Text.Json.Serialization.Metadata.JsonTypeInfo<Update> UpdateInfo(JsonSerializerOptions options)
-    {
-        if (Volatile.Read(ref _info) is { } known && ReferenceEquals(known.Options, options)) return known.Info;
-        var info = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<Update>)options.GetTypeInfo(typeof(Update));
-        Volatile.Write(ref _info, new KnownInfo(options, info));
-        return info;
     }
 
     /// <summary>
