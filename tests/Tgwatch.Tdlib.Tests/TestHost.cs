@@ -21,12 +21,7 @@ internal static class TestHost
     // TDLib's public test credentials from its examples (api_id 94575); not a secret of this project.
     public static TdlibParameters Parameters(string dir) => new(dir, 94575, "a3406de8d171bb422bb6ddf3bbd800e2");
 
-    public static string TempDir()
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "tgwatch-tdlib-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
+    public static string TempDir() => Some.TempDirectory("tgwatch-tdlib");
 
     public static string? AuthState(JsonElement update) =>
         update.GetProperty("@type").GetString() == "updateAuthorizationState"

@@ -53,8 +53,7 @@ public sealed class NatsServer : IAsyncDisposable
     /// <summary>Starts a server on a free port with an empty store; returns once it is ready.</summary>
     public static async Task<NatsServer> StartNewAsync()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "tgwatch-nats-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(dir);
+        var dir = Some.TempDirectory("tgwatch-nats");
         var server = new NatsServer(Program(), WebhookServer.FreePort(), dir);
         await server.StartAsync();
         return server;
@@ -63,8 +62,7 @@ public sealed class NatsServer : IAsyncDisposable
     /// <summary>A server not started yet (<see cref="StartAsync"/> starts it), on a free port with an empty store.</summary>
     public static NatsServer NotStarted()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "tgwatch-nats-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(dir);
+        var dir = Some.TempDirectory("tgwatch-nats");
         return new NatsServer(Program(), WebhookServer.FreePort(), dir);
     }
 
