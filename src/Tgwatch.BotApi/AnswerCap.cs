@@ -23,32 +23,45 @@ public sealed class AnswerTooLargeException(long maxBytes, long? firstUpdateId)
 /// <see cref="AnswerTooLargeException"/>), and every JSON string cut to <see cref="MessageText.MaxChars"/> characters with
 /// <see cref="MessageText.Marker"/> as it streams by, so that a huge text never becomes a huge string.
 /// </summary>
-internal sealed class AnswerCapHandler(HttpMessageHandler inner, long maxBytes) : DelegatingHandler(inner)
+/// <param name="inner">The handler that sends.</param>
+/// <param name="maxBytes">The most bytes read of one answer.</param>
+/// <param name="copy">Where the bytes of each <c>getUpdates</c> answer are copied as they are read (as cut), if anywhere.</param>
+internal sealed class AnswerCapHandler(HttpMessageHandler inner, long maxBytes, AnswerCopy? copy = null) : DelegatingHandler(inner)
 {
     /// <inheritdoc />
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var content = response.Content;
-        var capped = new CappedContent(content, maxBytes);
+        var getUpdates = copy is not null && response.IsSuccessStatusCode && request.RequestUri is { } uri && uri.AbsolutePath.EndsWith("/getUpdates", StringComparison.Ordinal);
+        var capped = new CappedContent(content, maxBytes, getUpdates ? copy : null);
         foreach (var header in content.Headers) capped.Headers.TryAddWithoutValidation(header.Key, header.Value);
         capped.Headers.ContentLength = null; // the cut answer is shorter
         response.Content = capped;
         return response;
     }
 
-    private sealed class CappedContent(HttpContent inner, long maxBytes) : HttpContent
+    private sealed class CappedContent(HttpContent inner, long maxBytes, AnswerCopy? copy) : HttpContent
     {
-        protected override async Task<Stream> CreateContentReadStreamAsync() =>
-            new JsonStringCapStream(await inner.ReadAsStreamAsync().ConfigureAwait(false), maxBytes);
+        // A copy starts again with each read of the answer.
+        protected override async Task<Stream> CreateContentReadStreamAsync()
+        {
+            copy?.Clear();
+            return new JsonStringCapStream(await inner.ReadAsStreamAsync().ConfigureAwait(false), maxBytes) { Copy = copy };
+        }
 
-        protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) =>
-            new JsonStringCapStream(await inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), maxBytes);
+        protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken)
+        {
+            copy?.Clear();
+            return new JsonStringCapStream(await inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), maxBytes) { Copy = copy };
+        }
 
+        // HttpClient reads an answer whole this way before it is parsed: the copy is whole here.
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
         {
             await using var capped = await CreateContentReadStreamAsync().ConfigureAwait(false);
             await capped.CopyToAsync(stream).ConfigureAwait(false);
+            copy?.Whole();
         }
 
         protected override bool TryComputeLength(out long length)
@@ -110,6 +123,9 @@ internal sealed class JsonStringCapStream(Stream inner, long maxBytes, bool byte
 
     /// <summary>The first <c>update_id</c> read, if any.</summary>
     public long? FirstUpdateId { get; private set; }
+
+    /// <summary>Where the bytes read (as cut) are copied too, if anywhere.</summary>
+    public AnswerCopy? Copy { get; init; }
 
     public override bool CanRead => true;
 
@@ -199,6 +215,7 @@ internal sealed class JsonStringCapStream(Stream inner, long maxBytes, bool byte
     {
         var n = Math.Min(buffer.Length, _outEnd - _outStart);
         _out.AsSpan(_outStart, n).CopyTo(buffer);
+        Copy?.Add(_out.AsSpan(_outStart, n));
         _outStart += n;
         return n;
     }
@@ -386,5 +403,62 @@ internal sealed class JsonStringCapStream(Stream inner, long maxBytes, bool byte
         _out.AsSpan(0, _outEnd).CopyTo(bigger);
         ArrayPool<byte>.Shared.Return(_out);
         _out = bigger;
+    }
+}
+
+/// <summary>
+/// The bytes of the latest <c>getUpdates</c> answer as it was read (strings cut as the connector reads them), for the
+/// received journal. One poll at a time: each read of an answer starts it again, and the connector reads it once the answer
+/// is read; the journal's write of it may start as soon as it is whole (see <see cref="Arm"/>), while the answer is parsed.
+/// </summary>
+internal sealed class AnswerCopy
+{
+    private byte[] _bytes = new byte[64 * 1024];
+    private int _length;
+    private ReceivedJournal? _journal;
+    private long _deliveredAtSend;
+    private bool _idRestartPossible;
+
+    /// <summary>The journal's write of the latest whole answer with updates, started by <see cref="Whole"/> (null: none).</summary>
+    public Task? Written { get; set; }
+
+    /// <summary>The next whole answer is written to <paramref name="journal"/> with these (see <see cref="ReceivedJournal.Append"/>) as soon as it is whole.</summary>
+    public void Arm(ReceivedJournal journal, long deliveredAtSend, bool idRestartPossible)
+    {
+        _journal = journal;
+        _deliveredAtSend = deliveredAtSend;
+        _idRestartPossible = idRestartPossible;
+    }
+
+    /// <summary>
+    /// The answer is whole: its write starts, for an answer as Telegram writes one (<c>{"ok":true,"result":[…]}</c>) with
+    /// updates (the connector writes any other once it has parsed it).
+    /// </summary>
+    public void Whole()
+    {
+        if (Interlocked.Exchange(ref _journal, null) is not { } journal || !Bytes.TrimStart(" \t\r\n"u8).StartsWith("{\"ok\":true,\"result\":["u8) || NoUpdates()) return;
+        var (delivered, restart) = (_deliveredAtSend, _idRestartPossible);
+        Written = Task.Run(() => journal.Append(delivered, restart, Bytes));
+    }
+
+    /// <summary>Whether the answer ends with an empty list (<c>…"result":[]}</c>).</summary>
+    private bool NoUpdates()
+    {
+        var end = Bytes.TrimEnd(" \t\r\n"u8);
+        return end.EndsWith("]}"u8) && end[..^2].TrimEnd(" \t\r\n"u8).EndsWith("["u8);
+    }
+
+    /// <summary>The bytes copied since <see cref="Clear"/>.</summary>
+    public ReadOnlySpan<byte> Bytes => _bytes.AsSpan(0, _length);
+
+    /// <summary>Forgets what was copied.</summary>
+    public void Clear() => _length = 0;
+
+    /// <summary>Copies more bytes of the answer.</summary>
+    public void Add(ReadOnlySpan<byte> bytes)
+    {
+        if (_bytes.Length - _length < bytes.Length) Array.Resize(ref _bytes, Math.Max(_length + bytes.Length, _bytes.Length * 2));
+        bytes.CopyTo(_bytes.AsSpan(_length));
+        _length += bytes.Length;
     }
 }

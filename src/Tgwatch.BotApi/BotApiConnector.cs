@@ -49,6 +49,8 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     private readonly LinkMonitor _link;
     private readonly ResiliencePipeline _retry;
     private readonly HashSet<string> _skippedKinds = [];
+    private readonly AnswerCopy? _copy;
+    private bool _journalFailed;
     private readonly Signal _committedSignal = new();
     private long _committed;
     private bool _conflictReported;
@@ -73,9 +75,12 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
         _ownsHttp = http is null;
+        if (_options.JournalPath is not null && http is not null)
+            throw new ArgumentException("BotApiOptions.JournalPath needs the connector's own HTTP client: the answers' bytes are kept as it reads them", nameof(http));
+        _copy = _options.JournalPath is null ? null : new AnswerCopy();
         _http = http ?? new HttpClient(new AnswerCapHandler(
             new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30), ConnectTimeout = TimeSpan.FromSeconds(15) },
-            _options.MaxAnswerBytes));
+            _options.MaxAnswerBytes, _copy));
         // Our own deadline (poll timeout + margin) decides when a request has taken too long.
         _http.Timeout = Timeout.InfiniteTimeSpan;
         var clientOptions = new TelegramBotClientOptions(options.Token, options.ApiUrl.GetLeftPart(UriPartial.Authority))
@@ -118,23 +123,54 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     /// <inheritdoc />
     public async IAsyncEnumerable<Delivery> ReadAsync(IReadOnlyDictionary<string, long> committed, [EnumeratorCancellation] CancellationToken ct)
     {
+        ReceivedJournal? journal = null;
+        PollState? poll = null;
         try
         {
             Volatile.Write(ref _committed, committed.GetValueOrDefault(StreamName));
             // The first update read builds the JSON reader's model of updates and compiles the mapping (a quarter of a second):
             // done now on another thread, while getMe and the first poll go out, it is not paid by the first live message.
             _ = Task.Run(UpdateMapper.WarmUp, CancellationToken.None);
-            await IdentifyAsync(ct).ConfigureAwait(false);
             // What this run has confirmed (none yet: an earlier run's last commits may still wait on the server), and when
             // updates last came (an earlier run's last commit, when known).
-            var poll = new PollState(Volatile.Read(ref _committed), _options.LastCommittedAt ?? _time.GetUtcNow());
+            poll = new PollState(Volatile.Read(ref _committed), _options.LastCommittedAt ?? _time.GetUtcNow());
+            if (_options.JournalPath is { } path)
+            {
+                journal = ReceivedJournal.Open(path, out var kept, out var cutShort);
+                poll.Journal = journal;
+                if (cutShort > 0) BotApiLog.JournalCutShort(_logger, cutShort, path);
+                // What the journal holds past the last commit is delivered first, with the positions it had (its answers are
+                // read again as they were read when they came); Telegram may have forgotten it.
+                var again = 0;
+                foreach (var entry in kept)
+                {
+                    var delivered = entry.DeliveredAtSend;
+                    foreach (var raw in ReadKept(entry, path).Updates)
+                    {
+                        var position = raw.Id is >= 0 and <= MaxUpdateId ? Place(raw.Id.Value, delivered, entry.IdRestartPossible) : NoPosition;
+                        if (position is null || position == NoPosition) continue;
+                        delivered = position.Value;
+                        if (position <= poll.Delivered) continue; // committed (or in an answer kept before)
+                        if (Deliver(raw, position.Value, poll) is { } delivery)
+                        {
+                            again++;
+                            yield return delivery;
+                        }
+                    }
+                }
+                if (again > 0) BotApiLog.Replaying(_logger, again, path);
+                poll.Journaled = poll.Delivered;
+            }
+            await IdentifyAsync(ct).ConfigureAwait(false);
             while (!ct.IsCancellationRequested)
             {
-                // The offset confirms only what is committed, so an answer starts with the updates in flight: they are sent
-                // again and passed over. With half an answer's worth or more in flight, a commit is waited for instead, so that
-                // at least half of each answer is new (waiting only for a whole answer's worth, a drain's answers were more
-                // than half repeats: drains of 20,000, four alternating runs, 71-84 -> 56-63 us of CPU a message, as fast).
-                while (poll.Uncommitted(Volatile.Read(ref _committed)) >= Math.Max(1, _options.Limit / 2))
+                if (journal is not null) await KeepJournalAsync(journal, poll, ct).ConfigureAwait(false);
+                // Without a journal the offset confirms only what is committed, so an answer starts with the updates in flight:
+                // they are sent again and passed over. With half an answer's worth or more in flight, a commit is waited for
+                // instead, so that at least half of each answer is new (waiting only for a whole answer's worth, a drain's
+                // answers were more than half repeats: drains of 20,000, four alternating runs, 71-84 -> 56-63 us of CPU a
+                // message, as fast). With one, the offset confirms what the journal holds: a few answers may be in flight.
+                while (poll.Uncommitted(Volatile.Read(ref _committed)) >= (journal is null ? Math.Max(1, _options.Limit / 2) : JournaledInFlight * _options.Limit))
                     await _committedSignal.WaitAsync(TimeSpan.FromSeconds(1), _time, ct).ConfigureAwait(false);
                 // Failures are retried with backoff inside: what comes out is an answer.
                 var answer = await _retry.ExecuteAsync(static (state, token) => state.Self.PollOnceAsync(state.Poll, token), (Self: this, Poll: poll), ct).ConfigureAwait(false);
@@ -142,6 +178,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                 Heartbeat?.Idle(ConnectorName);
                 _rateLimitReported = _unexpectedReported = false;
                 Interlocked.Increment(ref Stats.polls);
+                poll.LastAnswerEmpty = answer.Batch.Count == 0 && answer.TooLarge is null;
                 var fresh = 0;
                 if (answer.TooLarge is { } skippedId && Place(skippedId, poll.Delivered, answer.IdRestartPossible) is { } skippedAt)
                 {
@@ -149,9 +186,20 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                     Interlocked.Increment(ref Stats.malformed);
                     poll.Delivered = skippedAt;
                     poll.InFlight.Enqueue(skippedAt);
+                    // Not in the journal: confirmed once committed, as without one.
+                    poll.Unjournaled = Math.Max(poll.Unjournaled, skippedAt);
                     fresh++;
                     yield return new Delivery(null, new Checkpoint(StreamName, skippedAt));
                     continue;
+                }
+                if (journal is not null && answer.Batch.Count > 0)
+                {
+                    // Forced to the disk while it is parsed and its updates are handed over (started as soon as it was whole,
+                    // or now); the next poll confirms them once it is.
+                    var deliveredBefore = poll.Delivered;
+                    var idRestartPossible = answer.IdRestartPossible;
+                    poll.Pending = _copy!.Written ?? Task.Run(() => journal.Append(deliveredBefore, idRestartPossible, _copy.Bytes), CancellationToken.None);
+                    _copy.Written = null;
                 }
                 foreach (var raw in answer.Batch)
                 {
@@ -159,21 +207,11 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                     var id = raw.Id;
                     var position = id is >= 0 and <= MaxUpdateId ? Place(id.Value, poll.Delivered, answer.IdRestartPossible) : NoPosition;
                     if (position is null) continue; // in flight already
-                    var mapped = _mapper.Map(raw);
-                    var malformed = mapped.Malformed ?? (position == NoPosition ? $"update_id {mapped.UpdateId} is out of range" : null);
-                    if (malformed is not null && Interlocked.Increment(ref Stats.malformed) == 1) BotApiLog.Malformed(_logger, malformed);
-                    if (position == NoPosition) continue; // no position to deliver at (no update_id, or one past 32 bits)
-                    if (EpochOf(position.Value) > EpochOf(poll.Delivered)) BotApiLog.NewEpoch(_logger, mapped.UpdateId, IdOf(poll.Delivered));
-                    if (mapped.Skipped is { } kind)
-                    {
-                        Interlocked.Increment(ref Stats.skipped);
-                        if (_skippedKinds.Add(kind)) BotApiLog.SkippedKind(_logger, kind);
-                    }
-                    poll.Delivered = position.Value;
-                    poll.InFlight.Enqueue(position.Value);
+                    if (Deliver(raw, position.Value, poll) is not { } delivery) continue;
                     fresh++;
-                    yield return new Delivery(mapped.Message, new Checkpoint(StreamName, position.Value));
+                    yield return delivery;
                 }
+                poll.PendingUpTo = poll.Delivered;
                 _link.Succeeded(fresh);
                 if (answer.Batch.Count == 0)
                 {
@@ -192,6 +230,107 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         {
             _link.Stopped(); // the stream ends: stopped, or failed for good
             Heartbeat?.Idle(ConnectorName);
+            if (journal is not null)
+            {
+                // A write under way ends before the file is closed (its updates are not confirmed: the next start reads it).
+                foreach (var write in new[] { poll?.Pending, _copy?.Written })
+                    if (write is not null) await write.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                journal.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The updates of an answer the journal kept; none when it cannot be read: its write starts before it is parsed, so an
+    /// answer that failed to parse (never confirmed, asked for again) is kept too.
+    /// </summary>
+    private UpdateBatch ReadKept(ReceivedJournal.Entry entry, string path)
+    {
+        try
+        {
+            return UpdateBatch.ReadAnswer(entry.Answer);
+        }
+        catch (JsonException e)
+        {
+            BotApiLog.KeptAnswerUnreadable(_logger, entry.Answer.Length, path, e.Message);
+            return UpdateBatch.Empty;
+        }
+    }
+
+    /// <summary>How many answers' worth of updates may be in flight with a journal (the pipeline's capacity bounds them too).</summary>
+    private const int JournaledInFlight = 4;
+
+    /// <summary>A journal this long is emptied once everything in it is committed, at once (otherwise when no update came).</summary>
+    internal const long JournalEmptiedAbove = 1024 * 1024;
+
+    /// <summary>A journal this long waits for everything in it to be committed, then is emptied.</summary>
+    internal const long JournalMaxBytes = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// The update at <paramref name="position"/> as a delivery (null when it has none: no position to deliver at), counted and
+    /// noted as delivered.
+    /// </summary>
+    private Delivery? Deliver(UpdateMapper.RawUpdate raw, long position, PollState poll)
+    {
+        var mapped = _mapper.Map(raw);
+        var malformed = mapped.Malformed ?? (position == NoPosition ? $"update_id {mapped.UpdateId} is out of range" : null);
+        if (malformed is not null && Interlocked.Increment(ref Stats.malformed) == 1) BotApiLog.Malformed(_logger, malformed);
+        if (position == NoPosition) return null; // no position to deliver at (no update_id, or one past 32 bits)
+        if (EpochOf(position) > EpochOf(poll.Delivered)) BotApiLog.NewEpoch(_logger, mapped.UpdateId, IdOf(poll.Delivered));
+        if (mapped.Skipped is { } kind)
+        {
+            Interlocked.Increment(ref Stats.skipped);
+            if (_skippedKinds.Add(kind)) BotApiLog.SkippedKind(_logger, kind);
+        }
+        poll.Delivered = position;
+        poll.InFlight.Enqueue(position);
+        return new Delivery(mapped.Message, new Checkpoint(StreamName, position));
+    }
+
+    /// <summary>
+    /// Before a poll: the answer written last is on the disk (then what it holds may be confirmed) or could not be (then
+    /// it is confirmed once committed, said once); the journal is emptied when everything in it is committed and it is long,
+    /// or no update came; one too long waits for that.
+    /// </summary>
+    private async ValueTask KeepJournalAsync(ReceivedJournal journal, PollState poll, CancellationToken ct)
+    {
+        if (poll.Pending is { } pending)
+        {
+            poll.Pending = null;
+            try
+            {
+                await pending.ConfigureAwait(false);
+                _journalFailed = false;
+                // An answer not in the journal before it is confirmed only once committed.
+                if (Volatile.Read(ref _committed) >= poll.Unjournaled) poll.Journaled = Math.Max(poll.Journaled, poll.PendingUpTo);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                if (!_journalFailed)
+                {
+                    var fault = Tgwatch.Faults.FaultClassifier.Default.Classify(e);
+                    BotApiLog.JournalFailed(_logger, journal.Path, fault.Kind, Secrets.SecretRedactor.Default.Redact(TextLines.FirstLine(e.Message)));
+                }
+                _journalFailed = true;
+                poll.Unjournaled = Math.Max(poll.Unjournaled, poll.PendingUpTo);
+            }
+        }
+        if (journal.Length == 0) return;
+        if (journal.Length >= JournalMaxBytes)
+        {
+            while (Volatile.Read(ref _committed) < poll.Delivered)
+                await _committedSignal.WaitAsync(TimeSpan.FromSeconds(1), _time, ct).ConfigureAwait(false);
+        }
+        if (Volatile.Read(ref _committed) >= poll.Delivered && (journal.Length >= JournalEmptiedAbove || poll.LastAnswerEmpty))
+        {
+            try
+            {
+                journal.Clear();
+            }
+            catch (IOException)
+            {
+                // Left as it is: what it holds is committed, and read back at the next start it is passed over.
+            }
         }
     }
 
@@ -211,6 +350,24 @@ public sealed class BotApiConnector : IConnector, ILinkReport
 
         /// <summary>An answer was too long: one update per answer until it is past.</summary>
         public bool OneAtATime;
+
+        /// <summary>The position up to which every update delivered is in the journal or committed (what a poll may confirm).</summary>
+        public long Journaled = delivered;
+
+        /// <summary>The last position of an answer that is not in the journal: nothing past it is confirmed before it is committed.</summary>
+        public long Unjournaled = long.MinValue;
+
+        /// <summary>The received journal, if any.</summary>
+        public ReceivedJournal? Journal;
+
+        /// <summary>The journal's write of the latest answer, until the next poll.</summary>
+        public Task? Pending;
+
+        /// <summary>The last position delivered from the answer of <see cref="Pending"/>.</summary>
+        public long PendingUpTo;
+
+        /// <summary>Whether the latest answer had no update.</summary>
+        public bool LastAnswerEmpty;
 
         /// <summary>The positions delivered, in order, back to the oldest not known to be committed.</summary>
         public readonly Queue<long> InFlight = new();
@@ -240,17 +397,28 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         {
             Heartbeat?.Beat(ConnectorName);
             var started = _time.GetTimestamp();
-            // The offset confirms what was committed. None once that is done (or older than Telegram keeps it), nothing
-            // is in flight and no update came for a long while: then ids may start again lower (see Place). None
-            // either while a new epoch has nothing committed yet: an offset of the epoch before could confirm its updates.
-            var committedAtSend = Volatile.Read(ref _committed);
-            var idRestartPossible = poll.Delivered == committedAtSend && (poll.Confirmed == committedAtSend || poll.Confirmed == long.MinValue)
+            // The offset confirms what was committed, or is in the journal. None once that is done (or older than Telegram
+            // keeps it), nothing is in flight and no update came for a long while: then ids may start again lower (see
+            // Place). None either while a new epoch has nothing confirmable yet: an offset of the epoch before could
+            // confirm its updates.
+            var confirmable = Math.Max(Volatile.Read(ref _committed), poll.Journaled);
+            var idRestartPossible = poll.Delivered == confirmable && (poll.Confirmed == confirmable || poll.Confirmed == long.MinValue)
                 && _time.GetUtcNow() - poll.UpdatesCameAt >= _options.IdleWithoutOffset;
-            var withOffset = !idRestartPossible && EpochOf(committedAtSend) == EpochOf(poll.Delivered);
+            var withOffset = !idRestartPossible && EpochOf(confirmable) == EpochOf(poll.Delivered);
+            if (poll.Journal is { } journal)
+            {
+                // The write of an answer that was not used (a failure after it was read) ends before the copy is read again.
+                if (_copy!.Written is { } unused)
+                {
+                    _copy.Written = null;
+                    await unused.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                }
+                _copy.Arm(journal, poll.Delivered, idRestartPossible);
+            }
             try
             {
-                var batch = await PollAsync(withOffset ? IdOf(committedAtSend) + 1 : null, poll.OneAtATime ? 1 : _options.Limit, ct).ConfigureAwait(false);
-                if (withOffset) poll.Confirmed = committedAtSend;
+                var batch = await PollAsync(withOffset ? IdOf(confirmable) + 1 : null, poll.OneAtATime ? 1 : _options.Limit, ct).ConfigureAwait(false);
+                if (withOffset) poll.Confirmed = confirmable;
                 if (batch.Count > 0) poll.UpdatesCameAt = _time.GetUtcNow();
                 if (!poll.OneAtATime) _tooLargeReported = false;
                 poll.OneAtATime = false;

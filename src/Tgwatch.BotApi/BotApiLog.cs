@@ -41,4 +41,16 @@ internal static partial class BotApiLog
 
     [LoggerMessage(EventId = 4012, Level = LogLevel.Error, Message = "Bot API: update {UpdateId} alone is longer than {MaxBytes} bytes (Telegram's messages are at most 4096 characters); skipped, the stream goes on")]
     public static partial void UpdateTooLarge(ILogger logger, long updateId, long maxBytes);
+
+    [LoggerMessage(EventId = 4013, Level = LogLevel.Information, Message = "Bot API: {Updates} update(s) received before the last stop and not yet committed are delivered again from {Path}")]
+    public static partial void Replaying(ILogger logger, int updates, string path);
+
+    [LoggerMessage(EventId = 4014, Level = LogLevel.Warning, Message = "Bot API: {Bytes} byte(s) at the end of {Path} are a record cut short by a stop (its updates were never confirmed to Telegram, which sends them again); written over")]
+    public static partial void JournalCutShort(ILogger logger, long bytes, string path);
+
+    [LoggerMessage(EventId = 4015, Level = LogLevel.Error, Message = "Bot API: {Path} cannot be written ({Fault}: {Reason}); updates are confirmed to Telegram only once committed until it can (said once until it works again)")]
+    public static partial void JournalFailed(ILogger logger, string path, FaultKind fault, string reason);
+
+    [LoggerMessage(EventId = 4016, Level = LogLevel.Warning, Message = "Bot API: an answer of {Bytes} bytes kept in {Path} cannot be read ({Reason}); passed over (an answer that could not be read was never confirmed: Telegram sends its updates again)")]
+    public static partial void KeptAnswerUnreadable(ILogger logger, int bytes, string path, string reason);
 }

@@ -73,6 +73,14 @@ public sealed record BotApiOptions
     [Between(64 * 1024, long.MaxValue)]
     public long MaxAnswerBytes { get; init; } = 1024L * 1024 * 1024;
 
+    /// <summary>
+    /// Where the answers received are kept (fsync) until the state store has committed their updates, so that each poll
+    /// confirms to Telegram what the previous answer brought while the sinks are still writing it; read back at the next
+    /// start. None: an update is confirmed to Telegram only once committed (each poll waits for the sinks). Local to the
+    /// machine: not for a state store shared with a standby runner on another one.
+    /// </summary>
+    public string? JournalPath { get; init; }
+
     /// <summary>When an earlier run last committed an update (the checkpoint's time in the state store), if known: a start
     /// <see cref="IdleWithoutOffset"/> after it polls without an offset from the first poll.</summary>
     public DateTimeOffset? LastCommittedAt { get; init; }

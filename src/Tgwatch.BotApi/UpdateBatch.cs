@@ -15,12 +15,31 @@ internal sealed class UpdateBatch(List<UpdateMapper.RawUpdate> updates)
 
     /// <summary>The updates, in the answer's order.</summary>
     public IReadOnlyList<UpdateMapper.RawUpdate> Updates => updates;
+
+    /// <summary>The updates of a whole <c>getUpdates</c> answer (<c>{"ok":true,"result":[…]}</c>), read as the connector reads them.</summary>
+    /// <exception cref="JsonException">The answer is not one.</exception>
+    public static UpdateBatch ReadAnswer(ReadOnlySpan<byte> answer)
+    {
+        var reader = new Utf8JsonReader(answer);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("not a getUpdates answer");
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var result = reader.ValueTextEquals("result"u8);
+            if (!reader.Read()) break;
+            if (result) return UpdateBatchConverter.ReadList(ref reader, Telegram.Bot.JsonBotAPI.Options);
+            reader.Skip();
+        }
+        throw new JsonException("a getUpdates answer without its result");
+    }
 }
 
 /// <summary>Reads <c>result</c>'s list element by element (the whole list is in the reader's buffer by then).</summary>
 internal sealed class UpdateBatchConverter : JsonConverter<UpdateBatch>
 {
-    public override UpdateBatch Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    public override UpdateBatch Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadList(ref reader, options);
+
+    /// <summary>The list at the reader, update by update.</summary>
+    internal static UpdateBatch ReadList(ref Utf8JsonReader reader, JsonSerializerOptions options)
     {
         if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("getUpdates' result is not a list");
         var updates = new List<UpdateMapper.RawUpdate>();

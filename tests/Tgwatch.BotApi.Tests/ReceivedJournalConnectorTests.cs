@@ -1,0 +1,182 @@
+using Tgwatch.Connectors;
+using Tgwatch.Pipeline;
+using Tgwatch.Sandbox;
+using Tgwatch.Sandbox.Admin;
+using Tgwatch.TestKit;
+
+namespace Tgwatch.BotApi.Tests;
+
+/// <summary>
+/// The connector with a received journal, against the Bot API sandbox (which forgets what an offset confirms, as Telegram
+/// does): each poll confirms the answer before it, kept on the disk, and a start delivers again what was kept and not
+/// committed.
+/// </summary>
+public sealed class ReceivedJournalConnectorTests : IAsyncLifetime
+{
+    private const long Chat = -1001234567890;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private BotApiSandbox _sandbox = null!;
+    private readonly CollectingLoggerProvider _logs = new();
+    private readonly string _journal = Path.Combine(Some.TempDirectory("tgwatch-journal"), "tgwatch.db.received-bot1");
+
+    public async Task InitializeAsync() => _sandbox = await BotApiSandbox.StartAsync(new SandboxOptions(), CancellationToken.None);
+
+    public async Task DisposeAsync() => await _sandbox.DisposeAsync();
+
+    private BotApiConnector Connector(int limit = 100, string? journal = null) => new(new BotApiOptions
+    {
+        Token = _sandbox.Token,
+        ApiUrl = _sandbox.BaseUrl,
+        PollTimeout = TimeSpan.FromSeconds(1),
+        MinBackoff = TimeSpan.FromMilliseconds(50),
+        MaxBackoff = TimeSpan.FromMilliseconds(400),
+        EmptyPollFloor = TimeSpan.FromMilliseconds(300),
+        Limit = limit,
+        JournalPath = journal ?? _journal,
+    }, _logs.CreateLogger("Tgwatch.BotApi"));
+
+    private async Task InjectAsync(int count, string text = "m")
+    {
+        for (var i = 0; i < count; i++)
+            await _sandbox.Admin.SendMessageAsync(new InjectMessage { ChatId = Chat, Text = $"{text} {i}", From = new SandboxUser { Id = 1001, FirstName = "Ada" } });
+    }
+
+    /// <summary>Whether the journal holds no record (its file keeps its zeroed room).</summary>
+    private bool JournalEmpty()
+    {
+        using var file = new FileStream(_journal, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var magic = new byte[4];
+        return file.Read(magic) < 4 || !magic.AsSpan().SequenceEqual("TGJ2"u8);
+    }
+
+    private async Task<int> PendingAsync() => (await _sandbox.Admin.GetStatsAsync()).Bots.Single().PendingUpdates;
+
+    /// <summary>Reads deliveries, committing none, until <paramref name="until"/> holds; then the connector is dropped as a kill would.</summary>
+    private static async Task<List<Delivery>> ReadWithoutCommitsAsync(BotApiConnector connector, IReadOnlyDictionary<string, long> committed, Func<List<Delivery>, Task<bool>> until)
+    {
+        var read = new List<Delivery>();
+        using var stop = new CancellationTokenSource(Patience);
+        var reading = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var delivery in connector.ReadAsync(committed, stop.Token)) lock (read) read.Add(delivery);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+        });
+        await Eventually.TrueAsync(async () =>
+        {
+            List<Delivery> now;
+            lock (read) now = [.. read];
+            return await until(now);
+        }, "the deliveries and the sandbox's queue as awaited", Patience, running: reading);
+        await stop.CancelAsync();
+        await reading;
+        lock (read) return [.. read];
+    }
+
+    [Fact]
+    public async Task WhatAPollConfirmed_BeforeItWasCommitted_IsDeliveredAgainFromTheJournal_AfterAStop()
+    {
+        await InjectAsync(25);
+        List<Delivery> first;
+        await using (var connector = Connector(limit: 10))
+        {
+            // Nothing is committed, yet the polls go on (a few answers may be in flight) and Telegram forgets what they confirm.
+            first = await ReadWithoutCommitsAsync(connector, new Dictionary<string, long>(), async read => read.Count == 25 && await PendingAsync() == 0);
+        }
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => $"m {i}"), first.Select(d => d.Message!.Text));
+
+        // Telegram has none of them now; the journal has them all, with their positions.
+        var committed = first[9].Position.Position;
+        await using var again = Connector(limit: 10);
+        var second = await ReadWithoutCommitsAsync(again, new Dictionary<string, long> { ["updates"] = committed }, read => Task.FromResult(read.Count >= 15));
+        Assert.Equal(first.Skip(10).Select(d => (d.Position, d.Message!.Text)), second.Select(d => (d.Position, d.Message!.Text)));
+        Assert.Contains(_logs.Entries.Select(e => e.Message), l => l.Contains("15 update(s) received before the last stop and not yet committed are delivered again", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Committed_TheJournalIsEmptied_OnceNoUpdateCame_AndAStartDeliversNothingAgain()
+    {
+        await InjectAsync(30);
+        var sink = new CollectingSink();
+        var store = new InMemoryStateStore();
+        await using (var connector = Connector(limit: 10))
+        {
+            using var stop = new CancellationTokenSource();
+            var run = new MessagePipeline(connector, [sink], store, new PipelineOptions { DrainTimeout = TimeSpan.FromSeconds(2) }).RunAsync(stop.Token);
+            await Eventually.TrueAsync(() => sink.Keys.Count == 30 && JournalEmpty(), "30 written and the journal emptied", Patience, running: run);
+            await stop.CancelAsync();
+            await run.WaitAsync(Patience);
+        }
+        Assert.Equal(0, await PendingAsync());
+
+        await InjectAsync(1, "later");
+        var second = new CollectingSink("second");
+        await using var again = Connector(limit: 10);
+        using var stop2 = new CancellationTokenSource();
+        var run2 = new MessagePipeline(again, [second], store, new PipelineOptions { DrainTimeout = TimeSpan.FromSeconds(2) }).RunAsync(stop2.Token);
+        await Eventually.TrueAsync(() => second.Keys.Count == 1, "the later message", Patience, running: run2);
+        await stop2.CancelAsync();
+        await run2.WaitAsync(Patience);
+        Assert.Equal(["later 0"], second.Writes.Select(m => m.Text));
+        Assert.DoesNotContain(_logs.Entries.Select(e => e.Message), l => l.Contains("delivered again", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AJournalThatCannotBeWritten_IsSaidOnce_AndTelegramKeepsWhatIsNotCommitted()
+    {
+        using var disk = SmallDisk.Mount(4 * ReceivedJournal.Room);
+        var journal = Path.Combine(disk.Directory, "tgwatch.db.received-bot1");
+        await InjectAsync(25);
+        disk.Fill();
+        await using (var connector = Connector(limit: 10, journal: journal))
+        {
+            // Nothing committed and nothing kept: every poll asks from the start again, and Telegram keeps all 25.
+            var read = await ReadWithoutCommitsAsync(connector, new Dictionary<string, long>(),
+                async read => read.Count >= 5 && _logs.Entries.Select(e => e.Message).Any(l => l.Contains("cannot be written", StringComparison.Ordinal)) && await PendingAsync() == 25);
+            Assert.Equal(Enumerable.Range(0, read.Count).Select(i => $"m {i}"), read.Select(d => d.Message!.Text));
+        }
+        Assert.Single(_logs.Entries.Select(e => e.Message), l => l.Contains("cannot be written", StringComparison.Ordinal) && l.Contains("Resource", StringComparison.Ordinal));
+        Assert.Equal(25, await PendingAsync());
+
+        // Room again: the journal is written, and polls confirm what it holds.
+        disk.Free();
+        await using var again = Connector(limit: 10, journal: journal);
+        var all = await ReadWithoutCommitsAsync(again, new Dictionary<string, long>(), async read => read.Count == 25 && await PendingAsync() == 0);
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => $"m {i}"), all.Select(d => d.Message!.Text));
+    }
+
+    [Fact]
+    public async Task ALongBacklog_KeepsTheJournalBounded_ItWaitsForTheCommitsAndStartsAgain()
+    {
+        // More than JournalMaxBytes of answers: the journal must be emptied on the way, never stall the drain.
+        const int Count = 60_000;
+        await _sandbox.Admin.SendBulkAsync(new InjectBulk { ChatIds = [-1001, -1002], Count = Count, Text = new string('x', 200) });
+        var sink = new CollectingSink();
+        long longest = 0;
+        await using var connector = Connector();
+        using var stop = new CancellationTokenSource();
+        var run = new MessagePipeline(connector, [sink], new InMemoryStateStore(), new PipelineOptions { DrainTimeout = TimeSpan.FromSeconds(2) }).RunAsync(stop.Token);
+        await Eventually.TrueAsync(async () =>
+        {
+            longest = Math.Max(longest, new FileInfo(_journal).Length);
+            // The poll after the last answer confirms it (Telegram then holds none).
+            return sink.Keys.Count == Count && await PendingAsync() == 0;
+        }, "the whole backlog written and confirmed", TimeSpan.FromSeconds(60), running: run);
+        await stop.CancelAsync();
+        await run.WaitAsync(Patience);
+        Assert.InRange(longest, 1, BotApiConnector.JournalMaxBytes + (1024 * 1024));
+        Assert.Equal(Count, sink.Writes.Count); // none twice
+    }
+
+    [Fact]
+    public void AJournal_NeedsTheConnectorsOwnHttpClient()
+    {
+        using var http = new HttpClient();
+        var e = Assert.Throws<ArgumentException>(() => new BotApiConnector(new BotApiOptions { Token = _sandbox.Token, JournalPath = _journal }, http: http));
+        Assert.Contains("JournalPath", e.Message, StringComparison.Ordinal);
+    }
+}
