@@ -122,6 +122,18 @@ public sealed class SecretsAndErrorsTests
         Assert.Equal(before, await File.ReadAllBytesAsync(P("st.db")));
     }
 
+    // The Bot API's received journal beside the state store holds what Telegram has forgotten: a sink writing into it would
+    // break both (its lines overwritten by records, its records by lines).
+    [Fact]
+    public async Task TheReceivedJournalGivenAsASink_IsRefused()
+    {
+        var journal = P("st.db.received-bot123456");
+        var run = await ProcessRun.RunAsync("bash", ["-c", $"cd {_dir} && {Tgwatch.Shell} run --bot-token 123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA --bot-api-url http://127.0.0.1:9/ --sink jsonl:st.db.received-bot123456 --state st.db"]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.EndsWith($"--sink jsonl:st.db.received-bot123456 is the state store's file ({P("st.db")}); give the sink a file of its own", Assert.Single(run.Stderr.TrimEnd('\n').Split('\n')));
+        Assert.False(File.Exists(journal));
+    }
+
     [Fact]
     public async Task TwoSinksOnOneFile_AreRefused()
     {

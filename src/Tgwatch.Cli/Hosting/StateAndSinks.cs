@@ -137,7 +137,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
     }
 
     /// <summary>
-    /// Refuses a jsonl or sqlite sink on the state store's file (or its lock, journal or WAL), and two sinks on one file: each would
+    /// Refuses a jsonl or sqlite sink on the state store's file (or its lock, journal, WAL or received journal), and two sinks on one file: each would
     /// write over what the other keeps.
     /// </summary>
     private static void CheckFiles(string statePath, IReadOnlyList<SinkSpec> specs)
@@ -148,7 +148,8 @@ internal sealed class StateAndSinks : IAsyncDisposable
         foreach (var spec in specs)
         {
             if (spec.File is not { } file) continue;
-            if (stateFiles.Contains(file, StringComparer.Ordinal))
+            // The Bot API's received journal (STATE.received-botID) is the state store's too: it holds what Telegram has forgotten.
+            if (stateFiles.Contains(file, StringComparer.Ordinal) || (state is not null && file.StartsWith(state + ".received-bot", StringComparison.Ordinal)))
                 throw new CliException(ExitCodes.Usage, $"--sink {spec.Given} is the state store's file ({statePath}); give the sink a file of its own");
             if (seen.TryGetValue(file, out var other))
                 throw new CliException(ExitCodes.Usage, $"--sink {other.Given} and --sink {spec.Given} are the same file; give each sink a file of its own");
