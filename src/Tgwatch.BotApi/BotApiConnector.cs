@@ -192,10 +192,11 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                     yield return new Delivery(null, new Checkpoint(StreamName, skippedAt));
                     continue;
                 }
-                if (journal is not null && answer.Batch.Count > 0)
+                if (journal is not null && (answer.Batch.Count > 0 || _copy!.Written is not null))
                 {
                     // Forced to the disk while it is parsed and its updates are handed over (started as soon as it was whole,
-                    // or now); the next poll confirms them once it is.
+                    // or now); the next poll confirms them once it is. A write started for an answer that turned out empty is
+                    // waited for too: the journal is not emptied under it.
                     var deliveredBefore = poll.Delivered;
                     var idRestartPossible = answer.IdRestartPossible;
                     poll.Pending = _copy!.Written ?? Task.Run(() => journal.Append(deliveredBefore, idRestartPossible, _copy.Bytes), CancellationToken.None);
@@ -413,7 +414,9 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                     _copy.Written = null;
                     await unused.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
                 }
-                _copy.Arm(journal, poll.Delivered, idRestartPossible);
+                // Not past the journal's bound (an answer asked for again and again after failing to parse would add one each
+                // time): written after it is parsed then, once the bound has been waited for.
+                if (journal.Length < JournalMaxBytes) _copy.Arm(journal, poll.Delivered, idRestartPossible);
             }
             try
             {
