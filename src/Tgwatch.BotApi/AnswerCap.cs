@@ -418,16 +418,18 @@ internal sealed class AnswerCopy
     private ReceivedJournal? _journal;
     private long _deliveredAtSend;
     private bool _idRestartPossible;
+    private DateTimeOffset _polledAt;
 
     /// <summary>The journal's write of the latest whole answer with updates, started by <see cref="Whole"/> (null: none).</summary>
     public Task? Written { get; set; }
 
     /// <summary>The next whole answer is written to <paramref name="journal"/> with these (see <see cref="ReceivedJournal.Append"/>) as soon as it is whole.</summary>
-    public void Arm(ReceivedJournal journal, long deliveredAtSend, bool idRestartPossible)
+    public void Arm(ReceivedJournal journal, long deliveredAtSend, bool idRestartPossible, DateTimeOffset polledAt)
     {
         _journal = journal;
         _deliveredAtSend = deliveredAtSend;
         _idRestartPossible = idRestartPossible;
+        _polledAt = polledAt;
     }
 
     /// <summary>
@@ -437,8 +439,8 @@ internal sealed class AnswerCopy
     public void Whole()
     {
         if (Interlocked.Exchange(ref _journal, null) is not { } journal || !Bytes.TrimStart(" \t\r\n"u8).StartsWith("{\"ok\":true,\"result\":["u8) || NoUpdates()) return;
-        var (delivered, restart) = (_deliveredAtSend, _idRestartPossible);
-        Written = Task.Run(() => journal.Append(delivered, restart, Bytes));
+        var (delivered, restart, polledAt) = (_deliveredAtSend, _idRestartPossible, _polledAt);
+        Written = Task.Run(() => journal.Append(delivered, restart, Bytes, polledAt));
     }
 
     /// <summary>Whether the answer ends with an empty list (<c>…"result":[]}</c>).</summary>

@@ -144,6 +144,10 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                 var again = 0;
                 foreach (var entry in kept)
                 {
+                    // Its updates came then: after a start, the long while without updates (IdleWithoutOffset) counts from
+                    // it, not from the last commit (a poll without an offset would bring back what it held and Telegram
+                    // had not been told yet as new updates of a new epoch).
+                    if (entry.PolledAt > poll.UpdatesCameAt) poll.UpdatesCameAt = entry.PolledAt;
                     var delivered = entry.DeliveredAtSend;
                     foreach (var raw in ReadKept(entry, path).Updates)
                     {
@@ -199,7 +203,8 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                     // waited for too: the journal is not emptied under it.
                     var deliveredBefore = poll.Delivered;
                     var idRestartPossible = answer.IdRestartPossible;
-                    poll.Pending = _copy!.Written ?? Task.Run(() => journal.Append(deliveredBefore, idRestartPossible, _copy.Bytes), CancellationToken.None);
+                    var polledAt = answer.PolledAt;
+                    poll.Pending = _copy!.Written ?? Task.Run(() => journal.Append(deliveredBefore, idRestartPossible, _copy.Bytes, polledAt), CancellationToken.None);
                     _copy.Written = null;
                 }
                 foreach (var raw in answer.Batch)
@@ -386,7 +391,8 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     /// <param name="TooLarge">The update too long to read, if that was the answer.</param>
     /// <param name="IdRestartPossible">Whether the poll was sent when update ids may have started again lower (see <see cref="Place"/>).</param>
     /// <param name="Started">When the poll was sent (a timestamp of the clock).</param>
-    private readonly record struct PollAnswer(IReadOnlyList<UpdateMapper.RawUpdate> Batch, long? TooLarge, bool IdRestartPossible, long Started);
+    /// <param name="PolledAt">When the poll was sent (the clock's time).</param>
+    private readonly record struct PollAnswer(IReadOnlyList<UpdateMapper.RawUpdate> Batch, long? TooLarge, bool IdRestartPossible, long Started, DateTimeOffset PolledAt);
 
     /// <summary>
     /// One getUpdates (asked again at once, one update at a time, when its answer is too long). A failure is thrown: the
@@ -398,6 +404,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         {
             Heartbeat?.Beat(ConnectorName);
             var started = _time.GetTimestamp();
+            var polledAt = _time.GetUtcNow();
             // The offset confirms what was committed, or is in the journal. None once that is done (or older than Telegram
             // keeps it), nothing is in flight and no update came for a long while: then ids may start again lower (see
             // Place). None either while a new epoch has nothing confirmable yet: an offset of the epoch before could
@@ -416,7 +423,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                 }
                 // Not past the journal's bound (an answer asked for again and again after failing to parse would add one each
                 // time): written after it is parsed then, once the bound has been waited for.
-                if (journal.Length < JournalMaxBytes) _copy.Arm(journal, poll.Delivered, idRestartPossible);
+                if (journal.Length < JournalMaxBytes) _copy.Arm(journal, poll.Delivered, idRestartPossible, polledAt);
             }
             try
             {
@@ -425,7 +432,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                 if (batch.Count > 0) poll.UpdatesCameAt = _time.GetUtcNow();
                 if (!poll.OneAtATime) _tooLargeReported = false;
                 poll.OneAtATime = false;
-                return new PollAnswer(batch, null, idRestartPossible, started);
+                return new PollAnswer(batch, null, idRestartPossible, started, polledAt);
             }
             catch (Exception e) when (!ct.IsCancellationRequested && TooLarge(e) is { } large)
             {
@@ -440,7 +447,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                 // One update alone is too long: it is skipped at its position (the pipeline commits past it).
                 if (large.FirstUpdateId is not { } id) throw;
                 poll.OneAtATime = false;
-                return new PollAnswer([], id, idRestartPossible, started);
+                return new PollAnswer([], id, idRestartPossible, started, polledAt);
             }
             catch (ApiRequestException e) when (e.ErrorCode is 401 or 404)
             {

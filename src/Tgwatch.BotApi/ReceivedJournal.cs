@@ -11,9 +11,9 @@ namespace Tgwatch.BotApi;
 /// (so that the positions given to its updates are given again when it is read back) and a CRC-32.
 /// </summary>
 /// <remarks>
-/// Records: <c>TGJ2</c>, the generation, the payload's length and its CRC-32 (little-endian, 4 bytes each), then the
-/// payload: the position delivered last (8 bytes), flags (1 byte: 1 = ids may have started again lower), the answer's
-/// bytes. The file is kept filled with zeros ahead of its records (a megabyte at a time), so that a record overwrites
+/// Records: <c>TGJ3</c>, the generation, the payload's length and its CRC-32 (little-endian, 4 bytes each), then the
+/// payload: the position delivered last (8 bytes), flags (1 byte: 1 = ids may have started again lower), when the poll
+/// went out (Unix milliseconds, 8 bytes), the answer's bytes. The file is kept filled with zeros ahead of its records (a megabyte at a time), so that a record overwrites
 /// bytes the file has and forcing it to the disk writes no file size (half the time of an append, measured). Emptied once
 /// everything in it is committed: the first record's header is zeroed and the next records, of a new generation, are
 /// written from the start; reading stops at the first record that is not whole or not of the first one's generation. A
@@ -21,10 +21,10 @@ namespace Tgwatch.BotApi;
 /// </remarks>
 internal sealed class ReceivedJournal : IDisposable
 {
-    private static ReadOnlySpan<byte> Magic => "TGJ2"u8;
+    private static ReadOnlySpan<byte> Magic => "TGJ3"u8;
 
     private const int HeaderBytes = 16;
-    private const int PayloadHeaderBytes = 9;
+    private const int PayloadHeaderBytes = 17;
 
     /// <summary>How much zero-filled room is added at a time.</summary>
     internal const int Room = 1024 * 1024;
@@ -55,7 +55,8 @@ internal sealed class ReceivedJournal : IDisposable
     /// <param name="DeliveredAtSend">The position delivered last when its poll went out.</param>
     /// <param name="IdRestartPossible">Whether that poll was sent when ids may have started again lower.</param>
     /// <param name="Answer">The answer's bytes.</param>
-    public readonly record struct Entry(long DeliveredAtSend, bool IdRestartPossible, byte[] Answer);
+    /// <param name="PolledAt">When its poll went out.</param>
+    public readonly record struct Entry(long DeliveredAtSend, bool IdRestartPossible, byte[] Answer, DateTimeOffset PolledAt);
 
     /// <summary>
     /// Opens the journal at <paramref name="path"/> (made, 0600, when missing) and reads what it holds; the next record
@@ -93,7 +94,8 @@ internal sealed class ReceivedJournal : IDisposable
                     break;
                 }
                 generation = recordGeneration;
-                entries.Add(new Entry(BinaryPrimitives.ReadInt64LittleEndian(payload), (payload[8] & 1) != 0, payload[PayloadHeaderBytes..]));
+                entries.Add(new Entry(BinaryPrimitives.ReadInt64LittleEndian(payload), (payload[8] & 1) != 0, payload[PayloadHeaderBytes..],
+                    DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(BinaryPrimitives.ReadInt64LittleEndian(payload.AsSpan(9)), 0, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()))));
                 at += HeaderBytes + length;
             }
             // Appending again to records read keeps their generation; an empty journal starts a new one.
@@ -110,8 +112,9 @@ internal sealed class ReceivedJournal : IDisposable
     /// <param name="deliveredAtSend">The position delivered last when its poll went out.</param>
     /// <param name="idRestartPossible">Whether that poll was sent when ids may have started again lower.</param>
     /// <param name="answer">The answer's bytes.</param>
+    /// <param name="polledAt">When its poll went out (at a start, the updates in it count as having come then).</param>
     /// <exception cref="IOException">It could not be written (a full disk, an I/O error): its updates must not be confirmed.</exception>
-    public void Append(long deliveredAtSend, bool idRestartPossible, ReadOnlySpan<byte> answer)
+    public void Append(long deliveredAtSend, bool idRestartPossible, ReadOnlySpan<byte> answer, DateTimeOffset polledAt)
     {
         var length = PayloadHeaderBytes + answer.Length;
         var total = HeaderBytes + length;
@@ -120,6 +123,7 @@ internal sealed class ReceivedJournal : IDisposable
         var payload = record[HeaderBytes..];
         BinaryPrimitives.WriteInt64LittleEndian(payload, deliveredAtSend);
         payload[8] = idRestartPossible ? (byte)1 : (byte)0;
+        BinaryPrimitives.WriteInt64LittleEndian(payload[9..], polledAt.ToUnixTimeMilliseconds());
         answer.CopyTo(payload[PayloadHeaderBytes..]);
         Magic.CopyTo(record);
         BinaryPrimitives.WriteUInt32LittleEndian(record[4..], _generation);

@@ -23,7 +23,7 @@ public sealed class ReceivedJournalConnectorTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _sandbox.DisposeAsync();
 
-    private BotApiConnector Connector(int limit = 100, string? journal = null) => new(new BotApiOptions
+    private BotApiConnector Connector(int limit = 100, string? journal = null, DateTimeOffset? lastCommittedAt = null) => new(new BotApiOptions
     {
         Token = _sandbox.Token,
         ApiUrl = _sandbox.BaseUrl,
@@ -33,6 +33,7 @@ public sealed class ReceivedJournalConnectorTests : IAsyncLifetime
         EmptyPollFloor = TimeSpan.FromMilliseconds(300),
         Limit = limit,
         JournalPath = journal ?? _journal,
+        LastCommittedAt = lastCommittedAt,
     }, _logs.CreateLogger("Tgwatch.BotApi"));
 
     private async Task InjectAsync(int count, string text = "m")
@@ -46,7 +47,7 @@ public sealed class ReceivedJournalConnectorTests : IAsyncLifetime
     {
         using var file = new FileStream(_journal, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         var magic = new byte[4];
-        return file.Read(magic) < 4 || !magic.AsSpan().SequenceEqual("TGJ2"u8);
+        return file.Read(magic) < 4 || !magic.AsSpan().SequenceEqual("TGJ3"u8);
     }
 
     private async Task<int> PendingAsync() => (await _sandbox.Admin.GetStatsAsync()).Bots.Single().PendingUpdates;
@@ -95,6 +96,24 @@ public sealed class ReceivedJournalConnectorTests : IAsyncLifetime
         var second = await ReadWithoutCommitsAsync(again, new Dictionary<string, long> { ["updates"] = committed }, read => Task.FromResult(read.Count >= 15));
         Assert.Equal(first.Skip(10).Select(d => (d.Position, d.Message!.Text)), second.Select(d => (d.Position, d.Message!.Text)));
         Assert.Contains(_logs.Entries.Select(e => e.Message), l => l.Contains("15 update(s) received before the last stop and not yet committed are delivered again", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AStartLongAfterTheLastCommit_WithAnAnswerKeptAndNotYetConfirmed_DeliversItsUpdatesOnce()
+    {
+        // Telegram still holds five updates (the kill came between the journal's fsync and the poll that would have
+        // confirmed them), the journal has the answer that brought them, and the last commit was eight days before.
+        await InjectAsync(5);
+        using var http = new HttpClient();
+        var answer = await http.GetByteArrayAsync(new Uri(_sandbox.BaseUrl, $"./bot{_sandbox.Token}/getUpdates")); // no offset: confirms none
+        using (var kept = ReceivedJournal.Open(_journal, out _, out _)) kept.Append(0, false, answer, DateTimeOffset.UtcNow);
+
+        await using var connector = Connector(lastCommittedAt: DateTimeOffset.UtcNow - TimeSpan.FromDays(8));
+        var read = await ReadWithoutCommitsAsync(connector, new Dictionary<string, long>(), async read => read.Count >= 5 && await PendingAsync() == 0);
+        // The updates came with that answer, not eight days ago: the first poll confirms them with an offset, instead of
+        // asking without one and taking them, sent again, for new updates of a new epoch.
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"m {i}"), read.Select(d => d.Message!.Text));
+        Assert.DoesNotContain(_logs.Entries, e => e.Message.Contains("start again", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -8,6 +8,8 @@ public sealed class ReceivedJournalTests
 {
     private readonly string _path = Path.Combine(Some.TempDirectory("tgwatch-journal"), "state.db.received-bot1");
 
+    private static readonly DateTimeOffset At = new(2026, 12, 7, 6, 0, 0, TimeSpan.Zero);
+
     private static byte[] Answer(int n) => Encoding.UTF8.GetBytes($$"""{"ok":true,"result":[{"update_id":{{n}}}]}""");
 
     [Fact]
@@ -17,13 +19,14 @@ public sealed class ReceivedJournalTests
         {
             Assert.Empty(none);
             Assert.Equal(0, cut);
-            journal.Append(10, false, Answer(11));
-            journal.Append((1L << 32) | 7, true, Answer(12));
-            journal.Append(12, false, []);
+            journal.Append(10, false, Answer(11), At);
+            journal.Append((1L << 32) | 7, true, Answer(12), At);
+            journal.Append(12, false, [], At);
         }
         using var again = ReceivedJournal.Open(_path, out var entries, out var cutShort);
         Assert.Equal(0, cutShort);
         Assert.Equal([(10L, false), ((1L << 32) | 7, true), (12L, false)], entries.Select(e => (e.DeliveredAtSend, e.IdRestartPossible)));
+        Assert.All(entries, e => Assert.Equal(At, e.PolledAt));
         Assert.Equal(Answer(11), entries[0].Answer);
         Assert.Equal(Answer(12), entries[1].Answer);
         Assert.Empty(entries[2].Answer);
@@ -39,8 +42,8 @@ public sealed class ReceivedJournalTests
         long end;
         using (var journal = ReceivedJournal.Open(_path, out _, out _))
         {
-            journal.Append(1, false, Answer(2));
-            journal.Append(2, false, Answer(3));
+            journal.Append(1, false, Answer(2), At);
+            journal.Append(2, false, Answer(3), At);
             end = journal.Length;
         }
         // A stop before the write was whole: the file's zeros where its last bytes were to go.
@@ -54,7 +57,7 @@ public sealed class ReceivedJournalTests
         {
             Assert.Equal([1L], entries.Select(e => e.DeliveredAtSend));
             Assert.Equal(end - journal.Length, cutShort);
-            journal.Append(2, false, Answer(4));
+            journal.Append(2, false, Answer(4), At);
         }
         using var last = ReceivedJournal.Open(_path, out var after, out var none);
         Assert.Equal(0, none);
@@ -67,8 +70,8 @@ public sealed class ReceivedJournalTests
         long end;
         using (var journal = ReceivedJournal.Open(_path, out _, out _))
         {
-            journal.Append(1, false, Answer(2));
-            journal.Append(2, false, Answer(3));
+            journal.Append(1, false, Answer(2), At);
+            journal.Append(2, false, Answer(3), At);
             end = journal.Length;
         }
         var bytes = File.ReadAllBytes(_path);
@@ -85,9 +88,9 @@ public sealed class ReceivedJournalTests
     {
         using var journal = ReceivedJournal.Open(_path, out _, out _);
         Assert.Equal(0, new FileInfo(_path).Length);
-        journal.Append(1, false, Answer(2));
+        journal.Append(1, false, Answer(2), At);
         Assert.Equal(ReceivedJournal.Room, new FileInfo(_path).Length);
-        journal.Append(2, false, new byte[ReceivedJournal.Room]);
+        journal.Append(2, false, new byte[ReceivedJournal.Room], At);
         Assert.Equal(2 * ReceivedJournal.Room, new FileInfo(_path).Length); // past a megabyte and a bit: two
     }
 
@@ -96,9 +99,9 @@ public sealed class ReceivedJournalTests
     {
         using (var journal = ReceivedJournal.Open(_path, out _, out _))
         {
-            journal.Append(1, false, Answer(2));
-            journal.Append(2, false, Answer(3));
-            journal.Append(3, false, Answer(4));
+            journal.Append(1, false, Answer(2), At);
+            journal.Append(2, false, Answer(3), At);
+            journal.Append(3, false, Answer(4), At);
             journal.Clear();
             Assert.Equal(0, journal.Length);
         }
@@ -107,7 +110,7 @@ public sealed class ReceivedJournalTests
             Assert.Empty(none);
             Assert.Equal(0, cut);
             // As long as the first one was: the second record left from before starts right after it.
-            journal.Append(5, false, Answer(6));
+            journal.Append(5, false, Answer(6), At);
         }
         using var again = ReceivedJournal.Open(_path, out var entries, out var cutShort);
         Assert.Equal([(5L, Answer(6))], entries.Select(e => (e.DeliveredAtSend, e.Answer)));
