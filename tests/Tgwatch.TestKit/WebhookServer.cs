@@ -170,7 +170,8 @@ public sealed class WebhookServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone: after Stop, Close takes the listener off its port a second time, and the managed HttpListener
+        // binds the port again to do it, failing with "Address already in use" when another test has taken it since.
         _listener.Close();
         await _loop.WaitAsync(TimeSpan.FromSeconds(5));
     }
