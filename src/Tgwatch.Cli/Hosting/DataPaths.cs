@@ -50,6 +50,16 @@ internal static class DataPaths
         return Path.Combine(dir, "tgwatch.db");
     }
 
+    /// <summary>What the Bot API's received journal of a state store on this machine is named after: <c>STATE.received-botID</c>.</summary>
+    public const string ReceivedJournalInfix = ".received-bot";
+
+    /// <summary>
+    /// The Bot API's received journal of the bot of <paramref name="token"/> beside the state store at <paramref name="statePath"/>;
+    /// none for one in PostgreSQL, which a standby on another machine may take over (it could not read a journal here).
+    /// </summary>
+    public static string? ReceivedJournal(string statePath, string token) =>
+        PostgresState.Is(statePath) ? null : $"{statePath}{ReceivedJournalInfix}{Secrets.BotToken.IdOf(token)}";
+
     /// <summary>Creates <paramref name="directory"/> and its missing parents (0700, whatever the umask) unless it exists; one that cannot be created (a file in the way, no permission) is one line, exit code 2.</summary>
     public static void CreatePrivate(string directory)
     {

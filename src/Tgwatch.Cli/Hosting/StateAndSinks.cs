@@ -149,7 +149,7 @@ internal sealed class StateAndSinks : IAsyncDisposable
         {
             if (spec.File is not { } file) continue;
             // The Bot API's received journal (STATE.received-botID) is the state store's too: it holds what Telegram has forgotten.
-            if (stateFiles.Contains(file, StringComparer.Ordinal) || (state is not null && file.StartsWith(state + ".received-bot", StringComparison.Ordinal)))
+            if (stateFiles.Contains(file, StringComparer.Ordinal) || (state is not null && file.StartsWith(state + DataPaths.ReceivedJournalInfix, StringComparison.Ordinal)))
                 throw new CliException(ExitCodes.Usage, $"--sink {spec.Given} is the state store's file ({statePath}); give the sink a file of its own");
             if (seen.TryGetValue(file, out var other))
                 throw new CliException(ExitCodes.Usage, $"--sink {other.Given} and --sink {spec.Given} are the same file; give each sink a file of its own");

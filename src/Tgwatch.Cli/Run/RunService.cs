@@ -189,16 +189,6 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
         }
     }
 
-    /// <summary>
-    /// The Bot API's received journal: beside a state store on this machine (<c>STATE.received-botID</c>), none for one in
-    /// PostgreSQL, which a standby on another machine may take over (it could not read a journal here).
-    /// </summary>
-    internal static string? BotApiJournalPath(RunSettings settings)
-    {
-        var statePath = DataPaths.StatePath(settings.State, settings.DataDir);
-        return PostgresState.Is(statePath) ? null : $"{statePath}.received-bot{Tgwatch.Secrets.BotToken.IdOf(settings.BotApi.Token!)}";
-    }
-
     /// <summary>Receives and writes until stopped: the connector, the handlers and the pipeline over the open store and sinks.</summary>
     /// <param name="opened">The state store and sinks.</param>
     /// <param name="tdlib">The TDLib session (null for the Bot API).</param>
@@ -221,7 +211,7 @@ internal sealed class RunService(RunSettings settings, RunTdlib tdlibSession, IL
                 PollTimeout = TimeSpan.FromSeconds(settings.BotApi.PollTimeoutSeconds),
                 MaxBackoff = settings.BotApi.MaxBackoff,
                 HttpMargin = TimeSpan.FromSeconds(settings.BotApi.HttpMarginSeconds),
-                JournalPath = BotApiJournalPath(settings),
+                JournalPath = DataPaths.ReceivedJournal(DataPaths.StatePath(settings.State, settings.DataDir), settings.BotApi.Token!),
             }, logs.CreateLogger("Tgwatch.BotApi")) { Heartbeat = live.Heartbeat };
         // TDLib watches the chats itself (and catches up their history); the Bot API gets every chat, filtered here.
         IReadOnlyList<IMessageFilter> filters = settings.Chats.Count > 0 && tdlib is null ? [new ChatFilter(settings.Chats)] : [];
