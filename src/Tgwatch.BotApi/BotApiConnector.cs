@@ -240,7 +240,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
             {
                 // A write under way ends before the file is closed (its updates are not confirmed: the next start reads it).
                 foreach (var write in new[] { poll?.Pending, _copy?.Written })
-                    if (write is not null) await write.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                    if (write is not null) await write.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 journal.Dispose();
             }
         }
@@ -419,7 +419,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                 if (_copy!.Written is { } unused)
                 {
                     _copy.Written = null;
-                    await unused.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                    await unused.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
                 // Not past the journal's bound (an answer asked for again and again after failing to parse would add one each
                 // time): written after it is parsed then, once the bound has been waited for.
