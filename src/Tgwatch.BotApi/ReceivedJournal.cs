@@ -67,14 +67,11 @@ internal sealed class ReceivedJournal : IDisposable
     /// <param name="cutShort">The bytes of a record of the same generation cut short after the last whole one (0: none).</param>
     public static ReceivedJournal Open(string path, out List<Entry> entries, out long cutShort)
     {
-        var made = !File.Exists(path);
-        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.Read, BufferSize = 0 };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        var stream = new FileStream(path, options);
+        Storage.PrivateFiles.EnsureFileDurably(path);
+        var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.ReadWrite, Share = FileShare.Read, BufferSize = 0 });
         var file = stream.SafeFileHandle;
         try
         {
-            if (made) SyncDirectory(path);
             var size = RandomAccess.GetLength(file);
             entries = [];
             cutShort = 0;
@@ -162,32 +159,4 @@ internal sealed class ReceivedJournal : IDisposable
 
     /// <summary>A generation unlike the one before (records left from it are not read as this one's).</summary>
     private static uint NewGeneration() => (uint)Random.Shared.NextInt64(1, uint.MaxValue);
-
-    /// <summary>A file just made is in its directory for good only once the directory is forced to the disk too.</summary>
-    private static void SyncDirectory(string path)
-    {
-        if (OperatingSystem.IsWindows()) return;
-        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-        var fd = open(directory, ReadOnlyDirectory);
-        if (fd < 0) throw new IOException($"{directory}: cannot be opened to be forced to the disk (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");
-        try
-        {
-            if (fsync(fd) != 0) throw new IOException($"{directory}: cannot be forced to the disk (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");
-        }
-        finally
-        {
-            _ = close(fd);
-        }
-    }
-
-    private const int ReadOnlyDirectory = 0x10000; // O_RDONLY | O_DIRECTORY (Linux)
-
-    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
-    private static extern int open([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, int flags);
-
-    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
-    private static extern int fsync(int fd);
-
-    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
-    private static extern int close(int fd);
 }

@@ -3,7 +3,7 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Tgwatch.Storage;
 
-/// <summary>The few file system calls .NET has no API for: <c>flock(2)</c> and <c>statx(2)</c> (Linux, glibc).</summary>
+/// <summary>The few file system calls .NET has no API for: <c>flock(2)</c>, <c>statx(2)</c> and <c>fsync(2)</c> of a directory (Linux, glibc).</summary>
 internal static partial class NativeFiles
 {
     public const int LockExclusive = 2;
@@ -69,6 +69,33 @@ internal static partial class NativeFiles
     }
 
     private const uint StatxType = 0x1;
+
+    private const int ReadOnlyDirectory = 0x10000; // O_RDONLY | O_DIRECTORY
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int descriptor);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int descriptor);
+
+    /// <summary>Forces <paramref name="directory"/>'s entries to the disk (a file just made in it is there for good only then).</summary>
+    /// <exception cref="IOException">It cannot be opened or forced.</exception>
+    public static void SyncDirectory(string directory)
+    {
+        var descriptor = Open(directory, ReadOnlyDirectory);
+        if (descriptor < 0) throw new IOException($"{directory}: cannot be opened to be forced to the disk (errno {Marshal.GetLastPInvokeError()})");
+        try
+        {
+            if (Fsync(descriptor) != 0) throw new IOException($"{directory}: cannot be forced to the disk (errno {Marshal.GetLastPInvokeError()})");
+        }
+        finally
+        {
+            _ = Close(descriptor);
+        }
+    }
 
     /// <summary>The parts of <c>struct statx</c> (the same layout on every Linux architecture) that say which file it is.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 256)]

@@ -22,10 +22,24 @@ public static partial class PrivateFiles
 
     /// <summary>Creates the missing directories of <paramref name="path"/> (0700) and the empty file (0600) when it does not exist; an existing file keeps its mode.</summary>
     /// <param name="path">The file.</param>
-    public static void EnsureFile(string path)
+    public static void EnsureFile(string path) => _ = Make(path);
+
+    /// <summary>
+    /// <see cref="EnsureFile"/>, and when it made the file, its directory forced to the disk too (Linux): a file whose
+    /// contents are forced to the disk may still be gone after a power loss while its name is not.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <exception cref="IOException">The directory cannot be forced to the disk.</exception>
+    public static void EnsureFileDurably(string path)
+    {
+        if (Make(path) && OperatingSystem.IsLinux()) NativeFiles.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    /// <summary>What <see cref="EnsureFile"/> does; whether it made the file.</summary>
+    private static bool Make(string path)
     {
         if (Path.GetDirectoryName(path) is { Length: > 0 } directory) PrivateDirectory.Create(directory);
-        if (File.Exists(path)) return;
+        if (File.Exists(path)) return false;
         try
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
@@ -34,10 +48,11 @@ public static partial class PrivateFiles
         }
         catch (IOException) when (File.Exists(path))
         {
-            return; // another process created it first: it is that process's file
+            return false; // another process created it first: it is that process's file
         }
         // The umask may have taken bits away (even the owner's write bit): set the mode itself.
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, Mode);
+        return true;
     }
 
     /// <summary>Sets <paramref name="path"/> to 0600 if it is a file with another mode; one that does not exist (or vanishes meanwhile) is left alone. Nothing on Windows.</summary>
