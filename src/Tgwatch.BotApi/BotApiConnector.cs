@@ -51,6 +51,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     private readonly HashSet<string> _skippedKinds = [];
     private readonly AnswerCopy? _copy;
     private bool _journalFailed;
+    private volatile bool _backlog;
     private readonly Signal _committedSignal = new();
     private long _committed;
     private bool _conflictReported;
@@ -107,6 +108,13 @@ public sealed class BotApiConnector : IConnector, ILinkReport
 
     /// <inheritdoc />
     public LinkStats LinkStats => _link.Stats;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// From a full answer (as many updates as <see cref="BotApiOptions.Limit"/>) to the next that is not, while the journal
+    /// keeps the answers (the next poll then goes without waiting for a commit) and no commit is waited for.
+    /// </remarks>
+    public bool HasBacklog => _backlog;
 
     /// <summary>
     /// Beaten by the polling loop (as <see cref="ConnectorName"/>) as each request goes out; idle once it is answered and
@@ -175,7 +183,10 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                 // answers were more than half repeats: drains of 20,000, four alternating runs, 71-84 -> 56-63 us of CPU a
                 // message, as fast). With one, the offset confirms what the journal holds: a few answers may be in flight.
                 while (poll.Uncommitted(Volatile.Read(ref _committed)) >= (journal is null ? Math.Max(1, _options.Limit / 2) : JournaledInFlight * _options.Limit))
+                {
+                    _backlog = false;
                     await _committedSignal.WaitAsync(TimeSpan.FromSeconds(1), _time, ct).ConfigureAwait(false);
+                }
                 // Failures are retried with backoff inside: what comes out is an answer.
                 var answer = await _retry.ExecuteAsync(static (state, token) => state.Self.PollOnceAsync(state.Poll, token), (Self: this, Poll: poll), ct).ConfigureAwait(false);
                 // Busy only while a request is out (each bounded by its deadline): handing the updates over and waiting are no hang.
@@ -183,6 +194,8 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                 _rateLimitReported = _unexpectedReported = false;
                 Interlocked.Increment(ref Stats.polls);
                 poll.LastAnswerEmpty = answer.Batch.Count == 0 && answer.TooLarge is null;
+                // More waits on the server, and comes with the next poll, which goes at once.
+                _backlog = journal is not null && !_journalFailed && answer.Batch.Count >= _options.Limit;
                 var fresh = 0;
                 if (answer.TooLarge is { } skippedId && Place(skippedId, poll.Delivered, answer.IdRestartPossible) is { } skippedAt)
                 {
@@ -228,12 +241,14 @@ public sealed class BotApiConnector : IConnector, ILinkReport
                 else if (fresh == 0)
                 {
                     // Everything that came is still in flight: ask again once the pipeline has committed some.
+                    _backlog = false;
                     await _committedSignal.WaitAsync(TimeSpan.FromSeconds(1), _time, ct).ConfigureAwait(false);
                 }
             }
         }
         finally
         {
+            _backlog = false;
             _link.Stopped(); // the stream ends: stopped, or failed for good
             Heartbeat?.Idle(ConnectorName);
             if (journal is not null)
@@ -264,7 +279,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
     }
 
     /// <summary>How many answers' worth of updates may be in flight with a journal (the pipeline's capacity bounds them too).</summary>
-    private const int JournaledInFlight = 4;
+    private const int JournaledInFlight = 8;
 
     /// <summary>A journal this long is emptied once everything in it is committed, at once (otherwise when no update came).</summary>
     internal const long JournalEmptiedAbove = 1024 * 1024;

@@ -23,7 +23,7 @@ public sealed class ReceivedJournalConnectorTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _sandbox.DisposeAsync();
 
-    private BotApiConnector Connector(int limit = 100, string? journal = null, DateTimeOffset? lastCommittedAt = null) => new(new BotApiOptions
+    private BotApiConnector Connector(int limit = 100, string? journal = null, DateTimeOffset? lastCommittedAt = null, bool journaled = true) => new(new BotApiOptions
     {
         Token = _sandbox.Token,
         ApiUrl = _sandbox.BaseUrl,
@@ -32,7 +32,7 @@ public sealed class ReceivedJournalConnectorTests : IAsyncLifetime
         MaxBackoff = TimeSpan.FromMilliseconds(400),
         EmptyPollFloor = TimeSpan.FromMilliseconds(300),
         Limit = limit,
-        JournalPath = journal ?? _journal,
+        JournalPath = journaled ? journal ?? _journal : null,
         LastCommittedAt = lastCommittedAt,
     }, _logs.CreateLogger("Tgwatch.BotApi"));
 
@@ -197,5 +197,54 @@ public sealed class ReceivedJournalConnectorTests : IAsyncLifetime
         using var http = new HttpClient();
         var e = Assert.Throws<ArgumentException>(() => new BotApiConnector(new BotApiOptions { Token = _sandbox.Token, JournalPath = _journal }, http: http));
         Assert.Contains("JournalPath", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ItSaysItDrainsABacklog_FromAFullAnswerToOneThatIsNot_WithAJournalOnly(bool journaled)
+    {
+        await InjectAsync(25);
+        var seen = new List<bool>();
+        await using (var connector = Connector(limit: 10, journaled: journaled))
+        {
+            using var stop = new CancellationTokenSource(Patience);
+            await foreach (var delivery in connector.ReadAsync(new Dictionary<string, long>(), stop.Token))
+            {
+                // As the pipeline looks at it: when the answer's updates come.
+                seen.Add(connector.HasBacklog);
+                await connector.CommitAsync(delivery.Position, stop.Token);
+                if (seen.Count == 25) break;
+            }
+            Assert.False(connector.HasBacklog); // the stream ended
+        }
+
+        // Answers of 10, 10 and 5: the next poll goes at once after a full one; without a journal it waits for commits.
+        Assert.Equal([.. Enumerable.Repeat(journaled, 20), .. Enumerable.Repeat(false, 5)], seen);
+    }
+
+    [Fact]
+    public async Task ItSaysNoBacklog_WhileItWaitsForCommits()
+    {
+        await InjectAsync(120);
+        await using var connector = Connector(limit: 10);
+        var read = 0;
+        using var stop = new CancellationTokenSource(Patience);
+        var reading = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var _ in connector.ReadAsync(new Dictionary<string, long>(), stop.Token)) Interlocked.Increment(ref read);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+        });
+
+        // Nothing is committed: the connector stops at what may be in flight, and the pipeline must not wait for more.
+        await Eventually.TrueAsync(() => Volatile.Read(ref read) == 80 && !connector.HasBacklog, "80 in flight, and no backlog said", Patience, running: reading);
+        Assert.Equal(80, Volatile.Read(ref read));
+        await stop.CancelAsync();
+        await reading;
     }
 }

@@ -55,6 +55,15 @@ public sealed class ScriptedConnector : IConnector
     /// <summary>When false, the stream stays open after the last delivery until cancelled (a live connector).</summary>
     public bool EndWhenDone { get; set; } = true;
 
+    /// <summary>Whether it says it drains a backlog (<see cref="IConnector.HasBacklog"/>); false unless a test sets it.</summary>
+    public bool HasBacklog
+    {
+        get => Volatile.Read(ref _hasBacklog);
+        set => Volatile.Write(ref _hasBacklog, value);
+    }
+
+    private bool _hasBacklog;
+
     /// <summary>Why the connector cannot go on (<see cref="IConnector.Failure"/>); null unless a test sets it.</summary>
     public Exception? Failure { get; set; }
 

@@ -31,6 +31,13 @@ public interface IConnector : IAsyncDisposable
     Exception? Failure => null;
 
     /// <summary>
+    /// Whether the connector is draining a backlog: it holds more right now and hands it over without waiting for a commit
+    /// (the Bot API's last answer was full). The pipeline then lets a batch fill, for a moment at most, before writing it:
+    /// fewer, larger writes, syncs and commits. False by default (each batch is written as soon as it is ready).
+    /// </summary>
+    bool HasBacklog => false;
+
+    /// <summary>
     /// The deliveries, in order within each stream, starting after <paramref name="committed"/> (the last
     /// committed position per stream, as the state store holds them). Ends when the source ends (a file)
     /// or <paramref name="ct"/> is cancelled; transport faults are handled inside, not thrown.

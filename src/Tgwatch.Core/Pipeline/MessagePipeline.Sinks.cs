@@ -62,17 +62,49 @@ public sealed partial class MessagePipeline
         }
     }
 
+    /// <summary>How long a batch is let fill at most while the connector drains a backlog (<see cref="IConnector.HasBacklog"/>).</summary>
+    internal static readonly TimeSpan BacklogLinger = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>How often a filling batch looks at whether the backlog lasts.</summary>
+    internal static readonly TimeSpan BacklogLook = TimeSpan.FromMilliseconds(1);
+
     /// <summary>
     /// Takes in what the workers have finished until something is ready to be written in intake order: waits for more,
-    /// but while items are held for an earlier one, no longer than their order window. False when nothing is left.
+    /// but while items are held for an earlier one, no longer than their order window; while the connector drains a backlog,
+    /// lets the batch fill for a moment. False when nothing is left.
     /// </summary>
     private async ValueTask<bool> NextAsync(ChannelReader<WorkItem> reader, IntakeOrder order, CancellationToken ct)
     {
+        var filling = 0L; // when the batch began to fill, while the connector drains a backlog
         while (true)
         {
             // A batch at most is taken in ahead of the sinks, so a slow sink still makes the workers, and the connector, wait.
             while (order.Ready < _options.BatchSize && reader.TryRead(out var item)) order.Add(item);
-            if (order.Ready > 0) return true;
+            if (order.Ready > 0)
+            {
+                if (order.Ready >= _options.BatchSize || !_connector.HasBacklog) return true;
+                // The connector drains a backlog and hands over more at once: the batch is let fill, so that the sinks write
+                // and sync it, and the store commits it, once instead of once an answer; for a moment at most, and no longer
+                // than the backlog lasts (it ends without a message to say so: looked at again every BacklogLook).
+                if (filling == 0) filling = _time.GetTimestamp();
+                var rest = BacklogLinger - _time.GetElapsedTime(filling);
+                if (rest <= TimeSpan.Zero) return true;
+                var coming = reader.WaitToReadAsync(ct);
+                if (!coming.IsCompleted)
+                {
+                    var waiting = coming.AsTask();
+                    using (var look = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                    {
+                        await Task.WhenAny(waiting, Task.Delay(rest < BacklogLook ? rest : BacklogLook, _time, look.Token)).ConfigureAwait(false);
+                        await look.CancelAsync().ConfigureAwait(false);
+                    }
+                    ct.ThrowIfCancellationRequested();
+                    if (!waiting.IsCompleted) continue;
+                    coming = new ValueTask<bool>(waiting);
+                }
+                if (!await coming.ConfigureAwait(false)) return true; // the workers are done
+                continue;
+            }
             // Waiting for messages is not being stuck.
             _heartbeat?.Idle(LoopName);
             var more = reader.WaitToReadAsync(ct);
