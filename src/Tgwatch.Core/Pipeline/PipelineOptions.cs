@@ -28,7 +28,11 @@ public sealed class PipelineOptions
     public int Parallelism { get; set; } = 4;
 
     /// <summary>Most messages written to the sinks in one batch.</summary>
-    /// <remarks>A batch fills from what <see cref="Capacity"/> holds: a larger batch needs a larger capacity too.</remarks>
+    /// <remarks>
+    /// A batch fills from what <see cref="Capacity"/> holds: a larger batch needs a larger capacity too. A batch is written as
+    /// soon as something is ready, except while the connector drains a backlog (<see cref="Connectors.IConnector.HasBacklog"/>):
+    /// then it is let fill to this size for a moment (20 ms at most).
+    /// </remarks>
     /// <value>512.</value>
     [Between(1, 100_000)]
     public int BatchSize { get; set; } = 512;
