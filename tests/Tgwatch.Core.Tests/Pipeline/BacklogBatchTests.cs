@@ -79,48 +79,61 @@ public sealed class BacklogBatchTests
         await run;
     }
 
+    /// <summary>A pipeline running over a connector that says it drains a backlog, its first answer of ten taken in.</summary>
+    private sealed class OneAnswerIn : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private Task _run = Task.CompletedTask;
+
+        public ScriptedConnector Connector { get; private set; } = null!;
+
+        public CollectingSink Sink { get; } = new();
+
+        public FakeTimeProvider Time { get; } = new(SomeMessage.Date);
+
+        public static async Task<OneAnswerIn> StartAsync(int count)
+        {
+            var started = new OneAnswerIn();
+            var (connector, answers) = InAnswersOfTen(count);
+            connector.HasBacklog = true;
+            started.Connector = connector;
+            var pipeline = PipelineFixture.Create(connector, [started.Sink], new InMemoryStateStore(), Options(batchSize: 30), time: started.Time);
+            started._run = pipeline.RunAsync(started._stop.Token);
+            answers.Release();
+            await Eventually.TrueAsync(() => pipeline.Stats.Received == 10, "the answer taken in", running: started._run);
+            return started;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _run;
+            _stop.Dispose();
+        }
+    }
+
     [Fact]
     public async Task ABatchWaitsNoLongerThanTheBacklogLasts()
     {
-        var (connector, answers) = InAnswersOfTen(10);
-        connector.HasBacklog = true;
-        var sink = new CollectingSink();
-        var time = new FakeTimeProvider(SomeMessage.Date);
-        var pipeline = PipelineFixture.Create(connector, [sink], new InMemoryStateStore(), Options(batchSize: 30), time: time);
-        using var stop = new CancellationTokenSource();
-        var run = pipeline.RunAsync(stop.Token);
-        answers.Release();
-        await Eventually.TrueAsync(() => pipeline.Stats.Received == 10, "the answer taken in", running: run);
+        await using var running = await OneAnswerIn.StartAsync(10);
 
         // The next answer turns out short, or empty: the backlog is over, and the batch is written at the next look.
-        connector.HasBacklog = false;
-        var took = await Eventually.OnClockAsync(time, MessagePipeline.BacklogLook, () => sink.Writes.Count == 10, "the answer written", TimeSpan.FromSeconds(1));
+        running.Connector.HasBacklog = false;
+        var took = await Eventually.OnClockAsync(running.Time, MessagePipeline.BacklogLook, () => running.Sink.Writes.Count == 10, "the answer written", TimeSpan.FromSeconds(1));
 
         Assert.True(took < MessagePipeline.BacklogLinger, $"written after {took}");
-        Assert.Equal(1, sink.Batches);
-        await stop.CancelAsync();
-        await run;
+        Assert.Equal(1, running.Sink.Batches);
     }
 
     [Fact]
     public async Task ABatchWaitsNoLongerThanTheLinger_WhenNothingMoreComes()
     {
-        var (connector, answers) = InAnswersOfTen(20);
-        connector.HasBacklog = true;
-        var sink = new CollectingSink();
-        var time = new FakeTimeProvider(SomeMessage.Date);
-        var pipeline = PipelineFixture.Create(connector, [sink], new InMemoryStateStore(), Options(batchSize: 30), time: time);
-        using var stop = new CancellationTokenSource();
-        var run = pipeline.RunAsync(stop.Token);
-        answers.Release();
-        await Eventually.TrueAsync(() => pipeline.Stats.Received == 10, "the answer taken in", running: run);
+        await using var running = await OneAnswerIn.StartAsync(20);
 
         // The next answer is slow to come (a poll retried, or a far server): the batch goes once the linger is over.
-        var took = await Eventually.OnClockAsync(time, MessagePipeline.BacklogLook, () => sink.Writes.Count == 10, "the answer written", TimeSpan.FromSeconds(1));
+        var took = await Eventually.OnClockAsync(running.Time, MessagePipeline.BacklogLook, () => running.Sink.Writes.Count == 10, "the answer written", TimeSpan.FromSeconds(1));
 
         Assert.True(took >= MessagePipeline.BacklogLinger, $"written after {took}");
-        Assert.Equal(1, sink.Batches);
-        await stop.CancelAsync();
-        await run;
+        Assert.Equal(1, running.Sink.Batches);
     }
 }
