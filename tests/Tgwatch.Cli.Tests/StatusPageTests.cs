@@ -347,9 +347,11 @@ public sealed partial class StatusPageTests(ITestOutputHelper output) : IAsyncLi
 
         public async ValueTask DisposeAsync()
         {
-            _listener.Stop();
-            await _serving;
+            // Close alone, as the webhook test server: after Stop, Close takes the listener off its port a second time, and the
+            // managed HttpListener binds the port again to do it, failing with "Address already in use" when another test has
+            // taken it since.
             _listener.Close();
+            await _serving;
         }
     }
 }
