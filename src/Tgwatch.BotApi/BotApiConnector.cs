@@ -340,7 +340,10 @@ public sealed class BotApiConnector : IConnector, ILinkReport
         if (journal.Length >= JournalMaxBytes)
         {
             while (Volatile.Read(ref _committed) < poll.Delivered)
+            {
+                _backlog = false;
                 await _committedSignal.WaitAsync(TimeSpan.FromSeconds(1), _time, ct).ConfigureAwait(false);
+            }
         }
         if (Volatile.Read(ref _committed) >= poll.Delivered && (journal.Length >= JournalEmptiedAbove || poll.LastAnswerEmpty))
         {

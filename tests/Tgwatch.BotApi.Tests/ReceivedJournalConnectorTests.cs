@@ -192,6 +192,46 @@ public sealed class ReceivedJournalConnectorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ItSaysNoBacklog_WhileItWaitsForItsJournalToBeCommitted()
+    {
+        // Answers of 100 long messages, committed an answer and a half behind: far fewer in flight than the bound, but the
+        // journal (never all committed when a poll goes) reaches JournalMaxBytes with the last answer full.
+        await _sandbox.Admin.SendBulkAsync(new InjectBulk { ChatIds = [Chat], Count = 2_000, Text = new string('x', 10_000) });
+        await using var connector = Connector();
+        var read = new List<Delivery>();
+        using var stop = new CancellationTokenSource();
+        var reading = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var delivery in connector.ReadAsync(new Dictionary<string, long>(), stop.Token))
+                {
+                    int count;
+                    lock (read)
+                    {
+                        read.Add(delivery);
+                        count = read.Count;
+                    }
+                    if (count > 150) await connector.CommitAsync(read[count - 151].Position, stop.Token);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+        });
+
+        // The connector waits for the commits of everything its journal holds: the pipeline must not wait for more meanwhile.
+        await Eventually.TrueAsync(() => WaitsForCommits() && !connector.HasBacklog, "the journal's wait, and no backlog said", Patience, running: reading);
+        await stop.CancelAsync();
+        await reading;
+
+        bool WaitsForCommits()
+        {
+            lock (read) return read.Count is > 1_000 and < 2_000 && new FileInfo(_journal).Length >= BotApiConnector.JournalMaxBytes;
+        }
+    }
+
+    [Fact]
     public void AJournal_NeedsTheConnectorsOwnHttpClient()
     {
         using var http = new HttpClient();
