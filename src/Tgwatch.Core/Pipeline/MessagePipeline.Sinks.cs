@@ -75,7 +75,7 @@ public sealed partial class MessagePipeline
     /// </summary>
     private async ValueTask<bool> NextAsync(ChannelReader<WorkItem> reader, IntakeOrder order, CancellationToken ct)
     {
-        var filling = 0L; // when the batch began to fill, while the connector drains a backlog
+        long? filling = null; // when the batch began to fill, while the connector drains a backlog
         while (true)
         {
             // A batch at most is taken in ahead of the sinks, so a slow sink still makes the workers, and the connector, wait.
@@ -86,8 +86,8 @@ public sealed partial class MessagePipeline
                 // The connector drains a backlog and hands over more at once: the batch is let fill, so that the sinks write
                 // and sync it, and the store commits it, once instead of once an answer; for a moment at most, and no longer
                 // than the backlog lasts (it ends without a message to say so: looked at again every BacklogLook).
-                if (filling == 0) filling = _time.GetTimestamp();
-                var rest = BacklogLinger - _time.GetElapsedTime(filling);
+                filling ??= _time.GetTimestamp();
+                var rest = BacklogLinger - _time.GetElapsedTime(filling.Value);
                 if (rest <= TimeSpan.Zero) return true;
                 var coming = reader.WaitToReadAsync(ct);
                 if (!coming.IsCompleted)
