@@ -429,7 +429,7 @@ public sealed class BotApiConnector : IConnector, ILinkReport
             // confirm its updates.
             var confirmable = Math.Max(Volatile.Read(ref _committed), poll.Journaled);
             var idRestartPossible = poll.Delivered == confirmable && (poll.Confirmed == confirmable || poll.Confirmed == long.MinValue)
-                && _time.GetUtcNow() - poll.UpdatesCameAt >= _options.IdleWithoutOffset;
+                && polledAt - poll.UpdatesCameAt >= _options.IdleWithoutOffset;
             var withOffset = !idRestartPossible && EpochOf(confirmable) == EpochOf(poll.Delivered);
             if (poll.Journal is { } journal)
             {
